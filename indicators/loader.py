@@ -1,0 +1,68 @@
+"""Load and validate catalogue files (``indicators/catalogue/<version>.yaml``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from indicators.catalogue_model import Catalogue
+from lrc.errors import CatalogueError
+
+CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def available_versions(directory: Path = CATALOGUE_DIR) -> list[str]:
+    """Catalogue versions shipped, oldest first."""
+    return sorted((p.stem for p in directory.glob("*.yaml")), key=_version_key)
+
+
+def load_catalogue(version: str | None = None, path: Path | None = None) -> Catalogue:
+    """The catalogue at ``path``, or the shipped ``version`` (default: the newest)."""
+    if path is None:
+        versions = available_versions()
+        if not versions:
+            raise CatalogueError(f"目录 {CATALOGUE_DIR} 中没有指标体系文件 (no catalogue files)")
+        version = version or versions[-1]
+        if version not in versions:
+            raise CatalogueError(f"指标体系版本 {version} 不存在;可用版本:{', '.join(versions)}")
+        return _load_cached(str(CATALOGUE_DIR / f"{version}.yaml"))
+    return _load_cached(str(path))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> Catalogue:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: 无法读取指标体系文件 (cannot read catalogue): {exc}") from None
+    return parse_catalogue(raw, source=path)
+
+
+def parse_catalogue(raw: Any, source: str = "<catalogue>") -> Catalogue:
+    """Validate a catalogue document; errors name the item and the field."""
+    try:
+        return Catalogue.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_describe(err, raw) for err in exc.errors()]
+        raise CatalogueError(f"{source}: 指标体系无效 (invalid catalogue):\n  " + "\n  ".join(lines)) from None
+
+
+def _describe(err: Any, raw: Any) -> str:
+    loc = list(err.get("loc", ()))
+    label = ".".join(str(p) for p in loc)
+    if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(raw, dict):
+        entries = raw.get(loc[0]) or []
+        if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+            key = entries[loc[1]].get("code") or entries[loc[1]].get("name")
+            if key:
+                label = f"{loc[0]}[{key}]" + "".join(f".{p}" for p in loc[2:])
+    message = str(err.get("msg", "")).removeprefix("Value error, ")
+    return f"{label}: {message}" if label else message

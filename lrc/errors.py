@@ -1,0 +1,68 @@
+"""The errors users see. Each is turned into one message at the front door
+(the CLI prints it and exits non-zero; the dashboard shows ``st.error``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LrcError(Exception):
+    """Base of every error that is the user's to fix, not a bug."""
+
+    exit_code = 1
+
+
+class CatalogueError(LrcError):
+    """The indicator catalogue is not valid."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad cell (or row) in an input file. ``row`` counts as the user sees it:
+    line number in a CSV (header is line 1), row number in Excel, index+1 in JSON."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"第 {self.row} 行 (row {self.row})")
+        if self.column:
+            where.append(f"列 {self.column} (column)")
+        shown = f" 值 {self.value!r}" if self.value not in (None, "") else ""
+        return f"{', '.join(where)}:{self.reason}{shown}"
+
+
+class InputValidationError(LrcError):
+    """An input file has bad rows; nothing from it was stored."""
+
+    exit_code = 4
+
+    def __init__(self, problems: list[RowProblem], file: str) -> None:
+        self.problems = problems
+        self.file = file
+        super().__init__(f"{file} 有 {len(problems)} 处错误,未写入任何数据 ({len(problems)} problems, nothing stored)")
+
+
+class NotFoundError(LrcError):
+    """A period, run, enterprise or version that does not exist."""
+
+    exit_code = 5
+
+
+class ConflictError(LrcError):
+    """The request contradicts what is stored (e.g. an immutable run)."""
+
+    exit_code = 6
+
+
+class StoreError(LrcError):
+    """The database cannot be reached or is not initialised."""
+
+    exit_code = 7

@@ -1,0 +1,160 @@
+"""Reference data (GB/T 2260 cities, GB/T 4754-2017 industries, sizes, ownership)
+as plain constants, and the small normalisers that map what users type onto them.
+
+>>> city_of("210102"), CITIES[city_of("210102")]
+('210100', '沈阳市')
+>>> industry_letter("C 制造业"), industry_letter("交通运输、仓储和邮政业")
+('C', 'G')
+>>> normalise_size("medium")
+'中型'
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "CITIES",
+    "INDUSTRIES",
+    "OWNERSHIPS",
+    "PROVINCE_CODE",
+    "SIZES",
+    "SIZE_ALIASES",
+    "city_of",
+    "industry_letter",
+    "normalise_ownership",
+    "normalise_size",
+]
+
+PROVINCE_CODE = "210000"
+PROVINCE_NAME = "辽宁省"
+
+CITIES: dict[str, str] = {
+    "210100": "沈阳市",
+    "210200": "大连市",
+    "210300": "鞍山市",
+    "210400": "抚顺市",
+    "210500": "本溪市",
+    "210600": "丹东市",
+    "210700": "锦州市",
+    "210800": "营口市",
+    "210900": "阜新市",
+    "211000": "辽阳市",
+    "211100": "盘锦市",
+    "211200": "铁岭市",
+    "211300": "朝阳市",
+    "211400": "葫芦岛市",
+}
+
+INDUSTRIES: dict[str, str] = {
+    "A": "农林牧渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力热力燃气及水生产和供应业",
+    "E": "建筑业",
+    "F": "批发和零售业",
+    "G": "交通运输仓储和邮政业",
+    "H": "住宿和餐饮业",
+    "I": "信息传输软件和信息技术服务业",
+    "J": "金融业",
+    "K": "房地产业",
+    "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业",
+    "N": "水利环境和公共设施管理业",
+    "O": "居民服务修理和其他服务业",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化体育和娱乐业",
+    "S": "公共管理社会保障和社会组织",
+    "T": "国际组织",
+}
+
+SIZES: tuple[str, ...] = ("大型", "中型", "小型", "微型")
+SIZE_ALIASES: dict[str, str] = {
+    "large": "大型",
+    "medium": "中型",
+    "small": "小型",
+    "micro": "微型",
+    **{f"{s}企业": s for s in SIZES},
+}
+
+OWNERSHIPS: tuple[str, ...] = ("国有", "集体", "私营", "股份制", "港澳台投资", "外商投资", "其他")
+OWNERSHIP_ALIASES: dict[str, str] = {
+    "state": "国有",
+    "state-owned": "国有",
+    "collective": "集体",
+    "private": "私营",
+    "民营": "私营",
+    "shareholding": "股份制",
+    "joint-stock": "股份制",
+    "股份": "股份制",
+    "hong kong, macao and taiwan": "港澳台投资",
+    "hmt": "港澳台投资",
+    "港澳台": "港澳台投资",
+    "港澳台商投资": "港澳台投资",
+    "foreign": "外商投资",
+    "foreign-invested": "外商投资",
+    "外资": "外商投资",
+    "other": "其他",
+}
+
+_SEPARATORS = re.compile(r"[\s、,，/]+")
+_DIVISION = re.compile(r"^([A-Ta-t])\d{2,4}$")  # a GB/T 4754 division/group/class code such as C13
+
+
+def city_of(region_code: str) -> str | None:
+    """The city code (``21xx00``) a Liaoning region code belongs to, or None.
+
+    City codes map to themselves; county and district codes (``210102``) to their
+    city. The province code itself and codes outside Liaoning have no city.
+    """
+    code = region_code.strip()
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None
+    city = code[:4] + "00"
+    return city if city in CITIES else None
+
+
+def _industry_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for letter, name in INDUSTRIES.items():
+        for key in (letter, name, letter + name):
+            table[key.upper()] = letter
+    return table
+
+
+_INDUSTRY_LOOKUP = _industry_lookup()
+
+
+def industry_letter(value: str) -> str | None:
+    """The GB/T 4754 section letter for ``C``, ``c``, ``C 制造业``, ``制造业``, ``C13``, or None.
+
+    Separators (spaces, 、 and commas) are ignored, so the standard's full names
+    such as ``农、林、牧、渔业`` match too. A letter with a name of another section
+    (``C 采矿业``) is not accepted.
+    """
+    key = _SEPARATORS.sub("", value).upper()
+    if key in _INDUSTRY_LOOKUP:
+        return _INDUSTRY_LOOKUP[key]
+    division = _DIVISION.match(key)
+    return division.group(1).upper() if division else None
+
+
+def normalise_size(value: str) -> str | None:
+    """One of SIZES for ``大型``, ``大型企业`` or ``large`` (any case), or None."""
+    key = value.strip()
+    if key in SIZES:
+        return key
+    return SIZE_ALIASES.get(key.lower())
+
+
+def normalise_ownership(value: str) -> str | None:
+    """One of OWNERSHIPS for its Chinese name (with or without 企业), a listed alias, or None."""
+    key = value.strip()
+    for candidate in (key, key.removesuffix("企业")):
+        if candidate in OWNERSHIPS:
+            return candidate
+        alias = OWNERSHIP_ALIASES.get(candidate.lower())
+        if alias:
+            return alias
+    return None

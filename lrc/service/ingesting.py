@@ -1,0 +1,128 @@
+"""Ingest service: validate a file, then append new submission versions in one transaction."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from indicators import Catalogue, load_catalogue
+from lrc.ingest import read_records
+from lrc.periods import check_period
+from lrc.store import repository as repo
+from lrc.store import require_schema
+
+IDENTITY = ("name", "region_code", "industry", "size", "ownership")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    file: str
+    period: str
+    rows: int
+    new_versions: int
+    unchanged: int
+    batch_id: int | None
+    overridden_uscc: list[str] = field(default_factory=list)
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def facts_json(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
+    """Canonical JSON of each row's catalogue fields (fixed key order, nulls kept)."""
+    names = [f.name for f in catalogue.fields if f.name in frame.columns]
+    if frame.empty:
+        return []
+    text = frame[names].to_json(orient="records", lines=True, double_precision=15, force_ascii=False)
+    return text.rstrip("\n").split("\n")
+
+
+def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
+    identity = frame[list(IDENTITY)].astype("string").fillna("")
+    keys = identity.agg("\x1f".join, axis=1).tolist()
+    return [hashlib.sha256(f"{k}\x1e{f}".encode()).hexdigest() for k, f in zip(keys, facts, strict=True)]
+
+
+def ingest_file(
+    engine: Engine,
+    path: Path,
+    period: str,
+    *,
+    actor: str | None = None,
+    accept_uscc: frozenset[str] = frozenset(),
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Validate ``path`` whole, then store every new or changed submission.
+
+    A file with any bad row raises InputValidationError before anything is
+    written; an enterprise whose facts are unchanged gets no new version, so
+    ingesting the same file twice leaves the same state."""
+    period = check_period(period)
+    require_schema(engine)
+    catalogue = catalogue or load_catalogue()
+    batch = read_records(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
+    frame = batch.frame
+    facts = facts_json(frame, catalogue)
+    hashes = content_hashes(frame, facts)
+    usccs = frame.index.tolist()
+    with engine.begin() as conn:
+        ids = repo.enterprise_ids(conn, usccs, create=False)
+        latest = repo.latest_hashes(conn, period, ids.values())
+        fresh = [
+            k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]
+        ]
+        summary = IngestSummary(
+            file=str(path),
+            period=period,
+            rows=len(frame),
+            new_versions=len(fresh),
+            unchanged=len(frame) - len(fresh),
+            batch_id=None,
+            overridden_uscc=list(batch.overridden_uscc),
+        )
+        if not fresh:
+            return summary
+        ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh], create=True))
+        batch_id = repo.add_batch(
+            conn,
+            period=period,
+            file_name=Path(path).name,
+            file_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            rows=len(frame),
+            new_versions=len(fresh),
+            actor=actor or default_actor(),
+        )
+        stamp = repo.now()
+        overridden = set(batch.overridden_uscc)
+        identity = {c: [None if pd.isna(v) else str(v) for v in frame[c].tolist()] for c in IDENTITY}
+        rows = []
+        for k in fresh:
+            uscc = usccs[k]
+            rows.append(
+                {
+                    "enterprise_id": ids[uscc],
+                    "period": period,
+                    "version": latest.get(ids[uscc], (0, ""))[0] + 1,
+                    "batch_id": batch_id,
+                    "source_row": batch.source_rows[k],
+                    "content_hash": hashes[k],
+                    **{c: identity[c][k] for c in IDENTITY},
+                    "uscc_override": uscc in overridden,
+                    "facts": facts[k],
+                    "submitted_at": stamp,
+                }
+            )
+        repo.add_submissions(conn, rows, progress)
+    return IngestSummary(**{**summary.__dict__, "batch_id": batch_id})

@@ -1,0 +1,221 @@
+"""Score runs: score a period, store the run immutably, re-score a run to verify it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from io import StringIO
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+import lrc
+from indicators import Catalogue, load_catalogue, parse_catalogue
+from lrc.errors import ConflictError, NotFoundError
+from lrc.periods import check_period
+from lrc.reference import city_of
+from lrc.service.ingesting import default_actor
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from scoring import ScoreResult, score
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    period: str
+    catalogue_version: str
+    input_hash: str
+    enterprises: int
+    grades: dict[str, int]
+    red_lines: int
+    same_input_as: int | None
+
+
+def catalogue_json(catalogue: Catalogue) -> str:
+    return json.dumps(catalogue.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hashes: list[str]) -> str:
+    """What a run scored: the catalogue, the period and each enterprise's submission."""
+    digest = hashlib.sha256(f"{catalogue.content_hash}\n{period}\n".encode())
+    for uscc, content in sorted(zip(usccs, content_hashes, strict=True)):
+        digest.update(f"{uscc}:{content}\n".encode())
+    return digest.hexdigest()
+
+
+def parse_facts(facts: pd.Series) -> pd.DataFrame:
+    """Stored JSON facts back into a frame (one row each, same order)."""
+    if facts.empty:
+        return pd.DataFrame()
+    frame = pd.read_json(StringIO("\n".join(facts.tolist())), lines=True, dtype=False, convert_dates=False)
+    frame.index = facts.index
+    return frame
+
+
+def pack(values: np.ndarray) -> list[str]:
+    """Rows of an int matrix as comma-separated text."""
+    return [",".join(row) for row in values.astype(str).tolist()]
+
+
+def unpack(text: str) -> np.ndarray:
+    return np.array([int(v) for v in text.split(",")], dtype=np.int64)
+
+
+def score_period(
+    engine: Engine,
+    period: str,
+    *,
+    actor: str | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Score the newest submission of every enterprise in ``period`` as a new run."""
+    period = check_period(period)
+    require_schema(engine)
+    catalogue = catalogue or load_catalogue()
+    started = repo.now()
+    with engine.connect() as conn:
+        subs = repo.latest_submissions(conn, period)
+        previous = repo.runs(conn, period)
+    if subs.empty:
+        raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
+    facts = parse_facts(subs["facts"])
+    result = score(catalogue, facts)
+    digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())
+    same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
+    with engine.begin() as conn:
+        repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue_json(catalogue))
+        run_id = repo.add_run(
+            conn,
+            period=period,
+            catalogue_version=catalogue.version,
+            catalogue_hash=catalogue.content_hash,
+            input_hash=digest,
+            enterprise_count=len(subs),
+            engine_version=lrc.__version__,
+            actor=actor or default_actor(),
+            started_at=started,
+            finished_at=repo.now(),
+        )
+        repo.add_results(conn, result_rows(run_id, subs, facts, result), progress)
+    grades = pd.Series(result.grade).value_counts()
+    return RunSummary(
+        run_id=run_id,
+        period=period,
+        catalogue_version=catalogue.version,
+        input_hash=digest,
+        enterprises=len(subs),
+        grades={g.grade: int(grades.get(g.grade, 0)) for g in catalogue.grades},
+        red_lines=int(result.red_line.sum()),
+        same_input_as=int(same.iloc[-1]) if len(same) else None,
+    )
+
+
+def result_rows(run_id: int, subs: pd.DataFrame, facts: pd.DataFrame, result: ScoreResult) -> list[dict]:
+    headcount = pd.to_numeric(facts["headcount"], errors="coerce")
+    frame = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "enterprise_id": subs["enterprise_id"].to_numpy(),
+            "submission_id": subs["submission_id"].to_numpy(),
+            "uscc": subs.index.to_numpy(),
+            "name": subs["name"].to_numpy(),
+            "region_code": subs["region_code"].to_numpy(),
+            "city_code": [city_of(r) or r for r in subs["region_code"]],
+            "industry": subs["industry"].to_numpy(),
+            "size": subs["size"].to_numpy(),
+            "ownership": subs["ownership"].to_numpy(),
+            "headcount": [None if pd.isna(h) else int(h) for h in headcount],
+            "total": result.total,
+            "grade": result.grade,
+            "red_line": result.red_line,
+            "completeness": np.round(result.completeness, 6),
+            "level1": pack(result.level("level1").to_numpy()),
+            "items": pack(result.points),
+            "gaps": ["".join(row) for row in np.where(result.gaps, "1", "0").tolist()],
+        }
+    )
+    records = frame.astype(object).to_dict("records")
+    for row in records:
+        row["red_line"] = bool(row["red_line"])
+        row["total"] = int(row["total"])
+        row["completeness"] = float(row["completeness"])
+    return records
+
+
+def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:
+    """The catalogue a run used, from the copy stored with it (not today's file)."""
+    stored = repo.catalogue_document(conn, run.catalogue_hash)
+    if stored is None:
+        raise NotFoundError(f"评分批次 {run.id} 的指标体系副本缺失 (catalogue copy missing)")
+    return _parse_stored(stored[1], run.catalogue_hash)
+
+
+@lru_cache(maxsize=8)
+def _parse_stored(document: str, content_hash: str) -> Catalogue:
+    catalogue = parse_catalogue(json.loads(document), source=f"catalogue {content_hash[:12]}")
+    if catalogue.content_hash != content_hash:
+        raise ConflictError(f"指标体系副本 {content_hash[:12]} 的内容与其哈希不符 (stored catalogue altered)")
+    return catalogue
+
+
+def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
+    """The given run, or the newest run of ``period``."""
+    if run_id is None:
+        if not period:
+            raise NotFoundError("请指定期间或评分批次 (give a period or a run id)")
+        run_id = repo.latest_run_id(conn, period)
+        if run_id is None:
+            raise NotFoundError(f"期间 {period} 还没有评分结果,请先运行 `lrc score --period {period}`")
+    run = repo.run_row(conn, run_id)
+    if run is None:
+        raise NotFoundError(f"评分批次 {run_id} 不存在 (no run {run_id})")
+    if period and run.period != period:
+        raise NotFoundError(f"评分批次 {run_id} 属于期间 {run.period},不是 {period}")
+    return run
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    run_id: int
+    period: str
+    catalogue_version: str
+    enterprises: int
+    input_hash_matches: bool
+    mismatched: list[str]
+
+    @property
+    def reproduced(self) -> bool:
+        return self.input_hash_matches and not self.mismatched
+
+
+def verify_run(engine: Engine, run_id: int) -> VerifyReport:
+    """Re-score a stored run from its stored submissions and catalogue copy and
+    compare every item point with what was published."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        run = get_run(conn, None, run_id)
+        catalogue = catalogue_for_run(conn, run)
+        stored = repo.results(conn, run_id, ("uscc", "submission_id", "items"))
+        subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
+    subs = stored.merge(subs, on="submission_id", how="left").set_index("uscc")
+    result = score(catalogue, parse_facts(subs["facts"]))
+    digest = input_hash(catalogue, run.period, subs.index.tolist(), subs["content_hash"].tolist())
+    recomputed = pack(result.points)
+    mismatched = [u for u, a, b in zip(subs.index, subs["items"], recomputed, strict=True) if a != b]
+    return VerifyReport(
+        run_id=run_id,
+        period=run.period,
+        catalogue_version=catalogue.version,
+        enterprises=len(subs),
+        input_hash_matches=digest == run.input_hash,
+        mismatched=mismatched,
+    )

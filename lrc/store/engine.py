@@ -1,0 +1,88 @@
+"""Engine factory and schema upgrades. No module-level engine: callers pass one in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+from lrc.errors import StoreError
+
+DEFAULT_URL = "sqlite:///lrc.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url(url: str | None = None) -> str:
+    """The store to use: an explicit URL, else ``LRC_DATABASE_URL``, else ``lrc.db`` here."""
+    return url or os.environ.get("LRC_DATABASE_URL") or DEFAULT_URL
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"无法使用数据库地址 {url!r} (bad database URL): {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> str:
+    """Create or upgrade the schema to the newest migration; returns its revision."""
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"数据库升级失败 (schema upgrade failed): {exc.__class__.__name__}: {exc}") from None
+    return head_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise StoreError(f"{MIGRATIONS}: no migrations found (installation is broken)")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}") from None
+
+
+def require_schema(engine: Engine) -> None:
+    """Fail with a clear message unless the database is at the newest schema."""
+    current = current_revision(engine)
+    if current is None:
+        raise StoreError("数据库尚未初始化,请先运行 `lrc init` (database not initialised: run `lrc init`)")
+    if current != head_revision():
+        raise StoreError(
+            f"数据库结构版本 {current} 不是最新 {head_revision()},请运行 `lrc init` 升级 (run `lrc init` to upgrade)"
+        )

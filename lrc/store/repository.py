@@ -1,0 +1,209 @@
+"""Reads and appends on the store. Every function takes an open connection;
+the caller (lrc.service) owns the transaction, so a failure leaves nothing
+half-written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select
+
+from lrc.store.tables import (
+    CatalogueVersion,
+    Enterprise,
+    IngestBatch,
+    ScoreResult,
+    ScoreRun,
+    Submission,
+)
+
+CHUNK = 5_000
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def ensure_catalogue(conn: Connection, version: str, content_hash: str, document: str) -> None:
+    exists = conn.scalar(select(CatalogueVersion.content_hash).where(CatalogueVersion.content_hash == content_hash))
+    if exists is None:
+        conn.execute(
+            insert(CatalogueVersion).values(
+                content_hash=content_hash, version=version, document=document, stored_at=now()
+            )
+        )
+
+
+def catalogue_document(conn: Connection, content_hash: str) -> tuple[str, str] | None:
+    row = conn.execute(
+        select(CatalogueVersion.version, CatalogueVersion.document).where(
+            CatalogueVersion.content_hash == content_hash
+        )
+    ).first()
+    return (row.version, row.document) if row else None
+
+
+def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict[str, int]:
+    """Ids of the given codes, inserting the unknown ones when ``create``."""
+    ids: dict[str, int] = {}
+    for part in chunks(usccs):
+        rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(part)))
+        ids.update({r.uscc: r.id for r in rows})
+    missing = [u for u in usccs if u not in ids]
+    if missing and create:
+        stamp = now()
+        for part in chunks(missing):
+            conn.execute(insert(Enterprise), [{"uscc": u, "created_at": stamp} for u in part])
+        ids.update(enterprise_ids(conn, missing, create=False))
+    return ids
+
+
+def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """enterprise id -> (latest version, its content hash) in ``period``."""
+    latest = (
+        select(Submission.enterprise_id, func.max(Submission.version).label("version"))
+        .where(Submission.period == period)
+        .group_by(Submission.enterprise_id)
+        .subquery()
+    )
+    wanted = set(ids)
+    rows = conn.execute(
+        select(Submission.enterprise_id, Submission.version, Submission.content_hash).join(
+            latest,
+            (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
+        ).where(Submission.period == period)
+    )
+    return {r.enterprise_id: (r.version, r.content_hash) for r in rows if r.enterprise_id in wanted}
+
+
+def add_batch(conn: Connection, **values: Any) -> int:
+    return int(conn.execute(insert(IngestBatch).values(ingested_at=now(), **values)).inserted_primary_key[0])
+
+
+def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
+    for part in chunks(rows):
+        conn.execute(insert(Submission), list(part))
+        if progress:
+            progress(len(part))
+
+
+def latest_submissions(conn: Connection, period: str) -> pd.DataFrame:
+    """The newest version of every enterprise's submission for ``period``."""
+    latest = (
+        select(Submission.enterprise_id, func.max(Submission.version).label("version"))
+        .where(Submission.period == period)
+        .group_by(Submission.enterprise_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Enterprise.uscc,
+            Submission.id.label("submission_id"),
+            Submission.enterprise_id,
+            Submission.content_hash,
+            Submission.name,
+            Submission.region_code,
+            Submission.industry,
+            Submission.size,
+            Submission.ownership,
+            Submission.facts,
+        )
+        .join(
+            latest,
+            (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
+        )
+        .join(Enterprise, Enterprise.id == Submission.enterprise_id)
+        .where(Submission.period == period)
+        .order_by(Enterprise.uscc)
+    )
+    return _frame(conn, query).set_index("uscc")
+
+
+def submissions_by_id(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
+    frames = [
+        _frame(
+            conn,
+            select(Submission.id.label("submission_id"), Submission.content_hash, Submission.facts).where(
+                Submission.id.in_(part)
+            ),
+        )
+        for part in chunks(list(ids))
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def add_run(conn: Connection, **values: Any) -> int:
+    return int(conn.execute(insert(ScoreRun).values(**values)).inserted_primary_key[0])
+
+
+def add_results(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
+    for part in chunks(rows):
+        conn.execute(insert(ScoreResult), list(part))
+        if progress:
+            progress(len(part))
+
+
+def runs(conn: Connection, period: str | None = None) -> pd.DataFrame:
+    query = select(ScoreRun).order_by(ScoreRun.id)
+    if period:
+        query = query.where(ScoreRun.period == period)
+    return _frame(conn, query)
+
+
+def run_row(conn: Connection, run_id: int) -> Any:
+    return conn.execute(select(ScoreRun).where(ScoreRun.id == run_id)).first()
+
+
+def latest_run_id(conn: Connection, period: str) -> int | None:
+    return conn.scalar(select(func.max(ScoreRun.id)).where(ScoreRun.period == period))
+
+
+def periods(conn: Connection) -> list[str]:
+    """Periods with at least one submission, oldest first."""
+    return list(conn.scalars(select(Submission.period).distinct().order_by(Submission.period)))
+
+
+def scored_periods(conn: Connection) -> list[str]:
+    return list(conn.scalars(select(ScoreRun.period).distinct().order_by(ScoreRun.period)))
+
+
+RESULT_COLUMNS = (
+    "uscc",
+    "name",
+    "region_code",
+    "city_code",
+    "industry",
+    "size",
+    "ownership",
+    "headcount",
+    "total",
+    "grade",
+    "red_line",
+    "completeness",
+)
+
+
+def results(
+    conn: Connection,
+    run_id: int,
+    columns: Sequence[str] = RESULT_COLUMNS,
+    uscc: str | None = None,
+) -> pd.DataFrame:
+    table = ScoreResult.__table__
+    query = select(*[table.c[c] for c in columns]).where(table.c.run_id == run_id)
+    if uscc is not None:
+        query = query.where(table.c.uscc == uscc)
+    return _frame(conn, query)
+
+
+def _frame(conn: Connection, query: Any) -> pd.DataFrame:
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

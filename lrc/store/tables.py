@@ -1,0 +1,121 @@
+"""Storage models (SQLAlchemy 2). Kept apart from the pydantic catalogue and
+engine models: these are the shapes on disk, nothing more.
+
+History is append-only: rows of submissions, runs and results are never
+updated or deleted (database triggers enforce it, see the first migration)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+APPEND_ONLY_TABLES = ("catalogue_versions", "submissions", "ingest_batches", "score_runs", "score_results")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CatalogueVersion(Base):
+    """Every catalogue a run used, stored whole so the run can be re-scored later."""
+
+    __tablename__ = "catalogue_versions"
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), index=True)
+    document: Mapped[str] = mapped_column(Text)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IngestBatch(Base):
+    __tablename__ = "ingest_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    new_versions: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(128))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Submission(Base):
+    """One enterprise's facts for one period, exactly as submitted. A changed
+    resubmission is a new version; an identical one is not stored again."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("enterprise_id", "period", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+    source_row: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    region_code: Mapped[str] = mapped_column(String(6))
+    industry: Mapped[str] = mapped_column(String(1))
+    size: Mapped[str] = mapped_column(String(8))
+    ownership: Mapped[str | None] = mapped_column(String(32))
+    uscc_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    facts: Mapped[str] = mapped_column(Text)  # canonical JSON of the reported catalogue fields
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreRun(Base):
+    """An immutable scoring of one period: written once, with its results, in one transaction."""
+
+    __tablename__ = "score_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    catalogue_version: Mapped[str] = mapped_column(String(32))
+    catalogue_hash: Mapped[str] = mapped_column(ForeignKey("catalogue_versions.content_hash"))
+    input_hash: Mapped[str] = mapped_column(String(64))
+    enterprise_count: Mapped[int] = mapped_column(Integer)
+    engine_version: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreResult(Base):
+    """One enterprise in one run. Identity is copied from the submission scored,
+    so rankings filter without joins; items and gaps are packed (75 values)."""
+
+    __tablename__ = "score_results"
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(Text)
+    region_code: Mapped[str] = mapped_column(String(6))
+    city_code: Mapped[str] = mapped_column(String(6))
+    industry: Mapped[str] = mapped_column(String(1))
+    size: Mapped[str] = mapped_column(String(8))
+    ownership: Mapped[str | None] = mapped_column(String(32))
+    headcount: Mapped[int | None] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(Integer)  # tenths of a point
+    grade: Mapped[str] = mapped_column(String(8))
+    red_line: Mapped[bool] = mapped_column(Boolean)
+    completeness: Mapped[float] = mapped_column(Float)
+    level1: Mapped[str] = mapped_column(Text)  # comma-separated tenths, catalogue level-1 order
+    items: Mapped[str] = mapped_column(Text)  # comma-separated tenths, catalogue item order
+    gaps: Mapped[str] = mapped_column(Text)  # one '0'/'1' per item

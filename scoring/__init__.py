@@ -1,0 +1,20 @@
+"""The vectorised scoring engine: facts in, item points, roll-ups, grades out."""
+
+from scoring.engine import ScoreResult, score
+from scoring.facts import FactMatrix
+from scoring.grades import assign_grades, grade_label
+from scoring.reasons import ItemExplanation, explain_row
+from scoring.rollup import rollup
+from scoring.rules import RULE_HANDLERS
+
+__all__ = [
+    "RULE_HANDLERS",
+    "FactMatrix",
+    "ItemExplanation",
+    "ScoreResult",
+    "assign_grades",
+    "explain_row",
+    "grade_label",
+    "rollup",
+    "score",
+]

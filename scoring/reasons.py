@@ -1,0 +1,132 @@
+"""Chinese reasons for every item of one enterprise ("劳动合同签订率 96.0% 未达 100%,不得分").
+
+Reasons are built from the same engine run as the points, on a one-row
+frame, so an explanation can never disagree with the score."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from indicators import Catalogue, Item
+from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from scoring.engine import score
+
+_OP_WORDS = {  # op: (met, not met)
+    ">=": ("达到", "未达"),
+    ">": ("高于", "未高于"),
+    "<=": ("不超过", "超过"),
+    "<": ("低于", "未低于"),
+    "==": ("等于", "不等于"),
+}
+
+
+@dataclass(frozen=True)
+class ItemExplanation:
+    code: str
+    name_zh: str
+    kind: str
+    max_points: Decimal
+    points: Decimal
+    gap: bool
+    reason: str
+    reads: dict[str, Any]
+
+
+def explain_row(catalogue: Catalogue, facts: Mapping[str, Any]) -> list[ItemExplanation]:
+    """Points and a Chinese reason for each of the catalogue's items."""
+    frame = pd.DataFrame([{f.name: facts.get(f.name) for f in catalogue.fields}])
+    result = score(catalogue, frame)
+    out = []
+    for j, item in enumerate(catalogue.items):
+        tenths = int(result.points[0, j])
+        gap = bool(result.gaps[0, j])
+        reads = {name: _clean(facts.get(name)) for name in item.reads}
+        reason = _gap_reason(catalogue, item, reads) if gap else _reason(catalogue, item, reads, tenths)
+        out.append(
+            ItemExplanation(
+                code=item.code,
+                name_zh=item.name_zh,
+                kind=item.kind,
+                max_points=item.points,
+                points=Decimal(tenths) / 10,
+                gap=gap,
+                reason=reason,
+                reads=reads,
+            )
+        )
+    return out
+
+
+def _clean(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value
+
+
+def fmt_points(tenths: int) -> str:
+    value = Decimal(tenths) / 10
+    return f"{value.normalize():f}"
+
+
+def _outcome(item: Item, tenths: int) -> str:
+    if tenths == 0:
+        return "不得分" if item.kind == "add" else "不扣分"
+    return f"得 {fmt_points(tenths)} 分" if tenths > 0 else f"扣 {fmt_points(-tenths)} 分"
+
+
+def _gap_reason(catalogue: Catalogue, item: Item, reads: dict[str, Any]) -> str:
+    missing = [catalogue.field_map[n].name_zh for n, v in reads.items() if v is None]
+    return f"未报送「{'」「'.join(missing)}」,本项按 0 分计,列为数据缺口"
+
+
+def _measure(catalogue: Catalogue, rule: ThresholdRule | BandedRule, reads: dict[str, Any]) -> tuple[str, float]:
+    field = catalogue.field_map[rule.field]
+    label = rule.label_zh or field.name_zh
+    value = float(reads[rule.field])
+    if rule.per:
+        value /= float(reads[rule.per])
+    return label, value
+
+
+def _fmt_value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
+    field = catalogue.field_map[rule.field]
+    if rule.per:
+        per = catalogue.field_map[rule.per]
+        if field.unit == per.unit:
+            return f"{value * 100:.1f}%".replace(".0%", "%")
+        return f"{value:.2f} {field.unit}/{per.unit}".rstrip("/")
+    shown = f"{value:g}"
+    return f"{shown} {field.unit}".strip()
+
+
+def _reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
+    rule = item.rule
+    outcome = _outcome(item, tenths)
+    if isinstance(rule, FlagRule):
+        field = catalogue.field_map[rule.field]
+        answer = "是" if bool(reads[rule.field]) else "否"
+        return f"{field.name_zh}:{answer},{outcome}"
+    if isinstance(rule, CountRule):
+        field = catalogue.field_map[rule.field]
+        count = int(reads[rule.field])
+        if count == 0:
+            return f"{field.name_zh} 0 {field.unit},{outcome}".replace("  ", " ")
+        capped = "(已达上限)" if tenths == item.points_tenths else ""
+        each = fmt_points(abs(int(rule.each * 10)))
+        return f"{field.name_zh} {count} {field.unit},每{field.unit or '次'} {each} 分,{outcome}{capped}"
+    label, value = _measure(catalogue, rule, reads)
+    shown = _fmt_value(catalogue, rule, value)
+    if isinstance(rule, ThresholdRule):
+        word = _OP_WORDS[rule.op][0 if tenths != 0 else 1]
+        return f"{label} {shown} {word} {_fmt_value(catalogue, rule, rule.value)},{outcome}"
+    bands = rule.bands
+    reached = [b for b in bands if value >= b.min]
+    if not reached:
+        return f"{label} {shown} 低于最低档 {_fmt_value(catalogue, rule, bands[0].min)},{outcome}"
+    return f"{label} {shown},达到「≥ {_fmt_value(catalogue, rule, reached[-1].min)}」档,{outcome}"
