@@ -50,7 +50,9 @@ def org_check_char(body8: str) -> str:
     '4'
     """
     if len(body8) != 8 or not all(c in ALPHABET for c in body8):
-        raise ValueError(f"组织机构代码本体应为 8 位数字或大写字母,不含 I、O、S、V、Z (8 characters), 收到 {body8!r}")
+        raise ValueError(
+            f"组织机构代码本体应为 8 位数字或大写字母,不含 I、O、S、V、Z (8 characters), 收到 {body8!r}"
+        )
     value = 11 - sum(_org_value(c) * w for c, w in zip(body8, ORG_WEIGHTS, strict=True)) % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 
@@ -97,7 +99,8 @@ def _check_problem(code: str) -> str | None:
     if code[17] != expected and org_wrong:
         return (
             f"校验码错误,应为 {expected},且第 9-17 位组织机构代码校验也不符(第 17 位应为 {expected_org}),"
-            f"多半是第 9-16 位录入有误 (check character should be {expected}; organisation code check fails too)"
+            "多半是第 9-16 位录入有误 "
+            f"(check character should be {expected}; organisation code check fails too)"
         )
     if code[17] != expected:
         return f"校验码(第 18 位)错误,按前 17 位应为 {expected} (check character should be {expected})"

@@ -1,0 +1,256 @@
+"""The `lrc` command. Every command calls the service layer; errors become one
+line and an exit code here, in one place; tracebacks go to the log file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from lrc import render
+from lrc.errors import InputValidationError, LrcError
+
+app = typer.Typer(
+    help="企业劳动关系信用评价系统 lrc (enterprise labour-relations credit scoring).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+log = logging.getLogger("lrc")
+
+Period = Annotated[str, typer.Option("--period", "-p", help="期间,如 2026Q3 (period)")]
+DbUrl = Annotated[
+    str | None, typer.Option("--db", envvar="LRC_DATABASE_URL", help="数据库地址 (default sqlite:///lrc.db)")
+]
+Fmt = Annotated[str, typer.Option("--format", "-f", help="输出格式 table|csv|json|xlsx")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to FILE)")]
+
+
+def _engine(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
+    from lrc.store import make_engine
+
+    return make_engine(db)
+
+
+@app.command()
+def init(db: DbUrl = None) -> None:
+    """创建或升级数据库 (create or upgrade the database)."""
+    from lrc.store import database_url, upgrade
+
+    revision = upgrade(_engine(db))
+    out.print(f"数据库已就绪 (database ready): {database_url(db)}  schema {revision}")
+
+
+@app.command()
+def sample(
+    n: Annotated[int, typer.Option("--n", min=1, help="企业数量 (enterprises)")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 (seed)")] = 2014,
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path("sample.csv"),
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="期间;同一种子不同期间是同一批企业 (same seed = same firms)")
+    ] = "2026Q3",
+) -> None:
+    """生成确定性的样例企业数据 (deterministic synthetic enterprises)."""
+    from lrc.samples import generate, write_sample
+
+    frame = generate(n, seed=seed, period=period)
+    write_sample(frame, output)
+    out.print(f"已生成 {n} 家样例企业 → {output} (seed {seed}, period {period})")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="CSV / XLSX / JSON 文件")],
+    period: Period,
+    db: DbUrl = None,
+    accept_uscc: Annotated[
+        list[str] | None, typer.Option("--accept-uscc", help="明确接受校验未通过的信用代码 (recorded override)")
+    ] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="把错误清单写入 CSV/XLSX")] = None,
+) -> None:
+    """导入一个期间的企业数据;任何一行有错则整个文件不写入 (all or nothing)."""
+    from lrc.service import ingest_file
+
+    try:
+        with render.progress("写入 (storing)") as advance:
+            summary = ingest_file(
+                _engine(db), file, period, accept_uscc=frozenset(accept_uscc or ()), progress=advance
+            )
+    except InputValidationError as exc:
+        render.problems(err, exc)
+        if errors:
+            from lrc.ingest.report import write_problem_report
+
+            write_problem_report(exc.problems, errors)
+            err.print(f"错误清单已写入 (problem report written): {errors}")
+        raise
+    render.ingest_summary(out, summary)
+
+
+@app.command()
+def score(period: Period, db: DbUrl = None) -> None:
+    """为一个期间评分,生成新的不可变评分批次 (score a period as a new immutable run)."""
+    from lrc.service import score_period
+
+    with render.progress("写入评分结果 (storing results)") as advance:
+        summary = score_period(_engine(db), period, progress=advance)
+    render.run_summary(out, summary)
+
+
+@app.command()
+def rank(
+    period: Period,
+    region: Annotated[str | None, typer.Option("--region", help="城市或区县代码,如 210100")] = None,
+    industry: Annotated[str | None, typer.Option("--industry", help="行业门类 A-T")] = None,
+    size: Annotated[str | None, typer.Option("--size", help="规模 大型/中型/小型/微型")] = None,
+    ownership: Annotated[str | None, typer.Option("--ownership", help="所有制")] = None,
+    grade: Annotated[str | None, typer.Option("--grade", help="等级")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="名称关键字或信用代码前缀")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="只显示前 N 名")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="评分批次号 (default: newest)")] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    db: DbUrl = None,
+) -> None:
+    """企业排名,按总分从高到低 (ranking, best first)."""
+    from lrc.service import Filters, ranking
+
+    filters = Filters(region, industry.upper() if industry else None, size, ownership, grade, search)
+    info, frame = ranking(_engine(db), period, filters, top=top, run_id=run)
+    render.ranking(out, info, frame, fmt, output)
+
+
+@app.command()
+def explain(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码")],
+    period: Period,
+    run: Annotated[int | None, typer.Option("--run", help="评分批次号")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
+    db: DbUrl = None,
+) -> None:
+    """逐项解释一家企业的得分 (every point of one enterprise, with reasons)."""
+    from lrc.service import explain as explain_service
+
+    explanation = explain_service(_engine(db), uscc, period, run_id=run)
+    if fmt == "json":
+        out.print_json(json.dumps(explanation.to_dict(), ensure_ascii=False, default=str))
+    elif fmt == "text":
+        render.explanation(out, explanation)
+    else:
+        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json")
+
+
+@app.command()
+def catalogue(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
+    version: Annotated[str | None, typer.Option("--version", help="指标体系版本")] = None,
+) -> None:
+    """显示指标体系 8/20/33/75 (the indicator catalogue)."""
+    from indicators import load_catalogue
+
+    cat = load_catalogue(version)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(render.catalogue_dict(cat), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "text":
+        render.catalogue_text(out, cat)
+    else:
+        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json")
+
+
+@app.command()
+def schema(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|markdown")] = "table",
+) -> None:
+    """列出输入字段:名称、类型、单位、被哪些条目读取 (the input fields)."""
+    from indicators import load_catalogue
+
+    render.schema(out, load_catalogue(), fmt)
+
+
+@app.command()
+def runs(period: Annotated[str | None, typer.Option("--period", "-p")] = None, db: DbUrl = None) -> None:
+    """列出评分批次 (list score runs)."""
+    from lrc.store import repository, require_schema
+
+    engine = _engine(db)
+    require_schema(engine)
+    with engine.connect() as conn:
+        render.runs(out, repository.runs(conn, period))
+
+
+@app.command()
+def verify(run: Annotated[int, typer.Argument(help="评分批次号 (run id)")], db: DbUrl = None) -> None:
+    """用存档的数据和指标体系重算一个批次,核对是否完全一致 (reproduce a run exactly)."""
+    from lrc.service import verify_run
+
+    report = verify_run(_engine(db), run)
+    render.verify(out, report)
+    if not report.reproduced:
+        raise typer.Exit(8)
+
+
+@app.command()
+def demo(
+    db: DbUrl = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="样例企业数")] = 500,
+    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="只准备数据,不启动看板")] = False,
+    port: Annotated[int, typer.Option("--port")] = 8501,
+) -> None:
+    """从零开始:建库、生成两个期间的样例数据、导入、评分 (from nothing to a scored sample)."""
+    from lrc.demo import run_demo
+
+    run_demo(_engine(db), out, n=n)
+    if not no_dashboard:
+        dashboard(db=db, port=port)
+
+
+@app.command()
+def dashboard(
+    db: DbUrl = None,
+    port: Annotated[int, typer.Option("--port")] = 8501,
+    headless: Annotated[bool, typer.Option("--headless/--browser", help="不自动打开浏览器")] = True,
+) -> None:
+    """启动中文看板 (start the Streamlit dashboard)."""
+    from lrc.dashboard_server import serve
+
+    serve(db, port=port, headless=headless)
+
+
+def _log_path() -> Path:
+    base = Path(os.environ.get("LRC_LOG_DIR", Path.home() / ".cache" / "lrc"))
+    base.mkdir(parents=True, exist_ok=True)
+    return base / "lrc.log"
+
+
+def main() -> None:
+    """Console entry point: one-line messages for users, tracebacks only in the log."""
+    logging.basicConfig(
+        filename=_log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("已取消 (aborted)")
+        sys.exit(130)
+    except LrcError as exc:
+        log.info("user error: %s", exc)
+        err.print(f"[bold red]错误 (error):[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except Exception:
+        log.exception("internal error")
+        err.print(f"[bold red]内部错误 (internal error)[/],详情见日志 (see log): {_log_path()}", highlight=False)
+        sys.exit(70)

@@ -1,0 +1,34 @@
+"""Ingest: read an enterprise-records file (CSV, XLSX, JSON), check every cell,
+and return a typed batch, or raise InputValidationError listing every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indicators import Catalogue
+from lrc.ingest.readers import SUFFIXES, read_table
+from lrc.ingest.report import write_problem_report
+from lrc.ingest.validate import IDENTITY_ZH, REQUIRED_FIELDS, REQUIRED_IDENTITY, IngestBatch, validate_table
+
+__all__ = [
+    "IDENTITY_ZH",
+    "REQUIRED_FIELDS",
+    "REQUIRED_IDENTITY",
+    "SUFFIXES",
+    "IngestBatch",
+    "read_records",
+    "write_problem_report",
+]
+
+
+def read_records(
+    path: Path, catalogue: Catalogue, *, period: str, accept_uscc: frozenset[str] = frozenset()
+) -> IngestBatch:
+    """The records of ``path`` for ``period``, checked against ``catalogue``.
+
+    Headers are a field's ``name`` or Chinese ``name_zh``; codes in ``accept_uscc``
+    skip the check-character tests (never the length or alphabet) and are listed in
+    ``overridden_uscc``. Raises InputValidationError with every problem in the file.
+    """
+    table = read_table(Path(path))
+    return validate_table(table, catalogue, period=period, accept_uscc=accept_uscc)

@@ -1,0 +1,329 @@
+"""Check a table of text cells against the identity columns and the catalogue
+fields, column by column, and build the typed frame of an ingest batch.
+
+Cells are checked with vectorised pandas operations, categories once per
+distinct value; Python loops run only over bad cells, to word their problems.
+Every problem in the file is collected; the frame exists only when there are none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from indicators import Catalogue, InputField
+from lrc import reference
+from lrc.errors import InputValidationError, RowProblem
+from lrc.ingest.readers import RawTable
+from lrc.uscc import is_format_valid, uscc_valid_mask, validate_uscc
+
+IDENTITY_ZH: dict[str, str] = {
+    "uscc": "统一社会信用代码",
+    "name": "企业名称",
+    "region_code": "行政区划代码",
+    "industry": "行业门类",
+    "size": "企业规模",
+    "ownership": "登记注册类型",
+}
+EXTRA_HEADERS: dict[str, str] = {
+    "所有制": "ownership",
+    "登记注册类型/所有制": "ownership",
+    "报告期": "period",
+}
+REQUIRED_IDENTITY = ("uscc", "name", "region_code", "industry", "size")
+REQUIRED_FIELDS = ("headcount",)
+BLANK_REASON = "必填项为空 (required)"
+BOOL_TOKENS: dict[str, bool] = {
+    **dict.fromkeys(("是", "有", "y", "yes", "true", "1"), True),
+    **dict.fromkeys(("否", "无", "n", "no", "false", "0"), False),
+}
+_GROUPED = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)"
+INT_PATTERN = _GROUPED + r"(?:\.0*)?"
+DECIMAL_PATTERN = _GROUPED + r"(?:\.\d*)?"
+NUMBER_PATTERN = rf"(?:{DECIMAL_PATTERN}|[+-]?\.\d+)(?:[eE][+-]?\d+)?"
+MAX_EXACT = 2.0**53
+
+
+@dataclass
+class IngestBatch:
+    """The valid records of one file: ``frame`` is indexed by USCC, one row per enterprise;
+    ``source_rows[i]`` is the row the user sees for ``frame.iloc[i]``."""
+
+    file: str
+    frame: pd.DataFrame
+    source_rows: list[int]
+    overridden_uscc: list[str]
+
+
+@dataclass
+class CellCheck:
+    """A column's parsed values and, per cell, a reason (None when the cell is fine)."""
+
+    values: pd.Series
+    reasons: pd.Series
+
+
+def header_lookup(catalogue: Catalogue) -> dict[str, str]:
+    """Accepted header (lower-cased) → canonical column name."""
+    lookup = {"period": "period"}
+    for name, zh in IDENTITY_ZH.items():
+        lookup[name] = name
+        lookup[zh.lower()] = name
+    for f in catalogue.fields:
+        lookup[f.name] = f.name
+        lookup[f.name_zh.strip().lower()] = f.name
+    lookup.update(EXTRA_HEADERS)
+    return lookup
+
+
+def _no_reasons(index: pd.Index) -> pd.Series:
+    return pd.Series(None, index=index, dtype=object)
+
+
+def _by_value(raw: pd.Series, parse: Callable[[str], tuple[Any, str | None]]) -> CellCheck:
+    """Apply a scalar parser once per distinct value (categories repeat a lot)."""
+    codes, uniques = pd.factorize(raw)
+    parsed = [parse(value) for value in uniques]
+    values = np.array([v for v, _ in parsed] + [None], dtype=object)[codes]
+    reasons = np.array([r for _, r in parsed] + [None], dtype=object)[codes]
+    return CellCheck(pd.Series(values, index=raw.index), pd.Series(reasons, index=raw.index))
+
+
+def _choice(normalise: Callable[[str], str | None], reason: str) -> Callable[[str], tuple[Any, str | None]]:
+    def parse(value: str) -> tuple[Any, str | None]:
+        if value == "":
+            return None, None
+        normal = normalise(value)
+        return (normal, None) if normal is not None else (None, reason)
+
+    return parse
+
+
+def _region(value: str) -> tuple[str | None, str | None]:
+    if value == "" or reference.city_of(value):
+        return (value or None), None
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
+        return None, "行政区划代码应为 6 位数字,如 210102 (6-digit GB/T 2260 code)"
+    if value == reference.PROVINCE_CODE:
+        return (
+            None,
+            "210000 是省级代码,请填写企业所在市或区县的代码 (a city or county code, not the province)",
+        )
+    if not value.startswith("21"):
+        return None, "不是辽宁省的行政区划代码(应以 21 开头) (not a Liaoning code)"
+    return None, "不是辽宁省 14 个市及其区县的代码 (not a Liaoning city or county)"
+
+
+CHOICES: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "industry": (
+        reference.industry_letter,
+        "应为行业门类字母 A-T 或其名称,如 C 或 制造业 (GB/T 4754 section)",
+    ),
+    "size": (
+        reference.normalise_size,
+        "应为 " + "、".join(reference.SIZES) + " 之一 (large/medium/small/micro)",
+    ),
+    "ownership": (
+        reference.normalise_ownership,
+        "应为 " + "、".join(reference.OWNERSHIPS) + " 之一 (ownership)",
+    ),
+}
+
+
+def parse_text(raw: pd.Series, name: str) -> CellCheck:
+    """An identity column (not uscc) as pandas string dtype, normalised where it is a category."""
+    if name == "region_code":
+        check = _by_value(raw, _region)
+    elif name in CHOICES:
+        check = _by_value(raw, _choice(*CHOICES[name]))
+    else:
+        check = CellCheck(raw.mask(raw == ""), _no_reasons(raw.index))
+    if name in REQUIRED_IDENTITY:
+        check.reasons = check.reasons.mask(raw == "", BLANK_REASON)
+    check.values = check.values.astype("string")
+    return check
+
+
+def parse_bool(raw: pd.Series) -> CellCheck:
+    """是/否, 有/无, Y/N, yes/no, true/false, 1/0 (any case) → "boolean"; blank → <NA>."""
+    reason = "应为 是/否(或 有/无、Y/N、1/0) (yes/no)"
+    check = _by_value(raw, _choice(lambda v: BOOL_TOKENS.get(v.lower()), reason))
+    check.values = check.values.astype("boolean")
+    return check
+
+
+def _read_numbers(raw: pd.Series, is_int: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(parsed, numbers, reason-if-unparsed) for non-blank cells; number cells may end in %."""
+    percent = np.zeros(len(raw), dtype=bool) if is_int else raw.str.endswith("%").to_numpy(dtype=bool)
+    text = raw.str.removesuffix("%") if percent.any() else raw
+    ok = text.str.fullmatch(INT_PATTERN if is_int else NUMBER_PATTERN).to_numpy(dtype=bool)
+    cleaned = text.where(ok, "0").str.replace(",", "", regex=False)
+    numbers = cleaned.astype("float64").to_numpy(copy=True)
+    numbers[percent] /= 100
+    if is_int:
+        decimal = raw.str.fullmatch(DECIMAL_PATTERN).to_numpy(dtype=bool)
+        wrong = np.where(
+            decimal, "应为整数,不能有小数 (whole number)", "应为整数,不要带单位或文字 (whole number)"
+        )
+    else:
+        wrong = np.full(len(raw), "应为数字,不要带单位或文字 (number)", dtype=object)
+    return ok, numbers, wrong
+
+
+def parse_numbers(raw: pd.Series, f: InputField) -> CellCheck:
+    """ "12", "12.0", "1,234" for int (→ "Int64"); also "1,234.5", "1e3", "95%" for number (→ "Float64")."""
+    is_int = f.type == "int"
+    blank = (raw == "").to_numpy()
+    ok, numbers, wrong = _read_numbers(raw, is_int)
+    ok &= ~blank
+    reasons = np.where(blank | ok, None, wrong)
+    if f.min is not None:
+        reasons = np.where(ok & (numbers < f.min), f"不能小于 {f.min:g} (must be >= {f.min:g})", reasons)
+    if f.max is not None:
+        hint = ",比率请填小数或百分数,如 0.95 或 95%" if f.max == 1 else ""
+        reasons = np.where(
+            ok & (numbers > f.max), f"不能大于 {f.max:g}{hint} (must be <= {f.max:g})", reasons
+        )
+    too_big = ok & (np.abs(numbers) >= MAX_EXACT) & pd.isna(reasons)
+    reasons = np.where(too_big, "数值过大 (number too large)", reasons)
+    numbers[~ok | pd.notna(reasons)] = np.nan
+    values = pd.array(numbers, dtype="Float64")
+    series = pd.Series(values.astype("Int64") if is_int else values, index=raw.index)
+    return CellCheck(series, pd.Series(reasons, index=raw.index, dtype=object))
+
+
+class _Checker:
+    """One file's validation: header resolution, user-facing row labels, collected problems."""
+
+    def __init__(self, table: RawTable, catalogue: Catalogue) -> None:
+        self.table = table
+        self.rows = np.asarray(table.rows, dtype=np.int64)
+        self.problems: list[RowProblem] = list(table.problems)
+        self.found: dict[str, int] = {}
+        self._resolve_headers(catalogue)
+
+    def label(self, row: int) -> str:
+        return f"记录 {row}" if self.table.is_json else f"第 {row} 行"
+
+    def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
+        if self.table.is_json and row is not None:
+            reason = f"{self.label(row)}: {reason}"
+        self.problems.append(RowProblem(self.table.file, row, column, value, reason))
+
+    def raw(self, name: str) -> pd.Series:
+        if name not in self.found:
+            return pd.Series("", index=self.table.cells.index, dtype="str")
+        return self.table.cells[self.found[name]].str.strip()
+
+    def header(self, name: str) -> str:
+        return self.table.headers[self.found[name]] if name in self.found else name
+
+    def report(self, name: str, raw: pd.Series, reasons: pd.Series) -> None:
+        """Cell problems of a column; a missing column was reported once, at the header."""
+        if name not in self.found:
+            return
+        for i in np.flatnonzero(reasons.notna().to_numpy()):
+            self.add(int(self.rows[i]), self.header(name), str(raw.iat[i]), str(reasons.iat[i]))
+
+    def _resolve_headers(self, catalogue: Catalogue) -> None:
+        lookup = header_lookup(catalogue)
+        where = self.table.header_row
+        for pos, header in enumerate(self.table.headers):
+            name = lookup.get(header.lower())
+            if not header:
+                if self.table.cells[pos].str.strip().ne("").any():
+                    self.add(
+                        where, f"第 {pos + 1} 列", None, "该列有数据但没有列名 (column without a header)"
+                    )
+            elif name is None:
+                self.add(where, header, header, "未知的列名,请使用模板中的列名 (unknown column)")
+            elif name in self.found:
+                first = self.table.headers[self.found[name]]
+                self.add(where, header, header, f"与列 {first} 重复,都对应 {name} (duplicate column)")
+            else:
+                self.found[name] = pos
+        required = [*REQUIRED_IDENTITY, *(f for f in REQUIRED_FIELDS if f in catalogue.field_map)]
+        for name in required:
+            if name not in self.found:
+                zh = IDENTITY_ZH.get(name) or catalogue.field_map[name].name_zh
+                self.add(where, f"{zh} ({name})", None, "缺少必填列 (required column missing)")
+
+    def uscc(self, accept: frozenset[str]) -> tuple[pd.Series, list[str]]:
+        """Normalised codes, reporting bad, blank and duplicate ones; and the codes accepted by override."""
+        raw = self.raw("uscc")
+        codes = raw.str.upper()
+        overridden: list[str] = []
+        for i in np.flatnonzero(~uscc_valid_mask(codes.tolist())):
+            code, row = codes.iat[i], int(self.rows[i])
+            if code in accept and is_format_valid(code):
+                overridden.append(code)
+                continue
+            reason = _uscc_reason(code)
+            if reason and "uscc" in self.found:
+                self.add(row, self.header("uscc"), raw.iat[i], reason)
+        self._duplicates(raw, codes)
+        return codes, list(dict.fromkeys(overridden))
+
+    def _duplicates(self, raw: pd.Series, codes: pd.Series) -> None:
+        later = (codes.duplicated(keep="first") & (codes != "")).to_numpy()
+        if not later.any():
+            return
+        first_row = dict(zip(codes.iloc[::-1], self.rows[::-1], strict=True))
+        for i in np.flatnonzero(later):
+            reason = f"统一社会信用代码与{self.label(int(first_row[codes.iat[i]]))}重复 (duplicate code)"
+            self.add(int(self.rows[i]), self.header("uscc"), raw.iat[i], reason)
+
+    def period(self, period: str) -> None:
+        if "period" in self.found:
+            raw = self.raw("period")
+            wrong = ((raw != "") & (raw != period)).to_numpy()
+            reason = f"报告期应为 {period} (period must be {period})"
+            self.report("period", raw, pd.Series(np.where(wrong, reason, None), dtype=object))
+
+
+def validate_table(
+    table: RawTable, catalogue: Catalogue, *, period: str, accept_uscc: frozenset[str] = frozenset()
+) -> IngestBatch:
+    """Check every cell; an IngestBatch if all are valid, else InputValidationError with every problem."""
+    checker = _Checker(table, catalogue)
+    checker.period(period)
+    codes, overridden = checker.uscc(frozenset(c.strip().upper() for c in accept_uscc))
+    columns: dict[str, pd.Series] = {}
+    for name in IDENTITY_ZH:
+        if name != "uscc":
+            raw = checker.raw(name)
+            check = parse_text(raw, name)
+            checker.report(name, raw, check.reasons)
+            columns[name] = check.values
+    for f in catalogue.fields:
+        raw = checker.raw(f.name)
+        check = parse_bool(raw) if f.type == "bool" else parse_numbers(raw, f)
+        if f.name in REQUIRED_FIELDS:
+            check.reasons = check.reasons.mask(raw == "", BLANK_REASON)
+        checker.report(f.name, raw, check.reasons)
+        columns[f.name] = check.values
+    if checker.problems:
+        raise InputValidationError(_sorted(checker.problems, table), table.file)
+    frame = pd.DataFrame(columns)
+    frame.index = pd.Index(codes.to_numpy(), name="uscc", dtype="string")
+    return IngestBatch(table.file, frame, list(table.rows), overridden)
+
+
+def _uscc_reason(code: str) -> str | None:
+    if code == "":
+        return BLANK_REASON
+    try:
+        validate_uscc(code)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _sorted(problems: list[RowProblem], table: RawTable) -> list[RowProblem]:
+    """Header problems first, then by row and by the file's column order."""
+    order = {h: i for i, h in enumerate(table.headers)}
+    return sorted(problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))

@@ -1,0 +1,25 @@
+"""Chinese labels for result columns, shared by the CLI tables, XLSX exports and the dashboard."""
+
+COLUMN_LABELS = {
+    "rank": "排名",
+    "province_rank": "全省排名",
+    "uscc": "统一社会信用代码",
+    "name": "企业名称",
+    "city": "城市",
+    "city_code": "城市代码",
+    "region_code": "行政区划代码",
+    "industry": "行业门类",
+    "industry_name": "行业",
+    "size": "规模",
+    "ownership": "所有制",
+    "headcount": "职工人数",
+    "total": "总分",
+    "grade": "等级",
+    "red_line": "触及红线",
+    "completeness": "数据完整率",
+}
+
+
+def zh(frame_columns: list[str]) -> dict[str, str]:
+    """Rename map for the columns that have a Chinese label."""
+    return {c: COLUMN_LABELS[c] for c in frame_columns if c in COLUMN_LABELS}

@@ -1,0 +1,272 @@
+"""Terminal rendering for the CLI (rich). No logic: shapes service results for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from indicators import Catalogue
+from lrc.errors import InputValidationError
+from lrc.export import write_frame
+from lrc.labels import zh
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A progress line on stderr; yields ``advance(n)``."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.advance(task, n)
+
+
+def problems(console: Console, exc: InputValidationError) -> None:
+    console.print(f"[bold red]{exc}[/]", highlight=False)
+    for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+        console.print(f"  {problem}", highlight=False, markup=False)
+    if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+        console.print(f"  …… 另有 {len(exc.problems) - MAX_PROBLEMS_SHOWN} 处错误,用 --errors FILE 导出全部")
+
+
+def ingest_summary(console: Console, summary: Any) -> None:
+    if summary.new_versions == 0:
+        console.print(f"{summary.file}: {summary.rows} 行,与已存数据相同,未写入 (unchanged, nothing written)")
+    else:
+        console.print(
+            f"{summary.file}: {summary.rows} 行,新版本 {summary.new_versions},未变化 {summary.unchanged},"
+            f"期间 {summary.period},导入批次 {summary.batch_id}"
+        )
+    if summary.overridden_uscc:
+        console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
+
+
+def run_summary(console: Console, summary: Any) -> None:
+    grades = ",".join(f"{g} {n}" for g, n in summary.grades.items())
+    console.print(
+        f"评分批次 {summary.run_id}:期间 {summary.period},{summary.enterprises} 家企业,"
+        f"指标体系 {summary.catalogue_version};等级 {grades};触及红线 {summary.red_lines} 家"
+    )
+    console.print(f"输入哈希 (input hash) {summary.input_hash}")
+    if summary.same_input_as:
+        console.print(f"输入与批次 {summary.same_input_as} 相同 (same input as run {summary.same_input_as})")
+
+
+RANK_COLUMNS = [
+    "rank", "uscc", "name", "city", "region_code", "industry", "industry_name", "size", "ownership",
+    "total", "grade", "red_line", "completeness", "province_rank",
+]  # fmt: skip
+
+
+def ranking(console: Console, info: Any, frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
+    shown = frame[RANK_COLUMNS]
+    if fmt == "table":
+        title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id},指标体系 {info.catalogue_version})"
+        table = Table(title=title)
+        columns = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line"]
+        for column in columns:
+            table.add_column(zh([column])[column], justify="right" if column in ("rank", "total") else "left")
+        for row in shown[columns].itertuples(index=False):
+            table.add_row(*[_cell(v) for v in row])
+        console.print(table)
+        console.print(f"共 {len(shown)} 家 (shown)")
+        return
+    data = shown.rename(columns=zh(list(shown.columns))) if fmt == "xlsx" else shown
+    text = write_frame(data, fmt, output, sheet=info.period)
+    if text is not None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    elif output:
+        console.print(f"已写入 {output} ({len(shown)} 行)")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return "" if value is None or value is pd.NA else str(value)
+
+
+def explanation(console: Console, e: Any) -> None:
+    console.print(
+        f"[bold]{e.name}[/] {e.uscc}  期间 {e.run.period}  批次 {e.run.run_id}  指标体系 {e.run.catalogue_version}",
+        highlight=False,
+    )
+    red = f"  [red]触及红线 {', '.join(e.red_line_items)}[/]" if e.red_line else ""
+    console.print(
+        f"总分 {e.total:f}  等级 {e.grade} {e.grade_label}  数据完整率 {e.completeness:.0%}{red}", highlight=False
+    )
+    levels = Table(title="一级指标得分")
+    for column in ("代码", "一级指标", "得分"):
+        levels.add_column(column)
+    for node in e.levels["level1"]:
+        levels.add_row(node["code"], node["name_zh"], f"{node['points']:g}")
+    console.print(levels)
+    items = Table(title="75 项具体内容")
+    for column in ("代码", "内容", "满分", "得分", "理由"):
+        items.add_column(column, overflow="fold")
+    for item in e.items:
+        style = "red" if item["points"] < 0 else ("yellow" if item["gap"] else None)
+        items.add_row(
+            item["code"], item["name_zh"], f"{item['max_points']:g}", f"{item['points']:g}", item["reason"],
+            style=style,
+        )  # fmt: skip
+    console.print(items)
+
+
+def catalogue_dict(cat: Catalogue) -> dict[str, Any]:
+    items = []
+    for item in cat.items:
+        level1, level2, level3 = cat.ancestry(item)
+        items.append(
+            {
+                "code": item.code,
+                "name_zh": item.name_zh,
+                "name_en": item.name_en,
+                "level1": level1,
+                "level2": level2,
+                "level3": level3,
+                "kind": item.kind,
+                "points": float(item.points),
+                "red_line": item.red_line,
+                "rule": item.rule.model_dump(mode="json"),
+                "reads": item.reads,
+                "legal_basis": item.legal_basis
+                if item.legal_basis == "none"
+                else [b.model_dump() for b in item.legal_basis],
+                "evidence_zh": item.evidence_zh,
+            }
+        )
+    return {
+        "version": cat.version,
+        "released": cat.released.isoformat(),
+        "content_hash": cat.content_hash,
+        "grades": [g.model_dump(mode="json") for g in cat.grades],
+        "levels": {
+            level: [n.model_dump() for n in getattr(cat, level)] for level in ("level1", "level2", "level3")
+        },
+        "items": items,
+    }
+
+
+def catalogue_text(console: Console, cat: Catalogue) -> None:
+    console.print(f"[bold]{cat.title_zh}[/] 版本 {cat.version} ({cat.released})  满分 {cat.max_total:f}")
+    bands = ";".join(
+        f"{g.grade} {g.label_zh} ≥{g.min_total:f}" if g.min_total is not None else f"{g.grade} {g.label_zh}"
+        for g in cat.grades
+    )
+    console.print(f"等级:{bands};触及红线一律为 {cat.lowest_grade}")
+    for l1 in cat.level1:
+        console.print(f"\n[bold]{l1.code} {l1.name_zh}[/] {l1.name_en}")
+        for l2 in (n for n in cat.level2 if n.parent == l1.code):
+            console.print(f"  {l2.code} {l2.name_zh}")
+            for l3 in (n for n in cat.level3 if n.parent == l2.code):
+                console.print(f"    {l3.code} {l3.name_zh}")
+                for item in (i for i in cat.items if i.level3 == l3.code):
+                    red = " [red]红线[/]" if item.red_line else ""
+                    console.print(f"      {item.code} {item.name_zh}  {item.points:+f}{red}", highlight=False)
+
+
+def schema_frame(cat: Catalogue) -> pd.DataFrame:
+    readers: dict[str, list[str]] = {f.name: [] for f in cat.fields}
+    for item in cat.items:
+        for name in item.reads:
+            readers[name].append(item.code)
+    identity = [
+        ("uscc", "text", "统一社会信用代码", "", "必填,18 位,GB 32100 校验"),
+        ("name", "text", "企业名称", "", "必填"),
+        ("region_code", "text", "行政区划代码", "", "必填,辽宁省 14 市及其区县代码"),
+        ("industry", "text", "行业门类", "", "必填,GB/T 4754-2017 门类 A-T"),
+        ("size", "text", "企业规模", "", "必填,大型/中型/小型/微型"),
+        ("ownership", "text", "所有制", "", "选填"),
+    ]
+    rows = [
+        {"name": n, "type": t, "name_zh": z, "unit": u, "range": "", "read_by": "", "note": note}
+        for n, t, z, u, note in identity
+    ]
+    for f in cat.fields:
+        bounds = "" if f.type == "bool" else f"{_num(f.min)}..{_num(f.max)}"
+        rows.append(
+            {
+                "name": f.name,
+                "type": f.type,
+                "name_zh": f.name_zh,
+                "unit": f.unit,
+                "range": bounds,
+                "read_by": " ".join(readers[f.name]),
+                "note": f.description_zh,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def schema(console: Console, cat: Catalogue, fmt: str) -> None:
+    frame = schema_frame(cat)
+    if fmt == "markdown":
+        lines = ["| 字段 field | 类型 type | 名称 | 单位 unit | 范围 range | 读取条目 read by | 说明 |", "|---|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+        sys.stdout.write("\n".join(lines) + "\n")
+    elif fmt in ("csv", "json"):
+        sys.stdout.write((write_frame(frame, fmt, None) or "") + ("" if fmt == "csv" else "\n"))
+    else:
+        table = Table(title=f"输入字段 (input fields),指标体系 {cat.version}")
+        for column in ("字段", "类型", "名称", "单位", "范围", "读取条目"):
+            table.add_column(column, overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(row.name, row.type, row.name_zh, row.unit, row.range, row.read_by)
+        console.print(table)
+
+
+def runs(console: Console, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        console.print("还没有评分批次 (no runs yet)")
+        return
+    table = Table(title="评分批次 (score runs)")
+    for column in ("批次", "期间", "指标体系", "企业数", "完成时间", "操作人", "输入哈希"):
+        table.add_column(column)
+    for r in frame.itertuples(index=False):
+        finished = pd.Timestamp(r.finished_at).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(
+            str(r.id), r.period, r.catalogue_version, str(r.enterprise_count), finished, r.actor, r.input_hash[:16]
+        )
+    console.print(table)
+
+
+def verify(console: Console, report: Any) -> None:
+    if report.reproduced:
+        console.print(
+            f"批次 {report.run_id} 已完全复现:{report.enterprises} 家企业逐项一致,输入哈希一致 "
+            f"(reproduced exactly, catalogue {report.catalogue_version})"
+        )
+        return
+    console.print(f"[red]批次 {report.run_id} 无法复现 (NOT reproduced)[/]")
+    if not report.input_hash_matches:
+        console.print("  输入哈希不一致 (input hash differs)")
+    if report.mismatched:
+        console.print(f"  {len(report.mismatched)} 家企业得分不一致:{', '.join(report.mismatched[:10])}")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

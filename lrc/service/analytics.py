@@ -1,0 +1,322 @@
+"""Aggregates the dashboard needs, read from the stored results of immutable runs.
+
+Nothing here scores: points, totals, grades and red lines are the stored ones
+(``score_results``); per-item statistics decode the packed ``items`` column.
+Readers take an engine; summaries are pure functions of frames and matrices,
+so a front end can cache them by run id (a run never changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from indicators import Catalogue, Item
+from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from lrc.service.runs import catalogue_for_run, get_run
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.tables import Enterprise, ScoreResult, ScoreRun
+
+__all__ = [
+    "baseline_run",
+    "catalogue_diff",
+    "catalogue_items",
+    "compare_runs",
+    "decode_packed",
+    "describe_rule",
+    "enterprise_trend",
+    "group_summary",
+    "headline",
+    "item_losses",
+    "known_periods",
+    "latest_runs",
+    "packed_matrix",
+    "peer_ranks",
+    "previous_period_run",
+    "run_catalogue",
+    "runs_table",
+]
+
+Packed = Literal["items", "level1"]
+
+
+# ---- readers -----------------------------------------------------------------
+
+
+def runs_table(engine: Engine) -> pd.DataFrame:
+    """Every score run, oldest first (id, period, catalogue version, count, times)."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return repo.runs(conn)
+
+
+def known_periods(engine: Engine) -> list[str]:
+    """Periods with submissions or runs, oldest first."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return sorted(set(repo.periods(conn)) | set(repo.scored_periods(conn)))
+
+
+def run_catalogue(engine: Engine, run_id: int) -> Catalogue:
+    """The catalogue a run was scored with (its stored copy)."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return catalogue_for_run(conn, get_run(conn, None, run_id))
+
+
+def packed_matrix(engine: Engine, run_id: int, column: Packed = "items") -> tuple[pd.Index, np.ndarray]:
+    """The USCCs of a run and its packed ``items`` (or ``level1``) column as an
+    int32 matrix of tenths, one row per enterprise in USCC order."""
+    require_schema(engine)
+    table = ScoreResult.__table__
+    query = select(table.c.uscc, table.c[column]).where(table.c.run_id == run_id).order_by(table.c.uscc)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    usccs = pd.Index([r[0] for r in rows], dtype="string", name="uscc")
+    return usccs, decode_packed([r[1] for r in rows])
+
+
+def decode_packed(texts: Sequence[str]) -> np.ndarray:
+    """Comma-separated rows of integers as one (n, width) int32 matrix, parsed in one pass.
+
+    >>> decode_packed(["10,-5,0", "20,0,-50"]).tolist()
+    [[10, -5, 0], [20, 0, -50]]
+    """
+    if not texts:
+        return np.zeros((0, 0), dtype=np.int32)
+    width = texts[0].count(",") + 1
+    flat = np.fromstring(",".join(texts), dtype=np.int32, sep=",")
+    if flat.size != width * len(texts):
+        raise ValueError(f"packed rows are not all {width} values wide")
+    return flat.reshape(len(texts), width)
+
+
+def enterprise_trend(engine: Engine, uscc: str) -> pd.DataFrame:
+    """One enterprise's total, grade and red line in the newest run of every scored period."""
+    require_schema(engine)
+    result = ScoreResult.__table__
+    query = (
+        select(ScoreRun.period, result.c.run_id, result.c.total, result.c.grade, result.c.red_line)
+        .join(ScoreRun, ScoreRun.id == result.c.run_id)
+        .join(Enterprise, Enterprise.id == result.c.enterprise_id)
+        .where(Enterprise.uscc == uscc.strip().upper())
+        .order_by(ScoreRun.period, result.c.run_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["period", "run_id", "total", "grade", "red_line"])
+    frame = frame.drop_duplicates("period", keep="last").reset_index(drop=True)
+    frame["total"] = frame["total"] / 10
+    frame["red_line"] = frame["red_line"].astype(bool)
+    return frame
+
+
+# ---- runs and periods ----------------------------------------------------------
+
+
+def latest_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The newest run of each period, periods oldest first."""
+    if runs.empty:
+        return runs
+    newest = runs.sort_values("id").drop_duplicates("period", keep="last")
+    return newest.sort_values("period").reset_index(drop=True)
+
+
+def previous_period_run(runs: pd.DataFrame, period: str) -> int | None:
+    """The newest run of the scored period before ``period``, or None."""
+    newest = latest_runs(runs)
+    earlier = newest[newest["period"] < period] if not newest.empty else newest
+    return None if earlier.empty else int(earlier["id"].iloc[-1])
+
+
+def baseline_run(runs: pd.DataFrame, run_id: int) -> int | None:
+    """What a run is compared with: the run before it in the same period (a re-score),
+    else the newest run of the previous period."""
+    if runs.empty:
+        return None
+    period = runs.loc[runs["id"] == run_id, "period"]
+    if period.empty:
+        return None
+    same = runs[(runs["period"] == period.iloc[0]) & (runs["id"] < run_id)]
+    if not same.empty:
+        return int(same["id"].max())
+    return previous_period_run(runs, str(period.iloc[0]))
+
+
+# ---- summaries of one run -------------------------------------------------------
+
+
+def headline(frame: pd.DataFrame, grades: Sequence[str]) -> dict[str, object]:
+    """Count, mean and median total, red-line count and enterprises per grade."""
+    counts = frame["grade"].value_counts()
+    return {
+        "enterprises": len(frame),
+        "mean": float(frame["total"].mean()) if len(frame) else float("nan"),
+        "median": float(frame["total"].median()) if len(frame) else float("nan"),
+        "red_lines": int(frame["red_line"].sum()),
+        "grades": {g: int(counts.get(g, 0)) for g in grades},
+    }
+
+
+def group_summary(frame: pd.DataFrame, by: str, grades: Sequence[str]) -> pd.DataFrame:
+    """Per group of ``by``: enterprises, mean and median total, red lines, and the
+    count of each grade (one column per grade, best first)."""
+    grouped = frame.groupby(by, observed=True, sort=True)
+    out = grouped["total"].agg(enterprises="size", mean="mean", median="median")
+    out["red_lines"] = grouped["red_line"].sum().astype(int)
+    mix = pd.crosstab(frame[by], frame["grade"]).reindex(columns=list(grades), fill_value=0)
+    return out.join(mix).reset_index()
+
+
+def item_losses(catalogue: Catalogue, points: np.ndarray) -> pd.DataFrame:
+    """Points lost per item across enterprises: deductions taken and add points
+    missed, against each item's maximum. Worst item first."""
+    n = points.shape[0]
+    maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
+    is_add = np.array([i.kind == "add" for i in catalogue.items])
+    sums = points.sum(axis=0, dtype=np.int64)
+    lost = np.where(is_add, n * maximum - sums, -sums)
+    losing = np.where(is_add, (points != maximum).sum(axis=0), (points != 0).sum(axis=0))
+    level1 = [catalogue.ancestry(i)[0] for i in catalogue.items]
+    names = catalogue.node_names
+    frame = pd.DataFrame(
+        {
+            "code": catalogue.item_codes,
+            "name_zh": [i.name_zh for i in catalogue.items],
+            "level1": level1,
+            "level1_name": [names[c] for c in level1],
+            "kind": [i.kind for i in catalogue.items],
+            "max_points": maximum / 10,
+            "lost_total": lost / 10,
+            "lost_mean": lost / 10 / n if n else 0.0,
+            "losing": losing,
+            "losing_share": losing / n if n else 0.0,
+        }
+    )
+    return frame.sort_values(["lost_total", "code"], ascending=[False, True], ignore_index=True)
+
+
+def peer_ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each enterprise's rank (ties share the best) and group size in the province,
+    its city and its industry, indexed by USCC."""
+    out = pd.DataFrame(index=pd.Index(frame["uscc"], name="uscc"))
+    out["province_rank"] = frame["total"].rank(method="min", ascending=False).astype(int).to_numpy()
+    out["province_n"] = len(frame)
+    for key, column in (("city", "city_code"), ("industry", "industry")):
+        groups = frame.groupby(column, observed=True)["total"]
+        out[f"{key}_rank"] = groups.rank(method="min", ascending=False).astype(int).to_numpy()
+        out[f"{key}_n"] = groups.transform("size").astype(int).to_numpy()
+    return out
+
+
+# ---- comparing two runs -----------------------------------------------------------
+
+COMPARE_KEEP = ("uscc", "name", "city", "industry", "industry_name", "total", "grade", "red_line")
+
+
+def compare_runs(current: pd.DataFrame, previous: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """Enterprises in both runs with their change: ``delta`` in total, ``grade_steps``
+    (positive = fell that many grades), ``new_red_line`` (hit now, not before)."""
+    order = {g: k for k, g in enumerate(grades)}
+    now = current[list(COMPARE_KEEP)]
+    before = previous[["uscc", "total", "grade", "red_line"]]
+    both = now.merge(before, on="uscc", how="inner", suffixes=("", "_prev"))
+    both["delta"] = (both["total"] - both["total_prev"]).round(1)
+    steps = both["grade"].map(order) - both["grade_prev"].map(order)
+    both["grade_steps"] = steps.fillna(0).astype(int)
+    both["new_red_line"] = both["red_line"] & ~both["red_line_prev"]
+    return both
+
+
+# ---- the catalogue as tables ------------------------------------------------------
+
+
+def _fmt(value: float | int) -> str:
+    return f"{value:g}"
+
+
+def describe_rule(catalogue: Catalogue, item: Item) -> str:
+    """A rule in words, e.g. ``劳动合同签订率 ≥ 1 → +2``."""
+    rule = item.rule
+    field = catalogue.field_map[rule.field]
+    measure = getattr(rule, "label_zh", "") or field.name_zh
+    if getattr(rule, "per", None):
+        measure = f"{measure}(= {field.name_zh} ÷ {catalogue.field_map[rule.per].name_zh})"
+    points = f"{item.points:+f}"
+    if isinstance(rule, FlagRule):
+        return f"「{field.name_zh}」为{'是' if rule.when else '否'} → {points}"
+    if isinstance(rule, CountRule):
+        return f"「{field.name_zh}」每{field.unit or '次'} {rule.each:+f},累计以 {points} 为限"
+    if isinstance(rule, ThresholdRule):
+        return f"{measure} {rule.op} {_fmt(rule.value)} → {points}"
+    if isinstance(rule, BandedRule):
+        bands = ";".join(f"≥ {_fmt(b.min)} 得 {b.points:f}" for b in rule.bands)
+        return f"{measure} 分档:{bands}"
+    raise TypeError(f"unknown rule type {rule.type}")
+
+
+def legal_text(item: Item) -> str:
+    if item.legal_basis == "none":
+        return "无"
+    return ";".join(f"{b.law_zh} {b.article}".strip() for b in item.legal_basis)
+
+
+def catalogue_items(catalogue: Catalogue) -> pd.DataFrame:
+    """One row per item with its place in the tree, points, rule, legal basis and evidence."""
+    names = catalogue.node_names
+    rows = []
+    for item in catalogue.items:
+        l1, l2, l3 = catalogue.ancestry(item)
+        rows.append(
+            {
+                "code": item.code,
+                "level1": l1,
+                "level1_name": names[l1],
+                "level2": l2,
+                "level2_name": names[l2],
+                "level3": l3,
+                "level3_name": names[l3],
+                "name_zh": item.name_zh,
+                "name_en": item.name_en,
+                "kind": item.kind,
+                "points": float(item.points),
+                "red_line": item.red_line,
+                "rule_type": item.rule.type,
+                "rule": describe_rule(catalogue, item),
+                "legal_basis": legal_text(item),
+                "evidence_zh": item.evidence_zh,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+DIFF_FIELDS = (("name_zh", "名称"), ("level3", "所属三级指标"), ("points", "分值"), ("rule", "规则"),
+               ("red_line", "红线"), ("legal_basis", "法律依据"))  # fmt: skip
+
+
+def catalogue_diff(old: Catalogue, new: Catalogue) -> pd.DataFrame:
+    """Items added, removed or changed (name, place, points, rule, red line, legal basis)
+    from ``old`` to ``new``: one row per change."""
+    before = catalogue_items(old).set_index("code")
+    after = catalogue_items(new).set_index("code")
+    rows = [
+        {"code": c, "change": "新增", "field": "", "old": "", "new": after.at[c, "name_zh"]}
+        for c in after.index.difference(before.index)
+    ]
+    rows += [
+        {"code": c, "change": "删除", "field": "", "old": before.at[c, "name_zh"], "new": ""}
+        for c in before.index.difference(after.index)
+    ]
+    for code in before.index.intersection(after.index):
+        for column, label in DIFF_FIELDS:
+            old_value, new_value = before.at[code, column], after.at[code, column]
+            if old_value != new_value:
+                rows.append({"code": code, "change": "修改", "field": label, "old": str(old_value),
+                             "new": str(new_value)})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["code", "change", "field", "old", "new"])
+    return frame.sort_values(["code", "change"], ignore_index=True)

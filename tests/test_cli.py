@@ -1,0 +1,134 @@
+"""The `lrc` command end to end, as a user runs it (real console script, real files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GOLDEN
+
+LRC = [sys.executable, "-c", "from lrc.cli import main; main()"]
+
+
+def lrc(cwd: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200", **(env or {})}
+    environment.pop("LRC_DATABASE_URL", None)
+    done = subprocess.run([*LRC, *args], cwd=cwd, capture_output=True, text=True, env=environment, timeout=300)
+    if ok:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with a scored store: 80 sample enterprises, one period."""
+    cwd = tmp_path_factory.mktemp("cli")
+    lrc(cwd, "init")
+    lrc(cwd, "sample", "--n", "80", "--seed", "5", "--period", "2026Q3", "--output", "s.csv")
+    lrc(cwd, "ingest", "s.csv", "--period", "2026Q3")
+    lrc(cwd, "score", "--period", "2026Q3")
+    return cwd
+
+
+def check_golden(name: str, value: object, update: bool) -> None:
+    path = GOLDEN / name
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if update or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not update:
+            pytest.fail(f"golden file {path} was missing and has been written; rerun")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs; rerun with --update-golden if intended"
+
+
+def test_rank_json_is_sorted_and_golden(workdir: Path, update_golden: bool) -> None:
+    rows = json.loads(lrc(workdir, "rank", "--period", "2026Q3", "--format", "json").stdout)
+    assert len(rows) == 80
+    assert [r["rank"] for r in rows][:3] == [1, 2, 3] or rows[0]["total"] == rows[1]["total"]
+    assert all(a["total"] >= b["total"] for a, b in zip(rows, rows[1:], strict=False))
+    assert {"rank", "uscc", "name", "total", "grade"} <= set(rows[0])
+    check_golden("rank_seed5_n80.json", rows[:15], update_golden)
+
+
+def test_rank_filters_top_and_files(workdir: Path) -> None:
+    rows = json.loads(lrc(workdir, "rank", "-p", "2026Q3", "--region", "210100", "--top", "5", "-f", "json").stdout)
+    assert len(rows) <= 5 and all(r["city_code"] == "210100" for r in rows)
+    lrc(workdir, "rank", "-p", "2026Q3", "-f", "xlsx", "-o", "r.xlsx")
+    lrc(workdir, "rank", "-p", "2026Q3", "-f", "csv", "-o", "r.csv")
+    assert (workdir / "r.xlsx").stat().st_size > 0
+    assert (workdir / "r.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    table = lrc(workdir, "rank", "-p", "2026Q3", "--top", "3").stdout
+    assert "企业劳动关系信用排名" in table
+
+
+def test_explain_json_has_every_item_and_is_golden(workdir: Path, update_golden: bool) -> None:
+    rows = json.loads(lrc(workdir, "rank", "--period", "2026Q3", "--format", "json").stdout)
+    worst = rows[-1]["uscc"]
+    data = json.loads(lrc(workdir, "explain", worst, "--period", "2026Q3", "--format", "json").stdout)
+    assert {"uscc", "total", "grade", "levels", "items"} <= set(data)
+    assert len(data["items"]) == 75 and all({"code", "points", "reason"} <= set(i) for i in data["items"])
+    assert round(sum(i["points"] for i in data["items"]), 1) == data["total"]
+    data.pop("run_id")
+    check_golden("explain_seed5_worst.json", data, update_golden)
+    text = lrc(workdir, "explain", worst, "--period", "2026Q3").stdout
+    assert "75 项具体内容" in text and data["name"] in text
+
+
+def test_catalogue_and_schema(workdir: Path) -> None:
+    data = json.loads(lrc(workdir, "catalogue", "--format", "json").stdout)
+    assert data["version"] and len(data["items"]) == 75
+    keys = {"code", "name_zh", "level1", "level2", "level3", "kind", "points", "red_line"}
+    assert all(keys <= set(i) for i in data["items"])
+    schema = json.loads(lrc(workdir, "schema", "--format", "json").stdout)
+    assert {"uscc", "headcount"} <= {r["name"] for r in schema}
+    assert "劳动合同签订率达100%" in lrc(workdir, "catalogue").stdout
+
+
+def test_runs_and_verify(workdir: Path) -> None:
+    assert "2026Q3" in lrc(workdir, "runs").stdout
+    assert "已完全复现" in lrc(workdir, "verify", "1").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("score", "--period", "2026-3"), 2, "期间"),
+        (("ingest", "missing.csv", "--period", "2026Q3"), 4, "missing.csv"),
+        (("explain", "91210100MA0000000X", "--period", "2026Q3"), 5, "没有企业"),
+        (("rank", "--period", "2025Q1"), 5, "还没有评分结果"),
+        (("verify", "999"), 5, "不存在"),
+        (("catalogue", "--version", "1999.9"), 3, "不存在"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(workdir: Path, args: tuple, code: int, message: str) -> None:
+    done = lrc(workdir, *args, ok=False)
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr + done.stdout
+
+
+def test_bad_rows_are_reported_and_nothing_is_stored(workdir: Path) -> None:
+    lines = (workdir / "s.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")
+    row[header.index("headcount")] = "-4"
+    row[header.index("region_code")] = "110100"
+    lines[3] = ",".join(row)
+    (workdir / "bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = lrc(workdir, "runs").stdout
+    done = lrc(workdir, "ingest", "bad.csv", "--period", "2026Q4", "--errors", "problems.csv", ok=False)
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert "第 4 行" in done.stderr and "headcount" in done.stderr and "region_code" in done.stderr
+    report = (workdir / "problems.csv").read_text(encoding="utf-8-sig")
+    assert "headcount" in report and "region_code" in report
+    assert lrc(workdir, "rank", "--period", "2026Q4", ok=False).returncode == 5
+    assert lrc(workdir, "runs").stdout == before
+
+
+def test_uninitialised_database_says_run_init(tmp_path: Path) -> None:
+    done = lrc(tmp_path, "rank", "--period", "2026Q3", ok=False)
+    assert done.returncode == 7 and "lrc init" in done.stderr

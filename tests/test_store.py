@@ -1,0 +1,113 @@
+"""The store through the service layer, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from lrc.errors import InputValidationError, NotFoundError, StoreError
+from lrc.samples import generate, write_sample
+from lrc.service import Filters, explain, ingest_file, ranking, score_period, verify_run
+from lrc.store import make_engine, require_schema
+from lrc.store.tables import APPEND_ONLY_TABLES, Base
+
+PERIOD = "2026Q3"
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t: conn.scalar(select(func.count()).select_from(Base.metadata.tables[t])) for t in Base.metadata.tables}
+
+
+@pytest.fixture
+def sample_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.csv"
+    write_sample(generate(60, seed=11, period=PERIOD), path)
+    return path
+
+
+def test_uninitialised_store_is_a_clear_error(db_url: str) -> None:
+    with pytest.raises(StoreError, match="lrc init"):
+        require_schema(make_engine(db_url))
+
+
+def test_ingesting_the_same_file_twice_leaves_the_same_state(engine: Engine, sample_csv: Path) -> None:
+    first = ingest_file(engine, sample_csv, PERIOD, actor="t")
+    state = counts(engine)
+    second = ingest_file(engine, sample_csv, PERIOD, actor="t")
+    assert (first.new_versions, second.new_versions) == (60, 0)
+    assert counts(engine) == state
+
+
+def test_a_changed_resubmission_is_a_new_version(engine: Engine, sample_csv: Path, tmp_path: Path) -> None:
+    ingest_file(engine, sample_csv, PERIOD, actor="t")
+    frame = generate(60, seed=11, period=PERIOD)
+    frame.loc[frame.index[0], "headcount"] = int(frame["headcount"].iloc[0]) + 1
+    changed = tmp_path / "changed.csv"
+    write_sample(frame, changed)
+    summary = ingest_file(engine, changed, PERIOD, actor="t")
+    assert (summary.new_versions, summary.unchanged) == (1, 59)
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT version FROM submissions ORDER BY version DESC")).scalars().all()
+    assert versions[0] == 2 and len(versions) == 61
+
+
+def test_a_bad_file_writes_nothing(engine: Engine, sample_csv: Path, tmp_path: Path) -> None:
+    ingest_file(engine, sample_csv, PERIOD, actor="t")
+    before = counts(engine)
+    lines = sample_csv.read_text(encoding="utf-8-sig").splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[0], "91210100XXXXXXXXX1", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputValidationError) as caught:
+        ingest_file(engine, bad, PERIOD, actor="t")
+    assert caught.value.problems[0].row == 6 and caught.value.problems[0].column == "uscc"
+    assert counts(engine) == before
+
+
+def test_runs_are_immutable_and_reproducible(engine: Engine, sample_csv: Path) -> None:
+    ingest_file(engine, sample_csv, PERIOD, actor="t")
+    first = score_period(engine, PERIOD, actor="t")
+    _, ranked_first = ranking(engine, PERIOD, run_id=first.run_id)
+    second = score_period(engine, PERIOD, actor="t")
+    assert second.run_id != first.run_id
+    assert second.input_hash == first.input_hash and second.same_input_as == first.run_id
+    _, ranked_again = ranking(engine, PERIOD, run_id=first.run_id)
+    pd.testing.assert_frame_equal(ranked_first, ranked_again)
+    report = verify_run(engine, first.run_id)
+    assert report.reproduced and report.enterprises == 60
+    for table in APPEND_ONLY_TABLES:
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_ranking_is_sorted_and_filters_apply(engine: Engine, sample_csv: Path) -> None:
+    ingest_file(engine, sample_csv, PERIOD, actor="t")
+    score_period(engine, PERIOD, actor="t")
+    _, ranked = ranking(engine, PERIOD)
+    assert ranked["total"].is_monotonic_decreasing
+    assert ranked["rank"].iloc[0] == 1 and len(ranked) == 60
+    city = ranked["city_code"].iloc[0]
+    _, by_city = ranking(engine, PERIOD, Filters(region=city), top=3)
+    assert len(by_city) <= 3 and set(by_city["city_code"]) == {city}
+    assert by_city["rank"].tolist() == sorted(by_city["rank"].tolist())
+
+
+def test_explain_accounts_for_every_point(engine: Engine, sample_csv: Path) -> None:
+    ingest_file(engine, sample_csv, PERIOD, actor="t")
+    score_period(engine, PERIOD, actor="t")
+    _, ranked = ranking(engine, PERIOD)
+    uscc = ranked["uscc"].iloc[-1]
+    e = explain(engine, uscc, PERIOD)
+    assert len(e.items) == 75
+    assert sum(round(i["points"] * 10) for i in e.items) == round(float(e.total) * 10)
+    assert sum(n["points"] for n in e.levels["level1"]) == pytest.approx(float(e.total))
+    assert all(i["reason"] for i in e.items)
+    with pytest.raises(NotFoundError):
+        explain(engine, "91210100MA0000000X", PERIOD)
+    with pytest.raises(NotFoundError):
+        explain(engine, uscc, "2020Q1")
