@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EXPECTED_COUNTS = {"level1": 8, "level2": 20, "level3": 33, "items": 75}
+MAX_ITEM_TENTHS = 3000  # one item moves a score by at most 300 points; the engine stores int16 tenths
 
 
 class Strict(BaseModel):
@@ -153,6 +154,8 @@ class Item(Strict):
             tenths = to_tenths(self.points)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
+        if abs(tenths) > MAX_ITEM_TENTHS:
+            raise ValueError(f"{where}: points {self.points} beyond ±{MAX_ITEM_TENTHS // 10}")
         if tenths == 0 or (tenths > 0) != (self.kind == "add"):
             raise ValueError(f"{where}: kind {self.kind} needs {'positive' if self.kind == 'add' else 'negative'} points")
         if self.red_line and self.kind != "deduct":

@@ -1,8 +1,8 @@
-"""Enterprise facts as one float matrix: the engine's only input shape.
+"""Enterprise facts as a float matrix: the engine's only input shape.
 
 Booleans become 1.0/0.0, numbers stay as they are, anything not reported is
-NaN. Building the matrix once lets every rule type index it column-wise.
-"""
+NaN. The matrix is column-major so taking one rule type's fields is a set of
+contiguous copies; the engine builds it one block of rows at a time."""
 
 from __future__ import annotations
 
@@ -16,19 +16,21 @@ from indicators import Catalogue
 
 @dataclass(frozen=True)
 class FactMatrix:
-    values: np.ndarray  # float64, (n_enterprises, n_fields), NaN = not reported
+    values: np.ndarray  # float64, (n_enterprises, n_fields), column-major, NaN = not reported
     columns: dict[str, int]
-    index: pd.Index
 
     @classmethod
-    def from_frame(cls, catalogue: Catalogue, facts: pd.DataFrame) -> FactMatrix:
-        """Columns the catalogue does not read are ignored; missing columns are all-NaN."""
+    def from_frame(
+        cls, catalogue: Catalogue, facts: pd.DataFrame, start: int = 0, stop: int | None = None
+    ) -> FactMatrix:
+        """Rows ``start:stop`` of ``facts``. Columns the catalogue does not read are
+        ignored; a missing column is all NaN (not reported)."""
+        stop = len(facts) if stop is None else min(stop, len(facts))
         names = [f.name for f in catalogue.fields]
-        values = np.full((len(facts), len(names)), np.nan, dtype=np.float64)
+        values = np.empty((stop - start, len(names)), dtype=np.float64, order="F")
         for j, name in enumerate(names):
-            if name in facts.columns:
-                values[:, j] = _as_float(facts[name])
-        return cls(values=values, columns={n: j for j, n in enumerate(names)}, index=facts.index)
+            values[:, j] = as_float(facts[name].array[start:stop]) if name in facts.columns else np.nan
+        return cls(values=values, columns={n: j for j, n in enumerate(names)})
 
     def take(self, names: list[str]) -> np.ndarray:
         """(n, len(names)) block of the named fields."""
@@ -38,11 +40,13 @@ class FactMatrix:
         return self.values.shape[0]
 
 
-def _as_float(column: pd.Series) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return column.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    # object columns holding True/False/None (e.g. from JSON)
-    mapped = column.map(lambda v: np.nan if v is None or (isinstance(v, float) and np.isnan(v)) else float(v))
-    return mapped.to_numpy(dtype=np.float64, na_value=np.nan)
+def as_float(values: pd.api.extensions.ExtensionArray | np.ndarray) -> np.ndarray:
+    """A column as float64 with NaN for missing (bool: 1.0/0.0)."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    # object columns holding True/False/None or numbers (e.g. from JSON)
+    series = pd.Series(np.asarray(values, dtype=object))
+    return pd.to_numeric(series.map(lambda v: float(v) if isinstance(v, bool) else v), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )

@@ -23,7 +23,7 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 
 
 def _points(items: Sequence[Item]) -> np.ndarray:
-    return np.array([i.points_tenths for i in items], dtype=np.int64)
+    return np.array([i.points_tenths for i in items], dtype=np.int16)
 
 
 def measured(items: Sequence[Item], facts: FactMatrix) -> np.ndarray:
@@ -60,7 +60,7 @@ def band_index(items: Sequence[Item], value: np.ndarray) -> np.ndarray:
     mins = np.full((len(items), width), np.inf)
     for j, item in enumerate(items):
         mins[j, : len(item.rule.bands)] = [b.min for b in item.rule.bands]
-    reached = np.zeros(value.shape, dtype=np.int64)
+    reached = np.zeros(value.shape, dtype=np.int8)
     for b in range(width):
         reached += value >= mins[:, b]
     return reached - 1
@@ -69,12 +69,14 @@ def band_index(items: Sequence[Item], value: np.ndarray) -> np.ndarray:
 def score_banded(items: Sequence[Item], facts: FactMatrix) -> tuple[np.ndarray, np.ndarray]:
     value = measured(items, facts)
     width = max(len(i.rule.bands) for i in items)
-    table = np.zeros((len(items), width + 1), dtype=np.int64)  # last column: no band
+    table = np.zeros((len(items), width + 1), dtype=np.int16)  # last column: no band
     for j, item in enumerate(items):
         table[j, : len(item.rule.bands)] = [to_tenths(b.points) for b in item.rule.bands]
     band = band_index(items, value)
     band = np.where(band < 0, width, band)
-    points = table[np.arange(len(items))[None, :], band]
+    points = np.empty(value.shape, dtype=np.int16, order="F")
+    for j in range(len(items)):
+        points[:, j] = table[j, band[:, j]]
     return points, np.isnan(value)
 
 
@@ -83,7 +85,7 @@ def score_per_occurrence(items: Sequence[Item], facts: FactMatrix) -> tuple[np.n
     gap = np.isnan(count)
     each = np.array([to_tenths(i.rule.each) for i in items], dtype=np.int64)
     cap = _points(items)
-    raw = np.where(gap, 0, count).astype(np.int64) * each
+    raw = np.where(gap, 0, np.minimum(count, 1e9)).astype(np.int64) * each
     points = np.where(cap < 0, np.maximum(raw, cap), np.minimum(raw, cap))
     return points, gap
 

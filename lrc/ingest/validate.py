@@ -93,7 +93,7 @@ def _by_value(raw: pd.Series, parse: Callable[[str], tuple[Any, str | None]]) ->
     return CellCheck(pd.Series(values, index=raw.index), pd.Series(reasons, index=raw.index))
 
 
-def _choice(normalise: Callable[[str], str | None], reason: str) -> Callable[[str], tuple[Any, str | None]]:
+def _choice(normalise: Callable[[str], Any], reason: str) -> Callable[[str], tuple[Any, str | None]]:
     def parse(value: str) -> tuple[Any, str | None]:
         if value == "":
             return None, None
@@ -179,8 +179,9 @@ def parse_numbers(raw: pd.Series, f: InputField) -> CellCheck:
     is_int = f.type == "int"
     blank = (raw == "").to_numpy()
     ok, numbers, wrong = _read_numbers(raw, is_int)
-    ok &= ~blank
-    reasons = np.where(blank | ok, None, wrong)
+    ok = ok & ~blank
+    reasons = wrong.astype(object)
+    reasons[blank | ok] = None
     if f.min is not None:
         reasons = np.where(ok & (numbers < f.min), f"不能小于 {f.min:g} (must be >= {f.min:g})", reasons)
     if f.max is not None:
@@ -282,7 +283,8 @@ class _Checker:
             raw = self.raw("period")
             wrong = ((raw != "") & (raw != period)).to_numpy()
             reason = f"报告期应为 {period} (period must be {period})"
-            self.report("period", raw, pd.Series(np.where(wrong, reason, None), dtype=object))
+            reasons = pd.Series(None, index=raw.index, dtype=object).mask(wrong, reason)
+            self.report("period", raw, reasons)
 
 
 def validate_table(

@@ -6,6 +6,7 @@ seed and on the enterprises before it (a larger ``n`` keeps the first ones).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,8 @@ def _headcount(draws: Draws, industry: np.ndarray, size: np.ndarray) -> tuple[np
 
 _ALPHABET_BYTES = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
 _DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+_USCC_VALUES = np.zeros(256, dtype=np.int64)
+_USCC_VALUES[_ALPHABET_BYTES] = np.arange(len(ALPHABET))
 
 
 def _org_values(chars: np.ndarray) -> np.ndarray:
@@ -113,24 +116,21 @@ def _org_values(chars: np.ndarray) -> np.ndarray:
     return np.where(chars <= ord("9"), chars - ord("0"), chars - ord("A") + 10).astype(np.int64)
 
 
-def _code_matrix(draws: Draws, round_: int, region: np.ndarray, old_style: np.ndarray) -> np.ndarray:
-    """(n, 18) ASCII matrix of candidate codes: 91 + division + body + two check characters."""
-    n = len(region)
-    picks = draws.integers(f"uscc-{round_}", len(ALPHABET), width=8)
+def _code_matrix(picks: np.ndarray, division: np.ndarray, old_style: np.ndarray) -> np.ndarray:
+    """(n, 18) ASCII matrix of codes: 91 + division + organisation body + GB 11714 check + GB 32100
+    check. ``picks`` (n, 8) are alphabet indices; old-style firms keep an 8-digit organisation code."""
+    n = len(picks)
     body = _ALPHABET_BYTES[picks]
     body[:, 0], body[:, 1] = ord("M"), ord("A")  # codes issued since 2015: MA + 6 characters
     body[:, 2] = np.where(picks[:, 2] < 25, ord("0"), ord("1"))
     digits = _DIGITS[picks % 10]
-    digits[:, 0] = _DIGITS[1 + picks[:, 0] % 7]  # older firms keep their 8-digit organisation code
+    digits[:, 0] = _DIGITS[1 + picks[:, 0] % 7]
     body = np.where(old_style[:, None], digits, body)
-    org = 11 - (_org_values(body) * np.array(ORG_WEIGHTS)).sum(axis=1) % 11
-    org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
-    division = np.frombuffer("".join(region).encode("ascii"), dtype=np.uint8).reshape(n, 6)
+    org = 11 - (_org_values(body) @ np.array(ORG_WEIGHTS)) % 11
+    org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org)).astype(np.uint8)
     head = np.broadcast_to(np.frombuffer(b"91", dtype=np.uint8), (n, 2))
-    first17 = np.concatenate([head, division, body, org_char[:, None].astype(np.uint8)], axis=1)
-    lookup = np.zeros(256, dtype=np.int64)
-    lookup[_ALPHABET_BYTES] = np.arange(len(ALPHABET))
-    check = (31 - (lookup[first17] * np.array(USCC_WEIGHTS)).sum(axis=1) % 31) % 31
+    first17 = np.concatenate([head, division, body, org_char[:, None]], axis=1)
+    check = (31 - (_USCC_VALUES[first17] @ np.array(USCC_WEIGHTS)) % 31) % 31
     return np.concatenate([first17, _ALPHABET_BYTES[check][:, None]], axis=1)
 
 
@@ -139,27 +139,31 @@ def _as_text(matrix: np.ndarray) -> np.ndarray:
 
 
 def _usccs(draws: Draws, region: np.ndarray, size: np.ndarray) -> np.ndarray:
-    old_share = np.array([0.7, 0.5, 0.3, 0.15])[size]
-    old_style = draws.uniform("uscc-style") < old_share
-    codes = _as_text(_code_matrix(draws, 0, region, old_style))
-    return _deduplicate(codes, lambda r, rows: _as_text(_code_matrix(draws, r, region, old_style))[rows])
+    old_style = draws.uniform("uscc-style") < np.array([0.7, 0.5, 0.3, 0.15])[size]
+    division = np.frombuffer("".join(region).encode("ascii"), dtype=np.uint8).reshape(len(region), 6)
+
+    def draw(round_: int, rows: np.ndarray) -> np.ndarray:
+        picks = draws.integers(f"uscc-{round_}", len(ALPHABET), width=8)[rows]
+        return _as_text(_code_matrix(picks, division[rows], old_style[rows]))
+
+    return _deduplicate(draw(0, np.arange(len(region))), draw)
 
 
-def _deduplicate(values: np.ndarray, redraw) -> np.ndarray:  # noqa: ANN001 - (round, rows) -> values
+def _deduplicate(values: np.ndarray, redraw: Callable[[int, np.ndarray], np.ndarray]) -> np.ndarray:
     """Redraw every value equal to an earlier one until all are distinct (earlier ones win)."""
     for round_ in range(1, MAX_ROUNDS + 1):
-        later = np.flatnonzero(pd.Series(values).duplicated(keep="first").to_numpy())
+        later = np.flatnonzero(pd.Series(values, dtype=object).duplicated(keep="first").to_numpy())
         if not len(later):
             return values
         values[later] = redraw(round_, later)
     raise RuntimeError("could not draw distinct sample values")  # pragma: no cover - vanishingly rare
 
 
-def _brands(draws: Draws, round_: int, n: int) -> np.ndarray:
+def _brands(draws: Draws, round_: int, rows: np.ndarray) -> np.ndarray:
     """Two-character brands; on redraws three characters, which leaves far more room."""
     first = np.array(list(tables.BRAND_FIRST), dtype=object)
     second = np.array(list(tables.BRAND_SECOND), dtype=object)
-    picks = draws.integers(f"brand-{round_}", len(first) * len(second), width=2)
+    picks = draws.integers(f"brand-{round_}", len(first) * len(second), width=2)[rows]
     a, b = picks[:, 0] // len(second), picks[:, 0] % len(second)
     b = np.where(first[a] == second[b], (b + 1) % len(second), b)
     brand = first[a] + second[b]
@@ -186,5 +190,5 @@ def _names(
     shares = ownership == reference.OWNERSHIPS.index("股份制")
     form = np.where(shares & (draws.uniform("name-shares") < 0.7), tables.LEGAL_FORMS.index("股份有限公司"), form)
     tail = words + forms[form]
-    names = prefix + _brands(draws, 0, n) + tail
-    return _deduplicate(names, lambda r, rows: prefix[rows] + _brands(draws, r, n)[rows] + tail[rows])
+    names = prefix + _brands(draws, 0, np.arange(n)) + tail
+    return _deduplicate(names, lambda r, rows: prefix[rows] + _brands(draws, r, rows) + tail[rows])

@@ -1,0 +1,111 @@
+"""Controls shared by every page: language, period and run (in the sidebar),
+and the run a page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.i18n import LANG_KEY, tr
+from lrc.service import analytics as an
+
+PERIOD_KEY = "period"
+RUN_KEY = "run_id"
+
+
+@dataclass(frozen=True)
+class RunChoice:
+    """The run a page shows, and the newest run of the period before it."""
+
+    url: str
+    run_id: int
+    period: str
+    catalogue_version: str
+    enterprises: int
+    finished_at: Any
+    previous_id: int | None
+
+    def caption(self) -> str:
+        stamp = pd.Timestamp(self.finished_at).strftime("%Y-%m-%d %H:%M")
+        return tr(
+            f"期间 {self.period} · 评分批次 #{self.run_id} · 指标体系 {self.catalogue_version} · "
+            f"{self.enterprises:,} 家企业 · 评分于 {stamp}",
+            f"Period {self.period} · run #{self.run_id} · catalogue {self.catalogue_version} · "
+            f"{self.enterprises:,} enterprises · scored {stamp}",
+        )
+
+
+def empty_store_message() -> None:
+    st.info(
+        tr(
+            "数据库中还没有评分结果。请先导入并评分(`lrc ingest 文件 --period 2026Q3`,"
+            "`lrc score --period 2026Q3`),或运行 `lrc demo` 生成样例数据。",
+            "No score runs in the store yet. Ingest and score a period (`lrc ingest FILE --period 2026Q3`, "
+            "`lrc score --period 2026Q3`) or run `lrc demo` for sample data.",
+        ),
+        icon="ℹ️",
+    )
+
+
+def language_toggle() -> None:
+    st.sidebar.toggle("English", key=LANG_KEY, help="界面语言 / interface language")
+
+
+def period_picker() -> None:
+    """Period (and, when a period was scored more than once, run) in the sidebar."""
+    url = loaders.db_url()
+    periods = loaders.periods(url)
+    if not periods:
+        return
+    runs = loaders.runs(url)
+    scored = an.latest_runs(runs)["period"].tolist() if not runs.empty else []
+    if st.session_state.get(PERIOD_KEY) not in periods:
+        st.session_state[PERIOD_KEY] = scored[-1] if scored else periods[-1]
+    period = st.sidebar.selectbox(tr("期间", "Period"), periods, key=PERIOD_KEY)
+    ids = runs.loc[runs["period"] == period, "id"].astype(int).tolist()[::-1] if not runs.empty else []
+    if len(ids) > 1:
+        if st.session_state.get(RUN_KEY) not in ids:
+            st.session_state[RUN_KEY] = ids[0]
+        st.sidebar.selectbox(
+            tr("评分批次", "Score run"), ids, key=RUN_KEY, format_func=lambda i: f"#{i}",
+            help=tr("默认为该期间最新一次评分", "The newest run of the period by default"),
+        )  # fmt: skip
+
+
+def selected_run() -> RunChoice | None:
+    """The run chosen in the sidebar; shows why when there is none."""
+    url = loaders.db_url()
+    runs = loaders.runs(url)
+    if runs.empty:
+        empty_store_message()
+        return None
+    period = st.session_state.get(PERIOD_KEY) or an.latest_runs(runs)["period"].iloc[-1]
+    of_period = runs[runs["period"] == period]
+    if of_period.empty:
+        st.warning(
+            tr(
+                f"期间 {period} 已导入数据但还没有评分结果,请运行 `lrc score --period {period}`。",
+                f"Period {period} has data but no score run yet: run `lrc score --period {period}`.",
+            ),
+            icon="⚠️",
+        )
+        return None
+    wanted = st.session_state.get(RUN_KEY)
+    row = of_period[of_period["id"] == wanted] if wanted in set(of_period["id"]) else of_period.tail(1)
+    return choice(url, runs, row.iloc[0])
+
+
+def choice(url: str, runs: pd.DataFrame, row: pd.Series) -> RunChoice:
+    return RunChoice(
+        url=url,
+        run_id=int(row["id"]),
+        period=str(row["period"]),
+        catalogue_version=str(row["catalogue_version"]),
+        enterprises=int(row["enterprise_count"]),
+        finished_at=row["finished_at"],
+        previous_id=an.previous_period_run(runs, str(row["period"])),
+    )

@@ -1,0 +1,143 @@
+"""Cached loaders: the only way pages reach the store.
+
+The database URL is read at run time (``LRC_DATABASE_URL``), never at import.
+A score run is immutable, so everything derived from one is cached under
+(database URL, run id) and never goes stale; only the list of runs, which
+grows when a new run is scored, expires after a few seconds.
+
+Large per-run frames and matrices are cached as shared resources (no copy per
+rerun); callers treat them as read-only. Small summaries use ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from indicators import Catalogue, available_versions, load_catalogue
+from lrc.dashboard_server import absolute_url
+from lrc.errors import StoreError
+from lrc.service import Explanation, explain, load_results
+from lrc.service import analytics as an
+from lrc.store import database_url, make_engine
+
+RUNS_TTL = 3  # seconds: how soon a newly scored run shows up
+
+
+def db_url() -> str:
+    """The configured store, read now (tests and `lrc dashboard` set the environment)."""
+    return absolute_url(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def engine(url: str) -> Engine:
+    """The engine of ``url``; a SQLite file that does not exist is an error, not a new empty file."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url and not Path(url.removeprefix(prefix)).exists():
+        raise StoreError(
+            f"数据库文件不存在:{url.removeprefix(prefix)}。请先运行 `lrc init` 或 `lrc demo` (database file not found)"
+        )
+    return _engine(url)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False)
+def runs(url: str) -> pd.DataFrame:
+    """Every score run, oldest first."""
+    return an.runs_table(engine(url))
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False)
+def periods(url: str) -> list[str]:
+    return an.known_periods(engine(url))
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def results(url: str, run_id: int) -> pd.DataFrame:
+    """All enterprises of a run as ``load_results`` gives them (best first). Read-only."""
+    return load_results(engine(url), "", run_id)[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def catalogue(url: str, run_id: int) -> Catalogue:
+    return an.run_catalogue(engine(url), run_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def packed(url: str, run_id: int, column: an.Packed) -> np.ndarray:
+    """The run's packed ``items`` or ``level1`` column as an int32 matrix of tenths,
+    rows in the order of ``results(url, run_id)``. Read-only."""
+    usccs, matrix = an.packed_matrix(engine(url), run_id, column)
+    order = usccs.get_indexer(results(url, run_id)["uscc"])
+    return matrix[order]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def headline(url: str, run_id: int) -> dict[str, object]:
+    return an.headline(results(url, run_id), [g.grade for g in catalogue(url, run_id).grades])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def group_summary(url: str, run_id: int, by: str) -> pd.DataFrame:
+    frame = results(url, run_id)
+    return an.group_summary(frame, by, [g.grade for g in catalogue(url, run_id).grades])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def item_losses(url: str, run_id: int) -> pd.DataFrame:
+    return an.item_losses(catalogue(url, run_id), packed(url, run_id, "items"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def comparison(url: str, run_id: int, previous_id: int) -> pd.DataFrame:
+    """Enterprises in both runs with their change (see ``analytics.compare_runs``). Read-only."""
+    grades = [g.grade for g in catalogue(url, run_id).grades]
+    return an.compare_runs(results(url, run_id), results(url, previous_id), grades)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def peer_ranks(url: str, run_id: int) -> pd.DataFrame:
+    return an.peer_ranks(results(url, run_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def industry_median(url: str, run_id: int, industry: str) -> list[float]:
+    """Median first-level scores (points) of an industry in a run."""
+    mask = (results(url, run_id)["industry"] == industry).to_numpy()
+    level1 = packed(url, run_id, "level1")[mask]
+    return (np.median(level1, axis=0) / 10).tolist() if len(level1) else []
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def explanation(url: str, run_id: int, period: str, uscc: str) -> Explanation:
+    """Every point of one enterprise in a run, with reasons (``lrc.service.explain``)."""
+    return explain(engine(url), uscc, period, run_id=run_id)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64)
+def trend(url: str, uscc: str) -> pd.DataFrame:
+    return an.enterprise_trend(engine(url), uscc)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_catalogues() -> dict[str, Catalogue]:
+    """Every catalogue version shipped with lrc, oldest first."""
+    return {v: load_catalogue(v) for v in available_versions()}
+
+
+@st.cache_data(show_spinner=False)
+def catalogue_items(version: str) -> pd.DataFrame:
+    return an.catalogue_items(shipped_catalogues()[version])
+
+
+@st.cache_data(show_spinner=False)
+def catalogue_diff(old: str, new: str) -> pd.DataFrame:
+    shipped = shipped_catalogues()
+    return an.catalogue_diff(shipped[old], shipped[new])

@@ -1,0 +1,114 @@
+"""监测预警 Monitoring: what changed with the newest score run; refreshes on its own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import controls, loaders, tables, watchlist
+from dashboard.errors import shows_errors
+from dashboard.i18n import tr
+from lrc.service import Filters
+from lrc.service import analytics as an
+
+REFRESH_SECONDS = 10
+CHANGE_COLUMNS = ["uscc", "name", "city", "industry_name", "total_prev", "total", "delta", "grade_prev", "grade"]
+TOP = 50
+
+
+def alerts(both: pd.DataFrame) -> None:
+    fell = both[both["grade_steps"] > 0].sort_values(["grade_steps", "delta"], ascending=[False, True])
+    red = both[both["new_red_line"]].sort_values("delta")
+    drops = both[both["delta"] < 0].nsmallest(TOP, "delta")
+    cols = st.columns(4)
+    cols[0].metric(tr("等级下降", "Grade fell"), f"{len(fell):,}")
+    cols[1].metric(tr("新触红线", "New red lines"), f"{len(red):,}")
+    cols[2].metric(tr("分数下降", "Score fell"), f"{int((both['delta'] < 0).sum()):,}")
+    cols[3].metric(tr("平均分变化", "Mean change"), f"{both['delta'].mean():+.2f}")
+    tabs = st.tabs([tr(f"等级下降({len(fell):,})", f"Grade fell ({len(fell):,})"),
+                    tr(f"新触红线({len(red):,})", f"New red lines ({len(red):,})"),
+                    tr(f"降幅最大前 {TOP}", f"Top {TOP} drops")])  # fmt: skip
+    for tab, frame, what in zip(tabs, (fell, red, drops), ("fell", "red", "drops"), strict=True):
+        with tab:
+            if frame.empty:
+                st.success(tr("没有此类企业。", "None."))
+            else:
+                extra = ["grade_steps"] if what == "fell" else []
+                tables.show(frame.head(TOP), [*CHANGE_COLUMNS, *extra], height=min(38 + 35 * min(len(frame), TOP),
+                                                                                   600))  # fmt: skip
+
+
+def add_to_watchlist(frame: pd.DataFrame) -> None:
+    with st.form("watch_add", clear_on_submit=True, border=False):
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        query = left.text_input(tr("按名称或统一社会信用代码添加", "Add by name or USCC"), key="watch_query")
+        submitted = right.form_submit_button(tr("加入关注", "Watch"), icon="➕")
+    if submitted and query.strip():
+        code = query.strip().upper()
+        hits = frame[frame["uscc"] == code]
+        if hits.empty:
+            hits = an.ranked(frame, Filters(search=query.strip()))
+        if hits.empty:
+            st.warning(tr(f"找不到“{query.strip()}”。", f"Nothing matches “{query.strip()}”."), icon="⚠️")
+        else:
+            watchlist.add(str(hits["uscc"].iloc[0]))
+
+
+def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
+    st.subheader(tr("关注清单", "Watchlist"))
+    add_to_watchlist(frame)
+    codes = watchlist.items()
+    if not codes:
+        st.caption(tr("关注清单为空。可在此添加,或在企业画像页点“加入关注清单”。",
+                      "The watchlist is empty: add here or from the enterprise page."))  # fmt: skip
+        return
+    rows = frame[frame["uscc"].isin(codes)][["uscc", "name", "city", "total", "grade", "red_line"]]
+    if both is not None:
+        rows = rows.merge(both[["uscc", "total_prev", "delta", "grade_prev"]], on="uscc", how="left")
+    missing = [c for c in codes if c not in set(rows["uscc"])]
+    columns = [c for c in ("uscc", "name", "city", "total_prev", "total", "delta", "grade_prev", "grade",
+                           "red_line") if c in rows.columns]  # fmt: skip
+    tables.show(rows, columns)
+    if missing:
+        st.caption(tr(f"最新批次中没有:{'、'.join(missing)}", f"Not in the newest run: {', '.join(missing)}"))
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    drop = left.multiselect(tr("移出关注", "Remove"), codes, key="watch_remove")
+    if right.button(tr("移出", "Remove"), key="watch_remove_button", icon="➖") and drop:
+        for code in drop:
+            watchlist.remove(code)
+        st.rerun(scope="fragment")
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+@shows_errors
+def live() -> None:
+    url = loaders.db_url()
+    runs = loaders.runs(url)
+    if runs.empty:
+        controls.empty_store_message()
+        return
+    newest = runs.sort_values("id").iloc[-1]
+    run = controls.choice(url, runs, newest)
+    base = an.baseline_run(runs, run.run_id)
+    stamp = datetime.now().strftime("%H:%M:%S")
+    st.caption(tr(f"最新评分批次:{run.caption()} · 对比批次 #{base or '—'} · 每 {REFRESH_SECONDS} 秒自动刷新"
+                  f"(更新于 {stamp})",
+                  f"Newest run: {run.caption()} · compared with #{base or '—'} · refreshes every "
+                  f"{REFRESH_SECONDS} s (at {stamp})"))  # fmt: skip
+    frame = loaders.results(url, run.run_id)
+    both = loaders.comparison(url, run.run_id, base) if base else None
+    if both is None:
+        st.info(tr("只有一个评分批次,暂无可对比的结果。", "Only one run so far: nothing to compare."))
+    else:
+        alerts(both)
+    watched(frame, both)
+
+
+def main() -> None:
+    st.title(tr("监测预警", "Monitoring"))
+    live()
+
+
+main()

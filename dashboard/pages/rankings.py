@@ -1,0 +1,113 @@
+"""排名 Rankings: filter, sort, search and page through a run; download what is shown."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import controls, loaders, tables
+from dashboard.controls import RunChoice
+from dashboard.i18n import column_labels, tr
+from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, SIZES
+from lrc.service import Filters
+from lrc.service import analytics as an
+
+PAGE_SIZE = 50
+PAGE_KEY = "rank_page"
+SORTS = {
+    "total_desc": ("总分从高到低", "Total, high to low"),
+    "total_asc": ("总分从低到高", "Total, low to high"),
+    "name": ("企业名称", "Name"),
+    "city": ("城市,再按总分", "City, then total"),
+    "completeness": ("数据完整率从低到高", "Completeness, low to high"),
+}
+
+
+def _choice(label: str, options: list[str], key: str, names: dict[str, str] | None = None) -> str | None:
+    everything = tr("全部", "All")
+    shown = [None, *options]
+    return st.selectbox(
+        label, shown, key=key,
+        format_func=lambda v: everything if v is None else (f"{v} {names[v]}" if names and v in names else v),
+    )  # fmt: skip
+
+
+def filters(grades: list[str], industries: list[str], search: str) -> Filters:
+    cols = st.columns([1, 1.4, 1, 1, 1])
+    with cols[0]:
+        city = _choice(tr("城市", "City"), list(CITIES), "rank_city", CITIES)
+    with cols[1]:
+        industry = _choice(tr("行业", "Industry"), industries, "rank_industry", INDUSTRIES)
+    with cols[2]:
+        size = _choice(tr("规模", "Size"), list(SIZES), "rank_size")
+    with cols[3]:
+        ownership = _choice(tr("所有制", "Ownership"), list(OWNERSHIPS), "rank_ownership")
+    with cols[4]:
+        grade = _choice(tr("等级", "Grade"), grades, "rank_grade")
+    return Filters(city, industry, size, ownership, grade, search.strip() or None)
+
+
+def sorted_view(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """The filtered ranking in the chosen order (it arrives best first)."""
+    if sort == "total_asc":
+        return frame.iloc[::-1].reset_index(drop=True)
+    if sort == "name":
+        return frame.sort_values(["name", "uscc"], kind="stable", ignore_index=True)
+    if sort == "city":
+        return frame.sort_values(["city_code", "rank"], kind="stable", ignore_index=True)
+    if sort == "completeness":
+        return frame.sort_values(["completeness", "rank"], kind="stable", ignore_index=True)
+    return frame
+
+
+def page_of(frame: pd.DataFrame, signature: tuple) -> pd.DataFrame:
+    """One page of rows; the page control resets to 1 when the filters change."""
+    pages = max(1, math.ceil(len(frame) / PAGE_SIZE))
+    if st.session_state.get("rank_signature") != signature or st.session_state.get(PAGE_KEY, 1) > pages:
+        st.session_state["rank_signature"] = signature
+        st.session_state[PAGE_KEY] = 1
+    number = st.pagination(pages, key=PAGE_KEY, max_visible_pages=9)
+    start = (number - 1) * PAGE_SIZE
+    st.caption(tr(f"共 {len(frame):,} 家企业 · 第 {number} / {pages} 页 · 每页 {PAGE_SIZE} 家",
+                  f"{len(frame):,} enterprises · page {number} of {pages} · {PAGE_SIZE} a page"))  # fmt: skip
+    return frame.iloc[start : start + PAGE_SIZE]
+
+
+def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
+    """CSV and XLSX of the whole filtered, sorted set (built only when clicked)."""
+    export = frame[tables.RESULT_COLUMNS].rename(columns=column_labels(tables.RESULT_COLUMNS))
+    name = f"lrc-ranking-{run.period}-run{run.run_id}"
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(tr("下载 CSV", "Download CSV"), lambda: tables.csv_bytes(export), f"{name}.csv",
+                         "text/csv", key="rank_csv", on_click="ignore", icon="⬇️")  # fmt: skip
+    right.download_button(tr("下载 Excel", "Download XLSX"), lambda: tables.xlsx_bytes(export), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="rank_xlsx", on_click="ignore", icon="⬇️")  # fmt: skip
+
+
+def main() -> None:
+    st.title(tr("排名", "Rankings"))
+    run = controls.selected_run()
+    if run is None:
+        return
+    st.caption(run.caption())
+    frame = loaders.results(run.url, run.run_id)
+    grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
+    left, right = st.columns([3, 1])
+    search = left.text_input(tr("搜索企业名称或统一社会信用代码", "Search name or USCC"), key="rank_search",
+                             placeholder=tr("输入名称关键字或信用代码开头", "part of the name, or the code's start"))
+    sort = right.selectbox(tr("排序", "Sort"), list(SORTS), key="rank_sort",
+                           format_func=lambda s: tr(*SORTS[s]))  # fmt: skip
+    chosen = filters(grades, sorted(frame["industry"].unique().tolist()), search)
+    shown = sorted_view(an.ranked(frame, chosen), sort)
+    if shown.empty:
+        st.warning(tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."), icon="⚠️")
+        return
+    rows = page_of(shown, (run.run_id, chosen, sort))
+    tables.show(rows, tables.RESULT_COLUMNS, height=min(38 + 35 * len(rows), 1800), key="rank_table")
+    downloads(shown, run)
+
+
+main()

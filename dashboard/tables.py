@@ -1,0 +1,100 @@
+"""Tables as analysts read them: Chinese headers, fixed number formats, and the
+exports (CSV that Excel opens, XLSX) of exactly what a table shows."""
+
+from __future__ import annotations
+
+import io
+from importlib.util import find_spec
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n import column_labels, tr
+
+RESULT_COLUMNS = [
+    "rank", "province_rank", "uscc", "name", "city", "industry_name", "size", "ownership",
+    "total", "grade", "red_line", "completeness",
+]  # fmt: skip
+
+EXTRA_LABELS: dict[str, tuple[str, str]] = {
+    "total_prev": ("上期总分", "Previous total"),
+    "grade_prev": ("上期等级", "Previous grade"),
+    "delta": ("分数变化", "Change"),
+    "grade_steps": ("等级下降档数", "Grades fallen"),
+    "code": ("编码", "Code"),
+    "name_zh": ("指标", "Item"),
+    "level1_name": ("一级指标", "First level"),
+    "level2_name": ("二级指标", "Second level"),
+    "level3_name": ("三级指标", "Third level"),
+    "kind": ("类型", "Kind"),
+    "points": ("得分", "Points"),
+    "max_points": ("满分", "Maximum"),
+    "lost": ("失分", "Lost"),
+    "lost_total": ("累计失分", "Points lost"),
+    "lost_mean": ("平均失分", "Mean lost"),
+    "losing_share": ("失分企业占比", "Share losing"),
+    "reason": ("原因", "Reason"),
+    "legal_basis": ("法律依据", "Legal basis"),
+    "evidence_zh": ("核查证据", "Evidence"),
+    "rule": ("规则", "Rule"),
+    "enterprises": ("企业数", "Enterprises"),
+    "mean": ("平均分", "Mean"),
+    "median": ("中位数", "Median"),
+    "red_lines": ("红线企业", "Red lines"),
+}
+
+FORMATS = {
+    "total": "%.1f", "total_prev": "%.1f", "delta": "%+.1f", "mean": "%.1f", "median": "%.1f",
+    "points": "%.1f", "max_points": "%.1f", "lost": "%.1f", "lost_total": "%,.1f", "lost_mean": "%.2f",
+}  # fmt: skip
+PERCENT = ("completeness", "losing_share")
+
+
+def labelled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The columns shown, under their names in the current language."""
+    shown = frame[list(columns)]
+    return shown.rename(columns=column_labels(list(columns), EXTRA_LABELS))
+
+
+def column_config(columns: Sequence[str]) -> dict[str, object]:
+    labels = column_labels(list(columns), EXTRA_LABELS)
+    config: dict[str, object] = {}
+    for column in columns:
+        label = labels.get(column, column)
+        if column in FORMATS:
+            config[label] = st.column_config.NumberColumn(label, format=FORMATS[column])
+        elif column in PERCENT:
+            config[label] = st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
+        elif column == "red_line":
+            config[label] = st.column_config.CheckboxColumn(label)
+    return config
+
+
+def show(frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None) -> None:
+    """A read-only table of ``columns`` with Chinese headers and formats."""
+    st.dataframe(
+        labelled(frame, columns),
+        column_config=column_config(columns),
+        hide_index=True,
+        height=height,
+        width="stretch",
+        key=key,
+    )
+
+
+def kind_names() -> dict[str, str]:
+    return {"add": tr("加分项未得分", "add points missed"), "deduct": tr("扣分项", "deductions taken")}
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV with a byte-order mark, so Excel opens the Chinese text correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "排名") -> bytes:
+    """An Excel workbook of ``frame`` (XlsxWriter when installed: several times faster)."""
+    buffer = io.BytesIO()
+    engine = "xlsxwriter" if find_spec("xlsxwriter") else "openpyxl"
+    frame.to_excel(buffer, index=False, sheet_name=sheet, freeze_panes=(1, 0), engine=engine)
+    return buffer.getvalue()

@@ -1,0 +1,536 @@
+"""Ingest: real CSV, XLSX and JSON files written to tmp_path and read against the
+real catalogue. Good files come back typed; bad files list every problem with the
+row and column the user sees."""
+
+from __future__ import annotations
+
+import csv
+import doctest
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lrc.reference
+from indicators import Catalogue, load_catalogue
+from lrc.errors import InputValidationError, RowProblem
+from lrc.ingest import IngestBatch, read_records, write_problem_report
+from lrc.reference import (
+    CITIES,
+    INDUSTRIES,
+    SIZES,
+    city_of,
+    industry_letter,
+    normalise_ownership,
+    normalise_size,
+)
+from lrc.uscc import make_uscc, uscc_check_char
+
+PERIOD = "2025"
+IDENTITY = ["uscc", "name", "region_code", "industry", "size", "ownership"]
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def code(i: int, division: str = "210102") -> str:
+    return make_uscc(division, f"{i:08d}")
+
+
+def record(i: int = 1, **values: Any) -> dict[str, Any]:
+    base = {
+        "uscc": code(i),
+        "name": f"沈阳第{i}机床有限公司",
+        "region_code": "210102",
+        "industry": "C",
+        "size": "中型",
+        "ownership": "私营",
+        "headcount": "120",
+    }
+    return base | values
+
+
+def write_csv(path: Path, records: Sequence[dict[str, Any]], encoding: str = "utf-8") -> Path:
+    headers = list(dict.fromkeys(k for r in records for k in r))
+    with path.open("w", newline="", encoding=encoding) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        writer.writerows([[r.get(h, "") for h in headers] for r in records])
+    return path
+
+
+def write_xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def problems_of(path: Path, catalogue: Catalogue, **kwargs: Any) -> list[RowProblem]:
+    with pytest.raises(InputValidationError) as info:
+        read_records(path, catalogue, period=PERIOD, **kwargs)
+    assert info.value.file == path.name
+    return info.value.problems
+
+
+def where(problems: list[RowProblem]) -> list[tuple[int | None, str | None]]:
+    return [(p.row, p.column) for p in problems]
+
+
+# --- good files -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_round_trip_in_every_encoding_excel_uses(
+    tmp_path: Path, catalogue: Catalogue, encoding: str
+) -> None:
+    rows = [
+        record(1, union_established="是"),
+        record(2, name="大连港湾物流股份有限公司", region_code="210203", size="小型"),
+    ]
+    path = write_csv(tmp_path / "records.csv", rows, encoding)
+    batch = read_records(path, catalogue, period=PERIOD)
+    assert isinstance(batch, IngestBatch)
+    assert batch.file == "records.csv"
+    assert batch.frame.index.tolist() == [code(1), code(2)]
+    assert batch.frame.loc[code(2), "name"] == "大连港湾物流股份有限公司"
+    assert batch.frame.loc[code(1), "name"] == "沈阳第1机床有限公司"
+    assert batch.source_rows == [2, 3]
+    assert batch.overridden_uscc == []
+
+
+def test_frame_shape_dtypes_and_column_order(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write_csv(tmp_path / "r.csv", [record(1)])
+    frame = read_records(path, catalogue, period=PERIOD).frame
+    assert list(frame.columns) == IDENTITY[1:] + [f.name for f in catalogue.fields]
+    assert frame.index.name == "uscc" and frame.index.dtype == "string"
+    expected = {"bool": "boolean", "int": "Int64", "number": "Float64"}
+    for f in catalogue.fields:
+        assert frame[f.name].dtype == expected[f.type], f.name
+    for name in IDENTITY[1:]:
+        assert frame[name].dtype == "string", name
+
+
+def test_chinese_headers(tmp_path: Path, catalogue: Catalogue) -> None:
+    zh = {
+        "uscc": "统一社会信用代码",
+        "name": "企业名称",
+        "region_code": "行政区划代码",
+        "industry": "行业门类",
+        "size": "企业规模",
+        "ownership": "登记注册类型",
+    }
+    zh |= {f.name: f.name_zh for f in catalogue.fields}
+    row = record(1, union_established="有", union_fund_paid_ratio="0.8", employees_with_contract="118")
+    path = write_csv(tmp_path / "中文.csv", [{zh[k]: v for k, v in row.items()}], "gbk")
+    frame = read_records(path, catalogue, period=PERIOD).frame
+    assert frame.loc[code(1), "headcount"] == 120
+    assert frame.loc[code(1), "employees_with_contract"] == 118
+    assert bool(frame.loc[code(1), "union_established"]) is True
+    assert frame.loc[code(1), "union_fund_paid_ratio"] == 0.8
+
+
+def test_alternative_chinese_headers_for_ownership_and_period(tmp_path: Path, catalogue: Catalogue) -> None:
+    rows = [{**record(1), "所有制": "国有企业", "报告期": PERIOD}]
+    del rows[0]["ownership"]
+    frame = read_records(write_csv(tmp_path / "r.csv", rows), catalogue, period=PERIOD).frame
+    assert frame.loc[code(1), "ownership"] == "国有"
+
+
+def test_text_stays_text(tmp_path: Path, catalogue: Catalogue) -> None:
+    """No type guessing: leading zeros and long digit strings survive; big numbers stay exact."""
+    uscc = make_uscc("210102", "00012345")
+    rows = [record(1, name="0012", uscc=uscc, training_spend="123456789012.5", employees_left="0007")]
+    frame = read_records(write_csv(tmp_path / "r.csv", rows), catalogue, period=PERIOD).frame
+    assert frame.index.tolist() == [uscc] and uscc.startswith("9121010200012345")
+    assert frame.iloc[0]["name"] == "0012"
+    assert frame.iloc[0]["employees_left"] == 7
+    assert frame.iloc[0]["region_code"] == "210102"
+    assert frame.iloc[0]["training_spend"] == 123456789012.5
+
+
+def test_blank_is_not_reported_and_distinct_from_no_and_zero(tmp_path: Path, catalogue: Catalogue) -> None:
+    rows = [
+        record(1, union_established="", union_members=""),
+        record(2, union_established="否", union_members="0"),
+        record(3, union_established="是", union_members="35"),
+    ]
+    frame = read_records(write_csv(tmp_path / "r.csv", rows), catalogue, period=PERIOD).frame
+    unions, members = frame["union_established"], frame["union_members"]
+    assert unions.isna().tolist() == [True, False, False]
+    assert unions.tolist()[1:] == [False, True]
+    assert members.isna().tolist() == [True, False, False]
+    assert members.iloc[1] == 0
+    assert frame["ownership"].iloc[0] == "私营"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("是", True), ("否", False), ("有", True), ("无", False), ("Y", True), ("n", False), ("YES", True)]
+    + [("No", False), ("true", True), ("FALSE", False), ("1", True), ("0", False), (" 是 ", True)],
+)
+def test_bool_spellings(tmp_path: Path, catalogue: Catalogue, text: str, expected: bool) -> None:
+    path = write_csv(tmp_path / "r.csv", [record(1, union_established=text)])
+    assert bool(read_records(path, catalogue, period=PERIOD).frame.iloc[0]["union_established"]) is expected
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("headcount", "12.0", 12),
+        ("headcount", "1,234", 1234),
+        ("headcount", "+7", 7),
+        ("training_spend", "1,234.5", 1234.5),
+        ("training_spend", "1.5e3", 1500.0),
+        ("worker_satisfaction_rate", "95%", 0.95),
+        ("worker_satisfaction_rate", ".9", 0.9),
+        ("average_wage_growth_rate", "-0.05", -0.05),
+    ],
+)
+def test_number_spellings(
+    tmp_path: Path, catalogue: Catalogue, field: str, text: str, expected: float
+) -> None:
+    path = write_csv(tmp_path / "r.csv", [record(1, **{field: text})])
+    assert read_records(path, catalogue, period=PERIOD).frame.iloc[0][field] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "expected"),
+    [
+        ("industry", "c", "C"),
+        ("industry", "C 制造业", "C"),
+        ("industry", "制造业", "C"),
+        ("industry", "交通运输、仓储和邮政业", "G"),
+        ("industry", "C13", "C"),
+        ("size", "large", "大型"),
+        ("size", "Micro", "微型"),
+        ("size", "小型企业", "小型"),
+        ("ownership", "外资", "外商投资"),
+        ("ownership", "", None),
+        ("region_code", "211400", "211400"),
+    ],
+)
+def test_categories_are_normalised(
+    tmp_path: Path, catalogue: Catalogue, column: str, text: str, expected: Any
+) -> None:
+    path = write_csv(tmp_path / "r.csv", [record(1, **{column: text})])
+    value = read_records(path, catalogue, period=PERIOD).frame.iloc[0][column]
+    assert pd.isna(value) if expected is None else value == expected
+
+
+def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) -> None:
+    headers = ["统一社会信用代码", "企业名称", "行政区划代码", "行业门类", "企业规模", "职工总数"]
+    headers += ["依法建立工会", "职工满意度", "period"]
+    rows: list[list[Any]] = [
+        [code(1), "鞍山钢铁配件厂", 210302.0, "C", "大型", 1500.0, True, 0.95, 2025],
+        [None] * 9,  # an empty row in the middle is skipped, numbering goes on
+        [code(2), "锦州港", 210700, "G 交通运输仓储和邮政业", "中型", 300, "否", None, "2025"],
+    ]
+    batch = read_records(write_xlsx(tmp_path / "r.xlsx", headers, rows), catalogue, period=PERIOD)
+    frame = batch.frame
+    assert frame["region_code"].tolist() == ["210302", "210700"]
+    assert frame["headcount"].tolist() == [1500, 300]
+    assert frame["union_established"].tolist() == [True, False]
+    assert frame.loc[code(1), "worker_satisfaction_rate"] == 0.95
+    assert batch.source_rows == [2, 4]
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_json_records(tmp_path: Path, catalogue: Catalogue, wrapped: bool) -> None:
+    records: list[dict[str, Any]] = [
+        record(1, headcount=120, union_established=True, worker_satisfaction_rate=0.9),
+        record(2, headcount=45.0, union_established=None, region_code=210203),
+    ]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"records": records} if wrapped else records, ensure_ascii=False), "utf-8")
+    batch = read_records(path, catalogue, period=PERIOD)
+    assert batch.source_rows == [1, 2]
+    assert batch.frame["headcount"].tolist() == [120, 45]
+    assert batch.frame["union_established"].isna().tolist() == [False, True]
+    assert batch.frame.loc[code(2), "region_code"] == "210203"
+
+
+def test_multiline_cells_and_blank_lines_keep_csv_line_numbers(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "r.csv"
+    good, bad = record(1, name="第一行\n第二行"), record(2, headcount="x")
+    write_csv(path, [good, bad])
+    text = path.read_text("utf-8").replace("\r\n", "\n")
+    header, rest = text.split("\n", 1)
+    path.write_text(header + "\n\n" + rest, "utf-8")  # line 2 blank, record 1 on lines 3-4, record 2 on 5
+    assert where(problems_of(path, catalogue)) == [(5, "headcount")]
+
+
+def test_period_column_must_match(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write_csv(
+        tmp_path / "r.csv", [record(1, period=PERIOD), record(2, period="2024"), record(3, period="")]
+    )
+    [problem] = problems_of(path, catalogue)
+    assert (problem.row, problem.column, problem.value) == (3, "period", "2024")
+    assert PERIOD in problem.reason
+
+
+# --- USCC ---------------------------------------------------------------------------------------------
+
+
+def test_scientific_notation_uscc_in_csv(tmp_path: Path, catalogue: Catalogue) -> None:
+    [problem] = problems_of(write_csv(tmp_path / "r.csv", [record(1, uscc="9.14403E+17")]), catalogue)
+    assert (problem.row, problem.column, problem.value) == (2, "uscc", "9.14403E+17")
+    assert "科学计数法" in problem.reason and "文本" in problem.reason
+
+
+def test_scientific_notation_uscc_from_a_number_cell_in_excel(tmp_path: Path, catalogue: Catalogue) -> None:
+    headers = ["uscc", "name", "region_code", "industry", "size", "headcount"]
+    path = write_xlsx(
+        tmp_path / "r.xlsx", headers, [[914403001922038216.0, "某公司", "210102", "C", "大型", 10]]
+    )
+    [problem] = problems_of(path, catalogue)
+    assert problem.row == 2 and "科学计数法" in problem.reason
+
+
+def test_accept_uscc_overrides_a_failed_check_and_is_recorded(tmp_path: Path, catalogue: Catalogue) -> None:
+    first17 = code(1)[:16] + "7"  # organisation-code check broken, GB 32100 check made right
+    odd = first17 + uscc_check_char(first17)
+    path = write_csv(tmp_path / "r.csv", [record(1, uscc=odd), record(2)])
+    [problem] = problems_of(path, catalogue)
+    assert "组织机构代码" in problem.reason and "例外" in problem.reason
+    batch = read_records(path, catalogue, period=PERIOD, accept_uscc=frozenset({odd.lower(), code(2)}))
+    assert batch.overridden_uscc == [odd]
+    assert batch.frame.index.tolist() == [odd, code(2)]
+
+
+def test_accept_uscc_never_overrides_length_or_alphabet(tmp_path: Path, catalogue: Catalogue) -> None:
+    short = code(1)[:17]
+    path = write_csv(tmp_path / "r.csv", [record(1, uscc=short)])
+    [problem] = problems_of(path, catalogue, accept_uscc=frozenset({short}))
+    assert "18 位" in problem.reason
+
+
+def test_duplicate_uscc_is_reported_on_the_later_rows(tmp_path: Path, catalogue: Catalogue) -> None:
+    rows = [
+        record(1),
+        record(2),
+        record(1, name="重复"),
+        record(1, name="又重复", uscc=" " + code(1).lower()),
+    ]
+    problems = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    assert where(problems) == [(4, "uscc"), (5, "uscc")]
+    assert all("第 2 行" in p.reason for p in problems)
+
+
+# --- bad cells ----------------------------------------------------------------------------------------
+
+BAD_CELLS = [
+    ("uscc", "", "必填"),
+    ("uscc", "91350100M000100Y44", "应为 3"),
+    ("uscc", "91350100M0001O0Y43", "非法字符 O"),
+    ("name", "", "必填"),
+    ("region_code", "", "必填"),
+    ("region_code", "210000", "省级"),
+    ("region_code", "110101", "辽宁"),
+    ("region_code", "219900", "辽宁"),
+    ("region_code", "21010", "6 位"),
+    ("industry", "Z", "A-T"),
+    ("industry", "C 采矿业", "A-T"),
+    ("size", "巨型", "大型"),
+    ("ownership", "合伙", "国有"),
+    ("headcount", "", "必填"),
+    ("headcount", "0", "不能小于 1"),
+    ("headcount", "1.5", "不能有小数"),
+    ("headcount", "12人", "整数"),
+    ("union_members", "-1", "不能小于 0"),
+    ("union_established", "maybe", "是/否"),
+    ("union_established", "2", "是/否"),
+    ("worker_satisfaction_rate", "95", "0.95"),
+    ("overtime_hours_max_monthly", "401", "不能大于 400"),
+    ("training_spend", "abc", "数字"),
+    ("training_spend", "1,23", "数字"),
+    ("training_spend", "nan", "数字"),
+    ("training_spend", "1e999", "过大"),
+]
+
+
+@pytest.mark.parametrize(("column", "text", "fragment"), BAD_CELLS)
+def test_every_kind_of_bad_cell(
+    tmp_path: Path, catalogue: Catalogue, column: str, text: str, fragment: str
+) -> None:
+    rows = [record(1), record(2, **{column: text}), record(3)]
+    [problem] = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    assert (problem.file, problem.row, problem.column, problem.value) == ("r.csv", 3, column, text)
+    assert fragment in problem.reason
+
+
+def test_all_bad_cells_of_a_file_are_reported_together(tmp_path: Path, catalogue: Catalogue) -> None:
+    rows = [record(i, **{col: text}) for i, (col, text, _) in enumerate(BAD_CELLS, start=10) if col != "uscc"]
+    problems = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    assert where(problems) == [
+        (i + 2, col) for i, (col, _, _) in enumerate(b for b in BAD_CELLS if b[0] != "uscc")
+    ]
+
+
+def test_many_bad_rows_are_all_reported(tmp_path: Path, catalogue: Catalogue) -> None:
+    rows = [
+        record(i, headcount="x" if i % 2 else "10", union_established="?" if i % 3 == 0 else "是")
+        for i in range(600)
+    ]
+    problems = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    expected = sorted(
+        [(i + 2, "headcount") for i in range(600) if i % 2]
+        + [(i + 2, "union_established") for i in range(0, 600, 3)]
+    )
+    order = {"headcount": 0, "union_established": 1}
+    assert where(problems) == sorted(expected, key=lambda rc: (rc[0], order[rc[1]]))
+
+
+def test_json_problems_name_the_record(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([record(1), "not a record", record(3, headcount=-5)]), "utf-8")
+    problems = problems_of(path, catalogue)
+    assert where(problems) == [(2, None), (3, "headcount")]
+    assert problems[0].reason.startswith("记录 2") and problems[1].reason.startswith("记录 3")
+
+
+# --- bad headers and bad files ------------------------------------------------------------------------
+
+
+def test_unknown_column_is_a_header_problem_and_cells_are_still_checked(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    rows = [record(1, 备注="x"), record(2, headcount="")]
+    problems = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    assert [(p.row, p.column, p.value) for p in problems] == [(1, "备注", "备注"), (3, "headcount", "")]
+    assert "未知" in problems[0].reason
+
+
+def test_missing_and_duplicate_columns(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("uscc,统一社会信用代码,name,industry,size\n" + f"{code(1)},{code(1)},a,C,大型\n", "utf-8")
+    problems = problems_of(path, catalogue)
+    assert all(p.row == 1 for p in problems)
+    reasons = {p.column: p.reason for p in problems}
+    assert "重复" in reasons["统一社会信用代码"]
+    assert "缺少" in reasons["行政区划代码 (region_code)"] and "缺少" in reasons["职工总数 (headcount)"]
+
+
+def test_extra_cells_without_a_header(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write_csv(tmp_path / "r.csv", [record(1)])
+    path.write_text(path.read_text("utf-8").rstrip("\r\n") + ",多余\n", "utf-8")
+    [problem] = problems_of(path, catalogue)
+    assert (problem.row, problem.value) == (2, "多余")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("r.csv", b"", "为空"),
+        ("r.csv", b" \r\n\r\n", "为空"),
+        ("r.csv", b"uscc,name,region_code,industry,size,headcount\n", "没有数据"),
+        ("r.xls", b"whatever", ".xlsx"),
+        ("r.txt", b"a,b", "不支持"),
+        ("r.csv", bytes(range(256)) * 8, "编码"),
+        ("r.csv", b"PK\x03\x04rest", "xlsx"),
+        ("r.xlsx", b"not a zip at all", "Excel"),
+        ("r.json", b"{not json", "JSON"),
+        ("r.json", b'{"rows": []}', "records"),
+        ("r.json", b"[]", "没有记录"),
+    ],
+)
+def test_unreadable_files_give_one_problem(
+    tmp_path: Path, catalogue: Catalogue, name: str, content: bytes, fragment: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    [problem] = problems_of(path, catalogue)
+    assert problem.file == name and problem.column is None
+    assert fragment in problem.reason
+
+
+def test_missing_file(tmp_path: Path, catalogue: Catalogue) -> None:
+    [problem] = problems_of(tmp_path / "nowhere.csv", catalogue)
+    assert problem.row is None and "无法读取" in problem.reason
+
+
+# --- problem report -----------------------------------------------------------------------------------
+
+
+def _bad_file_problems(tmp_path: Path, catalogue: Catalogue) -> list[RowProblem]:
+    rows = [record(1, headcount="x", name="某某公司"), record(2, region_code="110101")]
+    return problems_of(write_csv(tmp_path / "坏.csv", rows), catalogue)
+
+
+def test_problem_report_csv_opens_in_excel(tmp_path: Path, catalogue: Catalogue) -> None:
+    problems = _bad_file_problems(tmp_path, catalogue)
+    out = write_problem_report(problems, tmp_path / "report.csv")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert list(table.columns) == ["文件 file", "行 row", "列 column", "值 value", "原因 reason"]
+    assert table["行 row"].tolist() == ["2", "3"]
+    assert table["文件 file"].tolist() == ["坏.csv", "坏.csv"]
+
+
+def test_problem_report_xlsx(tmp_path: Path, catalogue: Catalogue) -> None:
+    problems = _bad_file_problems(tmp_path, catalogue) + [RowProblem("坏.csv", None, None, None, "整体问题")]
+    out = write_problem_report(problems, tmp_path / "report.xlsx")
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("文件 file", "行 row", "列 column", "值 value", "原因 reason")
+    assert values[1][:4] == ("坏.csv", 2, "headcount", "x")
+    assert values[3][1] is None and values[3][4] == "整体问题"
+
+
+# --- reference data, properties, scale ----------------------------------------------------------------
+
+
+def test_reference_data() -> None:
+    assert len(CITIES) == 14 and CITIES["211400"] == "葫芦岛市"
+    assert list(INDUSTRIES) == [chr(c) for c in range(ord("A"), ord("T") + 1)]
+    assert SIZES == ("大型", "中型", "小型", "微型")
+    assert city_of("210102") == "210100" and city_of("211481") == "211400"
+    assert city_of("210000") is None and city_of("219900") is None and city_of("110101") is None
+    assert industry_letter("农、林、牧、渔业") == "A" and industry_letter("C 采矿业") is None
+    assert normalise_size("SMALL") == "小型" and normalise_size("大") is None
+    assert normalise_ownership("港澳台商投资企业") == "港澳台投资"
+    assert doctest.testmod(lrc.reference).failed == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=10**12), st.booleans())
+def test_any_whole_number_round_trips(
+    tmp_path_factory: pytest.TempPathFactory, number: int, grouped: bool
+) -> None:
+    catalogue = load_catalogue()
+    text = f"{number:,}" if grouped else str(number)
+    path = write_csv(tmp_path_factory.mktemp("n") / "r.csv", [record(1, headcount=text)])
+    assert read_records(path, catalogue, period=PERIOD).frame.iloc[0]["headcount"] == number
+
+
+def test_100k_rows_in_a_few_seconds(tmp_path: Path, catalogue: Catalogue) -> None:
+    fields = [f for f in catalogue.fields if f.name != "headcount"]
+    sample = {"bool": "是", "int": "3", "number": "0.5"}
+    headers = ["uscc", "name", "region_code", "industry", "size", "headcount"] + [f.name for f in fields]
+    tail = ",".join(sample[f.type] for f in fields)
+    lines = [",".join(headers)]
+    cities = list(CITIES)
+    lines += [
+        f"{code(i, cities[i % 14])},企业{i},{cities[i % 14]},C,小型,{i % 900 + 1},{tail}"
+        for i in range(100_000)
+    ]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    started = time.perf_counter()
+    batch = read_records(path, catalogue, period=PERIOD)
+    elapsed = time.perf_counter() - started
+    assert batch.frame.shape == (100_000, 5 + len(catalogue.fields))
+    assert batch.source_rows[-1] == 100_001
+    assert elapsed < 15, f"{elapsed:.1f}s"
