@@ -12,15 +12,28 @@ st.set_page_config(page_title="企业劳动关系信用评价", page_icon="🏭"
 controls.language_toggle()
 page = st.navigation(
     [
-        st.Page(PAGES_DIR / "overview.py", title=tr("总览", "Overview"), url_path="overview", icon="📊",
-                default=True),
+        st.Page(
+            PAGES_DIR / "overview.py",
+            title=tr("总览", "Overview"),
+            url_path="overview",
+            icon="📊",
+            default=True,
+        ),
         st.Page(PAGES_DIR / "rankings.py", title=tr("排名", "Rankings"), url_path="rankings", icon="🏆"),
-        st.Page(PAGES_DIR / "enterprise.py", title=tr("企业画像", "Enterprise"), url_path="enterprise", icon="🏢"),
-        st.Page(PAGES_DIR / "monitoring.py", title=tr("监测预警", "Monitoring"), url_path="monitoring", icon="🚨"),
-        st.Page(PAGES_DIR / "methodology.py", title=tr("指标体系", "Methodology"), url_path="methodology",
-                icon="📚"),
+        st.Page(
+            PAGES_DIR / "enterprise.py", title=tr("企业画像", "Enterprise"), url_path="enterprise", icon="🏢"
+        ),
+        st.Page(
+            PAGES_DIR / "monitoring.py", title=tr("监测预警", "Monitoring"), url_path="monitoring", icon="🚨"
+        ),
+        st.Page(
+            PAGES_DIR / "methodology.py",
+            title=tr("指标体系", "Methodology"),
+            url_path="methodology",
+            icon="📚",
+        ),
     ]
-)  # fmt: skip
+)
 with user_errors():
     controls.period_picker()
     page.run()

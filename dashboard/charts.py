@@ -79,7 +79,9 @@ def city_map(summary: pd.DataFrame, geojson: dict[str, Any], value: str, title: 
             colorscale=SEQUENTIAL,
             marker={"line": {"color": "white", "width": 1}},
             colorbar={"title": {"text": label}, "thickness": 12},
-            hovertemplate="%{text}<br>" + label + " %{z:.1f}<br>企业 %{customdata[0]:,} · 红线 %{customdata[1]:,}"
+            hovertemplate="%{text}<br>"
+            + label
+            + " %{z:.1f}<br>企业 %{customdata[0]:,} · 红线 %{customdata[1]:,}"
             "<extra></extra>",
         )
     )
@@ -88,16 +90,31 @@ def city_map(summary: pd.DataFrame, geojson: dict[str, Any], value: str, title: 
     return fig
 
 
-def bars(frame: pd.DataFrame, x: str, y: str, title: str, *, colour: str | None = None,
-         height: int = 420, fmt: str = ".1f") -> go.Figure:  # fmt: skip
+def bars(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    title: str,
+    *,
+    colour: str | None = None,
+    height: int = 420,
+    fmt: str = ".1f",
+) -> go.Figure:
     """Horizontal bars of ``x`` by ``y`` (largest at the top)."""
     shown = frame.sort_values(x)
-    marker: dict[str, Any] = {"color": shown[x], "colorscale": SEQUENTIAL} if colour is None else {"color": colour}
+    marker: dict[str, Any] = (
+        {"color": shown[x], "colorscale": SEQUENTIAL} if colour is None else {"color": colour}
+    )
     fig = go.Figure(
         go.Bar(
-            x=shown[x], y=shown[y], orientation="h", marker=marker,
-            text=shown[x].map(lambda v: format(v, fmt)), textposition="outside", cliponaxis=False,
-        )  # fmt: skip
+            x=shown[x],
+            y=shown[y],
+            orientation="h",
+            marker=marker,
+            text=shown[x].map(lambda v: format(v, fmt)),
+            textposition="outside",
+            cliponaxis=False,
+        )
     )
     fig.update_layout(title=title, height=height, yaxis={"automargin": True}, xaxis={"automargin": True})
     return fig
@@ -111,15 +128,25 @@ def item_losses(losses: pd.DataFrame, title: str, names: dict[str, str], axis: s
     for kind, colour in LOSS_COLOURS.items():
         part = shown["kind"] == kind
         fig.add_bar(
-            x=shown["lost_mean"].where(part), y=labels, orientation="h", name=names[kind],
-            marker={"color": colour}, customdata=shown[["losing_share", "max_points"]],
-            hovertemplate="%{y}<br>" + axis + " %{x:.2f}<br>满分 %{customdata[1]} · 失分企业 %{customdata[0]:.0%}"
+            x=shown["lost_mean"].where(part),
+            y=labels,
+            orientation="h",
+            name=names[kind],
+            marker={"color": colour},
+            customdata=shown[["losing_share", "max_points"]],
+            hovertemplate="%{y}<br>"
+            + axis
+            + " %{x:.2f}<br>满分 %{customdata[1]} · 失分企业 %{customdata[0]:.0%}"
             "<extra></extra>",
-        )  # fmt: skip
+        )
     fig.update_layout(
-        title=title, barmode="stack", height=max(360, 26 * len(shown) + 80), xaxis_title=axis,
-        yaxis={"automargin": True}, legend={"orientation": "h", "y": -0.12},
-    )  # fmt: skip
+        title=title,
+        barmode="stack",
+        height=max(360, 26 * len(shown) + 80),
+        xaxis_title=axis,
+        yaxis={"automargin": True},
+        legend={"orientation": "h", "y": -0.12},
+    )
     return fig
 
 
@@ -129,12 +156,24 @@ def sunburst(nodes: pd.DataFrame, title: str) -> go.Figure:
     limit = 1.0
     fig = go.Figure(
         go.Sunburst(
-            ids=nodes["id"], parents=nodes["parent"], labels=nodes["label"], values=nodes["size"],
-            branchvalues="total", customdata=nodes["hover"], hovertemplate="%{customdata}<extra></extra>",
-            marker={"colors": nodes["colour"], "colorscale": DIVERGING, "cmin": -limit, "cmax": limit,
-                    "cmid": 0, "line": {"color": "white", "width": 0.5}},
-            insidetextorientation="radial", maxdepth=3,
-        )  # fmt: skip
+            ids=nodes["id"],
+            parents=nodes["parent"],
+            labels=nodes["label"],
+            values=nodes["size"],
+            branchvalues="total",
+            customdata=nodes["hover"],
+            hovertemplate="%{customdata}<extra></extra>",
+            marker={
+                "colors": nodes["colour"],
+                "colorscale": DIVERGING,
+                "cmin": -limit,
+                "cmax": limit,
+                "cmid": 0,
+                "line": {"color": "white", "width": 0.5},
+            },
+            insidetextorientation="radial",
+            maxdepth=3,
+        )
     )
     fig.update_layout(title=title, height=520, margin={"l": 0, "r": 0, "t": 50, "b": 0})
     return fig
@@ -147,15 +186,21 @@ def radar(axes: Sequence[str], series: dict[str, Sequence[float]], title: str) -
     for k, (name, values) in enumerate(series.items()):
         closed = [*values, values[0]]
         fig.add_scatterpolar(
-            r=closed, theta=[*axes, axes[0]], name=name, fill="toself" if k == 0 else "none",
-            line={"color": colours[k % 2], "dash": "solid" if k == 0 else "dash"}, opacity=0.85,
-        )  # fmt: skip
+            r=closed,
+            theta=[*axes, axes[0]],
+            name=name,
+            fill="toself" if k == 0 else "none",
+            line={"color": colours[k % 2], "dash": "solid" if k == 0 else "dash"},
+            opacity=0.85,
+        )
     everything = [v for values in series.values() for v in values]
     low = min(0.0, min(everything, default=0.0))
     fig.update_layout(
-        title=title, height=460, legend={"orientation": "h", "y": -0.1},
+        title=title,
+        height=460,
+        legend={"orientation": "h", "y": -0.1},
         polar={"radialaxis": {"range": [low, max(everything, default=1.0) * 1.1]}},
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -163,10 +208,14 @@ def trend(frame: pd.DataFrame, title: str, axis: str) -> go.Figure:
     """Total by period, each point labelled with its grade."""
     fig = go.Figure(
         go.Scatter(
-            x=frame["period"], y=frame["total"], mode="lines+markers+text",
+            x=frame["period"],
+            y=frame["total"],
+            mode="lines+markers+text",
             text=frame["total"].map("{:.1f}".format) + " (" + frame["grade"] + ")",
-            textposition="top center", line={"color": "#1f77b4"}, marker={"size": 9},
-        )  # fmt: skip
+            textposition="top center",
+            line={"color": "#1f77b4"},
+            marker={"size": 9},
+        )
     )
     fig.update_layout(title=title, height=340, yaxis_title=axis, xaxis={"type": "category"})
     fig.update_yaxes(rangemode="tozero")

@@ -71,9 +71,12 @@ def period_picker() -> None:
         if st.session_state.get(RUN_KEY) not in ids:
             st.session_state[RUN_KEY] = ids[0]
         st.sidebar.selectbox(
-            tr("评分批次", "Score run"), ids, key=RUN_KEY, format_func=lambda i: f"#{i}",
+            tr("评分批次", "Score run"),
+            ids,
+            key=RUN_KEY,
+            format_func=lambda i: f"#{i}",
             help=tr("默认为该期间最新一次评分", "The newest run of the period by default"),
-        )  # fmt: skip
+        )
 
 
 def selected_run() -> RunChoice | None:

@@ -31,7 +31,10 @@ def user_errors() -> Iterator[None]:
     except SQLAlchemyError as exc:
         log.exception("database error")
         st.error(
-            tr("读取数据库失败,请检查数据库地址和连接", "Cannot read the database; check its URL and connection")
+            tr(
+                "读取数据库失败,请检查数据库地址和连接",
+                "Cannot read the database; check its URL and connection",
+            )
             + f"({exc.__class__.__name__})",
             icon="🚫",
         )

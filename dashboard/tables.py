@@ -4,8 +4,8 @@ exports (CSV that Excel opens, XLSX) of exactly what a table shows."""
 from __future__ import annotations
 
 import io
-from importlib.util import find_spec
 from collections.abc import Sequence
+from importlib.util import find_spec
 
 import pandas as pd
 import streamlit as st
@@ -13,9 +13,19 @@ import streamlit as st
 from dashboard.i18n import column_labels, tr
 
 RESULT_COLUMNS = [
-    "rank", "province_rank", "uscc", "name", "city", "industry_name", "size", "ownership",
-    "total", "grade", "red_line", "completeness",
-]  # fmt: skip
+    "rank",
+    "province_rank",
+    "uscc",
+    "name",
+    "city",
+    "industry_name",
+    "size",
+    "ownership",
+    "total",
+    "grade",
+    "red_line",
+    "completeness",
+]
 
 EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "total_prev": ("上期总分", "Previous total"),
@@ -45,9 +55,17 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
 }
 
 FORMATS = {
-    "total": "%.1f", "total_prev": "%.1f", "delta": "%+.1f", "mean": "%.1f", "median": "%.1f",
-    "points": "%.1f", "max_points": "%.1f", "lost": "%.1f", "lost_total": "%,.1f", "lost_mean": "%.2f",
-}  # fmt: skip
+    "total": "%.1f",
+    "total_prev": "%.1f",
+    "delta": "%+.1f",
+    "mean": "%.1f",
+    "median": "%.1f",
+    "points": "%.1f",
+    "max_points": "%.1f",
+    "lost": "%.1f",
+    "lost_total": "%,.1f",
+    "lost_mean": "%.2f",
+}
 PERCENT = ("completeness", "losing_share")
 
 
@@ -71,7 +89,9 @@ def column_config(columns: Sequence[str]) -> dict[str, object]:
     return config
 
 
-def show(frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None) -> None:
+def show(
+    frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None
+) -> None:
     """A read-only table of ``columns`` with Chinese headers and formats."""
     st.dataframe(
         labelled(frame, columns),

@@ -26,8 +26,14 @@ def remove(uscc: str) -> None:
 def toggle_button(uscc: str) -> None:
     """Add to or remove from the watchlist, as a button."""
     if uscc in items():
-        st.button(tr("移出关注清单", "Remove from watchlist"), key=f"unwatch-{uscc}", on_click=remove,
-                  args=(uscc,), icon="➖")  # fmt: skip
+        st.button(
+            tr("移出关注清单", "Remove from watchlist"),
+            key=f"unwatch-{uscc}",
+            on_click=remove,
+            args=(uscc,),
+            icon="➖",
+        )
     else:
-        st.button(tr("加入关注清单", "Add to watchlist"), key=f"watch-{uscc}", on_click=add, args=(uscc,),
-                  icon="➕")  # fmt: skip
+        st.button(
+            tr("加入关注清单", "Add to watchlist"), key=f"watch-{uscc}", on_click=add, args=(uscc,), icon="➕"
+        )

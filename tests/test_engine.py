@@ -121,4 +121,4 @@ def test_points_are_exact_tenths() -> None:
     # 0.1 added 75 times in binary floating point drifts; integer tenths do not
     assert all(isinstance(i.points_tenths, int) for i in CATALOGUE.items)
     result = score(CATALOGUE, frame([{"headcount": 1}], CATALOGUE))
-    assert result.points.dtype == np.int64 and result.total.dtype == np.int64
+    assert result.points.dtype == np.int16 and result.total.dtype == np.int64

@@ -23,21 +23,30 @@ def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
     matches = an.ranked(frame, Filters(search=query.strip())).head(MAX_MATCHES)
     if matches.empty:
         st.warning(
-            tr(f"期间 {period} 的评分结果中找不到“{query.strip()}”(名称或统一社会信用代码)。",
-               f"No enterprise matching “{query.strip()}” (name or USCC) was scored in {period}."),
+            tr(
+                f"期间 {period} 的评分结果中找不到“{query.strip()}”(名称或统一社会信用代码)。",
+                f"No enterprise matching “{query.strip()}” (name or USCC) was scored in {period}.",
+            ),
             icon="⚠️",
-        )  # fmt: skip
+        )
         return None
     labels = dict(zip(matches["uscc"], matches["name"] + "(" + matches["uscc"] + ")", strict=True))
-    return st.selectbox(tr(f"匹配的企业(前 {len(matches)} 家)", f"Matches (first {len(matches)})"),
-                        list(labels), format_func=labels.get, key="ent_pick")  # fmt: skip
+    return st.selectbox(
+        tr(f"匹配的企业(前 {len(matches)} 家)", f"Matches (first {len(matches)})"),
+        list(labels),
+        format_func=labels.get,
+        key="ent_pick",
+    )
 
 
 def chosen(frame: pd.DataFrame, run: RunChoice) -> str | None:
     if QUERY_KEY not in st.session_state:
         st.session_state[QUERY_KEY] = st.query_params.get("uscc", "")
-    query = st.text_input(tr("企业名称或统一社会信用代码", "Enterprise name or USCC"), key=QUERY_KEY,
-                          placeholder=tr("未输入时显示全省第一名", "empty: the province's first"))  # fmt: skip
+    query = st.text_input(
+        tr("企业名称或统一社会信用代码", "Enterprise name or USCC"),
+        key=QUERY_KEY,
+        placeholder=tr("未输入时显示全省第一名", "empty: the province's first"),
+    )
     if not query.strip():
         return str(frame["uscc"].iloc[0])
     return find(frame, query, run.period)
@@ -50,7 +59,9 @@ def _rank(ranks: pd.Series, key: str) -> str:
 
 def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
     st.subheader(f"{expl.name}")
-    st.caption(f"{expl.uscc} · {row['city']} · {row['industry_name']} · {row['size']} · {row['ownership'] or ''}")
+    st.caption(
+        f"{expl.uscc} · {row['city']} · {row['industry_name']} · {row['size']} · {row['ownership'] or ''}"
+    )
     cols = st.columns(5)
     cols[0].metric(tr("总分", "Total"), f"{float(expl.total):.1f}")
     cols[1].metric(tr("等级", "Grade"), f"{expl.grade} {expl.grade_label}")
@@ -58,16 +69,25 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
     cols[3].metric(tr(f"{row['city']}排名", "City rank"), _rank(ranks, "city"))
     cols[4].metric(tr("行业排名", "Industry rank"), _rank(ranks, "industry"))
     if expl.red_line:
-        st.error(tr(f"触及红线:{'、'.join(expl.red_line_items)},等级一律评为最低档。",
-                    f"Red line hit: {', '.join(expl.red_line_items)}; graded lowest."), icon="⛔")  # fmt: skip
+        st.error(
+            tr(
+                f"触及红线:{'、'.join(expl.red_line_items)},等级一律评为最低档。",
+                f"Red line hit: {', '.join(expl.red_line_items)}; graded lowest.",
+            ),
+            icon="⛔",
+        )
     watchlist.toggle_button(expl.uscc)
 
 
 def structure(run: RunChoice, expl: Explanation) -> None:
     left, right = st.columns(2)
     with left:
-        nodes = profile.sunburst_nodes(expl, tr(f"总分 {float(expl.total):g}", f"Total {float(expl.total):g}"))
-        title = tr("得分结构 8→20→33→75(面积=分值,颜色=保有率)", "Score tree (area: points at stake; colour: kept)")
+        nodes = profile.sunburst_nodes(
+            expl, tr(f"总分 {float(expl.total):g}", f"Total {float(expl.total):g}")
+        )
+        title = tr(
+            "得分结构 8→20→33→75(面积=分值,颜色=保有率)", "Score tree (area: points at stake; colour: kept)"
+        )
         charts.show(charts.sunburst(nodes, title), f"sunburst-{expl.uscc}")
     with right:
         level1 = expl.levels["level1"]
@@ -92,15 +112,19 @@ def lost(expl: Explanation) -> None:
         st.success(tr("没有扣分,所有加分项均得满分。", "No deductions; every add item earned in full."))
         return
     items["kind"] = items["kind"].map(tables.kind_names())
-    tables.show(items, ["code", "name_zh", "kind", "points", "max_points", "lost", "reason", "legal_basis",
-                        "evidence_zh"])  # fmt: skip
+    tables.show(
+        items,
+        ["code", "name_zh", "kind", "points", "max_points", "lost", "reason", "legal_basis", "evidence_zh"],
+    )
 
 
 def completeness(expl: Explanation) -> None:
     st.subheader(tr("数据完整性", "Data completeness"))
     gaps = profile.gaps(expl)
-    st.progress(expl.completeness, text=tr(f"数据完整率 {expl.completeness:.1%}",
-                                             f"Completeness {expl.completeness:.1%}"))  # fmt: skip
+    st.progress(
+        expl.completeness,
+        text=tr(f"数据完整率 {expl.completeness:.1%}", f"Completeness {expl.completeness:.1%}"),
+    )
     if gaps.empty:
         st.caption(tr("所有指标的数据均已报送。", "Every item's data was reported."))
     else:

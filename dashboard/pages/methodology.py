@@ -9,7 +9,16 @@ from dashboard import charts, loaders, tables
 from dashboard.i18n import english, tr
 from indicators import Catalogue
 
-ITEM_COLUMNS = ["code", "level2_name", "level3_name", "name_zh", "points", "rule", "legal_basis", "evidence_zh"]
+ITEM_COLUMNS = [
+    "code",
+    "level2_name",
+    "level3_name",
+    "name_zh",
+    "points",
+    "rule",
+    "legal_basis",
+    "evidence_zh",
+]
 
 
 def tree_chart(items: pd.DataFrame, catalogue: Catalogue) -> None:
@@ -19,16 +28,32 @@ def tree_chart(items: pd.DataFrame, catalogue: Catalogue) -> None:
     for level, parent in (("level1", "root"), ("level2", "level1"), ("level3", "level2")):
         for code, part in items.groupby(level, sort=False):
             size = int(round(part["points"].abs().sum() * 10))
-            rows.append({"id": code, "parent": "root" if parent == "root" else part[parent].iloc[0],
-                         "label": f"{code} {names[code]}", "size": size, "colour": 0.0,
-                         "hover": f"{code} {names[code]}<br>{len(part)} 项"})  # fmt: skip
+            rows.append(
+                {
+                    "id": code,
+                    "parent": "root" if parent == "root" else part[parent].iloc[0],
+                    "label": f"{code} {names[code]}",
+                    "size": size,
+                    "colour": 0.0,
+                    "hover": f"{code} {names[code]}<br>{len(part)} 项",
+                }
+            )
     for item in items.itertuples():
-        rows.append({"id": item.code, "parent": item.level3, "label": f"{item.code} {item.name_zh}",
-                     "size": int(round(abs(item.points) * 10)), "colour": 1.0 if item.points > 0 else -1.0,
-                     "hover": f"{item.code} {item.name_zh}<br>{item.points:+g} 分<br>{item.rule}"})  # fmt: skip
+        rows.append(
+            {
+                "id": item.code,
+                "parent": item.level3,
+                "label": f"{item.code} {item.name_zh}",
+                "size": int(round(abs(item.points) * 10)),
+                "colour": 1.0 if item.points > 0 else -1.0,
+                "hover": f"{item.code} {item.name_zh}<br>{item.points:+g} 分<br>{item.rule}",
+            }
+        )
     nodes = pd.DataFrame(rows)
     nodes.loc[0, "size"] = int(nodes.loc[nodes["parent"] == "root", "size"].sum())
-    title = tr("指标树(面积=分值;绿=加分项,红=扣分项)", "Catalogue tree (area: points; green add, red deduct)")
+    title = tr(
+        "指标树(面积=分值;绿=加分项,红=扣分项)", "Catalogue tree (area: points; green add, red deduct)"
+    )
     charts.show(charts.sunburst(nodes, title), f"catalogue-{catalogue.version}")
 
 
@@ -39,9 +64,13 @@ def tree(catalogue: Catalogue) -> None:
         part = items[items["level1"] == node.code]
         adds = part.loc[part["points"] > 0, "points"].sum()
         deducts = part.loc[part["points"] < 0, "points"].sum()
-        label = f"{node.code} {node.en if english() else node.name_zh}" if False else f"{node.code} {node.name_zh}"
-        with st.expander(tr(f"{label} · {len(part)} 项 · 加分 {adds:g} · 扣分上限 {deducts:g}",
-                            f"{label} · {len(part)} items · add {adds:g} · deductions to {deducts:g}")):  # fmt: skip
+        label = f"{node.code} {node.name_en if english() else node.name_zh}"
+        with st.expander(
+            tr(
+                f"{label} · {len(part)} 项 · 加分 {adds:g} · 扣分上限 {deducts:g}",
+                f"{label} · {len(part)} items · add {adds:g} · deductions to {deducts:g}",
+            )
+        ):
             tables.show(part, ITEM_COLUMNS, key=f"items-{catalogue.version}-{node.code}")
 
 
@@ -51,33 +80,51 @@ def grades(catalogue: Catalogue) -> None:
             tr("等级", "Grade"): [g.grade for g in catalogue.grades],
             tr("名称", "Name"): [g.label_en if english() else g.label_zh for g in catalogue.grades],
             tr("最低总分", "Lowest total"): [
-                f"≥ {g.min_total:g}" if g.min_total is not None else tr("其余", "below") for g in catalogue.grades
+                f"≥ {g.min_total:g}" if g.min_total is not None else tr("其余", "below")
+                for g in catalogue.grades
             ],
         }
     )
     st.dataframe(bands, hide_index=True)
-    st.markdown(tr(
-        f"**红线一票否决:** 触及下列任一红线项的企业,无论总分多少,等级一律为最低档 "
-        f"**{catalogue.lowest_grade}**。加分项满分合计 {catalogue.max_total:g} 分。",
-        f"**Red-line veto:** an enterprise hitting any item below is graded **{catalogue.lowest_grade}** "
-        f"whatever its total. Add items total {catalogue.max_total:g} points.",
-    ))  # fmt: skip
+    st.markdown(
+        tr(
+            f"**红线一票否决:** 触及下列任一红线项的企业,无论总分多少,等级一律为最低档 "
+            f"**{catalogue.lowest_grade}**。加分项满分合计 {catalogue.max_total:g} 分。",
+            f"**Red-line veto:** an enterprise hitting any item below is graded **{catalogue.lowest_grade}** "
+            f"whatever its total. Add items total {catalogue.max_total:g} points.",
+        )
+    )
     items = loaders.catalogue_items(catalogue.version)
     tables.show(items[items["red_line"]], ["code", "name_zh", "points", "rule", "legal_basis"])
 
 
 def versions(shipped: dict[str, Catalogue], current: Catalogue) -> None:
-    rows = [{"version": c.version, "released": str(c.released), "title": c.title_zh, "max": f"{c.max_total:g}"}
-            for c in shipped.values()]  # fmt: skip
-    st.dataframe(pd.DataFrame(rows).rename(columns={"version": tr("版本", "Version"), "released": tr(
-        "发布日期", "Released"), "title": tr("名称", "Title"), "max": tr("加分满分", "Add points")}), hide_index=True)
+    rows = [
+        {"version": c.version, "released": str(c.released), "title": c.title_zh, "max": f"{c.max_total:g}"}
+        for c in shipped.values()
+    ]
+    st.dataframe(
+        pd.DataFrame(rows).rename(
+            columns={
+                "version": tr("版本", "Version"),
+                "released": tr("发布日期", "Released"),
+                "title": tr("名称", "Title"),
+                "max": tr("加分满分", "Add points"),
+            }
+        ),
+        hide_index=True,
+    )
     st.markdown(tr(f"**{current.version} 版变更记录**", f"**Changelog of {current.version}**"))
     for entry in current.changelog:
         changes = entry.changes_en if english() and entry.changes_en else entry.changes_zh
         st.markdown(f"*{entry.version}({entry.date})*\n" + "\n".join(f"- {c}" for c in changes))
     if len(shipped) < 2:
-        st.info(tr(f"目前只发布了一个版本({current.version}),暂无可比较的版本。",
-                   f"Only one version ({current.version}) is shipped: there is nothing to compare yet."))  # fmt: skip
+        st.info(
+            tr(
+                f"目前只发布了一个版本({current.version}),暂无可比较的版本。",
+                f"Only one version ({current.version}) is shipped: there is nothing to compare yet.",
+            )
+        )
         return
     diff_between(list(shipped))
 
@@ -91,8 +138,13 @@ def diff_between(names: list[str]) -> None:
     if diff.empty:
         st.success(tr("两个版本的条目完全相同。", "The two versions have the same items."))
         return
-    labels = {"code": tr("编码", "Code"), "change": tr("变化", "Change"), "field": tr("内容", "What"),
-              "old": tr("旧", "Old"), "new": tr("新", "New")}  # fmt: skip
+    labels = {
+        "code": tr("编码", "Code"),
+        "change": tr("变化", "Change"),
+        "field": tr("内容", "What"),
+        "old": tr("旧", "Old"),
+        "new": tr("新", "New"),
+    }
     st.dataframe(diff.rename(columns=labels), hide_index=True, width="stretch")
 
 
@@ -100,14 +152,27 @@ def main() -> None:
     st.title(tr("指标体系", "Methodology"))
     shipped = loaders.shipped_catalogues()
     names = list(shipped)
-    version = st.selectbox(tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version")
+    if not names:
+        st.error(tr("没有找到任何指标体系文件。", "No catalogue files are shipped."), icon="🚫")
+        return
+    version = st.selectbox(
+        tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version"
+    )
     catalogue = shipped[version]
-    st.caption(tr(f"{catalogue.title_zh} · 版本 {catalogue.version} · 发布于 {catalogue.released} · "
-                  "8 项一级指标、20 项二级指标、33 项三级指标、75 项具体内容",
-                  f"{catalogue.title_en} · version {catalogue.version} · released {catalogue.released} · "
-                  "8 first-level, 20 second-level, 33 third-level indicators, 75 items"))  # fmt: skip
+    st.caption(
+        tr(
+            f"{catalogue.title_zh} · 版本 {catalogue.version} · 发布于 {catalogue.released} · "
+            "8 项一级指标、20 项二级指标、33 项三级指标、75 项具体内容",
+            f"{catalogue.title_en} · version {catalogue.version} · released {catalogue.released} · "
+            "8 first-level, 20 second-level, 33 third-level indicators, 75 items",
+        )
+    )
     tab_tree, tab_grades, tab_versions = st.tabs(
-        [tr("指标树", "Tree"), tr("等级与红线", "Grades and red lines"), tr("版本与变更", "Versions and changes")]
+        [
+            tr("指标树", "Tree"),
+            tr("等级与红线", "Grades and red lines"),
+            tr("版本与变更", "Versions and changes"),
+        ]
     )
     with tab_tree:
         tree(catalogue)

@@ -14,7 +14,17 @@ from lrc.service import Filters
 from lrc.service import analytics as an
 
 REFRESH_SECONDS = 10
-CHANGE_COLUMNS = ["uscc", "name", "city", "industry_name", "total_prev", "total", "delta", "grade_prev", "grade"]
+CHANGE_COLUMNS = [
+    "uscc",
+    "name",
+    "city",
+    "industry_name",
+    "total_prev",
+    "total",
+    "delta",
+    "grade_prev",
+    "grade",
+]
 TOP = 50
 
 
@@ -27,17 +37,24 @@ def alerts(both: pd.DataFrame) -> None:
     cols[1].metric(tr("新触红线", "New red lines"), f"{len(red):,}")
     cols[2].metric(tr("分数下降", "Score fell"), f"{int((both['delta'] < 0).sum()):,}")
     cols[3].metric(tr("平均分变化", "Mean change"), f"{both['delta'].mean():+.2f}")
-    tabs = st.tabs([tr(f"等级下降({len(fell):,})", f"Grade fell ({len(fell):,})"),
-                    tr(f"新触红线({len(red):,})", f"New red lines ({len(red):,})"),
-                    tr(f"降幅最大前 {TOP}", f"Top {TOP} drops")])  # fmt: skip
+    tabs = st.tabs(
+        [
+            tr(f"等级下降({len(fell):,})", f"Grade fell ({len(fell):,})"),
+            tr(f"新触红线({len(red):,})", f"New red lines ({len(red):,})"),
+            tr(f"降幅最大前 {TOP}", f"Top {TOP} drops"),
+        ]
+    )
     for tab, frame, what in zip(tabs, (fell, red, drops), ("fell", "red", "drops"), strict=True):
         with tab:
             if frame.empty:
                 st.success(tr("没有此类企业。", "None."))
             else:
                 extra = ["grade_steps"] if what == "fell" else []
-                tables.show(frame.head(TOP), [*CHANGE_COLUMNS, *extra], height=min(38 + 35 * min(len(frame), TOP),
-                                                                                   600))  # fmt: skip
+                tables.show(
+                    frame.head(TOP),
+                    [*CHANGE_COLUMNS, *extra],
+                    height=min(38 + 35 * min(len(frame), TOP), 600),
+                )
 
 
 def add_to_watchlist(frame: pd.DataFrame) -> None:
@@ -61,15 +78,22 @@ def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
     add_to_watchlist(frame)
     codes = watchlist.items()
     if not codes:
-        st.caption(tr("关注清单为空。可在此添加,或在企业画像页点“加入关注清单”。",
-                      "The watchlist is empty: add here or from the enterprise page."))  # fmt: skip
+        st.caption(
+            tr(
+                "关注清单为空。可在此添加,或在企业画像页点“加入关注清单”。",
+                "The watchlist is empty: add here or from the enterprise page.",
+            )
+        )
         return
     rows = frame[frame["uscc"].isin(codes)][["uscc", "name", "city", "total", "grade", "red_line"]]
     if both is not None:
         rows = rows.merge(both[["uscc", "total_prev", "delta", "grade_prev"]], on="uscc", how="left")
     missing = [c for c in codes if c not in set(rows["uscc"])]
-    columns = [c for c in ("uscc", "name", "city", "total_prev", "total", "delta", "grade_prev", "grade",
-                           "red_line") if c in rows.columns]  # fmt: skip
+    columns = [
+        c
+        for c in ("uscc", "name", "city", "total_prev", "total", "delta", "grade_prev", "grade", "red_line")
+        if c in rows.columns
+    ]
     tables.show(rows, columns)
     if missing:
         st.caption(tr(f"最新批次中没有:{'、'.join(missing)}", f"Not in the newest run: {', '.join(missing)}"))
@@ -93,10 +117,14 @@ def live() -> None:
     run = controls.choice(url, runs, newest)
     base = an.baseline_run(runs, run.run_id)
     stamp = datetime.now().strftime("%H:%M:%S")
-    st.caption(tr(f"最新评分批次:{run.caption()} · 对比批次 #{base or '—'} · 每 {REFRESH_SECONDS} 秒自动刷新"
-                  f"(更新于 {stamp})",
-                  f"Newest run: {run.caption()} · compared with #{base or '—'} · refreshes every "
-                  f"{REFRESH_SECONDS} s (at {stamp})"))  # fmt: skip
+    st.caption(
+        tr(
+            f"最新评分批次:{run.caption()} · 对比批次 #{base or '—'} · 每 {REFRESH_SECONDS} 秒自动刷新"
+            f"(更新于 {stamp})",
+            f"Newest run: {run.caption()} · compared with #{base or '—'} · refreshes every "
+            f"{REFRESH_SECONDS} s (at {stamp})",
+        )
+    )
     frame = loaders.results(url, run.run_id)
     both = loaders.comparison(url, run.run_id, base) if base else None
     if both is None:

@@ -20,11 +20,17 @@ def metrics(run: RunChoice, grades: list[str]) -> None:
         return None if before is None else format(now[key] - before[key], fmt)
 
     cols = st.columns(5)
-    cols[0].metric(tr("参评企业", "Enterprises scored"), f"{now['enterprises']:,}", delta("enterprises", "+,"))
+    cols[0].metric(
+        tr("参评企业", "Enterprises scored"), f"{now['enterprises']:,}", delta("enterprises", "+,")
+    )
     cols[1].metric(tr("平均分", "Mean score"), f"{now['mean']:.1f}", delta("mean", "+.1f"))
     cols[2].metric(tr("中位数", "Median score"), f"{now['median']:.1f}", delta("median", "+.1f"))
-    cols[3].metric(tr("触及红线企业", "Red-line enterprises"), f"{now['red_lines']:,}",
-                   delta("red_lines", "+,"), delta_color="inverse")  # fmt: skip
+    cols[3].metric(
+        tr("触及红线企业", "Red-line enterprises"),
+        f"{now['red_lines']:,}",
+        delta("red_lines", "+,"),
+        delta_color="inverse",
+    )
     cols[4].metric(tr("红线企业占比", "Red-line share"), f"{share:.1%}")
     if before is None:
         st.caption(tr("没有上一期间的评分结果,无法显示变化。", "No earlier period scored: no changes shown."))
@@ -46,14 +52,18 @@ def by_city(run: RunChoice) -> None:
     title = tr("各市平均分", "Mean score by city")
     shapes = geo.city_geojson()
     if shapes is None:
-        st.caption(tr("无法读取地图边界数据,改用条形图。", "City outlines unavailable: bars instead of a map."))
+        st.caption(
+            tr("无法读取地图边界数据,改用条形图。", "City outlines unavailable: bars instead of a map.")
+        )
         charts.show(charts.bars(summary, "mean", "city", title), "city_scores")
     else:
         fig = charts.city_map(summary, shapes, "mean", title, tr("平均分", "Mean"))
         charts.show(fig, "city_map")
     with st.expander(tr("各市明细", "Cities in detail")):
-        tables.show(summary.sort_values("mean", ascending=False), ["city", "enterprises", "mean", "median",
-                                                                   "red_lines"])  # fmt: skip
+        tables.show(
+            summary.sort_values("mean", ascending=False),
+            ["city", "enterprises", "mean", "median", "red_lines"],
+        )
 
 
 def by_industry(run: RunChoice) -> None:
@@ -66,14 +76,24 @@ def by_industry(run: RunChoice) -> None:
 def item_losses(run: RunChoice) -> None:
     losses = loaders.item_losses(run.url, run.run_id)
     st.subheader(tr("全省失分最多的指标", "Items that cost the most points"))
-    st.caption(tr("每家企业平均失分:扣分项为所扣分数,加分项为未得到的分数。",
-                  "Mean points lost per enterprise: deductions taken and add points missed."))  # fmt: skip
-    fig = charts.item_losses(losses.head(15), tr("失分前 15 项", "Top 15 items by points lost"),
-                             tables.kind_names(), tr("平均失分", "Mean lost"))  # fmt: skip
+    st.caption(
+        tr(
+            "每家企业平均失分:扣分项为所扣分数,加分项为未得到的分数。",
+            "Mean points lost per enterprise: deductions taken and add points missed.",
+        )
+    )
+    fig = charts.item_losses(
+        losses.head(15),
+        tr("失分前 15 项", "Top 15 items by points lost"),
+        tables.kind_names(),
+        tr("平均失分", "Mean lost"),
+    )
     charts.show(fig, "item_losses")
     with st.expander(tr("全部 75 项", "All 75 items")):
-        tables.show(losses, ["code", "name_zh", "level1_name", "max_points", "lost_total", "lost_mean",
-                             "losing_share"])  # fmt: skip
+        tables.show(
+            losses,
+            ["code", "name_zh", "level1_name", "max_points", "lost_total", "lost_mean", "losing_share"],
+        )
 
 
 def changes(run: RunChoice) -> None:

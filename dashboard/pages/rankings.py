@@ -29,9 +29,11 @@ def _choice(label: str, options: list[str], key: str, names: dict[str, str] | No
     everything = tr("全部", "All")
     shown = [None, *options]
     return st.selectbox(
-        label, shown, key=key,
+        label,
+        shown,
+        key=key,
         format_func=lambda v: everything if v is None else (f"{v} {names[v]}" if names and v in names else v),
-    )  # fmt: skip
+    )
 
 
 def filters(grades: list[str], industries: list[str], search: str) -> Filters:
@@ -70,8 +72,12 @@ def page_of(frame: pd.DataFrame, signature: tuple) -> pd.DataFrame:
         st.session_state[PAGE_KEY] = 1
     number = st.pagination(pages, key=PAGE_KEY, max_visible_pages=9)
     start = (number - 1) * PAGE_SIZE
-    st.caption(tr(f"共 {len(frame):,} 家企业 · 第 {number} / {pages} 页 · 每页 {PAGE_SIZE} 家",
-                  f"{len(frame):,} enterprises · page {number} of {pages} · {PAGE_SIZE} a page"))  # fmt: skip
+    st.caption(
+        tr(
+            f"共 {len(frame):,} 家企业 · 第 {number} / {pages} 页 · 每页 {PAGE_SIZE} 家",
+            f"{len(frame):,} enterprises · page {number} of {pages} · {PAGE_SIZE} a page",
+        )
+    )
     return frame.iloc[start : start + PAGE_SIZE]
 
 
@@ -80,11 +86,24 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     export = frame[tables.RESULT_COLUMNS].rename(columns=column_labels(tables.RESULT_COLUMNS))
     name = f"lrc-ranking-{run.period}-run{run.run_id}"
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(tr("下载 CSV", "Download CSV"), lambda: tables.csv_bytes(export), f"{name}.csv",
-                         "text/csv", key="rank_csv", on_click="ignore", icon="⬇️")  # fmt: skip
-    right.download_button(tr("下载 Excel", "Download XLSX"), lambda: tables.xlsx_bytes(export), f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key="rank_xlsx", on_click="ignore", icon="⬇️")  # fmt: skip
+    left.download_button(
+        tr("下载 CSV", "Download CSV"),
+        lambda: tables.csv_bytes(export),
+        f"{name}.csv",
+        "text/csv",
+        key="rank_csv",
+        on_click="ignore",
+        icon="⬇️",
+    )
+    right.download_button(
+        tr("下载 Excel", "Download XLSX"),
+        lambda: tables.xlsx_bytes(export),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="rank_xlsx",
+        on_click="ignore",
+        icon="⬇️",
+    )
 
 
 def main() -> None:
@@ -96,14 +115,20 @@ def main() -> None:
     frame = loaders.results(run.url, run.run_id)
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
     left, right = st.columns([3, 1])
-    search = left.text_input(tr("搜索企业名称或统一社会信用代码", "Search name or USCC"), key="rank_search",
-                             placeholder=tr("输入名称关键字或信用代码开头", "part of the name, or the code's start"))
-    sort = right.selectbox(tr("排序", "Sort"), list(SORTS), key="rank_sort",
-                           format_func=lambda s: tr(*SORTS[s]))  # fmt: skip
+    search = left.text_input(
+        tr("搜索企业名称或统一社会信用代码", "Search name or USCC"),
+        key="rank_search",
+        placeholder=tr("输入名称关键字或信用代码开头", "part of the name, or the code's start"),
+    )
+    sort = right.selectbox(
+        tr("排序", "Sort"), list(SORTS), key="rank_sort", format_func=lambda s: tr(*SORTS[s])
+    )
     chosen = filters(grades, sorted(frame["industry"].unique().tolist()), search)
     shown = sorted_view(an.ranked(frame, chosen), sort)
     if shown.empty:
-        st.warning(tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."), icon="⚠️")
+        st.warning(
+            tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."), icon="⚠️"
+        )
         return
     rows = page_of(shown, (run.run_id, chosen, sort))
     tables.show(rows, tables.RESULT_COLUMNS, height=min(38 + 35 * len(rows), 1800), key="rank_table")

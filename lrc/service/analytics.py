@@ -305,8 +305,14 @@ def catalogue_items(catalogue: Catalogue) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-DIFF_FIELDS = (("name_zh", "名称"), ("level3", "所属三级指标"), ("points", "分值"), ("rule", "规则"),
-               ("red_line", "红线"), ("legal_basis", "法律依据"))  # fmt: skip
+DIFF_FIELDS = (
+    ("name_zh", "名称"),
+    ("level3", "所属三级指标"),
+    ("points", "分值"),
+    ("rule", "规则"),
+    ("red_line", "红线"),
+    ("legal_basis", "法律依据"),
+)
 
 
 def catalogue_diff(old: Catalogue, new: Catalogue) -> pd.DataFrame:
@@ -326,7 +332,14 @@ def catalogue_diff(old: Catalogue, new: Catalogue) -> pd.DataFrame:
         for column, label in DIFF_FIELDS:
             old_value, new_value = before.at[code, column], after.at[code, column]
             if old_value != new_value:
-                rows.append({"code": code, "change": "修改", "field": label, "old": str(old_value),
-                             "new": str(new_value)})  # fmt: skip
+                rows.append(
+                    {
+                        "code": code,
+                        "change": "修改",
+                        "field": label,
+                        "old": str(old_value),
+                        "new": str(new_value),
+                    }
+                )
     frame = pd.DataFrame(rows, columns=["code", "change", "field", "old", "new"])
     return frame.sort_values(["code", "change"], ignore_index=True)
