@@ -66,7 +66,7 @@ def duckdb_seconds(catalogue, frame: pd.DataFrame) -> float:  # noqa: ANN001
     facts = frame.reset_index()
     con.register("facts", facts)
     sql = scoring_sql(catalogue)
-    con.execute(f"CREATE TABLE facts_t AS SELECT * FROM facts")  # noqa: S608 - table name is ours
+    con.execute("CREATE TABLE facts_t AS SELECT * FROM facts")  # noqa: S608 - table name is ours
     query = sql.replace(" FROM facts)", " FROM facts_t)")
     seconds = best_of(lambda: con.execute(query).fetchnumpy())
     con.close()

@@ -4,6 +4,6 @@ from pathlib import Path
 
 APP_DIR = Path(__file__).resolve().parent
 APP_PATH = APP_DIR / "app.py"
-PAGES_DIR = APP_DIR / "pages"
+PAGES_DIR = APP_DIR / "views"
 
 __all__ = ["APP_DIR", "APP_PATH", "PAGES_DIR"]

@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from dashboard.geo import OFFLINE_TOPOJSON_URL
+
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 TEMPLATE = "lrc"
 GRADE_COLOURS = ("#1a9850", "#66bd63", "#fdae61", "#d73027", "#a50026", "#762a83")
@@ -35,12 +37,15 @@ _register()
 
 
 def show(fig: go.Figure, name: str, *, key: str | None = None) -> None:
-    """Draw a figure; the modebar's camera saves a 2x PNG named ``name``."""
-    config = {
+    """Draw a figure; the modebar's camera saves a 2x PNG named ``name``. Maps get
+    their (empty) base topology inline, so nothing is fetched from the network."""
+    config: dict[str, Any] = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
+    if any(trace.type == "choropleth" for trace in fig.data):
+        config["topojsonURL"] = OFFLINE_TOPOJSON_URL
     st.plotly_chart(fig, theme=None, config=config, key=key, width="stretch")
 
 
@@ -60,9 +65,10 @@ def grade_bars(counts: pd.DataFrame, grades: Sequence[str], title: str) -> go.Fi
             name=str(column),
             text=counts[column],
             textposition="outside",
+            textfont={"color": "#262730"},
             marker={"color": [colours[g] for g in counts.index], "opacity": 1.0 if k == 0 else 0.45},
         )
-    fig.update_layout(title=title, barmode="group", height=340, showlegend=len(counts.columns) > 1)
+    fig.update_layout(title=title, barmode="group", height=340, showlegend=False)
     fig.update_yaxes(rangemode="tozero")
     return fig
 
@@ -113,10 +119,17 @@ def bars(
             marker=marker,
             text=shown[x].map(lambda v: format(v, fmt)),
             textposition="outside",
+            textfont={"color": "#262730"},
             cliponaxis=False,
         )
     )
-    fig.update_layout(title=title, height=height, yaxis={"automargin": True}, xaxis={"automargin": True})
+    top = float(shown[x].max()) if len(shown) else 1.0
+    fig.update_layout(
+        title=title,
+        height=height,
+        yaxis={"automargin": True},
+        xaxis={"automargin": True, "range": [0, top * 1.12] if top > 0 else None},
+    )
     return fig
 
 
@@ -172,10 +185,9 @@ def sunburst(nodes: pd.DataFrame, title: str) -> go.Figure:
                 "line": {"color": "white", "width": 0.5},
             },
             insidetextorientation="radial",
-            maxdepth=3,
         )
     )
-    fig.update_layout(title=title, height=520, margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    fig.update_layout(title=title, height=600, margin={"l": 0, "r": 0, "t": 50, "b": 0})
     return fig
 
 
@@ -199,7 +211,14 @@ def radar(axes: Sequence[str], series: dict[str, Sequence[float]], title: str) -
         title=title,
         height=460,
         legend={"orientation": "h", "y": -0.1},
-        polar={"radialaxis": {"range": [low, max(everything, default=1.0) * 1.1]}},
+        polar={
+            "radialaxis": {
+                "range": [low, max(everything, default=1.0) * 1.1],
+                "angle": 90 + 180 / max(len(axes), 1),
+                "tickfont": {"size": 10},
+            },
+            "angularaxis": {"direction": "clockwise", "rotation": 90},
+        },
     )
     return fig
 
@@ -217,6 +236,11 @@ def trend(frame: pd.DataFrame, title: str, axis: str) -> go.Figure:
             marker={"size": 9},
         )
     )
-    fig.update_layout(title=title, height=340, yaxis_title=axis, xaxis={"type": "category"})
+    fig.update_layout(
+        title=title,
+        height=340,
+        yaxis_title=axis,
+        xaxis={"type": "category", "range": [-0.5, len(frame) - 0.5]},
+    )
     fig.update_yaxes(rangemode="tozero")
     return fig

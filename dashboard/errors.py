@@ -27,7 +27,7 @@ def user_errors() -> Iterator[None]:
         yield
     except LrcError as exc:
         log.info("user error: %s", exc)
-        st.error(f"{tr('出错了', 'Error')}:{exc}", icon="🚫")
+        st.error(f"{tr('出错了', 'Error')}:{exc}", icon=":material/error:")
     except SQLAlchemyError as exc:
         log.exception("database error")
         st.error(
@@ -36,7 +36,7 @@ def user_errors() -> Iterator[None]:
                 "Cannot read the database; check its URL and connection",
             )
             + f"({exc.__class__.__name__})",
-            icon="🚫",
+            icon=":material/error:",
         )
 
 

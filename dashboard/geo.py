@@ -8,6 +8,7 @@ wound the way plotly's geo projection (d3) expects, once per process.
 from __future__ import annotations
 
 import json
+import urllib.parse
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -21,6 +22,13 @@ FOLDER = ("data", "datasets", "administrative", "amap", "land")
 TOLERANCE = 0.01  # degrees, about 1 km
 DIGITS = 3
 MIN_AREA = 0.002  # square degrees: smaller islands are dropped (the city's largest part is always kept)
+
+
+# Plotly's geo subplot loads a world base map (topojson) from a CDN before it draws, even
+# with the base map hidden. An empty topology as a data: URL satisfies it offline; the
+# "#/" ends the URL so the file name plotly appends falls into the (ignored) fragment.
+_EMPTY_TOPOLOGY = json.dumps({"type": "Topology", "objects": {}, "arcs": []}, separators=(",", ":"))
+OFFLINE_TOPOJSON_URL = "data:application/json," + urllib.parse.quote(_EMPTY_TOPOLOGY) + "#/"
 
 
 def _source(code: str) -> dict[str, Any]:

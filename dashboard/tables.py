@@ -75,24 +75,32 @@ def labelled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return shown.rename(columns=column_labels(list(columns), EXTRA_LABELS))
 
 
+NARROW = {"rank", "province_rank", "size", "grade", "grade_prev", "grade_steps", "red_line", "total", "total_prev",
+          "delta", "code", "points", "max_points", "lost", "enterprises", "mean", "median", "red_lines", "city"}
+
+
 def column_config(columns: Sequence[str]) -> dict[str, object]:
+    """Number formats and widths, so a page of results fits the screen."""
     labels = column_labels(list(columns), EXTRA_LABELS)
     config: dict[str, object] = {}
     for column in columns:
         label = labels.get(column, column)
+        width = "small" if column in NARROW else None
         if column in FORMATS:
-            config[label] = st.column_config.NumberColumn(label, format=FORMATS[column])
+            config[label] = st.column_config.NumberColumn(label, format=FORMATS[column], width=width)
         elif column in PERCENT:
             config[label] = st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
         elif column == "red_line":
-            config[label] = st.column_config.CheckboxColumn(label)
+            config[label] = st.column_config.CheckboxColumn(label, width=width)
+        elif width:
+            config[label] = st.column_config.Column(label, width=width)
     return config
 
 
 def show(
     frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None
 ) -> None:
-    """A read-only table of ``columns`` with Chinese headers and formats."""
+    """A read-only, scrollable table of ``columns`` with Chinese headers and formats."""
     st.dataframe(
         labelled(frame, columns),
         column_config=column_config(columns),
@@ -101,6 +109,15 @@ def show(
         width="stretch",
         key=key,
     )
+
+
+def static(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """A table whose long texts (reasons, rules, legal bases) wrap instead of being cut."""
+    shown = frame[list(columns)].copy()
+    for column in shown.columns.intersection(list(FORMATS)):
+        fmt = FORMATS[column].replace(",", "")
+        shown[column] = shown[column].map(lambda v, f=fmt: "" if pd.isna(v) else f % v)
+    st.table(shown.rename(columns=column_labels(list(columns), EXTRA_LABELS)), hide_index=True, border="horizontal")
 
 
 def kind_names() -> dict[str, str]:

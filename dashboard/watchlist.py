@@ -31,9 +31,13 @@ def toggle_button(uscc: str) -> None:
             key=f"unwatch-{uscc}",
             on_click=remove,
             args=(uscc,),
-            icon="➖",
+            icon=":material/remove:",
         )
     else:
         st.button(
-            tr("加入关注清单", "Add to watchlist"), key=f"watch-{uscc}", on_click=add, args=(uscc,), icon="➕"
+            tr("加入关注清单", "Add to watchlist"),
+            key=f"watch-{uscc}",
+            on_click=add,
+            args=(uscc,),
+            icon=":material/add:",
         )

@@ -28,10 +28,13 @@ class RowProblem:
     column: str | None
     value: str | None
     reason: str
+    record: bool = False  # JSON: ``row`` counts records, not lines
 
     def __str__(self) -> str:
         where = [self.file]
-        if self.row is not None:
+        if self.row is not None and self.record:
+            where.append(f"第 {self.row} 条记录 (record {self.row})")
+        elif self.row is not None:
             where.append(f"第 {self.row} 行 (row {self.row})")
         if self.column:
             where.append(f"列 {self.column} (column)")

@@ -133,11 +133,11 @@ def is_format_valid(code: str) -> bool:
     return _format_problem(code.strip().upper()) is None
 
 
-_VALUES = np.full(256, -1, dtype=np.int64)
-_VALUES[np.frombuffer(ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(ALPHABET))
-_ORG_VALUES = np.full(256, -1, dtype=np.int64)
-for _c in ALPHABET:
-    _ORG_VALUES[ord(_c)] = _org_value(_c)
+_BYTES = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
+_VALUES = np.full(256, -1, dtype=np.int64)  # byte → GB 32100 value
+_VALUES[_BYTES] = np.arange(len(ALPHABET))
+_ORG_VALUES = np.full(256, -1, dtype=np.int64)  # byte → GB 11714 value
+_ORG_VALUES[_BYTES] = [_org_value(c) for c in ALPHABET]
 
 
 def uscc_valid_mask(codes: Iterable[str]) -> np.ndarray:

@@ -8,6 +8,7 @@ import csv
 import doctest
 import json
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,21 @@ def test_chinese_headers(tmp_path: Path, catalogue: Catalogue) -> None:
     assert frame.loc[code(1), "employees_with_contract"] == 118
     assert bool(frame.loc[code(1), "union_established"]) is True
     assert frame.loc[code(1), "union_fund_paid_ratio"] == 0.8
+
+
+def test_excel_unicode_text_is_utf16_and_tab_separated(tmp_path: Path, catalogue: Catalogue) -> None:
+    rows = [record(1), record(2, name="丹东边贸公司")]
+    lines = ["\t".join(rows[0])] + ["\t".join(r.values()) for r in rows]
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
+    batch = read_records(path, catalogue, period=PERIOD)
+    assert batch.frame["name"].tolist() == ["沈阳第1机床有限公司", "丹东边贸公司"]
+    assert batch.source_rows == [2, 3]
+
+
+def test_headers_ignore_case_and_surrounding_spaces(tmp_path: Path, catalogue: Catalogue) -> None:
+    row = {f" {k.upper()} ": v for k, v in record(1).items()}
+    assert read_records(write_csv(tmp_path / "r.csv", [row]), catalogue, period=PERIOD).frame.shape[0] == 1
 
 
 def test_alternative_chinese_headers_for_ownership_and_period(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -398,7 +414,9 @@ def test_json_problems_name_the_record(tmp_path: Path, catalogue: Catalogue) -> 
     path.write_text(json.dumps([record(1), "not a record", record(3, headcount=-5)]), "utf-8")
     problems = problems_of(path, catalogue)
     assert where(problems) == [(2, None), (3, "headcount")]
-    assert problems[0].reason.startswith("记录 2") and problems[1].reason.startswith("记录 3")
+    assert all(p.record for p in problems)
+    assert "第 2 条记录" in str(problems[0]) and "第 3 条记录" in str(problems[1])
+    assert "行" not in str(problems[1]).split(":")[0]
 
 
 # --- bad headers and bad files ------------------------------------------------------------------------
@@ -454,6 +472,26 @@ def test_unreadable_files_give_one_problem(
     [problem] = problems_of(path, catalogue)
     assert problem.file == name and problem.column is None
     assert fragment in problem.reason
+
+
+def test_damaged_workbook_gives_one_problem(tmp_path: Path, catalogue: Catalogue) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", ["uscc"], [[code(1)]])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            target.writestr(
+                item, b"<worksheet><sheetData><row" if item.filename.endswith("sheet1.xml") else body
+            )
+    [problem] = problems_of(damaged, catalogue)
+    assert problem.row is None and "损坏" in problem.reason
+
+
+def test_deeply_nested_json_gives_one_problem(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    [problem] = problems_of(path, catalogue)
+    assert "JSON" in problem.reason
 
 
 def test_missing_file(tmp_path: Path, catalogue: Catalogue) -> None:

@@ -118,19 +118,13 @@ def _region(value: str) -> tuple[str | None, str | None]:
     return None, "不是辽宁省 14 个市及其区县的代码 (not a Liaoning city or county)"
 
 
+_INDUSTRY_REASON = "应为行业门类字母 A-T 或其名称,如 C 或 制造业 (GB/T 4754 section)"
+_SIZE_REASON = "应为 " + "、".join(reference.SIZES) + " 之一 (large/medium/small/micro)"
+_OWNERSHIP_REASON = "应为 " + "、".join(reference.OWNERSHIPS) + " 之一 (ownership)"
 CHOICES: dict[str, tuple[Callable[[str], str | None], str]] = {
-    "industry": (
-        reference.industry_letter,
-        "应为行业门类字母 A-T 或其名称,如 C 或 制造业 (GB/T 4754 section)",
-    ),
-    "size": (
-        reference.normalise_size,
-        "应为 " + "、".join(reference.SIZES) + " 之一 (large/medium/small/micro)",
-    ),
-    "ownership": (
-        reference.normalise_ownership,
-        "应为 " + "、".join(reference.OWNERSHIPS) + " 之一 (ownership)",
-    ),
+    "industry": (reference.industry_letter, _INDUSTRY_REASON),
+    "size": (reference.normalise_size, _SIZE_REASON),
+    "ownership": (reference.normalise_ownership, _OWNERSHIP_REASON),
 }
 
 
@@ -211,9 +205,7 @@ class _Checker:
         return f"记录 {row}" if self.table.is_json else f"第 {row} 行"
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
-        if self.table.is_json and row is not None:
-            reason = f"{self.label(row)}: {reason}"
-        self.problems.append(RowProblem(self.table.file, row, column, value, reason))
+        self.problems.append(RowProblem(self.table.file, row, column, value, reason, record=self.table.is_json))
 
     def raw(self, name: str) -> pd.Series:
         if name not in self.found:
@@ -258,13 +250,15 @@ class _Checker:
         raw = self.raw("uscc")
         codes = raw.str.upper()
         overridden: list[str] = []
+        if "uscc" not in self.found:
+            return codes, overridden
         for i in np.flatnonzero(~uscc_valid_mask(codes.tolist())):
             code, row = codes.iat[i], int(self.rows[i])
             if code in accept and is_format_valid(code):
                 overridden.append(code)
                 continue
             reason = _uscc_reason(code)
-            if reason and "uscc" in self.found:
+            if reason:
                 self.add(row, self.header("uscc"), raw.iat[i], reason)
         self._duplicates(raw, codes)
         return codes, list(dict.fromkeys(overridden))

@@ -97,7 +97,7 @@ def _headcount(draws: Draws, industry: np.ndarray, size: np.ndarray) -> tuple[np
     high = np.where(size == micro, micro_top, high)
     low = np.where(size == small, micro_top + 1, low)
     u = draws.uniform("headcount")
-    position = kumaraswamy(u, 1.3, 2.2)  # in log space between low and high
+    position = kumaraswamy(u, 1.7, 2.0)  # in log space between low and high
     count = np.exp(np.log(low) + position * (np.log(high + 1) - np.log(low)))
     large = size == reference.SIZES.index("大型")
     count[large] = low[large] * (1.0 - u[large]) ** (-1.0 / 1.25)
@@ -173,7 +173,12 @@ def _brands(draws: Draws, round_: int, rows: np.ndarray) -> np.ndarray:
 
 
 def _names(
-    draws: Draws, city: np.ndarray, region: np.ndarray, industry: np.ndarray, size: np.ndarray, ownership: np.ndarray
+    draws: Draws,
+    city: np.ndarray,
+    region: np.ndarray,
+    industry: np.ndarray,
+    size: np.ndarray,
+    ownership: np.ndarray,
 ) -> np.ndarray:
     n = len(city)
     short = np.array([reference.CITIES[c].removesuffix("市") for c in CITY_CODES], dtype=object)[city]
@@ -186,9 +191,13 @@ def _names(
         options = np.array(tables.INDUSTRY_WORDS[letter], dtype=object)
         words[rows] = options[(word_u[rows] * len(options)).astype(np.int64)]
     forms = np.array(tables.LEGAL_FORMS, dtype=object)
-    form = pick(draws.uniform("name-form"), np.array([tables.LEGAL_FORM_BY_SIZE[s] for s in reference.SIZES]), size)
+    form = pick(
+        draws.uniform("name-form"), np.array([tables.LEGAL_FORM_BY_SIZE[s] for s in reference.SIZES]), size
+    )
     shares = ownership == reference.OWNERSHIPS.index("股份制")
-    form = np.where(shares & (draws.uniform("name-shares") < 0.7), tables.LEGAL_FORMS.index("股份有限公司"), form)
+    form = np.where(
+        shares & (draws.uniform("name-shares") < 0.7), tables.LEGAL_FORMS.index("股份有限公司"), form
+    )
     tail = words + forms[form]
     names = prefix + _brands(draws, 0, np.arange(n)) + tail
     return _deduplicate(names, lambda r, rows: prefix[rows] + _brands(draws, r, rows) + tail[rows])

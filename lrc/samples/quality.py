@@ -23,9 +23,9 @@ from lrc.samples.streams import Draws
 __all__ = ["REFERENCE_PERIOD", "Context", "make_context", "period_ordinal"]
 
 REFERENCE_PERIOD = "2026Q2"
-BAD_SHARE = 0.08
+BAD_SHARE = 0.06
 MAX_DRIFT_QUARTERS = 8.0
-PERIOD_CHURN = 0.35  # share of a field's idiosyncratic variance redrawn every period
+PERIOD_CHURN = 0.03  # share of a field's idiosyncratic variance redrawn every period
 
 SIZE_EFFECT = dict(zip(reference.SIZES, (0.35, 0.2, 0.0, -0.3), strict=True))
 OWNERSHIP_EFFECT = dict(zip(reference.OWNERSHIPS, (0.35, 0.0, -0.1, 0.15, 0.1, 0.2, -0.1), strict=True))
@@ -41,8 +41,10 @@ HAZARD = {"B": 2.5, "C": 1.5, "D": 1.0, "E": 2.5, "G": 1.5, "A": 1.0, "N": 0.8}
 def period_ordinal(period: str) -> float:
     """Quarters since year 0: 2026Q2 → 8105.0; halves, months and years sit at their middle.
 
-    >>> period_ordinal("2026Q3") - period_ordinal("2026Q2"), period_ordinal("2026M04") - period_ordinal("2026Q2")
-    (1.0, 0.0)
+    >>> period_ordinal("2026Q3") - period_ordinal("2026Q2")
+    1.0
+    >>> period_ordinal("2026M04") == period_ordinal("2026Q2")
+    True
     """
     value = check_period(period)
     year, rest = int(value[:4]), value[4:]
@@ -57,9 +59,13 @@ def period_ordinal(period: str) -> float:
     return year * 4 + offset
 
 
-def probit(share: float) -> float:
-    """The z with P(Z <= z) = share, clipped away from 0 and 1."""
-    return NormalDist().inv_cdf(min(max(share, 1e-6), 1 - 1e-6))
+_Z_GRID = np.linspace(-6.0, 6.0, 12_001)
+_P_GRID = np.array([NormalDist().cdf(z) for z in _Z_GRID])
+
+
+def probit(share: float | np.ndarray) -> np.ndarray:
+    """The z with P(Z <= z) = share (to about 1e-3), for an array of shares at once."""
+    return np.interp(np.asarray(share, dtype=np.float64), _P_GRID, _Z_GRID)
 
 
 @dataclass
@@ -90,27 +96,38 @@ class Context:
         """Relative accident and overtime risk of the industry (1 = average)."""
         return np.array([HAZARD.get(k, 0.5) for k in LETTERS])[self.firms.industry]
 
-    def latent(self, name: str, loading: float = 0.6) -> np.ndarray:
-        """Standard-normal propensity of a field: ``loading`` of it is employer quality,
-        the rest the firm's own persistent habit plus a little per-period churn."""
-        own = np.sqrt(1 - PERIOD_CHURN) * self.draws.normal(name) + np.sqrt(PERIOD_CHURN) * self.draws.normal(
-            name, per_period=True
-        )
+    def latent(self, name: str, loading: float = 0.6, churn: float = PERIOD_CHURN) -> np.ndarray:
+        """Standard-normal propensity of a field: ``loading`` of it is employer quality (negative:
+        bad employers score high), the rest the firm's own habit, ``churn`` of which is redrawn
+        every period (structures such as a union barely churn; practices churn more)."""
+        own = np.sqrt(1 - churn) * self.draws.normal(name)
+        if churn:
+            own = own + np.sqrt(churn) * self.draws.normal(name, per_period=True)
         return loading * self.quality + np.sqrt(1 - loading**2) * own
 
-    def flag(self, name: str, share: float | np.ndarray, loading: float = 0.6, shift: float | np.ndarray = 0.0):
+    def flag(
+        self,
+        name: str,
+        share: float | np.ndarray,
+        loading: float = 0.5,
+        shift: float | np.ndarray = 0.0,
+        churn: float = PERIOD_CHURN,
+    ) -> np.ndarray:
         """True for about ``share`` of firms (per firm if an array), the better employers first."""
-        cut = -np.vectorize(probit)(np.asarray(share, dtype=np.float64))
-        return self.latent(name, loading) + shift > cut
+        return self.latent(name, loading, churn) + shift > -probit(share)
 
-    def coverage(self, name: str, full: float | np.ndarray, spread: float, loading: float = 0.7) -> np.ndarray:
+    def coverage(
+        self, name: str, full: float | np.ndarray, spread: float, loading: float = 0.7
+    ) -> np.ndarray:
         """A rate in (0, 1]: exactly 1 for about ``full`` of firms, below that the shortfall grows
         with how far the firm is from full coverage (``spread`` = typical shortfall)."""
-        cut = -np.vectorize(probit)(np.asarray(full, dtype=np.float64))
-        z = self.latent(name, loading)
-        short = np.clip(cut - z, 0, None)
-        jitter = 0.5 + self.draws.uniform(name + "/jitter", per_period=True)
-        return np.clip(1 - spread * short * jitter, 0.02, 1.0) ** 1.0
+        short = np.clip(-probit(full) - self.latent(name, loading), 0, None)
+        jitter = (
+            0.5
+            + 0.95 * self.draws.uniform(name + "/jitter")
+            + 0.05 * self.draws.uniform(name + "/jitter", per_period=True)
+        )
+        return np.clip(1 - spread * short * jitter, 0.02, 1.0)
 
     def people(self, rate: np.ndarray, denominator: np.ndarray | None = None) -> np.ndarray:
         """Whole people: ``rate`` of the headcount (or ``denominator``), rounded, within 0..denominator."""
@@ -127,9 +144,19 @@ class Context:
         """Counts of incidents this period: Poisson with the given expected numbers."""
         return self.draws.sample(name, "poisson", np.clip(rate, 0, 50)).astype(np.int64)
 
+    def episode(self, name: str, chance: np.ndarray) -> np.ndarray:
+        """Quarters since a firm was put on a public list that it stays on for one to three
+        years (NaN while it is not on it). About ``chance`` of firms are listed once within
+        six years either side of the reference period, so listings start and end over time."""
+        ever = self.draws.uniform(name) < chance
+        start = -24 + 48 * self.draws.uniform(name + "/start")
+        length = 4 + 8 * self.draws.uniform(name + "/length")
+        age = self.dt - start
+        return np.where(ever & (age >= 0) & (age < length), age, np.nan)
+
     def skewed(self, name: str, a: float, b: float) -> np.ndarray:
         """A persistent value in [0, 1] per firm (Kumaraswamy(a, b)), redrawn a little each period."""
-        u = 0.85 * self.draws.uniform(name) + 0.15 * self.draws.uniform(name, per_period=True)
+        u = 0.95 * self.draws.uniform(name) + 0.05 * self.draws.uniform(name, per_period=True)
         return kumaraswamy(u, a, b)
 
 
@@ -137,7 +164,11 @@ def make_context(firms: Firms, seed: int, period: str) -> Context:
     """Quality and headcount of every firm in ``period``."""
     n = len(firms.headcount)
     draws = Draws(seed, n, check_period(period))
-    dt = float(np.clip(period_ordinal(period) - period_ordinal(REFERENCE_PERIOD), -MAX_DRIFT_QUARTERS, MAX_DRIFT_QUARTERS))
+    dt = float(
+        np.clip(
+            period_ordinal(period) - period_ordinal(REFERENCE_PERIOD), -MAX_DRIFT_QUARTERS, MAX_DRIFT_QUARTERS
+        )
+    )
     return Context(firms, draws, dt, _quality(firms, draws, dt), _headcount(firms, draws, dt))
 
 
@@ -148,10 +179,10 @@ def _quality(firms: Firms, draws: Draws, dt: float) -> np.ndarray:
         + np.array([INDUSTRY_EFFECT[k] for k in LETTERS])[firms.industry]
     )
     bad = draws.uniform("quality-bad") < BAD_SHARE
-    base = 0.85 * draws.normal("quality") + effect - np.where(bad, 1.8, 0.0)
+    base = 0.05 + 0.4 * draws.normal("quality") + 0.6 * effect - np.where(bad, 1.4, 0.0)
     u = draws.uniform("quality-trend")
     trend = np.select([u < 0.12, u < 0.24], [0.12, -0.15], 0.0) * (0.5 + draws.uniform("quality-pace"))
-    return base + trend * dt + 0.12 * draws.normal("quality-period", per_period=True)
+    return base + trend * dt + 0.06 * draws.normal("quality-period", per_period=True)
 
 
 def _headcount(firms: Firms, draws: Draws, dt: float) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 
 __all__ = ["BLOCK", "STRATUM", "Draws", "pick"]
 
-BLOCK = 1024
+BLOCK = 8192
 STRATUM = 500  # stratified draws: every full run of 500 enterprises has the exact shares
 
 _MASK64 = (1 << 64) - 1
@@ -46,7 +46,9 @@ class Draws:
     def _blocks(self, name: str, per_period: bool, size: int, draw: BlockDraw) -> np.ndarray:
         period = self.period if per_period else 0
         count = max(1, -(-self.n // size))
-        parts = [draw(np.random.default_rng([self.seed, _key(name), period, b]), b, size) for b in range(count)]
+        parts = [
+            draw(np.random.default_rng([self.seed, _key(name), period, b]), b, size) for b in range(count)
+        ]
         return np.concatenate(parts)[: self.n]
 
     def uniform(self, name: str, *, per_period: bool = False) -> np.ndarray:
@@ -73,7 +75,9 @@ class Draws:
             full = np.zeros(count * BLOCK, dtype=np.asarray(p).dtype)
             full[: self.n] = p
             padded.append(full.reshape(count, BLOCK))
-        return self._blocks(name, per_period, BLOCK, lambda g, b, k: getattr(g, method)(*(p[b] for p in padded)))
+        return self._blocks(
+            name, per_period, BLOCK, lambda g, b, k: getattr(g, method)(*(p[b] for p in padded))
+        )
 
     def stratified(self, name: str) -> np.ndarray:
         """Uniform on [0, 1), but each run of ``STRATUM`` enterprises covers every
@@ -85,7 +89,7 @@ def pick(u: np.ndarray, weights: np.ndarray, group: np.ndarray | None = None) ->
     """Category index by inverse CDF: ``u`` uniform, ``weights`` (k,) or, with
     ``group``, a (groups, k) table of which row ``group[i]`` applies to enterprise i.
 
-    >>> pick(np.array([0.1, 0.5, 0.99]), np.array([1.0, 1.0, 2.0])).tolist()
+    >>> pick(np.array([0.1, 0.4, 0.99]), np.array([1.0, 1.0, 2.0])).tolist()
     [0, 1, 2]
     """
     table = np.atleast_2d(np.asarray(weights, dtype=np.float64))

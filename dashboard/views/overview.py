@@ -38,11 +38,15 @@ def metrics(run: RunChoice, grades: list[str]) -> None:
 
 def grade_mix(run: RunChoice, grades: list[str]) -> None:
     counts = pd.DataFrame({run.period: loaders.headline(run.url, run.run_id)["grades"]})
+    title = tr(f"等级分布 {run.period}", f"Grades {run.period}")
     if run.previous_id:
         previous = loaders.runs(run.url).set_index("id").at[run.previous_id, "period"]
         counts[previous] = pd.Series(loaders.headline(run.url, run.previous_id)["grades"])
+        title = tr(
+            f"等级分布:{run.period}(深色)对比 {previous}(浅色)",
+            f"Grades: {run.period} (dark) vs {previous} (light)",
+        )
     counts = counts.reindex(grades).fillna(0).astype(int)
-    title = tr("等级分布(与上一期间对比)", "Grades (against the previous period)")
     charts.show(charts.grade_bars(counts, grades, title), "grade_distribution")
 
 
@@ -106,7 +110,7 @@ def changes(run: RunChoice) -> None:
     cols[0].metric(tr("两期均参评", "In both periods"), f"{len(both):,}")
     cols[1].metric(tr("等级上升", "Grade up"), f"{int((both['grade_steps'] < 0).sum()):,}")
     cols[2].metric(tr("等级下降", "Grade down"), f"{int((both['grade_steps'] > 0).sum()):,}")
-    shown = ["name", "city", "industry_name", "total_prev", "total", "delta", "grade_prev", "grade"]
+    shown = ["name", "city", "total_prev", "total", "delta", "grade_prev", "grade"]
     left, right = st.columns(2)
     with left:
         st.markdown(tr("**进步最大**", "**Biggest rises**"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import pandas as pd
@@ -65,12 +66,11 @@ def sorted_view(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
 
 
 def page_of(frame: pd.DataFrame, signature: tuple) -> pd.DataFrame:
-    """One page of rows; the page control resets to 1 when the filters change."""
+    """One page of rows. The page control is keyed by the filters, so it starts
+    again at page 1 whenever they change."""
     pages = max(1, math.ceil(len(frame) / PAGE_SIZE))
-    if st.session_state.get("rank_signature") != signature or st.session_state.get(PAGE_KEY, 1) > pages:
-        st.session_state["rank_signature"] = signature
-        st.session_state[PAGE_KEY] = 1
-    number = st.pagination(pages, key=PAGE_KEY, max_visible_pages=9)
+    key = f"{PAGE_KEY}_{hashlib.sha1(repr(signature).encode()).hexdigest()[:12]}"
+    number = st.pagination(pages, key=key, max_visible_pages=9)
     start = (number - 1) * PAGE_SIZE
     st.caption(
         tr(
@@ -93,7 +93,7 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
         "text/csv",
         key="rank_csv",
         on_click="ignore",
-        icon="⬇️",
+        icon=":material/download:",
     )
     right.download_button(
         tr("下载 Excel", "Download XLSX"),
@@ -102,7 +102,7 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rank_xlsx",
         on_click="ignore",
-        icon="⬇️",
+        icon=":material/download:",
     )
 
 
@@ -127,7 +127,8 @@ def main() -> None:
     shown = sorted_view(an.ranked(frame, chosen), sort)
     if shown.empty:
         st.warning(
-            tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."), icon="⚠️"
+            tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."),
+            icon=":material/warning:",
         )
         return
     rows = page_of(shown, (run.run_id, chosen, sort))

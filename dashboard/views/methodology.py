@@ -71,7 +71,7 @@ def tree(catalogue: Catalogue) -> None:
                 f"{label} · {len(part)} items · add {adds:g} · deductions to {deducts:g}",
             )
         ):
-            tables.show(part, ITEM_COLUMNS, key=f"items-{catalogue.version}-{node.code}")
+            tables.static(part, ITEM_COLUMNS)
 
 
 def grades(catalogue: Catalogue) -> None:
@@ -95,7 +95,7 @@ def grades(catalogue: Catalogue) -> None:
         )
     )
     items = loaders.catalogue_items(catalogue.version)
-    tables.show(items[items["red_line"]], ["code", "name_zh", "points", "rule", "legal_basis"])
+    tables.static(items[items["red_line"]], ["code", "name_zh", "points", "rule", "legal_basis"])
 
 
 def versions(shipped: dict[str, Catalogue], current: Catalogue) -> None:
@@ -153,7 +153,7 @@ def main() -> None:
     shipped = loaders.shipped_catalogues()
     names = list(shipped)
     if not names:
-        st.error(tr("没有找到任何指标体系文件。", "No catalogue files are shipped."), icon="🚫")
+        st.error(tr("没有找到任何指标体系文件。", "No catalogue files are shipped."), icon=":material/error:")
         return
     version = st.selectbox(
         tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version"

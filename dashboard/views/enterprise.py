@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, controls, loaders, profile, tables, watchlist
 from dashboard.controls import RunChoice
@@ -27,7 +28,7 @@ def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
                 f"期间 {period} 的评分结果中找不到“{query.strip()}”(名称或统一社会信用代码)。",
                 f"No enterprise matching “{query.strip()}” (name or USCC) was scored in {period}.",
             ),
-            icon="⚠️",
+            icon=":material/warning:",
         )
         return None
     labels = dict(zip(matches["uscc"], matches["name"] + "(" + matches["uscc"] + ")", strict=True))
@@ -52,9 +53,16 @@ def chosen(frame: pd.DataFrame, run: RunChoice) -> str | None:
     return find(frame, query, run.period)
 
 
-def _rank(ranks: pd.Series, key: str) -> str:
+def _rank(column: DeltaGenerator, label: str, ranks: pd.Series, key: str) -> None:
+    """Rank among peers as ``r / n``, with the top share below it."""
     rank, n = int(ranks[f"{key}_rank"]), int(ranks[f"{key}_n"])
-    return tr(f"第 {rank:,} / {n:,} 名 · 前 {rank / n:.1%}", f"{rank:,} of {n:,} · top {rank / n:.1%}")
+    column.metric(
+        label,
+        f"{rank:,} / {n:,}",
+        tr(f"前 {rank / n:.1%}", f"top {rank / n:.1%}"),
+        delta_color="off",
+        delta_arrow="off",
+    )
 
 
 def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
@@ -65,16 +73,16 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
     cols = st.columns(5)
     cols[0].metric(tr("总分", "Total"), f"{float(expl.total):.1f}")
     cols[1].metric(tr("等级", "Grade"), f"{expl.grade} {expl.grade_label}")
-    cols[2].metric(tr("全省排名", "Province rank"), _rank(ranks, "province"))
-    cols[3].metric(tr(f"{row['city']}排名", "City rank"), _rank(ranks, "city"))
-    cols[4].metric(tr("行业排名", "Industry rank"), _rank(ranks, "industry"))
+    _rank(cols[2], tr("全省排名", "Province rank"), ranks, "province")
+    _rank(cols[3], tr(f"{row['city']}排名", "City rank"), ranks, "city")
+    _rank(cols[4], tr("行业排名", "Industry rank"), ranks, "industry")
     if expl.red_line:
         st.error(
             tr(
                 f"触及红线:{'、'.join(expl.red_line_items)},等级一律评为最低档。",
                 f"Red line hit: {', '.join(expl.red_line_items)}; graded lowest.",
             ),
-            icon="⛔",
+            icon=":material/block:",
         )
     watchlist.toggle_button(expl.uscc)
 
@@ -112,7 +120,7 @@ def lost(expl: Explanation) -> None:
         st.success(tr("没有扣分,所有加分项均得满分。", "No deductions; every add item earned in full."))
         return
     items["kind"] = items["kind"].map(tables.kind_names())
-    tables.show(
+    tables.static(
         items,
         ["code", "name_zh", "kind", "points", "max_points", "lost", "reason", "legal_basis", "evidence_zh"],
     )
@@ -129,7 +137,7 @@ def completeness(expl: Explanation) -> None:
         st.caption(tr("所有指标的数据均已报送。", "Every item's data was reported."))
     else:
         st.caption(tr(f"{len(gaps)} 项缺少数据,按 0 分计:", f"{len(gaps)} items lack data and score 0:"))
-        tables.show(gaps, ["code", "name_zh", "reason"])
+        tables.static(gaps, ["code", "name_zh", "reason"])
 
 
 def main() -> None:
