@@ -101,7 +101,9 @@ def pg_database() -> tuple[str, callable]:  # type: ignore[valid-type]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--e2e-sizes", default="10000,100000", help="sizes for the end-to-end store runs")
     parser.add_argument("--no-postgres", action="store_true")

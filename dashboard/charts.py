@@ -85,9 +85,7 @@ def city_map(summary: pd.DataFrame, geojson: dict[str, Any], value: str, title: 
             colorscale=SEQUENTIAL,
             marker={"line": {"color": "white", "width": 1}},
             colorbar={"title": {"text": label}, "thickness": 12},
-            hovertemplate="%{text}<br>"
-            + label
-            + " %{z:.1f}<br>企业 %{customdata[0]:,} · 红线 %{customdata[1]:,}"
+            hovertemplate="%{text}<br>" + label + " %{z:.1f}<br>企业 %{customdata[0]:,} · 红线 %{customdata[1]:,}"
             "<extra></extra>",
         )
     )
@@ -108,9 +106,7 @@ def bars(
 ) -> go.Figure:
     """Horizontal bars of ``x`` by ``y`` (largest at the top)."""
     shown = frame.sort_values(x)
-    marker: dict[str, Any] = (
-        {"color": shown[x], "colorscale": SEQUENTIAL} if colour is None else {"color": colour}
-    )
+    marker: dict[str, Any] = {"color": shown[x], "colorscale": SEQUENTIAL} if colour is None else {"color": colour}
     fig = go.Figure(
         go.Bar(
             x=shown[x],
@@ -147,9 +143,7 @@ def item_losses(losses: pd.DataFrame, title: str, names: dict[str, str], axis: s
             name=names[kind],
             marker={"color": colour},
             customdata=shown[["losing_share", "max_points"]],
-            hovertemplate="%{y}<br>"
-            + axis
-            + " %{x:.2f}<br>满分 %{customdata[1]} · 失分企业 %{customdata[0]:.0%}"
+            hovertemplate="%{y}<br>" + axis + " %{x:.2f}<br>满分 %{customdata[1]} · 失分企业 %{customdata[0]:.0%}"
             "<extra></extra>",
         )
     fig.update_layout(

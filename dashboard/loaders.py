@@ -43,8 +43,7 @@ def engine(url: str) -> Engine:
     prefix = "sqlite:///"
     if url.startswith(prefix) and ":memory:" not in url and not Path(url.removeprefix(prefix)).exists():
         raise StoreError(
-            f"数据库文件不存在:{url.removeprefix(prefix)}。"
-            "请先运行 `lrc init` 或 `lrc demo` (database file not found)"
+            f"数据库文件不存在:{url.removeprefix(prefix)}。请先运行 `lrc init` 或 `lrc demo` (database file not found)"
         )
     return _engine(url)
 

@@ -32,9 +32,7 @@ def sunburst_nodes(expl: Explanation, root_label: str) -> pd.DataFrame:
             parent = "root" if level == "level1" else str(part[parent_of[level]].iloc[0])
             rows.append(_node(str(code), parent, f"{code} {names[str(code)]}", part, points[str(code)]))
     for item in items.itertuples():
-        rows.append(
-            _node(item.code, item.level3, f"{item.code} {item.name_zh}", items.loc[[item.Index]], item.points)
-        )
+        rows.append(_node(item.code, item.level3, f"{item.code} {item.name_zh}", items.loc[[item.Index]], item.points))
     return pd.DataFrame(rows)
 
 

@@ -75,8 +75,27 @@ def labelled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return shown.rename(columns=column_labels(list(columns), EXTRA_LABELS))
 
 
-NARROW = {"rank", "province_rank", "size", "grade", "grade_prev", "grade_steps", "red_line", "total", "total_prev",
-          "delta", "code", "points", "max_points", "lost", "enterprises", "mean", "median", "red_lines", "city"}
+NARROW = {
+    "rank",
+    "province_rank",
+    "size",
+    "grade",
+    "grade_prev",
+    "grade_steps",
+    "red_line",
+    "total",
+    "total_prev",
+    "delta",
+    "code",
+    "points",
+    "max_points",
+    "lost",
+    "enterprises",
+    "mean",
+    "median",
+    "red_lines",
+    "city",
+}
 
 
 def column_config(columns: Sequence[str]) -> dict[str, object]:
@@ -97,9 +116,7 @@ def column_config(columns: Sequence[str]) -> dict[str, object]:
     return config
 
 
-def show(
-    frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None
-) -> None:
+def show(frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None) -> None:
     """A read-only, scrollable table of ``columns`` with Chinese headers and formats."""
     st.dataframe(
         labelled(frame, columns),

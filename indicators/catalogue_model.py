@@ -111,7 +111,9 @@ class Catalogue(Strict):
     @cached_property
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of the catalogue: any change to any item changes it."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        payload = json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     @cached_property
@@ -180,7 +182,9 @@ def _check_rule(item: Item, fields: dict[str, InputField]) -> None:
     elif isinstance(rule, BandedRule):
         for band in rule.bands[1:]:
             if not low < band.min <= high:
-                raise ValueError(f"{where}: band minimum {band.min} outside the reachable range {low}..{high}")
+                raise ValueError(
+                    f"{where}: band minimum {band.min} outside the reachable range {low}..{high}"
+                )
 
 
 def _check_threshold(where: str, rule: ThresholdRule, low: float, high: float) -> None:

@@ -157,7 +157,9 @@ class Item(Strict):
         if abs(tenths) > MAX_ITEM_TENTHS:
             raise ValueError(f"{where}: points {self.points} beyond ±{MAX_ITEM_TENTHS // 10}")
         if tenths == 0 or (tenths > 0) != (self.kind == "add"):
-            raise ValueError(f"{where}: kind {self.kind} needs {'positive' if self.kind == 'add' else 'negative'} points")
+            raise ValueError(
+                f"{where}: kind {self.kind} needs {'positive' if self.kind == 'add' else 'negative'} points"
+            )
         if self.red_line and self.kind != "deduct":
             raise ValueError(f"{where}: only a deduct item can be a red line")
         if isinstance(self.legal_basis, list) and not self.legal_basis:

@@ -54,7 +54,9 @@ def init(db: DbUrl = None) -> None:
 def sample(
     n: Annotated[int, typer.Option("--n", min=1, help="企业数量 (enterprises)")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="随机种子 (seed)")] = 2014,
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path("sample.csv"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path(
+        "sample.csv"
+    ),
     period: Annotated[
         str, typer.Option("--period", "-p", help="期间;同一种子不同期间是同一批企业 (same seed = same firms)")
     ] = "2026Q3",
@@ -73,7 +75,8 @@ def ingest(
     period: Period,
     db: DbUrl = None,
     accept_uscc: Annotated[
-        list[str] | None, typer.Option("--accept-uscc", help="明确接受校验未通过的信用代码 (recorded override)")
+        list[str] | None,
+        typer.Option("--accept-uscc", help="明确接受校验未通过的信用代码 (recorded override)"),
     ] = None,
     errors: Annotated[Path | None, typer.Option("--errors", help="把错误清单写入 CSV/XLSX")] = None,
 ) -> None:
@@ -252,5 +255,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except Exception:
         log.exception("internal error")
-        err.print(f"[bold red]内部错误 (internal error)[/],详情见日志 (see log): {_log_path()}", highlight=False)
+        err.print(
+            f"[bold red]内部错误 (internal error)[/],详情见日志 (see log): {_log_path()}", highlight=False
+        )
         sys.exit(70)

@@ -23,7 +23,13 @@ def cli_markdown() -> str:
     group = typer.main.get_command(app)
     lines = ["# `lrc` 命令参考 (CLI reference)", "", "Generated from the CLI by `python -m lrc.docs`.", ""]
     for name, command in group.commands.items():  # type: ignore[attr-defined]
-        lines += [f"## `lrc {name}`", "", (command.help or "").strip(), "", "| 参数 option | 说明 help | 默认 default |"]
+        lines += [
+            f"## `lrc {name}`",
+            "",
+            (command.help or "").strip(),
+            "",
+            "| 参数 option | 说明 help | 默认 default |",
+        ]
         lines.append("|---|---|---|")
         for param in command.params:
             if isinstance(param, click.Argument):
@@ -63,16 +69,30 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         "| 等级 grade | 名称 | 最低分 min total |",
         "|---|---|---|",
     ]
-    lines += [f"| {g.grade} | {g.label_zh} {g.label_en} | {'' if g.min_total is None else g.min_total} |" for g in catalogue.grades]
-    lines += ["", f"A red-line item that triggers forces grade {catalogue.lowest_grade} whatever the points.", ""]
+    lines += [
+        f"| {g.grade} | {g.label_zh} {g.label_en} | {'' if g.min_total is None else g.min_total} |"
+        for g in catalogue.grades
+    ]
+    lines += [
+        "",
+        f"A red-line item that triggers forces grade {catalogue.lowest_grade} whatever the points.",
+        "",
+    ]
     for l1 in catalogue.level1:
         lines += [f"## {l1.code} {l1.name_zh} {l1.name_en}", ""]
-        lines += ["| 代码 | 二级 / 三级 | 具体内容 | 分值 | 规则 rule | 法律依据 | 证据 |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| 代码 | 二级 / 三级 | 具体内容 | 分值 | 规则 rule | 法律依据 | 证据 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for item in catalogue.items:
             a1, a2, a3 = catalogue.ancestry(item)
             if a1 != l1.code:
                 continue
-            basis = "—" if item.legal_basis == "none" else ";".join(f"{b.law_zh} {b.article}" for b in item.legal_basis)
+            basis = (
+                "—"
+                if item.legal_basis == "none"
+                else ";".join(f"{b.law_zh} {b.article}" for b in item.legal_basis)
+            )
             red = " **红线**" if item.red_line else ""
             rule = item.rule.model_dump(exclude_none=True, exclude_defaults=False)
             names = catalogue.node_names
@@ -82,7 +102,9 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
             )
         lines.append("")
     for entry in catalogue.changelog:
-        lines += [f"### 版本 {entry.version} ({entry.date})", ""] + [f"- {c}" for c in entry.changes_zh] + [""]
+        lines += (
+            [f"### 版本 {entry.version} ({entry.date})", ""] + [f"- {c}" for c in entry.changes_zh] + [""]
+        )
     return "\n".join(lines)
 
 

@@ -50,7 +50,9 @@ class InputValidationError(LrcError):
     def __init__(self, problems: list[RowProblem], file: str) -> None:
         self.problems = problems
         self.file = file
-        super().__init__(f"{file} 有 {len(problems)} 处错误,未写入任何数据 ({len(problems)} problems, nothing stored)")
+        super().__init__(
+            f"{file} 有 {len(problems)} 处错误,未写入任何数据 ({len(problems)} problems, nothing stored)"
+        )
 
 
 class NotFoundError(LrcError):

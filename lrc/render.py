@@ -63,7 +63,9 @@ def ingest_summary(console: Console, summary: Any) -> None:
             f"期间 {summary.period},导入批次 {summary.batch_id}"
         )
     if summary.overridden_uscc:
-        console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
+        console.print(
+            f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}"
+        )
 
 
 def run_summary(console: Console, summary: Any) -> None:
@@ -119,7 +121,8 @@ def explanation(console: Console, e: Any) -> None:
     )
     red = f"  [red]触及红线 {', '.join(e.red_line_items)}[/]" if e.red_line else ""
     console.print(
-        f"总分 {e.total:f}  等级 {e.grade} {e.grade_label}  数据完整率 {e.completeness:.0%}{red}", highlight=False
+        f"总分 {e.total:f}  等级 {e.grade} {e.grade_label}  数据完整率 {e.completeness:.0%}{red}",
+        highlight=False,
     )
     levels = Table(title="一级指标得分")
     for column in ("代码", "一级指标", "得分"):
@@ -232,7 +235,10 @@ def _num(value: float | None) -> str:
 def schema(console: Console, cat: Catalogue, fmt: str) -> None:
     frame = schema_frame(cat)
     if fmt == "markdown":
-        lines = ["| 字段 field | 类型 type | 名称 | 单位 unit | 范围 range | 读取条目 read by | 说明 |", "|---|---|---|---|---|---|---|"]
+        lines = [
+            "| 字段 field | 类型 type | 名称 | 单位 unit | 范围 range | 读取条目 read by | 说明 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
         sys.stdout.write("\n".join(lines) + "\n")
     elif fmt in ("csv", "json"):
@@ -256,7 +262,13 @@ def runs(console: Console, frame: pd.DataFrame) -> None:
     for r in frame.itertuples(index=False):
         finished = pd.Timestamp(r.finished_at).strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(
-            str(r.id), r.period, r.catalogue_version, str(r.enterprise_count), finished, r.actor, r.input_hash[:16]
+            str(r.id),
+            r.period,
+            r.catalogue_version,
+            str(r.enterprise_count),
+            finished,
+            r.actor,
+            r.input_hash[:16],
         )
     console.print(table)
 

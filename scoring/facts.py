@@ -47,6 +47,6 @@ def as_float(values: pd.api.extensions.ExtensionArray | np.ndarray) -> np.ndarra
         return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     # object columns holding True/False/None or numbers (e.g. from JSON)
     series = pd.Series(np.asarray(values, dtype=object))
-    return pd.to_numeric(series.map(lambda v: float(v) if isinstance(v, bool) else v), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
+    return pd.to_numeric(
+        series.map(lambda v: float(v) if isinstance(v, bool) else v), errors="coerce"
+    ).to_numpy(dtype=np.float64, na_value=np.nan)

@@ -37,7 +37,9 @@ def scoring_sql(catalogue: Catalogue, table: str = "facts") -> str:
     reds = [f"i{k} <> 0" for k, i in enumerate(catalogue.items) if i.red_line]
     red = " OR ".join(reds) if reds else "FALSE"
     grades = " ".join(
-        f"WHEN total >= {to_tenths(g.min_total)} THEN '{g.grade}'" for g in catalogue.grades[:-1] if g.min_total is not None
+        f"WHEN total >= {to_tenths(g.min_total)} THEN '{g.grade}'"
+        for g in catalogue.grades[:-1]
+        if g.min_total is not None
     )
     return (
         f"WITH items AS (SELECT uscc, {', '.join(items)} FROM {table}), "

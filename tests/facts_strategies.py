@@ -24,7 +24,9 @@ def field_value(field: InputField, *, allow_missing: bool = True) -> st.SearchSt
     return st.one_of(st.none(), value) if allow_missing and field.name != "headcount" else value
 
 
-def enterprise_facts(catalogue: Catalogue, *, allow_missing: bool = True) -> st.SearchStrategy[dict[str, Any]]:
+def enterprise_facts(
+    catalogue: Catalogue, *, allow_missing: bool = True
+) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {f.name: field_value(f, allow_missing=allow_missing) for f in catalogue.fields}
     ).map(_consistent)

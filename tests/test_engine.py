@@ -101,7 +101,10 @@ def violate(catalogue: Catalogue, item, facts: dict) -> dict | None:
 
 
 @SETTINGS
-@given(enterprise_facts(CATALOGUE, allow_missing=False), st.sampled_from([i for i in CATALOGUE.items if i.kind == "deduct"]))
+@given(
+    enterprise_facts(CATALOGUE, allow_missing=False),
+    st.sampled_from([i for i in CATALOGUE.items if i.kind == "deduct"]),
+)
 def test_adding_a_violation_never_raises_the_score(facts: dict, item) -> None:
     worse = violate(CATALOGUE, item, facts)
     if worse is None:

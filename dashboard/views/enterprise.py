@@ -67,9 +67,7 @@ def _rank(column: DeltaGenerator, label: str, ranks: pd.Series, key: str) -> Non
 
 def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
     st.subheader(f"{expl.name}")
-    st.caption(
-        f"{expl.uscc} · {row['city']} · {row['industry_name']} · {row['size']} · {row['ownership'] or ''}"
-    )
+    st.caption(f"{expl.uscc} · {row['city']} · {row['industry_name']} · {row['size']} · {row['ownership'] or ''}")
     cols = st.columns(5)
     cols[0].metric(tr("总分", "Total"), f"{float(expl.total):.1f}")
     cols[1].metric(tr("等级", "Grade"), f"{expl.grade} {expl.grade_label}")
@@ -90,12 +88,8 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
 def structure(run: RunChoice, expl: Explanation) -> None:
     left, right = st.columns(2)
     with left:
-        nodes = profile.sunburst_nodes(
-            expl, tr(f"总分 {float(expl.total):g}", f"Total {float(expl.total):g}")
-        )
-        title = tr(
-            "得分结构 8→20→33→75(面积=分值,颜色=保有率)", "Score tree (area: points at stake; colour: kept)"
-        )
+        nodes = profile.sunburst_nodes(expl, tr(f"总分 {float(expl.total):g}", f"Total {float(expl.total):g}"))
+        title = tr("得分结构 8→20→33→75(面积=分值,颜色=保有率)", "Score tree (area: points at stake; colour: kept)")
         charts.show(charts.sunburst(nodes, title), f"sunburst-{expl.uscc}")
     with right:
         level1 = expl.levels["level1"]

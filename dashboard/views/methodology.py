@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, loaders, tables
+from dashboard import charts, loaders, tables, trees
 from dashboard.i18n import english, tr
 from indicators import Catalogue
 
@@ -23,37 +23,8 @@ ITEM_COLUMNS = [
 
 def tree_chart(items: pd.DataFrame, catalogue: Catalogue) -> None:
     """Sunburst of the catalogue: area = points at stake, green add items, red deductions."""
-    names = catalogue.node_names
-    rows = [{"id": "root", "parent": "", "label": catalogue.title_zh, "size": 0, "colour": 0.0, "hover": ""}]
-    for level, parent in (("level1", "root"), ("level2", "level1"), ("level3", "level2")):
-        for code, part in items.groupby(level, sort=False):
-            size = int(round(part["points"].abs().sum() * 10))
-            rows.append(
-                {
-                    "id": code,
-                    "parent": "root" if parent == "root" else part[parent].iloc[0],
-                    "label": f"{code} {names[code]}",
-                    "size": size,
-                    "colour": 0.0,
-                    "hover": f"{code} {names[code]}<br>{len(part)} 项",
-                }
-            )
-    for item in items.itertuples():
-        rows.append(
-            {
-                "id": item.code,
-                "parent": item.level3,
-                "label": f"{item.code} {item.name_zh}",
-                "size": int(round(abs(item.points) * 10)),
-                "colour": 1.0 if item.points > 0 else -1.0,
-                "hover": f"{item.code} {item.name_zh}<br>{item.points:+g} 分<br>{item.rule}",
-            }
-        )
-    nodes = pd.DataFrame(rows)
-    nodes.loc[0, "size"] = int(nodes.loc[nodes["parent"] == "root", "size"].sum())
-    title = tr(
-        "指标树(面积=分值;绿=加分项,红=扣分项)", "Catalogue tree (area: points; green add, red deduct)"
-    )
+    nodes = trees.catalogue_nodes(items, catalogue)
+    title = tr("指标树(面积=分值;绿=加分项,红=扣分项)", "Catalogue tree (area: points; green add, red deduct)")
     charts.show(charts.sunburst(nodes, title), f"catalogue-{catalogue.version}")
 
 
@@ -80,8 +51,7 @@ def grades(catalogue: Catalogue) -> None:
             tr("等级", "Grade"): [g.grade for g in catalogue.grades],
             tr("名称", "Name"): [g.label_en if english() else g.label_zh for g in catalogue.grades],
             tr("最低总分", "Lowest total"): [
-                f"≥ {g.min_total:g}" if g.min_total is not None else tr("其余", "below")
-                for g in catalogue.grades
+                f"≥ {g.min_total:g}" if g.min_total is not None else tr("其余", "below") for g in catalogue.grades
             ],
         }
     )
@@ -155,9 +125,7 @@ def main() -> None:
     if not names:
         st.error(tr("没有找到任何指标体系文件。", "No catalogue files are shipped."), icon=":material/error:")
         return
-    version = st.selectbox(
-        tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version"
-    )
+    version = st.selectbox(tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version")
     catalogue = shipped[version]
     st.caption(
         tr(

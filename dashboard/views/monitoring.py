@@ -122,8 +122,7 @@ def live() -> None:
     stamp = datetime.now().strftime("%H:%M:%S")
     st.caption(
         tr(
-            f"最新评分批次:{run.caption()} · 对比批次 #{base or '—'} · 每 {REFRESH_SECONDS} 秒自动刷新"
-            f"(更新于 {stamp})",
+            f"最新评分批次:{run.caption()} · 对比批次 #{base or '—'} · 每 {REFRESH_SECONDS} 秒自动刷新(更新于 {stamp})",
             f"Newest run: {run.caption()} · compared with #{base or '—'} · refreshes every "
             f"{REFRESH_SECONDS} s (at {stamp})",
         )

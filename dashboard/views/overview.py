@@ -20,9 +20,7 @@ def metrics(run: RunChoice, grades: list[str]) -> None:
         return None if before is None else format(now[key] - before[key], fmt)
 
     cols = st.columns(5)
-    cols[0].metric(
-        tr("参评企业", "Enterprises scored"), f"{now['enterprises']:,}", delta("enterprises", "+,")
-    )
+    cols[0].metric(tr("参评企业", "Enterprises scored"), f"{now['enterprises']:,}", delta("enterprises", "+,"))
     cols[1].metric(tr("平均分", "Mean score"), f"{now['mean']:.1f}", delta("mean", "+.1f"))
     cols[2].metric(tr("中位数", "Median score"), f"{now['median']:.1f}", delta("median", "+.1f"))
     cols[3].metric(
@@ -56,9 +54,7 @@ def by_city(run: RunChoice) -> None:
     title = tr("各市平均分", "Mean score by city")
     shapes = geo.city_geojson()
     if shapes is None:
-        st.caption(
-            tr("无法读取地图边界数据,改用条形图。", "City outlines unavailable: bars instead of a map.")
-        )
+        st.caption(tr("无法读取地图边界数据,改用条形图。", "City outlines unavailable: bars instead of a map."))
         charts.show(charts.bars(summary, "mean", "city", title), "city_scores")
     else:
         fig = charts.city_map(summary, shapes, "mean", title, tr("平均分", "Mean"))

@@ -120,9 +120,7 @@ def main() -> None:
         key="rank_search",
         placeholder=tr("输入名称关键字或信用代码开头", "part of the name, or the code's start"),
     )
-    sort = right.selectbox(
-        tr("排序", "Sort"), list(SORTS), key="rank_sort", format_func=lambda s: tr(*SORTS[s])
-    )
+    sort = right.selectbox(tr("排序", "Sort"), list(SORTS), key="rank_sort", format_func=lambda s: tr(*SORTS[s]))
     chosen = filters(grades, sorted(frame["industry"].unique().tolist()), search)
     shown = sorted_view(an.ranked(frame, chosen), sort)
     if shown.empty:

@@ -62,7 +62,9 @@ def load_results(engine: Engine, period: str, run_id: int | None = None) -> tupl
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     mask = np.ones(len(frame), dtype=bool)
     if filters.region:
-        mask &= (frame["city_code"] == filters.region).to_numpy() | (frame["region_code"] == filters.region).to_numpy()
+        mask &= (frame["city_code"] == filters.region).to_numpy() | (
+            frame["region_code"] == filters.region
+        ).to_numpy()
     for column in ("industry", "size", "ownership", "grade"):
         wanted = getattr(filters, column)
         if wanted:
@@ -139,13 +141,17 @@ def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None
         catalogue = catalogue_for_run(conn, run)
         row = repo.results(conn, run.id, (*repo.RESULT_COLUMNS, "submission_id", "items"), uscc=code)
         if row.empty:
-            raise NotFoundError(f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {code} (enterprise not in run)")
+            raise NotFoundError(
+                f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {code} (enterprise not in run)"
+            )
         facts = parse_facts(repo.submissions_by_id(conn, [int(row["submission_id"].iloc[0])])["facts"])
     record = row.iloc[0]
     explained = explain_row(catalogue, facts.iloc[0].to_dict())
     stored = unpack(record["items"])
     if [int(e.points * 10) for e in explained] != stored.tolist():
-        raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
+        raise ConflictError(
+            f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)"
+        )
     return Explanation(
         run=run_info(run),
         uscc=code,
@@ -156,7 +162,9 @@ def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None
         grade=record["grade"],
         grade_label=grade_label(catalogue, record["grade"]),
         red_line=bool(record["red_line"]),
-        red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
+        red_line_items=[
+            e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points
+        ],
         completeness=float(record["completeness"]),
         levels=level_tables(catalogue, stored),
         items=[item_dict(catalogue, e) for e in explained],

@@ -86,7 +86,9 @@ def score_period(
         subs = repo.latest_submissions(conn, period)
         previous = repo.runs(conn, period)
     if subs.empty:
-        raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
+        raise NotFoundError(
+            f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})"
+        )
     facts = parse_facts(subs["facts"])
     result = score(catalogue, facts)
     digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())

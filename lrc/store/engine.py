@@ -74,7 +74,9 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
-        raise StoreError(f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}") from None
+        raise StoreError(
+            f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}"
+        ) from None
 
 
 def require_schema(engine: Engine) -> None:

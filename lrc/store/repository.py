@@ -33,7 +33,9 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def ensure_catalogue(conn: Connection, version: str, content_hash: str, document: str) -> None:
-    exists = conn.scalar(select(CatalogueVersion.content_hash).where(CatalogueVersion.content_hash == content_hash))
+    exists = conn.scalar(
+        select(CatalogueVersion.content_hash).where(CatalogueVersion.content_hash == content_hash)
+    )
     if exists is None:
         conn.execute(
             insert(CatalogueVersion).values(
@@ -76,10 +78,12 @@ def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int
     )
     wanted = set(ids)
     rows = conn.execute(
-        select(Submission.enterprise_id, Submission.version, Submission.content_hash).join(
+        select(Submission.enterprise_id, Submission.version, Submission.content_hash)
+        .join(
             latest,
             (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
-        ).where(Submission.period == period)
+        )
+        .where(Submission.period == period)
     )
     return {r.enterprise_id: (r.version, r.content_hash) for r in rows if r.enterprise_id in wanted}
 
