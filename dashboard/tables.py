@@ -75,26 +75,31 @@ def labelled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return shown.rename(columns=column_labels(list(columns), EXTRA_LABELS))
 
 
-NARROW = {
-    "rank",
-    "province_rank",
-    "size",
-    "grade",
-    "grade_prev",
-    "grade_steps",
-    "red_line",
-    "total",
-    "total_prev",
-    "delta",
-    "code",
-    "points",
-    "max_points",
-    "lost",
-    "enterprises",
-    "mean",
-    "median",
-    "red_lines",
-    "city",
+WIDTHS = {  # pixels, so that a page of the ranking fits a 1,500-pixel screen
+    "rank": 50,
+    "province_rank": 70,
+    "uscc": 165,
+    "name": 210,
+    "city": 70,
+    "industry_name": 140,
+    "size": 50,
+    "ownership": 80,
+    "total": 60,
+    "grade": 50,
+    "red_line": 70,
+    "completeness": 90,
+    "total_prev": 70,
+    "delta": 70,
+    "grade_prev": 70,
+    "grade_steps": 90,
+    "code": 70,
+    "points": 50,
+    "max_points": 50,
+    "lost": 50,
+    "enterprises": 70,
+    "mean": 70,
+    "median": 70,
+    "red_lines": 70,
 }
 
 
@@ -104,11 +109,11 @@ def column_config(columns: Sequence[str]) -> dict[str, object]:
     config: dict[str, object] = {}
     for column in columns:
         label = labels.get(column, column)
-        width = "small" if column in NARROW else None
+        width = WIDTHS.get(column)
         if column in FORMATS:
             config[label] = st.column_config.NumberColumn(label, format=FORMATS[column], width=width)
         elif column in PERCENT:
-            config[label] = st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
+            config[label] = st.column_config.NumberColumn(label, format="percent", width=width)
         elif column == "red_line":
             config[label] = st.column_config.CheckboxColumn(label, width=width)
         elif width:

@@ -80,7 +80,7 @@ def run_summary(console: Console, summary: Any) -> None:
 
 
 RANK_COLUMNS = [
-    "rank", "uscc", "name", "city", "region_code", "industry", "industry_name", "size", "ownership",
+    "rank", "uscc", "name", "city", "city_code", "region_code", "industry", "industry_name", "size", "ownership",
     "total", "grade", "red_line", "completeness", "province_rank",
 ]  # fmt: skip
 

@@ -96,15 +96,22 @@ def _measure(
     return label, value
 
 
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%".replace(".0%", "%")
+
+
 def _fmt_value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
+    """Ratios of like units and unitless numbers (rates) as percentages, others with their unit."""
     field = catalogue.field_map[rule.field]
     if rule.per:
         per = catalogue.field_map[rule.per]
         if field.unit == per.unit:
-            return f"{value * 100:.1f}%".replace(".0%", "%")
-        return f"{value:.2f} {field.unit}/{per.unit}".rstrip("/")
-    shown = f"{value:g}"
-    return f"{shown} {field.unit}".strip()
+            return _percent(value)
+        shown = f"{value:.2f}".rstrip("0").rstrip(".")
+        return f"{shown} {field.unit}/{per.unit}".rstrip("/")
+    if field.type == "number" and not field.unit:
+        return _percent(value)
+    return f"{value:g} {field.unit}".strip()
 
 
 def _reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
@@ -131,4 +138,8 @@ def _reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int
     reached = [b for b in bands if value >= b.min]
     if not reached:
         return f"{label} {shown} 低于最低档 {_fmt_value(catalogue, rule, bands[0].min)},{outcome}"
+    if tenths == 0:
+        scoring = next((b for b in bands if b.min > reached[-1].min and b.points != 0), None)
+        if scoring is not None:
+            return f"{label} {shown} 未达 {_fmt_value(catalogue, rule, scoring.min)} 得分档,{outcome}"
     return f"{label} {shown},达到「≥ {_fmt_value(catalogue, rule, reached[-1].min)}」档,{outcome}"

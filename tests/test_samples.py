@@ -22,9 +22,7 @@ from scoring import score
 CATALOGUE = load_catalogue()
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 PERIOD = "2026Q3"
-PEOPLE = [
-    f.name for f in CATALOGUE.fields if f.unit == "人" and f.name not in ("headcount", "total_workforce")
-]
+PEOPLE = [f.name for f in CATALOGUE.fields if f.unit == "人" and f.name not in ("headcount", "total_workforce")]
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +65,7 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
     write_sample(generate(300, seed=7, period=PERIOD), second)
     assert first.read_bytes() == second.read_bytes()
     assert first.read_bytes().startswith(b"\xef\xbb\xbfuscc,name,region_code,")
-    assert not generate(300, seed=8, period=PERIOD)["uscc"].equals(
-        generate(300, seed=7, period=PERIOD)["uscc"]
-    )
+    assert not generate(300, seed=8, period=PERIOD)["uscc"].equals(generate(300, seed=7, period=PERIOD)["uscc"])
 
 
 def test_a_larger_sample_keeps_the_first_enterprises() -> None:
@@ -86,9 +82,7 @@ def test_periods_share_the_enterprises_and_their_facts_evolve(demo: dict[str, pd
     assert (change.abs() <= 5).mean() > 0.6, "most firms are stable"
     assert (change > 5).sum() >= 10 and (change < -5).sum() >= 10, "some improve, some deteriorate"
     later = score(CATALOGUE, generate(500, seed=DEMO_SEED, period="2027Q4")).summary()["total"]
-    assert ((later - score(CATALOGUE, before).summary()["total"]).abs() > 5).mean() > (
-        change.abs() > 5
-    ).mean()
+    assert ((later - score(CATALOGUE, before).summary()["total"]).abs() > 5).mean() > (change.abs() > 5).mean()
 
 
 def test_every_code_is_valid_and_unique(big: pd.DataFrame) -> None:
@@ -174,9 +168,7 @@ def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("period", DEMO_PERIODS)
-def test_committed_samples_equal_a_fresh_generation(
-    tmp_path: Path, demo: dict[str, pd.DataFrame], period: str
-) -> None:
+def test_committed_samples_equal_a_fresh_generation(tmp_path: Path, demo: dict[str, pd.DataFrame], period: str) -> None:
     fresh = tmp_path / "fresh.csv"
     write_sample(demo[period], fresh)
     hint = f"regenerate: lrc sample --n 500 --seed {DEMO_SEED} --period {period} --output data/samples/..."
@@ -233,3 +225,10 @@ def test_an_unknown_field_gets_a_plausible_generic_value(old: str, new: str) -> 
     if field.unit == "人":
         assert (frame[new] <= frame["headcount"]).dropna().all()
     assert np.isfinite(score(catalogue, frame).summary()["total"]).all()
+
+
+def test_the_samples_readme_documents_every_column() -> None:
+    text = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in (*IDENTITY_COLUMNS, *(f.name for f in CATALOGUE.fields)) if f"`{c}`" not in text]
+    assert not missing, f"data/samples/README.md does not list {missing}"
+    assert f"lrc sample --n 500 --seed {DEMO_SEED} --period {DEMO_PERIODS[-1]}" in text

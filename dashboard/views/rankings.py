@@ -130,7 +130,10 @@ def main() -> None:
         )
         return
     rows = page_of(shown, (run.run_id, chosen, sort))
-    tables.show(rows, tables.RESULT_COLUMNS, height=min(38 + 35 * len(rows), 1800), key="rank_table")
+    columns = (
+        tables.RESULT_COLUMNS if chosen != Filters() else [c for c in tables.RESULT_COLUMNS if c != "province_rank"]
+    )
+    tables.show(rows, columns, height=38 + 35 * len(rows), key="rank_table")
     downloads(shown, run)
 
 

@@ -86,9 +86,7 @@ def dispatch_ratio(ctx: Context) -> np.ndarray:
     under the 10% cap, bad employers and construction or manufacturing firms go over it."""
 
     def make() -> np.ndarray:
-        users = ctx.flag(
-            "dispatch-use", ctx.by_size(0.6, 0.35, 0.12, 0.02), loading=0.0, shift=0.3 * ctx.hazard()
-        )
+        users = ctx.flag("dispatch-use", ctx.by_size(0.6, 0.35, 0.12, 0.02), loading=0.0, shift=0.3 * ctx.hazard())
         over = ctx.latent("dispatch-over", loading=-0.6, churn=0.04) + 0.25 * ctx.hazard() > 1.3
         within = 0.01 + 0.085 * ctx.skewed("dispatch-share", 1.5, 2.0)
         above = 0.105 + 0.22 * ctx.skewed("dispatch-excess", 1.2, 3.0)
@@ -139,9 +137,7 @@ def wages_paid_on_time_in_full(ctx: Context) -> np.ndarray:
 
 def arrears_listing(ctx: Context) -> np.ndarray:
     """Quarters since the firm was put on the wage-arrears blacklist (NaN: not listed)."""
-    return memo(
-        ctx, "_arrears_listing", lambda: ctx.episode("arrears-list", 0.055 * np.exp(-1.1 * ctx.quality))
-    )
+    return memo(ctx, "_arrears_listing", lambda: ctx.episode("arrears-list", 0.055 * np.exp(-1.1 * ctx.quality)))
 
 
 @maker("wage_arrears_cases")
@@ -175,11 +171,7 @@ def overtime_pay_statutory(ctx: Context) -> np.ndarray:
 @maker("average_wage_growth_rate")
 def average_wage_growth_rate(ctx: Context) -> np.ndarray:
     """Year-on-year growth of the average wage, as a fraction (0.05 = 5%)."""
-    growth = (
-        0.045
-        + 0.02 * ctx.latent("wage-growth", 0.6, churn=0.06)
-        + 0.01 * ctx.draws.normal("wage-growth-noise")
-    )
+    growth = 0.045 + 0.02 * ctx.latent("wage-growth", 0.6, churn=0.06) + 0.01 * ctx.draws.normal("wage-growth-noise")
     return np.round(np.clip(growth, -0.3, 0.5), 3)
 
 
@@ -205,6 +197,4 @@ def weekly_rest_guaranteed(ctx: Context) -> np.ndarray:
 
 @maker("employees_annual_leave_taken")
 def employees_annual_leave_taken(ctx: Context) -> np.ndarray:
-    return ctx.people(
-        ctx.coverage("annual-leave", ctx.by_size(0.45, 0.4, 0.3, 0.25), spread=0.18, loading=0.6)
-    )
+    return ctx.people(ctx.coverage("annual-leave", ctx.by_size(0.45, 0.4, 0.3, 0.25), spread=0.18, loading=0.6))

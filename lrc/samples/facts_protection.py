@@ -54,12 +54,7 @@ def mass_incident_occurred(ctx: Context) -> np.ndarray:
 
 @maker("collective_disputes")
 def collective_disputes(ctx: Context) -> np.ndarray:
-    rate = (
-        0.006
-        * ctx.by_size(4.0, 2.0, 1.0, 0.0)
-        * np.exp(-1.0 * ctx.quality)
-        * np.where(_hardship(ctx), 4.0, 1.0)
-    )
+    rate = 0.006 * ctx.by_size(4.0, 2.0, 1.0, 0.0) * np.exp(-1.0 * ctx.quality) * np.where(_hardship(ctx), 4.0, 1.0)
     return ctx.incidents("collective-disputes", rate)
 
 

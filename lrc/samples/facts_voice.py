@@ -46,9 +46,7 @@ def rules_adopted_democratically(ctx: Context) -> np.ndarray:
 
 @maker("affairs_openness_system")
 def affairs_openness_system(ctx: Context) -> np.ndarray:
-    return ctx.flag(
-        "openness", ctx.by_size(0.98, 0.93, 0.78, 0.6), shift=_union_shift(ctx, 0.2, -0.3), churn=0.0
-    )
+    return ctx.flag("openness", ctx.by_size(0.98, 0.93, 0.78, 0.6), shift=_union_shift(ctx, 0.2, -0.3), churn=0.0)
 
 
 @maker("affairs_disclosures")
@@ -119,18 +117,14 @@ def union_full_time_staff(ctx: Context) -> np.ndarray:
 @maker("training_hours_total")
 def training_hours_total(ctx: Context) -> np.ndarray:
     """Per head about 16 hours a year, more in larger and better firms."""
-    per_head = (
-        20 * ctx.by_size(1.4, 1.2, 1.0, 0.75) * np.exp(0.55 * ctx.latent("training-hours", 0.6, churn=0.03))
-    )
+    per_head = 20 * ctx.by_size(1.4, 1.2, 1.0, 0.75) * np.exp(0.55 * ctx.latent("training-hours", 0.6, churn=0.03))
     return np.round(per_head * ctx.headcount)
 
 
 @maker("training_spend")
 def training_spend(ctx: Context) -> np.ndarray:
     """Yuan spent on training, per head about 400 a year."""
-    per_head = (
-        520 * ctx.by_size(1.5, 1.25, 1.0, 0.7) * np.exp(0.7 * ctx.latent("training-spend", 0.6, churn=0.03))
-    )
+    per_head = 520 * ctx.by_size(1.5, 1.25, 1.0, 0.7) * np.exp(0.7 * ctx.latent("training-spend", 0.6, churn=0.03))
     return np.round(per_head * ctx.headcount)
 
 
@@ -189,9 +183,7 @@ def correction_orders(ctx: Context) -> np.ndarray:
 
 def violation_listing(ctx: Context) -> np.ndarray:
     """Quarters since a major violation was published (NaN: not on the published list)."""
-    return memo(
-        ctx, "_violation_listing", lambda: ctx.episode("violation-list", 0.04 * np.exp(-1.1 * ctx.quality))
-    )
+    return memo(ctx, "_violation_listing", lambda: ctx.episode("violation-list", 0.04 * np.exp(-1.1 * ctx.quality)))
 
 
 @maker("major_violation_published")

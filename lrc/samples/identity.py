@@ -56,7 +56,7 @@ def firms(n: int, seed: int) -> Firms:
     frame = pd.DataFrame(
         {
             "uscc": _usccs(draws, region, size),
-            "name": _names(draws, city, region, industry, size, ownership),
+            "name": _names(draws, city, industry, size, ownership),
             "region_code": region,
             "industry": np.array(LETTERS)[industry],
             "size": np.array(reference.SIZES)[size],
@@ -92,7 +92,7 @@ def _headcount(draws: Draws, industry: np.ndarray, size: np.ndarray) -> tuple[np
     """Headcounts within each size's range: skewed low, large firms with a Pareto tail."""
     micro_top = np.array([tables.SMALL_MICRO_LIMIT.get(k, 19) for k in LETTERS])[industry]
     bounds = np.array([tables.SIZE_HEADCOUNT[s] for s in reference.SIZES], dtype=np.float64)
-    low, high = bounds[size, 0], bounds[size, 2]
+    low, high = bounds[size, 0], bounds[size, 1]
     micro, small = reference.SIZES.index("微型"), reference.SIZES.index("小型")
     high = np.where(size == micro, micro_top, high)
     low = np.where(size == small, micro_top + 1, low)
@@ -175,7 +175,6 @@ def _brands(draws: Draws, round_: int, rows: np.ndarray) -> np.ndarray:
 def _names(
     draws: Draws,
     city: np.ndarray,
-    region: np.ndarray,
     industry: np.ndarray,
     size: np.ndarray,
     ownership: np.ndarray,
@@ -191,13 +190,9 @@ def _names(
         options = np.array(tables.INDUSTRY_WORDS[letter], dtype=object)
         words[rows] = options[(word_u[rows] * len(options)).astype(np.int64)]
     forms = np.array(tables.LEGAL_FORMS, dtype=object)
-    form = pick(
-        draws.uniform("name-form"), np.array([tables.LEGAL_FORM_BY_SIZE[s] for s in reference.SIZES]), size
-    )
+    form = pick(draws.uniform("name-form"), np.array([tables.LEGAL_FORM_BY_SIZE[s] for s in reference.SIZES]), size)
     shares = ownership == reference.OWNERSHIPS.index("股份制")
-    form = np.where(
-        shares & (draws.uniform("name-shares") < 0.7), tables.LEGAL_FORMS.index("股份有限公司"), form
-    )
+    form = np.where(shares & (draws.uniform("name-shares") < 0.7), tables.LEGAL_FORMS.index("股份有限公司"), form)
     tail = words + forms[form]
     names = prefix + _brands(draws, 0, np.arange(n)) + tail
     return _deduplicate(names, lambda r, rows: prefix[rows] + _brands(draws, r, rows) + tail[rows])

@@ -86,9 +86,6 @@ class Context:
     def is_size(self, *sizes: str) -> np.ndarray:
         return np.isin(self.firms.size, [reference.SIZES.index(s) for s in sizes])
 
-    def is_industry(self, letters: str) -> np.ndarray:
-        return np.isin(self.firms.industry, [LETTERS.index(k) for k in letters])
-
     def by_size(self, large: float, medium: float, small: float, micro: float) -> np.ndarray:
         return np.array([large, medium, small, micro])[self.firms.size]
 
@@ -116,9 +113,7 @@ class Context:
         """True for about ``share`` of firms (per firm if an array), the better employers first."""
         return self.latent(name, loading, churn) + shift > -probit(share)
 
-    def coverage(
-        self, name: str, full: float | np.ndarray, spread: float, loading: float = 0.7
-    ) -> np.ndarray:
+    def coverage(self, name: str, full: float | np.ndarray, spread: float, loading: float = 0.7) -> np.ndarray:
         """A rate in (0, 1]: exactly 1 for about ``full`` of firms, below that the shortfall grows
         with how far the firm is from full coverage (``spread`` = typical shortfall)."""
         short = np.clip(-probit(full) - self.latent(name, loading), 0, None)
@@ -165,9 +160,7 @@ def make_context(firms: Firms, seed: int, period: str) -> Context:
     n = len(firms.headcount)
     draws = Draws(seed, n, check_period(period))
     dt = float(
-        np.clip(
-            period_ordinal(period) - period_ordinal(REFERENCE_PERIOD), -MAX_DRIFT_QUARTERS, MAX_DRIFT_QUARTERS
-        )
+        np.clip(period_ordinal(period) - period_ordinal(REFERENCE_PERIOD), -MAX_DRIFT_QUARTERS, MAX_DRIFT_QUARTERS)
     )
     return Context(firms, draws, dt, _quality(firms, draws, dt), _headcount(firms, draws, dt))
 

@@ -46,9 +46,7 @@ class Draws:
     def _blocks(self, name: str, per_period: bool, size: int, draw: BlockDraw) -> np.ndarray:
         period = self.period if per_period else 0
         count = max(1, -(-self.n // size))
-        parts = [
-            draw(np.random.default_rng([self.seed, _key(name), period, b]), b, size) for b in range(count)
-        ]
+        parts = [draw(np.random.default_rng([self.seed, _key(name), period, b]), b, size) for b in range(count)]
         return np.concatenate(parts)[: self.n]
 
     def uniform(self, name: str, *, per_period: bool = False) -> np.ndarray:
@@ -75,9 +73,7 @@ class Draws:
             full = np.zeros(count * BLOCK, dtype=np.asarray(p).dtype)
             full[: self.n] = p
             padded.append(full.reshape(count, BLOCK))
-        return self._blocks(
-            name, per_period, BLOCK, lambda g, b, k: getattr(g, method)(*(p[b] for p in padded))
-        )
+        return self._blocks(name, per_period, BLOCK, lambda g, b, k: getattr(g, method)(*(p[b] for p in padded)))
 
     def stratified(self, name: str) -> np.ndarray:
         """Uniform on [0, 1), but each run of ``STRATUM`` enterprises covers every

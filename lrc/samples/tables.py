@@ -16,7 +16,10 @@ __all__ = [
     "DISTRICTS",
     "INDUSTRY_WEIGHTS",
     "INDUSTRY_WORDS",
+    "LEGAL_FORMS",
+    "LEGAL_FORM_BY_SIZE",
     "OWNERSHIP_BY_SIZE",
+    "OWNERSHIP_TILT",
     "SIZE_BY_INDUSTRY",
     "SIZE_HEADCOUNT",
     "SMALL_MICRO_LIMIT",
@@ -131,13 +134,13 @@ SIZE_BY_INDUSTRY: dict[str, tuple[float, ...]] = {
     letter: _SIZE_PROFILES[_SIZE_PROFILE_OF.get(letter, "base")] for letter in reference.INDUSTRIES
 }
 
-# Headcount (low, median, high) by size; micro and small firms in trade and services
-# have fewer people (the national size standard draws the micro line at 10 there).
-SIZE_HEADCOUNT: dict[str, tuple[int, int, int]] = {
-    "大型": (1000, 1800, 120_000),
-    "中型": (300, 480, 999),
-    "小型": (20, 65, 299),
-    "微型": (2, 7, 19),
+# Headcount range (low, high) by size; micro firms in trade and services have fewer
+# people (the national size standard draws the micro line at 10 there, elsewhere at 20).
+SIZE_HEADCOUNT: dict[str, tuple[int, int]] = {
+    "大型": (1000, 120_000),
+    "中型": (300, 999),
+    "小型": (20, 299),
+    "微型": (2, 19),
 }
 SMALL_MICRO_LIMIT: dict[str, int] = dict.fromkeys("FHIKLO", 9)
 
@@ -162,9 +165,7 @@ OWNERSHIP_TILT: dict[str, dict[str, float]] = {
 }
 
 # Two-character brand (字号): one character from each list.
-BRAND_FIRST = (
-    "宏华金恒鑫盛泰兴永瑞祥德信诚远海东北新中天正福嘉博润鼎凯卓锦鸿昊佳明安和立益升腾汇联众广长隆通达"
-)
+BRAND_FIRST = "宏华金恒鑫盛泰兴永瑞祥德信诚远海东北新中天正福嘉博润鼎凯卓锦鸿昊佳明安和立益升腾汇联众广长隆通达"
 BRAND_SECOND = "达源丰盛泰通发利昌隆业成晟宇辉荣信程运实邦洋创峰川元康宁晨凯航科星翔建丞富顺锐越胜"
 
 # Industry words by section: what a firm of that section calls itself.

@@ -31,8 +31,7 @@ def write_sample(frame: pd.DataFrame, path: Path) -> None:
     writer = writers.get(path.suffix.lower())
     if writer is None:
         raise LrcError(
-            f"不支持的样例文件类型 {path.suffix or '(无后缀)'},可用 .csv、.xlsx、.json "
-            "(unsupported file type)"
+            f"不支持的样例文件类型 {path.suffix or '(无后缀)'},可用 .csv、.xlsx、.json (unsupported file type)"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     writer(frame, path)

@@ -55,7 +55,7 @@ def parse_facts(facts: pd.Series) -> pd.DataFrame:
     """Stored JSON facts back into a frame (one row each, same order)."""
     if facts.empty:
         return pd.DataFrame()
-    frame = pd.read_json(StringIO("\n".join(facts.tolist())), lines=True, dtype=False, convert_dates=False)
+    frame = pd.read_json(StringIO("\n".join(facts.tolist())), lines=True, dtype=False)
     frame.index = facts.index
     return frame
 
