@@ -170,6 +170,7 @@ def sunburst(nodes: pd.DataFrame, title: str) -> go.Figure:
             branchvalues="total",
             customdata=nodes["hover"],
             hovertemplate="%{customdata}<extra></extra>",
+            texttemplate=nodes["text"] if "text" in nodes else None,
             marker={
                 "colors": nodes["colour"],
                 "colorscale": DIVERGING,
@@ -178,7 +179,6 @@ def sunburst(nodes: pd.DataFrame, title: str) -> go.Figure:
                 "cmid": 0,
                 "line": {"color": "white", "width": 0.5},
             },
-            insidetextorientation="radial",
         )
     )
     fig.update_layout(title=title, height=600, margin={"l": 0, "r": 0, "t": 50, "b": 0})

@@ -83,11 +83,12 @@ def selected_run() -> RunChoice | None:
     """The run chosen in the sidebar; shows why when there is none."""
     url = loaders.db_url()
     runs = loaders.runs(url)
-    if runs.empty:
+    period = st.session_state.get(PERIOD_KEY)
+    if runs.empty and not period:
         empty_store_message()
         return None
-    period = st.session_state.get(PERIOD_KEY) or an.latest_runs(runs)["period"].iloc[-1]
-    of_period = runs[runs["period"] == period]
+    period = period or an.latest_runs(runs)["period"].iloc[-1]
+    of_period = runs[runs["period"] == period] if not runs.empty else runs
     if of_period.empty:
         st.warning(
             tr(

@@ -33,7 +33,9 @@ def sunburst_nodes(expl: Explanation, root_label: str) -> pd.DataFrame:
             rows.append(_node(str(code), parent, f"{code} {names[str(code)]}", part, points[str(code)]))
     for item in items.itertuples():
         rows.append(_node(item.code, item.level3, f"{item.code} {item.name_zh}", items.loc[[item.Index]], item.points))
-    return pd.DataFrame(rows)
+    nodes = pd.DataFrame(rows)
+    nodes["text"] = nodes["label"].where(nodes["id"].str.count(r"\.") < 1, "")  # names on the two inner rings
+    return nodes
 
 
 def _node(node_id: str, parent: str, label: str, items: pd.DataFrame, points: float) -> dict[str, object]:

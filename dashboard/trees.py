@@ -27,7 +27,9 @@ def catalogue_nodes(items: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     for item in items.itertuples():
         detail = f"{item.points:+g} 分<br>{item.rule}"
         rows.append(_row(item.code, item.level3, f"{item.code} {item.name_zh}", pd.Series([item.points]), detail))
-    return pd.DataFrame(rows)
+    nodes = pd.DataFrame(rows)
+    nodes["text"] = nodes["label"].where(nodes["id"].str.count(r"\.") < 1, "")  # names on the two inner rings
+    return nodes
 
 
 def _row(node_id: str, parent: str, label: str, points: pd.Series, detail: str) -> dict[str, object]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.core.arrays.masked import BaseMaskedArray
 
 from indicators import Catalogue
 
@@ -29,7 +30,10 @@ class FactMatrix:
         names = [f.name for f in catalogue.fields]
         values = np.empty((stop - start, len(names)), dtype=np.float64, order="F")
         for j, name in enumerate(names):
-            values[:, j] = as_float(facts[name].array[start:stop]) if name in facts.columns else np.nan
+            if name in facts.columns:
+                fill_float(values[:, j], facts[name].array[start:stop])
+            else:
+                values[:, j] = np.nan
         return cls(values=values, columns={n: j for j, n in enumerate(names)})
 
     def take(self, names: list[str]) -> np.ndarray:
@@ -38,6 +42,15 @@ class FactMatrix:
 
     def __len__(self) -> int:
         return self.values.shape[0]
+
+
+def fill_float(out: np.ndarray, values: pd.api.extensions.ExtensionArray | np.ndarray) -> None:
+    """Write a column into ``out`` as float64, NaN for missing, without temporaries where possible."""
+    if isinstance(values, BaseMaskedArray):  # nullable boolean / Int64 / Float64: data plus mask
+        np.copyto(out, values._data, casting="unsafe")
+        out[values._mask] = np.nan
+    else:
+        out[:] = as_float(values)
 
 
 def as_float(values: pd.api.extensions.ExtensionArray | np.ndarray) -> np.ndarray:

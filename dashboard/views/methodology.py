@@ -29,20 +29,27 @@ def tree_chart(items: pd.DataFrame, catalogue: Catalogue) -> None:
 
 
 def tree(catalogue: Catalogue) -> None:
+    """The sunburst, then the items of one first-level indicator at a time."""
     items = loaders.catalogue_items(catalogue.version)
     tree_chart(items, catalogue)
-    for node in catalogue.level1:
-        part = items[items["level1"] == node.code]
-        adds = part.loc[part["points"] > 0, "points"].sum()
-        deducts = part.loc[part["points"] < 0, "points"].sum()
-        label = f"{node.code} {node.name_en if english() else node.name_zh}"
-        with st.expander(
-            tr(
-                f"{label} · {len(part)} 项 · 加分 {adds:g} · 扣分上限 {deducts:g}",
-                f"{label} · {len(part)} items · add {adds:g} · deductions to {deducts:g}",
-            )
-        ):
-            tables.static(part, ITEM_COLUMNS)
+    names = {n.code: f"{n.code} {n.name_en if english() else n.name_zh}" for n in catalogue.level1}
+    code = st.pills(
+        tr("一级指标", "First-level indicator"),
+        list(names),
+        format_func=names.get,
+        default=catalogue.level1[0].code,
+        key=f"method_level1_{catalogue.version}",
+    )
+    part = items[items["level1"] == (code or catalogue.level1[0].code)]
+    adds = part.loc[part["points"] > 0, "points"].sum()
+    deducts = part.loc[part["points"] < 0, "points"].sum()
+    st.caption(
+        tr(
+            f"{len(part)} 项 · 加分合计 {adds:g} · 扣分上限合计 {deducts:g}",
+            f"{len(part)} items · add points {adds:g} · deductions up to {deducts:g}",
+        )
+    )
+    tables.static(part, ITEM_COLUMNS)
 
 
 def grades(catalogue: Catalogue) -> None:

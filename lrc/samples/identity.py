@@ -80,7 +80,7 @@ def _regions(draws: Draws, city: np.ndarray) -> np.ndarray:
 
 def _ownership_table() -> np.ndarray:
     """(industry x size, ownership) weights: shares by size, tilted by section."""
-    rows = []
+    rows: list[np.ndarray] = []
     for letter in LETTERS:
         tilt = tables.OWNERSHIP_TILT.get(letter, {})
         factors = np.array([tilt.get(o, 1.0) for o in reference.OWNERSHIPS])

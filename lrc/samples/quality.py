@@ -2,10 +2,11 @@
 enterprise, drifting between periods, and the helpers that turn it into
 yes/no answers, coverage counts and incident counts.
 
-Quality is standard-normal-like: most employers decent, a tail of bad ones
-(``BAD_SHARE``), better in large, state-owned and foreign firms, worse in
-construction and catering. Each enterprise has a trend: most are stable, some
-improve, some deteriorate, so scores move plausibly from one period to the next.
+Quality is centred near 0 with a spread of about 0.5: most employers decent, a
+tail of bad ones (``BAD_SHARE``), better in large, state-owned and foreign firms,
+worse in construction and catering. Each enterprise has a trend: most are stable,
+``TREND_SHARE`` improve and as many deteriorate, so scores move plausibly from one
+period to the next (the drift stops ``MAX_DRIFT_QUARTERS`` from the reference period).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = ["REFERENCE_PERIOD", "Context", "make_context", "period_ordinal"]
 
 REFERENCE_PERIOD = "2026Q2"
 BAD_SHARE = 0.06
+TREND_SHARE = 0.12
 MAX_DRIFT_QUARTERS = 8.0
 PERIOD_CHURN = 0.03  # share of a field's idiosyncratic variance redrawn every period
 
@@ -174,7 +176,8 @@ def _quality(firms: Firms, draws: Draws, dt: float) -> np.ndarray:
     bad = draws.uniform("quality-bad") < BAD_SHARE
     base = 0.05 + 0.4 * draws.normal("quality") + 0.6 * effect - np.where(bad, 1.4, 0.0)
     u = draws.uniform("quality-trend")
-    trend = np.select([u < 0.12, u < 0.24], [0.12, -0.15], 0.0) * (0.5 + draws.uniform("quality-pace"))
+    improving, worsening = u < TREND_SHARE, (u >= TREND_SHARE) & (u < 2 * TREND_SHARE)
+    trend = np.select([improving, worsening], [0.12, -0.15], 0.0) * (0.5 + draws.uniform("quality-pace"))
     return base + trend * dt + 0.06 * draws.normal("quality-period", per_period=True)
 
 

@@ -7,6 +7,8 @@ a blank cell (``null`` in JSON). Codes stay text in every format.
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from lrc.errors import LrcError
 
@@ -37,73 +40,65 @@ def write_sample(frame: pd.DataFrame, path: Path) -> None:
     writer(frame, path)
 
 
-def _yes_no(column: pd.Series) -> pd.Series:
-    """A boolean column as 是/否 text, missing as None."""
-    values = column.to_numpy(dtype=object, na_value=None)
-    return pd.Series(np.where(pd.isna(column), None, np.where(values == True, YES, NO)), index=column.index)  # noqa: E712
-
-
-def _is_bool(column: pd.Series) -> bool:
-    return pd.api.types.is_bool_dtype(column.dtype)
+def _values(column: pd.Series, *, yes_no: bool) -> np.ndarray:
+    """A column as Python values (None where missing); yes/no facts as 是/否 or as bools."""
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(column.dtype):
+        choices = np.array([NO, YES, None] if yes_no else [False, True, None], dtype=object)
+        return choices[column.to_numpy(dtype=bool, na_value=False).astype(np.int64) + 2 * missing]
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        kind = np.int64 if pd.api.types.is_integer_dtype(column.dtype) else np.float64
+        values = column.to_numpy(dtype=kind, na_value=0).astype(object)
+        values[missing] = None
+        return values
+    return column.to_numpy(dtype=object, na_value=None)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with a byte-order mark (so Excel on Chinese Windows shows the text), LF line ends."""
-    shown = frame.copy()
-    for name in shown.columns:
-        if _is_bool(shown[name]):
-            shown[name] = _yes_no(shown[name])
-    shown.to_csv(path, index=False, encoding="utf-8-sig", na_rep="", lineterminator="\n")
-
-
-def _xlsx_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return YES if value else NO
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
+    """UTF-8 with a byte-order mark (so Excel on Chinese Windows shows the text), LF line ends,
+    quotes only where a value needs them, blank where a fact is missing."""
+    columns = [_values(frame[name], yes_no=True) for name in frame.columns]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(frame.columns)
+        writer.writerows(zip(*columns, strict=True))
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    """One sheet, header in bold; code columns are text cells (format ``@``), never numbers."""
+    """One sheet, header in bold; code and name columns are text cells (format ``@``), never numbers."""
     if len(frame) > XLSX_MAX_ROWS:
         raise LrcError(f"Excel 一张表最多 {XLSX_MAX_ROWS} 行数据,请改用 .csv (too many rows for xlsx)")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("企业数据 enterprises")
     sheet.freeze_panes = "C2"
-    for letter_index, name in enumerate(frame.columns):
-        width = {"uscc": 22, "name": 34}.get(name, 12)
-        sheet.column_dimensions[_column_letter(letter_index)].width = width
-    bold = Font(bold=True)
-    header = []
+    for index, name in enumerate(frame.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = {"uscc": 22, "name": 34}.get(name, 12)
+    sheet.append([_cell(sheet, str(name), bold=True) for name in frame.columns])
+    columns = []
     for name in frame.columns:
-        cell = WriteOnlyCell(sheet, value=str(name))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    text = [name in TEXT_COLUMNS for name in frame.columns]
-    for row in frame.astype(object).itertuples(index=False, name=None):
-        cells = []
-        for is_text, value in zip(text, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-            if is_text:
-                cell.number_format = "@"
-            cells.append(cell)
-        sheet.append(cells)
+        values = _values(frame[name], yes_no=True)
+        if name in TEXT_COLUMNS:
+            values = np.array([_cell(sheet, v, text=True) for v in values], dtype=object)
+        columns.append(values)
+    for row in zip(*columns, strict=True):
+        sheet.append(row)
     book.save(path)
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
+def _cell(sheet: object, value: object, *, bold: bool = False, text: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold:
+        cell.font = Font(bold=True)
+    if text:
+        cell.number_format = "@"
+    return cell
 
 
 def _write_json(frame: pd.DataFrame, path: Path) -> None:
-    """A list of objects, one enterprise per line; ``null`` for a missing fact."""
-    text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
-    path.write_text(text.replace("},{", "},\n{") + "\n", encoding="utf-8")
+    """A list of objects, one enterprise per line; yes/no as true/false, ``null`` where missing."""
+    names = [str(name) for name in frame.columns]
+    columns = [_values(frame[name], yes_no=False) for name in frame.columns]
+    rows = zip(*columns, strict=True)
+    records = (json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) for row in rows)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("[\n" + ",\n".join(records) + "\n]\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from indicators import Catalogue, load_catalogue
 from lrc.ingest import read_records
 from lrc.periods import check_period
+from lrc.store import facts_codec
 from lrc.store import repository as repo
 from lrc.store import require_schema
 
@@ -39,18 +41,9 @@ def default_actor() -> str:
         return "unknown"
 
 
-def facts_json(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
-    """Canonical JSON of each row's catalogue fields (fixed key order, nulls kept)."""
-    names = [f.name for f in catalogue.fields if f.name in frame.columns]
-    if frame.empty:
-        return []
-    text = frame[names].to_json(orient="records", lines=True, double_precision=15, force_ascii=False)
-    return text.rstrip("\n").split("\n")
-
-
 def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
-    identity = frame[list(IDENTITY)].astype("string").fillna("")
-    keys = identity.agg("\x1f".join, axis=1).tolist()
+    columns = [frame[c].astype("string").fillna("").tolist() for c in IDENTITY]
+    keys = ["\x1f".join(values) for values in zip(*columns, strict=True)]
     return [hashlib.sha256(f"{k}\x1e{f}".encode()).hexdigest() for k, f in zip(keys, facts, strict=True)]
 
 
@@ -74,7 +67,7 @@ def ingest_file(
     catalogue = catalogue or load_catalogue()
     batch = read_records(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
     frame = batch.frame
-    facts = facts_json(frame, catalogue)
+    facts = facts_codec.encode(frame, catalogue)
     hashes = content_hashes(frame, facts)
     usccs = frame.index.tolist()
     with engine.begin() as conn:
@@ -100,6 +93,7 @@ def ingest_file(
             period=period,
             file_name=Path(path).name,
             file_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            fields=json.dumps(facts_codec.field_names(frame, catalogue)),
             rows=len(frame),
             new_versions=len(fresh),
             actor=actor or default_actor(),

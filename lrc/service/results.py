@@ -15,6 +15,7 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.periods import check_period
 from lrc.reference import CITIES, INDUSTRIES
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
+from lrc.store import facts_codec
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring import explain_row, grade_label, rollup
@@ -144,9 +145,9 @@ def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None
             raise NotFoundError(
                 f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {code} (enterprise not in run)"
             )
-        facts = parse_facts(repo.submissions_by_id(conn, [int(row["submission_id"].iloc[0])])["facts"])
+        facts = parse_facts(repo.submissions_by_id(conn, [int(row["submission_id"].iloc[0])]))
     record = row.iloc[0]
-    explained = explain_row(catalogue, facts.iloc[0].to_dict())
+    explained = explain_row(catalogue, facts_codec.typed(facts.iloc[0], catalogue))
     stored = unpack(record["items"])
     if [int(e.points * 10) for e in explained] != stored.tolist():
         raise ConflictError(

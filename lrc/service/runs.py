@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from io import StringIO
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.periods import check_period
 from lrc.reference import city_of
 from lrc.service.ingesting import default_actor
+from lrc.store import facts_codec
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring import ScoreResult, score
@@ -51,18 +51,16 @@ def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hash
     return digest.hexdigest()
 
 
-def parse_facts(facts: pd.Series) -> pd.DataFrame:
-    """Stored JSON facts back into a frame (one row each, same order)."""
-    if facts.empty:
-        return pd.DataFrame()
-    frame = pd.read_json(StringIO("\n".join(facts.tolist())), lines=True, dtype=False)
-    frame.index = facts.index
-    return frame
+def parse_facts(subs: pd.DataFrame) -> pd.DataFrame:
+    """Stored facts of submissions (columns ``facts`` and ``fields``) as a float frame."""
+    return facts_codec.decode_frame(subs["facts"], subs["fields"])
 
 
 def pack(values: np.ndarray) -> list[str]:
-    """Rows of an int matrix as comma-separated text."""
-    return [",".join(row) for row in values.astype(str).tolist()]
+    """Rows of an int matrix as comma-separated text (pandas' C writer)."""
+    if len(values) == 0:
+        return []
+    return pd.DataFrame(values).to_csv(header=False, index=False, lineterminator="\n").split("\n")[: len(values)]
 
 
 def unpack(text: str) -> np.ndarray:
@@ -89,7 +87,7 @@ def score_period(
         raise NotFoundError(
             f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})"
         )
-    facts = parse_facts(subs["facts"])
+    facts = parse_facts(subs)
     result = score(catalogue, facts)
     digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())
     same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
@@ -209,7 +207,7 @@ def verify_run(engine: Engine, run_id: int) -> VerifyReport:
         stored = repo.results(conn, run_id, ("uscc", "submission_id", "items"))
         subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
     subs = stored.merge(subs, on="submission_id", how="left").set_index("uscc")
-    result = score(catalogue, parse_facts(subs["facts"]))
+    result = score(catalogue, parse_facts(subs))
     digest = input_hash(catalogue, run.period, subs.index.tolist(), subs["content_hash"].tolist())
     recomputed = pack(result.points)
     mismatched = [u for u, a, b in zip(subs.index, subs["items"], recomputed, strict=True) if a != b]

@@ -119,7 +119,9 @@ def latest_submissions(conn: Connection, period: str) -> pd.DataFrame:
             Submission.size,
             Submission.ownership,
             Submission.facts,
+            IngestBatch.fields,
         )
+        .join(IngestBatch, IngestBatch.id == Submission.batch_id)
         .join(
             latest,
             (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
@@ -135,9 +137,11 @@ def submissions_by_id(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
     frames = [
         _frame(
             conn,
-            select(Submission.id.label("submission_id"), Submission.content_hash, Submission.facts).where(
-                Submission.id.in_(part)
-            ),
+            select(
+                Submission.id.label("submission_id"), Submission.content_hash, Submission.facts, IngestBatch.fields
+            )
+            .join(IngestBatch, IngestBatch.id == Submission.batch_id)
+            .where(Submission.id.in_(part)),
         )
         for part in chunks(list(ids))
     ]

@@ -51,6 +51,7 @@ class IngestBatch(Base):
     period: Mapped[str] = mapped_column(String(16), index=True)
     file_name: Mapped[str] = mapped_column(Text)
     file_sha256: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[str] = mapped_column(Text)  # JSON list: the order of values in each submission's facts
     rows: Mapped[int] = mapped_column(Integer)
     new_versions: Mapped[int] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(128))
@@ -76,7 +77,7 @@ class Submission(Base):
     size: Mapped[str] = mapped_column(String(8))
     ownership: Mapped[str | None] = mapped_column(String(32))
     uscc_override: Mapped[bool] = mapped_column(Boolean, default=False)
-    facts: Mapped[str] = mapped_column(Text)  # canonical JSON of the reported catalogue fields
+    facts: Mapped[str] = mapped_column(Text)  # see lrc.store.facts_codec
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(16), nullable=False, index=True),
         sa.Column("file_name", sa.Text, nullable=False),
         sa.Column("file_sha256", sa.String(64), nullable=False),
+        sa.Column("fields", sa.Text, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
         sa.Column("new_versions", sa.Integer, nullable=False),
         sa.Column("actor", sa.String(128), nullable=False),

@@ -1,0 +1,99 @@
+"""The dashboard in a real browser: `lrc dashboard` on the sample store, every page
+visited with Playwright on Debian's Chromium, a screenshot of each kept in
+artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import CHART, PAGES, TABLE, dashboard, drawn, launch, screenshot, visit
+from rich.console import Console
+
+from lrc.demo import run_demo
+from lrc.service import score_period
+from lrc.store import make_engine
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+CHART_PAGES = ("overview", "enterprise", "methodology")
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    directory = tmp_path_factory.mktemp("browser-store")
+    url = f"sqlite:///{directory / 'lrc.db'}"
+    engine = make_engine(url)
+    run_demo(engine, Console(file=io.StringIO()), n=200, directory=directory / "demo")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def base_url(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with dashboard(store_url, log=tmp_path_factory.mktemp("browser-log") / "dashboard.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str) -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        tab = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+        yield tab
+        browser.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_renders_in_chinese(page: Any, base_url: str, path: str) -> None:
+    visit(page, base_url, path)
+    assert page.get_by_role("heading", name=PAGES[path]).first.is_visible()
+    assert not page.locator('[data-testid="stException"]').count()
+    if path in CHART_PAGES:
+        assert page.evaluate(drawn(CHART)), f"{path}: no chart was drawn"
+        assert page.locator(CHART).count() >= 1
+    else:
+        assert page.evaluate(drawn(TABLE)), f"{path}: no table was drawn"
+    screenshot(page, SCREENSHOTS / f"{path}.png")
+    assert (SCREENSHOTS / f"{path}.png").stat().st_size > 10_000
+
+
+def test_overview_draws_every_chart_including_the_city_map(page: Any, base_url: str) -> None:
+    visit(page, base_url, "overview")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .choroplethlayer path').length >= 14")
+    assert page.locator(".js-plotly-plot").count() >= 4
+    fonts = page.evaluate("() => getComputedStyle(document.querySelector('.js-plotly-plot text')).fontFamily")
+    assert "Noto Sans CJK SC" in fonts
+
+
+def test_root_url_opens_the_overview(page: Any, base_url: str) -> None:
+    page.goto(base_url)
+    page.get_by_role("heading", name="总览").first.wait_for()
+    page.wait_for_url("**/overview")
+
+
+def test_ranking_search_updates_the_table(page: Any, base_url: str) -> None:
+    visit(page, base_url, "rankings")
+    caption = page.locator('[data-testid="stCaptionContainer"]', has_text="家企业 · 第").first
+    before = caption.inner_text()
+    box = page.get_by_placeholder("输入名称关键字或信用代码开头")
+    box.fill("沈阳")
+    box.press("Enter")
+    page.wait_for_function(
+        "(before) => { const el = Array.from(document.querySelectorAll('[data-testid=stCaptionContainer]'))"
+        ".find(e => e.innerText.includes('家企业 · 第')); return el && el.innerText !== before; }",
+        arg=before,
+    )
+    assert caption.inner_text() != before
+
+
+def test_monitoring_shows_a_new_run_without_reloading(page: Any, base_url: str, store_url: str) -> None:
+    """Runs last: it adds a run to the shared store."""
+    visit(page, base_url, "monitoring")
+    summary = score_period(make_engine(store_url), "2026Q3", actor="browser-test")
+    page.get_by_text(f"评分批次 #{summary.run_id}").first.wait_for(timeout=30_000)
