@@ -102,17 +102,16 @@ def changes(run: RunChoice) -> None:
         st.info(tr("没有上一期间的评分结果。", "No earlier period has been scored."))
         return
     both = loaders.comparison(run.url, run.run_id, run.previous_id)
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].metric(tr("两期均参评", "In both periods"), f"{len(both):,}")
-    cols[1].metric(tr("等级上升", "Grade up"), f"{int((both['grade_steps'] < 0).sum()):,}")
-    cols[2].metric(tr("等级下降", "Grade down"), f"{int((both['grade_steps'] > 0).sum()):,}")
-    shown = ["name", "city", "total_prev", "total", "delta", "grade_prev", "grade"]
-    left, right = st.columns(2)
-    with left:
-        st.markdown(tr("**进步最大**", "**Biggest rises**"))
+    cols[1].metric(tr("平均分变化", "Mean change"), f"{both['delta'].mean():+.2f}")
+    cols[2].metric(tr("等级上升", "Grade up"), f"{int((both['grade_steps'] < 0).sum()):,}")
+    cols[3].metric(tr("等级下降", "Grade down"), f"{int((both['grade_steps'] > 0).sum()):,}")
+    shown = ["uscc", "name", "city", "industry_name", "total_prev", "total", "delta", "grade_prev", "grade"]
+    rises, falls = st.tabs([tr("进步最大前 10", "Top 10 rises"), tr("退步最大前 10", "Top 10 falls")])
+    with rises:
         tables.show(both.nlargest(10, "delta"), shown)
-    with right:
-        st.markdown(tr("**退步最大**", "**Biggest falls**"))
+    with falls:
         tables.show(both.nsmallest(10, "delta"), shown)
 
 

@@ -246,26 +246,33 @@ def compare_runs(current: pd.DataFrame, previous: pd.DataFrame, grades: Sequence
 # ---- the catalogue as tables ------------------------------------------------------
 
 
-def _fmt(value: float | int) -> str:
+OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def _value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
+    """A rule's threshold as people read it: a share of like units as a percentage."""
+    per = getattr(rule, "per", None)
+    if per and catalogue.field_map[rule.field].unit == catalogue.field_map[per].unit:
+        return f"{value * 100:g}%"
     return f"{value:g}"
 
 
 def describe_rule(catalogue: Catalogue, item: Item) -> str:
-    """A rule in words, e.g. ``劳动合同签订率 ≥ 1 → +2``."""
+    """A rule in words, e.g. ``劳动合同签订率(= … ÷ 职工总数) ≥ 100% → +2``."""
     rule = item.rule
     field = catalogue.field_map[rule.field]
-    measure = getattr(rule, "label_zh", "") or field.name_zh
-    if getattr(rule, "per", None):
-        measure = f"{measure}(= {field.name_zh} ÷ {catalogue.field_map[rule.per].name_zh})"
     points = f"{item.points:+f}"
     if isinstance(rule, FlagRule):
         return f"「{field.name_zh}」为{'是' if rule.when else '否'} → {points}"
     if isinstance(rule, CountRule):
         return f"「{field.name_zh}」每{field.unit or '次'} {rule.each:+f},累计以 {points} 为限"
+    measure = getattr(rule, "label_zh", "") or field.name_zh
+    if getattr(rule, "per", None):
+        measure = f"{measure}(= {field.name_zh} ÷ {catalogue.field_map[rule.per].name_zh})"
     if isinstance(rule, ThresholdRule):
-        return f"{measure} {rule.op} {_fmt(rule.value)} → {points}"
+        return f"{measure} {OPS[rule.op]} {_value(catalogue, rule, rule.value)} → {points}"
     if isinstance(rule, BandedRule):
-        bands = ";".join(f"≥ {_fmt(b.min)} 得 {b.points:f}" for b in rule.bands)
+        bands = ";".join(f"≥ {_value(catalogue, rule, b.min)} 得 {b.points:f}" for b in rule.bands)
         return f"{measure} 分档:{bands}"
     raise TypeError(f"unknown rule type {rule.type}")
 

@@ -15,9 +15,8 @@ from sqlalchemy import Engine
 from indicators import Catalogue, load_catalogue
 from lrc.ingest import read_records
 from lrc.periods import check_period
-from lrc.store import facts_codec
+from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
-from lrc.store import require_schema
 
 IDENTITY = ("name", "region_code", "industry", "size", "ownership")
 Progress = Callable[[int], None]

@@ -15,9 +15,8 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.periods import check_period
 from lrc.reference import CITIES, INDUSTRIES
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
-from lrc.store import facts_codec
+from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
-from lrc.store import require_schema
 from scoring import explain_row, grade_label, rollup
 
 

@@ -19,9 +19,8 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.periods import check_period
 from lrc.reference import city_of
 from lrc.service.ingesting import default_actor
-from lrc.store import facts_codec
+from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
-from lrc.store import require_schema
 from scoring import ScoreResult, score
 
 Progress = Callable[[int], None]
