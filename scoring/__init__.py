@@ -1,7 +1,7 @@
 """The vectorised scoring engine: facts in, item points, roll-ups, grades out."""
 
 from scoring.engine import ScoreResult, score
-from scoring.facts import FactMatrix
+from scoring.facts import FactBlock, prepare
 from scoring.grades import assign_grades, grade_label
 from scoring.reasons import ItemExplanation, explain_row
 from scoring.rollup import rollup
@@ -9,12 +9,13 @@ from scoring.rules import RULE_HANDLERS
 
 __all__ = [
     "RULE_HANDLERS",
-    "FactMatrix",
+    "FactBlock",
     "ItemExplanation",
     "ScoreResult",
     "assign_grades",
     "explain_row",
     "grade_label",
     "rollup",
+    "prepare",
     "score",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import Catalogue
-from scoring.facts import FactMatrix
+from scoring.facts import block, prepare
 from scoring.grades import assign_grades
 from scoring.rollup import rollup
 from scoring.rules import RULE_HANDLERS
@@ -50,7 +50,7 @@ class ScoreResult:
         )
 
 
-BLOCK_ROWS = 1 << 14  # rows scored together: big enough to vectorise, small enough to stay in cache
+BLOCK_ROWS = 1 << 15  # rows scored together: big enough to vectorise, small enough to stay in cache
 WORKERS = min(4, os.cpu_count() or 1)
 
 
@@ -59,18 +59,14 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
     n, m = len(facts), len(catalogue.items)
     points = np.zeros((n, m), dtype=np.int16, order="F")
     gaps = np.zeros((n, m), dtype=bool, order="F")
-    groups = [
-        (handler, [j for j, item in enumerate(catalogue.items) if item.rule.type == rule_type])
-        for rule_type, handler in RULE_HANDLERS.items()
-    ]
-    items = {id(cols): [catalogue.items[j] for j in cols] for _, cols in groups}
+    columns = prepare(catalogue, facts)
+    handlers = [RULE_HANDLERS[item.rule.type] for item in catalogue.items]
 
     def score_block(start: int) -> None:
-        matrix = FactMatrix.from_frame(catalogue, facts, start, start + BLOCK_ROWS)
-        rows = slice(start, start + len(matrix))
-        for handler, cols in groups:
-            if cols:
-                points[rows, cols], gaps[rows, cols] = handler(items[id(cols)], matrix)
+        rows = slice(start, min(start + BLOCK_ROWS, n))
+        facts_block = block(columns, rows)
+        for j, (item, handler) in enumerate(zip(catalogue.items, handlers, strict=True)):
+            points[rows, j], gaps[rows, j] = handler(item, facts_block)
 
     starts = range(0, n, BLOCK_ROWS)
     if len(starts) > 1 and WORKERS > 1:

@@ -1,17 +1,19 @@
-"""One vectorised handler per rule type. Items of a type are scored together
-as an (enterprises x items) block; no handler knows any particular item."""
+"""One vectorised handler per rule type. A handler scores one item for a block
+of enterprises at once; no handler knows any particular item."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
 from indicators import Item, to_tenths
-from scoring.facts import FactMatrix
+from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from scoring.facts import FactBlock
 
-# (items of one rule type, facts) -> (points in tenths, data gap), both (n, len(items))
-Handler = Callable[[Sequence[Item], FactMatrix], tuple[np.ndarray, np.ndarray]]
+# (item, block) -> (points in tenths as int16, data gap), each of the block's length
+Handler = Callable[[Item, FactBlock], tuple[np.ndarray, np.ndarray]]
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     ">=": np.greater_equal,
@@ -22,72 +24,64 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
-def _points(items: Sequence[Item]) -> np.ndarray:
-    return np.array([i.points_tenths for i in items], dtype=np.int16)
+def _award(hit: np.ndarray, missing: np.ndarray, points: int) -> np.ndarray:
+    """``points`` where ``hit`` and reported, else 0."""
+    out = (hit & ~missing).astype(np.int16)
+    out *= points
+    return out
 
 
-def measured(items: Sequence[Item], facts: FactMatrix) -> np.ndarray:
-    """The value each rule compares: the field, divided by ``per`` where given."""
-    value = facts.take([i.rule.field for i in items])
-    pers = [getattr(i.rule, "per", None) for i in items]
-    if any(pers):
-        cols = [j for j, p in enumerate(pers) if p]
-        value[:, cols] = value[:, cols] / facts.take([p for p in pers if p])
-    return value
+def measured(rule: ThresholdRule | BandedRule, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
+    """The value a rule compares (the field, divided by ``per`` where given) and its gap mask."""
+    column = block[rule.field]
+    if not rule.per:
+        return column.data, column.missing
+    per = block[rule.per]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = column.data / per.data
+    return value, column.missing | per.missing
 
 
-def score_flag(items: Sequence[Item], facts: FactMatrix) -> tuple[np.ndarray, np.ndarray]:
-    value = facts.take([i.rule.field for i in items])
-    when = np.array([1.0 if i.rule.when else 0.0 for i in items])
-    hit = value == when
-    return np.where(hit, _points(items), 0), np.isnan(value)
+def score_flag(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
+    rule = cast(FlagRule, item.rule)  # the registry dispatches on rule.type
+    column = block[rule.field]
+    hit = column.data == (1 if rule.when else 0)
+    return _award(hit, column.missing, item.points_tenths), column.missing
 
 
-def score_threshold(items: Sequence[Item], facts: FactMatrix) -> tuple[np.ndarray, np.ndarray]:
-    value = measured(items, facts)
-    hit = np.zeros(value.shape, dtype=bool)
-    for op, compare in _OPS.items():
-        cols = [j for j, i in enumerate(items) if i.rule.op == op]
-        if cols:
-            limits = np.array([items[j].rule.value for j in cols])
-            hit[:, cols] = compare(value[:, cols], limits)
-    return np.where(hit, _points(items), 0), np.isnan(value)
+def score_threshold(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
+    rule = cast(ThresholdRule, item.rule)  # the registry dispatches on rule.type
+    value, missing = measured(rule, block)
+    with np.errstate(invalid="ignore"):
+        hit = _OPS[rule.op](value, rule.value)
+    return _award(hit, missing, item.points_tenths), missing
 
 
-def band_index(items: Sequence[Item], value: np.ndarray) -> np.ndarray:
+def band_index(rule: BandedRule, value: np.ndarray, missing: np.ndarray) -> np.ndarray:
     """Index of the band each value falls in; -1 below the first band or not reported."""
-    width = max(len(i.rule.bands) for i in items)
-    mins = np.full((len(items), width), np.inf)
-    for j, item in enumerate(items):
-        mins[j, : len(item.rule.bands)] = [b.min for b in item.rule.bands]
-    reached = np.zeros(value.shape, dtype=np.int8)
-    for b in range(width):
-        reached += value >= mins[:, b]
-    return reached - 1
+    mins = np.array([b.min for b in rule.bands])
+    index = np.searchsorted(mins, value, side="right") - 1
+    index[missing] = -1
+    return index
 
 
-def score_banded(items: Sequence[Item], facts: FactMatrix) -> tuple[np.ndarray, np.ndarray]:
-    value = measured(items, facts)
-    width = max(len(i.rule.bands) for i in items)
-    table = np.zeros((len(items), width + 1), dtype=np.int16)  # last column: no band
-    for j, item in enumerate(items):
-        table[j, : len(item.rule.bands)] = [to_tenths(b.points) for b in item.rule.bands]
-    band = band_index(items, value)
-    band = np.where(band < 0, width, band)
-    points = np.empty(value.shape, dtype=np.int16, order="F")
-    for j in range(len(items)):
-        points[:, j] = table[j, band[:, j]]
-    return points, np.isnan(value)
+def score_banded(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
+    rule = cast(BandedRule, item.rule)  # the registry dispatches on rule.type
+    value, missing = measured(rule, block)
+    table = np.array([to_tenths(b.points) for b in rule.bands] + [0], dtype=np.int16)  # [-1] = no band
+    return table[band_index(rule, value, missing)], missing
 
 
-def score_per_occurrence(items: Sequence[Item], facts: FactMatrix) -> tuple[np.ndarray, np.ndarray]:
-    count = facts.take([i.rule.field for i in items])
-    gap = np.isnan(count)
-    each = np.array([to_tenths(i.rule.each) for i in items], dtype=np.int64)
-    cap = _points(items)
-    raw = np.where(gap, 0, np.minimum(count, 1e9)).astype(np.int64) * each
-    points = np.where(cap < 0, np.maximum(raw, cap), np.minimum(raw, cap))
-    return points, gap
+def score_per_occurrence(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
+    rule = cast(CountRule, item.rule)  # the registry dispatches on rule.type
+    column = block[rule.field]
+    cap = item.points_tenths
+    count = np.where(column.missing, 0, column.data)
+    if count.dtype.kind == "f":
+        count = np.minimum(count, 1e6)
+    raw = count.astype(np.int64) * to_tenths(rule.each)
+    points = np.maximum(raw, cap) if cap < 0 else np.minimum(raw, cap)
+    return points.astype(np.int16), column.missing
 
 
 RULE_HANDLERS: dict[str, Handler] = {

@@ -73,6 +73,13 @@ def test_overview_counts_match_the_stored_results(app: AppTest, sample_url: str)
     assert not at.error
 
 
+def test_overview_draws_bars_when_the_city_outlines_are_missing(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dashboard.geo.city_geojson", lambda: None)
+    at = open_page(app, "overview")
+    assert "无法读取地图边界数据" in texts(at.caption)
+    assert len(at.get("plotly_chart")) >= 4
+
+
 def test_overview_follows_the_period_picked_in_the_sidebar(app: AppTest, sample_url: str) -> None:
     at = open_page(app, "overview")
     at.sidebar.selectbox(key="period").select(EARLIER).run()
@@ -87,6 +94,22 @@ def test_the_language_toggle_switches_to_english(app: AppTest) -> None:
     at.sidebar.toggle(key="lang_en").set_value(True).run()
     assert at.title[0].value == "Overview"
     assert any(m.label == "Enterprises scored" for m in at.metric)
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        ("rankings", "Rankings"),
+        ("enterprise", "Enterprise"),
+        ("monitoring", "Monitoring"),
+        ("methodology", "Methodology"),
+    ],
+)
+def test_every_page_runs_in_english(app: AppTest, page: str, title: str) -> None:
+    app.session_state["lang_en"] = True
+    at = open_page(app, page)
+    assert at.title[0].value == title
+    assert not at.error
 
 
 # ---- rankings -----------------------------------------------------------------------

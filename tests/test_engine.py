@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import RULE_TYPES, Catalogue, load_catalogue
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from lrc.samples import generate
 from scoring import RULE_HANDLERS, explain_row, score
+from scoring.naive import score_rows
+from scoring.sqlgen import scoring_sql
 from tests.facts_strategies import enterprise_facts, frame
 
 CATALOGUE = load_catalogue()
@@ -125,3 +129,24 @@ def test_points_are_exact_tenths() -> None:
     assert all(isinstance(i.points_tenths, int) for i in CATALOGUE.items)
     result = score(CATALOGUE, frame([{"headcount": 1}], CATALOGUE))
     assert result.points.dtype == np.int16 and result.total.dtype == np.int64
+
+
+@SETTINGS
+@given(batches)
+def test_engine_agrees_with_the_row_by_row_scorer(rows: list[dict]) -> None:
+    result = score(CATALOGUE, frame(rows, CATALOGUE))
+    naive = score_rows(CATALOGUE, rows)
+    assert result.total.tolist() == [total for total, _, _ in naive]
+    assert result.red_line.tolist() == [red for _, red, _ in naive]
+    assert result.grade.tolist() == [grade for _, _, grade in naive]
+
+
+def test_engine_agrees_with_generated_sql_on_a_sample() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    sample = generate(400, seed=3, period="2026Q3", catalogue=CATALOGUE).set_index("uscc", drop=False)
+    result = score(CATALOGUE, sample)
+    con = duckdb.connect()
+    con.register("facts", sample.reset_index(drop=True))
+    sql = con.execute(scoring_sql(CATALOGUE) + " ORDER BY uscc").fetchdf().set_index("uscc").loc[sample.index]
+    assert sql["total"].tolist() == result.total.tolist()
+    assert sql["grade"].tolist() == result.grade.tolist()
