@@ -46,7 +46,7 @@ class Catalogue(Strict):
             got = len(getattr(self, name))
             if got != expected:
                 raise ValueError(f"{name}: expected {expected} entries, found {got}")
-        codes = [n.code for n in (*self.level1, *self.level2, *self.level3, *self.items)]
+        codes = [n.code for n in self._all_nodes()]
         dupes = sorted(c for c, k in Counter(codes).items() if k > 1)
         if dupes:
             raise ValueError(f"duplicate codes: {', '.join(dupes)}")
@@ -62,12 +62,12 @@ class Catalogue(Strict):
         for item in self.items:
             if item.level3 not in level3:
                 raise ValueError(f"item {item.code}: level3 {item.level3} is not a level3 code")
-        used = (
-            {n.parent for n in self.level2},
-            {n.parent for n in self.level3},
-            {i.level3 for i in self.items},
-        )
-        for nodes, with_children in zip((self.level1, self.level2, self.level3), used, strict=True):
+        checks: list[tuple[list[Node], set[str]]] = [
+            (list(self.level1), {n.parent for n in self.level2}),
+            (list(self.level2), {n.parent for n in self.level3}),
+            (list(self.level3), {i.level3 for i in self.items}),
+        ]
+        for nodes, with_children in checks:
             empty = [n.code for n in nodes if n.code not in with_children]
             if empty:
                 raise ValueError(f"indicators without any item below them: {', '.join(empty)}")
@@ -99,7 +99,7 @@ class Catalogue(Strict):
         *upper, bottom = self.grades
         if bottom.min_total is not None or any(g.min_total is None for g in upper):
             raise ValueError("grades: only the last (lowest) band has min_total null")
-        mins = [g.min_total for g in upper]
+        mins = [Decimal(g.min_total or 0) for g in upper]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError("grades: min_total must fall strictly from the first band to the last")
         if len({g.grade for g in self.grades}) != len(self.grades):
@@ -127,8 +127,10 @@ class Catalogue(Strict):
     @cached_property
     def node_names(self) -> dict[str, str]:
         """Chinese name of every level-1/2/3 node and item, by code."""
-        nodes = (*self.level1, *self.level2, *self.level3, *self.items)
-        return {n.code: n.name_zh for n in nodes}
+        return {n.code: n.name_zh for n in self._all_nodes()}
+
+    def _all_nodes(self) -> list[Node | Item]:
+        return [*self.level1, *self.level2, *self.level3, *self.items]
 
     @property
     def lowest_grade(self) -> str:

@@ -62,7 +62,7 @@ def as_column(values: pd.api.extensions.ExtensionArray | np.ndarray) -> Column:
         return Column(data, missing)
     dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
-        data = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+        data = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
     else:  # object columns holding True/False/None or numbers (e.g. from JSON)
         series = pd.Series(np.asarray(values, dtype=object))
         as_numbers = series.map(lambda v: float(v) if isinstance(v, bool) else v)

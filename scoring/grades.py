@@ -11,7 +11,8 @@ def assign_grades(catalogue: Catalogue, total: np.ndarray, red_line: np.ndarray)
     """Grade of each total (tenths); a red-line hit forces the lowest grade."""
     grades = np.full(total.shape, catalogue.lowest_grade, dtype=object)
     for band in reversed(catalogue.grades[:-1]):
-        grades[total >= to_tenths(band.min_total)] = band.grade
+        if band.min_total is not None:  # validation: only the bottom band has none
+            grades[total >= to_tenths(band.min_total)] = band.grade
     grades[red_line] = catalogue.lowest_grade
     return grades
 

@@ -88,8 +88,15 @@ def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int
     return {r.enterprise_id: (r.version, r.content_hash) for r in rows if r.enterprise_id in wanted}
 
 
+def _new_id(conn: Connection, statement: Any) -> int:
+    key = conn.execute(statement).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no primary key")
+    return int(key[0])
+
+
 def add_batch(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(IngestBatch).values(ingested_at=now(), **values)).inserted_primary_key[0])
+    return _new_id(conn, insert(IngestBatch).values(ingested_at=now(), **values))
 
 
 def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
@@ -149,7 +156,7 @@ def submissions_by_id(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
 
 
 def add_run(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(ScoreRun).values(**values)).inserted_primary_key[0])
+    return _new_id(conn, insert(ScoreRun).values(**values))
 
 
 def add_results(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
