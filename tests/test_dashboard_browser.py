@@ -66,7 +66,7 @@ def test_every_page_renders_in_chinese(page: Any, base_url: str, path: str) -> N
 def test_overview_draws_every_chart_including_the_city_map(page: Any, base_url: str) -> None:
     visit(page, base_url, "overview")
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .choroplethlayer path').length >= 14")
-    assert page.locator(".js-plotly-plot").count() >= 4
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 8")  # 4 charts
     fonts = page.evaluate("() => getComputedStyle(document.querySelector('.js-plotly-plot text')).fontFamily")
     assert "Noto Sans CJK SC" in fonts
 
