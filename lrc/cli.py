@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -95,7 +94,7 @@ def ingest(
 
             write_problem_report(exc.problems, errors)
             err.print(f"错误清单已写入 (problem report written): {errors}")
-        raise
+        raise typer.Exit(exc.exit_code) from None
     render.ingest_summary(out, summary)
 
 
@@ -240,15 +239,7 @@ def main() -> None:
         filename=_log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("已取消 (aborted)")
-        sys.exit(130)
+        app()  # usage errors are printed by the CLI framework itself, with exit code 2
     except LrcError as exc:
         log.info("user error: %s", exc)
         err.print(f"[bold red]错误 (error):[/] {exc}", highlight=False)

@@ -109,6 +109,8 @@ def test_runs_and_verify(workdir: Path) -> None:
         (("rank", "--period", "2025Q1"), 5, "还没有评分结果"),
         (("verify", "999"), 5, "不存在"),
         (("catalogue", "--version", "1999.9"), 3, "不存在"),
+        (("sample", "--n", "0"), 2, "--n"),
+        (("rank", "--period", "2026Q3", "--format", "xlsx"), 1, "--output"),
     ],
 )
 def test_user_errors_are_one_line_without_traceback(
