@@ -17,7 +17,7 @@ from dashboard.geo import OFFLINE_TOPOJSON_URL
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 TEMPLATE = "lrc"
 GRADE_COLOURS = ("#1a9850", "#66bd63", "#fdae61", "#d73027", "#a50026", "#762a83")
-DIVERGING = [[0.0, "#d73027"], [0.5, "#f7f7f7"], [1.0, "#1a9850"]]
+DIVERGING = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
 SEQUENTIAL = "YlGn"
 LOSS_COLOURS = {"deduct": "#d73027", "add": "#fdae61"}
 
