@@ -4,7 +4,7 @@ built from summaries; nothing here reads the store."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -185,7 +185,7 @@ def sunburst(nodes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def radar(axes: Sequence[str], series: dict[str, Sequence[float]], title: str) -> go.Figure:
+def radar(axes: Sequence[str], series: Mapping[str, Sequence[float]], title: str) -> go.Figure:
     """First-level scores of one enterprise against a reference line (e.g. the industry median)."""
     colours = ("#1f77b4", "#ff7f0e")
     fig = go.Figure()

@@ -80,7 +80,7 @@ def packed(url: str, run_id: int, column: an.Packed) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def headline(url: str, run_id: int) -> dict[str, object]:
+def headline(url: str, run_id: int) -> an.Headline:
     return an.headline(results(url, run_id), [g.grade for g in catalogue(url, run_id).grades])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from importlib.util import find_spec
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -39,6 +40,7 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "level3_name": ("三级指标", "Third level"),
     "kind": ("类型", "Kind"),
     "points": ("得分", "Points"),
+    "stake": ("分值", "Points"),
     "max_points": ("满分", "Maximum"),
     "lost": ("失分", "Lost"),
     "lost_total": ("累计失分", "Points lost"),
@@ -61,6 +63,7 @@ FORMATS = {
     "mean": "%.1f",
     "median": "%.1f",
     "points": "%.1f",
+    "stake": "%+.1f",
     "max_points": "%.1f",
     "lost": "%.1f",
     "lost_total": "%,.1f",
@@ -103,10 +106,10 @@ WIDTHS = {  # pixels, so that a page of the ranking fits a 1,500-pixel screen
 }
 
 
-def column_config(columns: Sequence[str]) -> dict[str, object]:
+def column_config(columns: Sequence[str]) -> dict[str, Any]:
     """Number formats and widths, so a page of results fits the screen."""
     labels = column_labels(list(columns), EXTRA_LABELS)
-    config: dict[str, object] = {}
+    config: dict[str, Any] = {}
     for column in columns:
         label = labels.get(column, column)
         width = WIDTHS.get(column)
@@ -121,7 +124,9 @@ def column_config(columns: Sequence[str]) -> dict[str, object]:
     return config
 
 
-def show(frame: pd.DataFrame, columns: Sequence[str], *, height: int | str = "auto", key: str | None = None) -> None:
+def show(
+    frame: pd.DataFrame, columns: Sequence[str], *, height: int | Literal["auto"] = "auto", key: str | None = None
+) -> None:
     """A read-only, scrollable table of ``columns`` with Chinese headers and formats."""
     st.dataframe(
         labelled(frame, columns),

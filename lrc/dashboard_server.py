@@ -31,6 +31,7 @@ def command(port: int, headless: bool) -> list[str]:
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "viewer",
     ]  # fmt: skip
 
 

@@ -35,7 +35,7 @@ def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
     return st.selectbox(
         tr(f"匹配的企业(前 {len(matches)} 家)", f"Matches (first {len(matches)})"),
         list(labels),
-        format_func=labels.get,
+        format_func=lambda c: labels[c],
         key="ent_pick",
     )
 

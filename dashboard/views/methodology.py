@@ -14,7 +14,7 @@ ITEM_COLUMNS = [
     "level2_name",
     "level3_name",
     "name_zh",
-    "points",
+    "stake",
     "rule",
     "legal_basis",
     "evidence_zh",
@@ -36,7 +36,7 @@ def tree(catalogue: Catalogue) -> None:
     code = st.pills(
         tr("一级指标", "First-level indicator"),
         list(names),
-        format_func=names.get,
+        format_func=lambda c: names[c],
         default=catalogue.level1[0].code,
         key=f"method_level1_{catalogue.version}",
     )
@@ -49,7 +49,7 @@ def tree(catalogue: Catalogue) -> None:
             f"{len(part)} items · add points {adds:g} · deductions up to {deducts:g}",
         )
     )
-    tables.static(part, ITEM_COLUMNS)
+    tables.static(part.assign(stake=part["points"]), ITEM_COLUMNS)
 
 
 def grades(catalogue: Catalogue) -> None:
@@ -72,7 +72,9 @@ def grades(catalogue: Catalogue) -> None:
         )
     )
     items = loaders.catalogue_items(catalogue.version)
-    tables.static(items[items["red_line"]], ["code", "name_zh", "points", "rule", "legal_basis"])
+    tables.static(
+        items[items["red_line"]].assign(stake=items["points"]), ["code", "name_zh", "stake", "rule", "legal_basis"]
+    )
 
 
 def versions(shipped: dict[str, Catalogue], current: Catalogue) -> None:

@@ -11,22 +11,30 @@ from dashboard.i18n import tr
 from lrc.reference import CITIES, INDUSTRIES
 
 
-def metrics(run: RunChoice, grades: list[str]) -> None:
+def _delta(now: float, before: float | None, fmt: str) -> str | None:
+    return None if before is None else format(now - before, fmt)
+
+
+def metrics(run: RunChoice) -> None:
     now = loaders.headline(run.url, run.run_id)
     before = loaders.headline(run.url, run.previous_id) if run.previous_id else None
     share = now["red_lines"] / now["enterprises"] if now["enterprises"] else 0.0
-
-    def delta(key: str, fmt: str) -> str | None:
-        return None if before is None else format(now[key] - before[key], fmt)
-
     cols = st.columns(5)
-    cols[0].metric(tr("参评企业", "Enterprises scored"), f"{now['enterprises']:,}", delta("enterprises", "+,"))
-    cols[1].metric(tr("平均分", "Mean score"), f"{now['mean']:.1f}", delta("mean", "+.1f"))
-    cols[2].metric(tr("中位数", "Median score"), f"{now['median']:.1f}", delta("median", "+.1f"))
+    cols[0].metric(
+        tr("参评企业", "Enterprises scored"),
+        f"{now['enterprises']:,}",
+        _delta(now["enterprises"], before and before["enterprises"], "+,"),
+    )
+    cols[1].metric(
+        tr("平均分", "Mean score"), f"{now['mean']:.1f}", _delta(now["mean"], before and before["mean"], "+.1f")
+    )
+    cols[2].metric(
+        tr("中位数", "Median score"), f"{now['median']:.1f}", _delta(now["median"], before and before["median"], "+.1f")
+    )
     cols[3].metric(
         tr("触及红线企业", "Red-line enterprises"),
         f"{now['red_lines']:,}",
-        delta("red_lines", "+,"),
+        _delta(now["red_lines"], before and before["red_lines"], "+,"),
         delta_color="inverse",
     )
     cols[4].metric(tr("红线企业占比", "Red-line share"), f"{share:.1%}")
@@ -122,7 +130,7 @@ def main() -> None:
         return
     st.caption(run.caption())
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
-    metrics(run, grades)
+    metrics(run)
     left, right = st.columns([3, 2])
     with left:
         by_city(run)

@@ -9,7 +9,7 @@ so a front end can cache them by run id (a run never changes).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ __all__ = [
     "decode_packed",
     "describe_rule",
     "enterprise_trend",
+    "Headline",
     "group_summary",
     "headline",
     "item_losses",
@@ -153,7 +154,15 @@ def baseline_run(runs: pd.DataFrame, run_id: int) -> int | None:
 # ---- summaries of one run -------------------------------------------------------
 
 
-def headline(frame: pd.DataFrame, grades: Sequence[str]) -> dict[str, object]:
+class Headline(TypedDict):
+    enterprises: int
+    mean: float
+    median: float
+    red_lines: int
+    grades: dict[str, int]
+
+
+def headline(frame: pd.DataFrame, grades: Sequence[str]) -> Headline:
     """Count, mean and median total, red-line count and enterprises per grade."""
     counts = frame["grade"].value_counts()
     return {
@@ -266,8 +275,8 @@ def describe_rule(catalogue: Catalogue, item: Item) -> str:
         return f"「{field.name_zh}」为{'是' if rule.when else '否'} → {points}"
     if isinstance(rule, CountRule):
         return f"「{field.name_zh}」每{field.unit or '次'} {rule.each:+f},累计以 {points} 为限"
-    measure = getattr(rule, "label_zh", "") or field.name_zh
-    if getattr(rule, "per", None):
+    measure = rule.label_zh or field.name_zh
+    if rule.per:
         measure = f"{measure}(= {field.name_zh} ÷ {catalogue.field_map[rule.per].name_zh})"
     if isinstance(rule, ThresholdRule):
         return f"{measure} {OPS[rule.op]} {_value(catalogue, rule, rule.value)} → {points}"
