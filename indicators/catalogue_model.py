@@ -80,6 +80,10 @@ class Catalogue(Strict):
         if dupes:
             raise ValueError(f"duplicate fields: {', '.join(dupes)}")
         fields = {f.name: f for f in self.fields}
+        for f in self.fields:
+            bound = fields.get(f.at_most or "")
+            if f.at_most and (bound is None or bound.type == "bool" or f.type == "bool" or bound.name == f.name):
+                raise ValueError(f"field {f.name}: at_most {f.at_most} must name another numeric field")
         read: set[str] = set()
         for item in self.items:
             for name in item.reads:
@@ -166,7 +170,7 @@ def _check_rule(item: Item, fields: dict[str, InputField]) -> None:
     if field.type == "bool":
         raise ValueError(f"{where}: rule {rule.type} cannot read the yes/no field {field.name}")
     if isinstance(rule, CountRule):
-        if field.type != "int" or (field.min is not None and field.min < 0):
+        if field.type != "int" or field.min is None or field.min < 0:
             raise ValueError(f"{where}: per_occurrence needs a non-negative int field, not {field.name}")
         return
     per = getattr(rule, "per", None)

@@ -40,6 +40,7 @@ class InputField(Strict):
     unit_en: str = ""
     min: float | None = None
     max: float | None = None
+    at_most: str | None = Field(None, description="another field this one can never exceed (people ≤ headcount)")
     description_zh: str = ""
 
     @model_validator(mode="after")
@@ -189,6 +190,13 @@ class GradeBand(Strict):
     label_zh: str
     label_en: str
     min_total: Decimal | None = Field(description="lowest total in the band; null for the bottom band")
+
+    @field_validator("min_total")
+    @classmethod
+    def _tenths(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None:
+            to_tenths(value)
+        return value
 
 
 class ChangelogEntry(Strict):

@@ -214,6 +214,8 @@ def schema_frame(cat: Catalogue) -> pd.DataFrame:
     ]
     for f in cat.fields:
         bounds = "" if f.type == "bool" else f"{_num(f.min)}..{_num(f.max)}"
+        if f.at_most:
+            bounds += f" ≤ {f.at_most}"
         rows.append(
             {
                 "name": f.name,

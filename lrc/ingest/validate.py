@@ -160,9 +160,7 @@ def _read_numbers(raw: pd.Series, is_int: bool) -> tuple[np.ndarray, np.ndarray,
     numbers[percent] /= 100
     if is_int:
         decimal = raw.str.fullmatch(DECIMAL_PATTERN).to_numpy(dtype=bool)
-        wrong = np.where(
-            decimal, "应为整数,不能有小数 (whole number)", "应为整数,不要带单位或文字 (whole number)"
-        )
+        wrong = np.where(decimal, "应为整数,不能有小数 (whole number)", "应为整数,不要带单位或文字 (whole number)")
     else:
         wrong = np.full(len(raw), "应为数字,不要带单位或文字 (number)", dtype=object)
     return ok, numbers, wrong
@@ -180,9 +178,7 @@ def parse_numbers(raw: pd.Series, f: InputField) -> CellCheck:
         reasons = np.where(ok & (numbers < f.min), f"不能小于 {f.min:g} (must be >= {f.min:g})", reasons)
     if f.max is not None:
         hint = ",比率请填小数或百分数,如 0.95 或 95%" if f.max == 1 else ""
-        reasons = np.where(
-            ok & (numbers > f.max), f"不能大于 {f.max:g}{hint} (must be <= {f.max:g})", reasons
-        )
+        reasons = np.where(ok & (numbers > f.max), f"不能大于 {f.max:g}{hint} (must be <= {f.max:g})", reasons)
     too_big = ok & (np.abs(numbers) >= MAX_EXACT) & pd.isna(reasons)
     reasons = np.where(too_big, "数值过大 (number too large)", reasons)
     numbers[~ok | pd.notna(reasons)] = np.nan
@@ -229,9 +225,7 @@ class _Checker:
             name = lookup.get(header.lower())
             if not header:
                 if self.table.cells[pos].str.strip().ne("").any():
-                    self.add(
-                        where, f"第 {pos + 1} 列", None, "该列有数据但没有列名 (column without a header)"
-                    )
+                    self.add(where, f"第 {pos + 1} 列", None, "该列有数据但没有列名 (column without a header)")
             elif name is None:
                 self.add(where, header, header, "未知的列名,请使用模板中的列名 (unknown column)")
             elif name in self.found:
@@ -302,11 +296,26 @@ def validate_table(
             check.reasons = check.reasons.mask(raw == "", BLANK_REASON)
         checker.report(f.name, raw, check.reasons)
         columns[f.name] = check.values
+    for f in catalogue.fields:
+        if f.at_most:
+            _check_at_most(checker, f.name, catalogue.field_map[f.at_most], columns)
     if checker.problems:
         raise InputValidationError(_sorted(checker.problems, table), table.file)
     frame = pd.DataFrame(columns)
     frame.index = pd.Index(codes.to_numpy(), name="uscc", dtype="string")
     return IngestBatch(table.file, frame, list(table.rows), overridden)
+
+
+def _check_at_most(checker: _Checker, name: str, bound: InputField, columns: dict[str, pd.Series]) -> None:
+    """Cells larger than the field they can never exceed (e.g. insured workers > headcount)."""
+    value, limit = columns[name], columns[bound.name]
+    over = (value > limit).fillna(False).to_numpy(dtype=bool)
+    if over.any():
+        reasons = pd.Series(None, index=value.index, dtype=object)
+        reasons[over] = [
+            f"不能大于「{bound.name_zh}」({limit.iloc[i]}) (exceeds {bound.name})" for i in np.flatnonzero(over)
+        ]
+        checker.report(name, checker.raw(name), reasons)
 
 
 def _uscc_reason(code: str) -> str | None:

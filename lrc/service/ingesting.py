@@ -99,7 +99,7 @@ def ingest_file(
         )
         stamp = repo.now()
         overridden = set(batch.overridden_uscc)
-        identity = {c: [None if pd.isna(v) else str(v) for v in frame[c].tolist()] for c in IDENTITY}
+        identity = {c: repo.nullable_text(frame[c].tolist()) for c in IDENTITY}
         rows = []
         for k in fresh:
             uscc = usccs[k]

@@ -119,35 +119,25 @@ def score_period(
 
 
 def result_rows(run_id: int, subs: pd.DataFrame, facts: pd.DataFrame, result: ScoreResult) -> list[dict]:
+    """Rows for ``score_results``, as plain Python values (NULL, never NaN, for missing text)."""
     headcount = pd.to_numeric(facts["headcount"], errors="coerce")
-    frame = pd.DataFrame(
-        {
-            "run_id": run_id,
-            "enterprise_id": subs["enterprise_id"].to_numpy(),
-            "submission_id": subs["submission_id"].to_numpy(),
-            "uscc": subs.index.to_numpy(),
-            "name": subs["name"].to_numpy(),
-            "region_code": subs["region_code"].to_numpy(),
-            "city_code": [city_of(r) or r for r in subs["region_code"]],
-            "industry": subs["industry"].to_numpy(),
-            "size": subs["size"].to_numpy(),
-            "ownership": subs["ownership"].to_numpy(),
-            "headcount": [None if pd.isna(h) else int(h) for h in headcount],
-            "total": result.total,
-            "grade": result.grade,
-            "red_line": result.red_line,
-            "completeness": np.round(result.completeness, 6),
-            "level1": pack(result.level("level1").to_numpy()),
-            "items": pack(result.points),
-            "gaps": ["".join(row) for row in np.where(result.gaps, "1", "0").tolist()],
-        }
-    )
-    records = frame.astype(object).to_dict("records")
-    for row in records:
-        row["red_line"] = bool(row["red_line"])
-        row["total"] = int(row["total"])
-        row["completeness"] = float(row["completeness"])
-    return records
+    columns: dict[str, list[Any]] = {
+        "enterprise_id": [int(v) for v in subs["enterprise_id"]],
+        "submission_id": [int(v) for v in subs["submission_id"]],
+        "uscc": [str(v) for v in subs.index],
+        **{c: repo.nullable_text(subs[c]) for c in ("name", "region_code", "industry", "size", "ownership")},
+        "city_code": [city_of(r) or r for r in subs["region_code"]],
+        "headcount": [None if pd.isna(h) else int(h) for h in headcount],
+        "total": result.total.tolist(),
+        "grade": [str(g) for g in result.grade],
+        "red_line": result.red_line.tolist(),
+        "completeness": np.round(result.completeness, 6).tolist(),
+        "level1": pack(result.level("level1").to_numpy()),
+        "items": pack(result.points),
+        "gaps": ["".join(row) for row in np.where(result.gaps, "1", "0").tolist()],
+    }
+    names = list(columns)
+    return [{"run_id": run_id, **dict(zip(names, values, strict=True))} for values in zip(*columns.values())]
 
 
 def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:

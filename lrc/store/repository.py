@@ -27,6 +27,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def nullable_text(values: Iterable[Any]) -> list[str | None]:
+    """Text for the database: pandas' NaN/NA become None (NULL), never the string 'NaN'."""
+    return [None if v is None or pd.isna(v) else str(v) for v in values]
+
+
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
