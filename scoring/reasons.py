@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from indicators import Catalogue, Item
+from indicators import Catalogue, InputField, Item
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
 from scoring.engine import score
 
@@ -96,22 +96,30 @@ def _measure(
     return label, value
 
 
-def _percent(value: float) -> str:
-    return f"{value * 100:.1f}%".replace(".0%", "%")
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _fmt_value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
-    """Ratios of like units and unitless numbers (rates) as percentages, others with their unit."""
-    field = catalogue.field_map[rule.field]
-    if rule.per:
-        per = catalogue.field_map[rule.per]
-        if field.unit == per.unit:
-            return _percent(value)
-        shown = f"{value:.2f}".rstrip("0").rstrip(".")
-        return f"{shown} {field.unit}/{per.unit}".rstrip("/")
-    if field.type == "number" and not field.unit:
-        return _percent(value)
+def format_value(field: InputField, per: InputField | None, value: float, digits: int = 1) -> str:
+    """A measured value for people: ratios of like units and unitless rates as percentages
+    (``digits`` decimals), other ratios per unit, plain numbers with their unit."""
+    if (per is not None and field.unit == per.unit) or (per is None and field.type == "number" and not field.unit):
+        return _trim(f"{value * 100:.{digits}f}") + "%"
+    if per is not None:
+        return f"{_trim(f'{value:.{digits + 1}f}')} {field.unit}/{per.unit}".rstrip("/")
     return f"{value:g} {field.unit}".strip()
+
+
+def _pair(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float, limit: float) -> tuple[str, str]:
+    """Value and limit, with enough decimals that a value short of a limit never prints equal to it
+    (99.95% is not "100% 未达 100%")."""
+    field = catalogue.field_map[rule.field]
+    per = catalogue.field_map[rule.per] if rule.per else None
+    for digits in (1, 2, 3, 4):
+        shown, bound = format_value(field, per, value, digits), format_value(field, per, limit, digits)
+        if value == limit or shown != bound:
+            break
+    return shown, bound
 
 
 def _reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
@@ -130,16 +138,19 @@ def _reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int
         each = fmt_points(abs(int(rule.each * 10)))
         return f"{field.name_zh} {count} {field.unit},每{field.unit or '次'} {each} 分,{outcome}{capped}"
     label, value = _measure(catalogue, rule, reads)
-    shown = _fmt_value(catalogue, rule, value)
     if isinstance(rule, ThresholdRule):
         word = _OP_WORDS[rule.op][0 if tenths != 0 else 1]
-        return f"{label} {shown} {word} {_fmt_value(catalogue, rule, rule.value)},{outcome}"
+        shown, bound = _pair(catalogue, rule, value, rule.value)
+        return f"{label} {shown} {word} {bound},{outcome}"
     bands = rule.bands
     reached = [b for b in bands if value >= b.min]
     if not reached:
-        return f"{label} {shown} 低于最低档 {_fmt_value(catalogue, rule, bands[0].min)},{outcome}"
+        shown, bound = _pair(catalogue, rule, value, bands[0].min)
+        return f"{label} {shown} 低于最低档 {bound},{outcome}"
     if tenths == 0:
         scoring = next((b for b in bands if b.min > reached[-1].min and b.points != 0), None)
         if scoring is not None:
-            return f"{label} {shown} 未达 {_fmt_value(catalogue, rule, scoring.min)} 得分档,{outcome}"
-    return f"{label} {shown},达到「≥ {_fmt_value(catalogue, rule, reached[-1].min)}」档,{outcome}"
+            shown, bound = _pair(catalogue, rule, value, scoring.min)
+            return f"{label} {shown} 未达 {bound} 得分档,{outcome}"
+    shown, bound = _pair(catalogue, rule, value, reached[-1].min)
+    return f"{label} {shown},达到「≥ {bound}」档,{outcome}"

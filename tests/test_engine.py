@@ -150,3 +150,12 @@ def test_engine_agrees_with_generated_sql_on_a_sample() -> None:
     sql = con.execute(scoring_sql(CATALOGUE) + " ORDER BY uscc").fetchdf().set_index("uscc").loc[sample.index]
     assert sql["total"].tolist() == result.total.tolist()
     assert sql["grade"].tolist() == result.grade.tolist()
+
+
+@pytest.mark.parametrize(("signed", "shown"), [(1999, "99.95% 未达 100%"), (2000, "100% 达到 100%")])
+def test_a_reason_never_prints_a_value_equal_to_a_limit_it_missed(signed: int, shown: str) -> None:
+    item = next(i for i in CATALOGUE.items if i.name_zh == "劳动合同签订率达100%")
+    facts = dict.fromkeys((f.name for f in CATALOGUE.fields), None) | {"headcount": 2000}
+    facts[item.rule.field] = signed
+    reason = next(e.reason for e in explain_row(CATALOGUE, facts) if e.code == item.code)
+    assert shown in reason

@@ -22,6 +22,7 @@ from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Enterprise, ScoreResult, ScoreRun
+from scoring.reasons import format_value
 
 __all__ = [
     "baseline_run",
@@ -259,11 +260,9 @@ OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 
 def _value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
-    """A rule's threshold as people read it: a share of like units as a percentage."""
-    per = getattr(rule, "per", None)
-    if per and catalogue.field_map[rule.field].unit == catalogue.field_map[per].unit:
-        return f"{value * 100:g}%"
-    return f"{value:g}"
+    """A rule's threshold as people read it, formatted as explain() formats values."""
+    per = catalogue.field_map[rule.per] if rule.per else None
+    return format_value(catalogue.field_map[rule.field], per, value, digits=2)
 
 
 def describe_rule(catalogue: Catalogue, item: Item) -> str:

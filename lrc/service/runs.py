@@ -137,7 +137,8 @@ def result_rows(run_id: int, subs: pd.DataFrame, facts: pd.DataFrame, result: Sc
         "gaps": ["".join(row) for row in np.where(result.gaps, "1", "0").tolist()],
     }
     names = list(columns)
-    return [{"run_id": run_id, **dict(zip(names, values, strict=True))} for values in zip(*columns.values())]
+    rows = zip(*columns.values(), strict=True)
+    return [{"run_id": run_id, **dict(zip(names, values, strict=True))} for values in rows]
 
 
 def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:
