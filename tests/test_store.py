@@ -127,3 +127,23 @@ def test_a_blank_ownership_is_null_on_every_backend(engine: Engine, tmp_path: Pa
         stored = conn.execute(text("SELECT ownership FROM score_results")).scalars().all()
         submitted = conn.execute(text("SELECT ownership FROM submissions")).scalars().all()
     assert stored == [None] * 12 and submitted == [None] * 12
+
+
+def test_verify_detects_a_result_or_fact_altered_behind_the_triggers(engine: Engine, sample_csv: Path) -> None:
+    ingest_file(engine, sample_csv, PERIOD, actor="t")
+    run = score_period(engine, PERIOD, actor="t").run_id
+    pg = engine.dialect.name == "postgresql"
+
+    def tamper(table: str, statement: str) -> None:
+        with engine.begin() as conn:
+            if pg:
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_update"))
+            else:
+                conn.execute(text(f"DROP TRIGGER {table}_no_update"))
+            conn.execute(text(statement))
+
+    tamper("score_results", "UPDATE score_results SET total = total + 5 WHERE enterprise_id = 1")
+    report = verify_run(engine, run)
+    assert not report.reproduced and report.mismatched and report.input_hash_matches
+    tamper("submissions", "UPDATE submissions SET name = name || 'X' WHERE id = 1")
+    assert not verify_run(engine, run).input_hash_matches

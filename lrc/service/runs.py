@@ -18,7 +18,7 @@ from indicators import Catalogue, load_catalogue, parse_catalogue
 from lrc.errors import ConflictError, NotFoundError
 from lrc.periods import check_period
 from lrc.reference import city_of
-from lrc.service.ingesting import default_actor
+from lrc.service.ingesting import content_hashes, default_actor
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import ScoreResult, score
@@ -187,25 +187,48 @@ class VerifyReport:
         return self.input_hash_matches and not self.mismatched
 
 
+VERIFIED = (
+    "name", "region_code", "city_code", "industry", "size", "ownership", "headcount",
+    "total", "grade", "red_line", "completeness", "level1", "items", "gaps",
+)  # fmt: skip
+
+
+def _comparable(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        return round(float(value), 6)
+    return str(value)
+
+
 def verify_run(engine: Engine, run_id: int) -> VerifyReport:
-    """Re-score a stored run from its stored submissions and catalogue copy and
-    compare every item point with what was published."""
+    """Re-score a stored run from its stored submissions and catalogue copy: recompute each
+    submission's content hash and the run's input hash, and every published column of every
+    enterprise (identity, items, gaps, level-1 points, total, grade, red line, completeness)."""
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, None, run_id)
         catalogue = catalogue_for_run(conn, run)
-        stored = repo.results(conn, run_id, ("uscc", "submission_id", "items"))
+        stored = repo.results(conn, run_id, ("uscc", "enterprise_id", "submission_id", *VERIFIED))
         subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
-    subs = stored.merge(subs, on="submission_id", how="left").set_index("uscc")
-    result = score(catalogue, parse_facts(subs))
-    digest = input_hash(catalogue, run.period, subs.index.tolist(), subs["content_hash"].tolist())
-    recomputed = pack(result.points)
-    mismatched = [u for u, a, b in zip(subs.index, subs["items"], recomputed, strict=True) if a != b]
+    subs = stored[["uscc", "enterprise_id", "submission_id"]].merge(subs, on="submission_id").set_index("uscc")
+    facts = parse_facts(subs)
+    result = score(catalogue, facts)
+    hashes = content_hashes(subs, subs["facts"].tolist())
+    digest = input_hash(catalogue, run.period, subs.index.tolist(), hashes)
+    published = {r.uscc: [_comparable(getattr(r, c)) for c in VERIFIED] for r in stored.itertuples(index=False)}
+    mismatched = [
+        row["uscc"]
+        for row in result_rows(run_id, subs, facts, result)
+        if published.get(row["uscc"]) != [_comparable(row[c]) for c in VERIFIED]
+    ]
     return VerifyReport(
         run_id=run_id,
         period=run.period,
         catalogue_version=catalogue.version,
         enterprises=len(subs),
-        input_hash_matches=digest == run.input_hash,
+        input_hash_matches=digest == run.input_hash and len(subs) == run.enterprise_count,
         mismatched=mismatched,
     )

@@ -150,7 +150,15 @@ def submissions_by_id(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
         _frame(
             conn,
             select(
-                Submission.id.label("submission_id"), Submission.content_hash, Submission.facts, IngestBatch.fields
+                Submission.id.label("submission_id"),
+                Submission.content_hash,
+                Submission.name,
+                Submission.region_code,
+                Submission.industry,
+                Submission.size,
+                Submission.ownership,
+                Submission.facts,
+                IngestBatch.fields,
             )
             .join(IngestBatch, IngestBatch.id == Submission.batch_id)
             .where(Submission.id.in_(part)),
