@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lrc.errors import LrcError
 
@@ -22,3 +23,27 @@ def check_period(period: str) -> str:
             "(period must look like 2026Q3, 2026H1, 2026M07 or 2026)"
         )
     return value
+
+
+def period_kind(period: str) -> str:
+    """``Y`` (year), ``H``, ``Q`` or ``M``."""
+    return period[4] if len(period) > 4 else "Y"
+
+
+def period_key(period: str) -> tuple[int, int, int]:
+    """Chronological sort key: year, first month, then longer periods before shorter ones.
+    ("2026" < "2026H1" < "2026Q1" < "2026M01" < "2026M02" < "2026Q2"), unlike plain string order."""
+    year, kind = int(period[:4]), period_kind(period)
+    index = int(period[5:]) if kind != "Y" else 1
+    months = {"Y": 12, "H": 6, "Q": 3, "M": 1}[kind]
+    return year, (index - 1) * months + 1, -months
+
+
+def sort_periods(periods: Iterable[str]) -> list[str]:
+    return sorted(periods, key=period_key)
+
+
+def previous_period(period: str, periods: Iterable[str]) -> str | None:
+    """The latest of ``periods`` of the same kind (quarter, month, …) that comes before ``period``."""
+    earlier = [p for p in periods if period_kind(p) == period_kind(period) and period_key(p) < period_key(period)]
+    return max(earlier, key=period_key) if earlier else None

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from indicators import Catalogue, Item
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from lrc.periods import period_key, previous_period, sort_periods
 from lrc.service.results import Filters, apply_filters
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
@@ -63,7 +64,7 @@ def known_periods(engine: Engine) -> list[str]:
     """Periods with submissions or runs, oldest first."""
     require_schema(engine)
     with engine.connect() as conn:
-        return sorted(set(repo.periods(conn)) | set(repo.scored_periods(conn)))
+        return sort_periods(set(repo.periods(conn)) | set(repo.scored_periods(conn)))
 
 
 def run_catalogue(engine: Engine, run_id: int) -> Catalogue:
@@ -114,7 +115,7 @@ def enterprise_trend(engine: Engine, uscc: str) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=["period", "run_id", "total", "grade", "red_line"])
-    frame = frame.drop_duplicates("period", keep="last").reset_index(drop=True)
+    frame = chronological(frame.drop_duplicates("period", keep="last"))
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     return frame
@@ -123,19 +124,24 @@ def enterprise_trend(engine: Engine, uscc: str) -> pd.DataFrame:
 # ---- runs and periods ----------------------------------------------------------
 
 
+def chronological(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by their ``period`` in time (not as strings), stable within a period."""
+    keys = [period_key(p) for p in frame["period"]]
+    return frame.iloc[sorted(range(len(keys)), key=keys.__getitem__)].reset_index(drop=True)
+
+
 def latest_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """The newest run of each period, periods oldest first."""
     if runs.empty:
         return runs
-    newest = runs.sort_values("id").drop_duplicates("period", keep="last")
-    return newest.sort_values("period").reset_index(drop=True)
+    return chronological(runs.sort_values("id").drop_duplicates("period", keep="last"))
 
 
 def previous_period_run(runs: pd.DataFrame, period: str) -> int | None:
     """The newest run of the scored period before ``period``, or None."""
     newest = latest_runs(runs)
-    earlier = newest[newest["period"] < period] if not newest.empty else newest
-    return None if earlier.empty else int(earlier["id"].iloc[-1])
+    before = previous_period(period, newest["period"]) if not newest.empty else None
+    return None if before is None else int(newest.loc[newest["period"] == before, "id"].iloc[-1])
 
 
 def baseline_run(runs: pd.DataFrame, run_id: int) -> int | None:

@@ -1,0 +1,32 @@
+"""Reporting periods: validation and chronological order."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrc.periods import PeriodError, check_period, previous_period, sort_periods
+
+
+def test_periods_sort_in_time_not_as_text() -> None:
+    assert sort_periods(["2026Q1", "2026M12", "2025Q4", "2026", "2026H1", "2026M01"]) == [
+        "2025Q4", "2026", "2026H1", "2026Q1", "2026M01", "2026M12",
+    ]  # fmt: skip
+
+
+def test_the_previous_period_is_of_the_same_kind() -> None:
+    known = ["2025Q4", "2026M12", "2026Q1", "2026Q2", "2025"]
+    assert previous_period("2026Q2", known) == "2026Q1"
+    assert previous_period("2026Q1", known) == "2025Q4"
+    assert previous_period("2026", known) == "2025"
+    assert previous_period("2025Q4", known) is None
+
+
+@pytest.mark.parametrize("text", ["2026q3", " 2026Q3 "])
+def test_a_period_is_normalised(text: str) -> None:
+    assert check_period(text) == "2026Q3"
+
+
+@pytest.mark.parametrize("text", ["2026Q5", "2026-3", "26Q1", "2026M13", ""])
+def test_a_bad_period_is_refused_in_chinese(text: str) -> None:
+    with pytest.raises(PeriodError, match="期间"):
+        check_period(text)
