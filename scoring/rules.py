@@ -45,7 +45,7 @@ def measured(rule: ThresholdRule | BandedRule, block: FactBlock) -> tuple[np.nda
 def score_flag(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
     rule = cast(FlagRule, item.rule)  # the registry dispatches on rule.type
     column = block[rule.field]
-    hit = column.data == (1 if rule.when else 0)
+    hit = column.data != 0 if rule.when else column.data == 0  # any non-zero value is "yes"
     return _award(hit, column.missing, item.points_tenths), column.missing
 
 
@@ -75,11 +75,10 @@ def score_banded(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
 def score_per_occurrence(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
     rule = cast(CountRule, item.rule)  # the registry dispatches on rule.type
     column = block[rule.field]
-    cap = item.points_tenths
-    count = np.where(column.missing, 0, column.data)
-    if count.dtype.kind == "f":
-        count = np.minimum(count, 1e6)
-    raw = count.astype(np.int64) * to_tenths(rule.each)
+    cap, each = item.points_tenths, to_tenths(rule.each)
+    enough = -(-abs(cap) // abs(each))  # occurrences that reach the cap; more cannot change the points
+    count = np.minimum(np.where(column.missing, 0, column.data), enough)
+    raw = count.astype(np.int64) * each
     points = np.maximum(raw, cap) if cap < 0 else np.minimum(raw, cap)
     return points.astype(np.int16), column.missing
 

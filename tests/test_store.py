@@ -147,3 +147,22 @@ def test_verify_detects_a_result_or_fact_altered_behind_the_triggers(engine: Eng
     assert not report.reproduced and report.mismatched and report.input_hash_matches
     tamper("submissions", "UPDATE submissions SET name = name || 'X' WHERE id = 1")
     assert not verify_run(engine, run).input_hash_matches
+
+
+def test_a_concurrent_duplicate_write_is_a_conflict_and_stores_nothing(engine: Engine) -> None:
+    from lrc.errors import ConflictError
+    from lrc.store import repository
+
+    before = counts(engine)
+    with pytest.raises(ConflictError, match="重试"), repository.writing(engine) as conn:
+        repository.enterprise_ids(conn, ["91210100MA0000000X"], create=True)
+        twin = "INSERT INTO enterprises (uscc, created_at) VALUES ('91210100MA0000000X', CURRENT_TIMESTAMP)"
+        conn.execute(text(twin))
+    assert counts(engine) == before
+
+
+def test_truncate_is_refused_on_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("TRUNCATE score_results"))

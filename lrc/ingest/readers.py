@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class RawTable:
     header_row: int | None
     is_json: bool = False
     problems: list[RowProblem] = field(default_factory=list)
+    sha256: str = ""
 
 
 def read_table(path: Path) -> RawTable:
@@ -59,6 +61,7 @@ def read_table(path: Path) -> RawTable:
         _fail(file, "文件为空 (empty file)")
     reader = {".csv": _read_csv, ".xlsx": _read_xlsx, ".json": _read_json}[suffix]
     table = reader(data, file)
+    table.sha256 = hashlib.sha256(data).hexdigest()
     if not table.rows and not table.problems:
         _fail(file, "文件中只有标题行,没有数据 (no data rows)")
     return table

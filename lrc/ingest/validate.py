@@ -57,6 +57,7 @@ class IngestBatch:
     frame: pd.DataFrame
     source_rows: list[int]
     overridden_uscc: list[str]
+    sha256: str = ""  # of the bytes that were validated
 
 
 @dataclass
@@ -303,7 +304,7 @@ def validate_table(
         raise InputValidationError(_sorted(checker.problems, table), table.file)
     frame = pd.DataFrame(columns)
     frame.index = pd.Index(codes.to_numpy(), name="uscc", dtype="string")
-    return IngestBatch(table.file, frame, list(table.rows), overridden)
+    return IngestBatch(table.file, frame, list(table.rows), overridden, table.sha256)
 
 
 def _check_at_most(checker: _Checker, name: str, bound: InputField, columns: dict[str, pd.Series]) -> None:

@@ -69,7 +69,7 @@ def ingest_file(
     facts = facts_codec.encode(frame, catalogue)
     hashes = content_hashes(frame, facts)
     usccs = frame.index.tolist()
-    with engine.begin() as conn:
+    with repo.writing(engine) as conn:
         ids = repo.enterprise_ids(conn, usccs, create=False)
         latest = repo.latest_hashes(conn, period, ids.values())
         fresh = [
@@ -91,7 +91,7 @@ def ingest_file(
             conn,
             period=period,
             file_name=Path(path).name,
-            file_sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            file_sha256=batch.sha256,
             fields=json.dumps(facts_codec.field_names(frame, catalogue)),
             rows=len(frame),
             new_versions=len(fresh),

@@ -90,7 +90,7 @@ def score_period(
     result = score(catalogue, facts)
     digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())
     same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
-    with engine.begin() as conn:
+    with repo.writing(engine) as conn:
         repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue_json(catalogue))
         run_id = repo.add_run(
             conn,

@@ -5,12 +5,15 @@ half-written."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from lrc.errors import ConflictError
 from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
@@ -21,6 +24,24 @@ from lrc.store.tables import (
 )
 
 CHUNK = 5_000
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole write. If another writer got there first (same new
+    enterprise, same submission version, a locked SQLite file), nothing is kept and the
+    user is told to try again."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except IntegrityError as exc:
+        raise ConflictError(
+            "另一个导入或评分同时写入了相同的数据,本次未写入任何内容,请重试 (concurrent write, nothing stored; retry)"
+        ) from exc
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise ConflictError("数据库正被其他任务写入,本次未写入任何内容,请稍后重试 (database busy; retry)") from exc
+        raise
 
 
 def now() -> datetime:

@@ -110,6 +110,11 @@ def _append_only() -> None:
             "BEGIN RAISE EXCEPTION 'lrc: % is append-only', TG_TABLE_NAME; END $$"
         )
     for table in APPEND_ONLY:
+        if dialect == "postgresql":  # row triggers do not see TRUNCATE
+            op.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION lrc_append_only()"
+            )
         for action in ("UPDATE", "DELETE"):
             name = f"{table}_no_{action.lower()}"
             if dialect == "postgresql":
