@@ -112,13 +112,16 @@ class Catalogue(Strict):
             raise ValueError(f"changelog: no entry for version {self.version}")
         return self
 
+    def canonical_json(self) -> str:
+        """The catalogue as canonical JSON. Defaults are left out, so a later model that gains
+        an optional field still reads a stored catalogue back to the same JSON and hash."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
     @cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the canonical JSON of the catalogue: any change to any item changes it."""
-        payload = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        """SHA-256 of the canonical JSON: any change to any item changes it."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
     @cached_property
     def field_map(self) -> dict[str, InputField]:

@@ -34,6 +34,24 @@ Fmt = Annotated[str, typer.Option("--format", "-f", help="输出格式 table|csv
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to FILE)")]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        import lrc
+        from indicators import load_catalogue
+
+        out.print(f"lrc {lrc.__version__},指标体系 (catalogue) {load_catalogue().version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="显示版本 (show version)")
+    ] = False,
+) -> None:
+    """企业劳动关系信用评价系统 lrc (enterprise labour-relations credit scoring)."""
+
+
 def _engine(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
     from lrc.store import make_engine
 
@@ -126,7 +144,7 @@ def rank(
     """企业排名,按总分从高到低 (ranking, best first)."""
     from lrc.service import Filters, ranking
 
-    filters = Filters(region, industry.upper() if industry else None, size, ownership, grade, search)
+    filters = Filters(region, industry, size, ownership, grade, search)
     info, frame = ranking(_engine(db), period, filters, top=top, run_id=run)
     render.ranking(out, info, frame, fmt, output)
 
@@ -144,7 +162,7 @@ def explain(
 
     explanation = explain_service(_engine(db), uscc, period, run_id=run)
     if fmt == "json":
-        out.print_json(json.dumps(explanation.to_dict(), ensure_ascii=False, default=str))
+        sys.stdout.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt == "text":
         render.explanation(out, explanation)
     else:
@@ -181,12 +199,13 @@ def schema(
 @app.command()
 def runs(period: Annotated[str | None, typer.Option("--period", "-p")] = None, db: DbUrl = None) -> None:
     """列出评分批次 (list score runs)."""
+    from lrc.periods import check_period
     from lrc.store import repository, require_schema
 
     engine = _engine(db)
     require_schema(engine)
     with engine.connect() as conn:
-        render.runs(out, repository.runs(conn, period))
+        render.runs(out, repository.runs(conn, check_period(period) if period else None))
 
 
 @app.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -254,15 +253,22 @@ def schema(console: Console, cat: Catalogue, fmt: str) -> None:
         console.print(table)
 
 
+def local_time(value: Any) -> str:
+    """A stored time (UTC; SQLite returns it without a zone) as China Standard Time."""
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M:%S")
+
+
 def runs(console: Console, frame: pd.DataFrame) -> None:
     if frame.empty:
         console.print("还没有评分批次 (no runs yet)")
         return
     table = Table(title="评分批次 (score runs)")
-    for column in ("批次", "期间", "指标体系", "企业数", "完成时间", "操作人", "输入哈希"):
+    for column in ("批次", "期间", "指标体系", "企业数", "完成时间(北京时间)", "操作人", "输入哈希"):
         table.add_column(column)
     for r in frame.itertuples(index=False):
-        finished = pd.Timestamp(r.finished_at).strftime("%Y-%m-%d %H:%M:%S")
+        finished = local_time(r.finished_at)
         table.add_row(
             str(r.id),
             r.period,
@@ -288,6 +294,3 @@ def verify(console: Console, report: Any) -> None:
     if report.mismatched:
         console.print(f"  {len(report.mismatched)} 家企业得分不一致:{', '.join(report.mismatched[:10])}")
 
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

@@ -142,3 +142,14 @@ def test_bad_rows_are_reported_and_nothing_is_stored(workdir: Path) -> None:
 def test_uninitialised_database_says_run_init(tmp_path: Path) -> None:
     done = lrc(tmp_path, "rank", "--period", "2026Q3", ok=False)
     assert done.returncode == 7 and "lrc init" in done.stderr
+
+
+def test_unknown_filter_values_are_errors_not_empty_rankings(workdir: Path) -> None:
+    done = lrc(workdir, "rank", "-p", "2026Q3", "--industry", "Z", "--size", "tiny", ok=False)
+    assert done.returncode == 1 and "行业 Z" in done.stderr and "规模 tiny" in done.stderr
+    rows = json.loads(lrc(workdir, "rank", "-p", "2026Q3", "--size", "small", "--grade", "b", "-f", "json").stdout)
+    assert rows and {r["size"] for r in rows} == {"小型"} and {r["grade"] for r in rows} == {"B"}
+
+
+def test_version(workdir: Path) -> None:
+    assert "lrc 0.1.0" in lrc(workdir, "--version").stdout

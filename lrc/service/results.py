@@ -11,9 +11,18 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from indicators import Catalogue
-from lrc.errors import ConflictError, NotFoundError
+from lrc.errors import ConflictError, LrcError, NotFoundError
 from lrc.periods import check_period
-from lrc.reference import CITIES, INDUSTRIES
+from lrc.reference import (
+    CITIES,
+    INDUSTRIES,
+    OWNERSHIPS,
+    SIZES,
+    city_of,
+    industry_letter,
+    normalise_ownership,
+    normalise_size,
+)
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
@@ -37,6 +46,31 @@ class Filters:
     ownership: str | None = None
     grade: str | None = None
     search: str | None = None  # part of the name, or the start of the USCC
+
+
+def check_filters(filters: Filters, catalogue: Catalogue) -> Filters:
+    """Filters as stored values (industry letter, Chinese size, …); an unknown value is an error,
+    not an empty ranking."""
+    problems = []
+    region = (filters.region or "").strip() or None
+    if region and city_of(region) is None:
+        problems.append(f"地区代码 {region} 不是辽宁省的市或区县代码")
+    industry = industry_letter(filters.industry) if filters.industry else None
+    if filters.industry and industry is None:
+        problems.append(f"行业 {filters.industry} 不是国民经济行业门类 A-T")
+    size = normalise_size(filters.size) if filters.size else None
+    if filters.size and size is None:
+        problems.append(f"规模 {filters.size} 应为 {'、'.join(SIZES)}")
+    ownership = normalise_ownership(filters.ownership) if filters.ownership else None
+    if filters.ownership and ownership is None:
+        problems.append(f"所有制 {filters.ownership} 应为 {'、'.join(OWNERSHIPS)}")
+    grade = filters.grade.strip().upper() if filters.grade else None
+    grades = [g.grade for g in catalogue.grades]
+    if grade and grade not in grades:
+        problems.append(f"等级 {filters.grade} 应为 {'、'.join(grades)}")
+    if problems:
+        raise LrcError(";".join(problems) + " (unknown filter value)")
+    return Filters(region, industry, size, ownership, grade, filters.search)
 
 
 def run_info(run: Any) -> RunInfo:
@@ -88,7 +122,9 @@ def ranking(
 ) -> tuple[RunInfo, pd.DataFrame]:
     """The ranking as shown: filtered, ranked 1..n within the filter (ties share a rank)."""
     info, frame = load_results(engine, period, run_id)
-    shown = apply_filters(frame, filters).copy()
+    with engine.connect() as conn:
+        catalogue = catalogue_for_run(conn, get_run(conn, None, info.run_id))
+    shown = apply_filters(frame, check_filters(filters, catalogue)).copy()
     shown.insert(0, "rank", shown["total"].rank(method="min", ascending=False).astype(int))
     if top is not None:
         shown = shown.head(top)

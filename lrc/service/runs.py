@@ -38,10 +38,6 @@ class RunSummary:
     same_input_as: int | None
 
 
-def catalogue_json(catalogue: Catalogue) -> str:
-    return json.dumps(catalogue.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-
-
 def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hashes: list[str]) -> str:
     """What a run scored: the catalogue, the period and each enterprise's submission."""
     digest = hashlib.sha256(f"{catalogue.content_hash}\n{period}\n".encode())
@@ -91,7 +87,7 @@ def score_period(
     digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())
     same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
     with repo.writing(engine) as conn:
-        repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue_json(catalogue))
+        repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
         run_id = repo.add_run(
             conn,
             period=period,
