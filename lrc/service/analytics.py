@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from indicators import Catalogue, Item
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
 from lrc.periods import period_key, previous_period, sort_periods
-from lrc.service.results import Filters, apply_filters
+from lrc.service.results import ranked
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -217,14 +217,6 @@ def item_losses(catalogue: Catalogue, points: np.ndarray) -> pd.DataFrame:
         }
     )
     return frame.sort_values(["lost_total", "code"], ascending=[False, True], ignore_index=True)
-
-
-def ranked(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """``ranking()`` on an already loaded ``load_results`` frame: filtered, ranked
-    1..n within the filter (ties share a rank), best first."""
-    shown = apply_filters(frame, filters).copy()
-    shown.insert(0, "rank", shown["total"].rank(method="min", ascending=False).astype(int))
-    return shown.reset_index(drop=True)
 
 
 def peer_ranks(frame: pd.DataFrame) -> pd.DataFrame:

@@ -124,11 +124,16 @@ def ranking(
     info, frame = load_results(engine, period, run_id)
     with engine.connect() as conn:
         catalogue = catalogue_for_run(conn, get_run(conn, None, info.run_id))
-    shown = apply_filters(frame, check_filters(filters, catalogue)).copy()
+    shown = ranked(frame, check_filters(filters, catalogue))
+    return info, shown if top is None else shown.head(top)
+
+
+def ranked(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """A loaded ``load_results`` frame filtered and ranked 1..n within the filter
+    (ties share a rank), best first."""
+    shown = apply_filters(frame, filters).copy()
     shown.insert(0, "rank", shown["total"].rank(method="min", ascending=False).astype(int))
-    if top is not None:
-        shown = shown.head(top)
-    return info, shown.reset_index(drop=True)
+    return shown.reset_index(drop=True)
 
 
 @dataclass(frozen=True)
