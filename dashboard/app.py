@@ -15,31 +15,26 @@ PAGES = [
         PAGES_DIR / "overview.py",
         title=tr("总览", "Overview"),
         url_path="overview",
-        icon=":material/dashboard:",
     ),
     st.Page(
         PAGES_DIR / "rankings.py",
         title=tr("排名", "Rankings"),
         url_path="rankings",
-        icon=":material/leaderboard:",
     ),
     st.Page(
         PAGES_DIR / "enterprise.py",
         title=tr("企业画像", "Enterprise"),
         url_path="enterprise",
-        icon=":material/factory:",
     ),
     st.Page(
         PAGES_DIR / "monitoring.py",
         title=tr("监测预警", "Monitoring"),
         url_path="monitoring",
-        icon=":material/notifications_active:",
     ),
     st.Page(
         PAGES_DIR / "methodology.py",
         title=tr("指标体系", "Methodology"),
         url_path="methodology",
-        icon=":material/account_tree:",
     ),
 ]
 

@@ -73,24 +73,52 @@ def grade_bars(counts: pd.DataFrame, grades: Sequence[str], title: str) -> go.Fi
     return fig
 
 
-def city_map(summary: pd.DataFrame, geojson: dict[str, Any], value: str, title: str, label: str) -> go.Figure:
-    """Choropleth of the 14 cities on a blank projection (no tiles, no network)."""
-    fig = go.Figure(
-        go.Choropleth(
+NO_DATA_COLOUR = "#d9d9d9"
+
+
+def city_map(
+    summary: pd.DataFrame,
+    geojson: dict[str, Any],
+    value: str,
+    title: str,
+    label: str,
+    *,
+    no_data: str = "无数据",
+) -> go.Figure:
+    """Choropleth of the 14 cities on a blank projection (no tiles, no network). Every
+    city of ``geojson`` is drawn: those without a row in ``summary`` in neutral grey,
+    with ``no_data`` as their hover text."""
+    fig = go.Figure()
+    outline = {"line": {"color": "white", "width": 1}}
+    names = {f["id"]: f["properties"]["name"] for f in geojson["features"]}
+    empty = [code for code in names if code not in set(summary["city_code"])]
+    if empty:
+        fig.add_choropleth(
+            geojson=geojson,
+            locations=empty,
+            z=[0] * len(empty),
+            text=[names[c] for c in empty],
+            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+            showscale=False,
+            marker=outline,
+            name=no_data,
+            hovertemplate="%{text}<br>" + no_data + "<extra></extra>",
+        )
+    if len(summary):
+        fig.add_choropleth(
             geojson=geojson,
             locations=summary["city_code"],
             z=summary[value],
             text=summary["city"],
             customdata=summary[["enterprises", "red_lines"]],
             colorscale=SEQUENTIAL,
-            marker={"line": {"color": "white", "width": 1}},
+            marker=outline,
             colorbar={"title": {"text": label}, "thickness": 12},
             hovertemplate="%{text}<br>" + label + " %{z:.1f}<br>企业 %{customdata[0]:,} · 红线 %{customdata[1]:,}"
             "<extra></extra>",
         )
-    )
     fig.update_geos(fitbounds="locations", visible=False, projection={"type": "mercator"})
-    fig.update_layout(title=title, height=460, margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    fig.update_layout(title=title, height=460, margin={"l": 0, "r": 0, "t": 50, "b": 0}, showlegend=False)
     return fig
 
 
@@ -185,29 +213,39 @@ def sunburst(nodes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def radar(axes: Sequence[str], series: Mapping[str, Sequence[float]], title: str) -> go.Figure:
-    """First-level scores of one enterprise against a reference line (e.g. the industry median)."""
+def radar(
+    axes: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    title: str,
+    *,
+    hover: Mapping[str, Sequence[str]] | None = None,
+) -> go.Figure:
+    """First-level score rates (percent of each indicator's add points, 0..100) of one
+    enterprise against a reference line (e.g. the industry median); ``hover`` holds a
+    text per axis and series (e.g. the raw points and the maximum)."""
     colours = ("#1f77b4", "#ff7f0e")
     fig = go.Figure()
     for k, (name, values) in enumerate(series.items()):
-        closed = [*values, values[0]]
+        texts = list((hover or {}).get(name, [""] * len(values)))
         fig.add_scatterpolar(
-            r=closed,
+            r=[*values, values[0]],
             theta=[*axes, axes[0]],
             name=name,
+            text=[*texts, texts[0]],
+            hovertemplate="%{theta}<br>" + name + "<br>%{text}<extra></extra>",
             fill="toself" if k == 0 else "none",
             line={"color": colours[k % 2], "dash": "solid" if k == 0 else "dash"},
             opacity=0.85,
         )
-    everything = [v for values in series.values() for v in values]
-    low = min(0.0, min(everything, default=0.0))
+    top = max((v for values in series.values() for v in values), default=100.0)
     fig.update_layout(
         title=title,
         height=460,
         legend={"orientation": "h", "y": -0.1},
         polar={
             "radialaxis": {
-                "range": [low, max(everything, default=1.0) * 1.1],
+                "range": [0, max(100.0, top)],
+                "ticksuffix": "%",
                 "angle": 90 + 180 / max(len(axes), 1),
                 "tickfont": {"size": 10},
             },

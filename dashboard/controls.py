@@ -47,7 +47,6 @@ def empty_store_message() -> None:
             "No score runs in the store yet. Ingest and score a period (`lrc ingest FILE --period 2026Q3`, "
             "`lrc score --period 2026Q3`) or run `lrc demo` for sample data.",
         ),
-        icon=":material/info:",
     )
 
 
@@ -95,7 +94,6 @@ def selected_run() -> RunChoice | None:
                 f"期间 {period} 已导入数据但还没有评分结果,请运行 `lrc score --period {period}`。",
                 f"Period {period} has data but no score run yet: run `lrc score --period {period}`.",
             ),
-            icon=":material/warning:",
         )
         return None
     wanted = st.session_state.get(RUN_KEY)

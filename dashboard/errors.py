@@ -27,7 +27,7 @@ def user_errors() -> Iterator[None]:
         yield
     except LrcError as exc:
         log.info("user error: %s", exc)
-        st.error(f"{tr('出错了', 'Error')}:{exc}", icon=":material/error:")
+        st.error(f"{tr('出错了', 'Error')}:{exc}")
     except SQLAlchemyError as exc:
         log.exception("database error")
         st.error(
@@ -36,7 +36,6 @@ def user_errors() -> Iterator[None]:
                 "Cannot read the database; check its URL and connection",
             )
             + f"({exc.__class__.__name__})",
-            icon=":material/error:",
         )
 
 

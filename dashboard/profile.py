@@ -4,6 +4,7 @@ Only regrouping: points, reasons and legal bases are the explanation's own."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lrc.service import Explanation
@@ -53,12 +54,16 @@ def _node(node_id: str, parent: str, label: str, items: pd.DataFrame, points: fl
 
 
 def lost_points(expl: Explanation) -> pd.DataFrame:
-    """Every deduction taken and every add item not fully earned, worst first."""
+    """Every deduction taken and every add item not fully earned, worst first.
+    ``lost_kind``: ``deduct``, ``missed`` (an add item that earned nothing) or
+    ``partial`` (one that earned part of its points)."""
     items = pd.DataFrame(expl.items)
     deducted = (items["kind"] == "deduct") & (items["points"] != 0)
     missed = (items["kind"] == "add") & (items["points"] < items["max_points"])
     lost = items[deducted | missed].copy()
     lost["lost"] = (lost["max_points"] - lost["points"]).where(lost["kind"] == "add", -lost["points"])
+    earned = lost["points"] > 0
+    lost["lost_kind"] = np.where(lost["kind"] == "deduct", "deduct", np.where(earned, "partial", "missed"))
     lost["legal_basis"] = lost["legal_basis"].map(lambda b: "无" if b == "none" else ";".join(b))
     return lost.sort_values(["lost", "code"], ascending=[False, True], ignore_index=True)
 

@@ -151,6 +151,16 @@ def kind_names() -> dict[str, str]:
     return {"add": tr("加分项未得分", "add points missed"), "deduct": tr("扣分项", "deductions taken")}
 
 
+def lost_kind_names() -> dict[str, str]:
+    """Names of ``profile.lost_points``' ``lost_kind``: an add item that earned nothing,
+    one that earned part of its points, and a deduction taken."""
+    return {
+        "missed": tr("加分项未得分", "add points missed"),
+        "partial": tr("加分项未得满分", "add points partly earned"),
+        "deduct": tr("扣分项", "deductions taken"),
+    }
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV with a byte-order mark, so Excel opens the Chinese text correctly."""
     return frame.to_csv(index=False).encode("utf-8-sig")

@@ -31,7 +31,6 @@ def toggle_button(uscc: str) -> None:
             key=f"unwatch-{uscc}",
             on_click=remove,
             args=(uscc,),
-            icon=":material/remove:",
         )
     else:
         st.button(
@@ -39,5 +38,4 @@ def toggle_button(uscc: str) -> None:
             key=f"watch-{uscc}",
             on_click=add,
             args=(uscc,),
-            icon=":material/add:",
         )

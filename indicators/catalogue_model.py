@@ -91,6 +91,10 @@ class Catalogue(Strict):
                     raise ValueError(f"item {item.code}: reads unknown field {name}")
             read.update(item.reads)
             _check_rule(item, fields)
+        optional = sorted({n for i in self.items if i.kind == "deduct" for n in i.reads if not fields[n].required})
+        if optional:
+            # a blank would otherwise score 0, i.e. skip the deduction: silence must not pay
+            raise ValueError(f"fields read by deduct items must be required: {', '.join(optional)}")
         unread = [n for n in names if n not in read]
         if unread:
             raise ValueError(f"fields no item reads: {', '.join(unread)}")
@@ -191,9 +195,7 @@ def _check_rule(item: Item, fields: dict[str, InputField]) -> None:
     elif isinstance(rule, BandedRule):
         for band in rule.bands[1:]:
             if not low < band.min <= high:
-                raise ValueError(
-                    f"{where}: band minimum {band.min} outside the reachable range {low}..{high}"
-                )
+                raise ValueError(f"{where}: band minimum {band.min} outside the reachable range {low}..{high}")
 
 
 def _check_threshold(where: str, rule: ThresholdRule, low: float, high: float) -> None:

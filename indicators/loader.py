@@ -52,9 +52,7 @@ def parse_catalogue(raw: Any, source: str = "<catalogue>") -> Catalogue:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
         lines = [_describe(err, raw) for err in exc.errors()]
-        raise CatalogueError(
-            f"{source}: 指标体系无效 (invalid catalogue):\n  " + "\n  ".join(lines)
-        ) from None
+        raise CatalogueError(f"{source}: 指标体系无效 (invalid catalogue):\n  " + "\n  ".join(lines)) from None
 
 
 def _describe(err: Any, raw: Any) -> str:

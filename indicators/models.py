@@ -41,6 +41,7 @@ class InputField(Strict):
     min: float | None = None
     max: float | None = None
     at_most: str | None = Field(None, description="another field this one can never exceed (people ≤ headcount)")
+    required: bool = Field(False, description="a blank cell is refused at ingest instead of being a data gap")
     description_zh: str = ""
 
     @model_validator(mode="after")
@@ -190,6 +191,16 @@ class GradeBand(Strict):
     label_zh: str
     label_en: str
     min_total: Decimal | None = Field(description="lowest total in the band; null for the bottom band")
+    min_completeness: Decimal | None = Field(
+        None, ge=0, le=1, description="share of items that must be reported to reach this band"
+    )
+
+    def reported_needed(self, items: int) -> int:
+        """How many of ``items`` must be reported for this band (exact, no float rounding)."""
+        if self.min_completeness is None:
+            return 0
+        needed = self.min_completeness * items
+        return int(needed.to_integral_value(rounding="ROUND_CEILING"))
 
     @field_validator("min_total")
     @classmethod

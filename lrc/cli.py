@@ -30,7 +30,9 @@ Period = Annotated[str, typer.Option("--period", "-p", help="期间,如 2026Q3 (
 DbUrl = Annotated[
     str | None, typer.Option("--db", envvar="LRC_DATABASE_URL", help="数据库地址 (default sqlite:///lrc.db)")
 ]
-Fmt = Annotated[str, typer.Option("--format", "-f", help="输出格式 table|csv|json|xlsx")]
+Fmt = Annotated[
+    str | None, typer.Option("--format", "-f", help="输出格式 table|csv|json|xlsx (默认按 --output 后缀,否则 table)")
+]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to FILE)")]
 
 
@@ -71,9 +73,7 @@ def init(db: DbUrl = None) -> None:
 def sample(
     n: Annotated[int, typer.Option("--n", min=1, help="企业数量 (enterprises)")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="随机种子 (seed)")] = 2014,
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path(
-        "sample.csv"
-    ),
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path("sample.csv"),
     period: Annotated[
         str, typer.Option("--period", "-p", help="期间;同一种子不同期间是同一批企业 (same seed = same firms)")
     ] = "2026Q3",
@@ -102,9 +102,7 @@ def ingest(
 
     try:
         with render.progress("写入 (storing)") as advance:
-            summary = ingest_file(
-                _engine(db), file, period, accept_uscc=frozenset(accept_uscc or ()), progress=advance
-            )
+            summary = ingest_file(_engine(db), file, period, accept_uscc=frozenset(accept_uscc or ()), progress=advance)
     except InputValidationError as exc:
         render.problems(err, exc)
         if errors:
@@ -137,13 +135,15 @@ def rank(
     search: Annotated[str | None, typer.Option("--search", help="名称关键字或信用代码前缀")] = None,
     top: Annotated[int | None, typer.Option("--top", min=1, help="只显示前 N 名")] = None,
     run: Annotated[int | None, typer.Option("--run", help="评分批次号 (default: newest)")] = None,
-    fmt: Fmt = "table",
+    fmt: Fmt = None,
     output: Output = None,
     db: DbUrl = None,
 ) -> None:
     """企业排名,按总分从高到低 (ranking, best first)."""
+    from lrc.export import output_format
     from lrc.service import Filters, ranking
 
+    fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
     info, frame = ranking(_engine(db), period, filters, top=top, run_id=run)
     render.ranking(out, info, frame, fmt, output)
@@ -265,7 +265,5 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except Exception:
         log.exception("internal error")
-        err.print(
-            f"[bold red]内部错误 (internal error)[/],详情见日志 (see log): {_log_path()}", highlight=False
-        )
+        err.print(f"[bold red]内部错误 (internal error)[/],详情见日志 (see log): {_log_path()}", highlight=False)
         sys.exit(70)

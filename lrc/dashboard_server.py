@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import socket
 import sys
 from pathlib import Path
+from typing import NoReturn
 
+from lrc.errors import LrcError
 from lrc.store import database_url
 
 
@@ -35,11 +37,22 @@ def command(port: int, headless: bool) -> list[str]:
     ]  # fmt: skip
 
 
-def serve(db: str | None, *, port: int = 8501, headless: bool = True) -> int:
-    """Run the dashboard in the foreground until interrupted; returns its exit code."""
+def port_free(port: int) -> bool:
+    """Whether nothing listens on ``port`` (checked by binding it, as the server will)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(db: str | None, *, port: int = 8501, headless: bool = True) -> NoReturn:
+    """Replace this process with the dashboard server, so that stopping `lrc dashboard`
+    (Ctrl+C or a signal) stops the server itself; there is no child left behind."""
+    if not port_free(port):
+        raise LrcError(f"端口 {port} 已被占用,请用 --port 指定其他端口 (port in use)")
     env = {**os.environ, "LRC_DATABASE_URL": absolute_url(database_url(db))}
     print(f"看板地址 (dashboard): http://localhost:{port}  按 Ctrl+C 停止", flush=True)
-    try:
-        return subprocess.call(command(port, headless), env=env)
-    except KeyboardInterrupt:
-        return 0
+    args = command(port, headless)
+    os.execvpe(args[0], args, env)

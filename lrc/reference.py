@@ -3,6 +3,8 @@ as plain constants, and the small normalisers that map what users type onto them
 
 >>> city_of("210102"), CITIES[city_of("210102")]
 ('210100', '沈阳市')
+>>> is_region("210102"), is_region("210199"), is_region("211400")
+(True, False, True)
 >>> industry_letter("C 制造业"), industry_letter("交通运输、仓储和邮政业")
 ('C', 'G')
 >>> normalise_size("medium")
@@ -12,6 +14,7 @@ as plain constants, and the small normalisers that map what users type onto them
 from __future__ import annotations
 
 import re
+from functools import cache
 
 __all__ = [
     "CITIES",
@@ -24,6 +27,7 @@ __all__ = [
     "SIZE_ALIASES",
     "city_of",
     "industry_letter",
+    "is_region",
     "normalise_ownership",
     "normalise_size",
 ]
@@ -115,6 +119,40 @@ def city_of(region_code: str) -> str | None:
         return None
     city = code[:4] + "00"
     return city if city in CITIES else None
+
+
+@cache
+def _county_codes() -> frozenset[str] | None:
+    """The county and district codes GB/T 2260 lists under the 14 cities, any year (python-stdnum's
+    ``cn/loc`` table, as ``stdnum.cn.ric`` reads it); None if the table cannot be loaded."""
+    try:
+        from stdnum import numdb
+
+        provinces = numdb.get("cn/loc").prefixes
+    except Exception:  # a missing or changed data file: city_of's prefix check remains
+        return None
+    codes: set[str] = set()
+    for _, low, high, _, counties in provinces:
+        if low <= PROVINCE_CODE[:2] <= high:
+            for length, first, last, _, _ in counties:
+                if length == 4:
+                    width = len(first)
+                    codes.update(f"21{n:0{width}d}" for n in range(int(first), int(last) + 1))
+    codes = {c for c in codes if city_of(c) is not None}
+    return frozenset(codes) if codes else None
+
+
+def is_region(region_code: str) -> bool:
+    """True for one of the 14 city codes or a county/district code GB/T 2260 lists under one.
+
+    Codes of abolished counties stay valid (registrations keep them). Without the division
+    table (python-stdnum), any code with a city's prefix is accepted, as ``city_of`` does.
+    """
+    code = region_code.strip()
+    if city_of(code) is None:
+        return False
+    counties = _county_codes()
+    return code in CITIES or counties is None or code in counties
 
 
 def _industry_lookup() -> dict[str, str]:

@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from indicators import Catalogue
-from lrc.errors import InputValidationError
+from lrc.errors import InputValidationError, LrcError
 from lrc.export import write_frame
 from lrc.labels import zh
 
@@ -62,9 +62,7 @@ def ingest_summary(console: Console, summary: Any) -> None:
             f"期间 {summary.period},导入批次 {summary.batch_id}"
         )
     if summary.overridden_uscc:
-        console.print(
-            f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}"
-        )
+        console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
 
 
 def run_summary(console: Console, summary: Any) -> None:
@@ -123,6 +121,8 @@ def explanation(console: Console, e: Any) -> None:
         f"总分 {e.total:f}  等级 {e.grade} {e.grade_label}  数据完整率 {e.completeness:.0%}{red}",
         highlight=False,
     )
+    if e.grade_note:
+        console.print(f"等级说明:{e.grade_note}", highlight=False)
     levels = Table(title="一级指标得分")
     for column in ("代码", "一级指标", "得分"):
         levels.add_column(column)
@@ -169,9 +169,7 @@ def catalogue_dict(cat: Catalogue) -> dict[str, Any]:
         "released": cat.released.isoformat(),
         "content_hash": cat.content_hash,
         "grades": [g.model_dump(mode="json") for g in cat.grades],
-        "levels": {
-            level: [n.model_dump() for n in getattr(cat, level)] for level in ("level1", "level2", "level3")
-        },
+        "levels": {level: [n.model_dump() for n in getattr(cat, level)] for level in ("level1", "level2", "level3")},
         "items": items,
     }
 
@@ -244,6 +242,8 @@ def schema(console: Console, cat: Catalogue, fmt: str) -> None:
         sys.stdout.write("\n".join(lines) + "\n")
     elif fmt in ("csv", "json"):
         sys.stdout.write((write_frame(frame, fmt, None) or "") + ("" if fmt == "csv" else "\n"))
+    elif fmt != "table":
+        raise LrcError(f"不支持的格式 {fmt!r},可选 table、csv、json、markdown (unknown format)")
     else:
         table = Table(title=f"输入字段 (input fields),指标体系 {cat.version}")
         for column in ("字段", "类型", "名称", "单位", "范围", "读取条目"):
@@ -293,4 +293,3 @@ def verify(console: Console, report: Any) -> None:
         console.print("  输入哈希不一致 (input hash differs)")
     if report.mismatched:
         console.print(f"  {len(report.mismatched)} 家企业得分不一致:{', '.join(report.mismatched[:10])}")
-

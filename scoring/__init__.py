@@ -2,7 +2,7 @@
 
 from scoring.engine import ScoreResult, score
 from scoring.facts import FactBlock, prepare
-from scoring.grades import assign_grades, grade_label
+from scoring.grades import assign_grades, grade_label, grade_note
 from scoring.reasons import ItemExplanation, explain_row
 from scoring.rollup import rollup
 from scoring.rules import RULE_HANDLERS
@@ -15,6 +15,7 @@ __all__ = [
     "assign_grades",
     "explain_row",
     "grade_label",
+    "grade_note",
     "rollup",
     "prepare",
     "score",

@@ -79,6 +79,7 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
     red_cols = [j for j, item in enumerate(catalogue.items) if item.red_line]
     red_line = (points[:, red_cols] != 0).any(axis=1)
     total = points.sum(axis=1, dtype=np.int64)
+    reported = m - gaps.sum(axis=1, dtype=np.int32)
     return ScoreResult(
         catalogue_version=catalogue.version,
         index=facts.index,
@@ -87,7 +88,7 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
         gaps=gaps,
         total=total,
         red_line=red_line,
-        grade=assign_grades(catalogue, total, red_line),
-        completeness=1.0 - gaps.sum(axis=1, dtype=np.int32) / m if m else np.ones(n),
+        grade=assign_grades(catalogue, total, red_line, reported),
+        completeness=reported / m if m else np.ones(n),
         catalogue=catalogue,
     )

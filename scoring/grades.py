@@ -7,14 +7,32 @@ import numpy as np
 from indicators import Catalogue, to_tenths
 
 
-def assign_grades(catalogue: Catalogue, total: np.ndarray, red_line: np.ndarray) -> np.ndarray:
-    """Grade of each total (tenths); a red-line hit forces the lowest grade."""
+def assign_grades(catalogue: Catalogue, total: np.ndarray, red_line: np.ndarray, reported: np.ndarray) -> np.ndarray:
+    """Grade of each total (tenths): the best band whose minimum total and minimum share of
+    reported items (``reported`` of the catalogue's items) it meets, so that leaving facts
+    blank can never earn a better grade; a red-line hit forces the lowest grade."""
     grades = np.full(total.shape, catalogue.lowest_grade, dtype=object)
+    items = len(catalogue.items)
     for band in reversed(catalogue.grades[:-1]):
         if band.min_total is not None:  # validation: only the bottom band has none
-            grades[total >= to_tenths(band.min_total)] = band.grade
+            reached = (total >= to_tenths(band.min_total)) & (reported >= band.reported_needed(items))
+            grades[reached] = band.grade
     grades[red_line] = catalogue.lowest_grade
     return grades
+
+
+def grade_note(catalogue: Catalogue, total_tenths: int, red_line: bool, reported: int, grade: str) -> str:
+    """Why an enterprise has its grade when the total alone would give a better one ("" otherwise)."""
+    items = len(catalogue.items)
+    if red_line:
+        return f"触及红线,等级一律为 {catalogue.lowest_grade}"
+    for band in catalogue.grades[:-1]:
+        if band.grade == grade:
+            return ""
+        if band.min_total is not None and total_tenths >= to_tenths(band.min_total):
+            share = f"{float(band.min_completeness or 0):.0%}"
+            return f"总分够 {band.grade} 级,但只报送了 {reported}/{items} 项数据,{band.grade} 级要求至少 {share}"
+    return ""
 
 
 def grade_label(catalogue: Catalogue, grade: str) -> str:

@@ -49,19 +49,22 @@ def score_rows(catalogue: Catalogue, rows: list[dict[str, Any]]) -> list[tuple[i
     """(total tenths, red line, grade) per enterprise."""
     out = []
     for facts in rows:
-        total, red = 0, False
+        total, red, reported = 0, False, 0
         for item in catalogue.items:
-            points = item_points(item, facts) or 0
-            total += points
-            red = red or (item.red_line and points != 0)
-        out.append((total, red, _grade(catalogue, total, red)))
+            points = item_points(item, facts)
+            reported += points is not None
+            total += points or 0
+            red = red or (item.red_line and bool(points))
+        out.append((total, red, _grade(catalogue, total, red, reported)))
     return out
 
 
-def _grade(catalogue: Catalogue, total: int, red: bool) -> str:
+def _grade(catalogue: Catalogue, total: int, red: bool, reported: int) -> str:
     if red:
         return catalogue.lowest_grade
+    items = len(catalogue.items)
     for band in catalogue.grades[:-1]:
         if band.min_total is not None and total >= to_tenths(band.min_total):
-            return band.grade
+            if reported >= band.reported_needed(items):
+                return band.grade
     return catalogue.lowest_grade

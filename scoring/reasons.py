@@ -85,9 +85,7 @@ def _gap_reason(catalogue: Catalogue, item: Item, reads: dict[str, Any]) -> str:
     return f"未报送「{'」「'.join(missing)}」,本项按 0 分计,列为数据缺口"
 
 
-def _measure(
-    catalogue: Catalogue, rule: ThresholdRule | BandedRule, reads: dict[str, Any]
-) -> tuple[str, float]:
+def _measure(catalogue: Catalogue, rule: ThresholdRule | BandedRule, reads: dict[str, Any]) -> tuple[str, float]:
     field = catalogue.field_map[rule.field]
     label = rule.label_zh or field.name_zh
     value = float(reads[rule.field])

@@ -24,26 +24,29 @@ def item_sql(item: Item) -> str:
     if isinstance(rule, ThresholdRule):
         op = "=" if rule.op == "==" else rule.op
         return f"CASE WHEN {value} {op} {rule.value!r} THEN {pts} ELSE 0 END"
-    branches = " ".join(
-        f"WHEN {value} >= {band.min!r} THEN {to_tenths(band.points)}" for band in reversed(rule.bands)
-    )
+    branches = " ".join(f"WHEN {value} >= {band.min!r} THEN {to_tenths(band.points)}" for band in reversed(rule.bands))
     return f"CASE {branches} ELSE 0 END"
 
 
 def scoring_sql(catalogue: Catalogue, table: str = "facts") -> str:
     """SELECT uscc, total, red_line, grade FROM ``table``."""
+    n = len(catalogue.items)
     items = [f"({item_sql(i)}) AS i{k}" for k, i in enumerate(catalogue.items)]
-    total = " + ".join(f"i{k}" for k in range(len(catalogue.items)))
+    reported = [
+        "(CASE WHEN " + " AND ".join(f'"{f}" IS NOT NULL' for f in i.reads) + " THEN 1 ELSE 0 END)"
+        for i in catalogue.items
+    ]
+    total = " + ".join(f"i{k}" for k in range(n))
     reds = [f"i{k} <> 0" for k, i in enumerate(catalogue.items) if i.red_line]
     red = " OR ".join(reds) if reds else "FALSE"
     grades = " ".join(
-        f"WHEN total >= {to_tenths(g.min_total)} THEN '{g.grade}'"
+        f"WHEN total >= {to_tenths(g.min_total)} AND reported >= {g.reported_needed(n)} THEN '{g.grade}'"
         for g in catalogue.grades[:-1]
         if g.min_total is not None
     )
     return (
-        f"WITH items AS (SELECT uscc, {', '.join(items)} FROM {table}), "
-        f"totals AS (SELECT uscc, {total} AS total, ({red}) AS red_line FROM items) "
+        f"WITH items AS (SELECT uscc, {', '.join(items)}, {' + '.join(reported)} AS reported FROM {table}), "
+        f"totals AS (SELECT uscc, {total} AS total, ({red}) AS red_line, reported FROM items) "
         f"SELECT uscc, total, red_line, CASE WHEN red_line THEN '{catalogue.lowest_grade}' {grades} "
         f"ELSE '{catalogue.lowest_grade}' END AS grade FROM totals"
     )

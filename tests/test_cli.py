@@ -15,14 +15,10 @@ from tests.conftest import GOLDEN
 LRC = [sys.executable, "-c", "from lrc.cli import main; main()"]
 
 
-def lrc(
-    cwd: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
+def lrc(cwd: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200", **(env or {})}
     environment.pop("LRC_DATABASE_URL", None)
-    done = subprocess.run(
-        [*LRC, *args], cwd=cwd, capture_output=True, text=True, env=environment, timeout=300
-    )
+    done = subprocess.run([*LRC, *args], cwd=cwd, capture_output=True, text=True, env=environment, timeout=300)
     if ok:
         assert done.returncode == 0, done.stderr
     return done
@@ -60,9 +56,7 @@ def test_rank_json_is_sorted_and_golden(workdir: Path, update_golden: bool) -> N
 
 
 def test_rank_filters_top_and_files(workdir: Path) -> None:
-    rows = json.loads(
-        lrc(workdir, "rank", "-p", "2026Q3", "--region", "210100", "--top", "5", "-f", "json").stdout
-    )
+    rows = json.loads(lrc(workdir, "rank", "-p", "2026Q3", "--region", "210100", "--top", "5", "-f", "json").stdout)
     assert len(rows) <= 5 and all(r["city_code"] == "210100" for r in rows)
     lrc(workdir, "rank", "-p", "2026Q3", "-f", "xlsx", "-o", "r.xlsx")
     lrc(workdir, "rank", "-p", "2026Q3", "-f", "csv", "-o", "r.csv")
@@ -113,9 +107,7 @@ def test_runs_and_verify(workdir: Path) -> None:
         (("rank", "--period", "2026Q3", "--format", "xlsx"), 1, "--output"),
     ],
 )
-def test_user_errors_are_one_line_without_traceback(
-    workdir: Path, args: tuple, code: int, message: str
-) -> None:
+def test_user_errors_are_one_line_without_traceback(workdir: Path, args: tuple, code: int, message: str) -> None:
     done = lrc(workdir, *args, ok=False)
     assert done.returncode == code, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr + done.stdout

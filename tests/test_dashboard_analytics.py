@@ -136,3 +136,52 @@ def test_catalogue_diff_names_each_changed_field() -> None:
     diff = an.catalogue_diff(old, new)
     assert diff[["code", "change", "field"]].values.tolist() == [[item["code"], "修改", "名称"]]
     assert an.catalogue_diff(old, old).empty
+
+
+def test_top_share_needs_peers_and_never_puts_the_first_at_100_percent() -> None:
+    assert an.top_share(1, 1) is None
+    assert an.top_share(1, 0) is None
+    assert an.top_share(1, 2) == 0.5
+    assert an.top_share(1, 200) == pytest.approx(0.005)
+    assert an.top_share(200, 200) == 1.0
+    for n in range(2, 50):
+        assert an.top_share(1, n) < 1.0
+
+
+def test_level1_maxima_are_the_add_points_under_each_indicator() -> None:
+    catalogue = load_catalogue()
+    maxima = an.level1_maxima(catalogue)
+    assert maxima.index.tolist() == [n.code for n in catalogue.level1]
+    expected = {n.code: 0.0 for n in catalogue.level1}
+    for item in catalogue.items:
+        if item.kind == "add":
+            expected[catalogue.ancestry(item)[0]] += float(item.points)
+    assert maxima.to_dict() == pytest.approx(expected)
+    assert maxima.sum() == pytest.approx(float(catalogue.max_total))
+    assert (maxima > 0).all()
+
+
+def test_level1_rates_are_shares_of_the_maximum_clipped_at_zero() -> None:
+    catalogue = load_catalogue()
+    maxima = an.level1_maxima(catalogue)
+    points = [float(m) / 2 for m in maxima]
+    points[0] = float(maxima.iloc[0])  # full marks
+    points[1] = -float(maxima.iloc[1])  # deductions twice the points earned
+    rates = an.level1_rates(catalogue, points)
+    assert rates["code"].tolist() == maxima.index.tolist()
+    assert rates["name_zh"].tolist() == [n.name_zh for n in catalogue.level1]
+    assert rates["max_points"].tolist() == maxima.tolist()
+    assert rates["rate"].tolist() == pytest.approx([100.0, -100.0, *[50.0] * (len(points) - 2)])
+    assert rates["shown"].tolist() == pytest.approx([100.0, 0.0, *[50.0] * (len(points) - 2)])
+    with pytest.raises(ValueError, match="first-level"):
+        an.level1_rates(catalogue, points[:3])
+
+
+def test_level1_rates_of_stored_results_stay_within_0_and_100(engine) -> None:  # noqa: ANN001
+    run_id = latest_run(engine)
+    catalogue = an.run_catalogue(engine, run_id)
+    _, level1 = an.packed_matrix(engine, run_id, "level1")
+    for row in level1[:40]:
+        rates = an.level1_rates(catalogue, (row / 10).tolist())
+        assert (rates["shown"] >= 0).all() and (rates["shown"] <= 100).all()
+        assert (rates["rate"] <= 100).all()

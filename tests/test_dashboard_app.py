@@ -6,6 +6,7 @@ per session; the app finds it through LRC_DATABASE_URL, read at run time."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +15,13 @@ import pytest
 from rich.console import Console
 from streamlit.testing.v1 import AppTest
 
-from dashboard import APP_PATH
+from dashboard import APP_DIR, APP_PATH
 from lrc.demo import run_demo
 from lrc.labels import COLUMN_LABELS
+from lrc.reference import CITIES
 from lrc.samples import DEMO_PERIODS, generate, write_sample
-from lrc.service import Filters, explain, ingest_file, load_results, ranking
+from lrc.service import Filters, explain, ingest_file, load_results, ranking, score_period
+from lrc.service import analytics as an
 from lrc.store import make_engine, upgrade
 
 LATEST, EARLIER = DEMO_PERIODS[-1], DEMO_PERIODS[0]
@@ -58,6 +61,46 @@ def texts(elements: object) -> str:
     return "\n".join(str(e.value) for e in elements)  # type: ignore[attr-defined]
 
 
+def figures(at: AppTest) -> list[dict]:
+    """The plotly figures of the page, as the JSON the browser receives."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def open_enterprise(at: AppTest, uscc: str) -> AppTest:
+    open_page(at, "enterprise")
+    at.text_input(key="ent_query").input(uscc).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ---- every page ------------------------------------------------------------------------
+
+
+def test_no_material_icons_that_would_be_fetched_from_google() -> None:
+    """`:material/…:` icons make the browser fetch the page icon (favicon) from
+    fonts.gstatic.com, which fails offline: the dashboard uses none."""
+    used = [
+        f"{path.relative_to(APP_DIR)}:{k}"
+        for path in sorted(APP_DIR.rglob("*.py"))
+        for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ":material/" in line
+    ]
+    assert not used, used
+
+
+@pytest.mark.parametrize("page", ["overview", "rankings", "enterprise", "monitoring", "methodology"])
+def test_no_page_sends_a_material_icon(app: AppTest, page: str) -> None:
+    at = open_page(app, page)
+    protos = [str(node.proto) for node in _walk(at._tree) if getattr(node, "proto", None) is not None]
+    assert protos and not [p for p in protos if ":material/" in p]
+
+
+def _walk(node: object) -> Iterator[object]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
 # ---- overview ----------------------------------------------------------------------
 
 
@@ -78,6 +121,36 @@ def test_overview_draws_bars_when_the_city_outlines_are_missing(app: AppTest, mo
     at = open_page(app, "overview")
     assert "无法读取地图边界数据" in texts(at.caption)
     assert len(at.get("plotly_chart")) >= 4
+
+
+@pytest.fixture(scope="session")
+def one_city_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A scored store whose enterprises are all in one city (Dalian)."""
+    directory = tmp_path_factory.mktemp("one-city-store")
+    url = f"sqlite:///{directory / 'lrc.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    sample = generate(80, seed=11, period=LATEST)
+    sample = sample[sample["region_code"].astype(str).str.startswith("2102")]
+    assert len(sample) >= 2
+    write_sample(sample, directory / "dalian.csv")
+    ingest_file(engine, directory / "dalian.csv", LATEST, actor="test")
+    score_period(engine, LATEST, actor="test")
+    engine.dispose()
+    return url
+
+
+def test_the_map_draws_all_14_cities_when_only_one_has_data(one_city_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LRC_DATABASE_URL", one_city_url)
+    at = open_page(AppTest.from_file(APP_PATH, default_timeout=TIMEOUT), "overview")
+    fig = next(f for f in figures(at) if f["data"] and f["data"][0]["type"] == "choropleth")
+    drawn = [code for trace in fig["data"] for code in trace["locations"]]
+    assert sorted(drawn) == sorted(CITIES)
+    grey, data = fig["data"]
+    assert data["locations"] == ["210200"]
+    assert len(grey["locations"]) == 13 and "210200" not in grey["locations"]
+    assert "无数据" in grey["hovertemplate"] and not grey["showscale"]
+    assert {c for _, c in grey["colorscale"]} == {"#d9d9d9"}
 
 
 def test_overview_follows_the_period_picked_in_the_sidebar(app: AppTest, sample_url: str) -> None:
@@ -190,6 +263,76 @@ def test_enterprise_page_total_matches_explain(app: AppTest, sample_url: str) ->
     lost = [i for i in expected.items if (i["kind"] == "deduct" and i["points"]) or i["points"] < i["max_points"]]
     tables = [t.value for t in at.table]
     assert tables and len(tables[0]) == len(lost)
+
+
+def test_partly_earned_add_items_are_not_called_unearned(app: AppTest, sample_url: str) -> None:
+    engine = make_engine(sample_url)
+    _, frame = ranking(engine, LATEST)
+    for uscc in frame["uscc"]:
+        expected = explain(engine, uscc, LATEST)
+        adds = [i for i in expected.items if i["kind"] == "add" and i["points"] < i["max_points"]]
+        if any(i["points"] > 0 for i in adds) and any(i["points"] == 0 for i in adds):
+            break
+    else:
+        pytest.fail("no enterprise with both partly earned and unearned add items")
+    at = open_enterprise(app, uscc)
+    table = at.table[0].value.set_index("编码")
+    for item in adds:
+        want = "加分项未得满分" if item["points"] > 0 else "加分项未得分"
+        assert table.at[item["code"], "类型"] == want, item
+    deducted = [i["code"] for i in expected.items if i["kind"] == "deduct" and i["points"]]
+    assert (table.loc[deducted, "类型"] == "扣分项").all()
+
+
+def test_the_red_line_banner_names_each_item(app: AppTest, sample_url: str) -> None:
+    engine = make_engine(sample_url)
+    _, frame = ranking(engine, LATEST)
+    uscc = frame.loc[frame["red_line"], "uscc"].iloc[0]
+    expected = explain(engine, uscc, LATEST)
+    names = {i["code"]: i["name_zh"] for i in expected.items}
+    at = open_enterprise(app, uscc)
+    banner = texts(at.error)
+    assert expected.red_line_items
+    for code in expected.red_line_items:
+        assert f"{code} {names[code]}" in banner
+
+
+def test_ranks_show_a_share_only_among_peers(app: AppTest, sample_url: str) -> None:
+    _, frame = ranking(make_engine(sample_url), LATEST)
+    ranks = an.peer_ranks(frame)
+    alone = ranks.index[ranks["industry_n"] == 1]
+    assert len(alone), "the sample store has no industry with a single enterprise"
+    at = open_enterprise(app, alone[0])
+    industry = next(m for m in at.metric if m.label == "行业排名")
+    assert industry.value == "1 / 1"
+    assert industry.delta == "仅 1 家"
+    at = open_enterprise(app, frame["uscc"].iloc[0])
+    province = next(m for m in at.metric if m.label == "全省排名")
+    assert province.delta == f"前 {1 / len(frame):.1%}"
+    assert not [m.delta for m in at.metric if m.delta and m.delta.startswith("前 100")]
+
+
+def test_the_radar_plots_each_first_level_score_as_a_share_of_its_maximum(app: AppTest, sample_url: str) -> None:
+    engine = make_engine(sample_url)
+    _, frame = ranking(engine, LATEST)
+    uscc = frame["uscc"].iloc[len(frame) // 3]
+    expected = explain(engine, uscc, LATEST)
+    maxima: dict[str, float] = {}
+    for item in an.run_catalogue(engine, expected.run.run_id).items:
+        if item.kind == "add":
+            maxima[item.code[0]] = maxima.get(item.code[0], 0.0) + float(item.points)
+    at = open_enterprise(app, uscc)
+    radar = next(f for f in figures(at) if f["data"] and f["data"][0]["type"] == "scatterpolar")
+    assert "一级指标得分率" in radar["layout"]["title"]["text"]
+    mine, median = radar["data"]
+    assert median["name"] == "行业中位数"
+    want = [max(0.0, 100 * n["points"] / maxima[n["code"]]) for n in expected.levels["level1"]]
+    assert mine["r"][:-1] == pytest.approx(want)
+    for trace in (mine, median):
+        assert all(0 <= r <= 100 for r in trace["r"])
+    for node, text in zip(expected.levels["level1"], mine["text"], strict=False):
+        assert f"得分 {node['points']:g} / 加分满分 {maxima[node['code']]:g}" in text
+    assert radar["layout"]["polar"]["radialaxis"]["range"] == [0, 100]
 
 
 def test_enterprise_search_by_name_offers_matches(app: AppTest) -> None:

@@ -40,11 +40,18 @@ def base_url(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="module")
-def page(base_url: str) -> Iterator[Any]:
+def requested() -> list[str]:
+    """Every URL the browser asked for while the tests of this module ran."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str, requested: list[str]) -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
         tab = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+        tab.on("request", lambda request: requested.append(request.url))
         yield tab
         browser.close()
 
@@ -90,6 +97,26 @@ def test_ranking_search_updates_the_table(page: Any, base_url: str) -> None:
         arg=before,
     )
     assert caption.inner_text() != before
+
+
+LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:")
+
+
+def test_no_request_leaves_localhost(page: Any, base_url: str, requested: list[str]) -> None:
+    """The dashboard works offline: no font, icon (e.g. a Material Symbols favicon from
+    fonts.gstatic.com), map or script is fetched from another host."""
+    for path in PAGES:
+        visit(page, base_url, path)
+        page.wait_for_timeout(500)  # late requests (favicon, fonts) of the page
+        links = page.evaluate(
+            "() => Array.from(document.querySelectorAll('link[href], img[src], script[src]'))"
+            ".map(el => el.href || el.src)"
+        )
+        outside = [url for url in links if not url.startswith(LOCAL)]
+        assert not outside, f"{path} links to {outside}"
+    assert requested, "no request was recorded"
+    outside = sorted({url for url in requested if not url.startswith(LOCAL)})
+    assert not outside, f"requests outside localhost: {outside}"
 
 
 def test_monitoring_shows_a_new_run_without_reloading(page: Any, base_url: str, store_url: str) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from indicators import RULE_TYPES, Catalogue, load_catalogue
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
 from lrc.samples import generate
-from scoring import RULE_HANDLERS, explain_row, score
+from scoring import RULE_HANDLERS, assign_grades, explain_row, grade_note, score
 from scoring.naive import score_rows
 from scoring.sqlgen import scoring_sql
 from tests.facts_strategies import enterprise_facts, frame
@@ -159,3 +159,22 @@ def test_a_reason_never_prints_a_value_equal_to_a_limit_it_missed(signed: int, s
     facts[item.rule.field] = signed
     reason = next(e.reason for e in explain_row(CATALOGUE, facts) if e.code == item.code)
     assert shown in reason
+
+
+@pytest.mark.parametrize(
+    ("total", "reported", "grade"),
+    [(900, 75, "A"), (900, 72, "A"), (900, 71, "B"), (900, 63, "C"), (900, 52, "D"), (750, 64, "B"), (750, 63, "C")],
+)
+def test_a_grade_needs_its_share_of_reported_items(total: int, reported: int, grade: str) -> None:
+    # A needs 95% of 75 items (72), B 85% (64), C 70% (53): leaving facts blank never earns a better grade
+    got = assign_grades(CATALOGUE, np.array([total]), np.array([False]), np.array([reported]))
+    assert got[0] == grade
+    note = grade_note(CATALOGUE, total, False, reported, grade)
+    assert (note == "") == (grade == "A" or (total == 750 and grade == "B"))
+
+
+def test_every_deduct_item_reads_only_required_fields() -> None:
+    # a blank scores 0, which for a deduct item would mean "no deduction": silence must not pay
+    for item in CATALOGUE.items:
+        if item.kind == "deduct":
+            assert all(CATALOGUE.field_map[name].required for name in item.reads), item.code

@@ -20,10 +20,7 @@ PERIOD = "2026Q3"
 
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {
-            t: conn.scalar(select(func.count()).select_from(Base.metadata.tables[t]))
-            for t in Base.metadata.tables
-        }
+        return {t: conn.scalar(select(func.count()).select_from(Base.metadata.tables[t])) for t in Base.metadata.tables}
 
 
 @pytest.fixture

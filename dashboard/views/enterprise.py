@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, controls, loaders, profile, tables, watchlist
 from dashboard.controls import RunChoice
-from dashboard.i18n import tr
+from dashboard.i18n import english, tr
+from indicators import Catalogue
 from lrc.service import Explanation, Filters
 from lrc.service import analytics as an
 
@@ -28,7 +31,6 @@ def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
                 f"期间 {period} 的评分结果中找不到“{query.strip()}”(名称或统一社会信用代码)。",
                 f"No enterprise matching “{query.strip()}” (name or USCC) was scored in {period}.",
             ),
-            icon=":material/warning:",
         )
         return None
     labels = dict(zip(matches["uscc"], matches["name"] + "(" + matches["uscc"] + ")", strict=True))
@@ -54,18 +56,22 @@ def chosen(frame: pd.DataFrame, run: RunChoice) -> str | None:
 
 
 def _rank(column: DeltaGenerator, label: str, ranks: pd.Series, key: str) -> None:
-    """Rank among peers as ``r / n``, with the top share below it."""
+    """Rank among peers as ``r / n``, with the top share below it (only when there are peers)."""
     rank, n = int(ranks[f"{key}_rank"]), int(ranks[f"{key}_n"])
-    column.metric(
-        label,
-        f"{rank:,} / {n:,}",
-        tr(f"前 {rank / n:.1%}", f"top {rank / n:.1%}"),
-        delta_color="off",
-        delta_arrow="off",
-    )
+    share = an.top_share(rank, n)
+    note = tr(f"仅 {n:,} 家", f"only {n:,}") if share is None else tr(f"前 {share:.1%}", f"top {share:.1%}")
+    column.metric(label, f"{rank:,} / {n:,}", note, delta_color="off", delta_arrow="off")
 
 
-def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
+def red_line_names(expl: Explanation, catalogue: Catalogue) -> list[str]:
+    """The red-line items hit, each as its code and name (``D3.2.1 使用童工``)."""
+    return [
+        f"{code} {catalogue.item(code).name_en if english() else catalogue.item(code).name_zh}"
+        for code in expl.red_line_items
+    ]
+
+
+def header(expl: Explanation, row: pd.Series, ranks: pd.Series, catalogue: Catalogue) -> None:
     st.subheader(f"{expl.name}")
     st.caption(f"{expl.uscc} · {row['city']} · {row['industry_name']} · {row['size']} · {row['ownership'] or ''}")
     cols = st.columns(5)
@@ -75,30 +81,51 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series) -> None:
     _rank(cols[3], tr(f"{row['city']}排名", "City rank"), ranks, "city")
     _rank(cols[4], tr("行业排名", "Industry rank"), ranks, "industry")
     if expl.red_line:
+        hit = red_line_names(expl, catalogue)
         st.error(
             tr(
-                f"触及红线:{'、'.join(expl.red_line_items)},等级一律评为最低档。",
-                f"Red line hit: {', '.join(expl.red_line_items)}; graded lowest.",
+                f"触及红线:{'、'.join(hit)},等级一律评为最低档。",
+                f"Red line hit: {'; '.join(hit)}; graded lowest.",
             ),
-            icon=":material/block:",
         )
     watchlist.toggle_button(expl.uscc)
 
 
-def structure(run: RunChoice, expl: Explanation) -> None:
+def structure(run: RunChoice, expl: Explanation, catalogue: Catalogue) -> None:
     left, right = st.columns(2)
     with left:
         nodes = profile.sunburst_nodes(expl, tr(f"总分 {float(expl.total):g}", f"Total {float(expl.total):g}"))
         title = tr("得分结构 8→20→33→75(面积=分值,颜色=保有率)", "Score tree (area: points at stake; colour: kept)")
         charts.show(charts.sunburst(nodes, title), f"sunburst-{expl.uscc}")
     with right:
-        level1 = expl.levels["level1"]
-        median = loaders.industry_median(run.url, run.run_id, expl.industry)
-        series = {tr("本企业", "This enterprise"): [n["points"] for n in level1]}
-        if median:
-            series[tr("行业中位数", "Industry median")] = median
-        title = tr("一级指标得分与行业中位数", "First-level scores against the industry median")
-        charts.show(charts.radar([n["name_zh"] for n in level1], series, title), f"radar-{expl.uscc}")
+        radar(run, expl, catalogue)
+
+
+def radar(run: RunChoice, expl: Explanation, catalogue: Catalogue) -> None:
+    """Each first-level score as a share of the add points it can reach, so that
+    indicators with small maxima weigh as much as large ones."""
+    points = {n["code"]: n["points"] for n in expl.levels["level1"]}
+    series = {tr("本企业", "This enterprise"): an.level1_rates(catalogue, [points[n.code] for n in catalogue.level1])}
+    median = loaders.industry_median(run.url, run.run_id, expl.industry)
+    if median:
+        series[tr("行业中位数", "Industry median")] = an.level1_rates(catalogue, median)
+    axes = [f"{n.code} {n.name_en if english() else n.name_zh}" for n in catalogue.level1]
+    hover = {name: [_rate_hover(row) for row in rates.itertuples()] for name, rates in series.items()}
+    title = tr(
+        "一级指标得分率(得分 ÷ 该指标加分满分)与行业中位数",
+        "First-level score rates (points ÷ the indicator's add points) against the industry median",
+    )
+    shown = {name: rates["shown"].tolist() for name, rates in series.items()}
+    charts.show(charts.radar(axes, shown, title, hover=hover), f"radar-{expl.uscc}")
+
+
+def _rate_hover(row: Any) -> str:
+    rate = tr("无加分项", "no add items") if pd.isna(row.rate) else f"{row.rate:.1f}%"
+    clipped = tr("(扣分超过得分,按 0 绘制)", " (deductions exceed points: drawn at 0)") if row.rate < 0 else ""
+    return tr(
+        f"得分率 {rate}{clipped}<br>得分 {row.points:g} / 加分满分 {row.max_points:g}",
+        f"rate {rate}{clipped}<br>points {row.points:g} of {row.max_points:g} add points",
+    )
 
 
 def history(run: RunChoice, uscc: str) -> None:
@@ -113,7 +140,7 @@ def lost(expl: Explanation) -> None:
     if items.empty:
         st.success(tr("没有扣分,所有加分项均得满分。", "No deductions; every add item earned in full."))
         return
-    items["kind"] = items["kind"].map(tables.kind_names())
+    items["kind"] = items["lost_kind"].map(tables.lost_kind_names())
     tables.static(
         items,
         ["code", "name_zh", "kind", "points", "max_points", "lost", "reason", "legal_basis", "evidence_zh"],
@@ -145,9 +172,10 @@ def main() -> None:
     if uscc is None:
         return
     expl = loaders.explanation(run.url, run.run_id, run.period, uscc)
+    catalogue = loaders.catalogue(run.url, run.run_id)
     row = frame.loc[frame["uscc"] == uscc].iloc[0]
-    header(expl, row, loaders.peer_ranks(run.url, run.run_id).loc[uscc])
-    structure(run, expl)
+    header(expl, row, loaders.peer_ranks(run.url, run.run_id).loc[uscc], catalogue)
+    structure(run, expl, catalogue)
     history(run, uscc)
     lost(expl)
     completeness(expl)

@@ -132,7 +132,7 @@ def main() -> None:
     shipped = loaders.shipped_catalogues()
     names = list(shipped)
     if not names:
-        st.error(tr("没有找到任何指标体系文件。", "No catalogue files are shipped."), icon=":material/error:")
+        st.error(tr("没有找到任何指标体系文件。", "No catalogue files are shipped."))
         return
     version = st.selectbox(tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version")
     catalogue = shipped[version]

@@ -61,7 +61,7 @@ def add_to_watchlist(frame: pd.DataFrame) -> None:
     with st.form("watch_add", clear_on_submit=True, border=False):
         left, right = st.columns([4, 1], vertical_alignment="bottom")
         query = left.text_input(tr("按名称或统一社会信用代码添加", "Add by name or USCC"), key="watch_query")
-        submitted = right.form_submit_button(tr("加入关注", "Watch"), icon=":material/add:")
+        submitted = right.form_submit_button(tr("加入关注", "Watch"))
     if submitted and query.strip():
         code = query.strip().upper()
         hits = frame[frame["uscc"] == code]
@@ -70,7 +70,6 @@ def add_to_watchlist(frame: pd.DataFrame) -> None:
         if hits.empty:
             st.warning(
                 tr(f"找不到“{query.strip()}”。", f"Nothing matches “{query.strip()}”."),
-                icon=":material/warning:",
             )
         else:
             watchlist.add(str(hits["uscc"].iloc[0]))
@@ -102,7 +101,7 @@ def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
         st.caption(tr(f"最新批次中没有:{'、'.join(missing)}", f"Not in the newest run: {', '.join(missing)}"))
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     drop = left.multiselect(tr("移出关注", "Remove"), codes, key="watch_remove")
-    if right.button(tr("移出", "Remove"), key="watch_remove_button", icon=":material/remove:") and drop:
+    if right.button(tr("移出", "Remove"), key="watch_remove_button") and drop:
         for code in drop:
             watchlist.remove(code)
         st.rerun(scope="fragment")

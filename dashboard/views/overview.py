@@ -65,7 +65,7 @@ def by_city(run: RunChoice) -> None:
         st.caption(tr("无法读取地图边界数据,改用条形图。", "City outlines unavailable: bars instead of a map."))
         charts.show(charts.bars(summary, "mean", "city", title), "city_scores")
     else:
-        fig = charts.city_map(summary, shapes, "mean", title, tr("平均分", "Mean"))
+        fig = charts.city_map(summary, shapes, "mean", title, tr("平均分", "Mean"), no_data=tr("无数据", "No data"))
         charts.show(fig, "city_map")
     with st.expander(tr("各市明细", "Cities in detail")):
         tables.show(

@@ -93,7 +93,6 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
         "text/csv",
         key="rank_csv",
         on_click="ignore",
-        icon=":material/download:",
     )
     right.download_button(
         tr("下载 Excel", "Download XLSX"),
@@ -102,7 +101,6 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rank_xlsx",
         on_click="ignore",
-        icon=":material/download:",
     )
 
 
@@ -126,7 +124,6 @@ def main() -> None:
     if shown.empty:
         st.warning(
             tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."),
-            icon=":material/warning:",
         )
         return
     rows = page_of(shown, (run.run_id, chosen, sort))

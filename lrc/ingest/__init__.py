@@ -1,4 +1,4 @@
-"""Ingest: read an enterprise-records file (CSV, XLSX, JSON), check every cell,
+"""Ingest: read an enterprise-records file (CSV or tab-separated TXT, XLSX, JSON), check every cell,
 and return a typed batch, or raise InputValidationError listing every problem."""
 
 from __future__ import annotations
@@ -8,7 +8,14 @@ from pathlib import Path
 from indicators import Catalogue
 from lrc.ingest.readers import SUFFIXES, read_table
 from lrc.ingest.report import write_problem_report
-from lrc.ingest.validate import IDENTITY_ZH, REQUIRED_FIELDS, REQUIRED_IDENTITY, IngestBatch, validate_table
+from lrc.ingest.validate import (
+    IDENTITY_ZH,
+    REQUIRED_FIELDS,
+    REQUIRED_IDENTITY,
+    IngestBatch,
+    header_lookup,
+    validate_table,
+)
 
 __all__ = [
     "IDENTITY_ZH",
@@ -28,7 +35,9 @@ def read_records(
 
     Headers are a field's ``name`` or Chinese ``name_zh``; codes in ``accept_uscc``
     skip the check-character tests (never the length or alphabet) and are listed in
-    ``overridden_uscc``. Raises InputValidationError with every problem in the file.
+    ``overridden_uscc``. A workbook is read from its first sheet with a USCC column.
+    Raises InputValidationError with every problem in the file.
     """
-    table = read_table(Path(path))
+    uscc_headers = {header for header, name in header_lookup(catalogue).items() if name == "uscc"}
+    table = read_table(Path(path), key_headers=uscc_headers)
     return validate_table(table, catalogue, period=period, accept_uscc=accept_uscc)

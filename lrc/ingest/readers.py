@@ -1,8 +1,11 @@
-"""Read CSV, XLSX and JSON files into a table of text cells, never guessing types.
+"""Read CSV (or tab-separated .txt), XLSX and JSON files into a table of text cells,
+never guessing types.
 
 Every cell comes out as a string ("" when blank), so codes keep their leading
 zeros and nothing turns into scientific notation here. Rows keep the number
 the user sees: the CSV line, the Excel row, or the JSON record index + 1.
+A CSV data row must have a cell for every header: a short row is refused, not
+padded with blanks (blank means "not reported").
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -21,17 +25,19 @@ import charset_normalizer
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem
 
-SUFFIXES = (".csv", ".xlsx", ".json")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".json")  # .txt: Excel's "Unicode text" (UTF-16, tab-separated)
 
 
 @dataclass
 class RawTable:
     """A file's cells as text: ``cells`` has one str column per header position (headers
-    as written, possibly repeated or blank), "" for a blank cell; ``rows`` are user row numbers."""
+    as written, possibly repeated or blank), "" for a blank cell; ``rows`` are user row numbers.
+    ``sheet`` names the worksheet read when a workbook has several; ``json_objects`` are a JSON
+    file's records (number, object) and ``json_keys`` its keys in header order."""
 
     file: str
     headers: list[str]
@@ -41,17 +47,32 @@ class RawTable:
     is_json: bool = False
     problems: list[RowProblem] = field(default_factory=list)
     sha256: str = ""
+    sheet: str | None = None
+    json_objects: list[tuple[int, dict[str, Any]]] = field(default_factory=list, repr=False)
+    json_keys: list[str] = field(default_factory=list, repr=False)
+
+    def first_record_with(self, pos: int) -> int | None:
+        """JSON: the first record having the key of header ``pos``, if some records lack it."""
+        if not self.is_json or pos >= len(self.json_keys):
+            return None
+        key = self.json_keys[pos]
+        having = [n for n, obj in self.json_objects if key in obj]
+        return having[0] if having and len(having) < len(self.json_objects) else None
 
 
-def read_table(path: Path) -> RawTable:
-    """The cells of ``path`` by suffix; InputValidationError (one problem) if it cannot be read."""
+def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
+    """The cells of ``path`` by suffix; InputValidationError (one problem) if it cannot be read.
+
+    A workbook is read from its first worksheet whose header row has one of ``key_headers``
+    (lower-cased, e.g. the USCC column's names), else from its first non-blank worksheet."""
     file = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         hint = ",请在 Excel 中另存为 .xlsx" if suffix in (".xls", ".et", ".ods") else ""
         _fail(
             file,
-            f"不支持的文件类型 {suffix or '(无后缀)'}{hint};可用 .csv、.xlsx、.json (unsupported file type)",
+            f"不支持的文件类型 {suffix or '(无后缀)'}{hint};"
+            "可用 .csv、.txt(Excel「Unicode 文本」,制表符分隔)、.xlsx、.json (unsupported file type)",
         )
     try:
         data = path.read_bytes()
@@ -59,11 +80,16 @@ def read_table(path: Path) -> RawTable:
         _fail(file, f"无法读取文件 (cannot read file): {exc.strerror or exc}")
     if not data.strip():
         _fail(file, "文件为空 (empty file)")
-    reader = {".csv": _read_csv, ".xlsx": _read_xlsx, ".json": _read_json}[suffix]
-    table = reader(data, file)
+    if suffix == ".xlsx":
+        table = _read_xlsx(data, file, frozenset(key_headers))
+    elif suffix == ".json":
+        table = _read_json(data, file)
+    else:
+        table = _read_csv(data, file, prefer_tab=suffix == ".txt")
     table.sha256 = hashlib.sha256(data).hexdigest()
     if not table.rows and not table.problems:
-        _fail(file, "文件中只有标题行,没有数据 (no data rows)")
+        place = f"工作表「{table.sheet}」中" if table.sheet else "文件中"
+        _fail(file, f"{place}只有标题行,没有数据 (no data rows)")
     return table
 
 
@@ -109,30 +135,93 @@ def _extra_cells(file: str, width: int, records: list[list[str]], rows: list[int
     return problems
 
 
-def _table(file: str, raw_rows: list[tuple[int, list[str]]]) -> RawTable:
-    """Header = first non-blank row; fully blank rows are skipped."""
+def short_row_problem(file: str, row: int, cells: int, width: int) -> RowProblem:
+    """A text row with fewer cells than the header: its missing cells are not blanks."""
+    reason = f"该行只有 {cells} 个值,比标题行少 {width - cells} 个 (fewer cells than headers)"
+    return RowProblem(file, row, None, None, reason)
+
+
+def _named_width(headers: list[str]) -> int:
+    """Header cells up to the last named one (Excel pads rows to its used range)."""
+    return max((i + 1 for i, h in enumerate(headers) if h), default=0)
+
+
+def _short_cells(file: str, width: int, records: list[list[str]], rows: list[int]) -> list[RowProblem]:
+    return [
+        short_row_problem(file, row, len(record), width)
+        for record, row in zip(records, rows, strict=True)
+        if len(record) < width
+    ]
+
+
+def _header(cells: list[str]) -> list[str]:
+    return [h.strip().lstrip("\ufeff").strip() for h in cells]
+
+
+def _table(file: str, raw_rows: list[tuple[int, list[str]]], *, text: bool = False) -> RawTable:
+    """Header = first non-blank row; fully blank rows are skipped. In ``text`` (CSV) every
+    data row must have a cell for every header."""
     kept = [(n, r) for n, r in raw_rows if "".join(r).strip()]
     if not kept:
         _fail(file, "文件为空 (empty file)")
     header_row, header = kept[0]
-    headers = [h.strip().lstrip("\ufeff").strip() for h in header]
+    headers = _header(header)
     rows = [n for n, _ in kept[1:]]
     records = [r for _, r in kept[1:]]
     table = RawTable(file, headers, _frame(headers, records), rows, header_row)
+    if text:
+        table.problems.extend(_short_cells(file, _named_width(headers), records, rows))
     table.problems.extend(_extra_cells(file, len(headers), records, rows))
     return table
 
 
-def _read_csv(data: bytes, file: str) -> RawTable:
+def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
+    """Comma- or tab-separated text; tabs when the first line has tabs and no commas
+    (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export)."""
     text = decode_text(data, file)
     end = text.find("\n")
     first_line = text if end < 0 else text[:end]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    tabs = "\t" in first_line and (prefer_tab or "," not in first_line)
+    delimiter = "\t" if tabs else ","
     return _read_csv_fast(text, file, delimiter) or _read_csv_lines(text, file, delimiter)
 
 
+def _text_lines(text: str) -> list[str]:
+    """The lines as pandas' C parser counts them (\r\n, \n or \r), without the empty one after a
+    final line break."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _short_lines(
+    frame: pd.DataFrame, text: str, file: str, body: np.ndarray, width: int, delimiter: str
+) -> list[RowProblem] | None:
+    """Problems for body lines (1-based) with fewer cells than ``width``; None if the lines of
+    ``text`` do not match the parser's rows. pandas pads a short line with "", so only lines
+    whose last named cell is "" are counted: by delimiters when unquoted, else by the csv module."""
+    if width == 0 or not len(body):
+        return []
+    candidates = body[frame[width - 1].to_numpy()[body - 1] == ""]
+    if not len(candidates):
+        return []
+    lines = _text_lines(text)
+    if len(lines) != len(frame):
+        return None
+    problems = []
+    for row in candidates.tolist():
+        line = lines[row - 1]
+        if '"' in line:
+            cells = len(next(csv.reader([line], delimiter=delimiter), []))
+        else:
+            cells = line.count(delimiter) + 1
+        if cells < width:
+            problems.append(short_row_problem(file, row, cells, width))
+    return problems
+
+
 def _read_csv_fast(text: str, file: str, delimiter: str) -> RawTable | None:
-    """pandas' C parser, when every record is one line (so line number = position + 1)."""
+    """pandas' C parser, when every record is one line (so line number = position + 1);
+    None to leave the file to the csv module."""
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, header=None, dtype=str, na_filter=False, skip_blank_lines=False
@@ -145,13 +234,16 @@ def _read_csv_fast(text: str, file: str, delimiter: str) -> RawTable | None:
     if not filled.any():
         _fail(file, "文件为空 (empty file)")
     lines = np.flatnonzero(filled) + 1
-    header = [str(h).strip().lstrip("\ufeff").strip() for h in frame.iloc[lines[0] - 1]]
+    header = _header([str(h) for h in frame.iloc[lines[0] - 1]])
+    short = _short_lines(frame, text, file, lines[1:], _named_width(header), delimiter)
+    if short is None:
+        return None
     contiguous = len(lines) == lines[-1] - lines[0] + 1
     # rows after the header up to the last filled line; trailing blank or ",,," lines are not records
     body = frame.iloc[lines[0] : lines[-1]] if contiguous else frame.iloc[lines[1:] - 1]
     body = body.reset_index(drop=True)
     body.columns = range(len(header))
-    return RawTable(file, header, body, lines[1:].tolist(), int(lines[0]))
+    return RawTable(file, header, body, lines[1:].tolist(), int(lines[0]), problems=short)
 
 
 def _read_csv_lines(text: str, file: str, delimiter: str) -> RawTable:
@@ -165,7 +257,7 @@ def _read_csv_lines(text: str, file: str, delimiter: str) -> RawTable:
             line = reader.line_num
     except csv.Error as exc:
         _fail(file, f"CSV 格式错误 (malformed CSV): {exc}", reader.line_num)
-    return _table(file, raw_rows)
+    return _table(file, raw_rows, text=True)
 
 
 def cell_text(value: object) -> str:
@@ -197,24 +289,46 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, file: str) -> RawTable:
+def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
     try:
-        raw_rows = _xlsx_rows(data)
+        name, several, raw_rows = _xlsx_rows(data, key_headers)
     except Exception as exc:  # the reader raises many kinds of error on a damaged or foreign file
         _fail(
             file, f"无法读取 Excel (xlsx) 文件,文件可能已损坏 (cannot read xlsx): {type(exc).__name__}: {exc}"
         )
-    return _table(file, raw_rows)
+    table = _table(file, raw_rows)
+    table.sheet = name if several else None
+    return table
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    """Rows of the first worksheet as text, numbered from 1; formulas give their cached values.
+def _xlsx_rows(data: bytes, key_headers: frozenset[str]) -> tuple[str, bool, list[tuple[int, list[str]]]]:
+    """(sheet name, whether the workbook has several worksheets, rows as text numbered from 1)
+    of the first worksheet whose header row (first non-blank row) has one of ``key_headers``,
+    else of the first non-blank worksheet; visible sheets come before hidden ones.
+    Formulas give their cached values.
 
     calamine (Rust) reads a 100k-row sheet in seconds, where openpyxl takes over a minute."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheet = book.get_sheet_by_index(0)
-    rows = sheet.to_python(skip_empty_area=False)
-    return [(n, [cell_text(v) for v in values]) for n, values in enumerate(rows, start=1)]
+    sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    sheets.sort(key=lambda m: m.visible != SheetVisibleEnum.Visible)  # stable: file order within each
+    if not sheets:
+        return "", False, []
+    name = first_filled = None
+    for meta in sheets:
+        header = next((r for r in book.get_sheet_by_name(meta.name).iter_rows() if _filled(r)), None)
+        if header is not None and key_headers.intersection(h.lower() for h in _header(list(map(cell_text, header)))):
+            name = meta.name
+            break
+        if header is not None and first_filled is None:
+            first_filled = meta.name
+    name = name or first_filled or sheets[0].name
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    text = [(n, [cell_text(v) for v in values]) for n, values in enumerate(rows, start=1)]
+    return name, len(sheets) > 1, text
+
+
+def _filled(values: list[Any]) -> bool:
+    return bool("".join(cell_text(v) for v in values).strip())
 
 
 def _json_records(doc: object, file: str) -> list[Any]:
@@ -247,7 +361,10 @@ def _read_json(data: bytes, file: str) -> RawTable:
     headers = [str(k).strip() for k in source.columns]
     columns = {i: pd.Series(_texts(source[k].to_numpy()), dtype="str") for i, k in enumerate(source.columns)}
     rows = [index for index, _ in objects]
-    return RawTable(file, headers, pd.DataFrame(columns), rows, None, is_json=True, problems=problems)
+    table = RawTable(file, headers, pd.DataFrame(columns), rows, None, is_json=True, problems=problems)
+    table.json_objects = objects
+    table.json_keys = [str(k) for k in source.columns]
+    return table
 
 
 def _texts(values: np.ndarray) -> list[str]:

@@ -38,8 +38,8 @@ REQUIRED_IDENTITY = ("uscc", "name", "region_code", "industry", "size")
 REQUIRED_FIELDS = ("headcount",)
 BLANK_REASON = "必填项为空 (required)"
 BOOL_TOKENS: dict[str, bool] = {
-    **dict.fromkeys(("是", "有", "y", "yes", "true", "1"), True),
-    **dict.fromkeys(("否", "无", "n", "no", "false", "0"), False),
+    **dict.fromkeys(("是", "有", "y", "yes", "true", "1", "√", "✓", "✔"), True),
+    **dict.fromkeys(("否", "无", "n", "no", "false", "0", "×", "✗", "✘"), False),
 }
 _GROUPED = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)"
 INT_PATTERN = _GROUPED + r"(?:\.0*)?"
@@ -105,7 +105,7 @@ def _choice(normalise: Callable[[str], Any], reason: str) -> Callable[[str], tup
 
 
 def _region(value: str) -> tuple[str | None, str | None]:
-    if value == "" or reference.city_of(value):
+    if value == "" or reference.is_region(value):
         return (value or None), None
     if not (len(value) == 6 and value.isascii() and value.isdigit()):
         return None, "行政区划代码应为 6 位数字,如 210102 (6-digit GB/T 2260 code)"
@@ -116,7 +116,14 @@ def _region(value: str) -> tuple[str | None, str | None]:
         )
     if not value.startswith("21"):
         return None, "不是辽宁省的行政区划代码(应以 21 开头) (not a Liaoning code)"
-    return None, "不是辽宁省 14 个市及其区县的代码 (not a Liaoning city or county)"
+    city = reference.city_of(value)
+    if city is None:
+        return None, "不是辽宁省 14 个市及其区县的代码 (not a Liaoning city or county)"
+    return (
+        None,
+        f"{reference.CITIES[city]}({city})没有代码为 {value} 的区县,请按 GB/T 2260 核对"
+        " (no such county or district in GB/T 2260)",
+    )
 
 
 _INDUSTRY_REASON = "应为行业门类字母 A-T 或其名称,如 C 或 制造业 (GB/T 4754 section)"
@@ -144,8 +151,8 @@ def parse_text(raw: pd.Series, name: str) -> CellCheck:
 
 
 def parse_bool(raw: pd.Series) -> CellCheck:
-    """是/否, 有/无, Y/N, yes/no, true/false, 1/0 (any case) → "boolean"; blank → <NA>."""
-    reason = "应为 是/否(或 有/无、Y/N、1/0) (yes/no)"
+    """是/否, 有/无, Y/N, yes/no, true/false, 1/0 (any case), √/× (and ✓✔/✗✘) → "boolean"; blank → <NA>."""
+    reason = "应为 是/否(或 有/无、Y/N、1/0、√/×) (yes/no)"
     check = _by_value(raw, _choice(lambda v: BOOL_TOKENS.get(v.lower()), reason))
     check.values = check.values.astype("boolean")
     return check
@@ -199,10 +206,20 @@ class _Checker:
         self._resolve_headers(catalogue)
 
     def label(self, row: int) -> str:
-        return f"记录 {row}" if self.table.is_json else f"第 {row} 行"
+        return f"第 {row} 条记录" if self.table.is_json else f"第 {row} 行"
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
         self.problems.append(RowProblem(self.table.file, row, column, value, reason, record=self.table.is_json))
+
+    def add_header(self, pos: int | None, column: str, value: str | None, reason: str) -> None:
+        """A problem with the header row (a JSON key): it names the worksheet of a workbook with
+        several, and for JSON the first record with a key that only some records have."""
+        if self.table.sheet:
+            reason = f"工作表「{self.table.sheet}」,{reason}"
+        first = self.table.first_record_with(pos) if pos is not None else None
+        if first is not None:
+            reason += f",首次出现在第 {first} 条记录 (first in record {first})"
+        self.add(self.table.header_row, column, value, reason)
 
     def raw(self, name: str) -> pd.Series:
         if name not in self.found:
@@ -221,24 +238,23 @@ class _Checker:
 
     def _resolve_headers(self, catalogue: Catalogue) -> None:
         lookup = header_lookup(catalogue)
-        where = self.table.header_row
         for pos, header in enumerate(self.table.headers):
             name = lookup.get(header.lower())
             if not header:
                 if self.table.cells[pos].str.strip().ne("").any():
-                    self.add(where, f"第 {pos + 1} 列", None, "该列有数据但没有列名 (column without a header)")
+                    self.add_header(pos, f"第 {pos + 1} 列", None, "该列有数据但没有列名 (column without a header)")
             elif name is None:
-                self.add(where, header, header, "未知的列名,请使用模板中的列名 (unknown column)")
+                self.add_header(pos, header, header, "未知的列名,请使用模板中的列名 (unknown column)")
             elif name in self.found:
                 first = self.table.headers[self.found[name]]
-                self.add(where, header, header, f"与列 {first} 重复,都对应 {name} (duplicate column)")
+                self.add_header(pos, header, header, f"与列 {first} 重复,都对应 {name} (duplicate column)")
             else:
                 self.found[name] = pos
         required = [*REQUIRED_IDENTITY, *(f for f in REQUIRED_FIELDS if f in catalogue.field_map)]
         for name in required:
             if name not in self.found:
                 zh = IDENTITY_ZH.get(name) or catalogue.field_map[name].name_zh
-                self.add(where, f"{zh} ({name})", None, "缺少必填列 (required column missing)")
+                self.add_header(None, f"{zh} ({name})", None, "缺少必填列 (required column missing)")
 
     def uscc(self, accept: frozenset[str]) -> tuple[pd.Series, list[str]]:
         """Normalised codes, reporting bad, blank and duplicate ones; and the codes accepted by override."""

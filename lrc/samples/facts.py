@@ -22,7 +22,8 @@ __all__ = ["HANDLED", "draw_facts", "generic"]
 HANDLED: tuple[str, ...] = tuple(MAKERS)
 
 # Facts that come from official records (inspection, courts, credit lists) are rarely blank;
-# numbers a firm must compute are left blank more often; the headcount never.
+# numbers a firm must compute are left blank more often; required fields (the headcount and
+# everything a deduct item reads) never.
 RECORDED = {
     "forced_labour_found", "mass_incident_occurred", "fatal_accidents", "child_labour_found",
     "administrative_penalties", "correction_orders", "major_violation_published", "wage_arrears_blacklisted",
@@ -46,7 +47,8 @@ def draw_facts(ctx: Context, catalogue: Catalogue) -> dict[str, pd.api.extension
     blank_rate = _blank_rates(ctx)
     for f in catalogue.fields:
         raw = value(ctx, f.name) if f.name in MAKERS else generic(ctx, f, catalogue)
-        out[f.name] = _typed(np.asarray(raw), f, _blank(ctx, f.name, blank_rate))
+        blank = np.zeros(ctx.n, dtype=bool) if f.required else _blank(ctx, f.name, blank_rate)
+        out[f.name] = _typed(np.asarray(raw), f, blank)
     return out
 
 

@@ -36,8 +36,12 @@ def write_sample(frame: pd.DataFrame, path: Path) -> None:
         raise LrcError(
             f"不支持的样例文件类型 {path.suffix or '(无后缀)'},可用 .csv、.xlsx、.json (unsupported file type)"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer(frame, path)
+    if not path.parent.is_dir():
+        raise LrcError(f"目录 {path.parent} 不存在,请先创建 (directory does not exist)")
+    try:
+        writer(frame, path)
+    except OSError as exc:
+        raise LrcError(f"无法写入 {path}:{exc.strerror or exc} (cannot write the file)") from None
 
 
 def _values(column: pd.Series, *, yes_no: bool) -> np.ndarray:

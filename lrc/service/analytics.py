@@ -39,12 +39,15 @@ __all__ = [
     "item_losses",
     "known_periods",
     "latest_runs",
+    "level1_maxima",
+    "level1_rates",
     "packed_matrix",
     "peer_ranks",
     "previous_period_run",
     "ranked",
     "run_catalogue",
     "runs_table",
+    "top_share",
 ]
 
 Packed = Literal["items", "level1"]
@@ -230,6 +233,48 @@ def peer_ranks(frame: pd.DataFrame) -> pd.DataFrame:
         out[f"{key}_rank"] = groups.rank(method="min", ascending=False).astype(int).to_numpy()
         out[f"{key}_n"] = groups.transform("size").astype(int).to_numpy()
     return out
+
+
+def top_share(rank: int, n: int) -> float | None:
+    """The share of a group at or above ``rank`` (rank 1 of 4 is the top 25%), or None
+    when the group has one enterprise and a percentile says nothing."""
+    if n <= 1:
+        return None
+    return min(max(rank, 1), n) / n
+
+
+# ---- first-level scores against what they can reach ---------------------------------
+
+
+def level1_maxima(catalogue: Catalogue) -> pd.Series:
+    """The add points attainable under each first-level indicator (the sum of its add
+    items' points), indexed by level-1 code in catalogue order."""
+    maxima = dict.fromkeys((n.code for n in catalogue.level1), 0)
+    for item in catalogue.items:
+        if item.kind == "add":
+            maxima[catalogue.ancestry(item)[0]] += item.points_tenths
+    return pd.Series(maxima, dtype="float64", name="max_points") / 10
+
+
+def level1_rates(catalogue: Catalogue, points: Sequence[float]) -> pd.DataFrame:
+    """First-level scores (points, in catalogue order) as a percentage of each indicator's
+    attainable add points: ``rate`` is the true share (negative when deductions outweigh
+    the points earned; NaN when nothing can be earned), ``shown`` is it clipped at 0."""
+    maxima = level1_maxima(catalogue)
+    if len(points) != len(maxima):
+        raise ValueError(f"{len(points)} first-level scores for {len(maxima)} indicators")
+    frame = pd.DataFrame(
+        {
+            "code": maxima.index,
+            "name_zh": [catalogue.node_names[c] for c in maxima.index],
+            "points": np.asarray(points, dtype=np.float64),
+            "max_points": maxima.to_numpy(),
+        }
+    )
+    reachable = frame["max_points"] > 0
+    frame["rate"] = 100 * frame["points"] / frame["max_points"].where(reachable)
+    frame["shown"] = frame["rate"].clip(lower=0).fillna(0.0)
+    return frame
 
 
 # ---- comparing two runs -----------------------------------------------------------

@@ -26,7 +26,7 @@ from lrc.reference import (
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
-from scoring import explain_row, grade_label, rollup
+from scoring import explain_row, grade_label, grade_note, rollup
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,7 @@ def load_results(engine: Engine, period: str, run_id: int | None = None) -> tupl
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     mask = np.ones(len(frame), dtype=bool)
     if filters.region:
-        mask &= (frame["city_code"] == filters.region).to_numpy() | (
-            frame["region_code"] == filters.region
-        ).to_numpy()
+        mask &= (frame["city_code"] == filters.region).to_numpy() | (frame["region_code"] == filters.region).to_numpy()
     for column in ("industry", "size", "ownership", "grade"):
         wanted = getattr(filters, column)
         if wanted:
@@ -151,6 +149,7 @@ class Explanation:
     completeness: float
     levels: dict[str, list[dict[str, Any]]]
     items: list[dict[str, Any]] = field(repr=False)
+    grade_note: str = ""  # why the grade is below what the total alone would give
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +166,7 @@ class Explanation:
             "red_line": self.red_line,
             "red_line_items": self.red_line_items,
             "completeness": round(self.completeness, 4),
+            "grade_note": self.grade_note,
             "levels": self.levels,
             "items": self.items,
         }
@@ -182,17 +182,13 @@ def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None
         catalogue = catalogue_for_run(conn, run)
         row = repo.results(conn, run.id, (*repo.RESULT_COLUMNS, "submission_id", "items"), uscc=code)
         if row.empty:
-            raise NotFoundError(
-                f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {code} (enterprise not in run)"
-            )
+            raise NotFoundError(f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {code} (enterprise not in run)")
         facts = parse_facts(repo.submissions_by_id(conn, [int(row["submission_id"].iloc[0])]))
     record = row.iloc[0]
     explained = explain_row(catalogue, facts_codec.typed(facts.iloc[0], catalogue))
     stored = unpack(record["items"])
     if [int(e.points * 10) for e in explained] != stored.tolist():
-        raise ConflictError(
-            f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)"
-        )
+        raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
     return Explanation(
         run=run_info(run),
         uscc=code,
@@ -203,12 +199,17 @@ def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None
         grade=record["grade"],
         grade_label=grade_label(catalogue, record["grade"]),
         red_line=bool(record["red_line"]),
-        red_line_items=[
-            e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points
-        ],
+        red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
         completeness=float(record["completeness"]),
         levels=level_tables(catalogue, stored),
         items=[item_dict(catalogue, e) for e in explained],
+        grade_note=grade_note(
+            catalogue,
+            int(record["total"]),
+            bool(record["red_line"]),
+            sum(not e.gap for e in explained),
+            record["grade"],
+        ),
     )
 
 

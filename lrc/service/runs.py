@@ -79,9 +79,7 @@ def score_period(
         subs = repo.latest_submissions(conn, period)
         previous = repo.runs(conn, period)
     if subs.empty:
-        raise NotFoundError(
-            f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})"
-        )
+        raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
     facts = parse_facts(subs)
     result = score(catalogue, facts)
     digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())
@@ -147,10 +145,11 @@ def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:
 
 @lru_cache(maxsize=8)
 def _parse_stored(document: str, content_hash: str) -> Catalogue:
-    catalogue = parse_catalogue(json.loads(document), source=f"catalogue {content_hash[:12]}")
-    if catalogue.content_hash != content_hash:
+    """The stored copy is checked byte for byte against the hash it was stored under, then
+    read with today's models (which may add optional fields without touching old runs)."""
+    if hashlib.sha256(document.encode("utf-8")).hexdigest() != content_hash:
         raise ConflictError(f"指标体系副本 {content_hash[:12]} 的内容与其哈希不符 (stored catalogue altered)")
-    return catalogue
+    return parse_catalogue(json.loads(document), source=f"catalogue {content_hash[:12]}")
 
 
 def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
@@ -208,6 +207,10 @@ def verify_run(engine: Engine, run_id: int) -> VerifyReport:
         run = get_run(conn, None, run_id)
         catalogue = catalogue_for_run(conn, run)
         stored = repo.results(conn, run_id, ("uscc", "enterprise_id", "submission_id", *VERIFIED))
+        if stored.empty:
+            raise ConflictError(
+                f"评分批次 {run_id} 记录了 {run.enterprise_count} 家企业,但库中没有它的结果,无法复现 (results missing)"
+            )
         subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
     subs = stored[["uscc", "enterprise_id", "submission_id"]].merge(subs, on="submission_id").set_index("uscc")
     facts = parse_facts(subs)

@@ -75,13 +75,23 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}"
-        ) from None
+        raise StoreError(f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}") from None
+
+
+def _missing_sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite database file that does not exist yet (connecting would create it)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if database and database != ":memory:" and not database.startswith("file:") and not Path(database).exists():
+        return database
+    return None
 
 
 def require_schema(engine: Engine) -> None:
-    """Fail with a clear message unless the database is at the newest schema."""
+    """Fail with a clear message unless the database is at the newest schema
+    (without creating an empty SQLite file on the way)."""
+    missing = _missing_sqlite_file(engine)
+    if missing:
+        raise StoreError(f"数据库文件 {missing} 不存在,请先运行 `lrc init` (database file not found: run `lrc init`)")
     current = current_revision(engine)
     if current is None:
         raise StoreError("数据库尚未初始化,请先运行 `lrc init` (database not initialised: run `lrc init`)")

@@ -59,9 +59,7 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def ensure_catalogue(conn: Connection, version: str, content_hash: str, document: str) -> None:
-    exists = conn.scalar(
-        select(CatalogueVersion.content_hash).where(CatalogueVersion.content_hash == content_hash)
-    )
+    exists = conn.scalar(select(CatalogueVersion.content_hash).where(CatalogueVersion.content_hash == content_hash))
     if exists is None:
         conn.execute(
             insert(CatalogueVersion).values(
@@ -72,9 +70,7 @@ def ensure_catalogue(conn: Connection, version: str, content_hash: str, document
 
 def catalogue_document(conn: Connection, content_hash: str) -> tuple[str, str] | None:
     row = conn.execute(
-        select(CatalogueVersion.version, CatalogueVersion.document).where(
-            CatalogueVersion.content_hash == content_hash
-        )
+        select(CatalogueVersion.version, CatalogueVersion.document).where(CatalogueVersion.content_hash == content_hash)
     ).first()
     return (row.version, row.document) if row else None
 

@@ -67,9 +67,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("period", sa.String(16), nullable=False, index=True),
         sa.Column("catalogue_version", sa.String(32), nullable=False),
-        sa.Column(
-            "catalogue_hash", sa.String(64), sa.ForeignKey("catalogue_versions.content_hash"), nullable=False
-        ),
+        sa.Column("catalogue_hash", sa.String(64), sa.ForeignKey("catalogue_versions.content_hash"), nullable=False),
         sa.Column("input_hash", sa.String(64), nullable=False),
         sa.Column("enterprise_count", sa.Integer, nullable=False),
         sa.Column("engine_version", sa.String(32), nullable=False),
@@ -119,8 +117,7 @@ def _append_only() -> None:
             name = f"{table}_no_{action.lower()}"
             if dialect == "postgresql":
                 op.execute(
-                    f"CREATE TRIGGER {name} BEFORE {action} ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION lrc_append_only()"
+                    f"CREATE TRIGGER {name} BEFORE {action} ON {table} FOR EACH ROW EXECUTE FUNCTION lrc_append_only()"
                 )
             elif dialect == "sqlite":
                 op.execute(
