@@ -148,7 +148,7 @@ def static(frame: pd.DataFrame, columns: Sequence[str]) -> None:
 
 
 def kind_names() -> dict[str, str]:
-    return {"add": tr("加分项未得分", "add points missed"), "deduct": tr("扣分项", "deductions taken")}
+    return {"add": tr("加分项失分", "add points not earned"), "deduct": tr("扣分项", "deductions taken")}
 
 
 def lost_kind_names() -> dict[str, str]:

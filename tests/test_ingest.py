@@ -28,6 +28,7 @@ from lrc.reference import (
     SIZES,
     city_of,
     industry_letter,
+    is_region,
     normalise_ownership,
     normalise_size,
 )
@@ -143,14 +144,24 @@ def test_chinese_headers(tmp_path: Path, catalogue: Catalogue) -> None:
     assert frame.loc[code(1), "union_fund_paid_ratio"] == 0.8
 
 
-def test_excel_unicode_text_is_utf16_and_tab_separated(tmp_path: Path, catalogue: Catalogue) -> None:
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".TXT"])
+def test_excel_unicode_text_is_utf16_and_tab_separated(tmp_path: Path, catalogue: Catalogue, suffix: str) -> None:
+    """Excel's "Unicode text" export is saved as .txt: UTF-16 with BOM, tabs, CRLF."""
     rows = [record(1), record(2, name="丹东边贸公司")]
     lines = ["\t".join(rows[0])] + ["\t".join(r.values()) for r in rows]
-    path = tmp_path / "unicode.csv"
+    path = tmp_path / f"unicode{suffix}"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
     batch = read_records(path, catalogue, period=PERIOD)
     assert batch.frame["name"].tolist() == ["沈阳第1机床有限公司", "丹东边贸公司"]
     assert batch.source_rows == [2, 3]
+
+
+def test_tab_separated_txt_keeps_commas_in_headers(tmp_path: Path, catalogue: Catalogue) -> None:
+    row = record(1, **{"备注,说明": "x"})
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(("\t".join(row) + "\r\n" + "\t".join(row.values()) + "\r\n").encode("utf-16"))
+    [problem] = problems_of(path, catalogue)
+    assert (problem.row, problem.column) == (1, "备注,说明") and "未知" in problem.reason
 
 
 def test_headers_ignore_case_and_surrounding_spaces(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -195,7 +206,8 @@ def test_blank_is_not_reported_and_distinct_from_no_and_zero(tmp_path: Path, cat
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("是", True), ("否", False), ("有", True), ("无", False), ("Y", True), ("n", False), ("YES", True)]
-    + [("No", False), ("true", True), ("FALSE", False), ("1", True), ("0", False), (" 是 ", True)],
+    + [("No", False), ("true", True), ("FALSE", False), ("1", True), ("0", False), (" 是 ", True)]
+    + [("√", True), ("✓", True), ("✔", True), ("×", False), ("✗", False), ("✘", False)],
 )
 def test_bool_spellings(tmp_path: Path, catalogue: Catalogue, text: str, expected: bool) -> None:
     path = write_csv(tmp_path / "r.csv", [record(1, union_established=text)])
@@ -244,6 +256,49 @@ def test_categories_are_normalised(
     path = write_csv(tmp_path / "r.csv", [record(1, **{column: text})])
     value = read_records(path, catalogue, period=PERIOD).frame.iloc[0][column]
     assert pd.isna(value) if expected is None else value == expected
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_xlsx_data_after_an_instructions_sheet(tmp_path: Path, catalogue: Catalogue) -> None:
+    headers = ["企业名称", "统一社会信用代码", "行政区划代码", "行业门类", "企业规模", "职工总数"]
+    sheets = {
+        "说明": [["填报说明"], ["1. 统一社会信用代码填 18 位"], ["2. 金额单位:元"]],
+        "备用": [["名称", "备注"], ["x", "y"]],
+        "数据": [
+            [],
+            headers,
+            ["鞍山钢铁配件厂", code(1), "210302", "C", "大型", 1500],
+            ["锦州港", code(2), "210700", "G", "中型", 300],
+        ],
+    }
+    batch = read_records(_workbook(tmp_path / "r.xlsx", sheets), catalogue, period=PERIOD)
+    assert batch.frame["name"].tolist() == ["鞍山钢铁配件厂", "锦州港"]
+    assert batch.source_rows == [3, 4]
+
+
+def test_xlsx_without_a_uscc_sheet_names_the_sheet_it_read(tmp_path: Path, catalogue: Catalogue) -> None:
+    one_line = {"说明": [["请在第二个工作表填写"]], "Sheet2": [["企业", "人数"], ["a", 1]]}
+    [problem] = problems_of(_workbook(tmp_path / "one.xlsx", one_line), catalogue)
+    assert problem.row is None and "工作表「说明」中只有标题行,没有数据" in problem.reason
+    notes = {"说明": [["填报说明"], ["第二行"]], "Sheet2": [["企业", "人数"], ["a", 1]]}
+    problems = problems_of(_workbook(tmp_path / "notes.xlsx", notes), catalogue)
+    assert problems and all(p.row == 1 and p.reason.startswith("工作表「说明」,") for p in problems)
+    assert {"填报说明", "统一社会信用代码 (uscc)"} <= {p.column for p in problems}
+    blank_first = {"空": [], "数据": [["企业", "人数"], ["a", 1]]}
+    problems = problems_of(_workbook(tmp_path / "blank.xlsx", blank_first), catalogue)
+    assert all(p.reason.startswith("工作表「数据」,") for p in problems)
+    single = write_xlsx(tmp_path / "single.xlsx", ["企业"], [["a"]])
+    assert not any("工作表" in p.reason for p in problems_of(single, catalogue))
 
 
 def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -357,6 +412,8 @@ BAD_CELLS = [
     ("region_code", "110101", "辽宁"),
     ("region_code", "219900", "辽宁"),
     ("region_code", "21010", "6 位"),
+    ("region_code", "210199", "沈阳市(210100)没有代码为 210199 的区县"),
+    ("region_code", "211499", "GB/T 2260"),
     ("industry", "Z", "A-T"),
     ("industry", "C 采矿业", "A-T"),
     ("size", "巨型", "大型"),
@@ -419,6 +476,29 @@ def test_json_problems_name_the_record(tmp_path: Path, catalogue: Catalogue) -> 
     assert "行" not in str(problems[1]).split(":")[0]
 
 
+def test_json_key_in_some_records_names_the_first_record_with_it(tmp_path: Path, catalogue: Catalogue) -> None:
+    records = [record(1, 附注="a"), record(2), record(3, 备注="x"), record(4, 备注="y", 附注="b")]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+    problems = problems_of(path, catalogue)
+    assert [(p.row, p.column) for p in problems] == [(None, "附注"), (None, "备注")]
+    assert "出现在第 1 条记录" in problems[0].reason
+    assert "出现在第 3 条记录" in problems[1].reason and "未知" in problems[1].reason
+    every = tmp_path / "every.json"
+    every.write_text(json.dumps([record(1, 备注="x"), record(2, 备注="y")], ensure_ascii=False), "utf-8")
+    [problem] = problems_of(every, catalogue)
+    assert problem.column == "备注" and "出现在" not in problem.reason
+
+
+def test_duplicate_code_wording(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([record(1), record(2), record(1)], ensure_ascii=False), "utf-8")
+    [problem] = problems_of(path, catalogue)
+    assert problem.row == 3 and "统一社会信用代码与第 1 条记录重复" in problem.reason
+    [problem] = problems_of(write_csv(tmp_path / "r.csv", [record(1), record(1)]), catalogue)
+    assert problem.row == 3 and "统一社会信用代码与第 2 行重复" in problem.reason
+
+
 # --- bad headers and bad files ------------------------------------------------------------------------
 
 
@@ -441,6 +521,75 @@ def test_missing_and_duplicate_columns(tmp_path: Path, catalogue: Catalogue) -> 
     assert "缺少" in reasons["行政区划代码 (region_code)"] and "缺少" in reasons["职工总数 (headcount)"]
 
 
+SHORT_ROW_CASES = ["plain", "crlf, trailing blank line", "quoted cell", "short row quoted", "multi-line cell", "blank first"]
+
+
+def _short_row_text(case: str, d: str, header: list[str], rows: list[list[str]]) -> str:
+    """Header, a full row, a row missing its last two cells (line 3), a full row."""
+    first, short, last = rows[0], rows[1][:-2], rows[2]
+    if case == "quoted cell":
+        last = [last[0], '"锦州,港"', *last[2:]]
+    if case == "short row quoted":
+        short = [short[0], '"沈阳,第2"', *short[2:]]
+    if case == "multi-line cell":
+        last = [last[0], '"锦州\n港"', *last[2:]]
+    lines = [d.join(header), d.join(first), d.join(short), d.join(last)]
+    if case == "crlf, trailing blank line":
+        return "\r\n".join([*lines, d * 3]) + "\r\n"
+    if case == "blank first":
+        return "\n" + "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("case", SHORT_ROW_CASES)
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_csv_row_with_fewer_cells_than_headers_is_refused(
+    tmp_path: Path, catalogue: Catalogue, case: str, delimiter: str
+) -> None:
+    """Missing cells are not blanks: a short row would silently read as "not reported"."""
+    fields = [f.name for f in catalogue.fields if f.name != "headcount"]
+    header = [*record(1), *fields]
+    rows = [[*record(i).values(), *([""] * len(fields))] for i in (1, 2, 3)]
+    path = tmp_path / "r.csv"
+    path.write_text(_short_row_text(case, delimiter, header, rows), "utf-8")
+    row = 4 if case == "blank first" else 3
+    problems = problems_of(path, catalogue)
+    assert [(p.row, p.column, p.reason) for p in problems] == [
+        (row, None, f"该行只有 {len(header) - 2} 个值,比标题行少 2 个 (fewer cells than headers)")
+    ]
+    assert str(problems[0]).startswith(f"r.csv, 第 {row} 行")
+    full = _short_row_text(case, delimiter, header, [rows[0], rows[1], rows[2]]).replace(
+        delimiter.join(rows[1][:-2]), delimiter.join(rows[1])
+    )
+    path.write_text(full, "utf-8")
+    assert len(read_records(path, catalogue, period=PERIOD).frame) == 3
+
+
+def test_a_very_short_csv_row_also_reports_its_missing_required_cells(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write_csv(tmp_path / "r.csv", [record(1), record(2)])
+    text = path.read_text("utf-8")
+    path.write_text(text + ",".join(list(record(3).values())[:3]) + "\n", "utf-8")
+    problems = problems_of(path, catalogue)
+    assert problems[0].row == 4 and "该行只有 3 个值,比标题行少 4 个" in problems[0].reason
+    assert {p.column for p in problems[1:]} == {"industry", "size", "headcount"}
+
+
+def test_padding_that_is_not_a_short_row(tmp_path: Path, catalogue: Catalogue) -> None:
+    """Cells only under blank trailing headers may be left out; xlsx rows and JSON keys may be missing."""
+    row = record(1)
+    path = tmp_path / "r.csv"
+    path.write_text(",".join(row) + ",,\n" + ",".join(row.values()) + "\n", "utf-8")
+    assert len(read_records(path, catalogue, period=PERIOD).frame) == 1
+    headers = [*row, "union_established"]
+    xlsx = write_xlsx(tmp_path / "r.xlsx", headers, [[*row.values(), "是"], list(record(2).values())])
+    assert read_records(xlsx, catalogue, period=PERIOD).frame["union_established"].isna().tolist() == [False, True]
+    doc = tmp_path / "r.json"
+    partial = record(2)
+    del partial["ownership"]
+    doc.write_text(json.dumps([record(1), partial], ensure_ascii=False), "utf-8")
+    assert read_records(doc, catalogue, period=PERIOD).frame["ownership"].isna().tolist() == [False, True]
+
+
 def test_extra_cells_without_a_header(tmp_path: Path, catalogue: Catalogue) -> None:
     path = write_csv(tmp_path / "r.csv", [record(1)])
     path.write_text(path.read_text("utf-8").rstrip("\r\n") + ",多余\n", "utf-8")
@@ -455,7 +604,8 @@ def test_extra_cells_without_a_header(tmp_path: Path, catalogue: Catalogue) -> N
         ("r.csv", b" \r\n\r\n", "为空"),
         ("r.csv", b"uscc,name,region_code,industry,size,headcount\n", "没有数据"),
         ("r.xls", b"whatever", ".xlsx"),
-        ("r.txt", b"a,b", "不支持"),
+        ("r.docx", b"a,b", ".txt"),
+        ("r.txt", b"a,b", "没有数据"),
         ("r.csv", bytes(range(256)) * 8, "编码"),
         ("r.csv", b"PK\x03\x04rest", "xlsx"),
         ("r.xlsx", b"not a zip at all", "Excel"),
@@ -540,6 +690,35 @@ def test_reference_data() -> None:
     assert normalise_size("SMALL") == "小型" and normalise_size("大") is None
     assert normalise_ownership("港澳台商投资企业") == "港澳台投资"
     assert doctest.testmod(lrc.reference).failed == 0
+
+
+def test_region_codes_are_checked_against_gb_t_2260() -> None:
+    assert all(is_region(c) for c in CITIES)
+    assert is_region("210102") and is_region("211481") and is_region(" 210224 ")
+    assert is_region("210122")  # 辽中县, abolished in 2016: older registrations keep it
+    assert not is_region("210199") and not is_region("211199") and not is_region("210000")
+    assert not is_region("110101") and not is_region("2101") and not is_region("21010x")
+
+
+def test_without_the_division_table_the_city_prefix_is_checked(
+    tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stdnum.numdb
+
+    def missing(name: str) -> None:
+        raise OSError(f"no {name}")
+
+    monkeypatch.setattr(stdnum.numdb, "get", missing)
+    lrc.reference._county_codes.cache_clear()
+    try:
+        assert is_region("210199") and not is_region("219900")
+        rows = [record(1, region_code="210199"), record(2, region_code="219900")]
+        [problem] = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+        assert (problem.row, problem.column) == (3, "region_code")
+    finally:
+        lrc.reference._county_codes.cache_clear()
+    monkeypatch.undo()
+    assert not is_region("210199")
 
 
 @settings(max_examples=25, deadline=None)

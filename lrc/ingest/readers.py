@@ -179,8 +179,9 @@ def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
     """Comma- or tab-separated text; tabs when the first line has tabs and no commas
     (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export)."""
     text = decode_text(data, file)
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
+    head = text.lstrip("\ufeff\r\n")  # the first line that is not blank
+    end = head.find("\n")
+    first_line = head if end < 0 else head[:end]
     tabs = "\t" in first_line and (prefer_tab or "," not in first_line)
     delimiter = "\t" if tabs else ","
     return _read_csv_fast(text, file, delimiter) or _read_csv_lines(text, file, delimiter)
