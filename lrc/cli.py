@@ -145,8 +145,8 @@ def rank(
 
     fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
-    info, frame = ranking(_engine(db), period, filters, top=top, run_id=run)
-    render.ranking(out, info, frame, fmt, output)
+    info, frame = ranking(_engine(db), period, filters, run_id=run)
+    render.ranking(out, info, frame, fmt, output, top=top)
 
 
 @app.command()

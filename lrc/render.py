@@ -82,8 +82,11 @@ RANK_COLUMNS = [
 ]  # fmt: skip
 
 
-def ranking(console: Console, info: Any, frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
-    shown = frame[RANK_COLUMNS]
+def ranking(
+    console: Console, info: Any, frame: pd.DataFrame, fmt: str, output: Path | None, *, top: int | None = None
+) -> None:
+    """The ranking (all enterprises matching the filters), of which the first ``top`` are shown."""
+    shown = frame[RANK_COLUMNS].head(top) if top else frame[RANK_COLUMNS]
     if fmt == "table":
         title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id},指标体系 {info.catalogue_version})"
         table = Table(title=title)
@@ -93,7 +96,8 @@ def ranking(console: Console, info: Any, frame: pd.DataFrame, fmt: str, output: 
         for row in shown[columns].itertuples(index=False):
             table.add_row(*[_cell(v) for v in row])
         console.print(table)
-        console.print(f"共 {len(shown)} 家 (shown)")
+        more = f",显示前 {len(shown)} 家" if len(shown) < len(frame) else ""
+        console.print(f"符合条件的企业共 {len(frame)} 家{more} ({len(frame)} matched)")
         return
     data = shown.rename(columns=zh(list(shown.columns))) if fmt == "xlsx" else shown
     text = write_frame(data, fmt, output, sheet=info.period)
