@@ -104,6 +104,10 @@ def test_runs_and_verify(workdir: Path) -> None:
         (("verify", "999"), 5, "不存在"),
         (("catalogue", "--version", "1999.9"), 3, "不存在"),
         (("sample", "--n", "0"), 2, "--n"),
+        (("sample", "--output", "/nonexistent-lrc-dir/x.csv"), 1, "不存在"),
+        (("rank", "-p", "2026Q3", "-f", "csv", "-o", "r.xlsx"), 1, "不符"),
+        (("rank", "-p", "2026Q3", "-o", "/proc/nonexistent/y.json"), 1, "无法写入"),
+        (("schema", "-f", "xml"), 1, "xml"),
         (("rank", "--period", "2026Q3", "--format", "xlsx"), 1, "--output"),
     ],
 )
@@ -131,9 +135,10 @@ def test_bad_rows_are_reported_and_nothing_is_stored(workdir: Path) -> None:
     assert lrc(workdir, "runs").stdout == before
 
 
-def test_uninitialised_database_says_run_init(tmp_path: Path) -> None:
+def test_uninitialised_database_says_run_init_and_creates_no_file(tmp_path: Path) -> None:
     done = lrc(tmp_path, "rank", "--period", "2026Q3", ok=False)
     assert done.returncode == 7 and "lrc init" in done.stderr
+    assert not (tmp_path / "lrc.db").exists()
 
 
 def test_unknown_filter_values_are_errors_not_empty_rankings(workdir: Path) -> None:
