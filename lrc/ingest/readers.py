@@ -188,8 +188,8 @@ def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
 
 
 def _text_lines(text: str) -> list[str]:
-    """The lines as pandas' C parser counts them (\r\n, \n or \r), without the empty one after a
-    final line break."""
+    """The lines as pandas' C parser counts them (broken at CRLF, LF or a lone CR), without the
+    empty one after a final line break."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines
 
@@ -208,16 +208,21 @@ def _short_lines(
     lines = _text_lines(text)
     if len(lines) != len(frame):
         return None
-    problems = []
-    for row in candidates.tolist():
-        line = lines[row - 1]
-        if '"' in line:
-            cells = len(next(csv.reader([line], delimiter=delimiter), []))
-        else:
-            cells = line.count(delimiter) + 1
-        if cells < width:
-            problems.append(short_row_problem(file, row, cells, width))
-    return problems
+    rows = candidates.tolist()
+    chosen = [lines[row - 1] for row in rows]
+    quoted = [i for i, line in enumerate(chosen) if '"' in line]
+    counts = [line.count(delimiter) + 1 for line in chosen]
+    if quoted:  # every record is one line here (no cell has a line break), so one record per line
+        parsed = [len(cells) for cells in csv.reader([chosen[i] for i in quoted], delimiter=delimiter)]
+        if len(parsed) != len(quoted):
+            return None
+        for i, cells in zip(quoted, parsed, strict=True):
+            counts[i] = cells
+    return [
+        short_row_problem(file, row, cells, width)
+        for row, cells in zip(rows, counts, strict=True)
+        if cells < width
+    ]
 
 
 def _read_csv_fast(text: str, file: str, delimiter: str) -> RawTable | None:
@@ -314,18 +319,20 @@ def _xlsx_rows(data: bytes, key_headers: frozenset[str]) -> tuple[str, bool, lis
     sheets.sort(key=lambda m: m.visible != SheetVisibleEnum.Visible)  # stable: file order within each
     if not sheets:
         return "", False, []
-    name = first_filled = None
-    for meta in sheets:
-        header = next((r for r in book.get_sheet_by_name(meta.name).iter_rows() if _filled(r)), None)
-        if header is not None and key_headers.intersection(h.lower() for h in _header(list(map(cell_text, header)))):
-            name = meta.name
+    chosen = first_filled = None
+    for meta in sheets:  # reading a sheet parses all of it: keep the one chosen
+        sheet = book.get_sheet_by_name(meta.name)
+        header = next((r for r in sheet.iter_rows() if _filled(r)), None)
+        if header is None:
+            continue
+        if key_headers.intersection(h.lower() for h in _header(list(map(cell_text, header)))):
+            chosen = sheet
             break
-        if header is not None and first_filled is None:
-            first_filled = meta.name
-    name = name or first_filled or sheets[0].name
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        first_filled = first_filled or sheet
+    sheet = chosen or first_filled or book.get_sheet_by_name(sheets[0].name)
+    rows = sheet.to_python(skip_empty_area=False)
     text = [(n, [cell_text(v) for v in values]) for n, values in enumerate(rows, start=1)]
-    return name, len(sheets) > 1, text
+    return sheet.name, len(sheets) > 1, text
 
 
 def _filled(values: list[Any]) -> bool:

@@ -35,7 +35,7 @@ EXTRA_HEADERS: dict[str, str] = {
     "报告期": "period",
 }
 REQUIRED_IDENTITY = ("uscc", "name", "region_code", "industry", "size")
-REQUIRED_FIELDS = ("headcount",)
+REQUIRED_FACT_REASON = "必填,不能留空;没有发生请填 0 或 否 (required: write 0 or 否 when there was none)"
 BLANK_REASON = "必填项为空 (required)"
 BOOL_TOKENS: dict[str, bool] = {
     **dict.fromkeys(("是", "有", "y", "yes", "true", "1", "√", "✓", "✔"), True),
@@ -250,7 +250,7 @@ class _Checker:
                 self.add_header(pos, header, header, f"与列 {first} 重复,都对应 {name} (duplicate column)")
             else:
                 self.found[name] = pos
-        required = [*REQUIRED_IDENTITY, *(f for f in REQUIRED_FIELDS if f in catalogue.field_map)]
+        required = [*REQUIRED_IDENTITY, *(f.name for f in catalogue.fields if f.required)]
         for name in required:
             if name not in self.found:
                 zh = IDENTITY_ZH.get(name) or catalogue.field_map[name].name_zh
@@ -309,8 +309,10 @@ def validate_table(
     for f in catalogue.fields:
         raw = checker.raw(f.name)
         check = parse_bool(raw) if f.type == "bool" else parse_numbers(raw, f)
-        if f.name in REQUIRED_FIELDS:
-            check.reasons = check.reasons.mask(raw == "", BLANK_REASON)
+        if f.required:
+            check.reasons = check.reasons.mask(
+                raw == "", BLANK_REASON if f.name == "headcount" else REQUIRED_FACT_REASON
+            )
         checker.report(f.name, raw, check.reasons)
         columns[f.name] = check.values
     for f in catalogue.fields:
