@@ -67,3 +67,13 @@ def engine(db_url: str) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    """An initialised store on PostgreSQL only, for behaviour SQLite does not have."""
+    for url in _pg_database():
+        eng = make_engine(url)
+        upgrade(eng)
+        yield eng
+        eng.dispose()

@@ -158,8 +158,6 @@ def test_a_concurrent_duplicate_write_is_a_conflict_and_stores_nothing(engine: E
     assert counts(engine) == before
 
 
-def test_truncate_is_refused_on_postgresql(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no TRUNCATE")
-    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+def test_truncate_is_refused_on_postgresql(pg_engine: Engine) -> None:
+    with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:
         conn.execute(text("TRUNCATE score_results"))
