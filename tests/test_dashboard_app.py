@@ -448,3 +448,31 @@ def test_a_period_without_a_run_is_a_warning(empty_url: str, tmp_path: Path, mon
     monkeypatch.setenv("LRC_DATABASE_URL", empty_url)
     at = open_page(AppTest.from_file(APP_PATH, default_timeout=TIMEOUT), "rankings")
     assert f"lrc score --period {LATEST}" in texts(at.warning)
+
+
+@pytest.fixture(scope="session")
+def thin_data_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A store with one enterprise whose total reaches A but whose report leaves too many
+    facts blank for A (93% of items reported; A needs 95%)."""
+    directory = tmp_path_factory.mktemp("thin-data-store")
+    url = f"sqlite:///{directory / 'lrc.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    sample = generate(2000, seed=2014, period=LATEST)
+    uscc = "912101142761556363"
+    write_sample(sample[sample["uscc"] == uscc], directory / "one.csv")
+    ingest_file(engine, directory / "one.csv", LATEST, actor="test")
+    score_period(engine, LATEST, actor="test")
+    engine.dispose()
+    return url, uscc
+
+
+def test_a_grade_held_down_by_missing_data_is_explained(
+    thin_data_url: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, uscc = thin_data_url
+    expl = explain(make_engine(url), uscc, LATEST)
+    assert expl.total >= 85 and expl.grade == "B" and "95%" in expl.grade_note
+    monkeypatch.setenv("LRC_DATABASE_URL", url)
+    at = open_enterprise(AppTest.from_file(APP_PATH, default_timeout=TIMEOUT), uscc)
+    assert expl.grade_note in texts(at.warning)

@@ -88,6 +88,8 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series, catalogue: Catal
                 f"Red line hit: {'; '.join(hit)}; graded lowest.",
             ),
         )
+    elif expl.grade_note:  # the total would reach a better band, but too many facts were not reported
+        st.warning(tr(f"等级说明:{expl.grade_note}", f"Grade held down by missing data: {expl.grade_note}"))
     watchlist.toggle_button(expl.uscc)
 
 
