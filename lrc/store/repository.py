@@ -95,14 +95,19 @@ def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict
     return ids
 
 
-def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
-    """enterprise id -> (latest version, its content hash) in ``period``."""
-    latest = (
+def _latest_versions(period: str) -> Any:
+    """Subquery: each enterprise's newest submission version in ``period``."""
+    return (
         select(Submission.enterprise_id, func.max(Submission.version).label("version"))
         .where(Submission.period == period)
         .group_by(Submission.enterprise_id)
         .subquery()
     )
+
+
+def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """enterprise id -> (latest version, its content hash) in ``period``."""
+    latest = _latest_versions(period)
     wanted = set(ids)
     rows = conn.execute(
         select(Submission.enterprise_id, Submission.version, Submission.content_hash)
@@ -135,26 +140,9 @@ def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any 
 
 def latest_submissions(conn: Connection, period: str) -> pd.DataFrame:
     """The newest version of every enterprise's submission for ``period``."""
-    latest = (
-        select(Submission.enterprise_id, func.max(Submission.version).label("version"))
-        .where(Submission.period == period)
-        .group_by(Submission.enterprise_id)
-        .subquery()
-    )
+    latest = _latest_versions(period)
     query = (
-        select(
-            Enterprise.uscc,
-            Submission.id.label("submission_id"),
-            Submission.enterprise_id,
-            Submission.content_hash,
-            Submission.name,
-            Submission.region_code,
-            Submission.industry,
-            Submission.size,
-            Submission.ownership,
-            Submission.facts,
-            IngestBatch.fields,
-        )
+        select(Enterprise.uscc, Submission.enterprise_id, *_submission_columns())
         .join(IngestBatch, IngestBatch.id == Submission.batch_id)
         .join(
             latest,
@@ -167,21 +155,27 @@ def latest_submissions(conn: Connection, period: str) -> pd.DataFrame:
     return _frame(conn, query).set_index("uscc")
 
 
+def _submission_columns() -> tuple[Any, ...]:
+    """What scoring and verification read of a submission: identity as submitted, the hash,
+    the facts and the field order of its batch."""
+    return (
+        Submission.id.label("submission_id"),
+        Submission.content_hash,
+        Submission.name,
+        Submission.region_code,
+        Submission.industry,
+        Submission.size,
+        Submission.ownership,
+        Submission.facts,
+        IngestBatch.fields,
+    )
+
+
 def submissions_by_id(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
     frames = [
         _frame(
             conn,
-            select(
-                Submission.id.label("submission_id"),
-                Submission.content_hash,
-                Submission.name,
-                Submission.region_code,
-                Submission.industry,
-                Submission.size,
-                Submission.ownership,
-                Submission.facts,
-                IngestBatch.fields,
-            )
+            select(*_submission_columns())
             .join(IngestBatch, IngestBatch.id == Submission.batch_id)
             .where(Submission.id.in_(part)),
         )
