@@ -34,6 +34,7 @@ def command(port: int, headless: bool) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "viewer",
+        "--browser.serverAddress", "localhost",  # print one local URL; no external-IP lookup
     ]  # fmt: skip
 
 
