@@ -10,33 +10,14 @@ from dashboard.i18n import tr
 
 st.set_page_config(page_title="企业劳动关系信用评价", layout="wide")
 controls.language_toggle()
-PAGES = [
-    st.Page(
-        PAGES_DIR / "overview.py",
-        title=tr("总览", "Overview"),
-        url_path="overview",
-    ),
-    st.Page(
-        PAGES_DIR / "rankings.py",
-        title=tr("排名", "Rankings"),
-        url_path="rankings",
-    ),
-    st.Page(
-        PAGES_DIR / "enterprise.py",
-        title=tr("企业画像", "Enterprise"),
-        url_path="enterprise",
-    ),
-    st.Page(
-        PAGES_DIR / "monitoring.py",
-        title=tr("监测预警", "Monitoring"),
-        url_path="monitoring",
-    ),
-    st.Page(
-        PAGES_DIR / "methodology.py",
-        title=tr("指标体系", "Methodology"),
-        url_path="methodology",
-    ),
-]
+PAGE_LIST = (  # file in views/, Chinese title, English title; the file name is also the URL path
+    ("overview", "总览", "Overview"),
+    ("rankings", "排名", "Rankings"),
+    ("enterprise", "企业画像", "Enterprise"),
+    ("monitoring", "监测预警", "Monitoring"),
+    ("methodology", "指标体系", "Methodology"),
+)
+PAGES = [st.Page(PAGES_DIR / f"{path}.py", title=tr(zh, en), url_path=path) for path, zh, en in PAGE_LIST]
 
 
 def home() -> None:
