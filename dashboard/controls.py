@@ -78,6 +78,16 @@ def period_picker() -> None:
         )
 
 
+def run_page(title_zh: str, title_en: str) -> RunChoice | None:
+    """A page about one run: its title, the run chosen in the sidebar and its caption
+    (or the reason there is none, and None)."""
+    st.title(tr(title_zh, title_en))
+    run = selected_run()
+    if run is not None:
+        st.caption(run.caption())
+    return run
+
+
 def selected_run() -> RunChoice | None:
     """The run chosen in the sidebar; shows why when there is none."""
     url = loaders.db_url()

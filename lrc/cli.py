@@ -7,8 +7,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -52,6 +53,16 @@ def _main(
     ] = False,
 ) -> None:
     """企业劳动关系信用评价系统 lrc (enterprise labour-relations credit scoring)."""
+
+
+def _text_or_json(fmt: str, data: Callable[[], Any], text: Callable[[], None]) -> None:
+    """Plain JSON on stdout (no terminal markup), or the rich text view."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data(), ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt == "text":
+        text()
+    else:
+        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json (unknown format)")
 
 
 def _engine(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
@@ -161,12 +172,7 @@ def explain(
     from lrc.service import explain as explain_service
 
     explanation = explain_service(_engine(db), uscc, period, run_id=run)
-    if fmt == "json":
-        sys.stdout.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt == "text":
-        render.explanation(out, explanation)
-    else:
-        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json")
+    _text_or_json(fmt, lambda: explanation.to_dict(), lambda: render.explanation(out, explanation))
 
 
 @app.command()
@@ -178,12 +184,7 @@ def catalogue(
     from indicators import load_catalogue
 
     cat = load_catalogue(version)
-    if fmt == "json":
-        sys.stdout.write(json.dumps(render.catalogue_dict(cat), ensure_ascii=False, indent=2) + "\n")
-    elif fmt == "text":
-        render.catalogue_text(out, cat)
-    else:
-        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json")
+    _text_or_json(fmt, lambda: render.catalogue_dict(cat), lambda: render.catalogue_text(out, cat))
 
 
 @app.command()
@@ -199,13 +200,9 @@ def schema(
 @app.command()
 def runs(period: Annotated[str | None, typer.Option("--period", "-p")] = None, db: DbUrl = None) -> None:
     """列出评分批次 (list score runs)."""
-    from lrc.periods import check_period
-    from lrc.store import repository, require_schema
+    from lrc.service.analytics import runs_table
 
-    engine = _engine(db)
-    require_schema(engine)
-    with engine.connect() as conn:
-        render.runs(out, repository.runs(conn, check_period(period) if period else None))
+    render.runs(out, runs_table(_engine(db), period))
 
 
 @app.command()

@@ -77,3 +77,18 @@ def pg_engine() -> Iterator[Engine]:
         upgrade(eng)
         yield eng
         eng.dispose()
+
+
+def demo_store(directory: Path, n: int = 200) -> str:
+    """A SQLite store in ``directory`` holding the demo: ``n`` sample enterprises, two periods, scored."""
+    import io
+
+    from rich.console import Console
+
+    from lrc.demo import run_demo
+
+    url = f"sqlite:///{directory / 'lrc.db'}"
+    engine = make_engine(url)
+    run_demo(engine, Console(file=io.StringIO()), n=n, directory=directory / "demo")
+    engine.dispose()
+    return url

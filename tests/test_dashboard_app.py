@@ -12,17 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rich.console import Console
 from streamlit.testing.v1 import AppTest
 
 from dashboard import APP_DIR, APP_PATH
-from lrc.demo import run_demo
 from lrc.labels import COLUMN_LABELS
 from lrc.reference import CITIES
 from lrc.samples import DEMO_PERIODS, generate, write_sample
 from lrc.service import Filters, explain, ingest_file, load_results, ranking, score_period
 from lrc.service import analytics as an
 from lrc.store import make_engine, upgrade
+from tests.conftest import demo_store
 
 LATEST, EARLIER = DEMO_PERIODS[-1], DEMO_PERIODS[0]
 TIMEOUT = 60
@@ -30,12 +29,7 @@ TIMEOUT = 60
 
 @pytest.fixture(scope="session")
 def sample_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    directory = tmp_path_factory.mktemp("dashboard-store")
-    url = f"sqlite:///{directory / 'lrc.db'}"
-    engine = make_engine(url)
-    run_demo(engine, Console(file=io.StringIO()), n=200, directory=directory / "demo")
-    engine.dispose()
-    return url
+    return demo_store(tmp_path_factory.mktemp("dashboard-store"))
 
 
 @pytest.fixture

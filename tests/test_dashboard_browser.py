@@ -4,18 +4,16 @@ artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import CHART, PAGES, TABLE, dashboard, drawn, launch, screenshot, visit
-from rich.console import Console
 
-from lrc.demo import run_demo
 from lrc.service import score_period
 from lrc.store import make_engine
+from tests.conftest import demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +23,7 @@ CHART_PAGES = ("overview", "enterprise", "methodology")
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    directory = tmp_path_factory.mktemp("browser-store")
-    url = f"sqlite:///{directory / 'lrc.db'}"
-    engine = make_engine(url)
-    run_demo(engine, Console(file=io.StringIO()), n=200, directory=directory / "demo")
-    engine.dispose()
-    return url
+    return demo_store(tmp_path_factory.mktemp("browser-store"))  # its own: a test adds a run
 
 
 @pytest.fixture(scope="module")

@@ -164,11 +164,9 @@ def completeness(expl: Explanation) -> None:
 
 
 def main() -> None:
-    st.title(tr("企业画像", "Enterprise"))
-    run = controls.selected_run()
+    run = controls.run_page("企业画像", "Enterprise")
     if run is None:
         return
-    st.caption(run.caption())
     frame = loaders.results(run.url, run.run_id)
     uscc = chosen(frame, run)
     if uscc is None:

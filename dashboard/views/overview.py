@@ -124,11 +124,9 @@ def changes(run: RunChoice) -> None:
 
 
 def main() -> None:
-    st.title(tr("总览", "Overview"))
-    run = controls.selected_run()
+    run = controls.run_page("总览", "Overview")
     if run is None:
         return
-    st.caption(run.caption())
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
     metrics(run)
     left, right = st.columns([3, 2])

@@ -105,11 +105,9 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
 
 
 def main() -> None:
-    st.title(tr("排名", "Rankings"))
-    run = controls.selected_run()
+    run = controls.run_page("排名", "Rankings")
     if run is None:
         return
-    st.caption(run.caption())
     frame = loaders.results(run.url, run.run_id)
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
     left, right = st.columns([3, 1])

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from indicators import Catalogue, Item
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
-from lrc.periods import period_key, previous_period, sort_periods
+from lrc.periods import check_period, period_key, previous_period, sort_periods
 from lrc.service.results import ranked
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
@@ -56,11 +56,11 @@ Packed = Literal["items", "level1"]
 # ---- readers -----------------------------------------------------------------
 
 
-def runs_table(engine: Engine) -> pd.DataFrame:
-    """Every score run, oldest first (id, period, catalogue version, count, times)."""
+def runs_table(engine: Engine, period: str | None = None) -> pd.DataFrame:
+    """Every score run (of ``period`` if given), oldest first (id, period, catalogue version, count, times)."""
     require_schema(engine)
     with engine.connect() as conn:
-        return repo.runs(conn)
+        return repo.runs(conn, check_period(period) if period else None)
 
 
 def known_periods(engine: Engine) -> list[str]:
