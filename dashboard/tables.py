@@ -3,15 +3,14 @@ exports (CSV that Excel opens, XLSX) of exactly what a table shows."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from importlib.util import find_spec
 from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import column_labels, tr
+from dashboard.text import plain
 
 RESULT_COLUMNS = [
     "rank",
@@ -138,12 +137,19 @@ def show(
     )
 
 
+IDENTIFIERS = ("code",)  # catalogue codes (``D3.2.1``): checked on load, looked up as they are
+
+
 def static(frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    """A table whose long texts (reasons, rules, legal bases) wrap instead of being cut."""
+    """A table whose long texts (reasons, rules, legal bases) wrap instead of being cut.
+    ``st.table`` renders Markdown in its cells, so every text is passed through ``plain``."""
     shown = frame[list(columns)].copy()
-    for column in shown.columns.intersection(list(FORMATS)):
-        fmt = FORMATS[column].replace(",", "")
-        shown[column] = shown[column].map(lambda v, f=fmt: "" if pd.isna(v) else f % v)
+    for column in shown.columns:
+        if column in FORMATS:
+            fmt = FORMATS[column].replace(",", "")
+            shown[column] = shown[column].map(lambda v, f=fmt: "" if pd.isna(v) else f % v)
+        elif column not in IDENTIFIERS and pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: v if pd.isna(v) else plain(v))
     st.table(shown.rename(columns=column_labels(list(columns), EXTRA_LABELS)), hide_index=True, border="horizontal")
 
 
@@ -159,16 +165,3 @@ def lost_kind_names() -> dict[str, str]:
         "partial": tr("加分项未得满分", "add points partly earned"),
         "deduct": tr("扣分项", "deductions taken"),
     }
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a byte-order mark, so Excel opens the Chinese text correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
-
-
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "排名") -> bytes:
-    """An Excel workbook of ``frame`` (XlsxWriter when installed: several times faster)."""
-    buffer = io.BytesIO()
-    engine = "xlsxwriter" if find_spec("xlsxwriter") else "openpyxl"
-    frame.to_excel(buffer, index=False, sheet_name=sheet, freeze_panes=(1, 0), engine=engine)
-    return buffer.getvalue()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from lrc import render
 from lrc.errors import InputValidationError, LrcError
@@ -23,8 +23,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = render.console()
+err = render.console(stderr=True)
 log = logging.getLogger("lrc")
 
 Period = Annotated[str, typer.Option("--period", "-p", help="期间,如 2026Q3 (period)")]
@@ -117,12 +117,22 @@ def ingest(
     except InputValidationError as exc:
         render.problems(err, exc)
         if errors:
-            from lrc.ingest.report import write_problem_report
-
-            write_problem_report(exc.problems, errors)
-            err.print(f"错误清单已写入 (problem report written): {errors}")
+            _write_problem_report(exc, errors)
         raise typer.Exit(exc.exit_code) from None
     render.ingest_summary(out, summary)
+
+
+def _write_problem_report(exc: InputValidationError, path: Path) -> None:
+    """The refused file's problems as a table; a report that cannot be written is said, and the
+    command still ends with the refusal's exit code."""
+    from lrc.ingest.report import write_problem_report
+
+    try:
+        write_problem_report(exc.problems, path)
+    except LrcError as report_error:
+        err.print(Text.assemble(("错误 (error):", "bold red"), f" {report_error}"))
+        return
+    err.print(f"错误清单已写入 (problem report written): {path}")
 
 
 @app.command()
@@ -258,9 +268,9 @@ def main() -> None:
         app()  # usage errors are printed by the CLI framework itself, with exit code 2
     except LrcError as exc:
         log.info("user error: %s", exc)
-        err.print(f"[bold red]错误 (error):[/] {exc}", highlight=False)
+        err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}"))
         sys.exit(exc.exit_code)
     except Exception:
         log.exception("internal error")
-        err.print(f"[bold red]内部错误 (internal error)[/],详情见日志 (see log): {_log_path()}", highlight=False)
+        err.print(Text.assemble(("内部错误 (internal error)", "bold red"), f",详情见日志 (see log): {_log_path()}"))
         sys.exit(70)

@@ -35,12 +35,17 @@ def command(port: int, headless: bool) -> list[str]:
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "viewer",
         "--browser.serverAddress", "localhost",  # print one local URL; no external-IP lookup
+        "--client.showErrorDetails", "none",  # never a traceback in the browser; the app logs them
     ]  # fmt: skip
 
 
 def port_free(port: int) -> bool:
-    """Whether nothing listens on ``port`` (checked by binding it, as the server will)."""
+    """Whether nothing listens on ``port`` (checked by binding it, as the server will).
+
+    With ``SO_REUSEADDR``, as the server sets it, so that connections of a server just
+    stopped (in TIME_WAIT) do not make the port look taken; a listening socket still does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("0.0.0.0", port))
         except OSError:

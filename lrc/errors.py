@@ -18,6 +18,16 @@ class CatalogueError(LrcError):
     exit_code = 3
 
 
+ECHO_CHARS = 60
+
+
+def shorten(text: str | None, limit: int = ECHO_CHARS) -> str | None:
+    """``text`` cut to ``limit`` characters for echoing, saying how long it was."""
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}…(共 {len(text):,} 个字符 / {len(text):,} chars)"
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One bad cell (or row) in an input file. ``row`` counts as the user sees it:
@@ -29,6 +39,11 @@ class RowProblem:
     value: str | None
     reason: str
     record: bool = False  # JSON: ``row`` counts records, not lines
+
+    def __post_init__(self) -> None:
+        # a hostile cell or header may be megabytes long: messages and reports echo only its start
+        object.__setattr__(self, "value", shorten(self.value))
+        object.__setattr__(self, "column", shorten(self.column))
 
     def __str__(self) -> str:
         where = [self.file]

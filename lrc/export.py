@@ -1,8 +1,17 @@
-"""Writing tables for people: CSV that Excel opens (utf-8-sig), XLSX, JSON."""
+"""Writing tables for people: CSV that Excel opens (utf-8-sig), XLSX, JSON.
+
+The one export path of every front door (CLI, dashboard, problem reports). Data
+values always come out as text, never as live spreadsheet content (OWASP "CSV
+injection"): XLSX text cells are written as strings (never formulas, links or
+numbers), and a CSV text cell that Excel or WPS would evaluate (one starting with
+= + - @, a tab or a carriage return, also after leading spaces) is prefixed
+with a single quote. Numeric columns stay numbers."""
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +20,14 @@ import pandas as pd
 from lrc.errors import LrcError
 
 FORMATS = ("table", "csv", "json", "xlsx")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows: NaN/NA become null, numpy scalars become Python ones."""
     return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=10))
-
-
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -36,6 +45,55 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+def neutralise(value: str) -> str:
+    """A text cell as a spreadsheet shows it literally: a leading quote before a formula trigger.
+    Leading spaces are kept as submitted (a spreadsheet may skip them when it looks for a formula)."""
+    stripped = value.lstrip(" ")
+    return "'" + value if stripped.startswith(FORMULA_TRIGGERS) else value
+
+
+def _text_columns(frame: pd.DataFrame) -> list[Any]:
+    return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell neutralised for CSV (numbers and booleans untouched)."""
+    columns = _text_columns(frame)
+    if not columns:
+        return frame
+    safe = frame.copy()
+    for column in columns:
+        safe[column] = frame[column].map(lambda v: neutralise(v) if isinstance(v, str) else v, na_action="ignore")
+    return safe
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    return safe_frame(frame).to_csv(index=False)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV with a byte-order mark, so Excel on Chinese Windows shows the Chinese correctly."""
+    return csv_text(frame).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", widths: Sequence[float] | None = None) -> bytes:
+    """A workbook of ``frame`` with a frozen header row; text cells are strings, never formulas."""
+    buffer = io.BytesIO()
+    sheet = _sheet_name(sheet)
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet, freeze_panes=(1, 0))
+        worksheet = writer.sheets[sheet]
+        for i, width in enumerate(widths or ()):
+            worksheet.set_column(i, i, width)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31]
+    return cleaned or "data"
+
+
 def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, sheet: str = "data") -> str | None:
     """Write ``frame`` as ``fmt`` to ``output``; without ``output`` return the text
     (csv/json) for stdout. XLSX always needs a file."""
@@ -47,10 +105,9 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, sheet: st
 
 def _write(frame: pd.DataFrame, fmt: str, output: Path | None, sheet: str) -> str | None:
     if fmt == "csv":
-        text = frame.to_csv(index=False)
         if output is None:
-            return text
-        output.write_text(text, encoding="utf-8-sig")
+            return csv_text(frame)
+        output.write_bytes(csv_bytes(frame))
         return None
     if fmt == "json":
         text = json.dumps(to_records(frame), ensure_ascii=False, indent=2)
@@ -61,6 +118,6 @@ def _write(frame: pd.DataFrame, fmt: str, output: Path | None, sheet: str) -> st
     if fmt == "xlsx":
         if output is None:
             raise LrcError("xlsx 格式需要 --output 文件 (xlsx needs --output FILE)")
-        frame.to_excel(output, index=False, sheet_name=sheet)
+        output.write_bytes(xlsx_bytes(frame, sheet))
         return None
     raise LrcError(f"不支持的格式 {fmt!r},可选 {', '.join(FORMATS)} (unknown format)")

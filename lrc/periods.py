@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from lrc.errors import LrcError
+from lrc.errors import LrcError, shorten
+from lrc.normalise import ascii_form
 
-PERIOD = re.compile(r"^(19|20)\d\d(Q[1-4]|H[12]|M(0[1-9]|1[0-2]))?$")
+PERIOD = re.compile(r"^(19|20)[0-9]{2}(Q[1-4]|H[12]|M(0[1-9]|1[0-2]))?$")
 
 
 class PeriodError(LrcError):
@@ -15,11 +16,11 @@ class PeriodError(LrcError):
 
 
 def check_period(period: str) -> str:
-    """The period, normalised to upper case, or a clear error."""
-    value = period.strip().upper()
+    """The period in its one spelling (NFKC, upper case: ``２０２６ｑ３`` → ``2026Q3``), or a clear error."""
+    value = ascii_form(period).upper()
     if not PERIOD.match(value):
         raise PeriodError(
-            f"期间 {period!r} 格式不对,应为 2026Q3、2026H1、2026M07 或 2026 "
+            f"期间 {shorten(period)!r} 格式不对,应为 2026Q3、2026H1、2026M07 或 2026 "
             "(period must look like 2026Q3, 2026H1, 2026M07 or 2026)"
         )
     return value

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from rich.console import Console
@@ -19,6 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from indicators import Catalogue
 from lrc.errors import InputValidationError, LrcError
@@ -37,7 +38,7 @@ def progress(label: str) -> Iterator[Callable[[int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console(stderr=True),
         transient=True,
         disable=not sys.stderr.isatty(),
     ) as bar:
@@ -45,10 +46,17 @@ def progress(label: str) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.advance(task, n)
 
 
+def console(*, stderr: bool = False) -> Console:
+    """A console that prints every value as plain text: no markup, emoji codes or highlighting
+    (a name like ``[/]`` or ``[link=…]`` is data, not a style), and one line per message
+    (no wrapping at the terminal width, so a piped problem list greps line by line)."""
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
 def problems(console: Console, exc: InputValidationError) -> None:
-    console.print(f"[bold red]{exc}[/]", highlight=False)
+    console.print(str(exc), style="bold red")
     for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-        console.print(f"  {problem}", highlight=False, markup=False)
+        console.print(f"  {problem}")
     if len(exc.problems) > MAX_PROBLEMS_SHOWN:
         console.print(f"  …… 另有 {len(exc.problems) - MAX_PROBLEMS_SHOWN} 处错误,用 --errors FILE 导出全部")
 
@@ -92,7 +100,8 @@ def ranking(
         table = Table(title=title)
         columns = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line"]
         for column in columns:
-            table.add_column(zh([column])[column], justify="right" if column in ("rank", "total") else "left")
+            justify: Literal["left", "right"] = "right" if column in ("rank", "total") else "left"
+            table.add_column(zh([column])[column], justify=justify, no_wrap=column == "uscc", min_width=len(column))
         for row in shown[columns].itertuples(index=False):
             table.add_row(*[_cell(v) for v in row])
         console.print(table)
@@ -117,16 +126,16 @@ def _cell(value: Any) -> str:
 
 def explanation(console: Console, e: Any) -> None:
     console.print(
-        f"[bold]{e.name}[/] {e.uscc}  期间 {e.run.period}  批次 {e.run.run_id}  指标体系 {e.run.catalogue_version}",
-        highlight=False,
+        Text.assemble(
+            (e.name, "bold"), f" {e.uscc}  期间 {e.run.period}  批次 {e.run.run_id}  指标体系 {e.run.catalogue_version}"
+        )
     )
-    red = f"  [red]触及红线 {', '.join(e.red_line_items)}[/]" if e.red_line else ""
+    red = (f"  触及红线 {', '.join(e.red_line_items)}", "red") if e.red_line else ""
     console.print(
-        f"总分 {e.total:f}  等级 {e.grade} {e.grade_label}  数据完整率 {e.completeness:.0%}{red}",
-        highlight=False,
+        Text.assemble(f"总分 {e.total:f}  等级 {e.grade} {e.grade_label}  数据完整率 {e.completeness:.0%}", red)
     )
     if e.grade_note:
-        console.print(f"等级说明:{e.grade_note}", highlight=False)
+        console.print(f"等级说明:{e.grade_note}")
     levels = Table(title="一级指标得分")
     for column in ("代码", "一级指标", "得分"):
         levels.add_column(column)
@@ -179,21 +188,22 @@ def catalogue_dict(cat: Catalogue) -> dict[str, Any]:
 
 
 def catalogue_text(console: Console, cat: Catalogue) -> None:
-    console.print(f"[bold]{cat.title_zh}[/] 版本 {cat.version} ({cat.released})  满分 {cat.max_total:f}")
+    heading = f" 版本 {cat.version} ({cat.released})  满分 {cat.max_total:f}"
+    console.print(Text.assemble((cat.title_zh, "bold"), heading))
     bands = ";".join(
         f"{g.grade} {g.label_zh} ≥{g.min_total:f}" if g.min_total is not None else f"{g.grade} {g.label_zh}"
         for g in cat.grades
     )
     console.print(f"等级:{bands};触及红线一律为 {cat.lowest_grade}")
     for l1 in cat.level1:
-        console.print(f"\n[bold]{l1.code} {l1.name_zh}[/] {l1.name_en}")
+        console.print(Text.assemble("\n", (f"{l1.code} {l1.name_zh}", "bold"), f" {l1.name_en}"))
         for l2 in (n for n in cat.level2 if n.parent == l1.code):
             console.print(f"  {l2.code} {l2.name_zh}")
             for l3 in (n for n in cat.level3 if n.parent == l2.code):
                 console.print(f"    {l3.code} {l3.name_zh}")
                 for item in (i for i in cat.items if i.level3 == l3.code):
-                    red = " [red]红线[/]" if item.red_line else ""
-                    console.print(f"      {item.code} {item.name_zh}  {item.points:+f}{red}", highlight=False)
+                    red = (" 红线", "red") if item.red_line else ""
+                    console.print(Text.assemble(f"      {item.code} {item.name_zh}  {item.points:+f}", red))
 
 
 def schema_frame(cat: Catalogue) -> pd.DataFrame:
@@ -292,8 +302,14 @@ def verify(console: Console, report: Any) -> None:
             f"(reproduced exactly, catalogue {report.catalogue_version})"
         )
         return
-    console.print(f"[red]批次 {report.run_id} 无法复现 (NOT reproduced)[/]")
+    console.print(f"批次 {report.run_id} 无法复现 (NOT reproduced)", style="red")
     if not report.input_hash_matches:
         console.print("  输入哈希不一致 (input hash differs)")
     if report.mismatched:
         console.print(f"  {len(report.mismatched)} 家企业得分不一致:{', '.join(report.mismatched[:10])}")
+    if report.identity_mismatched:
+        shown = ", ".join(report.identity_mismatched[:10])
+        console.print(
+            f"  {len(report.identity_mismatched)} 家企业的信用代码与其提交数据不符"
+            f" (USCC differs from the submission): {shown}"
+        )

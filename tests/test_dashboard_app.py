@@ -229,7 +229,7 @@ def test_ranking_with_no_match_says_so(app: AppTest) -> None:
 
 
 def test_ranking_exports_are_excel_friendly(sample_url: str) -> None:
-    from dashboard.tables import csv_bytes, xlsx_bytes
+    from lrc.export import csv_bytes, xlsx_bytes
 
     _, frame = ranking(make_engine(sample_url), LATEST, Filters(industry="C"))
     shown = frame[["rank", "uscc", "name", "total"]].rename(columns=COLUMN_LABELS)

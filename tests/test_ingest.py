@@ -23,6 +23,7 @@ from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import IngestBatch, read_records, write_problem_report
 from lrc.ingest.validate import REQUIRED_FACT_REASON
+from lrc.normalise import CONTROL_REASON
 from lrc.reference import (
     CITIES,
     INDUSTRIES,
@@ -353,7 +354,8 @@ def test_multiline_cells_and_blank_lines_keep_csv_line_numbers(tmp_path: Path, c
     text = path.read_text("utf-8").replace("\r\n", "\n")
     header, rest = text.split("\n", 1)
     path.write_text(header + "\n\n" + rest, "utf-8")  # line 2 blank, record 1 on lines 3-4, record 2 on 5
-    assert where(problems_of(path, catalogue)) == [(5, "headcount")]
+    # a line break is a control character in a name (refused), and the next record keeps its line
+    assert where(problems_of(path, catalogue)) == [(3, "name"), (5, "headcount")]
 
 
 def test_period_column_must_match(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -601,12 +603,18 @@ def test_a_csv_row_with_fewer_cells_than_headers_is_refused(
     path.write_text(_short_row_text(case, delimiter, header, rows, 2), "utf-8")
     row = 4 if case == "blank first" else 3
     problems = problems_of(path, catalogue)
+    # a line break inside a name is refused as a control character, on the line the record starts
+    control = [(4, "name", CONTROL_REASON)] if case == "multi-line cell" else []
     assert [(p.row, p.column, p.reason) for p in problems] == [
-        (row, None, f"该行只有 {len(header) - 2} 个值,比标题行少 2 个 (fewer cells than headers)")
+        (row, None, f"该行只有 {len(header) - 2} 个值,比标题行少 2 个 (fewer cells than headers)"),
+        *control,
     ]
     assert str(problems[0]).startswith(f"r.csv, 第 {row} 行")
     path.write_text(_short_row_text(case, delimiter, header, rows, 0), "utf-8")
-    assert len(read_records(path, catalogue, period=PERIOD).frame) == 3
+    if case == "multi-line cell":
+        assert [(p.row, p.column) for p in problems_of(path, catalogue)] == [(4, "name")]
+    else:
+        assert len(read_records(path, catalogue, period=PERIOD).frame) == 3
 
 
 def test_a_very_short_csv_row_also_reports_its_missing_required_cells(tmp_path: Path, catalogue: Catalogue) -> None:

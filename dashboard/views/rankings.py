@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import controls, loaders, tables
 from dashboard.controls import RunChoice
 from dashboard.i18n import column_labels, tr
+from lrc.export import csv_bytes, xlsx_bytes
 from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, SIZES
 from lrc.service import Filters
 from lrc.service import analytics as an
@@ -88,7 +89,7 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         tr("下载 CSV", "Download CSV"),
-        lambda: tables.csv_bytes(export),
+        lambda: csv_bytes(export),
         f"{name}.csv",
         "text/csv",
         key="rank_csv",
@@ -96,7 +97,7 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     )
     right.download_button(
         tr("下载 Excel", "Download XLSX"),
-        lambda: tables.xlsx_bytes(export),
+        lambda: xlsx_bytes(export, "排名"),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rank_xlsx",

@@ -15,11 +15,14 @@ import csv
 import hashlib
 import io
 import json
+import posixpath
+import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn
+from xml.etree import ElementTree
 
 import charset_normalizer
 import numpy as np
@@ -30,6 +33,12 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from lrc.errors import InputValidationError, RowProblem
 
 SUFFIXES = (".csv", ".txt", ".xlsx", ".json")  # .txt: Excel's "Unicode text" (UTF-16, tab-separated)
+# Absurd shapes are refused before they are parsed (a one-line file of millions of empty
+# columns would otherwise take all memory). A real submission has about 80 columns,
+# rows of a few hundred characters and cells of at most a few dozen.
+MAX_COLUMNS = 1_000
+MAX_LINE_CHARS = 65_536
+MAX_CELL_CHARS = 4_096
 
 
 @dataclass
@@ -87,6 +96,7 @@ def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
     else:
         table = _read_csv(data, file, prefer_tab=suffix == ".txt")
     table.sha256 = hashlib.sha256(data).hexdigest()
+    _check_cells(table)
     if not table.rows and not table.problems:
         place = f"工作表「{table.sheet}」中" if table.sheet else "文件中"
         _fail(file, f"{place}只有标题行,没有数据 (no data rows)")
@@ -95,6 +105,54 @@ def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
 
 def _fail(file: str, reason: str, row: int | None = None) -> NoReturn:
     raise InputValidationError([RowProblem(file, row, None, None, reason)], file)
+
+
+def _check_columns(file: str, columns: int, row: int | None, where: str = "") -> None:
+    if columns > MAX_COLUMNS:
+        _fail(
+            file,
+            f"{where}有 {columns} 列,超过上限 {MAX_COLUMNS} 列,请删除多余的列 (more than {MAX_COLUMNS} columns)",
+            row,
+        )
+
+
+def _check_lines(text: str, file: str, delimiter: str) -> None:
+    """Refuse a header wider than MAX_COLUMNS or a line longer than MAX_LINE_CHARS, before parsing."""
+    lines = text.split("\n")
+    first = next(((n, line) for n, line in enumerate(lines, start=1) if line.strip("\ufeff\r")), None)
+    if first is not None:
+        _check_columns(file, first[1].count(delimiter) + 1, first[0], "标题行")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    if len(lines[longest]) > MAX_LINE_CHARS:
+        _fail(
+            file,
+            f"该行有 {len(lines[longest]):,} 个字符,超过上限 {MAX_LINE_CHARS:,} (line too long)",
+            longest + 1,
+        )
+
+
+def _check_cells(table: RawTable) -> None:
+    """Refuse a table wider than MAX_COLUMNS or with a cell longer than MAX_CELL_CHARS."""
+    where = f"工作表「{table.sheet}」" if table.sheet else ""
+    _check_columns(table.file, len(table.headers), table.header_row, where)
+    for pos, header in enumerate(table.headers):
+        if len(header) > MAX_CELL_CHARS:
+            _fail_cell(table, table.header_row, pos, len(header))
+    for pos in table.cells.columns:
+        lengths = table.cells[pos].str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            i = int(lengths.argmax())
+            _fail_cell(table, table.rows[i], int(pos), int(lengths[i]))
+
+
+def _fail_cell(table: RawTable, row: int | None, pos: int, length: int) -> NoReturn:
+    header = table.headers[pos] if pos < len(table.headers) else ""
+    column = header if header and len(header) <= 64 else f"第 {pos + 1} 列"
+    problem = RowProblem(
+        table.file, row, column, None,
+        f"单元格有 {length:,} 个字符,超过上限 {MAX_CELL_CHARS:,} (cell too long)", record=table.is_json,
+    )  # fmt: skip
+    raise InputValidationError([problem], table.file)
 
 
 def decode_text(data: bytes, file: str) -> str:
@@ -184,6 +242,7 @@ def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
     first_line = head if end < 0 else head[:end]
     tabs = "\t" in first_line and (prefer_tab or "," not in first_line)
     delimiter = "\t" if tabs else ","
+    _check_lines(text, file, delimiter)
     return _read_csv_fast(text, file, delimiter) or _read_csv_lines(text, file, delimiter)
 
 
@@ -304,7 +363,59 @@ def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
         )
     table = _table(file, raw_rows)
     table.sheet = name if several else None
+    table.problems.extend(_formulas_without_values(data, name, table))
     return table
+
+
+SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+FORMULA_REASON = "公式没有计算结果;请在 Excel/WPS 中打开并保存文件,或直接填写数值 (formula without a cached value)"
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding worksheet ``sheet`` (workbook.xml names it, its rels locate it)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next(
+        (e.get(f"{RELATIONSHIP_NS}id") for e in book.iter(f"{SPREADSHEET_NS}sheet") if e.get("name") == sheet), None
+    )
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((e.get("Target") for e in rels if e.get("Id") == rel_id), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _formulas_without_values(data: bytes, sheet: str, table: RawTable) -> list[RowProblem]:
+    """Formula cells with no cached value (a workbook written by a script and never opened in a
+    spreadsheet): calamine reads them as blank, which would silently mean "not reported"."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _sheet_part(archive, sheet)
+            xml = archive.read(part) if part else b""
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []
+    if b"<f" not in xml and b":f" not in xml:
+        return []
+    problems = []
+    for _, cell in ElementTree.iterparse(io.BytesIO(xml)):
+        if cell.tag != f"{SPREADSHEET_NS}c":
+            continue
+        value = cell.find(f"{SPREADSHEET_NS}v")
+        if cell.find(f"{SPREADSHEET_NS}f") is not None and (value is None or not (value.text or "").strip()):
+            problems.append(_formula_problem(table, cell.get("r") or ""))
+        cell.clear()
+    return problems
+
+
+def _formula_problem(table: RawTable, ref: str) -> RowProblem:
+    letters = ref.rstrip("0123456789")
+    row = int(ref[len(letters) :]) if ref[len(letters) :] else None
+    pos = 0
+    for letter in letters.upper():
+        pos = pos * 26 + ord(letter) - 64
+    header = table.headers[pos - 1] if 0 < pos <= len(table.headers) else ""
+    reason = f"工作表「{table.sheet}」,{FORMULA_REASON}" if table.sheet else FORMULA_REASON
+    return RowProblem(table.file, row, header or letters, None, reason)
 
 
 def _xlsx_rows(data: bytes, key_headers: frozenset[str]) -> tuple[str, bool, list[tuple[int, list[str]]]]:

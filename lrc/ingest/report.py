@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lrc.errors import RowProblem
+from lrc.errors import LrcError, RowProblem
+from lrc.export import csv_bytes, xlsx_bytes
 
 REPORT_COLUMNS: dict[str, str] = {
     "file": "文件 file",
@@ -32,11 +33,11 @@ def write_problem_report(problems: Iterable[RowProblem], path: Path) -> Path:
     path = Path(path)
     frame = problem_frame(problems)
     if path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name="问题 problems")
-            sheet = writer.sheets["问题 problems"]
-            for letter, width in zip("ABCDE", (24, 8, 20, 24, 80), strict=True):
-                sheet.column_dimensions[letter].width = width
+        data = xlsx_bytes(frame, "问题 problems", widths=(24, 8, 20, 24, 80))
     else:
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        data = csv_bytes(frame)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise LrcError(f"无法写入错误清单 {path}:{exc.strerror or exc} (cannot write the problem report)") from None
     return path

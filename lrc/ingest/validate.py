@@ -19,6 +19,7 @@ from indicators import Catalogue, InputField
 from lrc import reference
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable
+from lrc.normalise import CONTROL_REASON, ascii_column, has_control
 from lrc.uscc import is_format_valid, uscc_valid_mask, validate_uscc
 
 IDENTITY_ZH: dict[str, str] = {
@@ -35,16 +36,18 @@ EXTRA_HEADERS: dict[str, str] = {
     "报告期": "period",
 }
 REQUIRED_IDENTITY = ("uscc", "name", "region_code", "industry", "size")
+FREE_TEXT = ("name",)  # kept as submitted; every other column is read in NFKC form (lrc.normalise)
+TEXT_LIMITS: dict[str, int] = {"name": 100}  # characters; a registered enterprise name is far shorter
 REQUIRED_FACT_REASON = "必填,不能留空;没有发生请填 0 或 否 (required: write 0 or 否 when there was none)"
 BLANK_REASON = "必填项为空 (required)"
 BOOL_TOKENS: dict[str, bool] = {
     **dict.fromkeys(("是", "有", "y", "yes", "true", "1", "√", "✓", "✔"), True),
     **dict.fromkeys(("否", "无", "n", "no", "false", "0", "×", "✗", "✘"), False),
 }
-_GROUPED = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)"
+_GROUPED = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
 INT_PATTERN = _GROUPED + r"(?:\.0*)?"
-DECIMAL_PATTERN = _GROUPED + r"(?:\.\d*)?"
-NUMBER_PATTERN = rf"(?:{DECIMAL_PATTERN}|[+-]?\.\d+)(?:[eE][+-]?\d+)?"
+DECIMAL_PATTERN = _GROUPED + r"(?:\.[0-9]*)?"
+NUMBER_PATTERN = rf"(?:{DECIMAL_PATTERN}|[+-]?\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 MAX_EXACT = 2.0**53
 
 
@@ -144,6 +147,11 @@ def parse_text(raw: pd.Series, name: str) -> CellCheck:
         check = _by_value(raw, _choice(*CHOICES[name]))
     else:
         check = CellCheck(raw.mask(raw == ""), _no_reasons(raw.index))
+    if name in TEXT_LIMITS:
+        limit = TEXT_LIMITS[name]
+        too_long = f"超过 {limit} 个字符 (longer than {limit} characters)"
+        check.reasons = check.reasons.mask(raw.str.len() > limit, too_long)
+    check.reasons = check.reasons.mask(has_control(raw), CONTROL_REASON)
     if name in REQUIRED_IDENTITY:
         check.reasons = check.reasons.mask(raw == "", BLANK_REASON)
     check.values = check.values.astype("string")
@@ -224,7 +232,8 @@ class _Checker:
     def raw(self, name: str) -> pd.Series:
         if name not in self.found:
             return pd.Series("", index=self.table.cells.index, dtype="str")
-        return self.table.cells[self.found[name]].str.strip()
+        cells = self.table.cells[self.found[name]].str.strip()
+        return cells if name in FREE_TEXT else ascii_column(cells)
 
     def header(self, name: str) -> str:
         return self.table.headers[self.found[name]] if name in self.found else name
@@ -286,7 +295,7 @@ class _Checker:
     def period(self, period: str) -> None:
         if "period" in self.found:
             raw = self.raw("period")
-            wrong = ((raw != "") & (raw != period)).to_numpy()
+            wrong = ((raw != "") & (raw.str.upper() != period)).to_numpy()
             reason = f"报告期应为 {period} (period must be {period})"
             reasons = pd.Series(None, index=raw.index, dtype=object).mask(wrong, reason)
             self.report("period", raw, reasons)

@@ -289,10 +289,12 @@ def compare_runs(current: pd.DataFrame, previous: pd.DataFrame, grades: Sequence
     now = current[list(COMPARE_KEEP)]
     before = previous[["uscc", "total", "grade", "red_line"]]
     both = now.merge(before, on="uscc", how="inner", suffixes=("", "_prev"))
-    both["delta"] = (both["total"] - both["total_prev"]).round(1)
-    steps = both["grade"].map(order) - both["grade_prev"].map(order)
+    both["delta"] = (both["total"].astype("float64") - both["total_prev"].astype("float64")).round(1)
+    # mapped explicitly to numbers: an empty join (no enterprise in both runs) keeps the
+    # grades' string dtype through ``map``, and strings cannot be subtracted
+    steps = both["grade"].map(order).astype("float64") - both["grade_prev"].map(order).astype("float64")
     both["grade_steps"] = steps.fillna(0).astype(int)
-    both["new_red_line"] = both["red_line"] & ~both["red_line_prev"]
+    both["new_red_line"] = both["red_line"].astype(bool) & ~both["red_line_prev"].astype(bool)
     return both
 
 

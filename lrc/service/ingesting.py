@@ -118,6 +118,7 @@ def _submission_rows(
             "enterprise_id": ids[usccs[k]],
             "period": period,
             "version": latest.get(ids[usccs[k]], (0, ""))[0] + 1,
+            "uscc": usccs[k],
             "batch_id": batch_id,
             "source_row": batch.source_rows[k],
             "content_hash": hashes[k],

@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from indicators import Catalogue
-from lrc.errors import ConflictError, LrcError, NotFoundError
+from lrc.errors import ConflictError, LrcError, NotFoundError, shorten
+from lrc.normalise import ascii_form
 from lrc.periods import check_period
 from lrc.reference import (
     CITIES,
@@ -52,22 +53,22 @@ def check_filters(filters: Filters, catalogue: Catalogue) -> Filters:
     """Filters as stored values (industry letter, Chinese size, …); an unknown value is an error,
     not an empty ranking."""
     problems = []
-    region = (filters.region or "").strip() or None
+    region = ascii_form(filters.region or "") or None
     if region and city_of(region) is None:
-        problems.append(f"地区代码 {region} 不是辽宁省的市或区县代码")
-    industry = industry_letter(filters.industry) if filters.industry else None
+        problems.append(f"地区代码 {shorten(region)} 不是辽宁省的市或区县代码")
+    industry = industry_letter(ascii_form(filters.industry)) if filters.industry else None
     if filters.industry and industry is None:
-        problems.append(f"行业 {filters.industry} 不是国民经济行业门类 A-T")
+        problems.append(f"行业 {shorten(filters.industry)} 不是国民经济行业门类 A-T")
     size = normalise_size(filters.size) if filters.size else None
     if filters.size and size is None:
-        problems.append(f"规模 {filters.size} 应为 {'、'.join(SIZES)}")
+        problems.append(f"规模 {shorten(filters.size)} 应为 {'、'.join(SIZES)}")
     ownership = normalise_ownership(filters.ownership) if filters.ownership else None
     if filters.ownership and ownership is None:
-        problems.append(f"所有制 {filters.ownership} 应为 {'、'.join(OWNERSHIPS)}")
-    grade = filters.grade.strip().upper() if filters.grade else None
+        problems.append(f"所有制 {shorten(filters.ownership)} 应为 {'、'.join(OWNERSHIPS)}")
+    grade = ascii_form(filters.grade).upper() if filters.grade else None
     grades = [g.grade for g in catalogue.grades]
     if grade and grade not in grades:
-        problems.append(f"等级 {filters.grade} 应为 {'、'.join(grades)}")
+        problems.append(f"等级 {shorten(filters.grade)} 应为 {'、'.join(grades)}")
     if problems:
         raise LrcError(";".join(problems) + " (unknown filter value)")
     return Filters(region, industry, size, ownership, grade, filters.search)
@@ -176,13 +177,15 @@ def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None
     """Every point of one enterprise's score, recomputed from its stored facts
     with the run's own catalogue and checked against the stored result."""
     require_schema(engine)
-    code = uscc.strip().upper()
+    code = ascii_form(uscc).upper()
     with engine.connect() as conn:
         run = get_run(conn, check_period(period), run_id)
         catalogue = catalogue_for_run(conn, run)
         row = repo.results(conn, run.id, (*repo.RESULT_COLUMNS, "submission_id", "items"), uscc=code)
         if row.empty:
-            raise NotFoundError(f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {code} (enterprise not in run)")
+            raise NotFoundError(
+                f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {shorten(code)} (enterprise not in run)"
+            )
         facts = parse_facts(repo.submissions_by_id(conn, [int(row["submission_id"].iloc[0])]))
     record = row.iloc[0]
     explained = explain_row(catalogue, facts_codec.typed(facts.iloc[0], catalogue))

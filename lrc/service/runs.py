@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -176,10 +176,11 @@ class VerifyReport:
     enterprises: int
     input_hash_matches: bool
     mismatched: list[str]
+    identity_mismatched: list[str] = field(default_factory=list)  # result USCC ≠ its submission's
 
     @property
     def reproduced(self) -> bool:
-        return self.input_hash_matches and not self.mismatched
+        return self.input_hash_matches and not self.mismatched and not self.identity_mismatched
 
 
 VERIFIED = (
@@ -213,6 +214,7 @@ def verify_run(engine: Engine, run_id: int) -> VerifyReport:
             )
         subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
     subs = stored[["uscc", "enterprise_id", "submission_id"]].merge(subs, on="submission_id").set_index("uscc")
+    identity = (subs.index != subs["submitted_uscc"]) | (subs["enterprise_uscc"] != subs["submitted_uscc"])
     facts = parse_facts(subs)
     result = score(catalogue, facts)
     hashes = content_hashes(subs, subs["facts"].tolist())
@@ -230,4 +232,5 @@ def verify_run(engine: Engine, run_id: int) -> VerifyReport:
         enterprises=len(subs),
         input_hash_matches=digest == run.input_hash and len(subs) == run.enterprise_count,
         mismatched=mismatched,
+        identity_mismatched=subs.index[identity.to_numpy(dtype=bool)].tolist(),
     )

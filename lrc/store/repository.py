@@ -142,15 +142,14 @@ def latest_submissions(conn: Connection, period: str) -> pd.DataFrame:
     """The newest version of every enterprise's submission for ``period``."""
     latest = _latest_versions(period)
     query = (
-        select(Enterprise.uscc, Submission.enterprise_id, *_submission_columns())
+        select(Submission.uscc, Submission.enterprise_id, *_submission_columns())
         .join(IngestBatch, IngestBatch.id == Submission.batch_id)
         .join(
             latest,
             (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
         )
-        .join(Enterprise, Enterprise.id == Submission.enterprise_id)
         .where(Submission.period == period)
-        .order_by(Enterprise.uscc)
+        .order_by(Submission.uscc)
     )
     return _frame(conn, query).set_index("uscc")
 
@@ -172,11 +171,17 @@ def _submission_columns() -> tuple[Any, ...]:
 
 
 def submissions_by_id(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
+    """Submissions with the USCC each was submitted under and its enterprise's USCC (verify compares both)."""
     frames = [
         _frame(
             conn,
-            select(*_submission_columns())
+            select(
+                *_submission_columns(),
+                Submission.uscc.label("submitted_uscc"),
+                Enterprise.uscc.label("enterprise_uscc"),
+            )
             .join(IngestBatch, IngestBatch.id == Submission.batch_id)
+            .join(Enterprise, Enterprise.id == Submission.enterprise_id)
             .where(Submission.id.in_(part)),
         )
         for part in chunks(list(ids))
@@ -202,7 +207,12 @@ def runs(conn: Connection, period: str | None = None) -> pd.DataFrame:
     return _frame(conn, query)
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number names no row (and would overflow the driver)
+
+
 def run_row(conn: Connection, run_id: int) -> Any:
+    if not 1 <= run_id <= MAX_ID:
+        return None
     return conn.execute(select(ScoreRun).where(ScoreRun.id == run_id)).first()
 
 

@@ -21,7 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-APPEND_ONLY_TABLES = ("catalogue_versions", "submissions", "ingest_batches", "score_runs", "score_results")
+APPEND_ONLY_TABLES = (
+    "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results",
+)  # fmt: skip
 
 
 class Base(DeclarativeBase):
@@ -68,6 +70,7 @@ class Submission(Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     period: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer)
+    uscc: Mapped[str] = mapped_column(String(18))  # as submitted: verify checks results against it
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
     source_row: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,38 @@
+"""One rule for look-alike characters in codes, periods and numbers, and for control
+characters in text.
+
+Codes, periods and numbers are read in Unicode NFKC form, so full-width digits and letters
+typed with a Chinese input method (２０２６Ｑ３, ９１２１…) mean the same as their ASCII
+forms, on the command line and in a file alike; after that only ASCII digits count as
+digits (Arabic-Indic or other script digits are refused, not silently read as numbers).
+Names and other free text are kept as submitted, but may not hold control characters
+(NUL, line breaks, bidirectional overrides) that a database or a reader would mangle."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+# C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates.
+CONTROL_PATTERN = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+CONTROL = re.compile(CONTROL_PATTERN)
+CONTROL_REASON = "含有控制字符(如换行、制表符或不可见的方向控制符),请删除 (control character)"
+
+
+def ascii_form(value: str) -> str:
+    """``value`` in NFKC form, stripped: full-width ``２０２６ｑ３`` → ``2026q3``."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def ascii_column(values: pd.Series) -> pd.Series:
+    """``ascii_form`` of a column of text (skipped when the column is plain ASCII already)."""
+    if bool(values.str.isascii().all()):
+        return values
+    return values.str.normalize("NFKC").str.strip()
+
+
+def has_control(values: pd.Series) -> pd.Series:
+    """Per cell: whether it holds a control character."""
+    return values.str.contains(CONTROL_PATTERN, regex=True)
