@@ -51,7 +51,15 @@ def _pg_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses a PostgreSQL store carries the ``postgres`` marker, so that
+    ``-m "not postgres"`` really leaves PostgreSQL out (the parametrised ``db_url`` marks its own)."""
+    for item in items:
+        if "pg_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty store URL on each backend (store tests run on both)."""
     if request.param == "sqlite":

@@ -357,6 +357,14 @@ def _uscc_reason(code: str) -> str | None:
 
 
 def _sorted(problems: list[RowProblem], table: RawTable) -> list[RowProblem]:
-    """Header problems first, then by row and by the file's column order."""
+    """Header problems first, then by row and by the file's column order; one problem per cell,
+    the first found (a formula without a value is not also reported as a blank)."""
     order = {h: i for i, h in enumerate(table.headers)}
-    return sorted(problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+    seen: set[tuple[int | None, str]] = set()
+    unique = []
+    for p in problems:
+        if p.column is not None and (p.row, p.column) in seen:
+            continue
+        seen.add((p.row, p.column or ""))
+        unique.append(p)
+    return sorted(unique, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
