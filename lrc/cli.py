@@ -265,7 +265,19 @@ def main() -> None:
         filename=_log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     try:
-        app()  # usage errors are printed by the CLI framework itself, with exit code 2
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        err.print("已中止 (aborted)")
+        sys.exit(130)
+    except typer.TyperException as exc:  # the framework's usage errors: one line, like every other message
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context else "lrc"
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        log.info("usage error: %s", message)
+        if message.strip():  # (bare `lrc` has printed its help already)
+            hint = f" {message.rstrip('.')};见 `{command} --help`"
+            err.print(Text.assemble(("用法错误 (usage error):", "bold red"), hint))
+        sys.exit(getattr(exc, "exit_code", 2))
     except LrcError as exc:
         log.info("user error: %s", exc)
         err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}"))
@@ -274,3 +286,4 @@ def main() -> None:
         log.exception("internal error")
         err.print(Text.assemble(("内部错误 (internal error)", "bold red"), f",详情见日志 (see log): {_log_path()}"))
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -213,7 +213,7 @@ def schema_frame(cat: Catalogue) -> pd.DataFrame:
             readers[name].append(item.code)
     identity = [
         ("uscc", "text", "统一社会信用代码", "", "必填,18 位,GB 32100 校验"),
-        ("name", "text", "企业名称", "", "必填"),
+        ("name", "text", "企业名称", "", "必填,最多 100 个字符,不含换行等控制字符"),
         ("region_code", "text", "行政区划代码", "", "必填,辽宁省 14 市及其区县代码"),
         ("industry", "text", "行业门类", "", "必填,GB/T 4754-2017 门类 A-T"),
         ("size", "text", "企业规模", "", "必填,大型/中型/小型/微型"),
