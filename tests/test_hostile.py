@@ -329,7 +329,9 @@ def test_huge_ids_are_not_found(store: tuple[str, Path], args: tuple[str, ...]) 
     assert done.returncode == 5 and "不存在" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [("rank",), ("verify", "[/]x"), ("rank", "--period", PERIOD, "--top", "0"), ("nosuch",)])
+@pytest.mark.parametrize(
+    "args", [("rank",), ("verify", "[/]x"), ("rank", "--period", PERIOD, "--top", "0"), ("nosuch",)]
+)
 def test_usage_errors_are_one_chinese_line(tmp_path: Path, args: tuple[str, ...]) -> None:
     done = lrc(tmp_path, *args, ok=False)
     assert done.returncode == 2 and done.stderr.startswith("用法错误 (usage error):")
