@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.i18n import LANG_KEY, tr
+from dashboard.text import plain
 from lrc.service import analytics as an
 
 PERIOD_KEY = "period"
@@ -30,11 +31,13 @@ class RunChoice:
     previous_id: int | None
 
     def caption(self) -> str:
+        """The run in one line of Markdown (its period and catalogue version as plain text)."""
         stamp = pd.Timestamp(self.finished_at).strftime("%Y-%m-%d %H:%M")
+        period, version = plain(self.period), plain(self.catalogue_version)
         return tr(
-            f"期间 {self.period} · 评分批次 #{self.run_id} · 指标体系 {self.catalogue_version} · "
+            f"期间 {period} · 评分批次 #{self.run_id} · 指标体系 {version} · "
             f"{self.enterprises:,} 家企业 · 评分于 {stamp}",
-            f"Period {self.period} · run #{self.run_id} · catalogue {self.catalogue_version} · "
+            f"Period {period} · run #{self.run_id} · catalogue {version} · "
             f"{self.enterprises:,} enterprises · scored {stamp}",
         )
 
@@ -78,6 +81,28 @@ def period_picker() -> None:
         )
 
 
+def unscored_message(period: str) -> None:
+    """A period ingested but not scored. (A period is checked on the way in, ``lrc.periods``:
+    digits and Q/H/M only, so it may sit in a code span, where escapes would show.)"""
+    shown = plain(period)
+    st.warning(
+        tr(
+            f"期间 {shown} 已导入数据但还没有评分结果,请运行 `lrc score --period {period}`。",
+            f"Period {shown} has data but no score run yet: run `lrc score --period {period}`.",
+        ),
+    )
+
+
+def nothing_in_common_message() -> None:
+    """Two runs to compare that share no enterprise (e.g. two unrelated samples)."""
+    st.info(
+        tr(
+            "两个评分批次没有共同参评的企业,无法比较变化。",
+            "The two runs share no enterprise: there are no changes to compare.",
+        )
+    )
+
+
 def run_page(title_zh: str, title_en: str) -> RunChoice | None:
     """A page about one run: its title, the run chosen in the sidebar and its caption
     (or the reason there is none, and None)."""
@@ -99,12 +124,7 @@ def selected_run() -> RunChoice | None:
     period = period or an.latest_runs(runs)["period"].iloc[-1]
     of_period = runs[runs["period"] == period] if not runs.empty else runs
     if of_period.empty:
-        st.warning(
-            tr(
-                f"期间 {period} 已导入数据但还没有评分结果,请运行 `lrc score --period {period}`。",
-                f"Period {period} has data but no score run yet: run `lrc score --period {period}`.",
-            ),
-        )
+        unscored_message(period)
         return None
     wanted = st.session_state.get(RUN_KEY)
     row = of_period[of_period["id"] == wanted] if wanted in set(of_period["id"]) else of_period.tail(1)

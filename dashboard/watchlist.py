@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.errors import shows_errors
 from dashboard.i18n import tr
 
 KEY = "watchlist"
@@ -29,13 +30,13 @@ def toggle_button(uscc: str) -> None:
         st.button(
             tr("移出关注清单", "Remove from watchlist"),
             key=f"unwatch-{uscc}",
-            on_click=remove,
+            on_click=shows_errors(remove),
             args=(uscc,),
         )
     else:
         st.button(
             tr("加入关注清单", "Add to watchlist"),
             key=f"watch-{uscc}",
-            on_click=add,
+            on_click=shows_errors(add),
             args=(uscc,),
         )

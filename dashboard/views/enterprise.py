@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard import charts, controls, loaders, profile, tables, watchlist
 from dashboard.controls import RunChoice
 from dashboard.i18n import english, tr
+from dashboard.text import plain
 from indicators import Catalogue
 from lrc.service import Explanation, Filters
 from lrc.service import analytics as an
@@ -26,10 +27,11 @@ def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
         return code
     matches = an.ranked(frame, Filters(search=query.strip())).head(MAX_MATCHES)
     if matches.empty:
+        typed, period = plain(query.strip()), plain(period)
         st.warning(
             tr(
-                f"期间 {period} 的评分结果中找不到“{query.strip()}”(名称或统一社会信用代码)。",
-                f"No enterprise matching “{query.strip()}” (name or USCC) was scored in {period}.",
+                f"期间 {period} 的评分结果中找不到“{typed}”(名称或统一社会信用代码)。",
+                f"No enterprise matching “{typed}” (name or USCC) was scored in {period}.",
             ),
         )
         return None
@@ -64,21 +66,28 @@ def _rank(column: DeltaGenerator, label: str, ranks: pd.Series, key: str) -> Non
 
 
 def red_line_names(expl: Explanation, catalogue: Catalogue) -> list[str]:
-    """The red-line items hit, each as its code and name (``D3.2.1 使用童工``)."""
+    """The red-line items hit, each as its code and name (``D3.2.1 使用童工``); the name as
+    plain text (a code is checked on load: a letter, digits and dots only)."""
     return [
-        f"{code} {catalogue.item(code).name_en if english() else catalogue.item(code).name_zh}"
+        f"{code} {plain(catalogue.item(code).name_en if english() else catalogue.item(code).name_zh)}"
         for code in expl.red_line_items
     ]
 
 
+def identity(expl: Explanation, row: pd.Series) -> None:
+    """Name, then code, city, industry, size and ownership: data, shown as plain text."""
+    st.subheader(plain(expl.name))
+    facts = (expl.uscc, row["city"], row["industry_name"], row["size"], row["ownership"] or "")
+    st.caption(" · ".join(plain(value) for value in facts))
+
+
 def header(expl: Explanation, row: pd.Series, ranks: pd.Series, catalogue: Catalogue) -> None:
-    st.subheader(f"{expl.name}")
-    st.caption(f"{expl.uscc} · {row['city']} · {row['industry_name']} · {row['size']} · {row['ownership'] or ''}")
+    identity(expl, row)
     cols = st.columns(5)
     cols[0].metric(tr("总分", "Total"), f"{float(expl.total):.1f}")
-    cols[1].metric(tr("等级", "Grade"), f"{expl.grade} {expl.grade_label}")
+    cols[1].metric(tr("等级", "Grade"), f"{plain(expl.grade)} {plain(expl.grade_label)}")
     _rank(cols[2], tr("全省排名", "Province rank"), ranks, "province")
-    _rank(cols[3], tr(f"{row['city']}排名", "City rank"), ranks, "city")
+    _rank(cols[3], tr(f"{plain(row['city'])}排名", "City rank"), ranks, "city")
     _rank(cols[4], tr("行业排名", "Industry rank"), ranks, "industry")
     if expl.red_line:
         hit = red_line_names(expl, catalogue)
@@ -89,7 +98,8 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series, catalogue: Catal
             ),
         )
     elif expl.grade_note:  # the total would reach a better band, but too many facts were not reported
-        st.warning(tr(f"等级说明:{expl.grade_note}", f"Grade held down by missing data: {expl.grade_note}"))
+        note = plain(expl.grade_note)
+        st.warning(tr(f"等级说明:{note}", f"Grade held down by missing data: {note}"))
     watchlist.toggle_button(expl.uscc)
 
 

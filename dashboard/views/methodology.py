@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, loaders, tables, trees
 from dashboard.i18n import english, tr
+from dashboard.text import plain
 from indicators import Catalogue
 
 ITEM_COLUMNS = [
@@ -32,7 +33,7 @@ def tree(catalogue: Catalogue) -> None:
     """The sunburst, then the items of one first-level indicator at a time."""
     items = loaders.catalogue_items(catalogue.version)
     tree_chart(items, catalogue)
-    names = {n.code: f"{n.code} {n.name_en if english() else n.name_zh}" for n in catalogue.level1}
+    names = {n.code: plain(f"{n.code} {n.name_en if english() else n.name_zh}") for n in catalogue.level1}
     code = st.pills(
         tr("一级指标", "First-level indicator"),
         list(names),
@@ -66,8 +67,8 @@ def grades(catalogue: Catalogue) -> None:
     st.markdown(
         tr(
             f"**红线一票否决:** 触及下列任一红线项的企业,无论总分多少,等级一律为最低档 "
-            f"**{catalogue.lowest_grade}**。加分项满分合计 {catalogue.max_total:g} 分。",
-            f"**Red-line veto:** an enterprise hitting any item below is graded **{catalogue.lowest_grade}** "
+            f"**{plain(catalogue.lowest_grade)}**。加分项满分合计 {catalogue.max_total:g} 分。",
+            f"**Red-line veto:** an enterprise hitting any item below is graded **{plain(catalogue.lowest_grade)}** "
             f"whatever its total. Add items total {catalogue.max_total:g} points.",
         )
     )
@@ -93,15 +94,16 @@ def versions(shipped: dict[str, Catalogue], current: Catalogue) -> None:
         ),
         hide_index=True,
     )
-    st.markdown(tr(f"**{current.version} 版变更记录**", f"**Changelog of {current.version}**"))
+    version = plain(current.version)
+    st.markdown(tr(f"**{version} 版变更记录**", f"**Changelog of {version}**"))
     for entry in current.changelog:
         changes = entry.changes_en if english() and entry.changes_en else entry.changes_zh
-        st.markdown(f"*{entry.version}({entry.date})*\n" + "\n".join(f"- {c}" for c in changes))
+        st.markdown(f"*{plain(entry.version)}({plain(entry.date)})*\n" + "\n".join(f"- {plain(c)}" for c in changes))
     if len(shipped) < 2:
         st.info(
             tr(
-                f"目前只发布了一个版本({current.version}),暂无可比较的版本。",
-                f"Only one version ({current.version}) is shipped: there is nothing to compare yet.",
+                f"目前只发布了一个版本({version}),暂无可比较的版本。",
+                f"Only one version ({version}) is shipped: there is nothing to compare yet.",
             )
         )
         return
@@ -127,6 +129,17 @@ def diff_between(names: list[str]) -> None:
     st.dataframe(diff.rename(columns=labels), hide_index=True, width="stretch")
 
 
+def about(catalogue: Catalogue) -> str:
+    """Title, version and release date of a catalogue, as plain text."""
+    title = plain(catalogue.title_en if english() else catalogue.title_zh)
+    version, released = plain(catalogue.version), plain(catalogue.released)
+    return tr(
+        f"{title} · 版本 {version} · 发布于 {released} · 8 项一级指标、20 项二级指标、33 项三级指标、75 项具体内容",
+        f"{title} · version {version} · released {released} · 8 first-level, 20 second-level, "
+        "33 third-level indicators, 75 items",
+    )
+
+
 def main() -> None:
     st.title(tr("指标体系", "Methodology"))
     shipped = loaders.shipped_catalogues()
@@ -136,14 +149,7 @@ def main() -> None:
         return
     version = st.selectbox(tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version")
     catalogue = shipped[version]
-    st.caption(
-        tr(
-            f"{catalogue.title_zh} · 版本 {catalogue.version} · 发布于 {catalogue.released} · "
-            "8 项一级指标、20 项二级指标、33 项三级指标、75 项具体内容",
-            f"{catalogue.title_en} · version {catalogue.version} · released {catalogue.released} · "
-            "8 first-level, 20 second-level, 33 third-level indicators, 75 items",
-        )
-    )
+    st.caption(about(catalogue))
     tab_tree, tab_grades, tab_versions = st.tabs(
         [
             tr("指标树", "Tree"),

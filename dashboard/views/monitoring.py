@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import controls, loaders, tables, watchlist
 from dashboard.errors import shows_errors
 from dashboard.i18n import tr
+from dashboard.text import plain
 from lrc.service import Filters
 from lrc.service import analytics as an
 
@@ -29,6 +30,9 @@ TOP = 50
 
 
 def alerts(both: pd.DataFrame) -> None:
+    if both.empty:
+        controls.nothing_in_common_message()
+        return
     fell = both[both["grade_steps"] > 0].sort_values(["grade_steps", "delta"], ascending=[False, True])
     red = both[both["new_red_line"]].sort_values("delta")
     drops = both[both["delta"] < 0].nsmallest(TOP, "delta")
@@ -68,9 +72,8 @@ def add_to_watchlist(frame: pd.DataFrame) -> None:
         if hits.empty:
             hits = an.ranked(frame, Filters(search=query.strip()))
         if hits.empty:
-            st.warning(
-                tr(f"找不到“{query.strip()}”。", f"Nothing matches “{query.strip()}”."),
-            )
+            typed = plain(query.strip())
+            st.warning(tr(f"找不到“{typed}”。", f"Nothing matches “{typed}”."))
         else:
             watchlist.add(str(hits["uscc"].iloc[0]))
 
@@ -98,7 +101,8 @@ def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
     ]
     tables.show(rows, columns)
     if missing:
-        st.caption(tr(f"最新批次中没有:{'、'.join(missing)}", f"Not in the newest run: {', '.join(missing)}"))
+        absent = [plain(code) for code in missing]
+        st.caption(tr(f"最新批次中没有:{'、'.join(absent)}", f"Not in the newest run: {', '.join(absent)}"))
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     drop = left.multiselect(tr("移出关注", "Remove"), codes, key="watch_remove")
     if right.button(tr("移出", "Remove"), key="watch_remove_button") and drop:

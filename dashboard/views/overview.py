@@ -110,6 +110,9 @@ def changes(run: RunChoice) -> None:
         st.info(tr("没有上一期间的评分结果。", "No earlier period has been scored."))
         return
     both = loaders.comparison(run.url, run.run_id, run.previous_id)
+    if both.empty:
+        controls.nothing_in_common_message()
+        return
     cols = st.columns(4)
     cols[0].metric(tr("两期均参评", "In both periods"), f"{len(both):,}")
     cols[1].metric(tr("平均分变化", "Mean change"), f"{both['delta'].mean():+.2f}")
