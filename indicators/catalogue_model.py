@@ -16,15 +16,18 @@ from indicators.models import (
     BandedRule,
     ChangelogEntry,
     ChildNode,
+    ConsistencyCheck,
     CountRule,
     FlagRule,
     GradeBand,
     InputField,
     Item,
     Node,
+    RecordsRule,
     Strict,
     ThresholdRule,
 )
+from indicators.record_types import RecordType, record_column
 
 
 class Catalogue(Strict):
@@ -39,6 +42,8 @@ class Catalogue(Strict):
     level3: list[ChildNode]
     items: list[Item]
     changelog: list[ChangelogEntry]
+    record_types: list[RecordType] = []
+    checks: list[ConsistencyCheck] = []
 
     @model_validator(mode="after")
     def _tree(self) -> Catalogue:
@@ -86,11 +91,15 @@ class Catalogue(Strict):
                 raise ValueError(f"field {f.name}: at_most {f.at_most} must name another numeric field")
         read: set[str] = set()
         for item in self.items:
-            for name in item.reads:
+            for name in item.uses:
                 if name not in fields:
                     raise ValueError(f"item {item.code}: reads unknown field {name}")
-            read.update(item.reads)
+            read.update(item.uses)
             _check_rule(item, fields)
+        for check in self.checks:
+            for condition in (check.when, check.then):
+                if condition.field not in fields:
+                    raise ValueError(f"check {check.code}: unknown field {condition.field}")
         optional = sorted({n for i in self.items if i.kind == "deduct" for n in i.reads if not fields[n].required})
         if optional:
             # a blank would otherwise score 0, i.e. skip the deduction: silence must not pay
@@ -98,6 +107,16 @@ class Catalogue(Strict):
         unread = [n for n in names if n not in read]
         if unread:
             raise ValueError(f"fields no item reads: {', '.join(unread)}")
+        return self
+
+    @model_validator(mode="after")
+    def _links(self) -> Catalogue:
+        """``requires`` names an earlier item; records rules and record types name each other."""
+        position = {item.code: k for k, item in enumerate(self.items)}
+        for k, item in enumerate(self.items):
+            if item.requires is not None and position.get(item.requires, k) >= k:
+                raise ValueError(f"item {item.code}: requires {item.requires}, which is not an earlier item")
+        _check_record_types(self)
         return self
 
     @model_validator(mode="after")
@@ -160,15 +179,63 @@ class Catalogue(Strict):
         level2 = l3[item.level3]
         return l2[level2], level2, item.level3
 
+    @cached_property
+    def record_type_map(self) -> dict[str, RecordType]:
+        return {t.code: t for t in self.record_types}
+
+    def record_terms(self, item: Item) -> list[tuple[str, int]]:
+        """(engine column, tenths per record) for every type and tier a records item counts."""
+        if not isinstance(item.rule, RecordsRule):
+            return []
+        types = [self.record_type_map[code] for code in item.rule.types]
+        return [(record_column(t.code, tier), rule.points_tenths) for t in types for tier, rule in t.tiers.items()]
+
     @property
     def max_total(self) -> Decimal:
         return sum((i.points for i in self.items if i.kind == "add"), Decimal(0))
+
+
+def _check_record_types(cat: Catalogue) -> None:
+    """Each record type scores exactly the one item that lists it (so one event is never deducted
+    twice), with points of the item's sign that one record can never exceed, and a red line
+    exactly where the item is one."""
+    codes = [t.code for t in cat.record_types]
+    dupes = sorted(c for c, k in Counter(codes).items() if k > 1)
+    if dupes:
+        raise ValueError(f"duplicate record types: {', '.join(dupes)}")
+    types = {t.code: t for t in cat.record_types}
+    listed: dict[str, str] = {}
+    for item in cat.items:
+        if not isinstance(item.rule, RecordsRule):
+            continue
+        for code in item.rule.types:
+            if code not in types:
+                raise ValueError(f"item {item.code}: unknown record type {code}")
+            if code in listed:
+                raise ValueError(f"record type {code}: scored by both {listed[code]} and {item.code}")
+            listed[code] = item.code
+            _check_type_against_item(types[code], item)
+    for code in codes:
+        if code not in listed or types[code].item != listed[code]:
+            where = listed.get(code, "no records item")
+            raise ValueError(f"record type {code}: item {types[code].item} does not list it ({where} does)")
+
+
+def _check_type_against_item(record_type: RecordType, item: Item) -> None:
+    where = f"record type {record_type.code}"
+    for tier, rule in record_type.tiers.items():
+        if (rule.points > 0) != (item.points > 0) or abs(rule.points) > abs(item.points):
+            raise ValueError(f"{where}: tier {tier} points {rule.points} must fit within {item.code} ({item.points})")
+    if record_type.red_line != item.red_line:
+        raise ValueError(f"{where}: red_line must equal that of item {item.code}")
 
 
 def _check_rule(item: Item, fields: dict[str, InputField]) -> None:
     """Type and range checks between a rule and the fields it reads."""
     where = f"item {item.code}"
     rule = item.rule
+    if isinstance(rule, RecordsRule):
+        return
     field = fields[rule.field]
     if isinstance(rule, FlagRule):
         if field.type != "bool":

@@ -43,7 +43,22 @@ def _load_cached(path: str) -> Catalogue:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: 无法读取指标体系文件 (cannot read catalogue): {exc}") from None
+    if isinstance(raw, dict) and isinstance(raw.get("record_types"), str):
+        raw = {**raw, "record_types": _record_types(raw["record_types"], path)}
     return parse_catalogue(raw, source=path)
+
+
+def _record_types(edition: str, catalogue_path: str) -> Any:
+    """The record types a catalogue file names by edition (``record_types: 2027.1``), read from
+    ``record_types/<edition>.yaml`` beside the catalogue folder; stored runs keep them inline."""
+    path = Path(catalogue_path).parent.parent / "record_types" / f"{edition}.yaml"
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: 无法读取记录类型文件 (cannot read record types): {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("record_types"), list):
+        raise CatalogueError(f"{path}: 应为 record_types 列表 (expected a record_types list)")
+    return document["record_types"]
 
 
 def parse_catalogue(raw: Any, source: str = "<catalogue>") -> Catalogue:

@@ -103,14 +103,38 @@ class CountRule(Strict):
     each: Decimal
 
 
-Rule = Annotated[FlagRule | ThresholdRule | BandedRule | CountRule, Field(discriminator="type")]
-RULE_TYPES: tuple[str, ...] = ("flag", "threshold", "banded", "per_occurrence")
+class RecordsRule(Strict):
+    """Points from the enterprise's live records of ``types``: each record as its type and tier
+    declare, plus ``escalation`` for every record after the first (explicit, same sign as the
+    item), capped at the item's points. Records are never "not reported": no record is 0."""
+
+    type: Literal["records"]
+    types: Annotated[list[str], Field(min_length=1)]
+    escalation: Decimal = Decimal(0)
 
 
-def rule_fields(rule: FlagRule | ThresholdRule | BandedRule | CountRule) -> list[str]:
-    """The input fields a rule reads, numerator first."""
+Rule = Annotated[FlagRule | ThresholdRule | BandedRule | CountRule | RecordsRule, Field(discriminator="type")]
+RULE_TYPES: tuple[str, ...] = ("flag", "threshold", "banded", "per_occurrence", "records")
+
+
+def rule_fields(rule: FlagRule | ThresholdRule | BandedRule | CountRule | RecordsRule) -> list[str]:
+    """The input fields a rule reads, numerator first (none for records)."""
+    if isinstance(rule, RecordsRule):
+        return []
     per = getattr(rule, "per", None)
     return [rule.field] + ([per] if per else [])
+
+
+class Condition(Strict):
+    """``field`` compared to ``value`` (a yes/no field compares as 1/0)."""
+
+    field: str
+    op: Literal[">=", ">", "<=", "<", "==", "!="]
+    value: float
+
+    def describe(self, name_zh: str) -> str:
+        words = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+        return f"{name_zh} {words[self.op]} {self.value:g}"
 
 
 class LegalRef(Strict):
@@ -140,6 +164,15 @@ class Item(Strict):
     legal_basis: list[LegalRef] | Literal["none"]
     evidence_zh: str
     red_line: bool = False
+    applies_when: Condition | None = Field(
+        None,
+        description="where the law asks this of the enterprise; elsewhere the item is not applicable: "
+        "full marks for an add item, nothing for a deduct item, and never a data gap",
+    )
+    applies_note_zh: str = Field("", description="why the item may not apply, e.g. 工会法第十一条:不足25人可设组织员")
+    requires: str | None = Field(
+        None, description="an earlier item this one builds on: when that item earns nothing here earns nothing"
+    )
 
     @property
     def points_tenths(self) -> int:
@@ -148,6 +181,12 @@ class Item(Strict):
     @property
     def reads(self) -> list[str]:
         return rule_fields(self.rule)
+
+    @property
+    def uses(self) -> list[str]:
+        """Every field the item looks at: the rule's, then the applicability condition's."""
+        extra = [self.applies_when.field] if self.applies_when and self.applies_when.field not in self.reads else []
+        return [*self.reads, *extra]
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:
@@ -178,6 +217,10 @@ class Item(Strict):
                 to_tenths(band.points)
             if self.points not in {b.points for b in self.rule.bands}:
                 raise ValueError(f"{where}: no band reaches the item's points {self.points}")
+        if isinstance(self.rule, RecordsRule):
+            to_tenths(self.rule.escalation)
+            if self.rule.escalation and (self.rule.escalation > 0) != (self.points > 0):
+                raise ValueError(f"{where}: escalation {self.rule.escalation} has the wrong sign")
         if isinstance(self.rule, CountRule):
             to_tenths(self.rule.each)
             if self.rule.each == 0 or (self.rule.each > 0) != (self.points > 0):
@@ -208,6 +251,15 @@ class GradeBand(Strict):
         if value is not None:
             to_tenths(value)
         return value
+
+
+class ConsistencyCheck(Strict):
+    """Facts that cannot both hold, refused at ingest: when ``when`` holds, ``then`` must too."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+    when: Condition
+    then: Condition
+    message_zh: str
 
 
 class ChangelogEntry(Strict):
