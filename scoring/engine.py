@@ -6,15 +6,16 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from indicators import Catalogue
-from scoring.facts import block, prepare
+from indicators import Catalogue, Item
+from scoring.facts import FactBlock, block, prepare
 from scoring.grades import assign_grades
 from scoring.rollup import rollup
-from scoring.rules import RULE_HANDLERS
+from scoring.rules import RULE_HANDLERS, Handler, condition_met, score_records
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ScoreResult:
     grade: np.ndarray  # object (n,)
     completeness: np.ndarray  # float64 (n,), share of items with every input reported
     catalogue: Catalogue
+    not_applicable: np.ndarray | None = None  # bool (n, 75): the law does not ask this item of the enterprise
 
     def level(self, name: str) -> pd.DataFrame:
         """Roll-up at ``level1``/``level2``/``level3`` as a frame of tenths."""
@@ -59,14 +61,16 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
     n, m = len(facts), len(catalogue.items)
     points = np.zeros((n, m), dtype=np.int16, order="F")
     gaps = np.zeros((n, m), dtype=bool, order="F")
+    not_applicable = np.zeros((n, m), dtype=bool, order="F")
     columns = prepare(catalogue, facts)
-    handlers = [RULE_HANDLERS[item.rule.type] for item in catalogue.items]
+    handlers = [handler_for(catalogue, item) for item in catalogue.items]
 
     def score_block(start: int) -> None:
         rows = slice(start, min(start + BLOCK_ROWS, n))
         facts_block = block(columns, rows)
         for j, (item, handler) in enumerate(zip(catalogue.items, handlers, strict=True)):
             points[rows, j], gaps[rows, j] = handler(item, facts_block)
+        apply_links(catalogue, facts_block, points[rows], gaps[rows], not_applicable[rows])
 
     starts = range(0, n, BLOCK_ROWS)
     if len(starts) > 1 and WORKERS > 1:
@@ -91,4 +95,32 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
         grade=assign_grades(catalogue, total, red_line, reported),
         completeness=reported / m if m else np.ones(n),
         catalogue=catalogue,
+        not_applicable=not_applicable,
     )
+
+
+def handler_for(catalogue: Catalogue, item: Item) -> Handler:
+    """The rule type's handler; a records item gets its types' terms bound."""
+    if item.rule.type == "records":
+        return partial(score_records, terms=catalogue.record_terms(item))
+    return RULE_HANDLERS[item.rule.type]
+
+
+def apply_links(
+    catalogue: Catalogue, facts: FactBlock, points: np.ndarray, gaps: np.ndarray, not_applicable: np.ndarray
+) -> None:
+    """In place, for one block: an item the law does not ask of an enterprise is not applicable
+    (full marks for an add item, nothing for a deduct item, never a gap); then an item whose
+    required earlier item earned nothing earns nothing, and is a gap where that one is."""
+    for j, item in enumerate(catalogue.items):
+        if item.applies_when is not None:
+            met, unknown = condition_met(item.applies_when, facts)
+            outside = ~met & ~unknown
+            not_applicable[:, j] = outside
+            points[outside, j] = item.points_tenths if item.kind == "add" else 0
+            gaps[outside, j] = False
+        if item.requires is not None:
+            r = catalogue.item_codes.index(item.requires)
+            unmet = (points[:, r] <= 0) & ~not_applicable[:, r]
+            points[unmet & ~not_applicable[:, j], j] = 0
+            gaps[:, j] |= gaps[:, r] & ~not_applicable[:, j]

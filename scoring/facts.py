@@ -45,6 +45,11 @@ def prepare(catalogue: Catalogue, facts: pd.DataFrame) -> dict[str, Column]:
             out[field.name] = as_column(facts[field.name].array)
         else:
             out[field.name] = Column(np.zeros(n, dtype=np.float64), np.ones(n, dtype=bool))
+    for item in catalogue.items:  # record counts: an absent column means no record (0), never a gap
+        for column, _ in catalogue.record_terms(item):
+            if column in facts.columns:
+                counted = as_column(facts[column].array)
+                out[column] = Column(np.where(counted.missing, 0, counted.data), np.zeros(n, dtype=bool))
     return out
 
 

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from indicators import Catalogue, Item, to_tenths
-from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
 
 _COMPARE = {
     ">=": lambda a, b: a >= b,
@@ -17,6 +17,7 @@ _COMPARE = {
     "<=": lambda a, b: a <= b,
     "<": lambda a, b: a < b,
     "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
 }
 
 
@@ -24,11 +25,16 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def item_points(item: Item, facts: dict[str, Any]) -> int | None:
-    """Tenths for one item, or None when an input is not reported."""
+def item_points(item: Item, facts: dict[str, Any], terms: list[tuple[str, int]] | None = None) -> int | None:
+    """Tenths for one item (before applicability and requires), or None when an input is not reported.
+    ``terms`` are a records item's (count column, tenths per record)."""
+    rule = item.rule
+    if isinstance(rule, RecordsRule):
+        counts = [(int(facts.get(column) or 0), each) for column, each in terms or []]
+        raw = sum(n * each for n, each in counts) + max(sum(n for n, _ in counts) - 1, 0) * to_tenths(rule.escalation)
+        return max(raw, item.points_tenths) if item.points_tenths < 0 else min(raw, item.points_tenths)
     if any(_missing(facts.get(name)) for name in item.reads):
         return None
-    rule = item.rule
     if isinstance(rule, FlagRule):
         return item.points_tenths if bool(facts[rule.field]) == rule.when else 0
     if isinstance(rule, CountRule):
@@ -49,14 +55,39 @@ def score_rows(catalogue: Catalogue, rows: list[dict[str, Any]]) -> list[tuple[i
     """(total tenths, red line, grade) per enterprise."""
     out = []
     for facts in rows:
-        total, red, reported = 0, False, 0
-        for item in catalogue.items:
-            points = item_points(item, facts)
-            reported += points is not None
-            total += points or 0
-            red = red or (item.red_line and bool(points))
+        points = linked_points(catalogue, facts)
+        total = sum(p or 0 for p in points.values())
+        reported = sum(p is not None for p in points.values())
+        red = any(item.red_line and bool(points[item.code]) for item in catalogue.items)
         out.append((total, red, _grade(catalogue, total, red, reported)))
     return out
+
+
+def _applies(item: Item, facts: dict[str, Any]) -> bool:
+    condition = item.applies_when
+    if condition is None or _missing(facts.get(condition.field)):
+        return True
+    return bool(_COMPARE[condition.op](float(facts[condition.field]), condition.value))
+
+
+def linked_points(catalogue: Catalogue, facts: dict[str, Any]) -> dict[str, int | None]:
+    """Every item's tenths (None: a gap) after applicability and ``requires``."""
+    points: dict[str, int | None] = {}
+    applicable: dict[str, bool] = {}
+    for item in catalogue.items:
+        applicable[item.code] = _applies(item, facts)
+        if not applicable[item.code]:
+            points[item.code] = item.points_tenths if item.kind == "add" else 0
+            continue
+        value = item_points(item, facts, catalogue.record_terms(item))
+        required = item.requires
+        if required is not None and applicable[required]:
+            if points[required] is None:
+                value = None
+            elif (points[required] or 0) <= 0 and value is not None:
+                value = 0
+        points[item.code] = value
+    return points
 
 
 def _grade(catalogue: Catalogue, total: int, red: bool, reported: int) -> str:

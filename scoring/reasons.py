@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from indicators import Catalogue, InputField, Item
-from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
+from indicators.record_types import TIER_ZH
 from scoring.engine import score
 
 _OP_WORDS = {  # op: (met, not met)
@@ -40,14 +41,25 @@ class ItemExplanation:
 
 def explain_row(catalogue: Catalogue, facts: Mapping[str, Any]) -> list[ItemExplanation]:
     """Points and a Chinese reason for each of the catalogue's items."""
-    frame = pd.DataFrame([{f.name: facts.get(f.name) for f in catalogue.fields}])
+    counts = [c for i in catalogue.items for c, _ in catalogue.record_terms(i)]
+    frame = pd.DataFrame([{name: facts.get(name) for name in [*(f.name for f in catalogue.fields), *counts]}])
     result = score(catalogue, frame)
+    not_applicable = result.not_applicable if result.not_applicable is not None else result.gaps & False
     out = []
     for j, item in enumerate(catalogue.items):
         tenths = int(result.points[0, j])
         gap = bool(result.gaps[0, j])
-        reads = {name: _clean(facts.get(name)) for name in item.reads}
-        reason = _gap_reason(catalogue, item, reads) if gap else _reason(catalogue, item, reads, tenths)
+        reads = {name: _clean(facts.get(name)) for name in item.uses}
+        if isinstance(item.rule, RecordsRule):
+            reads = {c: int(facts.get(c) or 0) for c, _ in catalogue.record_terms(item)}
+        if not_applicable[0, j]:
+            reason = _not_applicable_reason(catalogue, item, reads)
+        elif gap:
+            reason = _gap_reason(catalogue, item, reads)
+        elif _unmet_requirement(catalogue, item, result.points[0]):
+            reason = f"前提条目 {item.requires} 未得分,本项{_outcome(item, 0)}"
+        else:
+            reason = _reason(catalogue, item, reads, tenths)
         out.append(
             ItemExplanation(
                 code=item.code,
@@ -78,6 +90,35 @@ def _outcome(item: Item, tenths: int) -> str:
     if tenths == 0:
         return "不得分" if item.kind == "add" else "不扣分"
     return f"得 {fmt_points(tenths)} 分" if tenths > 0 else f"扣 {fmt_points(-tenths)} 分"
+
+
+def _not_applicable_reason(catalogue: Catalogue, item: Item, reads: dict[str, Any]) -> str:
+    condition = item.applies_when
+    assert condition is not None  # only items with a condition can be not applicable
+    field = catalogue.field_map[condition.field]
+    value = reads.get(condition.field)
+    shown = f"({field.name_zh} {value:g})" if isinstance(value, int | float) else ""
+    note = f";{item.applies_note_zh}" if item.applies_note_zh else ""
+    scored = f"按满分 {fmt_points(item.points_tenths)} 分计" if item.kind == "add" else "不扣分"
+    return f"不适用{shown}:本项只适用于 {condition.describe(field.name_zh)} 的企业{note},{scored}"
+
+
+def _unmet_requirement(catalogue: Catalogue, item: Item, points: Any) -> bool:
+    return item.requires is not None and int(points[catalogue.item_codes.index(item.requires)]) <= 0
+
+
+def _records_reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
+    counted = {column: n for column, n in reads.items() if n}
+    if not counted:
+        return f"显示期内没有相关记录,{_outcome(item, tenths)}"
+    parts = []
+    for column, n in counted.items():
+        _, code, tier = column.split(":")
+        kind = catalogue.record_type_map[code]
+        tier_zh = f"({TIER_ZH[tier]})" if kind.tiered else ""
+        parts.append(f"{kind.name_zh}{tier_zh} {n} 条")
+    capped = "(已达本项上限)" if tenths == item.points_tenths and len(counted) + sum(counted.values()) > 2 else ""
+    return f"显示期内有效记录:{'、'.join(parts)},{_outcome(item, tenths)}{capped}"
 
 
 def _gap_reason(catalogue: Catalogue, item: Item, reads: dict[str, Any]) -> str:
@@ -123,6 +164,8 @@ def _pair(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float, 
 def _reason(catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
     rule = item.rule
     outcome = _outcome(item, tenths)
+    if isinstance(rule, RecordsRule):
+        return _records_reason(catalogue, item, reads, tenths)
     if isinstance(rule, FlagRule):
         field = catalogue.field_map[rule.field]
         answer = "是" if bool(reads[rule.field]) else "否"

@@ -9,7 +9,7 @@ from typing import cast
 import numpy as np
 
 from indicators import Item, to_tenths
-from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from indicators.models import BandedRule, Condition, CountRule, FlagRule, RecordsRule, ThresholdRule
 from scoring.facts import FactBlock
 
 # (item, block) -> (points in tenths as int16, data gap), each of the block's length
@@ -21,6 +21,7 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "<=": np.less_equal,
     "<": np.less,
     "==": np.equal,
+    "!=": np.not_equal,
 }
 
 
@@ -83,9 +84,38 @@ def score_per_occurrence(item: Item, block: FactBlock) -> tuple[np.ndarray, np.n
     return points.astype(np.int16), column.missing
 
 
+def score_records(item: Item, block: FactBlock, terms: list[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each live record as its type and tier declare (``terms``: count column, tenths per record),
+    ``escalation`` for every record after the first, capped at the item's points. Never a gap:
+    an enterprise without records has none to count."""
+    rule = cast(RecordsRule, item.rule)  # the registry dispatches on rule.type
+    raw = np.zeros(block.rows, dtype=np.int64)
+    count = np.zeros(block.rows, dtype=np.int64)
+    for column, each in terms:
+        found = block.columns.get(column)
+        if found is None:
+            continue
+        n = np.where(found.missing, 0, found.data).astype(np.int64)
+        raw += n * each
+        count += n
+    raw += np.maximum(count - 1, 0) * to_tenths(rule.escalation)
+    cap = item.points_tenths
+    points = np.maximum(raw, cap) if cap < 0 else np.minimum(raw, cap)
+    return points.astype(np.int16), np.zeros(block.rows, dtype=bool)
+
+
+def condition_met(condition: Condition, block: FactBlock) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``condition`` holds, and where its field is not reported."""
+    column = block[condition.field]
+    with np.errstate(invalid="ignore"):
+        met = _OPS[condition.op](column.data.astype(np.float64), condition.value)
+    return met & ~column.missing, column.missing
+
+
 RULE_HANDLERS: dict[str, Handler] = {
     "flag": score_flag,
     "threshold": score_threshold,
     "banded": score_banded,
     "per_occurrence": score_per_occurrence,
+    "records": lambda item, block: score_records(item, block, []),  # the engine binds each item's terms
 }
