@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 from lrc.errors import LrcError, shorten
 from lrc.normalise import ascii_form
@@ -48,3 +49,12 @@ def previous_period(period: str, periods: Iterable[str]) -> str | None:
     """The latest of ``periods`` of the same kind (quarter, month, …) that comes before ``period``."""
     earlier = [p for p in periods if period_kind(p) == period_kind(period) and period_key(p) < period_key(period)]
     return max(earlier, key=period_key) if earlier else None
+
+
+def period_end(period: str) -> date:
+    """The last day of ``period`` (records count for a period when it ends inside their window)."""
+    year, first_month, negative_months = period_key(period)
+    last_month = first_month - negative_months - 1
+    if last_month == 12:
+        return date(year, 12, 31)
+    return date(year, last_month + 1, 1) - timedelta(days=1)

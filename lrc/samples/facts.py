@@ -97,7 +97,7 @@ def generic(ctx: Context, f: InputField, catalogue: Catalogue) -> np.ndarray:
         return ctx.flag(name, rare, loading=-0.6) if deduct else ctx.flag(name, 0.8)
     if any(getattr(i.rule, "per", None) == f.name for i in readers):
         return ctx.headcount  # a denominator: the firm's size
-    rule = next((i.rule for i in readers if i.rule.field == f.name), None)
+    rule = next((i.rule for i in readers if getattr(i.rule, "field", None) == f.name), None)
     if isinstance(rule, CountRule):
         return ctx.incidents(name, rare * np.exp((-0.9 if deduct else 0.9) * ctx.quality))
     if rule is not None and getattr(rule, "per", None):

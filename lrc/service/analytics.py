@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from indicators import Catalogue, Item
-from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
+from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
+from indicators.record_types import TIER_ZH
 from lrc.periods import check_period, period_key, previous_period, sort_periods
 from lrc.service.results import ranked
 from lrc.service.runs import catalogue_for_run, get_run
@@ -81,10 +82,8 @@ def packed_matrix(engine: Engine, run_id: int, column: Packed = "items") -> tupl
     """The USCCs of a run and its packed ``items`` (or ``level1``) column as an
     int32 matrix of tenths, one row per enterprise in USCC order."""
     require_schema(engine)
-    table = ScoreResult.__table__
-    query = select(table.c.uscc, table.c[column]).where(table.c.run_id == run_id).order_by(table.c.uscc)
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = repo.packed(conn, repo.current_run_ids(conn, get_run(conn, None, run_id)), column)
     usccs = pd.Index([r[0] for r in rows], dtype="string", name="uscc")
     return usccs, decode_packed([r[1] for r in rows])
 
@@ -301,7 +300,7 @@ def compare_runs(current: pd.DataFrame, previous: pd.DataFrame, grades: Sequence
 # ---- the catalogue as tables ------------------------------------------------------
 
 
-OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 
 def _value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
@@ -313,8 +312,40 @@ def _value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float)
 def describe_rule(catalogue: Catalogue, item: Item) -> str:
     """A rule in words, e.g. ``劳动合同签订率(= … ÷ 职工总数) ≥ 100% → +2``."""
     rule = item.rule
-    field = catalogue.field_map[rule.field]
     points = f"{item.points:+f}"
+    suffix = _links_text(catalogue, item)
+    if isinstance(rule, RecordsRule):
+        return _records_text(catalogue, rule, points) + suffix
+    return _fact_rule_text(catalogue, item, rule, points) + suffix
+
+
+def _records_text(catalogue: Catalogue, rule: RecordsRule, points: str) -> str:
+    parts = []
+    for code in rule.types:
+        kind = catalogue.record_type_map[code]
+        tiers = "、".join(
+            f"{TIER_ZH[t] + ' ' if kind.tiered else ''}{r.points:+f}(显示 {r.display_months} 个月)"
+            for t, r in kind.tiers.items()
+        )
+        parts.append(f"「{kind.name_zh}」每条 {tiers}")
+    escalation = f";第二条起每条另计 {rule.escalation:+f}" if rule.escalation else ""
+    return f"{';'.join(parts)}{escalation};累计以 {points} 为限"
+
+
+def _links_text(catalogue: Catalogue, item: Item) -> str:
+    text = ""
+    if item.applies_when is not None:
+        condition = item.applies_when.describe(catalogue.field_map[item.applies_when.field].name_zh)
+        text += f";仅适用于 {condition} 的企业,不适用时{'按满分计' if item.kind == 'add' else '不扣分'}"
+    if item.requires:
+        text += f";以 {item.requires} 得分为前提"
+    return text
+
+
+def _fact_rule_text(
+    catalogue: Catalogue, item: Item, rule: FlagRule | CountRule | ThresholdRule | BandedRule, points: str
+) -> str:
+    field = catalogue.field_map[rule.field]
     if isinstance(rule, FlagRule):
         return f"「{field.name_zh}」为{'是' if rule.when else '否'} → {points}"
     if isinstance(rule, CountRule):

@@ -84,7 +84,7 @@ def load_results(engine: Engine, period: str, run_id: int | None = None) -> tupl
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
-        frame = repo.results(conn, run.id)
+        frame = repo.results(conn, repo.current_run_ids(conn, run))
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])

@@ -16,12 +16,14 @@ from sqlalchemy import Connection, Engine
 import lrc
 from indicators import Catalogue, load_catalogue, parse_catalogue
 from lrc.errors import ConflictError, NotFoundError
-from lrc.periods import check_period
+from lrc.ingest.records import record_hash
+from lrc.periods import check_period, period_end
 from lrc.reference import city_of
 from lrc.service.ingesting import content_hashes, default_actor
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import ScoreResult, score
+from scoring.records import live_mask, record_counts
 
 Progress = Callable[[int], None]
 
@@ -44,6 +46,41 @@ def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hash
     for uscc, content in sorted(zip(usccs, content_hashes, strict=True)):
         digest.update(f"{uscc}:{content}\n".encode())
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Submissions scored with the records that count at the period's end."""
+
+    facts: pd.DataFrame  # submitted facts and the record-count columns
+    result: ScoreResult
+    record_ids: list[str]  # per enterprise: comma-separated ids of the records that counted
+    digest: str  # the input hash
+
+
+def score_submissions(
+    conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, watermark: int | None
+) -> Scored:
+    """Score ``subs`` (indexed by USCC) with every record up to ``watermark`` that counts at the end of
+    ``period`` under ``catalogue``. A catalogue without record types reads no records (its runs verify
+    as before records existed)."""
+    facts = parse_facts(subs)
+    hashes = subs["content_hash"].tolist()
+    record_ids = [""] * len(subs)
+    if catalogue.record_types and watermark:
+        records = repo.records_of(conn, subs["enterprise_id"].astype(int).tolist(), upto=watermark)
+        live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
+        facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index))
+        live = live.assign(content_hash=[record_hash(r) for r in live.to_dict("records")])  # recomputed, not read
+        by_uscc = live.groupby("uscc")
+        ids = {u: ",".join(str(i) for i in g["id"]) for u, g in by_uscc}
+        record_hashes = {u: ",".join(g["content_hash"]) for u, g in by_uscc}
+        record_ids = [ids.get(u, "") for u in subs.index]
+        hashes = [
+            f"{h}+{record_hashes[u]}" if u in record_hashes else h for h, u in zip(hashes, subs.index, strict=True)
+        ]
+    result = score(catalogue, facts)
+    return Scored(facts, result, record_ids, input_hash(catalogue, period, subs.index.tolist(), hashes))
 
 
 def parse_facts(subs: pd.DataFrame) -> pd.DataFrame:
@@ -78,11 +115,11 @@ def score_period(
     with engine.connect() as conn:
         subs = repo.latest_submissions(conn, period)
         previous = repo.runs(conn, period)
-    if subs.empty:
-        raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
-    facts = parse_facts(subs)
-    result = score(catalogue, facts)
-    digest = input_hash(catalogue, period, subs.index.tolist(), subs["content_hash"].tolist())
+        if subs.empty:
+            raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
+        watermark = repo.record_watermark(conn) if catalogue.record_types else None
+        scored = score_submissions(conn, catalogue, period, subs, watermark)
+    facts, result, digest = scored.facts, scored.result, scored.digest
     same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
     with repo.writing(engine) as conn:
         repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
@@ -97,8 +134,10 @@ def score_period(
             actor=actor or default_actor(),
             started_at=started,
             finished_at=repo.now(),
+            kind="period",
+            record_watermark=watermark,
         )
-        repo.add_results(conn, result_rows(run_id, subs, facts, result), progress)
+        repo.add_results(conn, result_rows(run_id, subs, facts, result, scored.record_ids), progress)
     grades = pd.Series(result.grade).value_counts()
     return RunSummary(
         run_id=run_id,
@@ -112,7 +151,14 @@ def score_period(
     )
 
 
-def result_rows(run_id: int, subs: pd.DataFrame, facts: pd.DataFrame, result: ScoreResult) -> list[dict]:
+def result_rows(
+    run_id: int,
+    subs: pd.DataFrame,
+    facts: pd.DataFrame,
+    result: ScoreResult,
+    record_ids: list[str] | None = None,
+    causes: list[int | None] | None = None,
+) -> list[dict]:
     """Rows for ``score_results``, as plain Python values (NULL, never NaN, for missing text)."""
     headcount = pd.to_numeric(facts["headcount"], errors="coerce")
     columns: dict[str, list[Any]] = {
@@ -129,6 +175,8 @@ def result_rows(run_id: int, subs: pd.DataFrame, facts: pd.DataFrame, result: Sc
         "level1": pack(result.level("level1").to_numpy()),
         "items": pack(result.points),
         "gaps": ["".join(row) for row in np.where(result.gaps, "1", "0").tolist()],
+        "records": record_ids or [""] * len(subs),
+        "cause_record_id": causes or [None] * len(subs),
     }
     names = list(columns)
     rows = zip(*columns.values(), strict=True)
@@ -185,12 +233,12 @@ class VerifyReport:
 
 VERIFIED = (
     "name", "region_code", "city_code", "industry", "size", "ownership", "headcount",
-    "total", "grade", "red_line", "completeness", "level1", "items", "gaps",
+    "total", "grade", "red_line", "completeness", "level1", "items", "gaps", "records",
 )  # fmt: skip
 
 
 def _comparable(value: Any) -> Any:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, bool | np.bool_):
         return bool(value)
@@ -213,18 +261,15 @@ def verify_run(engine: Engine, run_id: int) -> VerifyReport:
                 f"评分批次 {run_id} 记录了 {run.enterprise_count} 家企业,但库中没有它的结果,无法复现 (results missing)"
             )
         subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
-    subs = stored[["uscc", "enterprise_id", "submission_id"]].merge(subs, on="submission_id").set_index("uscc")
+        subs = stored[["uscc", "enterprise_id", "submission_id"]].merge(subs, on="submission_id").set_index("uscc")
+        # each submission's hash recomputed from what is stored, not read back
+        subs["content_hash"] = content_hashes(subs, subs["facts"].tolist())
+        scored = score_submissions(conn, catalogue, run.period, subs, run.record_watermark)
     identity = (subs.index != subs["submitted_uscc"]) | (subs["enterprise_uscc"] != subs["submitted_uscc"])
-    facts = parse_facts(subs)
-    result = score(catalogue, facts)
-    hashes = content_hashes(subs, subs["facts"].tolist())
-    digest = input_hash(catalogue, run.period, subs.index.tolist(), hashes)
     published = {r.uscc: [_comparable(getattr(r, c)) for c in VERIFIED] for r in stored.itertuples(index=False)}
-    mismatched = [
-        row["uscc"]
-        for row in result_rows(run_id, subs, facts, result)
-        if published.get(row["uscc"]) != [_comparable(row[c]) for c in VERIFIED]
-    ]
+    rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids)
+    mismatched = [row["uscc"] for row in rows if published.get(row["uscc"]) != [_comparable(row[c]) for c in VERIFIED]]
+    digest = scored.digest
     return VerifyReport(
         run_id=run_id,
         period=run.period,

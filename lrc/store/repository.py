@@ -19,6 +19,7 @@ from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
     IngestBatch,
+    Record,
     ScoreResult,
     ScoreRun,
     Submission,
@@ -95,14 +96,14 @@ def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict
     return ids
 
 
-def _latest_versions(period: str) -> Any:
-    """Subquery: each enterprise's newest submission version in ``period``."""
-    return (
-        select(Submission.enterprise_id, func.max(Submission.version).label("version"))
-        .where(Submission.period == period)
-        .group_by(Submission.enterprise_id)
-        .subquery()
+def _latest_versions(period: str, enterprise_ids: Sequence[int] | None = None) -> Any:
+    """Subquery: each enterprise's newest submission version in ``period`` (of ``enterprise_ids`` if given)."""
+    query = select(Submission.enterprise_id, func.max(Submission.version).label("version")).where(
+        Submission.period == period
     )
+    if enterprise_ids is not None:
+        query = query.where(Submission.enterprise_id.in_(list(enterprise_ids)))
+    return query.group_by(Submission.enterprise_id).subquery()
 
 
 def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
@@ -138,9 +139,9 @@ def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any 
             progress(len(part))
 
 
-def latest_submissions(conn: Connection, period: str) -> pd.DataFrame:
-    """The newest version of every enterprise's submission for ``period``."""
-    latest = _latest_versions(period)
+def latest_submissions(conn: Connection, period: str, enterprise_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """The newest version of every enterprise's (or only ``enterprise_ids``') submission for ``period``."""
+    latest = _latest_versions(period, enterprise_ids)
     query = (
         select(Submission.uscc, Submission.enterprise_id, *_submission_columns())
         .join(IngestBatch, IngestBatch.id == Submission.batch_id)
@@ -200,11 +201,44 @@ def add_results(conn: Connection, rows: list[dict[str, Any]], progress: Any = No
             progress(len(part))
 
 
-def runs(conn: Connection, period: str | None = None) -> pd.DataFrame:
+def runs(conn: Connection, period: str | None = None, kind: str | None = "period") -> pd.DataFrame:
+    """Score runs, oldest first: the runs that scored a whole period by default, every run with ``kind=None``."""
     query = select(ScoreRun).order_by(ScoreRun.id)
     if period:
         query = query.where(ScoreRun.period == period)
+    if kind:
+        query = query.where(ScoreRun.kind == kind)
     return _frame(conn, query)
+
+
+def current_run_ids(conn: Connection, run: Any) -> list[int]:
+    """A period run and the one-enterprise rescoring runs of its period made after it (and before the
+    next period run): together they hold the current result of each of its enterprises."""
+    if run.kind != "period":
+        return [run.id]
+    next_full = conn.scalar(
+        select(func.min(ScoreRun.id)).where(
+            ScoreRun.period == run.period, ScoreRun.kind == "period", ScoreRun.id > run.id
+        )
+    )
+    later = select(ScoreRun.id).where(ScoreRun.period == run.period, ScoreRun.kind == "records", ScoreRun.id > run.id)
+    if next_full is not None:
+        later = later.where(ScoreRun.id < next_full)
+    return [run.id, *conn.scalars(later.order_by(ScoreRun.id))]
+
+
+def _newest(query: Any, run_ids: Sequence[int]) -> Any:
+    """``query`` on score_results narrowed to ``run_ids``, keeping each enterprise's newest result."""
+    table = ScoreResult.__table__
+    if len(run_ids) == 1:
+        return query.where(table.c.run_id == run_ids[0])
+    newest = (
+        select(table.c.enterprise_id, func.max(table.c.run_id).label("run_id"))
+        .where(table.c.run_id.in_(list(run_ids)))
+        .group_by(table.c.enterprise_id)
+        .subquery()
+    )
+    return query.join(newest, (table.c.enterprise_id == newest.c.enterprise_id) & (table.c.run_id == newest.c.run_id))
 
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number names no row (and would overflow the driver)
@@ -217,7 +251,8 @@ def run_row(conn: Connection, run_id: int) -> Any:
 
 
 def latest_run_id(conn: Connection, period: str) -> int | None:
-    return conn.scalar(select(func.max(ScoreRun.id)).where(ScoreRun.period == period))
+    """The newest run that scored the whole period."""
+    return conn.scalar(select(func.max(ScoreRun.id)).where(ScoreRun.period == period, ScoreRun.kind == "period"))
 
 
 def periods(conn: Connection) -> list[str]:
@@ -247,15 +282,23 @@ RESULT_COLUMNS = (
 
 def results(
     conn: Connection,
-    run_id: int,
+    run_id: int | Sequence[int],
     columns: Sequence[str] = RESULT_COLUMNS,
     uscc: str | None = None,
 ) -> pd.DataFrame:
+    """Results of one run, or (a list from ``current_run_ids``) each enterprise's newest among those runs."""
     table = ScoreResult.__table__
-    query = select(*[table.c[c] for c in columns]).where(table.c.run_id == run_id)
+    query = _newest(select(*[table.c[c] for c in columns]), [run_id] if isinstance(run_id, int) else run_id)
     if uscc is not None:
         query = query.where(table.c.uscc == uscc)
     return _frame(conn, query)
+
+
+def packed(conn: Connection, run_ids: Sequence[int], column: str) -> list[tuple[str, str]]:
+    """(USCC, packed ``items`` or ``level1``) of the current results, in USCC order."""
+    table = ScoreResult.__table__
+    query = _newest(select(table.c.uscc, table.c[column]), run_ids).order_by(table.c.uscc)
+    return [(r[0], r[1]) for r in conn.execute(query)]
 
 
 def _frame(conn: Connection, query: Any) -> pd.DataFrame:
@@ -267,3 +310,80 @@ def _frame(conn: Connection, query: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=keys)
     columns = zip(*rows, strict=True)
     return pd.DataFrame({k: np.array(v, dtype=object) for k, v in zip(keys, columns, strict=True)}).infer_objects()
+
+
+# ---- records -------------------------------------------------------------------------
+
+RECORD_FIELDS = (
+    "id", "enterprise_id", "uscc", "type", "tier", "decision_date", "source", "ref", "workers", "amount", "note",
+    "edition", "content_hash", "file_name", "source_row", "actor", "received_at",
+)  # fmt: skip
+
+
+def lock_enterprises(conn: Connection, ids: Sequence[int]) -> None:
+    """Serialise writers of the same enterprises until this transaction ends (PostgreSQL row locks;
+    SQLite has one writer at a time and takes its lock at the first write)."""
+    if conn.dialect.name == "postgresql" and ids:
+        conn.execute(
+            select(Enterprise.id).where(Enterprise.id.in_(sorted(ids))).order_by(Enterprise.id).with_for_update()
+        )
+
+
+def records_by_identity(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """(source, ref) → (record id, content hash) of the stored ones among ``keys``."""
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for part in chunks(list(keys), 500):
+        refs = [ref for _, ref in part]
+        rows = conn.execute(
+            select(Record.source, Record.ref, Record.id, Record.content_hash).where(Record.ref.in_(refs))
+        )
+        wanted = set(part)
+        found.update({(r.source, r.ref): (r.id, r.content_hash) for r in rows if (r.source, r.ref) in wanted})
+    return found
+
+
+def add_records(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows``; their new ids in the same order."""
+    ids: list[int] = []
+    for part in chunks(rows, 1_000):
+        result = conn.execute(insert(Record).returning(Record.id, sort_by_parameter_order=True), list(part))
+        ids.extend(int(r[0]) for r in result)
+    return ids
+
+
+def record_watermark(conn: Connection) -> int:
+    """The newest record id this transaction sees (0 when there is none)."""
+    return int(conn.scalar(select(func.coalesce(func.max(Record.id), 0))) or 0)
+
+
+def records_of(
+    conn: Connection,
+    enterprise_ids: Sequence[int] | None = None,
+    *,
+    upto: int | None = None,
+    uscc: str | None = None,
+    since: Any = None,
+    ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Stored records, oldest id first: of some enterprises, up to a watermark, decided since a date, or by id."""
+    query = select(*[Record.__table__.c[c] for c in RECORD_FIELDS]).order_by(Record.id)
+    if enterprise_ids is not None:
+        query = query.where(Record.enterprise_id.in_(list(enterprise_ids)))
+    if upto is not None:
+        query = query.where(Record.id <= upto)
+    if uscc is not None:
+        query = query.where(Record.uscc == uscc)
+    if since is not None:
+        query = query.where(Record.decision_date >= since)
+    if ids is not None:
+        query = query.where(Record.id.in_(list(ids)))
+    frame = _frame(conn, query)
+    return frame if not frame.empty else pd.DataFrame(columns=list(RECORD_FIELDS))
+
+
+def scored_enterprises(conn: Connection, run_ids: Sequence[int], enterprise_ids: Sequence[int]) -> set[int]:
+    """Which of ``enterprise_ids`` have a result in ``run_ids``."""
+    query = select(ScoreResult.enterprise_id).where(
+        ScoreResult.run_id.in_(list(run_ids)), ScoreResult.enterprise_id.in_(list(enterprise_ids))
+    )
+    return {int(v) for v in conn.scalars(query)}

@@ -6,11 +6,12 @@ updated or deleted (database triggers enforce it, see the first migration)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 APPEND_ONLY_TABLES = (
-    "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results",
+    "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
 )  # fmt: skip
 
 
@@ -98,6 +99,8 @@ class ScoreRun(Base):
     actor: Mapped[str] = mapped_column(String(128))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(16), default="period")  # period | records (one-enterprise rescoring)
+    record_watermark: Mapped[int | None] = mapped_column(Integer)  # newest record id the run could see
 
 
 class ScoreResult(Base):
@@ -123,3 +126,30 @@ class ScoreResult(Base):
     level1: Mapped[str] = mapped_column(Text)  # comma-separated tenths, catalogue level-1 order
     items: Mapped[str] = mapped_column(Text)  # comma-separated tenths, catalogue item order
     gaps: Mapped[str] = mapped_column(Text)  # one '0'/'1' per item
+    records: Mapped[str | None] = mapped_column(Text)  # comma-separated ids of the records that counted
+    cause_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))  # the record that caused it
+
+
+class Record(Base):
+    """A dated, sourced fact about one enterprise decided by an authority (or the union).
+    (source, ref) is its identity: delivered again, it is not stored again."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("source", "ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    type: Mapped[str] = mapped_column(String(40))
+    tier: Mapped[str] = mapped_column(String(8))
+    decision_date: Mapped[date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(100))
+    ref: Mapped[str] = mapped_column(String(100))
+    workers: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    edition: Mapped[str] = mapped_column(String(32))  # the record types it was checked against
+    content_hash: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(Text)
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

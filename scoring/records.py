@@ -1,0 +1,60 @@
+"""Which records count on a date, and the engine's record-count columns. Pure: records in, counts out.
+
+A record counts for a period when the period's last day falls inside its display window:
+from its decision date up to (not including) the decision date plus its tier's display months.
+A record older than that is kept but scores nothing; a repaired or removed one (credit repair)
+stops counting from its repair date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from indicators import Catalogue
+from indicators.record_types import record_column
+
+RECORD_COLUMNS = ("uscc", "type", "tier", "decision_date")  # what the window needs of each record
+
+
+def display_until(decision: date, months: int) -> date:
+    """The first day a record no longer counts: the decision date plus ``months`` (clamped to month end)."""
+    return (pd.Timestamp(decision) + pd.DateOffset(months=months)).date()
+
+
+def display_months(catalogue: Catalogue, record_type: str, tier: str) -> int | None:
+    """Months a record of this type and tier counts, or None when the catalogue does not score the type."""
+    kind = catalogue.record_type_map.get(record_type)
+    rule = kind.tiers.get(tier) if kind else None  # type: ignore[call-overload]
+    return rule.display_months if rule else None
+
+
+def live_mask(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.ndarray:
+    """Per record: whether it counts on ``as_of`` under ``catalogue`` (decided by then, window still open)."""
+    if records.empty:
+        return np.zeros(0, dtype=bool)
+    months = [display_months(catalogue, t, s) for t, s in zip(records["type"], records["tier"], strict=True)]
+    decided = pd.to_datetime(records["decision_date"]).dt.date
+    live = np.zeros(len(records), dtype=bool)
+    for k, (decision, span) in enumerate(zip(decided, months, strict=True)):
+        live[k] = span is not None and decision <= as_of < display_until(decision, span)
+    return live
+
+
+def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, index: pd.Index) -> pd.DataFrame:
+    """Live records per enterprise of ``index`` (USCCs) as the engine's ``record:TYPE:tier`` count columns."""
+    columns = sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)})
+    counts = pd.DataFrame(0, index=index, columns=columns, dtype=np.int64)
+    if records.empty or not columns:
+        return counts
+    live = records[live_mask(catalogue, records, as_of)]
+    live = live[live["uscc"].isin(index)]
+    if live.empty:
+        return counts
+    keys = [record_column(t, s) for t, s in zip(live["type"], live["tier"], strict=True)]
+    tally = pd.crosstab(live["uscc"].to_numpy(), np.array(keys))
+    for column in tally.columns:
+        if column in counts.columns:
+            counts.loc[tally.index, column] = tally[column].to_numpy()
+    return counts
