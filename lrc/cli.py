@@ -3,18 +3,29 @@ line and an exit code here, in one place; tracebacks go to the log file."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.text import Text
 
 from lrc import render
+from lrc.cli_common import (
+    DbUrl,
+    ErrorsFile,
+    Fmt,
+    Output,
+    Period,
+    engine_for,
+    err,
+    log,
+    out,
+    refuse_with_report,
+    text_or_json,
+)
 from lrc.errors import InputValidationError, LrcError
 
 app = typer.Typer(
@@ -23,20 +34,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = render.console()
-err = render.console(stderr=True)
-log = logging.getLogger("lrc")
-
-Period = Annotated[str, typer.Option("--period", "-p", help="期间,如 2026Q3 (period)")]
-DbUrl = Annotated[
-    str | None, typer.Option("--db", envvar="LRC_DATABASE_URL", help="数据库地址 (default sqlite:///lrc.db)")
-]
-Fmt = Annotated[
-    str | None, typer.Option("--format", "-f", help="输出格式 table|csv|json|xlsx (默认按 --output 后缀,否则 table)")
-]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to FILE)")]
-
-
 def _show_version(value: bool) -> None:
     if value:
         import lrc
@@ -55,28 +52,12 @@ def _main(
     """企业劳动关系信用评价系统 lrc (enterprise labour-relations credit scoring)."""
 
 
-def _text_or_json(fmt: str, data: Callable[[], Any], text: Callable[[], None]) -> None:
-    """Plain JSON on stdout (no terminal markup), or the rich text view."""
-    if fmt == "json":
-        sys.stdout.write(json.dumps(data(), ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt == "text":
-        text()
-    else:
-        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json (unknown format)")
-
-
-def _engine(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
-    from lrc.store import make_engine
-
-    return make_engine(db)
-
-
 @app.command()
 def init(db: DbUrl = None) -> None:
     """创建或升级数据库 (create or upgrade the database)."""
     from lrc.store import database_url, upgrade
 
-    revision = upgrade(_engine(db))
+    revision = upgrade(engine_for(db))
     out.print(f"数据库已就绪 (database ready): {database_url(db)}  schema {revision}")
 
 
@@ -106,33 +87,18 @@ def ingest(
         list[str] | None,
         typer.Option("--accept-uscc", help="明确接受校验未通过的信用代码 (recorded override)"),
     ] = None,
-    errors: Annotated[Path | None, typer.Option("--errors", help="把错误清单写入 CSV/XLSX")] = None,
+    errors: ErrorsFile = None,
 ) -> None:
     """导入一个期间的企业数据;任何一行有错则整个文件不写入 (all or nothing)."""
     from lrc.service import ingest_file
 
     try:
         with render.progress("写入 (storing)") as advance:
-            summary = ingest_file(_engine(db), file, period, accept_uscc=frozenset(accept_uscc or ()), progress=advance)
+            accepted = frozenset(accept_uscc or ())
+            summary = ingest_file(engine_for(db), file, period, accept_uscc=accepted, progress=advance)
     except InputValidationError as exc:
-        render.problems(err, exc)
-        if errors:
-            _write_problem_report(exc, errors)
-        raise typer.Exit(exc.exit_code) from None
+        refuse_with_report(exc, errors)
     render.ingest_summary(out, summary)
-
-
-def _write_problem_report(exc: InputValidationError, path: Path) -> None:
-    """The refused file's problems as a table; a report that cannot be written is said, and the
-    command still ends with the refusal's exit code."""
-    from lrc.ingest.report import write_problem_report
-
-    try:
-        write_problem_report(exc.problems, path)
-    except LrcError as report_error:
-        err.print(Text.assemble(("错误 (error):", "bold red"), f" {report_error}"))
-        return
-    err.print(f"错误清单已写入 (problem report written): {path}")
 
 
 @app.command()
@@ -141,7 +107,7 @@ def score(period: Period, db: DbUrl = None) -> None:
     from lrc.service import score_period
 
     with render.progress("写入评分结果 (storing results)") as advance:
-        summary = score_period(_engine(db), period, progress=advance)
+        summary = score_period(engine_for(db), period, progress=advance)
     render.run_summary(out, summary)
 
 
@@ -166,7 +132,7 @@ def rank(
 
     fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
-    info, frame = ranking(_engine(db), period, filters, run_id=run)
+    info, frame = ranking(engine_for(db), period, filters, run_id=run)
     render.ranking(out, info, frame, fmt, output, top=top)
 
 
@@ -181,8 +147,8 @@ def explain(
     """逐项解释一家企业的得分 (every point of one enterprise, with reasons)."""
     from lrc.service import explain as explain_service
 
-    explanation = explain_service(_engine(db), uscc, period, run_id=run)
-    _text_or_json(fmt, lambda: explanation.to_dict(), lambda: render.explanation(out, explanation))
+    explanation = explain_service(engine_for(db), uscc, period, run_id=run)
+    text_or_json(fmt, lambda: explanation.to_dict(), lambda: render.explanation(out, explanation))
 
 
 @app.command()
@@ -194,7 +160,7 @@ def catalogue(
     from indicators import load_catalogue
 
     cat = load_catalogue(version)
-    _text_or_json(fmt, lambda: render.catalogue_dict(cat), lambda: render.catalogue_text(out, cat))
+    text_or_json(fmt, lambda: render.catalogue_dict(cat), lambda: render.catalogue_text(out, cat))
 
 
 @app.command()
@@ -212,7 +178,7 @@ def runs(period: Annotated[str | None, typer.Option("--period", "-p")] = None, d
     """列出评分批次 (list score runs)."""
     from lrc.service.analytics import runs_table
 
-    render.runs(out, runs_table(_engine(db), period))
+    render.runs(out, runs_table(engine_for(db), period))
 
 
 @app.command()
@@ -220,7 +186,7 @@ def verify(run: Annotated[int, typer.Argument(help="评分批次号 (run id)")],
     """用存档的数据和指标体系重算一个批次,核对是否完全一致 (reproduce a run exactly)."""
     from lrc.service import verify_run
 
-    report = verify_run(_engine(db), run)
+    report = verify_run(engine_for(db), run)
     render.verify(out, report)
     if not report.reproduced:
         raise typer.Exit(8)
@@ -236,7 +202,7 @@ def demo(
     """从零开始:建库、生成两个期间的样例数据、导入、评分 (from nothing to a scored sample)."""
     from lrc.demo import run_demo
 
-    run_demo(_engine(db), out, n=n)
+    run_demo(engine_for(db), out, n=n)
     if not no_dashboard:
         dashboard(db=db, port=port)
 

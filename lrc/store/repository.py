@@ -285,12 +285,15 @@ def results(
     run_id: int | Sequence[int],
     columns: Sequence[str] = RESULT_COLUMNS,
     uscc: str | None = None,
+    enterprise_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Results of one run, or (a list from ``current_run_ids``) each enterprise's newest among those runs."""
     table = ScoreResult.__table__
     query = _newest(select(*[table.c[c] for c in columns]), [run_id] if isinstance(run_id, int) else run_id)
     if uscc is not None:
         query = query.where(table.c.uscc == uscc)
+    if enterprise_ids is not None:
+        query = query.where(table.c.enterprise_id.in_(list(enterprise_ids)))
     return _frame(conn, query)
 
 

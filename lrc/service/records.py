@@ -1,0 +1,404 @@
+"""Records: receive them (one, or a file, all or nothing), store each once, and re-score at once the
+enterprises they concern, for every scored period whose end falls inside their display window.
+
+A record for an unknown enterprise or dated in the future is refused; one older than its window is
+stored but changes nothing (``lrc records`` and ``explain`` say why)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import Connection, Engine
+
+import lrc
+from indicators import Catalogue, load_catalogue
+from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH, RecordType
+from lrc.errors import ConflictError, InputValidationError, RowProblem
+from lrc.ingest.readers import read_table
+from lrc.ingest.records import (
+    RECORD_HEADERS,
+    RecordRow,
+    check_records,
+    command_line_table,
+    record_hash,
+    today_in_china,
+)
+from lrc.normalise import ascii_form
+from lrc.periods import period_end, sort_periods
+from lrc.service.ingesting import default_actor
+from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from scoring.records import display_months, display_until
+
+Progress = Callable[[int], None]
+RETRIES = 5  # a concurrent writer of the same enterprises: try again on its committed state
+
+
+class TierOut(BaseModel):
+    tier: str
+    tier_zh: str
+    points: float
+    display_months: int
+    display_years: float
+    repair_after_months: int | None
+
+
+class RecordTypeOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    source_kind: str
+    source_kind_zh: str
+    tiers: list[TierOut]
+    items: list[str]
+    points: dict[str, float]
+    display_years: dict[str, float]
+    repairable: bool
+    red_line: bool
+    workers: bool
+    amount: bool
+
+
+class RescoredOut(BaseModel):
+    uscc: str
+    name: str
+    period: str
+    run_id: int
+    total: float
+    grade: str
+    red_line: bool
+    previous_total: float | None
+    previous_grade: str | None
+
+
+class RecordOut(BaseModel):
+    id: int
+    uscc: str
+    type: str
+    type_zh: str
+    tier: str
+    tier_zh: str
+    date: dt.date
+    source: str
+    ref: str
+    workers: int | None
+    amount: float | None
+    note: str | None
+    item: str | None
+    points: float | None
+    red_line: bool
+    display_until: dt.date | None
+    live: bool
+    status_zh: str
+    received_at: str
+
+
+class RecordsSummary(BaseModel):
+    file: str
+    received: int
+    stored: list[int]  # ids of the records stored now
+    already: list[int]  # ids of records delivered before (same source and document number)
+    results: list[RescoredOut]
+
+    @property
+    def id(self) -> int | None:
+        """The record's id when one record was delivered."""
+        ids = self.stored + self.already
+        return ids[0] if len(ids) == 1 else None
+
+
+def record_type_table(catalogue: Catalogue | None = None) -> list[RecordTypeOut]:
+    catalogue = catalogue or load_catalogue()
+    return [_type_out(t) for t in catalogue.record_types]
+
+
+def _type_out(kind: RecordType) -> RecordTypeOut:
+    tiers = [
+        TierOut(
+            tier=t,
+            tier_zh=TIER_ZH[t],
+            points=float(r.points),
+            display_months=r.display_months,
+            display_years=round(r.display_months / 12, 4),
+            repair_after_months=r.repair_after_months,
+        )
+        for t, r in kind.tiers.items()
+    ]
+    return RecordTypeOut(
+        code=kind.code,
+        name_zh=kind.name_zh,
+        name_en=kind.name_en,
+        source_kind=kind.source_kind,
+        source_kind_zh=SOURCE_KIND_ZH[kind.source_kind],
+        tiers=tiers,
+        items=[kind.item],
+        points={t.tier: t.points for t in tiers},
+        display_years={t.tier: t.display_years for t in tiers},
+        repairable=kind.repairable,
+        red_line=kind.red_line,
+        workers=kind.workers,
+        amount=kind.amount,
+    )
+
+
+def add_record(
+    engine: Engine, values: dict[str, str], *, actor: str | None = None, catalogue: Catalogue | None = None
+) -> RecordsSummary:
+    """One record from the command line (or an API call), checked like a file row."""
+    catalogue = catalogue or load_catalogue()
+    rows = check_records(command_line_table(values), catalogue)
+    return _receive(engine, rows, "命令行 (command line)", None, catalogue, actor)
+
+
+def ingest_records(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: str | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> RecordsSummary:
+    """Every record of a CSV/XLSX/JSON file, all or nothing."""
+    catalogue = catalogue or load_catalogue()
+    headers = {"uscc", RECORD_HEADERS["uscc"]}
+    table = read_table(Path(path), key_headers=headers)
+    rows = check_records(table, catalogue)
+    return _receive(engine, rows, table.file, Path(path).name, catalogue, actor, progress)
+
+
+def _receive(
+    engine: Engine,
+    rows: list[RecordRow],
+    file: str,
+    file_name: str | None,
+    catalogue: Catalogue,
+    actor: str | None,
+    progress: Progress | None = None,
+) -> RecordsSummary:
+    require_schema(engine)
+    for attempt in range(RETRIES):
+        try:
+            with repo.writing(engine) as conn:
+                return _store_and_rescore(conn, rows, file, file_name, catalogue, actor or default_actor(), progress)
+        except ConflictError:
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _store_and_rescore(
+    conn: Connection,
+    rows: list[RecordRow],
+    file: str,
+    file_name: str | None,
+    catalogue: Catalogue,
+    actor: str,
+    progress: Progress | None,
+) -> RecordsSummary:
+    ids = repo.enterprise_ids(conn, list({r.uscc for r in rows}), create=False)
+    unknown = [r for r in rows if r.uscc not in ids]
+    if unknown:
+        reason = "库中没有该企业(尚无任何报送数据),记录无法归属 (unknown enterprise)"
+        problems = [RowProblem(file, r.row, "uscc", r.uscc, reason, record=file_name is None) for r in unknown]
+        raise InputValidationError(problems, file)
+    repo.lock_enterprises(conn, list({ids[r.uscc] for r in rows}))
+    hashes = [record_hash(_hashed(r)) for r in rows]
+    stored = repo.records_by_identity(conn, [(r.source, r.ref) for r in rows])
+    _refuse_changed_repeats(file, file_name, rows, hashes, stored)
+    fresh = [(r, h) for r, h in zip(rows, hashes, strict=True) if (r.source, r.ref) not in stored]
+    received = repo.now()
+    new_ids = repo.add_records(
+        conn,
+        [_record_row(r, h, ids[r.uscc], catalogue, file_name, actor, received) for r, h in fresh],
+    )
+    if progress:
+        progress(len(rows))
+    causes: dict[int, tuple[int, list[RecordRow]]] = {}
+    for (record, _), record_id in zip(fresh, new_ids, strict=True):
+        cause, concerned = causes.setdefault(ids[record.uscc], (record_id, []))
+        concerned.append(record)
+        causes[ids[record.uscc]] = (max(cause, record_id), concerned)
+    results = _rescore(conn, causes, actor) if causes else []
+    return RecordsSummary(
+        file=file,
+        received=len(rows),
+        stored=new_ids,
+        already=[stored[(r.source, r.ref)][0] for r in rows if (r.source, r.ref) in stored],
+        results=results,
+    )
+
+
+def _hashed(record: RecordRow) -> dict[str, Any]:
+    return {
+        "uscc": record.uscc, "type": record.type, "tier": record.tier, "decision_date": record.decision_date,
+        "source": record.source, "ref": record.ref, "workers": record.workers, "amount": record.amount,
+        "note": record.note,
+    }  # fmt: skip
+
+
+def _record_row(
+    record: RecordRow,
+    content: str,
+    enterprise_id: int,
+    catalogue: Catalogue,
+    file_name: str | None,
+    actor: str,
+    at: Any,
+) -> dict[str, Any]:
+    return {
+        **_hashed(record),
+        "enterprise_id": enterprise_id,
+        "edition": catalogue.version,
+        "content_hash": content,
+        "file_name": file_name,
+        "source_row": record.row if file_name else None,
+        "actor": actor,
+        "received_at": at,
+    }
+
+
+def _refuse_changed_repeats(
+    file: str, file_name: str | None, rows: list[RecordRow], hashes: list[str], stored: dict[tuple[str, str], Any]
+) -> None:
+    """A delivery of a stored (source, ref) must say the same; a different one is an error, not an update."""
+    problems = []
+    for record, content in zip(rows, hashes, strict=True):
+        known = stored.get((record.source, record.ref))
+        if known is not None and known[1] != content:
+            reason = (
+                f"决定机关和文书编号与已存记录 #{known[0]} 相同但内容不同;记录只增不改,更正请走异议或修复流程 "
+                "(same source and document number as a stored record, different content)"
+            )
+            problems.append(RowProblem(file, record.row, "ref", record.ref, reason, record=file_name is None))
+    if problems:
+        raise InputValidationError(problems, file)
+
+
+def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], actor: str) -> list[RescoredOut]:
+    """A new result for each concerned enterprise in every scored period whose end falls inside the
+    window of one of its new records (the period's own catalogue decides), linked to the newest record."""
+    out: list[RescoredOut] = []
+    watermark = repo.record_watermark(conn)
+    for period in sort_periods(repo.scored_periods(conn)):
+        run = get_run(conn, period, None)
+        catalogue = catalogue_for_run(conn, run)
+        end = period_end(period)
+        concerned = [e for e, (_, recs) in causes.items() if any(_counts_at(catalogue, r, end) for r in recs)]
+        if not concerned:
+            continue
+        current = repo.current_run_ids(conn, run)
+        concerned = sorted(repo.scored_enterprises(conn, current, concerned))
+        subs = repo.latest_submissions(conn, period, concerned)
+        if subs.empty:
+            continue
+        before = repo.results(conn, current, ("uscc", "total", "grade"), enterprise_ids=concerned).set_index("uscc")
+        out.extend(_rescore_period(conn, catalogue, period, subs, causes, watermark, actor, before))
+    return out
+
+
+def _counts_at(catalogue: Catalogue, record: RecordRow, end: date) -> bool:
+    months = display_months(catalogue, record.type, record.tier)
+    return months is not None and record.decision_date <= end < display_until(record.decision_date, months)
+
+
+def _rescore_period(
+    conn: Connection,
+    catalogue: Catalogue,
+    period: str,
+    subs: pd.DataFrame,
+    causes: dict[int, tuple[int, list[RecordRow]]],
+    watermark: int,
+    actor: str,
+    before: pd.DataFrame,
+) -> list[RescoredOut]:
+    started = repo.now()
+    scored = score_submissions(conn, catalogue, period, subs, watermark)
+    run_id = repo.add_run(
+        conn,
+        period=period,
+        catalogue_version=catalogue.version,
+        catalogue_hash=catalogue.content_hash,
+        input_hash=scored.digest,
+        enterprise_count=len(subs),
+        engine_version=lrc.__version__,
+        actor=actor,
+        started_at=started,
+        finished_at=repo.now(),
+        kind="records",
+        record_watermark=watermark,
+    )
+    cause_ids: list[int | None] = [causes[int(e)][0] for e in subs["enterprise_id"]]
+    rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, cause_ids)
+    repo.add_results(conn, rows)
+    return [
+        RescoredOut(
+            uscc=row["uscc"],
+            name=row["name"],
+            period=period,
+            run_id=run_id,
+            total=row["total"] / 10,
+            grade=row["grade"],
+            red_line=row["red_line"],
+            previous_total=float(before.loc[row["uscc"], "total"]) / 10 if row["uscc"] in before.index else None,
+            previous_grade=str(before.loc[row["uscc"], "grade"]) if row["uscc"] in before.index else None,
+        )
+        for row in rows
+    ]
+
+
+def list_records(
+    engine: Engine, *, uscc: str | None = None, since: date | None = None, catalogue: Catalogue | None = None
+) -> list[RecordOut]:
+    """Stored records (of one enterprise, decided since a date), oldest first, with what each costs
+    under ``catalogue`` and whether it counts today."""
+    require_schema(engine)
+    catalogue = catalogue or load_catalogue()
+    code = ascii_form(uscc).upper() if uscc else None
+    with engine.connect() as conn:
+        frame = repo.records_of(conn, uscc=code, since=since)
+    today = today_in_china()
+    return [_record_out(catalogue, r, today) for r in frame.to_dict("records")]
+
+
+def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordOut:
+    kind = catalogue.record_type_map.get(r["type"])
+    tier = kind.tiers.get(r["tier"]) if kind else None
+    decided = pd.Timestamp(r["decision_date"]).date()
+    until = display_until(decided, tier.display_months) if tier else None
+    live = until is not None and decided <= today < until
+    if tier is None:
+        status = f"指标体系 {catalogue.version} 不计此类记录"
+    elif live:
+        status = f"有效,显示至 {until}(不含)"
+    else:
+        status = f"已过显示期({until} 起不再计分),保留备查"
+    return RecordOut(
+        id=int(r["id"]),
+        uscc=r["uscc"],
+        type=r["type"],
+        type_zh=kind.name_zh if kind else r["type"],
+        tier=r["tier"],
+        tier_zh=TIER_ZH.get(r["tier"], r["tier"]),
+        date=decided,
+        source=r["source"],
+        ref=r["ref"],
+        workers=None if pd.isna(r["workers"]) else int(r["workers"]),
+        amount=None if pd.isna(r["amount"]) else float(r["amount"]),
+        note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
+        item=kind.item if kind else None,
+        points=float(tier.points) if tier else None,
+        red_line=bool(kind and kind.red_line),
+        display_until=until,
+        live=live,
+        status_zh=status,
+        received_at=str(r["received_at"]),
+    )
