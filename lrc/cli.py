@@ -26,6 +26,7 @@ from lrc.cli_common import (
     refuse_with_report,
     text_or_json,
 )
+from lrc.cli_records import record_app, records
 from lrc.errors import InputValidationError, LrcError
 
 app = typer.Typer(
@@ -223,6 +224,10 @@ def _log_path() -> Path:
     base = Path(os.environ.get("LRC_LOG_DIR", Path.home() / ".cache" / "lrc"))
     base.mkdir(parents=True, exist_ok=True)
     return base / "lrc.log"
+
+
+app.add_typer(record_app, name="record")
+app.command("records")(records)
 
 
 def main() -> None:

@@ -136,6 +136,11 @@ def explanation(console: Console, e: Any) -> None:
     )
     if e.grade_note:
         console.print(f"等级说明:{e.grade_note}")
+    if e.result_run_id and e.result_run_id != e.run.run_id:
+        cause = f",由记录 #{e.cause_record_id} 引起" if e.cause_record_id else ""
+        console.print(f"本结果来自单企业重算批次 {e.result_run_id}{cause}")
+    if e.superseded_by:
+        console.print(f"此结果已被批次 {e.superseded_by} 中的新结果取代 (superseded)", style="yellow")
     levels = Table(title="一级指标得分")
     for column in ("代码", "一级指标", "得分"):
         levels.add_column(column)
@@ -143,15 +148,27 @@ def explanation(console: Console, e: Any) -> None:
         levels.add_row(node["code"], node["name_zh"], f"{node['points']:g}")
     console.print(levels)
     items = Table(title="75 项具体内容")
-    for column in ("代码", "内容", "满分", "得分", "理由"):
+    for column in ("代码", "内容", "满分", "得分", "理由", "来源"):
         items.add_column(column, overflow="fold")
     for item in e.items:
         style = "red" if item["points"] < 0 else ("yellow" if item["gap"] else None)
+        reason = item["reason"] + (" [未经核实]" if item.get("unverified") else "")
         items.add_row(
-            item["code"], item["name_zh"], f"{item['max_points']:g}", f"{item['points']:g}", item["reason"],
-            style=style,
+            item["code"], item["name_zh"], f"{item['max_points']:g}", f"{item['points']:g}", reason,
+            item.get("provenance", ""), style=style,
         )  # fmt: skip
     console.print(items)
+    if e.records:
+        records = Table(title="该企业的记录 (records)")
+        for column in ("编号", "类型", "程度", "决定日期", "决定机关", "文书编号", "条目", "分值", "显示至", "说明"):
+            records.add_column(column, overflow="fold")
+        for r in e.records:
+            points = f"{r['points']:+g}" if r["points"] is not None else ""
+            records.add_row(
+                str(r["id"]), r["type_zh"], r["tier_zh"], r["date"], r["source"], r["ref"], r["item"] or "",
+                points, r["display_until"] or "", r["status_zh"],
+            )  # fmt: skip
+        console.print(records)
 
 
 def catalogue_dict(cat: Catalogue) -> dict[str, Any]:
@@ -313,3 +330,57 @@ def verify(console: Console, report: Any) -> None:
             f"  {len(report.identity_mismatched)} 家企业的信用代码与其提交数据不符"
             f" (USCC differs from the submission): {shown}"
         )
+
+
+def records_summary(console: Console, summary: Any, *, one: bool) -> None:
+    """What a record delivery stored and the results it changed; the record's id (or the count) last."""
+    for r in summary.results:
+        before = f"{r.previous_total:.1f} {r.previous_grade} → " if r.previous_total is not None else ""
+        red = ",触及红线" if r.red_line else ""
+        console.print(
+            f"已重算 {r.uscc} {r.name} 期间 {r.period}:{before}{r.total:.1f} {r.grade}{red}(评分批次 {r.run_id})"
+        )
+    if summary.stored and not summary.results:
+        console.print("没有需要重算的结果:记录不在任何已评分期间的显示期内,或该期间的指标体系不计此类记录")
+    if summary.already:
+        console.print(f"已存在(同一决定机关和文书编号),未重复写入:{', '.join(map(str, summary.already))}")
+    if one:
+        console.print(str(summary.id))
+        return
+    console.print(
+        f"{summary.file}: {summary.received} 条记录,新写入 {len(summary.stored)} 条,已存在 {len(summary.already)} 条,"
+        f"重算 {len(summary.results)} 个结果"
+    )
+
+
+def record_types(console: Console, table: list[Any]) -> None:
+    grid = Table(title="记录类型 (record types)")
+    for column in ("代码", "名称", "来源", "计分条目", "每条分值(显示期)", "可修复", "红线"):
+        grid.add_column(column, overflow="fold")
+    for t in table:
+        tiers = ";".join(
+            f"{x.tier_zh + ' ' if len(t.tiers) > 1 else ''}{x.points:+g}({x.display_months} 个月)" for x in t.tiers
+        )
+        grid.add_row(
+            t.code,
+            t.name_zh,
+            t.source_kind_zh,
+            ",".join(t.items),
+            tiers,
+            "是" if t.repairable else "",
+            "是" if t.red_line else "",
+        )
+    console.print(grid)
+
+
+def records(console: Console, listed: list[Any]) -> None:
+    if not listed:
+        console.print("没有记录 (no records)")
+        return
+    grid = Table(title=f"记录 (records):{len(listed)} 条")
+    for column in ("编号", "信用代码", "类型", "程度", "决定日期", "决定机关", "文书编号", "分值", "状态"):
+        grid.add_column(column, overflow="fold")
+    for r in listed:
+        points = f"{r.points:+g}" if r.points is not None else ""
+        grid.add_row(str(r.id), r.uscc, r.type_zh, r.tier_zh, r.date.isoformat(), r.source, r.ref, points, r.status_zh)
+    console.print(grid)

@@ -370,35 +370,54 @@ def list_records(
 
 
 def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordOut:
+    view = record_view(catalogue, r, today, None)
+    return RecordOut(
+        **{k: v for k, v in view.items() if k not in ("counted", "date", "display_until")},
+        date=pd.Timestamp(r["decision_date"]).date(),
+        display_until=view["display_until"],
+        live=view["counted"],
+        uscc=r["uscc"],
+        workers=None if pd.isna(r["workers"]) else int(r["workers"]),
+        amount=None if pd.isna(r["amount"]) else float(r["amount"]),
+        note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
+        red_line=bool(kind.red_line) if (kind := catalogue.record_type_map.get(r["type"])) else False,
+        received_at=str(r["received_at"]),
+    )
+
+
+def record_view(catalogue: Catalogue, r: dict[str, Any], as_of: date, counted: set[int] | None) -> dict[str, Any]:
+    """A stored record as people see it: what it costs under ``catalogue``, until when it counts, and why
+    it did or did not count in a result (``counted``: the ids that result used; None: on ``as_of``)."""
     kind = catalogue.record_type_map.get(r["type"])
     tier = kind.tiers.get(r["tier"]) if kind else None
     decided = pd.Timestamp(r["decision_date"]).date()
     until = display_until(decided, tier.display_months) if tier else None
-    live = until is not None and decided <= today < until
+    live = until is not None and decided <= as_of < until
+    used = int(r["id"]) in counted if counted is not None else live
     if tier is None:
-        status = f"指标体系 {catalogue.version} 不计此类记录"
+        why = f"指标体系 {catalogue.version} 不计此类记录"
+    elif used:
+        why = f"{'计入本结果' if counted is not None else '有效'},显示至 {until}(不含)"
+    elif decided > as_of:
+        why = "决定日期在本期间结束之后,不计入本期"
     elif live:
-        status = f"有效,显示至 {until}(不含)"
+        why = "显示期内,本结果生成之后才登记;见该企业的最新结果"
+    elif until is not None and until <= as_of:
+        why = f"已过显示期({until} 起不再计分),保留备查"
     else:
-        status = f"已过显示期({until} 起不再计分),保留备查"
-    return RecordOut(
-        id=int(r["id"]),
-        uscc=r["uscc"],
-        type=r["type"],
-        type_zh=kind.name_zh if kind else r["type"],
-        tier=r["tier"],
-        tier_zh=TIER_ZH.get(r["tier"], r["tier"]),
-        date=decided,
-        source=r["source"],
-        ref=r["ref"],
-        workers=None if pd.isna(r["workers"]) else int(r["workers"]),
-        amount=None if pd.isna(r["amount"]) else float(r["amount"]),
-        note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
-        item=kind.item if kind else None,
-        points=float(tier.points) if tier else None,
-        red_line=bool(kind and kind.red_line),
-        display_until=until,
-        live=live,
-        status_zh=status,
-        received_at=str(r["received_at"]),
-    )
+        why = "未计入"
+    return {
+        "id": int(r["id"]),
+        "type": r["type"],
+        "type_zh": kind.name_zh if kind else r["type"],
+        "tier": r["tier"],
+        "tier_zh": TIER_ZH.get(r["tier"], r["tier"]),
+        "date": decided.isoformat(),
+        "source": r["source"],
+        "ref": r["ref"],
+        "item": kind.item if kind else None,
+        "points": float(tier.points) if tier else None,
+        "display_until": until.isoformat() if until else None,
+        "counted": used,
+        "status_zh": why,
+    }

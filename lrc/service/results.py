@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from indicators import Catalogue
 from lrc.errors import ConflictError, LrcError, NotFoundError, shorten
 from lrc.normalise import ascii_form
-from lrc.periods import check_period
+from lrc.periods import check_period, period_end
 from lrc.reference import (
     CITIES,
     INDUSTRIES,
@@ -24,10 +24,12 @@ from lrc.reference import (
     normalise_ownership,
     normalise_size,
 )
+from lrc.service.records import record_view
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
+from scoring.records import record_counts
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,10 @@ class Explanation:
     levels: dict[str, list[dict[str, Any]]]
     items: list[dict[str, Any]] = field(repr=False)
     grade_note: str = ""  # why the grade is below what the total alone would give
+    result_run_id: int | None = None  # the run that made this result (a one-enterprise rescoring, or ``run``)
+    cause_record_id: int | None = None  # the record whose arrival made this result
+    superseded_by: int | None = None  # a newer result of the same enterprise and period (run id)
+    records: list[dict[str, Any]] = field(default_factory=list, repr=False)  # every record of the enterprise
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,51 +174,64 @@ class Explanation:
             "red_line_items": self.red_line_items,
             "completeness": round(self.completeness, 4),
             "grade_note": self.grade_note,
+            "result_run_id": self.result_run_id or self.run.run_id,
+            "cause_record_id": self.cause_record_id,
+            "superseded_by": self.superseded_by,
             "levels": self.levels,
             "items": self.items,
+            "records": self.records,
         }
 
 
 def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None) -> Explanation:
-    """Every point of one enterprise's score, recomputed from its stored facts
-    with the run's own catalogue and checked against the stored result."""
+    """Every point of one enterprise's current result (or its result in ``run_id``), recomputed from its
+    stored facts and records with the run's own catalogue and checked against the stored result."""
     require_schema(engine)
     code = ascii_form(uscc).upper()
+    columns = (*repo.RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
     with engine.connect() as conn:
         run = get_run(conn, check_period(period), run_id)
         catalogue = catalogue_for_run(conn, run)
-        row = repo.results(conn, run.id, (*repo.RESULT_COLUMNS, "submission_id", "items"), uscc=code)
+        runs = [run.id] if run_id is not None else repo.current_run_ids(conn, run)
+        row = repo.results(conn, runs, columns, uscc=code)
         if row.empty:
             raise NotFoundError(
                 f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {shorten(code)} (enterprise not in run)"
             )
-        facts = parse_facts(repo.submissions_by_id(conn, [int(row["submission_id"].iloc[0])]))
-    record = row.iloc[0]
-    explained = explain_row(catalogue, facts_codec.typed(facts.iloc[0], catalogue))
+        record = row.iloc[0]
+        facts = parse_facts(repo.submissions_by_id(conn, [int(record["submission_id"])]))
+        origin = repo.submission_origin(conn, int(record["submission_id"]))
+        records = repo.records_of(conn, [int(record["enterprise_id"])])
+        newer = repo.newer_result_run(conn, repo.run_row(conn, int(record["run_id"])), int(record["enterprise_id"]))
+    counted = {int(i) for i in str(record["records"] or "").split(",") if i}
+    end = period_end(run.period)
+    in_result = records[records["id"].astype(int).isin(counted)] if len(records) else records
+    counts = record_counts(catalogue, in_result, end, pd.Index([code]))
+    typed = {**facts_codec.typed(facts.iloc[0], catalogue), **counts.iloc[0].to_dict()}
+    explained = explain_row(catalogue, typed)
     stored = unpack(record["items"])
     if [int(e.points * 10) for e in explained] != stored.tolist():
         raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
+    total, grade = int(record["total"]), str(record["grade"])
     return Explanation(
         run=run_info(run),
         uscc=code,
         name=record["name"],
         region_code=record["region_code"],
         industry=record["industry"],
-        total=Decimal(int(record["total"])) / 10,
-        grade=record["grade"],
-        grade_label=grade_label(catalogue, record["grade"]),
+        total=Decimal(total) / 10,
+        grade=grade,
+        grade_label=grade_label(catalogue, grade),
         red_line=bool(record["red_line"]),
         red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
         completeness=float(record["completeness"]),
         levels=level_tables(catalogue, stored),
-        items=[item_dict(catalogue, e) for e in explained],
-        grade_note=grade_note(
-            catalogue,
-            int(record["total"]),
-            bool(record["red_line"]),
-            sum(not e.gap for e in explained),
-            record["grade"],
-        ),
+        items=[item_dict(catalogue, e, origin, records, counted) for e in explained],
+        grade_note=grade_note(catalogue, total, bool(record["red_line"]), sum(not e.gap for e in explained), grade),
+        result_run_id=int(record["run_id"]),
+        cause_record_id=None if pd.isna(record["cause_record_id"]) else int(record["cause_record_id"]),
+        superseded_by=int(newer) if newer is not None else None,
+        records=[record_view(catalogue, r, end, counted) for r in records.to_dict("records")],
     )
 
 
@@ -228,10 +247,19 @@ def level_tables(catalogue: Catalogue, points: np.ndarray) -> dict[str, list[dic
     return out
 
 
-def item_dict(catalogue: Catalogue, explained: Any) -> dict[str, Any]:
+def item_dict(
+    catalogue: Catalogue,
+    explained: Any,
+    origin: tuple[str, int, int] | None = None,
+    records: pd.DataFrame | None = None,
+    counted: set[int] | None = None,
+) -> dict[str, Any]:
+    """One item of an explanation, with where its facts came from (provenance) and, for a deduction
+    that a self-declared 0 avoided and no record confirms, ``unverified`` (未经核实)."""
     item = catalogue.item(explained.code)
     level1, level2, level3 = catalogue.ancestry(item)
     basis = item.legal_basis
+    provenance, record_ids = _provenance(catalogue, item, explained, origin, records, counted or set())
     return {
         "code": item.code,
         "name_zh": item.name_zh,
@@ -242,9 +270,43 @@ def item_dict(catalogue: Catalogue, explained: Any) -> dict[str, Any]:
         "max_points": float(item.points),
         "points": float(explained.points),
         "gap": explained.gap,
+        "not_applicable": explained.reason.startswith("不适用"),
         "reason": explained.reason,
         "reads": explained.reads,
         "legal_basis": "none" if basis == "none" else [f"{b.law_zh} {b.article}".strip() for b in basis],
         "evidence_zh": item.evidence_zh,
         "red_line": item.red_line,
+        "provenance": provenance,
+        "records": record_ids,
+        "unverified": item.kind == "deduct"
+        and not item.rule.type == "records"
+        and not explained.gap
+        and explained.points == 0,
     }
+
+
+def _provenance(
+    catalogue: Catalogue,
+    item: Any,
+    explained: Any,
+    origin: tuple[str, int, int] | None,
+    records: pd.DataFrame | None,
+    counted: set[int],
+) -> tuple[str, list[int]]:
+    if item.rule.type == "records":
+        types = set(item.rule.types)
+        ids = (
+            []
+            if records is None or records.empty
+            else [int(r["id"]) for r in records.to_dict("records") if int(r["id"]) in counted and r["type"] in types]
+        )
+        if not ids:
+            return "记录:显示期内无相关记录 (records: none in the display window)", []
+        listed = records[records["id"].astype(int).isin(ids)] if records is not None else records
+        refs = ";".join(f"#{r['id']} {r['source']} {r['ref']}" for r in listed.to_dict("records"))  # type: ignore[union-attr]
+        return f"记录 (records):{refs}", ids
+    if explained.gap:
+        return "企业未报送 (not reported)", []
+    where = f"{origin[0]} 第 {origin[1]} 行,导入批次 {origin[2]}" if origin else "企业报送"
+    unverified = ",未经核实 (self-declared, unverified)" if item.kind == "deduct" and explained.points == 0 else ""
+    return f"企业自报 (submitted):{where}{unverified}", []

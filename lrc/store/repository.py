@@ -390,3 +390,22 @@ def scored_enterprises(conn: Connection, run_ids: Sequence[int], enterprise_ids:
         ScoreResult.run_id.in_(list(run_ids)), ScoreResult.enterprise_id.in_(list(enterprise_ids))
     )
     return {int(v) for v in conn.scalars(query)}
+
+
+def submission_origin(conn: Connection, submission_id: int) -> tuple[str, int, int] | None:
+    """(file name, row as the user saw it, ingest batch id) a submission came from."""
+    row = conn.execute(
+        select(IngestBatch.file_name, Submission.source_row, Submission.batch_id)
+        .join(IngestBatch, IngestBatch.id == Submission.batch_id)
+        .where(Submission.id == submission_id)
+    ).first()
+    return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
+
+
+def newer_result_run(conn: Connection, run: Any, enterprise_id: int) -> int | None:
+    """The newest run of the same period after ``run`` holding a result for the enterprise (it supersedes)."""
+    return conn.scalar(
+        select(func.max(ScoreResult.run_id))
+        .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
+        .where(ScoreRun.period == run.period, ScoreRun.id > run.id, ScoreResult.enterprise_id == enterprise_id)
+    )

@@ -1,0 +1,104 @@
+"""`lrc record …` and `lrc records`: dated, sourced records and the re-scoring they cause."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lrc import render
+from lrc.cli_common import DbUrl, ErrorsFile, engine_for, out, refuse_with_report, text_or_json
+from lrc.errors import InputValidationError, LrcError
+
+record_app = typer.Typer(help="记录:监察、仲裁、事故、名单、荣誉等带日期和来源的事实 (records).", no_args_is_help=True)
+
+JsonOrText = Annotated[str, typer.Option("--format", "-f", help="text|json")]
+
+
+@record_app.command("add")
+def record_add(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码")],
+    record_type: Annotated[str, typer.Option("--type", help="记录类型代码或中文名,见 `lrc record types`")],
+    decided: Annotated[str, typer.Option("--date", help="决定日期 YYYY-MM-DD")],
+    source: Annotated[str, typer.Option("--source", help="决定机关,如 沈阳市人力资源和社会保障局")],
+    ref: Annotated[str, typer.Option("--ref", help="文书编号,如 沈人社监〔2026〕12号")],
+    severity: Annotated[str | None, typer.Option("--severity", help="严重程度 轻微/一般/严重")] = None,
+    workers: Annotated[str | None, typer.Option("--workers", help="涉及人数")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="涉及金额(元)")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
+    fmt: JsonOrText = "text",
+    db: DbUrl = None,
+) -> None:
+    """登记一条记录,并立即重算该企业 (add a record; the enterprise is re-scored at once)."""
+    from lrc.service.records import add_record
+
+    values = {
+        "uscc": uscc, "type": record_type, "date": decided, "source": source, "ref": ref,
+        "severity": severity or "", "workers": workers or "", "amount": amount or "", "note": note or "",
+    }  # fmt: skip
+    try:
+        summary = add_record(engine_for(db), values)
+    except InputValidationError as exc:
+        refuse_with_report(exc, None)
+    text_or_json(
+        fmt,
+        lambda: {"id": summary.id, **summary.model_dump(mode="json")},
+        lambda: render.records_summary(out, summary, one=True),
+    )
+
+
+@record_app.command("ingest")
+def record_ingest(
+    file: Annotated[Path, typer.Argument(help="CSV / XLSX / JSON 文件,列同 `lrc record add`")],
+    errors: ErrorsFile = None,
+    fmt: JsonOrText = "text",
+    db: DbUrl = None,
+) -> None:
+    """导入记录文件;任何一行有错则整个文件不写入 (all or nothing)."""
+    from lrc.service.records import ingest_records
+
+    try:
+        with render.progress("写入记录 (storing records)") as advance:
+            summary = ingest_records(engine_for(db), file, progress=advance)
+    except InputValidationError as exc:
+        refuse_with_report(exc, errors)
+    text_or_json(
+        fmt,
+        lambda: {"id": summary.id, **summary.model_dump(mode="json")},
+        lambda: render.records_summary(out, summary, one=False),
+    )
+
+
+@record_app.command("types")
+def record_types(
+    fmt: JsonOrText = "text",
+    version: Annotated[str | None, typer.Option("--catalogue", help="指标体系版本 (catalogue edition)")] = None,
+) -> None:
+    """列出记录类型:计分条目、每条分值、显示期、可否修复、是否红线 (record types)."""
+    from indicators import load_catalogue
+    from lrc.service.records import record_type_table
+
+    table = record_type_table(load_catalogue(version))
+    text_or_json(fmt, lambda: [t.model_dump(mode="json") for t in table], lambda: render.record_types(out, table))
+
+
+def records(
+    uscc: Annotated[str | None, typer.Option("--uscc", help="只看这家企业")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="决定日期不早于 YYYY-MM-DD")] = None,
+    fmt: JsonOrText = "text",
+    db: DbUrl = None,
+) -> None:
+    """列出已登记的记录,及其分值、显示期和是否仍在计分 (list records)."""
+    from lrc.ingest.records import parse_date
+    from lrc.normalise import ascii_form
+    from lrc.service.records import list_records
+
+    start: date | None = None
+    if since:
+        start = parse_date(ascii_form(since))
+        if start is None:
+            raise LrcError(f"--since {since!r} 应写作 YYYY-MM-DD (date)")
+    listed = list_records(engine_for(db), uscc=uscc, since=start)
+    text_or_json(fmt, lambda: [r.model_dump(mode="json") for r in listed], lambda: render.records(out, listed))
