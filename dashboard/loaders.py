@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from indicators import Catalogue, available_versions, load_catalogue
 from lrc.dashboard_server import absolute_url
 from lrc.errors import StoreError
-from lrc.service import Explanation, explain, load_results
+from lrc.service import Explanation, catalogues, explain, load_results
 from lrc.service import analytics as an
 from lrc.store import database_url, make_engine
 
@@ -134,10 +134,10 @@ def shipped_catalogues() -> dict[str, Catalogue]:
 
 @st.cache_data(show_spinner=False)
 def catalogue_items(version: str) -> pd.DataFrame:
-    return an.catalogue_items(shipped_catalogues()[version])
+    return catalogues.catalogue_items(shipped_catalogues()[version])
 
 
 @st.cache_data(show_spinner=False)
 def catalogue_diff(old: str, new: str) -> pd.DataFrame:
     shipped = shipped_catalogues()
-    return an.catalogue_diff(shipped[old], shipped[new])
+    return catalogues.catalogue_diff(shipped[old], shipped[new])

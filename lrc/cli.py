@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from lrc import render
+from lrc.cli_catalogue import catalogue_app
 from lrc.cli_common import (
     DbUrl,
     ErrorsFile,
@@ -103,12 +104,20 @@ def ingest(
 
 
 @app.command()
-def score(period: Period, db: DbUrl = None) -> None:
+def score(
+    period: Period,
+    edition: Annotated[
+        str | None, typer.Option("--catalogue", help="指标体系版本,默认最新 (catalogue edition, default newest)")
+    ] = None,
+    db: DbUrl = None,
+) -> None:
     """为一个期间评分,生成新的不可变评分批次 (score a period as a new immutable run)."""
+    from indicators import load_catalogue
     from lrc.service import score_period
 
+    catalogue = load_catalogue(edition)
     with render.progress("写入评分结果 (storing results)") as advance:
-        summary = score_period(engine_for(db), period, progress=advance)
+        summary = score_period(engine_for(db), period, catalogue=catalogue, progress=advance)
     render.run_summary(out, summary)
 
 
@@ -150,18 +159,6 @@ def explain(
 
     explanation = explain_service(engine_for(db), uscc, period, run_id=run)
     text_or_json(fmt, lambda: explanation.to_dict(), lambda: render.explanation(out, explanation))
-
-
-@app.command()
-def catalogue(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
-    version: Annotated[str | None, typer.Option("--version", help="指标体系版本")] = None,
-) -> None:
-    """显示指标体系 8/20/33/75 (the indicator catalogue)."""
-    from indicators import load_catalogue
-
-    cat = load_catalogue(version)
-    text_or_json(fmt, lambda: render.catalogue_dict(cat), lambda: render.catalogue_text(out, cat))
 
 
 @app.command()
@@ -226,6 +223,7 @@ def _log_path() -> Path:
     return base / "lrc.log"
 
 
+app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(record_app, name="record")
 app.command("records")(records)
 

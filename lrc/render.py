@@ -384,3 +384,48 @@ def records(console: Console, listed: list[Any]) -> None:
         points = f"{r.points:+g}" if r.points is not None else ""
         grid.add_row(str(r.id), r.uscc, r.type_zh, r.tier_zh, r.date.isoformat(), r.source, r.ref, points, r.status_zh)
     console.print(grid)
+
+
+def catalogue_changes(console: Console, old: str, new: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        console.print(f"指标体系 {old} 与 {new} 的条目没有差别 (no changes)")
+        return
+    grid = Table(title=f"指标体系 {old} → {new}:{len(frame)} 处变化")
+    for column in ("代码", "变化", "字段", "旧", "新"):
+        grid.add_column(column, overflow="fold")
+    for row in frame.itertuples(index=False):
+        grid.add_row(row.code, row.change, row.field, row.old, row.new)
+    console.print(grid)
+
+
+def impact(console: Console, report: Any) -> None:
+    console.print(
+        f"期间 {report.period}:{report.enterprises} 家企业,指标体系 {report.old} → {report.new};"
+        f"平均总分 {report.mean_total_old:.2f} → {report.mean_total_new:.2f};"
+        f"触及红线 {report.red_lines_old} → {report.red_lines_new} 家;"
+        f"排名相关 (Spearman) {report.rank_correlation if report.rank_correlation is not None else '—'}"
+    )
+    matrix = Table(title=f"等级变化 (行:{report.old},列:{report.new})")
+    matrix.add_column("")
+    for grade in report.grades:
+        matrix.add_column(grade, justify="right")
+    for grade in report.grades:
+        matrix.add_row(grade, *[str(report.transitions[grade][g]) for g in report.grades])
+    console.print(matrix)
+    items = Table(title="平均得分变化最大的条目")
+    for column in ("代码", "内容", report.old, report.new, "变化"):
+        items.add_column(column, overflow="fold")
+    for m in report.items:
+        shown = [f"{v:.2f}" if v is not None else "—" for v in (m.mean_old, m.mean_new)]
+        items.add_row(m.code, m.name_zh, *shown, f"{m.change:+.2f}")
+    console.print(items)
+    for title, groups in (("按城市", report.by_city), ("按规模", report.by_size)):
+        grid = Table(title=title)
+        for column in ("", "企业数", report.old, report.new, "平均变化", "等级变化占比"):
+            grid.add_column(column, justify="right")
+        for g in groups:
+            grid.add_row(
+                g.group, str(g.enterprises), f"{g.mean_total_old:.2f}", f"{g.mean_total_new:.2f}",
+                f"{g.mean_change:+.2f}", f"{g.grade_changed:.0%}",
+            )  # fmt: skip
+        console.print(grid)

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from indicators import load_catalogue, parse_catalogue
 from lrc.demo import run_demo
-from lrc.service import Filters, explain, load_results, ranking
+from lrc.service import Filters, catalogues, explain, load_results, ranking
 from lrc.service import analytics as an
 from lrc.store import make_engine
 
@@ -118,7 +118,7 @@ def test_enterprise_trend_has_one_row_per_period(engine) -> None:  # noqa: ANN00
 
 def test_catalogue_items_and_rules_in_words() -> None:
     catalogue = load_catalogue()
-    items = an.catalogue_items(catalogue)
+    items = catalogues.catalogue_items(catalogue)
     assert len(items) == 75 and items["code"].is_unique
     assert items["rule"].str.len().gt(0).all()
     assert set(items["rule_type"]) <= {"flag", "threshold", "banded", "per_occurrence"}
@@ -133,9 +133,9 @@ def test_catalogue_diff_names_each_changed_field() -> None:
     item = document["items"][0]
     item["name_zh"] = item["name_zh"] + "(修订)"
     new = parse_catalogue(document)
-    diff = an.catalogue_diff(old, new)
+    diff = catalogues.catalogue_diff(old, new)
     assert diff[["code", "change", "field"]].values.tolist() == [[item["code"], "修改", "名称"]]
-    assert an.catalogue_diff(old, old).empty
+    assert catalogues.catalogue_diff(old, old).empty
 
 
 def test_top_share_needs_peers_and_never_puts_the_first_at_100_percent() -> None:

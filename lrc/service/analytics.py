@@ -15,24 +15,18 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from indicators import Catalogue, Item
-from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
-from indicators.record_types import TIER_ZH
+from indicators import Catalogue
 from lrc.periods import check_period, period_key, previous_period, sort_periods
 from lrc.service.results import ranked
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Enterprise, ScoreResult, ScoreRun
-from scoring.reasons import format_value
 
 __all__ = [
     "baseline_run",
-    "catalogue_diff",
-    "catalogue_items",
     "compare_runs",
     "decode_packed",
-    "describe_rule",
     "enterprise_trend",
     "Headline",
     "group_summary",
@@ -295,142 +289,3 @@ def compare_runs(current: pd.DataFrame, previous: pd.DataFrame, grades: Sequence
     both["grade_steps"] = steps.fillna(0).astype(int)
     both["new_red_line"] = both["red_line"].astype(bool) & ~both["red_line_prev"].astype(bool)
     return both
-
-
-# ---- the catalogue as tables ------------------------------------------------------
-
-
-OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
-
-
-def _value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
-    """A rule's threshold as people read it, formatted as explain() formats values."""
-    per = catalogue.field_map[rule.per] if rule.per else None
-    return format_value(catalogue.field_map[rule.field], per, value, digits=2)
-
-
-def describe_rule(catalogue: Catalogue, item: Item) -> str:
-    """A rule in words, e.g. ``劳动合同签订率(= … ÷ 职工总数) ≥ 100% → +2``."""
-    rule = item.rule
-    points = f"{item.points:+f}"
-    suffix = _links_text(catalogue, item)
-    if isinstance(rule, RecordsRule):
-        return _records_text(catalogue, rule, points) + suffix
-    return _fact_rule_text(catalogue, item, rule, points) + suffix
-
-
-def _records_text(catalogue: Catalogue, rule: RecordsRule, points: str) -> str:
-    parts = []
-    for code in rule.types:
-        kind = catalogue.record_type_map[code]
-        tiers = "、".join(
-            f"{TIER_ZH[t] + ' ' if kind.tiered else ''}{r.points:+f}(显示 {r.display_months} 个月)"
-            for t, r in kind.tiers.items()
-        )
-        parts.append(f"「{kind.name_zh}」每条 {tiers}")
-    escalation = f";第二条起每条另计 {rule.escalation:+f}" if rule.escalation else ""
-    return f"{';'.join(parts)}{escalation};累计以 {points} 为限"
-
-
-def _links_text(catalogue: Catalogue, item: Item) -> str:
-    text = ""
-    if item.applies_when is not None:
-        condition = item.applies_when.describe(catalogue.field_map[item.applies_when.field].name_zh)
-        text += f";仅适用于 {condition} 的企业,不适用时{'按满分计' if item.kind == 'add' else '不扣分'}"
-    if item.requires:
-        text += f";以 {item.requires} 得分为前提"
-    return text
-
-
-def _fact_rule_text(
-    catalogue: Catalogue, item: Item, rule: FlagRule | CountRule | ThresholdRule | BandedRule, points: str
-) -> str:
-    field = catalogue.field_map[rule.field]
-    if isinstance(rule, FlagRule):
-        return f"「{field.name_zh}」为{'是' if rule.when else '否'} → {points}"
-    if isinstance(rule, CountRule):
-        return f"「{field.name_zh}」每{field.unit or '次'} {rule.each:+f},累计以 {points} 为限"
-    measure = rule.label_zh or field.name_zh
-    if rule.per:
-        measure = f"{measure}(= {field.name_zh} ÷ {catalogue.field_map[rule.per].name_zh})"
-    if isinstance(rule, ThresholdRule):
-        return f"{measure} {OPS[rule.op]} {_value(catalogue, rule, rule.value)} → {points}"
-    if isinstance(rule, BandedRule):
-        bands = ";".join(f"≥ {_value(catalogue, rule, b.min)} 得 {b.points:f}" for b in rule.bands)
-        return f"{measure} 分档:{bands}"
-    raise TypeError(f"unknown rule type {rule.type}")
-
-
-def legal_text(item: Item) -> str:
-    if item.legal_basis == "none":
-        return "无"
-    return ";".join(f"{b.law_zh} {b.article}".strip() for b in item.legal_basis)
-
-
-def catalogue_items(catalogue: Catalogue) -> pd.DataFrame:
-    """One row per item with its place in the tree, points, rule, legal basis and evidence."""
-    names = catalogue.node_names
-    rows = []
-    for item in catalogue.items:
-        l1, l2, l3 = catalogue.ancestry(item)
-        rows.append(
-            {
-                "code": item.code,
-                "level1": l1,
-                "level1_name": names[l1],
-                "level2": l2,
-                "level2_name": names[l2],
-                "level3": l3,
-                "level3_name": names[l3],
-                "name_zh": item.name_zh,
-                "name_en": item.name_en,
-                "kind": item.kind,
-                "points": float(item.points),
-                "red_line": item.red_line,
-                "rule_type": item.rule.type,
-                "rule": describe_rule(catalogue, item),
-                "legal_basis": legal_text(item),
-                "evidence_zh": item.evidence_zh,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-DIFF_FIELDS = (
-    ("name_zh", "名称"),
-    ("level3", "所属三级指标"),
-    ("points", "分值"),
-    ("rule", "规则"),
-    ("red_line", "红线"),
-    ("legal_basis", "法律依据"),
-)
-
-
-def catalogue_diff(old: Catalogue, new: Catalogue) -> pd.DataFrame:
-    """Items added, removed or changed (name, place, points, rule, red line, legal basis)
-    from ``old`` to ``new``: one row per change."""
-    before = catalogue_items(old).set_index("code")
-    after = catalogue_items(new).set_index("code")
-    rows = [
-        {"code": c, "change": "新增", "field": "", "old": "", "new": after.at[c, "name_zh"]}
-        for c in after.index.difference(before.index)
-    ]
-    rows += [
-        {"code": c, "change": "删除", "field": "", "old": before.at[c, "name_zh"], "new": ""}
-        for c in before.index.difference(after.index)
-    ]
-    for code in before.index.intersection(after.index):
-        for column, label in DIFF_FIELDS:
-            old_value, new_value = before.at[code, column], after.at[code, column]
-            if old_value != new_value:
-                rows.append(
-                    {
-                        "code": code,
-                        "change": "修改",
-                        "field": label,
-                        "old": str(old_value),
-                        "new": str(new_value),
-                    }
-                )
-    frame = pd.DataFrame(rows, columns=["code", "change", "field", "old", "new"])
-    return frame.sort_values(["code", "change"], ignore_index=True)
