@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import Catalogue, InputField
+from indicators.models import Condition, ConsistencyCheck
 from lrc import reference
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable
@@ -327,6 +328,8 @@ def validate_table(
     for f in catalogue.fields:
         if f.at_most:
             _check_at_most(checker, f.name, catalogue.field_map[f.at_most], columns)
+    for consistency in catalogue.checks:
+        _check_consistency(checker, consistency, catalogue, columns)
     if checker.problems:
         raise InputValidationError(_sorted(checker.problems, table), table.file)
     frame = pd.DataFrame(columns)
@@ -344,6 +347,37 @@ def _check_at_most(checker: _Checker, name: str, bound: InputField, columns: dic
             f"不能大于「{bound.name_zh}」({limit.iloc[i]}) (exceeds {bound.name})" for i in np.flatnonzero(over)
         ]
         checker.report(name, checker.raw(name), reasons)
+
+
+_COMPARE = {
+    ">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal,
+}  # fmt: skip
+
+
+def _holds(condition: Condition, columns: dict[str, pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``condition`` holds, and where its field was reported (yes/no compare as 1/0)."""
+    values = columns[condition.field].astype("Float64")
+    reported = values.notna().to_numpy()
+    numbers = values.fillna(0).to_numpy(dtype=np.float64)
+    return _COMPARE[condition.op](numbers, condition.value) & reported, reported
+
+
+def _check_consistency(
+    checker: _Checker, check: ConsistencyCheck, catalogue: Catalogue, columns: dict[str, pd.Series]
+) -> None:
+    """Facts that cannot both be true (e.g. no union, yet a union chair elected): refused at the
+    ``then`` field, naming the ``when`` field and its value."""
+    when, when_reported = _holds(check.when, columns)
+    then, then_reported = _holds(check.then, columns)
+    broken = when & when_reported & then_reported & ~then
+    if not broken.any():
+        return
+    name = check.then.field
+    other = catalogue.field_map[check.when.field].name_zh
+    reason = f"{check.message_zh}(与「{other}」矛盾,检查 {check.code}) (inconsistent with {check.when.field})"
+    reasons = pd.Series(None, index=columns[name].index, dtype=object)
+    reasons[broken] = reason
+    checker.report(name, checker.raw(name), reasons)
 
 
 def _uscc_reason(code: str) -> str | None:

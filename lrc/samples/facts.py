@@ -43,13 +43,28 @@ BLANK_CHURN = 0.05  # a firm mostly leaves the same cells blank every period
 def draw_facts(ctx: Context, catalogue: Catalogue) -> dict[str, pd.api.extensions.ExtensionArray]:
     """Every catalogue field as a nullable pandas array ("boolean", "Int64", "Float64"),
     missing where the firm left the cell blank."""
-    out = {}
+    raws: dict[str, np.ndarray] = {}
     blank_rate = _blank_rates(ctx)
     for f in catalogue.fields:
-        raw = value(ctx, f.name) if f.name in MAKERS else generic(ctx, f, catalogue)
+        raw = np.asarray(value(ctx, f.name) if f.name in MAKERS else generic(ctx, f, catalogue), dtype=np.float64)
+        if f.at_most and f.at_most in raws:  # a count of people never exceeds the field that bounds it
+            raw = np.minimum(raw, raws[f.at_most])
+        raws[f.name] = raw
+    for check in catalogue.checks:  # facts that cannot both be true never are (no union, no union chair)
+        when, then = check.when, check.then
+        if then.op == "==" and when.field in raws and then.field in raws:
+            holds = _COMPARE[when.op](raws[when.field], when.value)
+            raws[then.field] = np.where(holds, then.value, raws[then.field])
+    out = {}
+    for f in catalogue.fields:
         blank = np.zeros(ctx.n, dtype=bool) if f.required else _blank(ctx, f.name, blank_rate)
-        out[f.name] = _typed(np.asarray(raw), f, blank)
+        out[f.name] = _typed(raws[f.name], f, blank)
     return out
+
+
+_COMPARE = {
+    ">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal,
+}  # fmt: skip
 
 
 def _typed(raw: np.ndarray, f: InputField, blank: np.ndarray) -> pd.api.extensions.ExtensionArray:
