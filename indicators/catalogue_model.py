@@ -116,6 +116,12 @@ class Catalogue(Strict):
         for k, item in enumerate(self.items):
             if item.requires is not None and position.get(item.requires, k) >= k:
                 raise ValueError(f"item {item.code}: requires {item.requires}, which is not an earlier item")
+            records = isinstance(item.rule, RecordsRule)
+            if records and (item.applies_when is not None or item.requires is not None):
+                # an authority's decision shows the duty applied: a record always costs what its type declares
+                raise ValueError(f"item {item.code}: a records item has no applies_when or requires")
+            if item.requires is not None and isinstance(self.items[position[item.requires]].rule, RecordsRule):
+                raise ValueError(f"item {item.code}: requires {item.requires}, a records item")
         _check_record_types(self)
         return self
 

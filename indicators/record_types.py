@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from indicators.models import MAX_ITEM_TENTHS, LegalRef, Strict, to_tenths
 
@@ -100,10 +100,13 @@ class RecordType(Strict):
             raise ValueError(f"{where}: only a deducting type can be a red line")
         if isinstance(self.legal_basis, list) and not self.legal_basis:
             raise ValueError(f"{where}: legal_basis is empty; write 'none' if the type rests on no law")
-        order = [TIERS.index(t) for t in self.tiers]
-        if order != sorted(order):
-            raise ValueError(f"{where}: tiers must be listed minor, general, serious")
         return self
+
+    @field_validator("tiers")
+    @classmethod
+    def _in_order(cls, tiers: dict[Tier, TierRule]) -> dict[Tier, TierRule]:
+        """Tiers minor, general, serious, however they were written (stored copies sort their keys)."""
+        return {t: tiers[t] for t in TIERS if t in tiers}
 
 
 def record_column(code: str, tier: str) -> str:

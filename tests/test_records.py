@@ -1,0 +1,284 @@
+"""Records: each costs exactly what its type declares, is stored once, re-scores its enterprise at
+once (and only it), counts while its display window is open, and verifies; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, text
+
+from indicators import load_catalogue
+from indicators.record_types import record_column
+from lrc.errors import InputValidationError
+from lrc.ingest.records import today_in_china
+from lrc.samples import generate, write_sample
+from lrc.service import explain, ingest_file, ranking, score_period, verify_run
+from lrc.service.records import add_record, ingest_records, list_records, record_type_table
+from scoring import score
+from scoring.naive import score_rows
+from scoring.sqlgen import scoring_sql
+from tests.facts_strategies import enterprise_facts, frame
+
+CAT = load_catalogue("2027.1")
+TERMS = [(kind, tier, rule) for kind in CAT.record_types for tier, rule in kind.tiers.items()]
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+COUNT_COLUMNS = sorted({c for item in CAT.items for c, _ in CAT.record_terms(item)})
+PERIOD = "2026Q3"
+TODAY = today_in_china()
+
+
+# ---- the engine ----------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(enterprise_facts(CAT), st.sampled_from(TERMS))
+def test_a_single_record_costs_exactly_what_its_type_declares(facts: dict, term: tuple) -> None:
+    kind, tier, rule = term
+    base = frame([facts], CAT)
+    with_record = base.assign(**{record_column(kind.code, tier): 1})
+    before, after = score(CAT, base), score(CAT, with_record)
+    assert int(after.total[0] - before.total[0]) == rule.points_tenths
+    changed = np.flatnonzero(after.points[0] != before.points[0])
+    assert [CAT.items[j].code for j in changed] == [kind.item]  # one item only: never deducted twice
+    assert bool(after.red_line[0]) == (bool(before.red_line[0]) or kind.red_line)
+
+
+counts = st.fixed_dictionaries({c: st.integers(0, 3) for c in COUNT_COLUMNS})
+
+
+@SETTINGS
+@given(st.lists(st.tuples(enterprise_facts(CAT), counts), min_size=1, max_size=8))
+def test_engine_row_by_row_and_sql_agree_with_records(rows: list[tuple[dict, dict]]) -> None:
+    merged = [{**facts, **tally} for facts, tally in rows]
+    data = frame([f for f, _ in rows], CAT).assign(**{c: [t[c] for _, t in rows] for c in COUNT_COLUMNS})
+    result = score(CAT, data)
+    naive = score_rows(CAT, merged)
+    assert [t for t, _, _ in naive] == result.total.tolist()
+    assert [g for _, _, g in naive] == result.grade.tolist()
+    con = duckdb.connect()
+    con.register("facts", data.reset_index())
+    sql = con.execute(scoring_sql(CAT) + " ORDER BY uscc").fetchall()
+    assert [(int(t), bool(r), g) for _, t, r, g in sql] == list(
+        zip(result.total.tolist(), result.red_line.tolist(), result.grade.tolist(), strict=True)
+    )
+
+
+def test_escalation_and_cap_are_explicit() -> None:
+    item = next(i for i in CAT.items if i.rule.type == "records" and i.rule.escalation)
+    column, each = CAT.record_terms(item)[0]
+    for n in range(6):
+        facts = frame([{"headcount": 10}], CAT).assign(**{column: n})
+        expected = max(item.points_tenths, n * each + max(n - 1, 0) * int(item.rule.escalation * 10))
+        assert int(score(CAT, facts).points[0, CAT.item_codes.index(item.code)]) == expected
+
+
+def test_non_applicable_items_earn_full_marks_and_are_no_gap() -> None:
+    item = next(i for i in CAT.items if i.applies_when is not None and i.kind == "add")
+    condition = item.applies_when
+    assert condition is not None
+    outside = condition.value - 1 if condition.op in (">=", ">") else condition.value + 1
+    facts = frame([{"headcount": 30, condition.field: max(outside, 0)}], CAT)
+    result = score(CAT, facts)
+    j = CAT.item_codes.index(item.code)
+    assert result.not_applicable is not None and result.not_applicable[0, j]
+    assert int(result.points[0, j]) == item.points_tenths and not result.gaps[0, j]
+
+
+def test_a_child_earns_nothing_without_its_parent() -> None:
+    child = next(i for i in CAT.items if i.requires)
+    parent = CAT.item(child.requires or "")
+    facts = {f.name: None for f in CAT.fields} | {"headcount": 100}
+    for name in child.reads:
+        field = CAT.field_map[name]
+        facts[name] = True if field.type == "bool" else (field.max or 100)
+    result = score(CAT, frame([facts], CAT))
+    assert result.gaps[0, CAT.item_codes.index(parent.code)]  # parent not reported: the child is a gap too
+    assert result.gaps[0, CAT.item_codes.index(child.code)]
+    assert int(result.points[0, CAT.item_codes.index(child.code)]) == 0
+
+
+def test_record_types_json_shape() -> None:
+    table = [t.model_dump(mode="json") for t in record_type_table(CAT)]
+    fatal = next(t for t in table if t["code"] == "FATAL_ACCIDENT_RESPONSIBLE")
+    assert fatal["red_line"] is True and fatal["items"] == ["D2.1.4"]
+    for entry in table:
+        assert set(entry) >= {"code", "name_zh", "source_kind", "tiers", "items", "points", "display_years",
+                              "repairable", "red_line"}  # fmt: skip
+        assert all(p != 0 for p in entry["points"].values())
+
+
+# ---- the store ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scored(engine: Engine, tmp_path: Path) -> tuple[Engine, list[str]]:
+    """30 sample enterprises for 2026Q2 and 2026Q3, scored with 2027.1."""
+    usccs: list[str] = []
+    for period in ("2026Q2", PERIOD):
+        sample = generate(30, seed=21, period=period, catalogue=CAT)
+        path = tmp_path / f"{period}.csv"
+        write_sample(sample, path)
+        ingest_file(engine, path, period, actor="t", catalogue=CAT)
+        score_period(engine, period, actor="t", catalogue=CAT)
+        usccs = sample["uscc"].tolist()
+    return engine, usccs
+
+
+def fatal(uscc: str, ref: str = "辽应急罚〔2026〕7号", when: date | None = None) -> dict[str, str]:
+    decided = when or (TODAY - timedelta(days=30))
+    return {"uscc": uscc, "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": decided.isoformat(),
+            "source": "沈阳市应急管理局", "ref": ref, "severity": "严重", "workers": "1"}  # fmt: skip
+
+
+def test_a_fatal_accident_makes_grade_d_at_once_and_verifies(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    target = usccs[0]
+    _, before = ranking(engine, PERIOD)
+    summary = add_record(engine, fatal(target, when=date(2026, 9, 1)), actor="t", catalogue=CAT)
+    assert summary.id is not None and summary.stored == [summary.id]
+    assert [(r.uscc, r.period, r.grade, r.red_line) for r in summary.results] == [(target, PERIOD, "D", True)]
+    _, ranked = ranking(engine, PERIOD)
+    row = ranked.loc[ranked["uscc"] == target].iloc[0]
+    assert row["grade"] == "D" and bool(row["red_line"])
+    others = ranked[ranked["uscc"] != target].set_index("uscc")[["total", "grade"]]
+    unchanged = before[before["uscc"] != target].set_index("uscc")[["total", "grade"]]
+    pd.testing.assert_frame_equal(others.sort_index(), unchanged.sort_index())  # nobody else moved or left
+    e = explain(engine, target, PERIOD)
+    assert e.red_line and "D2.1.4" in e.red_line_items and e.cause_record_id == summary.id
+    record = next(r for r in e.records if r["id"] == summary.id)
+    assert record["counted"] and record["display_until"] == "2029-09-01" and record["ref"] == "辽应急罚〔2026〕7号"
+    item = next(i for i in e.items if i["code"] == "D2.1.4")
+    assert item["records"] == [summary.id] and "辽应急罚〔2026〕7号" in item["provenance"]
+    assert all(verify_run(engine, r.run_id).reproduced for r in summary.results)
+
+
+def test_a_record_counts_for_every_period_ending_in_its_window(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    summary = add_record(engine, fatal(usccs[1], when=date(2026, 5, 10)), actor="t", catalogue=CAT)
+    assert sorted(r.period for r in summary.results) == ["2026Q2", PERIOD]
+    assert all(r.grade == "D" and r.red_line for r in summary.results)
+    assert all(verify_run(engine, r.run_id).reproduced for r in summary.results)
+    full = score_period(engine, PERIOD, actor="t", catalogue=CAT)  # a new full run keeps counting it
+    assert verify_run(engine, full.run_id).reproduced
+    assert explain(engine, usccs[1], PERIOD).grade == "D"
+
+
+def test_a_second_delivery_is_a_no_op_and_a_changed_one_is_refused(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    first = add_record(engine, fatal(usccs[2]), actor="t", catalogue=CAT)
+    again = add_record(engine, fatal(usccs[2]), actor="t", catalogue=CAT)
+    assert again.stored == [] and again.already == first.stored and again.results == []
+    changed = fatal(usccs[2]) | {"workers": "3"}
+    with pytest.raises(InputValidationError, match="内容不同|1 处错误"):
+        add_record(engine, changed, actor="t", catalogue=CAT)
+    assert len(list_records(engine, uscc=usccs[2], catalogue=CAT)) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"uscc": "91210100MA0000001X"}, "uscc"),
+        ({"date": (TODAY + timedelta(days=1)).isoformat()}, "date"),
+        ({"date": "2026-02-30"}, "date"),
+        ({"type": "NO_SUCH_TYPE"}, "type"),
+        ({"severity": "轻微"}, "severity"),
+        ({"source": ""}, "source"),
+        ({"ref": "文号\x00"}, "ref"),
+    ],
+)
+def test_bad_records_are_refused_with_their_column(
+    scored: tuple[Engine, list[str]], change: dict[str, str], column: str
+) -> None:
+    engine, usccs = scored
+    with pytest.raises(InputValidationError) as caught:
+        add_record(engine, fatal(usccs[3]) | change, actor="t", catalogue=CAT)
+    assert [p.column for p in caught.value.problems] == [column]
+    assert list_records(engine, catalogue=CAT) == []
+
+
+def test_an_expired_record_is_stored_but_scores_nothing(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    old = {"uscc": usccs[4], "type": "LABOUR_PENALTY", "date": "2019-03-01", "source": "沈阳市人社局",
+           "ref": "沈人社罚〔2019〕1号", "severity": "一般"}  # fmt: skip
+    summary = add_record(engine, old, actor="t", catalogue=CAT)
+    assert summary.stored and summary.results == []
+    [listed] = list_records(engine, uscc=usccs[4], catalogue=CAT)
+    assert not listed.live and "已过显示期" in listed.status_zh
+    e = explain(engine, usccs[4], PERIOD)
+    assert any(r["id"] == listed.id and not r["counted"] and "已过显示期" in r["status_zh"] for r in e.records)
+
+
+def test_a_record_file_is_all_or_nothing(scored: tuple[Engine, list[str]], tmp_path: Path) -> None:
+    engine, usccs = scored
+    rows = [
+        {"统一社会信用代码": usccs[5], "记录类型": "劳动保障行政处罚", "决定日期": "2026-07-01",
+         "决定机关": "大连市人社局", "文书编号": f"大人社罚〔2026〕{k}号", "严重程度": "一般"}
+        for k in range(3)
+    ]  # fmt: skip
+    kind = next(t for t in CAT.record_types if t.code == "LABOUR_PENALTY")
+    for row in rows:
+        row["记录类型"] = kind.name_zh
+    bad = [*rows, {**rows[0], "文书编号": "x", "决定日期": "明天"}]
+    path = tmp_path / "records.csv"
+    pd.DataFrame(bad).to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(InputValidationError) as caught:
+        ingest_records(engine, path, actor="t", catalogue=CAT)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(5, "决定日期")]
+    assert list_records(engine, catalogue=CAT) == []
+    pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8-sig")
+    summary = ingest_records(engine, path, actor="t", catalogue=CAT)
+    assert len(summary.stored) == 3 and {r.uscc for r in summary.results} == {usccs[5]}
+    assert ingest_records(engine, path, actor="t", catalogue=CAT).stored == []
+
+
+def test_records_are_append_only(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    add_record(engine, fatal(usccs[6]), actor="t", catalogue=CAT)
+    for statement in ("UPDATE records SET tier = 'minor'", "DELETE FROM records"):
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_two_records_at_the_same_moment_are_both_applied(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    target = usccs[7]
+    when = date(2026, 8, 1)
+    records = [
+        {"uscc": target, "type": "LABOUR_PENALTY", "date": when.isoformat(), "source": f"机关{k}",
+         "ref": f"罚〔2026〕{k}号", "severity": "一般"}
+        for k in range(2)
+    ]  # fmt: skip
+    barrier, errors = threading.Barrier(2), []
+
+    def deliver(values: dict[str, str]) -> None:
+        try:
+            barrier.wait()
+            add_record(engine, values, actor="t", catalogue=CAT)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver, args=(r,)) for r in records]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    e = explain(engine, target, PERIOD)
+    counted = {r["ref"] for r in e.records if r["counted"]}
+    assert counted == {"罚〔2026〕0号", "罚〔2026〕1号"}
+
+
+def test_list_records_json_round_trips(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    add_record(engine, fatal(usccs[8]), actor="t", catalogue=CAT)
+    listed = [r.model_dump(mode="json") for r in list_records(engine, uscc=usccs[8], catalogue=CAT)]
+    assert json.loads(json.dumps(listed, ensure_ascii=False))[0]["type"] == "FATAL_ACCIDENT_RESPONSIBLE"
