@@ -71,13 +71,29 @@ def sample(
     period: Annotated[
         str, typer.Option("--period", "-p", help="期间;同一种子不同期间是同一批企业 (same seed = same firms)")
     ] = "2026Q3",
+    records: Annotated[
+        Path | None, typer.Option("--records", help="同时写出这些企业的样例记录 (also write sample records)")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="记录截止日期 YYYY-MM-DD,默认今天 (records up to this day)")
+    ] = None,
 ) -> None:
-    """生成确定性的样例企业数据 (deterministic synthetic enterprises)."""
+    """生成确定性的样例企业数据,可同时生成样例记录 (deterministic synthetic enterprises and records)."""
+    from lrc.ingest.records import parse_date, today_in_china
+    from lrc.normalise import ascii_form
     from lrc.samples import generate, write_sample
+    from lrc.samples.records import generate_records, write_records
 
     frame = generate(n, seed=seed, period=period)
     write_sample(frame, output)
     out.print(f"已生成 {n} 家样例企业 → {output} (seed {seed}, period {period})")
+    if records is not None:
+        day = parse_date(ascii_form(as_of)) if as_of else today_in_china()
+        if day is None or day > today_in_china():
+            raise LrcError(f"--as-of {as_of!r} 应为不晚于今天的日期 YYYY-MM-DD (a date not after today)")
+        made = generate_records(n, seed=seed, today=day)
+        write_records(made, records)
+        out.print(f"已生成 {len(made)} 条样例记录 → {records} (截至 {day.isoformat()})")
 
 
 @app.command()

@@ -22,6 +22,7 @@ from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable
 from lrc.normalise import CONTROL_REASON, ascii_column, has_control
 from lrc.uscc import is_format_valid, uscc_valid_mask, validate_uscc
+from scoring.rules import COMPARISONS
 
 IDENTITY_ZH: dict[str, str] = {
     "uscc": "统一社会信用代码",
@@ -349,17 +350,13 @@ def _check_at_most(checker: _Checker, name: str, bound: InputField, columns: dic
         checker.report(name, checker.raw(name), reasons)
 
 
-_COMPARE = {
-    ">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal,
-}  # fmt: skip
-
 
 def _holds(condition: Condition, columns: dict[str, pd.Series]) -> tuple[np.ndarray, np.ndarray]:
     """Where ``condition`` holds, and where its field was reported (yes/no compare as 1/0)."""
     values = columns[condition.field].astype("Float64")
     reported = values.notna().to_numpy()
     numbers = values.fillna(0).to_numpy(dtype=np.float64)
-    return _COMPARE[condition.op](numbers, condition.value) & reported, reported
+    return COMPARISONS[condition.op](numbers, condition.value) & reported, reported
 
 
 def _check_consistency(

@@ -16,6 +16,7 @@ from indicators.models import BandedRule, CountRule, ThresholdRule
 from lrc.samples import facts_employment, facts_protection, facts_voice  # noqa: F401 - they register makers
 from lrc.samples.makers import MAKERS, value
 from lrc.samples.quality import Context
+from scoring.rules import COMPARISONS
 
 __all__ = ["HANDLED", "draw_facts", "generic"]
 
@@ -53,7 +54,7 @@ def draw_facts(ctx: Context, catalogue: Catalogue) -> dict[str, pd.api.extension
     for check in catalogue.checks:  # facts that cannot both be true never are (no union, no union chair)
         when, then = check.when, check.then
         if then.op == "==" and when.field in raws and then.field in raws:
-            holds = _COMPARE[when.op](raws[when.field], when.value)
+            holds = COMPARISONS[when.op](raws[when.field], when.value)
             raws[then.field] = np.where(holds, then.value, raws[then.field])
     out = {}
     for f in catalogue.fields:
@@ -61,10 +62,6 @@ def draw_facts(ctx: Context, catalogue: Catalogue) -> dict[str, pd.api.extension
         out[f.name] = _typed(raws[f.name], f, blank)
     return out
 
-
-_COMPARE = {
-    ">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal,
-}  # fmt: skip
 
 
 def _typed(raw: np.ndarray, f: InputField, blank: np.ndarray) -> pd.api.extensions.ExtensionArray:
