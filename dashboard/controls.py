@@ -121,6 +121,7 @@ def selected_run() -> RunChoice | None:
     if runs.empty and not period:
         empty_store_message()
         return None
+    loaders.refresh_if_rescored(url)
     period = period or an.latest_runs(runs)["period"].iloc[-1]
     of_period = runs[runs["period"] == period] if not runs.empty else runs
     if of_period.empty:

@@ -2,8 +2,9 @@
 
 The database URL is read at run time (``LRC_DATABASE_URL``), never at import.
 A score run is immutable, so everything derived from one is cached under
-(database URL, run id) and never goes stale; only the list of runs, which
-grows when a new run is scored, expires after a few seconds.
+(database URL, run id); only the list of runs, which grows when a new run is
+scored, expires after a few seconds, and the current results of a run, which a
+record can change (one-enterprise rescoring), are dropped when that happens.
 
 Large per-run frames and matrices are cached as shared resources (no copy per
 rerun); callers treat them as read-only. Small summaries use ``st.cache_data``.
@@ -52,6 +53,26 @@ def engine(url: str) -> Engine:
 def runs(url: str) -> pd.DataFrame:
     """Every score run, oldest first."""
     return an.runs_table(engine(url))
+
+
+_SEEN_REVISION: dict[str, int] = {}
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False)
+def revision(url: str) -> int:
+    return an.results_revision(engine(url))
+
+
+def refresh_if_rescored(url: str) -> None:
+    """A record re-scores enterprises without a new period run: when that happened since the caches
+    were filled, drop what was derived from the current results (at most ``RUNS_TTL`` seconds late)."""
+    current = revision(url)
+    if _SEEN_REVISION.setdefault(url, current) != current:
+        _SEEN_REVISION[url] = current
+        for loader in (results, packed, headline, group_summary, item_losses, comparison, peer_ranks):
+            loader.clear()
+        for loader_data in (industry_median, explanation, trend):
+            loader_data.clear()
 
 
 @st.cache_data(ttl=RUNS_TTL, show_spinner=False)
@@ -117,8 +138,8 @@ def industry_median(url: str, run_id: int, industry: str) -> list[float]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def explanation(url: str, run_id: int, period: str, uscc: str) -> Explanation:
-    """Every point of one enterprise in a run, with reasons (``lrc.service.explain``)."""
-    return explain(engine(url), uscc, period, run_id=run_id)
+    """Every point of one enterprise's current result since a run, with reasons (``lrc.service.explain``)."""
+    return explain(engine(url), uscc, period, run_id=run_id, current=True)
 
 
 @st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64)

@@ -53,6 +53,16 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "mean": ("平均分", "Mean"),
     "median": ("中位数", "Median"),
     "red_lines": ("红线企业", "Red lines"),
+    "provenance": ("数据来源", "Source of the facts"),
+    "id": ("记录编号", "Record"),
+    "type_zh": ("记录类型", "Record type"),
+    "tier_zh": ("严重程度", "Severity"),
+    "date": ("决定日期", "Decided"),
+    "source": ("决定机关", "Authority"),
+    "ref": ("文书编号", "Document no."),
+    "item": ("计分条目", "Item"),
+    "display_until": ("显示至(不含)", "Shown until"),
+    "status_zh": ("说明", "Status"),
 }
 
 FORMATS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -100,6 +101,13 @@ def header(expl: Explanation, row: pd.Series, ranks: pd.Series, catalogue: Catal
     elif expl.grade_note:  # the total would reach a better band, but too many facts were not reported
         note = plain(expl.grade_note)
         st.warning(tr(f"等级说明:{note}", f"Grade held down by missing data: {note}"))
+    if expl.cause_record_id is not None:
+        st.caption(
+            tr(
+                f"本结果由记录 #{expl.cause_record_id} 引起,单企业重算批次 #{expl.result_run_id}。",
+                f"This result was made by record #{expl.cause_record_id} (rescoring run #{expl.result_run_id}).",
+            )
+        )
     watchlist.toggle_button(expl.uscc)
 
 
@@ -159,6 +167,37 @@ def lost(expl: Explanation) -> None:
     )
 
 
+def records(expl: Explanation) -> None:
+    """The enterprise's records: source, document number, tier, date, how long each counts and what it costs."""
+    st.subheader(tr("记录(监察、仲裁、事故、名单、荣誉)", "Records (inspections, awards, accidents, lists, honours)"))
+    if not expl.records:
+        st.caption(tr("没有登记的记录。", "No records."))
+        return
+    frame = pd.DataFrame(expl.records)
+    frame["points"] = frame["points"].astype("Float64")
+    frame["id"] = frame["id"].map(lambda i: f"#{i}")
+    tables.static(
+        frame,
+        ["id", "type_zh", "tier_zh", "date", "source", "ref", "item", "points", "display_until", "status_zh"],
+    )
+
+
+def provenance(expl: Explanation) -> None:
+    """Where every fact that scored came from; self-declared zeros that avoided a deduction are unverified."""
+    st.subheader(tr("数据来源", "Where the facts come from"))
+    items = pd.DataFrame(expl.items)
+    unverified = items[items["unverified"]]
+    if not unverified.empty:
+        st.warning(
+            tr(
+                f"{len(unverified)} 个扣分项因企业自报为 0 而未扣分,没有记录佐证,标为“未经核实”。",
+                f"{len(unverified)} deductions avoided by self-declared zeros that no record confirms: unverified.",
+            )
+        )
+    items["code"] = items["code"] + np.where(items["unverified"], tr("(未经核实)", " (unverified)"), "")
+    tables.static(items, ["code", "name_zh", "points", "provenance"])
+
+
 def completeness(expl: Explanation) -> None:
     st.subheader(tr("数据完整性", "Data completeness"))
     gaps = profile.gaps(expl)
@@ -188,6 +227,8 @@ def main() -> None:
     structure(run, expl, catalogue)
     history(run, uscc)
     lost(expl)
+    records(expl)
+    provenance(expl)
     completeness(expl)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "previous_period_run",
     "ranked",
     "run_catalogue",
+    "results_revision",
     "runs_table",
     "top_share",
 ]
@@ -56,6 +57,13 @@ def runs_table(engine: Engine, period: str | None = None) -> pd.DataFrame:
     require_schema(engine)
     with engine.connect() as conn:
         return repo.runs(conn, check_period(period) if period else None)
+
+
+def results_revision(engine: Engine) -> int:
+    """Changes whenever a record re-scores an enterprise (a run's current results then change)."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return repo.newest_rescoring(conn)
 
 
 def known_periods(engine: Engine) -> list[str]:

@@ -183,16 +183,19 @@ class Explanation:
         }
 
 
-def explain(engine: Engine, uscc: str, period: str, *, run_id: int | None = None) -> Explanation:
-    """Every point of one enterprise's current result (or its result in ``run_id``), recomputed from its
-    stored facts and records with the run's own catalogue and checked against the stored result."""
+def explain(
+    engine: Engine, uscc: str, period: str, *, run_id: int | None = None, current: bool = False
+) -> Explanation:
+    """Every point of one enterprise's current result (or its result in ``run_id``; with ``current``, its
+    newest result since that run), recomputed from its stored facts and records with the run's own
+    catalogue and checked against the stored result."""
     require_schema(engine)
     code = ascii_form(uscc).upper()
     columns = (*repo.RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
     with engine.connect() as conn:
         run = get_run(conn, check_period(period), run_id)
         catalogue = catalogue_for_run(conn, run)
-        runs = [run.id] if run_id is not None else repo.current_run_ids(conn, run)
+        runs = [run.id] if run_id is not None and not current else repo.current_run_ids(conn, run)
         row = repo.results(conn, runs, columns, uscc=code)
         if row.empty:
             raise NotFoundError(

@@ -409,3 +409,8 @@ def newer_result_run(conn: Connection, run: Any, enterprise_id: int) -> int | No
         .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
         .where(ScoreRun.period == run.period, ScoreRun.id > run.id, ScoreResult.enterprise_id == enterprise_id)
     )
+
+
+def newest_rescoring(conn: Connection) -> int:
+    """The newest one-enterprise rescoring run id (0 when there is none): when it changes, current results did."""
+    return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind == "records")) or 0)
