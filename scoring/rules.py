@@ -15,7 +15,7 @@ from scoring.facts import FactBlock
 # (item, block) -> (points in tenths as int16, data gap), each of the block's length
 Handler = Callable[[Item, FactBlock], tuple[np.ndarray, np.ndarray]]
 
-_OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+COMPARISONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {  # a rule's or a condition's op
     ">=": np.greater_equal,
     ">": np.greater,
     "<=": np.less_equal,
@@ -54,7 +54,7 @@ def score_threshold(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarra
     rule = cast(ThresholdRule, item.rule)  # the registry dispatches on rule.type
     value, missing = measured(rule, block)
     with np.errstate(invalid="ignore"):
-        hit = _OPS[rule.op](value, rule.value)
+        hit = COMPARISONS[rule.op](value, rule.value)
     return _award(hit, missing, item.points_tenths), missing
 
 
@@ -108,7 +108,7 @@ def condition_met(condition: Condition, block: FactBlock) -> tuple[np.ndarray, n
     """Where ``condition`` holds, and where its field is not reported."""
     column = block[condition.field]
     with np.errstate(invalid="ignore"):
-        met = _OPS[condition.op](column.data.astype(np.float64), condition.value)
+        met = COMPARISONS[condition.op](column.data.astype(np.float64), condition.value)
     return met & ~column.missing, column.missing
 
 

@@ -18,6 +18,7 @@ from lrc.errors import CatalogueError
 # (new file + changelog entry), then add the new hash here; never edit a released hash.
 PINNED = {
     "2026.1": "e3950465ea967dfe21392136f98c18ac773f25b8502e54ac885be49908681bb3",
+    "2027.1": "41a8c540632e658038bc946c265a09d1f6f2343eb163ce701675aebff6b5ed5b",
 }
 
 

@@ -3,6 +3,7 @@ requires links, consistency checks, corrected citations; 2026.1 stays as release
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -10,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import load_catalogue
+from indicators import load_catalogue, parse_catalogue
 from indicators.models import RecordsRule
 from scoring.engine import score
 
 HASH_2026_1 = "e3950465ea967dfe21392136f98c18ac773f25b8502e54ac885be49908681bb3"
-HASH_2027_1 = "f68f5d43c760df807f77d567c791c60442c058cf4033ef302f933799c96cb401"
+HASH_2027_1 = "41a8c540632e658038bc946c265a09d1f6f2343eb163ce701675aebff6b5ed5b"
 
 RED_LINE_TYPES = {
     "FORCED_LABOUR": "B4.1.3",
@@ -80,6 +81,11 @@ def cat():  # noqa: ANN201
 def test_2027_1_loads_with_its_pinned_hash(cat) -> None:  # noqa: ANN001
     assert cat.version == "2027.1"
     assert cat.content_hash == HASH_2027_1
+
+
+def test_2027_1_survives_its_canonical_json(cat) -> None:  # noqa: ANN001
+    """Stored runs keep the catalogue as canonical JSON, whose sorted keys put tier general before minor."""
+    assert parse_catalogue(json.loads(cat.canonical_json())).content_hash == cat.content_hash
 
 
 def test_2026_1_is_unchanged() -> None:
@@ -313,6 +319,7 @@ def test_child_item_earns_nothing_without_its_parent(cat) -> None:  # noqa: ANN0
 def test_one_record_is_deducted_once_with_escalation_and_cap(cat) -> None:  # noqa: ANN001
     row = {f.name: (True if f.type == "bool" else 1) for f in cat.fields}
     row.update(headcount=100, total_workforce=100, employees_past_first_month=100)
+    row.update(employees_past_first_month_with_contract=100, overtime_hours_max_monthly=20)
     row["record:WAGE_ARREARS_FINDING:general"] = 2
     row["record:FATAL_ACCIDENT_RESPONSIBLE:serious"] = 1
     result = score(cat, _facts(cat, [row]))
