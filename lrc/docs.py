@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 import typer
 
-from indicators import Catalogue, load_catalogue
+from indicators import Catalogue, available_versions, load_catalogue
+from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH
 from lrc.render import schema_frame
+from lrc.service.catalogues import describe_rule
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -88,33 +90,87 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
             a1, a2, a3 = catalogue.ancestry(item)
             if a1 != l1.code:
                 continue
-            basis = (
-                "—"
-                if item.legal_basis == "none"
-                else ";".join(f"{b.law_zh} {b.article}" for b in item.legal_basis)
-            )
+            basis = "—" if item.legal_basis == "none" else ";".join(f"{b.law_zh} {b.article}" for b in item.legal_basis)
             red = " **红线**" if item.red_line else ""
-            rule = item.rule.model_dump(exclude_none=True, exclude_defaults=False)
             names = catalogue.node_names
             lines.append(
                 f"| {item.code} | {names[a2]} / {names[a3]} | {item.name_zh}{red} | {item.points:+f} | "
-                f"`{rule}` | {basis} | {item.evidence_zh} |"
+                f"{describe_rule(catalogue, item)} | {basis} | {item.evidence_zh} |"
             )
         lines.append("")
+    lines += _record_types(catalogue) + _checks(catalogue)
     for entry in catalogue.changelog:
-        lines += (
-            [f"### 版本 {entry.version} ({entry.date})", ""] + [f"- {c}" for c in entry.changes_zh] + [""]
-        )
+        lines += [f"### 版本 {entry.version} ({entry.date})", ""] + [f"- {c}" for c in entry.changes_zh] + [""]
     return "\n".join(lines)
+
+
+def _record_types(catalogue: Catalogue) -> list[str]:
+    if not catalogue.record_types:
+        return []
+    lines = [
+        "## 记录类型 record types",
+        "",
+        "Each record counts from its decision date for its tier's display period, once, in one item.",
+        "",
+        "| 代码 | 名称 | 来源 | 条目 | 每条分值 (显示期, 最早可申请修复) | 红线 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind in catalogue.record_types:
+        tiers = ";".join(
+            f"{TIER_ZH[t]} {r.points:+f} ({r.display_months} 个月, "
+            f"{'不可修复' if r.repair_after_months is None else f'{r.repair_after_months} 个月后'})"
+            for t, r in kind.tiers.items()
+        )
+        red = "是" if kind.red_line else ""
+        lines.append(
+            f"| {kind.code} | {kind.name_zh} | {SOURCE_KIND_ZH[kind.source_kind]} | {kind.item} | {tiers} | {red} |"
+        )
+    return [*lines, ""]
+
+
+def _checks(catalogue: Catalogue) -> list[str]:
+    if not catalogue.checks:
+        return []
+    names = catalogue.field_map
+    lines = ["## 一致性检查 consistency checks (refused at ingest)", ""]
+    for check in catalogue.checks:
+        when = check.when.describe(names[check.when.field].name_zh)
+        then = check.then.describe(names[check.then.field].name_zh)
+        lines.append(f"- `{check.code}`: 当 {when} 时,须 {then}。{check.message_zh}")
+    return [*lines, ""]
+
+
+def catalogue_index() -> str:
+    """The editions shipped, newest (the default) first, each with its own page."""
+    versions = available_versions()[::-1]
+    lines = [
+        "# 指标体系版本 catalogue editions",
+        "",
+        f"`lrc score` uses the newest edition ({versions[0]}) unless `--catalogue EDITION` names another; every run",
+        "stores the edition it used, so old runs still verify. `lrc catalogue diff OLD NEW` lists the changed items,",
+        "`lrc catalogue impact OLD NEW --period P` what a new edition changes for a period's enterprises.",
+        "",
+    ]
+    for version in versions:
+        catalogue = load_catalogue(version)
+        default = " (默认 default)" if version == versions[0] else ""
+        lines.append(
+            f"- [{version}](catalogue-{version}.md){default}: released {catalogue.released}, "
+            f"{len(catalogue.record_types)} record types, hash `{catalogue.content_hash[:16]}…`"
+        )
+    return "\n".join([*lines, ""])
 
 
 def pages() -> dict[str, str]:
     catalogue = load_catalogue()
-    return {
+    out = {
         "cli.md": cli_markdown(),
         "schema.md": schema_markdown(catalogue),
-        "catalogue.md": catalogue_markdown(catalogue),
+        "catalogue.md": catalogue_index(),
     }
+    for version in available_versions():
+        out[f"catalogue-{version}.md"] = catalogue_markdown(load_catalogue(version))
+    return out
 
 
 def main() -> None:
