@@ -35,7 +35,7 @@ from lrc.store import make_engine, upgrade
 
 PG_ADMIN = os.environ.get("LRC_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PERIODS = ("2026Q2", "2026Q3")
-DECIDED = date(2026, 9, 1)  # inside the window of 2026Q3 (and of later periods)
+DECIDED = date(2026, 9, 1)  # plus up to 28 days: inside 2026Q3, so every record re-scores its enterprise
 console = Console()
 
 
@@ -80,7 +80,7 @@ def single_records(url: str, usccs: list[str], calls: int) -> list[float]:
     for k, index in enumerate(chosen):
         kind = kinds[k % len(kinds)]
         values = {
-            "uscc": usccs[int(index)], "type": kind, "date": (DECIDED + timedelta(days=k % 60)).isoformat(),
+            "uscc": usccs[int(index)], "type": kind, "date": (DECIDED + timedelta(days=k % 29)).isoformat(),
             "source": "沈阳市人力资源和社会保障局", "ref": f"沈人社监〔2026〕{k + 1}号",
             "severity": "严重" if kind != "CORRECTION_ORDER" else "",
         }  # fmt: skip
@@ -98,7 +98,7 @@ def record_file(url: str, usccs: list[str], count: int, directory: Path) -> tupl
         {
             "uscc": [usccs[int(i)] for i in rng.integers(0, len(usccs), size=count)],
             "type": "LABOUR_PENALTY",
-            "date": [(DECIDED + timedelta(days=int(d))).isoformat() for d in rng.integers(0, 60, size=count)],
+            "date": [(DECIDED + timedelta(days=int(d))).isoformat() for d in rng.integers(0, 29, size=count)],
             "source": "大连市人力资源和社会保障局",
             "ref": [f"大人社罚〔2026〕{k + 1}号" for k in range(count)],
             "severity": "一般",
