@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import RULE_TYPES, Catalogue, load_catalogue
+from indicators import RULE_TYPES, Catalogue, available_versions, load_catalogue
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
 from lrc.samples import generate
+from lrc.samples.records import generate_records, stored_form
 from scoring import RULE_HANDLERS, assign_grades, explain_row, grade_note, score
 from scoring.naive import score_rows
+from scoring.records import record_counts
 from scoring.sqlgen import scoring_sql
 from tests.facts_strategies import enterprise_facts, frame
 
@@ -23,7 +27,8 @@ batches = st.lists(enterprise_facts(CATALOGUE), min_size=1, max_size=12)
 
 def test_every_rule_type_has_a_handler_and_is_used() -> None:
     assert set(RULE_HANDLERS) == set(RULE_TYPES)
-    assert {i.rule.type for i in CATALOGUE.items} == set(RULE_TYPES)
+    used = {i.rule.type for version in available_versions() for i in load_catalogue(version).items}
+    assert used == set(RULE_TYPES)
 
 
 @SETTINGS
@@ -71,8 +76,12 @@ def test_scoring_is_deterministic_and_order_independent(rows: list[dict], rnd) -
 def test_a_missing_fact_scores_zero_and_is_a_gap(rows: list[dict]) -> None:
     data = frame(rows, CATALOGUE)
     result = score(CATALOGUE, data)
+    assert result.not_applicable is not None
     for j, item in enumerate(CATALOGUE.items):
         missing = data[item.reads].isna().any(axis=1).to_numpy()
+        if item.requires:  # a gap in the item it builds on is a gap here
+            missing = missing | result.gaps[:, CATALOGUE.item_codes.index(item.requires)]
+        missing = missing & ~result.not_applicable[:, j]  # an item the law does not ask for is never a gap
         assert (result.gaps[:, j] == missing).all()
         assert (result.points[missing, j] == 0).all()
     assert np.allclose(result.completeness, 1 - result.gaps.mean(axis=1))
@@ -107,7 +116,7 @@ def violate(catalogue: Catalogue, item, facts: dict) -> dict | None:
 @SETTINGS
 @given(
     enterprise_facts(CATALOGUE, allow_missing=False),
-    st.sampled_from([i for i in CATALOGUE.items if i.kind == "deduct"]),
+    st.sampled_from([i for i in CATALOGUE.items if i.kind == "deduct" and i.rule.type != "records"]),
 )
 def test_adding_a_violation_never_raises_the_score(facts: dict, item) -> None:
     worse = violate(CATALOGUE, item, facts)
@@ -144,6 +153,10 @@ def test_engine_agrees_with_the_row_by_row_scorer(rows: list[dict]) -> None:
 def test_engine_agrees_with_generated_sql_on_a_sample() -> None:
     duckdb = pytest.importorskip("duckdb")
     sample = generate(400, seed=3, period="2026Q3", catalogue=CATALOGUE).set_index("uscc", drop=False)
+    records = generate_records(400, seed=3, today=date(2026, 11, 29), catalogue=CATALOGUE)
+    counts = record_counts(CATALOGUE, stored_form(records, CATALOGUE), date(2026, 9, 30), sample.index)
+    assert counts.to_numpy().sum() > 0  # the sample's records count in the SQL too
+    sample = sample.join(counts)
     result = score(CATALOGUE, sample)
     con = duckdb.connect()
     con.register("facts", sample.reset_index(drop=True))
@@ -156,6 +169,7 @@ def test_engine_agrees_with_generated_sql_on_a_sample() -> None:
 def test_a_reason_never_prints_a_value_equal_to_a_limit_it_missed(signed: int, shown: str) -> None:
     item = next(i for i in CATALOGUE.items if i.name_zh == "劳动合同签订率达100%")
     facts = dict.fromkeys((f.name for f in CATALOGUE.fields), None) | {"headcount": 2000}
+    facts[item.rule.per] = 2000  # the contract rate's denominator (2027.1: employees past their first month)
     facts[item.rule.field] = signed
     reason = next(e.reason for e in explain_row(CATALOGUE, facts) if e.code == item.code)
     assert shown in reason

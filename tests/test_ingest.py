@@ -39,11 +39,14 @@ from lrc.uscc import make_uscc, uscc_check_char
 
 PERIOD = "2025"
 IDENTITY = ["uscc", "name", "region_code", "industry", "size", "ownership"]
+# The reader and the validator do not depend on the edition; these tests spell their files in the fields
+# of 2026.1 (still a selectable edition). What 2027.1 adds (consistency checks) is tested at the end.
+EDITION = "2026.1"
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return load_catalogue(EDITION)
 
 
 def code(i: int, division: str = "210102") -> str:
@@ -53,7 +56,7 @@ def code(i: int, division: str = "210102") -> str:
 # every required fact filled as "none happened" (0 / 否); the contract count needs a value within headcount
 REQUIRED_FACTS = {
     f.name: ("否" if f.type == "bool" else "0")
-    for f in load_catalogue().fields
+    for f in load_catalogue(EDITION).fields
     if f.required and f.name != "headcount"
 } | {"employees_with_contract": "118"}
 
@@ -780,7 +783,7 @@ def test_without_the_division_table_the_city_prefix_is_checked(
 def test_any_whole_number_round_trips(
     tmp_path_factory: pytest.TempPathFactory, number: int, grouped: bool
 ) -> None:
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(EDITION)
     text = f"{number:,}" if grouped else str(number)
     rows = [record(1, headcount=text, employees_with_contract="1")]  # within the smallest headcount
     path = write_csv(tmp_path_factory.mktemp("n") / "r.csv", rows)
@@ -808,14 +811,14 @@ def test_a_100k_row_file_is_read_whole_with_user_row_numbers(tmp_path: Path, cat
 @pytest.mark.parametrize("tail", ["\n\n\n", ",,,,,,\n,,,,,,\n", "\r\n\r\n"])
 def test_trailing_blank_lines_are_not_records(tmp_path: Path, catalogue: Catalogue, tail: str) -> None:
     path = tmp_path / "tail.csv"
-    write_sample(generate(5, seed=1, period=PERIOD), path)
+    write_sample(generate(5, seed=1, period=PERIOD, catalogue=load_catalogue(EDITION)), path)
     path.write_bytes(path.read_bytes() + tail.encode())
     batch = read_records(path, catalogue, period=PERIOD)
     assert len(batch.frame) == 5 and batch.source_rows == [2, 3, 4, 5, 6]
 
 
 def test_a_people_count_above_its_bound_is_refused(tmp_path: Path, catalogue: Catalogue) -> None:
-    frame = generate(6, seed=2, period=PERIOD)
+    frame = generate(6, seed=2, period=PERIOD, catalogue=load_catalogue(EDITION))
     frame.loc[frame.index[2], "employees_with_contract"] = int(frame["headcount"].iloc[2]) + 5
     frame.loc[frame.index[4], "total_workforce"] = 40
     frame.loc[frame.index[4], "dispatched_workers"] = 41
@@ -826,3 +829,23 @@ def test_a_people_count_above_its_bound_is_refused(tmp_path: Path, catalogue: Ca
     found = [(p.row, p.column) for p in caught.value.problems]
     assert found == [(4, "employees_with_contract"), (6, "dispatched_workers")]
     assert "职工总数" in caught.value.problems[0].reason
+
+
+def test_facts_that_contradict_each_other_are_refused_with_both_named(tmp_path: Path) -> None:
+    """Catalogue 2027.1's consistency checks: no union, yet a union chair elected (and the like)."""
+    newest = load_catalogue("2027.1")
+    check = next(c for c in newest.checks if c.code == "NO_UNION_NO_CHAIR")
+    frame = generate(4, seed=8, period=PERIOD, catalogue=newest)
+    frame["union_established"] = pd.array([False, False, True, True], dtype="boolean")
+    frame["union_chair_elected"] = pd.array([True, False, True, False], dtype="boolean")
+    frame["union_members"] = pd.array([0, 0, 1, 1], dtype="Int64")
+    frame["union_safety_supervision"] = pd.array([False, False, True, True], dtype="boolean")
+    path = tmp_path / "r.csv"
+    write_sample(frame, path)
+    [problem] = problems_of(path, newest)
+    assert (problem.row, problem.column) == (2, "union_chair_elected")
+    other = newest.field_map[check.when.field].name_zh
+    assert check.message_zh in problem.reason and f"「{other}」" in problem.reason and check.code in problem.reason
+    frame.loc[frame.index[0], "union_chair_elected"] = False
+    write_sample(frame, path)
+    assert len(read_records(path, newest, period=PERIOD).frame) == 4

@@ -19,6 +19,7 @@ from indicators.record_types import TIER_ZH, RecordType
 from lrc import reference
 from lrc.errors import LrcError
 from lrc.export import csv_bytes, to_records, xlsx_bytes
+from lrc.ingest.records import TIERS_BY_WORD
 from lrc.periods import check_period
 from lrc.samples import generate
 from lrc.samples.identity import firms
@@ -165,3 +166,16 @@ def write_records(records: pd.DataFrame, path: Path) -> None:
         target.write_bytes(data)
     except OSError as exc:
         raise LrcError(f"无法写入 {target}:{exc.strerror or exc} (cannot write the file)") from None
+
+
+def stored_form(records: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Sample records as the store keeps them for scoring (``scoring.records.RECORD_COLUMNS``):
+    the tier as its id (``serious``), implied for a type with one tier, the date as ``decision_date``."""
+    kinds = catalogue.record_type_map
+    tiers = [
+        TIERS_BY_WORD[s] if s else kinds[t].default_tier
+        for t, s in zip(records["type"], records["severity"], strict=True)
+    ]
+    return pd.DataFrame(
+        {"uscc": records["uscc"], "type": records["type"], "tier": tiers, "decision_date": records["date"]}
+    )
