@@ -10,14 +10,17 @@ import pandas as pd
 import pytest
 from stdnum import numdb
 
-from indicators import Catalogue, load_catalogue, parse_catalogue
+from indicators import Catalogue, available_versions, load_catalogue, parse_catalogue
 from lrc import reference
 from lrc.errors import LrcError
 from lrc.ingest import read_records
+from lrc.periods import period_end
 from lrc.samples import DEMO_PERIODS, DEMO_SEED, HANDLED, IDENTITY_COLUMNS, generate, write_sample
+from lrc.samples.records import DEMO_AS_OF, generate_records, stored_form, write_records
 from lrc.samples.tables import DISTRICTS, LEGAL_FORMS
 from lrc.uscc import make_uscc, uscc_valid_mask, validate_uscc
 from scoring import score
+from scoring.records import record_counts
 
 CATALOGUE = load_catalogue()
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -35,12 +38,21 @@ def demo() -> dict[str, pd.DataFrame]:
     return {p: generate(500, seed=DEMO_SEED, period=p) for p in DEMO_PERIODS}
 
 
+def with_records(frame: pd.DataFrame, period: str, n: int) -> pd.DataFrame:
+    """The sample's facts and the counts of its sample records live at the period's end (as a run scores)."""
+    records = stored_form(generate_records(n, seed=DEMO_SEED, today=DEMO_AS_OF), CATALOGUE)
+    indexed = frame.set_index("uscc", drop=False)
+    return indexed.join(record_counts(CATALOGUE, records, period_end(period), indexed.index))
+
+
 def facts_of(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[[f.name for f in CATALOGUE.fields]]
 
 
 def test_every_field_has_a_deliberate_maker() -> None:
-    assert sorted(HANDLED) == sorted(f.name for f in CATALOGUE.fields)
+    """Every field of every edition shipped (2026.1 stays selectable), and no maker for a field none has."""
+    fields = {f.name for version in available_versions() for f in load_catalogue(version).fields}
+    assert sorted(HANDLED) == sorted(fields)
 
 
 def test_columns_and_types() -> None:
@@ -135,9 +147,12 @@ def test_people_counts_are_consistent(big: pd.DataFrame) -> None:
     heads = big["headcount"]
     for name in PEOPLE:
         assert (big[name].dropna() <= heads[big[name].notna()]).all(), name
-    both = big[["employees_with_contract", "dispatched_workers", "total_workforce"]].dropna()
+    old = generate(2000, seed=DEMO_SEED, period=PERIOD, catalogue=load_catalogue("2026.1"))
+    both = old[["employees_with_contract", "dispatched_workers", "total_workforce"]].dropna()
     expected = (both["employees_with_contract"] + both["dispatched_workers"]).clip(lower=1)
     assert (both["total_workforce"] == expected).all()
+    past = big[["employees_past_first_month", "employees_past_first_month_with_contract"]].dropna()
+    assert (past.iloc[:, 1] <= past.iloc[:, 0]).all() and (past.iloc[:, 0] <= heads[past.index]).all()
     dispatch = (big["dispatched_workers"] / heads).dropna()
     assert (dispatch <= 0.15).mean() > 0.95 and (dispatch > 0.1).any()
     no_union = big["union_established"].eq(False).fillna(False)
@@ -179,7 +194,7 @@ def test_committed_samples_equal_a_fresh_generation(tmp_path: Path, demo: dict[s
 
 @pytest.mark.parametrize("period", DEMO_PERIODS)
 def test_demo_sample_has_a_believable_grade_spread(demo: dict[str, pd.DataFrame], period: str) -> None:
-    summary = score(CATALOGUE, demo[period]).summary()
+    summary = score(CATALOGUE, with_records(demo[period], period, 500)).summary()
     shares = summary["grade"].value_counts(normalize=True)
     assert set(shares.index) == {g.grade for g in CATALOGUE.grades}
     assert shares["B"] + shares["C"] > 0.5 and shares["A"] >= 0.05 and 0.05 <= shares["D"] <= 0.35
@@ -189,10 +204,32 @@ def test_demo_sample_has_a_believable_grade_spread(demo: dict[str, pd.DataFrame]
 
 
 def test_red_lines_hit_a_few_percent_and_some_are_new(big: pd.DataFrame) -> None:
-    now = score(CATALOGUE, big).summary()["red_line"]
-    before = score(CATALOGUE, generate(2000, seed=DEMO_SEED, period="2026Q2")).summary()["red_line"]
-    assert 0.02 <= now.mean() <= 0.04
+    """Red lines come from records (2027.1): a few percent of firms, some new since the last period."""
+    now = score(CATALOGUE, with_records(big, PERIOD, 2000)).summary()["red_line"]
+    earlier = generate(2000, seed=DEMO_SEED, period="2026Q2")
+    before = score(CATALOGUE, with_records(earlier, "2026Q2", 2000)).summary()["red_line"]
+    assert 0.01 <= now.mean() <= 0.05
     assert (now & ~before).any() and (now & before).any()
+
+
+def test_sample_records_are_dated_sourced_and_never_in_the_future() -> None:
+    records = generate_records(500, seed=DEMO_SEED, today=DEMO_AS_OF)
+    assert records.equals(generate_records(500, seed=DEMO_SEED, today=DEMO_AS_OF))
+    dates = pd.to_datetime(records["date"]).dt.date
+    assert dates.max() <= DEMO_AS_OF and dates.min() >= DEMO_AS_OF - pd.Timedelta(days=3 * 365)
+    assert not records.duplicated(["source", "ref"]).any()
+    assert set(records["type"]) <= {t.code for t in CATALOGUE.record_types}
+    assert records["type"].nunique() >= 15 and records["source"].str.endswith(("局", "会", "院", "府", ")")).all()
+    dispatch = records.loc[records["type"] == "DISPATCH_TERM_SPLIT", "uscc"]
+    facts = generate(500, seed=DEMO_SEED, period="2026Q4").set_index("uscc")
+    assert (facts.loc[dispatch, "dispatched_workers"] > 0).all()  # consistent with the firms' facts
+
+
+def test_committed_sample_records_equal_a_fresh_generation(tmp_path: Path) -> None:
+    fresh = tmp_path / "records.csv"
+    write_records(generate_records(500, seed=DEMO_SEED, today=DEMO_AS_OF), fresh)
+    hint = f"regenerate: lrc sample --n 500 --seed {DEMO_SEED} ... --records data/samples/records.csv"
+    assert (SAMPLES / "records.csv").read_bytes() == fresh.read_bytes(), hint
 
 
 def renamed(catalogue: Catalogue, old: str, new: str) -> Catalogue:
@@ -204,6 +241,15 @@ def renamed(catalogue: Catalogue, old: str, new: str) -> Catalogue:
         for key in ("field", "per"):
             if item["rule"].get(key) == old:
                 item["rule"][key] = new
+        if (item.get("applies_when") or {}).get("field") == old:
+            item["applies_when"]["field"] = new
+    for check in raw.get("checks", []):
+        for side in ("when", "then"):
+            if check[side]["field"] == old:
+                check[side]["field"] = new
+    for f in raw["fields"]:
+        if f.get("at_most") == old:
+            f["at_most"] = new
     return parse_catalogue(raw)
 
 
@@ -212,7 +258,7 @@ def renamed(catalogue: Catalogue, old: str, new: str) -> Catalogue:
     [
         ("wages_paid_on_time_in_full", "wages_paid"),
         ("union_members", "members"),
-        ("fatal_accidents", "deaths"),
+        ("employees_exposed_to_hazards", "exposed"),
     ],
 )
 def test_an_unknown_field_gets_a_plausible_generic_value(old: str, new: str) -> None:
