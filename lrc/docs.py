@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
-import click
 import typer
 
 from indicators import Catalogue, available_versions, load_catalogue
@@ -24,17 +24,12 @@ def cli_markdown() -> str:
 
     group = typer.main.get_command(app)
     lines = ["# `lrc` 命令参考 (CLI reference)", "", "Generated from the CLI by `python -m lrc.docs`.", ""]
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        lines += [
-            f"## `lrc {name}`",
-            "",
-            (command.help or "").strip(),
-            "",
-            "| 参数 option | 说明 help | 默认 default |",
-        ]
-        lines.append("|---|---|---|")
+    for path, command in _commands("lrc", group):
+        lines += [f"## `{path}`", "", (command.help or "").strip(), ""]
+        if command.params:
+            lines += ["| 参数 option | 说明 help | 默认 default |", "|---|---|---|"]
         for param in command.params:
-            if isinstance(param, click.Argument):
+            if param.param_type_name == "argument":
                 label = f"`{param.name.upper()}`" if param.name else ""
             else:
                 label = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
@@ -43,6 +38,16 @@ def cli_markdown() -> str:
             lines.append(f"| {label} | {help_text} | {default} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _commands(prefix: str, group: Any) -> list[tuple[str, Any]]:
+    """Every command under ``group`` (Typer's click), sub-commands after their group (``lrc record add``)."""
+    out: list[tuple[str, Any]] = []
+    for name, command in getattr(group, "commands", {}).items():
+        path = f"{prefix} {name}"
+        out.append((path, command))
+        out.extend(_commands(path, command))
+    return out
 
 
 def schema_markdown(catalogue: Catalogue) -> str:

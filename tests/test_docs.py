@@ -16,10 +16,19 @@ def test_generated_page_is_current(name: str, text: str) -> None:
 
 
 def test_every_command_and_item_is_documented() -> None:
-    from indicators import load_catalogue
+    from indicators import available_versions, load_catalogue
 
     generated = pages()
-    for command in ("init", "sample", "ingest", "score", "rank", "explain", "catalogue", "schema", "demo"):
-        assert f"## `lrc {command}`" in generated["cli.md"]
-    for item in load_catalogue().items:
-        assert f"| {item.code} |" in generated["catalogue.md"]
+    commands = (
+        "init", "sample", "ingest", "score", "rank", "explain", "catalogue", "catalogue diff", "catalogue impact",
+        "schema", "demo", "record add", "record ingest", "record types", "records",
+    )  # fmt: skip
+    for command in commands:
+        assert f"## `lrc {command}`" in generated["cli.md"], command
+    for version in available_versions():
+        catalogue = load_catalogue(version)
+        assert f"[{version}](catalogue-{version}.md)" in generated["catalogue.md"]
+        for item in catalogue.items:
+            assert f"| {item.code} |" in generated[f"catalogue-{version}.md"]
+        for kind in catalogue.record_types:
+            assert f"| {kind.code} |" in generated[f"catalogue-{version}.md"]
