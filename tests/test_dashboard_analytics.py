@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from indicators import load_catalogue, parse_catalogue
+from indicators import RULE_TYPES, load_catalogue, parse_catalogue
 from lrc.demo import run_demo
 from lrc.service import Filters, catalogues, explain, load_results, ranking
 from lrc.service import analytics as an
@@ -121,7 +121,9 @@ def test_catalogue_items_and_rules_in_words() -> None:
     items = catalogues.catalogue_items(catalogue)
     assert len(items) == 75 and items["code"].is_unique
     assert items["rule"].str.len().gt(0).all()
-    assert set(items["rule_type"]) <= {"flag", "threshold", "banded", "per_occurrence"}
+    assert set(items["rule_type"]) <= set(RULE_TYPES)
+    records = items[items["rule_type"] == "records"]
+    assert len(records) and records["rule"].str.contains("每条").all() and records["rule"].str.contains("个月").all()
 
 
 def test_catalogue_diff_names_each_changed_field() -> None:

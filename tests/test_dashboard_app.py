@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import APP_DIR, APP_PATH
+from indicators import load_catalogue
 from lrc.labels import COLUMN_LABELS
 from lrc.reference import CITIES
 from lrc.samples import DEMO_PERIODS, generate, write_sample
@@ -392,8 +393,18 @@ def test_methodology_browses_all_75_items(app: AppTest) -> None:
         seen += at.table[0].value["编码"].tolist()
         level1 = at.get("button_group")[0]
     assert len(seen) == len(set(seen)) == 75
-    assert "只发布了一个版本" in texts(at.info)
     assert "红线一票否决" in texts(at.markdown)
+    frames = [d.value for d in at.dataframe]
+    types = next(f for f in frames if "记录类型" in f.columns)
+    assert len(types) == len(load_catalogue().record_types) and types["红线"].sum() == 6
+    diff = next(f for f in frames if "变化" in f.columns)
+    assert {"新增", "删除", "修改"} <= set(diff["变化"])  # 2026.1 → 2027.1 by default
+
+
+def test_methodology_explains_an_edition_without_records(app: AppTest) -> None:
+    at = open_page(app, "methodology")
+    at.selectbox(key="method_version").set_value("2026.1").run()
+    assert "不计记录" in texts(at.info)
 
 
 # ---- messages instead of tracebacks ------------------------------------------------------

@@ -9,6 +9,7 @@ from dashboard import charts, loaders, tables, trees
 from dashboard.i18n import english, tr
 from dashboard.text import plain
 from indicators import Catalogue
+from lrc.service.records import record_type_table
 
 ITEM_COLUMNS = [
     "code",
@@ -129,6 +130,46 @@ def diff_between(names: list[str]) -> None:
     st.dataframe(diff.rename(columns=labels), hide_index=True, width="stretch")
 
 
+def record_types(catalogue: Catalogue) -> None:
+    """How each kind of record scores: the one item it affects, points and display period per tier,
+    when it may be repaired, and whether it is a red line."""
+    if not catalogue.record_types:
+        st.info(
+            tr(
+                f"指标体系 {plain(catalogue.version)} 不计记录:违法和事故由企业按期间自报。",
+                f"Catalogue {plain(catalogue.version)} scores no records: violations are self-declared per period.",
+            )
+        )
+        return
+    st.markdown(
+        tr(
+            "每条记录自决定日期起、在其严重程度的显示期内计分一次,只计入一个条目;过期自动不再计分。",
+            "Each record counts once, in one item, from its decision date for its tier's display period.",
+        )
+    )
+    rows = [
+        {
+            "code": t.code,
+            "name_zh": t.name_zh,
+            "source": t.source_kind_zh,
+            "item": ",".join(t.items),
+            "tiers": ";".join(
+                f"{x.tier_zh} {x.points:+g} · {x.display_months} 个月"
+                + ("" if x.repair_after_months is None else f" · {x.repair_after_months} 个月后可修复")
+                for x in t.tiers
+            ),
+            "red_line": t.red_line,
+        }
+        for t in record_type_table(catalogue)
+    ]
+    labels = {
+        "code": tr("代码", "Code"), "name_zh": tr("记录类型", "Record type"), "source": tr("来源", "Source"),
+        "item": tr("计分条目", "Item"), "tiers": tr("每条分值 · 显示期 · 修复", "Points · shown · repair"),
+        "red_line": tr("红线", "Red line"),
+    }  # fmt: skip
+    st.dataframe(pd.DataFrame(rows).rename(columns=labels), hide_index=True, width="stretch")
+
+
 def about(catalogue: Catalogue) -> str:
     """Title, version and release date of a catalogue, as plain text."""
     title = plain(catalogue.title_en if english() else catalogue.title_zh)
@@ -150,10 +191,11 @@ def main() -> None:
     version = st.selectbox(tr("指标体系版本", "Catalogue version"), names, index=len(names) - 1, key="method_version")
     catalogue = shipped[version]
     st.caption(about(catalogue))
-    tab_tree, tab_grades, tab_versions = st.tabs(
+    tab_tree, tab_grades, tab_records, tab_versions = st.tabs(
         [
             tr("指标树", "Tree"),
             tr("等级与红线", "Grades and red lines"),
+            tr("记录类型", "Record types"),
             tr("版本与变更", "Versions and changes"),
         ]
     )
@@ -161,6 +203,8 @@ def main() -> None:
         tree(catalogue)
     with tab_grades:
         grades(catalogue)
+    with tab_records:
+        record_types(catalogue)
     with tab_versions:
         versions(shipped, catalogue)
 
