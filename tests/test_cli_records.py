@@ -1,0 +1,88 @@
+"""`lrc record …`, `lrc records`, `lrc catalogue diff|impact`, `lrc score --catalogue` and `lrc sample --records`
+end to end, as a user runs them (real console script, real files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import lrc
+
+PERIOD = "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 sample enterprises for 2026Q2 and 2026Q3 and their records up to 2026-11-29, ingested and scored."""
+    cwd = tmp_path_factory.mktemp("cli-records")
+    lrc(cwd, "init")
+    for period in ("2026Q2", PERIOD):
+        args = ["--records", "records.csv", "--as-of", "2026-11-29"] if period == PERIOD else []
+        lrc(cwd, "sample", "--n", "60", "--seed", "9", "--period", period, "--output", f"{period}.csv", *args)
+        lrc(cwd, "ingest", f"{period}.csv", "--period", period)
+    lrc(cwd, "record", "ingest", "records.csv")
+    for period in ("2026Q2", PERIOD):
+        lrc(cwd, "score", "--period", period)
+    return cwd
+
+
+def top(cwd: Path) -> str:
+    return json.loads(lrc(cwd, "rank", "--period", PERIOD, "--top", "1", "--format", "json").stdout)[0]["uscc"]
+
+
+def test_record_add_prints_the_id_last_and_json_with_the_new_result(workdir: Path) -> None:
+    uscc = top(workdir)
+    args = ("record", "add", uscc, "--type", "FATAL_ACCIDENT_RESPONSIBLE", "--date", "2026-08-20",
+            "--source", "鞍山市应急管理局", "--ref", "鞍应急罚〔2026〕3号", "--severity", "严重")  # fmt: skip
+    done = lrc(workdir, *args)
+    record_id = int(done.stdout.strip().splitlines()[-1])
+    assert "→ " in done.stdout and " D,触及红线" in done.stdout
+    again = json.loads(lrc(workdir, *args, "--format", "json").stdout)
+    assert again["id"] == record_id and again["stored"] == [] and again["already"] == [record_id]
+    explained = json.loads(lrc(workdir, "explain", uscc, "--period", PERIOD, "--format", "json").stdout)
+    assert explained["grade"] == "D" and explained["cause_record_id"] == record_id
+    [record] = [r for r in explained["records"] if r["id"] == record_id]
+    assert record["counted"] and record["display_until"] == "2029-08-20" and record["source"] == "鞍山市应急管理局"
+    listed = json.loads(lrc(workdir, "records", "--uscc", uscc, "--format", "json").stdout)
+    assert any(r["id"] == record_id and r["live"] for r in listed)
+    assert lrc(workdir, "verify", str(explained["result_run_id"])).returncode == 0
+
+
+def test_a_bad_record_is_one_line_per_problem_with_its_exit_code(workdir: Path) -> None:
+    done = lrc(
+        workdir, "record", "add", "91210100MA0000001X", "--type", "NOPE", "--date", "2099-01-01",
+        "--source", "x", "--ref", "y", ok=False,
+    )  # fmt: skip
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert "未知的记录类型" in done.stderr and "晚于今天" in done.stderr
+
+
+def test_record_types_and_records_list_as_json(workdir: Path) -> None:
+    types = json.loads(lrc(workdir, "record", "types", "--format", "json").stdout)
+    assert len(types) == 26 and sum(t["red_line"] for t in types) == 6
+    blacklist = next(t for t in types if t["code"] == "WAGE_ARREARS_BLACKLIST")
+    assert blacklist["display_years"] == {"serious": 3.0} and blacklist["repairable"]
+    listed = json.loads(lrc(workdir, "records", "--since", "2026-01-01", "--format", "json").stdout)
+    assert listed and all(r["date"] >= "2026-01-01" for r in listed)
+
+
+def test_catalogue_diff_and_impact(workdir: Path) -> None:
+    diff = json.loads(lrc(workdir, "catalogue", "diff", "2026.1", "2027.1", "--format", "json").stdout)
+    assert {"新增", "删除", "修改"} <= {d["change"] for d in diff}
+    impact = json.loads(
+        lrc(workdir, "catalogue", "impact", "2026.1", "2027.1", "--period", PERIOD, "--format", "json").stdout
+    )
+    assert impact["enterprises"] == 60 and sum(sum(row.values()) for row in impact["transitions"].values()) == 60
+    assert impact["rank_correlation"] is not None and impact["items"] and impact["by_city"] and impact["by_size"]
+    text = lrc(workdir, "catalogue", "impact", "2026.1", "2027.1", "--period", PERIOD).stdout
+    assert "等级变化" in text and "按城市" in text
+
+
+def test_score_with_the_older_edition_is_still_possible(workdir: Path) -> None:
+    done = lrc(workdir, "score", "--period", PERIOD, "--catalogue", "2026.1")
+    assert "指标体系 2026.1" in done.stdout
+    run = int(done.stdout.split("评分批次 ")[1].split(":")[0])
+    assert lrc(workdir, "verify", str(run)).returncode == 0
+    lrc(workdir, "score", "--period", PERIOD)  # back to the default edition for the other tests
