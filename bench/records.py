@@ -16,7 +16,6 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, text
+from stores import pg_database
 
 from indicators import load_catalogue
 from lrc.samples import generate, write_sample
@@ -33,24 +32,11 @@ from lrc.service import ingest_file, score_period
 from lrc.service.records import add_record, ingest_records
 from lrc.store import make_engine, upgrade
 
-PG_ADMIN = os.environ.get("LRC_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PERIODS = ("2026Q2", "2026Q3")
 DECIDED = date(2026, 9, 1)  # plus up to 28 days: inside 2026Q3, so every record re-scores its enterprise
 console = Console()
 
 
-def pg_database() -> tuple[str, Callable[[], None]]:
-    name = f"lrc_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def load_store(url: str, n: int, directory: Path) -> list[str]:

@@ -15,14 +15,13 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, text
+from stores import pg_database
 
 from indicators import load_catalogue
 from lrc.samples import generate, write_sample
@@ -32,7 +31,6 @@ from scoring import score
 from scoring.naive import score_rows
 from scoring.sqlgen import scoring_sql
 
-PG_ADMIN = os.environ.get("LRC_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 NAIVE_SAMPLE = 5_000
 console = Console()
 
@@ -86,18 +84,6 @@ def end_to_end(url: str, csv: Path, period: str) -> tuple[float, float, float]:
     return mid - start, end - mid, end - start
 
 
-def pg_database() -> tuple[str, callable]:  # type: ignore[valid-type]
-    name = f"lrc_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def main() -> None:

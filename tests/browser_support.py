@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -136,3 +138,15 @@ def screenshot(page: Any, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+
+
+@contextmanager
+def recording_tab(requested: list[str]) -> Iterator[Any]:
+    """A Chromium tab (1500×1000, zh-CN) that appends every URL it requests to ``requested``."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        tab = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+        tab.on("request", lambda request: requested.append(request.url))
+        yield tab
+        browser.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHART, PAGES, TABLE, dashboard, drawn, launch, screenshot, visit
+from browser_support import CHART, PAGES, TABLE, dashboard, drawn, recording_tab, screenshot, visit
 
 from lrc.service import score_period
 from lrc.store import make_engine
@@ -40,13 +40,8 @@ def requested() -> list[str]:
 
 @pytest.fixture(scope="module")
 def page(base_url: str, requested: list[str]) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        tab = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
-        tab.on("request", lambda request: requested.append(request.url))
+    with recording_tab(requested) as tab:
         yield tab
-        browser.close()
 
 
 @pytest.mark.parametrize("path", list(PAGES))

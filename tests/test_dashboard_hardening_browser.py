@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHART, RUNNING, dashboard, drawn, launch
+from browser_support import CHART, RUNNING, dashboard, drawn, recording_tab
 
 from dashboard.text import JOINER
 from lrc.service import load_results
@@ -39,13 +39,8 @@ def requested() -> list[str]:
 
 @pytest.fixture(scope="module")
 def page(base_url: str, requested: list[str]) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        tab = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
-        tab.on("request", lambda request: requested.append(request.url))
+    with recording_tab(requested) as tab:
         yield tab
-        browser.close()
 
 
 def codes(store_url: str) -> dict[str, str]:
