@@ -227,14 +227,16 @@ def current_run_ids(conn: Connection, run: Any) -> list[int]:
     return [run.id, *conn.scalars(later.order_by(ScoreRun.id))]
 
 
-def _newest(query: Any, run_ids: Sequence[int]) -> Any:
-    """``query`` on score_results narrowed to ``run_ids``, keeping each enterprise's newest result."""
+def _newest(query: Any, run_ids: Sequence[int], *conditions: Any) -> Any:
+    """``query`` on score_results narrowed to ``run_ids`` (and ``conditions``), keeping each enterprise's
+    newest result. The conditions narrow the grouping too, so one enterprise costs an index look-up."""
     table = ScoreResult.__table__
+    query = query.where(*conditions)
     if len(run_ids) == 1:
         return query.where(table.c.run_id == run_ids[0])
     newest = (
         select(table.c.enterprise_id, func.max(table.c.run_id).label("run_id"))
-        .where(table.c.run_id.in_(list(run_ids)))
+        .where(table.c.run_id.in_(list(run_ids)), *conditions)
         .group_by(table.c.enterprise_id)
         .subquery()
     )
@@ -289,12 +291,13 @@ def results(
 ) -> pd.DataFrame:
     """Results of one run, or (a list from ``current_run_ids``) each enterprise's newest among those runs."""
     table = ScoreResult.__table__
-    query = _newest(select(*[table.c[c] for c in columns]), [run_id] if isinstance(run_id, int) else run_id)
+    conditions = []
     if uscc is not None:
-        query = query.where(table.c.uscc == uscc)
+        conditions.append(table.c.uscc == uscc)
     if enterprise_ids is not None:
-        query = query.where(table.c.enterprise_id.in_(list(enterprise_ids)))
-    return _frame(conn, query)
+        conditions.append(table.c.enterprise_id.in_(list(enterprise_ids)))
+    runs = [run_id] if isinstance(run_id, int) else run_id
+    return _frame(conn, _newest(select(*[table.c[c] for c in columns]), runs, *conditions))
 
 
 def packed(conn: Connection, run_ids: Sequence[int], column: str) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -108,6 +109,7 @@ class ScoreResult(Base):
     so rankings filter without joins; items and gaps are packed (75 values)."""
 
     __tablename__ = "score_results"
+    __table_args__ = (Index("ix_score_results_uscc_run", "uscc", "run_id"),)
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
