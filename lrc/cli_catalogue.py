@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from lrc import render
+from lrc import render, render_records
 from lrc.cli_common import DbUrl, Period, engine_for, out, text_or_json
 
 catalogue_app = typer.Typer(help="指标体系 (the indicator catalogue).", invoke_without_command=True)
@@ -41,7 +41,7 @@ def diff(
     from lrc.service.catalogues import catalogue_diff
 
     frame = catalogue_diff(load_catalogue(old), load_catalogue(new))
-    text_or_json(fmt, lambda: to_records(frame), lambda: render.catalogue_changes(out, old, new, frame))
+    text_or_json(fmt, lambda: to_records(frame), lambda: render_records.catalogue_changes(out, old, new, frame))
 
 
 @catalogue_app.command("impact")
@@ -57,4 +57,4 @@ def impact(
     from lrc.service.catalogues import impact as impact_report
 
     report = impact_report(engine_for(db), load_catalogue(old), load_catalogue(new), period)
-    text_or_json(fmt, lambda: report.model_dump(mode="json"), lambda: render.impact(out, report))
+    text_or_json(fmt, lambda: report.model_dump(mode="json"), lambda: render_records.impact(out, report))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lrc import render
+from lrc import render, render_records
 from lrc.cli_common import DbUrl, ErrorsFile, engine_for, out, refuse_with_report, text_or_json
 from lrc.errors import InputValidationError, LrcError
 
@@ -45,7 +45,7 @@ def record_add(
     text_or_json(
         fmt,
         lambda: {"id": summary.id, **summary.model_dump(mode="json")},
-        lambda: render.records_summary(out, summary, one=True),
+        lambda: render_records.records_summary(out, summary, one=True),
     )
 
 
@@ -67,7 +67,7 @@ def record_ingest(
     text_or_json(
         fmt,
         lambda: {"id": summary.id, **summary.model_dump(mode="json")},
-        lambda: render.records_summary(out, summary, one=False),
+        lambda: render_records.records_summary(out, summary, one=False),
     )
 
 
@@ -78,10 +78,12 @@ def record_types(
 ) -> None:
     """列出记录类型:计分条目、每条分值、显示期、可否修复、是否红线 (record types)."""
     from indicators import load_catalogue
-    from lrc.service.records import record_type_table
+    from lrc.service.record_views import record_type_table
 
     table = record_type_table(load_catalogue(version))
-    text_or_json(fmt, lambda: [t.model_dump(mode="json") for t in table], lambda: render.record_types(out, table))
+    text_or_json(
+        fmt, lambda: [t.model_dump(mode="json") for t in table], lambda: render_records.record_types(out, table)
+    )
 
 
 def records(
@@ -93,7 +95,7 @@ def records(
     """列出已登记的记录,及其分值、显示期和是否仍在计分 (list records)."""
     from lrc.ingest.records import parse_date
     from lrc.normalise import ascii_form
-    from lrc.service.records import list_records
+    from lrc.service.record_views import list_records
 
     start: date | None = None
     if since:
@@ -101,4 +103,4 @@ def records(
         if start is None:
             raise LrcError(f"--since {since!r} 应写作 YYYY-MM-DD (date)")
     listed = list_records(engine_for(db), uscc=uscc, since=start)
-    text_or_json(fmt, lambda: [r.model_dump(mode="json") for r in listed], lambda: render.records(out, listed))
+    text_or_json(fmt, lambda: [r.model_dump(mode="json") for r in listed], lambda: render_records.records(out, listed))

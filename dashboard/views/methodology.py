@@ -9,7 +9,7 @@ from dashboard import charts, loaders, tables, trees
 from dashboard.i18n import english, tr
 from dashboard.text import plain
 from indicators import Catalogue
-from lrc.service.records import record_type_table
+from lrc.service.record_views import record_type_table
 
 ITEM_COLUMNS = [
     "code",

@@ -24,7 +24,7 @@ from lrc.reference import (
     normalise_ownership,
     normalise_size,
 )
-from lrc.service.records import record_view
+from lrc.service.record_views import record_view
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo

@@ -1,0 +1,169 @@
+"""Records as people read them: the record types of an edition (what each costs, for how long, whether it
+can be repaired), and stored records with their cost, display window and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+from indicators import Catalogue, load_catalogue
+from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH, RecordType
+from lrc.ingest.records import today_in_china
+from lrc.normalise import ascii_form
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from scoring.records import display_until
+
+
+class TierOut(BaseModel):
+    tier: str
+    tier_zh: str
+    points: float
+    display_months: int
+    display_years: float
+    repair_after_months: int | None
+
+
+class RecordTypeOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    source_kind: str
+    source_kind_zh: str
+    tiers: list[TierOut]
+    items: list[str]
+    points: dict[str, float]
+    display_years: dict[str, float]
+    repairable: bool
+    red_line: bool
+    workers: bool
+    amount: bool
+
+
+class RecordOut(BaseModel):
+    id: int
+    uscc: str
+    type: str
+    type_zh: str
+    tier: str
+    tier_zh: str
+    date: dt.date
+    source: str
+    ref: str
+    workers: int | None
+    amount: float | None
+    note: str | None
+    item: str | None
+    points: float | None
+    red_line: bool
+    display_until: dt.date | None
+    live: bool
+    status_zh: str
+    received_at: str
+
+
+def record_type_table(catalogue: Catalogue | None = None) -> list[RecordTypeOut]:
+    catalogue = catalogue or load_catalogue()
+    return [_type_out(t) for t in catalogue.record_types]
+
+
+def _type_out(kind: RecordType) -> RecordTypeOut:
+    tiers = [
+        TierOut(
+            tier=t,
+            tier_zh=TIER_ZH[t],
+            points=float(r.points),
+            display_months=r.display_months,
+            display_years=round(r.display_months / 12, 4),
+            repair_after_months=r.repair_after_months,
+        )
+        for t, r in kind.tiers.items()
+    ]
+    return RecordTypeOut(
+        code=kind.code,
+        name_zh=kind.name_zh,
+        name_en=kind.name_en,
+        source_kind=kind.source_kind,
+        source_kind_zh=SOURCE_KIND_ZH[kind.source_kind],
+        tiers=tiers,
+        items=[kind.item],
+        points={t.tier: t.points for t in tiers},
+        display_years={t.tier: t.display_years for t in tiers},
+        repairable=kind.repairable,
+        red_line=kind.red_line,
+        workers=kind.workers,
+        amount=kind.amount,
+    )
+
+
+def list_records(
+    engine: Engine, *, uscc: str | None = None, since: date | None = None, catalogue: Catalogue | None = None
+) -> list[RecordOut]:
+    """Stored records (of one enterprise, decided since a date), oldest first, with what each costs
+    under ``catalogue`` and whether it counts today."""
+    require_schema(engine)
+    catalogue = catalogue or load_catalogue()
+    code = ascii_form(uscc).upper() if uscc else None
+    with engine.connect() as conn:
+        frame = repo.records_of(conn, uscc=code, since=since)
+    today = today_in_china()
+    return [_record_out(catalogue, r, today) for r in frame.to_dict("records")]
+
+
+def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordOut:
+    view = record_view(catalogue, r, today, None)
+    return RecordOut(
+        **{k: v for k, v in view.items() if k not in ("counted", "date", "display_until")},
+        date=pd.Timestamp(r["decision_date"]).date(),
+        display_until=view["display_until"],
+        live=view["counted"],
+        uscc=r["uscc"],
+        workers=None if pd.isna(r["workers"]) else int(r["workers"]),
+        amount=None if pd.isna(r["amount"]) else float(r["amount"]),
+        note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
+        red_line=bool(kind.red_line) if (kind := catalogue.record_type_map.get(r["type"])) else False,
+        received_at=str(r["received_at"]),
+    )
+
+
+def record_view(catalogue: Catalogue, r: dict[str, Any], as_of: date, counted: set[int] | None) -> dict[str, Any]:
+    """A stored record as people see it: what it costs under ``catalogue``, until when it counts, and why
+    it did or did not count in a result (``counted``: the ids that result used; None: on ``as_of``)."""
+    kind = catalogue.record_type_map.get(r["type"])
+    tier = kind.tiers.get(r["tier"]) if kind else None
+    decided = pd.Timestamp(r["decision_date"]).date()
+    until = display_until(decided, tier.display_months) if tier else None
+    live = until is not None and decided <= as_of < until
+    used = int(r["id"]) in counted if counted is not None else live
+    if tier is None:
+        why = f"指标体系 {catalogue.version} 不计此类记录"
+    elif used:
+        why = f"{'计入本结果' if counted is not None else '有效'},显示至 {until}(不含)"
+    elif decided > as_of:
+        why = "决定日期在本期间结束之后,不计入本期"
+    elif live:
+        why = "显示期内,本结果生成之后才登记;见该企业的最新结果"
+    elif until is not None and until <= as_of:
+        why = f"已过显示期({until} 起不再计分),保留备查"
+    else:
+        why = "未计入"
+    return {
+        "id": int(r["id"]),
+        "type": r["type"],
+        "type_zh": kind.name_zh if kind else r["type"],
+        "tier": r["tier"],
+        "tier_zh": TIER_ZH.get(r["tier"], r["tier"]),
+        "date": decided.isoformat(),
+        "source": r["source"],
+        "ref": r["ref"],
+        "item": kind.item if kind else None,
+        "points": float(tier.points) if tier else None,
+        "display_until": until.isoformat() if until else None,
+        "counted": used,
+        "status_zh": why,
+    }
