@@ -16,10 +16,14 @@ from lrc import render
 from lrc.cli_catalogue import catalogue_app
 from lrc.cli_common import (
     DbUrl,
+    Edition,
     ErrorsFile,
     Fmt,
+    JsonOrText,
     Output,
     Period,
+    TextOrJson,
+    check_report_path,
     engine_for,
     err,
     log,
@@ -28,7 +32,7 @@ from lrc.cli_common import (
     text_or_json,
 )
 from lrc.cli_records import record_app, records
-from lrc.errors import InputValidationError, LrcError
+from lrc.errors import InputValidationError, LrcError, UsageError
 
 app = typer.Typer(
     help="企业劳动关系信用评价系统 lrc (enterprise labour-relations credit scoring).",
@@ -77,21 +81,26 @@ def sample(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="记录截止日期 YYYY-MM-DD,默认今天 (records up to this day)")
     ] = None,
+    edition: Edition = None,
 ) -> None:
     """生成确定性的样例企业数据,可同时生成样例记录 (deterministic synthetic enterprises and records)."""
+    from indicators import load_catalogue
     from lrc.ingest.records import parse_date, today_in_china
     from lrc.normalise import ascii_form
+    from lrc.periods import check_period
     from lrc.samples import generate, write_sample
     from lrc.samples.records import generate_records, write_records
 
-    frame = generate(n, seed=seed, period=period)
+    catalogue = load_catalogue(edition)
+    period = check_period(period)
+    day = parse_date(ascii_form(as_of)) if as_of else today_in_china()
+    if day is None or day > today_in_china():
+        raise UsageError(f"--as-of {as_of!r} 应为不晚于今天的日期 YYYY-MM-DD (a date not after today)")
+    frame = generate(n, seed=seed, period=period, catalogue=catalogue)
     write_sample(frame, output)
-    out.print(f"已生成 {n} 家样例企业 → {output} (seed {seed}, period {period})")
+    out.print(f"已生成 {n} 家样例企业 → {output} (seed {seed}, period {period}, 指标体系 {catalogue.version})")
     if records is not None:
-        day = parse_date(ascii_form(as_of)) if as_of else today_in_china()
-        if day is None or day > today_in_china():
-            raise LrcError(f"--as-of {as_of!r} 应为不晚于今天的日期 YYYY-MM-DD (a date not after today)")
-        made = generate_records(n, seed=seed, today=day)
+        made = generate_records(n, seed=seed, today=day, catalogue=catalogue)
         write_records(made, records)
         out.print(f"已生成 {len(made)} 条样例记录 → {records} (截至 {day.isoformat()})")
 
@@ -106,27 +115,27 @@ def ingest(
         typer.Option("--accept-uscc", help="明确接受校验未通过的信用代码 (recorded override)"),
     ] = None,
     errors: ErrorsFile = None,
+    edition: Edition = None,
 ) -> None:
     """导入一个期间的企业数据;任何一行有错则整个文件不写入 (all or nothing)."""
+    from indicators import load_catalogue
     from lrc.service import ingest_file
 
+    catalogue = load_catalogue(edition)
+    check_report_path(errors)
     try:
         with render.progress("写入 (storing)") as advance:
             accepted = frozenset(accept_uscc or ())
-            summary = ingest_file(engine_for(db), file, period, accept_uscc=accepted, progress=advance)
+            summary = ingest_file(
+                engine_for(db), file, period, accept_uscc=accepted, catalogue=catalogue, progress=advance
+            )
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
     render.ingest_summary(out, summary)
 
 
 @app.command()
-def score(
-    period: Period,
-    edition: Annotated[
-        str | None, typer.Option("--catalogue", help="指标体系版本,默认最新 (catalogue edition, default newest)")
-    ] = None,
-    db: DbUrl = None,
-) -> None:
+def score(period: Period, edition: Edition = None, db: DbUrl = None) -> None:
     """为一个期间评分,生成新的不可变评分批次 (score a period as a new immutable run)."""
     from indicators import load_catalogue
     from lrc.service import score_period
@@ -167,7 +176,7 @@ def explain(
     uscc: Annotated[str, typer.Argument(help="统一社会信用代码")],
     period: Period,
     run: Annotated[int | None, typer.Option("--run", help="评分批次号")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text|json")] = "text",
+    fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
 ) -> None:
     """逐项解释一家企业的得分 (every point of one enterprise, with reasons)."""

@@ -7,17 +7,15 @@ from typing import Annotated
 import typer
 
 from lrc import render, render_records
-from lrc.cli_common import DbUrl, Period, engine_for, out, text_or_json
+from lrc.cli_common import DbUrl, JsonOrText, Period, TextOrJson, engine_for, out, text_or_json
 
 catalogue_app = typer.Typer(help="指标体系 (the indicator catalogue).", invoke_without_command=True)
-
-JsonOrText = Annotated[str, typer.Option("--format", "-f", help="text|json")]
 
 
 @catalogue_app.callback()
 def catalogue(
     ctx: typer.Context,
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
     version: Annotated[str | None, typer.Option("--version", help="指标体系版本 (default newest)")] = None,
 ) -> None:
     """显示指标体系 8/20/33/75 (the indicator catalogue); 子命令 diff、impact 比较两个版本."""
@@ -33,7 +31,7 @@ def catalogue(
 def diff(
     old: Annotated[str, typer.Argument(help="旧版本,如 2026.1")],
     new: Annotated[str, typer.Argument(help="新版本,如 2027.1")],
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
 ) -> None:
     """两个版本之间新增、删除、修改的条目 (items added, removed or changed)."""
     from indicators import load_catalogue
@@ -49,7 +47,7 @@ def impact(
     old: Annotated[str, typer.Argument(help="旧版本,如 2026.1")],
     new: Annotated[str, typer.Argument(help="新版本,如 2027.1")],
     period: Period,
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
 ) -> None:
     """新版本对一个期间的企业有何影响:等级变化矩阵、排名相关、变化最大的条目,按城市和规模 (impact)."""

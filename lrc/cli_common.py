@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -13,7 +14,7 @@ import typer
 from rich.text import Text
 
 from lrc import render
-from lrc.errors import InputValidationError, LrcError
+from lrc.errors import InputValidationError, LrcError, UsageError
 
 out = render.console()
 err = render.console(stderr=True)
@@ -29,14 +30,26 @@ Fmt = Annotated[
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to FILE)")]
 
 
-def text_or_json(fmt: str, data: Callable[[], Any], text: Callable[[], None]) -> None:
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+# checked by the command line before the command runs, so a bad value never follows a write
+JsonOrText = Annotated[
+    TextOrJson, typer.Option("--format", "-f", case_sensitive=False, help="输出格式 text 或 json (output format)")
+]
+
+
+def text_or_json(fmt: TextOrJson | str, data: Callable[[], Any], text: Callable[[], None]) -> None:
     """Plain JSON on stdout (no terminal markup), or the rich text view."""
-    if fmt == "json":
+    value = fmt.value if isinstance(fmt, TextOrJson) else fmt
+    if value == "json":
         sys.stdout.write(json.dumps(data(), ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt == "text":
+    elif value == "text":
         text()
     else:
-        raise LrcError(f"不支持的格式 {fmt!r},可选 text、json (unknown format)")
+        raise UsageError(f"不支持的格式 {fmt!r},可选 text、json (unknown format)")
 
 
 def engine_for(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
@@ -48,6 +61,23 @@ def engine_for(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
 ErrorsFile = Annotated[
     Path | None, typer.Option("--errors", help="把错误清单写入 CSV/XLSX (write the problems to FILE)")
 ]
+
+
+Edition = Annotated[
+    str | None, typer.Option("--catalogue", help="指标体系版本,默认最新 (catalogue edition, default newest)")
+]
+REPORT_SUFFIXES = (".csv", ".xlsx")
+
+
+def check_report_path(report: Path | None) -> None:
+    """Before any work: a problem report needs a .csv or .xlsx name in a folder that exists."""
+    if report is None:
+        return
+    if report.suffix.lower() not in REPORT_SUFFIXES:
+        reason = "错误清单应为 .csv 或 .xlsx 文件 (problem report must be .csv or .xlsx)"
+        raise UsageError(f"--errors {report.name}:{reason}")
+    if not report.parent.is_dir():
+        raise UsageError(f"--errors {report}:目录 {report.parent} 不存在 (folder does not exist)")
 
 
 def refuse_with_report(exc: InputValidationError, report: Path | None) -> NoReturn:

@@ -9,12 +9,20 @@ from typing import Annotated
 import typer
 
 from lrc import render, render_records
-from lrc.cli_common import DbUrl, ErrorsFile, engine_for, out, refuse_with_report, text_or_json
+from lrc.cli_common import (
+    DbUrl,
+    ErrorsFile,
+    JsonOrText,
+    TextOrJson,
+    check_report_path,
+    engine_for,
+    out,
+    refuse_with_report,
+    text_or_json,
+)
 from lrc.errors import InputValidationError, LrcError
 
 record_app = typer.Typer(help="记录:监察、仲裁、事故、名单、荣誉等带日期和来源的事实 (records).", no_args_is_help=True)
-
-JsonOrText = Annotated[str, typer.Option("--format", "-f", help="text|json")]
 
 
 @record_app.command("add")
@@ -28,7 +36,7 @@ def record_add(
     workers: Annotated[str | None, typer.Option("--workers", help="涉及人数")] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="涉及金额(元)")] = None,
     note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
 ) -> None:
     """登记一条记录,并立即重算该企业 (add a record; the enterprise is re-scored at once)."""
@@ -53,12 +61,13 @@ def record_add(
 def record_ingest(
     file: Annotated[Path, typer.Argument(help="CSV / XLSX / JSON 文件,列同 `lrc record add`")],
     errors: ErrorsFile = None,
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
 ) -> None:
     """导入记录文件;任何一行有错则整个文件不写入 (all or nothing)."""
     from lrc.service.records import ingest_records
 
+    check_report_path(errors)
     try:
         with render.progress("写入记录 (storing records)") as advance:
             summary = ingest_records(engine_for(db), file, progress=advance)
@@ -73,7 +82,7 @@ def record_ingest(
 
 @record_app.command("types")
 def record_types(
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
     version: Annotated[str | None, typer.Option("--catalogue", help="指标体系版本 (catalogue edition)")] = None,
 ) -> None:
     """列出记录类型:计分条目、每条分值、显示期、可否修复、是否红线 (record types)."""
@@ -89,7 +98,7 @@ def record_types(
 def records(
     uscc: Annotated[str | None, typer.Option("--uscc", help="只看这家企业")] = None,
     since: Annotated[str | None, typer.Option("--since", help="决定日期不早于 YYYY-MM-DD")] = None,
-    fmt: JsonOrText = "text",
+    fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
 ) -> None:
     """列出已登记的记录,及其分值、显示期和是否仍在计分 (list records)."""

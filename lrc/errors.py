@@ -12,6 +12,12 @@ class LrcError(Exception):
     exit_code = 1
 
 
+class UsageError(LrcError):
+    """A command given a value it cannot use (a format, a file suffix, a date): nothing was done."""
+
+    exit_code = 2
+
+
 class CatalogueError(LrcError):
     """The indicator catalogue is not valid."""
 

@@ -160,13 +160,15 @@ def explanation(console: Console, e: Any) -> None:
     console.print(items)
     if e.records:
         records = Table(title="该企业的记录 (records)")
-        for column in ("编号", "类型", "程度", "决定日期", "决定机关", "文书编号", "条目", "分值", "显示至", "说明"):
+        columns = ("编号", "类型", "程度", "决定日期", "决定机关", "文书编号", "条目", "分值", "实计", "显示至", "说明")
+        for column in columns:
             records.add_column(column, overflow="fold")
         for r in e.records:
             points = f"{r['points']:+g}" if r["points"] is not None else ""
+            cost = f"{r['cost']:+g}" if r.get("cost") is not None else ""
             records.add_row(
                 str(r["id"]), r["type_zh"], r["tier_zh"], r["date"], r["source"], r["ref"], r["item"] or "",
-                points, r["display_until"] or "", r["status_zh"],
+                points, cost, r["display_until"] or "", r["status_zh"],
             )  # fmt: skip
         console.print(records)
 

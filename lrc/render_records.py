@@ -82,6 +82,13 @@ def impact(console: Console, report: Any) -> None:
         f"触及红线 {report.red_lines_old} → {report.red_lines_new} 家;"
         f"排名相关 (Spearman) {report.rank_correlation if report.rank_correlation is not None else '—'}"
     )
+    for version, missing in ((report.old, report.missing_old), (report.new, report.missing_new)):
+        if missing:
+            console.print(
+                f"注意:本期数据缺少 {version} 的 {len(missing)} 个必填字段({'、'.join(missing[:5])}…),"
+                f"按 {version} 计算时这些按未报送计,比较结果主要反映数据缺口 (required fields missing)",
+                style="yellow",
+            )
     matrix = Table(title=f"等级变化 (行:{report.old},列:{report.new})")
     matrix.add_column("")
     for grade in report.grades:

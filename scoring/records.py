@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators import Catalogue
+from indicators import Catalogue, to_tenths
 from indicators.record_types import record_column
 
 RECORD_COLUMNS = ("uscc", "type", "tier", "decision_date")  # what the window needs of each record
@@ -58,3 +58,24 @@ def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, inde
         if column in counts.columns:
             counts.loc[tally.index, column] = tally[column].to_numpy()
     return counts
+
+
+def marginal_costs(catalogue: Catalogue, counted: pd.DataFrame) -> dict[int, int]:
+    """What each counted record (``id``, ``type``, ``tier``, ``decision_date``) cost, in tenths, taken in
+    the order decided: its declared points, plus the item's escalation from the second record of the item
+    on, as far as the item's cap allows. The costs of an item add up to the item's points exactly."""
+    costs: dict[int, int] = {}
+    if counted.empty:
+        return costs
+    items = {code: kind.item for code, kind in catalogue.record_type_map.items()}
+    ordered = counted.assign(item=counted["type"].map(items)).sort_values(["item", "decision_date", "id"])
+    for code, part in ordered.groupby("item", sort=False):
+        item = catalogue.item(str(code))
+        escalation = to_tenths(item.rule.escalation) if item.rule.type == "records" else 0
+        cap, running, spent = item.points_tenths, 0, 0
+        for k, row in enumerate(part.itertuples(index=False)):
+            running += catalogue.record_type_map[row.type].tiers[row.tier].points_tenths + (escalation if k else 0)
+            now = max(running, cap) if cap < 0 else min(running, cap)
+            costs[int(row.id)] = now - spent
+            spent = now
+    return costs

@@ -80,9 +80,49 @@ def test_catalogue_diff_and_impact(workdir: Path) -> None:
     assert "等级变化" in text and "按城市" in text
 
 
-def test_score_with_the_older_edition_is_still_possible(workdir: Path) -> None:
-    done = lrc(workdir, "score", "--period", PERIOD, "--catalogue", "2026.1")
+def test_an_edition_the_data_was_not_collected_for_is_refused(workdir: Path) -> None:
+    done = lrc(workdir, "score", "--period", PERIOD, "--catalogue", "2026.1", ok=False)
+    assert done.returncode == 6 and "缺少指标体系 2026.1 的必填字段" in done.stderr
+    impact = json.loads(
+        lrc(workdir, "catalogue", "impact", "2026.1", "2027.1", "--period", PERIOD, "--format", "json").stdout
+    )
+    assert impact["missing_old"] and not impact["missing_new"]  # the report says why 2026.1 looks so poor
+
+
+def test_the_older_edition_still_ingests_and_scores_its_own_data(tmp_path: Path) -> None:
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "30", "--seed", "4", "--period", "2025Q4", "--output", "old.csv",
+        "--catalogue", "2026.1")  # fmt: skip
+    lrc(tmp_path, "ingest", "old.csv", "--period", "2025Q4", "--catalogue", "2026.1")
+    done = lrc(tmp_path, "score", "--period", "2025Q4", "--catalogue", "2026.1")
     assert "指标体系 2026.1" in done.stdout
     run = int(done.stdout.split("评分批次 ")[1].split(":")[0])
-    assert lrc(workdir, "verify", str(run)).returncode == 0
-    lrc(workdir, "score", "--period", PERIOD)  # back to the default edition for the other tests
+    assert lrc(tmp_path, "verify", str(run)).returncode == 0
+    refused = lrc(tmp_path, "ingest", "old.csv", "--period", "2025Q4", ok=False)  # 2027.1 does not know its columns
+    assert refused.returncode == 4 and "未知的列名" in refused.stderr
+
+
+def test_a_bad_format_is_refused_before_anything_is_stored(workdir: Path) -> None:
+    before = json.loads(lrc(workdir, "records", "--format", "json").stdout)
+    done = lrc(workdir, "record", "add", top(workdir), "--type", "CORRECTION_ORDER", "--date", "2026-08-05",
+               "--source", "测试局", "--ref", "FMT1", "--format", "xml", ok=False)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("用法错误")
+    assert json.loads(lrc(workdir, "records", "--format", "JSON").stdout) == before
+
+
+def test_full_width_document_numbers_are_the_same_record(workdir: Path) -> None:
+    uscc = top(workdir)
+    base = ("record", "add", uscc, "--type", "LABOUR_PENALTY", "--date", "2026-08-01", "--source", "本溪市人社局",
+            "--severity", "一般", "--format", "json")  # fmt: skip
+    first = json.loads(lrc(workdir, *base, "--ref", "本人社罚〔2026〕88号").stdout)
+    again = json.loads(lrc(workdir, *base, "--ref", "本人社罚〔２０２６〕８８号").stdout)
+    assert again["already"] == first["stored"] and again["results"] == []
+
+
+def test_sample_records_of_several_samples_load_into_one_store(tmp_path: Path) -> None:
+    lrc(tmp_path, "init")
+    for seed, n, day in ((77, 40, "2026-11-29"), (78, 30, "2026-11-29"), (77, 35, "2026-10-15")):
+        lrc(tmp_path, "sample", "--n", str(n), "--seed", str(seed), "--period", PERIOD, "--output", f"s{seed}.csv",
+            "--records", f"r{seed}-{n}.csv", "--as-of", day)  # fmt: skip
+        lrc(tmp_path, "ingest", f"s{seed}.csv", "--period", PERIOD)
+        lrc(tmp_path, "record", "ingest", f"r{seed}-{n}.csv")

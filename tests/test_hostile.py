@@ -312,12 +312,18 @@ def test_problems_are_one_line_each_when_piped(tmp_path: Path) -> None:
     assert len(lines) == 1 + 6 and all("(whole number)" in line for line in lines[1:])
 
 
-def test_errors_into_a_missing_folder_keeps_the_refusal(tmp_path: Path) -> None:
+def test_errors_into_a_missing_folder_is_refused_before_any_work(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     hostile_csv(path, ["=1+1"] * 1 + ["好" * 101])
     lrc(tmp_path, "init")
     done = lrc(tmp_path, "ingest", "f.csv", "--period", PERIOD, "--errors", "no/such/dir/p.csv", ok=False)
-    assert done.returncode == 4 and "Traceback" not in done.stderr and "无法写入错误清单" in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "不存在" in done.stderr
+    done = lrc(tmp_path, "ingest", "f.csv", "--period", PERIOD, "--errors", "p.txt", ok=False)
+    assert done.returncode == 2 and ".csv 或 .xlsx" in done.stderr
+    (tmp_path / "locked").mkdir(mode=0o500)  # a folder that exists but cannot be written: the refusal stands
+    done = lrc(tmp_path, "ingest", "f.csv", "--period", PERIOD, "--errors", "locked/p.csv", ok=False)
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert "无法写入错误清单" in done.stderr or (tmp_path / "locked" / "p.csv").exists()  # root may write anyway
 
 
 @pytest.mark.parametrize(

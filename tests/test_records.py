@@ -283,3 +283,34 @@ def test_list_records_json_round_trips(scored: tuple[Engine, list[str]]) -> None
     add_record(engine, fatal(usccs[8]), actor="t", catalogue=CAT)
     listed = [r.model_dump(mode="json") for r in list_records(engine, uscc=usccs[8], catalogue=CAT)]
     assert json.loads(json.dumps(listed, ensure_ascii=False))[0]["type"] == "FATAL_ACCIDENT_RESPONSIBLE"
+
+
+def test_each_record_shows_what_it_really_cost(scored: tuple[Engine, list[str]]) -> None:
+    engine, usccs = scored
+    for k in range(5):
+        values = {"uscc": usccs[9], "type": "WAGE_ARREARS_FINDING", "date": f"2026-08-0{k + 1}",
+                  "source": "营口市人社局", "ref": f"营人社监〔2026〕{k}号", "severity": "一般"}  # fmt: skip
+        add_record(engine, values, actor="t", catalogue=CAT)
+    e = explain(engine, usccs[9], PERIOD)
+    item = next(i for i in e.items if i["code"] == "B3.1.2")
+    costs = [r["cost"] for r in e.records if r["counted"]]
+    assert sum(costs) == item["points"] == float(CAT.item("B3.1.2").points)  # the cap
+    assert costs[0] == -4 and costs[-1] == 0 and "已达上限" in e.records[-1]["status_zh"]
+
+
+def test_a_record_re_scores_what_was_scored_not_a_newer_submission(
+    scored: tuple[Engine, list[str]], tmp_path: Path
+) -> None:
+    engine, usccs = scored
+    target = usccs[10]
+    sample = generate(30, seed=21, period=PERIOD, catalogue=CAT)
+    sample.loc[sample["uscc"] == target, "employee_roster_kept"] = pd.array([False], dtype="boolean")
+    path = tmp_path / "resubmitted.csv"
+    write_sample(sample, path)
+    ingest_file(engine, path, PERIOD, actor="t", catalogue=CAT)  # a new version, not yet scored
+    before = explain(engine, target, PERIOD)
+    values = {"uscc": target, "type": "CORRECTION_ORDER", "date": "2026-08-10", "source": "盘锦市人社局",
+              "ref": "盘人社监〔2026〕1号"}  # fmt: skip
+    [result] = add_record(engine, values, actor="t", catalogue=CAT).results
+    declared = float(CAT.record_type_map["CORRECTION_ORDER"].tiers["minor"].points)
+    assert round(result.total - float(before.total), 1) == declared  # the record's cost alone

@@ -35,6 +35,7 @@ RECORD_HEADERS: dict[str, str] = {  # column → Chinese header
 }
 EXTRA_RECORD_HEADERS = {"来源": "source", "发文机关": "source", "文号": "ref", "日期": "date", "严重等级": "severity"}
 REQUIRED = ("uscc", "type", "date", "source", "ref")
+IDENTITY_TEXT = ("source", "ref")  # read in NFKC form: （２０２６）８８号 is (2026)88号
 TEXT_LIMITS = {"source": 100, "ref": 100, "note": 1000}
 TIERS_BY_WORD = {**{v: k for k, v in TIER_ZH.items()}, **{k: k for k in TIER_ZH}}
 EARLIEST = date(1990, 1, 1)
@@ -130,6 +131,8 @@ class _RecordChecker:
     def row(self, k: int, row: int) -> RecordRow | None:
         before = len(self.problems)
         values = {name: self.cell(k, name) for name in RECORD_HEADERS}
+        for name in IDENTITY_TEXT:  # the record's identity: full-width digits are the same document number
+            values[name] = ascii_form(values[name])
         for name in RECORD_HEADERS:
             if name in TEXT_LIMITS or name in REQUIRED:
                 self.text(row, name, values[name])

@@ -7,6 +7,7 @@ honours; large firms more of everything. The same (n, seed, day) always gives th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -136,14 +137,21 @@ def _records_of(
 
 
 def _numbered(records: pd.DataFrame) -> pd.DataFrame:
-    """Document numbers like 沈阳人社监〔2026〕12号: one sequence per issuing body and year."""
-    year = pd.Series([d.year for d in records["date"]], index=records.index)
-    sequence = records.groupby([records["source"], year]).cumcount() + 1
+    """Document numbers like 沈阳人社监〔2026〕482913号, drawn from what the record says: the same record made
+    by another seed, size or day has the same number (delivering it again is a no-op), a different one a
+    different number (files of several samples load into one store)."""
+    year = [d.year for d in records["date"]]
     abbreviation = records["city"].str.removesuffix("市")
     words = records["kind"].map(REF_WORD)
-    records["ref"] = [
-        f"{a}{w}〔{y}〕{s}号" for a, w, y, s in zip(abbreviation, words, year, sequence, strict=True)
-    ]
+    content = [
+        "|".join(map(str, row))
+        for row in zip(records["uscc"], records["type"], records["date"], records["severity"],
+                       records["workers"], records["amount"], strict=True)
+    ]  # fmt: skip
+    numbers = [int(hashlib.sha256(c.encode("utf-8")).hexdigest()[:12], 16) % 900_000 + 100_000 for c in content]
+    refs = pd.Series([f"{a}{w}〔{y}〕{n}号" for a, w, y, n in zip(abbreviation, words, year, numbers, strict=True)])
+    repeat = refs.groupby(refs).cumcount()  # the same record twice in one sample: a second number
+    records["ref"] = [r if k == 0 else r.replace("号", f"-{k + 1}号") for r, k in zip(refs, repeat, strict=True)]
     records["date"] = [d.isoformat() for d in records["date"]]
     return records[list(RECORD_COLUMNS)]
 

@@ -14,7 +14,7 @@ from indicators.record_types import TIER_ZH
 from lrc.errors import NotFoundError
 from lrc.periods import check_period
 from lrc.reference import CITIES, city_of
-from lrc.service.runs import score_submissions
+from lrc.service.runs import missing_required, score_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring.reasons import format_value
@@ -187,6 +187,8 @@ class ImpactReport(BaseModel):
     mean_total_new: float
     red_lines_old: int
     red_lines_new: int
+    missing_old: list[str]  # required fields of the old edition the period's data lacks (read as not reported)
+    missing_new: list[str]
     items: list[ItemMove]  # the items whose mean points moved most
     by_city: list[GroupImpact]
     by_size: list[GroupImpact]
@@ -230,6 +232,8 @@ def impact(engine: Engine, old: Catalogue, new: Catalogue, period: str, *, top: 
         mean_total_new=round(float(frame["new_total"].mean()), 2),
         red_lines_old=int(before.red_line.sum()),
         red_lines_new=int(after.red_line.sum()),
+        missing_old=missing_required(old, subs),
+        missing_new=missing_required(new, subs),
         items=_item_moves(old, new, before.points, after.points)[:top],
         by_city=_groups(frame, "city"),
         by_size=_groups(frame, "size"),

@@ -131,9 +131,16 @@ def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordO
     )
 
 
-def record_view(catalogue: Catalogue, r: dict[str, Any], as_of: date, counted: set[int] | None) -> dict[str, Any]:
-    """A stored record as people see it: what it costs under ``catalogue``, until when it counts, and why
-    it did or did not count in a result (``counted``: the ids that result used; None: on ``as_of``)."""
+def record_view(
+    catalogue: Catalogue,
+    r: dict[str, Any],
+    as_of: date,
+    counted: set[int] | None,
+    costs: dict[int, int] | None = None,
+) -> dict[str, Any]:
+    """A stored record as people see it: its declared points under ``catalogue``, what it cost in a result
+    (``costs``, tenths: less than declared once its item reached its cap), until when it counts, and why it
+    did or did not count (``counted``: the ids that result used; None: on ``as_of``)."""
     kind = catalogue.record_type_map.get(r["type"])
     tier = kind.tiers.get(r["tier"]) if kind else None
     decided = pd.Timestamp(r["decision_date"]).date()
@@ -142,6 +149,8 @@ def record_view(catalogue: Catalogue, r: dict[str, Any], as_of: date, counted: s
     used = int(r["id"]) in counted if counted is not None else live
     if tier is None:
         why = f"指标体系 {catalogue.version} 不计此类记录"
+    elif used and costs is not None and costs.get(int(r["id"])) == 0:
+        why = f"计入本结果,但条目 {kind.item if kind else ''} 已达上限,本条未再扣分;显示至 {until}(不含)"
     elif used:
         why = f"{'计入本结果' if counted is not None else '有效'},显示至 {until}(不含)"
     elif decided > as_of:
@@ -163,6 +172,7 @@ def record_view(catalogue: Catalogue, r: dict[str, Any], as_of: date, counted: s
         "ref": r["ref"],
         "item": kind.item if kind else None,
         "points": float(tier.points) if tier else None,
+        "cost": costs[int(r["id"])] / 10 if costs is not None and int(r["id"]) in costs else None,
         "display_until": until.isoformat() if until else None,
         "counted": used,
         "status_zh": why,

@@ -29,7 +29,7 @@ from lrc.ingest.records import (
 )
 from lrc.periods import period_end, sort_periods
 from lrc.service.ingesting import default_actor
-from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions
+from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions, scored_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring.records import display_months, display_until
@@ -211,12 +211,12 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
         if not concerned:
             continue
         current = repo.current_run_ids(conn, run)
-        concerned = sorted(repo.scored_enterprises(conn, current, concerned))
-        subs = repo.latest_submissions(conn, period, concerned)
-        if subs.empty:
+        columns = ("uscc", "enterprise_id", "submission_id", "total", "grade")
+        before = repo.results(conn, current, columns, enterprise_ids=concerned)
+        if before.empty:
             continue
-        before = repo.results(conn, current, ("uscc", "total", "grade"), enterprise_ids=concerned).set_index("uscc")
-        out.extend(_rescore_period(conn, catalogue, period, subs, causes, watermark, actor, before))
+        out.extend(_rescore_period(conn, catalogue, period, scored_submissions(conn, before), causes, watermark, actor,
+                                   before.set_index("uscc")))  # fmt: skip
     return out
 
 

@@ -29,7 +29,7 @@ from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
-from scoring.records import record_counts
+from scoring.records import marginal_costs, record_counts
 
 
 @dataclass(frozen=True)
@@ -210,6 +210,7 @@ def explain(
     end = period_end(run.period)
     in_result = records[records["id"].astype(int).isin(counted)] if len(records) else records
     counts = record_counts(catalogue, in_result, end, pd.Index([code]))
+    costs = marginal_costs(catalogue, in_result)
     typed = {**facts_codec.typed(facts.iloc[0], catalogue), **counts.iloc[0].to_dict()}
     explained = explain_row(catalogue, typed)
     stored = unpack(record["items"])
@@ -234,7 +235,7 @@ def explain(
         result_run_id=int(record["run_id"]),
         cause_record_id=None if pd.isna(record["cause_record_id"]) else int(record["cause_record_id"]),
         superseded_by=int(newer) if newer is not None else None,
-        records=[record_view(catalogue, r, end, counted) for r in records.to_dict("records")],
+        records=[record_view(catalogue, r, end, counted, costs) for r in records.to_dict("records")],
     )
 
 

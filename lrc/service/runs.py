@@ -83,6 +83,23 @@ def score_submissions(
     return Scored(facts, result, record_ids, input_hash(catalogue, period, subs.index.tolist(), hashes))
 
 
+def missing_required(catalogue: Catalogue, subs: pd.DataFrame) -> list[str]:
+    """Required fields of ``catalogue`` that no submission of ``subs`` carries (data collected for another
+    edition): scoring with it would read them all as "not reported"."""
+    carried: set[str] = set()
+    for fields in subs["fields"].unique():
+        carried.update(json.loads(fields))
+    return [f.name for f in catalogue.fields if f.required and f.name not in carried]
+
+
+def scored_submissions(conn: Connection, results: pd.DataFrame) -> pd.DataFrame:
+    """The submissions behind stored ``results`` (indexed by USCC): what verify re-scores, and what a record
+    re-scores (a newer submission waits for the next period run, so a record's change is its own)."""
+    subs = repo.submissions_by_id(conn, results["submission_id"].astype(int).tolist())
+    keys = results[["uscc", "enterprise_id", "submission_id"]]
+    return keys.merge(subs, on="submission_id").set_index("uscc")
+
+
 def parse_facts(subs: pd.DataFrame) -> pd.DataFrame:
     """Stored facts of submissions (columns ``facts`` and ``fields``) as a float frame."""
     return facts_codec.decode_frame(subs["facts"], subs["fields"])
@@ -117,6 +134,13 @@ def score_period(
         previous = repo.runs(conn, period)
         if subs.empty:
             raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
+        missing = missing_required(catalogue, subs)
+        if missing:
+            raise ConflictError(
+                f"期间 {period} 的数据缺少指标体系 {catalogue.version} 的必填字段 {'、'.join(missing[:6])}"
+                f"{' 等' if len(missing) > 6 else ''}({len(missing)} 个),按该版本评分会把它们全部当作未报送;"
+                f"请用数据报送时的版本评分,或按 {catalogue.version} 重新报送 (the data lacks required fields)"
+            )
         watermark = repo.record_watermark(conn) if catalogue.record_types else None
         scored = score_submissions(conn, catalogue, period, subs, watermark)
     facts, result, digest = scored.facts, scored.result, scored.digest
@@ -260,8 +284,7 @@ def verify_run(engine: Engine, run_id: int) -> VerifyReport:
             raise ConflictError(
                 f"评分批次 {run_id} 记录了 {run.enterprise_count} 家企业,但库中没有它的结果,无法复现 (results missing)"
             )
-        subs = repo.submissions_by_id(conn, stored["submission_id"].tolist())
-        subs = stored[["uscc", "enterprise_id", "submission_id"]].merge(subs, on="submission_id").set_index("uscc")
+        subs = scored_submissions(conn, stored)
         # each submission's hash recomputed from what is stored, not read back
         subs["content_hash"] = content_hashes(subs, subs["facts"].tolist())
         scored = score_submissions(conn, catalogue, run.period, subs, run.record_watermark)
