@@ -26,7 +26,9 @@ from lrc.cli_common import (
     check_report_path,
     engine_for,
     err,
+    in_chinese,
     log,
+    numeric_form,
     out,
     refuse_with_report,
     text_or_json,
@@ -197,11 +199,17 @@ def schema(
 
 
 @app.command()
-def runs(period: Annotated[str | None, typer.Option("--period", "-p")] = None, db: DbUrl = None) -> None:
-    """列出评分批次 (list score runs)."""
+def runs(
+    period: Annotated[str | None, typer.Option("--period", "-p", help="只列这个期间 (only this period)")] = None,
+    fmt: JsonOrText = TextOrJson.text,
+    db: DbUrl = None,
+) -> None:
+    """列出评分批次:期间评分和由记录引起的单企业重算 (list score runs, rescoring runs included)."""
+    from lrc.export import to_records
     from lrc.service.analytics import runs_table
 
-    render.runs(out, runs_table(engine_for(db), period))
+    frame = runs_table(engine_for(db), period, every_kind=True)
+    text_or_json(fmt, lambda: to_records(frame.drop(columns=["catalogue_hash"])), lambda: render.runs(out, frame))
 
 
 @app.command()
@@ -258,6 +266,7 @@ def main() -> None:
     logging.basicConfig(
         filename=_log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    sys.argv[1:] = [numeric_form(arg) for arg in sys.argv[1:]]
     try:
         code = app(standalone_mode=False)
     except typer.Abort:
@@ -266,7 +275,7 @@ def main() -> None:
     except typer.TyperException as exc:  # the framework's usage errors: one line, like every other message
         context = getattr(exc, "ctx", None)
         command = context.command_path if context else "lrc"
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = in_chinese(exc.format_message() if hasattr(exc, "format_message") else str(exc))
         log.info("usage error: %s", message)
         if message.strip():  # (bare `lrc` has printed its help already)
             hint = f" {message.rstrip('.')};见 `{command} --help`"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -15,6 +16,7 @@ from rich.text import Text
 
 from lrc import render
 from lrc.errors import InputValidationError, LrcError, UsageError
+from lrc.normalise import ascii_form
 
 out = render.console()
 err = render.console(stderr=True)
@@ -94,3 +96,30 @@ def refuse_with_report(exc: InputValidationError, report: Path | None) -> NoRetu
         else:
             err.print(f"错误清单已写入 (problem report written): {report}")
     raise typer.Exit(exc.exit_code)
+
+
+USAGE_WORDS = (  # the command-line framework's messages, with the Chinese in front
+    (re.compile(r"^Missing option (.+)$"), r"缺少选项 \1 (missing option)"),
+    (re.compile(r"^Missing argument (.+)$"), r"缺少参数 \1 (missing argument)"),
+    (re.compile(r"^No such option: (.+)$"), r"没有选项 \1 (no such option)"),
+    (re.compile(r"^No such command (.+)$"), r"没有命令 \1 (no such command)"),
+    (re.compile(r"^Invalid value for (.+?): (.*)$"), r"\1 的值无效 (invalid value): \2"),
+    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), r"多余的参数 \1 (unexpected extra argument)"),
+)
+NUMERIC = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
+
+
+def in_chinese(message: str) -> str:
+    """A usage message of the framework, led by its Chinese meaning."""
+    text = message.strip().rstrip(".")
+    for pattern, words in USAGE_WORDS:
+        if pattern.match(text):
+            return pattern.sub(words, text)
+    return text
+
+
+def numeric_form(argument: str) -> str:
+    """A command-line argument that is a number in full-width digits (３, ２０２６) in its ASCII form, as
+    numbers in files are read; any other argument (names, search text) is left as typed."""
+    normal = ascii_form(argument)
+    return normal if normal != argument and NUMERIC.match(normal) else argument

@@ -20,7 +20,7 @@ from lrc.cli_common import (
     refuse_with_report,
     text_or_json,
 )
-from lrc.errors import InputValidationError, LrcError
+from lrc.errors import InputValidationError, UsageError
 
 record_app = typer.Typer(help="记录:监察、仲裁、事故、名单、荣誉等带日期和来源的事实 (records).", no_args_is_help=True)
 
@@ -89,7 +89,11 @@ def record_types(
     from indicators import load_catalogue
     from lrc.service.record_views import record_type_table
 
-    table = record_type_table(load_catalogue(version))
+    catalogue = load_catalogue(version)
+    table = record_type_table(catalogue)
+    if not table and fmt == TextOrJson.text:
+        out.print(f"指标体系 {catalogue.version} 没有记录类型:违法和事故由企业按期间自报 (no record types)")
+        return
     text_or_json(
         fmt, lambda: [t.model_dump(mode="json") for t in table], lambda: render_records.record_types(out, table)
     )
@@ -110,6 +114,6 @@ def records(
     if since:
         start = parse_date(ascii_form(since))
         if start is None:
-            raise LrcError(f"--since {since!r} 应写作 YYYY-MM-DD (date)")
+            raise UsageError(f"--since {since!r} 应写作 YYYY-MM-DD (date)")
     listed = list_records(engine_for(db), uscc=uscc, since=start)
     text_or_json(fmt, lambda: [r.model_dump(mode="json") for r in listed], lambda: render_records.records(out, listed))

@@ -34,7 +34,7 @@ def cli_markdown() -> str:
             else:
                 label = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
             default = "" if param.default in (None, False, ()) or param.required else f"`{param.default}`"
-            help_text = getattr(param, "help", "") or ""
+            help_text = (getattr(param, "help", "") or "").replace("|", "\\|")  # a table cell
             lines.append(f"| {label} | {help_text} | {default} |")
         lines.append("")
     return "\n".join(lines)

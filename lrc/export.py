@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from lrc.errors import LrcError
+from lrc.errors import LrcError, UsageError
 
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -36,12 +36,12 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     implied = SUFFIX_FORMATS.get(output.suffix.lower()) if output else None
     if fmt is None:
         if output is not None and implied is None:
-            raise LrcError(f"无法从文件名 {output.name} 判断格式,请用 --format csv|json|xlsx")
+            raise UsageError(f"无法从文件名 {output.name} 判断格式,请用 --format csv|json|xlsx")
         return implied or "table"
     if fmt not in FORMATS:
-        raise LrcError(f"不支持的格式 {fmt!r},可选 {', '.join(FORMATS)} (unknown format)")
+        raise UsageError(f"不支持的格式 {fmt!r},可选 {', '.join(FORMATS)} (unknown format)")
     if output is not None and (fmt == "table" or (implied and implied != fmt)):
-        raise LrcError(f"格式 {fmt} 与输出文件 {output.name} 不符 (format does not match the file suffix)")
+        raise UsageError(f"格式 {fmt} 与输出文件 {output.name} 不符 (format does not match the file suffix)")
     return fmt
 
 
@@ -117,7 +117,7 @@ def _write(frame: pd.DataFrame, fmt: str, output: Path | None, sheet: str) -> st
         return None
     if fmt == "xlsx":
         if output is None:
-            raise LrcError("xlsx 格式需要 --output 文件 (xlsx needs --output FILE)")
+            raise UsageError("xlsx 格式需要 --output 文件 (xlsx needs --output FILE)")
         output.write_bytes(xlsx_bytes(frame, sheet))
         return None
     raise LrcError(f"不支持的格式 {fmt!r},可选 {', '.join(FORMATS)} (unknown format)")

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from indicators import Catalogue
-from lrc.errors import InputValidationError, LrcError
+from lrc.errors import InputValidationError, UsageError
 from lrc.export import write_frame
 from lrc.labels import zh
 
@@ -138,7 +138,7 @@ def explanation(console: Console, e: Any) -> None:
         console.print(f"等级说明:{e.grade_note}")
     if e.result_run_id and e.result_run_id != e.run.run_id:
         cause = f",由记录 #{e.cause_record_id} 引起" if e.cause_record_id else ""
-        console.print(f"本结果来自单企业重算批次 {e.result_run_id}{cause}")
+        console.print(f"本结果来自单企业重算批次 {e.result_run_id}{cause}(期间评分批次 {e.run.run_id} 之后的当前结果)")
     if e.superseded_by:
         console.print(f"此结果已被批次 {e.superseded_by} 中的新结果取代 (superseded)", style="yellow")
     levels = Table(title="一级指标得分")
@@ -276,7 +276,7 @@ def schema(console: Console, cat: Catalogue, fmt: str) -> None:
     elif fmt in ("csv", "json"):
         sys.stdout.write((write_frame(frame, fmt, None) or "") + ("" if fmt == "csv" else "\n"))
     elif fmt != "table":
-        raise LrcError(f"不支持的格式 {fmt!r},可选 table、csv、json、markdown (unknown format)")
+        raise UsageError(f"不支持的格式 {fmt!r},可选 table、csv、json、markdown (unknown format)")
     else:
         table = Table(title=f"输入字段 (input fields),指标体系 {cat.version}")
         for column in ("字段", "类型", "名称", "单位", "范围", "读取条目"):
@@ -298,19 +298,14 @@ def runs(console: Console, frame: pd.DataFrame) -> None:
         console.print("还没有评分批次 (no runs yet)")
         return
     table = Table(title="评分批次 (score runs)")
-    for column in ("批次", "期间", "指标体系", "企业数", "完成时间(北京时间)", "操作人", "输入哈希"):
+    for column in ("批次", "期间", "类型", "指标体系", "企业数", "完成时间(北京时间)", "操作人", "输入哈希"):
         table.add_column(column)
+    kinds = {"period": "期间评分", "records": "记录引起的重算"}
     for r in frame.itertuples(index=False):
-        finished = local_time(r.finished_at)
         table.add_row(
-            str(r.id),
-            r.period,
-            r.catalogue_version,
-            str(r.enterprise_count),
-            finished,
-            r.actor,
-            r.input_hash[:16],
-        )
+            str(r.id), r.period, kinds.get(r.kind, r.kind), r.catalogue_version, str(r.enterprise_count),
+            local_time(r.finished_at), r.actor, r.input_hash[:16],
+        )  # fmt: skip
     console.print(table)
 
 

@@ -105,10 +105,10 @@ def test_runs_and_verify(workdir: Path) -> None:
         (("catalogue", "--version", "1999.9"), 3, "不存在"),
         (("sample", "--n", "0"), 2, "--n"),
         (("sample", "--output", "/nonexistent-lrc-dir/x.csv"), 1, "不存在"),
-        (("rank", "-p", "2026Q3", "-f", "csv", "-o", "r.xlsx"), 1, "不符"),
+        (("rank", "-p", "2026Q3", "-f", "csv", "-o", "r.xlsx"), 2, "不符"),
         (("rank", "-p", "2026Q3", "-o", "/proc/nonexistent/y.json"), 1, "无法写入"),
-        (("schema", "-f", "xml"), 1, "xml"),
-        (("rank", "--period", "2026Q3", "--format", "xlsx"), 1, "--output"),
+        (("schema", "-f", "xml"), 2, "xml"),
+        (("rank", "--period", "2026Q3", "--format", "xlsx"), 2, "--output"),
     ],
 )
 def test_user_errors_are_one_line_without_traceback(workdir: Path, args: tuple, code: int, message: str) -> None:

@@ -52,11 +52,12 @@ Packed = Literal["items", "level1"]
 # ---- readers -----------------------------------------------------------------
 
 
-def runs_table(engine: Engine, period: str | None = None) -> pd.DataFrame:
-    """Every score run (of ``period`` if given), oldest first (id, period, catalogue version, count, times)."""
+def runs_table(engine: Engine, period: str | None = None, *, every_kind: bool = False) -> pd.DataFrame:
+    """Every run that scored a whole period (of ``period`` if given), oldest first (id, period, catalogue
+    version, count, times); with ``every_kind`` also the one-enterprise rescoring runs records caused."""
     require_schema(engine)
     with engine.connect() as conn:
-        return repo.runs(conn, check_period(period) if period else None)
+        return repo.runs(conn, check_period(period) if period else None, kind=None if every_kind else "period")
 
 
 def results_revision(engine: Engine) -> int:

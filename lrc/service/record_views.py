@@ -64,7 +64,7 @@ class RecordOut(BaseModel):
     display_until: dt.date | None
     live: bool
     status_zh: str
-    received_at: str
+    received_at: str  # Beijing time, like every time lrc shows
 
 
 def record_type_table(catalogue: Catalogue | None = None) -> list[RecordTypeOut]:
@@ -127,7 +127,7 @@ def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordO
         amount=None if pd.isna(r["amount"]) else float(r["amount"]),
         note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
         red_line=bool(kind.red_line) if (kind := catalogue.record_type_map.get(r["type"])) else False,
-        received_at=str(r["received_at"]),
+        received_at=beijing_time(r["received_at"]),
     )
 
 
@@ -177,3 +177,10 @@ def record_view(
         "counted": used,
         "status_zh": why,
     }
+
+
+def beijing_time(value: Any) -> str:
+    """A stored time (UTC; SQLite returns it without a zone) in China Standard Time, ISO 8601 with its offset."""
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert("Asia/Shanghai").isoformat(timespec="seconds")
