@@ -87,11 +87,12 @@ def sample(
 ) -> None:
     """生成确定性的样例企业数据,可同时生成样例记录 (deterministic synthetic enterprises and records)."""
     from indicators import load_catalogue
-    from lrc.ingest.records import parse_date, today_in_china
+    from lrc.ingest.records import parse_date
     from lrc.normalise import ascii_form
     from lrc.periods import check_period
     from lrc.samples import generate, write_sample
     from lrc.samples.records import generate_records, write_records
+    from lrc.times import today_in_china
 
     catalogue = load_catalogue(edition)
     period = check_period(period)

@@ -25,6 +25,7 @@ from indicators import Catalogue
 from lrc.errors import InputValidationError, UsageError
 from lrc.export import write_frame
 from lrc.labels import zh
+from lrc.times import in_china
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -287,10 +288,8 @@ def schema(console: Console, cat: Catalogue, fmt: str) -> None:
 
 
 def local_time(value: Any) -> str:
-    """A stored time (UTC; SQLite returns it without a zone) as China Standard Time."""
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    return stamp.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M:%S")
+    """A stored time as China Standard Time, to the second."""
+    return in_china(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def runs(console: Console, frame: pd.DataFrame) -> None:

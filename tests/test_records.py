@@ -19,11 +19,11 @@ from sqlalchemy import Engine, text
 from indicators import load_catalogue
 from indicators.record_types import record_column
 from lrc.errors import InputValidationError
-from lrc.ingest.records import today_in_china
 from lrc.samples import generate, write_sample
 from lrc.service import explain, ingest_file, ranking, score_period, verify_run
 from lrc.service.record_views import list_records, record_type_table
 from lrc.service.records import add_record, ingest_records
+from lrc.times import today_in_china
 from scoring import score
 from scoring.naive import score_rows
 from scoring.sqlgen import scoring_sql

@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pandas as pd
 
@@ -20,6 +19,7 @@ from indicators.record_types import TIER_ZH, RecordType
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable
 from lrc.normalise import CONTROL_REASON, ascii_form, has_control
+from lrc.times import today_in_china
 from lrc.uscc import is_format_valid
 
 RECORD_HEADERS: dict[str, str] = {  # column → Chinese header
@@ -39,7 +39,6 @@ IDENTITY_TEXT = ("source", "ref")  # read in NFKC form: （２０２６）８８
 TEXT_LIMITS = {"source": 100, "ref": 100, "note": 1000}
 TIERS_BY_WORD = {**{v: k for k, v in TIER_ZH.items()}, **{k: k for k in TIER_ZH}}
 EARLIEST = date(1990, 1, 1)
-CHINA = ZoneInfo("Asia/Shanghai")
 _DATE = re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$")
 
 
@@ -57,10 +56,6 @@ class RecordRow:
     workers: int | None
     amount: float | None
     note: str | None
-
-
-def today_in_china() -> date:
-    return datetime.now(CHINA).date()
 
 
 def record_types_by_name(catalogue: Catalogue) -> dict[str, RecordType]:

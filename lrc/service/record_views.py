@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from indicators import Catalogue, load_catalogue
 from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH, RecordType
-from lrc.ingest.records import today_in_china
 from lrc.normalise import ascii_form
 from lrc.store import repository as repo
 from lrc.store import require_schema
+from lrc.times import in_china, today_in_china
 from scoring.records import display_until
 
 
@@ -127,7 +127,7 @@ def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordO
         amount=None if pd.isna(r["amount"]) else float(r["amount"]),
         note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
         red_line=bool(kind.red_line) if (kind := catalogue.record_type_map.get(r["type"])) else False,
-        received_at=beijing_time(r["received_at"]),
+        received_at=in_china(r["received_at"]).isoformat(timespec="seconds"),
     )
 
 
@@ -177,10 +177,3 @@ def record_view(
         "counted": used,
         "status_zh": why,
     }
-
-
-def beijing_time(value: Any) -> str:
-    """A stored time (UTC; SQLite returns it without a zone) in China Standard Time, ISO 8601 with its offset."""
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    return stamp.tz_convert("Asia/Shanghai").isoformat(timespec="seconds")
