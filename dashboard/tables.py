@@ -63,6 +63,8 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "item": ("计分条目", "Item"),
     "display_until": ("显示至(不含)", "Shown until"),
     "status_zh": ("说明", "Status"),
+    "declared": ("每条分值", "Points per record"),
+    "cost": ("本结果实计", "Cost in this result"),
 }
 
 FORMATS = {
@@ -72,6 +74,8 @@ FORMATS = {
     "mean": "%.1f",
     "median": "%.1f",
     "points": "%.1f",
+    "declared": "%+.1f",
+    "cost": "%+.1f",
     "stake": "%+.1f",
     "max_points": "%.1f",
     "lost": "%.1f",

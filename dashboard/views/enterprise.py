@@ -174,12 +174,11 @@ def records(expl: Explanation) -> None:
         st.caption(tr("没有登记的记录。", "No records."))
         return
     frame = pd.DataFrame(expl.records)
-    frame["points"] = frame["points"].astype("Float64")
+    frame["declared"] = frame["points"].astype("Float64")
+    frame["cost"] = frame["cost"].astype("Float64")
     frame["id"] = frame["id"].map(lambda i: f"#{i}")
-    tables.static(
-        frame,
-        ["id", "type_zh", "tier_zh", "date", "source", "ref", "item", "points", "display_until", "status_zh"],
-    )
+    columns = ["id", "type_zh", "tier_zh", "date", "source", "ref", "item", "declared", "cost", "display_until"]
+    tables.static(frame, [*columns, "status_zh"])
 
 
 def provenance(expl: Explanation) -> None:
