@@ -27,10 +27,15 @@ def ascii_form(value: str) -> str:
 
 
 def ascii_column(values: pd.Series) -> pd.Series:
-    """``ascii_form`` of a column of text (skipped when the column is plain ASCII already)."""
+    """``ascii_form`` of a column of text, once per distinct value (是/否 columns repeat three values a
+    hundred thousand times); a plain ASCII column is returned as it is."""
     if bool(values.str.isascii().all()):
         return values
-    return values.str.normalize("NFKC").str.strip()
+    codes, uniques = pd.factorize(values)
+    normal = [ascii_form(u) for u in uniques]
+    if normal == list(uniques):
+        return values
+    return pd.Series(pd.array(normal, dtype=values.dtype).take(codes), index=values.index)
 
 
 def has_control(values: pd.Series) -> pd.Series:

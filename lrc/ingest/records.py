@@ -18,7 +18,7 @@ from indicators import Catalogue
 from indicators.record_types import TIER_ZH, RecordType
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable
-from lrc.normalise import CONTROL_REASON, ascii_form, has_control
+from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form
 from lrc.times import today_in_china
 from lrc.uscc import is_format_valid
 
@@ -89,6 +89,7 @@ class _RecordChecker:
         self.types = record_types_by_name(catalogue)
         self.problems: list[RowProblem] = list(table.problems)
         self.found: dict[str, int] = {}
+        self.columns: dict[str, list[str]] = {}
         lookup = header_names()
         for pos, header in enumerate(table.headers):
             name = lookup.get(header.strip().lower()) or lookup.get(header.strip())
@@ -110,7 +111,9 @@ class _RecordChecker:
     def cell(self, k: int, name: str) -> str:
         if name not in self.found:
             return ""
-        return str(self.table.cells[self.found[name]].iat[k]).strip()
+        if name not in self.columns:  # each column as a list once: a file has tens of thousands of rows
+            self.columns[name] = self.table.cells[self.found[name]].tolist()
+        return str(self.columns[name][k]).strip()
 
     def header(self, name: str) -> str:
         return self.table.headers[self.found[name]] if name in self.found else name
@@ -149,7 +152,7 @@ class _RecordChecker:
     def text(self, row: int, name: str, value: str) -> None:
         if name in REQUIRED and value == "":
             self.add(row, self.header(name), None, "必填项为空 (required)")
-        elif has_control(pd.Series([value])).iat[0]:
+        elif CONTROL.search(value):
             self.add(row, self.header(name), value, CONTROL_REASON)
         elif len(value) > TEXT_LIMITS.get(name, 10_000):
             self.add(row, self.header(name), value, f"超过 {TEXT_LIMITS[name]} 个字符 (too long)")

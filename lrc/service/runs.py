@@ -68,7 +68,10 @@ def score_submissions(
     hashes = subs["content_hash"].tolist()
     record_ids = [""] * len(subs)
     if catalogue.record_types and watermark:
-        records = repo.records_of(conn, subs["enterprise_id"].astype(int).tolist(), upto=watermark)
+        few = len(subs) <= repo.CHUNK  # a whole period reads every record once instead of a huge IN list
+        wanted = subs["enterprise_id"].astype(int).tolist() if few else None
+        records = repo.records_of(conn, wanted, upto=watermark)
+        records = records if few else records[records["uscc"].isin(subs.index)]
         live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
         facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index))
         live = live.assign(content_hash=[record_hash(r) for r in live.to_dict("records")])  # recomputed, not read

@@ -137,7 +137,7 @@ class Record(Base):
     (source, ref) is its identity: delivered again, it is not stored again."""
 
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("source", "ref"),)
+    __table_args__ = (UniqueConstraint("source", "ref"), Index("ix_records_ref", "ref"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     uscc: Mapped[str] = mapped_column(String(18))

@@ -43,6 +43,7 @@ def upgrade() -> None:
     op.add_column("score_results", sa.Column("records", sa.Text))
     op.add_column("score_results", sa.Column("cause_record_id", sa.Integer))
     op.create_index("ix_score_runs_period_kind", "score_runs", ["period", "kind"])
+    op.create_index("ix_records_ref", "records", ["ref"])  # a delivery is looked up by its document number
     op.create_index("ix_score_results_uscc_run", "score_results", ["uscc", "run_id"])  # one enterprise's results
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
@@ -65,6 +66,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_score_results_uscc_run", "score_results")
+    op.drop_index("ix_records_ref", "records")
     op.drop_index("ix_score_runs_period_kind", "score_runs")
     with op.batch_alter_table("score_results") as batch:
         batch.drop_column("cause_record_id")
