@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -100,3 +101,30 @@ def demo_store(directory: Path, n: int = 200) -> str:
     run_demo(engine, Console(file=io.StringIO()), n=n, directory=directory / "demo")
     engine.dispose()
     return url
+
+
+# ---- browser tests: each module defines ``store_url``; these serve it and drive Chromium against it ----
+
+
+@pytest.fixture(scope="module")
+def base_url(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served on the module's store."""
+    from tests.browser_support import dashboard
+
+    with dashboard(store_url, log=tmp_path_factory.mktemp("browser-log") / "dashboard.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def requested() -> list[str]:
+    """Every URL the browser asked for while the tests of the module ran."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str, requested: list[str]) -> Iterator[Any]:
+    """A Chromium tab on the module's dashboard, recording its requests."""
+    from tests.browser_support import recording_tab
+
+    with recording_tab(requested) as tab:
+        yield tab

@@ -4,12 +4,11 @@ artifacts/screenshots/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHART, PAGES, TABLE, dashboard, drawn, recording_tab, screenshot, visit
+from browser_support import CHART, PAGES, TABLE, drawn, screenshot, visit
 
 from lrc.service import score_period
 from lrc.store import make_engine
@@ -24,24 +23,6 @@ CHART_PAGES = ("overview", "enterprise", "methodology")
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return demo_store(tmp_path_factory.mktemp("browser-store"))  # its own: a test adds a run
-
-
-@pytest.fixture(scope="module")
-def base_url(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with dashboard(store_url, log=tmp_path_factory.mktemp("browser-log") / "dashboard.log") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def requested() -> list[str]:
-    """Every URL the browser asked for while the tests of this module ran."""
-    return []
-
-
-@pytest.fixture(scope="module")
-def page(base_url: str, requested: list[str]) -> Iterator[Any]:
-    with recording_tab(requested) as tab:
-        yield tab
 
 
 @pytest.mark.parametrize("path", list(PAGES))

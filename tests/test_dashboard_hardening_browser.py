@@ -4,12 +4,11 @@ must fetch nothing from another host, and show every name as it is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHART, RUNNING, dashboard, drawn, recording_tab
+from browser_support import CHART, RUNNING, drawn
 
 from dashboard.text import JOINER
 from lrc.service import load_results
@@ -24,23 +23,6 @@ LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return build_store(tmp_path_factory.mktemp("nasty-browser-store"), {EARLIER: 7, LATEST: 7}, NASTY)
-
-
-@pytest.fixture(scope="module")
-def base_url(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with dashboard(store_url, log=tmp_path_factory.mktemp("nasty-browser-log") / "dashboard.log") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def requested() -> list[str]:
-    return []
-
-
-@pytest.fixture(scope="module")
-def page(base_url: str, requested: list[str]) -> Iterator[Any]:
-    with recording_tab(requested) as tab:
-        yield tab
 
 
 def codes(store_url: str) -> dict[str, str]:
