@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from lrc.cli_common import (
     text_or_json,
 )
 from lrc.errors import InputValidationError, UsageError
+
+if TYPE_CHECKING:
+    from lrc.service.records import RecordsSummary
 
 record_app = typer.Typer(help="记录:监察、仲裁、事故、名单、荣誉等带日期和来源的事实 (records).", no_args_is_help=True)
 
@@ -50,11 +53,7 @@ def record_add(
         summary = add_record(engine_for(db), values)
     except InputValidationError as exc:
         refuse_with_report(exc, None)
-    text_or_json(
-        fmt,
-        lambda: {"id": summary.id, **summary.model_dump(mode="json")},
-        lambda: render_records.records_summary(out, summary, one=True),
-    )
+    _show(fmt, summary, one=True)
 
 
 @record_app.command("ingest")
@@ -73,10 +72,13 @@ def record_ingest(
             summary = ingest_records(engine_for(db), file, progress=advance)
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
+    _show(fmt, summary, one=False)
+
+
+def _show(fmt: TextOrJson, summary: RecordsSummary, *, one: bool) -> None:
+    """What a delivery stored and re-scored: JSON with the record's ``id``, or the text whose last line is it."""
     text_or_json(
-        fmt,
-        lambda: {"id": summary.id, **summary.model_dump(mode="json")},
-        lambda: render_records.records_summary(out, summary, one=False),
+        fmt, lambda: summary.model_dump(mode="json"), lambda: render_records.records_summary(out, summary, one=one)
     )
 
 

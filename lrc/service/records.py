@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
 import lrc
@@ -57,6 +57,7 @@ class RecordsSummary(BaseModel):
     already: list[int]  # ids of records delivered before (same source and document number)
     results: list[RescoredOut]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def id(self) -> int | None:
         """The record's id when one record was delivered."""
