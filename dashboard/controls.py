@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders
+from dashboard import loaders, session
 from dashboard.i18n import LANG_KEY, tr
 from dashboard.text import plain
 from lrc.service import analytics as an
+from lrc.service.access import Principal
 
 PERIOD_KEY = "period"
 RUN_KEY = "run_id"
@@ -23,6 +24,7 @@ class RunChoice:
     """The run a page shows, and the newest run of the period before it."""
 
     url: str
+    who: Principal  # every read of the page is narrowed to this person's scope
     run_id: int
     period: str
     catalogue_version: str
@@ -59,11 +61,11 @@ def language_toggle() -> None:
 
 def period_picker() -> None:
     """Period (and, when a period was scored more than once, run) in the sidebar."""
-    url = loaders.db_url()
+    url, who = loaders.db_url(), session.principal()
     periods = loaders.periods(url)
     if not periods:
         return
-    runs = loaders.runs(url)
+    runs = loaders.runs(url, who)
     scored = an.latest_runs(runs)["period"].tolist() if not runs.empty else []
     if st.session_state.get(PERIOD_KEY) not in periods:
         st.session_state[PERIOD_KEY] = scored[-1] if scored else periods[-1]
@@ -115,8 +117,8 @@ def run_page(title_zh: str, title_en: str) -> RunChoice | None:
 
 def selected_run() -> RunChoice | None:
     """The run chosen in the sidebar; shows why when there is none."""
-    url = loaders.db_url()
-    runs = loaders.runs(url)
+    url, who = loaders.db_url(), session.principal()
+    runs = loaders.runs(url, who)
     period = st.session_state.get(PERIOD_KEY)
     if runs.empty and not period:
         empty_store_message()
@@ -129,12 +131,13 @@ def selected_run() -> RunChoice | None:
         return None
     wanted = st.session_state.get(RUN_KEY)
     row = of_period[of_period["id"] == wanted] if wanted in set(of_period["id"]) else of_period.tail(1)
-    return choice(url, runs, row.iloc[0])
+    return choice(url, who, runs, row.iloc[0])
 
 
-def choice(url: str, runs: pd.DataFrame, row: pd.Series) -> RunChoice:
+def choice(url: str, who: Principal, runs: pd.DataFrame, row: pd.Series) -> RunChoice:
     return RunChoice(
         url=url,
+        who=who,
         run_id=int(row["id"]),
         period=str(row["period"]),
         catalogue_version=str(row["catalogue_version"]),

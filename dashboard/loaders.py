@@ -12,7 +12,9 @@ rerun); callers treat them as read-only. Small summaries use ``st.cache_data``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,9 +26,18 @@ from lrc.dashboard_server import absolute_url
 from lrc.errors import StoreError
 from lrc.service import Explanation, catalogues, explain, load_results
 from lrc.service import analytics as an
+from lrc.service.access import Principal
 from lrc.store import database_url, make_engine
 
 RUNS_TTL = 3  # seconds: how soon a newly scored run shows up
+# what a cached read depends on of the person asking: who (for the audit of a refusal), role and scope
+
+
+def _who_key(who: Any) -> tuple[Any, ...]:
+    return (who.name, who.role.value, who.scope.region, who.scope.uscc, who.single_user)
+
+
+WHO: dict[str | type[Any], Callable[[Any], Any]] = {Principal: _who_key}
 
 
 def db_url() -> str:
@@ -49,10 +60,10 @@ def engine(url: str) -> Engine:
     return _engine(url)
 
 
-@st.cache_data(ttl=RUNS_TTL, show_spinner=False)
-def runs(url: str) -> pd.DataFrame:
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def runs(url: str, who: Principal) -> pd.DataFrame:
     """Every score run, oldest first."""
-    return an.runs_table(engine(url))
+    return an.runs_table(engine(url), who)
 
 
 _SEEN_REVISION: dict[str, int] = {}
@@ -80,10 +91,10 @@ def periods(url: str) -> list[str]:
     return an.known_periods(engine(url))
 
 
-@st.cache_resource(show_spinner=False, max_entries=6)
-def results(url: str, run_id: int) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=6, hash_funcs=WHO)
+def results(url: str, who: Principal, run_id: int) -> pd.DataFrame:
     """All enterprises of a run as ``load_results`` gives them (best first). Read-only."""
-    return load_results(engine(url), "", run_id)[1]
+    return load_results(engine(url), who, "", run_id)[1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -91,60 +102,60 @@ def catalogue(url: str, run_id: int) -> Catalogue:
     return an.run_catalogue(engine(url), run_id)
 
 
-@st.cache_resource(show_spinner=False, max_entries=6)
-def packed(url: str, run_id: int, column: an.Packed) -> np.ndarray:
+@st.cache_resource(show_spinner=False, max_entries=6, hash_funcs=WHO)
+def packed(url: str, who: Principal, run_id: int, column: an.Packed) -> np.ndarray:
     """The run's packed ``items`` or ``level1`` column as an int32 matrix of tenths,
-    rows in the order of ``results(url, run_id)``. Read-only."""
-    usccs, matrix = an.packed_matrix(engine(url), run_id, column)
-    order = usccs.get_indexer(results(url, run_id)["uscc"])
+    rows in the order of ``results(url, who, run_id)``. Read-only."""
+    usccs, matrix = an.packed_matrix(engine(url), who, run_id, column)
+    order = usccs.get_indexer(results(url, who, run_id)["uscc"])
     return matrix[order]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def headline(url: str, run_id: int) -> an.Headline:
-    return an.headline(results(url, run_id), [g.grade for g in catalogue(url, run_id).grades])
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
+def headline(url: str, who: Principal, run_id: int) -> an.Headline:
+    return an.headline(results(url, who, run_id), [g.grade for g in catalogue(url, run_id).grades])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def group_summary(url: str, run_id: int, by: str) -> pd.DataFrame:
-    frame = results(url, run_id)
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
+def group_summary(url: str, who: Principal, run_id: int, by: str) -> pd.DataFrame:
+    frame = results(url, who, run_id)
     return an.group_summary(frame, by, [g.grade for g in catalogue(url, run_id).grades])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def item_losses(url: str, run_id: int) -> pd.DataFrame:
-    return an.item_losses(catalogue(url, run_id), packed(url, run_id, "items"))
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
+def item_losses(url: str, who: Principal, run_id: int) -> pd.DataFrame:
+    return an.item_losses(catalogue(url, run_id), packed(url, who, run_id, "items"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=6)
-def comparison(url: str, run_id: int, previous_id: int) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=6, hash_funcs=WHO)
+def comparison(url: str, who: Principal, run_id: int, previous_id: int) -> pd.DataFrame:
     """Enterprises in both runs with their change (see ``analytics.compare_runs``). Read-only."""
     grades = [g.grade for g in catalogue(url, run_id).grades]
-    return an.compare_runs(results(url, run_id), results(url, previous_id), grades)
+    return an.compare_runs(results(url, who, run_id), results(url, who, previous_id), grades)
 
 
-@st.cache_resource(show_spinner=False, max_entries=6)
-def peer_ranks(url: str, run_id: int) -> pd.DataFrame:
-    return an.peer_ranks(results(url, run_id))
+@st.cache_resource(show_spinner=False, max_entries=6, hash_funcs=WHO)
+def peer_ranks(url: str, who: Principal, run_id: int) -> pd.DataFrame:
+    return an.peer_ranks(results(url, who, run_id))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def industry_median(url: str, run_id: int, industry: str) -> list[float]:
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=WHO)
+def industry_median(url: str, who: Principal, run_id: int, industry: str) -> list[float]:
     """Median first-level scores (points) of an industry in a run."""
-    mask = (results(url, run_id)["industry"] == industry).to_numpy()
-    level1 = packed(url, run_id, "level1")[mask]
+    mask = (results(url, who, run_id)["industry"] == industry).to_numpy()
+    level1 = packed(url, who, run_id, "level1")[mask]
     return (np.median(level1, axis=0) / 10).tolist() if len(level1) else []
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def explanation(url: str, run_id: int, period: str, uscc: str) -> Explanation:
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=WHO)
+def explanation(url: str, who: Principal, run_id: int, period: str, uscc: str) -> Explanation:
     """Every point of one enterprise's current result since a run, with reasons (``lrc.service.explain``)."""
-    return explain(engine(url), uscc, period, run_id=run_id, current=True)
+    return explain(engine(url), who, uscc, period, run_id=run_id, current=True)
 
 
-@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64)
-def trend(url: str, uscc: str) -> pd.DataFrame:
-    return an.enterprise_trend(engine(url), uscc)
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)
+def trend(url: str, who: Principal, uscc: str) -> pd.DataFrame:
+    return an.enterprise_trend(engine(url), who, uscc)
 
 
 @st.cache_resource(show_spinner=False)

@@ -13,8 +13,10 @@ import typer
 from rich.text import Text
 
 from lrc import render
+from lrc.cli_accounts import audit, token_app, user_app
 from lrc.cli_catalogue import catalogue_app
 from lrc.cli_common import (
+    ActAs,
     DbUrl,
     Edition,
     ErrorsFile,
@@ -24,13 +26,13 @@ from lrc.cli_common import (
     Period,
     TextOrJson,
     check_report_path,
-    engine_for,
     err,
     in_chinese,
     log,
     numeric_form,
     out,
     refuse_with_report,
+    store_and_principal,
     text_or_json,
 )
 from lrc.cli_records import record_app, records
@@ -42,6 +44,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
 def _show_version(value: bool) -> None:
     if value:
         import lrc
@@ -61,11 +65,13 @@ def _main(
 
 
 @app.command()
-def init(db: DbUrl = None) -> None:
+def init(db: DbUrl = None, as_: ActAs = None) -> None:
     """创建或升级数据库 (create or upgrade the database)."""
-    from lrc.store import database_url, upgrade
+    from lrc.service.setup import init_store
+    from lrc.store import database_url
 
-    revision = upgrade(engine_for(db))
+    engine, who = store_and_principal(db, as_)
+    revision = init_store(engine, who)
     out.print(f"数据库已就绪 (database ready): {database_url(db)}  schema {revision}")
 
 
@@ -84,6 +90,7 @@ def sample(
         str | None, typer.Option("--as-of", help="记录截止日期 YYYY-MM-DD,默认今天 (records up to this day)")
     ] = None,
     edition: Edition = None,
+    as_: ActAs = None,
 ) -> None:
     """生成确定性的样例企业数据,可同时生成样例记录 (deterministic synthetic enterprises and records)."""
     from indicators import load_catalogue
@@ -119,6 +126,7 @@ def ingest(
     ] = None,
     errors: ErrorsFile = None,
     edition: Edition = None,
+    as_: ActAs = None,
 ) -> None:
     """导入一个期间的企业数据;任何一行有错则整个文件不写入 (all or nothing)."""
     from indicators import load_catalogue
@@ -126,11 +134,12 @@ def ingest(
 
     catalogue = load_catalogue(edition)
     check_report_path(errors)
+    engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入 (storing)") as advance:
             accepted = frozenset(accept_uscc or ())
             summary = ingest_file(
-                engine_for(db), file, period, accept_uscc=accepted, catalogue=catalogue, progress=advance
+                engine, who, file, period, accept_uscc=accepted, catalogue=catalogue, progress=advance
             )
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
@@ -138,14 +147,15 @@ def ingest(
 
 
 @app.command()
-def score(period: Period, edition: Edition = None, db: DbUrl = None) -> None:
+def score(period: Period, edition: Edition = None, db: DbUrl = None, as_: ActAs = None) -> None:
     """为一个期间评分,生成新的不可变评分批次 (score a period as a new immutable run)."""
     from indicators import load_catalogue
     from lrc.service import score_period
 
     catalogue = load_catalogue(edition)
+    engine, who = store_and_principal(db, as_)
     with render.progress("写入评分结果 (storing results)") as advance:
-        summary = score_period(engine_for(db), period, catalogue=catalogue, progress=advance)
+        summary = score_period(engine, who, period, catalogue=catalogue, progress=advance)
     render.run_summary(out, summary)
 
 
@@ -163,14 +173,21 @@ def rank(
     fmt: Fmt = None,
     output: Output = None,
     db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
-    """企业排名,按总分从高到低 (ranking, best first)."""
+    """企业排名,按总分从高到低;只含你权限范围内的企业 (ranking, best first, within your scope)."""
     from lrc.export import output_format
     from lrc.service import Filters, ranking
+    from lrc.service.audit import exported
 
     fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
-    info, frame = ranking(engine_for(db), period, filters, run_id=run)
+    engine, who = store_and_principal(db, as_)
+    info, frame = ranking(engine, who, period, filters, run_id=run)
+    if output is not None:
+        exported(
+            engine, who, f"ranking:run:{info.run_id}", f"{len(frame if top is None else frame.head(top))} rows {fmt}"
+        )
     render.ranking(out, info, frame, fmt, output, top=top)
 
 
@@ -181,17 +198,20 @@ def explain(
     run: Annotated[int | None, typer.Option("--run", help="评分批次号")] = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
     """逐项解释一家企业的得分 (every point of one enterprise, with reasons)."""
     from lrc.service import explain as explain_service
 
-    explanation = explain_service(engine_for(db), uscc, period, run_id=run)
+    engine, who = store_and_principal(db, as_)
+    explanation = explain_service(engine, who, uscc, period, run_id=run)
     text_or_json(fmt, lambda: explanation.to_dict(), lambda: render.explanation(out, explanation))
 
 
 @app.command()
 def schema(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|markdown")] = "table",
+    as_: ActAs = None,
 ) -> None:
     """列出输入字段:名称、类型、单位、被哪些条目读取 (the input fields)."""
     from indicators import load_catalogue
@@ -204,21 +224,26 @@ def runs(
     period: Annotated[str | None, typer.Option("--period", "-p", help="只列这个期间 (only this period)")] = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
     """列出评分批次:期间评分和由记录引起的单企业重算 (list score runs, rescoring runs included)."""
     from lrc.export import to_records
     from lrc.service.analytics import runs_table
 
-    frame = runs_table(engine_for(db), period, every_kind=True)
+    engine, who = store_and_principal(db, as_)
+    frame = runs_table(engine, who, period, every_kind=True)
     text_or_json(fmt, lambda: to_records(frame.drop(columns=["catalogue_hash"])), lambda: render.runs(out, frame))
 
 
 @app.command()
-def verify(run: Annotated[int, typer.Argument(help="评分批次号 (run id)")], db: DbUrl = None) -> None:
+def verify(
+    run: Annotated[int, typer.Argument(help="评分批次号 (run id)")], db: DbUrl = None, as_: ActAs = None
+) -> None:
     """用存档的数据和指标体系重算一个批次,核对是否完全一致 (reproduce a run exactly)."""
     from lrc.service import verify_run
 
-    report = verify_run(engine_for(db), run)
+    engine, who = store_and_principal(db, as_)
+    report = verify_run(engine, who, run)
     render.verify(out, report)
     if not report.reproduced:
         raise typer.Exit(8)
@@ -230,11 +255,13 @@ def demo(
     n: Annotated[int, typer.Option("--n", min=1, help="样例企业数")] = 500,
     no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="只准备数据,不启动看板")] = False,
     port: Annotated[int, typer.Option("--port")] = 8501,
+    as_: ActAs = None,
 ) -> None:
     """从零开始:建库、生成两个期间的样例数据、导入、评分 (from nothing to a scored sample)."""
     from lrc.demo import run_demo
 
-    run_demo(engine_for(db), out, n=n)
+    engine, who = store_and_principal(db, as_)
+    run_demo(engine, who, out, n=n)
     if not no_dashboard:
         dashboard(db=db, port=port)
 
@@ -244,6 +271,7 @@ def dashboard(
     db: DbUrl = None,
     port: Annotated[int, typer.Option("--port")] = 8501,
     headless: Annotated[bool, typer.Option("--headless/--browser", help="不自动打开浏览器")] = True,
+    as_: ActAs = None,
 ) -> None:
     """启动中文看板 (start the Streamlit dashboard)."""
     from lrc.dashboard_server import serve
@@ -260,6 +288,9 @@ def _log_path() -> Path:
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(record_app, name="record")
 app.command("records")(records)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.command("audit")(audit)
 
 
 def main() -> None:

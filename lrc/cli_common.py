@@ -60,6 +60,29 @@ def engine_for(db: str | None):  # noqa: ANN202 - sqlalchemy Engine
     return make_engine(db)
 
 
+ActAs = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        envvar="LRC_USER",
+        help="以此用户身份执行;尚无用户时不需要 (act as this user, default $LRC_USER)",
+    ),
+]
+
+
+def acting(engine: Any, name: str | None) -> Any:  # Principal
+    """The principal of a command: single-user mode while there is no account, else the named user."""
+    from lrc.service.accounts import acting as acting_service
+
+    return acting_service(engine, name, "cli")
+
+
+def store_and_principal(db: str | None, name: str | None) -> tuple[Any, Any]:
+    """The engine of ``--db`` and who acts on it."""
+    engine = engine_for(db)
+    return engine, acting(engine, name)
+
+
 ErrorsFile = Annotated[
     Path | None, typer.Option("--errors", help="把错误清单写入 CSV/XLSX (write the problems to FILE)")
 ]

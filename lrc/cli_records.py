@@ -10,14 +10,15 @@ import typer
 
 from lrc import render, render_records
 from lrc.cli_common import (
+    ActAs,
     DbUrl,
     ErrorsFile,
     JsonOrText,
     TextOrJson,
     check_report_path,
-    engine_for,
     out,
     refuse_with_report,
+    store_and_principal,
     text_or_json,
 )
 from lrc.errors import InputValidationError, UsageError
@@ -41,6 +42,7 @@ def record_add(
     note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
     """登记一条记录,并立即重算该企业 (add a record; the enterprise is re-scored at once)."""
     from lrc.service.records import add_record
@@ -49,8 +51,9 @@ def record_add(
         "uscc": uscc, "type": record_type, "date": decided, "source": source, "ref": ref,
         "severity": severity or "", "workers": workers or "", "amount": amount or "", "note": note or "",
     }  # fmt: skip
+    engine, who = store_and_principal(db, as_)
     try:
-        summary = add_record(engine_for(db), values)
+        summary = add_record(engine, who, values)
     except InputValidationError as exc:
         refuse_with_report(exc, None)
     _show(fmt, summary, one=True)
@@ -62,14 +65,16 @@ def record_ingest(
     errors: ErrorsFile = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
     """导入记录文件;任何一行有错则整个文件不写入 (all or nothing)."""
     from lrc.service.records import ingest_records
 
     check_report_path(errors)
+    engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入记录 (storing records)") as advance:
-            summary = ingest_records(engine_for(db), file, progress=advance)
+            summary = ingest_records(engine, who, file, progress=advance)
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
     _show(fmt, summary, one=False)
@@ -86,6 +91,7 @@ def _show(fmt: TextOrJson, summary: RecordsSummary, *, one: bool) -> None:
 def record_types(
     fmt: JsonOrText = TextOrJson.text,
     version: Annotated[str | None, typer.Option("--catalogue", help="指标体系版本 (catalogue edition)")] = None,
+    as_: ActAs = None,
 ) -> None:
     """列出记录类型:计分条目、每条分值、显示期、可否修复、是否红线 (record types)."""
     from indicators import load_catalogue
@@ -106,8 +112,9 @@ def records(
     since: Annotated[str | None, typer.Option("--since", help="决定日期不早于 YYYY-MM-DD")] = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
-    """列出已登记的记录,及其分值、显示期和是否仍在计分 (list records)."""
+    """列出你权限范围内已登记的记录,及其分值、显示期和是否仍在计分 (list records)."""
     from lrc.ingest.records import parse_date
     from lrc.normalise import ascii_form
     from lrc.service.record_views import list_records
@@ -117,5 +124,6 @@ def records(
         start = parse_date(ascii_form(since))
         if start is None:
             raise UsageError(f"--since {since!r} 应写作 YYYY-MM-DD (date)")
-    listed = list_records(engine_for(db), uscc=uscc, since=start)
+    engine, who = store_and_principal(db, as_)
+    listed = list_records(engine, who, uscc=uscc, since=start)
     text_or_json(fmt, lambda: [r.model_dump(mode="json") for r in listed], lambda: render_records.records(out, listed))

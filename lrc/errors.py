@@ -92,3 +92,10 @@ class StoreError(LrcError):
     """The database cannot be reached or is not initialised."""
 
     exit_code = 7
+
+
+class PermissionDenied(LrcError):
+    """The acting user may not do this (role, scope, an unknown or disabled account, a bad password).
+    Recorded in the audit log before it is raised."""
+
+    exit_code = 9

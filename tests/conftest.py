@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from indicators import Catalogue, load_catalogue
+from lrc.service.access import Principal, Role
 from lrc.store import make_engine, upgrade
+
+ADMIN = Principal(name="test-admin", role=Role.admin)  # who acts in tests that are not about access
 
 PG_ADMIN_URL = os.environ.get("LRC_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 GOLDEN = Path(__file__).parent / "golden"
@@ -98,7 +101,7 @@ def demo_store(directory: Path, n: int = 200) -> str:
 
     url = f"sqlite:///{directory / 'lrc.db'}"
     engine = make_engine(url)
-    run_demo(engine, Console(file=io.StringIO()), n=n, directory=directory / "demo")
+    run_demo(engine, ADMIN, Console(file=io.StringIO()), n=n, directory=directory / "demo")
     engine.dispose()
     return url
 

@@ -13,6 +13,7 @@ from lrc.demo import run_demo
 from lrc.service import Filters, catalogues, explain, load_results, ranking
 from lrc.service import analytics as an
 from lrc.store import make_engine
+from tests.conftest import ADMIN
 
 LATEST, EARLIER = "2026Q3", "2026Q2"
 
@@ -21,13 +22,13 @@ LATEST, EARLIER = "2026Q3", "2026Q2"
 def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - sqlalchemy Engine
     directory = tmp_path_factory.mktemp("analytics-store")
     eng = make_engine(f"sqlite:///{directory / 'lrc.db'}")
-    run_demo(eng, Console(file=io.StringIO()), n=120, directory=directory / "demo")
+    run_demo(eng, ADMIN, Console(file=io.StringIO()), n=120, directory=directory / "demo")
     yield eng
     eng.dispose()
 
 
 def latest_run(engine) -> int:  # noqa: ANN001
-    runs = an.runs_table(engine)
+    runs = an.runs_table(engine, ADMIN)
     return int(runs.loc[runs["period"] == LATEST, "id"].max())
 
 
@@ -41,20 +42,20 @@ def test_decode_packed_reads_every_row() -> None:
 
 def test_packed_matrix_equals_the_stored_items(engine) -> None:  # noqa: ANN001
     run_id = latest_run(engine)
-    usccs, matrix = an.packed_matrix(engine, run_id)
-    first = explain(engine, usccs[0], LATEST)
+    usccs, matrix = an.packed_matrix(engine, ADMIN, run_id)
+    first = explain(engine, ADMIN, usccs[0], LATEST)
     assert matrix.shape == (120, 75) and matrix.dtype == np.int32
     assert matrix[0].tolist() == [int(round(i["points"] * 10)) for i in first.items]
-    level1 = an.packed_matrix(engine, run_id, "level1")[1]
+    level1 = an.packed_matrix(engine, ADMIN, run_id, "level1")[1]
     assert (level1.sum(axis=1) == matrix.sum(axis=1)).all()
 
 
 def test_item_losses_add_up_to_the_points_missing_from_the_maximum(engine) -> None:  # noqa: ANN001
     run_id = latest_run(engine)
     catalogue = an.run_catalogue(engine, run_id)
-    _, matrix = an.packed_matrix(engine, run_id)
+    _, matrix = an.packed_matrix(engine, ADMIN, run_id)
     losses = an.item_losses(catalogue, matrix).set_index("code")
-    _, frame = load_results(engine, LATEST)
+    _, frame = load_results(engine, ADMIN, LATEST)
     deductions = -losses.loc[losses["kind"] == "deduct", "lost_total"].sum()
     missed = losses.loc[losses["kind"] == "add", "lost_total"].sum()
     assert frame["total"].sum() == pytest.approx(float(catalogue.max_total) * len(frame) - missed + deductions)
@@ -63,15 +64,15 @@ def test_item_losses_add_up_to_the_points_missing_from_the_maximum(engine) -> No
 
 
 def test_ranked_equals_the_ranking_service(engine) -> None:  # noqa: ANN001
-    _, frame = load_results(engine, LATEST)
+    _, frame = load_results(engine, ADMIN, LATEST)
     for filters in (Filters(), Filters(region="210100"), Filters(industry="C", grade="B"), Filters(search="有限")):
-        _, expected = ranking(engine, LATEST, filters)
+        _, expected = ranking(engine, ADMIN, LATEST, filters)
         got = an.ranked(frame, filters)
         assert got[["rank", "uscc", "total"]].equals(expected[["rank", "uscc", "total"]])
 
 
 def test_headline_and_groups(engine) -> None:  # noqa: ANN001
-    _, frame = load_results(engine, LATEST)
+    _, frame = load_results(engine, ADMIN, LATEST)
     grades = ["A", "B", "C", "D"]
     head = an.headline(frame, grades)
     assert head["enterprises"] == len(frame) and sum(head["grades"].values()) == len(frame)
@@ -83,23 +84,23 @@ def test_headline_and_groups(engine) -> None:  # noqa: ANN001
 
 
 def test_peer_ranks_agree_with_filtered_rankings(engine) -> None:  # noqa: ANN001
-    _, frame = load_results(engine, LATEST)
+    _, frame = load_results(engine, ADMIN, LATEST)
     ranks = an.peer_ranks(frame)
     row = frame.iloc[17]
-    _, city = ranking(engine, LATEST, Filters(region=row["city_code"]))
-    _, industry = ranking(engine, LATEST, Filters(industry=row["industry"]))
+    _, city = ranking(engine, ADMIN, LATEST, Filters(region=row["city_code"]))
+    _, industry = ranking(engine, ADMIN, LATEST, Filters(industry=row["industry"]))
     assert ranks.at[row["uscc"], "city_rank"] == city.set_index("uscc").at[row["uscc"], "rank"]
     assert ranks.at[row["uscc"], "industry_n"] == len(industry)
 
 
 def test_compare_runs_and_baselines(engine) -> None:  # noqa: ANN001
-    runs = an.runs_table(engine)
+    runs = an.runs_table(engine, ADMIN)
     now_id = latest_run(engine)
     before_id = an.previous_period_run(runs, LATEST)
     assert an.baseline_run(runs, now_id) == before_id
     assert an.previous_period_run(runs, EARLIER) is None
-    _, now = load_results(engine, LATEST)
-    _, before = load_results(engine, EARLIER)
+    _, now = load_results(engine, ADMIN, LATEST)
+    _, before = load_results(engine, ADMIN, EARLIER)
     both = an.compare_runs(now, before, ["A", "B", "C", "D"]).set_index("uscc")
     code = both.index[0]
     assert both.at[code, "delta"] == pytest.approx(
@@ -109,9 +110,9 @@ def test_compare_runs_and_baselines(engine) -> None:  # noqa: ANN001
 
 
 def test_enterprise_trend_has_one_row_per_period(engine) -> None:  # noqa: ANN001
-    _, frame = load_results(engine, LATEST)
+    _, frame = load_results(engine, ADMIN, LATEST)
     code = frame["uscc"].iloc[0]
-    trend = an.enterprise_trend(engine, code)
+    trend = an.enterprise_trend(engine, ADMIN, code)
     assert trend["period"].tolist() == [EARLIER, LATEST]
     assert trend["total"].iloc[-1] == frame["total"].iloc[0]
 
@@ -182,7 +183,7 @@ def test_level1_rates_are_shares_of_the_maximum_clipped_at_zero() -> None:
 def test_level1_rates_of_stored_results_stay_within_0_and_100(engine) -> None:  # noqa: ANN001
     run_id = latest_run(engine)
     catalogue = an.run_catalogue(engine, run_id)
-    _, level1 = an.packed_matrix(engine, run_id, "level1")
+    _, level1 = an.packed_matrix(engine, ADMIN, run_id, "level1")
     for row in level1[:40]:
         rates = an.level1_rates(catalogue, (row / 10).tolist())
         assert (rates["shown"] >= 0).all() and (rates["shown"] <= 100).all()

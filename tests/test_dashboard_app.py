@@ -22,7 +22,7 @@ from lrc.samples import DEMO_PERIODS, generate, write_sample
 from lrc.service import Filters, explain, ingest_file, load_results, ranking, score_period
 from lrc.service import analytics as an
 from lrc.store import make_engine, upgrade
-from tests.conftest import demo_store
+from tests.conftest import ADMIN, demo_store
 
 LATEST, EARLIER = DEMO_PERIODS[-1], DEMO_PERIODS[0]
 TIMEOUT = 60
@@ -101,7 +101,7 @@ def _walk(node: object) -> Iterator[object]:
 
 def test_overview_counts_match_the_stored_results(app: AppTest, sample_url: str) -> None:
     at = open_page(app, "overview")
-    _, frame = load_results(make_engine(sample_url), LATEST)
+    _, frame = load_results(make_engine(sample_url), ADMIN, LATEST)
     assert at.title[0].value == "总览"
     assert metric(at, "参评企业") == f"{len(frame):,}"
     assert metric(at, "平均分") == f"{frame['total'].mean():.1f}"
@@ -129,8 +129,8 @@ def one_city_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     sample = sample[sample["region_code"].astype(str).str.startswith("2102")]
     assert len(sample) >= 2
     write_sample(sample, directory / "dalian.csv")
-    ingest_file(engine, directory / "dalian.csv", LATEST, actor="test")
-    score_period(engine, LATEST, actor="test")
+    ingest_file(engine, ADMIN, directory / "dalian.csv", LATEST)
+    score_period(engine, ADMIN, LATEST)
     engine.dispose()
     return url
 
@@ -151,7 +151,7 @@ def test_the_map_draws_all_14_cities_when_only_one_has_data(one_city_url: str, m
 def test_overview_follows_the_period_picked_in_the_sidebar(app: AppTest, sample_url: str) -> None:
     at = open_page(app, "overview")
     at.sidebar.selectbox(key="period").select(EARLIER).run()
-    _, frame = load_results(make_engine(sample_url), EARLIER)
+    _, frame = load_results(make_engine(sample_url), ADMIN, EARLIER)
     assert EARLIER in texts(at.caption)
     assert metric(at, "参评企业") == f"{len(frame):,}"
     assert "没有上一期间的评分结果" in texts(at.info)
@@ -189,7 +189,7 @@ def shown_ranking(at: AppTest) -> pd.DataFrame:
 
 def test_ranking_first_row_matches_the_service(app: AppTest, sample_url: str) -> None:
     at = open_page(app, "rankings")
-    _, expected = ranking(make_engine(sample_url), LATEST)
+    _, expected = ranking(make_engine(sample_url), ADMIN, LATEST)
     table = shown_ranking(at)
     assert len(table) == 50
     assert table[COLUMN_LABELS["uscc"]].tolist() == expected["uscc"].head(50).tolist()
@@ -201,7 +201,7 @@ def test_ranking_filters_match_the_service(app: AppTest, sample_url: str) -> Non
     at = open_page(app, "rankings")
     at.selectbox(key="rank_city").select("210200").run()
     at.selectbox(key="rank_size").select("小型").run()
-    _, expected = ranking(make_engine(sample_url), LATEST, Filters(region="210200", size="小型"))
+    _, expected = ranking(make_engine(sample_url), ADMIN, LATEST, Filters(region="210200", size="小型"))
     table = shown_ranking(at)
     assert table[COLUMN_LABELS["uscc"]].tolist() == expected["uscc"].head(50).tolist()
     assert table[COLUMN_LABELS["rank"]].tolist() == expected["rank"].head(50).tolist()
@@ -210,7 +210,7 @@ def test_ranking_filters_match_the_service(app: AppTest, sample_url: str) -> Non
 
 def test_ranking_search_sort_and_pages(app: AppTest, sample_url: str) -> None:
     at = open_page(app, "rankings")
-    _, everyone = ranking(make_engine(sample_url), LATEST)
+    _, everyone = ranking(make_engine(sample_url), ADMIN, LATEST)
     at.selectbox(key="rank_sort").select("total_asc").run()
     assert shown_ranking(at)[COLUMN_LABELS["uscc"]].iloc[0] == everyone["uscc"].iloc[-1]
     at.selectbox(key="rank_sort").select("total_desc").run()
@@ -232,7 +232,7 @@ def test_ranking_with_no_match_says_so(app: AppTest) -> None:
 def test_ranking_exports_are_excel_friendly(sample_url: str) -> None:
     from lrc.export import csv_bytes, xlsx_bytes
 
-    _, frame = ranking(make_engine(sample_url), LATEST, Filters(industry="C"))
+    _, frame = ranking(make_engine(sample_url), ADMIN, LATEST, Filters(industry="C"))
     shown = frame[["rank", "uscc", "name", "total"]].rename(columns=COLUMN_LABELS)
     data = csv_bytes(shown)
     assert data.startswith("\ufeff".encode())
@@ -246,11 +246,11 @@ def test_ranking_exports_are_excel_friendly(sample_url: str) -> None:
 
 def test_enterprise_page_total_matches_explain(app: AppTest, sample_url: str) -> None:
     engine = make_engine(sample_url)
-    _, frame = ranking(engine, LATEST)
+    _, frame = ranking(engine, ADMIN, LATEST)
     target = frame.iloc[len(frame) // 2]
     at = open_page(app, "enterprise")
     at.text_input(key="ent_query").input(target["uscc"]).run()
-    expected = explain(engine, target["uscc"], LATEST)
+    expected = explain(engine, ADMIN, target["uscc"], LATEST)
     assert metric(at, "总分") == f"{float(expected.total):.1f}"
     assert metric(at, "等级") == f"{expected.grade} {expected.grade_label}"
     assert metric(at, "全省排名") == f"{int(target['province_rank']):,} / {len(frame):,}"
@@ -262,9 +262,9 @@ def test_enterprise_page_total_matches_explain(app: AppTest, sample_url: str) ->
 
 def test_partly_earned_add_items_are_not_called_unearned(app: AppTest, sample_url: str) -> None:
     engine = make_engine(sample_url)
-    _, frame = ranking(engine, LATEST)
+    _, frame = ranking(engine, ADMIN, LATEST)
     for uscc in frame["uscc"]:
-        expected = explain(engine, uscc, LATEST)
+        expected = explain(engine, ADMIN, uscc, LATEST)
         adds = [i for i in expected.items if i["kind"] == "add" and i["points"] < i["max_points"]]
         if any(i["points"] > 0 for i in adds) and any(i["points"] == 0 for i in adds):
             break
@@ -281,9 +281,9 @@ def test_partly_earned_add_items_are_not_called_unearned(app: AppTest, sample_ur
 
 def test_the_red_line_banner_names_each_item(app: AppTest, sample_url: str) -> None:
     engine = make_engine(sample_url)
-    _, frame = ranking(engine, LATEST)
+    _, frame = ranking(engine, ADMIN, LATEST)
     uscc = frame.loc[frame["red_line"], "uscc"].iloc[0]
-    expected = explain(engine, uscc, LATEST)
+    expected = explain(engine, ADMIN, uscc, LATEST)
     names = {i["code"]: i["name_zh"] for i in expected.items}
     at = open_enterprise(app, uscc)
     banner = texts(at.error)
@@ -293,7 +293,7 @@ def test_the_red_line_banner_names_each_item(app: AppTest, sample_url: str) -> N
 
 
 def test_ranks_show_a_share_only_among_peers(app: AppTest, sample_url: str) -> None:
-    _, frame = ranking(make_engine(sample_url), LATEST)
+    _, frame = ranking(make_engine(sample_url), ADMIN, LATEST)
     ranks = an.peer_ranks(frame)
     alone = ranks.index[ranks["industry_n"] == 1]
     assert len(alone), "the sample store has no industry with a single enterprise"
@@ -309,9 +309,9 @@ def test_ranks_show_a_share_only_among_peers(app: AppTest, sample_url: str) -> N
 
 def test_the_radar_plots_each_first_level_score_as_a_share_of_its_maximum(app: AppTest, sample_url: str) -> None:
     engine = make_engine(sample_url)
-    _, frame = ranking(engine, LATEST)
+    _, frame = ranking(engine, ADMIN, LATEST)
     uscc = frame["uscc"].iloc[len(frame) // 3]
-    expected = explain(engine, uscc, LATEST)
+    expected = explain(engine, ADMIN, uscc, LATEST)
     maxima: dict[str, float] = {}
     for item in an.run_catalogue(engine, expected.run.run_id).items:
         if item.kind == "add":
@@ -350,8 +350,8 @@ def test_unknown_uscc_is_a_clear_warning(app: AppTest) -> None:
 
 def test_monitoring_counts_grade_falls_and_new_red_lines(app: AppTest, sample_url: str) -> None:
     engine = make_engine(sample_url)
-    _, now = load_results(engine, LATEST)
-    _, before = load_results(engine, EARLIER)
+    _, now = load_results(engine, ADMIN, LATEST)
+    _, before = load_results(engine, ADMIN, EARLIER)
     both = now.merge(before, on="uscc", suffixes=("", "_prev"))
     order = {g: k for k, g in enumerate(sorted(set(now["grade"]) | set(before["grade"])))}
     fell = int((both["grade"].map(order) > both["grade_prev"].map(order)).sum())
@@ -362,7 +362,7 @@ def test_monitoring_counts_grade_falls_and_new_red_lines(app: AppTest, sample_ur
 
 
 def test_watchlist_add_and_remove(app: AppTest, sample_url: str) -> None:
-    _, frame = ranking(make_engine(sample_url), LATEST)
+    _, frame = ranking(make_engine(sample_url), ADMIN, LATEST)
     code = frame["uscc"].iloc[3]
     at = open_page(app, "monitoring")
     at.text_input(key="watch_query").input(code)
@@ -449,7 +449,7 @@ def test_a_missing_database_file_is_an_error_message(tmp_path: Path, monkeypatch
 def test_a_period_without_a_run_is_a_warning(empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "only-ingested.csv"
     write_sample(generate(20, seed=5, period=LATEST), path)
-    ingest_file(make_engine(empty_url), path, LATEST, actor="test")
+    ingest_file(make_engine(empty_url), ADMIN, path, LATEST)
     monkeypatch.setenv("LRC_DATABASE_URL", empty_url)
     at = open_page(AppTest.from_file(APP_PATH, default_timeout=TIMEOUT), "rankings")
     assert f"lrc score --period {LATEST}" in texts(at.warning)
@@ -466,8 +466,8 @@ def thin_data_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     sample = generate(2000, seed=2014, period=LATEST)
     uscc = "912101142761556363"
     write_sample(sample[sample["uscc"] == uscc], directory / "one.csv")
-    ingest_file(engine, directory / "one.csv", LATEST, actor="test")
-    score_period(engine, LATEST, actor="test")
+    ingest_file(engine, ADMIN, directory / "one.csv", LATEST)
+    score_period(engine, ADMIN, LATEST)
     engine.dispose()
     return url, uscc
 
@@ -476,7 +476,7 @@ def test_a_grade_held_down_by_missing_data_is_explained(
     thin_data_url: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, uscc = thin_data_url
-    expl = explain(make_engine(url), uscc, LATEST)
+    expl = explain(make_engine(url), ADMIN, uscc, LATEST)
     assert expl.total >= 85 and expl.grade == "B" and "95%" in expl.grade_note
     monkeypatch.setenv("LRC_DATABASE_URL", url)
     at = open_enterprise(AppTest.from_file(APP_PATH, default_timeout=TIMEOUT), uscc)

@@ -12,7 +12,7 @@ from browser_support import CHART, PAGES, TABLE, drawn, screenshot, visit
 
 from lrc.service import score_period
 from lrc.store import make_engine
-from tests.conftest import demo_store
+from tests.conftest import ADMIN, demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -91,5 +91,5 @@ def test_no_request_leaves_localhost(page: Any, base_url: str, requested: list[s
 def test_monitoring_shows_a_new_run_without_reloading(page: Any, base_url: str, store_url: str) -> None:
     """Runs last: it adds a run to the shared store."""
     visit(page, base_url, "monitoring")
-    summary = score_period(make_engine(store_url), "2026Q3", actor="browser-test")
+    summary = score_period(make_engine(store_url), ADMIN, "2026Q3")
     page.get_by_text(f"评分批次 #{summary.run_id}").first.wait_for(timeout=30_000)

@@ -25,6 +25,7 @@ from lrc.samples import generate, write_sample
 from lrc.service import analytics as an
 from lrc.service import explain, ingest_file, load_results, score_period
 from lrc.store import make_engine, upgrade
+from tests.conftest import ADMIN
 
 EARLIER, LATEST = "2026Q2", "2026Q3"
 TIMEOUT = 60
@@ -49,8 +50,8 @@ def build_store(directory: Path, seeds: dict[str, int], names: tuple[str, ...] =
         sample = generate(30, seed=seed, period=period)
         sample.loc[sample.index[: len(names)], "name"] = list(names)
         write_sample(sample, directory / f"{period}.csv")
-        ingest_file(engine, directory / f"{period}.csv", period, actor="test")
-        score_period(engine, period, actor="test")
+        ingest_file(engine, ADMIN, directory / f"{period}.csv", period)
+        score_period(engine, ADMIN, period)
     engine.dispose()
     return url
 
@@ -92,8 +93,8 @@ def disjoint_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_compare_runs_of_runs_without_a_common_enterprise(disjoint_url: str) -> None:
     engine = make_engine(disjoint_url)
-    _, now = load_results(engine, LATEST)
-    _, before = load_results(engine, EARLIER)
+    _, now = load_results(engine, ADMIN, LATEST)
+    _, before = load_results(engine, ADMIN, EARLIER)
     assert not set(now["uscc"]) & set(before["uscc"])
     both = an.compare_runs(now, before, ["A", "B", "C", "D"])
     assert both.empty
@@ -226,7 +227,7 @@ def nasty_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def nasty_codes(nasty_url: str) -> dict[str, str]:
-    _, frame = load_results(make_engine(nasty_url), LATEST)
+    _, frame = load_results(make_engine(nasty_url), ADMIN, LATEST)
     codes = dict(zip(frame["name"], frame["uscc"], strict=True))
     assert set(NASTY) <= set(codes)
     return {name: codes[name] for name in NASTY}
@@ -265,7 +266,7 @@ def test_enterprise_table_texts_are_plain(
     uscc = nasty_codes[NASTY[0]]
     at = open_page(nasty_url, "enterprise", monkeypatch)
     at.text_input(key="ent_query").input(uscc).run()
-    lost = profile.lost_points(explain(make_engine(nasty_url), uscc, LATEST))
+    lost = profile.lost_points(explain(make_engine(nasty_url), ADMIN, uscc, LATEST))
     table = at.table[0].value
     assert table["原因"].tolist() == [plain(r) for r in lost["reason"]]
     assert table["编码"].tolist() == lost["code"].tolist()

@@ -13,6 +13,7 @@ from browser_support import CHART, RUNNING, drawn
 from dashboard.text import JOINER
 from lrc.service import load_results
 from lrc.store import make_engine
+from tests.conftest import ADMIN
 from tests.test_dashboard_hardening import EARLIER, LATEST, NASTY, build_store
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def codes(store_url: str) -> dict[str, str]:
-    _, frame = load_results(make_engine(store_url), LATEST)
+    _, frame = load_results(make_engine(store_url), ADMIN, LATEST)
     return {name: uscc for name, uscc in zip(frame["name"], frame["uscc"], strict=True) if name in NASTY}
 
 

@@ -16,7 +16,7 @@ from lrc.samples import DEMO_PERIODS
 from lrc.service import ranking
 from lrc.service.records import add_record
 from lrc.store import make_engine
-from tests.conftest import demo_store
+from tests.conftest import ADMIN, demo_store
 from tests.test_dashboard_app import APP_PATH, TIMEOUT, metric, open_enterprise
 
 LATEST = DEMO_PERIODS[-1]
@@ -31,7 +31,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_a_new_record_shows_on_the_enterprise_page(store: str) -> None:
     engine = make_engine(store)
-    _, frame = ranking(engine, LATEST)
+    _, frame = ranking(engine, ADMIN, LATEST)
     top = frame.iloc[0]
     at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
     open_enterprise(at, top["uscc"])
@@ -40,7 +40,7 @@ def test_a_new_record_shows_on_the_enterprise_page(store: str) -> None:
         "uscc": top["uscc"], "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": date(2026, 9, 2).isoformat(),
         "source": "大连市应急管理局", "ref": "大应急罚〔2026〕5号", "severity": "严重",
     }  # fmt: skip
-    record = add_record(engine, values, actor="t").id
+    record = add_record(engine, ADMIN, values).id
     time.sleep(RUNS_TTL + 0.5)  # the dashboard notices a rescoring within RUNS_TTL seconds
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -27,6 +27,7 @@ from lrc.periods import check_period
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, score_period, verify_run
 from lrc.store import make_engine
+from tests.conftest import ADMIN
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -201,7 +202,7 @@ def test_enterprise_identity_is_append_only_and_verify_checks_it(db_url: str, tm
     upgrade(engine)
     path = tmp_path / "f.csv"
     hostile_csv(path, [])
-    ingest_file(engine, path, PERIOD, actor="t")
+    ingest_file(engine, ADMIN, path, PERIOD)
     rename = "UPDATE enterprises SET uscc = '91210100MA0000000X' WHERE id = 1"
     for statement in (rename, "DELETE FROM enterprises WHERE id = 1"):
         with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
@@ -218,11 +219,11 @@ def test_enterprise_identity_is_append_only_and_verify_checks_it(db_url: str, tm
         conn.execute(text("UPDATE enterprises SET uscc = 'TMP' WHERE id = 1"))
         conn.execute(text("UPDATE enterprises SET uscc = :u WHERE id = 2"), {"u": one})
         conn.execute(text("UPDATE enterprises SET uscc = :u WHERE id = 1"), {"u": two})
-    run = score_period(engine, PERIOD, actor="t").run_id
+    run = score_period(engine, ADMIN, PERIOD).run_id
     with engine.connect() as conn:  # the run still publishes each score under the code it was submitted with
         published = {r[0]: r[1] for r in conn.execute(text("SELECT enterprise_id, uscc FROM score_results"))}
     assert published[1] == one and published[2] == two
-    report = verify_run(engine, run)
+    report = verify_run(engine, ADMIN, run)
     assert not report.reproduced and sorted(report.identity_mismatched) == sorted([one, two])
     engine.dispose()
 
@@ -289,7 +290,7 @@ def test_control_characters_are_refused_on_every_backend(db_url: str, tmp_path: 
     path = tmp_path / "f.json"
     path.write_text(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("records")), "utf-8")
     with pytest.raises(InputValidationError) as caught:
-        ingest_file(engine, path, PERIOD, actor="t")
+        ingest_file(engine, ADMIN, path, PERIOD)
     [problem] = caught.value.problems
     assert (problem.row, problem.column, problem.reason) == (2, "name", CONTROL_REASON)
     with engine.connect() as conn:

@@ -27,6 +27,7 @@ from lrc.times import today_in_china
 from scoring import score
 from scoring.naive import score_rows
 from scoring.sqlgen import scoring_sql
+from tests.conftest import ADMIN
 from tests.facts_strategies import enterprise_facts, frame
 
 CAT = load_catalogue("2027.1")
@@ -128,8 +129,8 @@ def scored(engine: Engine, tmp_path: Path) -> tuple[Engine, list[str]]:
         sample = generate(30, seed=21, period=period, catalogue=CAT)
         path = tmp_path / f"{period}.csv"
         write_sample(sample, path)
-        ingest_file(engine, path, period, actor="t", catalogue=CAT)
-        score_period(engine, period, actor="t", catalogue=CAT)
+        ingest_file(engine, ADMIN, path, period, catalogue=CAT)
+        score_period(engine, ADMIN, period, catalogue=CAT)
         usccs = sample["uscc"].tolist()
     return engine, usccs
 
@@ -143,45 +144,45 @@ def fatal(uscc: str, ref: str = "辽应急罚〔2026〕7号", when: date | None 
 def test_a_fatal_accident_makes_grade_d_at_once_and_verifies(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
     target = usccs[0]
-    _, before = ranking(engine, PERIOD)
-    summary = add_record(engine, fatal(target, when=date(2026, 9, 1)), actor="t", catalogue=CAT)
+    _, before = ranking(engine, ADMIN, PERIOD)
+    summary = add_record(engine, ADMIN, fatal(target, when=date(2026, 9, 1)), catalogue=CAT)
     assert summary.id is not None and summary.stored == [summary.id]
     assert [(r.uscc, r.period, r.grade, r.red_line) for r in summary.results] == [(target, PERIOD, "D", True)]
-    _, ranked = ranking(engine, PERIOD)
+    _, ranked = ranking(engine, ADMIN, PERIOD)
     row = ranked.loc[ranked["uscc"] == target].iloc[0]
     assert row["grade"] == "D" and bool(row["red_line"])
     others = ranked[ranked["uscc"] != target].set_index("uscc")[["total", "grade"]]
     unchanged = before[before["uscc"] != target].set_index("uscc")[["total", "grade"]]
     pd.testing.assert_frame_equal(others.sort_index(), unchanged.sort_index())  # nobody else moved or left
-    e = explain(engine, target, PERIOD)
+    e = explain(engine, ADMIN, target, PERIOD)
     assert e.red_line and "D2.1.4" in e.red_line_items and e.cause_record_id == summary.id
     record = next(r for r in e.records if r["id"] == summary.id)
     assert record["counted"] and record["display_until"] == "2029-09-01" and record["ref"] == "辽应急罚〔2026〕7号"
     item = next(i for i in e.items if i["code"] == "D2.1.4")
     assert item["records"] == [summary.id] and "辽应急罚〔2026〕7号" in item["provenance"]
-    assert all(verify_run(engine, r.run_id).reproduced for r in summary.results)
+    assert all(verify_run(engine, ADMIN, r.run_id).reproduced for r in summary.results)
 
 
 def test_a_record_counts_for_every_period_ending_in_its_window(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
-    summary = add_record(engine, fatal(usccs[1], when=date(2026, 5, 10)), actor="t", catalogue=CAT)
+    summary = add_record(engine, ADMIN, fatal(usccs[1], when=date(2026, 5, 10)), catalogue=CAT)
     assert sorted(r.period for r in summary.results) == ["2026Q2", PERIOD]
     assert all(r.grade == "D" and r.red_line for r in summary.results)
-    assert all(verify_run(engine, r.run_id).reproduced for r in summary.results)
-    full = score_period(engine, PERIOD, actor="t", catalogue=CAT)  # a new full run keeps counting it
-    assert verify_run(engine, full.run_id).reproduced
-    assert explain(engine, usccs[1], PERIOD).grade == "D"
+    assert all(verify_run(engine, ADMIN, r.run_id).reproduced for r in summary.results)
+    full = score_period(engine, ADMIN, PERIOD, catalogue=CAT)  # a new full run keeps counting it
+    assert verify_run(engine, ADMIN, full.run_id).reproduced
+    assert explain(engine, ADMIN, usccs[1], PERIOD).grade == "D"
 
 
 def test_a_second_delivery_is_a_no_op_and_a_changed_one_is_refused(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
-    first = add_record(engine, fatal(usccs[2]), actor="t", catalogue=CAT)
-    again = add_record(engine, fatal(usccs[2]), actor="t", catalogue=CAT)
+    first = add_record(engine, ADMIN, fatal(usccs[2]), catalogue=CAT)
+    again = add_record(engine, ADMIN, fatal(usccs[2]), catalogue=CAT)
     assert again.stored == [] and again.already == first.stored and again.results == []
     changed = fatal(usccs[2]) | {"workers": "3"}
     with pytest.raises(InputValidationError, match="内容不同|1 处错误"):
-        add_record(engine, changed, actor="t", catalogue=CAT)
-    assert len(list_records(engine, uscc=usccs[2], catalogue=CAT)) == 1
+        add_record(engine, ADMIN, changed, catalogue=CAT)
+    assert len(list_records(engine, ADMIN, uscc=usccs[2], catalogue=CAT)) == 1
 
 
 @pytest.mark.parametrize(
@@ -201,20 +202,20 @@ def test_bad_records_are_refused_with_their_column(
 ) -> None:
     engine, usccs = scored
     with pytest.raises(InputValidationError) as caught:
-        add_record(engine, fatal(usccs[3]) | change, actor="t", catalogue=CAT)
+        add_record(engine, ADMIN, fatal(usccs[3]) | change, catalogue=CAT)
     assert [p.column for p in caught.value.problems] == [column]
-    assert list_records(engine, catalogue=CAT) == []
+    assert list_records(engine, ADMIN, catalogue=CAT) == []
 
 
 def test_an_expired_record_is_stored_but_scores_nothing(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
     old = {"uscc": usccs[4], "type": "LABOUR_PENALTY", "date": "2019-03-01", "source": "沈阳市人社局",
            "ref": "沈人社罚〔2019〕1号", "severity": "一般"}  # fmt: skip
-    summary = add_record(engine, old, actor="t", catalogue=CAT)
+    summary = add_record(engine, ADMIN, old, catalogue=CAT)
     assert summary.stored and summary.results == []
-    [listed] = list_records(engine, uscc=usccs[4], catalogue=CAT)
+    [listed] = list_records(engine, ADMIN, uscc=usccs[4], catalogue=CAT)
     assert not listed.live and "已过显示期" in listed.status_zh
-    e = explain(engine, usccs[4], PERIOD)
+    e = explain(engine, ADMIN, usccs[4], PERIOD)
     assert any(r["id"] == listed.id and not r["counted"] and "已过显示期" in r["status_zh"] for r in e.records)
 
 
@@ -232,18 +233,18 @@ def test_a_record_file_is_all_or_nothing(scored: tuple[Engine, list[str]], tmp_p
     path = tmp_path / "records.csv"
     pd.DataFrame(bad).to_csv(path, index=False, encoding="utf-8-sig")
     with pytest.raises(InputValidationError) as caught:
-        ingest_records(engine, path, actor="t", catalogue=CAT)
+        ingest_records(engine, ADMIN, path, catalogue=CAT)
     assert [(p.row, p.column) for p in caught.value.problems] == [(5, "决定日期")]
-    assert list_records(engine, catalogue=CAT) == []
+    assert list_records(engine, ADMIN, catalogue=CAT) == []
     pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8-sig")
-    summary = ingest_records(engine, path, actor="t", catalogue=CAT)
+    summary = ingest_records(engine, ADMIN, path, catalogue=CAT)
     assert len(summary.stored) == 3 and {r.uscc for r in summary.results} == {usccs[5]}
-    assert ingest_records(engine, path, actor="t", catalogue=CAT).stored == []
+    assert ingest_records(engine, ADMIN, path, catalogue=CAT).stored == []
 
 
 def test_records_are_append_only(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
-    add_record(engine, fatal(usccs[6]), actor="t", catalogue=CAT)
+    add_record(engine, ADMIN, fatal(usccs[6]), catalogue=CAT)
     for statement in ("UPDATE records SET tier = 'minor'", "DELETE FROM records"):
         with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
@@ -263,7 +264,7 @@ def test_two_records_at_the_same_moment_are_both_applied(scored: tuple[Engine, l
     def deliver(values: dict[str, str]) -> None:
         try:
             barrier.wait()
-            add_record(engine, values, actor="t", catalogue=CAT)
+            add_record(engine, ADMIN, values, catalogue=CAT)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -273,15 +274,15 @@ def test_two_records_at_the_same_moment_are_both_applied(scored: tuple[Engine, l
     for thread in threads:
         thread.join()
     assert errors == []
-    e = explain(engine, target, PERIOD)
+    e = explain(engine, ADMIN, target, PERIOD)
     counted = {r["ref"] for r in e.records if r["counted"]}
     assert counted == {"罚〔2026〕0号", "罚〔2026〕1号"}
 
 
 def test_list_records_json_round_trips(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
-    add_record(engine, fatal(usccs[8]), actor="t", catalogue=CAT)
-    listed = [r.model_dump(mode="json") for r in list_records(engine, uscc=usccs[8], catalogue=CAT)]
+    add_record(engine, ADMIN, fatal(usccs[8]), catalogue=CAT)
+    listed = [r.model_dump(mode="json") for r in list_records(engine, ADMIN, uscc=usccs[8], catalogue=CAT)]
     assert json.loads(json.dumps(listed, ensure_ascii=False))[0]["type"] == "FATAL_ACCIDENT_RESPONSIBLE"
 
 
@@ -290,8 +291,8 @@ def test_each_record_shows_what_it_really_cost(scored: tuple[Engine, list[str]])
     for k in range(5):
         values = {"uscc": usccs[9], "type": "WAGE_ARREARS_FINDING", "date": f"2026-08-0{k + 1}",
                   "source": "营口市人社局", "ref": f"营人社监〔2026〕{k}号", "severity": "一般"}  # fmt: skip
-        add_record(engine, values, actor="t", catalogue=CAT)
-    e = explain(engine, usccs[9], PERIOD)
+        add_record(engine, ADMIN, values, catalogue=CAT)
+    e = explain(engine, ADMIN, usccs[9], PERIOD)
     item = next(i for i in e.items if i["code"] == "B3.1.2")
     costs = [r["cost"] for r in e.records if r["counted"]]
     assert sum(costs) == item["points"] == float(CAT.item("B3.1.2").points)  # the cap
@@ -307,10 +308,10 @@ def test_a_record_re_scores_what_was_scored_not_a_newer_submission(
     sample.loc[sample["uscc"] == target, "employee_roster_kept"] = pd.array([False], dtype="boolean")
     path = tmp_path / "resubmitted.csv"
     write_sample(sample, path)
-    ingest_file(engine, path, PERIOD, actor="t", catalogue=CAT)  # a new version, not yet scored
-    before = explain(engine, target, PERIOD)
+    ingest_file(engine, ADMIN, path, PERIOD, catalogue=CAT)  # a new version, not yet scored
+    before = explain(engine, ADMIN, target, PERIOD)
     values = {"uscc": target, "type": "CORRECTION_ORDER", "date": "2026-08-10", "source": "盘锦市人社局",
               "ref": "盘人社监〔2026〕1号"}  # fmt: skip
-    [result] = add_record(engine, values, actor="t", catalogue=CAT).results
+    [result] = add_record(engine, ADMIN, values, catalogue=CAT).results
     declared = float(CAT.record_type_map["CORRECTION_ORDER"].tiers["minor"].points)
     assert round(result.total - float(before.total), 1) == declared  # the record's cost alone

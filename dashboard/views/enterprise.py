@@ -126,7 +126,7 @@ def radar(run: RunChoice, expl: Explanation, catalogue: Catalogue) -> None:
     indicators with small maxima weigh as much as large ones."""
     points = {n["code"]: n["points"] for n in expl.levels["level1"]}
     series = {tr("本企业", "This enterprise"): an.level1_rates(catalogue, [points[n.code] for n in catalogue.level1])}
-    median = loaders.industry_median(run.url, run.run_id, expl.industry)
+    median = loaders.industry_median(run.url, run.who, run.run_id, expl.industry)
     if median:
         series[tr("行业中位数", "Industry median")] = an.level1_rates(catalogue, median)
     axes = [f"{n.code} {n.name_en if english() else n.name_zh}" for n in catalogue.level1]
@@ -149,7 +149,7 @@ def _rate_hover(row: Any) -> str:
 
 
 def history(run: RunChoice, uscc: str) -> None:
-    frame = loaders.trend(run.url, uscc)
+    frame = loaders.trend(run.url, run.who, uscc)
     title = tr("历次期间总分", "Total in every period")
     charts.show(charts.trend(frame, title, tr("总分", "Total")), f"trend-{uscc}")
 
@@ -215,14 +215,14 @@ def main() -> None:
     run = controls.run_page("企业画像", "Enterprise")
     if run is None:
         return
-    frame = loaders.results(run.url, run.run_id)
+    frame = loaders.results(run.url, run.who, run.run_id)
     uscc = chosen(frame, run)
     if uscc is None:
         return
-    expl = loaders.explanation(run.url, run.run_id, run.period, uscc)
+    expl = loaders.explanation(run.url, run.who, run.run_id, run.period, uscc)
     catalogue = loaders.catalogue(run.url, run.run_id)
     row = frame.loc[frame["uscc"] == uscc].iloc[0]
-    header(expl, row, loaders.peer_ranks(run.url, run.run_id).loc[uscc], catalogue)
+    header(expl, row, loaders.peer_ranks(run.url, run.who, run.run_id).loc[uscc], catalogue)
     structure(run, expl, catalogue)
     history(run, uscc)
     lost(expl)

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import controls, loaders, tables, watchlist
+from dashboard import controls, loaders, session, tables, watchlist
 from dashboard.errors import shows_errors
 from dashboard.i18n import tr
 from dashboard.text import plain
@@ -80,6 +80,11 @@ def add_to_watchlist(frame: pd.DataFrame) -> None:
 
 def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
     st.subheader(tr("关注清单", "Watchlist"))
+    if not watchlist.may_edit():
+        st.caption(
+            tr("关注清单供分析员使用;你的角色只能查看。", "The watchlist is for analysts; your role can only view.")
+        )
+        return
     add_to_watchlist(frame)
     codes = watchlist.items()
     if not codes:
@@ -114,13 +119,13 @@ def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 @shows_errors
 def live() -> None:
-    url = loaders.db_url()
-    runs = loaders.runs(url)
+    url, who = loaders.db_url(), session.principal()
+    runs = loaders.runs(url, who)
     if runs.empty:
         controls.empty_store_message()
         return
     newest = runs.sort_values("id").iloc[-1]
-    run = controls.choice(url, runs, newest)
+    run = controls.choice(url, who, runs, newest)
     base = an.baseline_run(runs, run.run_id)
     stamp = datetime.now().strftime("%H:%M:%S")
     st.caption(
@@ -130,8 +135,8 @@ def live() -> None:
             f"{REFRESH_SECONDS} s (at {stamp})",
         )
     )
-    frame = loaders.results(url, run.run_id)
-    both = loaders.comparison(url, run.run_id, base) if base else None
+    frame = loaders.results(url, who, run.run_id)
+    both = loaders.comparison(url, who, run.run_id, base) if base else None
     if both is None:
         st.info(tr("只有一个评分批次,暂无可对比的结果。", "Only one run so far: nothing to compare."))
     else:

@@ -16,8 +16,8 @@ def _delta(now: float, before: float | None, fmt: str) -> str | None:
 
 
 def metrics(run: RunChoice) -> None:
-    now = loaders.headline(run.url, run.run_id)
-    before = loaders.headline(run.url, run.previous_id) if run.previous_id else None
+    now = loaders.headline(run.url, run.who, run.run_id)
+    before = loaders.headline(run.url, run.who, run.previous_id) if run.previous_id else None
     share = now["red_lines"] / now["enterprises"] if now["enterprises"] else 0.0
     cols = st.columns(5)
     cols[0].metric(
@@ -43,11 +43,11 @@ def metrics(run: RunChoice) -> None:
 
 
 def grade_mix(run: RunChoice, grades: list[str]) -> None:
-    counts = pd.DataFrame({run.period: loaders.headline(run.url, run.run_id)["grades"]})
+    counts = pd.DataFrame({run.period: loaders.headline(run.url, run.who, run.run_id)["grades"]})
     title = tr(f"等级分布 {run.period}", f"Grades {run.period}")
     if run.previous_id:
-        previous = loaders.runs(run.url).set_index("id").at[run.previous_id, "period"]
-        counts[previous] = pd.Series(loaders.headline(run.url, run.previous_id)["grades"])
+        previous = loaders.runs(run.url, run.who).set_index("id").at[run.previous_id, "period"]
+        counts[previous] = pd.Series(loaders.headline(run.url, run.who, run.previous_id)["grades"])
         title = tr(
             f"等级分布:{run.period}(深色)对比 {previous}(浅色)",
             f"Grades: {run.period} (dark) vs {previous} (light)",
@@ -57,7 +57,7 @@ def grade_mix(run: RunChoice, grades: list[str]) -> None:
 
 
 def by_city(run: RunChoice) -> None:
-    summary = loaders.group_summary(run.url, run.run_id, "city_code")
+    summary = loaders.group_summary(run.url, run.who, run.run_id, "city_code")
     summary["city"] = summary["city_code"].map(lambda c: CITIES.get(c, c))
     title = tr("各市平均分", "Mean score by city")
     shapes = geo.city_geojson()
@@ -75,14 +75,14 @@ def by_city(run: RunChoice) -> None:
 
 
 def by_industry(run: RunChoice) -> None:
-    summary = loaders.group_summary(run.url, run.run_id, "industry")
+    summary = loaders.group_summary(run.url, run.who, run.run_id, "industry")
     summary["label"] = summary["industry"] + " " + summary["industry"].map(INDUSTRIES)
     title = tr("各行业平均分", "Mean score by industry")
     charts.show(charts.bars(summary, "mean", "label", title, height=460), "industry_scores")
 
 
 def item_losses(run: RunChoice) -> None:
-    losses = loaders.item_losses(run.url, run.run_id)
+    losses = loaders.item_losses(run.url, run.who, run.run_id)
     st.subheader(tr("全省失分最多的指标", "Items that cost the most points"))
     st.caption(
         tr(
@@ -109,7 +109,7 @@ def changes(run: RunChoice) -> None:
     if not run.previous_id:
         st.info(tr("没有上一期间的评分结果。", "No earlier period has been scored."))
         return
-    both = loaders.comparison(run.url, run.run_id, run.previous_id)
+    both = loaders.comparison(run.url, run.who, run.run_id, run.previous_id)
     if both.empty:
         controls.nothing_in_common_message()
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from lrc.export import csv_bytes, xlsx_bytes
 from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, SIZES
 from lrc.service import Filters
 from lrc.service import analytics as an
+from lrc.service.audit import exported
 
 PAGE_SIZE = 50
 PAGE_KEY = "rank_page"
@@ -86,10 +88,20 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     """CSV and XLSX of the whole filtered, sorted set (built only when clicked)."""
     export = frame[tables.RESULT_COLUMNS].rename(columns=column_labels(tables.RESULT_COLUMNS))
     name = f"lrc-ranking-{run.period}-run{run.run_id}"
+
+    def recorded(kind: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+        """A download carries data out: recorded (by the service) when it is built, on click."""
+
+        def data() -> bytes:
+            exported(loaders.engine(run.url), run.who, f"ranking:run:{run.run_id}", f"{len(export)} rows {kind}")
+            return build()
+
+        return data
+
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         tr("下载 CSV", "Download CSV"),
-        lambda: csv_bytes(export),
+        recorded("csv", lambda: csv_bytes(export)),
         f"{name}.csv",
         "text/csv",
         key="rank_csv",
@@ -97,7 +109,7 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     )
     right.download_button(
         tr("下载 Excel", "Download XLSX"),
-        lambda: xlsx_bytes(export, "排名"),
+        recorded("xlsx", lambda: xlsx_bytes(export, "排名")),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rank_xlsx",
@@ -109,7 +121,7 @@ def main() -> None:
     run = controls.run_page("排名", "Rankings")
     if run is None:
         return
-    frame = loaders.results(run.url, run.run_id)
+    frame = loaders.results(run.url, run.who, run.run_id)
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
     left, right = st.columns([3, 1])
     search = left.text_input(

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from indicators import Catalogue
 from lrc.periods import check_period, period_key, previous_period, sort_periods
+from lrc.service.access import Principal
 from lrc.service.results import ranked
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
@@ -52,9 +53,10 @@ Packed = Literal["items", "level1"]
 # ---- readers -----------------------------------------------------------------
 
 
-def runs_table(engine: Engine, period: str | None = None, *, every_kind: bool = False) -> pd.DataFrame:
+def runs_table(engine: Engine, who: Principal, period: str | None = None, *, every_kind: bool = False) -> pd.DataFrame:
     """Every run that scored a whole period (of ``period`` if given), oldest first (id, period, catalogue
-    version, count, times); with ``every_kind`` also the one-enterprise rescoring runs records caused."""
+    version, count, times); with ``every_kind`` also the one-enterprise rescoring runs records caused.
+    Runs are metadata every role may read (no enterprise's data); ``who`` is taken like everywhere."""
     require_schema(engine)
     with engine.connect() as conn:
         return repo.runs(conn, check_period(period) if period else None, kind=None if every_kind else "period")
@@ -81,12 +83,12 @@ def run_catalogue(engine: Engine, run_id: int) -> Catalogue:
         return catalogue_for_run(conn, get_run(conn, None, run_id))
 
 
-def packed_matrix(engine: Engine, run_id: int, column: Packed = "items") -> tuple[pd.Index, np.ndarray]:
-    """The USCCs of a run and its packed ``items`` (or ``level1``) column as an
+def packed_matrix(engine: Engine, who: Principal, run_id: int, column: Packed = "items") -> tuple[pd.Index, np.ndarray]:
+    """The USCCs of a run inside ``who``'s scope and its packed ``items`` (or ``level1``) column as an
     int32 matrix of tenths, one row per enterprise in USCC order."""
     require_schema(engine)
     with engine.connect() as conn:
-        rows = repo.packed(conn, repo.current_run_ids(conn, get_run(conn, None, run_id)), column)
+        rows = repo.packed(conn, repo.current_run_ids(conn, get_run(conn, None, run_id)), column, who.scope)
     usccs = pd.Index([r[0] for r in rows], dtype="string", name="uscc")
     return usccs, decode_packed([r[1] for r in rows])
 
@@ -106,15 +108,19 @@ def decode_packed(texts: Sequence[str]) -> np.ndarray:
     return flat.reshape(len(texts), width)
 
 
-def enterprise_trend(engine: Engine, uscc: str) -> pd.DataFrame:
-    """One enterprise's total, grade and red line in the newest run of every scored period."""
+def enterprise_trend(engine: Engine, who: Principal, uscc: str) -> pd.DataFrame:
+    """One enterprise's total, grade and red line in the newest run of every scored period (the periods in
+    which it lay inside ``who``'s scope)."""
     require_schema(engine)
     result = ScoreResult.__table__
     query = (
         select(ScoreRun.period, result.c.run_id, result.c.total, result.c.grade, result.c.red_line)
         .join(ScoreRun, ScoreRun.id == result.c.run_id)
         .join(Enterprise, Enterprise.id == result.c.enterprise_id)
-        .where(Enterprise.uscc == uscc.strip().upper())
+        .where(
+            Enterprise.uscc == uscc.strip().upper(),
+            *repo.scope_conditions(who.scope, result.c.region_code, result.c.uscc),
+        )
         .order_by(ScoreRun.period, result.c.run_id)
     )
     with engine.connect() as conn:

@@ -14,6 +14,7 @@ from indicators.record_types import TIER_ZH
 from lrc.errors import NotFoundError
 from lrc.periods import check_period
 from lrc.reference import CITIES, city_of
+from lrc.service.access import Principal
 from lrc.service.runs import missing_required, score_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -194,13 +195,17 @@ class ImpactReport(BaseModel):
     by_size: list[GroupImpact]
 
 
-def impact(engine: Engine, old: Catalogue, new: Catalogue, period: str, *, top: int = 15) -> ImpactReport:
+def impact(
+    engine: Engine, who: Principal, old: Catalogue, new: Catalogue, period: str, *, top: int = 15
+) -> ImpactReport:
     """What scoring ``period``'s newest submissions (and the records counting at its end) with ``new``
-    instead of ``old`` would change. Nothing is stored."""
+    instead of ``old`` would change, for the enterprises in ``who``'s scope. Nothing is stored."""
     period = check_period(period)
     require_schema(engine)
     with engine.connect() as conn:
         subs = repo.latest_submissions(conn, period)
+        if not who.scope.everything:
+            subs = subs[who.scope.mask(subs["region_code"], pd.Series(subs.index, index=subs.index))]
         if subs.empty:
             raise NotFoundError(f"期间 {period} 没有已导入的数据 (no data for period {period})")
         watermark = repo.record_watermark(conn)

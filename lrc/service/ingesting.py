@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 from collections.abc import Callable
@@ -14,8 +13,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from indicators import Catalogue, load_catalogue
+from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import IngestBatch, read_records
+from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_period
+from lrc.service.access import Action, Principal
+from lrc.service.audit import guarded
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 
@@ -34,13 +37,6 @@ class IngestSummary:
     overridden_uscc: list[str] = field(default_factory=list)
 
 
-def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
     columns = [frame[c].astype("string").fillna("").tolist() for c in IDENTITY]
     keys = ["\x1f".join(values) for values in zip(*columns, strict=True)]
@@ -49,10 +45,10 @@ def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
 
 def ingest_file(
     engine: Engine,
+    who: Principal,
     path: Path,
     period: str,
     *,
-    actor: str | None = None,
     accept_uscc: frozenset[str] = frozenset(),
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
@@ -61,33 +57,40 @@ def ingest_file(
 
     A file with any bad row raises InputValidationError before anything is
     written; an enterprise whose facts are unchanged gets no new version, so
-    ingesting the same file twice leaves the same state."""
+    ingesting the same file twice leaves the same state. A user with a city, district or
+    enterprise scope may submit only enterprises inside it (and not move one in from outside)."""
     period = check_period(period)
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
-    batch = read_records(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
-    facts = facts_codec.encode(batch.frame, catalogue)
-    hashes = content_hashes(batch.frame, facts)
-    usccs = batch.frame.index.tolist()
-    batch_id = None
-    with repo.writing(engine) as conn:
-        ids = repo.enterprise_ids(conn, usccs, create=False)
-        latest = repo.latest_hashes(conn, period, ids.values())
-        fresh = [k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]]
-        if fresh:
-            ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh], create=True))
-            batch_id = repo.add_batch(
-                conn,
-                period=period,
-                file_name=Path(path).name,
-                file_sha256=batch.sha256,
-                fields=json.dumps(facts_codec.field_names(batch.frame, catalogue)),
-                rows=len(usccs),
-                new_versions=len(fresh),
-                actor=actor or default_actor(),
-            )
-            rows = _submission_rows(batch, period, batch_id, fresh, ids, latest, facts, hashes)
-            repo.add_submissions(conn, rows, progress)
+    with guarded(engine, who, Action.ingest, f"period:{period}") as entry:
+        batch = read_records(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
+        facts = facts_codec.encode(batch.frame, catalogue)
+        hashes = content_hashes(batch.frame, facts)
+        usccs = batch.frame.index.tolist()
+        batch_id = None
+        with repo.writing(engine) as conn:
+            ids = repo.enterprise_ids(conn, usccs, create=False)
+            if not who.scope.everything:
+                _refuse_outside_scope(conn, who, Path(path).name, batch, ids)
+            latest = repo.latest_hashes(conn, period, ids.values())
+            fresh = [k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]]
+            if fresh:
+                ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh], create=True))
+                batch_id = repo.add_batch(
+                    conn,
+                    period=period,
+                    file_name=Path(path).name,
+                    file_sha256=batch.sha256,
+                    fields=json.dumps(facts_codec.field_names(batch.frame, catalogue)),
+                    rows=len(usccs),
+                    new_versions=len(fresh),
+                    actor=who.name,
+                )
+                rows = _submission_rows(batch, period, batch_id, fresh, ids, latest, facts, hashes)
+                repo.add_submissions(conn, rows, progress)
+            name = Path(path).name[:100]
+            entry.detail = f"{name} sha256:{batch.sha256[:16]} rows {len(usccs)} new {len(fresh)} batch {batch_id}"
+            entry.write(conn)
     return IngestSummary(
         file=str(path),
         period=period,
@@ -97,6 +100,29 @@ def ingest_file(
         batch_id=batch_id,
         overridden_uscc=list(batch.overridden_uscc),
     )
+
+
+OUTSIDE = "不在你的权限范围 {scope} 内 (outside your scope)"
+MOVED_IN = "该企业现登记在 {region},不在你的权限范围内;跨地区变更须由省级用户导入 (registered outside your scope)"
+
+
+def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: IngestBatch, ids: dict[str, int]) -> None:
+    """Every row refused whose enterprise is, or is registered, outside the user's scope."""
+    scope, frame = who.scope, batch.frame
+    inside = scope.mask(frame["region_code"], pd.Series(frame.index, index=frame.index))
+    known = repo.latest_regions(conn, [ids[u] for u in frame.index if u in ids])
+    problems = []
+    for k, (uscc, region) in enumerate(zip(frame.index, frame["region_code"], strict=True)):
+        if not inside[k]:
+            column = "uscc" if scope.uscc is not None and uscc != scope.uscc else "region_code"
+            value = uscc if column == "uscc" else region
+            reason = OUTSIDE.format(scope=scope.label())
+            problems.append(RowProblem(file, batch.source_rows[k], IDENTITY_ZH[column], value, reason))
+        elif uscc in ids and ids[uscc] in known and not scope.contains(known[ids[uscc]], uscc):
+            reason = MOVED_IN.format(region=known[ids[uscc]])
+            problems.append(RowProblem(file, batch.source_rows[k], IDENTITY_ZH["region_code"], region, reason))
+    if problems:
+        raise InputValidationError(problems, file)
 
 
 def _submission_rows(

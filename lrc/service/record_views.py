@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from indicators import Catalogue, load_catalogue
 from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH, RecordType
 from lrc.normalise import ascii_form
+from lrc.service.access import Principal
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.times import in_china, today_in_china
@@ -102,15 +103,20 @@ def _type_out(kind: RecordType) -> RecordTypeOut:
 
 
 def list_records(
-    engine: Engine, *, uscc: str | None = None, since: date | None = None, catalogue: Catalogue | None = None
+    engine: Engine,
+    who: Principal,
+    *,
+    uscc: str | None = None,
+    since: date | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[RecordOut]:
-    """Stored records (of one enterprise, decided since a date), oldest first, with what each costs
-    under ``catalogue`` and whether it counts today."""
+    """Stored records of the enterprises in ``who``'s scope (of one enterprise, decided since a date),
+    oldest first, with what each costs under ``catalogue`` and whether it counts today."""
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
     code = ascii_form(uscc).upper() if uscc else None
     with engine.connect() as conn:
-        frame = repo.records_of(conn, uscc=code, since=since)
+        frame = repo.records_of(conn, uscc=code, since=since, scope=who.scope)
     today = today_in_china()
     return [_record_out(catalogue, r, today) for r in frame.to_dict("records")]
 

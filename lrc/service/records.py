@@ -28,7 +28,8 @@ from lrc.ingest.records import (
     record_hash,
 )
 from lrc.periods import period_end, sort_periods
-from lrc.service.ingesting import default_actor
+from lrc.service.access import Action, Principal
+from lrc.service.audit import Entry, guarded
 from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions, scored_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -66,44 +67,52 @@ class RecordsSummary(BaseModel):
 
 
 def add_record(
-    engine: Engine, values: dict[str, str], *, actor: str | None = None, catalogue: Catalogue | None = None
+    engine: Engine, who: Principal, values: dict[str, str], *, catalogue: Catalogue | None = None
 ) -> RecordsSummary:
     """One record from the command line (or an API call), checked like a file row."""
     catalogue = catalogue or load_catalogue()
-    rows = check_records(command_line_table(values), catalogue)
-    return _receive(engine, rows, "命令行 (command line)", None, catalogue, actor)
+    with guarded(engine, who, Action.record, "record") as entry:
+        rows = check_records(command_line_table(values), catalogue)
+        return _receive(engine, entry, rows, "命令行 (command line)", None, catalogue)
 
 
 def ingest_records(
     engine: Engine,
+    who: Principal,
     path: Path,
     *,
-    actor: str | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
 ) -> RecordsSummary:
     """Every record of a CSV/XLSX/JSON file, all or nothing."""
     catalogue = catalogue or load_catalogue()
-    headers = {"uscc", RECORD_HEADERS["uscc"]}
-    table = read_table(Path(path), key_headers=headers)
-    rows = check_records(table, catalogue)
-    return _receive(engine, rows, table.file, Path(path).name, catalogue, actor, progress)
+    with guarded(engine, who, Action.record, f"file:{Path(path).name[:100]}") as entry:
+        headers = {"uscc", RECORD_HEADERS["uscc"]}
+        table = read_table(Path(path), key_headers=headers)
+        rows = check_records(table, catalogue)
+        return _receive(engine, entry, rows, table.file, Path(path).name, catalogue, progress)
 
 
 def _receive(
     engine: Engine,
+    entry: Entry,
     rows: list[RecordRow],
     file: str,
     file_name: str | None,
     catalogue: Catalogue,
-    actor: str | None,
     progress: Progress | None = None,
 ) -> RecordsSummary:
     require_schema(engine)
     for attempt in range(RETRIES):
         try:
             with repo.writing(engine) as conn:
-                return _store_and_rescore(conn, rows, file, file_name, catalogue, actor or default_actor(), progress)
+                summary = _store_and_rescore(conn, entry.who, rows, file, file_name, catalogue, progress)
+                entry.detail = (
+                    f"received {summary.received} stored {len(summary.stored)} already {len(summary.already)} "
+                    f"rescored {len(summary.results)}; ids {','.join(map(str, summary.stored[:20]))}"
+                )
+                entry.write(conn)
+                return summary
         except ConflictError:
             if attempt == RETRIES - 1:
                 raise
@@ -111,19 +120,27 @@ def _receive(
     raise AssertionError("unreachable")
 
 
+UNKNOWN = "库中没有该企业(尚无任何报送数据),记录无法归属 (unknown enterprise)"
+UNKNOWN_OR_OUTSIDE = "库中没有该企业,或该企业不在你的权限范围内 (unknown enterprise or outside your scope)"
+
+
 def _store_and_rescore(
     conn: Connection,
+    who: Principal,
     rows: list[RecordRow],
     file: str,
     file_name: str | None,
     catalogue: Catalogue,
-    actor: str,
     progress: Progress | None,
 ) -> RecordsSummary:
+    actor = who.name
     ids = repo.enterprise_ids(conn, list({r.uscc for r in rows}), create=False)
+    if not who.scope.everything:  # outside the scope is answered like unknown: its existence is not told
+        regions = repo.latest_regions(conn, list(ids.values()))
+        ids = {u: i for u, i in ids.items() if who.scope.contains(regions.get(i), u)}
     unknown = [r for r in rows if r.uscc not in ids]
     if unknown:
-        reason = "库中没有该企业(尚无任何报送数据),记录无法归属 (unknown enterprise)"
+        reason = UNKNOWN if who.scope.everything else UNKNOWN_OR_OUTSIDE
         problems = [RowProblem(file, r.row, "uscc", r.uscc, reason, record=file_name is None) for r in unknown]
         raise InputValidationError(problems, file)
     repo.lock_enterprises(conn, list({ids[r.uscc] for r in rows}))

@@ -24,6 +24,8 @@ from lrc.reference import (
     normalise_ownership,
     normalise_size,
 )
+from lrc.service import audit
+from lrc.service.access import Action, Principal
 from lrc.service.record_views import record_view
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
@@ -80,20 +82,35 @@ def run_info(run: Any) -> RunInfo:
     return RunInfo(run.id, run.period, run.catalogue_version, run.input_hash, run.finished_at)
 
 
-def load_results(engine: Engine, period: str, run_id: int | None = None) -> tuple[RunInfo, pd.DataFrame]:
-    """Every enterprise of a run (the newest of ``period`` by default), best first,
-    with its rank in the province."""
+def load_results(
+    engine: Engine, who: Principal, period: str, run_id: int | None = None
+) -> tuple[RunInfo, pd.DataFrame]:
+    """Every enterprise of a run (the newest of ``period`` by default) inside ``who``'s scope, best
+    first, with its rank in the whole province (computed from every total, shown only for these)."""
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
-        frame = repo.results(conn, repo.current_run_ids(conn, run))
+        current = repo.current_run_ids(conn, run)
+        frame = repo.results(conn, current, scope=who.scope)
+        totals = None if who.scope.everything else repo.results(conn, current, ("total",))["total"].to_numpy()
+    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals)
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
     frame["industry_name"] = frame["industry"].map(INDUSTRIES)
     frame = frame.sort_values(["total", "uscc"], ascending=[False, True], ignore_index=True)
-    frame.insert(0, "province_rank", frame["total"].rank(method="min", ascending=False).astype(int))
-    return run_info(run), frame
+    return run_info(run), frame[["province_rank", *[c for c in frame.columns if c != "province_rank"]]]
+
+
+def province_ranks(totals: np.ndarray, everyone: np.ndarray | None = None) -> np.ndarray:
+    """Each total's rank among ``everyone`` (ties share the best rank: 1 + how many are higher).
+
+    >>> province_ranks(np.array([50, 70]), np.array([90, 70, 70, 50])).tolist()
+    [4, 2]
+    """
+    pool = np.sort(totals if everyone is None else everyone)
+    higher = len(pool) - np.searchsorted(pool, totals, side="right")
+    return (higher + 1).astype(int)
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -115,6 +132,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def ranking(
     engine: Engine,
+    who: Principal,
     period: str,
     filters: Filters = Filters(),
     *,
@@ -122,7 +140,7 @@ def ranking(
     run_id: int | None = None,
 ) -> tuple[RunInfo, pd.DataFrame]:
     """The ranking as shown: filtered, ranked 1..n within the filter (ties share a rank)."""
-    info, frame = load_results(engine, period, run_id)
+    info, frame = load_results(engine, who, period, run_id)
     with engine.connect() as conn:
         catalogue = catalogue_for_run(conn, get_run(conn, None, info.run_id))
     shown = ranked(frame, check_filters(filters, catalogue))
@@ -184,7 +202,7 @@ class Explanation:
 
 
 def explain(
-    engine: Engine, uscc: str, period: str, *, run_id: int | None = None, current: bool = False
+    engine: Engine, who: Principal, uscc: str, period: str, *, run_id: int | None = None, current: bool = False
 ) -> Explanation:
     """Every point of one enterprise's current result (or its result in ``run_id``; with ``current``, its
     newest result since that run), recomputed from its stored facts and records with the run's own
@@ -196,11 +214,16 @@ def explain(
         run = get_run(conn, check_period(period), run_id)
         catalogue = catalogue_for_run(conn, run)
         runs = [run.id] if run_id is not None and not current else repo.current_run_ids(conn, run)
-        row = repo.results(conn, runs, columns, uscc=code)
+        row = repo.results(conn, runs, columns, uscc=code, scope=who.scope)
+        hidden = row.empty and not who.scope.everything and not repo.results(conn, runs, ("uscc",), uscc=code).empty
         if row.empty:
-            raise NotFoundError(
-                f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {shorten(code)} (enterprise not in run)"
+            message = (
+                f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {shorten(code)},或你无权查看"
+                " (enterprise not found or not permitted)"
             )
+            if hidden:  # the same answer (and exit code) as not found; the audit log says what happened
+                audit.record(engine, who, Action.read, f"enterprise:{code}", "denied", "outside scope")
+            raise NotFoundError(message)
         record = row.iloc[0]
         facts = parse_facts(repo.submissions_by_id(conn, [int(record["submission_id"])]))
         origin = repo.submission_origin(conn, int(record["submission_id"]))

@@ -19,7 +19,9 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.ingest.records import record_hash
 from lrc.periods import check_period, period_end
 from lrc.reference import city_of
-from lrc.service.ingesting import content_hashes, default_actor
+from lrc.service.access import Action, Principal
+from lrc.service.audit import check, guarded
+from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import ScoreResult, score
@@ -121,50 +123,56 @@ def unpack(text: str) -> np.ndarray:
 
 def score_period(
     engine: Engine,
+    who: Principal,
     period: str,
     *,
-    actor: str | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Score the newest submission of every enterprise in ``period`` as a new run."""
+    """Score the newest submission of every enterprise in ``period`` as a new run (a province-wide act)."""
     period = check_period(period)
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
-    started = repo.now()
-    with engine.connect() as conn:
-        subs = repo.latest_submissions(conn, period)
-        previous = repo.runs(conn, period)
-        if subs.empty:
-            raise NotFoundError(f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})")
-        missing = missing_required(catalogue, subs)
-        if missing:
-            raise ConflictError(
-                f"期间 {period} 的数据缺少指标体系 {catalogue.version} 的必填字段 {'、'.join(missing[:6])}"
-                f"{' 等' if len(missing) > 6 else ''}({len(missing)} 个),按该版本评分会把它们全部当作未报送;"
-                f"请用数据报送时的版本评分,或按 {catalogue.version} 重新报送 (the data lacks required fields)"
+    with guarded(engine, who, Action.score, f"period:{period}") as entry:
+        started = repo.now()
+        with engine.connect() as conn:
+            subs = repo.latest_submissions(conn, period)
+            previous = repo.runs(conn, period)
+            if subs.empty:
+                raise NotFoundError(
+                    f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})"
+                )
+            missing = missing_required(catalogue, subs)
+            if missing:
+                raise ConflictError(
+                    f"期间 {period} 的数据缺少指标体系 {catalogue.version} 的必填字段 {'、'.join(missing[:6])}"
+                    f"{' 等' if len(missing) > 6 else ''}({len(missing)} 个),按该版本评分会把它们全部当作未报送;"
+                    f"请用数据报送时的版本评分,或按 {catalogue.version} 重新报送 (the data lacks required fields)"
+                )
+            watermark = repo.record_watermark(conn) if catalogue.record_types else None
+            scored = score_submissions(conn, catalogue, period, subs, watermark)
+        facts, result, digest = scored.facts, scored.result, scored.digest
+        same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
+        with repo.writing(engine) as conn:
+            repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
+            run_id = repo.add_run(
+                conn,
+                period=period,
+                catalogue_version=catalogue.version,
+                catalogue_hash=catalogue.content_hash,
+                input_hash=digest,
+                enterprise_count=len(subs),
+                engine_version=lrc.__version__,
+                actor=who.name,
+                started_at=started,
+                finished_at=repo.now(),
+                kind="period",
+                record_watermark=watermark,
             )
-        watermark = repo.record_watermark(conn) if catalogue.record_types else None
-        scored = score_submissions(conn, catalogue, period, subs, watermark)
-    facts, result, digest = scored.facts, scored.result, scored.digest
-    same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
-    with repo.writing(engine) as conn:
-        repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
-        run_id = repo.add_run(
-            conn,
-            period=period,
-            catalogue_version=catalogue.version,
-            catalogue_hash=catalogue.content_hash,
-            input_hash=digest,
-            enterprise_count=len(subs),
-            engine_version=lrc.__version__,
-            actor=actor or default_actor(),
-            started_at=started,
-            finished_at=repo.now(),
-            kind="period",
-            record_watermark=watermark,
-        )
-        repo.add_results(conn, result_rows(run_id, subs, facts, result, scored.record_ids), progress)
+            repo.add_results(conn, result_rows(run_id, subs, facts, result, scored.record_ids), progress)
+            entry.target = f"run:{run_id}"
+            entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(subs)} input {digest[:16]}"
+            entry.write(conn)
     grades = pd.Series(result.grade).value_counts()
     return RunSummary(
         run_id=run_id,
@@ -274,11 +282,12 @@ def _comparable(value: Any) -> Any:
     return str(value)
 
 
-def verify_run(engine: Engine, run_id: int) -> VerifyReport:
+def verify_run(engine: Engine, who: Principal, run_id: int) -> VerifyReport:
     """Re-score a stored run from its stored submissions and catalogue copy: recompute each
     submission's content hash and the run's input hash, and every published column of every
     enterprise (identity, items, gaps, level-1 points, total, grade, red line, completeness)."""
     require_schema(engine)
+    check(engine, who, Action.verify, f"run:{run_id}")
     with engine.connect() as conn:
         run = get_run(conn, None, run_id)
         catalogue = catalogue_for_run(conn, run)

@@ -86,6 +86,11 @@ def _missing_sqlite_file(engine: Engine) -> str | None:
     return None
 
 
+def store_exists(engine: Engine) -> bool:
+    """False for a SQLite file not created yet (looking inside would create it)."""
+    return _missing_sqlite_file(engine) is None
+
+
 def require_schema(engine: Engine) -> None:
     """Fail with a clear message unless the database is at the newest schema
     (without creating an empty SQLite file on the way)."""

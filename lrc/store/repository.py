@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lrc.errors import ConflictError
+from lrc.scope import Scope
 from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
@@ -288,10 +289,12 @@ def results(
     columns: Sequence[str] = RESULT_COLUMNS,
     uscc: str | None = None,
     enterprise_ids: Sequence[int] | None = None,
+    scope: Scope | None = None,
 ) -> pd.DataFrame:
-    """Results of one run, or (a list from ``current_run_ids``) each enterprise's newest among those runs."""
+    """Results of one run, or (a list from ``current_run_ids``) each enterprise's newest among those runs;
+    only those inside ``scope`` when given."""
     table = ScoreResult.__table__
-    conditions = []
+    conditions = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
     if uscc is not None:
         conditions.append(table.c.uscc == uscc)
     if enterprise_ids is not None:
@@ -300,10 +303,11 @@ def results(
     return _frame(conn, _newest(select(*[table.c[c] for c in columns]), runs, *conditions))
 
 
-def packed(conn: Connection, run_ids: Sequence[int], column: str) -> list[tuple[str, str]]:
-    """(USCC, packed ``items`` or ``level1``) of the current results, in USCC order."""
+def packed(conn: Connection, run_ids: Sequence[int], column: str, scope: Scope) -> list[tuple[str, str]]:
+    """(USCC, packed ``items`` or ``level1``) of the current results inside ``scope``, in USCC order."""
     table = ScoreResult.__table__
-    query = _newest(select(table.c.uscc, table.c[column]), run_ids).order_by(table.c.uscc)
+    conditions = scope_conditions(scope, table.c.region_code, table.c.uscc)
+    query = _newest(select(table.c.uscc, table.c[column]), run_ids, *conditions).order_by(table.c.uscc)
     return [(r[0], r[1]) for r in conn.execute(query)]
 
 
@@ -370,9 +374,13 @@ def records_of(
     uscc: str | None = None,
     since: Any = None,
     ids: Sequence[int] | None = None,
+    scope: Scope | None = None,
 ) -> pd.DataFrame:
-    """Stored records, oldest id first: of some enterprises, up to a watermark, decided since a date, or by id."""
+    """Stored records, oldest id first: of some enterprises, up to a watermark, decided since a date, by id,
+    of enterprises inside a scope."""
     query = select(*[Record.__table__.c[c] for c in RECORD_FIELDS]).order_by(Record.id)
+    if scope is not None and not scope.everything:
+        query = query.where(Record.enterprise_id.in_(in_scope_enterprises(scope)))
     if enterprise_ids is not None:
         query = query.where(Record.enterprise_id.in_(list(enterprise_ids)))
     if upto is not None:
@@ -417,3 +425,32 @@ def newer_result_run(conn: Connection, run: Any, enterprise_id: int) -> int | No
 def newest_rescoring(conn: Connection) -> int:
     """The newest one-enterprise rescoring run id (0 when there is none): when it changes, current results did."""
     return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind == "records")) or 0)
+
+
+def latest_regions(conn: Connection, enterprise_ids: Sequence[int]) -> dict[int, str]:
+    """Each enterprise's region code in its newest submission (of any period)."""
+    found: dict[int, str] = {}
+    for part in chunks(list(enterprise_ids)):
+        newest = (
+            select(func.max(Submission.id))
+            .where(Submission.enterprise_id.in_(list(part)))
+            .group_by(Submission.enterprise_id)
+        )
+        rows = conn.execute(select(Submission.enterprise_id, Submission.region_code).where(Submission.id.in_(newest)))
+        found.update({int(r[0]): str(r[1]) for r in rows})
+    return found
+
+
+def scope_conditions(scope: Scope, region: Any, uscc: Any) -> list[Any]:
+    """SQL conditions keeping only rows inside ``scope``, given the row's region-code and USCC columns."""
+    conditions = []
+    if scope.uscc is not None:
+        conditions.append(uscc == scope.uscc)
+    if scope.prefix is not None:
+        conditions.append(region == scope.region if len(scope.prefix) == 6 else region.like(scope.prefix + "%"))
+    return conditions
+
+
+def in_scope_enterprises(scope: Scope) -> Any:
+    """A subquery of the enterprises whose submissions lie inside ``scope`` (records carry no region)."""
+    return select(Submission.enterprise_id).where(*scope_conditions(scope, Submission.region_code, Submission.uscc))

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
+    "audit_log",
 )  # fmt: skip
 
 
@@ -155,3 +156,53 @@ class Record(Base):
     source_row: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """A person (or an enterprise's account) who signs in. The only mutable table: a password, the
+    active flag and the lockout counters change; every change is in the audit log."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(6))  # a city or district code; NULL = the province
+    uscc: Mapped[str | None] = mapped_column(String(18))  # role enterprise: the one it may see and submit
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, never the password
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token for programs (the HTTP API). Only its SHA-256 is stored; it is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class AuditEntry(Base):
+    """Who did (or tried) what, where, when and with what outcome. Append-only."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(128), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    door: Mapped[str] = mapped_column(String(16))  # cli | dashboard | api
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str | None] = mapped_column(String(200))  # run:12, enterprise:9121…, user:alice
+    outcome: Mapped[str] = mapped_column(String(8))  # ok | denied | error
+    detail: Mapped[str | None] = mapped_column(Text)  # a short summary, a content hash, the reason
+    address: Mapped[str | None] = mapped_column(String(64))  # the client, for network front doors

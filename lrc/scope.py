@@ -1,0 +1,64 @@
+"""Where a person may look: the province, one city, one district, or one enterprise.
+
+A scope is a value the store understands (``lrc.store.repository`` narrows queries by it), so that
+what is outside it is never read, rather than read and hidden.
+
+>>> Scope("210200").prefix, Scope("210203").prefix, Scope().everything
+('2102', '210203', True)
+>>> Scope("210200").contains("210203", "x"), Scope("210200").contains("210102", "x")
+(True, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lrc.reference import CITIES, city_of
+
+
+@dataclass(frozen=True)
+class Scope:
+    region: str | None = None  # a city (21xx00) or district code; None: the whole province
+    uscc: str | None = None  # one enterprise (the role ``enterprise``)
+
+    @property
+    def everything(self) -> bool:
+        return self.region is None and self.uscc is None
+
+    @property
+    def prefix(self) -> str | None:
+        """The region codes inside: a city's four-digit prefix, a district's own code."""
+        if self.region is None:
+            return None
+        return self.region[:4] if self.region in CITIES else self.region
+
+    def contains(self, region_code: str | None, uscc: str | None) -> bool:
+        if self.uscc is not None and uscc != self.uscc:
+            return False
+        prefix = self.prefix
+        return prefix is None or (region_code is not None and str(region_code).startswith(prefix))
+
+    def mask(self, region_codes: pd.Series, usccs: pd.Series) -> np.ndarray:
+        """``contains`` for whole columns."""
+        keep = np.ones(len(region_codes), dtype=bool)
+        if self.uscc is not None:
+            keep &= (usccs == self.uscc).to_numpy()
+        if self.prefix is not None:
+            keep &= region_codes.astype("string").str.startswith(self.prefix).fillna(False).to_numpy(dtype=bool)
+        return keep
+
+    def label(self) -> str:
+        """In words, for messages: 全省, 大连市 (210200), 企业 912101…"""
+        if self.uscc is not None:
+            return f"企业 {self.uscc}"
+        if self.region is None:
+            return "全省 (province)"
+        city = city_of(self.region)
+        name = CITIES.get(self.region) or (f"{CITIES[city]}辖区" if city else "")
+        return f"{name} ({self.region})"
+
+
+PROVINCE = Scope()

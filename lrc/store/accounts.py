@@ -1,0 +1,116 @@
+"""Reads and writes of accounts, tokens and the audit log. As in ``repository``, the caller owns the
+transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, inspect, select, update
+
+from lrc.store.repository import _frame, _new_id, now
+from lrc.store.tables import ApiToken, AuditEntry, User
+
+USER_FIELDS = (
+    "id", "name", "display_name", "role", "region", "uscc", "active", "failed_logins", "locked_until",
+    "created_by", "created_at", "changed_at",
+)  # fmt: skip
+
+
+def has_accounts_table(conn: Connection) -> bool:
+    return inspect(conn).has_table("users")
+
+
+def user_count(conn: Connection) -> int:
+    """How many accounts exist (0 also before the accounts table does: single-user mode)."""
+    if not has_accounts_table(conn):
+        return 0
+    return int(conn.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def user_by_name(conn: Connection, name: str) -> Any:
+    return conn.execute(select(User).where(User.name == name)).first()
+
+
+def add_user(conn: Connection, **values: Any) -> int:
+    stamp = now()
+    return _new_id(conn, insert(User).values(created_at=stamp, changed_at=stamp, **values))
+
+
+def change_user(conn: Connection, user_id: int, **values: Any) -> None:
+    conn.execute(update(User).where(User.id == user_id).values(changed_at=now(), **values))
+
+
+def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as dicts, with None (never NaN) for NULL."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def users(conn: Connection) -> list[dict[str, Any]]:
+    return rows(_frame(conn, select(*[User.__table__.c[c] for c in USER_FIELDS]).order_by(User.id)))
+
+
+def active_admins(conn: Connection) -> list[str]:
+    return list(conn.scalars(select(User.name).where(User.role == "admin", User.active.is_(True))))
+
+
+def add_token(conn: Connection, **values: Any) -> int:
+    return _new_id(conn, insert(ApiToken).values(created_at=now(), **values))
+
+
+def token_row(conn: Connection, *, token_id: int | None = None, digest: str | None = None) -> Any:
+    """A token with its user's name (``user_name``), by id or by the hash of its text."""
+    query = select(ApiToken, User.name.label("user_name")).join(User, User.id == ApiToken.user_id)
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    if digest is not None:
+        query = query.where(ApiToken.token_hash == digest)
+    return conn.execute(query).first()
+
+
+def revoke_token(conn: Connection, token_id: int, by: str) -> None:
+    conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=now(), revoked_by=by))
+
+
+def tokens(conn: Connection, user_name: str | None = None) -> list[dict[str, Any]]:
+    query = (
+        select(
+            ApiToken.id, User.name.label("user"), ApiToken.label, ApiToken.created_by, ApiToken.created_at,
+            ApiToken.revoked_at, ApiToken.revoked_by,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .order_by(ApiToken.id)
+    )  # fmt: skip
+    if user_name is not None:
+        query = query.where(User.name == user_name)
+    return rows(_frame(conn, query))
+
+
+def add_audit(conn: Connection, **values: Any) -> int:
+    return _new_id(conn, insert(AuditEntry).values(at=now(), **values))
+
+
+def audit_entries(
+    conn: Connection,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    outcome: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Audit entries, newest first."""
+    table = AuditEntry.__table__
+    query = select(table).order_by(table.c.id.desc())
+    if actor is not None:
+        query = query.where(table.c.actor == actor)
+    if action is not None:
+        query = query.where(table.c.action == action)
+    if since is not None:
+        query = query.where(table.c.at >= since)
+    if outcome is not None:
+        query = query.where(table.c.outcome == outcome)
+    if limit is not None:
+        query = query.limit(limit)
+    return rows(_frame(conn, query))
