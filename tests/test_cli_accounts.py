@@ -1,0 +1,131 @@
+"""Accounts at the command line, end to end: `lrc user`, `lrc token`, `lrc audit`, `--as` and `LRC_USER`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import LRC, lrc
+
+DALIAN = "210200"
+
+
+def with_stdin(cwd: Path, text: str, *args: str) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200"}
+    env.pop("LRC_DATABASE_URL", None)
+    env.pop("LRC_USER", None)
+    return subprocess.run([*LRC, *args], cwd=cwd, input=text, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scored store (single-user mode), then an admin, a Dalian analyst and a viewer."""
+    cwd = tmp_path_factory.mktemp("accounts")
+    lrc(cwd, "init")
+    lrc(cwd, "sample", "--n", "90", "--seed", "4", "--period", "2026Q3", "--output", "s.csv")
+    lrc(cwd, "ingest", "s.csv", "--period", "2026Q3")
+    lrc(cwd, "score", "--period", "2026Q3")
+    made = with_stdin(cwd, "boss-password\n", "user", "add", "boss", "--role", "admin", "--password-stdin")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip().splitlines()[-1] == "1"
+    for args in (("dl", "--role", "analyst", "--scope", DALIAN), ("vv", "--role", "viewer")):
+        done = with_stdin(cwd, "some-password\n", "user", "add", *args, "--password-stdin", "--as", "boss")
+        assert done.returncode == 0, done.stderr
+    return cwd
+
+
+def test_without_a_name_every_command_asks_who(office: Path) -> None:
+    done = lrc(office, "rank", "--period", "2026Q3", ok=False)
+    assert done.returncode == 9 and "--as" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert lrc(office, "rank", "--period", "2026Q3", "--top", "1", env={"LRC_USER": "vv"}).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("ingest", "s.csv", "--period", "2026Q4"),
+        ("score", "--period", "2026Q3"),
+        ("token", "create", "dl"),
+        ("user", "disable", "dl"),
+        ("audit",),
+    ],
+)
+def test_a_viewer_is_refused_in_one_chinese_line(office: Path, command: tuple[str, ...]) -> None:
+    done = lrc(office, *command, "--as", "vv", ok=False)
+    assert done.returncode == 9, done.stderr
+    assert done.stderr.startswith("错误 (error): 无权操作") and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_refusals_are_in_the_audit_log(office: Path) -> None:
+    lrc(office, "score", "--period", "2026Q3", "--as", "vv", ok=False)
+    entries = json.loads(
+        lrc(office, "audit", "--outcome", "denied", "--user", "vv", "--format", "json", "--as", "boss").stdout
+    )
+    assert entries and all(e["outcome"] == "denied" and e["actor"] == "vv" and e["door"] == "cli" for e in entries)
+    assert "score" in {e["action"] for e in entries}
+
+
+def test_a_city_analyst_ranks_explains_and_exports_only_that_city(office: Path) -> None:
+    rows = json.loads(lrc(office, "rank", "--period", "2026Q3", "--format", "json", "--as", "dl").stdout)
+    everyone = json.loads(lrc(office, "rank", "--period", "2026Q3", "--format", "json", "--as", "boss").stdout)
+    assert rows and {r["city_code"] for r in rows} == {DALIAN}
+    assert len(rows) == sum(r["city_code"] == DALIAN for r in everyone)
+    other = next(r["uscc"] for r in everyone if r["city_code"] != DALIAN)
+    done = lrc(office, "explain", other, "--period", "2026Q3", "--as", "dl", ok=False)
+    assert done.returncode == 5 and "无权查看" in done.stderr and "total" not in done.stdout
+    lrc(office, "rank", "--period", "2026Q3", "--output", "dl.csv", "--as", "dl")
+    text = (office / "dl.csv").read_text(encoding="utf-8-sig")
+    assert other not in text and rows[0]["uscc"] in text
+    exports = json.loads(lrc(office, "audit", "--action", "export", "--format", "json", "--as", "boss").stdout)
+    assert exports[0]["actor"] == "dl" and exports[0]["detail"].startswith(f"{len(rows)} rows")
+
+
+def test_tokens_print_the_id_first_and_the_token_last_once(office: Path) -> None:
+    done = lrc(office, "token", "create", "dl", "--label", "人社局交换", "--as", "boss")
+    lines = done.stdout.strip().splitlines()
+    token_id, token = lines[0], lines[-1]
+    assert token_id.isdigit() and token.startswith("lrc_") and len(token) > 40
+    listed = json.loads(lrc(office, "token", "list", "--format", "json", "--as", "boss").stdout)
+    assert [t["id"] for t in listed if t["label"] == "人社局交换"] == [int(token_id)]
+    assert token not in json.dumps(listed) and token not in (office / "lrc.db").read_bytes().decode("latin-1")
+    made = json.loads(lrc(office, "token", "create", "vv", "--format", "json", "--as", "boss").stdout)
+    assert set(made) >= {"id", "token"}
+    revoked = json.loads(lrc(office, "token", "revoke", str(made["id"]), "--format", "json", "--as", "boss").stdout)
+    assert revoked["revoked_at"]
+
+
+def test_user_list_json_and_a_password_change(office: Path) -> None:
+    users = json.loads(lrc(office, "user", "list", "--format", "json", "--as", "boss").stdout)
+    assert {u["name"]: u["role"] for u in users}.items() >= {"boss": "admin", "dl": "analyst", "vv": "viewer"}.items()
+    assert all("password" not in key for u in users for key in u)
+    short = with_stdin(office, "short\n", "user", "passwd", "vv", "--password-stdin", "--as", "boss")
+    assert short.returncode == 2 and "至少 8" in short.stderr
+    own = with_stdin(office, "a-new-password\n", "user", "passwd", "vv", "--password-stdin", "--as", "vv")
+    assert own.returncode == 0, own.stderr
+    other = with_stdin(office, "a-new-password\n", "user", "passwd", "dl", "--password-stdin", "--as", "vv")
+    assert other.returncode == 9
+
+
+def test_bad_account_input_is_one_line(office: Path) -> None:
+    cases = [
+        (("user", "add", "x y", "--role", "viewer"), 2, "用户名"),
+        (("user", "add", "zz", "--role", "boss"), 2, "角色"),
+        (("user", "add", "zz", "--role", "analyst", "--scope", "999999"), 2, "区县代码"),
+        (("user", "add", "zz", "--role", "enterprise"), 2, "--uscc"),
+        (("user", "add", "dl", "--role", "viewer"), 6, "已存在"),
+        (("token", "revoke", "99999"), 5, "不存在"),
+    ]
+    for args, code, words in cases:
+        done = (
+            with_stdin(office, "long-enough-pw\n", *args, "--password-stdin", "--as", "boss")
+            if args[0] == "user"
+            else lrc(office, *args, "--as", "boss", ok=False)
+        )
+        assert done.returncode == code and words in done.stderr, (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1
