@@ -43,6 +43,11 @@ def main() -> None:
         st.switch_page(allowed[0])
 
     page = st.navigation([st.Page(home, title=tr("首页", "Home"), default=True, visibility="hidden"), *allowed])
+    wanted = session.destination()
+    if wanted is not None:  # the page asked for before signing in, if this role has it
+        chosen = [p for p in allowed if p.url_path == wanted[0]]
+        if chosen:
+            st.switch_page(chosen[0], query_params=wanted[1])
     session.identity_box(loaders.engine(loaders.db_url()), who)
     controls.period_picker()
     page.run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -86,7 +87,28 @@ def require_login(engine: Engine) -> Principal:
     raise AssertionError("unreachable")  # st.stop ends the run
 
 
+AFTER_KEY = "after_login"
+
+
+def remember_destination() -> None:
+    """The page (and its query, e.g. ``?uscc=``) asked for before the login, to open after it."""
+    if AFTER_KEY in st.session_state:
+        return
+    try:
+        path = urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    except Exception:  # noqa: BLE001 - no URL outside a browser session
+        path = ""
+    st.session_state[AFTER_KEY] = (path, {k: st.query_params[k] for k in st.query_params})
+
+
+def destination() -> tuple[str, dict[str, str]] | None:
+    """Where to go once signed in (once)."""
+    value = st.session_state.pop(AFTER_KEY, None)
+    return value if isinstance(value, tuple) and value[0] else None
+
+
 def login_form(engine: Engine) -> None:
+    remember_destination()
     st.title(tr("企业劳动关系信用评价 · 登录", "Labour-relations credit · Sign in"))
     message = st.session_state.pop("login_message", None)
     if message:

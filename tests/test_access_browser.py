@@ -1,0 +1,118 @@
+"""Sign-in, roles and scope in a real browser: `lrc dashboard` on a store with accounts, driven in
+Debian's Chromium. Each `goto` opens a new Streamlit session, so each visit signs in again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_support import RUNNING
+
+from lrc.samples import DEMO_PERIODS
+from lrc.service import accounts, load_results
+from lrc.store import make_engine
+from tests.conftest import ADMIN, demo_store
+
+pytestmark = pytest.mark.browser
+DALIAN = "210200"
+PASSWORDS = {"boss": "boss-password", "dl": "dalian-pass", "vv": "viewer-pass", "locked": "locked-pass"}
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = demo_store(tmp_path_factory.mktemp("access-browser"), n=120)
+    engine = make_engine(url)
+    accounts.add_user(engine, ADMIN, "boss", "admin", PASSWORDS["boss"])
+    accounts.add_user(engine, ADMIN, "dl", "analyst", PASSWORDS["dl"], region=DALIAN)
+    accounts.add_user(engine, ADMIN, "vv", "viewer", PASSWORDS["vv"], display_name="<b>查看</b>")
+    accounts.add_user(engine, ADMIN, "locked", "viewer", PASSWORDS["locked"])
+    engine.dispose()
+    return url
+
+
+def settle(page: Any) -> None:
+    page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=30_000, polling=50)
+    page.wait_for_timeout(300)
+
+
+def sign_in(page: Any, base_url: str, name: str, password: str | None = None, path: str = "") -> None:
+    page.goto(f"{base_url}/{path}")
+    page.get_by_role("heading", name="企业劳动关系信用评价 · 登录").wait_for(timeout=30_000)
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password or PASSWORDS[name])
+    page.get_by_role("button", name="登录").click()
+    settle(page)
+
+
+def navigation(page: Any) -> str:
+    return str(page.locator('[data-testid="stSidebarNav"]').inner_text())
+
+
+def main_text(page: Any) -> str:
+    return str(page.locator('[data-testid="stMain"]').inner_text())
+
+
+def test_nothing_is_shown_before_a_login(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/rankings")
+    page.get_by_role("heading", name="企业劳动关系信用评价 · 登录").wait_for(timeout=30_000)
+    settle(page)
+    assert not page.locator('[data-testid="stSidebarNav"]').count()
+    assert "排名" not in main_text(page) and not page.locator('[data-testid="stDataFrame"]').count()
+
+
+def test_an_analyst_sees_the_analyst_pages_and_only_the_city(page: Any, base_url: str, store_url: str) -> None:
+    sign_in(page, base_url, "dl", path="rankings")
+    page.get_by_role("heading", name="排名").first.wait_for(timeout=30_000)
+    settle(page)
+    nav = navigation(page)
+    assert all(title in nav for title in ("总览", "排名", "企业画像", "监测预警", "指标体系"))
+    assert "用户与审计" not in nav
+    assert "分析员" in str(page.locator('[data-testid="stSidebar"]').inner_text())
+    _, everyone = load_results(make_engine(store_url), ADMIN, DEMO_PERIODS[-1])
+    dalian = int((everyone["city_code"] == DALIAN).sum())
+    assert f"共 {dalian:,} 家企业" in main_text(page)
+    other = everyone.loc[everyone["city_code"] != DALIAN, "uscc"].iloc[0]
+    sign_in(page, base_url, "dl", path=f"enterprise?uscc={other}")
+    page.get_by_role("heading", name="企业画像").first.wait_for(timeout=30_000)
+    settle(page)
+    text = main_text(page)
+    assert "无权查看" in text or "找不到" in text
+    assert str(everyone.loc[everyone["uscc"] == other, "name"].iloc[0]) not in text
+
+
+def test_a_viewer_has_no_write_control_and_a_crafted_request_is_refused(page: Any, base_url: str) -> None:
+    sign_in(page, base_url, "vv", path="monitoring")
+    page.get_by_role("heading", name="监测预警").first.wait_for(timeout=30_000)
+    settle(page)
+    assert "关注清单供分析员使用" in main_text(page)
+    assert not page.get_by_role("button", name="加入关注").count()
+    # the admin page by its URL: not offered to a viewer, and nothing of it is shown
+    sign_in(page, base_url, "vv", path="admin")
+    settle(page)
+    assert "用户与审计" not in navigation(page)
+    assert not page.get_by_role("heading", name="用户与审计").count()
+    assert "boss" not in main_text(page)
+
+
+def test_an_admin_manages_users_and_reads_the_audit_log(page: Any, base_url: str) -> None:
+    sign_in(page, base_url, "boss", path="admin")
+    page.get_by_role("heading", name="用户与审计").first.wait_for(timeout=30_000)
+    settle(page)
+    assert "审计日志" in main_text(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 2
+
+
+def test_five_wrong_passwords_lock_the_account_in_the_browser(page: Any, base_url: str) -> None:
+    for attempt in range(5):
+        sign_in(page, base_url, "locked", f"wrong-{attempt}")
+    assert "锁定" in main_text(page)
+    sign_in(page, base_url, "locked")
+    assert "锁定" in main_text(page) and not page.locator('[data-testid="stSidebarNav"]').count()
+
+
+def test_sign_out_ends_the_session(page: Any, base_url: str) -> None:
+    sign_in(page, base_url, "vv", path="overview")
+    page.get_by_role("heading", name="总览").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("heading", name="企业劳动关系信用评价 · 登录").wait_for(timeout=30_000)
+    assert "已退出登录" in main_text(page)
