@@ -30,8 +30,8 @@ from lrc.scope import Scope
 from lrc.service.access import Action, Principal, Role, single_user
 from lrc.service.audit import Entry, deny, guarded, record
 from lrc.store import accounts, require_schema
-from lrc.store.engine import store_exists
 from lrc.store import repository as repo
+from lrc.store.engine import store_exists
 from lrc.times import in_china
 from lrc.uscc import validate_uscc
 
