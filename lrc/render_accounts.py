@@ -27,7 +27,7 @@ def users(console: Console, listed: list[Any]) -> None:
     for u in listed:
         grid.add_row(
             str(u.id), u.name, u.display_name, f"{ROLE_ZH[u.role]} {u.role}", u.scope,
-            "在用" if u.active else "已停用", u.locked_until or "", u.created_by, u.created_at,
+            "在用" if u.active else "已停用", _when(u.locked_until or ""), u.created_by, _when(u.created_at),
         )  # fmt: skip
     console.print(grid)
 
@@ -40,7 +40,7 @@ def tokens(console: Console, listed: list[Any]) -> None:
     for column in ("编号", "用户", "标签", "创建人", "创建时间", "吊销时间"):
         grid.add_column(column, overflow="fold")
     for t in listed:
-        grid.add_row(str(t.id), t.user, t.label or "", t.created_by, t.created_at, t.revoked_at or "")
+        grid.add_row(str(t.id), t.user, t.label or "", t.created_by, _when(t.created_at), _when(t.revoked_at or ""))
     console.print(grid)
 
 
@@ -55,6 +55,11 @@ def new_token(console: Console, token: Any) -> None:
 OUTCOME_ZH = {"ok": "成功", "denied": "拒绝", "error": "出错"}
 
 
+def _when(stamp: str) -> str:
+    """An ISO time in China Standard Time as a table shows it: 2026-11-29 18:30:05."""
+    return stamp[:19].replace("T", " ")
+
+
 def audit(console: Console, entries: list[Any]) -> None:
     if not entries:
         console.print("没有符合条件的审计记录 (no audit entries)")
@@ -64,7 +69,7 @@ def audit(console: Console, entries: list[Any]) -> None:
         grid.add_column(column, overflow="fold")
     for e in entries:
         grid.add_row(
-            str(e.id), e.at, e.actor, e.role, e.door, e.action, e.target or "", OUTCOME_ZH.get(e.outcome, e.outcome),
-            e.detail or "", e.address or "",
+            str(e.id), _when(e.at), e.actor, e.role, e.door, e.action, e.target or "",
+            OUTCOME_ZH.get(e.outcome, e.outcome), e.detail or "", e.address or "",
         )  # fmt: skip
     console.print(grid)
