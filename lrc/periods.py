@@ -58,3 +58,15 @@ def period_end(period: str) -> date:
     if last_month == 12:
         return date(year, 12, 31)
     return date(year, last_month + 1, 1) - timedelta(days=1)
+
+
+SUBMISSION_DAYS = 30  # days after a period ends in which enterprises submit their own data
+
+
+def submission_deadline(period: str) -> date:
+    """The last day an enterprise account may submit its data for ``period``; later, an analyst must.
+
+    >>> submission_deadline("2026Q3")
+    datetime.date(2026, 10, 30)
+    """
+    return period_end(period) + timedelta(days=SUBMISSION_DAYS)

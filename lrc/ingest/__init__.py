@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators import Catalogue
-from lrc.ingest.readers import SUFFIXES, read_table
+from lrc.ingest.readers import SUFFIXES, json_table, read_table
 from lrc.ingest.report import write_problem_report
 from lrc.ingest.validate import (
     IDENTITY_ZH,
@@ -21,6 +21,7 @@ __all__ = [
     "REQUIRED_IDENTITY",
     "SUFFIXES",
     "IngestBatch",
+    "read_object",
     "read_records",
     "write_problem_report",
 ]
@@ -39,3 +40,9 @@ def read_records(
     uscc_headers = {header for header, name in header_lookup(catalogue).items() if name == "uscc"}
     table = read_table(Path(path), key_headers=uscc_headers)
     return validate_table(table, catalogue, period=period, accept_uscc=accept_uscc)
+
+
+def read_object(values: dict[str, object], catalogue: Catalogue, *, period: str, source: str) -> IngestBatch:
+    """One enterprise's data given as an object (an HTTP request, the web form), checked exactly as a
+    file row is; ``source`` names it in messages."""
+    return validate_table(json_table([values], source), catalogue, period=period)

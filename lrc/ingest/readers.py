@@ -414,7 +414,11 @@ def _read_json(data: bytes, file: str) -> RawTable:
         _fail(file, f"JSON 格式错误,第 {exc.lineno} 行第 {exc.colno} 列 (invalid JSON): {exc.msg}")
     except RecursionError:
         _fail(file, "JSON 嵌套过深 (too deeply nested)")
-    records = _json_records(doc, file)
+    return json_table(_json_records(doc, file), file)
+
+
+def json_table(records: list[Any], file: str) -> RawTable:
+    """JSON records (already parsed: a file's, or the body of an HTTP request) as a table of text cells."""
     problems: list[RowProblem] = []
     objects: list[tuple[int, dict[str, Any]]] = []
     for index, record in enumerate(records, start=1):

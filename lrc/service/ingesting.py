@@ -10,17 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue, load_catalogue
-from lrc.errors import InputValidationError, RowProblem
+from lrc.errors import InputValidationError, PermissionDenied, RowProblem
 from lrc.ingest import IngestBatch, read_records
 from lrc.ingest.validate import IDENTITY_ZH
-from lrc.periods import check_period
-from lrc.service.access import Action, Principal
+from lrc.periods import check_period, submission_deadline
+from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import guarded
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
+from lrc.times import today_in_china
 
 IDENTITY = ("name", "region_code", "industry", "size", "ownership")
 Progress = Callable[[int], None]
@@ -64,33 +65,15 @@ def ingest_file(
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.ingest, f"period:{period}") as entry:
         batch = read_records(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
-        facts = facts_codec.encode(batch.frame, catalogue)
-        hashes = content_hashes(batch.frame, facts)
-        usccs = batch.frame.index.tolist()
-        batch_id = None
         with repo.writing(engine) as conn:
-            ids = repo.enterprise_ids(conn, usccs, create=False)
-            if not who.scope.everything:
-                _refuse_outside_scope(conn, who, Path(path).name, batch, ids)
-            latest = repo.latest_hashes(conn, period, ids.values())
-            fresh = [k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]]
-            if fresh:
-                ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh], create=True))
-                batch_id = repo.add_batch(
-                    conn,
-                    period=period,
-                    file_name=Path(path).name,
-                    file_sha256=batch.sha256,
-                    fields=json.dumps(facts_codec.field_names(batch.frame, catalogue)),
-                    rows=len(usccs),
-                    new_versions=len(fresh),
-                    actor=who.name,
-                )
-                rows = _submission_rows(batch, period, batch_id, fresh, ids, latest, facts, hashes)
-                repo.add_submissions(conn, rows, progress)
+            stored = store_batch(conn, who, batch, period, catalogue, progress)
             name = Path(path).name[:100]
-            entry.detail = f"{name} sha256:{batch.sha256[:16]} rows {len(usccs)} new {len(fresh)} batch {batch_id}"
+            entry.detail = (
+                f"{name} sha256:{batch.sha256[:16]} rows {len(batch.frame)} new {len(stored.fresh)} "
+                f"batch {stored.batch_id}"
+            )
             entry.write(conn)
+    usccs, fresh, batch_id = batch.frame.index.tolist(), stored.fresh, stored.batch_id
     return IngestSummary(
         file=str(path),
         period=period,
@@ -100,6 +83,56 @@ def ingest_file(
         batch_id=batch_id,
         overridden_uscc=list(batch.overridden_uscc),
     )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing a checked batch did: the new versions' positions in the batch, the ingest batch row
+    (None when nothing changed) and the enterprise ids by USCC."""
+
+    fresh: list[int]
+    batch_id: int | None
+    ids: dict[str, int]
+
+
+def store_batch(
+    conn: Connection,
+    who: Principal,
+    batch: IngestBatch,
+    period: str,
+    catalogue: Catalogue,
+    progress: Progress | None = None,
+) -> Stored:
+    """Append the new or changed submissions of a checked batch, inside the caller's transaction.
+    An enterprise account past the period's deadline is refused: late data needs an analyst."""
+    if who.role is Role.enterprise and today_in_china() > submission_deadline(period):
+        raise PermissionDenied(
+            f"期间 {period} 的报送截止日期 {submission_deadline(period)} 已过,请联系分析员补报 (past the deadline)"
+        )
+    facts = facts_codec.encode(batch.frame, catalogue)
+    hashes = content_hashes(batch.frame, facts)
+    usccs = batch.frame.index.tolist()
+    batch_id = None
+    ids = repo.enterprise_ids(conn, usccs, create=False)
+    if not who.scope.everything:
+        _refuse_outside_scope(conn, who, batch.file, batch, ids)
+    latest = repo.latest_hashes(conn, period, ids.values())
+    fresh = [k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]]
+    if fresh:
+        ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh], create=True))
+        batch_id = repo.add_batch(
+            conn,
+            period=period,
+            file_name=batch.file,
+            file_sha256=batch.sha256,
+            fields=json.dumps(facts_codec.field_names(batch.frame, catalogue)),
+            rows=len(usccs),
+            new_versions=len(fresh),
+            actor=who.name,
+        )
+        rows = _submission_rows(batch, period, batch_id, fresh, ids, latest, facts, hashes)
+        repo.add_submissions(conn, rows, progress)
+    return Stored(fresh, batch_id, ids)
 
 
 OUTSIDE = "不在你的权限范围 {scope} 内 (outside your scope)"

@@ -214,7 +214,8 @@ def runs(conn: Connection, period: str | None = None, kind: str | None = "period
 
 def current_run_ids(conn: Connection, run: Any) -> list[int]:
     """A period run and the one-enterprise rescoring runs of its period made after it (and before the
-    next period run): together they hold the current result of each of its enterprises."""
+    next period run), caused by a record or a submission: together they hold the current result of
+    each of its enterprises."""
     if run.kind != "period":
         return [run.id]
     next_full = conn.scalar(
@@ -222,7 +223,7 @@ def current_run_ids(conn: Connection, run: Any) -> list[int]:
             ScoreRun.period == run.period, ScoreRun.kind == "period", ScoreRun.id > run.id
         )
     )
-    later = select(ScoreRun.id).where(ScoreRun.period == run.period, ScoreRun.kind == "records", ScoreRun.id > run.id)
+    later = select(ScoreRun.id).where(ScoreRun.period == run.period, ScoreRun.kind != "period", ScoreRun.id > run.id)
     if next_full is not None:
         later = later.where(ScoreRun.id < next_full)
     return [run.id, *conn.scalars(later.order_by(ScoreRun.id))]
@@ -424,7 +425,15 @@ def newer_result_run(conn: Connection, run: Any, enterprise_id: int) -> int | No
 
 def newest_rescoring(conn: Connection) -> int:
     """The newest one-enterprise rescoring run id (0 when there is none): when it changes, current results did."""
-    return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind == "records")) or 0)
+    return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind != "period")) or 0)
+
+
+def count_above(conn: Connection, run_ids: Sequence[int], total: int | None = None) -> int:
+    """How many current results of ``run_ids`` have a total above ``total`` (a province rank is this plus
+    one), or how many there are."""
+    table = ScoreResult.__table__
+    query = _newest(select(func.count()).select_from(table), run_ids)  # the current result of each enterprise
+    return int(conn.scalar(query if total is None else query.where(table.c.total > total)) or 0)
 
 
 def latest_regions(conn: Connection, enterprise_ids: Sequence[int]) -> dict[int, str]:

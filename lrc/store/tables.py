@@ -101,7 +101,8 @@ class ScoreRun(Base):
     actor: Mapped[str] = mapped_column(String(128))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    kind: Mapped[str] = mapped_column(String(16), default="period")  # period | records (one-enterprise rescoring)
+    # period, or a one-enterprise rescoring caused by a record (records) or a submission (submission)
+    kind: Mapped[str] = mapped_column(String(16), default="period")
     record_watermark: Mapped[int | None] = mapped_column(Integer)  # newest record id the run could see
 
 
