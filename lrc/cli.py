@@ -279,6 +279,19 @@ def dashboard(
     serve(db, port=port, headless=headless)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址 (listen address)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口 (port)")] = 8600,
+    db: DbUrl = None,
+    as_: ActAs = None,
+) -> None:
+    """启动 HTTP API(/api/v1,文档在 /api/v1/docs),调用者用令牌认证 (start the HTTP API)."""
+    from lrc.api.server import run
+
+    run(db, host=host, port=port)
+
+
 def _log_path() -> Path:
     base = Path(os.environ.get("LRC_LOG_DIR", Path.home() / ".cache" / "lrc"))
     base.mkdir(parents=True, exist_ok=True)

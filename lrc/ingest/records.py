@@ -17,7 +17,7 @@ import pandas as pd
 from indicators import Catalogue
 from indicators.record_types import TIER_ZH, RecordType
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest.readers import RawTable
+from lrc.ingest.readers import RawTable, json_table
 from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form
 from lrc.times import today_in_china
 from lrc.uscc import is_format_valid
@@ -229,6 +229,11 @@ def command_line_table(values: dict[str, str]) -> RawTable:
     headers = list(RECORD_HEADERS)
     cells = pd.DataFrame({i: pd.Series([values.get(name, "")], dtype="str") for i, name in enumerate(headers)})
     return RawTable("命令行 (command line)", headers, cells, [1], None, is_json=True)
+
+
+def objects_table(values: list[dict[str, object]], source: str) -> RawTable:
+    """Records given as objects (an HTTP request), as a table numbered from 1 (checked like a file)."""
+    return json_table(list(values), source)
 
 
 HASHED = ("uscc", "type", "tier", "decision_date", "source", "ref", "workers", "amount", "note")

@@ -1,6 +1,6 @@
 """The one service layer behind every front door (CLI, dashboard, later HTTP)."""
 
-from lrc.service import analytics
+from lrc.service import accounts, analytics
 from lrc.service.ingesting import IngestSummary, ingest_file
 from lrc.service.results import Explanation, Filters, RunInfo, explain, load_results, ranking
 from lrc.service.runs import RunSummary, VerifyReport, score_period, verify_run
@@ -12,6 +12,7 @@ __all__ = [
     "RunInfo",
     "RunSummary",
     "VerifyReport",
+    "accounts",
     "analytics",
     "explain",
     "ingest_file",

@@ -108,6 +108,7 @@ def list_records(
     *,
     uscc: str | None = None,
     since: date | None = None,
+    ids: list[int] | None = None,
     catalogue: Catalogue | None = None,
 ) -> list[RecordOut]:
     """Stored records of the enterprises in ``who``'s scope (of one enterprise, decided since a date),
@@ -116,7 +117,7 @@ def list_records(
     catalogue = catalogue or load_catalogue()
     code = ascii_form(uscc).upper() if uscc else None
     with engine.connect() as conn:
-        frame = repo.records_of(conn, uscc=code, since=since, scope=who.scope)
+        frame = repo.records_of(conn, uscc=code, since=since, ids=ids, scope=who.scope)
     today = today_in_china()
     return [_record_out(catalogue, r, today) for r in frame.to_dict("records")]
 

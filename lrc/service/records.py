@@ -25,6 +25,7 @@ from lrc.ingest.records import (
     RecordRow,
     check_records,
     command_line_table,
+    objects_table,
     record_hash,
 )
 from lrc.periods import period_end, sort_periods
@@ -74,6 +75,22 @@ def add_record(
     with guarded(engine, who, Action.record, "record") as entry:
         rows = check_records(command_line_table(values), catalogue)
         return _receive(engine, entry, rows, "命令行 (command line)", None, catalogue)
+
+
+def receive_objects(
+    engine: Engine,
+    who: Principal,
+    values: list[dict[str, Any]],
+    *,
+    source: str = "API",
+    catalogue: Catalogue | None = None,
+) -> RecordsSummary:
+    """Records given as objects (the HTTP API), checked like file rows, all or nothing; a record already
+    stored (same source and document number, same content) is answered, not stored again."""
+    catalogue = catalogue or load_catalogue()
+    with guarded(engine, who, Action.record, f"request:{source[:80]}") as entry:
+        rows = check_records(objects_table(values, source), catalogue)
+        return _receive(engine, entry, rows, source, source, catalogue)
 
 
 def ingest_records(

@@ -1,0 +1,130 @@
+"""The FastAPI application: versioned under ``/api/v1``, bearer tokens from `lrc token create`, problem
+details for every error, a 1 MB limit on bodies, and an audit entry for every call."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import lrc
+from lrc.api import problems
+from lrc.api.routes import router
+from lrc.service.access import Principal, Role
+from lrc.service.audit import record
+from lrc.store import make_engine
+
+PREFIX = "/api/v1"
+MAX_BODY = 1_000_000  # bytes
+
+
+class BodyLimit:
+    """Refuse a request body over ``MAX_BODY`` with 413, whether it declares its length or streams it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+            await self._refuse(scope, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        response = problems.problem(413, "payload_too_large", "请求体超过 1 MB", f"请求体最多 {MAX_BODY:,} 字节")
+        await response(scope, _empty_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def create_app(url: str | None = None) -> FastAPI:
+    """The API on the store at ``url`` (default: ``LRC_DATABASE_URL``, else ``lrc.db``)."""
+    app = FastAPI(
+        title="lrc 企业劳动关系信用评价 API",
+        version=lrc.__version__,
+        description="报送、记录、查询评分与排名。认证:`Authorization: Bearer 令牌`(`lrc token create`)。"
+        "错误为 RFC 9457 problem details,含稳定的 code、中文说明和出错字段。",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = make_engine(url)
+    for kind, handler in problems.HANDLERS:
+        app.add_exception_handler(kind, handler)
+    app.include_router(router, prefix=PREFIX)
+    _docs(app)
+    app.middleware("http")(_audit_every_call)
+    app.add_middleware(BodyLimit)
+    return app
+
+
+def _docs(app: FastAPI) -> None:
+    """Interactive docs served with their own assets (no CDN: works offline)."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # pragma: no cover - a dependency of lrc
+        return
+    app.mount(f"{PREFIX}/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get(f"{PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{PREFIX}/openapi.json",
+            title="lrc API 文档",
+            swagger_js_url=f"{PREFIX}/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url=f"{PREFIX}/docs-assets/swagger-ui.css",
+            swagger_favicon_url=f"{PREFIX}/docs-assets/favicon-32x32.png",
+        )
+
+
+ANONYMOUS = "(anonymous)"
+
+
+async def _audit_every_call(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """One audit entry per call (method, path, status); writes also get the service's own entry."""
+    response = await call_next(request)
+    path = request.url.path
+    if path.startswith(f"{PREFIX}/docs") or path in (f"{PREFIX}/openapi.json", f"{PREFIX}/health"):
+        return response
+    who: Any = getattr(request.state, "who", None)
+    if not isinstance(who, Principal):
+        who = Principal(name=ANONYMOUS, role=Role.viewer, door="api", address=_client(request))
+    status = response.status_code
+    outcome = "ok" if status < 400 else "denied" if status in (401, 403) else "error"
+    target = f"{request.method} {path}"[:200]
+    await run_in_threadpool(record, request.app.state.engine, who, "api", target, outcome, f"HTTP {status}")
+    return response
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None

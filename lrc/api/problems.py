@@ -1,0 +1,118 @@
+"""Errors as RFC 9457 problem details: a stable ``code``, a Chinese ``title`` and ``detail``, and for bad
+input the ``errors`` at fault (field, row, value, reason). No traceback ever leaves the server."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lrc.errors import (
+    CatalogueError,
+    ConflictError,
+    InputValidationError,
+    LrcError,
+    NotFoundError,
+    PermissionDenied,
+    StoreError,
+    UsageError,
+)
+
+log = logging.getLogger("lrc.api")
+MEDIA_TYPE = "application/problem+json"
+# error class → (HTTP status, stable code, Chinese title)
+KINDS: list[tuple[type[LrcError], int, str, str]] = [
+    (InputValidationError, 422, "invalid_input", "数据未通过校验"),
+    (PermissionDenied, 403, "forbidden", "无权操作"),
+    (NotFoundError, 404, "not_found", "未找到或无权查看"),
+    (ConflictError, 409, "conflict", "与已存储的数据冲突"),
+    (UsageError, 422, "invalid_request", "请求参数无效"),
+    (StoreError, 503, "store_unavailable", "数据库暂时不可用"),
+    (CatalogueError, 500, "catalogue_error", "指标体系有误"),
+]
+HTTP_CODES = {
+    400: ("bad_request", "请求无效"), 401: ("unauthenticated", "需要令牌"), 404: ("not_found", "没有这个地址"),
+    405: ("method_not_allowed", "不支持此方法"), 413: ("payload_too_large", "请求体超过 1 MB"),
+    415: ("unsupported_media_type", "请求体应为 JSON"),
+}  # fmt: skip
+
+
+class Unauthenticated(Exception):
+    """No token, or one that is not a valid bearer token (401, not 403: the caller is not known)."""
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://lrc.invalid/problems/{code}", "status": status, "code": code, "title": title,
+            "detail": detail, **extra}  # fmt: skip
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def input_errors(exc: InputValidationError) -> list[dict[str, Any]]:
+    return [{"field": p.column, "row": p.row, "value": p.value, "message": p.reason} for p in exc.problems]
+
+
+async def lrc_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LrcError)
+    for kind, status, code, title in KINDS:
+        if isinstance(exc, kind):
+            extra = {"errors": input_errors(exc)} if isinstance(exc, InputValidationError) else {}
+            return problem(status, code, title, str(exc), instance=request.url.path, **extra)
+    return problem(400, "bad_request", "请求无效", str(exc), instance=request.url.path)
+
+
+async def unauthenticated(request: Request, exc: Exception) -> JSONResponse:
+    return problem(401, "unauthenticated", "需要令牌", str(exc), instance=request.url.path)
+
+
+async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
+    """The body or a parameter does not fit the schema (an unknown field, a wrong type)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for e in exc.errors():
+        where = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path")]
+        kind = e.get("type", "")
+        reason = {
+            "extra_forbidden": "未知字段,请按接口文档填写 (unknown field)",
+            "missing": "必填 (required)",
+            "json_invalid": "JSON 格式错误 (invalid JSON)",
+        }.get(kind, f"值无效 (invalid value): {e.get('msg', '')}")
+        errors.append({"field": ".".join(where) or None, "row": None, "value": None, "message": reason})
+    detail = ";".join(f"{e['field'] or '请求体'}:{e['message']}" for e in errors[:5])
+    return problem(422, "invalid_request", "请求参数无效", detail, instance=request.url.path, errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = HTTP_CODES.get(exc.status_code, ("http_error", "请求无效"))
+    return problem(exc.status_code, code, title, str(exc.detail), instance=request.url.path)
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    ref = secrets.token_hex(4)
+    log.error("database error [%s] on %s", ref, request.url.path, exc_info=exc)
+    if isinstance(exc, OperationalError):  # cannot connect, connection lost: nothing was committed
+        return problem(503, "store_unavailable", "数据库暂时不可用", f"请稍后重试 (retry later); 错误编号 {ref}")
+    return problem(500, "internal_error", "内部错误", f"错误编号 {ref},请告知管理员 (error id)")
+
+
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    ref = secrets.token_hex(4)
+    log.error("unexpected error [%s] on %s", ref, request.url.path, exc_info=exc)
+    return problem(500, "internal_error", "内部错误", f"错误编号 {ref},请告知管理员 (error id)")
+
+
+HANDLERS: list[tuple[type[Exception], Any]] = [
+    (LrcError, lrc_error),
+    (Unauthenticated, unauthenticated),
+    (RequestValidationError, request_invalid),
+    (StarletteHTTPException, http_error),
+    (SQLAlchemyError, database_error),
+    (Exception, unexpected),
+]

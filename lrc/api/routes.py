@@ -1,0 +1,161 @@
+"""The endpoints of ``/api/v1``. Each builds the principal from the bearer token and calls the service,
+which checks role and scope; nothing here decides who may see or do what."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from indicators import load_catalogue
+from lrc.api.models import RecordBatchIn, RecordIn, submission_model
+from lrc.api.problems import Unauthenticated
+from lrc.errors import NotFoundError
+from lrc.export import to_records
+from lrc.render import RANK_COLUMNS, catalogue_dict
+from lrc.service import Filters, accounts, explain, ranking
+from lrc.service import analytics as an
+from lrc.service.access import Principal
+from lrc.service.record_views import list_records
+from lrc.service.records import receive_objects
+from lrc.service.submitting import submit
+from lrc.store import current_revision, head_revision
+
+router = APIRouter()
+SubmissionIn = submission_model(load_catalogue())
+
+
+def principal(request: Request) -> Principal:
+    """The caller, from ``Authorization: Bearer TOKEN`` (an unknown or revoked token is refused)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("请在请求头提供 Authorization: Bearer 令牌(lrc token create)(bearer token required)")
+    address = request.client.host if request.client else None
+    who = accounts.token_principal(request.app.state.engine, token.strip(), "api", address)
+    request.state.who = who
+    return who
+
+
+Who = Annotated[Principal, Depends(principal)]
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.engine
+
+
+def _newest_period(request: Request, who: Principal) -> str:
+    runs = an.runs_table(_engine(request), who)
+    if runs.empty:
+        raise NotFoundError("还没有任何评分结果 (no score run yet)")
+    return str(an.latest_runs(runs)["period"].iloc[-1])
+
+
+@router.get("/health", tags=["系统"], summary="健康检查(无需令牌)")
+def health(request: Request) -> dict[str, Any]:
+    revision = current_revision(_engine(request))
+    return {"status": "ok" if revision == head_revision() else "schema_outdated", "schema": revision}
+
+
+@router.get("/catalogue", tags=["指标体系"], summary="当前指标体系 8/20/33/75")
+def catalogue(who: Who) -> dict[str, Any]:
+    return catalogue_dict(load_catalogue())
+
+
+@router.post(
+    "/submissions", status_code=201, tags=["报送"], summary="报送一家企业一个期间的数据,立即评分",
+    responses={200: {"description": "与已存储的版本相同,未重复存储"}, 422: {"description": "字段错误"}},
+)  # fmt: skip
+def post_submission(
+    body: SubmissionIn,  # type: ignore[valid-type]
+    request: Request,
+    who: Who,
+    period: Annotated[str | None, Query(description="报告期,如 2026Q3(或写在请求体中)")] = None,
+) -> JSONResponse:
+    values = body.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+    result = submit(_engine(request), who, values, period=period, source="API")
+    return JSONResponse(result.model_dump(mode="json"), status_code=201 if result.changed else 200)
+
+
+class RecordAnswer(BaseModel):
+    id: int
+    created: bool
+    record: dict[str, Any]
+    results: list[dict[str, Any]]
+
+
+def _record_answer(request: Request, who: Principal, record_id: int, created: bool, results: list[Any]) -> dict:
+    stored = list_records(_engine(request), who, ids=[record_id])
+    return {
+        "id": record_id,
+        "created": created,
+        "record": stored[0].model_dump(mode="json") if stored else {},
+        "results": [r.model_dump(mode="json") for r in results],
+    }
+
+
+@router.post(
+    "/records", status_code=201, tags=["记录"], summary="登记一条记录(按决定机关和文书编号幂等),立即重算",
+    response_model=RecordAnswer, responses={200: {"description": "已登记过,返回已存储的记录"}},
+)  # fmt: skip
+def post_record(body: RecordIn, request: Request, who: Who) -> JSONResponse:
+    summary = receive_objects(_engine(request), who, [body.model_dump(exclude_none=True)], source="API")
+    created = bool(summary.stored)
+    record_id = (summary.stored or summary.already)[0]
+    answer = _record_answer(request, who, record_id, created, summary.results)
+    return JSONResponse(answer, status_code=201 if created else 200)
+
+
+@router.post(
+    "/records:batch", status_code=201, tags=["记录"], summary="一批记录,全部通过才写入(all or nothing)",
+)  # fmt: skip
+def post_records(body: RecordBatchIn, request: Request, who: Who) -> JSONResponse:
+    rows = [r.model_dump(exclude_none=True) for r in body.records]
+    summary = receive_objects(_engine(request), who, rows, source="API batch")
+    return JSONResponse(summary.model_dump(mode="json"), status_code=201 if summary.stored else 200)
+
+
+@router.get("/enterprises/{uscc}", tags=["查询"], summary="一家企业的当前结果:逐项得分、理由和来源")
+def get_enterprise(
+    uscc: str,
+    request: Request,
+    who: Who,
+    period: Annotated[str | None, Query(description="期间,默认最新已评分期间")] = None,
+) -> dict[str, Any]:
+    chosen = period or _newest_period(request, who)
+    return explain(_engine(request), who, uscc, chosen, current=True).to_dict()
+
+
+@router.get("/enterprises/{uscc}/history", tags=["查询"], summary="一家企业各期间的总分、等级和红线")
+def get_history(uscc: str, request: Request, who: Who) -> dict[str, Any]:
+    frame = an.enterprise_trend(_engine(request), who, uscc)
+    if frame.empty:
+        raise NotFoundError(f"没有企业 {uscc[:18]} 的评分结果,或你无权查看 (not found or not permitted)")
+    return {"uscc": uscc.strip().upper(), "periods": to_records(frame)}
+
+
+@router.get("/rankings", tags=["查询"], summary="排名(只含令牌范围内的企业)")
+def get_rankings(
+    request: Request,
+    who: Who,
+    period: Annotated[str | None, Query(description="期间,默认最新已评分期间")] = None,
+    region: Annotated[str | None, Query(description="市或区县代码")] = None,
+    industry: Annotated[str | None, Query(description="行业门类 A-T")] = None,
+    grade: Annotated[str | None, Query(description="等级")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict[str, Any]:
+    chosen = period or _newest_period(request, who)
+    info, frame = ranking(_engine(request), who, chosen, Filters(region=region, industry=industry, grade=grade))
+    page = frame[RANK_COLUMNS].iloc[offset : offset + limit]
+    return {
+        "period": info.period,
+        "run_id": info.run_id,
+        "catalogue_version": info.catalogue_version,
+        "total": len(frame),
+        "limit": limit,
+        "offset": offset,
+        "items": to_records(page),
+    }
