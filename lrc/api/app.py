@@ -38,29 +38,35 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
             await self._refuse(scope, send)
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        if declared is not None:
+            await self.app(scope, receive, send)
+            return
+        chunks, seen = [], 0  # a streamed body: read it (up to the limit) before the app sees it
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > MAX_BODY:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > MAX_BODY:
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         response = problems.problem(413, "payload_too_large", "请求体超过 1 MB", f"请求体最多 {MAX_BODY:,} 字节")
         await response(scope, _empty_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _empty_receive() -> Message:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from indicators import load_catalogue
 from lrc.api.models import RecordBatchIn, RecordIn, submission_model
 from lrc.api.problems import Unauthenticated
-from lrc.errors import NotFoundError
+from lrc.errors import NotFoundError, PermissionDenied
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, catalogue_dict
 from lrc.service import Filters, accounts, explain, ranking
@@ -34,7 +34,10 @@ def principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("请在请求头提供 Authorization: Bearer 令牌(lrc token create)(bearer token required)")
     address = request.client.host if request.client else None
-    who = accounts.token_principal(request.app.state.engine, token.strip(), "api", address)
+    try:
+        who = accounts.token_principal(request.app.state.engine, token.strip(), "api", address)
+    except PermissionDenied as exc:  # unknown, revoked, or its user disabled: not a known caller
+        raise Unauthenticated(str(exc)) from None
     request.state.who = who
     return who
 

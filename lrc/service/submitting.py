@@ -79,10 +79,10 @@ def submit(
 ) -> SubmissionResult:
     """Check, store and score one enterprise's submission (all or nothing)."""
     require_schema(engine)
-    period = period_of(values, period)
     fields = {k: v for k, v in values.items() if k not in PERIOD_KEYS}
     code = ascii_form(str(fields.get("uscc") or fields.get("统一社会信用代码") or "")).upper()[:18]
-    with guarded(engine, who, Action.ingest, f"enterprise:{code}" if code else f"period:{period}") as entry:
+    with guarded(engine, who, Action.ingest, f"enterprise:{code}") as entry:
+        period = period_of(values, period)
         with engine.connect() as conn:
             catalogue, _ = _catalogue(conn, period)
         batch = read_object(fields, catalogue, period=period, source=source)

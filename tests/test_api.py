@@ -1,0 +1,200 @@
+"""The HTTP API in process (FastAPI's test client over the real ASGI app) on SQLite and PostgreSQL:
+auth, scope, submissions, records, reads, problem details, limits and the audit of every call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from lrc.api import create_app
+from lrc.samples import generate, write_sample
+from lrc.service import accounts, ingest_file, load_results, score_period
+from lrc.service.audit import audit_log
+from lrc.times import today_in_china
+from tests.conftest import ADMIN
+
+PERIOD = "2026Q3"
+DALIAN = "210200"
+
+
+class Api:
+    """A client on one store, with a token per user."""
+
+    def __init__(self, engine: Engine, url: str, sample: pd.DataFrame) -> None:
+        self.engine, self.sample = engine, sample
+        self.client = TestClient(create_app(url))
+        self.tokens: dict[str, str] = {}
+
+    def token(self, user: str) -> dict[str, str]:
+        if user not in self.tokens:
+            boss = accounts.acting(self.engine, "boss")
+            self.tokens[user] = accounts.create_token(self.engine, boss, user).token
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def row(self, k: int) -> dict[str, Any]:
+        """Sample enterprise ``k`` as a flat JSON object (numbers as numbers, blanks left out)."""
+        values = self.sample.iloc[k].to_dict()
+        return {key: (v.item() if hasattr(v, "item") else v) for key, v in values.items() if not pd.isna(v)}
+
+
+@pytest.fixture
+def api(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Api]:
+    sample = generate(60, seed=12, period=PERIOD)
+    path = tmp_path / "s.csv"
+    write_sample(sample, path)
+    ingest_file(engine, ADMIN, path, PERIOD)
+    score_period(engine, ADMIN, PERIOD)
+    accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
+    accounts.add_user(engine, ADMIN, "dl", "analyst", "dalian-pass", region=DALIAN)
+    accounts.add_user(engine, ADMIN, "vv", "viewer", "viewer-pass")
+    client = Api(engine, db_url, sample)
+    yield client
+    client.client.close()
+
+
+def problem(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["code"] == code and body["title"] and "Traceback" not in response.text
+    return body
+
+
+def test_no_token_a_bad_token_and_a_revoked_one(api: Api) -> None:
+    problem(api.client.get("/api/v1/rankings"), 401, "unauthenticated")
+    problem(api.client.get("/api/v1/rankings", headers={"Authorization": "Bearer lrc_nope"}), 401, "unauthenticated")
+    headers = api.token("vv")
+    assert api.client.get("/api/v1/rankings", headers=headers).status_code == 200
+    boss = accounts.acting(api.engine, "boss")
+    token_id = accounts.list_tokens(api.engine, boss, "vv")[0].id
+    accounts.revoke_token(api.engine, boss, token_id)
+    body = problem(api.client.get("/api/v1/rankings", headers=headers), 401, "unauthenticated")
+    assert "吊销" in body["detail"]
+
+
+def test_a_token_carries_its_users_scope(api: Api) -> None:
+    mine = api.client.get("/api/v1/rankings?limit=1000", headers=api.token("dl")).json()
+    everyone = api.client.get("/api/v1/rankings?limit=1000", headers=api.token("boss")).json()
+    assert mine["total"] == sum(r["city_code"] == DALIAN for r in everyone["items"]) > 0
+    assert {r["city_code"] for r in mine["items"]} == {DALIAN}
+    other = next(r["uscc"] for r in everyone["items"] if r["city_code"] != DALIAN)
+    body = problem(api.client.get(f"/api/v1/enterprises/{other}", headers=api.token("dl")), 404, "not_found")
+    assert "无权查看" in body["detail"]
+    problem(api.client.get(f"/api/v1/enterprises/{other}/history", headers=api.token("dl")), 404, "not_found")
+    problem(api.client.post("/api/v1/submissions", json=api.row(0), headers=api.token("vv")), 403, "forbidden")
+
+
+def test_a_submission_is_stored_and_scored_at_once(api: Api) -> None:
+    row = api.row(3)
+    row["employees_left"] = int(row.get("employees_left", 0)) + 7
+    answer = api.client.post(f"/api/v1/submissions?period={PERIOD}", json=row, headers=api.token("boss"))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["id"] == body["submission_id"] and body["version"] == 2 and not body["provisional"]
+    shown = api.client.get(f"/api/v1/enterprises/{row['uscc']}", headers=api.token("boss")).json()
+    assert shown["total"] == body["total"] and shown["grade"] == body["grade"]
+    assert shown["result_run_id"] == body["result_run_id"] != shown["run_id"]
+    _, frame = load_results(api.engine, ADMIN, PERIOD)
+    assert frame.set_index("uscc").at[row["uscc"], "province_rank"] == body["province_rank"]
+    again = api.client.post(f"/api/v1/submissions?period={PERIOD}", json=row, headers=api.token("boss"))
+    assert again.status_code == 200 and again.json()["changed"] is False
+    assert again.json()["result_run_id"] == body["result_run_id"]
+
+
+def test_before_the_first_run_a_score_is_provisional(api: Api) -> None:
+    answer = api.client.post("/api/v1/submissions", json={**api.row(1), "period": "2026Q4"}, headers=api.token("boss"))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["provisional"] is True and answer.json()["result_run_id"] is None
+
+
+def test_bad_submissions_are_422_by_field_and_store_nothing(api: Api) -> None:
+    def count() -> int:
+        with api.engine.connect() as conn:
+            return int(conn.scalar(text("SELECT count(*) FROM submissions")) or 0)
+
+    before = count()
+    bad = {**api.row(2), "headcount": "五十", "employees_left": -3}
+    body = problem(api.client.post(f"/api/v1/submissions?period={PERIOD}", json=bad, headers=api.token("boss")),
+                   422, "invalid_input")  # fmt: skip
+    assert {e["field"] for e in body["errors"]} >= {"headcount", "employees_left"}
+    assert all(e["message"] for e in body["errors"])
+    unknown = problem(
+        api.client.post(f"/api/v1/submissions?period={PERIOD}", json={**api.row(2), "salary": 1}, headers=api.token("boss")),
+        422, "invalid_request",
+    )  # fmt: skip
+    assert unknown["errors"][0]["field"] == "salary"
+    problem(api.client.post("/api/v1/submissions", json=api.row(2), headers=api.token("boss")), 422, "invalid_request")
+    assert count() == before
+
+
+def record(uscc: str, ref: str = "辽应急罚〔2026〕3号") -> dict[str, Any]:
+    decided = (today_in_china() - timedelta(days=10)).isoformat()
+    return {"uscc": uscc, "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": decided, "source": "辽宁省应急管理厅",
+            "ref": ref, "severity": "严重", "workers": 1}  # fmt: skip
+
+
+def test_records_are_idempotent_and_batches_all_or_nothing(api: Api) -> None:
+    uscc = api.row(4)["uscc"]
+    first = api.client.post("/api/v1/records", json=record(uscc), headers=api.token("boss"))
+    assert first.status_code == 201, first.text
+    assert first.json()["created"] and first.json()["record"]["ref"] == "辽应急罚〔2026〕3号"
+    repeat = api.client.post("/api/v1/records", json=record(uscc), headers=api.token("boss"))
+    assert repeat.status_code == 200 and repeat.json()["id"] == first.json()["id"] and not repeat.json()["created"]
+    changed = {**record(uscc), "workers": 3}
+    problem(api.client.post("/api/v1/records", json=changed, headers=api.token("boss")), 422, "invalid_input")
+    batch = {"records": [record(api.row(5)["uscc"], "辽应急罚〔2026〕4号"), {**record(uscc, "x号"), "date": "昨天"}]}
+    body = problem(
+        api.client.post("/api/v1/records:batch", json=batch, headers=api.token("boss")), 422, "invalid_input"
+    )
+    assert body["errors"][0]["row"] == 2
+    with api.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM records")) == 1
+    ok = api.client.post("/api/v1/records:batch", json={"records": batch["records"][:1]}, headers=api.token("boss"))
+    assert ok.status_code == 201 and len(ok.json()["stored"]) == 1
+
+
+def test_reads_history_catalogue_and_health(api: Api) -> None:
+    uscc = api.row(0)["uscc"]
+    shown = api.client.get(f"/api/v1/enterprises/{uscc}", headers=api.token("boss")).json()
+    assert len(shown["items"]) == 75 and all("reason" in i for i in shown["items"])
+    history = api.client.get(f"/api/v1/enterprises/{uscc}/history", headers=api.token("boss")).json()
+    assert [p["period"] for p in history["periods"]] == [PERIOD]
+    page = api.client.get("/api/v1/rankings?limit=5&offset=5", headers=api.token("boss")).json()
+    assert [r["rank"] for r in page["items"]][:1] >= [5] and page["total"] == 60 and len(page["items"]) == 5
+    catalogue = api.client.get("/api/v1/catalogue", headers=api.token("vv")).json()
+    assert catalogue["version"] and len(catalogue["items"]) == 75
+    assert api.client.get("/api/v1/health").json()["status"] == "ok"
+    spec = api.client.get("/api/v1/openapi.json").json()
+    assert spec["components"]["schemas"]["SubmissionIn"]["additionalProperties"] is False
+    assert api.client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_body_over_1_mb_is_refused(api: Api) -> None:
+    big = json.dumps({"records": [record("x" * 500_000), record("y" * 600_000)]})
+    headers = {**api.token("boss"), "content-type": "application/json"}
+    problem(api.client.post("/api/v1/records:batch", content=big, headers=headers), 413, "payload_too_large")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        for _ in range(12):
+            yield b" " * 100_000
+
+    problem(api.client.post("/api/v1/records:batch", content=chunks(), headers=headers), 413, "payload_too_large")
+
+
+def test_every_call_is_audited(api: Api) -> None:
+    api.client.get("/api/v1/rankings?limit=1", headers=api.token("dl"))
+    api.client.get("/api/v1/rankings")
+    entries = audit_log(api.engine, ADMIN, action="api")
+    assert [(e.actor, e.outcome, e.target, e.door) for e in entries[:2]] == [
+        ("(anonymous)", "denied", "GET /api/v1/rankings", "api"),
+        ("dl", "ok", "GET /api/v1/rankings", "api"),
+    ]
+    assert entries[0].address and entries[0].detail == "HTTP 401"
