@@ -126,10 +126,12 @@ def test_bad_submissions_are_422_by_field_and_store_nothing(api: Api) -> None:
                    422, "invalid_input")  # fmt: skip
     assert {e["field"] for e in body["errors"]} >= {"headcount", "employees_left"}
     assert all(e["message"] for e in body["errors"])
+    extra = {**api.row(2), "salary": 1}
     unknown = problem(
-        api.client.post(f"/api/v1/submissions?period={PERIOD}", json={**api.row(2), "salary": 1}, headers=api.token("boss")),
-        422, "invalid_request",
-    )  # fmt: skip
+        api.client.post(f"/api/v1/submissions?period={PERIOD}", json=extra, headers=api.token("boss")),
+        422,
+        "invalid_request",
+    )
     assert unknown["errors"][0]["field"] == "salary"
     problem(api.client.post("/api/v1/submissions", json=api.row(2), headers=api.token("boss")), 422, "invalid_request")
     assert count() == before
