@@ -280,6 +280,32 @@ def dashboard(
 
 
 @app.command()
+def template(
+    period: Period,
+    output: Annotated[Path, typer.Option("--output", "-o", help="采集表文件 .xlsx")],
+    region: Annotated[str | None, typer.Option("--region", help="市或区县代码:下拉列表只列这一地区")] = None,
+    edition: Edition = None,
+    as_: ActAs = None,
+) -> None:
+    """生成采集表(Excel):填报说明、带下拉和范围校验的数据表、示例行;填好后用 lrc ingest 导入 (collection workbook)."""
+    from indicators import load_catalogue
+    from lrc.normalise import ascii_form
+    from lrc.periods import check_period
+    from lrc.reference import PROVINCE_CODE, is_region
+    from lrc.template import write_template
+
+    period = check_period(period)
+    code = ascii_form(region) if region else None
+    if code == PROVINCE_CODE:
+        code = None
+    if code is not None and not is_region(code):
+        raise UsageError(f"--region {code[:12]!r} 不是辽宁的市或区县代码 (not a city or district code)")
+    catalogue = load_catalogue(edition)
+    columns = write_template(catalogue, period, output, code)
+    out.print(f"已生成采集表 → {output}(报告期 {period},{columns} 列,指标体系 {catalogue.version})")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址 (listen address)")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口 (port)")] = 8600,

@@ -28,6 +28,7 @@ __all__ = [
     "city_of",
     "industry_letter",
     "is_region",
+    "region_codes",
     "normalise_ownership",
     "normalise_size",
 ]
@@ -140,6 +141,13 @@ def _county_codes() -> frozenset[str] | None:
                     codes.update(f"21{n:0{width}d}" for n in range(int(first), int(last) + 1))
     codes = {c for c in codes if city_of(c) is not None}
     return frozenset(codes) if codes else None
+
+
+def region_codes(within: str | None = None) -> list[str]:
+    """The city and county codes (all 14 cities, or those of one city or district), sorted."""
+    codes = set(_county_codes() or ()) | set(CITIES)
+    prefix = None if within is None else (within[:4] if within in CITIES else within)
+    return sorted(c for c in codes if prefix is None or c.startswith(prefix))
 
 
 def is_region(region_code: str) -> bool:

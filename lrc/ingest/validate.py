@@ -219,13 +219,14 @@ class _Checker:
         return f"第 {row} 条记录" if self.table.is_json else f"第 {row} 行"
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
+        """A problem; in a workbook with several worksheets it names the one read (as Excel shows it)."""
+        if self.table.sheet:
+            reason = f"工作表「{self.table.sheet}」,{reason}"
         self.problems.append(RowProblem(self.table.file, row, column, value, reason, record=self.table.is_json))
 
     def add_header(self, pos: int | None, column: str, value: str | None, reason: str) -> None:
-        """A problem with the header row (a JSON key): it names the worksheet of a workbook with
-        several, and for JSON the first record with a key that only some records have."""
-        if self.table.sheet:
-            reason = f"工作表「{self.table.sheet}」,{reason}"
+        """A problem with the header row (a JSON key); for JSON it names the first record with a key that
+        only some records have."""
         first = self.table.first_record_with(pos) if pos is not None else None
         if first is not None:
             reason += f",首次出现在第 {first} 条记录 (first in record {first})"
