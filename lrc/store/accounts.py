@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, inspect, select, update
+from sqlalchemy import Connection, delete, func, insert, inspect, select, update
 
 from lrc.store.repository import _frame, _new_id, now
-from lrc.store.tables import ApiToken, AuditEntry, User
+from lrc.store.tables import ApiToken, AuditEntry, Draft, User
 
 USER_FIELDS = (
     "id", "name", "display_name", "role", "region", "uscc", "active", "failed_logins", "locked_until",
@@ -114,3 +114,22 @@ def audit_entries(
     if limit is not None:
         query = query.limit(limit)
     return rows(_frame(conn, query))
+
+
+def draft(conn: Connection, user: str, uscc: str, period: str) -> Any:
+    return conn.execute(
+        select(Draft).where(Draft.user_name == user, Draft.uscc == uscc, Draft.period == period)
+    ).first()
+
+
+def save_draft(conn: Connection, user: str, uscc: str, period: str, values: str) -> int:
+    found = draft(conn, user, uscc, period)
+    if found is None:
+        return _new_id(conn, insert(Draft).values(user_name=user, uscc=uscc, period=period, values=values,
+                                                  saved_at=now()))  # fmt: skip
+    conn.execute(update(Draft).where(Draft.id == found.id).values(values=values, saved_at=now()))
+    return int(found.id)
+
+
+def drop_draft(conn: Connection, user: str, uscc: str, period: str) -> None:
+    conn.execute(delete(Draft).where(Draft.user_name == user, Draft.uscc == uscc, Draft.period == period))

@@ -463,3 +463,9 @@ def scope_conditions(scope: Scope, region: Any, uscc: Any) -> list[Any]:
 def in_scope_enterprises(scope: Scope) -> Any:
     """A subquery of the enterprises whose submissions lie inside ``scope`` (records carry no region)."""
     return select(Submission.enterprise_id).where(*scope_conditions(scope, Submission.region_code, Submission.uscc))
+
+
+def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
+    """The period of an enterprise's newest submission."""
+    query = select(Submission.period).where(Submission.enterprise_id == enterprise_id)
+    return conn.scalar(query.order_by(Submission.id.desc()).limit(1))

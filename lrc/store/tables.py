@@ -207,3 +207,16 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(8))  # ok | denied | error
     detail: Mapped[str | None] = mapped_column(Text)  # a short summary, a content hash, the reason
     address: Mapped[str | None] = mapped_column(String(64))  # the client, for network front doors
+
+
+class Draft(Base):
+    """The web form's saved, unsubmitted values (one per user, enterprise and period)."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_name", "uscc", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    uscc: Mapped[str] = mapped_column(String(18))
+    period: Mapped[str] = mapped_column(String(16))
+    values: Mapped[str] = mapped_column(Text)  # JSON object, field name → value as entered
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
