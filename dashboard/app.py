@@ -19,6 +19,7 @@ PAGE_LIST = (  # file in views/, Chinese title, English title, roles; the file n
     ("overview", "总览", "Overview", EVERYONE - {Role.enterprise}),
     ("rankings", "排名", "Rankings", EVERYONE - {Role.enterprise}),
     ("enterprise", "企业画像", "Enterprise", EVERYONE),
+    ("report", "填报", "Report", EVERYONE - {Role.viewer}),
     ("monitoring", "监测预警", "Monitoring", EVERYONE - {Role.enterprise}),
     ("methodology", "指标体系", "Methodology", EVERYONE),
     ("admin", "用户与审计", "Users & audit", frozenset({Role.admin})),

@@ -20,7 +20,7 @@ from lrc.normalise import ascii_form
 from lrc.periods import check_period, submission_deadline
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
-from lrc.service.submitting import SubmissionResult, submit
+from lrc.service.submitting import SubmissionResult, catalogue_of_period, submit
 from lrc.store import accounts, facts_codec, require_schema
 from lrc.store import repository as repo
 from lrc.times import in_china, today_in_china
@@ -70,6 +70,13 @@ def layout(catalogue: Catalogue) -> list[FormGroup]:
         if fields:
             groups.append(FormGroup(code=code, name=name, fields=fields))
     return groups
+
+
+def form_catalogue(engine: Engine, period: str) -> Catalogue:
+    """The catalogue the period is scored with (its newest run's), else today's default."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return catalogue_of_period(conn, check_period(period))[0]
 
 
 def problems(values: dict[str, Any], period: str, catalogue: Catalogue | None = None) -> dict[str, list[str]]:

@@ -65,7 +65,7 @@ def period_of(values: dict[str, Any], period: str | None) -> str:
     return check_period(chosen)
 
 
-def _catalogue(conn: Connection, period: str) -> tuple[Catalogue, Any]:
+def catalogue_of_period(conn: Connection, period: str) -> tuple[Catalogue, Any]:
     """The catalogue of the period's newest run (its results are scored alike), else today's default."""
     run_id = repo.latest_run_id(conn, period)
     if run_id is None:
@@ -84,11 +84,11 @@ def submit(
     with guarded(engine, who, Action.ingest, f"enterprise:{code}") as entry:
         period = period_of(values, period)
         with engine.connect() as conn:
-            catalogue, _ = _catalogue(conn, period)
+            catalogue, _ = catalogue_of_period(conn, period)
         batch = read_object(fields, catalogue, period=period, source=source)
         batch.sha256 = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
         with repo.writing(engine) as conn:
-            catalogue, run = _catalogue(conn, period)  # again, inside the transaction that writes
+            catalogue, run = catalogue_of_period(conn, period)  # again, inside the transaction that writes
             stored = store_batch(conn, who, batch, period, catalogue)
             uscc = str(batch.frame.index[0])
             enterprise = stored.ids[uscc]
