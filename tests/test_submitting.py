@@ -1,0 +1,95 @@
+"""One enterprise's submission through the service, and the form's drafts, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from lrc.errors import InputValidationError, PermissionDenied
+from lrc.samples import generate, write_sample
+from lrc.service import accounts, explain, ingest_file, score_period, verify_run
+from lrc.service.forms import gains, layout, open_form, problems, save_draft, submit_form
+from lrc.service.submitting import submit
+from tests.conftest import ADMIN
+
+PERIOD = "2026Q3"
+OPEN = "2026Q4"  # still open for enterprise accounts
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+    for period in (PERIOD, OPEN):
+        sample = generate(30, seed=5, period=period)
+        write_sample(sample, tmp_path / f"{period}.csv")
+        ingest_file(engine, ADMIN, tmp_path / f"{period}.csv", period)
+        score_period(engine, ADMIN, period)
+    accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
+    return engine, sample
+
+
+def values_of(sample: pd.DataFrame, k: int) -> dict:
+    return {key: v for key, v in sample.iloc[k].to_dict().items() if not pd.isna(v)}
+
+
+def test_a_submission_run_verifies_and_is_the_current_result(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    row = {**values_of(sample, 2), "employees_left": int(sample.iloc[2]["headcount"])}
+    result = submit(engine, ADMIN, row, period=OPEN)
+    assert result.changed and result.result_run_id is not None and result.version == 2
+    assert verify_run(engine, ADMIN, result.result_run_id).reproduced
+    assert float(explain(engine, ADMIN, result.uscc, OPEN, current=True).total) == result.total
+
+
+def test_an_enterprise_account_is_bound_to_its_code_and_the_deadline(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    own = sample["uscc"].iloc[4]
+    accounts.add_user(engine, accounts.acting(engine, "boss"), "firm", "enterprise", "firm-password", uscc=own)
+    firm = accounts.acting(engine, "firm")
+    assert submit(engine, firm, values_of(sample, 4), period=OPEN).uscc == own
+    with pytest.raises(PermissionDenied, match="截止日期"):
+        submit(engine, firm, values_of(sample, 4), period=PERIOD)
+    with pytest.raises(InputValidationError) as outside:
+        submit(engine, firm, values_of(sample, 5), period=OPEN)
+    assert "权限范围" in outside.value.problems[0].reason
+
+
+def test_drafts_are_kept_resumed_and_dropped_on_submit(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    boss = accounts.acting(engine, "boss")
+    uscc = sample["uscc"].iloc[6]
+    opened = open_form(engine, boss, uscc, OPEN)
+    assert opened.source == "submission" and opened.values["headcount"] == int(sample.iloc[6]["headcount"])
+    draft = {**opened.values, "headcount": 77}
+    save_draft(engine, boss, OPEN, draft)
+    again = open_form(engine, boss, uscc, OPEN)
+    assert again.source == "draft" and again.values["headcount"] == 77
+    result = submit_form(engine, boss, OPEN, again.values)
+    assert result.changed and open_form(engine, boss, uscc, OPEN).source == "submission"
+
+
+def test_problems_name_the_field_and_layout_covers_every_field(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    values = {**values_of(sample, 1), "employees_tenure_3y_plus": 10**6}
+    found = problems(values, OPEN)
+    assert list(found) == ["employees_tenure_3y_plus"] and "不能大于" in found["employees_tenure_3y_plus"][0]
+    from indicators import load_catalogue
+
+    catalogue = load_catalogue()
+    groups = layout(catalogue)
+    names = [f.name for g in groups for f in g.fields]
+    assert sorted(names) == sorted([*["uscc", "name", "region_code", "industry", "size", "ownership"],
+                                    *[f.name for f in catalogue.fields]])  # fmt: skip
+    assert [g.name for g in groups][0] == "基本信息"
+    assert {g.code for g in groups[1:]} <= {n.code for n in catalogue.level1}  # areas with fields, in order
+
+
+def test_gains_are_what_reporting_a_gap_could_bring() -> None:
+    items = [
+        {"code": "A", "name_zh": "a", "gap": True, "kind": "add", "max_points": 2.0, "points": 0.0, "reads": []},
+        {"code": "B", "name_zh": "b", "gap": True, "kind": "deduct", "max_points": -3.0, "points": -3.0, "reads": []},
+        {"code": "C", "name_zh": "c", "gap": False, "kind": "add", "max_points": 5.0, "points": 0.0, "reads": []},
+    ]
+    assert [(g["code"], g["gain"]) for g in gains(items)] == [("B", 3.0), ("A", 2.0)]
