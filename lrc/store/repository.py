@@ -109,8 +109,9 @@ def _latest_versions(period: str, enterprise_ids: Sequence[int] | None = None) -
 
 def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     """enterprise id -> (latest version, its content hash) in ``period``."""
-    latest = _latest_versions(period)
     wanted = set(ids)
+    # a few enterprises (one submission, a small file): look them up; a big file: one pass over the period
+    latest = _latest_versions(period, sorted(wanted) if len(wanted) <= CHUNK else None)
     rows = conn.execute(
         select(Submission.enterprise_id, Submission.version, Submission.content_hash)
         .join(
