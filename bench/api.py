@@ -44,6 +44,7 @@ from lrc.store import make_engine, upgrade
 
 ADMIN = single_user()  # benchmarks act in single-user mode until they add the account they call as
 PERIOD = "2026Q3"
+WORKERS = os.cpu_count() or 1  # `lrc serve --workers`: one process per core, as deployed
 console = Console()
 
 
@@ -70,7 +71,8 @@ def serve(url: str, directory: Path) -> tuple[subprocess.Popen, str]:
         port = sock.getsockname()[1]
     lrc = [sys.executable, "-c", "from lrc.cli import main; main()"]
     env = {**os.environ, "LRC_DATABASE_URL": url, "LRC_LOG_DIR": str(directory)}
-    process = subprocess.Popen([*lrc, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    command = [*lrc, "serve", "--port", str(port), "--workers", str(WORKERS)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

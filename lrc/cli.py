@@ -309,13 +309,14 @@ def template(
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址 (listen address)")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口 (port)")] = 8600,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="进程数,建议等于 CPU 核数")] = 1,
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
     """启动 HTTP API(/api/v1,文档在 /api/v1/docs),调用者用令牌认证 (start the HTTP API)."""
     from lrc.api.server import run
 
-    run(db, host=host, port=port)
+    run(db, host=host, port=port, workers=workers)
 
 
 def _log_path() -> Path:

@@ -9,7 +9,10 @@ from lrc.errors import LrcError
 from lrc.store import database_url, make_engine, require_schema
 
 
-def run(db: str | None, *, host: str = "127.0.0.1", port: int = 8600) -> None:
+def run(db: str | None, *, host: str = "127.0.0.1", port: int = 8600, workers: int = 1) -> None:
+    """Serve until stopped; with ``workers`` > 1, that many processes share the port (one per core)."""
+    import os
+
     import uvicorn
 
     from lrc.api import create_app
@@ -20,4 +23,9 @@ def run(db: str | None, *, host: str = "127.0.0.1", port: int = 8600) -> None:
         raise LrcError(f"端口 {port} 已被占用,请用 --port 指定其他端口 (port in use)")
     print(f"API 地址 (API): http://{host}:{port}/api/v1  文档 (docs): http://{host}:{port}/api/v1/docs", flush=True)
     logging.getLogger("lrc.api").setLevel(logging.INFO)
-    uvicorn.run(create_app(url), host=host, port=port, log_level="warning", access_log=False)
+    if workers > 1:  # each worker builds its app from the environment
+        os.environ["LRC_DATABASE_URL"] = url
+        uvicorn.run("lrc.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False)  # fmt: skip
+    else:
+        uvicorn.run(create_app(url), host=host, port=port, log_level="warning", access_log=False)

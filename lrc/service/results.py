@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -91,15 +93,51 @@ def load_results(
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
         current = repo.current_run_ids(conn, run)
+        key = (str(engine.url), tuple(current), run.input_hash, str(run.finished_at), who.scope)
+        cached = _LOADED.get(key)
+        if cached is not None:
+            return run_info(run), cached.copy(deep=False)
         frame = repo.results(conn, current, scope=who.scope)
         totals = None if who.scope.everything else repo.results(conn, current, ("total",))["total"].to_numpy()
+    frame = _shown(frame, totals)
+    _LOADED.put(key, frame)
+    return run_info(run), frame.copy(deep=False)
+
+
+class _Recent:
+    """The last few loaded result frames. A set of runs never changes (history is append-only, and a new
+    rescoring run makes a new set), so a frame keyed by its runs (with the period run's input hash and
+    time, in case a store is recreated under the same URL) and the scope is never stale."""
+
+    def __init__(self, size: int = 6) -> None:
+        self.size, self.items, self.lock = size, OrderedDict[Any, pd.DataFrame](), threading.Lock()
+
+    def get(self, key: Any) -> pd.DataFrame | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+            return None
+
+    def put(self, key: Any, frame: pd.DataFrame) -> None:
+        with self.lock:
+            self.items[key] = frame
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_LOADED = _Recent()
+
+
+def _shown(frame: pd.DataFrame, totals: np.ndarray | None) -> pd.DataFrame:
+    """Stored results as shown: points, names, best first, with the province rank."""
     frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals)
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
     frame["industry_name"] = frame["industry"].map(INDUSTRIES)
     frame = frame.sort_values(["total", "uscc"], ascending=[False, True], ignore_index=True)
-    return run_info(run), frame[["province_rank", *[c for c in frame.columns if c != "province_rank"]]]
+    return frame[["province_rank", *[c for c in frame.columns if c != "province_rank"]]]
 
 
 def province_ranks(totals: np.ndarray, everyone: np.ndarray | None = None) -> np.ndarray:
