@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ def upgrade(engine: Engine) -> str:
     return head_revision()
 
 
+@cache
 def head_revision() -> str:
+    """The newest migration shipped (read once: the scripts do not change while lrc runs)."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     if head is None:
         raise StoreError(f"{MIGRATIONS}: no migrations found (installation is broken)")
