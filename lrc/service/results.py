@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,6 +26,7 @@ from lrc.reference import (
 )
 from lrc.service import audit
 from lrc.service.access import Action, Principal
+from lrc.service.recent import Recent
 from lrc.service.record_views import record_view
 from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
 from lrc.store import facts_codec, require_schema
@@ -104,29 +103,7 @@ def load_results(
     return run_info(run), frame.copy(deep=False)
 
 
-class _Recent:
-    """The last few loaded result frames. A set of runs never changes (history is append-only, and a new
-    rescoring run makes a new set), so a frame keyed by its runs (with the period run's input hash and
-    time, in case a store is recreated under the same URL) and the scope is never stale."""
-
-    def __init__(self, size: int = 6) -> None:
-        self.size, self.items, self.lock = size, OrderedDict[Any, pd.DataFrame](), threading.Lock()
-
-    def get(self, key: Any) -> pd.DataFrame | None:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-            return None
-
-    def put(self, key: Any, frame: pd.DataFrame) -> None:
-        with self.lock:
-            self.items[key] = frame
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_LOADED = _Recent()
+_LOADED = Recent()
 
 
 def _shown(frame: pd.DataFrame, totals: np.ndarray | None) -> pd.DataFrame:

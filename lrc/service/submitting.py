@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
@@ -24,6 +25,7 @@ from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
+from lrc.service.recent import Recent
 from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -141,6 +143,26 @@ def _score(
         submission_id=int(sub["submission_id"]), uscc=uscc, name=str(sub["name"]), period=period, version=version,
         changed=changed, result_run_id=run_id, catalogue_version=catalogue.version, total=total / 10,
         grade=str(row["grade"]), red_line=bool(row["red_line"]), completeness=float(row["completeness"]),
-        province_rank=repo.count_above(conn, current, total) + 1,
-        enterprises=repo.count_above(conn, current), provisional=False,
+        **standing(conn, run, current, total), provisional=False,
     )  # fmt: skip
+
+
+_PERIOD_TOTALS = Recent(4)  # a period run's totals never change: read once per run
+
+
+def standing(conn: Connection, run: Any, current: list[int], total: int) -> dict[str, int]:
+    """The province rank of ``total`` among the current results of the period, and how many there are:
+    the period run's totals (kept) updated by the later one-enterprise runs (few)."""
+    key = (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
+    base = _PERIOD_TOTALS.get(key)
+    if base is None:
+        base = pd.Series(repo.run_totals(conn, [run.id]), dtype="int64")
+        _PERIOD_TOTALS.put(key, base)
+    later = repo.run_totals(conn, [r for r in current if r != run.id])
+    totals = base.to_numpy()
+    if later:
+        merged = base.copy()
+        update = pd.Series(later, dtype="int64")
+        merged = pd.concat([merged[~merged.index.isin(update.index)], update])
+        totals = merged.to_numpy()
+    return {"province_rank": int((totals > total).sum()) + 1, "enterprises": len(totals)}

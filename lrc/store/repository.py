@@ -470,3 +470,14 @@ def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
     """The period of an enterprise's newest submission."""
     query = select(Submission.period).where(Submission.enterprise_id == enterprise_id)
     return conn.scalar(query.order_by(Submission.id.desc()).limit(1))
+
+
+def run_totals(conn: Connection, run_ids: Sequence[int]) -> dict[int, int]:
+    """enterprise id → total of the results of ``run_ids``, the newest run winning (ids ascending)."""
+    table = ScoreResult.__table__
+    totals: dict[int, int] = {}
+    for part in chunks(sorted(run_ids), 500):
+        query = select(table.c.enterprise_id, table.c.total).where(table.c.run_id.in_(list(part)))
+        for enterprise, total in conn.execute(query.order_by(table.c.run_id)):
+            totals[int(enterprise)] = int(total)
+    return totals
