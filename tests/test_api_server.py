@@ -26,7 +26,7 @@ from lrc.samples import generate, write_sample
 from lrc.service import accounts, ingest_file, score_period
 from lrc.store import make_engine, upgrade
 from tests.browser_support import free_port, lrc_command, wait_for_http
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, _pg_database
 
 PERIOD = "2026Q3"
 
@@ -180,10 +180,15 @@ class Relay:
         self.server.close()
 
 
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new PostgreSQL database (the relay stands between the API and PostgreSQL)."""
+    yield from _pg_database()
+
+
 @pytest.mark.postgres
-def test_503_while_the_store_is_down_and_a_retry_succeeds(db_url: str, tmp_path: Path) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the relay stands between the API and PostgreSQL")
+def test_503_while_the_store_is_down_and_a_retry_succeeds(pg_url: str, tmp_path: Path) -> None:
+    db_url = pg_url
     token, usccs = build(db_url, tmp_path)
     relay = Relay(("127.0.0.1", 5432))
     relayed = db_url.replace("127.0.0.1:5432", f"127.0.0.1:{relay.port}")
