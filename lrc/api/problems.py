@@ -64,7 +64,7 @@ async def lrc_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, kind):
             extra = {"errors": input_errors(exc)} if isinstance(exc, InputValidationError) else {}
             return problem(status, code, title, str(exc), instance=request.url.path, **extra)
-    return problem(400, "bad_request", "请求无效", str(exc), instance=request.url.path)
+    return problem(422, "invalid_request", "请求参数无效", str(exc), instance=request.url.path)
 
 
 async def unauthenticated(request: Request, exc: Exception) -> JSONResponse:
