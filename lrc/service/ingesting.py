@@ -136,7 +136,7 @@ def store_batch(
 
 
 OUTSIDE = "不在你的权限范围 {scope} 内 (outside your scope)"
-MOVED_IN = "该企业现登记在 {region},不在你的权限范围内;跨地区变更须由省级用户导入 (registered outside your scope)"
+MOVED_IN = "该企业现登记在你的权限范围之外;跨地区变更须由省级用户导入 (registered outside your scope)"
 
 
 def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: IngestBatch, ids: dict[str, int]) -> None:
@@ -152,7 +152,7 @@ def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: IngestBat
             reason = OUTSIDE.format(scope=scope.label())
             problems.append(RowProblem(file, batch.source_rows[k], IDENTITY_ZH[column], value, reason))
         elif uscc in ids and ids[uscc] in known and not scope.contains(known[ids[uscc]], uscc):
-            reason = MOVED_IN.format(region=known[ids[uscc]])
+            reason = MOVED_IN  # where it is registered is not told: that is data outside the scope
             problems.append(RowProblem(file, batch.source_rows[k], IDENTITY_ZH["region_code"], region, reason))
     if problems:
         raise InputValidationError(problems, file)
