@@ -177,10 +177,13 @@ def decode_text(data: bytes, file: str) -> str:
 
 
 def _frame(headers: list[str], records: list[list[str]]) -> pd.DataFrame:
+    """Rows of text as a frame of str columns numbered from 0 (built in one call: per-column Series cost
+    more than the work for a short table, and no less for a long one)."""
     width = len(headers)
     padded = [r if len(r) == width else (r + [""] * width)[:width] for r in records]
-    columns = zip(*padded, strict=True) if padded else ([] for _ in headers)
-    return pd.DataFrame({i: pd.Series(list(col), dtype="str") for i, col in enumerate(columns)})
+    if not padded:
+        return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
+    return pd.DataFrame(padded, columns=range(width), dtype="str")
 
 
 def _extra_cells(file: str, width: int, records: list[list[str]], rows: list[int]) -> list[RowProblem]:
@@ -429,14 +432,22 @@ def json_table(records: list[Any], file: str) -> RawTable:
             problems.append(RowProblem(file, index, None, cell_text(record), reason, record=True))
     if not objects and not problems:
         _fail(file, "JSON 中没有记录 (no records)")
-    source = pd.DataFrame([obj for _, obj in objects], dtype=object)
-    headers = [str(k).strip() for k in source.columns]
-    columns = {i: pd.Series(_texts(source[k].to_numpy()), dtype="str") for i, k in enumerate(source.columns)}
     rows = [index for index, _ in objects]
-    table = RawTable(file, headers, pd.DataFrame(columns), rows, None, is_json=True, problems=problems)
+    if len(objects) <= FEW:  # one API call or form: plain Python is quicker than building columns
+        keys = list(dict.fromkeys(k for _, obj in objects for k in obj))
+        cells = _frame(keys, [[cell_text(obj.get(k)) for k in keys] for _, obj in objects])
+    else:
+        source = pd.DataFrame([obj for _, obj in objects], dtype=object)
+        keys = list(source.columns)
+        cells = pd.DataFrame({i: pd.Series(_texts(source[k].to_numpy()), dtype="str") for i, k in enumerate(keys)})
+    headers = [str(k).strip() for k in keys]
+    table = RawTable(file, headers, cells, rows, None, is_json=True, problems=problems)
     table.json_objects = objects
-    table.json_keys = [str(k) for k in source.columns]
+    table.json_keys = [str(k) for k in keys]
     return table
+
+
+FEW = 200  # records
 
 
 def _texts(values: np.ndarray) -> list[str]:
