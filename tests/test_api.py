@@ -200,3 +200,13 @@ def test_every_call_is_audited(api: Api) -> None:
         ("dl", "ok", "GET /api/v1/rankings", "api"),
     ]
     assert entries[0].address and entries[0].detail == "HTTP 401"
+    headers = api.token("boss")  # (creating the token is itself an audited act)
+    before = len(audit_log(api.engine, ADMIN))
+    row = {**api.row(9), "employees_left": 1}
+    assert api.client.post(f"/api/v1/submissions?period={PERIOD}", json=row, headers=headers).is_success
+    stored = audit_log(api.engine, ADMIN)[: len(audit_log(api.engine, ADMIN)) - before]
+    assert [(e.action, e.door, e.outcome) for e in stored] == [("ingest", "api", "ok")]  # once, with the change
+    bad = {**row, "headcount": "many"}
+    api.client.post(f"/api/v1/submissions?period={PERIOD}", json=bad, headers=headers)
+    newest = audit_log(api.engine, ADMIN, limit=2)
+    assert {(e.action, e.outcome) for e in newest} == {("ingest", "error"), ("api", "error")}

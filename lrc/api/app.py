@@ -117,10 +117,13 @@ ANONYMOUS = "(anonymous)"
 
 
 async def _audit_every_call(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """One audit entry per call (method, path, status); writes also get the service's own entry."""
+    """An audit entry for every call (method, path, status). A write that succeeded is already in the log,
+    recorded by the service in the transaction that stored it, so it is not written twice."""
     response = await call_next(request)
     path = request.url.path
     if path.startswith(f"{PREFIX}/docs") or path in (f"{PREFIX}/openapi.json", f"{PREFIX}/health"):
+        return response
+    if request.method != "GET" and response.status_code < 300:
         return response
     who: Any = getattr(request.state, "who", None)
     if not isinstance(who, Principal):
