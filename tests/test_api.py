@@ -133,6 +133,10 @@ def test_bad_submissions_are_422_by_field_and_store_nothing(api: Api) -> None:
         "invalid_request",
     )
     assert unknown["errors"][0]["field"] == "salary"
+    nested = {**api.row(2), "headcount": {"value": 5}}
+    shape = problem(api.client.post(f"/api/v1/submissions?period={PERIOD}", json=nested, headers=api.token("boss")),
+                    422, "invalid_request")  # fmt: skip
+    assert [e["field"] for e in shape["errors"]] == ["headcount"] and "不能是对象" in shape["errors"][0]["message"]
     problem(api.client.post("/api/v1/submissions", json=api.row(2), headers=api.token("boss")), 422, "invalid_request")
     assert count() == before
 

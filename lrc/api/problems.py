@@ -71,19 +71,34 @@ async def unauthenticated(request: Request, exc: Exception) -> JSONResponse:
     return problem(401, "unauthenticated", "需要令牌", str(exc), instance=request.url.path)
 
 
+UNION = {"str", "int", "float", "bool"}  # pydantic names a union member in the error's location
+REASONS = {
+    "extra_forbidden": "未知字段,请按接口文档填写 (unknown field)",
+    "missing": "必填 (required)",
+    "json_invalid": "JSON 格式错误 (invalid JSON)",
+    "model_attributes_type": "请求体应为 JSON 对象 (a JSON object)",
+    "dict_type": "请求体应为 JSON 对象 (a JSON object)",
+}
+SCALAR_TYPES = {"string_type", "int_type", "int_parsing", "float_type", "float_parsing", "bool_type", "bool_parsing"}
+SCALAR = "应为文本、数字或 true/false,不能是对象或数组 (text, number or boolean)"
+
+
 async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
     """The body or a parameter does not fit the schema (an unknown field, a wrong type)."""
     assert isinstance(exc, RequestValidationError)
-    errors = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str | None] = set()
     for e in exc.errors():
-        where = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path")]
+        # a value that fits none of a union's members is one error per member: report the field once
+        where = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path") and str(x) not in UNION]
         kind = e.get("type", "")
-        reason = {
-            "extra_forbidden": "未知字段,请按接口文档填写 (unknown field)",
-            "missing": "必填 (required)",
-            "json_invalid": "JSON 格式错误 (invalid JSON)",
-        }.get(kind, f"值无效 (invalid value): {e.get('msg', '')}")
-        errors.append({"field": ".".join(where) or None, "row": None, "value": None, "message": reason})
+        field = ".".join(where) or None
+        if field in seen:
+            continue
+        seen.add(field)
+        fallback = SCALAR if kind in SCALAR_TYPES else f"值无效 (invalid value): {e.get('msg', '')}"
+        reason = REASONS.get(kind) or fallback
+        errors.append({"field": field, "row": None, "value": None, "message": reason})
     detail = ";".join(f"{e['field'] or '请求体'}:{e['message']}" for e in errors[:5])
     return problem(422, "invalid_request", "请求参数无效", detail, instance=request.url.path, errors=errors)
 
