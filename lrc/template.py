@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from indicators import Catalogue, InputField
 from lrc.errors import UsageError
@@ -99,7 +100,10 @@ def write_template(catalogue: Catalogue, period: str, path: Path, region: str | 
     data.set_row(0, 36)
     _guide(guide, formats, catalogue, columns, readers, period, where)
     data.activate()
-    book.close()
+    try:
+        book.close()
+    except (xlsxwriter.exceptions.FileCreateError, OSError) as exc:
+        raise UsageError(f"--output {path}:无法写入 ({exc.__class__.__name__}) (cannot write the file)") from None
     return len(columns)
 
 

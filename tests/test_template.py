@@ -110,3 +110,6 @@ def test_lrc_template_command(tmp_path: Path) -> None:
     assert bad.returncode == 2 and ".xlsx" in bad.stderr
     region = lrc(tmp_path, "template", "--period", "2026Q3", "--output", "y.xlsx", "--region", "999999", ok=False)
     assert region.returncode == 2 and "区县代码" in region.stderr
+    (tmp_path / "taken.xlsx").mkdir()  # a folder where the file should go
+    taken = lrc(tmp_path, "template", "--period", "2026Q3", "--output", "taken.xlsx", ok=False)
+    assert taken.returncode == 2 and "无法写入" in taken.stderr and "Traceback" not in taken.stderr
