@@ -28,7 +28,7 @@ from lrc.passwords import (
 from lrc.reference import PROVINCE_CODE, is_region
 from lrc.scope import Scope
 from lrc.service.access import Action, Principal, Role, single_user
-from lrc.service.audit import Entry, deny, guarded, record
+from lrc.service.audit import Entry, check, deny, guarded, record
 from lrc.store import accounts, require_schema
 from lrc.store import repository as repo
 from lrc.store.engine import store_exists
@@ -181,22 +181,18 @@ def add_user(
             raise ConflictError("第一个用户必须是管理员:lrc user add NAME --role admin (the first account is an admin)")
         if accounts.user_by_name(conn, name) is not None:
             raise ConflictError(f"用户 {name} 已存在 (user exists)")
-        user_id = accounts.add_user(
+        accounts.add_user(
             conn, name=name, display_name=shown, role=kind.value, region=scope.region, uscc=scope.uscc,
             active=True, password_hash=digest, failed_logins=0, created_by=who.name,
         )  # fmt: skip
         entry.detail = f"add {kind.value} {scope.label()}"
         entry.write(conn)
-        row = next(u for u in accounts.users(conn) if u["id"] == user_id)
-    return _user_out(row)
+        return _user_out(accounts.users(conn, name)[0])
 
 
 def list_users(engine: Engine, who: Principal) -> list[UserOut]:
     require_schema(engine)
-    if not who.single_user:
-        from lrc.service.audit import check
-
-        check(engine, who, Action.users)
+    check(engine, who, Action.users)
     with engine.connect() as conn:
         return [_user_out(r) for r in accounts.users(conn)]
 
@@ -215,12 +211,7 @@ def _change(engine: Engine, who: Principal, name: str, what: str, **values: Any)
         entry.action = Action.users
         entry.detail = what
         entry.write(conn)
-    return next(u for u in list_users(engine, _system(who)) if u.name == name)
-
-
-def _system(who: Principal) -> Principal:
-    """Reading back what an action just wrote, as the service (not a second permission check)."""
-    return Principal(name=who.name, role=Role.admin, door=who.door, single_user=True)
+        return _user_out(accounts.users(conn, name)[0])
 
 
 def disable_user(engine: Engine, who: Principal, name: str) -> UserOut:
@@ -280,16 +271,14 @@ def login(engine: Engine, name: str, password: str, door: str, address: str | No
 
 
 def _token_out(r: dict[str, Any]) -> dict[str, Any]:
-    revoked = r["revoked_at"]
+    revoked = r["revoked_at"]  # (the store answers None, never NaN, for NULL)
     return {
         "id": int(r["id"]),
         "user": r["user"],
-        "label": None if r["label"] is None or r["label"] != r["label"] else r["label"],
+        "label": r["label"],
         "created_by": r["created_by"],
         "created_at": in_china(r["created_at"]).isoformat(timespec="seconds"),
-        "revoked_at": None
-        if revoked is None or revoked != revoked
-        else in_china(revoked).isoformat(timespec="seconds"),
+        "revoked_at": None if revoked is None else in_china(revoked).isoformat(timespec="seconds"),
     }
 
 
@@ -313,8 +302,7 @@ def create_token(engine: Engine, who: Principal, name: str, label: str | None = 
         )
         entry.action, entry.target, entry.detail = Action.users, f"token:{token_id}", f"token for {name}"
         entry.write(conn)
-        out = _token_out(next(t for t in accounts.tokens(conn, name) if t["id"] == token_id))
-    return NewToken(**out, token=token)
+        return NewToken(**_token_out(accounts.tokens(conn, token_id=token_id)[0]), token=token)
 
 
 def revoke_token(engine: Engine, who: Principal, token_id: int) -> TokenOut:
@@ -329,15 +317,13 @@ def revoke_token(engine: Engine, who: Principal, token_id: int) -> TokenOut:
                 accounts.revoke_token(conn, token_id, who.name)
             entry.action, entry.detail = Action.users, "revoke"
             entry.write(conn)
-    return next(t for t in list_tokens(engine, _system(who)) if t.id == token_id)
+            return TokenOut(**_token_out(accounts.tokens(conn, token_id=token_id)[0]))
 
 
 def list_tokens(engine: Engine, who: Principal, user: str | None = None) -> list[TokenOut]:
     """Tokens (never their text): every user's for an admin, one's own otherwise."""
     require_schema(engine)
-    if _own_or_admin(who, user or "") is Action.users and not who.single_user:
-        from lrc.service.audit import check
-
+    if _own_or_admin(who, user or "") is Action.users:
         check(engine, who, Action.users)
     with engine.connect() as conn:
         listed = accounts.tokens(conn, user)

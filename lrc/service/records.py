@@ -16,7 +16,6 @@ import pandas as pd
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
-import lrc
 from indicators import Catalogue, load_catalogue
 from lrc.errors import ConflictError, InputValidationError, RowProblem
 from lrc.ingest.readers import read_table
@@ -31,7 +30,7 @@ from lrc.ingest.records import (
 from lrc.periods import period_end, sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import Entry, guarded
-from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions, scored_submissions
+from lrc.service.runs import catalogue_for_run, get_run, score_submissions, scored_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring.records import display_months, display_until
@@ -272,23 +271,10 @@ def _rescore_period(
 ) -> list[RescoredOut]:
     started = repo.now()
     scored = score_submissions(conn, catalogue, period, subs, watermark)
-    run_id = repo.add_run(
-        conn,
-        period=period,
-        catalogue_version=catalogue.version,
-        catalogue_hash=catalogue.content_hash,
-        input_hash=scored.digest,
-        enterprise_count=len(subs),
-        engine_version=lrc.__version__,
-        actor=actor,
-        started_at=started,
-        finished_at=repo.now(),
-        kind="records",
-        record_watermark=watermark,
-    )
     cause_ids: list[int | None] = [causes[int(e)][0] for e in subs["enterprise_id"]]
-    rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, cause_ids)
-    repo.add_results(conn, rows)
+    run_id, rows = store_run(
+        conn, catalogue, period, subs, scored, watermark, actor=actor, kind="records", started=started, causes=cause_ids
+    )
     return [
         RescoredOut(
             uscc=row["uscc"],

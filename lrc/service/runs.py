@@ -151,25 +151,14 @@ def score_period(
                 )
             watermark = repo.record_watermark(conn) if catalogue.record_types else None
             scored = score_submissions(conn, catalogue, period, subs, watermark)
-        facts, result, digest = scored.facts, scored.result, scored.digest
+        result, digest = scored.result, scored.digest
         same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
-            run_id = repo.add_run(
-                conn,
-                period=period,
-                catalogue_version=catalogue.version,
-                catalogue_hash=catalogue.content_hash,
-                input_hash=digest,
-                enterprise_count=len(subs),
-                engine_version=lrc.__version__,
-                actor=who.name,
-                started_at=started,
-                finished_at=repo.now(),
-                kind="period",
-                record_watermark=watermark,
-            )
-            repo.add_results(conn, result_rows(run_id, subs, facts, result, scored.record_ids), progress)
+            run_id, _ = store_run(
+                conn, catalogue, period, subs, scored, watermark, actor=who.name, kind="period", started=started,
+                progress=progress,
+            )  # fmt: skip
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(subs)} input {digest[:16]}"
             entry.write(conn)
@@ -184,6 +173,41 @@ def score_period(
         red_lines=int(result.red_line.sum()),
         same_input_as=int(same.iloc[-1]) if len(same) else None,
     )
+
+
+def store_run(
+    conn: Connection,
+    catalogue: Catalogue,
+    period: str,
+    subs: pd.DataFrame,
+    scored: Scored,
+    watermark: int | None,
+    *,
+    actor: str,
+    kind: str,
+    started: Any,
+    causes: list[int | None] | None = None,
+    progress: Progress | None = None,
+) -> tuple[int, list[dict]]:
+    """Write a run (a whole period, or a one-enterprise rescoring of kind ``records`` or ``submission``)
+    and its results in the caller's transaction; its id and the result rows."""
+    run_id = repo.add_run(
+        conn,
+        period=period,
+        catalogue_version=catalogue.version,
+        catalogue_hash=catalogue.content_hash,
+        input_hash=scored.digest,
+        enterprise_count=len(subs),
+        engine_version=lrc.__version__,
+        actor=actor,
+        started_at=started,
+        finished_at=repo.now(),
+        kind=kind,
+        record_watermark=watermark,
+    )
+    rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes)
+    repo.add_results(conn, rows, progress)
+    return run_id, rows
 
 
 def result_rows(

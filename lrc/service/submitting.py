@@ -16,7 +16,6 @@ import pandas as pd
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
-import lrc
 from indicators import Catalogue, load_catalogue
 from lrc.errors import UsageError
 from lrc.ingest import read_object
@@ -26,7 +25,7 @@ from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
 from lrc.service.recent import Recent
-from lrc.service.runs import catalogue_for_run, get_run, result_rows, score_submissions
+from lrc.service.runs import catalogue_for_run, get_run, score_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 
@@ -127,15 +126,11 @@ def _score(
         run_id = int(row["run_id"])
     else:
         watermark = repo.record_watermark(conn) if catalogue.record_types else None
-        scored = score_submissions(conn, catalogue, period, subs, watermark)
         started = repo.now()
-        run_id = repo.add_run(
-            conn, period=period, catalogue_version=catalogue.version, catalogue_hash=catalogue.content_hash,
-            input_hash=scored.digest, enterprise_count=1, engine_version=lrc.__version__, actor=actor,
-            started_at=started, finished_at=repo.now(), kind="submission", record_watermark=watermark,
-        )  # fmt: skip
-        rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids)
-        repo.add_results(conn, rows)
+        scored = score_submissions(conn, catalogue, period, subs, watermark)
+        run_id, rows = store_run(
+            conn, catalogue, period, subs, scored, watermark, actor=actor, kind="submission", started=started
+        )
         row = rows[0]
         current = [*current, run_id]
     total = int(row["total"])
@@ -158,11 +153,6 @@ def standing(conn: Connection, run: Any, current: list[int], total: int) -> dict
     if base is None:
         base = pd.Series(repo.run_totals(conn, [run.id]), dtype="int64")
         _PERIOD_TOTALS.put(key, base)
-    later = repo.run_totals(conn, [r for r in current if r != run.id])
-    totals = base.to_numpy()
-    if later:
-        merged = base.copy()
-        update = pd.Series(later, dtype="int64")
-        merged = pd.concat([merged[~merged.index.isin(update.index)], update])
-        totals = merged.to_numpy()
+    later = pd.Series(repo.run_totals(conn, [r for r in current if r != run.id]), dtype="int64")
+    totals = pd.concat([base[~base.index.isin(later.index)], later]).to_numpy() if len(later) else base.to_numpy()
     return {"province_rank": int((totals > total).sum()) + 1, "enterprises": len(totals)}

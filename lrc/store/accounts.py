@@ -47,8 +47,10 @@ def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def users(conn: Connection) -> list[dict[str, Any]]:
-    return rows(_frame(conn, select(*[User.__table__.c[c] for c in USER_FIELDS]).order_by(User.id)))
+def users(conn: Connection, name: str | None = None) -> list[dict[str, Any]]:
+    """Every account (or the one named), oldest first, without its password hash."""
+    query = select(*[User.__table__.c[c] for c in USER_FIELDS]).order_by(User.id)
+    return rows(_frame(conn, query if name is None else query.where(User.name == name)))
 
 
 def active_admins(conn: Connection) -> list[str]:
@@ -73,7 +75,8 @@ def revoke_token(conn: Connection, token_id: int, by: str) -> None:
     conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=now(), revoked_by=by))
 
 
-def tokens(conn: Connection, user_name: str | None = None) -> list[dict[str, Any]]:
+def tokens(conn: Connection, user_name: str | None = None, token_id: int | None = None) -> list[dict[str, Any]]:
+    """Tokens (never their hash), oldest first: every user's, one user's, or one."""
     query = (
         select(
             ApiToken.id, User.name.label("user"), ApiToken.label, ApiToken.created_by, ApiToken.created_at,
@@ -84,6 +87,8 @@ def tokens(conn: Connection, user_name: str | None = None) -> list[dict[str, Any
     )  # fmt: skip
     if user_name is not None:
         query = query.where(User.name == user_name)
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
     return rows(_frame(conn, query))
 
 
