@@ -15,10 +15,16 @@ from tests.conftest import GOLDEN
 LRC = [sys.executable, "-c", "from lrc.cli import main; main()"]
 
 
-def lrc(cwd: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200", **(env or {})}
-    environment.pop("LRC_DATABASE_URL", None)
-    done = subprocess.run([*LRC, *args], cwd=cwd, capture_output=True, text=True, env=environment, timeout=300)
+def lrc(
+    cwd: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200"}
+    for inherited in ("LRC_DATABASE_URL", "LRC_USER"):  # the test's own store and user, never the caller's
+        environment.pop(inherited, None)
+    environment.update(env or {})
+    done = subprocess.run(
+        [*LRC, *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=environment, timeout=300
+    )
     if ok:
         assert done.returncode == 0, done.stderr
     return done

@@ -8,18 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import LRC, lrc
+from tests.test_cli import lrc
 
 DALIAN = "210200"
 
 
 def with_stdin(cwd: Path, text: str, *args: str) -> subprocess.CompletedProcess:
-    import os
-
-    env = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200"}
-    env.pop("LRC_DATABASE_URL", None)
-    env.pop("LRC_USER", None)
-    return subprocess.run([*LRC, *args], cwd=cwd, input=text, capture_output=True, text=True, env=env, timeout=300)
+    """`lrc` with ``text`` on standard input (a password), whatever its exit code."""
+    return lrc(cwd, *args, ok=False, stdin=text)
 
 
 @pytest.fixture(scope="module")
