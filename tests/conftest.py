@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
@@ -89,6 +90,31 @@ def pg_engine() -> Iterator[Engine]:
         upgrade(eng)
         yield eng
         eng.dispose()
+
+
+def scored_sample(engine: Engine, directory: Path, n: int, seed: int, period: str) -> pd.DataFrame:
+    """``n`` sample enterprises written to a CSV in ``directory``, ingested and scored for ``period``."""
+    from lrc.samples import generate, write_sample
+    from lrc.service import ingest_file, score_period
+
+    sample = generate(n, seed=seed, period=period)
+    path = directory / f"sample-{period}.csv"
+    write_sample(sample, path)
+    ingest_file(engine, ADMIN, path, period)
+    score_period(engine, ADMIN, period)
+    return sample
+
+
+OFFICE = {"boss": "boss-password", "dl": "dalian-pass", "vv": "viewer-pass"}
+
+
+def office_accounts(engine: Engine) -> None:
+    """An admin (boss), a Dalian analyst (dl) and a province viewer (vv), passwords in ``OFFICE``."""
+    from lrc.service import accounts
+
+    accounts.add_user(engine, ADMIN, "boss", "admin", OFFICE["boss"])
+    accounts.add_user(engine, ADMIN, "dl", "analyst", OFFICE["dl"], region="210200")
+    accounts.add_user(engine, ADMIN, "vv", "viewer", OFFICE["vv"])
 
 
 def demo_store(directory: Path, n: int = 200) -> str:

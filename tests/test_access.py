@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from lrc.errors import ConflictError, InputValidationError, NotFoundError, PermissionDenied, UsageError
-from lrc.samples import generate, write_sample
+from lrc.samples import write_sample
 from lrc.scope import Scope
 from lrc.service import accounts, explain, ingest_file, load_results, ranking, score_period
 from lrc.service.access import PERMISSIONS, Action, Principal, Role, permitted
@@ -21,7 +21,7 @@ from lrc.service.records import add_record
 from lrc.store import accounts as account_store
 from lrc.store.tables import ApiToken, User
 from lrc.times import today_in_china
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, office_accounts, scored_sample
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -53,14 +53,8 @@ def test_province_wide_actions_need_the_province() -> None:
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
     """90 sample enterprises (several cities), scored; an admin, a Dalian analyst, a viewer."""
-    sample = generate(90, seed=8, period=PERIOD)
-    path = tmp_path / "s.csv"
-    write_sample(sample, path)
-    ingest_file(engine, ADMIN, path, PERIOD)
-    score_period(engine, ADMIN, PERIOD)
-    accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
-    accounts.add_user(engine, ADMIN, "dl", "analyst", "dalian-pass", region=DALIAN)
-    accounts.add_user(engine, ADMIN, "vv", "viewer", "viewer-pass")
+    sample = scored_sample(engine, tmp_path, 90, 8, PERIOD)
+    office_accounts(engine)
     return engine, sample
 
 

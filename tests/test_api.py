@@ -15,11 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from lrc.api import create_app
-from lrc.samples import generate, write_sample
-from lrc.service import accounts, ingest_file, load_results, score_period
+from lrc.service import accounts, load_results
 from lrc.service.audit import audit_log
 from lrc.times import today_in_china
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, office_accounts, scored_sample
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -47,14 +46,8 @@ class Api:
 
 @pytest.fixture
 def api(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Api]:
-    sample = generate(60, seed=12, period=PERIOD)
-    path = tmp_path / "s.csv"
-    write_sample(sample, path)
-    ingest_file(engine, ADMIN, path, PERIOD)
-    score_period(engine, ADMIN, PERIOD)
-    accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
-    accounts.add_user(engine, ADMIN, "dl", "analyst", "dalian-pass", region=DALIAN)
-    accounts.add_user(engine, ADMIN, "vv", "viewer", "viewer-pass")
+    sample = scored_sample(engine, tmp_path, 60, 12, PERIOD)
+    office_accounts(engine)
     client = Api(engine, db_url, sample)
     yield client
     client.client.close()

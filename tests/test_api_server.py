@@ -22,11 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 
 from lrc.api import create_app
-from lrc.samples import generate, write_sample
-from lrc.service import accounts, ingest_file, score_period
+from lrc.service import accounts
 from lrc.store import make_engine, upgrade
 from tests.browser_support import free_port, lrc_command, wait_for_http
-from tests.conftest import ADMIN, _pg_database
+from tests.conftest import ADMIN, _pg_database, scored_sample
 
 PERIOD = "2026Q3"
 
@@ -35,10 +34,7 @@ def build(url: str, directory: Path) -> tuple[str, list[str]]:
     """A scored store with an admin; returns the admin's token and the sample's codes."""
     engine = make_engine(url)
     upgrade(engine)
-    sample = generate(40, seed=31, period=PERIOD)
-    write_sample(sample, directory / "s.csv")
-    ingest_file(engine, ADMIN, directory / "s.csv", PERIOD)
-    score_period(engine, ADMIN, PERIOD)
+    sample = scored_sample(engine, directory, 40, 31, PERIOD)
     accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
     token = accounts.create_token(engine, accounts.acting(engine, "boss"), "boss").token
     engine.dispose()

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import Engine
 
 from lrc.errors import InputValidationError, PermissionDenied
-from lrc.samples import generate, write_sample
-from lrc.service import accounts, explain, ingest_file, score_period, verify_run
+from lrc.service import accounts, explain, verify_run
 from lrc.service.forms import gains, layout, open_form, problems, save_draft, submit_form
 from lrc.service.submitting import submit
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, scored_sample
 
 PERIOD = "2026Q3"
 OPEN = "2026Q4"  # still open for enterprise accounts
@@ -22,10 +21,7 @@ OPEN = "2026Q4"  # still open for enterprise accounts
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
     for period in (PERIOD, OPEN):
-        sample = generate(30, seed=5, period=period)
-        write_sample(sample, tmp_path / f"{period}.csv")
-        ingest_file(engine, ADMIN, tmp_path / f"{period}.csv", period)
-        score_period(engine, ADMIN, period)
+        sample = scored_sample(engine, tmp_path, 30, 5, period)
     accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
     return engine, sample
 
