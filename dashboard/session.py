@@ -19,7 +19,6 @@ from dashboard.text import plain
 from lrc.errors import LrcError
 from lrc.service import accounts, audit
 from lrc.service.access import ROLE_ZH, Action, Principal, single_user
-from lrc.store import accounts as account_store
 
 KEY = "principal"
 SEEN_KEY = "principal_seen"
@@ -41,11 +40,6 @@ def client_address() -> str | None:
         return None
 
 
-def accounts_exist(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return account_store.user_count(conn) > 0
-
-
 def principal() -> Principal:
     """The principal of this session (set by ``require_login``, which every page run starts with)."""
     who = st.session_state.get(KEY)
@@ -61,7 +55,7 @@ def logout(message: str | None = None) -> None:
 
 def require_login(engine: Engine) -> Principal:
     """The principal of this run, or the login form and a stop."""
-    if not accounts_exist(engine):
+    if not accounts.accounts_exist(engine):
         who = single_user(DOOR).at(DOOR, client_address())
         st.session_state[KEY] = who
         return who

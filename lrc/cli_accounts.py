@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lrc import render_accounts
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, TextOrJson, out, store_and_principal, text_or_json
 from lrc.errors import UsageError
+
+if TYPE_CHECKING:
+    from lrc.service.accounts import UserOut
 
 user_app = typer.Typer(help="用户账户 (user accounts).", no_args_is_help=True)
 token_app = typer.Typer(help="HTTP API 令牌 (API tokens).", no_args_is_help=True)
@@ -36,6 +39,11 @@ def read_password(from_stdin: bool) -> str:
     return first
 
 
+def _show_user(fmt: TextOrJson, user: UserOut, did: str) -> None:
+    """An account after a change: JSON with its ``id``, or a line saying what was done and the id last."""
+    text_or_json(fmt, lambda: user.model_dump(), lambda: render_accounts.user_line(out, user, did))
+
+
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="用户名(登录名)")],
@@ -54,7 +62,7 @@ def user_add(
     engine, who = store_and_principal(db, as_)
     password = read_password(password_stdin)
     user = add_user(engine, who, name, role, password, region=scope, uscc=uscc, display_name=display_name)
-    text_or_json(fmt, lambda: user.model_dump(), lambda: render_accounts.user_line(out, user, "已新建用户"))
+    _show_user(fmt, user, "已新建用户")
 
 
 @user_app.command("list")
@@ -79,7 +87,7 @@ def user_disable(
 
     engine, who = store_and_principal(db, as_)
     user = disable_user(engine, who, name)
-    text_or_json(fmt, lambda: user.model_dump(), lambda: render_accounts.user_line(out, user, "已停用"))
+    _show_user(fmt, user, "已停用")
 
 
 @user_app.command("enable")
@@ -94,7 +102,7 @@ def user_enable(
 
     engine, who = store_and_principal(db, as_)
     user = enable_user(engine, who, name)
-    text_or_json(fmt, lambda: user.model_dump(), lambda: render_accounts.user_line(out, user, "已启用"))
+    _show_user(fmt, user, "已启用")
 
 
 @user_app.command("passwd")
@@ -110,7 +118,7 @@ def user_passwd(
 
     engine, who = store_and_principal(db, as_)
     user = set_password(engine, who, name, read_password(password_stdin))
-    text_or_json(fmt, lambda: user.model_dump(), lambda: render_accounts.user_line(out, user, "已设置新密码"))
+    _show_user(fmt, user, "已设置新密码")
 
 
 @token_app.command("create")

@@ -70,17 +70,13 @@ ActAs = Annotated[
 ]
 
 
-def acting(engine: Any, name: str | None) -> Any:  # Principal
-    """The principal of a command: single-user mode while there is no account, else the named user."""
-    from lrc.service.accounts import acting as acting_service
-
-    return acting_service(engine, name, "cli")
-
-
 def store_and_principal(db: str | None, name: str | None) -> tuple[Any, Any]:
-    """The engine of ``--db`` and who acts on it."""
+    """The engine of ``--db`` and who acts on it: single-user mode while there is no account, else the
+    named user (``lrc.service.accounts.acting``)."""
+    from lrc.service.accounts import acting
+
     engine = engine_for(db)
-    return engine, acting(engine, name)
+    return engine, acting(engine, name, "cli")
 
 
 ErrorsFile = Annotated[

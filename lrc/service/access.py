@@ -93,9 +93,6 @@ class Principal:
     address: str | None = None  # the client, for the network front doors
     single_user: bool = False  # no account exists yet: the OS user acts as admin
 
-    def describe(self) -> str:
-        return f"{self.name}({ROLE_ZH[self.role]} {self.role.value},{self.scope.label()})"
-
     def at(self, door: str, address: str | None = None) -> Principal:
         return replace(self, door=door, address=address)
 

@@ -102,6 +102,14 @@ def principal_of(row: Any, door: str, address: str | None = None) -> Principal:
     return Principal(name=row.name, role=Role(row.role), scope=Scope(row.region, row.uscc), door=door, address=address)
 
 
+def accounts_exist(engine: Engine) -> bool:
+    """Whether any account exists (if not, lrc is in single-user mode)."""
+    if not store_exists(engine):
+        return False
+    with engine.connect() as conn:
+        return accounts.user_count(conn) > 0
+
+
 def acting(engine: Engine, name: str | None, door: str = "cli") -> Principal:
     """Who acts at the command line: single-user mode while there is no account, else the named,
     active user (the CLI runs on the server, for people who hold the database credentials: the

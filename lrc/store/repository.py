@@ -429,14 +429,6 @@ def newest_rescoring(conn: Connection) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind != "period")) or 0)
 
 
-def count_above(conn: Connection, run_ids: Sequence[int], total: int | None = None) -> int:
-    """How many current results of ``run_ids`` have a total above ``total`` (a province rank is this plus
-    one), or how many there are."""
-    table = ScoreResult.__table__
-    query = _newest(select(func.count()).select_from(table), run_ids)  # the current result of each enterprise
-    return int(conn.scalar(query if total is None else query.where(table.c.total > total)) or 0)
-
-
 def latest_regions(conn: Connection, enterprise_ids: Sequence[int]) -> dict[int, str]:
     """Each enterprise's region code in its newest submission (of any period)."""
     found: dict[int, str] = {}
