@@ -66,7 +66,9 @@ def as_column(values: pd.api.extensions.ExtensionArray | np.ndarray) -> Column:
             missing = missing | np.isnan(data)
         return Column(data, missing)
     dtype = values.dtype
-    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":  # plain numpy: a view, or one cast
+        data = np.asarray(values).astype(np.float64, copy=False)
+    elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         data = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
     else:  # object columns holding True/False/None or numbers (e.g. from JSON)
         series = pd.Series(np.asarray(values, dtype=object))

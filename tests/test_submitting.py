@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from lrc.errors import InputValidationError, PermissionDenied
-from lrc.service import accounts, explain, verify_run
+from lrc.service import Filters, accounts, explain, ranking, verify_run
 from lrc.service.forms import gains, layout, open_form, problems, save_draft, submit_form
+from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
 from tests.conftest import ADMIN, scored_sample
 
@@ -89,3 +90,30 @@ def test_gains_are_what_reporting_a_gap_could_bring() -> None:
         {"code": "C", "name_zh": "c", "gap": False, "kind": "add", "max_points": 5.0, "points": 0.0, "reads": []},
     ]
     assert [(g["code"], g["gain"]) for g in gains(items)] == [("B", 3.0), ("A", 2.0)]
+
+
+def test_the_answered_rank_is_the_ranking_after_every_kind_of_change(store: tuple[Engine, pd.DataFrame]) -> None:
+    """The rank a submission answers is read incrementally (the runs since the last call only); it must
+    equal the published ranking however submissions and records move other enterprises past it."""
+    engine, sample = store
+    _, frame = ranking(engine, ADMIN, OPEN, Filters())
+    by_code = {u: k for k, u in enumerate(sample["uscc"])}
+    top, second, third = (by_code[u] for u in frame["uscc"].iloc[[0, 1, 2]])
+    worse = {"wages_paid_on_time_in_full": False, "social_insurance_paid_on_time": False, "wage_ledger_kept": False}
+    steps = [(third, {}), (top, worse), (third, {"employees_left": 0}), (second, None), (third, {})]
+    ranks = []
+    for k, change in steps:
+        if change is None:  # the second best falls behind by a record, not a submission
+            accident = {"uscc": sample["uscc"].iloc[k], "type": "FATAL_ACCIDENT_RESPONSIBLE", "workers": 1,
+                        "date": "2026-10-02", "source": "沈阳市应急管理局", "ref": "沈应急罚〔2026〕1号",
+                        "severity": "严重"}  # fmt: skip
+            receive_objects(engine, ADMIN, [accident])
+            continue
+        answered = submit(engine, ADMIN, {**values_of(sample, k), **change}, period=OPEN)
+        _, frame = ranking(engine, ADMIN, OPEN, Filters())
+        published = frame.set_index("uscc").loc[answered.uscc]
+        assert (answered.province_rank, answered.enterprises) == (int(published["province_rank"]), len(frame))
+        assert answered.total == float(published["total"])
+        if k == third:
+            ranks.append(answered.province_rank)
+    assert ranks[0] > ranks[-1]  # the others did move past it

@@ -8,6 +8,7 @@ from pathlib import Path
 from indicators import Catalogue
 from lrc.ingest.readers import SUFFIXES, RawTable, json_table, read_table
 from lrc.ingest.report import write_problem_report
+from lrc.ingest.single import quick_object
 from lrc.ingest.validate import (
     IDENTITY_ZH,
     REQUIRED_IDENTITY,
@@ -61,5 +62,9 @@ def without_examples(table: RawTable, uscc_headers: set[str]) -> RawTable:
 
 def read_object(values: dict[str, object], catalogue: Catalogue, *, period: str, source: str) -> IngestBatch:
     """One enterprise's data given as an object (an HTTP request, the web form), checked exactly as a
-    file row is; ``source`` names it in messages."""
+    file row is; ``source`` names it in messages. An object that passes is checked in plain Python
+    (``single``); the file path runs only to word the problems of one that does not."""
+    quick = quick_object(values, catalogue, period=period, source=source)
+    if quick is not None:
+        return quick
     return validate_table(json_table([values], source), catalogue, period=period)

@@ -88,7 +88,7 @@ def packed_matrix(engine: Engine, who: Principal, run_id: int, column: Packed = 
     int32 matrix of tenths, one row per enterprise in USCC order."""
     require_schema(engine)
     with engine.connect() as conn:
-        rows = repo.packed(conn, repo.current_run_ids(conn, get_run(conn, None, run_id)), column, who.scope)
+        rows = repo.packed(conn, repo.current_runs(conn, get_run(conn, None, run_id)), column, who.scope)
     usccs = pd.Index([r[0] for r in rows], dtype="string", name="uscc")
     return usccs, decode_packed([r[1] for r in rows])
 

@@ -244,7 +244,7 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
         concerned = [e for e, (_, recs) in causes.items() if any(_counts_at(catalogue, r, end) for r in recs)]
         if not concerned:
             continue
-        current = repo.current_run_ids(conn, run)
+        current = repo.current_runs(conn, run)
         columns = ("uscc", "enterprise_id", "submission_id", "total", "grade")
         before = repo.results(conn, current, columns, enterprise_ids=concerned)
         if before.empty:

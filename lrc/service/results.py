@@ -91,8 +91,8 @@ def load_results(
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
-        current = repo.current_run_ids(conn, run)
-        key = (str(engine.url), tuple(current), run.input_hash, str(run.finished_at), who.scope)
+        current = repo.current_runs(conn, run)
+        key = (str(engine.url), current, run.input_hash, str(run.finished_at), who.scope)
         cached = _LOADED.get(key)
         if cached is not None:
             return run_info(run), cached.copy(deep=False)
@@ -228,7 +228,7 @@ def explain(
     with engine.connect() as conn:
         run = get_run(conn, check_period(period), run_id)
         catalogue = catalogue_for_run(conn, run)
-        runs = [run.id] if run_id is not None and not current else repo.current_run_ids(conn, run)
+        runs = run.id if run_id is not None and not current else repo.current_runs(conn, run)
         row = repo.results(conn, runs, columns, uscc=code, scope=who.scope)
         hidden = row.empty and not who.scope.everything and not repo.results(conn, runs, ("uscc",), uscc=code).empty
         if row.empty:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
@@ -118,7 +121,7 @@ def _score(
             total=int(result.total[0]) / 10, grade=str(result.grade[0]), red_line=bool(result.red_line[0]),
             completeness=float(result.completeness[0]), province_rank=None, enterprises=None, provisional=True,
         )  # fmt: skip
-    current = repo.current_run_ids(conn, run)
+    current = repo.current_runs(conn, run)
     columns = ("uscc", "submission_id", "run_id", "total", "grade", "red_line", "completeness")
     before = repo.results(conn, current, columns, enterprise_ids=[enterprise])
     if not before.empty and int(before["submission_id"].iloc[0]) == int(sub["submission_id"]):
@@ -132,27 +135,54 @@ def _score(
             conn, catalogue, period, subs, scored, watermark, actor=actor, kind="submission", started=started
         )
         row = rows[0]
-        current = [*current, run_id]
     total = int(row["total"])
     return SubmissionResult(
         submission_id=int(sub["submission_id"]), uscc=uscc, name=str(sub["name"]), period=period, version=version,
         changed=changed, result_run_id=run_id, catalogue_version=catalogue.version, total=total / 10,
         grade=str(row["grade"]), red_line=bool(row["red_line"]), completeness=float(row["completeness"]),
-        **standing(conn, run, current, total), provisional=False,
+        **standing(conn, run, current, total, (enterprise, run_id)), provisional=False,
     )  # fmt: skip
 
 
-_PERIOD_TOTALS = Recent(4)  # a period run's totals never change: read once per run
+@dataclass
+class _Totals:
+    """The current totals of a period run's enterprises, as this process last read them: the period
+    run's (read once; a run never changes) and those of the later one-enterprise runs in ``read``."""
+
+    base: pd.Series  # enterprise id → total in the period run
+    later: dict[int, tuple[int, int]] = field(default_factory=dict)  # enterprise id → (run id, total), newest
+    read: set[int] = field(default_factory=set)  # the later runs already read
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def standing(conn: Connection, run: Any, current: list[int], total: int) -> dict[str, int]:
-    """The province rank of ``total`` among the current results of the period, and how many there are:
-    the period run's totals (kept) updated by the later one-enterprise runs (few)."""
+_TOTALS = Recent(4)
+
+
+def standing(conn: Connection, run: Any, current: repo.RunRange, total: int, own: tuple[int, int] | None = None
+             ) -> dict[str, int]:  # fmt: skip
+    """The province rank of ``total`` among the current results of the period and how many there are.
+    ``own`` is (enterprise id, run id) of the result this transaction has just written: it counts, but is
+    not kept (the transaction may yet fail). Only runs this process has not read are fetched, so a call
+    costs about the same after a thousand submissions as after one, and runs committed out of id order
+    are still read."""
     key = (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
-    base = _PERIOD_TOTALS.get(key)
-    if base is None:
-        base = pd.Series(repo.run_totals(conn, [run.id]), dtype="int64")
-        _PERIOD_TOTALS.put(key, base)
-    later = pd.Series(repo.run_totals(conn, [r for r in current if r != run.id]), dtype="int64")
-    totals = pd.concat([base[~base.index.isin(later.index)], later]).to_numpy() if len(later) else base.to_numpy()
-    return {"province_rank": int((totals > total).sum()) + 1, "enterprises": len(totals)}
+    totals = _TOTALS.get(key)
+    if totals is None:
+        base = {enterprise: value for enterprise, (_, value) in repo.run_totals(conn, run.id).items()}
+        totals = _Totals(pd.Series(base, dtype="int64"))
+        _TOTALS.put(key, totals)
+    later_runs = set(repo.later_runs(conn, current)) - {own[1] if own else 0}
+    with totals.lock:
+        unread = later_runs - totals.read
+        fetched = repo.run_totals(conn, sorted(unread)) if unread else {}
+        for enterprise, (run_id, value) in fetched.items():
+            if run_id > totals.later.get(enterprise, (0, 0))[0]:
+                totals.later[enterprise] = (run_id, value)
+        totals.read |= unread
+        later = {e: v for e, (_, v) in totals.later.items()}
+    if own:
+        later[own[0]] = total
+    values = np.fromiter(later.values(), dtype=np.int64, count=len(later))
+    replaced = totals.base.reindex(list(later)).dropna().to_numpy()
+    higher = int((totals.base.to_numpy() > total).sum() - (replaced > total).sum() + (values > total).sum())
+    return {"province_rank": higher + 1, "enterprises": len(totals.base) + len(values) - len(replaced)}

@@ -21,17 +21,51 @@ def field_names(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     return [f.name for f in catalogue.fields if f.name in frame.columns]
 
 
+SMALL = 50  # rows: up to this many, lines are written in Python (pandas' writer costs ~10 ms to start)
+
+
 def encode(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     """One line per row of ``frame`` (its catalogue fields)."""
     names = field_names(frame, catalogue)
     if frame.empty:
         return []
+    if len(frame) <= SMALL and len(names) > 1:
+        return encode_rows(frame, names)
+    return encode_table(frame, names, catalogue)
+
+
+def encode_table(frame: pd.DataFrame, names: list[str], catalogue: Catalogue) -> list[str]:
+    """``encode`` by pandas' C writer: booleans as 1/0, blanks empty, floats in repr form."""
     data = frame[names].copy()
     for f in catalogue.fields:
         if f.name in data.columns and f.type == "bool":
             data[f.name] = data[f.name].astype("Int8")
     text = data.to_csv(header=False, index=False, lineterminator="\n", na_rep="")
     return text.split("\n")[: len(data)]
+
+
+def encode_rows(frame: pd.DataFrame, names: list[str]) -> list[str]:
+    """``encode_table``'s lines for a few rows, written in Python (``tests/test_single.py`` checks they
+    are the same bytes)."""
+    columns = []
+    for name in names:
+        array = frame[name].array
+        kind = array.dtype.kind
+        write = _bool_cell if kind == "b" else (_int_cell if kind in "iu" else _float_cell)
+        columns.append([write(v) for v in array])
+    return [",".join(cells) for cells in zip(*columns, strict=True)]
+
+
+def _bool_cell(v: Any) -> str:
+    return "" if v is pd.NA or v is None else ("1" if v else "0")
+
+
+def _int_cell(v: Any) -> str:
+    return "" if v is pd.NA or v is None else str(int(v))
+
+
+def _float_cell(v: Any) -> str:
+    return "" if v is pd.NA or v is None or v != v else repr(float(v))
 
 
 def decode(lines: Sequence[str], names: Sequence[str]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,33 +214,68 @@ def runs(conn: Connection, period: str | None = None, kind: str | None = "period
     return _frame(conn, query)
 
 
-def current_run_ids(conn: Connection, run: Any) -> list[int]:
+@dataclass(frozen=True)
+class RunRange:
+    """The runs of ``period`` with ids ``first`` to ``last``: a period run and the one-enterprise
+    rescoring runs after it. A snapshot: ``last`` is the newest when it was read, so it keys caches."""
+
+    period: str
+    first: int
+    last: int
+
+
+Runs = int | Sequence[int] | RunRange
+
+
+def current_runs(conn: Connection, run: Any) -> RunRange:
     """A period run and the one-enterprise rescoring runs of its period made after it (and before the
     next period run), caused by a record or a submission: together they hold the current result of
-    each of its enterprises."""
+    each of its enterprises. Queries name the range, never the (growing) list of its runs."""
     if run.kind != "period":
-        return [run.id]
+        return RunRange(run.period, run.id, run.id)
     next_full = conn.scalar(
         select(func.min(ScoreRun.id)).where(
             ScoreRun.period == run.period, ScoreRun.kind == "period", ScoreRun.id > run.id
         )
     )
-    later = select(ScoreRun.id).where(ScoreRun.period == run.period, ScoreRun.kind != "period", ScoreRun.id > run.id)
+    later = select(func.max(ScoreRun.id)).where(
+        ScoreRun.period == run.period, ScoreRun.kind != "period", ScoreRun.id > run.id
+    )
     if next_full is not None:
         later = later.where(ScoreRun.id < next_full)
-    return [run.id, *conn.scalars(later.order_by(ScoreRun.id))]
+    return RunRange(run.period, run.id, conn.scalar(later) or run.id)
 
 
-def _newest(query: Any, run_ids: Sequence[int], *conditions: Any) -> Any:
-    """``query`` on score_results narrowed to ``run_ids`` (and ``conditions``), keeping each enterprise's
+def _one_run(runs: Runs) -> bool:
+    if isinstance(runs, int):
+        return True
+    return runs.first == runs.last if isinstance(runs, RunRange) else len(runs) == 1
+
+
+def _in_runs(column: Any, runs: Runs) -> list[Any]:
+    """Conditions keeping rows of ``runs`` (by their run id ``column``)."""
+    if isinstance(runs, int):
+        return [column == runs]
+    if not isinstance(runs, RunRange):
+        return [column == runs[0]] if len(runs) == 1 else [column.in_(list(runs))]
+    if runs.first == runs.last:
+        return [column == runs.first]
+    ids = select(ScoreRun.id).where(
+        ScoreRun.period == runs.period, ScoreRun.id >= runs.first, ScoreRun.id <= runs.last
+    )
+    return [column >= runs.first, column <= runs.last, column.in_(ids)]
+
+
+def _newest(query: Any, runs: Runs, *conditions: Any) -> Any:
+    """``query`` on score_results narrowed to ``runs`` (and ``conditions``), keeping each enterprise's
     newest result. The conditions narrow the grouping too, so one enterprise costs an index look-up."""
     table = ScoreResult.__table__
     query = query.where(*conditions)
-    if len(run_ids) == 1:
-        return query.where(table.c.run_id == run_ids[0])
+    if _one_run(runs):
+        return query.where(*_in_runs(table.c.run_id, runs))
     newest = (
         select(table.c.enterprise_id, func.max(table.c.run_id).label("run_id"))
-        .where(table.c.run_id.in_(list(run_ids)), *conditions)
+        .where(*_in_runs(table.c.run_id, runs), *conditions)
         .group_by(table.c.enterprise_id)
         .subquery()
     )
@@ -287,25 +323,24 @@ RESULT_COLUMNS = (
 
 def results(
     conn: Connection,
-    run_id: int | Sequence[int],
+    run_id: Runs,
     columns: Sequence[str] = RESULT_COLUMNS,
     uscc: str | None = None,
     enterprise_ids: Sequence[int] | None = None,
     scope: Scope | None = None,
 ) -> pd.DataFrame:
-    """Results of one run, or (a list from ``current_run_ids``) each enterprise's newest among those runs;
-    only those inside ``scope`` when given."""
+    """Results of one run, or (a list, or a ``RunRange`` from ``current_runs``) each enterprise's newest
+    among those runs; only those inside ``scope`` when given."""
     table = ScoreResult.__table__
     conditions = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
     if uscc is not None:
         conditions.append(table.c.uscc == uscc)
     if enterprise_ids is not None:
         conditions.append(table.c.enterprise_id.in_(list(enterprise_ids)))
-    runs = [run_id] if isinstance(run_id, int) else run_id
-    return _frame(conn, _newest(select(*[table.c[c] for c in columns]), runs, *conditions))
+    return _frame(conn, _newest(select(*[table.c[c] for c in columns]), run_id, *conditions))
 
 
-def packed(conn: Connection, run_ids: Sequence[int], column: str, scope: Scope) -> list[tuple[str, str]]:
+def packed(conn: Connection, run_ids: Runs, column: str, scope: Scope) -> list[tuple[str, str]]:
     """(USCC, packed ``items`` or ``level1``) of the current results inside ``scope``, in USCC order."""
     table = ScoreResult.__table__
     conditions = scope_conditions(scope, table.c.region_code, table.c.uscc)
@@ -464,12 +499,20 @@ def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
     return conn.scalar(query.order_by(Submission.id.desc()).limit(1))
 
 
-def run_totals(conn: Connection, run_ids: Sequence[int]) -> dict[int, int]:
-    """enterprise id → total of the results of ``run_ids``, the newest run winning (ids ascending)."""
+def run_totals(conn: Connection, runs: Runs) -> dict[int, tuple[int, int]]:
+    """enterprise id → (run id, total) of its newest result among ``runs``."""
     table = ScoreResult.__table__
-    totals: dict[int, int] = {}
-    for part in chunks(sorted(run_ids), 500):
-        query = select(table.c.enterprise_id, table.c.total).where(table.c.run_id.in_(list(part)))
-        for enterprise, total in conn.execute(query.order_by(table.c.run_id)):
-            totals[int(enterprise)] = int(total)
+    totals: dict[int, tuple[int, int]] = {}
+    for part in [runs] if isinstance(runs, int | RunRange) else chunks(sorted(runs), 500):
+        query = select(table.c.enterprise_id, table.c.run_id, table.c.total).where(*_in_runs(table.c.run_id, part))
+        for enterprise, run_id, total in conn.execute(query.order_by(table.c.run_id)):
+            totals[int(enterprise)] = (int(run_id), int(total))
     return totals
+
+
+def later_runs(conn: Connection, runs: RunRange) -> list[int]:
+    """The one-enterprise runs of a range (all but its first, the period run)."""
+    query = select(ScoreRun.id).where(
+        ScoreRun.period == runs.period, ScoreRun.id > runs.first, ScoreRun.id <= runs.last
+    )
+    return list(conn.scalars(query))
