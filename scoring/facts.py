@@ -8,6 +8,7 @@ block of rows at a time, as views."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,18 +40,33 @@ class FactBlock:
 def prepare(catalogue: Catalogue, facts: pd.DataFrame) -> dict[str, Column]:
     """Every catalogue field of ``facts`` as a Column; a field with no column is all missing."""
     n = len(facts)
+    arrays = _arrays(facts)
     out = {}
     for field in catalogue.fields:
-        if field.name in facts.columns:
-            out[field.name] = as_column(facts[field.name].array)
+        if field.name in arrays:
+            out[field.name] = as_column(arrays[field.name])
         else:
             out[field.name] = Column(np.zeros(n, dtype=np.float64), np.ones(n, dtype=bool))
     for item in catalogue.items:  # record counts: an absent column means no record (0), never a gap
         for column, _ in catalogue.record_terms(item):
-            if column in facts.columns:
-                counted = as_column(facts[column].array)
+            if column in arrays:
+                counted = as_column(arrays[column])
                 out[column] = Column(np.where(counted.missing, 0, counted.data), np.zeros(n, dtype=bool))
     return out
+
+
+SMALL_FRAME = 1_000  # rows
+
+
+def _arrays(facts: pd.DataFrame) -> dict[str, Any]:
+    """Each column's values. A few rows of plain float columns (a submission, a row being explained) are
+    read as one matrix: asking pandas for a hundred columns one by one costs more than scoring a row.
+    A large frame is read column by column, without a copy."""
+    floats = facts.columns.is_unique and all(d == np.float64 for d in facts.dtypes)
+    if len(facts.columns) and len(facts) <= SMALL_FRAME and floats:
+        matrix = facts.to_numpy(dtype=np.float64)
+        return {str(name): matrix[:, j] for j, name in enumerate(facts.columns)}
+    return {str(name): facts[name].array for name in facts.columns}
 
 
 def block(columns: dict[str, Column], rows: slice) -> FactBlock:
@@ -65,9 +81,11 @@ def as_column(values: pd.api.extensions.ExtensionArray | np.ndarray) -> Column:
         if data.dtype.kind == "f":
             missing = missing | np.isnan(data)
         return Column(data, missing)
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        values = values.to_numpy()
     dtype = values.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":  # plain numpy: a view, or one cast
-        data = np.asarray(values).astype(np.float64, copy=False)
+    if isinstance(values, np.ndarray) and dtype.kind in "fiub":  # plain numpy: a view, or one cast
+        data = values.astype(np.float64, copy=False)
     elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         data = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
     else:  # object columns holding True/False/None or numbers (e.g. from JSON)

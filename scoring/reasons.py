@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from indicators import Catalogue, InputField, Item
@@ -42,7 +43,8 @@ class ItemExplanation:
 def explain_row(catalogue: Catalogue, facts: Mapping[str, Any]) -> list[ItemExplanation]:
     """Points and a Chinese reason for each of the catalogue's items."""
     counts = [c for i in catalogue.items for c, _ in catalogue.record_terms(i)]
-    frame = pd.DataFrame([{name: facts.get(name) for name in [*(f.name for f in catalogue.fields), *counts]}])
+    names = [*(f.name for f in catalogue.fields), *counts]
+    frame = pd.DataFrame(np.array([[_number(facts.get(name)) for name in names]]), columns=names)
     result = score(catalogue, frame)
     not_applicable = result.not_applicable if result.not_applicable is not None else result.gaps & False
     out = []
@@ -73,6 +75,14 @@ def explain_row(catalogue: Catalogue, facts: Mapping[str, Any]) -> list[ItemExpl
             )
         )
     return out
+
+
+def _number(value: Any) -> float:
+    """A fact as the engine reads it: yes/no as 1/0, a number as itself, anything else not reported (NaN)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _clean(value: Any) -> Any:

@@ -50,10 +50,10 @@ def _engine(request: Request) -> Any:
 
 
 def _newest_period(request: Request, who: Principal) -> str:
-    runs = an.runs_table(_engine(request), who)
-    if runs.empty:
+    periods = an.scored_periods(_engine(request), who)
+    if not periods:
         raise NotFoundError("还没有任何评分结果 (no score run yet)")
-    return str(an.latest_runs(runs)["period"].iloc[-1])
+    return periods[-1]
 
 
 @router.get("/health", tags=["系统"], summary="健康检查(无需令牌)")

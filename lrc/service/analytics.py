@@ -69,6 +69,13 @@ def results_revision(engine: Engine) -> int:
         return repo.newest_rescoring(conn)
 
 
+def scored_periods(engine: Engine, who: Principal) -> list[str]:
+    """Periods with a run, oldest first (run metadata: every role may read it)."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return sort_periods(repo.scored_periods(conn))
+
+
 def known_periods(engine: Engine) -> list[str]:
     """Periods with submissions or runs, oldest first."""
     require_schema(engine)

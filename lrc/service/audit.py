@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lrc.errors import LrcError, PermissionDenied, UsageError
 from lrc.service.access import ACTION_ZH, PROVINCE_WIDE, ROLE_ZH, Action, Principal, permitted
 from lrc.store import accounts, require_schema
+from lrc.store.repository import one_sqlite_writer
 from lrc.times import CHINA, in_china
 
 log = logging.getLogger("lrc.audit")
@@ -61,7 +62,7 @@ def _add(conn: Connection, who: Principal, action: str, target: str | None, outc
 def record(engine: Engine, who: Principal, action: str, target: str | None, outcome: str, detail: str | None) -> None:
     """One entry in its own transaction (a refusal, an error, an export)."""
     try:
-        with engine.begin() as conn:
+        with one_sqlite_writer(engine), engine.begin() as conn:
             if accounts.has_accounts_table(conn):
                 _add(conn, who, action, target, outcome, detail)
     except SQLAlchemyError:  # the refusal or error itself must still reach the user

@@ -75,7 +75,7 @@ def score_submissions(
         records = repo.records_of(conn, wanted, upto=watermark)
         records = records if few else records[records["uscc"].isin(subs.index)]
         live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
-        facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index))
+        facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64))
         live = live.assign(content_hash=[record_hash(r) for r in live.to_dict("records")])  # recomputed, not read
         by_uscc = live.groupby("uscc")
         ids = {u: ",".join(str(i) for i in g["id"]) for u, g in by_uscc}

@@ -4,6 +4,7 @@ half-written."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ from lrc.store.tables import (
     Submission,
 )
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has none: SQLite's own locking alone there
+    fcntl = None  # type: ignore[assignment]
+
 CHUNK = 5_000
 
 
@@ -36,7 +42,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
     enterprise, same submission version, a locked SQLite file), nothing is kept and the
     user is told to try again."""
     try:
-        with engine.begin() as conn:
+        with one_sqlite_writer(engine), engine.begin() as conn:
             yield conn
     except IntegrityError as exc:
         raise ConflictError(
@@ -46,6 +52,24 @@ def writing(engine: Engine) -> Iterator[Connection]:
         if "locked" in str(exc).lower():
             raise ConflictError("数据库正被其他任务写入,本次未写入任何内容,请稍后重试 (database busy; retry)") from exc
         raise
+
+
+@contextmanager
+def one_sqlite_writer(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, one write transaction at a time across processes (the API's workers, a CLI run),
+    queued on a kernel lock beside the file. SQLite's own lock makes a second writer poll and sleep (up to
+    100 ms a turn), or fail outright when its snapshot went stale; a queued writer starts as soon as the
+    one before it ends. PostgreSQL needs none of this."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    fd = os.open(f"{database}.writer", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def now() -> datetime:
