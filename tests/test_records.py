@@ -26,6 +26,7 @@ from lrc.service.records import add_record, ingest_records
 from lrc.times import today_in_china
 from scoring import score
 from scoring.naive import score_rows
+from scoring.records import live_rows, live_vector
 from scoring.sqlgen import scoring_sql
 from tests.conftest import ADMIN
 from tests.facts_strategies import enterprise_facts, frame
@@ -315,3 +316,20 @@ def test_a_record_re_scores_what_was_scored_not_a_newer_submission(
     [result] = add_record(engine, ADMIN, values, catalogue=CAT).results
     declared = float(CAT.record_type_map["CORRECTION_ORDER"].tiers["minor"].points)
     assert round(result.total - float(before.total), 1) == declared  # the record's cost alone
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from([*[(k.code, t) for k, t, _ in TERMS], ("UNKNOWN_TYPE", "general")]),
+                  st.dates(date(2018, 1, 1), date(2028, 12, 31))),  # fmt: skip
+        min_size=1,
+        max_size=30,
+    ),
+    as_of=st.dates(date(2019, 1, 1), date(2028, 12, 31)),
+)
+def test_windowing_one_by_one_agrees_with_the_vector_path(rows: list, as_of: date) -> None:
+    records = pd.DataFrame(
+        {"type": [k for (k, _), _ in rows], "tier": [t for (_, t), _ in rows], "decision_date": [d for _, d in rows]}
+    )
+    assert live_rows(CAT, records, as_of).tolist() == live_vector(CAT, records, as_of).tolist()

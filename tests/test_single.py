@@ -1,6 +1,6 @@
 """The plain-Python check of one object (lrc.ingest.single) never accepts what the file path refuses,
-and builds the very frame the file path builds; its facts are written as the same bytes by the Python
-and the C writer (hypothesis, over valid rows and hostile cells)."""
+and builds the very frame the file path builds; its facts are written as the same bytes, and read back as
+the same numbers, by the Python and the pandas paths (hypothesis, over valid rows and hostile cells)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ def _agree(values: dict[str, Any]) -> bool:
     assert slow is not None, f"quick path accepted what the file path refuses: {values}"
     pd.testing.assert_frame_equal(quick.frame, slow.frame)
     names = facts_codec.field_names(slow.frame, CATALOGUE)
-    assert facts_codec.encode_rows(quick.frame, names) == facts_codec.encode_table(slow.frame, names, CATALOGUE)
+    lines = facts_codec.encode_rows(quick.frame, names)
+    assert lines == facts_codec.encode_table(slow.frame, names, CATALOGUE)
+    pd.testing.assert_frame_equal(facts_codec.decode(lines, names), facts_codec.decode_table(lines, names))
     assert (quick.source_rows, quick.overridden_uscc, quick.file) == (slow.source_rows, slow.overridden_uscc, slow.file)
     return True
 
