@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -126,9 +127,12 @@ def ingest(
     ] = None,
     errors: ErrorsFile = None,
     edition: Edition = None,
+    fmt: JsonOrText = TextOrJson.text,
     as_: ActAs = None,
 ) -> None:
-    """导入一个期间的企业数据;任何一行有错则整个文件不写入 (all or nothing)."""
+    """导入一个期间的企业数据;任何一行有错则整个文件不写入 (all or nothing).
+
+    最后一行是导入批次号;--format json 输出含 id 的对象 (last line: the ingest batch id)."""
     from indicators import load_catalogue
     from lrc.service import ingest_file
 
@@ -143,12 +147,22 @@ def ingest(
             )
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
+    text_or_json(fmt, lambda: {"id": summary.batch_id, **asdict(summary)}, lambda: _ingested(summary))
+
+
+def _ingested(summary: Any) -> None:
     render.ingest_summary(out, summary)
+    if summary.batch_id is not None:
+        out.print(str(summary.batch_id))
 
 
 @app.command()
-def score(period: Period, edition: Edition = None, db: DbUrl = None, as_: ActAs = None) -> None:
-    """为一个期间评分,生成新的不可变评分批次 (score a period as a new immutable run)."""
+def score(
+    period: Period, edition: Edition = None, db: DbUrl = None, fmt: JsonOrText = TextOrJson.text, as_: ActAs = None
+) -> None:
+    """为一个期间评分,生成新的不可变评分批次 (score a period as a new immutable run).
+
+    最后一行是评分批次号;--format json 输出含 id 的对象 (last line: the run id)."""
     from indicators import load_catalogue
     from lrc.service import score_period
 
@@ -156,7 +170,12 @@ def score(period: Period, edition: Edition = None, db: DbUrl = None, as_: ActAs 
     engine, who = store_and_principal(db, as_)
     with render.progress("写入评分结果 (storing results)") as advance:
         summary = score_period(engine, who, period, catalogue=catalogue, progress=advance)
+    text_or_json(fmt, lambda: {"id": summary.run_id, **asdict(summary)}, lambda: _scored(summary))
+
+
+def _scored(summary: Any) -> None:
     render.run_summary(out, summary)
+    out.print(str(summary.run_id))
 
 
 @app.command()

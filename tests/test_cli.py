@@ -156,3 +156,18 @@ def test_unknown_filter_values_are_errors_not_empty_rankings(workdir: Path) -> N
 
 def test_version(workdir: Path) -> None:
     assert "lrc 0.1.0" in lrc(workdir, "--version").stdout
+
+
+def test_ingest_and_score_print_their_ids_last_and_as_json(tmp_path: Path) -> None:
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "12", "--seed", "8", "--period", "2026Q2", "--output", "a.csv")
+    first = lrc(tmp_path, "ingest", "a.csv", "--period", "2026Q2").stdout.strip().splitlines()
+    assert first[-1] == "1" and "导入批次 1" in first[0]
+    again = json.loads(lrc(tmp_path, "ingest", "a.csv", "--period", "2026Q2", "--format", "json").stdout)
+    assert again["id"] is None and again["new_versions"] == 0  # unchanged: nothing was created
+    scored = json.loads(lrc(tmp_path, "score", "--period", "2026Q2", "--format", "json").stdout)
+    assert scored["id"] == scored["run_id"] == 1 and scored["enterprises"] == 12
+    assert lrc(tmp_path, "score", "--period", "2026Q2").stdout.strip().splitlines()[-1] == "2"
+    lrc(tmp_path, "sample", "--n", "14", "--seed", "9", "--period", "2026Q2", "--output", "b.csv")
+    second = json.loads(lrc(tmp_path, "ingest", "b.csv", "--period", "2026Q2", "-f", "json").stdout)
+    assert second["id"] == second["batch_id"] == 2 and second["rows"] == 14
