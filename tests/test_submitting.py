@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from lrc.errors import InputValidationError, PermissionDenied
-from lrc.service import Filters, accounts, explain, ranking, verify_run
+from lrc.service import Filters, accounts, explain, load_results, ranking, results, verify_run
 from lrc.service.forms import gains, layout, open_form, problems, save_draft, submit_form
+from lrc.service.recent import Recent
 from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
 from tests.conftest import ADMIN, scored_sample
@@ -117,3 +118,25 @@ def test_the_answered_rank_is_the_ranking_after_every_kind_of_change(store: tupl
         if k == third:
             ranks.append(answered.province_rank)
     assert ranks[0] > ranks[-1]  # the others did move past it
+
+
+@pytest.mark.parametrize("user", ["boss", "dl"])
+def test_a_kept_ranking_updated_run_by_run_equals_one_read_afresh(
+    store: tuple[Engine, pd.DataFrame], monkeypatch: pytest.MonkeyPatch, user: str
+) -> None:
+    engine, sample = store
+    boss = accounts.acting(engine, "boss")
+    accounts.add_user(engine, boss, "dl", "analyst", "dalian-pass", region="210200")
+    who = accounts.acting(engine, user)
+    load_results(engine, who, OPEN)  # kept from here on
+    dalian = [k for k, r in enumerate(sample["region_code"]) if str(r).startswith("2102")][:1] or [0]
+    for step, k in enumerate([*dalian, 5, *dalian]):
+        submit(engine, boss, {**values_of(sample, k), "employees_left": step}, period=OPEN)
+    receive_objects(engine, boss, [{"uscc": sample["uscc"].iloc[5], "type": "FATAL_ACCIDENT_RESPONSIBLE",
+                                    "workers": 1, "date": "2026-10-03", "source": "沈阳市应急管理局",
+                                    "ref": "沈应急罚〔2026〕9号", "severity": "严重"}])  # fmt: skip
+    _, kept = load_results(engine, who, OPEN)
+    monkeypatch.setattr(results, "_LOADED", Recent())
+    _, fresh = load_results(engine, who, OPEN)
+    pd.testing.assert_frame_equal(kept, fresh)
+    assert len(fresh) and (user == "boss" or set(fresh["city_code"]) == {"210200"})

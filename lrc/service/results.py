@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -87,28 +88,65 @@ def load_results(
     engine: Engine, who: Principal, period: str, run_id: int | None = None
 ) -> tuple[RunInfo, pd.DataFrame]:
     """Every enterprise of a run (the newest of ``period`` by default) inside ``who``'s scope, best
-    first, with its rank in the whole province (computed from every total, shown only for these)."""
+    first, with its rank in the whole province (computed from every total, shown only for these).
+
+    The province's current results are read once per run and kept; a later call reads only the results
+    of the one-enterprise runs (records, submissions) it has not read yet, so a ranking after a
+    submission costs a few rows, not the whole province again."""
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
         current = repo.current_runs(conn, run)
-        key = (str(engine.url), current, run.input_hash, str(run.finished_at), who.scope)
-        cached = _LOADED.get(key)
-        if cached is not None:
-            return run_info(run), cached.copy(deep=False)
-        frame = repo.results(conn, current, scope=who.scope)
-        totals = None if who.scope.everything else repo.results(conn, current, ("total",))["total"].to_numpy()
-    frame = _shown(frame, totals)
-    _LOADED.put(key, frame)
+        later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
+        key = (str(engine.url), run.id, run.input_hash, str(run.finished_at))
+        kept = _LOADED.get(key)
+        if kept is None:
+            kept = _Current(repo.results(conn, current, CURRENT_COLUMNS), later)
+            _LOADED.put(key, kept)
+        else:
+            with kept.lock:
+                unread = later - kept.read
+                if unread:
+                    kept.patch(repo.results(conn, sorted(unread), CURRENT_COLUMNS), unread)
+    frame = kept.shown()
+    if not who.scope.everything:
+        frame = frame[who.scope.mask(frame["region_code"], frame["uscc"])].reset_index(drop=True)
     return run_info(run), frame.copy(deep=False)
+
+
+CURRENT_COLUMNS = (*repo.RESULT_COLUMNS, "enterprise_id", "run_id")
+
+
+@dataclass
+class _Current:
+    """The current results of one period run's enterprises, as this process last read them."""
+
+    raw: pd.DataFrame  # CURRENT_COLUMNS, one row per enterprise
+    read: set[int]  # the one-enterprise runs already applied
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    view: pd.DataFrame | None = None  # ``raw`` as shown, made when first asked for after a change
+
+    def patch(self, rows: pd.DataFrame, runs: set[int]) -> None:
+        """Apply newer results (each enterprise's newest of ``rows``); a run read twice changes nothing."""
+        merged = pd.concat([self.raw, rows], ignore_index=True)
+        newest = merged.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
+        self.raw = newest.reset_index(drop=True)
+        self.read |= runs
+        self.view = None
+
+    def shown(self) -> pd.DataFrame:
+        with self.lock:
+            if self.view is None:
+                self.view = _shown(self.raw.drop(columns=["enterprise_id", "run_id"]))
+            return self.view
 
 
 _LOADED = Recent()
 
 
-def _shown(frame: pd.DataFrame, totals: np.ndarray | None) -> pd.DataFrame:
-    """Stored results as shown: points, names, best first, with the province rank."""
-    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals)
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored results of the whole province as shown: points, names, best first, with the province rank."""
+    frame["province_rank"] = province_ranks(frame["total"].to_numpy())
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
