@@ -8,7 +8,8 @@ real HTTP server) and, from ``--clients`` concurrent clients:
 
 * ``--calls`` submissions (each a changed one: stored, scored at once, answered) and as many single
   records (stored, the enterprise re-scored, answered): p50/p95/p99 ms against the 200 ms target;
-* GET rankings (a page of 50 at a random offset) and GET enterprise: p95 against the 100 ms target;
+* GET rankings (a page of 50 at a random offset) and GET enterprise: p95 against the 100 ms target; and
+  GET rankings again with a record posted before each read (every ranking follows a change);
 * on PostgreSQL, ``--rate`` records a second for ``--sustain`` seconds: throughput, latency, errors, and
   a count afterwards that every record answered 201 is stored exactly once."""
 
@@ -147,11 +148,24 @@ def bench(url: str, label: str, args: argparse.Namespace, directory: Path, table
         table.add_row(label, *figures("GET rankings", *run_many(args.clients, jobs), 100))
         jobs = [lambda k=k: call(base, token, "GET", f"/api/v1/enterprises/{usccs[k]}") for k in picks[: args.reads]]
         table.add_row(label, *figures("GET enterprise", *run_many(args.clients, jobs), 100))
+        table.add_row(label, *figures("GET rankings, writes between", *mixed(base, token, usccs, picks, args), 100))
         if label == "PostgreSQL" and args.sustain:
             sustained(base, token, usccs, args, url, table, label)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def mixed(base: str, token: str, usccs: list[str], picks: list[int], args: argparse.Namespace
+          ) -> tuple[list[int], list[float], float]:  # fmt: skip
+    """GET rankings with a record posted before each (every read follows a change): the reads' figures."""
+    rng = random.Random(11)
+
+    def job(i: int) -> tuple[int, float]:
+        call(base, token, "POST", "/api/v1/records", record(usccs[picks[i]], f"mixed〔2026〕{i}号"))
+        return call(base, token, "GET", f"/api/v1/rankings?limit=50&offset={rng.randrange(len(usccs))}")
+
+    return run_many(args.clients, [lambda i=i: job(i) for i in range(args.reads)])
 
 
 def sustained(base: str, token: str, usccs: list[str], args: argparse.Namespace, url: str, table: Table,

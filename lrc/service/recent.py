@@ -9,8 +9,9 @@ from typing import Any
 
 class Recent:
     """The last ``size`` values by key, least recently used dropped first. Keys must name history that
-    cannot change: a set of runs (a new rescoring run makes a new set), with the period run's input hash
-    and time in case a store is recreated under the same URL."""
+    cannot change, or only grow: a period run (its later one-enterprise runs are appended, and a kept
+    value brings itself up to date with them), with the run's input hash and time in case a store is
+    recreated under the same URL."""
 
     def __init__(self, size: int = 6) -> None:
         self.size, self.items, self.lock = size, OrderedDict[Any, Any](), threading.Lock()

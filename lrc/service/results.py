@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue
 from lrc.errors import ConflictError, LrcError, NotFoundError, shorten
@@ -96,22 +96,29 @@ def load_results(
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
-        current = repo.current_runs(conn, run)
-        later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
-        key = (str(engine.url), run.id, run.input_hash, str(run.finished_at))
-        kept = _LOADED.get(key)
-        if kept is None:
-            kept = _Current(repo.results(conn, current, CURRENT_COLUMNS), later)
-            _LOADED.put(key, kept)
-        else:
-            with kept.lock:
-                unread = later - kept.read
-                if unread:
-                    kept.patch(repo.results(conn, sorted(unread), CURRENT_COLUMNS), unread)
-    frame = kept.shown()
+        frame = current_results(conn, run).shown()
     if not who.scope.everything:
         frame = frame[who.scope.mask(frame["region_code"], frame["uscc"])].reset_index(drop=True)
     return run_info(run), frame.copy(deep=False)
+
+
+def current_results(conn: Connection, run: Any) -> _Current:
+    """The current results of a period run's enterprises, kept per run and brought up to date with the
+    one-enterprise runs not read yet. Call it before writing a result in the same transaction: what a
+    transaction has not committed must not be kept."""
+    current = repo.current_runs(conn, run)
+    later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
+    key = (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
+    kept = _LOADED.get(key)
+    if kept is None:
+        kept = _Current(repo.results(conn, current, CURRENT_COLUMNS), later)
+        _LOADED.put(key, kept)
+        return kept
+    with kept.lock:
+        unread = later - kept.read
+        if unread:
+            kept.patch(repo.results(conn, sorted(unread), CURRENT_COLUMNS), unread)
+    return kept
 
 
 CURRENT_COLUMNS = (*repo.RESULT_COLUMNS, "enterprise_id", "run_id")

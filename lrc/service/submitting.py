@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
@@ -27,7 +24,7 @@ from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
-from lrc.service.recent import Recent
+from lrc.service.results import current_results
 from lrc.service.runs import catalogue_for_run, get_run, score_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -121,16 +118,16 @@ def _score(
             total=int(result.total[0]) / 10, grade=str(result.grade[0]), red_line=bool(result.red_line[0]),
             completeness=float(result.completeness[0]), province_rank=None, enterprises=None, provisional=True,
         )  # fmt: skip
-    current = repo.current_runs(conn, run)
     columns = ("uscc", "submission_id", "run_id", "total", "grade", "red_line", "completeness")
-    before = repo.results(conn, current, columns, enterprise_ids=[enterprise])
+    before = repo.results(conn, repo.current_runs(conn, run), columns, enterprise_ids=[enterprise])
     if not before.empty and int(before["submission_id"].iloc[0]) == int(sub["submission_id"]):
         row = before.iloc[0].to_dict()  # already scored from this very submission
-        run_id = int(row["run_id"])
+        run_id, ranked = int(row["run_id"]), standing(conn, run, enterprise, int(row["total"]))
     else:
         watermark = repo.record_watermark(conn) if catalogue.record_types else None
         started = repo.now()
         scored = score_submissions(conn, catalogue, period, subs, watermark)
+        ranked = standing(conn, run, enterprise, int(scored.result.total[0]))  # before this result is written
         run_id, rows = store_run(
             conn, catalogue, period, subs, scored, watermark, actor=actor, kind="submission", started=started
         )
@@ -140,49 +137,13 @@ def _score(
         submission_id=int(sub["submission_id"]), uscc=uscc, name=str(sub["name"]), period=period, version=version,
         changed=changed, result_run_id=run_id, catalogue_version=catalogue.version, total=total / 10,
         grade=str(row["grade"]), red_line=bool(row["red_line"]), completeness=float(row["completeness"]),
-        **standing(conn, run, current, total, (enterprise, run_id)), provisional=False,
+        **ranked, provisional=False,
     )  # fmt: skip
 
 
-@dataclass
-class _Totals:
-    """The current totals of a period run's enterprises, as this process last read them: the period
-    run's (read once; a run never changes) and those of the later one-enterprise runs in ``read``."""
-
-    base: pd.Series  # enterprise id → total in the period run
-    later: dict[int, tuple[int, int]] = field(default_factory=dict)  # enterprise id → (run id, total), newest
-    read: set[int] = field(default_factory=set)  # the later runs already read
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_TOTALS = Recent(4)
-
-
-def standing(conn: Connection, run: Any, current: repo.RunRange, total: int, own: tuple[int, int] | None = None
-             ) -> dict[str, int]:  # fmt: skip
-    """The province rank of ``total`` among the current results of the period and how many there are.
-    ``own`` is (enterprise id, run id) of the result this transaction has just written: it counts, but is
-    not kept (the transaction may yet fail). Only runs this process has not read are fetched, so a call
-    costs about the same after a thousand submissions as after one, and runs committed out of id order
-    are still read."""
-    key = (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
-    totals = _TOTALS.get(key)
-    if totals is None:
-        base = {enterprise: value for enterprise, (_, value) in repo.run_totals(conn, run.id).items()}
-        totals = _Totals(pd.Series(base, dtype="int64"))
-        _TOTALS.put(key, totals)
-    later_runs = set(repo.later_runs(conn, current)) - {own[1] if own else 0}
-    with totals.lock:
-        unread = later_runs - totals.read
-        fetched = repo.run_totals(conn, sorted(unread)) if unread else {}
-        for enterprise, (run_id, value) in fetched.items():
-            if run_id > totals.later.get(enterprise, (0, 0))[0]:
-                totals.later[enterprise] = (run_id, value)
-        totals.read |= unread
-        later = {e: v for e, (_, v) in totals.later.items()}
-    if own:
-        later[own[0]] = total
-    values = np.fromiter(later.values(), dtype=np.int64, count=len(later))
-    replaced = totals.base.reindex(list(later)).dropna().to_numpy()
-    higher = int((totals.base.to_numpy() > total).sum() - (replaced > total).sum() + (values > total).sum())
-    return {"province_rank": higher + 1, "enterprises": len(totals.base) + len(values) - len(replaced)}
+def standing(conn: Connection, run: Any, enterprise: int, total: int) -> dict[str, int]:
+    """The province rank ``total`` gives the enterprise among the current results of the period, and how
+    many there are, from the kept current results (``results.current_results``)."""
+    kept = current_results(conn, run).raw
+    others = kept["total"].to_numpy()[kept["enterprise_id"].to_numpy() != enterprise].astype(np.int64)
+    return {"province_rank": int((others > total).sum()) + 1, "enterprises": len(others) + 1}

@@ -523,17 +523,6 @@ def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
     return conn.scalar(query.order_by(Submission.id.desc()).limit(1))
 
 
-def run_totals(conn: Connection, runs: Runs) -> dict[int, tuple[int, int]]:
-    """enterprise id → (run id, total) of its newest result among ``runs``."""
-    table = ScoreResult.__table__
-    totals: dict[int, tuple[int, int]] = {}
-    for part in [runs] if isinstance(runs, int | RunRange) else chunks(sorted(runs), 500):
-        query = select(table.c.enterprise_id, table.c.run_id, table.c.total).where(*_in_runs(table.c.run_id, part))
-        for enterprise, run_id, total in conn.execute(query.order_by(table.c.run_id)):
-            totals[int(enterprise)] = (int(run_id), int(total))
-    return totals
-
-
 def later_runs(conn: Connection, runs: RunRange) -> list[int]:
     """The one-enterprise runs of a range (all but its first, the period run)."""
     query = select(ScoreRun.id).where(
