@@ -15,6 +15,7 @@ from rich.text import Text
 
 from lrc import render
 from lrc.cli_accounts import audit, token_app, user_app
+from lrc.cli_alerts import alert_app, alerts
 from lrc.cli_catalogue import catalogue_app
 from lrc.cli_common import (
     ActAs,
@@ -347,6 +348,8 @@ def _log_path() -> Path:
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(record_app, name="record")
 app.command("records")(records)
+app.command("alerts")(alerts)
+app.add_typer(alert_app, name="alert")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit)

@@ -245,7 +245,7 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
         if not concerned:
             continue
         current = repo.current_runs(conn, run)
-        columns = ("uscc", "enterprise_id", "submission_id", "total", "grade")
+        columns = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line")
         before = repo.results(conn, current, columns, enterprise_ids=concerned)
         if before.empty:
             continue
@@ -273,8 +273,9 @@ def _rescore_period(
     scored = score_submissions(conn, catalogue, period, subs, watermark)
     cause_ids: list[int | None] = [causes[int(e)][0] for e in subs["enterprise_id"]]
     run_id, rows = store_run(
-        conn, catalogue, period, subs, scored, watermark, actor=actor, kind="records", started=started, causes=cause_ids
-    )
+        conn, catalogue, period, subs, scored, watermark, actor=actor, kind="records", started=started,
+        causes=cause_ids, before=before.reset_index(),
+    )  # fmt: skip
     return [
         RescoredOut(
             uscc=row["uscc"],

@@ -96,9 +96,12 @@ def load_results(
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
-        frame = current_results(conn, run).shown()
-    if not who.scope.everything:
-        frame = frame[who.scope.mask(frame["region_code"], frame["uscc"])].reset_index(drop=True)
+        kept = current_results(conn, run)
+        if who.scope.everything:
+            frame = kept.shown()
+        else:  # only what is inside the scope is read; the province's totals rank it
+            rows = repo.results(conn, repo.current_runs(conn, run), scope=who.scope)
+            frame = _shown(rows, kept.raw["total"].to_numpy())
     return run_info(run), frame.copy(deep=False)
 
 
@@ -151,9 +154,10 @@ class _Current:
 _LOADED = Recent()
 
 
-def _shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """Stored results of the whole province as shown: points, names, best first, with the province rank."""
-    frame["province_rank"] = province_ranks(frame["total"].to_numpy())
+def _shown(frame: pd.DataFrame, totals: np.ndarray | None = None) -> pd.DataFrame:
+    """Stored results as shown: points, names, best first, with the province rank among ``totals`` (the
+    province's, when ``frame`` is not the whole province)."""
+    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals)
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])

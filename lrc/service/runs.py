@@ -17,9 +17,10 @@ import lrc
 from indicators import Catalogue, load_catalogue, parse_catalogue
 from lrc.errors import ConflictError, NotFoundError
 from lrc.ingest.records import record_hash
-from lrc.periods import check_period, period_end
+from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
 from lrc.service.access import Action, Principal
+from lrc.service.alerts import BEFORE_COLUMNS, raise_alerts
 from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
@@ -157,7 +158,7 @@ def score_period(
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             run_id, _ = store_run(
                 conn, catalogue, period, subs, scored, watermark, actor=who.name, kind="period", started=started,
-                progress=progress,
+                progress=progress, before=baseline(conn, period),
             )  # fmt: skip
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(subs)} input {digest[:16]}"
@@ -188,9 +189,12 @@ def store_run(
     started: Any,
     causes: list[int | None] | None = None,
     progress: Progress | None = None,
+    before: pd.DataFrame | None = None,
 ) -> tuple[int, list[dict]]:
     """Write a run (a whole period, or a one-enterprise rescoring of kind ``records`` or ``submission``)
-    and its results in the caller's transaction; its id and the result rows."""
+    and its results in the caller's transaction, and the alerts they raise against ``before`` (each
+    enterprise's result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and the
+    result rows."""
     run_id = repo.add_run(
         conn,
         period=period,
@@ -207,7 +211,21 @@ def store_run(
     )
     rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes)
     repo.add_results(conn, rows, progress)
+    raise_alerts(conn, catalogue, period, run_id, rows, before)
     return run_id, rows
+
+
+def baseline(conn: Connection, period: str) -> pd.DataFrame | None:
+    """What a new period run is compared with: the current results of the period's newest run, else of
+    the newest scored period before it (None for the first)."""
+    run_id = repo.latest_run_id(conn, period)
+    if run_id is None:
+        ordered = sort_periods({*repo.scored_periods(conn), period})
+        earlier = ordered[: ordered.index(period)]
+        run_id = repo.latest_run_id(conn, earlier[-1]) if earlier else None
+    if run_id is None:
+        return None
+    return repo.results(conn, repo.current_runs(conn, get_run(conn, None, run_id)), BEFORE_COLUMNS)
 
 
 def result_rows(

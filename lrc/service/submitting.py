@@ -118,7 +118,7 @@ def _score(
             total=int(result.total[0]) / 10, grade=str(result.grade[0]), red_line=bool(result.red_line[0]),
             completeness=float(result.completeness[0]), province_rank=None, enterprises=None, provisional=True,
         )  # fmt: skip
-    columns = ("uscc", "submission_id", "run_id", "total", "grade", "red_line", "completeness")
+    columns = ("uscc", "enterprise_id", "submission_id", "run_id", "total", "grade", "red_line", "completeness")
     before = repo.results(conn, repo.current_runs(conn, run), columns, enterprise_ids=[enterprise])
     if not before.empty and int(before["submission_id"].iloc[0]) == int(sub["submission_id"]):
         row = before.iloc[0].to_dict()  # already scored from this very submission
@@ -129,8 +129,9 @@ def _score(
         scored = score_submissions(conn, catalogue, period, subs, watermark)
         ranked = standing(conn, run, enterprise, int(scored.result.total[0]))  # before this result is written
         run_id, rows = store_run(
-            conn, catalogue, period, subs, scored, watermark, actor=actor, kind="submission", started=started
-        )
+            conn, catalogue, period, subs, scored, watermark, actor=actor, kind="submission", started=started,
+            before=before,
+        )  # fmt: skip
         row = rows[0]
     total = int(row["total"])
     return SubmissionResult(

@@ -220,3 +220,35 @@ class Draft(Base):
     period: Mapped[str] = mapped_column(String(16))
     values: Mapped[str] = mapped_column(Text)  # JSON object, field name → value as entered
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Alert(Base):
+    """A rule met by a new result: the rule, the enterprise, the result before and after, the run (and
+    record) behind it. Its status moves new → acknowledged → closed, each step by a named user (audited);
+    nothing else about it changes."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("rule_code", "run_id", "enterprise_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_code: Mapped[str] = mapped_column(String(40), index=True)
+    rules_version: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(8))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(Text)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    before_total: Mapped[int | None] = mapped_column(Integer)  # tenths; NULL when there was no result before
+    after_total: Mapped[int] = mapped_column(Integer)
+    before_grade: Mapped[str | None] = mapped_column(String(8))
+    after_grade: Mapped[str] = mapped_column(String(8))
+    detail: Mapped[str] = mapped_column(Text)  # what was met, in Chinese
+    status: Mapped[str] = mapped_column(String(16), index=True)  # new | acknowledged | closed
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    acked_by: Mapped[str | None] = mapped_column(String(128))
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(128))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    close_note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,156 @@
+"""Alert rules as versioned data (``indicators/alert_rules/<edition>.yaml``), validated like the catalogue:
+an unknown field, a missing or misplaced threshold, an unknown record type or a repeated code is refused
+with a message naming the rule.
+
+A rule says what to watch in a new result (grade fell, a red line hit, the total dropped, records of one
+type piling up), how serious it is, and who is told (roles, and whether the enterprise's city sees it)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from indicators.models import Strict, to_tenths
+from lrc.errors import CatalogueError
+
+ALERT_RULES_DIR = Path(__file__).parent / "alert_rules"
+RECORD_TYPES_DIR = Path(__file__).parent / "record_types"
+Kind = Literal["grade_fell", "red_line", "total_dropped", "records_within"]
+KIND_ZH: dict[str, str] = {
+    "grade_fell": "等级下降",
+    "red_line": "新触红线",
+    "total_dropped": "总分下降",
+    "records_within": "记录累积",
+}
+Severity = Literal["high", "medium", "low"]
+SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
+PARAMS: dict[str, tuple[str, ...]] = {  # the thresholds each kind takes (all required)
+    "grade_fell": ("steps",),
+    "red_line": (),
+    "total_dropped": ("points",),
+    "records_within": ("record_type", "count", "days"),
+}
+
+
+THRESHOLDS = ("steps", "points", "record_type", "count", "days")
+
+
+class Notify(Strict):
+    roles: list[Literal["viewer", "analyst", "publisher", "admin"]] = Field(min_length=1)
+    scope: Literal["region", "province"]  # region: the enterprise's city sees it too; province: province-wide only
+
+
+class AlertRule(Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")
+    kind: Kind
+    title_zh: str = Field(min_length=1, max_length=60)
+    title_en: str = Field(min_length=1, max_length=80)
+    severity: Severity
+    notify: Notify
+    steps: int | None = Field(default=None, ge=1, le=5)
+    points: Decimal | None = Field(default=None, gt=0, le=100)
+    record_type: str | None = None
+    count: int | None = Field(default=None, ge=2, le=100)
+    days: int | None = Field(default=None, ge=1, le=3660)
+
+    @field_validator("points")
+    @classmethod
+    def _tenths(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None:
+            to_tenths(value)
+        return value
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> AlertRule:
+        wanted, kind = PARAMS[self.kind], KIND_ZH[self.kind]
+        given = [name for name in THRESHOLDS if getattr(self, name) is not None]
+        missing = ", ".join(name for name in wanted if name not in given)
+        extra = ", ".join(name for name in given if name not in wanted)
+        if missing:
+            raise ValueError(f"{kind}规则缺少 {missing} ({self.kind} needs {missing})")
+        if extra:
+            raise ValueError(f"{kind}规则不用 {extra} ({self.kind} takes no {extra})")
+        return self
+
+    @property
+    def points_tenths(self) -> int:
+        return to_tenths(self.points) if self.points is not None else 0
+
+
+class AlertRules(Strict):
+    version: str = Field(min_length=1, max_length=32)
+    rules: list[AlertRule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> AlertRules:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.code in seen:
+                raise ValueError(f"规则代码 {rule.code} 重复 (duplicate rule code)")
+            seen.add(rule.code)
+        return self
+
+    def rule(self, code: str) -> AlertRule:
+        return next(r for r in self.rules if r.code == code)
+
+
+def known_record_types(directory: Path = RECORD_TYPES_DIR) -> set[str]:
+    """Every record type code of the shipped record-type editions."""
+    codes: set[str] = set()
+    for path in directory.glob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        codes.update(str(t.get("code")) for t in document.get("record_types", []) if isinstance(t, dict))
+    return codes
+
+
+def load_alert_rules(version: str | None = None, path: Path | None = None) -> AlertRules:
+    """The rules at ``path``, or the shipped ``version`` (default: the newest)."""
+    if path is None:
+        versions = sorted(p.stem for p in ALERT_RULES_DIR.glob("*.yaml"))
+        if not versions:
+            raise CatalogueError(f"目录 {ALERT_RULES_DIR} 中没有预警规则文件 (no alert rule files)")
+        version = version or versions[-1]
+        if version not in versions:
+            raise CatalogueError(f"预警规则版本 {version} 不存在;可用版本:{', '.join(versions)}")
+        path = ALERT_RULES_DIR / f"{version}.yaml"
+    return _load(str(path))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> AlertRules:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: 无法读取预警规则文件 (cannot read alert rules): {exc}") from None
+    return parse_alert_rules(raw, source=path)
+
+
+def parse_alert_rules(raw: Any, source: str = "<alert rules>") -> AlertRules:
+    """Validate a rules document; each error names the rule (by code) and the field."""
+    try:
+        rules = AlertRules.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_describe(err, raw) for err in exc.errors()]
+        raise CatalogueError(f"{source}: 预警规则无效 (invalid alert rules):\n  " + "\n  ".join(lines)) from None
+    known = known_record_types()
+    unknown = [r for r in rules.rules if r.record_type is not None and r.record_type not in known]
+    if unknown:
+        lines = [f"rules[{r.code}].record_type: 未知的记录类型 {r.record_type} (unknown record type)" for r in unknown]
+        raise CatalogueError(f"{source}: 预警规则无效 (invalid alert rules):\n  " + "\n  ".join(lines))
+    return rules
+
+
+def _describe(err: Any, raw: Any) -> str:
+    loc = list(err.get("loc", ()))
+    label = ".".join(str(p) for p in loc)
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(raw, dict):
+        entries = raw.get("rules") or []
+        if loc[1] < len(entries) and isinstance(entries[loc[1]], dict) and entries[loc[1]].get("code"):
+            label = f"rules[{entries[loc[1]]['code']}]" + "".join(f".{p}" for p in loc[2:])
+    message = str(err.get("msg", "")).removeprefix("Value error, ")
+    return f"{label}: {message}" if label else message

@@ -1,0 +1,170 @@
+"""Alert rules as data, and alerts raised on every new result (record, submission, period run), on SQLite
+and PostgreSQL; acknowledging and closing them, in scope and audited; the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from indicators.alert_rules import load_alert_rules, parse_alert_rules
+from lrc.errors import CatalogueError, ConflictError, NotFoundError, PermissionDenied, UsageError
+from lrc.samples import write_sample
+from lrc.service import accounts, ingest_file, ranking, score_period
+from lrc.service.alerts import acknowledge, close, list_alerts
+from lrc.service.audit import audit_log
+from lrc.service.records import receive_objects
+from lrc.service.submitting import submit
+from tests.conftest import ADMIN, office_accounts, scored_sample
+from tests.test_cli import lrc
+
+PERIOD = "2026Q3"
+RULE = {"code": "A1", "kind": "grade_fell", "steps": 1, "title_zh": "降级", "title_en": "fell", "severity": "high",
+        "notify": {"roles": ["analyst"], "scope": "region"}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"steps": None}, "rules[A1]: 等级下降规则缺少 steps"),
+        ({"points": 5}, "rules[A1]: 等级下降规则不用 points"),
+        ({"colour": "red"}, "rules[A1].colour"),
+        ({"severity": "extreme"}, "rules[A1].severity"),
+        ({"kind": "records_within", "steps": None, "record_type": "NO_SUCH", "count": 2, "days": 30},
+         "rules[A1].record_type: 未知的记录类型 NO_SUCH"),  # fmt: skip
+        ({"kind": "total_dropped", "steps": None, "points": "2.25"}, "rules[A1].points"),
+        ({"notify": {"roles": [], "scope": "region"}}, "rules[A1].notify.roles"),
+    ],
+)
+def test_a_bad_rule_is_refused_naming_it(change: dict[str, Any], says: str) -> None:
+    rule = {k: v for k, v in {**RULE, **change}.items() if v is not None}
+    with pytest.raises(CatalogueError) as caught:
+        parse_alert_rules({"version": "t", "rules": [rule]}, "rules.yaml")
+    assert "rules.yaml: 预警规则无效" in str(caught.value) and says in str(caught.value)
+
+
+def test_shipped_rules_load_and_codes_are_unique() -> None:
+    rules = load_alert_rules()
+    assert {r.kind for r in rules.rules} == {"grade_fell", "red_line", "total_dropped", "records_within"}
+    with pytest.raises(CatalogueError, match="重复"):
+        parse_alert_rules({"version": "t", "rules": [RULE, RULE]})
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+    sample = scored_sample(engine, tmp_path, 40, 11, PERIOD)
+    office_accounts(engine)
+    return engine, sample
+
+
+def _fatal(uscc: str, ref: str) -> dict[str, Any]:
+    return {"uscc": uscc, "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": "2026-09-15", "workers": 1,
+            "source": "沈阳市应急管理局", "ref": ref, "severity": "严重"}  # fmt: skip
+
+
+def _codes(engine: Engine, uscc: str) -> list[str]:
+    return sorted(a.rule_code for a in list_alerts(engine, ADMIN) if a.uscc == uscc)
+
+
+def test_a_red_line_raises_each_rule_it_meets_once_and_a_repeat_raises_none(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, _ = store
+    _, ranked = ranking(engine, ADMIN, PERIOD)
+    top = ranked["uscc"].iloc[0]
+    receive_objects(engine, ADMIN, [_fatal(top, "沈应急罚〔2026〕1号")])
+    assert _codes(engine, top) == ["GRADE_FELL", "RED_LINE", "TOTAL_DROP_10"]
+    raised = [a for a in list_alerts(engine, ADMIN) if a.uscc == top]
+    assert all(a.status == "new" and a.record_id is not None and a.before_grade != a.after_grade for a in raised)
+    receive_objects(engine, ADMIN, [_fatal(top, "沈应急罚〔2026〕1号")])  # the same record delivered again
+    assert _codes(engine, top) == ["GRADE_FELL", "RED_LINE", "TOTAL_DROP_10"]
+
+
+def test_records_piling_up_raise_once_while_the_alert_is_open(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    uscc = sample["uscc"].iloc[3]
+    day = date(2026, 8, 1)  # inside the scored period: each finding re-scores it
+
+    def finding(k: int) -> dict[str, Any]:
+        return {"uscc": uscc, "type": "WAGE_ARREARS_FINDING", "date": (day + timedelta(days=k)).isoformat(),
+                "source": "辽宁省人社厅", "ref": f"辽人社监〔2026〕{k}号", "severity": "一般",
+                "workers": 3}  # fmt: skip
+
+    receive_objects(engine, ADMIN, [finding(0)])
+    assert "WAGE_ARREARS_REPEATED" not in _codes(engine, uscc)
+    receive_objects(engine, ADMIN, [finding(5)])
+    assert _codes(engine, uscc).count("WAGE_ARREARS_REPEATED") == 1
+    receive_objects(engine, ADMIN, [finding(9)])  # still open: not raised again
+    assert _codes(engine, uscc).count("WAGE_ARREARS_REPEATED") == 1
+
+
+def test_a_submission_and_a_period_run_raise_against_the_result_before(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path
+) -> None:
+    engine, sample = store
+    _, ranked = ranking(engine, ADMIN, PERIOD)
+    first, second = ranked["uscc"].iloc[0], ranked["uscc"].iloc[1]
+    worse = {"wages_paid_on_time_in_full": False, "social_insurance_paid_on_time": False, "wage_ledger_kept": False,
+             "overtime_pay_statutory": False, "weekly_rest_guaranteed": False}  # fmt: skip
+    row = {k: v for k, v in sample[sample["uscc"] == first].iloc[0].to_dict().items() if not pd.isna(v)}
+    submit(engine, ADMIN, {**row, **worse}, period=PERIOD)
+    assert "GRADE_FELL" in _codes(engine, first) and "TOTAL_DROP_10" in _codes(engine, first)
+    changed = sample.copy()
+    for column, value in worse.items():
+        changed.loc[changed["uscc"] == second, column] = value
+    write_sample(changed, tmp_path / "again.csv")
+    ingest_file(engine, ADMIN, tmp_path / "again.csv", PERIOD)
+    run = score_period(engine, ADMIN, PERIOD)
+    by_run = [a for a in list_alerts(engine, ADMIN) if a.run_id == run.run_id]
+    assert {a.uscc for a in by_run} == {second}  # the first was already at its new result before this run
+    assert {a.rule_code for a in by_run} >= {"GRADE_FELL"}
+
+
+def test_acknowledge_and_close_are_scoped_checked_and_audited(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    dalian = sample[sample["region_code"].astype(str).str.startswith("2102")]["uscc"].iloc[0]
+    other = sample[~sample["region_code"].astype(str).str.startswith("2102")]["uscc"].iloc[0]
+    receive_objects(engine, ADMIN, [_fatal(dalian, "大应急罚〔2026〕1号"), _fatal(other, "沈应急罚〔2026〕2号")])
+    dl, vv = accounts.acting(engine, "dl"), accounts.acting(engine, "vv")
+    seen = list_alerts(engine, dl)
+    assert seen and {a.uscc for a in seen} == {dalian}
+    assert list_alerts(engine, vv) == []  # no rule notifies viewers
+    theirs = next(a for a in list_alerts(engine, ADMIN) if a.uscc == other)
+    with pytest.raises(NotFoundError):
+        acknowledge(engine, dl, theirs.id)
+    with pytest.raises(PermissionDenied):
+        acknowledge(engine, vv, seen[0].id)
+    done = acknowledge(engine, dl, seen[0].id)
+    assert (done.status, done.acked_by) == ("acknowledged", "dl")
+    with pytest.raises(UsageError):
+        close(engine, dl, seen[0].id, "  ")
+    closed = close(engine, dl, seen[0].id, "已约谈企业负责人")
+    assert (closed.status, closed.closed_by, closed.close_note) == ("closed", "dl", "已约谈企业负责人")
+    with pytest.raises(ConflictError):
+        acknowledge(engine, dl, seen[0].id)
+    steps = [e.outcome for e in audit_log(engine, ADMIN, user="dl") if e.action == "alert"]
+    assert steps.count("ok") == 2  # acknowledged, closed
+    assert [a.id for a in list_alerts(engine, dl, status="closed")] == [seen[0].id]
+
+
+def test_cli_lists_acknowledges_and_closes(tmp_path: Path) -> None:
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "30", "--seed", "4", "--period", PERIOD, "--output", "s.csv")
+    lrc(tmp_path, "ingest", "s.csv", "--period", PERIOD)
+    lrc(tmp_path, "score", "--period", PERIOD)
+    top = json.loads(lrc(tmp_path, "rank", "--period", PERIOD, "--format", "json").stdout)[0]["uscc"]
+    fatal = _fatal(top, "沈应急罚〔2026〕5号")
+    lrc(tmp_path, "record", "add", top, "--type", fatal["type"], "--date", fatal["date"], "--source", fatal["source"],
+        "--ref", fatal["ref"], "--severity", "严重", "--workers", "1")  # fmt: skip
+    listed = json.loads(lrc(tmp_path, "alerts", "--status", "new", "--format", "json").stdout)
+    assert {a["rule_code"] for a in listed} == {"GRADE_FELL", "RED_LINE", "TOTAL_DROP_10"}
+    first = listed[0]["id"]
+    assert lrc(tmp_path, "alert", "ack", str(first)).stdout.strip().splitlines()[-1] == str(first)
+    closed = json.loads(lrc(tmp_path, "alert", "close", str(first), "--note", "已核实", "--format", "json").stdout)
+    assert (closed["id"], closed["status"], closed["close_note"]) == (first, "closed", "已核实")
+    again = lrc(tmp_path, "alert", "ack", str(first), ok=False)
+    assert again.returncode != 0 and "已关闭" in again.stderr and "Traceback" not in again.stderr
+    assert "预警" in lrc(tmp_path, "alerts").stdout
