@@ -4,6 +4,7 @@ and PostgreSQL; acknowledging and closing them, in scope and audited; the CLI.""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,35 @@ def test_cli_lists_acknowledges_and_closes(tmp_path: Path) -> None:
     again = lrc(tmp_path, "alert", "ack", str(first), ok=False)
     assert again.returncode != 0 and "已关闭" in again.stderr and "Traceback" not in again.stderr
     assert "预警" in lrc(tmp_path, "alerts").stdout
+
+
+def test_two_records_for_one_enterprise_at_once_are_each_checked_against_the_other(
+    store: tuple[Engine, pd.DataFrame],
+) -> None:
+    engine, _ = store
+    _, ranked = ranking(engine, ADMIN, PERIOD)
+    top = ranked["uscc"].iloc[0]
+    finding = {"uscc": top, "type": "WAGE_ARREARS_FINDING", "date": "2026-08-03", "workers": 2,
+               "source": "辽宁省人社厅", "ref": "辽人社监〔2026〕77号", "severity": "一般"}  # fmt: skip
+    barrier, errors = threading.Barrier(2), []
+
+    def deliver(values: dict[str, Any]) -> None:
+        try:
+            barrier.wait()
+            receive_objects(engine, ADMIN, [values])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver, args=(r,)) for r in (_fatal(top, "沈应急罚〔2026〕7号"), finding)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    raised = [a for a in list_alerts(engine, ADMIN) if a.uscc == top]
+    assert len({a.run_id for a in raised}) >= 1 and len({a.record_id for a in raised}) >= 1
+    # whichever committed first, the accident is a new red line exactly once, a fall of grade exactly once
+    assert [a.rule_code for a in raised].count("RED_LINE") == 1
+    assert [a.rule_code for a in raised].count("GRADE_FELL") >= 1
+    red = next(a for a in raised if a.rule_code == "RED_LINE")
+    assert red.before_grade != "D" and red.after_grade == "D"
