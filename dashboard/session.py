@@ -34,10 +34,12 @@ def idle_minutes() -> float:
 
 
 def client_address() -> str | None:
+    """The browser's address as text, or None where the runtime does not know it (bare mode, app tests)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # noqa: BLE001 - not every runtime knows its client (tests, bare mode)
         return None
+    return address if isinstance(address, str) else None
 
 
 def principal() -> Principal:

@@ -1,6 +1,6 @@
-"""The analyst's watchlist: USCCs kept in ``st.session_state`` for the session. Keeping one is an
-analyst's act (``Action.watchlist``): the controls are shown only to those allowed, and a change
-is checked (and a refusal recorded) by the service whatever the request."""
+"""The analyst's watchlist, kept in the store per user (``lrc.service.watchlists``): it is there again at
+the next sign-in. Keeping one is an analyst's act (``Action.watchlist``): the controls are shown only to
+those allowed, and a change is checked (and a refusal recorded) by the service whatever the request."""
 
 from __future__ import annotations
 
@@ -9,34 +9,24 @@ import streamlit as st
 from dashboard import loaders, session
 from dashboard.errors import shows_errors
 from dashboard.i18n import tr
+from lrc.service import watchlists
 from lrc.service.access import Action, permitted
-from lrc.service.audit import check
-
-KEY = "watchlist"
 
 
 def items() -> list[str]:
-    return list(st.session_state.get(KEY, []))
+    return watchlists.watched(loaders.engine(loaders.db_url()), session.principal())
 
 
 def may_edit() -> bool:
     return permitted(session.principal().role, Action.watchlist)
 
 
-def _check(uscc: str) -> None:
-    check(loaders.engine(loaders.db_url()), session.principal(), Action.watchlist, f"enterprise:{uscc}")
-
-
 def add(uscc: str) -> None:
-    _check(uscc)
-    current = items()
-    if uscc not in current:
-        st.session_state[KEY] = [*current, uscc]
+    watchlists.watch(loaders.engine(loaders.db_url()), session.principal(), uscc)
 
 
 def remove(uscc: str) -> None:
-    _check(uscc)
-    st.session_state[KEY] = [u for u in items() if u != uscc]
+    watchlists.unwatch(loaders.engine(loaders.db_url()), session.principal(), uscc)
 
 
 def toggle_button(uscc: str) -> None:

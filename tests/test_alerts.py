@@ -21,6 +21,7 @@ from lrc.service.alerts import acknowledge, close, list_alerts
 from lrc.service.audit import audit_log
 from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
+from lrc.service.watchlists import unwatch, watch, watched
 from tests.conftest import ADMIN, office_accounts, scored_sample
 from tests.test_cli import lrc
 
@@ -201,3 +202,22 @@ def test_two_records_for_one_enterprise_at_once_are_each_checked_against_the_oth
     assert [a.rule_code for a in raised].count("GRADE_FELL") >= 1
     red = next(a for a in raised if a.rule_code == "RED_LINE")
     assert red.before_grade != "D" and red.after_grade == "D"
+
+
+def test_watchlists_are_kept_per_user_and_only_inside_the_scope(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    dalian = sample[sample["region_code"].astype(str).str.startswith("2102")]["uscc"].iloc[0]
+    other = sample[~sample["region_code"].astype(str).str.startswith("2102")]["uscc"].iloc[0]
+    dl, vv, boss = (accounts.acting(engine, name) for name in ("dl", "vv", "boss"))
+    watch(engine, dl, dalian)
+    watch(engine, dl, f" {dalian.lower()} ")  # the same enterprise, written otherwise: there once
+    assert watched(engine, dl) == [dalian] and watched(engine, boss) == []
+    with pytest.raises(NotFoundError):  # another city's enterprise is answered like an unknown one
+        watch(engine, dl, other)
+    with pytest.raises(PermissionDenied):
+        watch(engine, vv, dalian)
+    watch(engine, boss, other)
+    unwatch(engine, dl, dalian)
+    assert watched(engine, dl) == [] and watched(engine, boss) == [other]
+    outcomes = [e.outcome for e in audit_log(engine, ADMIN, action="watchlist")]
+    assert outcomes.count("ok") == 4 and outcomes.count("denied") == 1

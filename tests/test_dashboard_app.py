@@ -21,6 +21,8 @@ from lrc.reference import CITIES
 from lrc.samples import DEMO_PERIODS, generate, write_sample
 from lrc.service import Filters, explain, ingest_file, load_results, ranking, score_period
 from lrc.service import analytics as an
+from lrc.service.access import single_user
+from lrc.service.watchlists import unwatch, watched
 from lrc.store import make_engine, upgrade
 from tests.conftest import ADMIN, demo_store
 
@@ -367,17 +369,21 @@ def test_watchlist_add_and_remove(app: AppTest, sample_url: str) -> None:
     at = open_page(app, "monitoring")
     at.text_input(key="watch_query").input(code)
     at.get("form_submit_button")[0].click().run()
-    assert at.session_state["watchlist"] == [code]
+    assert code in watched(make_engine(sample_url), single_user())  # kept in the store, not the session
     assert code in at.dataframe[-1].value[COLUMN_LABELS["uscc"]].tolist()
     at.multiselect(key="watch_remove").select(code)
     at.button(key="watch_remove_button").click().run()
-    assert at.session_state["watchlist"] == []
+    assert code not in watched(make_engine(sample_url), single_user())
 
 
-def test_enterprise_page_adds_to_the_watchlist(app: AppTest) -> None:
+def test_enterprise_page_adds_to_the_watchlist(app: AppTest, sample_url: str) -> None:
+    engine = make_engine(sample_url)
+    before = set(watched(engine, single_user()))
     at = open_page(app, "enterprise")
     at.button[0].click().run()
-    assert len(at.session_state["watchlist"]) == 1
+    added = set(watched(engine, single_user())) - before
+    assert len(added) == 1
+    unwatch(engine, single_user(), added.pop())
 
 
 # ---- methodology -----------------------------------------------------------------------

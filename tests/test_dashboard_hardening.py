@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
+from sqlalchemy import insert
 from streamlit.config import ShowErrorDetailsConfigOptions
 from streamlit.testing.v1 import AppTest
 
@@ -24,7 +25,11 @@ from lrc.labels import COLUMN_LABELS
 from lrc.samples import generate, write_sample
 from lrc.service import analytics as an
 from lrc.service import explain, ingest_file, load_results, score_period
+from lrc.service.access import single_user
+from lrc.service.watchlists import watched
 from lrc.store import make_engine, upgrade
+from lrc.store.repository import now
+from lrc.store.tables import Watch
 from tests.conftest import ADMIN
 
 EARLIER, LATEST = "2026Q2", "2026Q3"
@@ -290,7 +295,7 @@ def test_monitoring_shows_markdown_names_and_typed_text_literally(
     for name in NASTY:
         at.text_input(key="watch_query").input(name)
         at.get("form_submit_button")[0].click().run()
-    assert at.session_state["watchlist"] == list(nasty_codes.values())
+    assert watched(make_engine(nasty_url), single_user()) == list(nasty_codes.values())
     assert set(NASTY) <= set(at.dataframe[-1].value[COLUMN_LABELS["name"]])
     typed = "[链接](javascript:alert(2))"
     at.text_input(key="watch_query").input(typed)
@@ -302,8 +307,10 @@ def test_monitoring_shows_markdown_names_and_typed_text_literally(
 
 def test_monitoring_names_missing_codes_as_text(nasty_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LRC_DATABASE_URL", nasty_url)
+    gone = [{"user_name": single_user().name, "uscc": c, "added_at": now()} for c in ("[/]", "**x**")]
+    with make_engine(nasty_url).begin() as conn:  # watched once, no longer in the run (codes as stored)
+        conn.execute(insert(Watch), gone)
     at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
-    at.session_state["watchlist"] = ["[/]", "**x**"]
     at.run()
     at.switch_page("views/monitoring.py").run()
     assert not at.exception

@@ -252,3 +252,14 @@ class Alert(Base):
     closed_by: Mapped[str | None] = mapped_column(String(128))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Watch(Base):
+    """One enterprise on one user's watchlist."""
+
+    __tablename__ = "watchlist"
+    __table_args__ = (UniqueConstraint("user_name", "uscc"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    uscc: Mapped[str] = mapped_column(String(18))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,5 @@
-"""Alerts: a rule met by a new result, with its status (new → acknowledged → closed).
+"""Alerts: a rule met by a new result, with its status (new → acknowledged → closed); and each user's
+watchlist (kept in the store, not in a browser session).
 
 Revision ID: 0006
 Revises: 0005
@@ -42,7 +43,16 @@ def upgrade() -> None:
         sa.Column("close_note", sa.Text),
         sa.UniqueConstraint("rule_code", "run_id", "enterprise_id"),
     )
+    op.create_table(
+        "watchlist",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_name", sa.String(64), nullable=False),
+        sa.Column("uscc", sa.String(18), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("user_name", "uscc"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("watchlist")
     op.drop_table("alerts")
