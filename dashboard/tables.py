@@ -65,6 +65,12 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "status_zh": ("说明", "Status"),
     "declared": ("每条分值", "Points per record"),
     "cost": ("本结果实计", "Cost in this result"),
+    "alert_id": ("预警编号", "Alert"),
+    "title_zh": ("预警规则", "Rule"),
+    "severity_zh": ("严重程度", "Severity"),
+    "period": ("期间", "Period"),
+    "detail": ("变化", "Change"),
+    "raised": ("时间", "Raised"),
 }
 
 FORMATS = {

@@ -3,6 +3,7 @@ Debian's Chromium. Each `goto` opens a new Streamlit session, so each visit sign
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -116,3 +117,26 @@ def test_sign_out_ends_the_session(page: Any, base_url: str) -> None:
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("heading", name="企业劳动关系信用评价 · 登录").wait_for(timeout=30_000)
     assert "已退出登录" in main_text(page)
+
+
+def test_a_record_posted_through_the_api_shows_its_alert_without_a_reload(
+    page: Any, base_url: str, store_url: str, tmp_path: Any
+) -> None:
+    from tests.test_api_server import call, serving
+
+    engine = make_engine(store_url)
+    token = accounts.create_token(engine, accounts.acting(engine, "boss"), "boss").token
+    _, frame = load_results(engine, ADMIN, DEMO_PERIODS[-1])
+    target = frame[~frame["red_line"]]["uscc"].iloc[0]
+    sign_in(page, base_url, "boss", path="monitoring")
+    page.get_by_role("heading", name="监测预警").wait_for(timeout=30_000)
+    with serving(store_url, tmp_path) as api:
+        record = {"uscc": target, "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": "2026-09-20", "workers": 1,
+                  "source": "沈阳市应急管理局", "ref": "沈应急罚〔2026〕监测1号", "severity": "严重"}  # fmt: skip
+        status, _ = call(api, "POST", "/api/v1/records", token, record)
+        posted = time.monotonic()
+        assert status == 201
+        page.get_by_text(target, exact=False).first.wait_for(timeout=10_000)  # no reload: the panel refreshes
+        shown = time.monotonic() - posted
+    assert shown < 5.0, f"the alert took {shown:.1f} s to show"
+    assert "新触及红线" in main_text(page)

@@ -13,8 +13,13 @@ from dashboard.i18n import tr
 from dashboard.text import plain
 from lrc.service import Filters
 from lrc.service import analytics as an
+from lrc.service.access import Action, permitted
+from lrc.service.alerts import acknowledge, list_alerts
+from lrc.times import in_china
 
 REFRESH_SECONDS = 10
+ALERT_SECONDS = 3  # new alerts are looked for this often (a record's alert shows within 5 s)
+ALERT_COLUMNS = ["alert_id", "severity_zh", "title_zh", "uscc", "name", "period", "detail", "raised"]
 CHANGE_COLUMNS = [
     "uscc",
     "name",
@@ -144,8 +149,34 @@ def live() -> None:
     watched(frame, both)
 
 
+@st.fragment(run_every=ALERT_SECONDS)
+@shows_errors
+def new_alerts() -> None:
+    """The new alerts the rules raised for this user's role and scope, newest first, looked for every few
+    seconds; those who handle alerts acknowledge them here (or with `lrc alert ack`)."""
+    url, who = loaders.db_url(), session.principal()
+    listed = list_alerts(loaders.engine(url), who, status="new", limit=500)
+    st.subheader(tr(f"新预警({len(listed)})", f"New alerts ({len(listed)})"))
+    if not listed:
+        st.caption(tr("没有新预警。规则见 indicators/alert_rules,处理记录见 lrc alerts。", "No new alerts."))
+        return
+    for a in listed[:3]:
+        st.caption(plain(f"#{a.id} [{a.severity_zh}] {a.title_zh} · {a.name} {a.uscc} · {a.period} · {a.detail}"))
+    rows = [{**a.model_dump(), "alert_id": a.id, "raised": f"{in_china(a.raised_at):%m-%d %H:%M:%S}"} for a in listed]
+    tables.show(pd.DataFrame(rows), ALERT_COLUMNS, height=min(38 + 35 * len(rows), 320))
+    if not permitted(who.role, Action.alert):
+        return
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = left.multiselect(tr("确认预警(已知悉,正在处理)", "Acknowledge"), [a.id for a in listed], key="alert_ack")
+    if right.button(tr("确认", "Acknowledge"), key="alert_ack_button") and chosen:
+        for alert_id in chosen:
+            acknowledge(loaders.engine(url), who, int(alert_id))
+        st.rerun(scope="fragment")
+
+
 def main() -> None:
     st.title(tr("监测预警", "Monitoring"))
+    new_alerts()
     live()
 
 
