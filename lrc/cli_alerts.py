@@ -36,11 +36,13 @@ def _table(listed: list[AlertOut]) -> None:
     if not listed:
         out.print("没有符合条件的预警 (no alerts)")
         return
-    grid = Table(title=f"预警 (alerts): {len(listed)} 条")
+    grid = Table(title=f"预警 (alerts): {len(listed)} 条,时间为北京时间")
     for column in ("编号", "规则", "严重", "企业", "期间", "变化", "状态", "时间"):
         grid.add_column(column, overflow="fold")
+    from lrc.times import in_china
+
     for a in listed:
-        when = a.raised_at.strftime("%Y-%m-%d %H:%M") if hasattr(a.raised_at, "strftime") else str(a.raised_at)
+        when = f"{in_china(a.raised_at):%Y-%m-%d %H:%M}"
         grid.add_row(str(a.id), a.title_zh, a.severity_zh, f"{a.name} {a.uscc}", a.period, a.detail, a.status_zh, when)
     out.print(grid)
 
