@@ -150,6 +150,10 @@ def test_acknowledge_and_close_are_scoped_checked_and_audited(store: tuple[Engin
     steps = [e.outcome for e in audit_log(engine, ADMIN, user="dl") if e.action == "alert"]
     assert steps.count("ok") == 2  # acknowledged, closed
     assert [a.id for a in list_alerts(engine, dl, status="closed")] == [seen[0].id]
+    assert list_alerts(engine, ADMIN, region="210200") == [a for a in list_alerts(engine, ADMIN) if a.uscc == dalian]
+    for bad in ({"status": "open"}, {"region": "999999"}):
+        with pytest.raises(UsageError):
+            list_alerts(engine, ADMIN, **bad)
 
 
 def test_cli_lists_acknowledges_and_closes(tmp_path: Path) -> None:

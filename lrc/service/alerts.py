@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from indicators import Catalogue
 from indicators.alert_rules import SEVERITY_ZH, AlertRule, AlertRules, load_alert_rules
 from lrc.errors import ConflictError, NotFoundError, UsageError
+from lrc.normalise import ascii_form
+from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import check, guarded
@@ -189,6 +191,9 @@ def list_alerts(
     check(engine, who, Action.read, "alerts")
     if status is not None and status not in STATUSES:
         raise UsageError(f"状态 {status[:20]!r} 应为 {'、'.join(STATUSES)} 之一 (unknown status)")
+    region = ascii_form(region) if region else None
+    if region and city_of(region) is None:
+        raise UsageError(f"地区代码 {region[:10]!r} 不是辽宁省的市或区县代码 (unknown region)")
     rules = load_alert_rules()
     table = Alert.__table__
     query = select(table).order_by(table.c.id.desc()).limit(max(1, min(limit, 10_000)))
