@@ -1,9 +1,46 @@
-"""The one service layer behind every front door (CLI, dashboard, later HTTP)."""
+"""The one service layer behind every front door (CLI, dashboard, HTTP API).
 
-from lrc.service import accounts, analytics
-from lrc.service.ingesting import IngestSummary, ingest_file
-from lrc.service.results import Explanation, Filters, RunInfo, explain, load_results, ranking
-from lrc.service.runs import RunSummary, VerifyReport, score_period, verify_run
+Its names are loaded when first used: a command that needs one service (or only the access rules)
+does not pay for importing all of them (about a second at every `lrc` start)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lrc.service import accounts, analytics
+    from lrc.service.ingesting import IngestSummary, ingest_file
+    from lrc.service.results import Explanation, Filters, RunInfo, explain, load_results, ranking
+    from lrc.service.runs import RunSummary, VerifyReport, score_period, verify_run
+
+_HOME = {
+    "accounts": "lrc.service.accounts",
+    "analytics": "lrc.service.analytics",
+    "IngestSummary": "lrc.service.ingesting",
+    "ingest_file": "lrc.service.ingesting",
+    "Explanation": "lrc.service.results",
+    "Filters": "lrc.service.results",
+    "RunInfo": "lrc.service.results",
+    "explain": "lrc.service.results",
+    "load_results": "lrc.service.results",
+    "ranking": "lrc.service.results",
+    "RunSummary": "lrc.service.runs",
+    "VerifyReport": "lrc.service.runs",
+    "score_period": "lrc.service.runs",
+    "verify_run": "lrc.service.runs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'lrc.service' has no attribute {name!r}")
+    module = import_module(home)
+    value = module if home.endswith(f".{name}") else getattr(module, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Explanation",
