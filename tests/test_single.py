@@ -85,7 +85,7 @@ FIELDS = ["uscc", *[n for n in IDENTITY_ZH if n != "uscc"], *(f.name for f in CA
           "报告期", "unknown", "统一社会信用代码", "企业名称"]  # fmt: skip
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     k=st.integers(0, len(SAMPLE) - 1),
     changes=st.dictionaries(st.sampled_from(FIELDS), HOSTILE, max_size=4),
