@@ -263,3 +263,23 @@ class Watch(Base):
     user_name: Mapped[str] = mapped_column(String(64))
     uscc: Mapped[str] = mapped_column(String(18))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RiskModel(Base):
+    """A trained forecast of "the grade falls next period": trained on pairs (t → t+1) whose labels end at
+    ``label_period``; ``train_periods`` (JSON list of t), ``features`` (JSON list of names), ``model`` (JSON:
+    intercept, coefficients, centring and scaling) and ``metrics`` (JSON) reproduce every forecast."""
+
+    __tablename__ = "risk_models"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label_period: Mapped[str] = mapped_column(String(16), index=True)
+    train_periods: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(32))
+    features: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(Text)
+    metrics: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer)
+    positives: Mapped[int] = mapped_column(Integer)
+    input_hash: Mapped[str] = mapped_column(String(64))  # of the training pairs' features and labels
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
