@@ -7,8 +7,9 @@ import logging
 import os
 import sys
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
@@ -39,6 +40,9 @@ from lrc.cli_common import (
 )
 from lrc.cli_records import record_app, records
 from lrc.errors import InputValidationError, LrcError, UsageError
+
+if TYPE_CHECKING:
+    from indicators import Catalogue
 
 app = typer.Typer(
     help="企业劳动关系信用评价系统 lrc (enterprise labour-relations credit scoring).",
@@ -91,10 +95,20 @@ def sample(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="记录截止日期 YYYY-MM-DD,默认今天 (records up to this day)")
     ] = None,
+    periods: Annotated[
+        str | None,
+        typer.Option(
+            "--periods",
+            help="多期面板 2024Q1..2026Q4:--output 为目录,每期一个企业文件加全部记录 (a multi-period panel)",
+        ),
+    ] = None,
     edition: Edition = None,
     as_: ActAs = None,
 ) -> None:
-    """生成确定性的样例企业数据,可同时生成样例记录 (deterministic synthetic enterprises and records)."""
+    """生成确定性的样例企业数据,可同时生成样例记录 (deterministic synthetic enterprises and records).
+
+    --periods FIRST..LAST 生成多期面板:--output 目录下每期 enterprises-<期间>.csv 与 records.csv
+    (企业有进有出、先在记录中显现后在等级中显现的恶化、季节性与噪声;记录不晚于今天)。"""
     from indicators import load_catalogue
     from lrc.ingest.records import parse_date
     from lrc.normalise import ascii_form
@@ -108,6 +122,11 @@ def sample(
     day = parse_date(ascii_form(as_of)) if as_of else today_in_china()
     if day is None or day > today_in_china():
         raise UsageError(f"--as-of {as_of!r} 应为不晚于今天的日期 YYYY-MM-DD (a date not after today)")
+    if periods is not None:
+        if records is not None:
+            raise UsageError("--periods 已在目录中写出 records.csv,不能同时用 --records (records.csv is written)")
+        _sample_panel(n, seed, periods, output, day, catalogue)
+        return
     frame = generate(n, seed=seed, period=period, catalogue=catalogue)
     write_sample(frame, output)
     out.print(f"已生成 {n} 家样例企业 → {output} (seed {seed}, period {period}, 指标体系 {catalogue.version})")
@@ -115,6 +134,35 @@ def sample(
         made = generate_records(n, seed=seed, today=day, catalogue=catalogue)
         write_records(made, records)
         out.print(f"已生成 {len(made)} 条样例记录 → {records} (截至 {day.isoformat()})")
+
+
+def _sample_panel(n: int, seed: int, spec: str, output: Path, day: date, catalogue: Catalogue) -> None:
+    from lrc.periods import period_range, period_start
+    from lrc.samples import write_sample
+    from lrc.samples.panel import generate_panel
+    from lrc.samples.records import write_records
+
+    periods = period_range(spec)
+    if any(not p[4:].startswith("Q") for p in periods):
+        raise UsageError(f"--periods {spec[:40]!r} 应为季度范围,如 2024Q1..2026Q4 (quarters only)")
+    if period_start(periods[-1]) > day:
+        reason = f"--periods 的最后一期 {periods[-1]} 在 {day.isoformat()} 之后才开始 (a period not started yet)"
+        raise UsageError(reason)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output} 已存在且不是目录 (with --periods, --output is a directory)")
+    if not output.parent.is_dir():
+        raise UsageError(f"目录 {output.parent} 不存在,请先创建 (directory does not exist)")
+    output.mkdir(exist_ok=True)
+    with render.progress("生成面板 (generating the panel)") as advance:
+        panel = generate_panel(n, seed=seed, periods=periods, today=day, catalogue=catalogue, progress=advance)
+        for period, frame in panel.frames.items():
+            write_sample(frame, output / f"enterprises-{period}.csv")
+        write_records(panel.records, output / "records.csv")
+    sizes = [len(f) for f in panel.frames.values()]
+    out.print(
+        f"已生成 {len(periods)} 期样例面板 → {output}(每期 {min(sizes)}–{max(sizes)} 家企业,"
+        f"记录 {len(panel.records)} 条,截至 {day.isoformat()};seed {seed},指标体系 {catalogue.version})"
+    )
 
 
 @app.command()

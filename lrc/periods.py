@@ -70,3 +70,51 @@ def submission_deadline(period: str) -> date:
     datetime.date(2026, 10, 30)
     """
     return period_end(period) + timedelta(days=SUBMISSION_DAYS)
+
+
+def next_period(period: str) -> str:
+    """The period of the same kind right after ``period`` (``2026Q4`` → ``2027Q1``, ``2026`` → ``2027``).
+
+    >>> next_period("2026Q4"), next_period("2026M12"), next_period("2026H1"), next_period("2026")
+    ('2027Q1', '2027M01', '2026H2', '2027')
+    """
+    year, kind = int(period[:4]), period_kind(period)
+    if kind == "Y":
+        return str(year + 1)
+    count = {"H": 2, "Q": 4, "M": 12}[kind]
+    index = int(period[5:]) + 1
+    if index > count:
+        year, index = year + 1, 1
+    return f"{year}{kind}{index:02d}" if kind == "M" else f"{year}{kind}{index}"
+
+
+MAX_RANGE = 240
+
+
+def period_range(spec: str) -> list[str]:
+    """Every period from ``FIRST..LAST`` (both of one kind, FIRST not after LAST), in order; a single period
+    is a range of one.
+
+    >>> period_range("2025Q3..2026Q2")
+    ['2025Q3', '2025Q4', '2026Q1', '2026Q2']
+    """
+    text = ascii_form(spec).replace("…", "..")
+    first_text, sep, last_text = text.partition("..")
+    first = check_period(first_text.strip())
+    last = check_period(last_text.strip()) if sep else first
+    if period_kind(first) != period_kind(last):
+        raise PeriodError(f"期间范围 {shorten(spec)!r} 两端应为同一种期间 (both ends must be of one kind)")
+    if period_key(first) > period_key(last):
+        raise PeriodError(f"期间范围 {shorten(spec)!r} 的起点晚于终点 (the range starts after it ends)")
+    periods = [first]
+    while periods[-1] != last:
+        periods.append(next_period(periods[-1]))
+        if len(periods) > MAX_RANGE:
+            raise PeriodError(f"期间范围 {shorten(spec)!r} 超过 {MAX_RANGE} 个期间 (too many periods)")
+    return periods
+
+
+def period_start(period: str) -> date:
+    """The first day of ``period``."""
+    year, first_month, _ = period_key(period)
+    return date(year, first_month, 1)

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from indicators import Catalogue, load_catalogue
@@ -25,18 +26,26 @@ DEMO_SEED: int = 2014
 DEMO_PERIODS: tuple[str, str] = ("2026Q2", "2026Q3")
 
 
-def generate(n: int, *, seed: int, period: str, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def generate(
+    n: int,
+    *,
+    seed: int,
+    period: str,
+    catalogue: Catalogue | None = None,
+    quality_shift: np.ndarray | None = None,
+) -> pd.DataFrame:
     """``n`` synthetic Liaoning enterprises and their facts for ``period``.
 
     The same (n, seed, period) always gives the same frame; the same seed gives the
     same enterprises in every period (facts evolve, headcounts drift a little), and
     a larger ``n`` keeps the first enterprises as they were. Columns: the identity
     columns, then every catalogue field in catalogue order (bool as "boolean", int
-    as "Int64", number as "Float64"; about 3-6% of fact cells missing).
+    as "Int64", number as "Float64"; about 3-6% of fact cells missing). ``quality_shift`` (one value per
+    enterprise) moves the latent employer quality this period: the panel's deterioration episodes.
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     catalogue = catalogue or load_catalogue()
     who = firms(n, seed)
-    facts = pd.DataFrame(draw_facts(make_context(who, seed, period), catalogue), index=who.frame.index)
+    facts = pd.DataFrame(draw_facts(make_context(who, seed, period, quality_shift), catalogue), index=who.frame.index)
     return pd.concat([who.frame, facts], axis=1)

@@ -157,14 +157,17 @@ class Context:
         return kumaraswamy(u, a, b)
 
 
-def make_context(firms: Firms, seed: int, period: str) -> Context:
-    """Quality and headcount of every firm in ``period``."""
+def make_context(firms: Firms, seed: int, period: str, shift: np.ndarray | None = None) -> Context:
+    """Quality and headcount of every firm in ``period`` (quality moved by ``shift`` when given)."""
     n = len(firms.headcount)
     draws = Draws(seed, n, check_period(period))
     dt = float(
         np.clip(period_ordinal(period) - period_ordinal(REFERENCE_PERIOD), -MAX_DRIFT_QUARTERS, MAX_DRIFT_QUARTERS)
     )
-    return Context(firms, draws, dt, _quality(firms, draws, dt), _headcount(firms, draws, dt))
+    quality = _quality(firms, draws, dt)
+    if shift is not None:
+        quality = quality + shift
+    return Context(firms, draws, dt, quality, _headcount(firms, draws, dt))
 
 
 def _quality(firms: Firms, draws: Draws, dt: float) -> np.ndarray:

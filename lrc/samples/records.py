@@ -107,12 +107,19 @@ def _eligible(catalogue: Catalogue, kind: RecordType, facts: pd.DataFrame) -> np
 
 
 def _records_of(
-    kind: RecordType, rows: np.ndarray, identity: pd.DataFrame, rng: np.random.Generator, today: date
+    kind: RecordType,
+    rows: np.ndarray,
+    identity: pd.DataFrame,
+    rng: np.random.Generator,
+    today: date,
+    span_days: int = SPAN_DAYS,
 ) -> pd.DataFrame:
+    """Records of ``kind`` for the firms at ``rows`` (a firm once per record), decided within the
+    ``span_days`` up to ``today``."""
     tiers = list(kind.tiers)
     weights = np.array([TIER_WEIGHTS[t] for t in tiers])
     tier = rng.choice(tiers, size=len(rows), p=weights / weights.sum())
-    days = rng.integers(0, SPAN_DAYS, size=len(rows))
+    days = rng.integers(0, span_days, size=len(rows))
     region = identity["region_code"].to_numpy()[rows]
     cities = [reference.CITIES[reference.city_of(r) or r] for r in region]
     provincial = kind.code == "HONOUR_PROVINCIAL_NATIONAL"
