@@ -39,6 +39,7 @@ from lrc.cli_common import (
     text_or_json,
 )
 from lrc.cli_records import record_app, records
+from lrc.cli_risk import risk_app
 from lrc.errors import InputValidationError, LrcError, UsageError
 
 if TYPE_CHECKING:
@@ -398,6 +399,7 @@ app.add_typer(record_app, name="record")
 app.command("records")(records)
 app.command("alerts")(alerts)
 app.add_typer(alert_app, name="alert")
+app.add_typer(risk_app, name="risk")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit)

@@ -28,8 +28,10 @@ DALIAN = "210200"
 # what each role may do, written out independently of lrc.service.access.PERMISSIONS
 EXPECTED = {
     Role.viewer: {"read", "export", "verify", "login"},
-    Role.analyst: {"read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "login"},
-    Role.publisher: {"read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "publish", "login"},
+    Role.analyst: {"read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "login"},
+    Role.publisher: {
+        "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "publish", "login"
+    },
     Role.admin: {a.value for a in Action},
     Role.enterprise: {"read", "export", "ingest", "object", "login"},
 }

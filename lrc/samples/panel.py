@@ -112,8 +112,9 @@ def generate_panel(
         frames[period] = panel_frame(n, seed, period, catalogue)
         if progress:
             progress(1)
+    listed = np.logical_or.reduce([alive(n, seed, p) for p in periods])  # in some file: records can name it
     parts = [part for quarter in _record_quarters(periods, today) for part in _quarter_records(
-        n, seed, quarter, today, catalogue)]  # fmt: skip
+        n, seed, quarter, today, catalogue, listed)]  # fmt: skip
     if progress:
         progress(1)
     records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["uscc", "date"])
@@ -132,13 +133,16 @@ def _record_quarters(periods: list[str], today: date) -> Iterator[str]:
         quarter = next_period(quarter)
 
 
-def _quarter_records(n: int, seed: int, quarter: str, today: date, catalogue: Catalogue) -> list[pd.DataFrame]:
-    """The records decided in ``quarter`` (up to ``today``) of the firms alive in it."""
+def _quarter_records(
+    n: int, seed: int, quarter: str, today: date, catalogue: Catalogue, listed: np.ndarray
+) -> list[pd.DataFrame]:
+    """The records decided in ``quarter`` (up to ``today``) of the firms alive in it and ``listed`` (in some
+    period's file: a record of a firm that no file names could not be stored)."""
     who = firms(n, seed)
     ctx = make_context(who, seed, quarter, episode_shift(n, seed, quarter, 0.0))
     facts = generate(n, seed=seed, period=quarter, catalogue=catalogue,
                      quality_shift=episode_shift(n, seed, quarter, RECORD_LEAD))  # fmt: skip
-    living = alive(n, seed, quarter).astype(np.int64)
+    living = (alive(n, seed, quarter) & listed).astype(np.int64)
     rng = np.random.default_rng([seed, 0x9A7E1, int(period_ordinal(quarter))])
     size = np.sqrt(np.maximum(ctx.headcount, 1) / 60.0).clip(0.4, 6.0)
     end = min(period_end(quarter), today)

@@ -42,6 +42,7 @@ class Action(StrEnum):
     watchlist = "watchlist"
     alert = "alert"
     verify = "verify"
+    forecast = "forecast"  # training a risk model on the whole province's results
     publish = "publish"
     object = "object"  # an objection to a published result
     users = "users"  # accounts and tokens of other people
@@ -52,8 +53,9 @@ class Action(StrEnum):
 
 ACTION_ZH: dict[str, str] = {
     "read": "查看数据", "export": "导出数据", "ingest": "导入数据", "score": "评分", "record": "登记记录",
-    "watchlist": "管理关注清单", "alert": "管理预警", "verify": "核验评分批次", "publish": "发布",
-    "object": "提出异议", "users": "管理用户", "audit": "查看审计日志", "init": "升级数据库", "login": "登录",
+    "watchlist": "管理关注清单", "alert": "管理预警", "verify": "核验评分批次", "forecast": "训练风险模型",
+    "publish": "发布", "object": "提出异议", "users": "管理用户", "audit": "查看审计日志", "init": "升级数据库",
+    "login": "登录",
 }  # fmt: skip
 
 _ALL = frozenset(Role)
@@ -67,6 +69,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.watchlist: _ANALYSTS,
     Action.alert: _ANALYSTS,
     Action.verify: _ANALYSTS | {Role.viewer},
+    Action.forecast: _ANALYSTS,
     Action.publish: frozenset({Role.publisher, Role.admin}),
     Action.object: frozenset({Role.enterprise, Role.admin}),
     Action.users: frozenset({Role.admin}),
@@ -75,7 +78,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.login: _ALL,
 }
 # acts on the whole province, so a city, district or enterprise scope is not enough
-PROVINCE_WIDE = frozenset({Action.score, Action.verify, Action.publish, Action.users, Action.audit, Action.init})
+PROVINCE_WIDE = frozenset(
+    {Action.score, Action.verify, Action.forecast, Action.publish, Action.users, Action.audit, Action.init}
+)
 
 
 def permitted(role: str, action: Action) -> bool:
