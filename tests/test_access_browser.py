@@ -85,6 +85,7 @@ def test_a_viewer_has_no_write_control_and_a_crafted_request_is_refused(page: An
     sign_in(page, base_url, "vv", path="monitoring")
     page.get_by_role("heading", name="监测预警").first.wait_for(timeout=30_000)
     settle(page)
+    page.get_by_text("关注清单供分析员使用").first.wait_for(timeout=30_000)  # drawn after the page settles
     assert "关注清单供分析员使用" in main_text(page)
     assert not page.get_by_role("button", name="加入关注").count()
     # the admin page by its URL: not offered to a viewer, and nothing of it is shown
@@ -99,6 +100,8 @@ def test_an_admin_manages_users_and_reads_the_audit_log(page: Any, base_url: str
     sign_in(page, base_url, "boss", path="admin")
     page.get_by_role("heading", name="用户与审计").first.wait_for(timeout=30_000)
     settle(page)
+    page.get_by_text("审计日志").first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=30_000)
     assert "审计日志" in main_text(page)
     assert page.locator('[data-testid="stDataFrame"]').count() == 2
 

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from indicators import Catalogue
-from lrc.periods import period_end, period_kind, period_start, sort_periods
+from lrc.periods import period_end, period_key, period_kind, period_start, sort_periods
 
 __all__ = [
-    "BOTTOM", "FEATURES", "LABEL", "NAMES", "Feature", "forecast_periods", "learnable", "panel_features",
-    "record_categories",
+    "BOTTOM", "FEATURES", "LABEL", "NAMES", "Feature", "features_upto", "forecast_periods", "learnable",
+    "panel_features", "record_categories",
 ]  # fmt: skip
 
 LABEL = "fell_next"
@@ -55,6 +55,16 @@ FEATURES: tuple[Feature, ...] = (
     Feature("season_q4", "本期为第四季度(年底欠薪高发)", binary=True),
 )
 NAMES = [f.name for f in FEATURES]
+
+
+def features_upto(results: pd.DataFrame, records: pd.DataFrame, catalogue: Catalogue, upto: str) -> pd.DataFrame:
+    """``panel_features`` of what was known at the end of ``upto``: results of periods up to it, records decided
+    by its last day. Whatever ``results`` and ``records`` hold about later periods is never read."""
+    kept = [p for p in forecast_periods(results["period"].unique()) if period_key(p) <= period_key(upto)]
+    known = results[results["period"].isin(kept)]
+    days = pd.to_datetime(records["decision_date"]).to_numpy().astype("datetime64[D]")
+    decided = records[days <= np.datetime64(period_end(upto))]
+    return panel_features(known, decided, catalogue)
 
 
 def learnable(frame: pd.DataFrame) -> pd.DataFrame:

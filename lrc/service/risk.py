@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from indicators import Catalogue, load_catalogue
 from lrc.errors import ConflictError, NotFoundError
 from lrc.periods import check_period, period_end, period_key
-from lrc.risk.features import BOTTOM, LABEL, RESULT_COLUMNS, forecast_periods, learnable, panel_features
+from lrc.risk.features import BOTTOM, LABEL, RESULT_COLUMNS, features_upto, forecast_periods, learnable
 from lrc.risk.model import METHOD, RiskModel, evaluate, fit, input_hash, naive_score, reasons, rule_score
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check, guarded
@@ -71,8 +71,8 @@ class Forecast(BaseModel):
 
 
 def panel(conn: Connection, catalogue: Catalogue, upto: str) -> pd.DataFrame:
-    """Features (and labels) of every scored period up to ``upto``, from each period's current results and
-    the records decided by the last day of ``upto``."""
+    """Features (and labels) of every scored period up to ``upto`` (``features_upto``): each period's current
+    results, and the records decided by the last day of ``upto``."""
     periods = [p for p in forecast_periods(repo.scored_periods(conn)) if period_key(p) <= period_key(upto)]
     frames = []
     for period in periods:
@@ -84,7 +84,7 @@ def panel(conn: Connection, catalogue: Catalogue, upto: str) -> pd.DataFrame:
         Record.decision_date <= period_end(upto)
     )
     records = pd.DataFrame(conn.execute(query).all(), columns=["enterprise_id", "type", "decision_date"])
-    return panel_features(results, records, catalogue)
+    return features_upto(results, records, catalogue, upto)
 
 
 def train(
