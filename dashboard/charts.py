@@ -255,6 +255,22 @@ def radar(
     return fig
 
 
+def risk_trend(frame: pd.DataFrame, title: str, axis: str) -> go.Figure:
+    """Risk (percent) by period: the chance, forecast at the end of each period, that the grade falls next."""
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["period"], y=frame["risk"], mode="lines+markers+text",
+            text=frame["risk"].map("{:.1f}%".format), textposition="top center",
+            line={"color": "#d62728"}, marker={"size": 9},
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title=title, height=300, yaxis_title=axis, xaxis={"type": "category", "range": [-0.5, len(frame) - 0.5]}
+    )
+    fig.update_yaxes(range=[0, 100])
+    return fig
+
+
 def trend(frame: pd.DataFrame, title: str, axis: str) -> go.Figure:
     """Total by period, each point labelled with its grade."""
     fig = go.Figure(

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from indicators import Catalogue, available_versions, load_catalogue
 from lrc.dashboard_server import absolute_url
 from lrc.errors import StoreError
-from lrc.service import Explanation, catalogues, explain, load_results
+from lrc.service import Explanation, catalogues, explain, load_results, risk
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.store import database_url, make_engine
@@ -156,6 +156,26 @@ def explanation(url: str, who: Principal, run_id: int, period: str, uscc: str) -
 @st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)
 def trend(url: str, who: Principal, uscc: str) -> pd.DataFrame:
     return an.enterprise_trend(engine(url), who, uscc)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def risk_forecast(url: str, who: Principal, period: str, model_id: int, top: int) -> pd.DataFrame:
+    """The ``top`` highest risks of ``period`` inside ``who``'s scope (``model_id`` keys the cache: a newly
+    trained model is read at once), with their reasons as one text."""
+    made = risk.forecast(engine(url), who, period, limit=top)
+    rows = [
+        {"uscc": i.uscc, "name": i.name, "grade": i.grade, "risk": round(100 * i.risk, 1),
+         "reasons": ";".join(r.text_zh for r in i.reasons)}
+        for i in made.items
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["uscc", "name", "grade", "risk", "reasons"])
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def risk_history(url: str, who: Principal, uscc: str) -> pd.DataFrame:
+    """The enterprise's risk (percent) in every period that has a stored model."""
+    rows = risk.history(engine(url), who, uscc)
+    return pd.DataFrame(rows, columns=["period", "risk", "model_id"]).assign(risk=lambda f: 100 * f["risk"])
 
 
 @st.cache_resource(show_spinner=False)

@@ -32,6 +32,8 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "grade_prev": ("上期等级", "Previous grade"),
     "delta": ("分数变化", "Change"),
     "grade_steps": ("等级下降档数", "Grades fallen"),
+    "risk": ("下期降级风险 %", "Risk of falling %"),
+    "reasons": ("主要原因", "Top reasons"),
     "code": ("编码", "Code"),
     "name_zh": ("指标", "Item"),
     "level1_name": ("一级指标", "First level"),

@@ -363,6 +363,26 @@ def test_monitoring_counts_grade_falls_and_new_red_lines(app: AppTest, sample_ur
     assert metric(at, "新触红线") == f"{new_red:,}"
 
 
+def test_monitoring_trains_the_risk_model_and_lists_the_highest_risks(app: AppTest, sample_url: str) -> None:
+    from lrc.service import risk
+
+    engine = make_engine(sample_url)
+    at = open_page(app, "monitoring")
+    if risk.model_id_for(engine, ADMIN, LATEST) is None:
+        at.button(key="risk_train").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert risk.model_id_for(engine, ADMIN, LATEST) is not None
+    forecast = risk.forecast(engine, ADMIN, LATEST, limit=20)
+    shown = next(d.value for d in at.dataframe if "下期降级风险 %" in d.value.columns)
+    assert shown[COLUMN_LABELS["uscc"]].tolist() == [i.uscc for i in forecast.items]
+    assert shown["下期降级风险 %"].tolist() == [round(100 * i.risk, 1) for i in forecast.items]
+    top = forecast.items[0]
+    assert shown["主要原因"].iloc[0] == ";".join(r.text_zh for r in top.reasons)
+    page = open_enterprise(AppTest.from_file(APP_PATH, default_timeout=TIMEOUT), top.uscc)
+    chart = next(f for f in figures(page) if "降级风险" in json.dumps(f, ensure_ascii=False))
+    assert chart["data"][0]["text"] == [f"{100 * top.risk:.1f}%"]  # the one period with a model
+
+
 def test_watchlist_add_and_remove(app: AppTest, sample_url: str) -> None:
     _, frame = ranking(make_engine(sample_url), ADMIN, LATEST)
     code = frame["uscc"].iloc[3]

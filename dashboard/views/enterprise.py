@@ -154,6 +154,15 @@ def history(run: RunChoice, uscc: str) -> None:
     charts.show(charts.trend(frame, title, tr("总分", "Total")), f"trend-{uscc}")
 
 
+def risk_over_time(run: RunChoice, uscc: str) -> None:
+    """Its risk of falling a grade, in each period that has a risk model (nothing when none has)."""
+    frame = loaders.risk_history(run.url, run.who, uscc)
+    if frame.empty:
+        return
+    fig = charts.risk_trend(frame, tr("历次期间的降级风险", "Risk of falling a grade"), tr("风险 %", "Risk %"))
+    charts.show(fig, f"risk-{uscc}")
+
+
 def lost(expl: Explanation) -> None:
     st.subheader(tr("扣分与未得分明细", "Deductions and missed points"))
     items = profile.lost_points(expl)
@@ -225,6 +234,7 @@ def main() -> None:
     header(expl, row, loaders.peer_ranks(run.url, run.who, run.run_id).loc[uscc], catalogue)
     structure(run, expl, catalogue)
     history(run, uscc)
+    risk_over_time(run, uscc)
     lost(expl)
     records(expl)
     provenance(expl)

@@ -11,7 +11,8 @@ from dashboard import controls, loaders, session, tables, watchlist
 from dashboard.errors import shows_errors
 from dashboard.i18n import tr
 from dashboard.text import plain
-from lrc.service import Filters
+from lrc.risk.features import forecast_periods
+from lrc.service import Filters, risk
 from lrc.service import analytics as an
 from lrc.service.access import Action, permitted
 from lrc.service.alerts import acknowledge, list_alerts
@@ -174,9 +175,45 @@ def new_alerts() -> None:
         st.rerun(scope="fragment")
 
 
+RISK_COLUMNS = ["uscc", "name", "grade", "risk", "reasons"]
+TOP_RISKS = 20
+
+
+@shows_errors
+def risks() -> None:
+    """The highest risks of the newest scored period (the chance that the grade falls next period) with
+    their top reasons, from the stored model whose labels end at that period; an analyst trains it here."""
+    url, who = loaders.db_url(), session.principal()
+    runs = loaders.runs(url, who)
+    if runs.empty:
+        return
+    period = forecast_periods(runs["period"])[-1]
+    st.subheader(tr(f"风险预测:{period} 之后可能降级的企业", f"Risk forecast: who may fall a grade after {period}"))
+    model_id = risk.model_id_for(loaders.engine(url), who, period)
+    if model_id is None:
+        if permitted(who.role, Action.forecast) and who.scope.everything:
+            st.caption(tr("尚无标签截至该期间的风险模型。", "No risk model for this period yet."))
+            if st.button(tr("训练风险模型", "Train the risk model"), key="risk_train"):
+                with st.spinner(tr("正在训练…", "Training…")):
+                    risk.train(loaders.engine(url), who, period)
+                st.rerun()
+        else:
+            st.caption(tr("尚无风险模型;请省级分析员训练(lrc risk train)。", "No risk model yet."))
+        return
+    frame = loaders.risk_forecast(url, who, period, model_id, TOP_RISKS)
+    st.caption(
+        tr(
+            f"模型 {model_id}:只用 {period} 及以前的评分与记录训练;风险为下一期等级下降的概率。",
+            f"Model {model_id}, trained only on {period} and before.",
+        )
+    )
+    tables.show(frame, RISK_COLUMNS, height=min(38 + 35 * len(frame), 420))
+
+
 def main() -> None:
     st.title(tr("监测预警", "Monitoring"))
     new_alerts()
+    risks()
     live()
 
 

@@ -177,6 +177,15 @@ def stored_model(conn: Connection, label_period: str) -> tuple[int, RiskModel] |
     return None if row is None else (int(row.id), RiskModel.from_json(json.loads(row.features), row.model))
 
 
+def model_id_for(engine: Engine, who: Principal, period: str) -> int | None:
+    """The id of the model a forecast for ``period`` would use (None: none is stored yet)."""
+    require_schema(engine)
+    check(engine, who, Action.read, "risk")
+    with engine.connect() as conn:
+        found = stored_model(conn, check_period(period))
+    return None if found is None else found[0]
+
+
 def models(engine: Engine, who: Principal) -> list[RiskModelOut]:
     """Every stored model, newest first."""
     require_schema(engine)
