@@ -40,6 +40,7 @@ from lrc.cli_common import (
 )
 from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
+from lrc.cli_webhooks import webhook_app, webhooks_app
 from lrc.errors import InputValidationError, LrcError, UsageError
 
 if TYPE_CHECKING:
@@ -399,6 +400,8 @@ app.add_typer(record_app, name="record")
 app.command("records")(records)
 app.command("alerts")(alerts)
 app.add_typer(alert_app, name="alert")
+app.add_typer(webhook_app, name="webhook")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(risk_app, name="risk")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")

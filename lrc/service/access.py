@@ -49,13 +49,14 @@ class Action(StrEnum):
     audit = "audit"  # reading the audit log
     init = "init"  # creating or upgrading the database schema
     login = "login"
+    webhooks = "webhooks"  # alerts delivered to other systems: the webhooks, and running the sender
 
 
 ACTION_ZH: dict[str, str] = {
     "read": "查看数据", "export": "导出数据", "ingest": "导入数据", "score": "评分", "record": "登记记录",
     "watchlist": "管理关注清单", "alert": "管理预警", "verify": "核验评分批次", "forecast": "训练风险模型",
     "publish": "发布", "object": "提出异议", "users": "管理用户", "audit": "查看审计日志", "init": "升级数据库",
-    "login": "登录",
+    "login": "登录", "webhooks": "管理预警推送",
 }  # fmt: skip
 
 _ALL = frozenset(Role)
@@ -76,11 +77,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.audit: frozenset({Role.admin}),
     Action.init: frozenset({Role.admin}),
     Action.login: _ALL,
+    Action.webhooks: frozenset({Role.admin}),
 }
 # acts on the whole province, so a city, district or enterprise scope is not enough
 PROVINCE_WIDE = frozenset(
-    {Action.score, Action.verify, Action.forecast, Action.publish, Action.users, Action.audit, Action.init}
-)
+    {
+        Action.score, Action.verify, Action.forecast, Action.publish, Action.users, Action.audit, Action.init,
+        Action.webhooks,
+    }
+)  # fmt: skip
 
 
 def permitted(role: str, action: Action) -> bool:

@@ -8,6 +8,8 @@ delivered twice makes no new result, so it raises nothing."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -23,14 +25,16 @@ from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import check, guarded
+from lrc.store import outbox, require_schema
 from lrc.store import repository as repo
-from lrc.store import require_schema
 from lrc.store.tables import Alert, Record
+from lrc.times import CHINA
 
 STATUSES = ("new", "acknowledged", "closed")
 STATUS_ZH = {"new": "新", "acknowledged": "已确认", "closed": "已关闭"}
 STEP_ZH = {"acknowledged": "确认", "closed": "关闭"}
 BEFORE_COLUMNS = ("enterprise_id", "total", "grade", "red_line")
+EVENT = "alert.raised"  # the outbox event of a new alert (lrc.service.webhooks delivers it)
 
 
 class AlertOut(BaseModel):
@@ -77,8 +81,9 @@ def raise_alerts(
     before: pd.DataFrame | None,
     rules: AlertRules | None = None,
 ) -> int:
-    """Store an alert for every rule each new result meets; how many were raised. Plain Python over the
-    rows: one result costs microseconds, a period run of 100,000 a fraction of its scoring."""
+    """Store an alert for every rule each new result meets, and its event in the outbox (same transaction:
+    both are kept or neither); how many were raised. Plain Python over the rows: one result costs
+    microseconds, a period run of 100,000 a fraction of its scoring."""
     rules = rules or load_alert_rules()
     prior: dict[int, tuple[int, str, bool]] = {}
     if before is not None and len(before):
@@ -92,8 +97,33 @@ def raise_alerts(
             if _meets(conn, rule, row, was, order):
                 raised.append(_alert_row(rules, rule, row, was, period, run_id, order))
     if raised:
-        conn.execute(insert(Alert), raised)
+        ids = conn.execute(insert(Alert).returning(Alert.id, sort_by_parameter_order=True), raised).scalars().all()
+        outbox.add_events(conn, alert_events(rules, raised, ids))
     return len(raised)
+
+
+def alert_events(rules: AlertRules, alerts: Sequence[dict[str, Any]], ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The outbox row of each new alert: its idempotency key (``alert:<rule>:<run>:<enterprise>``, the
+    alert's own unique key) and the alert as compact UTF-8 JSON, the body receivers get."""
+    titles = {r.code: r.title_zh for r in rules.rules}
+    stamp = repo.now()
+    events = []
+    for alert, alert_id in zip(alerts, ids, strict=True):
+        key = f"alert:{alert['rule_code']}:{alert['run_id']}:{alert['enterprise_id']}"
+        before = alert["before_total"]
+        body = {
+            "event": EVENT, "idempotency_key": key, "alert_id": int(alert_id), "rule": alert["rule_code"],
+            "title_zh": titles.get(alert["rule_code"], alert["rule_code"]), "severity": alert["severity"],
+            "uscc": alert["uscc"], "name": alert["name"], "region": alert["region_code"], "period": alert["period"],
+            "run_id": alert["run_id"], "record_id": alert["record_id"],
+            "before_total": None if before is None else before / 10, "after_total": alert["after_total"] / 10,
+            "before_grade": alert["before_grade"], "after_grade": alert["after_grade"], "detail": alert["detail"],
+            "raised_at": alert["raised_at"].astimezone(CHINA).isoformat(timespec="seconds"),
+        }  # fmt: skip
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        events.append({"event": EVENT, "idempotency_key": key, "payload": payload,
+                       "region_code": alert["region_code"], "created_at": stamp})  # fmt: skip
+    return events
 
 
 def _meets(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
-    "audit_log",
+    "audit_log", "outbox",
 )  # fmt: skip
 
 
@@ -283,3 +283,42 @@ class RiskModel(Base):
     input_hash: Mapped[str] = mapped_column(String(64))  # of the training pairs' features and labels
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxEvent(Base):
+    """An event for other systems (``alert.raised``), written in the transaction that caused it. Its id is
+    its place in the order of delivery; ``idempotency_key`` names it for receivers (the same key is the
+    same event, however often it arrives); ``payload`` is the JSON body sent. Append-only."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)  # alert:<rule>:<run>:<enterprise>
+    payload: Mapped[str] = mapped_column(Text)  # UTF-8 JSON
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Webhook(Base):
+    """A receiver the outbox is delivered to, in id order: ``cursor`` is the last event it took (2xx);
+    after a failure ``attempts`` counts the failures in a row and nothing is sent before
+    ``next_attempt_at``. ``lease`` and ``leased_until`` keep two senders from delivering to it at once."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(200))  # the HMAC key; shown once, when it is added
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(String(128))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cursor: Mapped[int] = mapped_column(Integer)  # the last outbox id delivered
+    delivered: Mapped[int] = mapped_column(Integer)
+    last_delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer)  # failures in a row since the last delivery
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the last HTTP status (NULL: no answer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease: Mapped[str | None] = mapped_column(String(32))
+    leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
