@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -91,11 +91,12 @@ def raise_alerts(
         prior = {int(e): (int(t), str(g), bool(r)) for e, t, g, r in zip(*columns, strict=True)}
     order = {g.grade: k for k, g in enumerate(catalogue.grades)}  # best first
     raised: list[dict[str, Any]] = []
+    at = repo.now()  # one moment for the alerts of one transaction
     for row in rows:
         was = prior.get(int(row["enterprise_id"]))
         for rule in rules.rules:
             if _meets(conn, rule, row, was, order):
-                raised.append(_alert_row(rules, rule, row, was, period, run_id, order))
+                raised.append(_alert_row(rules, rule, row, was, period, run_id, order, at))
     if raised:
         ids = conn.execute(insert(Alert).returning(Alert.id, sort_by_parameter_order=True), raised).scalars().all()
         outbox.add_events(conn, alert_events(rules, raised, ids))
@@ -107,8 +108,12 @@ def alert_events(rules: AlertRules, alerts: Sequence[dict[str, Any]], ids: Seque
     alert's own unique key) and the alert as compact UTF-8 JSON, the body receivers get."""
     titles = {r.code: r.title_zh for r in rules.rules}
     stamp = repo.now()
+    shown: dict[datetime, str] = {}  # raised_at in Beijing time, formatted once per moment
     events = []
     for alert, alert_id in zip(alerts, ids, strict=True):
+        when = alert["raised_at"]
+        if when not in shown:
+            shown[when] = when.astimezone(CHINA).isoformat(timespec="seconds")
         key = f"alert:{alert['rule_code']}:{alert['run_id']}:{alert['enterprise_id']}"
         before = alert["before_total"]
         body = {
@@ -118,7 +123,7 @@ def alert_events(rules: AlertRules, alerts: Sequence[dict[str, Any]], ids: Seque
             "run_id": alert["run_id"], "record_id": alert["record_id"],
             "before_total": None if before is None else before / 10, "after_total": alert["after_total"] / 10,
             "before_grade": alert["before_grade"], "after_grade": alert["after_grade"], "detail": alert["detail"],
-            "raised_at": alert["raised_at"].astimezone(CHINA).isoformat(timespec="seconds"),
+            "raised_at": shown[when],
         }  # fmt: skip
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         events.append({"event": EVENT, "idempotency_key": key, "payload": payload,
@@ -177,6 +182,7 @@ def _alert_row(
     period: str,
     run_id: int,
     order: dict[str, int],
+    at: datetime,
 ) -> dict[str, Any]:
     total, grade = int(row["total"]), str(row["grade"])
     before_total, before_grade = (was[0], was[1]) if was is not None else (None, None)
@@ -194,7 +200,7 @@ def _alert_row(
         "enterprise_id": int(row["enterprise_id"]), "uscc": str(row["uscc"]), "name": str(row["name"]),
         "region_code": str(row["region_code"]), "period": period, "run_id": run_id,
         "record_id": row.get("cause_record_id"), "before_total": before_total, "after_total": total,
-        "before_grade": before_grade, "after_grade": grade, "detail": detail, "status": "new", "raised_at": repo.now(),
+        "before_grade": before_grade, "after_grade": grade, "detail": detail, "status": "new", "raised_at": at,
     }  # fmt: skip
 
 
