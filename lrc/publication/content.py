@@ -70,7 +70,7 @@ class ListEntry(Frozen):
 
 
 class PublicationContent(Frozen):
-    format: Literal["lrc-publication/1"] = FORMAT
+    format: Literal["lrc-publication/1"] = "lrc-publication/1"
     number: str  # 辽工信评〔2026〕3号: the notice's number, in sequence within the year
     title: str
     issuer: str  # the issuing body, e.g. 辽宁省总工会
