@@ -3,7 +3,9 @@ an unknown field, a missing or misplaced threshold, an unknown record type or a 
 with a message naming the rule.
 
 A rule says what to watch in a new result (grade fell, a red line hit, the total dropped, records of one
-type piling up), how serious it is, and who is told (roles, and whether the enterprise's city sees it)."""
+type piling up, an enterprise of the last period whose data is still missing when a period run is made
+after the period's submission deadline), how serious it is, and who is told (roles, and whether the
+enterprise's city sees it)."""
 
 from __future__ import annotations
 
@@ -20,12 +22,13 @@ from lrc.errors import CatalogueError
 
 ALERT_RULES_DIR = Path(__file__).parent / "alert_rules"
 RECORD_TYPES_DIR = Path(__file__).parent / "record_types"
-Kind = Literal["grade_fell", "red_line", "total_dropped", "records_within"]
+Kind = Literal["grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline"]
 KIND_ZH: dict[str, str] = {
     "grade_fell": "等级下降",
     "red_line": "新触红线",
     "total_dropped": "总分下降",
     "records_within": "记录累积",
+    "missing_after_deadline": "逾期未报送",
 }
 Severity = Literal["high", "medium", "low"]
 SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
@@ -34,6 +37,7 @@ PARAMS: dict[str, tuple[str, ...]] = {  # the thresholds each kind takes (all re
     "red_line": (),
     "total_dropped": ("points",),
     "records_within": ("record_type", "count", "days"),
+    "missing_after_deadline": (),
 }
 
 

@@ -52,7 +52,10 @@ def test_a_bad_rule_is_refused_naming_it(change: dict[str, Any], says: str) -> N
 
 def test_shipped_rules_load_and_codes_are_unique() -> None:
     rules = load_alert_rules()
-    assert {r.kind for r in rules.rules} == {"grade_fell", "red_line", "total_dropped", "records_within"}
+    assert {r.kind for r in rules.rules} == {
+        "grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline"
+    }  # fmt: skip
+    assert rules.version == "2026.2" and len(load_alert_rules("2026.1").rules) == len(rules.rules) - 1
     with pytest.raises(CatalogueError, match="重复"):
         parse_alert_rules({"version": "t", "rules": [RULE, RULE]})
 
@@ -123,6 +126,36 @@ def test_a_submission_and_a_period_run_raise_against_the_result_before(
     by_run = [a for a in list_alerts(engine, ADMIN) if a.run_id == run.run_id]
     assert {a.uscc for a in by_run} == {second}  # the first was already at its new result before this run
     assert {a.rule_code for a in by_run} >= {"GRADE_FELL"}
+
+
+def test_data_still_missing_after_the_deadline_raises_once_per_enterprise_and_period(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lrc.service import alerts as alerts_module
+
+    engine, sample = store  # 40 enterprises scored in 2026Q3
+    later = "2026Q4"  # its deadline is 2027-01-30
+    kept = sample.iloc[:30]
+    write_sample(kept, tmp_path / "q4.csv")
+    ingest_file(engine, ADMIN, tmp_path / "q4.csv", later)
+    monkeypatch.setattr(alerts_module, "today_in_china", lambda: date(2027, 1, 30))
+    score_period(engine, ADMIN, later)  # on the deadline: not yet missing
+    assert not [a for a in list_alerts(engine, ADMIN) if a.rule_code == "FACTS_MISSING_AFTER_DEADLINE"]
+    monkeypatch.setattr(alerts_module, "today_in_china", lambda: date(2027, 1, 31))
+    run = score_period(engine, ADMIN, later)
+    missing = [a for a in list_alerts(engine, ADMIN) if a.rule_code == "FACTS_MISSING_AFTER_DEADLINE"]
+    assert sorted(a.uscc for a in missing) == sorted(sample["uscc"].iloc[30:])
+    assert all(a.run_id == run.run_id and a.period == later and a.after_total is None and a.before_total is not None
+               and "2027-01-30" in a.detail for a in missing)  # fmt: skip
+    score_period(engine, ADMIN, later)  # open alerts are not raised again
+    assert len([a for a in list_alerts(engine, ADMIN) if a.rule_code == "FACTS_MISSING_AFTER_DEADLINE"]) == 10
+    close(engine, ADMIN, missing[0].id, "已电话催报")
+    score_period(engine, ADMIN, later)  # closed and still missing: raised again, for that one only
+    again = [a for a in list_alerts(engine, ADMIN) if a.rule_code == "FACTS_MISSING_AFTER_DEADLINE"]
+    assert len(again) == 11 and again[0].uscc == missing[0].uscc
+    analyst = accounts.acting(engine, "dl")  # the Dalian analyst sees only Dalian's
+    seen = [a for a in list_alerts(engine, analyst) if a.rule_code == "FACTS_MISSING_AFTER_DEADLINE"]
+    assert all(a.region_code.startswith("2102") for a in seen)
 
 
 def test_acknowledge_and_close_are_scoped_checked_and_audited(store: tuple[Engine, pd.DataFrame]) -> None:

@@ -21,6 +21,7 @@ from indicators import Catalogue
 from indicators.alert_rules import SEVERITY_ZH, AlertRule, AlertRules, load_alert_rules
 from lrc.errors import ConflictError, NotFoundError, UsageError
 from lrc.normalise import ascii_form
+from lrc.periods import previous_period, submission_deadline
 from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Action, Principal, Role
@@ -28,7 +29,7 @@ from lrc.service.audit import check, guarded
 from lrc.store import outbox, require_schema
 from lrc.store import repository as repo
 from lrc.store.tables import Alert, Record
-from lrc.times import CHINA
+from lrc.times import CHINA, today_in_china
 
 STATUSES = ("new", "acknowledged", "closed")
 STATUS_ZH = {"new": "新", "acknowledged": "已确认", "closed": "已关闭"}
@@ -49,9 +50,9 @@ class AlertOut(BaseModel):
     run_id: int
     record_id: int | None
     before_total: float | None
-    after_total: float
+    after_total: float | None  # None: no new result (data still missing after the deadline)
     before_grade: str | None
-    after_grade: str
+    after_grade: str | None
     detail: str
     status: str
     raised_at: Any
@@ -121,7 +122,7 @@ def alert_events(rules: AlertRules, alerts: Sequence[dict[str, Any]], ids: Seque
             "title_zh": titles.get(alert["rule_code"], alert["rule_code"]), "severity": alert["severity"],
             "uscc": alert["uscc"], "name": alert["name"], "region": alert["region_code"], "period": alert["period"],
             "run_id": alert["run_id"], "record_id": alert["record_id"],
-            "before_total": None if before is None else before / 10, "after_total": alert["after_total"] / 10,
+            "before_total": _points(before), "after_total": _points(alert["after_total"]),
             "before_grade": alert["before_grade"], "after_grade": alert["after_grade"], "detail": alert["detail"],
             "raised_at": shown[when],
         }  # fmt: skip
@@ -131,6 +132,54 @@ def alert_events(rules: AlertRules, alerts: Sequence[dict[str, Any]], ids: Seque
     return events
 
 
+def _points(tenths: int | None) -> float | None:
+    return None if tenths is None else tenths / 10
+
+
+def raise_missing(
+    conn: Connection, period: str, run_id: int, present: set[int], rules: AlertRules | None = None
+) -> int:
+    """For a period run made after ``period``'s submission deadline: an alert of each ``missing_after_deadline``
+    rule for every enterprise with a current result in the previous period of the same kind that has no data
+    in this run (``present``: the enterprise ids it scored), unless one is still open for it and the period.
+    The alert has the last result as "before" and no "after"; its event goes to the outbox like every alert."""
+    rules = rules or load_alert_rules()
+    chosen = [r for r in rules.rules if r.kind == "missing_after_deadline"]
+    deadline = submission_deadline(period)
+    if not chosen or today_in_china() <= deadline:
+        return 0
+    earlier = previous_period(period, repo.scored_periods(conn))
+    last_run = repo.latest_run_id(conn, earlier) if earlier else None
+    if earlier is None or last_run is None:
+        return 0
+    columns = ("enterprise_id", "uscc", "name", "region_code", "total", "grade")
+    before = repo.results(conn, repo.current_runs(conn, repo.run_row(conn, last_run)), columns)
+    absent = before[~before["enterprise_id"].astype(int).isin(present)] if len(before) else before
+    if absent.empty:
+        return 0
+    at = repo.now()
+    raised: list[dict[str, Any]] = []
+    for rule in chosen:
+        still_open = set(conn.scalars(select(Alert.enterprise_id).where(
+            Alert.rule_code == rule.code, Alert.period == period, Alert.status != "closed")))  # fmt: skip
+        for e, uscc, name, region, total, grade in absent.loc[:, list(columns)].itertuples(index=False):
+            if int(e) in still_open:
+                continue
+            detail = (f"{period} 报送截止日 {deadline.isoformat()} 已过仍未报送数据"
+                      f"(上期 {earlier} 总分 {int(total) / 10:.1f},等级 {grade})")  # fmt: skip
+            raised.append({
+                "rule_code": rule.code, "rules_version": rules.version, "severity": rule.severity,
+                "enterprise_id": int(e), "uscc": str(uscc), "name": str(name), "region_code": str(region),
+                "period": period, "run_id": run_id, "record_id": None, "before_total": int(total),
+                "after_total": None, "before_grade": str(grade), "after_grade": None, "detail": detail,
+                "status": "new", "raised_at": at,
+            })  # fmt: skip
+    if raised:
+        ids = conn.execute(insert(Alert).returning(Alert.id, sort_by_parameter_order=True), raised).scalars().all()
+        outbox.add_events(conn, alert_events(rules, raised, ids))
+    return len(raised)
+
+
 def _meets(
     conn: Connection, rule: AlertRule, row: dict[str, Any], was: tuple[int, str, bool] | None, order: dict[str, int]
 ) -> bool:
@@ -138,6 +187,8 @@ def _meets(
         return bool(row["red_line"]) and not (was is not None and was[2])
     if rule.kind == "records_within":
         return _records_met(conn, rule, row)
+    if rule.kind == "missing_after_deadline":  # not about a new result: see raise_missing
+        return False
     if was is None:  # no result before: nothing fell
         return False
     if rule.kind == "grade_fell":
@@ -248,8 +299,8 @@ def list_alerts(
 
 def _out(row: Any, rule: AlertRule | None) -> AlertOut:
     values = dict(row)
-    values["before_total"] = None if values["before_total"] is None else values["before_total"] / 10
-    values["after_total"] = values["after_total"] / 10
+    values["before_total"] = _points(values["before_total"])
+    values["after_total"] = _points(values["after_total"])
     title = rule.title_zh if rule else values["rule_code"]
     return AlertOut(title_zh=title, **{k: v for k, v in values.items() if k in AlertOut.model_fields})
 

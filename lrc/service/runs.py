@@ -20,7 +20,7 @@ from lrc.ingest.records import record_hash
 from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
 from lrc.service.access import Action, Principal
-from lrc.service.alerts import BEFORE_COLUMNS, raise_alerts
+from lrc.service.alerts import BEFORE_COLUMNS, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
@@ -212,6 +212,8 @@ def store_run(
     rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes)
     repo.add_results(conn, rows, progress)
     raise_alerts(conn, catalogue, period, run_id, rows, before)
+    if kind == "period":
+        raise_missing(conn, period, run_id, {int(e) for e in subs["enterprise_id"]})
     return run_id, rows
 
 

@@ -241,9 +241,9 @@ class Alert(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
     record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
     before_total: Mapped[int | None] = mapped_column(Integer)  # tenths; NULL when there was no result before
-    after_total: Mapped[int] = mapped_column(Integer)
+    after_total: Mapped[int | None] = mapped_column(Integer)  # NULL: no new result (data still missing)
     before_grade: Mapped[str | None] = mapped_column(String(8))
-    after_grade: Mapped[str] = mapped_column(String(8))
+    after_grade: Mapped[str | None] = mapped_column(String(8))
     detail: Mapped[str] = mapped_column(Text)  # what was met, in Chinese
     status: Mapped[str] = mapped_column(String(16), index=True)  # new | acknowledged | closed
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
