@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from indicators.loader import describe_error, edition_path, read_yaml
 from indicators.models import Strict, to_tenths
 from lrc.errors import CatalogueError
 
@@ -114,24 +115,12 @@ def known_record_types(directory: Path = RECORD_TYPES_DIR) -> set[str]:
 
 def load_alert_rules(version: str | None = None, path: Path | None = None) -> AlertRules:
     """The rules at ``path``, or the shipped ``version`` (default: the newest)."""
-    if path is None:
-        versions = sorted(p.stem for p in ALERT_RULES_DIR.glob("*.yaml"))
-        if not versions:
-            raise CatalogueError(f"目录 {ALERT_RULES_DIR} 中没有预警规则文件 (no alert rule files)")
-        version = version or versions[-1]
-        if version not in versions:
-            raise CatalogueError(f"预警规则版本 {version} 不存在;可用版本:{', '.join(versions)}")
-        path = ALERT_RULES_DIR / f"{version}.yaml"
-    return _load(str(path))
+    return _load(str(path or edition_path(ALERT_RULES_DIR, version, "预警规则")))
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> AlertRules:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogueError(f"{path}: 无法读取预警规则文件 (cannot read alert rules): {exc}") from None
-    return parse_alert_rules(raw, source=path)
+    return parse_alert_rules(read_yaml(path, "预警规则"), source=path)
 
 
 def parse_alert_rules(raw: Any, source: str = "<alert rules>") -> AlertRules:
@@ -139,7 +128,7 @@ def parse_alert_rules(raw: Any, source: str = "<alert rules>") -> AlertRules:
     try:
         rules = AlertRules.model_validate(raw)
     except ValidationError as exc:
-        lines = [_describe(err, raw) for err in exc.errors()]
+        lines = [describe_error(err, raw) for err in exc.errors()]
         raise CatalogueError(f"{source}: 预警规则无效 (invalid alert rules):\n  " + "\n  ".join(lines)) from None
     known = known_record_types()
     unknown = [r for r in rules.rules if r.record_type is not None and r.record_type not in known]
@@ -149,12 +138,3 @@ def parse_alert_rules(raw: Any, source: str = "<alert rules>") -> AlertRules:
     return rules
 
 
-def _describe(err: Any, raw: Any) -> str:
-    loc = list(err.get("loc", ()))
-    label = ".".join(str(p) for p in loc)
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(raw, dict):
-        entries = raw.get("rules") or []
-        if loc[1] < len(entries) and isinstance(entries[loc[1]], dict) and entries[loc[1]].get("code"):
-            label = f"rules[{entries[loc[1]]['code']}]" + "".join(f".{p}" for p in loc[2:])
-    message = str(err.get("msg", "")).removeprefix("Value error, ")
-    return f"{label}: {message}" if label else message

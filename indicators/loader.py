@@ -24,6 +24,25 @@ def available_versions(directory: Path = CATALOGUE_DIR) -> list[str]:
     return sorted((p.stem for p in directory.glob("*.yaml")), key=_version_key)
 
 
+def edition_path(directory: Path, version: str | None, what_zh: str) -> Path:
+    """The file of a shipped edition of versioned data (``<directory>/<version>.yaml``; default: the newest),
+    or a clear error listing the editions there are."""
+    versions = available_versions(directory)
+    if not versions:
+        raise CatalogueError(f"目录 {directory} 中没有{what_zh}文件 (no {directory.name} files)")
+    version = version or versions[-1]
+    if version not in versions:
+        raise CatalogueError(f"{what_zh}版本 {version} 不存在;可用版本:{', '.join(versions)}")
+    return directory / f"{version}.yaml"
+
+
+def read_yaml(path: str | Path, what_zh: str) -> Any:
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: 无法读取{what_zh}文件 (cannot read {Path(path).name}): {exc}") from None
+
+
 def load_catalogue(version: str | None = None, path: Path | None = None) -> Catalogue:
     """The catalogue at ``path``, or the shipped ``version`` (default: the newest)."""
     if path is None:
@@ -66,11 +85,12 @@ def parse_catalogue(raw: Any, source: str = "<catalogue>") -> Catalogue:
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
-        lines = [_describe(err, raw) for err in exc.errors()]
+        lines = [describe_error(err, raw) for err in exc.errors()]
         raise CatalogueError(f"{source}: 指标体系无效 (invalid catalogue):\n  " + "\n  ".join(lines)) from None
 
 
-def _describe(err: Any, raw: Any) -> str:
+def describe_error(err: Any, raw: Any) -> str:
+    """One pydantic error as ``list[code].field: message``: an entry of a list named by its code (or name)."""
     loc = list(err.get("loc", ()))
     label = ".".join(str(p) for p in loc)
     if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(raw, dict):
