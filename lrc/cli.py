@@ -38,6 +38,7 @@ from lrc.cli_common import (
     store_and_principal,
     text_or_json,
 )
+from lrc.cli_publications import publication_app, publications, publish, verify_publication_command
 from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
 from lrc.cli_webhooks import webhook_app, webhooks_app
@@ -307,11 +308,24 @@ def runs(
 
 @app.command()
 def verify(
-    run: Annotated[int, typer.Argument(help="评分批次号 (run id)")], db: DbUrl = None, as_: ActAs = None
+    run: Annotated[int | None, typer.Argument(help="评分批次号 (run id)")] = None,
+    publication: Annotated[
+        int | None, typer.Option("--publication", help="核验一份发布:复算每家企业的分数、等级、名次和内容哈希")
+    ] = None,
+    db: DbUrl = None,
+    as_: ActAs = None,
 ) -> None:
-    """用存档的数据和指标体系重算一个批次,核对是否完全一致 (reproduce a run exactly)."""
+    """用存档的数据和指标体系重算一个批次或一份发布,核对是否完全一致 (reproduce a run or a publication).
+
+    不一致时退出码为 8,并指出第一家不一致的企业 (exit 8 naming the first USCC that differs)."""
     from lrc.service import verify_run
 
+    if (run is None) == (publication is None):
+        raise UsageError("请给出评分批次号,或 --publication 发布编号(二者选一)(give a run id or --publication)")
+    if publication is not None:
+        verify_publication_command(publication, db, as_)
+        return
+    assert run is not None
     engine, who = store_and_principal(db, as_)
     report = verify_run(engine, who, run)
     render.verify(out, report)
@@ -403,6 +417,9 @@ app.add_typer(alert_app, name="alert")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(risk_app, name="risk")
+app.command("publish")(publish)
+app.command("publications")(publications)
+app.add_typer(publication_app, name="publication")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit)

@@ -29,6 +29,7 @@ __all__ = [
     "industry_letter",
     "is_region",
     "region_codes",
+    "region_name",
     "normalise_ownership",
     "normalise_size",
 ]
@@ -141,6 +142,32 @@ def _county_codes() -> frozenset[str] | None:
                     codes.update(f"21{n:0{width}d}" for n in range(int(first), int(last) + 1))
     codes = {c for c in codes if city_of(c) is not None}
     return frozenset(codes) if codes else None
+
+
+@cache
+def region_name(region_code: str) -> str | None:
+    """The current name of a Liaoning city, county or district code (GB/T 2260, as python-stdnum lists it:
+    the newest of its dated names), or None when unknown.
+
+    >>> region_name("210102"), region_name("210200")
+    ('和平区', '大连市')
+    """
+    code = region_code.strip()
+    if code in CITIES:
+        return CITIES[code]
+    if city_of(code) is None:
+        return None
+    try:
+        from stdnum import numdb
+
+        parts = numdb.get("cn/loc").info(code)
+    except Exception:  # no division table: no name
+        return None
+    names = [p[1].get("county", "") for p in parts[1:] if len(p[0]) == 4]
+    if not names or not names[0]:
+        return None
+    newest = names[0].split(",")[-1]
+    return re.sub(r"^\[[^\]]*\]", "", newest) or None
 
 
 def region_codes(within: str | None = None) -> list[str]:

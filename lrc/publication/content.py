@@ -38,7 +38,7 @@ class Entry(Frozen):
     """One listed enterprise: its public identity, its result and its standing."""
 
     rank: int = Field(ge=1)  # by total, highest first, among the listed (ties share a rank: 1, 2, 2, 4)
-    result_id: int  # the stored result it shows (score_results.id)
+    result_id: str  # the stored result it shows: "<run id>:<enterprise id>" (the key of score_results)
     uscc: str
     name: str
     city_code: str

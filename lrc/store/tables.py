@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
-    "audit_log", "outbox",
+    "audit_log", "outbox", "publications",
 )  # fmt: skip
 
 
@@ -322,3 +322,24 @@ class Webhook(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     lease: Mapped[str | None] = mapped_column(String(32))
     leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Publication(Base):
+    """A frozen ranking: ``content`` is the canonical JSON a reader sees (``lrc.publication.content``) and
+    ``content_hash`` its SHA-256. Append-only: publishing again is a new row naming the one it replaces."""
+
+    __tablename__ = "publications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
+    catalogue_version: Mapped[str] = mapped_column(String(32))
+    policy_version: Mapped[str] = mapped_column(String(32))
+    entries: Mapped[int] = mapped_column(Integer)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    publisher: Mapped[str] = mapped_column(String(128))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

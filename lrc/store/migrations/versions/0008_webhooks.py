@@ -9,6 +9,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from lrc.store.triggers import append_only
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -45,28 +47,7 @@ def upgrade() -> None:
         sa.Column("lease", sa.String(32)),
         sa.Column("leased_until", sa.DateTime(timezone=True)),
     )
-    _append_only("outbox")
-
-
-def _append_only(table: str) -> None:
-    """Refuse UPDATE and DELETE (and TRUNCATE) on ``table``, in the database itself (as for the history)."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION lrc_append_only()"
-        )
-    for action in ("UPDATE", "DELETE"):
-        name = f"{table}_no_{action.lower()}"
-        if dialect == "postgresql":
-            op.execute(
-                f"CREATE TRIGGER {name} BEFORE {action} ON {table} FOR EACH ROW EXECUTE FUNCTION lrc_append_only()"
-            )
-        else:
-            op.execute(
-                f"CREATE TRIGGER {name} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'lrc: {table} is append-only'); END"
-            )
+    append_only(op, "outbox")
 
 
 def downgrade() -> None:

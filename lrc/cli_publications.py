@@ -1,0 +1,138 @@
+"""`lrc publish`, `lrc publications`, `lrc publication show|export`: freezing rankings as numbered, hashed
+publications, listing them, and handing them out as official notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
+
+if TYPE_CHECKING:
+    from lrc.service.publications import PublicationCheck, PublicationOut
+
+publication_app = typer.Typer(help="查看、导出已发布的排名 (show or export a publication)", no_args_is_help=True)
+PublicationId = Annotated[int, typer.Argument(help="发布编号 (publication id)")]
+
+
+def publish(
+    period: Period,
+    scope: Annotated[
+        str, typer.Option("--scope", help="province(全省)、city:210200(某市)或 industry:C(某行业门类)")
+    ] = "province",
+    title: Annotated[str | None, typer.Option("--title", help="公告标题,默认按期间和范围生成")] = None,
+    fmt: JsonOrText = TextOrJson.text,
+    db: DbUrl = None,
+    as_: ActAs = None,
+) -> None:
+    """发布:把该期间、该范围的当前排名冻结为一份编号并附 SHA-256 的公告 (publishers and admins).
+
+    发布后永不修改或删除;再次发布同一期间和范围是新的版本,并注明替代哪一份。最后一行是发布编号;
+    --format json 输出 {id, hash, period, scope, entries, replaces}。"""
+    from lrc.service.publications import publish as publish_ranking
+
+    engine, who = store_and_principal(db, as_)
+    made = publish_ranking(engine, who, period, scope=scope, title=title)
+    text_or_json(
+        fmt,
+        lambda: {"id": made.id, "hash": made.hash, "period": made.period, "scope": made.scope,
+                 "entries": made.entries, "replaces": made.replaces},  # fmt: skip
+        lambda: _published(made),
+    )
+
+
+def _published(made: PublicationOut) -> None:
+    replaces = f",替代发布 {made.replaces}" if made.replaces else ""
+    out.print(f"已发布 {made.number}「{made.title}」:{made.entries} 家企业{replaces}")
+    out.print(f"SHA-256 {made.hash}")
+    out.print(str(made.id))
+
+
+def publications(fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = None) -> None:
+    """列出所有发布,最新的在前;被新版本替代的注明 (every publication, newest first)."""
+    from lrc.service.publications import list_publications
+
+    engine, who = store_and_principal(db, as_)
+    listed = list_publications(engine, who)
+
+    def table() -> None:
+        if not listed:
+            out.print("还没有任何发布,用 `lrc publish --period P` 发布 (no publications)")
+            return
+        grid = Table(title=f"发布 (publications): {len(listed)} 份")
+        for column in ("编号", "文号", "期间", "范围", "企业数", "发布人", "状态", "SHA-256"):
+            grid.add_column(column, overflow="fold")
+        for p in listed:
+            state = f"已被 {p.replaced_by} 替代" if p.replaced_by else "有效"
+            grid.add_row(str(p.id), p.number, p.period, p.scope_zh, str(p.entries), p.publisher, state, p.hash[:16])
+        out.print(grid)
+
+    text_or_json(fmt, lambda: [p.model_dump(mode="json") for p in listed], table)
+
+
+@publication_app.command("show")
+def show(publication_id: PublicationId, fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = None) -> None:
+    """显示一份发布:文号、范围、哈希,以及冻结的排名、红榜和曝光台 (a publication as published)."""
+    from lrc.service.publications import get_publication
+
+    engine, who = store_and_principal(db, as_)
+    meta, content = get_publication(engine, who, publication_id)
+
+    def text() -> None:
+        out.print(f"{meta.number}「{content.title}」 {content.issuer} {content.published_at[:10]}")
+        later = f";已被发布 {meta.replaced_by} 替代" if meta.replaced_by else ""
+        out.print(f"期间 {meta.period},范围 {meta.scope_zh},{meta.entries} 家企业{later};SHA-256 {meta.hash}")
+        grid = Table(title="排名 (ranking)")
+        for column in ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级"):
+            grid.add_column(column, overflow="fold")
+        for e in content.entries[:50]:
+            grid.add_row(str(e.rank), e.name, e.uscc, e.city, f"{e.total:.1f}", e.grade)
+        out.print(grid)
+        if len(content.entries) > 50:
+            out.print(f"另有 {len(content.entries) - 50} 家未列出,用 --format json 或 lrc publication export")
+        out.print(f"红榜 {len(content.honour)} 家;曝光台 {len(content.exposure)} 家")
+
+    text_or_json(fmt, lambda: {**meta.model_dump(mode="json"), "content": content.model_dump(mode="json")}, text)
+
+
+def verify_publication_command(publication_id: int, db: str | None, as_: str | None) -> None:
+    """`lrc verify --publication ID`: exit 8 and name the first USCC that differs when it does not hold."""
+    from lrc.service.publications import verify_publication
+
+    engine, who = store_and_principal(db, as_)
+    check = verify_publication(engine, who, publication_id)
+    _checked(check)
+    if not check.verified:
+        raise typer.Exit(8)
+
+
+def _checked(check: PublicationCheck) -> None:
+    hashed = "一致" if check.hash_matches else "不一致:存档内容已被改动"
+    out.print(f"发布 {check.id}({check.number}):{check.entries} 家企业;内容哈希 {hashed}")
+    if check.mismatched:
+        out.print(
+            f"{len(check.mismatched)} 家企业的分数、等级或名次无法由存档数据复现,第一家:{check.mismatched[0]} "
+            f"(first that differs)"
+        )
+    elif check.hash_matches:
+        out.print("每家企业的分数、等级和名次均由存档数据复现 (verified)")
+
+
+@publication_app.command("export")
+def export(
+    publication_id: PublicationId,
+    output: Annotated[Path, typer.Option("--output", "-o", help="F.xlsx、F.csv、F.pdf 或 F.html")],
+    db: DbUrl = None,
+    as_: ActAs = None,
+) -> None:
+    """按正式公告的格式导出一份发布 (an official notice: XLSX, CSV, PDF or HTML)."""
+    from lrc.publication.notice import export_notice
+    from lrc.service.publications import get_publication
+
+    engine, who = store_and_principal(db, as_)
+    meta, content = get_publication(engine, who, publication_id)
+    export_notice(content, output, meta.id, meta.hash)
+    out.print(f"已导出 {meta.number} → {output}")
