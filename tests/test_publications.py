@@ -1,0 +1,198 @@
+"""Publications: frozen, numbered, hashed rankings under the publication policy, on SQLite and PostgreSQL;
+who may publish; new versions; verification against a tampered store; the CLI end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from indicators.publication_policy import POLICY_DIR, parse_policy
+from lrc.errors import PermissionDenied
+from lrc.publication.content import canonical_bytes, content_hash
+from lrc.scope import Scope
+from lrc.service import ranking
+from lrc.service.access import Principal, Role
+from lrc.service.publications import (
+    competition_ranks,
+    get_publication,
+    list_publications,
+    publish,
+    verify_publication,
+)
+from lrc.service.records import receive_objects
+from tests.conftest import ADMIN, scored_sample
+from tests.test_cli import lrc
+
+PERIOD = "2026Q3"
+PUBLISHER = Principal(name="pub", role=Role.publisher)
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+    return engine, scored_sample(engine, tmp_path, 60, 21, PERIOD)
+
+
+def _blacklist(uscc: str) -> dict[str, str]:
+    return {"uscc": uscc, "type": "WAGE_ARREARS_BLACKLIST", "date": "2026-08-03",
+            "source": "沈阳市人力资源和社会保障局", "ref": "沈人社失信〔2026〕7号"}  # fmt: skip
+
+
+def test_a_publication_freezes_the_current_ranking_with_its_lists(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, sample = store
+    _, ranked = ranking(engine, ADMIN, PERIOD)
+    listed = ranked["uscc"].iloc[10]
+    receive_objects(engine, ADMIN, [_blacklist(listed)])  # rescored: the publication shows the new result
+    _, ranked = ranking(engine, ADMIN, PERIOD)
+    made = publish(engine, PUBLISHER, PERIOD)
+    meta, content = get_publication(engine, ADMIN, made.id)
+    assert meta.hash == made.hash == content_hash(content) and made.entries == len(sample) == len(content.entries)
+    assert [e.uscc for e in content.entries] == ranked["uscc"].tolist()
+    assert [e.total for e in content.entries] == ranked["total"].tolist()
+    assert [e.rank for e in content.entries] == ranked["rank"].tolist()
+    entry = next(e for e in content.entries if e.uscc == listed)
+    assert entry.public_records and entry.public_records[0].ref == "沈人社失信〔2026〕7号"
+    assert entry.rights_status.startswith("拖欠") or "名单" in entry.rights_status
+    exposed = {x.uscc: x.reason for x in content.exposure}
+    assert "沈人社失信〔2026〕7号" in exposed[listed] and "沈阳市人力资源和社会保障局" in exposed[listed]
+    assert all(e.red_line for e in content.entries if e.uscc in exposed and e.uscc != listed)
+    honour = {x.uscc for x in content.honour}
+    assert honour and all(e.grade == "A" and not e.red_line for e in content.entries if e.uscc in honour)
+    assert listed not in honour
+    assert content.number.startswith("辽工信评〔") and content.issuer == "辽宁省总工会"
+    assert any("异议" in f for f in content.footnotes) and content.catalogue_version in content.footnotes[0]
+    words = json.dumps(content.model_dump(mode="json"), ensure_ascii=False)
+    for internal in ("facts", "headcount", "evidence", "completeness", "submission"):
+        assert internal not in words  # nothing the policy keeps private
+
+
+def test_publishing_again_is_a_new_version_and_nothing_published_changes(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, _ = store
+    first = publish(engine, PUBLISHER, PERIOD)
+    city = publish(engine, PUBLISHER, PERIOD, scope="city:210100")
+    second = publish(engine, PUBLISHER, PERIOD)
+    assert (first.replaces, city.replaces, second.replaces) == (None, None, first.id)
+    assert second.number != first.number and second.hash != first.hash  # its time and number differ
+    listed = {p.id: p for p in list_publications(engine, ADMIN)}
+    assert listed[first.id].replaced_by == second.id and listed[second.id].replaced_by is None
+    _, content = get_publication(engine, ADMIN, city.id)
+    assert content.entries and all(e.city_code == "210100" for e in content.entries)
+    for statement in ("UPDATE publications SET title = 'x'", "DELETE FROM publications"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_only_province_publishers_and_admins_publish(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, _ = store
+    for role in (Role.viewer, Role.analyst, Role.enterprise):
+        with pytest.raises(PermissionDenied):
+            publish(engine, Principal(name="x", role=role), PERIOD)
+    with pytest.raises(PermissionDenied, match="全省"):
+        publish(engine, Principal(name="dl", role=Role.publisher, scope=Scope("210200")), PERIOD)
+    assert list_publications(engine, ADMIN) == []
+
+
+def test_a_policy_decides_who_is_listed_and_what_is_shown(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, _ = store
+    raw = yaml.safe_load((POLICY_DIR / "2026.1.yaml").read_text(encoding="utf-8"))
+    raw.update(version="t", public_fields=["name", "uscc", "total", "grade", "city"],
+               listed={"mode": "top", "top": 5, "also_grades": ["D"]})  # fmt: skip
+    made = publish(engine, PUBLISHER, PERIOD, policy=parse_policy(raw))
+    _, content = get_publication(engine, ADMIN, made.id)
+    _, ranked = ranking(engine, ADMIN, PERIOD)
+    expected = ranked[(ranked["rank"] <= 5) | (ranked["grade"] == "D")]["uscc"].tolist()
+    assert [e.uscc for e in content.entries] == expected and content.policy_version == "t"
+    assert all(e.level1 == {} and e.district == "" and e.size == "" and e.city for e in content.entries)
+
+
+def test_competition_ranks() -> None:
+    assert competition_ranks(pd.Series([900, 850, 850, 800, 800, 800, 10]).to_numpy()).tolist() == [1, 2, 2, 4, 4, 4, 7]
+
+
+def _tamper(engine: Engine, statement: str, **values: object) -> None:
+    """Change a stored row behind the append-only triggers, as someone with database access could."""
+    table = statement.split()[1]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            conn.execute(text(statement), values)
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        else:
+            triggers = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": table}
+            ).all()
+            for name, _ in triggers:
+                conn.execute(text(f"DROP TRIGGER {name}"))
+            conn.execute(text(statement), values)
+            for _, sql in triggers:
+                conn.execute(text(sql))
+
+
+def test_verify_recomputes_every_listed_result_and_names_the_first_that_differs(
+    store: tuple[Engine, pd.DataFrame],
+) -> None:
+    engine, _ = store
+    made = publish(engine, PUBLISHER, PERIOD)
+    assert verify_publication(engine, ADMIN, made.id).verified
+    _, content = get_publication(engine, ADMIN, made.id)
+    victim = content.entries[7]
+    run, enterprise = victim.result_id.split(":")
+    _tamper(engine, "UPDATE score_results SET total = total + 50 WHERE run_id = :r AND enterprise_id = :e",
+            r=int(run), e=int(enterprise))  # fmt: skip
+    check = verify_publication(engine, ADMIN, made.id)
+    assert not check.verified and check.hash_matches and check.mismatched[0] == victim.uscc
+
+
+def test_verify_catches_a_changed_publication(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, _ = store
+    made = publish(engine, PUBLISHER, PERIOD)
+    _, content = get_publication(engine, ADMIN, made.id)
+    changed = content.model_copy(update={"title": "改过的标题"})
+    _tamper(engine, "UPDATE publications SET content = :body WHERE id = :id", body=canonical_bytes(changed).decode(),
+            id=made.id)  # fmt: skip
+    check = verify_publication(engine, ADMIN, made.id)
+    assert not check.hash_matches and not check.verified
+    assert hashlib.sha256(canonical_bytes(changed)).hexdigest() != made.hash
+
+
+def test_the_cli_end_to_end(tmp_path: Path) -> None:
+    from lrc.samples import generate, write_sample
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    lrc(tmp_path, "init", "--db", url)
+    frame = generate(40, seed=3, period=PERIOD)
+    frame.loc[0, "name"] = "=HYPERLINK(\"http://x\")<script>有限公司"
+    write_sample(frame, tmp_path / "s.csv")
+    lrc(tmp_path, "ingest", str(tmp_path / "s.csv"), "--period", PERIOD, "--db", url)
+    lrc(tmp_path, "score", "--period", PERIOD, "--db", url)
+    made = lrc(tmp_path, "publish", "--period", PERIOD, "--db", url)
+    first = made.stdout.strip().splitlines()[-1]
+    assert first.isdigit() and "SHA-256" in made.stdout
+    again = json.loads(lrc(tmp_path, "publish", "--period", PERIOD, "--format", "json", "--db", url).stdout)
+    assert set(again) == {"id", "hash", "period", "scope", "entries", "replaces"}
+    assert again["replaces"] == int(first) and again["entries"] == 40 and again["scope"] == "province"
+    listed = json.loads(lrc(tmp_path, "publications", "--format", "json", "--db", url).stdout)
+    assert [p["id"] for p in listed] == [again["id"], int(first)] and listed[1]["replaced_by"] == again["id"]
+    shown = json.loads(lrc(tmp_path, "publication", "show", first, "--format", "json", "--db", url).stdout)
+    names = [e["name"] for e in shown["content"]["entries"]]
+    assert frame.loc[0, "name"] in names and shown["hash"] == listed[1]["hash"]
+    ok = lrc(tmp_path, "verify", "--publication", first, "--db", url)
+    assert "复现" in ok.stdout
+    engine_url = url
+    from lrc.store import make_engine
+
+    engine = make_engine(engine_url)
+    _, content = get_publication(engine, ADMIN, int(first))
+    run, enterprise = content.entries[3].result_id.split(":")
+    _tamper(engine, "UPDATE score_results SET grade = 'A', total = 999 WHERE run_id = :r AND enterprise_id = :e",
+            r=int(run), e=int(enterprise))  # fmt: skip
+    bad = lrc(tmp_path, "verify", "--publication", first, "--db", url, ok=False)
+    assert bad.returncode == 8 and content.entries[3].uscc in bad.stdout
+    refused = lrc(tmp_path, "publish", "--period", PERIOD, "--scope", "city:99", "--db", url, ok=False)
+    assert refused.returncode == 2 and "发布范围" in refused.stderr and "Traceback" not in refused.stderr
