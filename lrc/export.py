@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +80,65 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", widths: Sequence[float] | None = None) -> bytes:
     """A workbook of ``frame`` with a frozen header row; text cells are strings, never formulas."""
+    return workbook_bytes([Sheet(sheet, frame, widths)])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a workbook, under a frozen header row."""
+
+    name: str
+    frame: pd.DataFrame
+    widths: Sequence[float] | None = None
+    autofilter: bool = False
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A first sheet of text: a heading, then (label, text) lines, e.g. a notice's title block and notes."""
+
+    name: str
+    heading: str
+    lines: Sequence[tuple[str, str]]
+    widths: tuple[float, float] = (30, 100)
+
+
+def workbook_bytes(
+    sheets: Sequence[Sheet], *, cover: Cover | None = None, created: datetime | None = None, title: str = ""
+) -> bytes:
+    """A workbook of ``sheets`` (after ``cover`` if given); text cells are strings, never formulas.
+    ``created`` (UTC) fixes the one timestamp inside the file, so the same content gives the same bytes."""
     buffer = io.BytesIO()
-    sheet = _sheet_name(sheet)
     with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet, freeze_panes=(1, 0))
-        worksheet = writer.sheets[sheet]
-        for i, width in enumerate(widths or ()):
-            worksheet.set_column(i, i, width)
+        book = writer.book
+        book.set_properties({**({"title": title} if title else {}), **({"created": created} if created else {})})
+        if cover is not None:
+            _write_cover(book, cover)
+        for sheet in sheets:
+            _write_sheet(writer, sheet)
     return buffer.getvalue()
+
+
+def _write_sheet(writer: pd.ExcelWriter, sheet: Sheet) -> None:
+    name = _sheet_name(sheet.name)
+    sheet.frame.to_excel(writer, index=False, sheet_name=name, freeze_panes=(1, 0))
+    worksheet = writer.sheets[name]
+    for i, width in enumerate(sheet.widths or ()):
+        worksheet.set_column(i, i, width)
+    if sheet.autofilter and len(sheet.frame.columns):
+        worksheet.autofilter(0, 0, len(sheet.frame), len(sheet.frame.columns) - 1)
+
+
+def _write_cover(book: Any, cover: Cover) -> None:
+    worksheet = book.add_worksheet(_sheet_name(cover.name))
+    label = book.add_format({"bold": True, "valign": "top"})
+    text = book.add_format({"text_wrap": True, "valign": "top"})
+    worksheet.set_column(0, 0, cover.widths[0])
+    worksheet.set_column(1, 1, cover.widths[1])
+    worksheet.write_string(0, 0, cover.heading, book.add_format({"bold": True, "font_size": 16}))
+    for row, (name, value) in enumerate(cover.lines, start=2):
+        worksheet.write_string(row, 0, name, label)
+        worksheet.write_string(row, 1, value, text)
 
 
 def _sheet_name(name: str) -> str:
