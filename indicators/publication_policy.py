@@ -56,6 +56,7 @@ class PublicationPolicy(Strict):
     listed: Listed
     objection_shown: str = Field(min_length=1, max_length=60)
     objection_days: int = Field(ge=1, le=90)
+    valid_months: int = Field(ge=1, le=60)
     public_record_types: list[str] = []
     honour: Honour
     exposure: Exposure

@@ -38,6 +38,7 @@ from lrc.cli_common import (
     store_and_principal,
     text_or_json,
 )
+from lrc.cli_exchange import exchange_app, site_app
 from lrc.cli_publications import publication_app, publications, publish, verify_publication_command
 from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
@@ -420,6 +421,8 @@ app.add_typer(risk_app, name="risk")
 app.command("publish")(publish)
 app.command("publications")(publications)
 app.add_typer(publication_app, name="publication")
+app.add_typer(exchange_app, name="exchange")
+app.add_typer(site_app, name="site")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit)

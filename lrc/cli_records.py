@@ -80,6 +80,11 @@ def record_ingest(
     _show(fmt, summary, one=False)
 
 
+def show_summary(fmt: TextOrJson, summary: RecordsSummary) -> None:
+    """What a file of records stored and re-scored (text, or JSON)."""
+    _show(fmt, summary, one=False)
+
+
 def _show(fmt: TextOrJson, summary: RecordsSummary, *, one: bool) -> None:
     """What a delivery stored and re-scored: JSON with the record's ``id``, or the text whose last line is it."""
     text_or_json(
