@@ -196,3 +196,45 @@ def test_the_cli_end_to_end(tmp_path: Path) -> None:
     assert bad.returncode == 8 and content.entries[3].uscc in bad.stdout
     refused = lrc(tmp_path, "publish", "--period", PERIOD, "--scope", "city:99", "--db", url, ok=False)
     assert refused.returncode == 2 and "发布范围" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
+    from lrc.samples import generate, write_sample
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    lrc(tmp_path, "init", "--db", url)
+    frame = generate(30, seed=8, period=PERIOD)
+    frame.loc[2, "name"] = "=cmd|' /C calc'!A0有限公司"
+    write_sample(frame, tmp_path / "s.csv")
+    lrc(tmp_path, "ingest", str(tmp_path / "s.csv"), "--period", PERIOD, "--db", url)
+    lrc(tmp_path, "score", "--period", PERIOD, "--db", url)
+    pid = lrc(tmp_path, "publish", "--period", PERIOD, "--db", url).stdout.strip().splitlines()[-1]
+    for suffix in ("csv", "xlsx", "html"):  # the same notice twice: the same bytes
+        first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
+        lrc(tmp_path, "publication", "export", pid, "--output", str(first), "--db", url)
+        lrc(tmp_path, "publication", "export", pid, "--output", str(second), "--db", url)
+        assert first.read_bytes() == second.read_bytes() and first.stat().st_size > 0
+    lrc(tmp_path, "exchange", "export", "--publication", pid, "--output", str(tmp_path / "x.jsonl"), "--db", url)
+    rows = [json.loads(line) for line in (tmp_path / "x.jsonl").read_text(encoding="utf-8").splitlines()]
+    meta = json.loads(lrc(tmp_path, "publication", "show", pid, "--format", "json", "--db", url).stdout)
+    assert [r["uscc"] for r in rows] == [e["uscc"] for e in meta["content"]["entries"]]
+    assert {r["publication_hash"] for r in rows} == {meta["hash"]} and rows[0]["format"] == "lrc-credit-exchange/1"
+    assert rows[0]["valid_until"] > rows[0]["evaluation_date"]
+    lrc(tmp_path, "exchange", "export", "--publication", pid, "--output", str(tmp_path / "x.csv"), "--db", url)
+    table = (tmp_path / "x.csv").read_bytes()
+    assert table.startswith(b"\xef\xbb\xbf") and b"'=cmd|" in table  # never a formula
+    uscc = frame["uscc"].iloc[0]
+    feed = tmp_path / "feed.jsonl"
+    good = {"uscc": uscc, "list_type": "wage_arrears_blacklist", "decision_date": "2026-10-09",
+            "authority": "沈阳市人力资源和社会保障局", "document_no": "沈人社失信〔2026〕99号"}  # fmt: skip
+    feed.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps({**good, "list_type": "removal"}) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    refused = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
+    assert refused.returncode == 4 and "第 2 条记录" in refused.stderr and "list_type" in refused.stderr
+    listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
+    assert listed == []  # all or nothing
+    feed.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    lrc(tmp_path, "exchange", "import", str(feed), "--db", url)
+    lrc(tmp_path, "exchange", "import", str(feed), "--db", url)  # delivered again: not stored twice
+    listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
+    assert [r["ref"] for r in listed] == ["沈人社失信〔2026〕99号"] and listed[0]["type"] == "WAGE_ARREARS_BLACKLIST"
