@@ -207,3 +207,29 @@ def test_every_call_is_audited(api: Api) -> None:
     api.client.post(f"/api/v1/submissions?period={PERIOD}", json=bad, headers=headers)
     newest = audit_log(api.engine, ADMIN, limit=2)
     assert {(e.action, e.outcome) for e in newest} == {("ingest", "error"), ("api", "error")}
+
+
+def test_rankings_as_published_mark_what_changed_since(api: Api) -> None:
+    from lrc.service.access import Principal, Role
+    from lrc.service.publications import publish
+
+    boss, dalian = api.token("boss"), api.token("dl")
+    assert api.client.get("/api/v1/rankings?view=published", headers=boss).status_code == 404
+    made = publish(api.engine, Principal(name="pub", role=Role.publisher), PERIOD)
+    listed = api.client.get("/api/v1/publications", headers=dalian).json()["items"]
+    assert [p["id"] for p in listed] == [made.id] and listed[0]["hash"] == made.hash
+    whole = api.client.get(f"/api/v1/publications/{made.id}", headers=dalian).json()
+    assert len(whole["content"]["entries"]) == 60 and whole["number"] == made.number
+    top = whole["content"]["entries"][0]
+    fatal = {"uscc": top["uscc"], "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": "2026-09-15", "workers": 1,
+             "source": "沈阳市应急管理局", "ref": "沈应急罚〔2026〕8号", "severity": "严重"}  # fmt: skip
+    assert api.client.post("/api/v1/records", json=fatal, headers=boss).status_code in (200, 201)
+    page = api.client.get("/api/v1/rankings?view=published&limit=1000", headers=boss).json()
+    assert page["publication_id"] == made.id and page["hash"] == made.hash and page["total"] == 60
+    first = page["items"][0]
+    assert first["uscc"] == top["uscc"] and first["total"] == top["total"]  # as published
+    assert first["changed"] and first["current_grade"] == "D" and first["current_total"] < top["total"]
+    assert sum(item["changed"] for item in page["items"]) == 1
+    mine = api.client.get("/api/v1/rankings?view=published&limit=1000", headers=dalian).json()
+    assert mine["items"] and all(i["uscc"] in {e["uscc"] for e in whole["content"]["entries"]} for i in mine["items"])
+    assert len(mine["items"]) < 60  # the token's scope narrows what it reads, as for current rankings

@@ -3,7 +3,7 @@ which checks role and scope; nothing here decides who may see or do what."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -15,7 +15,7 @@ from lrc.api.problems import Unauthenticated
 from lrc.errors import NotFoundError, PermissionDenied
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, catalogue_dict
-from lrc.service import Filters, accounts, explain, ranking
+from lrc.service import Filters, accounts, explain, publications, ranking
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.service.record_views import list_records
@@ -155,8 +155,13 @@ def get_rankings(
     grade: Annotated[str | None, Query(description="等级")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    view: Annotated[
+        Literal["current", "published"], Query(description="current 当前结果;published 该期间最新的全省发布版本")
+    ] = "current",
 ) -> JSONResponse:
     chosen = period or _newest_period(request, who)
+    if view == "published":
+        return _published_ranking(request, who, chosen, limit, offset)
     info, frame = ranking(_engine(request), who, chosen, Filters(region=region, industry=industry, grade=grade))
     page = frame[RANK_COLUMNS].iloc[offset : offset + limit]
     return _json({
@@ -168,3 +173,33 @@ def get_rankings(
         "offset": offset,
         "items": to_records(page),
     })
+
+
+PUBLISHED_COLUMNS = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line", "current_total",
+                     "current_grade", "changed"]  # fmt: skip
+
+
+def _published_ranking(request: Request, who: Principal, period: str, limit: int, offset: int) -> JSONResponse:
+    """The newest province-wide publication of ``period`` as published, each entry with its current result."""
+    found = publications.newest_publication_id(_engine(request), who, period)
+    if found is None:
+        raise NotFoundError(f"期间 {period[:16]} 还没有发布 (nothing published for this period)")
+    meta, frame = publications.as_published(_engine(request), who, found)
+    page = frame[PUBLISHED_COLUMNS].iloc[offset : offset + limit]
+    return _json({
+        "view": "published", "publication_id": meta.id, "number": meta.number, "hash": meta.hash,
+        "published_at": meta.published_at.isoformat(), "replaced_by": meta.replaced_by, "period": meta.period,
+        "total": len(frame), "limit": limit, "offset": offset, "items": to_records(page),
+    })  # fmt: skip
+
+
+@router.get("/publications", tags=["发布"], summary="所有发布(最新在前),被替代的注明")
+def get_publications(request: Request, who: Who) -> JSONResponse:
+    listed = publications.list_publications(_engine(request), who)
+    return _json({"items": [p.model_dump(mode="json") for p in listed]})
+
+
+@router.get("/publications/{publication_id}", tags=["发布"], summary="一份发布:文号、哈希与冻结的内容")
+def get_publication(publication_id: int, request: Request, who: Who) -> JSONResponse:
+    meta, content = publications.get_publication(_engine(request), who, publication_id)
+    return _json({**meta.model_dump(mode="json"), "content": content.model_dump(mode="json")})

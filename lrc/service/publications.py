@@ -432,3 +432,39 @@ def _same(entry: Entry, result: dict[str, Any]) -> bool:
         return False
     return not (entry.red_line and not bool(result["red_line"]))
 
+
+
+def newest_publication_id(engine: Engine, who: Principal, period: str, scope: str = "province") -> int | None:
+    """The newest publication of ``period`` in ``scope`` (the one nothing has replaced), if any."""
+    require_schema(engine)
+    check(engine, who, Action.read, "publications")
+    scope = parse_scope(scope)[0]
+    with engine.connect() as conn:
+        found = conn.scalar(
+            select(func.max(Publication.id)).where(
+                Publication.period == check_period(period), Publication.scope == scope
+            )
+        )
+    return None if found is None else int(found)
+
+
+def as_published(engine: Engine, who: Principal, publication_id: int) -> tuple[PublicationOut, pd.DataFrame]:
+    """A publication's entries inside ``who``'s scope, each with its current result beside it: ``current_total``
+    and ``current_grade`` (None when it has no current result any more) and ``changed`` (since publication:
+    a record, a resubmission, later an objection or repair re-scored it)."""
+    meta, content = get_publication(engine, who, publication_id)
+    frame = pd.DataFrame([e.model_dump(mode="json") for e in content.entries])
+    frame = frame[who.scope.mask(frame["region_code"], frame["uscc"])].reset_index(drop=True)
+    with engine.connect() as conn:
+        run = get_run(conn, content.period, None)
+        current = repo.results(conn, repo.current_runs(conn, run), ("uscc", "total", "grade"), scope=who.scope)
+    now = current.set_index("uscc") if len(current) else pd.DataFrame(columns=["total", "grade"])
+    totals = now["total"].reindex(frame["uscc"]).to_numpy(dtype=object)
+    frame["current_total"] = [None if pd.isna(t) else int(t) / 10 for t in totals]
+    frame["current_grade"] = [None if pd.isna(g) else str(g) for g in now["grade"].reindex(frame["uscc"])]
+    frame["changed"] = [
+        (t != total) or (g != grade)
+        for t, g, total, grade in zip(frame["current_total"], frame["current_grade"], frame["total"], frame["grade"],
+                                      strict=True)
+    ]  # fmt: skip
+    return meta, frame
