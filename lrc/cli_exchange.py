@@ -13,12 +13,9 @@ from lrc.cli_common import (
     ErrorsFile,
     JsonOrText,
     TextOrJson,
-    check_report_path,
     out,
-    refuse_with_report,
     store_and_principal,
 )
-from lrc.errors import InputValidationError
 
 exchange_app = typer.Typer(help="与公共信用信息平台交换数据 (the credit-platform exchange)", no_args_is_help=True)
 site_app = typer.Typer(help="公开网站 (the public disclosure site)", no_args_is_help=True)
@@ -48,16 +45,10 @@ def exchange_import(
     as_: ActAs = None,
 ) -> None:
     """导入信用平台的惩戒与名单数据,存为记录(附决定机关与文号);任何一行有错则整个文件不写入."""
-    from lrc.cli_records import show_summary
+    from lrc.cli_records import receive_file
     from lrc.service.exchange import import_feed
 
-    check_report_path(errors)
-    engine, who = store_and_principal(db, as_)
-    try:
-        summary = import_feed(engine, who, file)
-    except InputValidationError as exc:
-        refuse_with_report(exc, errors)
-    show_summary(fmt, summary)
+    receive_file(file, errors, fmt, db, as_, import_feed)
 
 
 @site_app.command("build")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -70,18 +71,21 @@ def record_ingest(
     """导入记录文件;任何一行有错则整个文件不写入 (all or nothing)."""
     from lrc.service.records import ingest_records
 
+    receive_file(file, errors, fmt, db, as_, ingest_records)
+
+
+def receive_file(
+    file: Path, errors: Path | None, fmt: TextOrJson, db: str | None, as_: str | None, service: Callable[..., Any]
+) -> None:
+    """A file of records through ``service`` (records or a credit-platform feed): all or nothing, the problems
+    written to ``errors`` when asked, and what was stored and re-scored shown."""
     check_report_path(errors)
     engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入记录 (storing records)") as advance:
-            summary = ingest_records(engine, who, file, progress=advance)
+            summary = service(engine, who, file, progress=advance)
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
-    _show(fmt, summary, one=False)
-
-
-def show_summary(fmt: TextOrJson, summary: RecordsSummary) -> None:
-    """What a file of records stored and re-scored (text, or JSON)."""
     _show(fmt, summary, one=False)
 
 

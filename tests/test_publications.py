@@ -161,16 +161,22 @@ def test_verify_catches_a_changed_publication(store: tuple[Engine, pd.DataFrame]
     assert hashlib.sha256(canonical_bytes(changed)).hexdigest() != made.hash
 
 
-def test_the_cli_end_to_end(tmp_path: Path) -> None:
+def _cli_store(tmp_path: Path, n: int, seed: int, hostile: str) -> tuple[str, pd.DataFrame]:
+    """A store scored through the CLI (``n`` sample enterprises, the first named ``hostile``)."""
     from lrc.samples import generate, write_sample
 
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
     lrc(tmp_path, "init", "--db", url)
-    frame = generate(40, seed=3, period=PERIOD)
-    frame.loc[0, "name"] = "=HYPERLINK(\"http://x\")<script>有限公司"
+    frame = generate(n, seed=seed, period=PERIOD)
+    frame.loc[0, "name"] = hostile
     write_sample(frame, tmp_path / "s.csv")
     lrc(tmp_path, "ingest", str(tmp_path / "s.csv"), "--period", PERIOD, "--db", url)
     lrc(tmp_path, "score", "--period", PERIOD, "--db", url)
+    return url, frame
+
+
+def test_the_cli_end_to_end(tmp_path: Path) -> None:
+    url, frame = _cli_store(tmp_path, 40, 3, "=HYPERLINK(\"http://x\")<script>有限公司")
     made = lrc(tmp_path, "publish", "--period", PERIOD, "--db", url)
     first = made.stdout.strip().splitlines()[-1]
     assert first.isdigit() and "SHA-256" in made.stdout
@@ -184,10 +190,9 @@ def test_the_cli_end_to_end(tmp_path: Path) -> None:
     assert frame.loc[0, "name"] in names and shown["hash"] == listed[1]["hash"]
     ok = lrc(tmp_path, "verify", "--publication", first, "--db", url)
     assert "复现" in ok.stdout
-    engine_url = url
     from lrc.store import make_engine
 
-    engine = make_engine(engine_url)
+    engine = make_engine(url)
     _, content = get_publication(engine, ADMIN, int(first))
     run, enterprise = content.entries[3].result_id.split(":")
     _tamper(engine, "UPDATE score_results SET grade = 'A', total = 999 WHERE run_id = :r AND enterprise_id = :e",
@@ -199,15 +204,7 @@ def test_the_cli_end_to_end(tmp_path: Path) -> None:
 
 
 def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
-    from lrc.samples import generate, write_sample
-
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    lrc(tmp_path, "init", "--db", url)
-    frame = generate(30, seed=8, period=PERIOD)
-    frame.loc[2, "name"] = "=cmd|' /C calc'!A0有限公司"
-    write_sample(frame, tmp_path / "s.csv")
-    lrc(tmp_path, "ingest", str(tmp_path / "s.csv"), "--period", PERIOD, "--db", url)
-    lrc(tmp_path, "score", "--period", PERIOD, "--db", url)
+    url, frame = _cli_store(tmp_path, 30, 8, "=cmd|' /C calc'!A0有限公司")
     pid = lrc(tmp_path, "publish", "--period", PERIOD, "--db", url).stdout.strip().splitlines()[-1]
     for suffix in ("csv", "xlsx", "html"):  # the same notice twice: the same bytes
         first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
@@ -223,7 +220,7 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     lrc(tmp_path, "exchange", "export", "--publication", pid, "--output", str(tmp_path / "x.csv"), "--db", url)
     table = (tmp_path / "x.csv").read_bytes()
     assert table.startswith(b"\xef\xbb\xbf") and b"'=cmd|" in table  # never a formula
-    uscc = frame["uscc"].iloc[0]
+    uscc = frame["uscc"].iloc[1]
     feed = tmp_path / "feed.jsonl"
     good = {"uscc": uscc, "list_type": "wage_arrears_blacklist", "decision_date": "2026-10-09",
             "authority": "沈阳市人力资源和社会保障局", "document_no": "沈人社失信〔2026〕99号"}  # fmt: skip

@@ -21,7 +21,7 @@ from lrc.export import csv_bytes
 from lrc.ingest.readers import read_table
 from lrc.service.access import Principal
 from lrc.service.publications import get_publication
-from lrc.service.records import RecordsSummary, receive_objects
+from lrc.service.records import Progress, RecordsSummary, receive_objects
 
 FORMAT = "lrc-credit-exchange/1"
 EXPORT_COLUMNS = (
@@ -73,7 +73,14 @@ def export_exchange(engine: Engine, who: Principal, publication_id: int, output:
     return len(rows)
 
 
-def import_feed(engine: Engine, who: Principal, path: Path, *, catalogue: Catalogue | None = None) -> RecordsSummary:
+def import_feed(
+    engine: Engine,
+    who: Principal,
+    path: Path,
+    *,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> RecordsSummary:
     """Store the platform feed at ``path`` (``.jsonl``, ``.csv``, ``.xlsx`` or ``.json``) as records, all or
     nothing; a listing delivered again is answered, not stored twice."""
     catalogue = catalogue or load_catalogue()
@@ -96,7 +103,10 @@ def import_feed(engine: Engine, who: Principal, path: Path, *, catalogue: Catalo
         })  # fmt: skip
     if problems:
         raise InputValidationError(problems, path.name)
-    return receive_objects(engine, who, objects, source=path.name, catalogue=catalogue)
+    summary = receive_objects(engine, who, objects, source=path.name, catalogue=catalogue)
+    if progress:
+        progress(summary.received)
+    return summary
 
 
 def _feed_items(path: Path) -> list[tuple[int, dict[str, Any]]]:

@@ -8,6 +8,8 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
+from lrc.store.triggers import append_only
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -108,22 +110,7 @@ def _append_only() -> None:
             "BEGIN RAISE EXCEPTION 'lrc: % is append-only', TG_TABLE_NAME; END $$"
         )
     for table in APPEND_ONLY:
-        if dialect == "postgresql":  # row triggers do not see TRUNCATE
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION lrc_append_only()"
-            )
-        for action in ("UPDATE", "DELETE"):
-            name = f"{table}_no_{action.lower()}"
-            if dialect == "postgresql":
-                op.execute(
-                    f"CREATE TRIGGER {name} BEFORE {action} ON {table} FOR EACH ROW EXECUTE FUNCTION lrc_append_only()"
-                )
-            elif dialect == "sqlite":
-                op.execute(
-                    f"CREATE TRIGGER {name} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'lrc: {table} is append-only'); END"
-                )
+        append_only(op, table)
 
 
 def downgrade() -> None:
