@@ -222,8 +222,9 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     assert table.startswith(b"\xef\xbb\xbf") and b"'=cmd|" in table  # never a formula
     uscc = frame["uscc"].iloc[1]
     feed = tmp_path / "feed.jsonl"
-    good = {"uscc": uscc, "list_type": "wage_arrears_blacklist", "decision_date": "2026-10-09",
-            "authority": "沈阳市人力资源和社会保障局", "document_no": "沈人社失信〔2026〕99号"}  # fmt: skip
+    good = {"uscc": uscc, "list_type": "wage_arrears_blacklist", "decision_date": "2026-08-09",
+            "authority": "沈阳市人力资源和社会保障局", "document_no": "沈人社失信〔2026〕99号",
+            "note": "SECRET-NOTE-4711 内部核查备注"}  # fmt: skip
     feed.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps({**good, "list_type": "removal"}) + "\n",
                     encoding="utf-8")  # fmt: skip
     refused = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
@@ -235,3 +236,12 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     lrc(tmp_path, "exchange", "import", str(feed), "--db", url)  # delivered again: not stored twice
     listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
     assert [r["ref"] for r in listed] == ["沈人社失信〔2026〕99号"] and listed[0]["type"] == "WAGE_ARREARS_BLACKLIST"
+    # the public site from the store: the listing is public (with its number), the note is not
+    newer = lrc(tmp_path, "publish", "--period", PERIOD, "--db", url).stdout.strip().splitlines()[-1]
+    lrc(tmp_path, "site", "build", "--output", str(tmp_path / "site"), "--db", url)
+    site = tmp_path / "site"
+    shown = json.loads(lrc(tmp_path, "publication", "show", newer, "--format", "json", "--db", url).stdout)
+    assert (site / "data" / f"{newer}.json.sha256").read_text().split()[0] == shown["hash"]
+    everything = b"".join(p.read_bytes() for p in site.rglob("*") if p.is_file())
+    assert "沈人社失信〔2026〕99号".encode() in everything and b"SECRET-NOTE-4711" not in everything
+    assert b"headcount" not in everything and b"completeness" not in everything
