@@ -172,6 +172,12 @@ def test_precision_at_the_top_counts_ties_fairly() -> None:
     assert top_measures(y, perfect, 0.2)[0] == pytest.approx(1.0)
 
 
+def catalogue_of(engine: Engine) -> Catalogue:
+    from indicators import load_catalogue
+
+    return load_catalogue()
+
+
 # ---- through the store ------------------------------------------------------------------------------
 
 
@@ -199,6 +205,13 @@ def test_train_forecast_and_history_through_the_store(panel_store: Engine) -> No
     # a period without a model trains one first
     latest = risk.forecast(engine, ADMIN, PERIODS[-1], limit=5)
     assert latest.trained_now and len(latest.items) == 5
+    with engine.connect() as conn:  # one enterprise's rows read alone are the province's rows
+        whole = risk.panel(conn, catalogue_of(engine), PERIODS[-1])
+        entrant = whole[(whole["is_new"] == 1) & (whole["period"] != PERIODS[0])]["uscc"].iloc[0]
+        for uscc in (top.uscc, entrant):
+            alone = risk.panel(conn, catalogue_of(engine), PERIODS[-1], uscc=uscc).reset_index(drop=True)
+            expected = whole[whole["uscc"] == uscc].reset_index(drop=True)
+            pd.testing.assert_frame_equal(alone, expected, check_dtype=False, check_exact=True)
     history = risk.history(engine, ADMIN, top.uscc)
     assert [h["period"] for h in history] == [PERIODS[-2], PERIODS[-1]][: len(history)] and history
     assert history[0]["risk"] == pytest.approx(top.risk, abs=1e-4)

@@ -57,14 +57,23 @@ FEATURES: tuple[Feature, ...] = (
 NAMES = [f.name for f in FEATURES]
 
 
-def features_upto(results: pd.DataFrame, records: pd.DataFrame, catalogue: Catalogue, upto: str) -> pd.DataFrame:
+def features_upto(
+    results: pd.DataFrame,
+    records: pd.DataFrame,
+    catalogue: Catalogue,
+    upto: str,
+    periods: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """``panel_features`` of what was known at the end of ``upto``: results of periods up to it, records decided
-    by its last day. Whatever ``results`` and ``records`` hold about later periods is never read."""
-    kept = [p for p in forecast_periods(results["period"].unique()) if period_key(p) <= period_key(upto)]
+    by its last day. Whatever ``results`` and ``records`` hold about later periods is never read. ``periods``:
+    every scored period (default: those in ``results``), so that a few enterprises' rows give the same
+    features as the whole province's."""
+    everything = results["period"].unique() if periods is None else periods
+    kept = [p for p in forecast_periods(everything) if period_key(p) <= period_key(upto)]
     known = results[results["period"].isin(kept)]
     days = pd.to_datetime(records["decision_date"]).to_numpy().astype("datetime64[D]")
     decided = records[days <= np.datetime64(period_end(upto))]
-    return panel_features(known, decided, catalogue)
+    return panel_features(known, decided, catalogue, kept)
 
 
 def learnable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +101,9 @@ def record_categories(catalogue: Catalogue) -> dict[str, str]:
     return kinds
 
 
-def panel_features(results: pd.DataFrame, records: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def panel_features(
+    results: pd.DataFrame, records: pd.DataFrame, catalogue: Catalogue, periods: Iterable[str] | None = None
+) -> pd.DataFrame:
     """One row per (period, enterprise) of ``results`` (columns ``RESULT_COLUMNS``: each period's current
     results, totals in tenths), with every feature of ``FEATURES`` and ``LABEL`` (1.0, 0.0, or NaN when the
     enterprise has no result in the next scored period of the same kind) and ``BOTTOM`` (in the lowest grade),
@@ -103,7 +114,7 @@ def panel_features(results: pd.DataFrame, records: pd.DataFrame, catalogue: Cata
     frame["enterprise_id"] = frame["enterprise_id"].astype(np.int64)
     frame["rank"] = frame["grade"].map(order).astype("float64")
     frame["points"] = frame["total"].astype("float64") / 10.0
-    periods = forecast_periods(frame["period"].unique())
+    periods = forecast_periods(frame["period"].unique() if periods is None else periods)
     frame = frame[frame["period"].isin(periods)]
     parts = []
     kinds = record_categories(catalogue)

@@ -70,21 +70,25 @@ class Forecast(BaseModel):
     items: list[RiskOut]
 
 
-def panel(conn: Connection, catalogue: Catalogue, upto: str) -> pd.DataFrame:
+def panel(conn: Connection, catalogue: Catalogue, upto: str, uscc: str | None = None) -> pd.DataFrame:
     """Features (and labels) of every scored period up to ``upto`` (``features_upto``): each period's current
-    results, and the records decided by the last day of ``upto``."""
+    results, and the records decided by the last day of ``upto``; of one enterprise only when ``uscc`` is
+    given (the same rows as the province's, read in milliseconds)."""
     periods = [p for p in forecast_periods(repo.scored_periods(conn)) if period_key(p) <= period_key(upto)]
     frames = []
     for period in periods:
         run = get_run(conn, period, None)
-        frame = repo.results(conn, repo.current_runs(conn, run), [c for c in RESULT_COLUMNS if c != "period"])
+        columns = [c for c in RESULT_COLUMNS if c != "period"]
+        frame = repo.results(conn, repo.current_runs(conn, run), columns, uscc=uscc)
         frames.append(frame.assign(period=period))
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     query = select(Record.enterprise_id, Record.type, Record.decision_date).where(
         Record.decision_date <= period_end(upto)
     )
+    if uscc is not None:
+        query = query.where(Record.uscc == uscc)
     records = pd.DataFrame(conn.execute(query).all(), columns=["enterprise_id", "type", "decision_date"])
-    return features_upto(results, records, catalogue, upto)
+    return features_upto(results, records, catalogue, upto, periods)
 
 
 def train(
@@ -255,8 +259,7 @@ def history(engine: Engine, who: Principal, uscc: str, *, catalogue: Catalogue |
         labelled = sorted({str(p) for p in conn.scalars(select(RiskModelRow.label_period))}, key=period_key)
         if not labelled:
             return out
-        frame = panel(conn, catalogue, labelled[-1])
-        mine = frame[frame["uscc"] == uscc]
+        mine = panel(conn, catalogue, labelled[-1], uscc=uscc.strip().upper())
         if mine.empty or not _inside(who, mine.iloc[:1]).all():
             return out
         for period in labelled:
