@@ -24,12 +24,15 @@ from sqlalchemy import Engine
 from indicators import Catalogue, available_versions, load_catalogue
 from lrc.dashboard_server import absolute_url
 from lrc.errors import StoreError
-from lrc.service import Explanation, catalogues, explain, load_results, risk
+from lrc.publication.content import PublicationContent
+from lrc.service import Explanation, catalogues, explain, load_results, publication_views, risk
 from lrc.service import analytics as an
 from lrc.service.access import Principal
+from lrc.service.publications import PublicationOut, get_publication, list_publications
 from lrc.store import database_url, make_engine
 
 RUNS_TTL = 3  # seconds: how soon a newly scored run shows up
+PREVIEW_TTL = 30  # seconds a publication preview (a read of the whole scope) is kept while it is checked
 # what a cached read depends on of the person asking: who (for the audit of a refusal), role and scope
 
 
@@ -176,6 +179,31 @@ def risk_history(url: str, who: Principal, uscc: str) -> pd.DataFrame:
     """The enterprise's risk (percent) in every period that has a stored model."""
     rows = risk.history(engine(url), who, uscc)
     return pd.DataFrame(rows, columns=["period", "risk", "model_id"]).assign(risk=lambda f: 100 * f["risk"])
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def publications(url: str, who: Principal) -> list[PublicationOut]:
+    """Every publication, newest first (a new one shows within ``RUNS_TTL`` seconds)."""
+    return list_publications(engine(url), who)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=WHO)
+def published_entries(url: str, who: Principal, publication_id: int) -> pd.DataFrame:
+    """A publication's frozen entries (``publication_views.entries_frame``); never changes. Read-only."""
+    return publication_views.entries_frame(get_publication(engine(url), who, publication_id)[1])
+
+
+@st.cache_data(ttl=PREVIEW_TTL, show_spinner=False, max_entries=16, hash_funcs=WHO)
+def publication_preview(url: str, who: Principal, period: str, scope: str, title: str) -> PublicationContent:
+    """What publishing ``period`` in ``scope`` would freeze now (publishers and admins). Kept for
+    ``PREVIEW_TTL`` seconds; the publish page says when what was published differs from it."""
+    return publication_views.preview(engine(url), who, period, scope, title)
+
+
+def forget_publications() -> None:
+    """A publication was made here: read the list and the preview (its number) again at once."""
+    publications.clear()
+    publication_preview.clear()
 
 
 @st.cache_resource(show_spinner=False)

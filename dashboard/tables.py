@@ -73,6 +73,13 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "period": ("期间", "Period"),
     "detail": ("变化", "Change"),
     "raised": ("时间", "Raised"),
+    "publication_id": ("编号", "Id"),
+    "number": ("文号", "Number"),
+    "scope_zh": ("范围", "Scope"),
+    "publisher": ("发布人", "Publisher"),
+    "published_at": ("发布时间", "Published"),
+    "replaced_by": ("已被替代为", "Replaced by"),
+    "changed_to": ("发布后变化", "Changed since publication"),
 }
 
 FORMATS = {

@@ -1,4 +1,6 @@
-"""排名 Rankings: filter, sort, search and page through a run; download what is shown."""
+"""排名 Rankings: filter, sort, search and page through a run; download what is shown. When the period has
+a publication, the reader picks the current results or the publication as published, whose entries are
+marked where the current result differs, with a link to it."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import controls, loaders, tables
+from dashboard import controls, loaders, published, tables
 from dashboard.controls import RunChoice
 from dashboard.i18n import column_labels, tr
+from dashboard.text import plain
 from lrc.export import csv_bytes, xlsx_bytes
 from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, SIZES
 from lrc.service import Filters
 from lrc.service import analytics as an
 from lrc.service.audit import exported
+from lrc.service.publication_views import since_published
+from lrc.service.publications import PublicationOut
 
 PAGE_SIZE = 50
 PAGE_KEY = "rank_page"
@@ -27,6 +32,7 @@ SORTS = {
     "city": ("城市,再按总分", "City, then total"),
     "completeness": ("数据完整率从低到高", "Completeness, low to high"),
 }
+PUBLISHED_COLUMNS = ["rank", "name", "uscc", "city", "industry_name", "total", "grade", "changed_to"]
 
 
 def _choice(label: str, options: list[str], key: str, names: dict[str, str] | None = None) -> str | None:
@@ -117,10 +123,46 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     )
 
 
-def main() -> None:
-    run = controls.run_page("排名", "Rankings")
-    if run is None:
+def changed_to(frame: pd.DataFrame) -> pd.Series:
+    """The current total and grade of the entries whose result changed since publication, else empty."""
+    now = tr("现", "now")
+    text = now + " " + frame["current_total"].map(lambda v: f"{v:.1f}") + " · " + frame["current_grade"].astype(str)
+    return text.where(frame["changed"], "")
+
+
+def newer_links(rows: pd.DataFrame) -> None:
+    """A link to the enterprise page (its current result) for each changed entry of the page shown."""
+    if rows.empty:
         return
+    st.markdown(tr("**发布后结果有变化的企业(本页),打开最新结果:**", "**Changed since publication (this page):**"))
+    for row in rows.itertuples(index=False):
+        st.page_link(
+            "views/enterprise.py",
+            label=f"{plain(row.name)}:{row.total:.1f} · {plain(row.grade)} → "
+            f"{row.current_total:.1f} · {plain(row.current_grade)}",
+            query_params={"uscc": str(row.uscc)},
+        )
+
+
+def published_view(run: RunChoice, publication: PublicationOut) -> None:
+    """The publication's frozen entries, each marked with its current result where that differs."""
+    frozen = loaders.published_entries(run.url, run.who, publication.id)
+    frame = since_published(frozen, loaders.results(run.url, run.who, run.run_id))
+    changed = int(frame["changed"].sum())
+    only = st.checkbox(
+        tr(f"只看发布后结果有变化的企业({changed:,} 家)", f"Only those changed since publication ({changed:,})"),
+        key="published_changed_only",
+    )
+    shown = frame[frame["changed"]] if only else frame
+    if shown.empty:
+        st.success(tr("发布后没有企业的结果发生变化。", "No result has changed since publication."))
+        return
+    rows = page_of(shown.assign(changed_to=changed_to(shown)), ("published", publication.id, only))
+    tables.show(rows, PUBLISHED_COLUMNS, height=38 + 35 * len(rows), key="published_table")
+    newer_links(rows[rows["changed"]])
+
+
+def current_view(run: RunChoice) -> None:
     frame = loaders.results(run.url, run.who, run.run_id)
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
     left, right = st.columns([3, 1])
@@ -143,6 +185,18 @@ def main() -> None:
     )
     tables.show(rows, columns, height=38 + 35 * len(rows), key="rank_table")
     downloads(shown, run)
+
+
+def main() -> None:
+    run = controls.run_page("排名", "Rankings")
+    if run is None:
+        return
+    publication = published.choose(run)
+    if publication is None:
+        current_view(run)
+    else:
+        published_view(run, publication)
+    published.publication_list(run.url, run.who, key="rank_publications", folded=True)
 
 
 main()
