@@ -242,16 +242,28 @@ def rank(
     search: Annotated[str | None, typer.Option("--search", help="名称关键字或信用代码前缀")] = None,
     top: Annotated[int | None, typer.Option("--top", min=1, help="只显示前 N 名")] = None,
     run: Annotated[int | None, typer.Option("--run", help="评分批次号 (default: newest)")] = None,
+    published: Annotated[
+        bool, typer.Option("--published", help="查看该期间最新的全省发布版本(已发布),并标出发布后变化的企业")
+    ] = False,
     fmt: Fmt = None,
     output: Output = None,
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
-    """企业排名,按总分从高到低;只含你权限范围内的企业 (ranking, best first, within your scope)."""
+    """企业排名,按总分从高到低;只含你权限范围内的企业 (ranking, best first, within your scope).
+
+    默认为当前结果(可能随记录和重新报送变化);--published 为已发布版本 (as published)."""
     from lrc.export import output_format
     from lrc.service import Filters, ranking
     from lrc.service.audit import exported
 
+    if published:
+        from lrc.cli_publications import show_published
+
+        if any(v is not None for v in (region, industry, size, ownership, grade, search, run, output)):
+            raise UsageError("--published 显示发布时的原样,不能与筛选、--run 或 --output 同用 (as published)")
+        show_published(period, top, fmt, db, as_)
+        return
     fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
     engine, who = store_and_principal(db, as_)

@@ -136,3 +136,34 @@ def export(
     meta, content = get_publication(engine, who, publication_id)
     export_notice(content, output, meta.id, meta.hash)
     out.print(f"已导出 {meta.number} → {output}")
+
+
+def show_published(period: str, top: int | None, fmt: str | None, db: str | None, as_: str | None) -> None:
+    """`lrc rank --published`: the newest province-wide publication of ``period`` as published, inside your
+    scope, each entry marked when its current result differs."""
+    from lrc.errors import NotFoundError
+    from lrc.export import to_records
+    from lrc.periods import check_period
+    from lrc.service.publications import as_published, newest_publication_id
+
+    engine, who = store_and_principal(db, as_)
+    found = newest_publication_id(engine, who, check_period(period))
+    if found is None:
+        raise NotFoundError(f"期间 {period} 还没有全省发布,当前结果见 `lrc rank --period {period}` (nothing published)")
+    meta, frame = as_published(engine, who, found)
+    frame = frame if top is None else frame.head(top)
+    columns = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "current_total", "current_grade",
+               "changed"]  # fmt: skip
+
+    def table() -> None:
+        out.print(f"正在查看:已发布版本 {meta.number}(发布编号 {meta.id},{meta.published_at:%Y-%m-%d})"
+                  f";SHA-256 {meta.hash[:16]}…")  # fmt: skip
+        grid = Table()
+        for column in ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级", "发布后变化"):
+            grid.add_column(column, overflow="fold")
+        for r in frame.itertuples(index=False):
+            moved = f"现为 {r.current_total} {r.current_grade}" if r.changed else ""
+            grid.add_row(str(r.rank), r.name, r.uscc, r.city, f"{r.total:.1f}", r.grade, moved)
+        out.print(grid)
+
+    text_or_json(fmt or "text", lambda: to_records(frame[columns]), table)

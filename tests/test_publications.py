@@ -188,6 +188,10 @@ def test_the_cli_end_to_end(tmp_path: Path) -> None:
     shown = json.loads(lrc(tmp_path, "publication", "show", first, "--format", "json", "--db", url).stdout)
     names = [e["name"] for e in shown["content"]["entries"]]
     assert frame.loc[0, "name"] in names and shown["hash"] == listed[1]["hash"]
+    as_published = json.loads(lrc(tmp_path, "rank", "--period", PERIOD, "--published", "--format", "json",
+                                  "--db", url).stdout)  # fmt: skip
+    assert [r["uscc"] for r in as_published] == [e["uscc"] for e in shown["content"]["entries"]]
+    assert not any(r["changed"] for r in as_published)
     ok = lrc(tmp_path, "verify", "--publication", first, "--db", url)
     assert "复现" in ok.stdout
     from lrc.store import make_engine
