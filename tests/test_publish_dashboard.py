@@ -5,6 +5,7 @@ publish: the service refuses a viewer or an analyst (the preview too) and the CL
 
 from __future__ import annotations
 
+import doctest
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from lrc.errors import PermissionDenied
 from lrc.labels import COLUMN_LABELS
 from lrc.reference import INDUSTRIES
 from lrc.samples import DEMO_PERIODS
-from lrc.service import accounts, load_results
+from lrc.service import accounts, load_results, publication_views
 from lrc.service.access import Principal, Role
 from lrc.service.audit import audit_log
 from lrc.service.publication_views import preview, since_published
@@ -197,6 +198,7 @@ def test_since_published_compares_total_and_grade_and_skips_what_the_reader_cann
     out = since_published(was, now)
     assert out["changed"].tolist() == [False, False, True, False]  # d: outside the reader's scope
     assert out["current_grade"].tolist()[:3] == ["A", "A", "C"] and pd.isna(out["current_total"].iloc[3])
+    assert doctest.testmod(publication_views).failed == 0
 
 
 def test_markup_in_names_and_titles_stays_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
