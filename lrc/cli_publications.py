@@ -144,7 +144,8 @@ def show_published(period: str, top: int | None, fmt: str | None, db: str | None
     from lrc.errors import NotFoundError
     from lrc.export import to_records
     from lrc.periods import check_period
-    from lrc.service.publications import as_published, newest_publication_id
+    from lrc.service.publication_views import as_published
+    from lrc.service.publications import newest_publication_id
 
     engine, who = store_and_principal(db, as_)
     found = newest_publication_id(engine, who, check_period(period))

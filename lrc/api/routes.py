@@ -15,7 +15,7 @@ from lrc.api.problems import Unauthenticated
 from lrc.errors import NotFoundError, PermissionDenied
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, catalogue_dict
-from lrc.service import Filters, accounts, explain, publications, ranking
+from lrc.service import Filters, accounts, explain, publication_views, publications, ranking
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.service.record_views import list_records
@@ -184,7 +184,7 @@ def _published_ranking(request: Request, who: Principal, period: str, limit: int
     found = publications.newest_publication_id(_engine(request), who, period)
     if found is None:
         raise NotFoundError(f"期间 {period[:16]} 还没有发布 (nothing published for this period)")
-    meta, frame = publications.as_published(_engine(request), who, found)
+    meta, frame = publication_views.as_published(_engine(request), who, found)
     page = frame[PUBLISHED_COLUMNS].iloc[offset : offset + limit]
     return _json({
         "view": "published", "publication_id": meta.id, "number": meta.number, "hash": meta.hash,

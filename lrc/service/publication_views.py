@@ -13,15 +13,12 @@ from lrc.periods import check_period
 from lrc.publication.content import PublicationContent
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check
-from lrc.service.publications import build_content, parse_scope
+from lrc.service.publications import PublicationOut, build_content, default_title, get_publication, parse_scope
+from lrc.service.runs import get_run
+from lrc.store import repository as repo
 from lrc.store import require_schema
 
 ENTRY_COLUMNS = ("rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line")
-
-
-def default_title(period: str, scope_zh: str) -> str:
-    """The title of a publication given none (as ``publish`` makes it)."""
-    return f"{period} 企业劳动关系信用评价结果({scope_zh})"
 
 
 def preview(
@@ -61,3 +58,20 @@ def since_published(published: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     now_tenths = np.rint(merged["current_total"].to_numpy(dtype=float) * 10)
     differs = (tenths != now_tenths) | (merged["grade"].astype(str) != merged["current_grade"].astype(str)).to_numpy()
     return merged.assign(changed=known & differs)
+
+
+def as_published(engine: Engine, who: Principal, publication_id: int) -> tuple[PublicationOut, pd.DataFrame]:
+    """A publication's entries inside ``who``'s scope (``entries_frame``), each with its current result beside
+    it (``since_published``): what the API and ``lrc rank --published`` show."""
+    meta, content = get_publication(engine, who, publication_id)
+    regions = pd.Series([e.region_code for e in content.entries], dtype=object)
+    frame = entries_frame(content)
+    frame = frame[who.scope.mask(regions, frame["uscc"])].reset_index(drop=True)
+    with engine.connect() as conn:
+        run = get_run(conn, content.period, None)
+        current = repo.results(conn, repo.current_runs(conn, run), ("uscc", "total", "grade"), scope=who.scope)
+    current = current.assign(total=current["total"].astype(float) / 10) if len(current) else current
+    if current.empty:
+        current = pd.DataFrame({"uscc": pd.Series(dtype=object), "total": pd.Series(dtype=float),
+                                "grade": pd.Series(dtype=object)})  # fmt: skip
+    return meta, since_published(frame, current)

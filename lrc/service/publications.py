@@ -101,6 +101,11 @@ def parse_scope(text: str) -> tuple[str, str]:
 # ---- publishing ----------------------------------------------------------------------------------------
 
 
+def default_title(period: str, scope_zh: str) -> str:
+    """The title of a publication given none."""
+    return f"{period} 企业劳动关系信用评价结果({scope_zh})"
+
+
 def publish(
     engine: Engine,
     who: Principal,
@@ -115,7 +120,7 @@ def publish(
     period = check_period(period)
     scope, scope_zh = parse_scope(scope)
     policy = policy or load_policy()
-    title = (title or "").strip()[:200] or f"{period} 企业劳动关系信用评价结果({scope_zh})"
+    title = (title or "").strip()[:200] or default_title(period, scope_zh)
     with guarded(engine, who, Action.publish, f"period:{period} {scope}") as entry, repo.writing(engine) as conn:
         content = build_content(conn, who, period, scope, scope_zh, title, policy)
         text = canonical_bytes(content).decode("utf-8")
@@ -446,25 +451,3 @@ def newest_publication_id(engine: Engine, who: Principal, period: str, scope: st
             )
         )
     return None if found is None else int(found)
-
-
-def as_published(engine: Engine, who: Principal, publication_id: int) -> tuple[PublicationOut, pd.DataFrame]:
-    """A publication's entries inside ``who``'s scope, each with its current result beside it: ``current_total``
-    and ``current_grade`` (None when it has no current result any more) and ``changed`` (since publication:
-    a record, a resubmission, later an objection or repair re-scored it)."""
-    meta, content = get_publication(engine, who, publication_id)
-    frame = pd.DataFrame([e.model_dump(mode="json") for e in content.entries])
-    frame = frame[who.scope.mask(frame["region_code"], frame["uscc"])].reset_index(drop=True)
-    with engine.connect() as conn:
-        run = get_run(conn, content.period, None)
-        current = repo.results(conn, repo.current_runs(conn, run), ("uscc", "total", "grade"), scope=who.scope)
-    now = current.set_index("uscc") if len(current) else pd.DataFrame(columns=["total", "grade"])
-    totals = now["total"].reindex(frame["uscc"]).to_numpy(dtype=object)
-    frame["current_total"] = [None if pd.isna(t) else int(t) / 10 for t in totals]
-    frame["current_grade"] = [None if pd.isna(g) else str(g) for g in now["grade"].reindex(frame["uscc"])]
-    frame["changed"] = [
-        (t != total) or (g != grade)
-        for t, g, total, grade in zip(frame["current_total"], frame["current_grade"], frame["total"], frame["grade"],
-                                      strict=True)
-    ]  # fmt: skip
-    return meta, frame
