@@ -28,9 +28,12 @@ DALIAN = "210200"
 # what each role may do, written out independently of lrc.service.access.PERMISSIONS
 EXPECTED = {
     Role.viewer: {"read", "export", "verify", "login"},
-    Role.analyst: {"read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "login"},
+    Role.analyst: {
+        "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "login", "hearing"
+    },
     Role.publisher: {
-        "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "publish", "login"
+        "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "publish", "login",
+        "hearing",
     },
     Role.admin: {a.value for a in Action},
     Role.enterprise: {"read", "export", "ingest", "object", "login"},

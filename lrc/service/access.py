@@ -50,13 +50,14 @@ class Action(StrEnum):
     init = "init"  # creating or upgrading the database schema
     login = "login"
     webhooks = "webhooks"  # alerts delivered to other systems: the webhooks, and running the sender
+    hearing = "hearing"  # CSR hearings, their attachments and outcome, and improvement plans
 
 
 ACTION_ZH: dict[str, str] = {
     "read": "查看数据", "export": "导出数据", "ingest": "导入数据", "score": "评分", "record": "登记记录",
     "watchlist": "管理关注清单", "alert": "管理预警", "verify": "核验评分批次", "forecast": "训练风险模型",
     "publish": "发布", "object": "提出异议", "users": "管理用户", "audit": "查看审计日志", "init": "升级数据库",
-    "login": "登录", "webhooks": "管理预警推送",
+    "login": "登录", "webhooks": "管理预警推送", "hearing": "管理听证",
 }  # fmt: skip
 
 _ALL = frozenset(Role)
@@ -78,6 +79,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.init: frozenset({Role.admin}),
     Action.login: _ALL,
     Action.webhooks: frozenset({Role.admin}),
+    Action.hearing: _ANALYSTS,
 }
 # acts on the whole province, so a city, district or enterprise scope is not enough
 PROVINCE_WIDE = frozenset(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -25,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
-    "audit_log", "outbox", "publications",
+    "audit_log", "outbox", "publications", "attachments", "plan_action_events",
 )  # fmt: skip
 
 
@@ -343,3 +344,95 @@ class Publication(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     publisher: Mapped[str] = mapped_column(String(128))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Hearing(Base):
+    """A CSR hearing (社会责任听证): individual (one enterprise) or collective. Its outcome (the participants'
+    opinions, the conclusions) is recorded once held; every change is in the audit log."""
+
+    __tablename__ = "hearings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # individual | collective
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    chair: Mapped[str | None] = mapped_column(String(100))
+    participants: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # planned | held
+    opinions: Mapped[str | None] = mapped_column(Text)
+    conclusions: Mapped[str | None] = mapped_column(Text)
+    outcome_by: Mapped[str | None] = mapped_column(String(128))
+    outcome_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HearingEnterprise(Base):
+    """An enterprise heard at a hearing, with its region when it was added (scope checks need no join)."""
+
+    __tablename__ = "hearing_enterprises"
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    region_code: Mapped[str] = mapped_column(String(6))
+
+
+class Attachment(Base):
+    """A file (a CSR report, minutes, evidence), stored once by its SHA-256, whoever attaches it again.
+    Append-only."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)  # as first stored
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_by: Mapped[str] = mapped_column(String(128))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HearingAttachment(Base):
+    """A stored file attached to a hearing as its minutes or an enterprise's CSR report."""
+
+    __tablename__ = "hearing_attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # csr_report | minutes | evidence
+    uscc: Mapped[str | None] = mapped_column(String(18))  # whose report
+    name: Mapped[str] = mapped_column(Text)  # the name it was attached under
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanAction(Base):
+    """One action of an enterprise's improvement plan (改进计划), committed at a hearing for one catalogue
+    item. Its status moves open → done | late | dropped; each change is a ``PlanActionEvent``."""
+
+    __tablename__ = "plan_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    item_code: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | done | late | dropped
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    note: Mapped[str | None] = mapped_column(Text)  # internal: never published
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanActionEvent(Base):
+    """A plan action's history: its creation and every change of status. Append-only."""
+
+    __tablename__ = "plan_action_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
