@@ -4,7 +4,8 @@ with a message naming the rule.
 
 A rule says what to watch in a new result (grade fell, a red line hit, the total dropped, records of one
 type piling up, an enterprise of the last period whose data is still missing when a period run is made
-after the period's submission deadline), how serious it is, and who is told (roles, and whether the
+after the period's submission deadline, an improvement-plan action past its due date), how serious it is,
+and who is told (roles, and whether the
 enterprise's city sees it)."""
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from lrc.errors import CatalogueError
 
 ALERT_RULES_DIR = Path(__file__).parent / "alert_rules"
 RECORD_TYPES_DIR = Path(__file__).parent / "record_types"
-Kind = Literal["grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline"]
+Kind = Literal["grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline", "plan_overdue"]
 KIND_ZH: dict[str, str] = {
     "grade_fell": "等级下降",
     "red_line": "新触红线",
     "total_dropped": "总分下降",
     "records_within": "记录累积",
     "missing_after_deadline": "逾期未报送",
+    "plan_overdue": "改进措施逾期",
 }
 Severity = Literal["high", "medium", "low"]
 SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
@@ -39,6 +41,7 @@ PARAMS: dict[str, tuple[str, ...]] = {  # the thresholds each kind takes (all re
     "total_dropped": ("points",),
     "records_within": ("record_type", "count", "days"),
     "missing_after_deadline": (),
+    "plan_overdue": (),
 }
 
 
