@@ -38,6 +38,7 @@ from lrc.cli_common import (
     store_and_principal,
     text_or_json,
 )
+from lrc.cli_dossier import dossier
 from lrc.cli_exchange import exchange_app, site_app
 from lrc.cli_publications import publication_app, publications, publish, verify_publication_command
 from lrc.cli_records import record_app, records
@@ -438,6 +439,7 @@ app.add_typer(site_app, name="site")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit)
+app.command("dossier")(dossier)
 
 
 def main() -> None:
