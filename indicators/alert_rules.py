@@ -5,8 +5,7 @@ with a message naming the rule.
 A rule says what to watch in a new result (grade fell, a red line hit, the total dropped, records of one
 type piling up, an enterprise of the last period whose data is still missing when a period run is made
 after the period's submission deadline, an improvement-plan action past its due date), how serious it is,
-and who is told (roles, and whether the
-enterprise's city sees it)."""
+and who is told (roles, and whether the enterprise's city sees it)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,389 @@
+"""CSR hearings (社会责任听证): a hearing of one enterprise (individual) or of several grouped by industry, size
+or ownership (collective), its attached files (the enterprises' CSR reports, the minutes) and its outcome.
+
+Analysts and above create and change hearings (``Action.hearing``), each change audited; everyone reads
+within their scope. A hearing is visible when one of its enterprises is inside the reader's scope, and
+may be changed only by someone whose scope holds all of them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, computed_field
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from lrc.errors import NotFoundError, UsageError, shorten
+from lrc.normalise import ascii_form
+from lrc.service.access import Action, Principal
+from lrc.service.audit import Entry, check, deny, guarded
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.tables import Attachment, Enterprise, Hearing, HearingAttachment, HearingEnterprise, Submission
+from lrc.times import in_china
+
+KINDS = ("individual", "collective")
+KIND_ZH = {"individual": "个别听证", "collective": "集体听证"}
+STATUS_ZH = {"planned": "待举行", "held": "已举行"}
+ATTACHMENT_KINDS = ("csr_report", "minutes", "evidence")
+ATTACHMENT_ZH = {"csr_report": "履行社会责任报告", "minutes": "听证记录", "evidence": "整改证明"}
+MEDIA_TYPES = {  # what may be attached: PDF, Word and images
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+MAX_BYTES = 20 * 1024 * 1024
+TEXT_CHARS = 4000
+
+
+class HearingEnterpriseOut(BaseModel):
+    uscc: str
+    name: str
+    region_code: str
+
+
+class AttachmentOut(BaseModel):
+    id: int  # the stored file's id
+    kind: str
+    uscc: str | None
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    added_by: str
+    added_at: Any
+    stored_before: bool = False  # the same bytes were already stored (kept once)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_zh(self) -> str:
+        return ATTACHMENT_ZH.get(self.kind, self.kind)
+
+
+class HearingOut(BaseModel):
+    id: int
+    kind: str
+    date: date
+    title: str
+    chair: str | None
+    participants: str | None
+    status: str
+    opinions: str | None
+    conclusions: str | None
+    outcome_by: str | None
+    outcome_at: Any
+    created_by: str
+    created_at: Any
+    enterprises: list[HearingEnterpriseOut]
+    attachments: list[AttachmentOut]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_zh(self) -> str:
+        return KIND_ZH.get(self.kind, self.kind)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class Known:
+    """An enterprise as its newest submission names it."""
+
+    id: int
+    uscc: str
+    name: str
+    region_code: str
+
+
+def usccs_of(text: str | list[str]) -> list[str]:
+    """USCCs from a comma-separated list (full-width commas and spaces too), upper-cased, in order, once each."""
+    parts = text if isinstance(text, list) else ascii_form(text).replace(",", ",").replace("、", ",").split(",")
+    seen: list[str] = []
+    for part in parts:
+        code = ascii_form(part).strip().upper()
+        if code and code not in seen:
+            seen.append(code)
+    return seen
+
+
+def known_enterprises(conn: Connection, usccs: list[str]) -> dict[str, Known]:
+    """The enterprises of ``usccs`` that have a submission, by USCC."""
+    if not usccs:
+        return {}
+    ids = dict(conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))).all())
+    if not ids:
+        return {}
+    newest = select(func.max(Submission.id)).where(Submission.enterprise_id.in_(list(ids.values())))
+    rows = conn.execute(
+        select(Submission.enterprise_id, Submission.name, Submission.region_code).where(
+            Submission.id.in_(newest.group_by(Submission.enterprise_id))
+        )
+    ).all()
+    by_id = {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
+    return {u: Known(int(i), u, *by_id[int(i)]) for u, i in ids.items() if int(i) in by_id}
+
+
+def enterprises_in_scope(engine: Engine, conn: Connection, who: Principal, usccs: list[str]) -> list[Known]:
+    """Each named enterprise, known and inside ``who``'s scope, or the refusal naming the first that is not."""
+    found = known_enterprises(conn, usccs)
+    for code in usccs:
+        known = found.get(code)
+        if known is None:
+            raise NotFoundError(f"企业 {shorten(code)} 不存在(尚无报送数据)(unknown enterprise)")
+        if not who.scope.contains(known.region_code, known.uscc):
+            deny(engine, who, Action.hearing, f"enterprise:{code}",
+                 f"无权操作:企业 {code} 不在你的范围 {who.scope.label()} 内 (outside your scope)")  # fmt: skip
+    return [found[c] for c in usccs]
+
+
+def _text(value: str | None, what: str, required: bool = False) -> str | None:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise UsageError(f"{what}不能为空 (required)")
+    return cleaned[:TEXT_CHARS] or None
+
+
+def add_hearing(
+    engine: Engine,
+    who: Principal,
+    *,
+    kind: str,
+    held_on: date,
+    title: str,
+    enterprises: str | list[str],
+    chair: str | None = None,
+    participants: str | None = None,
+) -> HearingOut:
+    """A new hearing of the named enterprises (individual: exactly one)."""
+    require_schema(engine)
+    kind = kind.strip().lower()
+    if kind not in KINDS:
+        raise UsageError(f"听证类型 {shorten(kind)} 应为 individual(个别)或 collective(集体)(unknown kind)")
+    usccs = usccs_of(enterprises)
+    if not usccs:
+        raise UsageError("请用 --enterprises 列出参加听证的企业 (no enterprise named)")
+    if kind == "individual" and len(usccs) != 1:
+        raise UsageError(f"个别听证只能有一家企业,列出了 {len(usccs)} 家 (individual: one enterprise)")
+    name = _text(title, "听证标题 --title", required=True)
+    with guarded(engine, who, Action.hearing, "hearing:new") as entry:
+        chosen = _checked_enterprises(engine, who, usccs)
+        with repo.writing(engine) as conn:
+            return _store_hearing(conn, entry, kind, held_on, name, chosen, chair, participants)
+
+
+def _checked_enterprises(engine: Engine, who: Principal, usccs: list[str]) -> list[Known]:
+    with engine.connect() as conn:  # refusals are recorded in a transaction of their own: before writing
+        return enterprises_in_scope(engine, conn, who, usccs)
+
+
+def _store_hearing(
+    conn: Connection, entry: Entry, kind: str, held_on: date, name: str | None, chosen: list[Known],
+    chair: str | None, participants: str | None,
+) -> HearingOut:
+    who = entry.who
+    values = {"kind": kind, "held_on": held_on, "title": name, "chair": _text(chair, "主持人"),
+              "participants": _text(participants, "参加人员"), "status": "planned",
+              "created_by": who.name, "created_at": repo.now()}  # fmt: skip
+    hearing_id = int(conn.execute(insert(Hearing).returning(Hearing.id), values).scalar_one())
+    conn.execute(insert(HearingEnterprise), [
+        {"hearing_id": hearing_id, "enterprise_id": k.id, "uscc": k.uscc, "region_code": k.region_code}
+        for k in chosen
+    ])  # fmt: skip
+    entry.target = f"hearing:{hearing_id}"
+    entry.detail = f"{kind} {held_on.isoformat()} {len(chosen)} 家: {','.join(k.uscc for k in chosen)[:300]}"
+    entry.write(conn)
+    return _hearing_out(conn, who, hearing_id)
+
+
+def _members(conn: Connection, hearing_id: int) -> list[tuple[int, str, str]]:
+    query = select(HearingEnterprise.enterprise_id, HearingEnterprise.uscc, HearingEnterprise.region_code)
+    rows = conn.execute(query.where(HearingEnterprise.hearing_id == hearing_id).order_by(HearingEnterprise.uscc))
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _visible(who: Principal, members: list[tuple[int, str, str]]) -> bool:
+    return any(who.scope.contains(region, uscc) for _, uscc, region in members)
+
+
+def _hearing_out(conn: Connection, who: Principal, hearing_id: int) -> HearingOut:
+    row = conn.execute(select(Hearing.__table__).where(Hearing.id == hearing_id)).mappings().one()
+    members = [m for m in _members(conn, hearing_id) if who.scope.contains(m[2], m[1])]
+    names = known_enterprises(conn, [m[1] for m in members])
+    listed = [HearingEnterpriseOut(uscc=u, name=names[u].name if u in names else "", region_code=r)
+              for _, u, r in members]  # fmt: skip
+    values = {k: v for k, v in dict(row).items() if k in HearingOut.model_fields}
+    values["created_at"] = in_china(values["created_at"]).isoformat(timespec="seconds")
+    if values["outcome_at"] is not None:
+        values["outcome_at"] = in_china(values["outcome_at"]).isoformat(timespec="seconds")
+    return HearingOut(date=row["held_on"], enterprises=listed, attachments=_attachments(conn, hearing_id), **values)
+
+
+def _attachments(conn: Connection, hearing_id: int) -> list[AttachmentOut]:
+    table = HearingAttachment.__table__
+    query = (
+        select(table.c.kind, table.c.uscc, table.c.name, table.c.added_by, table.c.added_at, Attachment.id,
+               Attachment.media_type, Attachment.size, Attachment.sha256)  # fmt: skip
+        .join(Attachment, Attachment.id == table.c.attachment_id)
+        .where(table.c.hearing_id == hearing_id)
+        .order_by(table.c.id)
+    )
+    return [
+        AttachmentOut(**{**dict(r), "added_at": in_china(r["added_at"]).isoformat(timespec="seconds")})
+        for r in conn.execute(query).mappings()
+    ]
+
+
+Members = list[tuple[int, str, str]]  # (enterprise id, USCC, region code)
+
+
+def members_of(engine: Engine, conn: Connection, who: Principal, hearing_id: int, change: bool) -> Members:
+    """The hearing's enterprises, when ``who`` may see (``change``: change) the hearing; else not found or denied."""
+    missing = NotFoundError(f"听证 {hearing_id} 不存在,或你无权查看 (no such hearing, or not permitted)")
+    if not 1 <= hearing_id <= repo.MAX_ID or conn.scalar(select(Hearing.id).where(Hearing.id == hearing_id)) is None:
+        raise missing
+    members = _members(conn, hearing_id)
+    if not _visible(who, members):
+        raise missing
+    if change and not all(who.scope.contains(region, uscc) for _, uscc, region in members):
+        deny(engine, who, Action.hearing, f"hearing:{hearing_id}",
+             f"无权操作:听证 {hearing_id} 有企业不在你的范围 {who.scope.label()} 内 (outside your scope)")  # fmt: skip
+    return members
+
+
+def _changeable(engine: Engine, who: Principal, hearing_id: int) -> list[tuple[int, str, str]]:
+    """The enterprises of a hearing ``who`` may change (read before the write: a refusal is recorded on its own)."""
+    with engine.connect() as conn:
+        return members_of(engine, conn, who, hearing_id, change=True)
+
+
+def get_hearing(engine: Engine, who: Principal, hearing_id: int) -> HearingOut:
+    """One hearing, with its enterprises inside ``who``'s scope and its attachments (not their bytes)."""
+    require_schema(engine)
+    check(engine, who, Action.read, f"hearing:{hearing_id}")
+    with engine.connect() as conn:
+        members_of(engine, conn, who, hearing_id, change=False)
+        return _hearing_out(conn, who, hearing_id)
+
+
+def list_hearings(engine: Engine, who: Principal) -> list[HearingOut]:
+    """Every hearing ``who`` may see, newest date first."""
+    require_schema(engine)
+    check(engine, who, Action.read, "hearings")
+    with engine.connect() as conn:
+        ids = list(conn.scalars(select(Hearing.id).order_by(Hearing.held_on.desc(), Hearing.id.desc())))
+        return [_hearing_out(conn, who, i) for i in ids if _visible(who, _members(conn, i))]
+
+
+def hearing_enterprises(engine: Engine, who: Principal, hearing_id: int) -> list[str]:
+    """The USCCs of a hearing's enterprises inside ``who``'s scope (for a collective dossier)."""
+    return [e.uscc for e in get_hearing(engine, who, hearing_id).enterprises]
+
+
+def read_attachment_file(path: Path) -> tuple[bytes, str]:
+    """A file's bytes and media type, if it is a PDF, Word document or image of at most ``MAX_BYTES``."""
+    name = Path(path).name
+    media = MEDIA_TYPES.get(Path(path).suffix.lower())
+    if media is None:
+        allowed = "、".join(MEDIA_TYPES)
+        raise UsageError(f"文件 {shorten(name)} 的类型不可上传,只接受 {allowed} (PDF, Word, PNG/JPG only)")
+    if not Path(path).is_file():
+        raise NotFoundError(f"文件 {shorten(name)} 不存在 (no such file)")
+    size = Path(path).stat().st_size
+    if size > MAX_BYTES:
+        raise UsageError(f"文件 {shorten(name)} 大小 {size / 1024 / 1024:.1f} MB,超过上限 20 MB (file too large)")
+    if size == 0:
+        raise UsageError(f"文件 {shorten(name)} 是空文件 (empty file)")
+    return Path(path).read_bytes(), media
+
+
+def store_file(conn: Connection, who: Principal, name: str, content: bytes, media: str) -> tuple[int, str, bool]:
+    """The stored file's id and SHA-256, storing it unless the same bytes are stored already (then True)."""
+    digest = hashlib.sha256(content).hexdigest()
+    found = conn.scalar(select(Attachment.id).where(Attachment.sha256 == digest))
+    if found is not None:
+        return int(found), digest, True
+    values = {"sha256": digest, "name": name[:255], "media_type": media, "size": len(content), "content": content,
+              "stored_by": who.name, "stored_at": repo.now()}  # fmt: skip
+    return int(conn.execute(insert(Attachment).returning(Attachment.id), values).scalar_one()), digest, False
+
+
+def attach(
+    engine: Engine, who: Principal, hearing_id: int, path: Path, kind: str, uscc: str | None = None
+) -> AttachmentOut:
+    """Attach a file to a hearing: an enterprise's CSR report (``uscc`` required for a collective hearing)
+    or the minutes. The bytes are stored once, however often the same file is attached."""
+    require_schema(engine)
+    kind = kind.strip().lower()
+    if kind not in ("csr_report", "minutes"):
+        raise UsageError(f"附件类型 {shorten(kind)} 应为 csr_report(社会责任报告)或 minutes(听证记录)(unknown kind)")
+    content, media = read_attachment_file(path)
+    name = Path(path).name
+    with guarded(engine, who, Action.hearing, f"hearing:{hearing_id}") as entry:
+        members = _changeable(engine, who, hearing_id)
+        code = usccs_of(uscc)[0] if uscc and usccs_of(uscc) else None
+        if kind == "csr_report" and code is None and len(members) == 1:
+            code = members[0][1]
+        if kind == "csr_report" and code is None:
+            raise UsageError("集体听证的社会责任报告须用 --uscc 指明企业 (--uscc required)")
+        if code is not None and code not in {m[1] for m in members}:
+            raise UsageError(f"企业 {shorten(code)} 不是听证 {hearing_id} 的企业 (not heard at this hearing)")
+        at = repo.now()
+        with repo.writing(engine) as conn:
+            file_id, digest, before = store_file(conn, who, name, content, media)
+            conn.execute(insert(HearingAttachment), {"hearing_id": hearing_id, "attachment_id": file_id, "kind": kind,
+                                                     "uscc": code, "name": name[:255], "added_by": who.name,
+                                                     "added_at": at})  # fmt: skip
+            entry.detail = f"{kind} {name[:100]} sha256={digest} {'已存' if before else '新存'}"
+            entry.write(conn)
+    return AttachmentOut(id=file_id, kind=kind, uscc=code, name=name, media_type=media, size=len(content),
+                         sha256=digest, added_by=who.name, added_at=in_china(at).isoformat(timespec="seconds"),
+                         stored_before=before)  # fmt: skip
+
+
+def record_outcome(engine: Engine, who: Principal, hearing_id: int, opinions: str, conclusions: str) -> HearingOut:
+    """The hearing's outcome: the participants' opinions and the conclusions; the hearing is then held."""
+    require_schema(engine)
+    said = _text(opinions, "参会人员意见 --opinions", required=True)
+    concluded = _text(conclusions, "听证结论 --conclusions", required=True)
+    with guarded(engine, who, Action.hearing, f"hearing:{hearing_id}") as entry:
+        _changeable(engine, who, hearing_id)
+        with repo.writing(engine) as conn:
+            return _store_outcome(conn, entry, hearing_id, said, concluded)
+
+
+def _store_outcome(
+    conn: Connection, entry: Entry, hearing_id: int, said: str | None, concluded: str | None
+) -> HearingOut:
+    who = entry.who
+    values = {"opinions": said, "conclusions": concluded, "status": "held", "outcome_by": who.name,
+              "outcome_at": repo.now()}  # fmt: skip
+    conn.execute(update(Hearing).where(Hearing.id == hearing_id).values(**values))
+    entry.detail = f"outcome: {(concluded or '')[:200]}"
+    entry.write(conn)
+    return _hearing_out(conn, who, hearing_id)
+
+
+def attachment_content(engine: Engine, who: Principal, hearing_id: int, file_id: int) -> tuple[str, str, bytes]:
+    """A file attached to a hearing ``who`` may see: its name, media type and bytes."""
+    require_schema(engine)
+    check(engine, who, Action.read, f"hearing:{hearing_id}")
+    with engine.connect() as conn:
+        members_of(engine, conn, who, hearing_id, change=False)
+        row = conn.execute(
+            select(HearingAttachment.name, Attachment.media_type, Attachment.content)
+            .join(Attachment, Attachment.id == HearingAttachment.attachment_id)
+            .where(HearingAttachment.hearing_id == hearing_id, Attachment.id == file_id)
+            .limit(1)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"听证 {hearing_id} 没有附件 {file_id} (no such attachment)")
+    return str(row[0]), str(row[1]), bytes(row[2])
