@@ -40,6 +40,7 @@ from lrc.cli_common import (
 )
 from lrc.cli_dossier import dossier
 from lrc.cli_exchange import exchange_app, site_app
+from lrc.cli_hearings import hearing_app, hearings, plan_app
 from lrc.cli_publications import publication_app, publications, publish, verify_publication_command
 from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
@@ -434,6 +435,9 @@ app.add_typer(risk_app, name="risk")
 app.command("publish")(publish)
 app.command("publications")(publications)
 app.add_typer(publication_app, name="publication")
+app.add_typer(hearing_app, name="hearing")
+app.command("hearings")(hearings)
+app.add_typer(plan_app, name="plan")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(site_app, name="site")
 app.add_typer(user_app, name="user")
