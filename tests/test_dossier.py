@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from lrc.dossier.content import NO_PLAN, DossierContent, plan_reader
+from lrc.dossier.content import NO_PLAN, DossierContent
 from lrc.dossier.html import dossier_html
 from lrc.dossier.layout import CHART_MARK, TREND_MARK
 from lrc.dossier.pdf import dossier_source
@@ -21,7 +22,9 @@ from lrc.errors import NotFoundError, UsageError
 from lrc.samples import generate, write_sample
 from lrc.service import explain, ingest_file, score_period
 from lrc.service.accounts import acting
-from lrc.service.dossiers import collective_dossier, dossier, dossier_content
+from lrc.service.dossiers import collective_dossier, dossier, dossier_content, hearing_dossier
+from lrc.service.hearings import add_hearing
+from lrc.service.plans import add_action
 from lrc.service.records import add_record
 from lrc.store import make_engine, upgrade
 from tests.conftest import ADMIN, office_accounts, scored_sample
@@ -29,6 +32,7 @@ from tests.test_cli import lrc
 
 PERIODS = ("2026Q2", "2026Q3")
 HOSTILE = "<script>alert(1)</script>有限公司"
+PLAN_ITEM = "B1.1.1"
 RECORD = {"type": "FATAL_ACCIDENT_RESPONSIBLE", "date": "2026-09-01", "source": "大连市应急管理局",
           "ref": "大应急罚〔2026〕7号", "severity": "严重", "workers": "1"}  # fmt: skip
 
@@ -55,6 +59,17 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, pd.DataFram
     add_record(engine, ADMIN, {"uscc": dalian, **RECORD})
     office_accounts(engine)
     return engine, sample
+
+
+@pytest.fixture(scope="module")
+def hearing(store: tuple[Engine, pd.DataFrame]) -> int:
+    """A collective hearing of the Dalian enterprise and two others, and one action of the first's plan."""
+    engine, sample = store
+    usccs = [dalian(sample), *[str(u) for u in sample["uscc"].iloc[6:8]]]
+    held = add_hearing(engine, ADMIN, kind="collective", held_on=date(2026, 10, 15), title="大连市集体听证",
+                       enterprises=usccs)  # fmt: skip
+    add_action(engine, ADMIN, held.id, usccs[0], item=PLAN_ITEM, action="与全体职工补签书面劳动合同", due="2026-12-31")
+    return held.id
 
 
 def dalian(sample: pd.DataFrame) -> str:
@@ -104,8 +119,22 @@ def test_numbers_equal_explain_and_the_page_shows_them(store: tuple[Engine, pd.D
     ranks = recorded.ranks
     assert [r.scope_zh for r in ranks] == ["全省", "大连市", recorded.industry_name] and ranks[0].n == 40
     assert all(1 <= r.rank <= r.n for r in ranks) and recorded.level1[0].peer_mean is not None
-    if plan_reader() is None:
-        assert recorded.plan is None and recorded.plan_note == NO_PLAN and NO_PLAN in text
+    other = content.enterprises[1]
+    assert other.plan == [] and other.plan_note == NO_PLAN and NO_PLAN in text
+
+
+def test_a_hearing_dossier_shows_the_improvement_plan(
+    store: tuple[Engine, pd.DataFrame], hearing: int, tmp_path: Path
+) -> None:
+    engine, sample = store
+    content = dossier_content(engine, ADMIN, [dalian(sample)], PERIODS[1])
+    plan = content.enterprises[0].plan
+    assert [(p.hearing_id, p.item.split()[0], p.status) for p in plan] == [(hearing, PLAN_ITEM, "进行中")]
+    assert plan[0].before.startswith(PERIODS[1]) and plan[0].after == ""
+    path = hearing_dossier(engine, ADMIN, hearing, PERIODS[1], tmp_path / "h.pdf")
+    text = squash(poppler("pdftotext", "-raw", path, "-"))
+    assert "参加听证企业对比" in text and "听证#" in text and "与全体职工补签书面劳动合同" in text
+    assert text.count("一、企业概况") == 3
 
 
 def test_numbers_equal_explain_on_each_backend(engine: Engine, tmp_path: Path) -> None:

@@ -7,9 +7,7 @@ the industry peers' first-level averages from the same results' packed first-lev
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +20,7 @@ from lrc.periods import period_end
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.service.alerts import list_alerts
+from lrc.service.plans import ItemPoints, plan_of
 from lrc.service.results import Explanation, explain, load_results
 from lrc.times import CHINA
 
@@ -37,7 +36,6 @@ __all__ = [
     "RiskLine",
     "TrendLine",
     "build_content",
-    "plan_reader",
 ]
 
 NO_PLAN = "尚无改进计划"
@@ -123,10 +121,16 @@ class RiskLine(Model):
 
 
 class PlanLine(Model):
-    item: str
+    """One action of the improvement plan (no internal notes), with its item's points before and after."""
+
+    hearing_id: int
+    item: str  # code and name
     action: str
-    due: str
-    status: str
+    due: str  # YYYY-MM-DD
+    status: str  # 进行中 / 已完成 / 逾期 / 已放弃
+    evidence: str  # the evidence file's name, or ""
+    before: str  # "2026Q3 0.0", or ""
+    after: str
 
 
 class EnterpriseDossier(Model):
@@ -157,8 +161,8 @@ class EnterpriseDossier(Model):
     records: list[RecordLine]  # in the display window at the period's end
     alerts: list[AlertLine]
     risk: list[RiskLine] | None  # None: no early-warning model exists
-    plan: list[PlanLine] | None  # None: no improvement plan can be read yet
-    plan_note: str
+    plan: list[PlanLine]  # every action of the enterprise's improvement plans, by due date
+    plan_note: str  # shown instead of an empty plan
 
     @property
     def lost_items(self) -> list[ItemLine]:
@@ -252,45 +256,18 @@ def _risk(engine: Engine, who: Principal, uscc: str) -> list[RiskLine] | None:
     return [RiskLine(period=r["period"], risk=float(r["risk"])) for r in found] or None
 
 
-PLAN_READERS = ("plan_actions", "enterprise_actions", "show_plan", "plan_show", "enterprise_plan")
+def _points(found: ItemPoints | None) -> str:
+    return "" if found is None else f"{found.period} {found.points:.1f}"
 
 
-def plan_reader() -> Callable[..., Any] | None:
-    """How to read an enterprise's improvement plan, when the hearings service offers one (issue #12's plans
-    are built beside the dossier): ``lrc.service.hearings.<reader>(engine, who, uscc)``."""
-    if importlib.util.find_spec("lrc.service.hearings") is None:
-        return None
-    module = importlib.import_module("lrc.service.hearings")
-    for name in PLAN_READERS:
-        reader = getattr(module, name, None)
-        if callable(reader):
-            return reader
-    return None
-
-
-def _field(action: Any, *names: str) -> str:
-    data = action.model_dump(mode="json") if isinstance(action, BaseModel) else dict(action)
-    for name in names:
-        if data.get(name) not in (None, ""):
-            return str(data[name])
-    return ""
-
-
-def _plan(engine: Engine, who: Principal, uscc: str) -> list[PlanLine] | None:
-    reader = plan_reader()
-    if reader is None:
-        return None
-    found = reader(engine, who, uscc)
-    actions = getattr(found, "actions", found) or []
+def _plan(engine: Engine, who: Principal, uscc: str) -> list[PlanLine]:
     return [
         PlanLine(
-            item=_field(a, "item", "item_code", "code"),
-            action=_field(a, "action", "text"),
-            due=_field(a, "due", "due_date"),
-            status=_field(a, "status_zh", "status"),
+            hearing_id=a.hearing_id, item=f"{a.item_code} {a.item_name_zh}", action=a.action, due=a.due.isoformat(),
+            status=a.status_zh, evidence=a.evidence_name or "", before=_points(a.before), after=_points(a.after),
         )
-        for a in actions
-    ]
+        for a in plan_of(engine, who, uscc)
+    ]  # fmt: skip
 
 
 def enterprise_dossier(

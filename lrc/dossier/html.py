@@ -19,6 +19,7 @@ from lrc.dossier.layout import (
     comparison_row,
     footer,
     item_points,
+    plan_row,
     points,
     profile_rows,
     result_rows,
@@ -171,7 +172,7 @@ def _enterprise(e: EnterpriseDossier, heading: str) -> str:
         risk = [[r.period, f"{r.risk:.1%}"] for r in e.risk]
         parts += [f"<h3>{t[k]}</h3>", _table(("期间", "下一期等级下降的概率"), risk, (1,))]
         k += 1
-    plan = [[p.item, p.action, p.due, p.status] for p in e.plan or []]
+    plan = [plan_row(p) for p in e.plan]
     shown = _table(PLAN_COLUMNS, plan) if plan else f"<p>{esc(e.plan_note)}</p>"
     parts += [f"<h3>{t[k]}</h3>", shown]
     parts.append("</section>")

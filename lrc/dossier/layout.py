@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lrc.dossier.content import DossierContent, EnterpriseDossier, ItemLine
+from lrc.dossier.content import DossierContent, EnterpriseDossier, ItemLine, PlanLine
 
 NONE = "无"
 KIND_ZH = {"add": "加分", "deduct": "扣分"}
@@ -10,7 +10,7 @@ CHART_MARK = "图:一级指标得分与行业平均"  # the caption next to the 
 TREND_MARK = "图:历期总分走势"  # the caption next to the trend line
 OBJECTIONS_NOTE = ""  # objections (issue #13) are not built yet: the section is left out
 LOST_NOTE = "扣分条目与未得满分的加分条目,附原因、法律依据、所需证据与数据来源。"
-PLAN_COLUMNS = ("条目", "改进措施", "完成期限", "进展")
+PLAN_COLUMNS = ("听证", "条目", "改进措施", "完成期限", "进展", "证明材料", "听证前得分", "听证后得分")
 COMPARISON_COLUMNS = ("企业名称", "统一社会信用代码", "地区", "行业", "总分", "等级", "全省名次", "红线")
 
 
@@ -63,6 +63,13 @@ def comparison_row(e: EnterpriseDossier) -> list[str]:
     return [
         e.name, e.uscc, e.city, e.industry_name, points(e.total), f"{e.grade} {e.grade_label}",
         f"{province.rank} / {province.n}", "是" if e.red_line else "否",
+    ]  # fmt: skip
+
+
+def plan_row(line: PlanLine) -> list[str]:
+    return [
+        f"#{line.hearing_id}", line.item, line.action, line.due, line.status, line.evidence or "—",
+        line.before or "—", line.after or "—",
     ]  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from lrc.dossier.layout import (
     comparison_row,
     footer,
     item_points,
+    plan_row,
     points,
     profile_rows,
     result_rows,
@@ -239,8 +240,8 @@ def _enterprise(e: EnterpriseDossier, heading: str) -> dict[str, Any]:
         risk = [[r.period, f"{r.risk:.1%}"] for r in e.risk]
         sections.append({"title": t[k], "parts": [_table(("期间", "下一期等级下降的概率"), risk, (1, 1))]})
         k += 1
-    plan = [[p.item, p.action, p.due, p.status] for p in e.plan or []]
-    shown = _table(PLAN_COLUMNS, plan, (0, 2, 0, 1)) if plan else _text(e.plan_note)
+    plan = [plan_row(p) for p in e.plan]
+    shown = _table(PLAN_COLUMNS, plan, (0, 1.2, 2, 0, 0, 1, 0, 0)) if plan else _text(e.plan_note)
     sections.append({"title": t[k], "parts": [shown]})
     return {"heading": heading, "sections": sections}
 

@@ -5,11 +5,8 @@ found (the audit log records the denial); the file written is recorded as an exp
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -22,10 +19,17 @@ from lrc.service.access import Action, Principal
 from lrc.store import repository as repo
 from lrc.store import require_schema
 
-__all__ = ["FORMATS", "collective_dossier", "dossier", "dossier_content", "hearing_reader", "newest_period"]
+__all__ = [
+    "FORMATS",
+    "collective_dossier",
+    "dossier",
+    "dossier_content",
+    "hearing_dossier",
+    "newest_period",
+    "write_dossier",
+]
 
 FORMATS = (".pdf", ".html")
-HEARINGS_NOT_READY = "听证功能尚未上线,请用 --enterprises 指定企业 (hearings are not available yet)"
 
 
 def newest_period(engine: Engine) -> str:
@@ -121,21 +125,12 @@ def collective_dossier(
     return _produce(engine, who, usccs, period, output, collective=True, hearing_id=hearing_id)
 
 
-def hearing_reader() -> Callable[..., Any] | None:
-    """``lrc.service.hearings.hearing_enterprises(engine, who, hearing_id) -> list[str]`` when hearings exist."""
-    if importlib.util.find_spec("lrc.service.hearings") is None:
-        return None
-    reader = getattr(importlib.import_module("lrc.service.hearings"), "hearing_enterprises", None)
-    return reader if callable(reader) else None
-
-
 def hearing_dossier(engine: Engine, who: Principal, hearing_id: int, period: str | None, output: Path) -> Path:
-    """The collective dossier of a hearing's enterprises."""
-    reader = hearing_reader()
-    if reader is None:
-        raise UsageError(HEARINGS_NOT_READY)
+    """The collective dossier of a hearing's enterprises (those inside ``who``'s scope)."""
+    from lrc.service.hearings import hearing_enterprises
+
     _format(output)
-    usccs = list(reader(engine, who, hearing_id))
+    usccs = hearing_enterprises(engine, who, hearing_id)
     if not usccs:
-        raise NotFoundError(f"听证 #{hearing_id} 没有参加的企业 (hearing has no enterprises)")
+        raise NotFoundError(f"听证 #{hearing_id} 没有你有权查看的企业 (hearing has no enterprise you may read)")
     return collective_dossier(engine, who, usccs, period, output, hearing_id=hearing_id)
