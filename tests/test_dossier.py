@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from lrc.dossier.content import NO_PLAN, DossierContent
 from lrc.dossier.html import dossier_html
 from lrc.dossier.layout import CHART_MARK, TREND_MARK
-from lrc.dossier.pdf import dossier_source
+from lrc.dossier.pdf import dossier_pdf, dossier_source
 from lrc.errors import NotFoundError, UsageError
 from lrc.samples import generate, write_sample
 from lrc.service import explain, ingest_file, score_period
@@ -170,6 +170,18 @@ def test_pdf_embeds_every_font_and_its_text_is_extractable(pdf: tuple[Path, Doss
     for item in section.lost_items:
         assert squash(item.reason) in text, item.code
     assert squash(CHART_MARK) in text and squash(TREND_MARK) in text and squash(RECORD["ref"]) in text
+
+
+def test_pdf_is_reproducible_with_source_date_epoch(
+    pdf: tuple[Path, DossierContent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, content = pdf
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = dossier_pdf(content)
+    assert first == dossier_pdf(content) and b"2023" in first  # 2023-11-14, the epoch given
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(UsageError):
+        dossier_pdf(content)
 
 
 def test_pdf_draws_its_charts_from_data(pdf: tuple[Path, DossierContent]) -> None:

@@ -150,6 +150,11 @@ def _text(text: str) -> dict[str, Any]:
     return {"kind": "text", "text": text}
 
 
+def _breakable(text: str) -> str:
+    """A space after each ASCII colon, so that a file name after ``(submitted):`` can wrap in a narrow cell."""
+    return text.replace(":", ": ")
+
+
 def _rate(value: float | None, maximum: float) -> float | None:
     if value is None:
         return None
@@ -160,7 +165,7 @@ def _enterprise(e: EnterpriseDossier, heading: str) -> dict[str, Any]:
     t = section_titles(e)
     lost = [
         [i.code, i.name_zh, KIND_ZH.get(i.kind, i.kind), item_points(i), i.reason, basis(i), i.evidence_zh or NONE,
-         i.provenance]
+         _breakable(i.provenance)]
         for i in e.lost_items
     ]  # fmt: skip
     level1 = [
