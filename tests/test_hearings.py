@@ -1,0 +1,308 @@
+"""CSR hearings: candidates and their reasons, hearings with attachments and outcome, improvement plans with
+the item's points before and after, overdue actions, permissions and the audit log (SQLite and PostgreSQL),
+and the commands end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select
+
+from lrc.errors import ConflictError, NotFoundError, PermissionDenied, UsageError
+from lrc.scope import Scope
+from lrc.service import explain, load_results
+from lrc.service.access import Principal, Role
+from lrc.service.alerts import list_alerts
+from lrc.service.audit import audit_log
+from lrc.service.hearing_candidates import propose
+from lrc.service.hearings import (
+    MAX_BYTES,
+    add_hearing,
+    attach,
+    get_hearing,
+    hearing_enterprises,
+    list_hearings,
+    record_outcome,
+)
+from lrc.service.plans import add_action, plan_of, raise_overdue, update_action
+from lrc.service.records import receive_objects
+from lrc.store.tables import Attachment, OutboxEvent, PlanActionEvent
+from tests.conftest import ADMIN, scored_sample
+from tests.test_cli import lrc
+
+Q3, Q4 = "2026Q3", "2026Q4"
+DALIAN = "210200"
+HEARD = date(2026, 10, 15)  # after 2026Q3 ended, before 2026Q4 ends
+PDF = b"%PDF-1.4\n% a CSR report\n"
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+    """40 enterprises scored in 2026Q3 and 2026Q4 (the same enterprises, facts moved on)."""
+    scored_sample(engine, tmp_path, 40, 11, Q3)
+    scored_sample(engine, tmp_path, 40, 11, Q4)
+    return engine, load_results(engine, ADMIN, Q4)[1]
+
+
+def _fatal(uscc: str) -> dict[str, Any]:
+    return {"uscc": uscc, "type": "FATAL_ACCIDENT_RESPONSIBLE", "date": "2026-09-15", "workers": 1,
+            "source": "沈阳市应急管理局", "ref": "沈应急罚〔2026〕7号", "severity": "严重"}  # fmt: skip
+
+
+def test_a_fatal_accident_makes_a_candidate_with_the_red_line_and_record_reasons(
+    store: tuple[Engine, pd.DataFrame],
+) -> None:
+    engine, _ = store
+    q3 = load_results(engine, ADMIN, Q3)[1]
+    top = str(q3[~q3["red_line"]].iloc[0]["uscc"])  # the best result: no reason to hear it before
+    assert top not in {c.uscc for c in propose(engine, ADMIN, Q3)}
+    receive_objects(engine, ADMIN, [_fatal(top)])
+    found = {c.uscc: c for c in propose(engine, ADMIN, Q3)}
+    assert top in found
+    reasons = found[top].reasons
+    assert any("触及红线" in r for r in reasons)
+    assert any("本期有 1 条" in r and "事故" in r for r in reasons)
+    assert found[top].group is None
+
+
+def test_candidates_are_exactly_the_enterprises_with_a_reason(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, q4 = store
+    q3 = load_results(engine, ADMIN, Q3)[1]
+    order = {"A": 0, "B": 1, "C": 2, "D": 3}
+    both = q4.merge(q3[["uscc", "grade", "total"]], on="uscc", suffixes=("", "_before"))
+    fell = {u for u, g, b in zip(both["uscc"], both["grade"], both["grade_before"], strict=True) if order[g] > order[b]}
+    lowest = set(q4.loc[q4["grade"] == "D", "uscc"]) | set(q4.loc[q4["red_line"], "uscc"])
+    found = propose(engine, ADMIN, Q4)
+    assert {c.uscc for c in found if any("降为" in r for r in c.reasons)} == fell
+    assert lowest <= {c.uscc for c in found}
+    assert all(c.reasons for c in found) and fell | lowest
+    drops = [c for c in found if any("降幅居前" in r for r in c.reasons)]
+    assert 0 < len(drops) <= 10
+    totals = dict(zip(q4["uscc"], q4["total"], strict=True))
+    assert all(c.total == totals[c.uscc] for c in found)
+
+
+def test_candidates_group_and_narrow_to_a_region(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, q4 = store
+    grouped = propose(engine, ADMIN, Q4, group_by="industry")
+    industry = dict(zip(q4["uscc"], q4["industry"], strict=True))
+    assert grouped and all(c.group is not None and c.group.startswith(industry[c.uscc]) for c in grouped)
+    groups = [str(c.group) for c in grouped]
+    assert groups == sorted(groups)
+    one_each = propose(engine, ADMIN, Q4, group_by="industry", limit=1)
+    assert len(one_each) == len(set(groups)) and len({c.group for c in one_each}) == len(one_each)
+    region = dict(zip(q4["uscc"], q4["region_code"], strict=True))
+    assert all(region[c.uscc].startswith("2102") for c in propose(engine, ADMIN, Q4, region=DALIAN))
+    with pytest.raises(UsageError, match="industry、size 或 ownership"):
+        propose(engine, ADMIN, Q4, group_by="colour")
+
+
+def _count(engine: Engine, table: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_hearing_is_recorded_with_files_stored_once_and_its_outcome(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path
+) -> None:
+    engine, q4 = store
+    two = [str(u) for u in q4["uscc"].iloc[:2]]
+    made = add_hearing(engine, ADMIN, kind="collective", held_on=HEARD, title="制造业集体听证",
+                       enterprises=",".join(two), chair="县总工会主席", participants="职工代表、人大代表")  # fmt: skip
+    assert made.status == "planned" and sorted(e.uscc for e in made.enterprises) == sorted(two)
+    report = tmp_path / "社会责任报告.pdf"
+    report.write_bytes(PDF)
+    first = attach(engine, ADMIN, made.id, report, "csr_report", two[0])
+    copy = tmp_path / "minutes.pdf"
+    copy.write_bytes(PDF)
+    again = attach(engine, ADMIN, made.id, copy, "minutes")
+    assert (first.stored_before, again.stored_before) == (False, True) and first.id == again.id
+    assert _count(engine, Attachment) == 1
+    assert first.sha256 == hashlib.sha256(PDF).hexdigest()
+    for name in ("notes.txt", "tool.exe"):
+        (tmp_path / name).write_bytes(b"x")
+        with pytest.raises(UsageError, match=name.replace(".", r"\.")):
+            attach(engine, ADMIN, made.id, tmp_path / name, "minutes")
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(UsageError, match="big.pdf.*20 MB"):
+        attach(engine, ADMIN, made.id, big, "minutes")
+    with pytest.raises(UsageError, match="--uscc"):
+        attach(engine, ADMIN, made.id, report, "csr_report")
+    done = record_outcome(engine, ADMIN, made.id, "职工代表认为加班偏多", "限期整改")
+    shown = get_hearing(engine, ADMIN, made.id)
+    assert done.status == shown.status == "held" and shown.conclusions == "限期整改"
+    assert [a.kind for a in shown.attachments] == ["csr_report", "minutes"]
+    assert [h.id for h in list_hearings(engine, ADMIN)] == [made.id]
+    assert sorted(hearing_enterprises(engine, ADMIN, made.id)) == sorted(two)
+    with pytest.raises(UsageError, match="个别听证只能有一家"):
+        add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises=two)
+    with pytest.raises(NotFoundError, match="91210100MA0000000X"):
+        add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises="91210100MA0000000X")
+    entries = [e for e in audit_log(engine, ADMIN, action="hearing") if e.target == f"hearing:{made.id}"]
+    assert sum(e.outcome == "ok" for e in entries) == 4  # created, two files, the outcome
+    assert any(e.outcome == "error" for e in audit_log(engine, ADMIN, action="hearing"))
+
+
+def _changed_item(engine: Engine, usccs: list[str]) -> tuple[str, str, float, float]:
+    """An enterprise and an item whose points differ between 2026Q3 and 2026Q4, per ``explain``."""
+    for uscc in usccs:
+        before = {i["code"]: i["points"] for i in explain(engine, ADMIN, uscc, Q3).items}
+        after = {i["code"]: i["points"] for i in explain(engine, ADMIN, uscc, Q4).items}
+        for code in before:
+            if before[code] != after[code]:
+                return uscc, code, before[code], after[code]
+    pytest.fail("no item changed between the periods")
+
+
+def test_a_plan_shows_the_items_points_before_and_after(store: tuple[Engine, pd.DataFrame], tmp_path: Path) -> None:
+    engine, q4 = store
+    uscc, code, before, after = _changed_item(engine, [str(u) for u in q4["uscc"]])
+    hearing = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="个别听证", enterprises=uscc)
+    made = add_action(engine, ADMIN, hearing.id, uscc, item=code, action="整改", due="2026-12-31")
+    shown = plan_of(engine, ADMIN, uscc)
+    assert [a.id for a in shown] == [made.id] and shown[0].status == "open"
+    assert shown[0].before is not None and shown[0].after is not None
+    assert (shown[0].before.period, shown[0].before.points) == (Q3, before)
+    assert (shown[0].after.period, shown[0].after.points) == (Q4, after)
+    with pytest.raises(UsageError, match="Z9.9.9"):
+        add_action(engine, ADMIN, hearing.id, uscc, item="Z9.9.9", action="x", due="2026-12-31")
+    with pytest.raises(UsageError, match="早于听证日期"):
+        add_action(engine, ADMIN, hearing.id, uscc, item=code, action="x", due="2026-01-01")
+    proof = tmp_path / "proof.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\n proof")
+    done = update_action(engine, ADMIN, made.id, status="done", note="已整改", evidence=proof)
+    assert done.status == "done" and done.evidence_name == "proof.png"
+    with pytest.raises(ConflictError):
+        update_action(engine, ADMIN, made.id, status="late", note="x")
+    with engine.connect() as conn:
+        history = conn.execute(select(PlanActionEvent.status).where(PlanActionEvent.action_id == made.id)).scalars()
+        assert list(history) == ["open", "done"]
+
+
+def test_an_overdue_action_turns_late_and_raises_one_alert(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, q4 = store
+    uscc = str(q4["uscc"].iloc[3])
+    hearing = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises=uscc)
+    late = add_action(engine, ADMIN, hearing.id, uscc, item="B1.1.5", action="补签劳动合同", due="2026-11-01")
+    later = add_action(engine, ADMIN, hearing.id, uscc, item="B1.1.5", action="培训", due="2027-06-30")
+    events = _count(engine, OutboxEvent)
+    checked = raise_overdue(engine, ADMIN, today=date(2026, 12, 1))
+    assert checked.late == [late.id] and checked.alerts == 1
+    assert {a.id: a.status for a in plan_of(engine, ADMIN, uscc)} == {late.id: "late", later.id: "open"}
+    alerts = [a for a in list_alerts(engine, ADMIN) if a.rule_code == "PLAN_ACTION_OVERDUE"]
+    assert len(alerts) == 1 and alerts[0].uscc == uscc and f"改进措施 {late.id}" in alerts[0].detail
+    assert _count(engine, OutboxEvent) == events + 1
+    again = raise_overdue(engine, ADMIN, today=date(2026, 12, 2))
+    assert again.late == [] and again.alerts == 0
+    with engine.connect() as conn:
+        history = conn.execute(select(PlanActionEvent.status).where(PlanActionEvent.action_id == late.id)).scalars()
+        assert list(history) == ["open", "late"]
+
+
+def test_who_may_hear_and_see(store: tuple[Engine, pd.DataFrame]) -> None:
+    engine, q4 = store
+    in_dalian = q4["region_code"].astype(str).str.startswith("2102")
+    dalian, other = str(q4[in_dalian]["uscc"].iloc[0]), str(q4[~in_dalian]["uscc"].iloc[0])
+    viewer = Principal("vv", Role.viewer)
+    city = Principal("dl", Role.analyst, Scope(DALIAN))
+    firm = Principal("firm", Role.enterprise, Scope(uscc=dalian))
+    for who in (viewer, firm):
+        with pytest.raises(PermissionDenied):
+            add_hearing(engine, who, kind="individual", held_on=HEARD, title="t", enterprises=dalian)
+    with pytest.raises(PermissionDenied, match="不在你的范围"):
+        add_hearing(engine, city, kind="individual", held_on=HEARD, title="t", enterprises=other)
+    mine = add_hearing(engine, city, kind="individual", held_on=HEARD, title="大连", enterprises=dalian)
+    theirs = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="外市", enterprises=other)
+    both = add_hearing(engine, ADMIN, kind="collective", held_on=HEARD, title="两市", enterprises=[dalian, other])
+    assert {h.id for h in list_hearings(engine, city)} == {mine.id, both.id}
+    assert [e.uscc for e in get_hearing(engine, city, both.id).enterprises] == [dalian]
+    with pytest.raises(NotFoundError):
+        get_hearing(engine, city, theirs.id)
+    with pytest.raises(PermissionDenied):
+        record_outcome(engine, city, both.id, "意见", "结论")
+    with pytest.raises(PermissionDenied):
+        add_action(engine, viewer, mine.id, dalian, item="B1.1.5", action="x", due="2026-12-31")
+    action = add_action(engine, city, mine.id, dalian, item="B1.1.5", action="x", due="2026-12-31")
+    assert [a.id for a in plan_of(engine, firm, dalian)] == [action.id]
+    with pytest.raises(NotFoundError):
+        plan_of(engine, firm, other)
+    with pytest.raises(NotFoundError):
+        plan_of(engine, city, other)
+    denied = audit_log(engine, ADMIN, action="hearing", outcome="denied")
+    assert {e.actor for e in denied} == {"vv", "firm", "dl"}
+
+
+# ---- the commands, as a user runs them ----
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cwd = tmp_path_factory.mktemp("hearings")
+    lrc(cwd, "init")
+    for period in (Q3, Q4):
+        lrc(cwd, "sample", "--n", "40", "--seed", "11", "--period", period, "--output", f"{period}.csv")
+        lrc(cwd, "ingest", f"{period}.csv", "--period", period)
+        lrc(cwd, "score", "--period", period)
+    return cwd
+
+
+def test_the_commands_end_to_end(workdir: Path) -> None:
+    found = json.loads(lrc(workdir, "hearing", "propose", "--period", Q4, "--format", "json").stdout)
+    assert found and all(set(c) == {"uscc", "name", "grade", "total", "group", "reasons"} for c in found)
+    assert all(c["group"] is None and c["reasons"] for c in found)
+    grouped = json.loads(lrc(workdir, "hearing", "propose", "--period", Q4, "--group-by", "size", "--limit", "1",
+                             "--format", "json").stdout)  # fmt: skip
+    assert all(c["group"] for c in grouped) and len({c["group"] for c in grouped}) == len(grouped)
+    uscc = found[0]["uscc"]
+    added = lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-10-15", "--title", "个别听证",
+                "--enterprises", uscc, "--chair", "工会主席")  # fmt: skip
+    hearing_id = int(added.stdout.strip().splitlines()[-1])
+    as_json = json.loads(lrc(workdir, "hearing", "add", "--kind", "collective", "--date", "2026-10-16", "--title",
+                             "集体", "--enterprises", ",".join(c["uscc"] for c in found[:2]), "--format",
+                             "json").stdout)  # fmt: skip
+    assert as_json["id"] == hearing_id + 1 and as_json["kind"] == "collective"
+    shown = json.loads(lrc(workdir, "hearing", "show", str(hearing_id), "--format", "json").stdout)
+    assert shown["id"] == hearing_id and [e["uscc"] for e in shown["enterprises"]] == [uscc]
+    listed = json.loads(lrc(workdir, "hearings", "--format", "json").stdout)
+    assert [h["id"] for h in listed] == [hearing_id + 1, hearing_id]
+    (workdir / "report.pdf").write_bytes(PDF)
+    lrc(workdir, "hearing", "attach", str(hearing_id), "--file", "report.pdf", "--kind", "csr_report")
+    lrc(workdir, "hearing", "outcome", str(hearing_id), "--opinions", "意见", "--conclusions", "结论")
+    made = lrc(workdir, "plan", "add", str(hearing_id), uscc, "--item", "B1.1.5", "--action", "补签", "--due",
+               "2026-12-31")  # fmt: skip
+    action_id = int(made.stdout.strip().splitlines()[-1])
+    plan = json.loads(lrc(workdir, "plan", "show", uscc, "--format", "json").stdout)
+    assert [a["id"] for a in plan] == [action_id]
+    assert plan[0]["before"]["period"] == Q3 and plan[0]["after"]["period"] == Q4
+    updated = lrc(workdir, "plan", "update", str(action_id), "--status", "done", "--note", "已完成")
+    assert updated.stdout.strip().splitlines()[-1] == str(action_id)
+    shown = json.loads(lrc(workdir, "hearing", "show", str(hearing_id), "--format", "json").stdout)
+    assert shown["status"] == "held" and shown["attachments"][0]["name"] == "report.pdf"
+    lrc(workdir, "plan", "check-overdue")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["hearing", "add", "--kind", "weird", "--date", "2026-10-15", "--title", "t", "--enterprises", "x"],
+         "听证类型"),  # fmt: skip
+        (["hearing", "add", "--kind", "individual", "--date", "2026-13-01", "--title", "t", "--enterprises", "x"],
+         "YYYY-MM-DD"),  # fmt: skip
+        (["hearing", "show", "999"], "听证 999 不存在"),
+        (["plan", "update", "999", "--status", "done", "--note", "x"], "改进措施 999 不存在"),
+        (["hearing", "propose", "--period", Q4, "--group-by", "colour"], "industry、size 或 ownership"),
+    ],
+)
+def test_bad_input_gives_one_chinese_line(workdir: Path, args: list[str], says: str) -> None:
+    done = lrc(workdir, *args, ok=False)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and says in lines[0] and lines[0].startswith("错误")
