@@ -254,5 +254,7 @@ def check_overdue(fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActA
         out.print(f"标为逾期 {len(done.late)} 项,预警 {done.alerts} 条 (late actions, alerts)")
         if done.without_result:
             out.print(f"企业尚无评分结果、未能预警的措施:{', '.join(map(str, done.without_result))}")
+        if done.in_other_alert:
+            out.print(f"与同一企业的其他逾期措施合并预警的措施:{', '.join(map(str, done.in_other_alert))}")
 
     text_or_json(fmt, lambda: done.model_dump(mode="json"), text)

@@ -192,13 +192,16 @@ def test_an_overdue_action_turns_late_and_raises_one_alert(store: tuple[Engine, 
     uscc = str(q4["uscc"].iloc[3])
     hearing = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises=uscc)
     late = add_action(engine, ADMIN, hearing.id, uscc, item="B1.1.5", action="补签劳动合同", due="2026-11-01")
+    also = add_action(engine, ADMIN, hearing.id, uscc, item="A1.1.1", action="体检", due="2026-11-02")
     later = add_action(engine, ADMIN, hearing.id, uscc, item="B1.1.5", action="培训", due="2027-06-30")
     events = _count(engine, OutboxEvent)
     checked = raise_overdue(engine, ADMIN, today=date(2026, 12, 1))
-    assert checked.late == [late.id] and checked.alerts == 1
-    assert {a.id: a.status for a in plan_of(engine, ADMIN, uscc)} == {late.id: "late", later.id: "open"}
+    assert checked.late == [late.id, also.id] and checked.alerts == 1 and checked.in_other_alert == [also.id]
+    statuses = {a.id: a.status for a in plan_of(engine, ADMIN, uscc)}
+    assert statuses == {late.id: "late", also.id: "late", later.id: "open"}
     alerts = [a for a in list_alerts(engine, ADMIN) if a.rule_code == "PLAN_ACTION_OVERDUE"]
-    assert len(alerts) == 1 and alerts[0].uscc == uscc and f"改进措施 {late.id}" in alerts[0].detail
+    assert len(alerts) == 1 and alerts[0].uscc == uscc and alerts[0].status == "new"
+    assert f"改进措施 {late.id}" in alerts[0].detail and f"改进措施 {also.id}" in alerts[0].detail
     assert _count(engine, OutboxEvent) == events + 1
     again = raise_overdue(engine, ADMIN, today=date(2026, 12, 2))
     assert again.late == [] and again.alerts == 0

@@ -67,6 +67,7 @@ class OverdueOut(BaseModel):
     late: list[int]  # the actions marked late now
     alerts: int  # alerts raised
     without_result: list[int]  # late actions whose enterprise has no result an alert could name
+    in_other_alert: list[int]  # late actions named in another action's alert (same enterprise and run)
 
 
 def _due(value: date | str) -> date:
@@ -274,10 +275,12 @@ def raise_overdue(engine: Engine, who: Principal, *, today: date | None = None) 
             conn.execute(update(PlanAction).where(PlanAction.id == row["id"]).values(
                 status="late", updated_by=who.name, updated_at=repo.now()))  # fmt: skip
             _event(conn, who, int(row["id"]), "late", None, f"逾期未完成(期限 {row['due_on']},检查日 {day})")
-        raised, without = _overdue_alerts(conn, list(due), load_alert_rules())
+        raised, without, joined = _overdue_alerts(conn, list(due), load_alert_rules())
         entry.detail = f"{len(due)} late, {raised} alerts" + (f", no result: {without}" if without else "")
+        entry.detail += f", in another alert: {joined}" if joined else ""
         entry.write(conn)
-    return OverdueOut(late=[int(r["id"]) for r in due], alerts=raised, without_result=without)
+    late = [int(r["id"]) for r in due]
+    return OverdueOut(late=late, alerts=raised, without_result=without, in_other_alert=joined)
 
 
 def _newest_result(conn: Connection, enterprise_id: int) -> Any:
@@ -292,14 +295,16 @@ def _newest_result(conn: Connection, enterprise_id: int) -> Any:
     return conn.execute(query).mappings().first()
 
 
-def _overdue_alerts(conn: Connection, due: list[Any], rules: AlertRules) -> tuple[int, list[int]]:
+def _overdue_alerts(conn: Connection, due: list[Any], rules: AlertRules) -> tuple[int, list[int], list[int]]:
     """One alert per late action and ``plan_overdue`` rule. An alert names a run: the enterprise's newest
     result's (the alert is not caused by it, the detail says so). The alerts' unique key (rule, run,
     enterprise) allows one alert per enterprise and run: a second late action of the same enterprise joins
-    the detail of the first alert of this check, or raises none when an earlier check's alert holds the key."""
+    the detail of the first alert of this check, or raises none when an earlier check's alert holds the key
+    (both are listed, third in the answer)."""
     chosen = [r for r in rules.rules if r.kind == "plan_overdue"]
     raised: dict[tuple[str, int, int], dict[str, Any]] = {}
     without: list[int] = []
+    joined: list[int] = []
     at = repo.now()
     for row in due:
         newest = _newest_result(conn, int(row["enterprise_id"]))
@@ -312,10 +317,12 @@ def _overdue_alerts(conn: Connection, due: list[Any], rules: AlertRules) -> tupl
             key = (rule.code, int(newest["run_id"]), int(row["enterprise_id"]))
             if key in raised:
                 raised[key]["detail"] = f"{raised[key]['detail']};{what}"
+                joined.append(int(row["id"]))
                 continue
             taken = conn.scalar(select(Alert.id).where(Alert.rule_code == key[0], Alert.run_id == key[1],
                                                        Alert.enterprise_id == key[2]))  # fmt: skip
             if taken is not None:
+                joined.append(int(row["id"]))
                 continue
             note = f"(关联该企业最新评分结果:{newest['period']} 批次 {newest['run_id']},非评分引起)"
             raised[key] = {
@@ -329,7 +336,7 @@ def _overdue_alerts(conn: Connection, due: list[Any], rules: AlertRules) -> tupl
     if alerts:
         ids = conn.execute(insert(Alert).returning(Alert.id, sort_by_parameter_order=True), alerts).scalars().all()
         outbox.add_events(conn, alert_events(rules, alerts, ids))
-    return len(alerts), without
+    return len(alerts), without, sorted(set(joined))
 
 
 __all__ = ["OverdueOut", "PlanActionOut", "add_action", "plan_of", "raise_overdue", "update_action"]
