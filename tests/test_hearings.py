@@ -32,7 +32,7 @@ from lrc.service.hearings import (
 )
 from lrc.service.plans import add_action, plan_of, raise_overdue, update_action
 from lrc.service.records import receive_objects
-from lrc.store.tables import Attachment, OutboxEvent, PlanActionEvent
+from lrc.store.tables import Attachment, OutboxEvent, PlanActionEvent, RiskModel
 from tests.conftest import ADMIN, scored_sample
 from tests.test_cli import lrc
 
@@ -101,6 +101,28 @@ def test_candidates_group_and_narrow_to_a_region(store: tuple[Engine, pd.DataFra
     assert all(region[c.uscc].startswith("2102") for c in propose(engine, ADMIN, Q4, region=DALIAN))
     with pytest.raises(UsageError, match="industry、size 或 ownership"):
         propose(engine, ADMIN, Q4, group_by="colour")
+
+
+def test_a_high_risk_from_the_stored_model_is_a_reason_and_proposing_never_trains(
+    store: tuple[Engine, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lrc.service import hearing_candidates
+    from lrc.service.risk import Forecast, RiskOut, RiskReason
+
+    engine, q4 = store
+    calm = str(q4.iloc[0]["uscc"])  # the best result of the period
+    assert calm not in {c.uscc for c in propose(engine, ADMIN, Q4)}  # no model stored: no risk reason
+    assert _count(engine, RiskModel) == 0  # … and none trained
+
+    def risky(*_: Any, **__: Any) -> Forecast:
+        why = RiskReason(feature="complaints", value=2.0, contribution=0.9, text_zh="本期投诉 2 件")
+        item = RiskOut(uscc=calm, name="x", region_code="210102", period=Q4, grade="A", risk=0.8, reasons=[why])
+        return Forecast(model_id=1, period=Q4, trained_now=False, items=[item])
+
+    monkeypatch.setattr(hearing_candidates, "model_id_for", lambda *_: 1)
+    monkeypatch.setattr(hearing_candidates, "forecast", risky)
+    found = {c.uscc: c for c in propose(engine, ADMIN, Q4)}
+    assert found[calm].reasons == ["预警模型预测下期等级下降的概率为 80%:本期投诉 2 件 (high risk)"]
 
 
 def _count(engine: Engine, table: Any) -> int:
