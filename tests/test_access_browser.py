@@ -109,8 +109,10 @@ def test_an_admin_manages_users_and_reads_the_audit_log(page: Any, base_url: str
 def test_five_wrong_passwords_lock_the_account_in_the_browser(page: Any, base_url: str) -> None:
     for attempt in range(5):
         sign_in(page, base_url, "locked", f"wrong-{attempt}")
+    page.get_by_text("锁定").first.wait_for(timeout=30_000)  # drawn once the sign-in has been checked
     assert "锁定" in main_text(page)
     sign_in(page, base_url, "locked")
+    page.get_by_text("锁定").first.wait_for(timeout=30_000)
     assert "锁定" in main_text(page) and not page.locator('[data-testid="stSidebarNav"]').count()
 
 

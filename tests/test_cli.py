@@ -1,11 +1,20 @@
-"""The `lrc` command end to end, as a user runs it (real console script, real files)."""
+"""The `lrc` command end to end, as a user runs it (real entry point, real files).
+
+``lrc(...)`` runs the entry point ``lrc.cli.main`` with the arguments, environment, folder and standard
+streams a user's shell would give it, and returns what a process would: exit code, stdout, stderr. It runs
+in this process (starting Python and importing pandas for each of some 200 commands cost the suite about
+ten minutes); ``process=True``, a standard input, or ``LRC_TEST_SUBPROCESS=1`` for the whole run, starts a
+real ``python`` process instead, and the tests marked so below always do."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +22,73 @@ import pytest
 from tests.conftest import GOLDEN
 
 LRC = [sys.executable, "-c", "from lrc.cli import main; main()"]
+ALWAYS_PROCESS = os.environ.get("LRC_TEST_SUBPROCESS") == "1"
 
 
 def lrc(
-    cwd: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None, stdin: str | None = None
+    cwd: Path,
+    *args: str,
+    ok: bool = True,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    process: bool = False,
 ) -> subprocess.CompletedProcess:
     environment = {**os.environ, "LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200"}
     for inherited in ("LRC_DATABASE_URL", "LRC_USER"):  # the test's own store and user, never the caller's
         environment.pop(inherited, None)
     environment.update(env or {})
-    done = subprocess.run(
-        [*LRC, *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=environment, timeout=300
-    )
+    if process or stdin is not None or ALWAYS_PROCESS:
+        done = subprocess.run(
+            [*LRC, *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=environment, timeout=300
+        )
+    else:
+        done = _in_process(cwd, list(args), environment)
     if ok:
         assert done.returncode == 0, done.stderr
     return done
+
+
+def _in_process(cwd: Path, args: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """``lrc.cli.main`` as a process would run it: its argv, environment, folder and streams, and its exit
+    code from ``SystemExit``."""
+    from lrc.cli import main
+    from lrc.cli_common import err as errors
+    from lrc.cli_common import out as output
+
+    for console in (output, errors):  # a console reads the terminal width once, when it is made
+        console.width = int(environment.get("COLUMNS", "80"))
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with _environment(environment), contextlib.chdir(cwd), _argv(["lrc", *args]):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(["lrc", *args], returncode, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _environment(environment: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environment)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _argv(argv: list[str]) -> Iterator[None]:
+    saved = sys.argv[:]
+    sys.argv[:] = argv
+    try:
+        yield
+    finally:
+        sys.argv[:] = saved
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +179,7 @@ def test_runs_and_verify(workdir: Path) -> None:
     ],
 )
 def test_user_errors_are_one_line_without_traceback(workdir: Path, args: tuple, code: int, message: str) -> None:
-    done = lrc(workdir, *args, ok=False)
+    done = lrc(workdir, *args, ok=False, process=args[0] in ("rank", "verify"))  # some through a real process
     assert done.returncode == code, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr + done.stdout
 
@@ -152,6 +213,13 @@ def test_unknown_filter_values_are_errors_not_empty_rankings(workdir: Path) -> N
     assert done.returncode == 1 and "行业 Z" in done.stderr and "规模 tiny" in done.stderr
     rows = json.loads(lrc(workdir, "rank", "-p", "2026Q3", "--size", "small", "--grade", "b", "-f", "json").stdout)
     assert rows and {r["size"] for r in rows} == {"小型"} and {r["grade"] for r in rows} == {"B"}
+
+
+def test_the_console_script_runs_as_a_process_like_in_this_one(workdir: Path) -> None:
+    """The in-process runner is faithful: the same command gives the same exit code and output either way."""
+    for args in (("rank", "--period", "2026Q3", "--top", "3", "--format", "json"), ("rank", "--period", "1999Q1")):
+        inside, outside = lrc(workdir, *args, ok=False), lrc(workdir, *args, ok=False, process=True)
+        assert (inside.returncode, inside.stdout, inside.stderr) == (outside.returncode, outside.stdout, outside.stderr)
 
 
 def test_version(workdir: Path) -> None:

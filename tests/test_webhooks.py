@@ -413,8 +413,9 @@ def test_cli_adds_lists_sends_and_removes(tmp_path: Path) -> None:
             "--source", fatal["source"], "--ref", fatal["ref"], "--severity", "严重", "--workers", "1")  # fmt: skip
         loop = _sending(tmp_path)
         try:
-            for _ in range(300):
-                if len(receiver.keys) >= 6:
+            for _ in range(300):  # received, and the pass that sent them committed (else they are sent again)
+                pending = [w["pending"] for w in json.loads(lrc(tmp_path, "webhooks", "--format", "json").stdout)]
+                if len(receiver.keys) >= 6 and pending[0] == 0:
                     break
                 time.sleep(0.1)
         finally:

@@ -36,7 +36,7 @@ from lrc.dossier.layout import (
     section_titles,
 )
 from lrc.errors import UsageError
-from lrc.publication.notice_pdf import SANS, SERIF, _fonts
+from lrc.publication.notice_pdf import SANS, SERIF, cjk_fonts
 from lrc.times import CHINA
 
 __all__ = ["dossier_pdf"]
@@ -294,7 +294,7 @@ def dossier_pdf(content: DossierContent) -> bytes:
     """The dossier as an A4 PDF with its CJK fonts embedded (same content and timestamp: same bytes)."""
     return typst.compile(
         TEMPLATE.encode("utf-8"),
-        font_paths=_fonts(),
+        font_paths=cjk_fonts(),
         sys_inputs={"dossier": _document(content), "serif": SERIF, "sans": SANS},
         timestamp=_timestamp(content),
         pdf_tags=False,

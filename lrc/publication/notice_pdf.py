@@ -135,7 +135,7 @@ def _document(content: PublicationContent, publication_id: int | None) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _fonts() -> typst.Fonts:
+def cjk_fonts() -> typst.Fonts:
     """Noto CJK from the folders above and Typst's own fonts, never whatever else the machine has installed:
     the PDF depends on these fonts alone."""
     folders = [str(d) for d in FONT_DIRS if d.is_dir()]
@@ -153,7 +153,7 @@ def notice_pdf(content: PublicationContent, *, publication_id: int | None = None
     """The notice as an A4 PDF with its CJK fonts embedded (same content and timestamp: same bytes)."""
     return typst.compile(
         TEMPLATE.encode("utf-8"),
-        font_paths=_fonts(),
+        font_paths=cjk_fonts(),
         sys_inputs={"notice": _document(content, publication_id), "serif": SERIF, "sans": SANS},
         timestamp=pdf_timestamp(content),
         pdf_tags=False,
