@@ -71,6 +71,7 @@ def test_an_analyst_sees_the_analyst_pages_and_only_the_city(page: Any, base_url
     assert "分析员" in str(page.locator('[data-testid="stSidebar"]').inner_text())
     _, everyone = load_results(make_engine(store_url), ADMIN, DEMO_PERIODS[-1])
     dalian = int((everyone["city_code"] == DALIAN).sum())
+    page.get_by_text(f"共 {dalian:,} 家企业").first.wait_for(timeout=30_000)
     assert f"共 {dalian:,} 家企业" in main_text(page)
     other = everyone.loc[everyone["city_code"] != DALIAN, "uscc"].iloc[0]
     sign_in(page, base_url, "dl", path=f"enterprise?uscc={other}")
@@ -121,7 +122,9 @@ def test_sign_out_ends_the_session(page: Any, base_url: str) -> None:
     page.get_by_role("heading", name="总览").first.wait_for(timeout=30_000)
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("heading", name="企业劳动关系信用评价 · 登录").wait_for(timeout=30_000)
+    page.get_by_text("已退出登录").first.wait_for(timeout=30_000)  # the old page's elements go a moment later
     assert "已退出登录" in main_text(page)
+    page.wait_for_function("() => !document.body.innerText.includes('参评企业')", timeout=30_000)
 
 
 def test_a_record_posted_through_the_api_shows_its_alert_without_a_reload(

@@ -25,6 +25,7 @@ from lrc.dossier.layout import (
     result_rows,
     section_titles,
 )
+from lrc.html_page import standalone_page
 
 __all__ = ["dossier_html"]
 
@@ -190,26 +191,12 @@ def dossier_html(content: DossierContent) -> bytes:
     else:
         body += [_enterprise(e, e.name) for e in content.enterprises]
     hearing = f",听证 #{content.hearing_id}" if content.hearing_id is not None else ""
-    page = f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{POLICY}">
-<meta name="referrer" content="no-referrer">
-<title>{esc(content.title)}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<header>
+    page = f"""<header>
 <h1>{esc(content.title)}</h1>
 <p class="meta">评价期间 {esc(content.period)}{esc(hearing)},共 {len(content.enterprises)} 家企业</p>
 </header>
 <main>
 {chr(10).join(body)}
 </main>
-<footer><p class="meta">{esc(footer(content))}</p></footer>
-</body>
-</html>
-"""
-    return page.encode("utf-8")
+<footer><p class="meta">{esc(footer(content))}</p></footer>"""
+    return standalone_page(content.title, STYLE, POLICY, page)

@@ -9,6 +9,7 @@ import html
 from collections.abc import Sequence
 from typing import TypeVar
 
+from lrc.html_page import standalone_page
 from lrc.publication.content import Entry, ListEntry, PublicationContent
 from lrc.publication.notice_layout import LISTED, NONE_LISTED, RANKING, Column, cell_text, heading, notes
 
@@ -69,18 +70,7 @@ def notice_html(content: PublicationContent, *, publication_id: int | None = Non
     """The notice as a standalone UTF-8 page (the same content gives the same bytes)."""
     head = heading(content)
     footnotes = "\n".join(f"<li>{esc(line)}</li>" for line in notes(content, publication_id))
-    page = f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{POLICY}">
-<meta name="referrer" content="no-referrer">
-<title>{esc(head.title)}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<header>
+    body = f"""<header>
 <p class="issuer">{esc(head.issuer)}</p>
 <p class="number">{esc(head.number)}</p>
 <hr class="red">
@@ -104,8 +94,5 @@ def notice_html(content: PublicationContent, *, publication_id: int | None = Non
 </ol>
 </section>
 <p class="sign">{esc(head.issuer)}<br>{esc(head.date_zh)}</p>
-</main>
-</body>
-</html>
-"""
-    return page.encode("utf-8")
+</main>"""
+    return standalone_page(head.title, STYLE, POLICY, body)
