@@ -142,7 +142,7 @@ def reasons(model: RiskModel, frame: pd.DataFrame, top: int = 3) -> list[list[di
             [
                 {
                     "feature": model.features[j],
-                    "value": float(value[j]),
+                    "value": round(float(value[j]), 4),
                     "contribution": round(float(row[j]), 4),
                     "text_zh": texts[model.features[j]].format(v=value[j]),
                 }
