@@ -3,6 +3,7 @@ Debian's Chromium. Each `goto` opens a new Streamlit session, so each visit sign
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -76,6 +77,7 @@ def test_an_analyst_sees_the_analyst_pages_and_only_the_city(page: Any, base_url
     other = everyone.loc[everyone["city_code"] != DALIAN, "uscc"].iloc[0]
     sign_in(page, base_url, "dl", path=f"enterprise?uscc={other}")
     page.get_by_role("heading", name="企业画像").first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile("无权查看|找不到")).first.wait_for(timeout=30_000)
     settle(page)
     text = main_text(page)
     assert "无权查看" in text or "找不到" in text

@@ -74,6 +74,7 @@ def test_an_enterprise_submits_its_data_and_sees_its_score(page: Any, base_url: 
     settle(page)
     page.get_by_role("button", name="提交并评分").click()
     page.get_by_text("已提交并评分").wait_for(timeout=30_000)
+    page.get_by_text("全省排名").first.wait_for(timeout=30_000)  # the score is drawn just after the message
     settle(page)
     text = main_text(page)
     assert "总分" in text and "全省排名" in text and "逐项得分" in text
