@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
-    "audit_log", "outbox", "publications", "attachments", "plan_action_events",
+    "audit_log", "outbox", "publications", "attachments", "plan_action_events", "case_events", "record_closures",
 )  # fmt: skip
 
 
@@ -105,6 +105,8 @@ class ScoreRun(Base):
     # period, or a one-enterprise rescoring caused by a record (records) or a submission (submission)
     kind: Mapped[str] = mapped_column(String(16), default="period")
     record_watermark: Mapped[int | None] = mapped_column(Integer)  # newest record id the run could see
+    closure_watermark: Mapped[int | None] = mapped_column(Integer)  # newest record closure it could see
+    cause_id: Mapped[int | None] = mapped_column(Integer)  # the objection or repair behind a run of that kind
 
 
 class ScoreResult(Base):
@@ -434,5 +436,86 @@ class PlanActionEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Objection(Base):
+    """An enterprise's objection (异议) to one item of one result. Its status moves filed → under_review →
+    upheld | overturned, or withdrawn, or routed (a record another authority decided: not ours to decide);
+    every step is a ``CaseEvent``. An overturn's new result is ``result_run_id``."""
+
+    __tablename__ = "objections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(16))
+    item_code: Mapped[str] = mapped_column(String(32))
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))  # the result objected to
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    routed_to: Mapped[str | None] = mapped_column(Text)  # JSON: the authorities and document numbers
+    result_run_id: Mapped[int | None] = mapped_column(ForeignKey("score_runs.id"))
+    filed_by: Mapped[str] = mapped_column(String(128))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Repair(Base):
+    """A request for credit repair (信用修复) of one record: requested → approved | rejected (or withdrawn).
+    An approval closes the record (``RecordClosure``) and makes a new result, ``result_run_id``."""
+
+    __tablename__ = "repairs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    result_run_id: Mapped[int | None] = mapped_column(ForeignKey("score_runs.id"))
+    requested_by: Mapped[str] = mapped_column(String(128))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseEvent(Base):
+    """One step of an objection or a repair (who, when, the status it moved to, the note). Append-only."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case", "case_kind", "case_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_kind: Mapped[str] = mapped_column(String(16))  # objection | repair
+    case_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecordClosure(Base):
+    """A record stops counting from ``effective_from`` (a period whose last day is on or after it does not
+    count it): repaired, revoked (an objection overturned it), expired (its display period ended while it
+    still counted in a current result) or removed (by the authority that listed it). Append-only, one per
+    record."""
+
+    __tablename__ = "record_closures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)
+    cause: Mapped[str] = mapped_column(String(16))
+    effective_from: Mapped[date] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    ref: Mapped[str | None] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
