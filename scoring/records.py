@@ -2,8 +2,9 @@
 
 A record counts for a period when the period's last day falls inside its display window:
 from its decision date up to (not including) the decision date plus its tier's display months.
-A record older than that is kept but scores nothing; a repaired or removed one (credit repair)
-stops counting from its repair date."""
+A record older than that is kept but scores nothing; a closed one (repaired, revoked on an objection,
+expired while it still counted, removed by its authority) carries ``closed_from`` and does not count in
+a period whose last day is on or after that date."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from indicators import Catalogue, to_tenths
 from indicators.record_types import record_column
 
 RECORD_COLUMNS = ("uscc", "type", "tier", "decision_date")  # what the window needs of each record
+CLOSED = "closed_from"  # optional column: the date a closure took the record out of the count
 
 
 def display_until(decision: date, months: int) -> date:
@@ -55,16 +57,22 @@ def live_vector(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.
         start = pd.DatetimeIndex(decided[rows])
         until = (start + pd.DateOffset(months=months)).to_numpy()
         live[rows] = (start.to_numpy() <= moment) & (moment < until)
+    if CLOSED in records.columns:
+        closed = pd.to_datetime(records[CLOSED]).to_numpy()
+        live &= ~(closed <= moment)  # NaT (not closed) compares False
     return live
 
 
 def live_rows(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.ndarray:
     """``live_mask`` one record at a time, by ``display_until`` (a test holds the two equal)."""
     live = []
-    for kind, tier, decided in zip(records["type"], records["tier"], records["decision_date"], strict=True):
+    closures = records[CLOSED] if CLOSED in records.columns else [None] * len(records)
+    for kind, tier, decided, closed in zip(records["type"], records["tier"], records["decision_date"], closures,
+                                           strict=True):  # fmt: skip
         months = display_months(catalogue, str(kind), str(tier))
         day = pd.Timestamp(decided).date()
-        live.append(months is not None and day <= as_of < display_until(day, months))
+        open_ = closed is None or pd.isna(closed) or as_of < pd.Timestamp(closed).date()
+        live.append(months is not None and day <= as_of < display_until(day, months) and open_)
     return np.array(live, dtype=bool)
 
 

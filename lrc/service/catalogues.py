@@ -15,7 +15,7 @@ from lrc.errors import NotFoundError
 from lrc.periods import check_period
 from lrc.reference import CITIES, city_of
 from lrc.service.access import Principal
-from lrc.service.runs import missing_required, score_submissions
+from lrc.service.runs import marks_now, missing_required, score_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring.reasons import format_value
@@ -208,9 +208,9 @@ def impact(
             subs = subs[who.scope.mask(subs["region_code"], pd.Series(subs.index, index=subs.index))]
         if subs.empty:
             raise NotFoundError(f"期间 {period} 没有已导入的数据 (no data for period {period})")
-        watermark = repo.record_watermark(conn)
-        before = score_submissions(conn, old, period, subs, watermark).result
-        after = score_submissions(conn, new, period, subs, watermark).result
+        marks = marks_now(conn, new)
+        before = score_submissions(conn, old, period, subs, marks).result
+        after = score_submissions(conn, new, period, subs, marks).result
     frame = pd.DataFrame(
         {
             "old_total": before.total / 10,

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
@@ -30,25 +29,14 @@ from lrc.ingest.records import (
 from lrc.periods import period_end, sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import Entry, guarded
-from lrc.service.runs import catalogue_for_run, get_run, score_submissions, scored_submissions, store_run
+from lrc.service.rescoring import RescoredOut, rescore
+from lrc.service.runs import Marks, catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring.records import display_months, display_until
 
 Progress = Callable[[int], None]
 RETRIES = 5  # a concurrent writer of the same enterprises: try again on its committed state
-
-
-class RescoredOut(BaseModel):
-    uscc: str
-    name: str
-    period: str
-    run_id: int
-    total: float
-    grade: str
-    red_line: bool
-    previous_total: float | None
-    previous_grade: str | None
 
 
 class RecordsSummary(BaseModel):
@@ -236,57 +224,18 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
     """A new result for each concerned enterprise in every scored period whose end falls inside the
     window of one of its new records (the period's own catalogue decides), linked to the newest record."""
     out: list[RescoredOut] = []
-    watermark = repo.record_watermark(conn)
+    marks = Marks(repo.record_watermark(conn), repo.closure_watermark(conn))
     for period in sort_periods(repo.scored_periods(conn)):
-        run = get_run(conn, period, None)
-        catalogue = catalogue_for_run(conn, run)
+        catalogue = catalogue_for_run(conn, get_run(conn, period, None))
         end = period_end(period)
         concerned = [e for e, (_, recs) in causes.items() if any(_counts_at(catalogue, r, end) for r in recs)]
-        if not concerned:
-            continue
-        current = repo.current_runs(conn, run)
-        columns = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line")
-        before = repo.results(conn, current, columns, enterprise_ids=concerned)
-        if before.empty:
-            continue
-        out.extend(_rescore_period(conn, catalogue, period, scored_submissions(conn, before), causes, watermark, actor,
-                                   before.set_index("uscc")))  # fmt: skip
+        if concerned:
+            cause_records = {e: causes[e][0] for e in concerned}
+            out.extend(rescore(conn, period, concerned, kind="records", actor=actor, cause_records=cause_records,
+                               marks=marks))  # fmt: skip
     return out
 
 
 def _counts_at(catalogue: Catalogue, record: RecordRow, end: date) -> bool:
     months = display_months(catalogue, record.type, record.tier)
     return months is not None and record.decision_date <= end < display_until(record.decision_date, months)
-
-
-def _rescore_period(
-    conn: Connection,
-    catalogue: Catalogue,
-    period: str,
-    subs: pd.DataFrame,
-    causes: dict[int, tuple[int, list[RecordRow]]],
-    watermark: int,
-    actor: str,
-    before: pd.DataFrame,
-) -> list[RescoredOut]:
-    started = repo.now()
-    scored = score_submissions(conn, catalogue, period, subs, watermark)
-    cause_ids: list[int | None] = [causes[int(e)][0] for e in subs["enterprise_id"]]
-    run_id, rows = store_run(
-        conn, catalogue, period, subs, scored, watermark, actor=actor, kind="records", started=started,
-        causes=cause_ids, before=before.reset_index(),
-    )  # fmt: skip
-    return [
-        RescoredOut(
-            uscc=row["uscc"],
-            name=row["name"],
-            period=period,
-            run_id=run_id,
-            total=row["total"] / 10,
-            grade=row["grade"],
-            red_line=row["red_line"],
-            previous_total=float(before.loc[row["uscc"], "total"]) / 10 if row["uscc"] in before.index else None,
-            previous_grade=str(before.loc[row["uscc"], "grade"]) if row["uscc"] in before.index else None,
-        )
-        for row in rows
-    ]

@@ -61,19 +61,39 @@ class Scored:
     digest: str  # the input hash
 
 
-def score_submissions(
-    conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, watermark: int | None
-) -> Scored:
-    """Score ``subs`` (indexed by USCC) with every record up to ``watermark`` that counts at the end of
-    ``period`` under ``catalogue``. A catalogue without record types reads no records (its runs verify
-    as before records existed)."""
+@dataclass(frozen=True)
+class Marks:
+    """What a scoring could see, so that it can be repeated: the newest record id and the newest record
+    closure id (``records`` None: the catalogue reads no records; ``closures`` None: a run made before
+    closures existed)."""
+
+    records: int | None
+    closures: int | None = None
+
+
+def marks_now(conn: Connection, catalogue: Catalogue) -> Marks:
+    """The marks of a scoring made now in ``conn``'s transaction."""
+    if not catalogue.record_types:
+        return Marks(None)
+    return Marks(repo.record_watermark(conn), repo.closure_watermark(conn))
+
+
+def run_marks(run: Any) -> Marks:
+    """The marks a stored run was made with."""
+    return Marks(run.record_watermark, getattr(run, "closure_watermark", None))
+
+
+def score_submissions(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, marks: Marks) -> Scored:
+    """Score ``subs`` (indexed by USCC) with every record up to ``marks.records`` that counts at the end of
+    ``period`` under ``catalogue`` and that no closure up to ``marks.closures`` took out of the count. A
+    catalogue without record types reads no records (its runs verify as before records existed)."""
     facts = parse_facts(subs)
     hashes = subs["content_hash"].tolist()
     record_ids = [""] * len(subs)
-    if catalogue.record_types and watermark:
+    if catalogue.record_types and marks.records:
         few = len(subs) <= repo.CHUNK  # a whole period reads every record once instead of a huge IN list
         wanted = subs["enterprise_id"].astype(int).tolist() if few else None
-        records = repo.records_of(conn, wanted, upto=watermark)
+        records = repo.records_of(conn, wanted, upto=marks.records, closures=marks.closures)
         records = records if few else records[records["uscc"].isin(subs.index)]
         live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
         facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64))
@@ -150,14 +170,14 @@ def score_period(
                     f"{' 等' if len(missing) > 6 else ''}({len(missing)} 个),按该版本评分会把它们全部当作未报送;"
                     f"请用数据报送时的版本评分,或按 {catalogue.version} 重新报送 (the data lacks required fields)"
                 )
-            watermark = repo.record_watermark(conn) if catalogue.record_types else None
-            scored = score_submissions(conn, catalogue, period, subs, watermark)
+            marks = marks_now(conn, catalogue)
+            scored = score_submissions(conn, catalogue, period, subs, marks)
         result, digest = scored.result, scored.digest
         same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             run_id, _ = store_run(
-                conn, catalogue, period, subs, scored, watermark, actor=who.name, kind="period", started=started,
+                conn, catalogue, period, subs, scored, marks, actor=who.name, kind="period", started=started,
                 progress=progress, before=baseline(conn, period),
             )  # fmt: skip
             entry.target = f"run:{run_id}"
@@ -182,7 +202,7 @@ def store_run(
     period: str,
     subs: pd.DataFrame,
     scored: Scored,
-    watermark: int | None,
+    marks: Marks,
     *,
     actor: str,
     kind: str,
@@ -190,11 +210,12 @@ def store_run(
     causes: list[int | None] | None = None,
     progress: Progress | None = None,
     before: pd.DataFrame | None = None,
+    cause_id: int | None = None,
 ) -> tuple[int, list[dict]]:
-    """Write a run (a whole period, or a one-enterprise rescoring of kind ``records`` or ``submission``)
-    and its results in the caller's transaction, and the alerts they raise against ``before`` (each
-    enterprise's result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and the
-    result rows."""
+    """Write a run (a whole period, or a rescoring of some enterprises of kind ``records``, ``submission``,
+    ``objection``, ``repair`` or ``expiry``, the objection or repair being ``cause_id``) and its results in
+    the caller's transaction, and the alerts they raise against ``before`` (each enterprise's result just
+    before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and the result rows."""
     run_id = repo.add_run(
         conn,
         period=period,
@@ -207,7 +228,9 @@ def store_run(
         started_at=started,
         finished_at=repo.now(),
         kind=kind,
-        record_watermark=watermark,
+        record_watermark=marks.records,
+        closure_watermark=marks.closures,
+        cause_id=cause_id,
     )
     rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes)
     repo.add_results(conn, rows, progress)
@@ -343,7 +366,7 @@ def verify_run(engine: Engine, who: Principal, run_id: int) -> VerifyReport:
         subs = scored_submissions(conn, stored)
         # each submission's hash recomputed from what is stored, not read back
         subs["content_hash"] = content_hashes(subs, subs["facts"].tolist())
-        scored = score_submissions(conn, catalogue, run.period, subs, run.record_watermark)
+        scored = score_submissions(conn, catalogue, run.period, subs, run_marks(run))
     identity = (subs.index != subs["submitted_uscc"]) | (subs["enterprise_uscc"] != subs["submitted_uscc"])
     published = {r.uscc: [_comparable(getattr(r, c)) for c in VERIFIED] for r in stored.itertuples(index=False)}
     rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids)

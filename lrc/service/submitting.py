@@ -25,7 +25,7 @@ from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
 from lrc.service.results import current_results
-from lrc.service.runs import catalogue_for_run, get_run, score_submissions, store_run
+from lrc.service.runs import catalogue_for_run, get_run, marks_now, score_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 
@@ -111,7 +111,7 @@ def _score(
     sub = subs.iloc[0]
     version = int(repo.latest_hashes(conn, period, [enterprise])[enterprise][0])
     if run is None:  # nothing published for this period yet: score, answer, store no result
-        result = score_submissions(conn, catalogue, period, subs, repo.record_watermark(conn)).result
+        result = score_submissions(conn, catalogue, period, subs, marks_now(conn, catalogue)).result
         return SubmissionResult(
             submission_id=int(sub["submission_id"]), uscc=uscc, name=str(sub["name"]), period=period,
             version=version, changed=changed, result_run_id=None, catalogue_version=catalogue.version,
@@ -124,12 +124,12 @@ def _score(
         row = before.iloc[0].to_dict()  # already scored from this very submission
         run_id, ranked = int(row["run_id"]), standing(conn, run, enterprise, int(row["total"]))
     else:
-        watermark = repo.record_watermark(conn) if catalogue.record_types else None
+        marks = marks_now(conn, catalogue)
         started = repo.now()
-        scored = score_submissions(conn, catalogue, period, subs, watermark)
+        scored = score_submissions(conn, catalogue, period, subs, marks)
         ranked = standing(conn, run, enterprise, int(scored.result.total[0]))  # before this result is written
         run_id, rows = store_run(
-            conn, catalogue, period, subs, scored, watermark, actor=actor, kind="submission", started=started,
+            conn, catalogue, period, subs, scored, marks, actor=actor, kind="submission", started=started,
             before=before,
         )  # fmt: skip
         row = rows[0]

@@ -23,6 +23,7 @@ from lrc.store.tables import (
     Enterprise,
     IngestBatch,
     Record,
+    RecordClosure,
     ScoreResult,
     ScoreRun,
     Submission,
@@ -427,6 +428,28 @@ def record_watermark(conn: Connection) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(Record.id), 0))) or 0)
 
 
+def closure_watermark(conn: Connection) -> int:
+    """The newest record closure id this transaction sees (0 when there is none)."""
+    return int(conn.scalar(select(func.coalesce(func.max(RecordClosure.id), 0))) or 0)
+
+
+def add_closures(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert record closures; their new ids in the same order."""
+    if not rows:
+        return []
+    result = conn.execute(insert(RecordClosure).returning(RecordClosure.id, sort_by_parameter_order=True), rows)
+    return [int(r[0]) for r in result]
+
+
+def closures_of(conn: Connection, record_ids: Sequence[int]) -> dict[int, Any]:
+    """record id → its closure row (cause, effective_from, case_id, ref, actor, at), for the closed ones."""
+    found: dict[int, Any] = {}
+    for part in chunks(list(record_ids)):
+        rows = conn.execute(select(RecordClosure).where(RecordClosure.record_id.in_(list(part)))).mappings()
+        found.update({int(r["record_id"]): r for r in rows})
+    return found
+
+
 def records_of(
     conn: Connection,
     enterprise_ids: Sequence[int] | None = None,
@@ -436,10 +459,15 @@ def records_of(
     since: Any = None,
     ids: Sequence[int] | None = None,
     scope: Scope | None = None,
+    closures: int | None = None,
 ) -> pd.DataFrame:
     """Stored records, oldest id first: of some enterprises, up to a watermark, decided since a date, by id,
-    of enterprises inside a scope."""
+    of enterprises inside a scope. With ``closures`` (a closure watermark), each record's ``closed_from``:
+    the date a closure up to that id took it out of the count (NaT when none did)."""
     query = select(*[Record.__table__.c[c] for c in RECORD_FIELDS]).order_by(Record.id)
+    if closures is not None:
+        joined = (RecordClosure.record_id == Record.id) & (RecordClosure.id <= closures)
+        query = query.add_columns(RecordClosure.effective_from.label("closed_from")).outerjoin(RecordClosure, joined)
     if scope is not None and not scope.everything:
         query = query.where(Record.enterprise_id.in_(in_scope_enterprises(scope)))
     if enterprise_ids is not None:
@@ -453,7 +481,8 @@ def records_of(
     if ids is not None:
         query = query.where(Record.id.in_(list(ids)))
     frame = _frame(conn, query)
-    return frame if not frame.empty else pd.DataFrame(columns=list(RECORD_FIELDS))
+    columns = [*RECORD_FIELDS, *(["closed_from"] if closures is not None else [])]
+    return frame if not frame.empty else pd.DataFrame(columns=columns)
 
 
 def scored_enterprises(conn: Connection, run_ids: Sequence[int], enterprise_ids: Sequence[int]) -> set[int]:
