@@ -4,7 +4,8 @@ with a message naming the rule.
 
 A rule says what to watch in a new result (grade fell, a red line hit, the total dropped, records of one
 type piling up, an enterprise of the last period whose data is still missing when a period run is made
-after the period's submission deadline, an improvement-plan action past its due date), how serious it is,
+after the period's submission deadline, an improvement-plan action past its due date, an objection or a
+credit repair not decided by its deadline), how serious it is,
 and who is told (roles, and whether the enterprise's city sees it)."""
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from lrc.errors import CatalogueError
 
 ALERT_RULES_DIR = Path(__file__).parent / "alert_rules"
 RECORD_TYPES_DIR = Path(__file__).parent / "record_types"
-Kind = Literal["grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline", "plan_overdue"]
+Kind = Literal[
+    "grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline", "plan_overdue",
+    "case_overdue",
+]  # fmt: skip
 KIND_ZH: dict[str, str] = {
     "grade_fell": "等级下降",
     "red_line": "新触红线",
@@ -31,6 +35,7 @@ KIND_ZH: dict[str, str] = {
     "records_within": "记录累积",
     "missing_after_deadline": "逾期未报送",
     "plan_overdue": "改进措施逾期",
+    "case_overdue": "异议或修复逾期未决",
 }
 Severity = Literal["high", "medium", "low"]
 SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
@@ -41,6 +46,7 @@ PARAMS: dict[str, tuple[str, ...]] = {  # the thresholds each kind takes (all re
     "records_within": ("record_type", "count", "days"),
     "missing_after_deadline": (),
     "plan_overdue": (),
+    "case_overdue": (),
 }
 
 

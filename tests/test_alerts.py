@@ -53,10 +53,11 @@ def test_a_bad_rule_is_refused_naming_it(change: dict[str, Any], says: str) -> N
 def test_shipped_rules_load_and_codes_are_unique() -> None:
     rules = load_alert_rules()
     assert {r.kind for r in rules.rules} == {
-        "grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline", "plan_overdue"
+        "grade_fell", "red_line", "total_dropped", "records_within", "missing_after_deadline", "plan_overdue",
+        "case_overdue",
     }  # fmt: skip
-    assert rules.version == "2026.3" and len(load_alert_rules("2026.2").rules) == len(rules.rules) - 1
-    assert len(load_alert_rules("2026.1").rules) == len(rules.rules) - 2
+    assert rules.version == "2026.4" and len(load_alert_rules("2026.3").rules) == len(rules.rules) - 1
+    assert len(load_alert_rules("2026.1").rules) == len(rules.rules) - 3
     with pytest.raises(CatalogueError, match="重复"):
         parse_alert_rules({"version": "t", "rules": [RULE, RULE]})
 

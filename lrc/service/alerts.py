@@ -187,8 +187,8 @@ def _meets(
         return bool(row["red_line"]) and not (was is not None and was[2])
     if rule.kind == "records_within":
         return _records_met(conn, rule, row)
-    if rule.kind in ("missing_after_deadline", "plan_overdue"):  # not about a new result: see raise_missing and
-        return False  # lrc.service.plans.raise_overdue
+    if rule.kind in ("missing_after_deadline", "plan_overdue", "case_overdue"):  # not about a new result: see
+        return False  # raise_missing and lrc.service.late_alerts
     if was is None:  # no result before: nothing fell
         return False
     if rule.kind == "grade_fell":

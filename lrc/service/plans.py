@@ -15,17 +15,16 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from indicators import Catalogue, load_catalogue
-from indicators.alert_rules import AlertRules, load_alert_rules
 from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
 from lrc.periods import period_end, sort_periods
 from lrc.service.access import Action, Principal
-from lrc.service.alerts import alert_events
 from lrc.service.audit import check, deny, guarded
 from lrc.service.hearings import known_enterprises, members_of, read_attachment_file, store_file, usccs_of
+from lrc.service.late_alerts import Late, raise_late
 from lrc.service.runs import catalogue_for_run, unpack
-from lrc.store import outbox, require_schema
 from lrc.store import repository as repo
-from lrc.store.tables import Alert, Attachment, Hearing, PlanAction, PlanActionEvent, ScoreResult, ScoreRun
+from lrc.store import require_schema
+from lrc.store.tables import Attachment, Hearing, PlanAction, PlanActionEvent, ScoreResult, ScoreRun
 from lrc.times import in_china, today_in_china
 
 STATUSES = ("open", "done", "late", "dropped")
@@ -275,68 +274,16 @@ def raise_overdue(engine: Engine, who: Principal, *, today: date | None = None) 
             conn.execute(update(PlanAction).where(PlanAction.id == row["id"]).values(
                 status="late", updated_by=who.name, updated_at=repo.now()))  # fmt: skip
             _event(conn, who, int(row["id"]), "late", None, f"逾期未完成(期限 {row['due_on']},检查日 {day})")
-        raised, without, joined = _overdue_alerts(conn, list(due), load_alert_rules())
+        overdue = [Late(int(r["id"]), int(r["enterprise_id"]), str(r["uscc"]),
+                        f"改进措施 {r['id']}(听证 {r['hearing_id']},指标 {r['item_code']})"
+                        f"应于 {r['due_on']} 完成,逾期未完成") for r in due]  # fmt: skip
+        found = raise_late(conn, "plan_overdue", overdue)
+        raised, without, joined = found.raised, found.without_result, found.joined
         entry.detail = f"{len(due)} late, {raised} alerts" + (f", no result: {without}" if without else "")
         entry.detail += f", in another alert: {joined}" if joined else ""
         entry.write(conn)
     late = [int(r["id"]) for r in due]
     return OverdueOut(late=late, alerts=raised, without_result=without, in_other_alert=joined)
-
-
-def _newest_result(conn: Connection, enterprise_id: int) -> Any:
-    query = (
-        select(ScoreResult.run_id, ScoreResult.name, ScoreResult.region_code, ScoreResult.total, ScoreResult.grade,
-               ScoreRun.period)  # fmt: skip
-        .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
-        .where(ScoreResult.enterprise_id == enterprise_id)
-        .order_by(ScoreResult.run_id.desc())
-        .limit(1)
-    )
-    return conn.execute(query).mappings().first()
-
-
-def _overdue_alerts(conn: Connection, due: list[Any], rules: AlertRules) -> tuple[int, list[int], list[int]]:
-    """One alert per late action and ``plan_overdue`` rule. An alert names a run: the enterprise's newest
-    result's (the alert is not caused by it, the detail says so). The alerts' unique key (rule, run,
-    enterprise) allows one alert per enterprise and run: a second late action of the same enterprise joins
-    the detail of the first alert of this check, or raises none when an earlier check's alert holds the key
-    (both are listed, third in the answer)."""
-    chosen = [r for r in rules.rules if r.kind == "plan_overdue"]
-    raised: dict[tuple[str, int, int], dict[str, Any]] = {}
-    without: list[int] = []
-    joined: list[int] = []
-    at = repo.now()
-    for row in due:
-        newest = _newest_result(conn, int(row["enterprise_id"]))
-        if newest is None:
-            without.append(int(row["id"]))
-            continue
-        what = (f"改进措施 {row['id']}(听证 {row['hearing_id']},指标 {row['item_code']})"
-                f"应于 {row['due_on']} 完成,逾期未完成")  # fmt: skip
-        for rule in chosen:
-            key = (rule.code, int(newest["run_id"]), int(row["enterprise_id"]))
-            if key in raised:
-                raised[key]["detail"] = f"{raised[key]['detail']};{what}"
-                joined.append(int(row["id"]))
-                continue
-            taken = conn.scalar(select(Alert.id).where(Alert.rule_code == key[0], Alert.run_id == key[1],
-                                                       Alert.enterprise_id == key[2]))  # fmt: skip
-            if taken is not None:
-                joined.append(int(row["id"]))
-                continue
-            note = f"(关联该企业最新评分结果:{newest['period']} 批次 {newest['run_id']},非评分引起)"
-            raised[key] = {
-                "rule_code": rule.code, "rules_version": rules.version, "severity": rule.severity,
-                "enterprise_id": key[2], "uscc": str(row["uscc"]), "name": str(newest["name"]),
-                "region_code": str(newest["region_code"]), "period": str(newest["period"]), "run_id": key[1],
-                "record_id": None, "before_total": None, "after_total": int(newest["total"]), "before_grade": None,
-                "after_grade": str(newest["grade"]), "detail": what + note, "status": "new", "raised_at": at,
-            }  # fmt: skip
-    alerts = list(raised.values())
-    if alerts:
-        ids = conn.execute(insert(Alert).returning(Alert.id, sort_by_parameter_order=True), alerts).scalars().all()
-        outbox.add_events(conn, alert_events(rules, alerts, ids))
-    return len(alerts), without, sorted(set(joined))
 
 
 __all__ = ["OverdueOut", "PlanActionOut", "add_action", "plan_of", "raise_overdue", "update_action"]

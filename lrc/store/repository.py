@@ -365,6 +365,15 @@ def results(
     return _frame(conn, _newest(select(*[table.c[c] for c in columns]), run_id, *conditions))
 
 
+def enterprises_with_records(conn: Connection, runs: Runs) -> list[int]:
+    """Enterprises with a result in ``runs`` that counted a record (its current result may not: check it)."""
+    table = ScoreResult.__table__
+    query = select(table.c.enterprise_id).distinct().where(
+        *_in_runs(table.c.run_id, runs), table.c.records.is_not(None), table.c.records != ""
+    )
+    return sorted(int(v) for v in conn.scalars(query))
+
+
 def packed(conn: Connection, run_ids: Runs, column: str, scope: Scope) -> list[tuple[str, str]]:
     """(USCC, packed ``items`` or ``level1``) of the current results inside ``scope``, in USCC order."""
     table = ScoreResult.__table__

@@ -1,0 +1,179 @@
+"""Record closures: a record stops counting from a date, and every enterprise whose current result counts
+it gets a new result at once. Four causes: repaired (an approved credit repair), revoked (an objection
+overturned a record the union decided), expired (its display period ended while it still counted in the
+enterprise's newest result; no one has to act) and removed (the authority that listed it removed it).
+
+Which periods change: a closure takes effect from ``effective_from``; a period whose last day is on or after
+it no longer counts the record. A revocation takes effect from the decision date (the record never stood);
+the other causes from the first day of the enterprise's newest scored period, or the closing date if
+earlier, so the enterprise's standing changes now and earlier periods keep the results they had."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import Connection, Engine, select
+
+from indicators.redress_policy import load_redress_policy
+from lrc.errors import ConflictError
+from lrc.periods import period_end, period_start, sort_periods
+from lrc.service.access import Action, Principal
+from lrc.service.audit import guarded
+from lrc.service.rescoring import RescoredOut, current_of, rescore
+from lrc.service.runs import catalogue_for_run, get_run
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.tables import ScoreResult, ScoreRun
+from lrc.times import today_in_china
+from lrc.workdays import add_working_days
+from scoring.records import display_months, display_until
+
+CAUSE_ZH: dict[str, str] = {
+    "repaired": "信用修复", "revoked": "异议成立,记录撤销", "expired": "展示期满", "removed": "原决定机关移出名单",
+}  # fmt: skip
+RUN_KIND = {"repaired": "repair", "revoked": "objection", "expired": "expiry", "removed": "removal"}
+
+
+@dataclass(frozen=True)
+class Closing:
+    record_id: int
+    enterprise_id: int
+    cause: str  # repaired | revoked | expired | removed
+    effective_from: date
+    case_id: int | None = None
+    ref: str | None = None
+
+
+def newest_period(conn: Connection, enterprise_id: int) -> str | None:
+    """The newest scored period in which the enterprise has a result."""
+    query = (
+        select(ScoreRun.period).distinct().join(ScoreResult, ScoreResult.run_id == ScoreRun.id)
+        .where(ScoreResult.enterprise_id == enterprise_id)
+    )  # fmt: skip
+    periods = sort_periods(conn.scalars(query))
+    return periods[-1] if periods else None
+
+
+def standing_from(conn: Connection, enterprise_id: int, day: date) -> date:
+    """When a repair or a removal on ``day`` takes effect: the first day of the enterprise's newest scored
+    period, or ``day`` if earlier (its current standing changes; earlier periods keep their results)."""
+    newest = newest_period(conn, enterprise_id)
+    return min(day, period_start(newest)) if newest else day
+
+
+def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[RescoredOut]:
+    """Store the closures and re-score, in the caller's transaction, every scored period whose current result
+    of the enterprise counts a closed record and ends on or after the closure's date."""
+    if not closings:
+        return []
+    taken = repo.closures_of(conn, [c.record_id for c in closings])
+    if taken:
+        first = next(iter(taken.values()))
+        raise ConflictError(
+            f"记录 #{first['record_id']} 已于 {first['at']:%Y-%m-%d} 因{CAUSE_ZH.get(first['cause'], first['cause'])}"
+            "停止计分 (the record is closed already)"
+        )
+    at = repo.now()
+    repo.add_closures(conn, [
+        {"record_id": c.record_id, "cause": c.cause, "effective_from": c.effective_from, "case_id": c.case_id,
+         "ref": c.ref, "actor": actor, "at": at} for c in closings
+    ])  # fmt: skip
+    out: list[RescoredOut] = []
+    for period in sort_periods(repo.scored_periods(conn)):
+        end = period_end(period)
+        live = [c for c in closings if end >= c.effective_from]
+        if not live:
+            continue
+        current = current_of(conn, period, sorted({c.enterprise_id for c in live}))
+        counted = {int(e): _ids(r) for e, r in zip(current["enterprise_id"], current["records"], strict=True)}
+        for kind in sorted({RUN_KIND[c.cause] for c in live}):
+            chosen = [c for c in live if RUN_KIND[c.cause] == kind and c.record_id in counted.get(c.enterprise_id, ())]
+            if not chosen:
+                continue
+            cases = {c.case_id for c in chosen}
+            out.extend(rescore(
+                conn, period, sorted({c.enterprise_id for c in chosen}), kind=kind, actor=actor,
+                cause_records={c.enterprise_id: c.record_id for c in chosen},
+                cause_id=cases.pop() if len(cases) == 1 else None,
+            ))  # fmt: skip
+    return out
+
+
+def _ids(text: Any) -> set[int]:
+    return {int(i) for i in str(text or "").split(",") if i}
+
+
+class ExpiredOut(BaseModel):
+    record_id: int
+    uscc: str
+    type: str
+    decision_date: str
+    display_until: str  # the first day it no longer counts
+    remove_by: str  # the policy's deadline: this many working days after display_until
+    late: bool  # found after remove_by (the daily run was missed)
+    period: str  # the newest period whose result still counted it
+
+
+class ExpiryOut(BaseModel):
+    as_of: str
+    expired: list[ExpiredOut]
+    results: list[RescoredOut]
+
+
+def expire(engine: Engine, who: Principal, *, today: date | None = None) -> ExpiryOut:
+    """Close every record whose display period has ended by ``today`` (Beijing) but that still counts in
+    its enterprise's newest result, and re-score those enterprises (runs of kind ``expiry``). Made by the
+    period run and the daily ``lrc records expire``; nothing is asked of anyone."""
+    require_schema(engine)
+    day = today or today_in_china()
+    with guarded(engine, who, Action.score, f"expiry:{day}") as entry, repo.writing(engine) as conn:
+        found = expired_records(conn, day)
+        results = close(conn, [c for c, _ in found], actor=who.name)
+        entry.detail = f"as of {day}: {len(found)} records expired, {len(results)} new results"
+        entry.write(conn)
+    return ExpiryOut(as_of=day.isoformat(), expired=[e for _, e in found], results=results)
+
+
+def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
+    """The records counted in their enterprise's newest result whose display period ended by ``day``."""
+    newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
+    for period in sort_periods(repo.scored_periods(conn)):
+        runs = repo.current_runs(conn, get_run(conn, period, None))
+        candidates = repo.enterprises_with_records(conn, runs)
+        if not candidates:
+            continue
+        current = current_of(conn, period, candidates)
+        for e, u, r in zip(current["enterprise_id"], current["uscc"], current["records"], strict=True):
+            newest[int(e)] = (period, str(u), _ids(r))
+    wanted = sorted({i for _, _, ids in newest.values() for i in ids})
+    if not wanted:
+        return []
+    records = repo.records_of(conn, ids=wanted)
+    closed = repo.closures_of(conn, wanted)
+    policy = load_redress_policy()
+    found = []
+    catalogues: dict[str, Any] = {}
+    for r in records.to_dict("records"):
+        enterprise = int(r["enterprise_id"])
+        period, uscc, ids = newest.get(enterprise, ("", "", set()))
+        if int(r["id"]) not in ids or int(r["id"]) in closed:
+            continue
+        if period not in catalogues:
+            catalogues[period] = catalogue_for_run(conn, get_run(conn, period, None))
+        months = display_months(catalogues[period], str(r["type"]), str(r["tier"]))
+        decided = pd.Timestamp(r["decision_date"]).date()
+        until = display_until(decided, months) if months else None
+        if until is None or until > day:
+            continue
+        remove_by = add_working_days(until, policy.expiry.remove_within_working_days).day
+        closing = Closing(int(r["id"]), enterprise, "expired", min(until, period_start(period)))
+        found.append((closing, ExpiredOut(
+            record_id=int(r["id"]), uscc=uscc, type=str(r["type"]), decision_date=decided.isoformat(),
+            display_until=until.isoformat(), remove_by=remove_by.isoformat(), late=day > remove_by, period=period,
+        )))  # fmt: skip
+    return found
