@@ -37,3 +37,8 @@ def add_working_days(start: date, days: int) -> Deadline:
         official = official and known
         counted += working
     return Deadline(day, official)
+
+
+def due_note(day: date) -> str:
+    """What a deadline on ``day`` must say when the schedule of its year is not published yet (else "")."""
+    return "" if is_working_day(day)[1] else Deadline(day, False).note_zh

@@ -29,11 +29,12 @@ DALIAN = "210200"
 EXPECTED = {
     Role.viewer: {"read", "export", "verify", "login"},
     Role.analyst: {
-        "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "login", "hearing"
+        "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "login", "hearing",
+        "object", "decide",
     },
     Role.publisher: {
         "read", "export", "ingest", "score", "record", "watchlist", "alert", "verify", "forecast", "publish", "login",
-        "hearing",
+        "hearing", "object", "decide",
     },
     Role.admin: {a.value for a in Action},
     Role.enterprise: {"read", "export", "ingest", "object", "login"},

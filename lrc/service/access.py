@@ -44,7 +44,8 @@ class Action(StrEnum):
     verify = "verify"
     forecast = "forecast"  # training a risk model on the whole province's results
     publish = "publish"
-    object = "object"  # an objection to a published result
+    object = "object"  # an objection to a result, a credit-repair request (an enterprise for itself)
+    decide = "decide"  # deciding objections and credit repairs; record expiry
     users = "users"  # accounts and tokens of other people
     audit = "audit"  # reading the audit log
     init = "init"  # creating or upgrading the database schema
@@ -56,7 +57,8 @@ class Action(StrEnum):
 ACTION_ZH: dict[str, str] = {
     "read": "查看数据", "export": "导出数据", "ingest": "导入数据", "score": "评分", "record": "登记记录",
     "watchlist": "管理关注清单", "alert": "管理预警", "verify": "核验评分批次", "forecast": "训练风险模型",
-    "publish": "发布", "object": "提出异议", "users": "管理用户", "audit": "查看审计日志", "init": "升级数据库",
+    "publish": "发布", "object": "提出异议或修复申请", "decide": "处理异议与信用修复", "users": "管理用户",
+    "audit": "查看审计日志", "init": "升级数据库",
     "login": "登录", "webhooks": "管理预警推送", "hearing": "管理听证",
 }  # fmt: skip
 
@@ -73,7 +75,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.verify: _ANALYSTS | {Role.viewer},
     Action.forecast: _ANALYSTS,
     Action.publish: frozenset({Role.publisher, Role.admin}),
-    Action.object: frozenset({Role.enterprise, Role.admin}),
+    Action.object: _ANALYSTS | {Role.enterprise},
+    Action.decide: _ANALYSTS,
     Action.users: frozenset({Role.admin}),
     Action.audit: frozenset({Role.admin}),
     Action.init: frozenset({Role.admin}),

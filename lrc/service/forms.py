@@ -110,11 +110,17 @@ def _stored_values(engine: Engine, uscc: str, period: str, catalogue: Catalogue)
             if newest is None:
                 return None
             subs = repo.latest_submissions(conn, newest, [ids[uscc]])
+    return submission_values(subs, catalogue)
+
+
+def submission_values(subs: pd.DataFrame, catalogue: Catalogue) -> dict[str, Any]:
+    """The first submission of ``subs`` (indexed by USCC) as values spelled as in input files (是/否 for
+    yes/no): what a form shows, and what an objection's corrected facts start from."""
     sub = subs.iloc[0]
     facts = facts_codec.typed(facts_codec.decode_frame(subs["facts"], subs["fields"]).iloc[0], catalogue)
     identity = {n: (None if pd.isna(sub[n]) else str(sub[n])) for n in IDENTITY_FIELDS if n != "uscc"}
     shown = {k: ("是" if v else "否") if isinstance(v, bool) else v for k, v in facts.items()}
-    return {"uscc": uscc, **identity, **shown}
+    return {"uscc": str(subs.index[0]), **identity, **shown}
 
 
 class FormValues(BaseModel):

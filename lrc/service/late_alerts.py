@@ -39,8 +39,14 @@ class LateAlerts:
 def newest_result(conn: Connection, enterprise_id: int) -> Any:
     """The enterprise's newest result (of any period): run id, name, region, total, grade, period."""
     query = (
-        select(ScoreResult.run_id, ScoreResult.name, ScoreResult.region_code, ScoreResult.total, ScoreResult.grade,
-               ScoreRun.period)  # fmt: skip
+        select(
+            ScoreResult.run_id,
+            ScoreResult.name,
+            ScoreResult.region_code,
+            ScoreResult.total,
+            ScoreResult.grade,
+            ScoreRun.period,
+        )  # fmt: skip
         .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
         .where(ScoreResult.enterprise_id == enterprise_id)
         .order_by(ScoreResult.run_id.desc())

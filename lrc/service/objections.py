@@ -1,0 +1,423 @@
+"""Objections (异议): an enterprise disputes one item of one of its results.
+
+filed → under_review → upheld (the result stands) | overturned (corrected facts, or a record the union
+decided is revoked, make a new result that supersedes the old one, linked to the objection) | withdrawn.
+An objection about a record another authority decided (an inspection, an award, a court, the credit
+platform: ``decided_by_others`` in the policy) is not the union's to decide: it is closed at once as
+``routed``, naming the authority and the document number, where the enterprise must apply for review.
+The decision is due within the policy's working days; ``lrc objection check-overdue`` raises an alert
+for one that is not. Every step is by a named user with a note, audited, and kept in ``case_events``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, computed_field
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from indicators import Catalogue
+from indicators.redress_policy import RedressPolicy, load_redress_policy
+from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.ingest import read_object
+from lrc.normalise import ascii_form
+from lrc.periods import check_period
+from lrc.service.access import Action, Principal
+from lrc.service.audit import guarded
+from lrc.service.cases import EventOut, FileOut, add_event, events_of, files_of, store_evidence
+from lrc.service.closures import Closing, close
+from lrc.service.forms import submission_values
+from lrc.service.ingesting import store_batch
+from lrc.service.rescoring import RescoredOut, rescore
+from lrc.service.runs import catalogue_for_run, get_run
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.tables import Objection
+from lrc.times import in_china, today_in_china
+from lrc.workdays import add_working_days, due_note
+
+STATUSES = ("filed", "under_review", "upheld", "overturned", "withdrawn", "routed")
+OPEN = ("filed", "under_review")
+STATUS_ZH = {
+    "filed": "已提出", "under_review": "复核中", "upheld": "维持原结果", "overturned": "异议成立,结果已更正",
+    "withdrawn": "已撤回", "routed": "非工会认定,已告知原决定机关",
+}  # fmt: skip
+MAX_TEXT = 2000
+
+
+class RoutedOut(BaseModel):
+    record_id: int
+    type: str
+    authority: str  # the kind of authority, in Chinese
+    source: str  # the deciding body as the record names it
+    ref: str  # its document number
+    decision_date: str
+
+
+class ObjectionOut(BaseModel):
+    objection_id: int
+    uscc: str
+    name: str
+    period: str
+    item: str
+    item_name: str
+    run_id: int  # the run holding the result objected to
+    record_id: int | None
+    reason: str
+    evidence: FileOut | None
+    status: str
+    status_zh: str
+    due_on: str
+    due_note: str
+    overdue: bool
+    routed_to: list[RoutedOut]
+    result_run_id: int | None  # the new result an overturn made
+    filed_by: str
+    filed_at: str
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    events: list[EventOut]
+    results: list[RescoredOut] = []  # the new results a decision made (in the answer to it only)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> int:
+        return self.objection_id
+
+
+def file_objection(
+    engine: Engine,
+    who: Principal,
+    uscc: str,
+    period: str,
+    item: str,
+    reason: str,
+    *,
+    evidence: Path | None = None,
+    record_id: int | None = None,
+    today: date | None = None,
+) -> ObjectionOut:
+    """File an objection to one item of the enterprise's current result in ``period``. An enterprise user
+    files for itself only; analysts may file on an enterprise's behalf (within their scope)."""
+    require_schema(engine)
+    code = ascii_form(uscc).upper()[:18]
+    period = check_period(period)
+    item = item.strip().upper()
+    reason = _text(reason, "异议理由 --reason")
+    policy = load_redress_policy()
+    day = today or today_in_china()
+    with guarded(engine, who, Action.object, f"enterprise:{code}") as entry, repo.writing(engine) as conn:
+        run = get_run(conn, period, None)
+        catalogue = catalogue_for_run(conn, run)
+        if item not in catalogue.item_codes:
+            raise UsageError(f"指标 {shorten(item)} 不在指标体系 {catalogue.version} 中 (unknown item)")
+        columns = ("uscc", "enterprise_id", "region_code", "name", "run_id", "records")
+        found = repo.results(conn, repo.current_runs(conn, run), columns, uscc=code, scope=who.scope)
+        if found.empty:
+            raise NotFoundError(
+                f"期间 {period} 没有企业 {shorten(code)} 的评分结果,或你无权为它提出异议 (no result or not permitted)"
+            )
+        result = found.iloc[0]
+        enterprise = int(result["enterprise_id"])
+        repo.lock_enterprises(conn, [enterprise])
+        same = conn.scalar(
+            select(Objection.id).where(
+                Objection.enterprise_id == enterprise, Objection.period == period, Objection.item_code == item,
+                Objection.status.in_(OPEN),
+            )
+        )  # fmt: skip
+        if same is not None:
+            raise ConflictError(f"该企业对 {period} 指标 {item} 已有未结异议 {same},请等待决定 (already open)")
+        concerned = _records_concerned(conn, catalogue, item, result, record_id)
+        routed = [r for r in concerned if policy.routed(_source_kind(catalogue, r["type"]))]
+        due = add_working_days(day, policy.objection.decide_within_working_days)
+        values = {
+            "enterprise_id": enterprise, "uscc": code, "region_code": str(result["region_code"]), "period": period,
+            "item_code": item, "run_id": int(result["run_id"]), "record_id": record_id, "reason": reason,
+            "evidence_id": store_evidence(conn, who, evidence), "status": "filed", "due_on": due.day,
+            "filed_by": who.name, "filed_at": repo.now(),
+        }  # fmt: skip
+        objection_id = int(conn.execute(insert(Objection).returning(Objection.id), values).scalar_one())
+        add_event(conn, "objection", objection_id, "filed", who.name, reason, {"due_on": due.day.isoformat()})
+        if routed and len(routed) == len(concerned):
+            _route(conn, who, objection_id, catalogue, routed)
+        entry.target = f"objection:{objection_id}"
+        entry.detail = f"enterprise {code} period {period} item {item} run {int(result['run_id'])}"
+        entry.detail += f" routed to {len(routed)} records" if routed and len(routed) == len(concerned) else ""
+        entry.write(conn)
+        return _outs(conn, [objection_id])[0]
+
+
+def _text(value: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise UsageError(f"{what} 不能为空 (required)")
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"{what} 超过 {MAX_TEXT} 字 (too long)")
+    return text
+
+
+def _source_kind(catalogue: Catalogue, record_type: str) -> str:
+    kind = catalogue.record_type_map.get(record_type)
+    return kind.source_kind if kind else ""
+
+
+def _records_concerned(
+    conn: Connection, catalogue: Catalogue, item: str, result: Any, record_id: int | None
+) -> list[dict[str, Any]]:
+    """The records behind the item in the result objected to (or the one named), oldest first."""
+    counted = [int(i) for i in str(result["records"] or "").split(",") if i]
+    if record_id is not None:
+        named = repo.records_of(conn, [int(result["enterprise_id"])], ids=[record_id])
+        if named.empty:
+            raise NotFoundError(f"该企业没有记录 #{record_id} (no such record of this enterprise)")
+        row = named.iloc[0].to_dict()
+        kind = catalogue.record_type_map.get(str(row["type"]))
+        if kind is None or kind.item != item:
+            where = kind.item if kind else "(本版本不计分)"
+            raise UsageError(f"记录 #{record_id} 计入指标 {where},不是 {item} (the record scores another item)")
+        return [row]
+    types = {code for code, kind in catalogue.record_type_map.items() if kind.item == item}
+    if not counted or not types:
+        return []
+    records = repo.records_of(conn, ids=counted)
+    return [r for r in records.to_dict("records") if r["type"] in types]
+
+
+def _route(conn: Connection, who: Principal, objection_id: int, catalogue: Catalogue, routed: list[dict]) -> None:
+    to = [
+        RoutedOut(
+            record_id=int(r["id"]), type=str(r["type"]),
+            authority=RedressPolicy.authority_zh(_source_kind(catalogue, str(r["type"]))), source=str(r["source"]),
+            ref=str(r["ref"]), decision_date=pd.Timestamp(r["decision_date"]).date().isoformat(),
+        )
+        for r in routed
+    ]  # fmt: skip
+    pointer = ";".join(f"{r.source}({r.authority}){r.ref}" for r in to)
+    note = (
+        f"该项扣分依据其他机关作出的决定:{pointer}。工会不对其作出认定;如有异议,请向原决定机关申请复核,"
+        "或依法申请行政复议、提起行政诉讼;原决定被撤销或变更的,凭撤销或变更文书更正 (not ours to decide)"
+    )
+    conn.execute(
+        update(Objection).where(Objection.id == objection_id).values(
+            status="routed", routed_to=json.dumps([r.model_dump() for r in to], ensure_ascii=False),
+            decided_by=who.name, decided_at=repo.now(), note=note,
+        )
+    )  # fmt: skip
+    add_event(conn, "objection", objection_id, "routed", who.name, note, {"records": [r.record_id for r in to]})
+
+
+def review(engine: Engine, who: Principal, objection_id: int, note: str) -> ObjectionOut:
+    """filed → under_review, by an analyst, with a note."""
+    return _step(engine, who, objection_id, "under_review", _text(note, "说明 --note"), Action.decide, ("filed",))
+
+
+def withdraw(engine: Engine, who: Principal, objection_id: int, note: str) -> ObjectionOut:
+    """An open objection withdrawn by the enterprise (or an analyst on its written request)."""
+    return _step(engine, who, objection_id, "withdrawn", _text(note, "说明 --note"), Action.object, OPEN)
+
+
+def _step(
+    engine: Engine, who: Principal, objection_id: int, status: str, note: str, action: Action, from_: tuple[str, ...]
+) -> ObjectionOut:
+    require_schema(engine)
+    with guarded(engine, who, action, f"objection:{objection_id}") as entry, repo.writing(engine) as conn:
+        row = _row(conn, who, objection_id)
+        _expect(row, from_)
+        final = {"decided_by": who.name, "decided_at": repo.now(), "note": note} if status not in OPEN else {}
+        conn.execute(update(Objection).where(Objection.id == objection_id).values(status=status, **final))
+        add_event(conn, "objection", objection_id, status, who.name, note)
+        entry.detail = f"{row['status']} -> {status}"
+        entry.write(conn)
+        return _outs(conn, [objection_id])[0]
+
+
+def _row(conn: Connection, who: Principal, objection_id: int) -> Any:
+    """The objection, if inside ``who``'s scope (outside is answered like unknown)."""
+    row = conn.execute(select(Objection).where(Objection.id == objection_id)).mappings().first()
+    if row is None or not who.scope.contains(row["region_code"], row["uscc"]):
+        raise NotFoundError(f"没有异议 {objection_id},或你无权查看 (no such objection or not permitted)")
+    return row
+
+
+def _expect(row: Any, allowed: tuple[str, ...]) -> None:
+    if row["status"] not in allowed:
+        raise ConflictError(
+            f"异议 {row['id']} 当前状态为{STATUS_ZH[row['status']]}({row['status']}),不能进行此操作 (wrong status)"
+        )
+
+
+def decide(
+    engine: Engine,
+    who: Principal,
+    objection_id: int,
+    *,
+    uphold: bool,
+    note: str,
+    facts: dict[str, str] | None = None,
+) -> ObjectionOut:
+    """Uphold (the result stands) or overturn an open objection. An overturn gives the corrected facts
+    (``facts``: field name → value spelled as in input files) or, for an objection about records the union
+    decided, revokes them; either way a new result supersedes the old one, linked to the objection."""
+    require_schema(engine)
+    note = _text(note, "决定说明 --note")
+    facts = {k.strip(): str(v).strip() for k, v in (facts or {}).items()}
+    if uphold and facts:
+        raise UsageError("维持原结果时不能给出更正事实 --fact (facts only with --overturn)")
+    with guarded(engine, who, Action.decide, f"objection:{objection_id}") as entry, repo.writing(engine) as conn:
+        row = _row(conn, who, objection_id)
+        _expect(row, OPEN)
+        repo.lock_enterprises(conn, [int(row["enterprise_id"])])
+        results: list[RescoredOut] = []
+        detail: dict[str, Any] = {}
+        if not uphold:
+            results, detail = _overturn(conn, who, row, facts)
+        status = "upheld" if uphold else "overturned"
+        ours = [r.run_id for r in results if r.period == row["period"]]
+        conn.execute(update(Objection).where(Objection.id == objection_id).values(
+            status=status, decided_by=who.name, decided_at=repo.now(), note=note,
+            result_run_id=ours[-1] if ours else None))  # fmt: skip
+        add_event(conn, "objection", objection_id, status, who.name, note, detail or None)
+        entry.detail = f"{row['status']} -> {status}" + (f"; new results in runs {sorted({r.run_id for r in results})}"
+                                                         if results else "")  # fmt: skip
+        entry.write(conn)
+        out = _outs(conn, [objection_id])[0]
+    return out.model_copy(update={"results": results})
+
+
+def _overturn(
+    conn: Connection, who: Principal, row: Any, facts: dict[str, str]
+) -> tuple[list[RescoredOut], dict[str, Any]]:
+    run = get_run(conn, None, int(row["run_id"]))
+    catalogue = catalogue_for_run(conn, run)
+    result = repo.results(conn, int(row["run_id"]), ("uscc", "enterprise_id", "submission_id", "records"),
+                          enterprise_ids=[int(row["enterprise_id"])]).iloc[0]  # fmt: skip
+    policy = load_redress_policy()
+    concerned = _records_concerned(conn, catalogue, str(row["item_code"]), result, row["record_id"])
+    ours = [r for r in concerned if not policy.routed(_source_kind(catalogue, str(r["type"])))]
+    if not facts and not ours:
+        raise UsageError(
+            "异议成立须给出更正后的事实(--fact 字段=值),或该项扣分须来自工会认定的记录(可撤销) "
+            "(an overturn needs corrected facts, or records the union decided)"
+        )
+    results: list[RescoredOut] = []
+    detail: dict[str, Any] = {}
+    if ours:
+        closings = [
+            Closing(int(r["id"]), int(row["enterprise_id"]), "revoked", pd.Timestamp(r["decision_date"]).date(),
+                    case_id=int(row["id"]))  # fmt: skip
+            for r in ours
+        ]
+        results += close(conn, closings, actor=who.name)
+        detail["revoked_records"] = [c.record_id for c in closings]
+    if facts:
+        results += _corrected(conn, who, row, catalogue, int(result["submission_id"]), facts)
+        detail["facts"] = facts
+    return results, detail
+
+
+def _corrected(
+    conn: Connection, who: Principal, row: Any, catalogue: Catalogue, submission_id: int, facts: dict[str, str]
+) -> list[RescoredOut]:
+    """A new submission version: the one objected to with the corrected facts, scored at once."""
+    unknown = [name for name in facts if name not in catalogue.field_map]
+    if unknown:
+        raise UsageError(
+            f"字段 {'、'.join(shorten(n) or '' for n in unknown[:5])} 不在指标体系 {catalogue.version} 的数据字段中;"
+            "请按数据模板的英文字段名填写,如 --fact contract_signed_rate=0.98 (unknown field)"
+        )
+    subs = repo.submissions_by_id(conn, [submission_id]).assign(uscc=str(row["uscc"])).set_index("uscc")
+    values = {k: v for k, v in submission_values(subs, catalogue).items() if v is not None}
+    values.update(facts)
+    period = str(row["period"])
+    source = f"异议 {row['id']} (objection {row['id']})"
+    batch = read_object(values, catalogue, period=period, source=source)
+    batch.sha256 = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+    stored = store_batch(conn, who, batch, period, catalogue)
+    if not stored.fresh:
+        raise UsageError("更正后的事实与该企业本期最新报送的数据相同,结果不会改变 (the corrected facts change nothing)")
+    return rescore(conn, period, [int(row["enterprise_id"])], kind="objection", actor=who.name,
+                   cause_id=int(row["id"]), newest_submission=True)  # fmt: skip
+
+
+def list_objections(
+    engine: Engine, who: Principal, *, status: str | None = None, uscc: str | None = None
+) -> list[ObjectionOut]:
+    """Objections inside ``who``'s scope, newest first."""
+    require_schema(engine)
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"状态 {shorten(status)} 应为 {'、'.join(STATUSES)} 之一 (unknown status)")
+    table = Objection.__table__
+    conditions = repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc)
+    if status:
+        conditions.append(table.c.status == status)
+    if uscc:
+        conditions.append(table.c.uscc == ascii_form(uscc).upper()[:18])
+    with engine.connect() as conn:
+        ids = [int(i) for i in conn.scalars(select(table.c.id).where(*conditions).order_by(table.c.id.desc()))]
+        return _outs(conn, ids)
+
+
+def get_objection(engine: Engine, who: Principal, objection_id: int) -> ObjectionOut:
+    require_schema(engine)
+    with engine.connect() as conn:
+        _row(conn, who, objection_id)
+        return _outs(conn, [objection_id])[0]
+
+
+def open_objections(conn: Connection, enterprise_ids: list[int]) -> dict[int, list[int]]:
+    """enterprise id → its open objections' ids (what a publication marks and a dossier lists)."""
+    found: dict[int, list[int]] = {}
+    for part in repo.chunks(enterprise_ids):
+        query = select(Objection.enterprise_id, Objection.id).where(
+            Objection.enterprise_id.in_(list(part)), Objection.status.in_(OPEN)
+        )
+        for enterprise, objection in conn.execute(query.order_by(Objection.id)):
+            found.setdefault(int(enterprise), []).append(int(objection))
+    return found
+
+
+def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
+    if not ids:
+        return []
+    rows = {int(r["id"]): r for r in conn.execute(select(Objection).where(Objection.id.in_(ids))).mappings()}
+    events = events_of(conn, "objection", ids)
+    files = files_of(conn, [r["evidence_id"] for r in rows.values()])
+    names = _names(conn, rows.values())
+    today = today_in_china()
+    out = []
+    for i in ids:
+        r = rows[i]
+        due = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"]))
+        catalogue_name = names.get((int(r["run_id"]), str(r["item_code"])), ("", ""))
+        out.append(ObjectionOut(
+            objection_id=i, uscc=r["uscc"], name=catalogue_name[0], period=r["period"], item=r["item_code"],
+            item_name=catalogue_name[1], run_id=int(r["run_id"]), record_id=r["record_id"], reason=r["reason"],
+            evidence=files.get(r["evidence_id"]) if r["evidence_id"] else None, status=r["status"],
+            status_zh=STATUS_ZH[r["status"]], due_on=due.isoformat(),
+            due_note=due_note(due), overdue=r["status"] in OPEN and today > due,
+            routed_to=[RoutedOut(**x) for x in json.loads(r["routed_to"] or "[]")],
+            result_run_id=r["result_run_id"], filed_by=r["filed_by"],
+            filed_at=in_china(r["filed_at"]).isoformat(timespec="seconds"), decided_by=r["decided_by"],
+            decided_at=in_china(r["decided_at"]).isoformat(timespec="seconds") if r["decided_at"] else None,
+            note=r["note"], events=events[i],
+        ))  # fmt: skip
+    return out
+
+
+def _names(conn: Connection, rows: Any) -> dict[tuple[int, str], tuple[str, str]]:
+    """(run, item) → (the enterprise's name in that result, the item's Chinese name in the run's catalogue)."""
+    found: dict[tuple[int, str], tuple[str, str]] = {}
+    for r in rows:
+        run = get_run(conn, None, int(r["run_id"]))
+        catalogue = catalogue_for_run(conn, run)
+        named = repo.results(conn, run.id, ("name",), enterprise_ids=[int(r["enterprise_id"])])
+        name = str(named["name"].iloc[0]) if len(named) else ""
+        item = catalogue.node_names.get(str(r["item_code"]), "")
+        found[(int(r["run_id"]), str(r["item_code"]))] = (name, item)
+    return found

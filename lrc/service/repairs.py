@@ -1,0 +1,269 @@
+"""Credit repair (信用修复): an enterprise that has put a record's cause right asks that it stop counting
+before its display period ends.
+
+Whether a record can be repaired, and from when, is record-type data: per tier ``repair_after_months``
+from the decision date (null: never; it stops counting when its display period ends). A request needs
+evidence of the correction and a written pledge (the policy's conditions); one made before the minimum
+period is refused with the earliest date. An approval closes the record (``lrc.service.closures``): it
+stops counting from the enterprise's current standing on, a new result is made at once, linked to the
+repair, and the record leaves what is published from then on. History keeps everything."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, computed_field
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from indicators import Catalogue, load_catalogue
+from indicators.record_types import TIER_ZH
+from indicators.redress_policy import CONDITION_ZH, load_redress_policy
+from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.normalise import ascii_form
+from lrc.periods import sort_periods
+from lrc.service.access import Action, Principal
+from lrc.service.audit import guarded
+from lrc.service.cases import EventOut, FileOut, add_event, events_of, files_of, store_evidence
+from lrc.service.closures import Closing, close, standing_from
+from lrc.service.rescoring import RescoredOut
+from lrc.service.runs import catalogue_for_run, get_run
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.tables import Repair
+from lrc.times import in_china, today_in_china
+from lrc.workdays import add_working_days, due_note
+from scoring.records import display_until
+
+STATUSES = ("requested", "approved", "rejected")
+STATUS_ZH = {"requested": "待决定", "approved": "已批准修复", "rejected": "不予修复"}
+MAX_NOTE = 2000
+
+
+class RepairRecordOut(BaseModel):
+    record_id: int
+    type: str
+    type_name: str
+    tier: str
+    tier_zh: str
+    decision_date: str
+    source: str
+    ref: str
+    repair_from: str | None  # the first day a repair may be requested (None: not repairable)
+    display_until: str  # the first day it stops counting by itself
+
+
+class Condition(BaseModel):
+    code: str
+    text_zh: str
+
+
+class RepairOut(BaseModel):
+    repair_id: int
+    uscc: str
+    record: RepairRecordOut
+    evidence: FileOut | None
+    pledge: FileOut | None
+    conditions: list[Condition]
+    status: str
+    status_zh: str
+    due_on: str
+    due_note: str
+    overdue: bool
+    result_run_id: int | None
+    requested_by: str
+    requested_at: str
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    events: list[EventOut]
+    results: list[RescoredOut] = []  # the new results an approval made (in the answer to it only)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> int:
+        return self.repair_id
+
+
+def _catalogue_for(conn: Connection, record_type: str, edition: str) -> Catalogue:
+    """The catalogue that scores the record now: the newest scored period's that knows its type, else the
+    edition it was checked against."""
+    for period in reversed(sort_periods(repo.scored_periods(conn))):
+        catalogue = catalogue_for_run(conn, get_run(conn, period, None))
+        if record_type in catalogue.record_type_map:
+            return catalogue
+    return load_catalogue(edition)
+
+
+def _windows(catalogue: Catalogue, record: dict[str, Any]) -> tuple[date | None, date]:
+    """(first day a repair may be asked for, or None; first day the record no longer counts)."""
+    rule = catalogue.record_type_map[str(record["type"])].tiers[record["tier"]]
+    decided = pd.Timestamp(record["decision_date"]).date()
+    after = rule.repair_after_months
+    return (display_until(decided, after) if after is not None else None), display_until(decided, rule.display_months)
+
+
+def request_repair(
+    engine: Engine,
+    who: Principal,
+    uscc: str,
+    record_id: int,
+    *,
+    evidence: Path,
+    pledge: Path,
+    today: date | None = None,
+) -> RepairOut:
+    """Ask for the repair of one record of the enterprise (an enterprise for itself; analysts on its behalf)."""
+    require_schema(engine)
+    if evidence is None or pledge is None:
+        raise UsageError("信用修复申请须附整改证明 --evidence 和书面信用承诺 --pledge (evidence and pledge needed)")
+    code = ascii_form(uscc).upper()[:18]
+    day = today or today_in_china()
+    policy = load_redress_policy()
+    with guarded(engine, who, Action.object, f"record:{record_id}") as entry, repo.writing(engine) as conn:
+        found = repo.records_of(conn, ids=[record_id], uscc=code, scope=who.scope)
+        if found.empty:
+            raise NotFoundError(
+                f"企业 {shorten(code)} 没有记录 #{record_id},或你无权为它申请修复 (no such record or not permitted)"
+            )
+        record = found.iloc[0].to_dict()
+        enterprise = int(record["enterprise_id"])
+        repo.lock_enterprises(conn, [enterprise])
+        catalogue = _catalogue_for(conn, str(record["type"]), str(record["edition"]))
+        if str(record["type"]) not in catalogue.record_type_map:
+            raise ConflictError(f"记录 #{record_id} 的类型 {record['type']} 在现行指标体系中不计分,无需修复")
+        earliest, until = _windows(catalogue, record)
+        if earliest is None:
+            raise UsageError(
+                f"记录 #{record_id}({catalogue.record_type_map[str(record['type'])].name_zh})按规定不可修复,"
+                f"将于 {until.isoformat()} 展示期满后自动停止计分 (not repairable)"
+            )
+        if day < earliest:
+            raise UsageError(
+                f"记录 #{record_id} 尚未满最短公示期,最早可于 {earliest.isoformat()} 申请信用修复 "
+                f"(too early: earliest {earliest.isoformat()})"
+            )
+        if day >= until:
+            raise ConflictError(f"记录 #{record_id} 已于 {until.isoformat()} 展示期满,不再计分,无需修复 (expired)")
+        if repo.closures_of(conn, [record_id]):
+            raise ConflictError(f"记录 #{record_id} 已停止计分,无需修复 (closed already)")
+        open_ = conn.scalar(select(Repair.id).where(Repair.record_id == record_id, Repair.status == "requested"))
+        if open_ is not None:
+            raise ConflictError(f"记录 #{record_id} 已有待决定的修复申请 {open_} (already requested)")
+        due = add_working_days(day, policy.repair.decide_within_working_days)
+        region = repo.latest_regions(conn, [enterprise]).get(enterprise, "")
+        values = {
+            "record_id": record_id, "enterprise_id": enterprise, "uscc": code, "region_code": region,
+            "evidence_id": store_evidence(conn, who, evidence), "pledge_id": store_evidence(conn, who, pledge),
+            "status": "requested", "due_on": due.day, "requested_by": who.name, "requested_at": repo.now(),
+        }  # fmt: skip
+        repair_id = int(conn.execute(insert(Repair).returning(Repair.id), values).scalar_one())
+        add_event(conn, "repair", repair_id, "requested", who.name, None, {"due_on": due.day.isoformat()})
+        entry.target = f"repair:{repair_id}"
+        entry.detail = f"record {record_id} enterprise {code} due {due.day}"
+        entry.write(conn)
+        return _outs(conn, [repair_id])[0]
+
+
+def decide_repair(
+    engine: Engine, who: Principal, repair_id: int, *, approve: bool, note: str, today: date | None = None
+) -> RepairOut:
+    """Approve (the record stops counting; a new result, linked) or reject a requested repair."""
+    require_schema(engine)
+    note = (note or "").strip()
+    if not note or len(note) > MAX_NOTE:
+        raise UsageError(f"决定说明 --note 不能为空,且不超过 {MAX_NOTE} 字 (note required)")
+    day = today or today_in_china()
+    with guarded(engine, who, Action.decide, f"repair:{repair_id}") as entry, repo.writing(engine) as conn:
+        row = _row(conn, who, repair_id)
+        if row["status"] != "requested":
+            raise ConflictError(f"修复申请 {repair_id} 已{STATUS_ZH[row['status']]},不能再次决定 (decided already)")
+        enterprise = int(row["enterprise_id"])
+        repo.lock_enterprises(conn, [enterprise])
+        results: list[RescoredOut] = []
+        if approve:
+            closing = Closing(int(row["record_id"]), enterprise, "repaired", standing_from(conn, enterprise, day),
+                              case_id=repair_id)  # fmt: skip
+            results = close(conn, [closing], actor=who.name)
+        status = "approved" if approve else "rejected"
+        newest = max((r.run_id for r in results), default=None)
+        conn.execute(update(Repair).where(Repair.id == repair_id).values(
+            status=status, decided_by=who.name, decided_at=repo.now(), note=note, result_run_id=newest))  # fmt: skip
+        detail = {"record": int(row["record_id"]), "runs": sorted({r.run_id for r in results})} if approve else None
+        add_event(conn, "repair", repair_id, status, who.name, note, detail)
+        entry.detail = f"requested -> {status}" + (f"; new results in runs {detail['runs']}" if detail else "")
+        entry.write(conn)
+        out = _outs(conn, [repair_id])[0]
+    return out.model_copy(update={"results": results})
+
+
+def _row(conn: Connection, who: Principal, repair_id: int) -> Any:
+    row = conn.execute(select(Repair).where(Repair.id == repair_id)).mappings().first()
+    if row is None or not who.scope.contains(row["region_code"], row["uscc"]):
+        raise NotFoundError(f"没有信用修复申请 {repair_id},或你无权查看 (no such repair or not permitted)")
+    return row
+
+
+def list_repairs(
+    engine: Engine, who: Principal, *, status: str | None = None, uscc: str | None = None
+) -> list[RepairOut]:
+    """Repair requests inside ``who``'s scope, newest first."""
+    require_schema(engine)
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"状态 {shorten(status)} 应为 {'、'.join(STATUSES)} 之一 (unknown status)")
+    table = Repair.__table__
+    conditions = repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc)
+    if status:
+        conditions.append(table.c.status == status)
+    if uscc:
+        conditions.append(table.c.uscc == ascii_form(uscc).upper()[:18])
+    with engine.connect() as conn:
+        ids = [int(i) for i in conn.scalars(select(table.c.id).where(*conditions).order_by(table.c.id.desc()))]
+        return _outs(conn, ids)
+
+
+def get_repair(engine: Engine, who: Principal, repair_id: int) -> RepairOut:
+    require_schema(engine)
+    with engine.connect() as conn:
+        _row(conn, who, repair_id)
+        return _outs(conn, [repair_id])[0]
+
+
+def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
+    if not ids:
+        return []
+    rows = {int(r["id"]): r for r in conn.execute(select(Repair).where(Repair.id.in_(ids))).mappings()}
+    records = {int(r["id"]): r for r in repo.records_of(conn, ids=[int(r["record_id"]) for r in rows.values()])
+               .to_dict("records")}  # fmt: skip
+    events = events_of(conn, "repair", ids)
+    files = files_of(conn, [x for r in rows.values() for x in (r["evidence_id"], r["pledge_id"])])
+    conditions = [Condition(code=c, text_zh=CONDITION_ZH[c]) for c in load_redress_policy().repair.conditions]
+    today = today_in_china()
+    out = []
+    for i in ids:
+        r = rows[i]
+        record = records[int(r["record_id"])]
+        catalogue = _catalogue_for(conn, str(record["type"]), str(record["edition"]))
+        kind = catalogue.record_type_map.get(str(record["type"]))
+        earliest, until = _windows(catalogue, record) if kind else (None, date.max)
+        due = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"]))
+        out.append(RepairOut(
+            repair_id=i, uscc=r["uscc"],
+            record=RepairRecordOut(
+                record_id=int(record["id"]), type=str(record["type"]), type_name=kind.name_zh if kind else "",
+                tier=str(record["tier"]), tier_zh=TIER_ZH.get(str(record["tier"]), ""),
+                decision_date=pd.Timestamp(record["decision_date"]).date().isoformat(), source=str(record["source"]),
+                ref=str(record["ref"]), repair_from=earliest.isoformat() if earliest else None,
+                display_until=until.isoformat(),
+            ),
+            evidence=files.get(r["evidence_id"]), pledge=files.get(r["pledge_id"]), conditions=conditions,
+            status=r["status"], status_zh=STATUS_ZH[r["status"]], due_on=due.isoformat(), due_note=due_note(due),
+            overdue=r["status"] == "requested" and today > due, result_run_id=r["result_run_id"],
+            requested_by=r["requested_by"], requested_at=in_china(r["requested_at"]).isoformat(timespec="seconds"),
+            decided_by=r["decided_by"],
+            decided_at=in_china(r["decided_at"]).isoformat(timespec="seconds") if r["decided_at"] else None,
+            note=r["note"], events=events[i],
+        ))  # fmt: skip
+    return out
