@@ -17,6 +17,7 @@ from rich.text import Text
 from lrc import render
 from lrc.cli_accounts import audit, token_app, user_app
 from lrc.cli_alerts import alert_app, alerts
+from lrc.cli_cases import expire, objection_app, objections, repair_app, repairs
 from lrc.cli_catalogue import catalogue_app
 from lrc.cli_common import (
     ActAs,
@@ -438,6 +439,11 @@ app.add_typer(publication_app, name="publication")
 app.add_typer(hearing_app, name="hearing")
 app.command("hearings")(hearings)
 app.add_typer(plan_app, name="plan")
+app.add_typer(objection_app, name="objection")
+app.command("objections")(objections)
+app.add_typer(repair_app, name="repair")
+app.command("repairs")(repairs)
+record_app.command("expire")(expire)
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(site_app, name="site")
 app.add_typer(user_app, name="user")

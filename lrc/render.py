@@ -141,7 +141,8 @@ def explanation(console: Console, e: Any) -> None:
         cause = f",由记录 #{e.cause_record_id} 引起" if e.cause_record_id else ""
         console.print(f"本结果来自单企业重算批次 {e.result_run_id}{cause}(期间评分批次 {e.run.run_id} 之后的当前结果)")
     if e.superseded_by:
-        console.print(f"此结果已被批次 {e.superseded_by} 中的新结果取代 (superseded)", style="yellow")
+        why = f",原因:{e.superseded['text_zh']}" if e.superseded else ""
+        console.print(f"此结果已被批次 {e.superseded_by} 中的新结果取代{why} (superseded)", style="yellow")
     levels = Table(title="一级指标得分")
     for column in ("代码", "一级指标", "得分"):
         levels.add_column(column)

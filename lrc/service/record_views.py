@@ -13,8 +13,10 @@ from sqlalchemy import Engine
 
 from indicators import Catalogue, load_catalogue
 from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH, RecordType
+from indicators.redress_policy import load_redress_policy
 from lrc.normalise import ascii_form
 from lrc.service.access import Principal
+from lrc.service.closures import CAUSE_ZH
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.times import in_china, today_in_china
@@ -28,6 +30,7 @@ class TierOut(BaseModel):
     display_months: int
     display_years: float
     repair_after_months: int | None
+    repair_after: str | None  # the waiting period before a repair may be asked for, ISO 8601 (P3M); None: never
 
 
 class RecordTypeOut(BaseModel):
@@ -41,6 +44,7 @@ class RecordTypeOut(BaseModel):
     points: dict[str, float]
     display_years: dict[str, float]
     repairable: bool
+    repair_conditions: list[str]  # what a repair request must prove (the policy's conditions), [] if not repairable
     red_line: bool
     workers: bool
     amount: bool
@@ -65,6 +69,7 @@ class RecordOut(BaseModel):
     display_until: dt.date | None
     live: bool
     status_zh: str
+    closed: dict[str, Any] | None = None  # {cause, cause_zh, effective_from}: it stopped counting (repair…)
     received_at: str  # Beijing time, like every time lrc shows
 
 
@@ -82,6 +87,7 @@ def _type_out(kind: RecordType) -> RecordTypeOut:
             display_months=r.display_months,
             display_years=round(r.display_months / 12, 4),
             repair_after_months=r.repair_after_months,
+            repair_after=_duration(r.repair_after_months),
         )
         for t, r in kind.tiers.items()
     ]
@@ -96,10 +102,19 @@ def _type_out(kind: RecordType) -> RecordTypeOut:
         points={t.tier: t.points for t in tiers},
         display_years={t.tier: t.display_years for t in tiers},
         repairable=kind.repairable,
+        repair_conditions=list(load_redress_policy().repair.conditions) if kind.repairable else [],
         red_line=kind.red_line,
         workers=kind.workers,
         amount=kind.amount,
     )
+
+
+def _duration(months: int | None) -> str | None:
+    """Months as an ISO 8601 duration: 3 → P3M, 12 → P1Y, 18 → P1Y6M, 0 → P0M."""
+    if months is None:
+        return None
+    years, rest = divmod(months, 12)
+    return "P" + (f"{years}Y" if years else "") + (f"{rest}M" if rest or not years else "")
 
 
 def list_records(
@@ -118,12 +133,13 @@ def list_records(
     code = ascii_form(uscc).upper() if uscc else None
     with engine.connect() as conn:
         frame = repo.records_of(conn, uscc=code, since=since, ids=ids, scope=who.scope)
+        closed = repo.closures_of(conn, frame["id"].astype(int).tolist()) if len(frame) else {}
     today = today_in_china()
-    return [_record_out(catalogue, r, today) for r in frame.to_dict("records")]
+    return [_record_out(catalogue, r, today, closed) for r in frame.to_dict("records")]
 
 
-def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date) -> RecordOut:
-    view = record_view(catalogue, r, today, None)
+def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date, closed: dict[int, Any]) -> RecordOut:
+    view = record_view(catalogue, r, today, None, closed=closed)
     return RecordOut(
         **{k: v for k, v in view.items() if k not in ("counted", "date", "display_until")},
         date=pd.Timestamp(r["decision_date"]).date(),
@@ -144,15 +160,20 @@ def record_view(
     as_of: date,
     counted: set[int] | None,
     costs: dict[int, int] | None = None,
+    *,
+    closed: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
     """A stored record as people see it: its declared points under ``catalogue``, what it cost in a result
     (``costs``, tenths: less than declared once its item reached its cap), until when it counts, and why it
-    did or did not count (``counted``: the ids that result used; None: on ``as_of``)."""
+    did or did not count (``counted``: the ids that result used; None: on ``as_of``; ``closed``: record id →
+    its closure, when it was repaired, revoked, expired or removed)."""
     kind = catalogue.record_type_map.get(r["type"])
     tier = kind.tiers.get(r["tier"]) if kind else None
     decided = pd.Timestamp(r["decision_date"]).date()
     until = display_until(decided, tier.display_months) if tier else None
-    live = until is not None and decided <= as_of < until
+    closure = (closed or {}).get(int(r["id"]))
+    shut = closure is not None and as_of >= pd.Timestamp(closure["effective_from"]).date()
+    live = until is not None and decided <= as_of < until and not shut
     used = int(r["id"]) in counted if counted is not None else live
     if tier is None:
         why = f"指标体系 {catalogue.version} 不计此类记录"
@@ -160,6 +181,8 @@ def record_view(
         why = f"计入本结果,但条目 {kind.item if kind else ''} 已达上限,本条未再扣分;显示至 {until}(不含)"
     elif used:
         why = f"{'计入本结果' if counted is not None else '有效'},显示至 {until}(不含)"
+    elif closure is not None and shut:
+        why = f"{CAUSE_ZH.get(closure['cause'], closure['cause'])},自 {closure['effective_from']} 起不再计分,保留备查"
     elif decided > as_of:
         why = "决定日期在本期间结束之后,不计入本期"
     elif live:
@@ -183,4 +206,8 @@ def record_view(
         "display_until": until.isoformat() if until else None,
         "counted": used,
         "status_zh": why,
-    }
+        "closed": None if closure is None else {
+            "cause": closure["cause"], "cause_zh": CAUSE_ZH.get(closure["cause"], closure["cause"]),
+            "effective_from": pd.Timestamp(closure["effective_from"]).date().isoformat(),
+        },
+    }  # fmt: skip

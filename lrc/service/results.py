@@ -238,6 +238,7 @@ class Explanation:
     result_run_id: int | None = None  # the run that made this result (a one-enterprise rescoring, or ``run``)
     cause_record_id: int | None = None  # the record whose arrival made this result
     superseded_by: int | None = None  # a newer result of the same enterprise and period (run id)
+    superseded: dict[str, Any] | None = None  # what made the newer result: ``superseded_note``
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)  # every record of the enterprise
 
     def to_dict(self) -> dict[str, Any]:
@@ -259,6 +260,7 @@ class Explanation:
             "result_run_id": self.result_run_id or self.run.run_id,
             "cause_record_id": self.cause_record_id,
             "superseded_by": self.superseded_by,
+            "superseded": self.superseded,
             "levels": self.levels,
             "items": self.items,
             "records": self.records,
@@ -292,7 +294,9 @@ def explain(
         facts = parse_facts(repo.submissions_by_id(conn, [int(record["submission_id"])]))
         origin = repo.submission_origin(conn, int(record["submission_id"]))
         records = repo.records_of(conn, [int(record["enterprise_id"])])
+        closed = repo.closures_of(conn, records["id"].astype(int).tolist()) if len(records) else {}
         newer = repo.newer_result_run(conn, repo.run_row(conn, int(record["run_id"])), int(record["enterprise_id"]))
+        superseding = superseded_note(repo.run_row(conn, int(newer))) if newer is not None else None
     counted = {int(i) for i in str(record["records"] or "").split(",") if i}
     end = period_end(run.period)
     in_result = records[records["id"].astype(int).isin(counted)] if len(records) else records
@@ -322,8 +326,24 @@ def explain(
         result_run_id=int(record["run_id"]),
         cause_record_id=None if pd.isna(record["cause_record_id"]) else int(record["cause_record_id"]),
         superseded_by=int(newer) if newer is not None else None,
-        records=[record_view(catalogue, r, end, counted, costs) for r in records.to_dict("records")],
+        superseded=superseding,
+        records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in records.to_dict("records")],
     )
+
+
+RUN_KIND_ZH: dict[str, str] = {
+    "period": "整期重新评分", "records": "新登记的记录", "submission": "重新报送的数据", "objection": "异议成立后更正",
+    "repair": "信用修复", "expiry": "记录展示期满", "removal": "原决定机关移出名单",
+}  # fmt: skip
+
+
+def superseded_note(run: Any) -> dict[str, Any]:
+    """What made the result that supersedes another: the run, its kind (and the objection or repair)."""
+    kind = str(run.kind)
+    cause = getattr(run, "cause_id", None)
+    case = {"objection": "异议", "repair": "信用修复申请"}.get(kind)
+    text = RUN_KIND_ZH.get(kind, kind) + (f"({case} {cause})" if case and cause else "")
+    return {"run_id": int(run.id), "kind": kind, "cause_id": cause, "text_zh": text}
 
 
 def level_tables(catalogue: Catalogue, points: np.ndarray) -> dict[str, list[dict[str, Any]]]:
