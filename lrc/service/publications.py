@@ -35,6 +35,7 @@ from lrc.publication.content import (
 from lrc.reference import CITIES, INDUSTRIES, city_of, region_name
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check, guarded
+from lrc.service.objections import open_objections
 from lrc.service.runs import catalogue_for_run, get_run, verify_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -156,6 +157,7 @@ def build_content(
     frame = _listed(frame, policy)
     end = period_end(period)
     records = _live_records(conn, catalogue, frame["enterprise_id"].astype(int).tolist(), end)
+    disputed = open_objections(conn, frame["enterprise_id"].astype(int).tolist())
     codes, _ = rollup(catalogue, np.zeros((1, len(catalogue.items)), dtype=np.int64), "level1")
     public = set(policy.public_fields)
     entries, honour, exposure = [], [], []
@@ -176,6 +178,7 @@ def build_content(
             "industry_name": INDUSTRIES.get(str(row.industry), ""), "size": str(row.size or ""),
             "ownership": str(row.ownership or ""), "total": float(row.points), "grade": str(row.grade),
             "level1": level1, "red_line": bool(row.red_line), "rights_status": status, "public_records": published,
+            "objection": policy.objection_shown if int(row.enterprise_id) in disputed else None,
         }  # fmt: skip
         for name, blank in BLANK.items():  # what the policy does not make public stays empty
             if name not in public:
@@ -229,9 +232,10 @@ def _listed(frame: pd.DataFrame, policy: PublicationPolicy) -> pd.DataFrame:
 
 
 def _live_records(conn: Connection, catalogue: Catalogue, ids: list[int], end: date) -> dict[int, list[dict]]:
-    """Each listed enterprise's records that count at ``end`` under the catalogue, with their display end."""
+    """Each listed enterprise's records that count at ``end`` under the catalogue, with their display end
+    (a repaired, revoked, expired or removed record no longer does)."""
     wanted = set(ids)
-    records = repo.records_of(conn, ids if len(ids) <= repo.CHUNK else None)
+    records = repo.records_of(conn, ids if len(ids) <= repo.CHUNK else None, closures=repo.closure_watermark(conn))
     records = records[records["enterprise_id"].astype(int).isin(wanted)] if len(records) else records
     if records.empty:
         return {}
