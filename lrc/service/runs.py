@@ -150,10 +150,15 @@ def score_period(
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Score the newest submission of every enterprise in ``period`` as a new run (a province-wide act)."""
+    """Score the newest submission of every enterprise in ``period`` as a new run (a province-wide act).
+    Records whose display period has ended by today stop counting in current results first (``expire``)."""
     period = check_period(period)
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
+    if catalogue.record_types:  # records whose display period has ended stop counting first, unasked
+        from lrc.service.closures import expire  # (closures re-score through this module)
+
+        expire(engine, who)
     with guarded(engine, who, Action.score, f"period:{period}") as entry:
         started = repo.now()
         with engine.connect() as conn:

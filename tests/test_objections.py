@@ -1,0 +1,243 @@
+"""Objections and credit repair end to end through the CLI, on SQLite and PostgreSQL: an overturn makes a new
+result that supersedes the old one while the publication stays frozen and verifies; an objection about an
+inspection's record is routed to that authority; a union record is revoked; a repair before its waiting
+period is refused with the date, and an approved one stops the record counting; a record past its display
+period stops counting on the next period run without anyone acting; every decision is audited; an
+enterprise user sees and objects for itself only; an undecided objection past its deadline raises one
+alert."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lrc.workdays import add_working_days, is_working_day
+from tests.conftest import _pg_database
+from tests.test_cli import lrc
+
+PERIOD = "2026Q3"
+PDF = b"%PDF-1.4\n% evidence\n"
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
+    """A scored period of 60 sample enterprises and an admin account: the working folder and a caller."""
+    cwd = tmp_path_factory.mktemp(f"objections-{request.param}")
+    databases = _pg_database() if request.param == "postgresql" else None
+    url = next(databases) if databases else f"sqlite:///{cwd / 'lrc.db'}"
+    call = _caller(cwd, {"LRC_DATABASE_URL": url})
+    call("init", who=None)  # no account yet: the machine's user acts
+    call("sample", "--n", "60", "--seed", "13", "--period", PERIOD, "--output", "facts.csv", who=None)
+    call("ingest", "facts.csv", "--period", PERIOD, who=None)
+    call("score", "--period", PERIOD, who=None)
+    call("user", "add", "boss", "--role", "admin", "--password-stdin", who=None, stdin="boss-password\n")
+    (cwd / "evidence.pdf").write_bytes(PDF)
+    (cwd / "pledge.pdf").write_bytes(PDF + b"% pledge\n")
+    yield cwd, call
+    if databases:
+        databases.close()  # drops the database
+
+
+def _caller(cwd: Path, env: dict[str, str]) -> Any:
+    def call(*args: str, ok: bool = True, who: str | None = "boss", stdin: str | None = None) -> Any:
+        acting = ("--as", who) if who else ()
+        return lrc(cwd, *args, *acting, ok=ok, env=env, stdin=stdin)
+
+    return call
+
+
+def as_json(call: Any, *args: str, who: str = "boss") -> Any:
+    return json.loads(call(*args, "--format", "json", who=who).stdout)
+
+
+def results(call: Any) -> list[dict]:
+    return as_json(call, "rank", "--period", PERIOD)
+
+
+def item(explained: dict, code: str) -> dict:
+    return next(i for i in explained["items"] if i["code"] == code)
+
+
+def test_an_overturn_supersedes_the_result_and_the_publication_stays_frozen(store: Any) -> None:
+    cwd, call = store
+    published = as_json(call, "publish", "--period", PERIOD)
+    ranked = results(call)
+    chosen = None
+    for row in ranked:
+        explained = as_json(call, "explain", row["uscc"], "--period", PERIOD)
+        roster = item(explained, "A1.1.2")
+        if roster["points"] == 0 and not roster["gap"]:
+            chosen = explained
+            break
+    assert chosen is not None, "the sample has an enterprise without a roster"
+    uscc, old_run = chosen["uscc"], chosen["result_run_id"]
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.2",
+                    "--reason", "我单位已建立职工名册,附名册复印件", "--evidence", "evidence.pdf")  # fmt: skip
+    assert filed["status"] == "filed" and filed["evidence"]["name"] == "evidence.pdf" and filed["run_id"] == old_run
+    text = call("objection", "review", str(filed["id"]), "--note", "受理").stdout
+    assert "复核中" in text
+    decided = as_json(call, "objection", "decide", str(filed["id"]), "--overturn", "--note", "核实名册属实",
+                      "--fact", "employee_roster_kept=是")  # fmt: skip
+    assert decided["status"] == "overturned" and decided["result_run_id"] > old_run
+    new = as_json(call, "explain", uscc, "--period", PERIOD)
+    assert new["result_run_id"] == decided["result_run_id"]
+    assert item(new, "A1.1.2")["points"] == item(chosen, "A1.1.2")["max_points"]
+    assert round(new["total"] - chosen["total"], 1) == item(chosen, "A1.1.2")["max_points"]
+    old = as_json(call, "explain", uscc, "--period", PERIOD, "--run", str(old_run))
+    assert old["total"] == chosen["total"] and old["superseded_by"] == decided["result_run_id"]
+    assert old["superseded"]["kind"] == "objection" and old["superseded"]["cause_id"] == filed["id"]
+    assert "取代" in call("explain", uscc, "--period", PERIOD, "--run", str(old_run)).stdout
+    # the publication is frozen: the same content, still verifying; the new run verifies too
+    shown = as_json(call, "publication", "show", str(published["id"]))
+    entry = next(e for e in shown["content"]["entries"] if e["uscc"] == uscc)
+    assert entry["total"] == chosen["total"]
+    call("verify", "--publication", str(published["id"]))
+    call("verify", str(decided["result_run_id"]))
+    # the history and the audit log
+    steps = [e["status"] for e in as_json(call, "objection", "show", str(filed["id"]))["events"]]
+    assert steps == ["filed", "under_review", "overturned"]
+    audit = as_json(call, "audit")
+    mine = [a for a in audit if a["target"] == f"objection:{filed['id']}"]
+    assert {a["action"] for a in mine} >= {"object", "decide"} and all(a["actor"] == "boss" for a in mine)
+    again = call("objection", "decide", str(filed["id"]), "--uphold", "--note", "再次", ok=False)
+    assert again.returncode != 0 and "异议成立" in again.stderr and "Traceback" not in again.stderr
+
+
+def _record(call: Any, uscc: str, kind: str, severity: str, day: str, source: str, ref: str) -> dict:
+    return as_json(call, "record", "add", uscc, "--type", kind, "--severity", severity, "--date", day,
+                   "--source", source, "--ref", ref)  # fmt: skip
+
+
+def test_a_union_record_is_revoked_and_an_inspection_record_is_routed(store: Any) -> None:
+    cwd, call = store
+    ranked = results(call)
+    union, inspected = ranked[5]["uscc"], ranked[6]["uscc"]
+    complaint = _record(call, union, "COMPLAINT_VERIFIED_UNION", "一般", "2026-09-02", "大连市总工会",
+                        "大连工会核〔2026〕9001号")  # fmt: skip
+    penalty = _record(call, inspected, "LABOUR_PENALTY", "一般", "2026-06-01", "大连市人力资源和社会保障局",
+                      "大连人社监〔2026〕9002号")  # fmt: skip
+    before = as_json(call, "explain", union, "--period", PERIOD)
+    assert item(before, "C2.2.3")["points"] < 0
+    filed = as_json(call, "objection", "file", union, "--period", PERIOD, "--item", "C2.2.3", "--reason", "投诉不实")
+    decided = as_json(call, "objection", "decide", str(filed["id"]), "--overturn", "--note", "复查投诉不属实")
+    assert decided["status"] == "overturned"
+    after = as_json(call, "explain", union, "--period", PERIOD)
+    assert item(after, "C2.2.3")["points"] == 0 and after["total"] > before["total"]
+    shown = next(r for r in after["records"] if r["id"] == complaint["id"])
+    assert shown["closed"]["cause"] == "revoked" and not shown["counted"]
+    routed = as_json(call, "objection", "file", inspected, "--period", PERIOD, "--item", "H2.1.1", "--reason", "过重")
+    assert routed["status"] == "routed" and routed["routed_to"][0]["ref"] == "大连人社监〔2026〕9002号"
+    assert routed["routed_to"][0]["record_id"] == penalty["id"] and "行政复议" in routed["note"]
+    listed = as_json(call, "objections", "--status", "routed")
+    assert [o["id"] for o in listed] == [routed["id"]]
+    no = call("objection", "decide", str(routed["id"]), "--overturn", "--note", "x", ok=False)
+    assert no.returncode != 0 and "不能进行此操作" in no.stderr
+
+
+def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_approval_stops_the_record(
+    store: Any,
+) -> None:
+    cwd, call = store
+    uscc = results(call)[8]["uscc"]
+    found = _record(call, uscc, "WAGE_ARREARS_FINDING", "一般", "2026-09-03", "大连市人力资源和社会保障局",
+                    "大连人社监〔2026〕9003号")  # fmt: skip
+    early = call("repair", "request", uscc, "--record", str(found["id"]), "--evidence", "evidence.pdf",
+                 "--pledge", "pledge.pdf", "--today", "2026-11-30", ok=False)  # fmt: skip
+    assert early.returncode == 2 and "2026-12-03" in early.stderr
+    before = as_json(call, "explain", uscc, "--period", PERIOD)
+    asked = as_json(call, "repair", "request", uscc, "--record", str(found["id"]), "--evidence", "evidence.pdf",
+                    "--pledge", "pledge.pdf", "--today", "2026-12-03")  # fmt: skip
+    assert asked["status"] == "requested" and asked["record"]["repair_from"] == "2026-12-03"
+    assert [c["code"] for c in asked["conditions"]] == ["rectified", "obligations_met", "pledge"]
+    assert asked["due_on"] == add_working_days(date(2026, 12, 3), 15).day.isoformat()
+    approved = as_json(call, "repair", "decide", str(asked["id"]), "--approve", "--note", "已全额支付并公开承诺")
+    assert approved["status"] == "approved" and approved["result_run_id"]
+    after = as_json(call, "explain", uscc, "--period", PERIOD)
+    assert after["total"] > before["total"] and after["result_run_id"] == approved["result_run_id"]
+    listed = as_json(call, "records", "--uscc", uscc)
+    assert next(r for r in listed if r["id"] == found["id"])["closed"]["cause"] == "repaired"
+    call("verify", str(approved["result_run_id"]))
+    twice = call("repair", "request", uscc, "--record", str(found["id"]), "--evidence", "evidence.pdf",
+                 "--pledge", "pledge.pdf", "--today", "2026-12-04", ok=False)  # fmt: skip
+    assert twice.returncode != 0 and "停止计分" in twice.stderr
+    serious = _record(call, uscc, "FATAL_ACCIDENT_RESPONSIBLE", "严重", "2026-08-01", "大连市应急管理局",
+                      "大连应急〔2026〕9004号")  # fmt: skip
+    never = call("repair", "request", uscc, "--record", str(serious["id"]), "--evidence", "evidence.pdf",
+                 "--pledge", "pledge.pdf", ok=False)  # fmt: skip
+    assert never.returncode == 2 and "不可修复" in never.stderr
+    types = as_json(call, "record", "types")
+    wage = next(t for t in types if t["code"] == "WAGE_ARREARS_FINDING")
+    assert wage["repairable"] and wage["repair_conditions"] and wage["tiers"][0]["repair_after"]
+    assert {t["tier"]: t["display_years"] for t in wage["tiers"]} == wage["display_years"]
+
+
+def test_a_record_past_its_display_period_stops_counting_on_the_next_run_without_anyone_acting(store: Any) -> None:
+    cwd, call = store
+    uscc = results(call)[10]["uscc"]
+    minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-07-14", "大连市人力资源和社会保障局",
+                    "大连人社监〔2026〕9005号")  # fmt: skip
+    counted = as_json(call, "explain", uscc, "--period", PERIOD)
+    assert minor["id"] in item(counted, "H2.1.1")["records"]
+    # the next period arrives and is scored: nobody asks for the expiry (display ended 2026-10-14)
+    call("ingest", "facts.csv", "--period", "2026Q4")
+    call("score", "--period", "2026Q4")
+    now = as_json(call, "explain", uscc, "--period", PERIOD)
+    assert minor["id"] not in item(now, "H2.1.1")["records"] and now["total"] > counted["total"]
+    old = as_json(call, "explain", uscc, "--period", PERIOD, "--run", str(counted["result_run_id"]))
+    assert old["superseded"]["kind"] == "expiry"
+    shown = next(r for r in now["records"] if r["id"] == minor["id"])
+    assert shown["closed"]["cause"] == "expired" and "展示期满" in shown["status_zh"]
+    assert as_json(call, "record", "expire")["expired"] == []  # once only
+
+
+def test_an_enterprise_user_sees_and_objects_for_itself_only(store: Any) -> None:
+    cwd, call = store
+    ranked = results(call)
+    own, other = ranked[12]["uscc"], ranked[13]["uscc"]
+    me = f"e{own[-6:]}".lower()
+    call("user", "add", me, "--role", "enterprise", "--uscc", own, "--password-stdin", stdin="some-password\n")
+    theirs = as_json(call, "objection", "file", other, "--period", PERIOD, "--item", "A1.1.1", "--reason", "代为提出")
+    mine = as_json(call, "objection", "file", own, "--period", PERIOD, "--item", "A1.1.1", "--reason", "本企业提出",
+                   who=me)  # fmt: skip
+    assert mine["uscc"] == own and mine["filed_by"] == me
+    refused = call("objection", "file", other, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x", who=me,
+                   ok=False)  # fmt: skip
+    assert refused.returncode != 0 and "无权" in refused.stderr
+    seen = as_json(call, "objections", who=me)
+    assert [o["uscc"] for o in seen] == [own]
+    hidden = call("objection", "show", str(theirs["id"]), who=me, ok=False)
+    assert hidden.returncode != 0 and "无权" in hidden.stderr
+    cannot = call("objection", "decide", str(mine["id"]), "--uphold", "--note", "自己决定", who=me, ok=False)
+    assert cannot.returncode != 0
+    withdrawn = as_json(call, "objection", "withdraw", str(mine["id"]), "--note", "已与工会沟通", who=me)
+    assert withdrawn["status"] == "withdrawn"
+
+
+def test_an_objection_past_its_deadline_raises_one_alert(store: Any) -> None:
+    cwd, call = store
+    uscc = results(call)[15]["uscc"]
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x",
+                    "--today", "2026-11-02")  # fmt: skip
+    due = date.fromisoformat(filed["due_on"])
+    assert due == add_working_days(date(2026, 11, 2), 15).day
+    day_after = date.fromordinal(due.toordinal() + 1).isoformat()
+    on_time = as_json(call, "objection", "check-overdue", "--today", filed["due_on"])
+    assert filed["id"] not in on_time["objections"]
+    late = as_json(call, "objection", "check-overdue", "--today", day_after)
+    assert late["objections"] == [filed["id"]] and late["alerts"] == 1
+    assert as_json(call, "objection", "check-overdue", "--today", day_after)["alerts"] == 0
+    alerts = as_json(call, "alerts")
+    assert any(a["rule_code"] == "CASE_DECISION_OVERDUE" and a["uscc"] == uscc for a in alerts)
+
+
+def test_working_days_follow_the_published_schedule_and_say_when_a_year_is_not_published() -> None:
+    after_national_day = add_working_days(date(2026, 9, 30), 1)
+    assert after_national_day.day >= date(2026, 10, 8) and after_national_day.official  # 1–7 October are off
+    assert is_working_day(after_national_day.day) == (True, True)
+    later = add_working_days(date(2030, 3, 1), 5)  # a Friday; the year is not published
+    assert later.day == date(2030, 3, 8) and not later.official and "尚未公布" in later.note_zh
