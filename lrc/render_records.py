@@ -21,6 +21,8 @@ def records_summary(console: Console, summary: Any, *, one: bool) -> None:
         console.print("没有需要重算的结果:记录不在任何已评分期间的显示期内,或该期间的指标体系不计此类记录")
     if summary.already:
         console.print(f"已存在(同一决定机关和文书编号),未重复写入:{', '.join(map(str, summary.already))}")
+    if getattr(summary, "removed", None):
+        console.print(f"已移出名单、不再计分的记录:{', '.join(map(str, summary.removed))}")
     if one:
         console.print(str(summary.id))
         return

@@ -241,3 +241,34 @@ def test_working_days_follow_the_published_schedule_and_say_when_a_year_is_not_p
     assert is_working_day(after_national_day.day) == (True, True)
     later = add_working_days(date(2030, 3, 1), 5)  # a Friday; the year is not published
     assert later.day == date(2030, 3, 8) and not later.official and "尚未公布" in later.note_zh
+
+
+def test_a_removal_in_the_credit_platform_feed_stops_the_listing_counting(store: Any) -> None:
+    cwd, call = store
+    ranked = results(call)
+    listed, clean = ranked[20]["uscc"], ranked[21]["uscc"]
+    (cwd / "listing.csv").write_text(
+        "uscc,list_type,decision_date,authority,document_no\n"
+        f"{listed},wage_arrears_blacklist,2026-06-01,大连市人力资源和社会保障局,大连人社失信〔2026〕9006号\n",
+        encoding="utf-8",
+    )
+    stored = as_json(call, "exchange", "import", "listing.csv")
+    record = stored["stored"][0]
+    before = as_json(call, "explain", listed, "--period", PERIOD)
+    assert record in [r["id"] for r in before["records"] if r["counted"]]
+    header = "uscc,list_type,decision_date,authority,document_no,removes\n"
+    (cwd / "bad.csv").write_text(
+        header + f"{clean},removal,2026-10-01,大连市人力资源和社会保障局,大连人社移〔2026〕1号,\n", encoding="utf-8"
+    )
+    bad = call("exchange", "import", "bad.csv", ok=False)
+    assert bad.returncode != 0 and "bad.csv" in bad.stderr and "uscc" in bad.stderr and "名单" in bad.stderr
+    ends = "大连人社失信〔2026〕9006号"
+    removal = header + f"{listed},removal,2026-10-01,大连市人力资源和社会保障局,大连人社移〔2026〕2号,{ends}\n"
+    (cwd / "removal.csv").write_text(removal, encoding="utf-8")
+    done = as_json(call, "exchange", "import", "removal.csv")
+    assert done["removed"] == [record] and done["results"]
+    after = as_json(call, "explain", listed, "--period", PERIOD)
+    assert after["total"] > before["total"] and after["superseded"] is None
+    shown = next(r for r in after["records"] if r["id"] == record)
+    assert shown["closed"]["cause"] == "removed" and not shown["counted"]
+    assert as_json(call, "exchange", "import", "removal.csv")["removed"] == []  # delivered again: nothing new

@@ -22,6 +22,7 @@ from lrc.ingest.readers import read_table
 from lrc.service.access import Principal
 from lrc.service.publications import get_publication
 from lrc.service.records import Progress, RecordsSummary, receive_objects
+from lrc.service.removals import check_removals, remove_listings
 
 FORMAT = "lrc-credit-exchange/1"
 EXPORT_COLUMNS = (
@@ -35,7 +36,7 @@ FEED_TYPES: dict[str, str] = {
     "重大劳动保障违法行为": "MAJOR_VIOLATION_PUBLISHED", "重大劳动保障违法行为社会公布": "MAJOR_VIOLATION_PUBLISHED",
 }  # fmt: skip
 REMOVALS = ("removal", "移出", "移出名单")
-FEED_COLUMNS = ("uscc", "subject_name", "list_type", "decision_date", "authority", "document_no", "note")
+FEED_COLUMNS = ("uscc", "subject_name", "list_type", "decision_date", "authority", "document_no", "removes", "note")
 
 
 def export_exchange(engine: Engine, who: Principal, publication_id: int, output: Path) -> int:
@@ -81,19 +82,20 @@ def import_feed(
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
 ) -> RecordsSummary:
-    """Store the platform feed at ``path`` (``.jsonl``, ``.csv``, ``.xlsx`` or ``.json``) as records, all or
-    nothing; a listing delivered again is answered, not stored twice."""
+    """Store the platform feed at ``path`` (``.jsonl``, ``.csv``, ``.xlsx`` or ``.json``): listings become
+    records, removals (``list_type`` removal) close the listing they name, which stops counting from the
+    removal date. Every entry is checked before anything is stored; a listing delivered again is answered,
+    not stored twice, and so is a removal."""
     catalogue = catalogue or load_catalogue()
     items = _feed_items(Path(path))
-    objects, problems = [], []
+    objects, removals, problems = [], [], []
     for number, item in items:
         kind = str(item.get("list_type") or "").strip()
         if kind in REMOVALS:
-            reason = "移出名单须随信用修复流程导入,当前版本尚不支持 (removals come with credit repair)"
-            problems.append(RowProblem(path.name, number, "list_type", kind, reason, record=True))
+            removals.append((number, item))
             continue
         if kind not in FEED_TYPES:
-            known = "、".join(sorted({k for k in FEED_TYPES if k.isascii()}))
+            known = "、".join(sorted({k for k in FEED_TYPES if k.isascii()} | {"removal"}))
             problems.append(RowProblem(path.name, number, "list_type", kind,
                                        f"未知的名单类型,可用 {known} (unknown list type)", record=True))  # fmt: skip
             continue
@@ -101,9 +103,18 @@ def import_feed(
             "uscc": item.get("uscc", ""), "type": FEED_TYPES[kind], "date": item.get("decision_date", ""),
             "source": item.get("authority", ""), "ref": item.get("document_no", ""), "note": item.get("note", ""),
         })  # fmt: skip
+    listed_here = {(str(o["uscc"]).strip().upper(), str(o["ref"]).strip()) for o in objects}
+    wanted = check_removals(engine, who, path.name, removals, listed_here, problems)
     if problems:
         raise InputValidationError(problems, path.name)
-    summary = receive_objects(engine, who, objects, source=path.name, catalogue=catalogue)
+    if objects:
+        summary = receive_objects(engine, who, objects, source=path.name, catalogue=catalogue)
+    else:
+        summary = RecordsSummary(file=path.name, received=0, stored=[], already=[], results=[])
+    if wanted:
+        removed, results = remove_listings(engine, who, path.name, wanted)
+        summary = summary.model_copy(update={"received": summary.received + len(removals), "removed": removed,
+                                             "results": [*summary.results, *results]})  # fmt: skip
     if progress:
         progress(summary.received)
     return summary

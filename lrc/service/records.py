@@ -45,6 +45,7 @@ class RecordsSummary(BaseModel):
     stored: list[int]  # ids of the records stored now
     already: list[int]  # ids of records delivered before (same source and document number)
     results: list[RescoredOut]
+    removed: list[int] = []  # ids of listings a credit-platform feed removed now (they stop counting)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

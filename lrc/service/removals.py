@@ -1,0 +1,128 @@
+"""Removals from a list (移出名单) delivered by the credit platform's feed: the authority that listed an
+enterprise (wage-arrears blacklist, published major violations) removes it, at the end of the listing period
+or early after a credit repair it decided. The listing record is closed (cause ``removed``) from the removal
+date, or from the enterprise's current standing when that is earlier, and the enterprise gets a new result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+from lrc.errors import RowProblem
+from lrc.normalise import ascii_form
+from lrc.service.access import Action, Principal
+from lrc.service.audit import guarded
+from lrc.service.closures import Closing, close, standing_from
+from lrc.service.rescoring import RescoredOut
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.times import today_in_china
+
+LISTINGS = ("WAGE_ARREARS_BLACKLIST", "MAJOR_VIOLATION_PUBLISHED")  # the record types a feed lists
+
+
+@dataclass(frozen=True)
+class Removal:
+    row: int
+    uscc: str
+    day: date
+    authority: str
+    document_no: str
+    removes: str | None  # the listing's document number, when the feed names it
+
+
+def check_removals(
+    engine: Engine,
+    who: Principal,
+    file: str,
+    removals: list[tuple[int, dict[str, Any]]],
+    listed_here: set[tuple[str, str]],
+    problems: list[RowProblem],
+) -> list[Removal]:
+    """The removals of a feed, each checked (fields, and that it names one listing the store holds or this
+    file lists); a problem per bad entry is appended to ``problems``."""
+    if not removals:
+        return []
+    require_schema(engine)
+    checked: list[Removal] = []
+    today = today_in_china()
+    with engine.connect() as conn:
+        for number, item in removals:
+            def problem(column: str, value: Any, reason: str, number: int = number) -> None:
+                problems.append(RowProblem(file, number, column, value, reason, record=True))
+
+            uscc = ascii_form(str(item.get("uscc") or "")).strip().upper()
+            authority, document = str(item.get("authority") or "").strip(), str(item.get("document_no") or "").strip()
+            removes = str(item.get("removes") or "").strip() or None
+            day = _date(str(item.get("decision_date") or ""))
+            if day is None or day > today:
+                problem("decision_date", item.get("decision_date"), "移出日期应为不晚于今天的 YYYY-MM-DD (bad date)")
+            if not authority:
+                problem("authority", None, "缺少作出移出决定的机关 (authority required)")
+            if not document:
+                problem("document_no", None, "缺少移出决定的文书编号 (document number required)")
+            open_ = _open_listings(conn, who, uscc)
+            here = [ref for code, ref in listed_here if code == uscc]
+            if removes is not None:
+                if removes not in open_ and removes not in here and not _closed_by(conn, uscc, removes):
+                    problem("removes", removes, "库中和本文件中都没有该企业的这份名单记录 (no such listing)")
+            elif len(open_) + len(here) == 0:
+                problem("uscc", uscc, "该企业没有可移出的名单记录,或不在你的权限范围内 (no listing to remove)")
+            elif len(open_) + len(here) > 1:
+                problem("removes", None, "该企业有多份名单记录,请在 removes 列写明要移出的名单文号 (which listing?)")
+            if day is not None and authority and document:
+                checked.append(Removal(number, uscc, day, authority, document, removes))
+    return checked
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _listings(conn: Connection, who: Principal, uscc: str) -> pd.DataFrame:
+    found = repo.records_of(conn, uscc=uscc, scope=who.scope) if uscc else pd.DataFrame()
+    return found[found["type"].isin(LISTINGS)] if len(found) else found
+
+
+def _open_listings(conn: Connection, who: Principal, uscc: str) -> dict[str, int]:
+    """document number → record id of the enterprise's listings that still count."""
+    found = _listings(conn, who, uscc)
+    if found.empty:
+        return {}
+    closed = repo.closures_of(conn, found["id"].astype(int).tolist())
+    return {str(r["ref"]): int(r["id"]) for r in found.to_dict("records") if int(r["id"]) not in closed}
+
+
+def _closed_by(conn: Connection, uscc: str, ref: str) -> bool:
+    """Whether the listing was removed already (a removal delivered again is answered, not refused)."""
+    found = repo.records_of(conn, uscc=uscc)
+    ids = [int(r["id"]) for r in found.to_dict("records") if str(r["ref"]) == ref] if len(found) else []
+    return bool(ids) and bool(repo.closures_of(conn, ids))
+
+
+def remove_listings(
+    engine: Engine, who: Principal, file: str, removals: list[Removal]
+) -> tuple[list[int], list[RescoredOut]]:
+    """Close the listings the removals name (the checked ones of ``check_removals``), in one transaction,
+    and re-score their enterprises; the ids closed now and the new results."""
+    with guarded(engine, who, Action.record, f"file:{file[:100]}") as entry, repo.writing(engine) as conn:
+        closings: list[Closing] = []
+        for removal in removals:
+            open_ = _open_listings(conn, who, removal.uscc)
+            record_id = open_.get(removal.removes) if removal.removes else next(iter(open_.values()), None)
+            if record_id is None or any(c.record_id == record_id for c in closings):
+                continue  # removed before (delivered again)
+            enterprise = int(repo.records_of(conn, ids=[record_id]).iloc[0]["enterprise_id"])
+            closings.append(Closing(record_id, enterprise, "removed", standing_from(conn, enterprise, removal.day),
+                                    ref=removal.document_no[:100]))  # fmt: skip
+        results = close(conn, closings, actor=who.name)
+        entry.detail = f"removals {len(removals)}: closed {[c.record_id for c in closings]}, rescored {len(results)}"
+        entry.write(conn)
+    return [c.record_id for c in closings], results
