@@ -229,8 +229,8 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     good = {"uscc": uscc, "list_type": "wage_arrears_blacklist", "decision_date": "2026-08-09",
             "authority": "沈阳市人力资源和社会保障局", "document_no": "沈人社失信〔2026〕99号",
             "note": "SECRET-NOTE-4711 内部核查备注"}  # fmt: skip
-    feed.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps({**good, "list_type": "not_a_list"}) + "\n",
-                    encoding="utf-8")  # fmt: skip
+    bad = {**good, "list_type": "not_a_list"}
+    feed.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
     refused = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
     assert refused.returncode == 4 and "第 2 条记录" in refused.stderr and "list_type" in refused.stderr
     listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)

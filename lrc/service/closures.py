@@ -139,6 +139,15 @@ def expire(engine: Engine, who: Principal, *, today: date | None = None) -> Expi
     return ExpiryOut(as_of=day.isoformat(), expired=[e for _, e in found], results=results)
 
 
+def expire_if_due(engine: Engine, who: Principal) -> ExpiryOut | None:
+    """``expire`` when a record is due to expire today (what a period run does first); None when none is,
+    so that a period run with nothing to expire writes nothing more."""
+    with engine.connect() as conn:
+        if not expired_records(conn, today_in_china()):
+            return None
+    return expire(engine, who)
+
+
 def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
     """The records counted in their enterprise's newest result whose display period ended by ``day``."""
     newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)

@@ -156,9 +156,9 @@ def score_period(
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
     if catalogue.record_types:  # records whose display period has ended stop counting first, unasked
-        from lrc.service.closures import expire  # (closures re-score through this module)
+        from lrc.service.closures import expire_if_due  # (closures re-score through this module)
 
-        expire(engine, who)
+        expire_if_due(engine, who)
     with guarded(engine, who, Action.score, f"period:{period}") as entry:
         started = repo.now()
         with engine.connect() as conn:
