@@ -354,6 +354,32 @@ def test_the_commands_end_to_end(workdir: Path) -> None:
     lrc(workdir, "plan", "check-overdue")
 
 
+SECRET = "内部说明SECRET-PLAN-NOTE-8812"
+
+
+def test_the_public_site_shows_the_plan_of_a_held_hearing_and_no_internal_note(workdir: Path) -> None:
+    lrc(workdir, "publish", "--period", Q4)
+    uscc = json.loads(lrc(workdir, "hearing", "propose", "--period", Q4, "--format", "json").stdout)[-1]["uscc"]
+    held = json.loads(lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-10-20", "--title",
+                          "公开听证", "--enterprises", uscc, "--format", "json").stdout)["id"]  # fmt: skip
+    planned = json.loads(lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-12-20", "--title",
+                             "尚未举行", "--enterprises", uscc, "--format", "json").stdout)["id"]  # fmt: skip
+    lrc(workdir, "hearing", "outcome", str(held), "--opinions", "意见", "--conclusions", "限期整改")
+    done = lrc(workdir, "plan", "add", str(held), uscc, "--item", "B1.1.5", "--action", "公开承诺的整改措施", "--due",
+               "2026-12-31").stdout.strip().splitlines()[-1]  # fmt: skip
+    (workdir / f"{SECRET}.png").write_bytes(b"\x89PNG\r\n\x1a\n proof")
+    lrc(workdir, "plan", "update", done, "--status", "done", "--note", SECRET, "--evidence", f"{SECRET}.png")
+    lrc(workdir, "plan", "add", str(planned), uscc, "--item", "A1.1.1", "--action", "未举行听证的措施", "--due",
+        "2027-01-31")  # fmt: skip
+    lrc(workdir, "site", "build", "--output", "site")
+    page = (workdir / "site" / "e" / f"{uscc}.html").read_text(encoding="utf-8")
+    plan = page.split('id="plan"')[1].split("</section>")[0]
+    assert "公开承诺的整改措施" in plan and "公开听证" in plan and "2026-10-20" in plan and "已完成" in plan
+    assert "未举行听证的措施" not in page  # published with the outcome
+    everything = b"".join(f.read_bytes() for f in (workdir / "site").rglob("*") if f.is_file())
+    assert b"SECRET-PLAN-NOTE-8812" not in everything and "限期整改".encode() not in everything
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
