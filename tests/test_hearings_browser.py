@@ -1,6 +1,7 @@
 """The 听证 page in a real browser (`lrc dashboard` on a store with accounts, Debian's Chromium): an analyst
 creates a hearing of an enterprise and downloads its dossier, a PDF whose text names the enterprise; a
-viewer who tries to create one is refused by the service and sees why, and nothing is created."""
+viewer who tries to create one is refused by the service and sees why, and nothing is created. The analyst
+also attaches the CSR report and gets the same bytes back."""
 
 from __future__ import annotations
 
@@ -75,6 +76,25 @@ def test_an_analyst_creates_a_hearing_and_downloads_its_dossier(
     assert path.read_bytes().startswith(b"%PDF")
     text = squash(poppler("pdftotext", path, "-"))
     assert squash(name) in text and uscc in text
+    attach_and_get_back(page, tmp_path)
+
+
+def attach_and_get_back(page: Any, folder: Path) -> None:
+    """Upload the enterprise's CSR report to the hearing shown, then get the same bytes back."""
+    report = folder / "社会责任报告.pdf"
+    report.write_bytes(b"%PDF-1.4\n% a CSR report from the browser\n")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(report))
+    page.get_by_text("社会责任报告.pdf").first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name="上传附件").click()
+    page.get_by_text(re.compile(r"^已上传 社会责任报告")).first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name="取出文件").click()
+    button = page.get_by_role("button", name="下载 社会责任报告.pdf")
+    button.wait_for(timeout=WAIT)
+    with page.expect_download(timeout=WAIT) as info:
+        button.click()
+    back = folder / "back.pdf"
+    info.value.save_as(back)
+    assert back.read_bytes() == report.read_bytes()
 
 
 def test_a_viewer_cannot_create_a_hearing_and_is_told_why(page: Any, base_url: str, store_url: str) -> None:

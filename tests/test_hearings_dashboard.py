@@ -132,3 +132,28 @@ def test_the_page_runs_with_no_hearing(tmp_path: Path, monkeypatch: pytest.Monke
     url = demo_store(tmp_path, n=20)
     at = open_page(app_on(url, monkeypatch), "hearings")
     assert "还没有听证。" in texts(at.caption) and not at.error
+
+
+def test_a_collective_hearing_of_typed_codes_and_its_collective_dossier(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(url)
+    two = [c.uscc for c in propose(engine, ADMIN, LATEST)[1:3]]
+    at = open_page(app_on(url, monkeypatch), "hearings")
+    at.radio(key="hear_kind").set_value("collective")
+    at.date_input(key="hear_date").set_value(date(2026, 7, 20))
+    at.text_input(key="hear_title").input("制造业集体听证")
+    at.text_input(key="hear_usccs").input(",".join(two))
+    click(at, "hear_new_go")
+    made = next(h for h in list_hearings(engine, ADMIN) if h.title == "制造业集体听证")
+    assert made.kind == "collective" and sorted(e.uscc for e in made.enterprises) == sorted(two)
+    assert at.selectbox(key=f"hear_ds_{made.id}").value == ""  # the whole hearing first
+    at.radio(key=f"hear_ds_fmt_{made.id}").set_value(".html")
+    click(at, f"hear_ds_go_{made.id}")
+    (download,) = [d for d in at.get("download_button") if "听证材料" in str(d.proto.label)]
+    assert download.proto.label == f"下载 {plain(f'听证材料-听证{made.id}-{LATEST}.html')}"
+    at.text_input(key="hear_title").input("个别听证不能有两家")
+    at.radio(key="hear_kind").set_value("individual")
+    at.text_input(key="hear_usccs").input(",".join(two))
+    click(at, "hear_new_go")
+    assert "个别听证只能有一家企业" in texts(at.error)  # the service's message, one line
