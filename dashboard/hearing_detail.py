@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -225,14 +225,9 @@ def progress_form(who: Principal, hearing: HearingOut, actions: list[PlanActionO
         return
     if chosen is None:
         raise UsageError("请选择措施 (choose an action)")
-    with uploaded(upload) if upload is not None else _nothing() as evidence:
+    with uploaded(upload) if upload is not None else nullcontext() as evidence:
         done = update_action(engine(), who, int(chosen), status=str(status), note=note, evidence=evidence)
     written(tr(f"措施 #{done.id} 已更新为{done.status_zh}", f"Action #{done.id}: {done.status}"))
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield None
 
 
 # ---- dossiers ----
