@@ -40,10 +40,13 @@ def choose(listed: list[HearingOut], key: str) -> HearingOut | None:
         st.caption(tr("还没有听证。", "No hearings yet."))
         return None
     upcoming, earlier = by_date(listed, today_in_china())
-    st.markdown(tr(f"**即将举行({len(upcoming)})**", f"**Upcoming ({len(upcoming)})**"))
-    tables.show(list_frame(upcoming), LIST_COLUMNS, key="hear_upcoming")
-    st.markdown(tr(f"**以往听证({len(earlier)})**", f"**Earlier ({len(earlier)})**"))
-    tables.show(list_frame(earlier), LIST_COLUMNS, key="hear_earlier")
+    for part, title, table_key in ((upcoming, tr("即将举行", "Upcoming"), "hear_upcoming"),
+                                   (earlier, tr("以往听证", "Earlier"), "hear_earlier")):  # fmt: skip
+        st.markdown(f"**{title}({len(part)})**")
+        if part:
+            tables.show(list_frame(part), LIST_COLUMNS, key=table_key)
+        else:
+            st.caption(tr("无。", "None."))
     ordered = {h.id: h for h in [*upcoming, *earlier]}
     if st.session_state.get(key) not in ordered:
         st.session_state[key] = next(iter(ordered))

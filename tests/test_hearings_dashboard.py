@@ -147,6 +147,7 @@ def test_a_collective_hearing_of_typed_codes_and_its_collective_dossier(
     click(at, "hear_new_go")
     made = next(h for h in list_hearings(engine, ADMIN) if h.title == "制造业集体听证")
     assert made.kind == "collective" and sorted(e.uscc for e in made.enterprises) == sorted(two)
+    assert at.selectbox(key="hear_chosen").value == made.id  # the new hearing is shown
     assert at.selectbox(key=f"hear_ds_{made.id}").value == ""  # the whole hearing first
     at.radio(key=f"hear_ds_fmt_{made.id}").set_value(".html")
     click(at, f"hear_ds_go_{made.id}")

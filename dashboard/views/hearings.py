@@ -78,7 +78,8 @@ def new_hearing(who: Principal) -> None:
         held_on = right.date_input(tr("听证日期", "Date"), value=today_in_china(), key="hear_date")
         title = st.text_input(tr("听证标题", "Title"), max_chars=200, key="hear_title")
         chosen = st.multiselect(tr("从候选企业中选择", "From the candidates"), list(labels),
-                                format_func=lambda u: labels[u], key="hear_pick")  # fmt: skip
+                                format_func=lambda u: labels[u], key="hear_pick",
+                                placeholder=tr("先在上方提出候选企业", "Propose candidates above first"))  # fmt: skip
         typed = st.text_input(tr("其他企业(统一社会信用代码,逗号分隔)", "Other enterprises (USCCs)"), key="hear_usccs")
         left, right = st.columns(2)
         chair = left.text_input(tr("主持人", "Chair"), max_chars=200, key="hear_chair")
