@@ -171,7 +171,10 @@ def attachment(
         raise UsageError(f"{shorten(str(output))} 是文件夹,请给出文件名 (--output must name a file)")
     engine, who = store_and_principal(db, as_)
     found = stored_file(engine, who, file_id)
-    output.write_bytes(found.content)
+    try:
+        output.write_bytes(found.content)
+    except OSError as exc:
+        raise UsageError(f"无法写入 {shorten(str(output))}:{exc.strerror} (cannot write the file)") from None
 
     def text() -> None:
         out.print(f"附件 {found.id} {found.name}({found.size} 字节,{found.media_type},SHA-256 {found.sha256})")
