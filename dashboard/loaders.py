@@ -28,6 +28,8 @@ from lrc.publication.content import PublicationContent
 from lrc.service import Explanation, catalogues, explain, load_results, publication_views, risk
 from lrc.service import analytics as an
 from lrc.service.access import Principal
+from lrc.service.hearings import HearingOut, list_hearings
+from lrc.service.plans import PlanActionOut, plan_of
 from lrc.service.publications import PublicationOut, get_publication, list_publications
 from lrc.store import database_url, make_engine
 
@@ -204,6 +206,24 @@ def forget_publications() -> None:
     """A publication was made here: read the list and the preview (its number) again at once."""
     publications.clear()
     publication_preview.clear()
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def hearings(url: str, who: Principal) -> list[HearingOut]:
+    """Every hearing ``who`` may see, newest date first."""
+    return list_hearings(engine(url), who)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)
+def plan(url: str, who: Principal, uscc: str) -> list[PlanActionOut]:
+    """An enterprise's improvement-plan actions with each item's points before and after the hearing."""
+    return plan_of(engine(url), who, uscc)
+
+
+def forget_hearings() -> None:
+    """A hearing, a file, an outcome or a plan action was written here: read them again at once."""
+    hearings.clear()
+    plan.clear()
 
 
 @st.cache_resource(show_spinner=False)

@@ -154,6 +154,36 @@ def attach(
     text_or_json(fmt, lambda: done.model_dump(mode="json"), text)
 
 
+@hearing_app.command("attachment")
+def attachment(
+    file_id: Annotated[int, typer.Argument(help="文件编号:hearing show 所列附件的 id 或 plan show 的 evidence_id")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="写入文件 (write to FILE)")],
+    fmt: JsonOrText = TextOrJson.text,
+    db: DbUrl = None,
+    as_: ActAs = None,
+) -> None:
+    """取回听证附件或整改证明文件 (get an attached file back); 最后一行是写入的文件路径."""
+    from lrc.service.hearing_files import stored_file
+
+    if not output.parent.is_dir():
+        raise UsageError(f"输出目录 {shorten(str(output.parent))} 不存在 (folder does not exist)")
+    if output.is_dir():
+        raise UsageError(f"{shorten(str(output))} 是文件夹,请给出文件名 (--output must name a file)")
+    engine, who = store_and_principal(db, as_)
+    found = stored_file(engine, who, file_id)
+    try:
+        output.write_bytes(found.content)
+    except OSError as exc:
+        raise UsageError(f"无法写入 {shorten(str(output))}:{exc.strerror} (cannot write the file)") from None
+
+    def text() -> None:
+        out.print(f"附件 {found.id} {found.name}({found.size} 字节,{found.media_type},SHA-256 {found.sha256})")
+        out.print(str(output), soft_wrap=True)
+
+    summary = {**found.model_dump(mode="json", exclude={"content"}), "output": str(output)}
+    text_or_json(fmt, lambda: summary, text)
+
+
 @hearing_app.command("outcome")
 def outcome(
     hearing_id: HearingId,

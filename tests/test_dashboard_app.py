@@ -85,7 +85,7 @@ def test_no_material_icons_that_would_be_fetched_from_google() -> None:
     assert not used, used
 
 
-@pytest.mark.parametrize("page", ["overview", "rankings", "enterprise", "monitoring", "methodology"])
+@pytest.mark.parametrize("page", ["overview", "rankings", "enterprise", "monitoring", "hearings", "methodology"])
 def test_no_page_sends_a_material_icon(app: AppTest, page: str) -> None:
     at = open_page(app, page)
     protos = [str(node.proto) for node in _walk(at._tree) if getattr(node, "proto", None) is not None]

@@ -21,6 +21,7 @@ from lrc.service.access import Principal, Role
 from lrc.service.alerts import list_alerts
 from lrc.service.audit import audit_log
 from lrc.service.hearing_candidates import propose
+from lrc.service.hearing_files import stored_file
 from lrc.service.hearings import (
     MAX_BYTES,
     add_hearing,
@@ -265,6 +266,40 @@ def test_who_may_hear_and_see(store: tuple[Engine, pd.DataFrame]) -> None:
     assert {e.actor for e in denied} == {"vv", "firm", "dl"}
 
 
+def test_an_attached_file_comes_back_to_whoever_may_see_its_hearing(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path
+) -> None:
+    engine, q4 = store
+    in_dalian = q4["region_code"].astype(str).str.startswith("2102")
+    dalian, other = str(q4[in_dalian]["uscc"].iloc[0]), str(q4[~in_dalian]["uscc"].iloc[0])
+    city = Principal("dl", Role.analyst, Scope(DALIAN))
+    viewer = Principal("vv", Role.viewer)
+    mine = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="大连", enterprises=dalian)
+    theirs = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="外市", enterprises=other)
+    (tmp_path / "报告.pdf").write_bytes(PDF)
+    (tmp_path / "minutes.pdf").write_bytes(PDF + b"minutes")
+    (tmp_path / "proof.png").write_bytes(b"\x89PNG\r\n\x1a\n proof")
+    report = attach(engine, ADMIN, mine.id, tmp_path / "报告.pdf", "csr_report")
+    minutes = attach(engine, ADMIN, theirs.id, tmp_path / "minutes.pdf", "minutes")
+    got = stored_file(engine, viewer, report.id)
+    assert (got.name, got.content, got.sha256, got.media_type) == ("报告.pdf", PDF, report.sha256, "application/pdf")
+    assert stored_file(engine, city, report.id).content == PDF
+    for missing in (minutes.id, 999_999, 0):
+        with pytest.raises(NotFoundError, match=f"附件 {missing} 不存在"):
+            stored_file(engine, city, missing)
+    action = add_action(engine, ADMIN, theirs.id, other, item="B1.1.5", action="补签", due="2026-12-31")
+    done = update_action(engine, ADMIN, action.id, status="done", note="内部说明", evidence=tmp_path / "proof.png")
+    assert done.evidence_id is not None
+    assert stored_file(engine, viewer, done.evidence_id).name == "proof.png"
+    with pytest.raises(NotFoundError):
+        stored_file(engine, city, done.evidence_id)
+    exports = [e for e in audit_log(engine, ADMIN, action="export") if e.target == f"attachment:{report.id}"]
+    assert {e.actor for e in exports} == {"vv", "dl"} and all(report.sha256 in (e.detail or "") for e in exports)
+    denied = audit_log(engine, ADMIN, action="read", outcome="denied")
+    refused = {f"attachment:{minutes.id}", f"attachment:{done.evidence_id}"}
+    assert {e.target for e in denied if e.actor == "dl"} == refused
+
+
 # ---- the commands, as a user runs them ----
 
 
@@ -311,7 +346,38 @@ def test_the_commands_end_to_end(workdir: Path) -> None:
     assert updated.stdout.strip().splitlines()[-1] == str(action_id)
     shown = json.loads(lrc(workdir, "hearing", "show", str(hearing_id), "--format", "json").stdout)
     assert shown["status"] == "held" and shown["attachments"][0]["name"] == "report.pdf"
+    file_id = str(shown["attachments"][0]["id"])
+    got = lrc(workdir, "hearing", "attachment", file_id, "--output", "back.pdf")
+    assert got.stdout.strip().splitlines()[-1] == "back.pdf" and (workdir / "back.pdf").read_bytes() == PDF
+    as_json = json.loads(lrc(workdir, "hearing", "attachment", file_id, "-o", "again.pdf", "--format", "json").stdout)
+    assert as_json["sha256"] == shown["attachments"][0]["sha256"] and "content" not in as_json
     lrc(workdir, "plan", "check-overdue")
+
+
+SECRET = "内部说明SECRET-PLAN-NOTE-8812"
+
+
+def test_the_public_site_shows_the_plan_of_a_held_hearing_and_no_internal_note(workdir: Path) -> None:
+    lrc(workdir, "publish", "--period", Q4)
+    uscc = json.loads(lrc(workdir, "hearing", "propose", "--period", Q4, "--format", "json").stdout)[-1]["uscc"]
+    held = json.loads(lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-10-20", "--title",
+                          "公开听证", "--enterprises", uscc, "--format", "json").stdout)["id"]  # fmt: skip
+    planned = json.loads(lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-12-20", "--title",
+                             "尚未举行", "--enterprises", uscc, "--format", "json").stdout)["id"]  # fmt: skip
+    lrc(workdir, "hearing", "outcome", str(held), "--opinions", "意见", "--conclusions", "限期整改")
+    done = lrc(workdir, "plan", "add", str(held), uscc, "--item", "B1.1.5", "--action", "公开承诺的整改措施", "--due",
+               "2026-12-31").stdout.strip().splitlines()[-1]  # fmt: skip
+    (workdir / f"{SECRET}.png").write_bytes(b"\x89PNG\r\n\x1a\n proof")
+    lrc(workdir, "plan", "update", done, "--status", "done", "--note", SECRET, "--evidence", f"{SECRET}.png")
+    lrc(workdir, "plan", "add", str(planned), uscc, "--item", "A1.1.1", "--action", "未举行听证的措施", "--due",
+        "2027-01-31")  # fmt: skip
+    lrc(workdir, "site", "build", "--output", "site")
+    page = (workdir / "site" / "e" / f"{uscc}.html").read_text(encoding="utf-8")
+    plan = page.split('id="plan"')[1].split("</section>")[0]
+    assert "公开承诺的整改措施" in plan and "公开听证" in plan and "2026-10-20" in plan and "已完成" in plan
+    assert "未举行听证的措施" not in page  # published with the outcome
+    everything = b"".join(f.read_bytes() for f in (workdir / "site").rglob("*") if f.is_file())
+    assert b"SECRET-PLAN-NOTE-8812" not in everything and "限期整改".encode() not in everything
 
 
 @pytest.mark.parametrize(
@@ -323,6 +389,8 @@ def test_the_commands_end_to_end(workdir: Path) -> None:
          "YYYY-MM-DD"),  # fmt: skip
         (["hearing", "show", "999"], "听证 999 不存在"),
         (["plan", "update", "999", "--status", "done", "--note", "x"], "改进措施 999 不存在"),
+        (["hearing", "attachment", "999", "--output", "x.pdf"], "附件 999 不存在"),
+        (["hearing", "attachment", "1", "--output", "no/such/folder/x.pdf"], "输出目录"),
         (["hearing", "propose", "--period", Q4, "--group-by", "colour"], "industry、size 或 ownership"),
     ],
 )

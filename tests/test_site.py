@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from lrc.publication.commitments import Commitment
 from lrc.publication.content import Entry, ListEntry, PublicationContent, PublicRecord, canonical_bytes, content_hash
 from lrc.site import SiteError, SiteSummary, build_site
 from lrc.uscc import make_uscc
@@ -143,6 +144,23 @@ def contents() -> dict[int, PublicationContent]:
     }
 
 
+PLAN_ACTION = "与全体职工补签书面劳动合同"
+
+
+def commitments() -> list[Commitment]:
+    """Plan actions of two listed enterprises (one with a hostile action text) and of one never listed."""
+    heard = {"hearing_title": "大连市制造业集体听证", "hearing_date": "2026-10-15", "item_code": "B1.1.1",
+             "item_name_zh": "劳动合同签订率"}  # fmt: skip
+    return [
+        Commitment(uscc=FIRMS[2]["uscc"], **heard, action=PLAN_ACTION, due="2026-12-31", status_zh="已完成"),
+        Commitment(uscc=FIRMS[2]["uscc"], **{**heard, "item_code": "D1.1.1", "item_name_zh": "社会保险"},
+                   action="补缴社会保险", due="2026-11-30", status_zh="逾期"),  # fmt: skip
+        Commitment(uscc=FIRMS[1]["uscc"], **heard, action=HOSTILE, due="2027-03-31", status_zh="进行中"),
+        Commitment(uscc=make_uscc("210202", "MA0LN009"), **heard, action="不在任何发布中", due="2027-03-31",
+                   status_zh="进行中"),  # fmt: skip
+    ]
+
+
 def stored() -> list[tuple[int, PublicationContent, str]]:
     return [(pub_id, content, content_hash(content)) for pub_id, content in contents().items()]
 
@@ -154,7 +172,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("site") / "公示"
-    build_site(stored(), output)
+    build_site(stored(), output, commitments=commitments())
     return output
 
 
@@ -291,6 +309,18 @@ def test_an_enterprise_page_shows_its_standing_records_and_history(site: Path) -
     assert OBJECTION not in standing and OBJECTION in (site / "p" / "2.html").read_text()
 
 
+def test_an_enterprise_page_shows_its_plan_commitments(site: Path) -> None:
+    page = (site / "e" / f"{FIRMS[2]['uscc']}.html").read_text()
+    plan = page.split('id="plan"')[1].split("</section>")[0]
+    rows = plan.split("<tr")[2:]
+    assert ["补缴社会保险" in rows[0], PLAN_ACTION in rows[1]] == [True, True]  # by due date
+    assert all(text in plan for text in ("大连市制造业集体听证", "2026-10-15", "B1.1.1 劳动合同签订率", "2026-12-31"))
+    assert "已完成" in rows[1] and "逾期" in rows[0]
+    assert 'id="plan"' not in (site / "e" / f"{FIRMS[0]['uscc']}.html").read_text()  # no plan: no section
+    assert not (site / "e" / f"{make_uscc('210202', 'MA0LN009')}.html").exists()  # listed nowhere: no page
+    assert "&lt;img src=x" in (site / "e" / f"{FIRMS[1]['uscc']}.html").read_text().split('id="plan"')[1]
+
+
 def test_hostile_names_show_as_text(site: Path) -> None:
     pages = [site / "p" / "1.html", site / "e" / f"{FIRMS[1]['uscc']}.html", site / "e" / f"{FIRMS[2]['uscc']}.html"]
     for path in pages:
@@ -321,6 +351,8 @@ def test_pages_are_semantic_chinese_and_self_contained(site: Path) -> None:
 def test_no_internal_field_or_seeded_secret_is_in_any_file(site: Path) -> None:
     with pytest.raises(ValidationError):  # a content cannot even carry them: the builder is given only content
         Entry(**{**entry(FIRMS[0], 90.0, "A").model_dump(), "headcount": 350, "note": SECRET})
+    with pytest.raises(ValidationError):  # … nor can a plan commitment
+        Commitment(**{**commitments()[0].model_dump(), "note": SECRET, "evidence_name": f"{SECRET}.pdf"})
     names = re.compile(r"(?<![\w-])(" + "|".join(INTERNAL_NAMES) + r")(?![\w-])")
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import charts, controls, loaders, profile, tables, watchlist
+from dashboard import charts, controls, loaders, plans, profile, tables, watchlist
 from dashboard.controls import RunChoice
 from dashboard.i18n import english, tr
 from dashboard.text import plain
@@ -220,6 +220,16 @@ def completeness(expl: Explanation) -> None:
         tables.static(gaps, ["code", "name_zh", "reason"])
 
 
+def improvement(run: RunChoice, uscc: str) -> None:
+    """The actions it committed to at hearings, and each item's points before and after."""
+    st.subheader(tr("听证改进计划与效果", "Improvement plan and its effect"))
+    actions = loaders.plan(run.url, run.who, uscc)
+    if not actions:
+        st.caption(tr("没有改进计划。", "No improvement plan."))
+        return
+    plans.show(actions, key=f"ent_plan_{uscc}")
+
+
 def main() -> None:
     run = controls.run_page("企业画像", "Enterprise")
     if run is None:
@@ -236,6 +246,7 @@ def main() -> None:
     history(run, uscc)
     risk_over_time(run, uscc)
     lost(expl)
+    improvement(run, uscc)
     records(expl)
     provenance(expl)
     completeness(expl)

@@ -371,19 +371,3 @@ def _store_outcome(
     entry.write(conn)
     return _hearing_out(conn, who, hearing_id)
 
-
-def attachment_content(engine: Engine, who: Principal, hearing_id: int, file_id: int) -> tuple[str, str, bytes]:
-    """A file attached to a hearing ``who`` may see: its name, media type and bytes."""
-    require_schema(engine)
-    check(engine, who, Action.read, f"hearing:{hearing_id}")
-    with engine.connect() as conn:
-        members_of(engine, conn, who, hearing_id, change=False)
-        row = conn.execute(
-            select(HearingAttachment.name, Attachment.media_type, Attachment.content)
-            .join(Attachment, Attachment.id == HearingAttachment.attachment_id)
-            .where(HearingAttachment.hearing_id == hearing_id, Attachment.id == file_id)
-            .limit(1)
-        ).first()
-    if row is None:
-        raise NotFoundError(f"听证 {hearing_id} 没有附件 {file_id} (no such attachment)")
-    return str(row[0]), str(row[1]), bytes(row[2])

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from indicators import Catalogue, load_catalogue
 from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
 from lrc.periods import period_end, sort_periods
+from lrc.publication.commitments import Commitment
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check, deny, guarded
 from lrc.service.hearings import known_enterprises, members_of, read_attachment_file, store_file, usccs_of
@@ -224,6 +225,30 @@ def _outs(conn: Connection, ids: list[int], catalogue: Catalogue, with_points: b
     return listed
 
 
+def public_commitments(engine: Engine, who: Principal, *, catalogue: Catalogue | None = None) -> list[Commitment]:
+    """The plan actions the public site shows: those of hearings whose outcome is recorded (the plan is
+    published with the outcome), inside ``who``'s scope, by enterprise and due date; no internal notes."""
+    require_schema(engine)
+    check(engine, who, Action.read, "plans:public")
+    names = {i.code: i.name_zh for i in (catalogue or load_catalogue()).items}
+    inside = repo.scope_conditions(who.scope, PlanAction.region_code, PlanAction.uscc)
+    query = (
+        select(PlanAction.uscc, PlanAction.item_code, PlanAction.action, PlanAction.due_on, PlanAction.status,
+               Hearing.title, Hearing.held_on)  # fmt: skip
+        .join(Hearing, Hearing.id == PlanAction.hearing_id)
+        .where(Hearing.status == "held", *inside)
+        .order_by(PlanAction.uscc, PlanAction.due_on, PlanAction.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        Commitment(uscc=str(r.uscc), hearing_title=str(r.title), hearing_date=r.held_on.isoformat(),
+                   item_code=str(r.item_code), item_name_zh=names.get(str(r.item_code), str(r.item_code)),
+                   action=str(r.action), due=r.due_on.isoformat(), status_zh=STATUS_ZH.get(r.status, r.status))
+        for r in rows
+    ]  # fmt: skip
+
+
 def item_history(conn: Connection, enterprise_id: int) -> list[tuple[str, dict[str, float]]]:
     """Each scored period (oldest first) in which the enterprise has a current result, with the points of
     every item of that result (read from the stored result, with the catalogue its run used)."""
@@ -286,4 +311,6 @@ def raise_overdue(engine: Engine, who: Principal, *, today: date | None = None) 
     return OverdueOut(late=late, alerts=raised, without_result=without, in_other_alert=joined)
 
 
-__all__ = ["OverdueOut", "PlanActionOut", "add_action", "plan_of", "raise_overdue", "update_action"]
+__all__ = [
+    "OverdueOut", "PlanActionOut", "add_action", "plan_of", "public_commitments", "raise_overdue", "update_action",
+]  # fmt: skip

@@ -5,25 +5,28 @@ The tree written to ``output``::
 
     index.html              publications, newest first
     p/<id>.html             one publication: ranking (searchable), 红榜, 曝光台, footnotes, its hash
-    e/<uscc>.html           one enterprise: its standing, records, history and lists
+    e/<uscc>.html           one enterprise: its standing, records, history, lists and plan commitments
     data/<id>.json          exactly ``canonical_bytes(content)``
     data/<id>.json.sha256   ``<hash>  <id>.json`` (``sha256sum -c`` checks it)
     assets/site.css, site.js
 
-The builder sees only the publications' public content. It checks every content against its stored hash
-before writing anything, builds the tree beside ``output`` and then puts it in place, so a failed build
-leaves the previous site as it was. The same input gives the same bytes (no clock unless ``built_at``)."""
+The builder sees only the publications' public content and the enterprises' public plan commitments. It
+checks every content against its stored hash before writing anything, builds the tree beside ``output``
+and then puts it in place, so a failed build leaves the previous site as it was. The same input gives the
+same bytes (no clock unless ``built_at``)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from lrc.publication.commitments import Commitment
 from lrc.publication.content import PublicationContent, canonical_bytes
 from lrc.site.collect import SiteError, enterprises, gather
 from lrc.site.enterprise import enterprise_page
@@ -48,7 +51,9 @@ class SiteSummary(BaseModel):
         return f"{self.publications} 期发布,{self.enterprises} 家企业,共 {self.files} 个文件"
 
 
-def _files(publications: list[tuple[int, PublicationContent, str]], built_at: str | None) -> dict[str, bytes]:
+def _files(
+    publications: list[tuple[int, PublicationContent, str]], built_at: str | None, commitments: Sequence[Commitment]
+) -> dict[str, bytes]:
     """Every file of the site by its relative path (checks the publications first)."""
     published = gather(publications)
     by_id = {p.id: p for p in published}
@@ -60,8 +65,12 @@ def _files(publications: list[tuple[int, PublicationContent, str]], built_at: st
         files[f"data/{name}"] = canonical_bytes(pub.content)
         files[f"data/{name}.sha256"] = f"{pub.hash}  {name}\n".encode()
         files[publication_path(pub.id)] = publication_page(pub, by_id, built_at=built_at).encode()
+    plans: dict[str, list[Commitment]] = {}
+    for c in sorted(commitments, key=lambda c: (c.uscc, c.due, c.hearing_date, c.item_code, c.action)):
+        plans.setdefault(c.uscc, []).append(c)
     for firm in enterprises(published):
-        files[enterprise_path(firm.uscc)] = enterprise_page(firm, built_at=built_at).encode()
+        page = enterprise_page(firm, built_at=built_at, commitments=plans.get(firm.uscc, []))
+        files[enterprise_path(firm.uscc)] = page.encode()
     return files
 
 
@@ -86,15 +95,20 @@ def _write(files: dict[str, bytes], folder: Path) -> None:
 
 
 def build_site(
-    publications: list[tuple[int, PublicationContent, str]], output: Path, *, built_at: str | None = None
+    publications: list[tuple[int, PublicationContent, str]],
+    output: Path,
+    *,
+    built_at: str | None = None,
+    commitments: Sequence[Commitment] = (),
 ) -> SiteSummary:
-    """Write the site for ``publications`` — (id, content, hash as stored) — to ``output``.
+    """Write the site for ``publications`` — (id, content, hash as stored) — to ``output``, each listed
+    enterprise's page with its ``commitments`` (an enterprise in no publication gets no page).
 
     Raises ``SiteError`` naming the publication when a content does not match its stored hash (a tampered
     store is never published), and when ``output`` is a folder holding something other than an earlier site.
     """
     output = Path(output).absolute()
-    files = _files(publications, built_at)
+    files = _files(publications, built_at, commitments)
     _replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))

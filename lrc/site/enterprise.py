@@ -1,9 +1,13 @@
 """One page per enterprise: its standing in the newest publication in force that lists it (grade, total,
 first-level scores, rights-protection and objection status, public records), its history across every
-publication, and its places on the honour and exposure lists."""
+publication, its places on the honour and exposure lists, and the improvement-plan actions it committed
+to at hearings (public fields only: ``Commitment``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from lrc.publication.commitments import Commitment
 from lrc.site.collect import LISTS, Appearance, Enterprise, Published
 from lrc.site.html import EMPTY, WRAP, Cell, definitions, esc, link, number, page, section, table
 from lrc.site.pages import publication_path
@@ -93,7 +97,22 @@ def _lists(firm: Enterprise) -> str:
     return table("红榜与曝光台", ["报告期", "文号", "榜单", "理由"], rows, empty="未列入红榜或曝光台。")
 
 
-def enterprise_page(firm: Enterprise, *, built_at: str | None) -> str:
+def _plan(commitments: Sequence[Commitment]) -> str:
+    rows: list[tuple[str, list[Cell]]] = [
+        (
+            "",
+            [
+                (esc(c.hearing_title), WRAP), esc(c.hearing_date), esc(f"{c.item_code} {c.item_name_zh}"),
+                (esc(c.action), WRAP), esc(c.due), esc(c.status_zh),
+            ],
+        )
+        for c in commitments
+    ]  # fmt: skip
+    headers = ["听证", "听证日期", "改进指标", "整改措施", "完成期限", "进展"]
+    return table("听证后的改进计划", headers, rows, empty="无改进计划。")
+
+
+def enterprise_page(firm: Enterprise, *, built_at: str | None, commitments: Sequence[Commitment] = ()) -> str:
     current = firm.current
     parts = [f"<h1>{esc(firm.name)}</h1>", _identity(firm)]
     if current is not None:
@@ -101,4 +120,6 @@ def enterprise_page(firm: Enterprise, *, built_at: str | None) -> str:
         parts.append(section("records", "公开记录", _records(current)))
     parts.append(section("history", "历次发布", _history(firm)))
     parts.append(section("lists", "红榜与曝光台", _lists(firm)))
+    if commitments:
+        parts.append(section("plan", "改进计划", _plan(commitments)))
     return page(title=firm.name, root="../", crumbs=[("index.html", "首页")], body="\n".join(parts), built_at=built_at)
