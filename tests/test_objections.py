@@ -272,3 +272,17 @@ def test_a_removal_in_the_credit_platform_feed_stops_the_listing_counting(store:
     shown = next(r for r in after["records"] if r["id"] == record)
     assert shown["closed"]["cause"] == "removed" and not shown["counted"]
     assert as_json(call, "exchange", "import", "removal.csv")["removed"] == []  # delivered again: nothing new
+
+
+def test_the_dossier_lists_the_enterprise_s_objections_and_repairs(store: Any) -> None:
+    cwd, call = store
+    uscc = results(call)[25]["uscc"]
+    _record(call, uscc, "LABOUR_PENALTY", "一般", "2026-06-03", "大连市人社局", "大连人社监〔2026〕9007号")
+    routed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "H2.1.1", "--reason", "<b>过重</b>")
+    pending = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "待复核")
+    call("dossier", uscc, "--period", PERIOD, "--output", "dossier.html")
+    page = (cwd / "dossier.html").read_text(encoding="utf-8")
+    assert "异议与信用修复" in page and f"#{routed['id']}" in page and f"#{pending['id']}" in page
+    assert "大连人社监〔2026〕9007号" in page and "&lt;b&gt;过重&lt;/b&gt;" in page and "<b>过重" not in page
+    cases = page[page.rindex("异议与信用修复"):]
+    assert cases.index(f"<td>#{pending['id']}</td>") < cases.index(f"<td>#{routed['id']}</td>")  # open ones first

@@ -20,7 +20,9 @@ from lrc.periods import period_end
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.service.alerts import list_alerts
+from lrc.service.objections import OPEN, list_objections
 from lrc.service.plans import ItemPoints, plan_of
+from lrc.service.repairs import list_repairs
 from lrc.service.results import Explanation, explain, load_results
 from lrc.times import CHINA
 
@@ -133,6 +135,19 @@ class PlanLine(Model):
     after: str
 
 
+class CaseLine(Model):
+    """An objection or a credit-repair request of the enterprise (open ones first, then the decided)."""
+
+    kind: str  # 异议 / 信用修复
+    id: int
+    subject: str  # the period and item objected to, or the record to repair
+    reason: str  # the objection's reason, or the repair's conditions
+    status: str
+    filed: str  # YYYY-MM-DD
+    due: str  # YYYY-MM-DD (overdue said)
+    decision: str  # the decision's note, or the authority an objection was routed to
+
+
 class EnterpriseDossier(Model):
     uscc: str
     name: str
@@ -163,6 +178,7 @@ class EnterpriseDossier(Model):
     risk: list[RiskLine] | None  # None: no early-warning model exists
     plan: list[PlanLine]  # every action of the enterprise's improvement plans, by due date
     plan_note: str  # shown instead of an empty plan
+    cases: list[CaseLine] = []  # objections and credit repairs, open ones first
 
     @property
     def lost_items(self) -> list[ItemLine]:
@@ -270,6 +286,26 @@ def _plan(engine: Engine, who: Principal, uscc: str) -> list[PlanLine]:
     ]  # fmt: skip
 
 
+def _cases(engine: Engine, who: Principal, uscc: str) -> list[CaseLine]:
+    found = [
+        CaseLine(
+            kind="异议", id=o.id, subject=f"{o.period} {o.item} {o.item_name}", reason=o.reason, status=o.status_zh,
+            filed=o.filed_at[:10], due=o.due_on + ("(已逾期)" if o.overdue else ""),
+            decision="; ".join(f"{r.source} {r.ref}" for r in o.routed_to) or (o.note or "")
+            if o.status not in OPEN else "",
+        )
+        for o in list_objections(engine, who, uscc=uscc)
+    ] + [
+        CaseLine(
+            kind="信用修复", id=r.id, subject=f"记录 #{r.record.record_id} {r.record.type_name} {r.record.ref}",
+            reason="、".join(c.text_zh for c in r.conditions), status=r.status_zh, filed=r.requested_at[:10],
+            due=r.due_on + ("(已逾期)" if r.overdue else ""), decision=r.note or "" if r.status != "requested" else "",
+        )
+        for r in list_repairs(engine, who, uscc=uscc)
+    ]  # fmt: skip
+    return sorted(found, key=lambda c: (c.decision != "", c.filed, c.id))
+
+
 def enterprise_dossier(
     engine: Engine, who: Principal, expl: Explanation, frame: pd.DataFrame, usccs: pd.Index, level1: np.ndarray
 ) -> EnterpriseDossier:
@@ -310,6 +346,7 @@ def enterprise_dossier(
         risk=_risk(engine, who, expl.uscc),
         plan=plan,
         plan_note=NO_PLAN if not plan else "",
+        cases=_cases(engine, who, expl.uscc),
     )
 
 

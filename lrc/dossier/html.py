@@ -8,14 +8,17 @@ from collections.abc import Sequence
 
 from lrc.dossier.content import DossierContent, EnterpriseDossier
 from lrc.dossier.layout import (
+    CASE_COLUMNS,
     CHART_MARK,
     COMPARISON_COLUMNS,
     KIND_ZH,
     LOST_NOTE,
+    NO_CASES,
     NONE,
     PLAN_COLUMNS,
     TREND_MARK,
     basis,
+    case_row,
     comparison_row,
     footer,
     item_points,
@@ -176,6 +179,8 @@ def _enterprise(e: EnterpriseDossier, heading: str) -> str:
     plan = [plan_row(p) for p in e.plan]
     shown = _table(PLAN_COLUMNS, plan) if plan else f"<p>{esc(e.plan_note)}</p>"
     parts += [f"<h3>{t[k]}</h3>", shown]
+    cases = [case_row(c) for c in e.cases]
+    parts += [f"<h3>{t[k + 1]}</h3>", _table(CASE_COLUMNS, cases) if cases else f"<p>{esc(NO_CASES)}</p>"]
     parts.append("</section>")
     return "\n".join(parts)
 

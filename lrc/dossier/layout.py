@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from lrc.dossier.content import DossierContent, EnterpriseDossier, ItemLine, PlanLine
+from lrc.dossier.content import CaseLine, DossierContent, EnterpriseDossier, ItemLine, PlanLine
 
 NONE = "无"
 KIND_ZH = {"add": "加分", "deduct": "扣分"}
 CHART_MARK = "图:一级指标得分与行业平均"  # the caption next to the bar chart (tests look for it)
 TREND_MARK = "图:历期总分走势"  # the caption next to the trend line
-OBJECTIONS_NOTE = ""  # objections (issue #13) are not built yet: the section is left out
+CASE_COLUMNS = ("类别", "编号", "事项", "理由或条件", "状态", "提出日期", "决定期限", "决定或转交")
+NO_CASES = "该企业没有异议或信用修复申请。"
 LOST_NOTE = "扣分条目与未得满分的加分条目,附原因、法律依据、所需证据与数据来源。"
 PLAN_COLUMNS = ("听证", "条目", "改进措施", "完成期限", "进展", "证明材料", "听证前得分", "听证后得分")
 COMPARISON_COLUMNS = ("企业名称", "统一社会信用代码", "地区", "行业", "总分", "等级", "全省名次", "红线")
@@ -84,8 +85,12 @@ def section_titles(e: EnterpriseDossier) -> list[str]:
     titles += ["显示期内的记录", "预警"]
     if e.risk is not None:
         titles.append("风险预测")
-    titles.append("改进计划及进展")
+    titles += ["改进计划及进展", "异议与信用修复"]
     return [numbered(k, t) for k, t in enumerate(titles, start=1)]
+
+
+def case_row(c: CaseLine) -> list[str]:
+    return [c.kind, f"#{c.id}", c.subject, c.reason, c.status, c.filed, c.due, c.decision or "—"]
 
 
 def footer(content: DossierContent) -> str:

@@ -18,14 +18,17 @@ import typst
 
 from lrc.dossier.content import DossierContent, EnterpriseDossier
 from lrc.dossier.layout import (
+    CASE_COLUMNS,
     CHART_MARK,
     COMPARISON_COLUMNS,
     KIND_ZH,
     LOST_NOTE,
+    NO_CASES,
     NONE,
     PLAN_COLUMNS,
     TREND_MARK,
     basis,
+    case_row,
     comparison_row,
     footer,
     item_points,
@@ -248,6 +251,9 @@ def _enterprise(e: EnterpriseDossier, heading: str) -> dict[str, Any]:
     plan = [plan_row(p) for p in e.plan]
     shown = _table(PLAN_COLUMNS, plan, (0, 1.2, 2, 0, 0, 1, 0, 0)) if plan else _text(e.plan_note)
     sections.append({"title": t[k], "parts": [shown]})
+    cases = [case_row(c) for c in e.cases]
+    listed = _table(CASE_COLUMNS, cases, (0, 0, 1.2, 1.6, 0, 0, 0, 1.4)) if cases else _text(NO_CASES)
+    sections.append({"title": t[k + 1], "parts": [listed]})
     return {"heading": heading, "sections": sections}
 
 
