@@ -233,3 +233,24 @@ def test_rankings_as_published_mark_what_changed_since(api: Api) -> None:
     mine = api.client.get("/api/v1/rankings?view=published&limit=1000", headers=dalian).json()
     assert mine["items"] and all(i["uscc"] in {e["uscc"] for e in whole["content"]["entries"]} for i in mine["items"])
     assert len(mine["items"]) < 60  # the token's scope narrows what it reads, as for current rankings
+
+
+def test_an_objection_is_filed_and_followed_through_the_api_inside_the_token_s_scope(api: Api) -> None:
+    dalian = next(k for k in range(60) if str(api.row(k)["region_code"]).startswith("2102"))
+    elsewhere = next(k for k in range(60) if not str(api.row(k)["region_code"]).startswith("2102"))
+    body = {"uscc": api.row(dalian)["uscc"], "period": PERIOD, "item": "A1.1.1", "reason": "登记信息已更正"}
+    made = api.client.post("/api/v1/objections", json=body, headers=api.token("dl"))
+    assert made.status_code == 201, made.text
+    filed = made.json()
+    assert filed["status"] == "filed" and filed["id"] == filed["objection_id"] and filed["filed_by"] == "dl"
+    outside = {**body, "uscc": api.row(elsewhere)["uscc"]}
+    problem(api.client.post("/api/v1/objections", json=outside, headers=api.token("dl")), 404, "not_found")
+    unknown = {**body, "item": "Z9.9.9"}
+    problem(api.client.post("/api/v1/objections", json=unknown, headers=api.token("dl")), 422, "invalid_request")
+    problem(api.client.post("/api/v1/objections", json=body, headers=api.token("vv")), 403, "forbidden")
+    listed = api.client.get("/api/v1/objections?status=filed", headers=api.token("dl")).json()
+    assert [o["id"] for o in listed] == [filed["id"]]
+    one = api.client.get(f"/api/v1/objections/{filed['id']}", headers=api.token("boss")).json()
+    assert one["events"][0]["status"] == "filed" and one["due_on"] == filed["due_on"]
+    assert api.client.get("/api/v1/repairs", headers=api.token("boss")).json() == []
+    problem(api.client.get("/api/v1/repairs/999", headers=api.token("boss")), 404, "not_found")

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import lrc
 from lrc.api import problems
 from lrc.api.routes import router
+from lrc.api.routes_cases import router as cases_router
 from lrc.service.access import Principal, Role
 from lrc.service.audit import record
 from lrc.store import make_engine
@@ -88,6 +89,7 @@ def create_app(url: str | None = None) -> FastAPI:
     for kind, handler in problems.HANDLERS:
         app.add_exception_handler(kind, handler)
     app.include_router(router, prefix=PREFIX)
+    app.include_router(cases_router, prefix=PREFIX)
     _docs(app)
     app.middleware("http")(_audit_every_call)
     app.add_middleware(BodyLimit)
