@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, insert, select
 
-from lrc.errors import NotFoundError
+from lrc.errors import NotFoundError, UsageError, shorten
+from lrc.normalise import ascii_form
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.hearings import read_attachment_file, store_file
@@ -93,6 +94,22 @@ def file_content(engine: Engine, who: Principal, kind: str, case_id: int, file_i
             raise NotFoundError(f"没有附件 {file_id},或你无权查看 (no such file or not permitted)")
         stored = conn.execute(select(Attachment).where(Attachment.id == file_id)).mappings().one()
     return str(stored["name"]), str(stored["media_type"]), bytes(stored["content"])
+
+
+def case_ids(
+    conn: Connection, table: Any, who: Principal, statuses: tuple[str, ...], status: str | None, uscc: str | None
+) -> list[int]:
+    """Ids of the objections or repairs (``table``) inside ``who``'s scope, of a status and an enterprise when
+    given, newest first."""
+    if status is not None and status not in statuses:
+        raise UsageError(f"状态 {shorten(status)} 应为 {'、'.join(statuses)} 之一 (unknown status)")
+    columns = table.__table__.c
+    conditions = repo.scope_conditions(who.scope, columns.region_code, columns.uscc)
+    if status:
+        conditions.append(columns.status == status)
+    if uscc:
+        conditions.append(columns.uscc == ascii_form(uscc).upper()[:18])
+    return [int(i) for i in conn.scalars(select(columns.id).where(*conditions).order_by(columns.id.desc()))]
 
 
 class OverdueCasesOut(BaseModel):

@@ -26,7 +26,7 @@ from lrc.normalise import ascii_form
 from lrc.periods import sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
-from lrc.service.cases import EventOut, FileOut, add_event, events_of, files_of, store_evidence
+from lrc.service.cases import EventOut, FileOut, add_event, case_ids, events_of, files_of, store_evidence
 from lrc.service.closures import Closing, close, standing_from
 from lrc.service.rescoring import RescoredOut
 from lrc.service.runs import catalogue_for_run, get_run
@@ -211,17 +211,8 @@ def list_repairs(
 ) -> list[RepairOut]:
     """Repair requests inside ``who``'s scope, newest first."""
     require_schema(engine)
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"状态 {shorten(status)} 应为 {'、'.join(STATUSES)} 之一 (unknown status)")
-    table = Repair.__table__
-    conditions = repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc)
-    if status:
-        conditions.append(table.c.status == status)
-    if uscc:
-        conditions.append(table.c.uscc == ascii_form(uscc).upper()[:18])
     with engine.connect() as conn:
-        ids = [int(i) for i in conn.scalars(select(table.c.id).where(*conditions).order_by(table.c.id.desc()))]
-        return _outs(conn, ids)
+        return _outs(conn, case_ids(conn, Repair, who, STATUSES, status, uscc))
 
 
 def get_repair(engine: Engine, who: Principal, repair_id: int) -> RepairOut:
