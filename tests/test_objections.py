@@ -246,7 +246,8 @@ def test_working_days_follow_the_published_schedule_and_say_when_a_year_is_not_p
 def test_a_removal_in_the_credit_platform_feed_stops_the_listing_counting(store: Any) -> None:
     cwd, call = store
     ranked = results(call)
-    listed, clean = ranked[20]["uscc"], ranked[21]["uscc"]
+    without = [r["uscc"] for r in ranked[20:] if not as_json(call, "records", "--uscc", r["uscc"])]
+    listed, clean = without[0], without[1]  # no record yet: the listing's cost is all its own
     (cwd / "listing.csv").write_text(
         "uscc,list_type,decision_date,authority,document_no\n"
         f"{listed},wage_arrears_blacklist,2026-06-01,大连市人力资源和社会保障局,大连人社失信〔2026〕9006号\n",
