@@ -31,6 +31,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     databases = _pg_database() if request.param == "postgresql" else None
     url = next(databases) if databases else f"sqlite:///{cwd / 'lrc.db'}"
     call = _caller(cwd, {"LRC_DATABASE_URL": url})
+    call.url = url  # type: ignore[attr-defined]
     call("init", who=None)  # no account yet: the machine's user acts
     call("sample", "--n", "60", "--seed", "13", "--period", PERIOD, "--output", "facts.csv", who=None)
     call("ingest", "facts.csv", "--period", PERIOD, who=None)
@@ -287,3 +288,29 @@ def test_the_dossier_lists_the_enterprise_s_objections_and_repairs(store: Any) -
     assert "大连人社监〔2026〕9007号" in page and "&lt;b&gt;过重&lt;/b&gt;" in page and "<b>过重" not in page
     cases = page[page.rindex("异议与信用修复"):]
     assert cases.index(f"<td>#{pending['id']}</td>") < cases.index(f"<td>#{routed['id']}</td>")  # open ones first
+
+
+def test_housekeeping_expires_and_alerts_by_itself_once_and_is_silent_when_nothing_is_due(store: Any) -> None:
+    from lrc.housekeeping import housekeeping
+    from lrc.store import make_engine
+
+    cwd, call = store
+    uscc = results(call)[30]["uscc"]
+    minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-08-20", "大连市人社局", "大连人社监〔2026〕9008号")
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x",
+                    "--today", "2026-10-09")  # fmt: skip
+    engine = make_engine(call.url)
+    try:
+        done = housekeeping(engine, today=date(2026, 11, 30))  # the record's display ended on 2026-11-20
+        assert done.expired >= 1 and done.overdue_cases >= 1 and done.alerts >= 1
+        assert minor["id"] not in item(as_json(call, "explain", uscc, "--period", PERIOD), "H2.1.1")["records"]
+        audit = as_json(call, "audit")
+        assert {a["actor"] for a in audit if a["target"] in ("cases:overdue", "expiry:2026-11-30")} == {
+            "lrc-housekeeping"
+        }
+        again = housekeeping(engine, today=date(2026, 11, 30))
+        assert (again.expired, again.overdue_cases) == (0, 0)
+        assert len(as_json(call, "audit")) == len(audit)  # nothing due: nothing written
+        assert as_json(call, "objection", "show", str(filed["id"]))["overdue"]
+    finally:
+        engine.dispose()

@@ -23,6 +23,9 @@ def run(db: str | None, *, host: str = "127.0.0.1", port: int = 8600, workers: i
         raise LrcError(f"端口 {port} 已被占用,请用 --port 指定其他端口 (port in use)")
     print(f"API 地址 (API): http://{host}:{port}/api/v1  文档 (docs): http://{host}:{port}/api/v1/docs", flush=True)
     logging.getLogger("lrc.api").setLevel(logging.INFO)
+    from lrc.housekeeping import start_background
+
+    start_background(make_engine(url))  # records expire and overdue cases alert hourly, in this process only
     if workers > 1:  # each worker builds its app from the environment
         os.environ["LRC_DATABASE_URL"] = url
         uvicorn.run("lrc.api.app:create_app", factory=True, host=host, port=port, workers=workers,

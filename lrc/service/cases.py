@@ -157,6 +157,16 @@ def check_overdue(engine: Engine, who: Principal, *, today: date | None = None) 
                            alerts=alerts.raised, without_result=[keys[k] for k in alerts.without_result])  # fmt: skip
 
 
+def any_overdue(engine: Engine, day: date) -> bool:
+    """Whether an open objection or repair anywhere is past its deadline and not alerted yet."""
+    with engine.connect() as conn:
+        for table, open_ in ((Objection, ("filed", "under_review")), (Repair, ("requested",))):
+            ids = [int(i) for i in conn.scalars(select(table.id).where(table.status.in_(open_), table.due_on < day))]
+            if set(ids) - _alerted(conn, "objection" if table is Objection else "repair", ids):
+                return True
+    return False
+
+
 def _alerted(conn: Connection, kind: str, ids: list[int]) -> set[int]:
     if not ids:
         return set()

@@ -139,13 +139,14 @@ def expire(engine: Engine, who: Principal, *, today: date | None = None) -> Expi
     return ExpiryOut(as_of=day.isoformat(), expired=[e for _, e in found], results=results)
 
 
-def expire_if_due(engine: Engine, who: Principal) -> ExpiryOut | None:
-    """``expire`` when a record is due to expire today (what a period run does first); None when none is,
-    so that a period run with nothing to expire writes nothing more."""
+def expire_if_due(engine: Engine, who: Principal, *, today: date | None = None) -> ExpiryOut | None:
+    """``expire`` when a record is due to expire (what a period run does first, and the hourly housekeeping);
+    None when none is, so that nothing more is written."""
+    day = today or today_in_china()
     with engine.connect() as conn:
-        if not expired_records(conn, today_in_china()):
+        if not expired_records(conn, day):
             return None
-    return expire(engine, who)
+    return expire(engine, who, today=day)
 
 
 def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
