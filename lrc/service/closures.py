@@ -89,7 +89,7 @@ def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[
         live = [c for c in closings if end >= c.effective_from]
         if not live:
             continue
-        current = current_of(conn, period, sorted({c.enterprise_id for c in live}))
+        current = current_of(conn, period, sorted({c.enterprise_id for c in live}))  # (in bounded parts)
         counted = {int(e): _ids(r) for e, r in zip(current["enterprise_id"], current["records"], strict=True)}
         for kind in sorted({RUN_KIND[c.cause] for c in live}):
             chosen = [c for c in live if RUN_KIND[c.cause] == kind and c.record_id in counted.get(c.enterprise_id, ())]
@@ -154,16 +154,14 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
     newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
     for period in sort_periods(repo.scored_periods(conn)):
         runs = repo.current_runs(conn, get_run(conn, period, None))
-        candidates = repo.enterprises_with_records(conn, runs)
-        if not candidates:
-            continue
-        current = current_of(conn, period, candidates)
-        for e, u, r in zip(current["enterprise_id"], current["uscc"], current["records"], strict=True):
-            newest[int(e)] = (period, str(u), _ids(r))
+        for part in repo.chunks(repo.enterprises_with_records(conn, runs)):  # bounded IN lists
+            current = current_of(conn, period, list(part))
+            for e, u, r in zip(current["enterprise_id"], current["uscc"], current["records"], strict=True):
+                newest[int(e)] = (period, str(u), _ids(r))
     wanted = sorted({i for _, _, ids in newest.values() for i in ids})
     if not wanted:
         return []
-    records = repo.records_of(conn, ids=wanted)
+    records = pd.concat([repo.records_of(conn, ids=list(part)) for part in repo.chunks(wanted)], ignore_index=True)
     closed = repo.closures_of(conn, wanted)
     policy = load_redress_policy()
     found = []

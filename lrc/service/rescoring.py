@@ -39,9 +39,12 @@ BEFORE = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line"
 
 
 def current_of(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> pd.DataFrame:
-    """The current results (``BEFORE`` columns) of some enterprises in a scored period."""
-    run = get_run(conn, period, None)
-    return repo.results(conn, repo.current_runs(conn, run), BEFORE, enterprise_ids=list(enterprise_ids))
+    """The current results (``BEFORE`` columns) of some enterprises in a scored period (read in parts: an IN
+    list stays within what PostgreSQL and SQLite accept)."""
+    runs = repo.current_runs(conn, get_run(conn, period, None))
+    parts = [repo.results(conn, runs, BEFORE, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
+    parts = parts or [repo.results(conn, runs, BEFORE, enterprise_ids=[])]  # (the empty frame, with its columns)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def rescore(
