@@ -22,6 +22,7 @@ PAGE_LIST = (  # file in views/, Chinese title, English title, roles; the file n
     ("report", "填报", "Report", EVERYONE - {Role.viewer}),
     ("monitoring", "监测预警", "Monitoring", EVERYONE - {Role.enterprise}),
     ("hearings", "听证", "Hearings", EVERYONE - {Role.enterprise}),
+    ("objections", "异议与信用修复", "Objections & repair", EVERYONE - {Role.viewer}),
     ("methodology", "指标体系", "Methodology", EVERYONE),
     ("publish", "发布", "Publish", frozenset({Role.publisher, Role.admin})),
     ("admin", "用户与审计", "Users & audit", frozenset({Role.admin})),

@@ -29,8 +29,10 @@ from lrc.service import Explanation, catalogues, explain, load_results, publicat
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.service.hearings import HearingOut, list_hearings
+from lrc.service.objections import ObjectionOut, list_objections
 from lrc.service.plans import PlanActionOut, plan_of
 from lrc.service.publications import PublicationOut, get_publication, list_publications
+from lrc.service.repairs import RepairOut, RepairRecordOut, list_repairs, repairable_records
 from lrc.store import database_url, make_engine
 
 RUNS_TTL = 3  # seconds: how soon a newly scored run shows up
@@ -69,6 +71,12 @@ def engine(url: str) -> Engine:
 def runs(url: str, who: Principal) -> pd.DataFrame:
     """Every score run, oldest first."""
     return an.runs_table(engine(url), who)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def every_run(url: str, who: Principal) -> pd.DataFrame:
+    """Every run, the one-enterprise rescorings (records, objections, repairs, expiry) too, oldest first."""
+    return an.runs_table(engine(url), who, every_kind=True)
 
 
 _SEEN_REVISION: dict[str, int] = {}
@@ -202,6 +210,12 @@ def publication_preview(url: str, who: Principal, period: str, scope: str, title
     return publication_views.preview(engine(url), who, period, scope, title)
 
 
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def published_corrections(url: str, who: Principal, publication_id: int) -> pd.DataFrame:
+    """The entries of a publication an objection, a repair, an expiry or a removal superseded since."""
+    return publication_views.corrections(engine(url), who, publication_id)
+
+
 def forget_publications() -> None:
     """A publication was made here: read the list and the preview (its number) again at once."""
     publications.clear()
@@ -241,3 +255,34 @@ def catalogue_items(version: str) -> pd.DataFrame:
 def catalogue_diff(old: str, new: str) -> pd.DataFrame:
     shipped = shipped_catalogues()
     return catalogues.catalogue_diff(shipped[old], shipped[new])
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def objections(url: str, who: Principal, uscc: str | None = None) -> list[ObjectionOut]:
+    """The objections inside ``who``'s scope (of one enterprise), newest first."""
+    return list_objections(engine(url), who, uscc=uscc)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def repairs(url: str, who: Principal, uscc: str | None = None) -> list[RepairOut]:
+    """The credit-repair requests inside ``who``'s scope (of one enterprise), newest first."""
+    return list_repairs(engine(url), who, uscc=uscc)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
+def repairable(url: str, who: Principal, uscc: str) -> list[RepairRecordOut]:
+    """The enterprise's records a repair may be asked for, with the first day it may be."""
+    return repairable_records(engine(url), who, uscc)
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)
+def result_in_run(url: str, who: Principal, run_id: int, period: str, uscc: str) -> Explanation:
+    """One enterprise's result in one run as it was (with what superseded it, if anything did)."""
+    return explain(engine(url), who, uscc, period, run_id=run_id)
+
+
+def forget_cases(url: str) -> None:
+    """An objection or a repair was filed or decided here: read the cases, and any new result, at once."""
+    for loader in (objections, repairs, repairable, result_in_run, published_corrections, revision):
+        loader.clear()
+    refresh_if_rescored(url)

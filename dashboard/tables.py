@@ -104,6 +104,22 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "before": ("听证前得分", "Points before"),
     "after": ("其后得分", "Points after"),
     "change": ("变化", "Change"),
+    # objections and credit repair
+    "corrected": ("更正与修复", "Corrected or repaired"),
+    "case": ("案件", "Case"),
+    "subject": ("事项", "Subject"),
+    "grounds": ("理由或依据", "Grounds"),
+    "state": ("状态", "Status"),
+    "decide_by": ("决定期限", "Decide by"),
+    "filed_by": ("提出人", "Filed by"),
+    "filed_at": ("提出时间", "Filed at"),
+    "at": ("时间", "At"),
+    "actor": ("办理人", "By"),
+    "step": ("环节", "Step"),
+    "note": ("说明", "Note"),
+    "run_id": ("评分批次", "Run"),
+    "result_before": ("原结果", "Before"),
+    "result_after": ("新结果", "After"),
 }
 
 FORMATS = {

@@ -9,13 +9,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import charts, controls, loaders, plans, profile, tables, watchlist
+from dashboard import cases, charts, controls, loaders, plans, profile, tables, watchlist
 from dashboard.controls import RunChoice
 from dashboard.i18n import english, tr
 from dashboard.text import plain
 from indicators import Catalogue
 from lrc.service import Explanation, Filters
 from lrc.service import analytics as an
+from lrc.service.access import Role
 
 QUERY_KEY = "ent_query"
 MAX_MATCHES = 50
@@ -230,6 +231,47 @@ def improvement(run: RunChoice, uscc: str) -> None:
     plans.show(actions, key=f"ent_plan_{uscc}")
 
 
+def shown_run(run: RunChoice, uscc: str) -> tuple[int, str] | None:
+    """The run (and its period) of an earlier result asked for by the link ``?uscc=…&run=…`` (the result an
+    objection disputed, or one a publication froze), while that enterprise is the one shown; else None."""
+    asked = str(st.query_params.get("run", ""))
+    if not asked.isdigit() or st.query_params.get("uscc", "") != uscc:
+        return None
+    runs = loaders.every_run(run.url, run.who)
+    found = runs[runs["id"] == int(asked)] if not runs.empty else runs
+    return (int(asked), str(found["period"].iloc[0])) if len(found) else None
+
+
+def superseded(expl: Explanation) -> None:
+    """Say that the result shown was superseded, why, and where the newer one is."""
+    if expl.superseded_by is None:
+        return
+    cause = plain((expl.superseded or {}).get("text_zh", ""))
+    st.warning(
+        tr(
+            f"此结果(评分批次 #{expl.result_run_id})已被取代:{cause},新结果在评分批次 #{expl.superseded_by}。"
+            "原结果保留备查,已发布的排名不变。",
+            f"This result (run #{expl.result_run_id}) was superseded: {cause}; the newer one is in run "
+            f"#{expl.superseded_by}. Publications stay as published.",
+        )
+    )
+    newest = tr("查看最新结果", "Show the newest result")
+    st.page_link("views/enterprise.py", label=newest, query_params={"uscc": expl.uscc})
+
+
+def open_cases(run: RunChoice, uscc: str) -> None:
+    """The enterprise's open objections and repair requests, with their deadlines."""
+    st.subheader(tr("异议与信用修复", "Objections and credit repair"))
+    mine = [c for c in cases.all_cases(run.url, run.who, uscc) if c.status in cases.OPEN]
+    if not mine:
+        st.caption(tr("没有未决定的异议或信用修复申请。", "No open objection or repair request."))
+    else:
+        columns = ["case", "subject", "state", "decide_by", "filed_by"]
+        tables.show(cases.queue_frame(mine), columns, key=f"ent_cases_{uscc}")
+    if run.who.role is not Role.viewer:
+        st.page_link("views/objections.py", label=tr("办理或提出异议、信用修复", "Open the objections page"))
+
+
 def main() -> None:
     run = controls.run_page("企业画像", "Enterprise")
     if run is None:
@@ -238,10 +280,18 @@ def main() -> None:
     uscc = chosen(frame, run)
     if uscc is None:
         return
-    expl = loaders.explanation(run.url, run.who, run.run_id, run.period, uscc)
-    catalogue = loaders.catalogue(run.url, run.run_id)
+    earlier = shown_run(run, uscc)
+    if earlier is None:
+        expl = loaders.explanation(run.url, run.who, run.run_id, run.period, uscc)
+    else:
+        expl = loaders.result_in_run(run.url, run.who, earlier[0], earlier[1], uscc)
+        st.info(tr(f"正在查看:期间 {plain(earlier[1])} 评分批次 #{earlier[0]} 中的结果",
+                   f"Showing the result in run #{earlier[0]} of {plain(earlier[1])}"))  # fmt: skip
+    catalogue = loaders.catalogue(run.url, earlier[0] if earlier else run.run_id)
     row = frame.loc[frame["uscc"] == uscc].iloc[0]
     header(expl, row, loaders.peer_ranks(run.url, run.who, run.run_id).loc[uscc], catalogue)
+    superseded(expl)
+    open_cases(run, uscc)
     structure(run, expl, catalogue)
     history(run, uscc)
     risk_over_time(run, uscc)

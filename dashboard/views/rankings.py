@@ -32,7 +32,7 @@ SORTS = {
     "city": ("城市,再按总分", "City, then total"),
     "completeness": ("数据完整率从低到高", "Completeness, low to high"),
 }
-PUBLISHED_COLUMNS = ["rank", "name", "uscc", "city", "industry_name", "total", "grade", "changed_to"]
+PUBLISHED_COLUMNS = ["rank", "name", "uscc", "city", "industry_name", "total", "grade", "changed_to", "corrected"]
 
 
 def _choice(label: str, options: list[str], key: str, names: dict[str, str] | None = None) -> str | None:
@@ -134,12 +134,15 @@ def newer_links(rows: pd.DataFrame) -> None:
     """A link to the enterprise page (its current result) for each changed entry of the page shown."""
     if rows.empty:
         return
-    st.markdown(tr("**发布后结果有变化的企业(本页),打开最新结果:**", "**Changed since publication (this page):**"))
+    st.markdown(
+        tr("**发布后结果有变化或已更正、已修复的企业(本页),打开最新结果:**", "**Changed or corrected (this page):**")
+    )
     for row in rows.itertuples(index=False):
+        why = f"({plain(row.corrected)})" if row.corrected else ""
         st.page_link(
             "views/enterprise.py",
             label=f"{plain(row.name)}:{row.total:.1f} · {plain(row.grade)} → "
-            f"{row.current_total:.1f} · {plain(row.current_grade)}",
+            f"{row.current_total:.1f} · {plain(row.current_grade)}{why}",
             query_params={"uscc": str(row.uscc)},
         )
 
@@ -148,6 +151,8 @@ def published_view(run: RunChoice, publication: PublicationOut) -> None:
     """The publication's frozen entries, each marked with its current result where that differs."""
     frozen = loaders.published_entries(run.url, run.who, publication.id)
     frame = since_published(frozen, loaders.results(run.url, run.who, run.run_id))
+    marks = loaders.published_corrections(run.url, run.who, publication.id)[["uscc", "corrected"]]
+    frame = frame.merge(marks, on="uscc", how="left").fillna({"corrected": ""})
     changed = int(frame["changed"].sum())
     only = st.checkbox(
         tr(f"只看发布后结果有变化的企业({changed:,} 家)", f"Only those changed since publication ({changed:,})"),
@@ -159,7 +164,7 @@ def published_view(run: RunChoice, publication: PublicationOut) -> None:
         return
     rows = page_of(shown.assign(changed_to=changed_to(shown)), ("published", publication.id, only))
     tables.show(rows, PUBLISHED_COLUMNS, height=38 + 35 * len(rows), key="published_table")
-    newer_links(rows[rows["changed"]])
+    newer_links(rows[rows["changed"] | (rows["corrected"] != "")])
 
 
 def current_view(run: RunChoice) -> None:

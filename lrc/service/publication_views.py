@@ -4,6 +4,8 @@ repair re-scored the enterprise), for readers that show "as published" or "curre
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
@@ -75,3 +77,54 @@ def as_published(engine: Engine, who: Principal, publication_id: int) -> tuple[P
         current = pd.DataFrame({"uscc": pd.Series(dtype=object), "total": pd.Series(dtype=float),
                                 "grade": pd.Series(dtype=object)})  # fmt: skip
     return meta, since_published(frame, current)
+
+
+CORRECTED_ZH = {"objection": "已更正", "repair": "已修复", "expiry": "展示期满", "removal": "已移出名单"}
+CASE_ZH = {"objection": "异议", "repair": "修复申请"}
+CORRECTION_COLUMNS = ("uscc", "corrected", "kind", "cause_id", "newer_run_id")
+
+
+def correction_marks(entries: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+    """For each entry (``uscc``, ``run_id``, ``enterprise_id``) whose result a later run of kind objection,
+    repair, expiry or removal superseded: ``CORRECTION_COLUMNS``, the mark naming every such cause in order
+    and the newest of those runs (``later``: ``repository.later_result_runs``).
+
+    >>> entries = pd.DataFrame({"uscc": ["a", "b"], "run_id": [4, 4], "enterprise_id": [1, 2]})
+    >>> later = pd.DataFrame({"enterprise_id": [1, 2, 1], "run_id": [5, 6, 7],
+    ...                       "kind": ["objection", "records", "repair"], "cause_id": [3, None, 2]})
+    >>> correction_marks(entries, later)[["uscc", "corrected", "newer_run_id"]].values.tolist()
+    [['a', '已更正(异议 3)、已修复(修复申请 2)', 7]]
+    """
+    merged = entries.merge(later, on="enterprise_id", suffixes=("", "_later"))
+    merged = merged[(merged["run_id_later"] > merged["run_id"]) & merged["kind"].isin(list(CORRECTED_ZH))]
+    rows = []
+    for uscc, group in merged.sort_values("run_id_later").groupby("uscc", sort=False):
+        marks = [_mark(str(k), c) for k, c in zip(group["kind"], group["cause_id"], strict=True)]
+        newest = group.iloc[-1]
+        rows.append({"uscc": uscc, "corrected": "、".join(dict.fromkeys(marks)), "kind": str(newest["kind"]),
+                     "cause_id": None if pd.isna(newest["cause_id"]) else int(newest["cause_id"]),
+                     "newer_run_id": int(newest["run_id_later"])})  # fmt: skip
+    return pd.DataFrame(rows, columns=list(CORRECTION_COLUMNS))
+
+
+def _mark(kind: str, cause: Any) -> str:
+    case = CASE_ZH.get(kind)
+    return CORRECTED_ZH[kind] + (f"({case} {int(cause)})" if case and not pd.isna(cause) else "")
+
+
+def corrections(engine: Engine, who: Principal, publication_id: int) -> pd.DataFrame:
+    """The entries of a publication inside ``who``'s scope whose result was superseded since by an objection,
+    a credit repair, an expiry or a removal (``correction_marks``): the publication stays as published, and
+    readers see that, and why, a newer result exists."""
+    _, content = get_publication(engine, who, publication_id)
+    keys = [(e.uscc, e.region_code, *e.result_id.split(":")) for e in content.entries]
+    entries = pd.DataFrame(keys, columns=["uscc", "region_code", "run_id", "enterprise_id"])
+    entries = entries[who.scope.mask(entries["region_code"], entries["uscc"])].astype(
+        {"run_id": int, "enterprise_id": int}
+    )
+    if entries.empty:
+        return pd.DataFrame(columns=list(CORRECTION_COLUMNS))
+    with engine.connect() as conn:
+        later = repo.later_result_runs(conn, content.period, int(entries["run_id"].min()),
+                                       entries["enterprise_id"].tolist())  # fmt: skip
+    return correction_marks(entries[["uscc", "run_id", "enterprise_id"]], later)

@@ -258,3 +258,35 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
             note=r["note"], events=events[i],
         ))  # fmt: skip
     return out
+
+
+def repairable_records(
+    engine: Engine, who: Principal, uscc: str, *, today: date | None = None
+) -> list[RepairRecordOut]:
+    """The enterprise's records (inside ``who``'s scope) a repair may be asked for: of a repairable type and
+    tier, still counting (not closed, display period not over by ``today``), each with the first day a request
+    is possible (a request before it is refused with that date)."""
+    require_schema(engine)
+    code = ascii_form(uscc).upper()[:18]
+    day = today or today_in_china()
+    with engine.connect() as conn:
+        found = repo.records_of(conn, uscc=code, scope=who.scope)
+        if found.empty:
+            return []
+        closed = repo.closures_of(conn, found["id"].astype(int).tolist())
+        out = []
+        for record in found.to_dict("records"):
+            catalogue = _catalogue_for(conn, str(record["type"]), str(record["edition"]))
+            kind = catalogue.record_type_map.get(str(record["type"]))
+            if kind is None or int(record["id"]) in closed or record["tier"] not in kind.tiers:
+                continue
+            earliest, until = _windows(catalogue, record)
+            if earliest is None or day >= until:
+                continue
+            out.append(RepairRecordOut(
+                record_id=int(record["id"]), type=str(record["type"]), type_name=kind.name_zh, tier=str(record["tier"]),
+                tier_zh=TIER_ZH.get(str(record["tier"]), ""),
+                decision_date=pd.Timestamp(record["decision_date"]).date().isoformat(), source=str(record["source"]),
+                ref=str(record["ref"]), repair_from=earliest.isoformat(), display_until=until.isoformat(),
+            ))  # fmt: skip
+        return out

@@ -521,6 +521,21 @@ def newer_result_run(conn: Connection, run: Any, enterprise_id: int) -> int | No
     )
 
 
+def later_result_runs(conn: Connection, period: str, after_run_id: int, enterprise_ids: Sequence[int]) -> pd.DataFrame:
+    """The runs of ``period`` after ``after_run_id`` holding a result of one of the enterprises: columns
+    ``enterprise_id``, ``run_id``, ``kind``, ``cause_id``, oldest run first (what superseded a result)."""
+    rows: list[tuple[Any, ...]] = []
+    for part in chunks(list(enterprise_ids)):
+        query = (
+            select(ScoreResult.enterprise_id, ScoreRun.id, ScoreRun.kind, ScoreRun.cause_id)
+            .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
+            .where(ScoreRun.period == period, ScoreRun.id > after_run_id, ScoreResult.enterprise_id.in_(list(part)))
+        )
+        rows.extend(tuple(r) for r in conn.execute(query))
+    frame = pd.DataFrame(rows, columns=["enterprise_id", "run_id", "kind", "cause_id"])
+    return frame.sort_values(["run_id", "enterprise_id"], ignore_index=True)
+
+
 def newest_rescoring(conn: Connection) -> int:
     """The newest one-enterprise rescoring run id (0 when there is none): when it changes, current results did."""
     return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind != "period")) or 0)
