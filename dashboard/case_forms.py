@@ -8,6 +8,8 @@ result) are read again and the page runs again with a line saying what was done.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from dashboard import cases, loaders, profile, session
@@ -15,7 +17,7 @@ from dashboard.controls import RunChoice
 from dashboard.errors import shows_errors
 from dashboard.i18n import tr
 from dashboard.text import plain
-from dashboard.uploads import UPLOAD_TYPES, uploaded, uploaded_all
+from dashboard.uploads import UPLOAD_TYPES, uploaded
 from lrc.errors import LrcError, UsageError, shorten
 from lrc.service.access import Role
 from lrc.service.cases import check_overdue
@@ -156,7 +158,7 @@ def objection_form(run: RunChoice, uscc: str) -> None:
         return
     if not uscc:
         raise UsageError("请先填写企业统一社会信用代码")
-    with uploaded_all(evidence) as (path,):
+    with uploaded(evidence) if evidence is not None else nullcontext() as path:
         made = file_objection(loaders.engine(run.url), session.principal(), uscc, run.period, str(item), reason,
                               evidence=path)  # fmt: skip
     done(tr(f"已提出异议 {made.id}({made.status_zh}),决定期限 {made.due_on}",

@@ -8,11 +8,9 @@ page runs again, with a line saying what was done."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,19 +20,19 @@ from dashboard import loaders, plans, tables
 from dashboard.errors import shows_errors
 from dashboard.i18n import tr
 from dashboard.text import plain
+from dashboard.uploads import UPLOAD_TYPES, uploaded
 from indicators import load_catalogue
 from lrc.errors import UsageError
 from lrc.service import dossiers
 from lrc.service.access import Principal
 from lrc.service.hearing_files import stored_file
-from lrc.service.hearings import ATTACHMENT_ZH, MEDIA_TYPES, HearingOut, attach, record_outcome
+from lrc.service.hearings import ATTACHMENT_ZH, HearingOut, attach, record_outcome
 from lrc.service.plans import FINAL, STATUS_ZH, PlanActionOut, add_action, update_action
 from lrc.times import today_in_china
 
 NOTICE_KEY = "hear_notice"
 FILE_KEY = "hear_file"
 DOSSIER_KEY = "hear_dossier"
-UPLOAD_TYPES = [suffix.lstrip(".") for suffix in MEDIA_TYPES]
 MEMBER_COLUMNS = ["uscc", "name", "region_code"]
 FILE_COLUMNS = ["file_id", "file_kind", "file_name", "uscc", "bytes", "added_by", "added_at"]
 DOSSIER_MEDIA = {".pdf": "application/pdf", ".html": "text/html"}
@@ -51,16 +49,6 @@ def last_notice() -> None:
     message = st.session_state.pop(NOTICE_KEY, None)
     if message:
         st.success(message)
-
-
-@contextmanager
-def uploaded(upload: Any) -> Iterator[Path]:
-    """An uploaded file in a folder of its own, under its own name, for as long as the service reads it."""
-    name = Path(str(upload.name)).name or "upload"
-    with tempfile.TemporaryDirectory(prefix="lrc-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(upload.getvalue())
-        yield path
 
 
 def engine() -> Engine:

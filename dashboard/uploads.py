@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,3 @@ def uploaded(upload: Any) -> Iterator[Path]:
         path = Path(folder) / name
         path.write_bytes(upload.getvalue())
         yield path
-
-
-@contextmanager
-def uploaded_all(*uploads: Any) -> Iterator[list[Path | None]]:
-    """Several optional uploads at once: a path for each one given, None for each one not."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(uploaded(u)) if u is not None else None for u in uploads]
