@@ -303,3 +303,19 @@ def test_facts_are_typed_one_a_line() -> None:
         with pytest.raises(Exception, match="字段"):
             case_forms.parse_facts(bad)
     assert doctest.testmod(case_forms).failed == 0 and doctest.testmod(publication_views).failed == 0
+
+
+def test_markup_in_a_reason_stays_text_and_the_page_runs_in_english(
+    store: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, a, _ = store
+    nasty = "![](http://example.invalid/p.png) **理由** <b>x</b> :red[y]"
+    file_objection(make_engine(url), who(url, "qa"), a, LATEST, UNION_ITEM, nasty)
+    at = signed_in(url, "an", monkeypatch)
+    assert f"异议理由:{plain(nasty)}" in texts(at.markdown) and nasty not in texts(at.markdown)
+    assert queue(at)["理由或依据"].tolist() == [nasty]  # a table cell holds the text as it is
+    at.session_state["lang_en"] = True
+    at.run()
+    ran(at)
+    assert at.title[0].value == "Objections and credit repair" and not at.error
+    assert any("Decide by" in d.value.columns for d in at.dataframe)
