@@ -210,9 +210,10 @@ def publication_preview(url: str, who: Principal, period: str, scope: str, title
     return publication_views.preview(engine(url), who, period, scope, title)
 
 
-@st.cache_data(ttl=RUNS_TTL, show_spinner=False, hash_funcs=WHO)
-def published_corrections(url: str, who: Principal, publication_id: int) -> pd.DataFrame:
-    """The entries of a publication an objection, a repair, an expiry or a removal superseded since."""
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
+def published_corrections(url: str, who: Principal, publication_id: int, revision: int) -> pd.DataFrame:
+    """The entries of a publication an objection, a repair, an expiry or a removal superseded since; read
+    again when a rescoring happened (``revision``: ``revision(url)``)."""
     return publication_views.corrections(engine(url), who, publication_id)
 
 

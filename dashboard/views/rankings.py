@@ -151,8 +151,8 @@ def published_view(run: RunChoice, publication: PublicationOut) -> None:
     """The publication's frozen entries, each marked with its current result where that differs."""
     frozen = loaders.published_entries(run.url, run.who, publication.id)
     frame = since_published(frozen, loaders.results(run.url, run.who, run.run_id))
-    marks = loaders.published_corrections(run.url, run.who, publication.id)[["uscc", "corrected"]]
-    frame = frame.merge(marks, on="uscc", how="left").fillna({"corrected": ""})
+    marks = loaders.published_corrections(run.url, run.who, publication.id, loaders.revision(run.url))
+    frame = frame.merge(marks[["uscc", "corrected"]], on="uscc", how="left").fillna({"corrected": ""})
     changed = int(frame["changed"].sum())
     only = st.checkbox(
         tr(f"只看发布后结果有变化的企业({changed:,} 家)", f"Only those changed since publication ({changed:,})"),
