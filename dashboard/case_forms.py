@@ -31,7 +31,11 @@ DECISIONS = {
 }
 
 
-def done(text: str, results: list | None = None) -> None:
+def done(text: str, results: list | None = None, clear: tuple[str, ...] = ()) -> None:
+    """Say what was done, read the cases again and run the page again (the widgets in ``clear`` emptied:
+    a form keeps what was typed until it succeeds)."""
+    for key in clear:
+        st.session_state.pop(key, None)
     cases.remember(text, results)
     loaders.forget_cases(loaders.db_url())
     st.rerun()
@@ -147,7 +151,7 @@ def objection_form(run: RunChoice, uscc: str) -> None:
     st.caption(tr(f"对期间 {plain(run.period)}(在左侧选择)当前评分结果的一个指标条目提出异议",
                   f"An objection to one item of the current result of {plain(run.period)}"))  # fmt: skip
     items = item_choices(run, uscc)
-    with st.form("case_object", clear_on_submit=True):
+    with st.form("case_object", clear_on_submit=False):
         item = st.selectbox(tr("有异议的指标条目(失分的在前)", "Item (those that lost points first)"), list(items),
                             key="case_item", format_func=lambda c: items[c])  # fmt: skip
         reason = st.text_area(tr("异议理由", "Grounds"), max_chars=2000, key="case_reason")
@@ -161,8 +165,9 @@ def objection_form(run: RunChoice, uscc: str) -> None:
     with uploaded(evidence) if evidence is not None else nullcontext() as path:
         made = file_objection(loaders.engine(run.url), session.principal(), uscc, run.period, str(item), reason,
                               evidence=path)  # fmt: skip
-    done(tr(f"已提出异议 {made.id}({made.status_zh}),决定期限 {made.due_on}",
-            f"Objection {made.id} filed ({made.status}), due {made.due_on}"))  # fmt: skip
+    said = tr(f"已提出异议 {made.id}({made.status_zh}),决定期限 {made.due_on}",
+              f"Objection {made.id} filed ({made.status}), due {made.due_on}")  # fmt: skip
+    done(said, clear=("case_reason", "case_evidence"))
 
 
 def item_choices(run: RunChoice, uscc: str) -> dict[str, str]:

@@ -68,7 +68,7 @@ def test_an_enterprise_files_an_objection_and_an_analyst_overturns_it(
     assert b not in main_text(page) and theirs.id != mine.id
     # the analyst: the open case is shown first, its evidence comes back as filed, the overturn rescoring A
     enter(page, base_url, "an")
-    page.get_by_text(f"异议 {mine.id}").first.wait_for(timeout=WAIT)
+    page.get_by_role("heading", name=re.compile(f"^异议 {mine.id}:{a}")).first.wait_for(timeout=WAIT)
     button = page.get_by_role("button", name=re.compile("^下载证明材料"))
     with page.expect_download(timeout=WAIT) as info:
         button.click()

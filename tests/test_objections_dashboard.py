@@ -117,6 +117,11 @@ def test_an_enterprise_user_files_an_objection_and_sees_only_its_own(
     (mine,) = list_objections(engine, ADMIN, uscc=a)
     assert (mine.filed_by, mine.item, mine.status, mine.period) == ("qa", UNION_ITEM, "filed", LATEST)
     assert f"已提出异议 {mine.id}(已提出),决定期限 {mine.due_on}" in texts(at.success)
+    assert at.text_area(key="case_reason").value in ("", None)  # emptied once filed
+    at.selectbox(key="case_item").select(UNION_ITEM)
+    at.text_area(key="case_reason").input("同一指标再次提出")
+    at.button(key="case_object_go").click().run()
+    assert "已有未结异议" in texts(at.error) and at.text_area(key="case_reason").value == "同一指标再次提出"  # kept
     shown = queue(at)
     assert shown["统一社会信用代码"].tolist() == [a] and shown["案件"].tolist() == [f"异议 {mine.id}"]
     assert shown["决定期限"].tolist() == [mine.due_on] and shown["理由或依据"].iloc[0].startswith("该投诉经查不属实")
