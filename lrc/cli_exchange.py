@@ -60,9 +60,12 @@ def site_build(
     """生成公开网站(静态,中文,可从 file:// 或任何静态主机打开):发布索引、排名、红榜、曝光台、企业页
     (含已举行听证的改进计划,不含内部说明)."""
     from lrc.service.plans import public_commitments
+    from lrc.service.publication_views import amendments
     from lrc.service.publications import all_contents
     from lrc.site.build import build_site
 
     engine, who = store_and_principal(db, as_)
-    summary = build_site(all_contents(engine, who), output, commitments=public_commitments(engine, who))
+    contents = all_contents(engine, who)
+    summary = build_site(contents, output, commitments=public_commitments(engine, who),
+                         amendments=amendments(engine, who, contents))  # fmt: skip
     out.print(f"已生成公开网站 → {output}({summary})")

@@ -313,3 +313,27 @@ def test_housekeeping_expires_and_alerts_by_itself_once_and_is_silent_when_nothi
         assert as_json(call, "objection", "show", str(filed["id"]))["overdue"]
     finally:
         engine.dispose()
+
+
+def test_a_repaired_listing_leaves_the_public_site_and_the_published_entry_is_marked_corrected(store: Any) -> None:
+    cwd, call = store
+    ranked = results(call)
+    uscc = next(r["uscc"] for r in ranked[35:] if not as_json(call, "records", "--uscc", r["uscc"]))
+    ref = "大连人社失信〔2026〕9009号"
+    listing = _record(call, uscc, "WAGE_ARREARS_BLACKLIST", "严重", "2026-03-02", "大连市人社局", ref)
+    published = as_json(call, "publish", "--period", PERIOD)
+    call("site", "build", "--output", "site-before")
+    page = f"e/{uscc}.html"
+    assert ref in (cwd / "site-before" / page).read_text(encoding="utf-8")
+    asked = as_json(call, "repair", "request", uscc, "--record", str(listing["id"]), "--evidence", "evidence.pdf",
+                    "--pledge", "pledge.pdf", "--today", "2026-11-30")  # fmt: skip
+    as_json(call, "repair", "decide", str(asked["id"]), "--approve", "--note", "提前移出条件已满足")
+    call("site", "build", "--output", "site")
+    site = cwd / "site"
+    firm = (site / page).read_text(encoding="utf-8")
+    assert ref not in firm and "不再公示" in firm and "本结果发布后已修复" in firm
+    ranking = (site / "p" / f"{published['id']}.html").read_text(encoding="utf-8")
+    assert f"已修复(修复申请 {asked['id']})" in ranking and ref not in ranking
+    data = site / "data" / f"{published['id']}.json"
+    assert data.read_bytes() == (cwd / "site-before" / "data" / f"{published['id']}.json").read_bytes()
+    call("verify", "--publication", str(published["id"]))

@@ -12,9 +12,11 @@ from sqlalchemy import Engine
 
 from indicators.publication_policy import PublicationPolicy, load_policy
 from lrc.periods import check_period
+from lrc.publication.amendments import Amendments, Correction, Withdrawn
 from lrc.publication.content import PublicationContent
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check
+from lrc.service.closures import CAUSE_ZH
 from lrc.service.publications import PublicationOut, build_content, default_title, get_publication, parse_scope
 from lrc.service.runs import get_run
 from lrc.store import repository as repo
@@ -128,3 +130,39 @@ def corrections(engine: Engine, who: Principal, publication_id: int) -> pd.DataF
         later = repo.later_result_runs(conn, content.period, int(entries["run_id"].min()),
                                        entries["enterprise_id"].tolist())  # fmt: skip
     return correction_marks(entries[["uscc", "run_id", "enterprise_id"]], later)
+
+
+def amendments(engine: Engine, who: Principal, publications: list[tuple[int, PublicationContent, str]]) -> Amendments:
+    """What the public site shows beside ``publications`` (``all_contents``): each corrected entry with its
+    newer result (``corrections``), and the published records that stopped counting since."""
+    found: list[Correction] = []
+    withdrawn: dict[tuple[str, str], Withdrawn] = {}
+    seen: set[str] = set()
+    with engine.connect() as conn:
+        for pub_id, content, _ in publications:
+            marks = corrections(engine, who, pub_id)
+            for run_id, group in marks.groupby("newer_run_id") if len(marks) else ():
+                newer = repo.results(conn, int(run_id), ("uscc", "total", "grade"))
+                newer = newer[newer["uscc"].isin(group["uscc"])].set_index("uscc")
+                found += [
+                    Correction(publication_id=pub_id, uscc=str(r.uscc), text_zh=str(r.corrected),
+                               total=int(newer.loc[r.uscc, "total"]) / 10, grade=str(newer.loc[r.uscc, "grade"]),
+                               run_id=int(run_id))  # fmt: skip
+                    for r in group.itertuples(index=False)
+                    if r.uscc in newer.index
+                ]
+            for entry in content.entries:
+                inside = who.scope.contains(entry.region_code, entry.uscc)
+                if not entry.public_records or entry.uscc in seen or not inside:
+                    continue
+                seen.add(entry.uscc)
+                records = repo.records_of(conn, uscc=entry.uscc)
+                closed = repo.closures_of(conn, records["id"].astype(int).tolist()) if len(records) else {}
+                refs = {int(r["id"]): str(r["ref"]) for r in records.to_dict("records")}
+                for record_id, closure in closed.items():
+                    since = pd.Timestamp(closure["at"]).date().isoformat()
+                    withdrawn[(entry.uscc, refs[record_id])] = Withdrawn(
+                        uscc=entry.uscc, ref=refs[record_id], cause_zh=CAUSE_ZH.get(closure["cause"], ""), since=since
+                    )
+    ordered = sorted(found, key=lambda c: (c.publication_id, c.uscc))
+    return Amendments(corrections=ordered, withdrawn=[withdrawn[k] for k in sorted(withdrawn)])

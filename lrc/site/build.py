@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from lrc.publication.amendments import Amendments
 from lrc.publication.commitments import Commitment
 from lrc.publication.content import PublicationContent, canonical_bytes
 from lrc.site.collect import SiteError, enterprises, gather
@@ -52,7 +53,10 @@ class SiteSummary(BaseModel):
 
 
 def _files(
-    publications: list[tuple[int, PublicationContent, str]], built_at: str | None, commitments: Sequence[Commitment]
+    publications: list[tuple[int, PublicationContent, str]],
+    built_at: str | None,
+    commitments: Sequence[Commitment],
+    amendments: Amendments,
 ) -> dict[str, bytes]:
     """Every file of the site by its relative path (checks the publications first)."""
     published = gather(publications)
@@ -64,12 +68,13 @@ def _files(
         name = data_name(pub.id)
         files[f"data/{name}"] = canonical_bytes(pub.content)
         files[f"data/{name}.sha256"] = f"{pub.hash}  {name}\n".encode()
-        files[publication_path(pub.id)] = publication_page(pub, by_id, built_at=built_at).encode()
+        shown = publication_page(pub, by_id, built_at=built_at, amendments=amendments)
+        files[publication_path(pub.id)] = shown.encode()
     plans: dict[str, list[Commitment]] = {}
     for c in sorted(commitments, key=lambda c: (c.uscc, c.due, c.hearing_date, c.item_code, c.action)):
         plans.setdefault(c.uscc, []).append(c)
     for firm in enterprises(published):
-        page = enterprise_page(firm, built_at=built_at, commitments=plans.get(firm.uscc, []))
+        page = enterprise_page(firm, built_at=built_at, commitments=plans.get(firm.uscc, []), amendments=amendments)
         files[enterprise_path(firm.uscc)] = page.encode()
     return files
 
@@ -100,15 +105,17 @@ def build_site(
     *,
     built_at: str | None = None,
     commitments: Sequence[Commitment] = (),
+    amendments: Amendments | None = None,
 ) -> SiteSummary:
     """Write the site for ``publications`` — (id, content, hash as stored) — to ``output``, each listed
-    enterprise's page with its ``commitments`` (an enterprise in no publication gets no page).
+    enterprise's page with its ``commitments`` (an enterprise in no publication gets no page), and the
+    ``amendments`` since (corrected results beside the published ones; records that stopped counting unlisted).
 
     Raises ``SiteError`` naming the publication when a content does not match its stored hash (a tampered
     store is never published), and when ``output`` is a folder holding something other than an earlier site.
     """
     output = Path(output).absolute()
-    files = _files(publications, built_at, commitments)
+    files = _files(publications, built_at, commitments, amendments or Amendments())
     _replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))

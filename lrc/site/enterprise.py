@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lrc.publication.amendments import Amendments
 from lrc.publication.commitments import Commitment
 from lrc.site.collect import LISTS, Appearance, Enterprise, Published
 from lrc.site.html import EMPTY, WRAP, Cell, definitions, esc, link, number, page, section, table
-from lrc.site.pages import publication_path
+from lrc.site.pages import list_reason, publication_path
 
 __all__ = ["enterprise_page"]
 
@@ -41,8 +42,13 @@ def _source(pub: Published) -> str:
     )
 
 
-def _standing(current: Appearance) -> str:
+def _standing(current: Appearance, amendments: Amendments) -> str:
     e, content = current.entry, current.publication.content
+    fixed = amendments.correction(current.publication.id, e.uscc)
+    correction = "" if fixed is None else (
+        f'<p class="notice">本结果发布后{esc(fixed.text_zh)},现结果:总分 {number(fixed.total)},'
+        f"等级 {esc(fixed.grade)}(评分批次 {fixed.run_id});已发布的排名保持原样。</p>"
+    )  # fmt: skip
     facts = definitions(
         [
             ("等级", f'<strong class="grade">{esc(e.grade)}</strong>'),
@@ -57,15 +63,21 @@ def _standing(current: Appearance) -> str:
         ("", [esc(f"{code} {name}"), number(e.level1.get(code))]) for code, name in content.level1_names.items()
     ]
     scores = table("一级指标得分", ["一级指标", "得分"], rows, show_caption=True)
-    return "\n".join([_source(current.publication), facts, scores])
+    return "\n".join([_source(current.publication), correction, facts, scores])
 
 
-def _records(current: Appearance) -> str:
+def _records(current: Appearance, amendments: Amendments) -> str:
+    hidden = amendments.hidden(current.entry.uscc)
     rows: list[tuple[str, list[Cell]]] = [
         ("", [esc(r.name_zh), esc(r.decision_date), esc(r.source), esc(r.ref), esc(r.display_until or EMPTY)])
         for r in current.entry.public_records
+        if r.ref not in hidden
     ]
-    return table("公开记录", ["类型", "决定日期", "决定机关", "文书编号", "公示截止"], rows, empty="无公开记录。")
+    shown = table("公开记录", ["类型", "决定日期", "决定机关", "文书编号", "公示截止"], rows, empty="无公开记录。")
+    gone = [hidden[r.ref] for r in current.entry.public_records if r.ref in hidden]
+    causes = esc("、".join(sorted({w.cause_zh for w in gone})))
+    note = f'<p class="notice">另有 {len(gone)} 条记录已不再公示({causes})。</p>'
+    return shown + ("\n" + note if gone else "")
 
 
 def _history(firm: Enterprise) -> str:
@@ -81,7 +93,7 @@ def _history(firm: Enterprise) -> str:
     return table("历次发布(最新在前)", headers, rows, empty="未列入任何排名。")
 
 
-def _lists(firm: Enterprise) -> str:
+def _lists(firm: Enterprise, amendments: Amendments) -> str:
     rows: list[tuple[str, list[Cell]]] = [
         (
             "",
@@ -89,7 +101,7 @@ def _lists(firm: Enterprise) -> str:
                 esc(item.publication.content.period),
                 link("../" + publication_path(item.publication.id), item.publication.content.number),
                 LISTS[item.list_name],
-                (esc(item.entry.reason), WRAP),
+                (esc(list_reason(item.entry, amendments)), WRAP),
             ],
         )
         for item in firm.listings
@@ -112,14 +124,21 @@ def _plan(commitments: Sequence[Commitment]) -> str:
     return table("听证后的改进计划", headers, rows, empty="无改进计划。")
 
 
-def enterprise_page(firm: Enterprise, *, built_at: str | None, commitments: Sequence[Commitment] = ()) -> str:
+def enterprise_page(
+    firm: Enterprise,
+    *,
+    built_at: str | None,
+    commitments: Sequence[Commitment] = (),
+    amendments: Amendments | None = None,
+) -> str:
     current = firm.current
+    amendments = amendments or Amendments()
     parts = [f"<h1>{esc(firm.name)}</h1>", _identity(firm)]
     if current is not None:
-        parts.append(section("standing", "最新评价", _standing(current)))
-        parts.append(section("records", "公开记录", _records(current)))
+        parts.append(section("standing", "最新评价", _standing(current, amendments)))
+        parts.append(section("records", "公开记录", _records(current, amendments)))
     parts.append(section("history", "历次发布", _history(firm)))
-    parts.append(section("lists", "红榜与曝光台", _lists(firm)))
+    parts.append(section("lists", "红榜与曝光台", _lists(firm, amendments)))
     if commitments:
         parts.append(section("plan", "改进计划", _plan(commitments)))
     return page(title=firm.name, root="../", crumbs=[("index.html", "首页")], body="\n".join(parts), built_at=built_at)

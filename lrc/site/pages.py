@@ -3,6 +3,8 @@ by ``assets/site.js``), its honour and exposure lists, its footnotes and how to 
 
 from __future__ import annotations
 
+from lrc.publication.amendments import Amendments
+from lrc.publication.content import Entry, ListEntry
 from lrc.site.collect import LISTS, Published
 from lrc.site.html import EMPTY, SITE_TITLE, WRAP, Cell, definitions, esc, link, number, page, section, table
 
@@ -98,7 +100,7 @@ def _filters(pub: Published) -> str:
     )
 
 
-def _ranking(pub: Published, root: str) -> str:
+def _ranking(pub: Published, root: str, amendments: Amendments) -> str:
     content = pub.content
     headers = ["排名", "企业名称", "统一社会信用代码", "城市", "区县", "行业", "规模", "总分", "等级"]
     headers += [*content.level1_names.values(), "触及红线", "维权状态", "异议"]
@@ -108,7 +110,10 @@ def _ranking(pub: Published, root: str) -> str:
         cells: list[Cell] = [str(e.rank), link(root + enterprise_path(e.uscc), e.name), esc(e.uscc)]
         cells += [esc(e.city), esc(e.district), esc(e.industry_name), esc(e.size), number(e.total), esc(e.grade)]
         cells += [number(e.level1.get(code)) for code in content.level1_names]
-        cells += ["是" if e.red_line else "否", (esc(e.rights_status), WRAP), (esc(e.objection or EMPTY), WRAP)]
+        fixed = amendments.correction(pub.id, e.uscc)
+        note = (esc(e.objection or EMPTY), WRAP) if fixed is None else (
+            f"{esc(e.objection or '')} {link(root + enterprise_path(e.uscc) + '#standing', fixed.text_zh)}", WRAP)
+        cells += ["是" if e.red_line else "否", (esc(_rights(e, amendments)), WRAP), note]
         rows.append((attrs, cells))
     ranking = table(
         f"{content.scope_zh}排名({content.period})",
@@ -123,7 +128,21 @@ def _ranking(pub: Published, root: str) -> str:
     return "\n".join([_filters(pub), ranking, more]) if rows else ranking
 
 
-def _list(pub: Published, list_name: str, root: str) -> str:
+def _rights(e: Entry, amendments: Amendments) -> str:
+    """The published rights status, without the records that no longer count (they leave the site)."""
+    hidden = amendments.hidden(e.uscc)
+    if not any(r.ref in hidden for r in e.public_records):
+        return e.rights_status
+    left = [f"{r.name_zh}(展示至 {r.display_until or '—'})" for r in e.public_records if r.ref not in hidden]
+    return ";".join(left) or "正常(已有记录不再公示)"
+
+
+def list_reason(e: ListEntry, amendments: Amendments) -> str:
+    gone = [w for ref, w in amendments.hidden(e.uscc).items() if ref in e.reason]
+    return e.reason if not gone else f"(所列记录已{gone[0].cause_zh},不再公示)"
+
+
+def _list(pub: Published, list_name: str, root: str, amendments: Amendments) -> str:
     rows: list[tuple[str, list[Cell]]] = [
         (
             "",
@@ -132,7 +151,7 @@ def _list(pub: Published, list_name: str, root: str) -> str:
                 esc(e.city),
                 esc(e.grade),
                 number(e.total),
-                (esc(e.reason), WRAP),
+                (esc(list_reason(e, amendments)), WRAP),
             ],
         )
         for e in getattr(pub.content, list_name)
@@ -176,15 +195,18 @@ def _verify(pub: Published) -> str:
     )
 
 
-def publication_page(pub: Published, by_id: dict[int, Published], *, built_at: str | None) -> str:
+def publication_page(
+    pub: Published, by_id: dict[int, Published], *, built_at: str | None, amendments: Amendments | None = None
+) -> str:
     content = pub.content
+    changed = amendments or Amendments()
     footnotes = "".join(f"<li>{esc(note)}</li>" for note in content.footnotes)
     parts = [
         f"<h1>{esc(content.title)}</h1>",
         _about(pub, by_id),
-        section("ranking-heading", "排名", _ranking(pub, "../")),
-        section("honour", "红榜", _list(pub, "honour", "../")),
-        section("exposure", "曝光台", _list(pub, "exposure", "../")),
+        section("ranking-heading", "排名", _ranking(pub, "../", changed)),
+        section("honour", "红榜", _list(pub, "honour", "../", changed)),
+        section("exposure", "曝光台", _list(pub, "exposure", "../", changed)),
     ]
     if footnotes:
         parts.append(section("notes", "说明", f'<ol class="footnotes">{footnotes}</ol>'))
