@@ -321,7 +321,9 @@ def test_a_repaired_listing_leaves_the_public_site_and_the_published_entry_is_ma
     uscc = next(r["uscc"] for r in ranked[35:] if not as_json(call, "records", "--uscc", r["uscc"]))
     ref = "大连人社失信〔2026〕9009号"
     listing = _record(call, uscc, "WAGE_ARREARS_BLACKLIST", "严重", "2026-03-02", "大连市人社局", ref)
-    published = as_json(call, "publish", "--period", PERIOD)
+    call("ingest", "facts.csv", "--period", "2026Q4")  # the newest period is the standing a repair changes
+    call("score", "--period", "2026Q4")
+    published = as_json(call, "publish", "--period", "2026Q4")
     call("site", "build", "--output", "site-before")
     page = f"e/{uscc}.html"
     assert ref in (cwd / "site-before" / page).read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,7 @@ class ObjectionIn(BaseModel):
     record_id: int | None = Field(None, description="有异议的记录编号(可选)", ge=1, le=2**31 - 1)
 
 
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 Status = Annotated[str | None, Query(description="按状态筛选", max_length=16)]
 Uscc = Annotated[str | None, Query(description="只列该企业", max_length=40)]
 
@@ -47,7 +48,7 @@ def get_objections(request: Request, who: Who, status: Status = None, uscc: Uscc
 
 
 @router.get("/objections/{objection_id}", tags=["异议与信用修复"], summary="一项异议及其处理过程")
-def get_one_objection(objection_id: int, request: Request, who: Who) -> JSONResponse:
+def get_one_objection(objection_id: CaseId, request: Request, who: Who) -> JSONResponse:
     return JSONResponse(get_objection(_engine(request), who, objection_id).model_dump(mode="json"))
 
 
@@ -58,5 +59,5 @@ def get_repairs(request: Request, who: Who, status: Status = None, uscc: Uscc = 
 
 
 @router.get("/repairs/{repair_id}", tags=["异议与信用修复"], summary="一项信用修复申请及其处理过程")
-def get_one_repair(repair_id: int, request: Request, who: Who) -> JSONResponse:
+def get_one_repair(repair_id: CaseId, request: Request, who: Who) -> JSONResponse:
     return JSONResponse(get_repair(_engine(request), who, repair_id).model_dump(mode="json"))
