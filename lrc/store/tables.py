@@ -50,6 +50,10 @@ class CatalogueItem(Base):
     catalogue hash and the item's position); written with the copy, from its document."""
 
     __tablename__ = "catalogue_items"
+    __table_args__ = (  # the views sum level-2 and level-3 points by these
+        Index("ix_catalogue_items_level2", "content_hash", "level2"),
+        Index("ix_catalogue_items_level3", "content_hash", "level3"),
+    )
     content_hash: Mapped[str] = mapped_column(ForeignKey("catalogue_versions.content_hash"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1..75, the order of packed item points
     edition: Mapped[str] = mapped_column(String(32), index=True)
