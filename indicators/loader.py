@@ -10,18 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from indicators.catalogue_model import Catalogue
+from indicators.editions import CATALOGUE_DIR, available_versions
 from lrc.errors import CatalogueError
-
-CATALOGUE_DIR = Path(__file__).parent / "catalogue"
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
-
-
-def available_versions(directory: Path = CATALOGUE_DIR) -> list[str]:
-    """Catalogue versions shipped, oldest first."""
-    return sorted((p.stem for p in directory.glob("*.yaml")), key=_version_key)
 
 
 def edition_path(directory: Path, version: str | None, what_zh: str) -> Path:

@@ -62,10 +62,20 @@ app = typer.Typer(
 def _show_version(value: bool) -> None:
     if value:
         import lrc
-        from indicators import load_catalogue
+        from indicators.editions import available_versions
 
-        out.print(f"lrc {lrc.__version__},指标体系 (catalogue) {load_catalogue().version}")
+        out.print(f"lrc {lrc.__version__},指标体系 (catalogue) {_newest_edition(available_versions())}")
         raise typer.Exit()
+
+
+def _newest_edition(versions: list[str]) -> str:
+    """The newest shipped edition by its file name (each file's name is its version, and released
+    editions are pinned by hash), without parsing it; with none shipped, the loader's own error."""
+    if versions:
+        return versions[-1]
+    from indicators import load_catalogue
+
+    return load_catalogue().version
 
 
 @app.callback()

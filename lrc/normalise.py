@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the CLI normalises its arguments before any frame exists
+    import pandas as pd
 
 # C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates.
 CONTROL_PATTERN = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
@@ -29,6 +31,8 @@ def ascii_form(value: str) -> str:
 def ascii_column(values: pd.Series) -> pd.Series:
     """``ascii_form`` of a column of text, once per distinct value (是/否 columns repeat three values a
     hundred thousand times); a plain ASCII column is returned as it is."""
+    import pandas as pd
+
     if bool(values.str.isascii().all()):
         return values
     codes, uniques = pd.factorize(values)

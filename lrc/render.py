@@ -6,9 +6,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,11 +20,14 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from indicators import Catalogue
 from lrc.errors import InputValidationError, UsageError
-from lrc.export import write_frame
 from lrc.labels import zh
 from lrc.times import in_china
+
+if TYPE_CHECKING:  # pandas and the catalogue models load when a command needs them: `lrc --help` stays fast
+    import pandas as pd
+
+    from indicators import Catalogue
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -109,6 +111,8 @@ def ranking(
         more = f",显示前 {len(shown)} 家" if len(shown) < len(frame) else ""
         console.print(f"符合条件的企业共 {len(frame)} 家{more} ({len(frame)} matched)")
         return
+    from lrc.export import write_frame
+
     data = shown.rename(columns=zh(list(shown.columns))) if fmt == "xlsx" else shown
     text = write_frame(data, fmt, output, sheet=info.period)
     if text is not None:
@@ -118,6 +122,8 @@ def ranking(
 
 
 def _cell(value: Any) -> str:
+    import pandas as pd
+
     if isinstance(value, bool):
         return "是" if value else ""
     if isinstance(value, float):
@@ -259,6 +265,8 @@ def schema_frame(cat: Catalogue) -> pd.DataFrame:
                 "note": f.description_zh,
             }
         )
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -267,6 +275,8 @@ def _num(value: float | None) -> str:
 
 
 def schema(console: Console, cat: Catalogue, fmt: str) -> None:
+    from lrc.export import write_frame
+
     frame = schema_frame(cat)
     if fmt == "markdown":
         lines = [

@@ -12,11 +12,13 @@ what is outside it is never read, rather than read and hidden.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lrc.reference import CITIES, city_of
+
+if TYPE_CHECKING:  # the CLI reads scopes before any frame exists: numpy loads when first needed
+    import numpy as np
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Scope:
 
     def mask(self, region_codes: pd.Series, usccs: pd.Series) -> np.ndarray:
         """``contains`` for whole columns."""
+        import numpy as np
+
         keep = np.ones(len(region_codes), dtype=bool)
         if self.uscc is not None:
             keep &= (usccs == self.uscc).to_numpy()

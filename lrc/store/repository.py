@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lrc.errors import ConflictError
 from lrc.scope import Scope
+from lrc.store.catalogue_items import ensure_items
 from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
@@ -88,6 +89,7 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def ensure_catalogue(conn: Connection, version: str, content_hash: str, document: str) -> None:
+    """Store a catalogue copy once, with its items and indicators as rows for SQL readers."""
     exists = conn.scalar(select(CatalogueVersion.content_hash).where(CatalogueVersion.content_hash == content_hash))
     if exists is None:
         conn.execute(
@@ -95,6 +97,7 @@ def ensure_catalogue(conn: Connection, version: str, content_hash: str, document
                 content_hash=content_hash, version=version, document=document, stored_at=now()
             )
         )
+    ensure_items(conn, content_hash, version, document)
 
 
 def catalogue_document(conn: Connection, content_hash: str) -> tuple[str, str] | None:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
     "audit_log", "outbox", "publications", "attachments", "plan_action_events", "case_events", "record_closures",
+    "catalogue_items", "catalogue_levels",
 )  # fmt: skip
 
 
@@ -42,6 +43,44 @@ class CatalogueVersion(Base):
     version: Mapped[str] = mapped_column(String(32), index=True)
     document: Mapped[str] = mapped_column(Text)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CatalogueItem(Base):
+    """One item of a stored catalogue copy, for SQL and BI tools (the views join results to it by the run's
+    catalogue hash and the item's position); written with the copy, from its document."""
+
+    __tablename__ = "catalogue_items"
+    __table_args__ = (  # the views sum level-2 and level-3 points by these
+        Index("ix_catalogue_items_level2", "content_hash", "level2"),
+        Index("ix_catalogue_items_level3", "content_hash", "level3"),
+    )
+    content_hash: Mapped[str] = mapped_column(ForeignKey("catalogue_versions.content_hash"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1..75, the order of packed item points
+    edition: Mapped[str] = mapped_column(String(32), index=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    level1: Mapped[str] = mapped_column(String(16))
+    level2: Mapped[str] = mapped_column(String(16))
+    level3: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(8))  # add | deduct
+    rule_type: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column(Float)  # the item's full points (negative for a deduction)
+    red_line: Mapped[bool] = mapped_column(Boolean)
+
+
+class CatalogueLevel(Base):
+    """One level-1, -2 or -3 indicator of a stored catalogue copy (its code, parent and names)."""
+
+    __tablename__ = "catalogue_levels"
+    content_hash: Mapped[str] = mapped_column(ForeignKey("catalogue_versions.content_hash"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2 or 3
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1.., the order of packed level-1 points
+    edition: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(16))
+    parent: Mapped[str | None] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
 
 
 class Enterprise(Base):
