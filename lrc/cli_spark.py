@@ -67,9 +67,11 @@ def _run_spark(catalogue: Any, source: str, output: str, master: str, partitions
     except ImportError:
         raise LrcError("未安装 pyspark:pip install 'lrc[spark]',并安装 Java 17 (pyspark is not installed)") from None
     from pyspark.errors import PySparkException
+    from pyspark.sql import SparkSession
 
+    running = SparkSession.getActiveSession()  # a caller's own session (a notebook, a test) is used, not stopped
     try:
-        spark = session(master)
+        spark = running or session(master)
     except (PySparkException, Py4JError, RuntimeError, OSError) as exc:
         reason = _first_line(exc)
         raise LrcError(f"无法启动 Spark(master {master}),需要 Java 17:{reason} (cannot start Spark)") from None
@@ -78,7 +80,8 @@ def _run_spark(catalogue: Any, source: str, output: str, master: str, partitions
     except (PySparkException, Py4JError) as exc:
         raise LrcError(f"Spark 作业失败:{_first_line(exc)} (the Spark job failed)") from None
     finally:
-        spark.stop()
+        if running is None:
+            spark.stop()
 
 
 def _first_line(exc: BaseException) -> str:
