@@ -39,6 +39,12 @@ def spark_score(
     partitions: Annotated[
         int, typer.Option("--partitions", min=0, help="按省(地区代码前两位)重新分区的分区数,0 为不分区")
     ] = 0,
+    by_province: Annotated[
+        bool, typer.Option("--by-province", help="每省一个结果目录 province=21/…,各省导入自己的目录")
+    ] = False,
+    conf: Annotated[
+        list[str] | None, typer.Option("--conf", help="Spark 设置 KEY=VALUE,可多次 (e.g. spark.executor.memory=4g)")
+    ] = None,
     edition: Edition = None,
     fmt: JsonOrText = TextOrJson.text,
 ) -> None:
@@ -49,15 +55,29 @@ def spark_score(
     from indicators import load_catalogue
 
     catalogue = load_catalogue(edition)
+    settings = _settings(conf or [])
     started = time.perf_counter()
-    rows = _run_spark(catalogue, input_, output, master, partitions)
+    rows = _run_spark(catalogue, input_, output, master, settings, partitions=partitions, by_province=by_province)
     seconds = time.perf_counter() - started
     about = {"rows": rows, "output": output, "catalogue_version": catalogue.version, "master": master,
              "seconds": round(seconds, 3)}  # fmt: skip
     text_or_json(fmt, lambda: about, lambda: _scored(about))
 
 
-def _run_spark(catalogue: Any, source: str, output: str, master: str, partitions: int) -> int:
+def _settings(pairs: list[str]) -> dict[str, str]:
+    """``--conf KEY=VALUE`` options as a dict; a pair without ``=`` or a key not under ``spark.`` is refused."""
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise UsageError(f"--conf {pair!r} 应为 spark.KEY=VALUE (a Spark setting)")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+def _run_spark(
+    catalogue: Any, source: str, output: str, master: str, conf: dict[str, str], *, partitions: int, by_province: bool
+) -> int:
     """The job, with Spark's and Java's failures as one line each."""
     from lrc.spark.job import check_master, run_job, session
 
@@ -71,12 +91,12 @@ def _run_spark(catalogue: Any, source: str, output: str, master: str, partitions
 
     running = SparkSession.getActiveSession()  # a caller's own session (a notebook, a test) is used, not stopped
     try:
-        spark = running or session(master)
+        spark = running or session(master, conf=conf)
     except (PySparkException, Py4JError, RuntimeError, OSError) as exc:
         reason = _first_line(exc)
         raise LrcError(f"无法启动 Spark(master {master}),需要 Java 17:{reason} (cannot start Spark)") from None
     try:
-        return run_job(spark, catalogue, source, output, partitions=partitions)
+        return run_job(spark, catalogue, source, output, partitions=partitions, by_province=by_province)
     except (PySparkException, Py4JError) as exc:
         raise LrcError(f"Spark 作业失败:{_first_line(exc)} (the Spark job failed)") from None
     finally:

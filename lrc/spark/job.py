@@ -44,18 +44,24 @@ def check_master(master: str) -> str:
     return master
 
 
-def session(master: str = "local[*]", app_name: str = APP_NAME) -> SparkSession:
-    """A Spark session (local mode by default) tuned for pandas batches: Arrow on, engine-sized batches."""
-    check_master(master)
+def session(
+    master: str | None = "local[*]", app_name: str = APP_NAME, conf: dict[str, str] | None = None
+) -> SparkSession:
+    """A Spark session (local mode by default; None: the master spark-submit gives) tuned for pandas batches:
+    Arrow on, engine-sized batches; ``conf`` adds or overrides settings (``spark.archives``, memory, …)."""
     warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*", category=FutureWarning)
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app_name)
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(check_master(master))
     builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH_ROWS))
     builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
     builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
     quiet = f"-Dlog4j.configurationFile=file:{Path(__file__).with_name('log4j2.properties')}"
     builder = builder.config("spark.driver.extraJavaOptions", quiet)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("FATAL")  # a failure reaches Python as an exception, said in one line
     return spark
@@ -105,18 +111,28 @@ def score_facts(catalogue: Catalogue, facts: DataFrame) -> DataFrame:
     return facts.mapInPandas(scorer(catalogue.canonical_json()), result_schema(catalogue, facts))
 
 
-def run_job(spark: SparkSession, catalogue: Catalogue, source: str, output: str, *, partitions: int = 0) -> int:
+PROVINCE = "province"  # the first two digits of the region code (GB/T 2260), a results folder per province
+
+
+def run_job(
+    spark: SparkSession, catalogue: Catalogue, source: str, output: str, *, partitions: int = 0,
+    by_province: bool = False,
+) -> int:  # fmt: skip
     """Read ``source`` (parquet), score it, overwrite ``output`` (a parquet folder); the rows written.
-    ``partitions`` > 0 repartitions the facts first (by the province prefix of ``region_code`` when there is one)."""
+    ``partitions`` > 0 repartitions the facts first, by province when they carry ``region_code``;
+    ``by_province`` writes one folder per province (``province=21``), each what that province imports."""
     from pyspark.sql import functions as F
 
     facts = spark.read.parquet(source)
+    province = F.substring("region_code", 1, 2)
+    if by_province and "region_code" not in facts.columns:
+        raise UsageError("按省写出需要事实数据有 region_code 列 (--by-province needs region_code)")
     if partitions > 0:
-        facts = (
-            facts.repartition(partitions, F.substring("region_code", 1, 2))
-            if "region_code" in facts.columns
-            else facts.repartition(partitions)
-        )
+        regional = "region_code" in facts.columns
+        facts = facts.repartition(partitions, province) if regional else facts.repartition(partitions)
     results = score_facts(catalogue, facts)
-    results.write.mode("overwrite").parquet(output)
+    if by_province:
+        results.withColumn(PROVINCE, province).write.mode("overwrite").partitionBy(PROVINCE).parquet(output)
+    else:
+        results.write.mode("overwrite").parquet(output)
     return int(spark.read.parquet(output).count())
