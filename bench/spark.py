@@ -52,7 +52,8 @@ def spark_seconds(catalogue, master: str, facts: Path, warm: Path, out: Path, pa
     spark = session(master, app_name="lrc-bench")
     try:
         run_job(spark, catalogue, str(warm), str(out), partitions=partitions)  # warm-up
-        return min(timed(lambda: run_job(spark, catalogue, str(facts), str(out), partitions=partitions)) for _ in range(2))
+        job = lambda: run_job(spark, catalogue, str(facts), str(out), partitions=partitions)  # noqa: E731
+        return min(timed(job) for _ in range(2))
     finally:
         spark.stop()
 

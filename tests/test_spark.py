@@ -120,7 +120,8 @@ def test_a_provinces_export_scored_by_lrc_spark_score_imports_and_verifies(spark
     lrc(tmp_path, "score", "--period", "2026Q3")
     lrc(tmp_path, "export", "--period", "2026Q3", "--format", "parquet", "--output", "facts.parquet")
     done = lrc(tmp_path, "spark", "score", "--input", str(tmp_path / "facts.parquet"),
-               "--output", str(tmp_path / "results.parquet"), "--format", "json")  # fmt: skip
+               "--output", str(tmp_path / "results"), "--by-province", "--format", "json")  # fmt: skip
     assert json.loads(done.stdout)["rows"] == 80
-    run_id = lrc(tmp_path, "import-results", "results.parquet").stdout.strip().splitlines()[-1]
+    assert [p.name for p in (tmp_path / "results").glob("province=*")] == ["province=21"]  # Liaoning
+    run_id = lrc(tmp_path, "import-results", "results/province=21").stdout.strip().splitlines()[-1]
     assert "完全复现" in lrc(tmp_path, "verify", run_id).stdout
