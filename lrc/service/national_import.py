@@ -21,7 +21,7 @@ from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.national_checks import check_results, read_results
-from lrc.service.runs import Scored, baseline, get_run, input_hash, scored_submissions, store_run
+from lrc.service.runs import Marks, Scored, baseline, get_run, input_hash, scored_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring import ScoreResult
@@ -56,11 +56,11 @@ def import_results(
             same_catalogue = run.catalogue_hash == catalogue.content_hash
             imported = check_results(file, catalogue, current.set_index("uscc", drop=False), same_catalogue)
             subs = _submissions(conn, current.set_index("uscc").loc[imported.index].reset_index())
-            watermark = _watermark(conn, repo.current_runs(conn, run))
-            scored = _scored(conn, catalogue, file.period, subs, imported, watermark)
+            marks = _marks(conn, repo.current_runs(conn, run))
+            scored = _scored(conn, catalogue, file.period, subs, imported)
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             run_id, _ = store_run(
-                conn, catalogue, file.period, subs, scored, watermark, actor=who.name, kind=KIND, started=started,
+                conn, catalogue, file.period, subs, scored, marks, actor=who.name, kind=KIND, started=started,
                 before=baseline(conn, file.period),
             )  # fmt: skip
             entry.target = f"run:{run_id}"
@@ -85,17 +85,20 @@ def _submissions(conn: Connection, current: pd.DataFrame) -> pd.DataFrame:
     return subs.join(current.set_index("uscc")[["records", "headcount"]])
 
 
-def _watermark(conn: Connection, runs: repo.RunRange) -> int | None:
-    """The newest record the current results could see: an imported run claims no record they did not."""
+def _marks(conn: Connection, runs: repo.RunRange) -> Marks:
+    """The newest record and record closure the current results could see: an imported run claims no record
+    or closure they did not (``lrc verify`` re-scores it with these)."""
     frame = repo.runs(conn, runs.period, kind=None)
-    inside = frame[(frame["id"] >= runs.first) & (frame["id"] <= runs.last)]["record_watermark"].dropna()
-    return int(inside.max()) if len(inside) else None
+    inside = frame[(frame["id"] >= runs.first) & (frame["id"] <= runs.last)]
+
+    def newest(column: str) -> int | None:
+        seen = inside[column].dropna() if column in inside else []
+        return int(max(seen)) if len(seen) else None
+
+    return Marks(newest("record_watermark"), newest("closure_watermark"))
 
 
-def _scored(
-    conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, imported: ScoreResult,
-    watermark: int | None,
-) -> Scored:  # fmt: skip
+def _scored(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, imported: ScoreResult) -> Scored:
     """The imported results with what they scored: the submissions' headcount, the counted records and the
     input hash a re-score computes (each submission's content hash, then its counted records' hashes)."""
     counted = zip(subs.index, subs["records"].fillna(""), strict=True)
