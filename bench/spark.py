@@ -23,6 +23,7 @@ from rich.table import Table
 
 from indicators import load_catalogue
 from lrc.samples import generate
+from lrc.service.national_export import ROW_GROUP
 from lrc.spark import results_frame
 from scoring import score
 
@@ -75,7 +76,8 @@ def main() -> None:
         generate(5_000, seed=1, period="2026Q3", catalogue=catalogue).to_parquet(warm, index=False)
         for n in args.sizes:
             facts = folder / f"facts-{n}.parquet"
-            generate(n, seed=7, period="2026Q3", catalogue=catalogue).to_parquet(facts, index=False)
+            sample = generate(n, seed=7, period="2026Q3", catalogue=catalogue)
+            sample.to_parquet(facts, index=False, row_group_size=ROW_GROUP)  # as lrc export writes it
             pandas_s, engine_s = pandas_seconds(catalogue, facts, folder / "pandas.parquet")
             table.add_row(f"{n:,}", "pandas engine only", f"{engine_s:.2f}", f"{n / engine_s:,.0f}", "")
             table.add_row(f"{n:,}", "pandas", f"{pandas_s:.2f}", f"{n / pandas_s:,.0f}", "1.00")

@@ -22,6 +22,7 @@ from lrc.store import require_schema
 
 IDENTITY = ("uscc", "period", "submission_id", "records", "name", "region_code", "city_code", "industry", "size",
             "ownership")  # fmt: skip
+ROW_GROUP = 65_536  # rows: Spark splits a file between tasks at row groups only (one group = one task)
 CURRENT = ("uscc", "enterprise_id", "submission_id", "records", "name", "region_code", "city_code", "industry",
            "size", "ownership")  # fmt: skip
 
@@ -91,6 +92,6 @@ def write_parquet(frame: pd.DataFrame, output: Path, about: dict[str, str]) -> N
     table = pa.Table.from_pandas(frame, preserve_index=False)
     metadata = {**(table.schema.metadata or {}), **{f"lrc.{k}".encode(): v.encode() for k, v in about.items()}}
     try:
-        pq.write_table(table.replace_schema_metadata(metadata), output)
+        pq.write_table(table.replace_schema_metadata(metadata), output, row_group_size=ROW_GROUP)
     except OSError as exc:
         raise LrcError(f"无法写入 {output}:{exc} (cannot write the file)") from None

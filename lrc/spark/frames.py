@@ -27,7 +27,7 @@ def results_frame(catalogue: Catalogue, facts: pd.DataFrame) -> pd.DataFrame:
     one row per enterprise, points as decimals of one place (tenths / 10), gaps as one '0'/'1' per item."""
     indexed = facts.set_index("uscc", drop=False) if "uscc" in facts.columns else facts
     result = score(catalogue, indexed)
-    out = {"uscc": facts["uscc"].astype(str).to_numpy() if "uscc" in facts.columns else indexed.index.to_numpy()}
+    out = {"uscc": indexed.index.to_numpy(dtype=object)}  # a missing USCC stays missing (import names the row)
     out |= {c: facts[c].to_numpy() for c in passthrough(list(facts.columns))}
     out |= {
         "total": result.total / 10,

@@ -90,7 +90,7 @@ def result_schema(catalogue: Catalogue, facts: DataFrame) -> Any:
     from pyspark.sql.types import BooleanType, DoubleType, StringType, StructField, StructType
 
     kept = passthrough(facts.columns)
-    fields = [StructField("uscc", StringType(), False)]
+    fields = [StructField("uscc", StringType(), True)]
     fields += [facts.schema[c] for c in kept]
     fields += [
         StructField("total", DoubleType(), False),
