@@ -37,7 +37,7 @@ def spark_score(
     output: Annotated[str, typer.Option("--output", "-o", help="结果 parquet 目录,已存在则覆盖 (results folder)")],
     master: Annotated[str, typer.Option("--master", help="Spark master:local[*]、yarn、k8s://…")] = "local[*]",
     partitions: Annotated[
-        int, typer.Option("--partitions", min=0, help="按省(地区代码前两位)重新分区的分区数,0 为不分区")
+        int, typer.Option("--partitions", min=0, help="按地区代码范围(同省相邻)重新分区的分区数,0 为不分区")
     ] = 0,
     by_province: Annotated[
         bool, typer.Option("--by-province", help="每省一个结果目录 province=21/…,各省导入自己的目录")

@@ -121,6 +121,9 @@ def test_a_missing_item_column_or_an_unknown_period_is_refused(store: Path) -> N
     assert lrc(store, "import-results", "none.parquet", ok=False).returncode == 5
     (store / "x.parquet").write_text("not parquet")
     assert lrc(store, "import-results", "x.parquet", ok=False).returncode == 4
+    national(store).iloc[:0].to_parquet(store / "empty.parquet", index=False)
+    done = lrc(store, "import-results", "empty.parquet", ok=False)
+    assert done.returncode == 4 and "没有结果" in done.stderr
 
 
 def test_facts_exported_before_a_new_submission_are_stale(store: Path) -> None:

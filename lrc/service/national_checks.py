@@ -39,6 +39,8 @@ def read_results(path: Path, catalogue: Catalogue, period: str | None) -> Result
     except (pa.ArrowException, OSError) as exc:
         problem = RowProblem(path.name, None, None, None, f"不是可读的 parquet 文件 (not a parquet file): {exc}")
         raise InputValidationError([problem], path.name) from None
+    if frame.empty:
+        raise InputValidationError([RowProblem(path.name, None, None, None, "文件中没有结果 (no rows)")], path.name)
     missing = [c for c in (*REQUIRED, *catalogue.item_codes) if c not in frame.columns]
     if missing:
         reason = f"缺少此列,指标体系 {catalogue.version} 的结果需要它 (column missing)"

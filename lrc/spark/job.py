@@ -7,7 +7,6 @@ import json
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,15 +22,6 @@ if TYPE_CHECKING:
 
 BATCH_ROWS = 1 << 15  # rows per Arrow batch: the engine's own block size
 APP_NAME = "lrc-national-score"
-
-
-@dataclass(frozen=True)
-class JobSummary:
-    rows: int
-    output: str
-    catalogue_version: str
-    master: str
-    seconds: float
 
 
 MASTERS = re.compile(r"^(local(\[(\*|\d+)(,\d+)?\])?|yarn|(spark|k8s)://\S+)$")
@@ -57,9 +47,10 @@ def session(
         builder = builder.master(check_master(master))
     builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH_ROWS))
     builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
-    builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-    quiet = f"-Dlog4j.configurationFile=file:{Path(__file__).with_name('log4j2.properties')}"
-    builder = builder.config("spark.driver.extraJavaOptions", quiet)
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    if master is not None and master.startswith("local"):  # a command on this machine: no web UI, a quiet log
+        quiet = f"-Dlog4j.configurationFile=file:{Path(__file__).with_name('log4j2.properties')}"
+        builder = builder.config("spark.ui.enabled", "false").config("spark.driver.extraJavaOptions", quiet)
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
@@ -119,7 +110,8 @@ def run_job(
     by_province: bool = False,
 ) -> int:  # fmt: skip
     """Read ``source`` (parquet), score it, overwrite ``output`` (a parquet folder); the rows written.
-    ``partitions`` > 0 repartitions the facts first, by province when they carry ``region_code``;
+    ``partitions`` > 0 repartitions the facts first, by ranges of ``region_code`` (then USCC) when they carry
+    it: a partition holds neighbouring regions of one province (rarely two), and a large province spans several;
     ``by_province`` writes one folder per province (``province=21``), each what that province imports."""
     from pyspark.sql import functions as F
 
@@ -129,7 +121,9 @@ def run_job(
         raise UsageError("按省写出需要事实数据有 region_code 列 (--by-province needs region_code)")
     if partitions > 0:
         regional = "region_code" in facts.columns
-        facts = facts.repartition(partitions, province) if regional else facts.repartition(partitions)
+        facts = (
+            facts.repartitionByRange(partitions, "region_code", "uscc") if regional else facts.repartition(partitions)
+        )
     results = score_facts(catalogue, facts)
     if by_province:
         results.withColumn(PROVINCE, province).write.mode("overwrite").partitionBy(PROVINCE).parquet(output)

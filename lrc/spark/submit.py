@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", required=True, help="facts parquet (file or folder; hdfs://, s3a://, …)")
     parser.add_argument("--output", required=True, help="results parquet folder (overwritten)")
     parser.add_argument("--catalogue", default=None, help="catalogue edition (default: newest)")
-    parser.add_argument("--partitions", type=int, default=0, help="repartition by province first (0: as read)")
+    parser.add_argument("--partitions", type=int, default=0, help="repartition by region ranges (0: as read)")
     parser.add_argument("--by-province", action="store_true", help="one results folder per province")
     args = parser.parse_args(argv)
     try:
