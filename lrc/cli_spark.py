@@ -51,10 +51,11 @@ def spark_score(
     """用与本省相同的评分引擎(mapInPandas)为 parquet 事实数据评分,写出结果 parquet (score facts on Spark).
 
     输入每行一家企业:uscc、指标字段、record:类型:级别 计数列(lrc export --format parquet 的输出);
-    结果列:uscc、total(分)、grade、red_line、completeness、gaps、每个指标一列得分。最后一行是结果路径."""
+    结果列:uscc、total(分)、grade、red_line、completeness、gaps、每个指标一列得分。最后一行是结果路径.
+    不给 --catalogue 时用导出文件记下的指标体系版本,没有则用最新版本."""
     from indicators import load_catalogue
 
-    catalogue = load_catalogue(edition)
+    catalogue = load_catalogue(edition or _edition_of(input_))
     settings = _settings(conf or [])
     started = time.perf_counter()
     rows = _run_spark(catalogue, input_, output, master, settings, partitions=partitions, by_province=by_province)
@@ -62,6 +63,21 @@ def spark_score(
     about = {"rows": rows, "output": output, "catalogue_version": catalogue.version, "master": master,
              "seconds": round(seconds, 3)}  # fmt: skip
     text_or_json(fmt, lambda: about, lambda: _scored(about))
+
+
+def _edition_of(source: str) -> str | None:
+    """The catalogue edition `lrc export` wrote into a local facts file's metadata (None: not said, or not local)."""
+    import pyarrow.parquet as pq
+
+    path = Path(source)
+    if path.is_dir():
+        path = next(iter(sorted(path.glob("*.parquet"))), path)
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError):
+        return None
+    edition = metadata.get(b"lrc.catalogue")
+    return edition.decode() if edition else None
 
 
 def _settings(pairs: list[str]) -> dict[str, str]:

@@ -147,3 +147,10 @@ def test_export_is_parquet_only_and_keeps_to_the_scope(province: Path, tmp_path:
     made = export_facts(engine, dalian, PERIOD, tmp_path / "dl.parquet")
     facts = pd.read_parquet(tmp_path / "dl.parquet")
     assert made.enterprises == len(facts) > 0 and facts["region_code"].str.startswith("2102").all()
+
+
+def test_the_export_names_its_catalogue_for_the_job(province: Path) -> None:
+    from lrc.cli_spark import _edition_of
+
+    assert _edition_of(str(province / "facts.parquet")) == CATALOGUE.version
+    assert _edition_of(str(province / "s.csv")) is None  # not parquet: the job's default edition
