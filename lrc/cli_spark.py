@@ -95,7 +95,7 @@ def _run_spark(
     catalogue: Any, source: str, output: str, master: str, conf: dict[str, str], *, partitions: int, by_province: bool
 ) -> int:
     """The job, with Spark's and Java's failures as one line each."""
-    from lrc.spark.job import check_master, run_job, session
+    from lrc.spark.job import check_master, first_line, run_job, session
 
     check_master(master)
     try:
@@ -109,22 +109,15 @@ def _run_spark(
     try:
         spark = running or session(master, conf=conf)
     except (PySparkException, Py4JError, RuntimeError, OSError) as exc:
-        reason = _first_line(exc)
+        reason = first_line(exc)
         raise LrcError(f"无法启动 Spark(master {master}),需要 Java 17:{reason} (cannot start Spark)") from None
     try:
         return run_job(spark, catalogue, source, output, partitions=partitions, by_province=by_province)
     except (PySparkException, Py4JError) as exc:
-        raise LrcError(f"Spark 作业失败:{_first_line(exc)} (the Spark job failed)") from None
+        raise LrcError(f"Spark 作业失败:{first_line(exc)} (the Spark job failed)") from None
     finally:
         if running is None:
             spark.stop()
-
-
-def _first_line(exc: BaseException) -> str:
-    """The line of a Spark or Java error that says what went wrong (not py4j's "An error occurred while calling")."""
-    lines = [line.strip().removeprefix(": ") for line in str(exc).splitlines() if line.strip()]
-    lines = [line for line in lines if not line.startswith("An error occurred while calling")]
-    return lines[0][:300] if lines else exc.__class__.__name__
 
 
 def _scored(about: dict[str, Any]) -> None:

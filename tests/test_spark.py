@@ -127,3 +127,19 @@ def test_a_provinces_export_scored_by_lrc_spark_score_imports_and_verifies(spark
     assert [p.name for p in (tmp_path / "results").glob("province=*")] == ["province=21"]  # Liaoning
     run_id = lrc(tmp_path, "import-results", "results/province=21").stdout.strip().splitlines()[-1]
     assert "完全复现" in lrc(tmp_path, "verify", run_id).stdout
+    missing = lrc(tmp_path, "spark", "score", "--input", str(tmp_path / "none.parquet"), "--output", "x", ok=False)
+    assert missing.returncode == 1 and "none.parquet" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1  # one line, no Java trace
+    bad = lrc(tmp_path, "spark", "score", "--input", "f", "--output", "x", "--master", "mesos://h", ok=False)
+    assert bad.returncode == 2 and "--master" in bad.stderr
+
+
+def test_the_spark_submit_application_scores_like_the_command(spark: Any, tmp_path: Path) -> None:
+    from lrc.spark.submit import main
+
+    facts = sample_facts(300, seed=3, with_records=300)
+    facts.to_parquet(tmp_path / "facts.parquet", index=False)
+    assert main(["--input", str(tmp_path / "facts.parquet"), "--output", str(tmp_path / "out"), "--by-province",
+                 "--partitions", "3"]) == 0  # fmt: skip
+    assert_same(pd.read_parquet(tmp_path / "out" / "province=21"), facts)
+    assert main(["--input", str(tmp_path / "none.parquet"), "--output", str(tmp_path / "x")]) == 1

@@ -58,6 +58,13 @@ def session(
     return spark
 
 
+def first_line(exc: BaseException) -> str:
+    """The line of a Spark or Java error that says what went wrong (not py4j's "An error occurred while calling")."""
+    lines = [line.strip().removeprefix(": ") for line in str(exc).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("An error occurred while calling")]
+    return lines[0][:300] if lines else exc.__class__.__name__
+
+
 @lru_cache(maxsize=4)
 def _catalogue(document: str) -> Catalogue:
     """The catalogue in a Python worker, parsed once per worker from the driver's canonical JSON."""

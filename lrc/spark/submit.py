@@ -14,7 +14,7 @@ import sys
 
 from indicators import load_catalogue
 from lrc.errors import LrcError
-from lrc.spark.job import run_job, session
+from lrc.spark.job import first_line, run_job, session
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partitions", type=int, default=0, help="repartition by region ranges (0: as read)")
     parser.add_argument("--by-province", action="store_true", help="one results folder per province")
     args = parser.parse_args(argv)
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     try:
         catalogue = load_catalogue(args.catalogue)
         spark = session(None)
@@ -32,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
                        by_province=args.by_province)  # fmt: skip
     except LrcError as exc:
         print(f"错误 (error): {exc}", file=sys.stderr)
+        return 1
+    except (PySparkException, Py4JError) as exc:
+        print(f"错误 (error): Spark 作业失败:{first_line(exc)} (the Spark job failed)", file=sys.stderr)
         return 1
     print(f"scored {rows} enterprises -> {args.output} (catalogue {catalogue.version})")
     return 0
