@@ -45,6 +45,7 @@ from lrc.cli_hearings import hearing_app, hearings, plan_app
 from lrc.cli_publications import publication_app, publications, publish, verify_publication_command
 from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
+from lrc.cli_spark import export, import_results, spark_app
 from lrc.cli_webhooks import webhook_app, webhooks_app
 from lrc.errors import InputValidationError, LrcError, UsageError
 
@@ -460,6 +461,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit)
 app.command("dossier")(dossier)
+app.add_typer(spark_app, name="spark")
+app.command("export")(export)
+app.command("import-results")(import_results)
 
 
 def main() -> None:

@@ -310,7 +310,10 @@ def runs(console: Console, frame: pd.DataFrame) -> None:
     table = Table(title="评分批次 (score runs)")
     for column in ("批次", "期间", "类型", "指标体系", "企业数", "完成时间(北京时间)", "操作人", "输入哈希"):
         table.add_column(column)
-    kinds = {"period": "期间评分", "records": "记录引起的重算", "submission": "单企业报送后的重算"}
+    kinds = {
+        "period": "期间评分", "records": "记录引起的重算", "submission": "单企业报送后的重算",
+        "import": "导入的全国结果",
+    }  # fmt: skip
     for r in frame.itertuples(index=False):
         table.add_row(
             str(r.id), r.period, kinds.get(r.kind, r.kind), r.catalogue_version, str(r.enterprise_count),

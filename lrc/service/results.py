@@ -333,7 +333,7 @@ def explain(
 
 RUN_KIND_ZH: dict[str, str] = {
     "period": "整期重新评分", "records": "新登记的记录", "submission": "重新报送的数据", "objection": "异议成立后更正",
-    "repair": "信用修复", "expiry": "记录展示期满", "removal": "原决定机关移出名单",
+    "repair": "信用修复", "expiry": "记录展示期满", "removal": "原决定机关移出名单", "import": "导入的全国评分结果",
 }  # fmt: skip
 
 
