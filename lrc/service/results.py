@@ -154,10 +154,10 @@ class _Current:
 _LOADED = Recent()
 
 
-def _shown(frame: pd.DataFrame, totals: np.ndarray | None = None) -> pd.DataFrame:
+def _shown(frame: pd.DataFrame, totals: np.ndarray | None = None, ranks: np.ndarray | None = None) -> pd.DataFrame:
     """Stored results as shown: points, names, best first, with the province rank among ``totals`` (the
-    province's, when ``frame`` is not the whole province)."""
-    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals)
+    province's, when ``frame`` is not the whole province), or the given ``ranks``."""
+    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals) if ranks is None else ranks
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
@@ -209,6 +209,62 @@ def ranking(
         catalogue = catalogue_for_run(conn, get_run(conn, None, info.run_id))
     shown = ranked(frame, check_filters(filters, catalogue))
     return info, shown if top is None else shown.head(top)
+
+
+def ranking_page(
+    engine: Engine,
+    who: Principal,
+    period: str,
+    filters: Filters = Filters(),
+    *,
+    limit: int,
+    offset: int = 0,
+    run_id: int | None = None,
+    count: bool = True,
+) -> tuple[RunInfo, pd.DataFrame, int | None]:
+    """Places ``offset + 1`` to ``offset + limit`` of ``ranking`` (the same rows, ranks and columns) and, with
+    ``count``, how many enterprises match, read by indexed SQL instead of the whole run.
+
+    The current results are the period run's, but for the few enterprises with a later one-enterprise result.
+    The period run's best rows inside the scope and filters come from ``ix_score_results_ranking`` (as many
+    more as there are later results, since those replace some); the later results are merged in, and ranks
+    are counted: within the filter, every higher total is among the rows read; in the province, the period
+    run's higher totals are counted from the index and corrected for the later results."""
+    require_schema(engine)
+    wanted = offset + limit
+    with engine.connect() as conn:
+        run = get_run(conn, check_period(period) if period else None, run_id)
+        chosen = check_filters(filters, catalogue_for_run(conn, run))
+        runs = repo.current_runs(conn, run)
+        values = {c: getattr(chosen, c) for c in ("industry", "size", "ownership", "grade")}
+        conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
+        rows = repo.ranking_rows(conn, runs, who.scope, conditions, wanted, count)
+        if rows is not None:
+            first = rows.first[~rows.first["enterprise_id"].isin(rows.replaced)] if rows.replaced else rows.first
+            later = apply_filters(rows.later, chosen) if len(rows.later) else rows.later
+            merged = pd.concat([first, later], ignore_index=True) if len(later) else first.reset_index(drop=True)
+            merged = merged.sort_values(["total", "uscc"], ascending=[False, True], kind="stable").head(wanted)
+            merged = merged.drop(columns=["enterprise_id"]).infer_objects().reset_index(drop=True)
+            totals = merged["total"].to_numpy(dtype=np.int64)
+            lowest = int(totals.min()) if len(totals) else 0
+            province = repo.totals_from(conn, runs.first, lowest) if len(totals) else None
+    if rows is None:  # too many later results: the whole run, as ranking() reads it
+        info, frame = ranking(engine, who, period, filters, run_id=run_id)
+        return info, frame.iloc[offset:wanted].reset_index(drop=True), len(frame)
+    ranks = np.zeros(len(totals), dtype=int)
+    if province is not None:
+        counted = province["total"].to_numpy(dtype=np.int64)
+        weights = province["n"].to_numpy(dtype=np.int64)
+        for pool, sign in ((rows.replaced_totals, -1), (rows.later_totals, 1)):
+            counted = np.concatenate([counted, np.asarray(pool, dtype=np.int64)])
+            weights = np.concatenate([weights, np.full(len(pool), sign, dtype=np.int64)])
+        higher = np.array([int(weights[counted > t].sum()) for t in totals], dtype=int)
+        ranks = higher + 1
+    shown = ranked(_shown(merged, ranks=ranks), Filters())
+    matched = None
+    if count and rows.matched_first is not None and rows.matched_replaced is not None:
+        matched = rows.matched_first - rows.matched_replaced + len(later)
+    return run_info(run), shown.iloc[offset:wanted].reset_index(drop=True), matched
 
 
 def ranked(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lrc.errors import ConflictError
@@ -288,9 +288,7 @@ def _in_runs(column: Any, runs: Runs) -> list[Any]:
         return [column == runs[0]] if len(runs) == 1 else [column.in_(list(runs))]
     if runs.first == runs.last:
         return [column == runs.first]
-    ids = select(ScoreRun.id).where(
-        ScoreRun.period == runs.period, ScoreRun.id >= runs.first, ScoreRun.id <= runs.last
-    )
+    ids = select(ScoreRun.id).where(ScoreRun.period == runs.period, ScoreRun.id >= runs.first, ScoreRun.id <= runs.last)
     return [column >= runs.first, column <= runs.last, column.in_(ids)]
 
 
@@ -371,8 +369,10 @@ def results(
 def enterprises_with_records(conn: Connection, runs: Runs) -> list[int]:
     """Enterprises with a result in ``runs`` that counted a record (its current result may not: check it)."""
     table = ScoreResult.__table__
-    query = select(table.c.enterprise_id).distinct().where(
-        *_in_runs(table.c.run_id, runs), table.c.records.is_not(None), table.c.records != ""
+    query = (
+        select(table.c.enterprise_id)
+        .distinct()
+        .where(*_in_runs(table.c.run_id, runs), table.c.records.is_not(None), table.c.records != "")
     )
     return sorted(int(v) for v in conn.scalars(query))
 
@@ -585,3 +585,127 @@ def later_runs(conn: Connection, runs: RunRange) -> list[int]:
         ScoreRun.period == runs.period, ScoreRun.id > runs.first, ScoreRun.id <= runs.last
     )
     return list(conn.scalars(query))
+
+
+# ---- rankings by SQL -----------------------------------------------------------------
+
+RANKING_FIELDS = (*RESULT_COLUMNS, "enterprise_id")
+LATER_MAX = 20_000  # more one-enterprise results than this after a period run: the caller reads the whole run
+
+
+@dataclass(frozen=True)
+class RankingRows:
+    """What a page of a ranking needs, read without reading the whole run (``ranking_rows``)."""
+
+    first: pd.DataFrame  # the period run's best rows inside the scope and filters (RANKING_FIELDS), best first
+    later: pd.DataFrame  # every enterprise's newest later result inside the scope (RANKING_FIELDS), not filtered
+    replaced: set[int]  # enterprises with a later result: their row in the period run is not current
+    replaced_totals: list[int]  # the period run's totals of those enterprises (the province's, not scoped)
+    later_totals: list[int]  # their current totals (the province's, not scoped)
+    matched_first: int | None  # the period run's rows inside the scope and filters, counted (when asked)
+    matched_replaced: int | None  # … of which replaced
+
+
+def ranking_conditions(
+    conn: Connection, region: str | None, values: dict[str, str | None], search: str | None
+) -> list[Any]:
+    """SQL conditions on score_results for a ranking's filters, as ``lrc.service.results.apply_filters`` keeps
+    rows: region as city or county code, equal values, ``search`` in the name (case as given) or starting
+    the USCC."""
+    table = ScoreResult.__table__
+    conditions: list[Any] = []
+    if region:
+        conditions.append(or_(table.c.city_code == region, table.c.region_code == region))
+    conditions += [table.c[column] == value for column, value in values.items() if value]
+    if search:
+        needle = search.strip()
+        found = func.instr if conn.dialect.name == "sqlite" else func.strpos  # both case-sensitive
+        prefix = needle.upper()
+        conditions.append(or_(found(table.c.name, needle) > 0, func.substr(table.c.uscc, 1, len(prefix)) == prefix))
+    return conditions
+
+
+def ranking_rows(
+    conn: Connection, runs: RunRange, scope: Scope, conditions: list[Any], wanted: int, count: bool
+) -> RankingRows | None:
+    """The rows and counts the first ``wanted`` places of a ranking need: the period run's best rows by
+    ``ix_score_results_ranking`` and the (few) later results; None when the later results are too many to
+    be worth it."""
+    table = ScoreResult.__table__
+    fields = [table.c[c] for c in RANKING_FIELDS]
+    scoped = scope_conditions(scope, table.c.region_code, table.c.uscc)
+    later_runs = [
+        table.c.run_id > runs.first,
+        table.c.run_id <= runs.last,
+        table.c.run_id.in_(
+            select(ScoreRun.id).where(
+                ScoreRun.period == runs.period, ScoreRun.id > runs.first, ScoreRun.id <= runs.last
+            )
+        ),
+    ]
+    newest: dict[int, tuple[int, int]] = {}  # enterprise → (run, total) of its newest later result
+    if runs.last > runs.first:
+        rows = conn.execute(
+            select(table.c.enterprise_id, table.c.run_id, table.c.total).where(*later_runs).limit(LATER_MAX + 1)
+        ).all()
+        if len(rows) > LATER_MAX:
+            return None
+        for enterprise, run, total in rows:
+            if enterprise not in newest or run > newest[enterprise][0]:
+                newest[enterprise] = (int(run), int(total))
+    replaced = set(newest)
+    later = pd.DataFrame(columns=RANKING_FIELDS)
+    replaced_totals: list[int] = []
+    if replaced:
+        ids = sorted(replaced)
+        picked = [
+            _frame(conn, select(*fields, table.c.run_id).where(*later_runs, *scoped, table.c.enterprise_id.in_(part)))
+            for part in chunks(ids)
+        ]
+        frame = pd.concat(picked, ignore_index=True) if picked else later
+        if len(frame):
+            keep = [newest[int(e)][0] == int(r) for e, r in zip(frame["enterprise_id"], frame["run_id"], strict=True)]
+            later = frame[keep].drop(columns=["run_id"]).reset_index(drop=True)
+        for part in chunks(ids):
+            replaced_totals += [
+                int(v)
+                for v in conn.scalars(
+                    select(table.c.total).where(table.c.run_id == runs.first, table.c.enterprise_id.in_(part))
+                )
+            ]
+    order = table.c.uscc.collate("C") if conn.dialect.name == "postgresql" else table.c.uscc
+    where = [table.c.run_id == runs.first, *scoped, *conditions]
+    first = _frame(
+        conn, select(*fields).where(*where).order_by(table.c.total.desc(), order).limit(wanted + len(replaced))
+    )
+    matched_first = matched_replaced = None
+    if count:
+        matched_first = int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+        matched_replaced = sum(
+            int(
+                conn.scalar(select(func.count()).select_from(table).where(*where, table.c.enterprise_id.in_(part))) or 0
+            )
+            for part in chunks(sorted(replaced))
+        )
+    return RankingRows(
+        first=first,
+        later=later,
+        replaced=replaced,
+        replaced_totals=replaced_totals,
+        later_totals=[total for _, total in newest.values()],
+        matched_first=matched_first,
+        matched_replaced=matched_replaced,
+    )
+
+
+def totals_from(conn: Connection, run_id: int, lowest: int) -> pd.DataFrame:
+    """How many results of ``run_id`` have each total from ``lowest`` up (columns total, n), read from
+    ``ix_score_results_ranking`` alone."""
+    table = ScoreResult.__table__
+    query = (
+        select(table.c.total, func.count().label("n"))
+        .where(table.c.run_id == run_id, table.c.total >= lowest)
+        .group_by(table.c.total)
+    )
+    frame = _frame(conn, query)
+    return frame if len(frame) else pd.DataFrame({"total": [], "n": []})
