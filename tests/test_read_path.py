@@ -37,7 +37,7 @@ FILTERS = [
 SCOPES = [Scope(), Scope("210200"), Scope("210203")]
 
 
-PAGES = ((10, 0), (1, 0), (7, 3), (50, 20), (1000, 0))
+PAGES = ((10, 0), (1, 0), (7, 3), (50, 20), (1000, 0), (5, 150), (30, 380), (10, 1000))
 
 
 def _same(engine: Engine, who: Principal, filters: Filters, pages: tuple[tuple[int, int], ...] = PAGES) -> None:

@@ -5,7 +5,7 @@ half-written."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -597,13 +597,15 @@ LATER_MAX = 20_000  # more one-enterprise results than this after a period run: 
 class RankingRows:
     """What a page of a ranking needs, read without reading the whole run (``ranking_rows``)."""
 
-    first: pd.DataFrame  # the period run's best rows inside the scope and filters (RANKING_FIELDS), best first
-    later: pd.DataFrame  # every enterprise's newest later result inside the scope (RANKING_FIELDS), not filtered
+    window: pd.DataFrame  # the period run's rows inside the scope and filters at places start.. (RANKING_FIELDS)
+    start: int  # the place (from 0) of the window's first row among the period run's rows
+    full: bool  # the window holds as many rows as asked (there may be more after it)
+    later: pd.DataFrame  # every enterprise's newest later result inside the scope and filters (RANKING_FIELDS)
     replaced: set[int]  # enterprises with a later result: their row in the period run is not current
+    replaced_matching: pd.DataFrame  # their period-run rows inside the scope and filters (total, uscc)
     replaced_totals: list[int]  # the period run's totals of those enterprises (the province's, not scoped)
     later_totals: list[int]  # their current totals (the province's, not scoped)
     matched_first: int | None  # the period run's rows inside the scope and filters, counted (when asked)
-    matched_replaced: int | None  # … of which replaced
 
 
 def ranking_conditions(
@@ -626,11 +628,20 @@ def ranking_conditions(
 
 
 def ranking_rows(
-    conn: Connection, runs: RunRange, scope: Scope, conditions: list[Any], wanted: int, count: bool
+    conn: Connection,
+    runs: RunRange,
+    scope: Scope,
+    conditions: list[Any],
+    keep: Callable[[pd.DataFrame], pd.DataFrame],
+    offset: int,
+    limit: int,
+    count: bool,
 ) -> RankingRows | None:
-    """The rows and counts the first ``wanted`` places of a ranking need: the period run's best rows by
-    ``ix_score_results_ranking`` and the (few) later results; None when the later results are too many to
-    be worth it."""
+    """The rows and counts places ``offset`` to ``offset + limit`` of a ranking need: the period run's rows
+    around those places by ``ix_score_results_ranking`` and the (few) later results; None when the later
+    results are too many to be worth it. ``keep`` applies the filters of ``conditions`` to the later results.
+    The later results move the period run's rows by at most as many places as there are of them inside
+    the scope and filters, so the window read reaches that far on each side."""
     table = ScoreResult.__table__
     fields = [table.c[c] for c in RANKING_FIELDS]
     scoped = scope_conditions(scope, table.c.region_code, table.c.uscc)
@@ -654,7 +665,9 @@ def ranking_rows(
             if enterprise not in newest or run > newest[enterprise][0]:
                 newest[enterprise] = (int(run), int(total))
     replaced = set(newest)
+    where = [table.c.run_id == runs.first, *scoped, *conditions]
     later = pd.DataFrame(columns=RANKING_FIELDS)
+    matching = pd.DataFrame({"total": pd.Series([], dtype="int64"), "uscc": pd.Series([], dtype=object)})
     replaced_totals: list[int] = []
     if replaced:
         ids = sorted(replaced)
@@ -662,49 +675,50 @@ def ranking_rows(
             _frame(conn, select(*fields, table.c.run_id).where(*later_runs, *scoped, table.c.enterprise_id.in_(part)))
             for part in chunks(ids)
         ]
-        frame = pd.concat(picked, ignore_index=True) if picked else later
+        frame = pd.concat(picked, ignore_index=True)
         if len(frame):
-            keep = [newest[int(e)][0] == int(r) for e, r in zip(frame["enterprise_id"], frame["run_id"], strict=True)]
-            later = frame[keep].drop(columns=["run_id"]).reset_index(drop=True)
-        for part in chunks(ids):
-            replaced_totals += [
-                int(v)
-                for v in conn.scalars(
-                    select(table.c.total).where(table.c.run_id == runs.first, table.c.enterprise_id.in_(part))
-                )
+            keep_newest = [
+                newest[int(e)][0] == int(r) for e, r in zip(frame["enterprise_id"], frame["run_id"], strict=True)
             ]
+            newer = frame[keep_newest].drop(columns=["run_id"]).reset_index(drop=True)
+            later = keep(newer).reset_index(drop=True)
+        mine = [
+            _frame(conn, select(table.c.total, table.c.uscc).where(*where, table.c.enterprise_id.in_(part)))
+            for part in chunks(ids)
+        ]
+        matching = pd.concat([matching, *[m for m in mine if len(m)]], ignore_index=True)
+        for part in chunks(ids):
+            query = select(table.c.total).where(table.c.run_id == runs.first, table.c.enterprise_id.in_(part))
+            replaced_totals += [int(v) for v in conn.scalars(query)]
     order = table.c.uscc.collate("C") if conn.dialect.name == "postgresql" else table.c.uscc
-    where = [table.c.run_id == runs.first, *scoped, *conditions]
-    first = _frame(
-        conn, select(*fields).where(*where).order_by(table.c.total.desc(), order).limit(wanted + len(replaced))
-    )
-    matched_first = matched_replaced = None
-    if count:
-        matched_first = int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
-        matched_replaced = sum(
-            int(
-                conn.scalar(select(func.count()).select_from(table).where(*where, table.c.enterprise_id.in_(part))) or 0
-            )
-            for part in chunks(sorted(replaced))
-        )
+    start = max(0, offset - len(later))
+    size = limit + len(later) + len(matching)
+    query = select(*fields).where(*where).order_by(table.c.total.desc(), order).limit(size).offset(start)
+    window = _frame(conn, query)
+    matched = int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0) if count else None
     return RankingRows(
-        first=first,
+        window=window,
+        start=start,
+        full=len(window) == size,
         later=later,
         replaced=replaced,
+        replaced_matching=matching,
         replaced_totals=replaced_totals,
         later_totals=[total for _, total in newest.values()],
-        matched_first=matched_first,
-        matched_replaced=matched_replaced,
+        matched_first=matched,
     )
 
 
-def totals_from(conn: Connection, run_id: int, lowest: int) -> pd.DataFrame:
-    """How many results of ``run_id`` have each total from ``lowest`` up (columns total, n), read from
-    ``ix_score_results_ranking`` alone."""
+def totals_from(
+    conn: Connection, run_id: int, lowest: int, scope: Scope | None = None, conditions: Sequence[Any] = ()
+) -> pd.DataFrame:
+    """How many results of ``run_id`` (inside ``scope`` and ``conditions``) have each total from ``lowest``
+    up (columns total, n), read from ``ix_score_results_ranking`` alone."""
     table = ScoreResult.__table__
+    scoped = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
     query = (
         select(table.c.total, func.count().label("n"))
-        .where(table.c.run_id == run_id, table.c.total >= lowest)
+        .where(table.c.run_id == run_id, table.c.total >= lowest, *scoped, *conditions)
         .group_by(table.c.total)
     )
     frame = _frame(conn, query)
