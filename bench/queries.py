@@ -33,7 +33,7 @@ from rich.table import Table
 
 PERIOD = "2026Q3"
 TARGET_S = 0.5
-console = Console()
+console = Console(width=250)
 
 COMMANDS: list[tuple[str, list[str]]] = [
     ("rank --top 10", ["rank", "-p", PERIOD, "--top", "10"]),
