@@ -17,6 +17,7 @@ from lrc.service import Filters, ranking
 from lrc.service.access import Principal, Role
 from lrc.service.records import add_record
 from lrc.service.results import ranking_page
+from lrc.service.submitting import submit
 from lrc.store import repository as repo
 from tests.conftest import ADMIN, scored_sample
 
@@ -63,6 +64,10 @@ def store(engine: Engine, tmp_path: Path) -> Engine:
                 "source": "沈阳市人力资源和社会保障局", "ref": f"沈人社监〔2026〕{k}-{again}号",
                 "severity": "严重" if kind != "CORRECTION_ORDER" else "",
             })  # fmt: skip
+    for moved, to in ((sample[sample["region_code"].str.startswith("2102")].index[0], "210102"),
+                      (sample[~sample["region_code"].str.startswith("2102")].index[1], "210203")):  # fmt: skip
+        values = {k: v for k, v in sample.loc[moved].to_dict().items() if not pd.isna(v)}
+        submit(engine, ADMIN, {**values, "region_code": to}, period=PERIOD)  # a later result in another city
     return engine
 
 

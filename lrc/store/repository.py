@@ -601,9 +601,9 @@ class RankingRows:
     start: int  # the place (from 0) of the window's first row among the period run's rows
     full: bool  # the window holds as many rows as asked (there may be more after it)
     later: pd.DataFrame  # every enterprise's newest later result inside the scope and filters (RANKING_FIELDS)
-    replaced: set[int]  # enterprises with a later result: their row in the period run is not current
+    replaced: set[int]  # enterprises with a later result inside the scope: their period-run row is not current
     replaced_matching: pd.DataFrame  # their period-run rows inside the scope and filters (total, uscc)
-    replaced_totals: list[int]  # the period run's totals of those enterprises (the province's, not scoped)
+    replaced_totals: list[int]  # the period run's totals of the enterprises with a later result (the province's)
     later_totals: list[int]  # their current totals (the province's, not scoped)
     matched_first: int | None  # the period run's rows inside the scope and filters, counted (when asked)
 
@@ -664,27 +664,25 @@ def ranking_rows(
         for enterprise, run, total in rows:
             if enterprise not in newest or run > newest[enterprise][0]:
                 newest[enterprise] = (int(run), int(total))
-    replaced = set(newest)
     where = [table.c.run_id == runs.first, *scoped, *conditions]
     later = pd.DataFrame(columns=RANKING_FIELDS)
     matching = pd.DataFrame({"total": pd.Series([], dtype="int64"), "uscc": pd.Series([], dtype=object)})
+    replaced: set[int] = set()
     replaced_totals: list[int] = []
-    if replaced:
-        ids = sorted(replaced)
+    if newest:
+        ids = sorted(newest)
         picked = [
             _frame(conn, select(*fields, table.c.run_id).where(*later_runs, *scoped, table.c.enterprise_id.in_(part)))
             for part in chunks(ids)
         ]
         frame = pd.concat(picked, ignore_index=True)
-        if len(frame):
-            keep_newest = [
-                newest[int(e)][0] == int(r) for e, r in zip(frame["enterprise_id"], frame["run_id"], strict=True)
-            ]
-            newer = frame[keep_newest].drop(columns=["run_id"]).reset_index(drop=True)
-            later = keep(newer).reset_index(drop=True)
+        if len(frame):  # inside the scope, each enterprise's newest result there (as ``results`` reads it)
+            frame = frame.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
+            replaced = {int(e) for e in frame["enterprise_id"]}
+            later = keep(frame.drop(columns=["run_id"]).reset_index(drop=True)).reset_index(drop=True)
         mine = [
             _frame(conn, select(table.c.total, table.c.uscc).where(*where, table.c.enterprise_id.in_(part)))
-            for part in chunks(ids)
+            for part in chunks(sorted(replaced))
         ]
         matching = pd.concat([matching, *[m for m in mine if len(m)]], ignore_index=True)
         for part in chunks(ids):
