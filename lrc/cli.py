@@ -270,6 +270,7 @@ def rank(
     from lrc.export import output_format
     from lrc.service import Filters, ranking
     from lrc.service.audit import exported
+    from lrc.service.results import ranking_page
 
     if published:
         from lrc.cli_publications import show_published
@@ -281,12 +282,16 @@ def rank(
     fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
     engine, who = store_and_principal(db, as_)
-    info, frame = ranking(engine, who, period, filters, run_id=run)
+    matched = None
+    if top is None:
+        info, frame = ranking(engine, who, period, filters, run_id=run)
+    else:  # the first places only, by indexed SQL; the table says how many matched
+        info, frame, matched = ranking_page(engine, who, period, filters, limit=top, run_id=run, count=fmt == "table")
     if output is not None:
         exported(
             engine, who, f"ranking:run:{info.run_id}", f"{len(frame if top is None else frame.head(top))} rows {fmt}"
         )
-    render.ranking(out, info, frame, fmt, output, top=top)
+    render.ranking(out, info, frame, fmt, output, top=top, matched=matched)
 
 
 @app.command()

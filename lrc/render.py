@@ -94,10 +94,19 @@ RANK_COLUMNS = [
 
 
 def ranking(
-    console: Console, info: Any, frame: pd.DataFrame, fmt: str, output: Path | None, *, top: int | None = None
+    console: Console,
+    info: Any,
+    frame: pd.DataFrame,
+    fmt: str,
+    output: Path | None,
+    *,
+    top: int | None = None,
+    matched: int | None = None,
 ) -> None:
-    """The ranking (all enterprises matching the filters), of which the first ``top`` are shown."""
+    """The ranking (all enterprises matching the filters, or its first places when ``matched`` tells how
+    many matched), of which the first ``top`` are shown."""
     shown = frame[RANK_COLUMNS].head(top) if top else frame[RANK_COLUMNS]
+    matched = len(frame) if matched is None else matched
     if fmt == "table":
         title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id},指标体系 {info.catalogue_version})"
         table = Table(title=title)
@@ -108,8 +117,8 @@ def ranking(
         for row in shown[columns].itertuples(index=False):
             table.add_row(*[_cell(v) for v in row])
         console.print(table)
-        more = f",显示前 {len(shown)} 家" if len(shown) < len(frame) else ""
-        console.print(f"符合条件的企业共 {len(frame)} 家{more} ({len(frame)} matched)")
+        more = f",显示前 {len(shown)} 家" if len(shown) < matched else ""
+        console.print(f"符合条件的企业共 {matched} 家{more} ({matched} matched)")
         return
     from lrc.export import write_frame
 

@@ -15,11 +15,12 @@ from lrc.api.problems import Unauthenticated
 from lrc.errors import NotFoundError, PermissionDenied
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, catalogue_dict
-from lrc.service import Filters, accounts, explain, publication_views, publications, ranking
+from lrc.service import Filters, accounts, explain, publication_views, publications
 from lrc.service import analytics as an
 from lrc.service.access import Principal
 from lrc.service.record_views import list_records
 from lrc.service.records import receive_objects
+from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
 from lrc.store import current_revision, head_revision
 
@@ -162,13 +163,14 @@ def get_rankings(
     chosen = period or _newest_period(request, who)
     if view == "published":
         return _published_ranking(request, who, chosen, limit, offset)
-    info, frame = ranking(_engine(request), who, chosen, Filters(region=region, industry=industry, grade=grade))
-    page = frame[RANK_COLUMNS].iloc[offset : offset + limit]
+    filters = Filters(region=region, industry=industry, grade=grade)
+    info, frame, matched = ranking_page(_engine(request), who, chosen, filters, limit=limit, offset=offset)
+    page = frame[RANK_COLUMNS]
     return _json({
         "period": info.period,
         "run_id": info.run_id,
         "catalogue_version": info.catalogue_version,
-        "total": len(frame),
+        "total": matched,
         "limit": limit,
         "offset": offset,
         "items": to_records(page),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -154,10 +155,10 @@ class _Current:
 _LOADED = Recent()
 
 
-def _shown(frame: pd.DataFrame, totals: np.ndarray | None = None) -> pd.DataFrame:
+def _shown(frame: pd.DataFrame, totals: np.ndarray | None = None, ranks: np.ndarray | None = None) -> pd.DataFrame:
     """Stored results as shown: points, names, best first, with the province rank among ``totals`` (the
-    province's, when ``frame`` is not the whole province)."""
-    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals)
+    province's, when ``frame`` is not the whole province), or the given ``ranks``."""
+    frame["province_rank"] = province_ranks(frame["total"].to_numpy(), totals) if ranks is None else ranks
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
@@ -209,6 +210,113 @@ def ranking(
         catalogue = catalogue_for_run(conn, get_run(conn, None, info.run_id))
     shown = ranked(frame, check_filters(filters, catalogue))
     return info, shown if top is None else shown.head(top)
+
+
+def ranking_page(
+    engine: Engine,
+    who: Principal,
+    period: str,
+    filters: Filters = Filters(),
+    *,
+    limit: int,
+    offset: int = 0,
+    run_id: int | None = None,
+    count: bool = True,
+) -> tuple[RunInfo, pd.DataFrame, int | None]:
+    """Places ``offset + 1`` to ``offset + limit`` of ``ranking`` (the same rows, ranks and columns) and, with
+    ``count``, how many enterprises match, read by indexed SQL instead of the whole run.
+
+    The current results are the period run's, but for the few enterprises with a later one-enterprise result.
+    The period run's best rows inside the scope and filters come from ``ix_score_results_ranking`` (as many
+    more as there are later results, since those replace some); the later results are merged in, and ranks
+    are counted: within the filter, every higher total is among the rows read; in the province, the period
+    run's higher totals are counted from the index and corrected for the later results."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        run = get_run(conn, check_period(period) if period else None, run_id)
+        chosen = check_filters(filters, catalogue_for_run(conn, run))
+        runs = repo.current_runs(conn, run)
+        values = {c: getattr(chosen, c) for c in ("industry", "size", "ownership", "grade")}
+        conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
+        rows = repo.ranking_rows(
+            conn, runs, who.scope, conditions, lambda f: apply_filters(f, chosen), offset, limit, count
+        )
+        if rows is not None:
+            page = _page(rows, offset, limit)
+            totals = page["total"].to_numpy(dtype=np.int64)
+            lowest = int(totals.min()) if len(totals) else 0
+            province = repo.totals_from(conn, runs.first, lowest) if len(totals) else None
+            within = None
+            if offset and len(totals):  # ranks within the filter: every higher total is counted
+                within = repo.totals_from(conn, runs.first, lowest, who.scope, conditions)
+    if rows is None:  # too many later results: the whole run, as ranking() reads it
+        info, frame = ranking(engine, who, period, filters, run_id=run_id)
+        return info, frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame)
+    province_ranks = np.zeros(len(totals), dtype=int)
+    if province is not None:
+        province_ranks = _higher(totals, province, rows.replaced_totals, rows.later_totals) + 1
+    shown = _shown(page.drop(columns=["enterprise_id"]), ranks=province_ranks)
+    if within is not None:
+        replaced = rows.replaced_matching["total"].astype("int64").tolist()
+        later = rows.later["total"].astype("int64").tolist()
+        shown.insert(0, "rank", _higher(totals, within, replaced, later) + 1)
+    else:
+        shown = ranked(shown, Filters())
+    matched = None
+    if rows.matched_first is not None:
+        matched = rows.matched_first - len(rows.replaced_matching) + len(rows.later)
+    return run_info(run), shown.reset_index(drop=True), matched
+
+
+def _page(rows: repo.RankingRows, offset: int, limit: int) -> pd.DataFrame:
+    """The current results at places ``offset`` to ``offset + limit`` (best first) from a window of the period
+    run's rows and the later results: each row's place is counted among the period run's rows before it,
+    less the replaced ones, plus the later ones."""
+    window, later = rows.window, rows.later
+    if rows.replaced:
+        window = window[~window["enterprise_id"].isin(rows.replaced)]
+    keys = [(-int(t), str(u)) for t, u in zip(rows.window["total"], rows.window["uscc"], strict=True)]
+    gone = sorted(
+        (-int(t), str(u)) for t, u in zip(rows.replaced_matching["total"], rows.replaced_matching["uscc"], strict=True)
+    )
+    new = sorted((-int(t), str(u)) for t, u in zip(later["total"], later["uscc"], strict=True))
+    places: list[tuple[int, int, int]] = []  # (place, 0 window / 1 later, row)
+    for index, key in enumerate(keys):
+        places.append((rows.start + index - bisect_left(gone, key) + bisect_left(new, key), 0, index))
+    for index, (total, uscc) in enumerate(zip(later["total"], later["uscc"], strict=True)):
+        key = (-int(total), str(uscc))
+        if (rows.start and keys and key < keys[0]) or (rows.full and keys and key > keys[-1]):
+            continue  # outside the window: not on the page
+        before = rows.start + bisect_left(keys, key)
+        places.append((before - bisect_left(gone, key) + bisect_left(new, key), 1, index))
+    kept = set(window.index)
+    chosen = [
+        (place, source, index)
+        for place, source, index in sorted(places)
+        if offset <= place < offset + limit and (source == 1 or rows.window.index[index] in kept)
+    ]
+    parts = [
+        rows.window.iloc[[i for _, s, i in chosen if s == 0]],
+        later.iloc[[i for _, s, i in chosen if s == 1]],
+    ]
+    frame = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else rows.window.iloc[:0]
+    )
+    frame = frame.sort_values(["total", "uscc"], ascending=[False, True], kind="stable")
+    return frame.infer_objects().reset_index(drop=True)
+
+
+def _higher(totals: np.ndarray, counted: pd.DataFrame, removed: list[int], added: list[int]) -> np.ndarray:
+    """For each of ``totals``, how many are higher: ``counted`` (columns total, n: from the store) less the
+    ``removed`` totals plus the ``added`` ones."""
+    values = np.concatenate([counted["total"].to_numpy(dtype=np.int64), np.asarray(removed + added, dtype=np.int64)])
+    weights = np.concatenate([
+        counted["n"].to_numpy(dtype=np.int64), np.full(len(removed), -1, dtype=np.int64),
+        np.ones(len(added), dtype=np.int64),
+    ])  # fmt: skip
+    return np.array([int(weights[values > t].sum()) for t in totals], dtype=int)
 
 
 def ranked(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 from lrc.errors import StoreError
 
@@ -47,6 +47,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config  # alembic only to upgrade: reading needs none of it (start-up time)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -54,6 +56,8 @@ def _alembic_config() -> Config:
 
 def upgrade(engine: Engine) -> str:
     """Create or upgrade the schema to the newest migration; returns its revision."""
+    from alembic import command
+
     config = _alembic_config()
     try:
         with engine.begin() as connection:
@@ -64,9 +68,24 @@ def upgrade(engine: Engine) -> str:
     return head_revision()
 
 
+_REVISION = re.compile(r"^revision = [\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision = [\"']([^\"']+)[\"']", re.M)
+
+
 @cache
 def head_revision() -> str:
-    """The newest migration shipped (read once: the scripts do not change while lrc runs)."""
+    """The newest migration shipped (read once: the scripts do not change while lrc runs): the one revision
+    no other revises, read from the scripts' text; alembic itself decides when that is not plain."""
+    revisions, revised = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revisions.update(_REVISION.findall(source))
+        revised.update(_DOWN.findall(source))
+    heads = revisions - revised
+    if len(heads) == 1:
+        return heads.pop()
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     if head is None:
         raise StoreError(f"{MIGRATIONS}: no migrations found (installation is broken)")
@@ -74,11 +93,17 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision the store is at (None before `lrc init`), read from alembic's version table."""
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     except SQLAlchemyError as exc:
         raise StoreError(f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}") from None
+    if len(versions) > 1:
+        raise StoreError(f"数据库有多个结构版本 {sorted(versions)} (more than one schema head)")
+    return str(versions[0]) if versions else None
 
 
 def _missing_sqlite_file(engine: Engine) -> str | None:

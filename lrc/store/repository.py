@@ -5,7 +5,7 @@ half-written."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lrc.errors import ConflictError
@@ -288,9 +288,7 @@ def _in_runs(column: Any, runs: Runs) -> list[Any]:
         return [column == runs[0]] if len(runs) == 1 else [column.in_(list(runs))]
     if runs.first == runs.last:
         return [column == runs.first]
-    ids = select(ScoreRun.id).where(
-        ScoreRun.period == runs.period, ScoreRun.id >= runs.first, ScoreRun.id <= runs.last
-    )
+    ids = select(ScoreRun.id).where(ScoreRun.period == runs.period, ScoreRun.id >= runs.first, ScoreRun.id <= runs.last)
     return [column >= runs.first, column <= runs.last, column.in_(ids)]
 
 
@@ -371,8 +369,10 @@ def results(
 def enterprises_with_records(conn: Connection, runs: Runs) -> list[int]:
     """Enterprises with a result in ``runs`` that counted a record (its current result may not: check it)."""
     table = ScoreResult.__table__
-    query = select(table.c.enterprise_id).distinct().where(
-        *_in_runs(table.c.run_id, runs), table.c.records.is_not(None), table.c.records != ""
+    query = (
+        select(table.c.enterprise_id)
+        .distinct()
+        .where(*_in_runs(table.c.run_id, runs), table.c.records.is_not(None), table.c.records != "")
     )
     return sorted(int(v) for v in conn.scalars(query))
 
@@ -585,3 +585,139 @@ def later_runs(conn: Connection, runs: RunRange) -> list[int]:
         ScoreRun.period == runs.period, ScoreRun.id > runs.first, ScoreRun.id <= runs.last
     )
     return list(conn.scalars(query))
+
+
+# ---- rankings by SQL -----------------------------------------------------------------
+
+RANKING_FIELDS = (*RESULT_COLUMNS, "enterprise_id")
+LATER_MAX = 20_000  # more one-enterprise results than this after a period run: the caller reads the whole run
+
+
+@dataclass(frozen=True)
+class RankingRows:
+    """What a page of a ranking needs, read without reading the whole run (``ranking_rows``)."""
+
+    window: pd.DataFrame  # the period run's rows inside the scope and filters at places start.. (RANKING_FIELDS)
+    start: int  # the place (from 0) of the window's first row among the period run's rows
+    full: bool  # the window holds as many rows as asked (there may be more after it)
+    later: pd.DataFrame  # every enterprise's newest later result inside the scope and filters (RANKING_FIELDS)
+    replaced: set[int]  # enterprises with a later result inside the scope: their period-run row is not current
+    replaced_matching: pd.DataFrame  # their period-run rows inside the scope and filters (total, uscc)
+    replaced_totals: list[int]  # the period run's totals of the enterprises with a later result (the province's)
+    later_totals: list[int]  # their current totals (the province's, not scoped)
+    matched_first: int | None  # the period run's rows inside the scope and filters, counted (when asked)
+
+
+def ranking_conditions(
+    conn: Connection, region: str | None, values: dict[str, str | None], search: str | None
+) -> list[Any]:
+    """SQL conditions on score_results for a ranking's filters, as ``lrc.service.results.apply_filters`` keeps
+    rows: region as city or county code, equal values, ``search`` in the name (case as given) or starting
+    the USCC."""
+    table = ScoreResult.__table__
+    conditions: list[Any] = []
+    if region:
+        conditions.append(or_(table.c.city_code == region, table.c.region_code == region))
+    conditions += [table.c[column] == value for column, value in values.items() if value]
+    if search:
+        needle = search.strip()
+        found = func.instr if conn.dialect.name == "sqlite" else func.strpos  # both case-sensitive
+        prefix = needle.upper()
+        conditions.append(or_(found(table.c.name, needle) > 0, func.substr(table.c.uscc, 1, len(prefix)) == prefix))
+    return conditions
+
+
+def ranking_rows(
+    conn: Connection,
+    runs: RunRange,
+    scope: Scope,
+    conditions: list[Any],
+    keep: Callable[[pd.DataFrame], pd.DataFrame],
+    offset: int,
+    limit: int,
+    count: bool,
+) -> RankingRows | None:
+    """The rows and counts places ``offset`` to ``offset + limit`` of a ranking need: the period run's rows
+    around those places by ``ix_score_results_ranking`` and the (few) later results; None when the later
+    results are too many to be worth it. ``keep`` applies the filters of ``conditions`` to the later results.
+    The later results move the period run's rows by at most as many places as there are of them inside
+    the scope and filters, so the window read reaches that far on each side."""
+    table = ScoreResult.__table__
+    fields = [table.c[c] for c in RANKING_FIELDS]
+    scoped = scope_conditions(scope, table.c.region_code, table.c.uscc)
+    later_runs = [
+        table.c.run_id > runs.first,
+        table.c.run_id <= runs.last,
+        table.c.run_id.in_(
+            select(ScoreRun.id).where(
+                ScoreRun.period == runs.period, ScoreRun.id > runs.first, ScoreRun.id <= runs.last
+            )
+        ),
+    ]
+    newest: dict[int, tuple[int, int]] = {}  # enterprise → (run, total) of its newest later result
+    if runs.last > runs.first:
+        rows = conn.execute(
+            select(table.c.enterprise_id, table.c.run_id, table.c.total).where(*later_runs).limit(LATER_MAX + 1)
+        ).all()
+        if len(rows) > LATER_MAX:
+            return None
+        for enterprise, run, total in rows:
+            if enterprise not in newest or run > newest[enterprise][0]:
+                newest[enterprise] = (int(run), int(total))
+    where = [table.c.run_id == runs.first, *scoped, *conditions]
+    later = pd.DataFrame(columns=RANKING_FIELDS)
+    matching = pd.DataFrame({"total": pd.Series([], dtype="int64"), "uscc": pd.Series([], dtype=object)})
+    replaced: set[int] = set()
+    replaced_totals: list[int] = []
+    if newest:
+        ids = sorted(newest)
+        picked = [
+            _frame(conn, select(*fields, table.c.run_id).where(*later_runs, *scoped, table.c.enterprise_id.in_(part)))
+            for part in chunks(ids)
+        ]
+        frame = pd.concat(picked, ignore_index=True)
+        if len(frame):  # inside the scope, each enterprise's newest result there (as ``results`` reads it)
+            frame = frame.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
+            replaced = {int(e) for e in frame["enterprise_id"]}
+            later = keep(frame.drop(columns=["run_id"]).reset_index(drop=True)).reset_index(drop=True)
+        mine = [
+            _frame(conn, select(table.c.total, table.c.uscc).where(*where, table.c.enterprise_id.in_(part)))
+            for part in chunks(sorted(replaced))
+        ]
+        matching = pd.concat([matching, *[m for m in mine if len(m)]], ignore_index=True)
+        for part in chunks(ids):
+            query = select(table.c.total).where(table.c.run_id == runs.first, table.c.enterprise_id.in_(part))
+            replaced_totals += [int(v) for v in conn.scalars(query)]
+    order = table.c.uscc.collate("C") if conn.dialect.name == "postgresql" else table.c.uscc
+    start = max(0, offset - len(later))
+    size = limit + len(later) + len(matching)
+    query = select(*fields).where(*where).order_by(table.c.total.desc(), order).limit(size).offset(start)
+    window = _frame(conn, query)
+    matched = int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0) if count else None
+    return RankingRows(
+        window=window,
+        start=start,
+        full=len(window) == size,
+        later=later,
+        replaced=replaced,
+        replaced_matching=matching,
+        replaced_totals=replaced_totals,
+        later_totals=[total for _, total in newest.values()],
+        matched_first=matched,
+    )
+
+
+def totals_from(
+    conn: Connection, run_id: int, lowest: int, scope: Scope | None = None, conditions: Sequence[Any] = ()
+) -> pd.DataFrame:
+    """How many results of ``run_id`` (inside ``scope`` and ``conditions``) have each total from ``lowest``
+    up (columns total, n), read from ``ix_score_results_ranking`` alone."""
+    table = ScoreResult.__table__
+    scoped = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
+    query = (
+        select(table.c.total, func.count().label("n"))
+        .where(table.c.run_id == run_id, table.c.total >= lowest, *scoped, *conditions)
+        .group_by(table.c.total)
+    )
+    frame = _frame(conn, query)
+    return frame if len(frame) else pd.DataFrame({"total": [], "n": []})

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -153,7 +154,24 @@ class ScoreResult(Base):
     so rankings filter without joins; items and gaps are packed (75 values)."""
 
     __tablename__ = "score_results"
-    __table_args__ = (Index("ix_score_results_uscc_run", "uscc", "run_id"),)
+    __table_args__ = (
+        Index("ix_score_results_uscc_run", "uscc", "run_id"),
+        # rankings: each run best first, with every column a ranking filters on (migration 0014)
+        Index(
+            "ix_score_results_ranking",
+            "run_id",
+            text("total DESC"),
+            "uscc",
+            "enterprise_id",
+            "city_code",
+            "region_code",
+            "industry",
+            "size",
+            "grade",
+            "ownership",
+            "name",
+        ),
+    )
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
