@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from lrc import render
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, TextOrJson, out, store_and_principal, text_or_json
 
 if TYPE_CHECKING:
@@ -36,15 +36,14 @@ def _table(listed: list[AlertOut]) -> None:
     if not listed:
         out.print("没有符合条件的预警 (no alerts)")
         return
-    grid = Table(title=f"预警 (alerts): {len(listed)} 条,时间为北京时间")
-    for column in ("编号", "规则", "严重", "企业", "期间", "变化", "状态", "时间"):
-        grid.add_column(column, overflow="fold")
     from lrc.times import in_china
 
-    for a in listed:
-        when = f"{in_china(a.raised_at):%Y-%m-%d %H:%M}"
-        grid.add_row(str(a.id), a.title_zh, a.severity_zh, f"{a.name} {a.uscc}", a.period, a.detail, a.status_zh, when)
-    out.print(grid)
+    columns = ("编号", "规则", "严重", "企业", "期间", "变化", "状态", "时间")
+    render.table(out, f"预警 (alerts): {len(listed)} 条,时间为北京时间", columns, [
+        (str(a.id), a.title_zh, a.severity_zh, f"{a.name} {a.uscc}", a.period, a.detail, a.status_zh,
+         f"{in_china(a.raised_at):%Y-%m-%d %H:%M}")
+        for a in listed
+    ])  # fmt: skip
 
 
 @alert_app.command("ack")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from lrc import render
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
 from lrc.errors import UsageError, shorten
 
@@ -192,13 +192,15 @@ def _objections(listed: list[ObjectionOut]) -> None:
     if not listed:
         out.print("没有异议 (no objections)")
         return
-    grid = Table(title=f"异议 (objections): {len(listed)} 项")
-    for column in ("编号", "企业", "期间", "指标", "状态", "决定期限", "提出人"):
-        grid.add_column(column, overflow="fold")
-    for o in listed:
-        due = o.due_on + (" 已逾期" if o.overdue else "")
-        grid.add_row(str(o.id), f"{o.uscc} {o.name}", o.period, o.item, o.status_zh, due, o.filed_by)
-    out.print(grid)
+    columns = ("编号", "企业", "期间", "指标", "状态", "决定期限", "提出人")
+    render.table(out, f"异议 (objections): {len(listed)} 项", columns, [
+        (str(o.id), f"{o.uscc} {o.name}", o.period, o.item, o.status_zh, _due(o.due_on, o.overdue), o.filed_by)
+        for o in listed
+    ])  # fmt: skip
+
+
+def _due(day: str, overdue: bool) -> str:
+    return day + (" 已逾期" if overdue else "")
 
 
 def _objection(o: ObjectionOut, last_id: bool = False, history: bool = False) -> None:
@@ -318,13 +320,12 @@ def _repairs(listed: list[RepairOut]) -> None:
     if not listed:
         out.print("没有信用修复申请 (no repair requests)")
         return
-    grid = Table(title=f"信用修复申请 (repair requests): {len(listed)} 项")
-    for column in ("编号", "企业", "记录", "状态", "决定期限", "申请人"):
-        grid.add_column(column, overflow="fold")
-    for r in listed:
-        due = r.due_on + (" 已逾期" if r.overdue else "")
-        grid.add_row(str(r.id), r.uscc, f"#{r.record.record_id} {r.record.type_name}", r.status_zh, due, r.requested_by)
-    out.print(grid)
+    columns = ("编号", "企业", "记录", "状态", "决定期限", "申请人")
+    render.table(out, f"信用修复申请 (repair requests): {len(listed)} 项", columns, [
+        (str(r.id), r.uscc, f"#{r.record.record_id} {r.record.type_name}", r.status_zh, _due(r.due_on, r.overdue),
+         r.requested_by)
+        for r in listed
+    ])  # fmt: skip
 
 
 def _repair(r: RepairOut, last_id: bool = False, history: bool = False) -> None:

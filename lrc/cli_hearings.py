@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from lrc import render
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
 from lrc.errors import UsageError, shorten
 
@@ -54,12 +54,9 @@ def _candidates(found: list[CandidateOut]) -> None:
     if not found:
         out.print("没有需要听证的企业 (no candidates)")
         return
-    grid = Table(title=f"听证候选企业 (hearing candidates): {len(found)} 家")
-    for column in ("分组", "统一社会信用代码", "企业", "等级", "总分", "理由"):
-        grid.add_column(column, overflow="fold")
-    for c in found:
-        grid.add_row(c.group or "", c.uscc, c.name, c.grade, f"{c.total:.1f}", ";".join(c.reasons))
-    out.print(grid)
+    columns = ("分组", "统一社会信用代码", "企业", "等级", "总分", "理由")
+    rows = [(c.group or "", c.uscc, c.name, c.grade, f"{c.total:.1f}", ";".join(c.reasons)) for c in found]
+    render.table(out, f"听证候选企业 (hearing candidates): {len(found)} 家", columns, rows)
 
 
 @hearing_app.command("add")
@@ -121,13 +118,11 @@ def _hearings(listed: list[HearingOut]) -> None:
     if not listed:
         out.print("没有听证 (no hearings)")
         return
-    grid = Table(title=f"听证 (hearings): {len(listed)} 次")
-    for column in ("编号", "日期", "类型", "标题", "企业", "状态"):
-        grid.add_column(column, overflow="fold")
-    for h in listed:
-        names = "、".join(e.name or e.uscc for e in h.enterprises)
-        grid.add_row(str(h.id), h.date.isoformat(), h.kind_zh, h.title, names, h.status_zh)
-    out.print(grid)
+    render.table(out, f"听证 (hearings): {len(listed)} 次", ("编号", "日期", "类型", "标题", "企业", "状态"), [
+        (str(h.id), h.date.isoformat(), h.kind_zh, h.title, "、".join(e.name or e.uscc for e in h.enterprises),
+         h.status_zh)
+        for h in listed
+    ])  # fmt: skip
 
 
 @hearing_app.command("attach")

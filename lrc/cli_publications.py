@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from lrc import render
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
 
 if TYPE_CHECKING:
@@ -62,13 +62,12 @@ def publications(fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs
         if not listed:
             out.print("还没有任何发布,用 `lrc publish --period P` 发布 (no publications)")
             return
-        grid = Table(title=f"发布 (publications): {len(listed)} 份")
-        for column in ("编号", "文号", "期间", "范围", "企业数", "发布人", "状态", "SHA-256"):
-            grid.add_column(column, overflow="fold")
-        for p in listed:
-            state = f"已被 {p.replaced_by} 替代" if p.replaced_by else "有效"
-            grid.add_row(str(p.id), p.number, p.period, p.scope_zh, str(p.entries), p.publisher, state, p.hash[:16])
-        out.print(grid)
+        columns = ("编号", "文号", "期间", "范围", "企业数", "发布人", "状态", "SHA-256")
+        render.table(out, f"发布 (publications): {len(listed)} 份", columns, [
+            (str(p.id), p.number, p.period, p.scope_zh, str(p.entries), p.publisher,
+             f"已被 {p.replaced_by} 替代" if p.replaced_by else "有效", p.hash[:16])
+            for p in listed
+        ])  # fmt: skip
 
     text_or_json(fmt, lambda: [p.model_dump(mode="json") for p in listed], table)
 
@@ -85,12 +84,8 @@ def show(publication_id: PublicationId, fmt: JsonOrText = TextOrJson.text, db: D
         out.print(f"{meta.number}「{content.title}」 {content.issuer} {content.published_at[:10]}")
         later = f";已被发布 {meta.replaced_by} 替代" if meta.replaced_by else ""
         out.print(f"期间 {meta.period},范围 {meta.scope_zh},{meta.entries} 家企业{later};SHA-256 {meta.hash}")
-        grid = Table(title="排名 (ranking)")
-        for column in ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级"):
-            grid.add_column(column, overflow="fold")
-        for e in content.entries[:50]:
-            grid.add_row(str(e.rank), e.name, e.uscc, e.city, f"{e.total:.1f}", e.grade)
-        out.print(grid)
+        render.table(out, "排名 (ranking)", ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级"),
+                     [(str(e.rank), e.name, e.uscc, e.city, f"{e.total:.1f}", e.grade) for e in content.entries[:50]])
         if len(content.entries) > 50:
             out.print(f"另有 {len(content.entries) - 50} 家未列出,用 --format json 或 lrc publication export")
         out.print(f"红榜 {len(content.honour)} 家;曝光台 {len(content.exposure)} 家")
@@ -159,12 +154,11 @@ def show_published(period: str, top: int | None, fmt: str | None, db: str | None
     def table() -> None:
         out.print(f"正在查看:已发布版本 {meta.number}(发布编号 {meta.id},{meta.published_at:%Y-%m-%d})"
                   f";SHA-256 {meta.hash[:16]}…")  # fmt: skip
-        grid = Table()
-        for column in ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级", "发布后变化"):
-            grid.add_column(column, overflow="fold")
-        for r in frame.itertuples(index=False):
-            moved = f"现为 {r.current_total} {r.current_grade}" if r.changed else ""
-            grid.add_row(str(r.rank), r.name, r.uscc, r.city, f"{r.total:.1f}", r.grade, moved)
-        out.print(grid)
+        columns = ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级", "发布后变化")
+        render.table(out, None, columns, [
+            (str(r.rank), r.name, r.uscc, r.city, f"{r.total:.1f}", r.grade,
+             f"现为 {r.current_total} {r.current_grade}" if r.changed else "")
+            for r in frame.itertuples(index=False)
+        ])  # fmt: skip
 
     text_or_json(fmt or "text", lambda: to_records(frame[columns]), table)

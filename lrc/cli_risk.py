@@ -6,8 +6,8 @@ import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from lrc import render
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, TextOrJson, err, out, store_and_principal, text_or_json
 
 if TYPE_CHECKING:
@@ -50,13 +50,11 @@ def _forecast_table(made: Forecast) -> None:
     if not made.items:
         out.print(f"期间 {made.period} 在你的权限范围内没有企业 (no enterprises)")
         return
-    grid = Table(title=f"{made.period} 风险预测 (model {made.model_id}):下一期等级下降的概率")
-    for column in ("企业", "信用代码", "等级", "风险", "主要原因"):
-        grid.add_column(column, overflow="fold")
-    for item in made.items[:50]:
-        why = ";".join(r.text_zh for r in item.reasons) or "—"
-        grid.add_row(item.name, item.uscc, item.grade, f"{item.risk:.1%}", why)
-    out.print(grid)
+    render.table(out, f"{made.period} 风险预测 (model {made.model_id}):下一期等级下降的概率",
+                 ("企业", "信用代码", "等级", "风险", "主要原因"), [
+        (i.name, i.uscc, i.grade, f"{i.risk:.1%}", ";".join(r.text_zh for r in i.reasons) or "—")
+        for i in made.items[:50]
+    ])  # fmt: skip
     if len(made.items) > 50:
         out.print(f"另有 {len(made.items) - 50} 家未列出,用 --format json 或 --limit (more not shown)")
 
@@ -113,14 +111,13 @@ def models(fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = Non
         if not listed:
             out.print("还没有风险模型,运行 `lrc risk train` (no models)")
             return
-        grid = Table(title=f"风险模型 (risk models): {len(listed)} 个")
-        for column in ("编号", "标签截至", "训练期间", "样本", "下降", "回测前5%精确率", "创建人"):
-            grid.add_column(column, overflow="fold")
+        rows = []
         for m in listed:
             backtest = m.metrics.get("backtest") or {}
             precision = _pct((backtest.get("model") or {}).get("precision_at_top"))
             periods = f"{m.train_periods[0]}–{m.train_periods[-1]}" if m.train_periods else "—"
-            grid.add_row(str(m.id), m.label_period, periods, str(m.rows), str(m.positives), precision, m.created_by)
-        out.print(grid)
+            rows.append((str(m.id), m.label_period, periods, str(m.rows), str(m.positives), precision, m.created_by))
+        columns = ("编号", "标签截至", "训练期间", "样本", "下降", "回测前5%精确率", "创建人")
+        render.table(out, f"风险模型 (risk models): {len(listed)} 个", columns, rows)
 
     text_or_json(fmt, lambda: [json.loads(m.model_dump_json()) for m in listed], table)

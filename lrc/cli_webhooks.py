@@ -7,8 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from lrc import render
 from lrc.cli_common import ActAs, DbUrl, JsonOrText, TextOrJson, out, store_and_principal, text_or_json
 
 if TYPE_CHECKING:
@@ -84,16 +84,12 @@ def _table(listed: list[WebhookOut]) -> None:
     if not listed:
         out.print("还没有推送地址,用 lrc webhook add URL 新增 (no webhooks)")
         return
-    grid = Table(title=f"预警推送地址 (webhooks):{len(listed)} 个,时间为北京时间")
-    for column in ("编号", "地址", "状态", "已送达", "游标", "待送", "连续失败", "下次重试", "最近错误"):
-        grid.add_column(column, overflow="fold")
-    for w in listed:
-        state = "在用" if w.active else f"已删除 {_when(w.removed_at)}"
-        grid.add_row(
-            str(w.id), w.url, state, str(w.delivered), str(w.cursor), str(w.pending), str(w.attempts),
-            _when(w.next_attempt_at), w.last_error or "",
-        )  # fmt: skip
-    out.print(grid)
+    columns = ("编号", "地址", "状态", "已送达", "游标", "待送", "连续失败", "下次重试", "最近错误")
+    render.table(out, f"预警推送地址 (webhooks):{len(listed)} 个,时间为北京时间", columns, [
+        (str(w.id), w.url, "在用" if w.active else f"已删除 {_when(w.removed_at)}", str(w.delivered), str(w.cursor),
+         str(w.pending), str(w.attempts), _when(w.next_attempt_at), w.last_error or "")
+        for w in listed
+    ])  # fmt: skip
 
 
 def _when(stamp: str | None) -> str:

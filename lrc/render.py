@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +30,16 @@ if TYPE_CHECKING:  # pandas and the catalogue models load when a command needs t
     from indicators import Catalogue
 
 MAX_PROBLEMS_SHOWN = 50
+
+
+def table(console: Console, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A list command's table: one folding column per name, every value as plain text."""
+    grid = Table(title=title)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*row)
+    console.print(grid)
 
 
 @contextmanager
