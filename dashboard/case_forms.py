@@ -18,10 +18,10 @@ from dashboard.errors import shows_errors
 from dashboard.i18n import tr
 from dashboard.text import plain
 from dashboard.uploads import UPLOAD_TYPES, uploaded
-from lrc.errors import LrcError, UsageError, shorten
+from lrc.errors import LrcError, UsageError
 from lrc.service.access import Role
 from lrc.service.cases import check_overdue
-from lrc.service.objections import ObjectionOut, decide, file_objection, review, withdraw
+from lrc.service.objections import ObjectionOut, decide, fact_pairs, file_objection, review, withdraw
 from lrc.service.repairs import RepairOut, decide_repair, request_repair
 
 DECISIONS = {
@@ -42,22 +42,8 @@ def done(text: str, results: list | None = None, clear: tuple[str, ...] = ()) ->
 
 
 def parse_facts(text: str) -> dict[str, str]:
-    """Corrected facts typed one ``field=value`` a line (blank lines skipped) as the service takes them.
-
-    >>> parse_facts("contract_signed_rate = 0.98\\n\\nunion_established=是")
-    {'contract_signed_rate': '0.98', 'union_established': '是'}
-    """
-    facts: dict[str, str] = {}
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        name, sep, value = line.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"更正事实“{shorten(line.strip())}”应写作 字段=值,每行一项,如 contract_signed_rate=0.98")
-        if name.strip() in facts:
-            raise UsageError(f"更正事实的字段 {shorten(name.strip())} 写了两次 (given twice)")
-        facts[name.strip()] = value.strip()
-    return facts
+    """Corrected facts typed one ``field=value`` a line (blank lines skipped) as the service takes them."""
+    return fact_pairs((text or "").splitlines(), "更正事实")
 
 
 # ---- analysts ----

@@ -100,25 +100,14 @@ def decide(
 ) -> None:
     """决定异议:--uphold 维持原结果,或 --overturn 更正并生成新结果 (decide an objection)."""
     from lrc.service.objections import decide as settle
+    from lrc.service.objections import fact_pairs
 
     if uphold == overturn:
         raise UsageError("请在 --uphold(维持)和 --overturn(更正)中选择一个 (choose one)")
-    facts = _facts(fact or [])
+    facts = fact_pairs(fact or [], "--fact")
     engine, who = store_and_principal(db, as_)
     done = settle(engine, who, objection_id, uphold=uphold, note=note, facts=facts)
     text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done))
-
-
-def _facts(pairs: list[str]) -> dict[str, str]:
-    facts: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--fact {shorten(pair)} 应写作 字段=值,如 --fact contract_signed_rate=0.98 (FIELD=VALUE)")
-        if name.strip() in facts:
-            raise UsageError(f"--fact 字段 {shorten(name.strip())} 给了两次 (given twice)")
-        facts[name.strip()] = value.strip()
-    return facts
 
 
 @objection_app.command("show")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,28 @@ def _expect(row: Any, allowed: tuple[str, ...]) -> None:
         raise ConflictError(
             f"异议 {row['id']} 当前状态为{STATUS_ZH[row['status']]}({row['status']}),不能进行此操作 (wrong status)"
         )
+
+
+def fact_pairs(pairs: Iterable[str], given_as: str) -> dict[str, str]:
+    """Corrected facts written ``FIELD=VALUE`` (one per ``--fact`` option, or one per line of a form; blank
+    ones skipped) as ``decide`` takes them; ``given_as`` names where they were typed in a refusal.
+
+    >>> fact_pairs(["contract_signed_rate = 0.98", "", "union_established=是"], "--fact")
+    {'contract_signed_rate': '0.98', 'union_established': '是'}
+    """
+    facts: dict[str, str] = {}
+    for pair in pairs:
+        if not pair.strip():
+            continue
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(
+                f"{given_as} {shorten(pair.strip())} 应写作 字段=值,如 contract_signed_rate=0.98 (FIELD=VALUE)"
+            )
+        if name.strip() in facts:
+            raise UsageError(f"{given_as} 字段 {shorten(name.strip())} 给了两次 (given twice)")
+        facts[name.strip()] = value.strip()
+    return facts
 
 
 def decide(
