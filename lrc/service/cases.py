@@ -80,17 +80,20 @@ def store_evidence(conn: Connection, who: Principal, path: Path | None) -> int |
     return store_file(conn, who, Path(path).name, content, media)[0]
 
 
+def case_row(conn: Connection, table: Any, who: Principal, case_id: int) -> Any | None:
+    """The objection or repair (``table``) if it exists inside ``who``'s scope, else None: outside the scope is
+    answered like unknown, so a case's existence is not told."""
+    row = conn.execute(select(table).where(table.id == case_id)).mappings().first()
+    return row if row is not None and who.scope.contains(row["region_code"], row["uscc"]) else None
+
+
 def file_content(engine: Engine, who: Principal, kind: str, case_id: int, file_id: int) -> tuple[str, str, bytes]:
     """An evidence or pledge file of a case the principal may see: (name, media type, bytes)."""
     table = Objection if kind == "objection" else Repair
     columns = ("evidence_id",) if kind == "objection" else ("evidence_id", "pledge_id")
     with guarded(engine, who, Action.read, f"{kind}:{case_id} file:{file_id}"), engine.connect() as conn:
-        row = conn.execute(select(table).where(table.id == case_id)).mappings().first()
-        if (
-            row is None
-            or not who.scope.contains(row["region_code"], row["uscc"])
-            or file_id not in {row[c] for c in columns}
-        ):
+        row = case_row(conn, table, who, case_id)
+        if row is None or file_id not in {row[c] for c in columns}:
             raise NotFoundError(f"没有附件 {file_id},或你无权查看 (no such file or not permitted)")
         stored = conn.execute(select(Attachment).where(Attachment.id == file_id)).mappings().one()
     return str(stored["name"]), str(stored["media_type"]), bytes(stored["content"])

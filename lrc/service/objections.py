@@ -29,7 +29,7 @@ from lrc.normalise import ascii_form
 from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
-from lrc.service.cases import EventOut, FileOut, add_event, case_ids, events_of, files_of, store_evidence
+from lrc.service.cases import EventOut, FileOut, add_event, case_ids, case_row, events_of, files_of, store_evidence
 from lrc.service.closures import Closing, close
 from lrc.service.forms import submission_values
 from lrc.service.ingesting import store_batch
@@ -240,8 +240,8 @@ def _step(
 
 def _row(conn: Connection, who: Principal, objection_id: int) -> Any:
     """The objection, if inside ``who``'s scope (outside is answered like unknown)."""
-    row = conn.execute(select(Objection).where(Objection.id == objection_id)).mappings().first()
-    if row is None or not who.scope.contains(row["region_code"], row["uscc"]):
+    row = case_row(conn, Objection, who, objection_id)
+    if row is None:
         raise NotFoundError(f"没有异议 {objection_id},或你无权查看 (no such objection or not permitted)")
     return row
 

@@ -26,7 +26,7 @@ from lrc.normalise import ascii_form
 from lrc.periods import sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
-from lrc.service.cases import EventOut, FileOut, add_event, case_ids, events_of, files_of, store_evidence
+from lrc.service.cases import EventOut, FileOut, add_event, case_ids, case_row, events_of, files_of, store_evidence
 from lrc.service.closures import Closing, close, standing_from
 from lrc.service.rescoring import RescoredOut
 from lrc.service.runs import catalogue_for_run, get_run
@@ -200,8 +200,8 @@ def decide_repair(
 
 
 def _row(conn: Connection, who: Principal, repair_id: int) -> Any:
-    row = conn.execute(select(Repair).where(Repair.id == repair_id)).mappings().first()
-    if row is None or not who.scope.contains(row["region_code"], row["uscc"]):
+    row = case_row(conn, Repair, who, repair_id)
+    if row is None:
         raise NotFoundError(f"没有信用修复申请 {repair_id},或你无权查看 (no such repair or not permitted)")
     return row
 
