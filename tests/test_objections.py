@@ -339,3 +339,13 @@ def test_a_repaired_listing_leaves_the_public_site_and_the_published_entry_is_ma
     data = site / "data" / f"{published['id']}.json"
     assert data.read_bytes() == (cwd / "site-before" / "data" / f"{published['id']}.json").read_bytes()
     call("verify", "--publication", str(published["id"]))
+
+
+def test_each_objection_names_its_own_enterprise_when_several_share_a_run_and_an_item(store: Any) -> None:
+    cwd, call = store
+    ranked = results(call)[40:43]
+    filed = [as_json(call, "objection", "file", r["uscc"], "--period", PERIOD, "--item", "A1.1.2", "--reason", "同批")
+             for r in ranked]  # fmt: skip
+    assert len({f["run_id"] for f in filed}) == 1  # one period run holds all three results
+    listed = {o["id"]: o for o in as_json(call, "objections", "--status", "filed")}
+    assert [listed[f["id"]]["name"] for f in filed] == [r["name"] for r in ranked]

@@ -402,13 +402,13 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
     rows = {int(r["id"]): r for r in conn.execute(select(Objection).where(Objection.id.in_(ids))).mappings()}
     events = events_of(conn, "objection", ids)
     files = files_of(conn, [r["evidence_id"] for r in rows.values()])
-    names = _names(conn, rows.values())
+    names = _names(conn, list(rows.values()))
     today = today_in_china()
     out = []
     for i in ids:
         r = rows[i]
         due = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"]))
-        catalogue_name = names.get((int(r["run_id"]), str(r["item_code"])), ("", ""))
+        catalogue_name = names[i]
         out.append(ObjectionOut(
             objection_id=i, uscc=r["uscc"], name=catalogue_name[0], period=r["period"], item=r["item_code"],
             item_name=catalogue_name[1], run_id=int(r["run_id"]), record_id=r["record_id"], reason=r["reason"],
@@ -424,14 +424,20 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
     return out
 
 
-def _names(conn: Connection, rows: Any) -> dict[tuple[int, str], tuple[str, str]]:
-    """(run, item) → (the enterprise's name in that result, the item's Chinese name in the run's catalogue)."""
-    found: dict[tuple[int, str], tuple[str, str]] = {}
-    for r in rows:
-        run = get_run(conn, None, int(r["run_id"]))
-        catalogue = catalogue_for_run(conn, run)
-        named = repo.results(conn, run.id, ("name",), enterprise_ids=[int(r["enterprise_id"])])
-        name = str(named["name"].iloc[0]) if len(named) else ""
-        item = catalogue.node_names.get(str(r["item_code"]), "")
-        found[(int(r["run_id"]), str(r["item_code"]))] = (name, item)
-    return found
+def _names(conn: Connection, rows: list[Any]) -> dict[int, tuple[str, str]]:
+    """objection id → (the enterprise's name in the result objected to, the item's Chinese name in that run's
+    catalogue); each run's catalogue and names are read once."""
+    catalogues: dict[int, Catalogue] = {}
+    enterprises: dict[int, dict[int, str]] = {}
+    for run_id in {int(r["run_id"]) for r in rows}:
+        catalogues[run_id] = catalogue_for_run(conn, get_run(conn, None, run_id))
+        wanted = sorted({int(r["enterprise_id"]) for r in rows if int(r["run_id"]) == run_id})
+        named = repo.results(conn, run_id, ("enterprise_id", "name"), enterprise_ids=wanted)
+        enterprises[run_id] = {int(e): str(n) for e, n in zip(named["enterprise_id"], named["name"], strict=True)}
+    return {
+        int(r["id"]): (
+            enterprises[int(r["run_id"])].get(int(r["enterprise_id"]), ""),
+            catalogues[int(r["run_id"])].node_names.get(str(r["item_code"]), ""),
+        )
+        for r in rows
+    }
