@@ -119,6 +119,11 @@ def corrections(engine: Engine, who: Principal, publication_id: int) -> pd.DataF
     a credit repair, an expiry or a removal (``correction_marks``): the publication stays as published, and
     readers see that, and why, a newer result exists."""
     _, content = get_publication(engine, who, publication_id)
+    return corrected_entries(engine, who, content)
+
+
+def corrected_entries(engine: Engine, who: Principal, content: PublicationContent) -> pd.DataFrame:
+    """``corrections`` of a publication's content already read."""
     keys = [(e.uscc, e.region_code, *e.result_id.split(":")) for e in content.entries]
     entries = pd.DataFrame(keys, columns=["uscc", "region_code", "run_id", "enterprise_id"])
     entries = entries[who.scope.mask(entries["region_code"], entries["uscc"])].astype(
@@ -139,8 +144,8 @@ def amendments(engine: Engine, who: Principal, publications: list[tuple[int, Pub
     withdrawn: dict[tuple[str, str], Withdrawn] = {}
     seen: set[str] = set()
     with engine.connect() as conn:
-        for pub_id, content, _ in publications:
-            marks = corrections(engine, who, pub_id)
+        for pub_id, content, _ in publications:  # (the contents are read: not again per publication)
+            marks = corrected_entries(engine, who, content)
             for run_id, group in marks.groupby("newer_run_id") if len(marks) else ():
                 newer = repo.results(conn, int(run_id), ("uscc", "total", "grade"))
                 newer = newer[newer["uscc"].isin(group["uscc"])].set_index("uscc")
