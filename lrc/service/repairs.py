@@ -87,14 +87,20 @@ class RepairOut(BaseModel):
         return self.repair_id
 
 
-def _catalogue_for(conn: Connection, record_type: str, edition: str) -> Catalogue:
+def _scoring_catalogues(conn: Connection) -> list[Catalogue]:
+    """The catalogues of the scored periods, newest period first (each read once per call)."""
+    found: dict[str, Catalogue] = {}
+    for period in reversed(sort_periods(repo.scored_periods(conn))):
+        run = get_run(conn, period, None)
+        if run.catalogue_hash not in found:
+            found[run.catalogue_hash] = catalogue_for_run(conn, run)
+    return list(found.values())
+
+
+def _catalogue_for(catalogues: list[Catalogue], record_type: str, edition: str) -> Catalogue:
     """The catalogue that scores the record now: the newest scored period's that knows its type, else the
     edition it was checked against."""
-    for period in reversed(sort_periods(repo.scored_periods(conn))):
-        catalogue = catalogue_for_run(conn, get_run(conn, period, None))
-        if record_type in catalogue.record_type_map:
-            return catalogue
-    return load_catalogue(edition)
+    return next((c for c in catalogues if record_type in c.record_type_map), None) or load_catalogue(edition)
 
 
 def _windows(catalogue: Catalogue, record: dict[str, Any]) -> tuple[date | None, date]:
@@ -131,7 +137,7 @@ def request_repair(
         record = found.iloc[0].to_dict()
         enterprise = int(record["enterprise_id"])
         repo.lock_enterprises(conn, [enterprise])
-        catalogue = _catalogue_for(conn, str(record["type"]), str(record["edition"]))
+        catalogue = _catalogue_for(_scoring_catalogues(conn), str(record["type"]), str(record["edition"]))
         if str(record["type"]) not in catalogue.record_type_map:
             raise ConflictError(f"记录 #{record_id} 的类型 {record['type']} 在现行指标体系中不计分,无需修复")
         earliest, until = _windows(catalogue, record)
@@ -232,11 +238,12 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
     files = files_of(conn, [x for r in rows.values() for x in (r["evidence_id"], r["pledge_id"])])
     conditions = [Condition(code=c, text_zh=CONDITION_ZH[c]) for c in load_redress_policy().repair.conditions]
     today = today_in_china()
+    catalogues = _scoring_catalogues(conn)
     out = []
     for i in ids:
         r = rows[i]
         record = records[int(r["record_id"])]
-        catalogue = _catalogue_for(conn, str(record["type"]), str(record["edition"]))
+        catalogue = _catalogue_for(catalogues, str(record["type"]), str(record["edition"]))
         kind = catalogue.record_type_map.get(str(record["type"]))
         earliest, until = _windows(catalogue, record) if kind else (None, date.max)
         due = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"]))
@@ -274,9 +281,10 @@ def repairable_records(
         if found.empty:
             return []
         closed = repo.closures_of(conn, found["id"].astype(int).tolist())
+        catalogues = _scoring_catalogues(conn)
         out = []
         for record in found.to_dict("records"):
-            catalogue = _catalogue_for(conn, str(record["type"]), str(record["edition"]))
+            catalogue = _catalogue_for(catalogues, str(record["type"]), str(record["edition"]))
             kind = catalogue.record_type_map.get(str(record["type"]))
             if kind is None or int(record["id"]) in closed or record["tier"] not in kind.tiers:
                 continue
