@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators import Catalogue
-from lrc.ingest.readers import SUFFIXES, RawTable, json_table, read_table
+from lrc.ingest.chunked import EXAMPLE_MARK, RecordChunks, without_examples
+from lrc.ingest.readers import SUFFIXES, json_table, read_table
 from lrc.ingest.report import write_problem_report
 from lrc.ingest.single import quick_object
 from lrc.ingest.validate import (
@@ -18,10 +19,12 @@ from lrc.ingest.validate import (
 )
 
 __all__ = [
+    "EXAMPLE_MARK",
     "IDENTITY_ZH",
     "REQUIRED_IDENTITY",
     "SUFFIXES",
     "IngestBatch",
+    "RecordChunks",
     "read_object",
     "read_records",
     "write_problem_report",
@@ -41,23 +44,6 @@ def read_records(
     uscc_headers = {header for header, name in header_lookup(catalogue).items() if name == "uscc"}
     table = read_table(Path(path), key_headers=uscc_headers)
     return validate_table(without_examples(table, uscc_headers), catalogue, period=period, accept_uscc=accept_uscc)
-
-
-EXAMPLE_MARK = "示例"  # a collection template's example row: its USCC cell starts with this
-
-
-def without_examples(table: RawTable, uscc_headers: set[str]) -> RawTable:
-    """``table`` without the rows whose USCC cell starts with ``EXAMPLE_MARK`` (the template's example)."""
-    positions = [i for i, h in enumerate(table.headers) if h.lower() in uscc_headers]
-    if not positions or table.cells.empty:
-        return table
-    example = table.cells[positions[0]].str.strip().str.startswith(EXAMPLE_MARK).to_numpy(dtype=bool)
-    if not example.any():
-        return table
-    keep = ~example
-    table.cells = table.cells[keep].reset_index(drop=True)
-    table.rows = [r for r, k in zip(table.rows, keep, strict=True) if k]
-    return table
 
 
 def read_object(values: dict[str, object], catalogue: Catalogue, *, period: str, source: str) -> IngestBatch:

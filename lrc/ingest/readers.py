@@ -94,7 +94,7 @@ def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
     else:
         table = _read_csv(data, file, prefer_tab=suffix == ".txt")
     table.sha256 = hashlib.sha256(data).hexdigest()
-    _check_cells(table)
+    check_cells(table)
     if not table.rows and not table.problems:
         place = f"工作表「{table.sheet}」中" if table.sheet else "文件中"
         _fail(file, f"{place}只有标题行,没有数据 (no data rows)")
@@ -129,7 +129,7 @@ def _check_lines(text: str, file: str, delimiter: str) -> None:
         )
 
 
-def _check_cells(table: RawTable) -> None:
+def check_cells(table: RawTable) -> None:
     """Refuse a table wider than MAX_COLUMNS or with a cell longer than MAX_CELL_CHARS."""
     where = f"工作表「{table.sheet}」" if table.sheet else ""
     _check_columns(table.file, len(table.headers), table.header_row, where)
@@ -237,9 +237,12 @@ def _table(file: str, raw_rows: list[tuple[int, list[str]]], *, text: bool = Fal
 
 
 def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
+    return csv_text_table(decode_text(data, file), file, prefer_tab=prefer_tab)
+
+
+def csv_text_table(text: str, file: str, *, prefer_tab: bool = False) -> RawTable:
     """Comma- or tab-separated text; tabs when the first line has tabs and no commas
-    (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export)."""
-    text = decode_text(data, file)
+    (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export). Rows are the lines of ``text``."""
     head = text.lstrip("\ufeff\r\n")  # the first line that is not blank
     end = head.find("\n")
     first_line = head if end < 0 else head[:end]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, PermissionDenied, RowProblem
-from lrc.ingest import IngestBatch, read_records
+from lrc.ingest import IngestBatch, RecordChunks
 from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
@@ -56,32 +57,36 @@ def ingest_file(
 ) -> IngestSummary:
     """Validate ``path`` whole, then store every new or changed submission.
 
-    A file with any bad row raises InputValidationError before anything is
-    written; an enterprise whose facts are unchanged gets no new version, so
-    ingesting the same file twice leaves the same state. A user with a city, district or
-    enterprise scope may submit only enterprises inside it (and not move one in from outside)."""
+    A file with any bad row raises InputValidationError and nothing is kept; an enterprise whose facts
+    are unchanged gets no new version, so ingesting the same file twice leaves the same state. A user
+    with a city, district or enterprise scope may submit only enterprises inside it (and not move one in
+    from outside). A large CSV is read, checked and staged a chunk at a time in one transaction
+    (``RecordChunks``), so memory stays bounded; a file of one chunk is checked before the store is
+    opened for writing."""
     period = check_period(period)
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.ingest, f"period:{period}") as entry:
-        batch = read_records(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
+        records = RecordChunks(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
+        batches = iter(records)
+        first = next(batches, None)
+        if first is None or not records.streamed:
+            records.raise_problems()
         with repo.writing(engine) as conn:
-            stored = store_batch(conn, who, batch, period, catalogue, progress)
-            name = Path(path).name[:100]
+            more = itertools.chain([first], batches) if first is not None else batches
+            batch_id, new = store_chunks(conn, who, records, more, period, catalogue, progress)
             entry.detail = (
-                f"{name} sha256:{batch.sha256[:16]} rows {len(batch.frame)} new {len(stored.fresh)} "
-                f"batch {stored.batch_id}"
+                f"{Path(path).name[:100]} sha256:{records.sha256[:16]} rows {records.rows} new {new} batch {batch_id}"
             )
             entry.write(conn)
-    usccs, fresh, batch_id = batch.frame.index.tolist(), stored.fresh, stored.batch_id
     return IngestSummary(
         file=str(path),
         period=period,
-        rows=len(usccs),
-        new_versions=len(fresh),
-        unchanged=len(usccs) - len(fresh),
+        rows=records.rows,
+        new_versions=new,
+        unchanged=records.rows - new,
         batch_id=batch_id,
-        overridden_uscc=list(batch.overridden_uscc),
+        overridden_uscc=list(dict.fromkeys(records.overridden)),
     )
 
 
@@ -103,36 +108,113 @@ def store_batch(
     catalogue: Catalogue,
     progress: Progress | None = None,
 ) -> Stored:
-    """Append the new or changed submissions of a checked batch, inside the caller's transaction.
-    An enterprise account past the period's deadline is refused: late data needs an analyst."""
+    """Append the new or changed submissions of a checked batch (one enterprise's form, an objection's
+    corrected facts), inside the caller's transaction."""
+    check_deadline(who, period)
+    fresh, ids, rows = new_rows(conn, who, batch, period, catalogue)
+    batch_id = None
+    if rows:
+        batch_id = _append(conn, who, batch, period, catalogue, len(batch.frame), rows, progress)
+    return Stored(fresh, batch_id, ids)
+
+
+def store_chunks(
+    conn: Connection,
+    who: Principal,
+    records: RecordChunks,
+    batches: Iterable[IngestBatch],
+    period: str,
+    catalogue: Catalogue,
+    progress: Progress | None = None,
+) -> tuple[int | None, int]:
+    """Append the new or changed submissions of a file's checked chunks: (ingest batch id, new versions).
+    Once any chunk has a problem nothing more is written, but every chunk is still read and checked, so
+    that every problem in the file is reported; the caller's transaction then keeps nothing. The rows of
+    all but a one-chunk file are staged until the last chunk is checked (the batch row names the counts)."""
+    check_deadline(who, period)
+    pending: list[dict[str, Any]] = []
+    sample: IngestBatch | None = None
+    staged = new = 0
+    for batch in batches:
+        if records.problems:
+            continue
+        try:
+            _, _, rows = new_rows(conn, who, batch, period, catalogue)
+        except InputValidationError as exc:  # rows outside the user's scope
+            records.problems.extend(exc.problems)
+            continue
+        if sample is not None:
+            repo.stage_submissions(conn, pending, staged, progress)
+            staged += len(pending)
+        sample, pending, new = batch, rows, new + len(rows)
+    records.raise_problems()
+    if sample is None or not new:
+        return None, 0
+    if not staged:
+        return _append(conn, who, sample, period, catalogue, records.rows, pending, progress), new
+    repo.stage_submissions(conn, pending, staged, progress)
+    batch_id = _batch_row(conn, who, sample, period, catalogue, records.rows, new)
+    repo.store_staged(conn, batch_id)
+    return batch_id, new
+
+
+def check_deadline(who: Principal, period: str) -> None:
+    """An enterprise account past the period's deadline is refused: late data needs an analyst."""
     if who.role is Role.enterprise and today_in_china() > submission_deadline(period):
         raise PermissionDenied(
             f"期间 {period} 的报送截止日期 {submission_deadline(period)} 已过,请联系分析员补报 (past the deadline)"
         )
+
+
+def new_rows(
+    conn: Connection, who: Principal, batch: IngestBatch, period: str, catalogue: Catalogue
+) -> tuple[list[int], dict[str, int], list[dict[str, Any]]]:
+    """The batch's new or changed submissions: their positions in the batch, every enterprise id by USCC
+    (new enterprises are added) and the submission rows, still without their ingest batch."""
     facts = facts_codec.encode(batch.frame, catalogue)
     hashes = content_hashes(batch.frame, facts)
     usccs = batch.frame.index.tolist()
-    batch_id = None
     ids = repo.enterprise_ids(conn, usccs, create=False)
     if not who.scope.everything:
         _refuse_outside_scope(conn, who, batch.file, batch, ids)
     latest = repo.latest_hashes(conn, period, ids.values())
     fresh = [k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]]
-    if fresh:
-        ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh], create=True))
-        batch_id = repo.add_batch(
-            conn,
-            period=period,
-            file_name=batch.file,
-            file_sha256=batch.sha256,
-            fields=json.dumps(facts_codec.field_names(batch.frame, catalogue)),
-            rows=len(usccs),
-            new_versions=len(fresh),
-            actor=who.name,
-        )
-        rows = _submission_rows(batch, period, batch_id, fresh, ids, latest, facts, hashes)
-        repo.add_submissions(conn, rows, progress)
-    return Stored(fresh, batch_id, ids)
+    if not fresh:
+        return fresh, ids, []
+    ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh if usccs[k] not in ids], create=True))
+    return fresh, ids, _submission_rows(batch, period, fresh, ids, latest, facts, hashes)
+
+
+def _batch_row(
+    conn: Connection, who: Principal, sample: IngestBatch, period: str, catalogue: Catalogue, rows: int, new: int
+) -> int:
+    return repo.add_batch(
+        conn,
+        period=period,
+        file_name=sample.file,
+        file_sha256=sample.sha256,
+        fields=json.dumps(facts_codec.field_names(sample.frame, catalogue)),
+        rows=rows,
+        new_versions=new,
+        actor=who.name,
+    )
+
+
+def _append(
+    conn: Connection,
+    who: Principal,
+    sample: IngestBatch,
+    period: str,
+    catalogue: Catalogue,
+    rows: int,
+    submissions: list[dict[str, Any]],
+    progress: Progress | None,
+) -> int:
+    batch_id = _batch_row(conn, who, sample, period, catalogue, rows, len(submissions))
+    for row in submissions:
+        row["batch_id"] = batch_id
+    repo.add_submissions(conn, submissions, progress)
+    return batch_id
 
 
 OUTSIDE = "不在你的权限范围 {scope} 内 (outside your scope)"
@@ -161,14 +243,13 @@ def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: IngestBat
 def _submission_rows(
     batch: IngestBatch,
     period: str,
-    batch_id: int,
     fresh: list[int],
     ids: dict[str, int],
     latest: dict[int, tuple[int, str]],
     facts: list[str],
     hashes: list[str],
 ) -> list[dict[str, Any]]:
-    """New submission rows for the ``fresh`` positions of the batch (next version of each)."""
+    """New submission rows for the ``fresh`` positions of the batch (next version of each), without a batch."""
     usccs = batch.frame.index.tolist()
     identity = {c: repo.nullable_text(batch.frame[c].tolist()) for c in IDENTITY}
     overridden, stamp = set(batch.overridden_uscc), repo.now()
@@ -178,7 +259,6 @@ def _submission_rows(
             "period": period,
             "version": latest.get(ids[usccs[k]], (0, ""))[0] + 1,
             "uscc": usccs[k],
-            "batch_id": batch_id,
             "source_row": batch.source_rows[k],
             "content_hash": hashes[k],
             **{c: identity[c][k] for c in IDENTITY},

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, or_, select
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lrc.errors import ConflictError
@@ -108,21 +108,22 @@ def catalogue_document(conn: Connection, content_hash: str) -> tuple[str, str] |
 
 
 def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict[str, int]:
-    """Ids of the given codes, inserting the unknown ones when ``create``."""
+    """Ids of the given codes, inserting the unknown ones when ``create``. Looked up by the unique index a
+    part at a time: a file read in chunks asks for each chunk's codes, and a scan of a table of a
+    million enterprises per chunk would cost more than the chunk."""
     ids: dict[str, int] = {}
-    if len(usccs) > CHUNK:  # a big file: one scan of the table beats many large IN lists
-        wanted = set(usccs)
-        rows = conn.execute(select(Enterprise.uscc, Enterprise.id))
-        ids.update({r.uscc: r.id for r in rows if r.uscc in wanted})
-    else:
-        rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs)))
+    for part in chunks(list(usccs)):
+        rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(part)))
         ids.update({r.uscc: r.id for r in rows})
-    missing = [u for u in usccs if u not in ids]
+    missing = list(dict.fromkeys(u for u in usccs if u not in ids))
     if missing and create:
         stamp = now()
         for part in chunks(missing):
-            conn.execute(insert(Enterprise), [{"uscc": u, "created_at": stamp} for u in part])
-        ids.update(enterprise_ids(conn, missing, create=False))
+            added = conn.execute(
+                insert(Enterprise).returning(Enterprise.uscc, Enterprise.id, sort_by_parameter_order=True),
+                [{"uscc": u, "created_at": stamp} for u in part],
+            )
+            ids.update({r.uscc: r.id for r in added})
     return ids
 
 
@@ -137,19 +138,20 @@ def _latest_versions(period: str, enterprise_ids: Sequence[int] | None = None) -
 
 
 def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
-    """enterprise id -> (latest version, its content hash) in ``period``."""
-    wanted = set(ids)
-    # a few enterprises (one submission, a small file): look them up; a big file: one pass over the period
-    latest = _latest_versions(period, sorted(wanted) if len(wanted) <= CHUNK else None)
-    rows = conn.execute(
-        select(Submission.enterprise_id, Submission.version, Submission.content_hash)
-        .join(
-            latest,
-            (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
+    """enterprise id -> (latest version, its content hash) in ``period``, looked up a part at a time."""
+    found: dict[int, tuple[int, str]] = {}
+    for part in chunks(sorted(set(ids))):
+        latest = _latest_versions(period, part)
+        rows = conn.execute(
+            select(Submission.enterprise_id, Submission.version, Submission.content_hash)
+            .join(
+                latest,
+                (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
+            )
+            .where(Submission.period == period)
         )
-        .where(Submission.period == period)
-    )
-    return {r.enterprise_id: (r.version, r.content_hash) for r in rows if r.enterprise_id in wanted}
+        found.update({r.enterprise_id: (r.version, r.content_hash) for r in rows})
+    return found
 
 
 def _new_id(conn: Connection, statement: Any) -> int:
@@ -168,6 +170,37 @@ def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any 
         conn.execute(insert(Submission), list(part))
         if progress:
             progress(len(part))
+
+
+# A file read in chunks stages its new submissions here: the ingest batch row they name (append-only,
+# with the file's counts) can be written only once the last chunk is checked.
+_STAGED = [c for c in Submission.__table__.columns if c.name not in ("id", "batch_id")]
+STAGING = Table(
+    "submission_staging",
+    MetaData(),
+    Column("seq", Integer),
+    *(Column(c.name, c.type) for c in _STAGED),
+    prefixes=["TEMPORARY"],
+)
+
+
+def stage_submissions(conn: Connection, rows: list[dict[str, Any]], first: int, progress: Any = None) -> None:
+    """Stage submission rows (without ``batch_id``) numbered from ``first``; the table is made at ``first`` 0."""
+    if first == 0:
+        STAGING.drop(conn, checkfirst=True)
+        STAGING.create(conn)
+    for start, part in zip(range(first, first + len(rows), CHUNK), chunks(rows), strict=True):
+        conn.execute(insert(STAGING), [{"seq": start + k, **row} for k, row in enumerate(part)])
+        if progress:
+            progress(len(part))
+
+
+def store_staged(conn: Connection, batch_id: int) -> None:
+    """Append the staged submissions, in the order staged, under ``batch_id``; drop the staging table."""
+    names = [c.name for c in _STAGED]
+    rows = select(*(STAGING.c[n] for n in names), literal(batch_id, Integer)).order_by(STAGING.c.seq)
+    conn.execute(insert(Submission).from_select([*names, "batch_id"], rows))
+    STAGING.drop(conn)
 
 
 def latest_submissions(conn: Connection, period: str, enterprise_ids: Sequence[int] | None = None) -> pd.DataFrame:
