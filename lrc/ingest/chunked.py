@@ -24,10 +24,12 @@ from indicators import Catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable, check_cells, csv_text_table, read_table
 from lrc.ingest.validate import IngestBatch, header_lookup, validate_table
+from lrc.normalise import ascii_column
 
 CHUNK_CHARS = 32 * 1024 * 1024  # characters of text a chunk (about 110,000 rows of a real submission)
 _SCAN_BYTES = 8 * 1024 * 1024
 _BREAK = re.compile(r"\r\n|\r|\n")
+DUPLICATE = "(duplicate code)"
 EXAMPLE_MARK = "示例"  # a collection template's example row: its USCC cell starts with this
 
 
@@ -209,14 +211,17 @@ class RecordChunks:
         self.done = True
 
     def _checked(self, table: RawTable) -> IngestBatch | None:
+        repeated = self._repeats(table)
         try:
             batch = validate_table(table, self.catalogue, period=self.period, accept_uscc=self.accept_uscc)
-        except InputValidationError as exc:
-            self._add(exc.problems)
+        except InputValidationError as exc:  # a repeat of an earlier chunk's code names that chunk's row
+            self._add([p for p in exc.problems if p.row not in repeated or DUPLICATE not in p.reason])
+            return None
+        if repeated:
             return None
         batch.sha256 = self.sha256
         self.overridden.extend(batch.overridden_uscc)
-        return batch if self._unique(table, batch) else None
+        return batch
 
     def _add(self, problems: list[RowProblem]) -> None:
         """Problems once each: every chunk is checked behind the same header, so it finds the header's
@@ -227,28 +232,35 @@ class RecordChunks:
                 self._said.add(key)
                 self.problems.append(p)
 
-    def _unique(self, table: RawTable, batch: IngestBatch) -> bool:
-        """False, with a problem for each, when a USCC of ``batch`` was in an earlier chunk."""
-        codes = batch.frame.index.to_numpy(dtype=object)
-        hashes = pd.util.hash_array(codes)
-        rows = np.asarray(batch.source_rows, dtype=np.int64)
+    def _repeats(self, table: RawTable) -> set[int]:
+        """Rows of ``table`` whose USCC was in an earlier chunk, each a problem naming the first row with it
+        (as a whole file would); the chunk's own first uses are remembered for the chunks after it."""
+        pos = next((i for i, h in enumerate(table.headers) if h.lower() in self.uscc_headers), None)
+        if pos is None or table.cells.empty:
+            return set()
+        codes = ascii_column(table.cells[pos].str.strip()).str.upper()
+        given = (codes != "").to_numpy()
+        hashes = pd.util.hash_array(codes.to_numpy(dtype=object))
+        rows = np.asarray(table.rows, dtype=np.int64)
+        repeated: set[int] = set()
         if len(self._seen):
             at = np.minimum(np.searchsorted(self._seen, hashes), len(self._seen) - 1)
-            again = np.flatnonzero(self._seen[at] == hashes)
-            if len(again):
-                column = next((h for h in table.headers if h.lower() in self.uscc_headers), "uscc")
-                self.problems.extend(
+            again = np.flatnonzero((self._seen[at] == hashes) & given)
+            self._add(
+                [
                     RowProblem(
-                        self.file, int(rows[i]), column, str(codes[i]),
-                        f"统一社会信用代码与第 {int(self._first_row[at[i]])} 行重复 (duplicate code)",
+                        self.file, int(rows[i]), table.headers[pos], str(codes.iat[i]),
+                        f"统一社会信用代码与第 {int(self._first_row[at[i]])} 行重复 {DUPLICATE}",
                     )  # fmt: skip
                     for i in again
-                )
-                return False
-        merged = np.concatenate([self._seen, hashes])
+                ]
+            )
+            repeated = {int(rows[i]) for i in again}
+        first = given & ~codes.duplicated(keep="first").to_numpy() & ~np.isin(rows, list(repeated))
+        merged = np.concatenate([self._seen, hashes[first]])
         order = np.argsort(merged, kind="stable")
-        self._seen, self._first_row = merged[order], np.concatenate([self._first_row, rows])[order]
-        return True
+        self._seen, self._first_row = merged[order], np.concatenate([self._first_row, rows[first]])[order]
+        return repeated
 
     def raise_problems(self) -> None:
         """InputValidationError with every problem found, in row order, if there were any."""
