@@ -61,7 +61,7 @@ def import_results(
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             run_id, _ = store_run(
                 conn, catalogue, file.period, subs, scored, marks, actor=who.name, kind=KIND, started=started,
-                before=baseline(conn, file.period),
+                before=baseline(conn, file.period), rows_back=False,
             )  # fmt: skip
             entry.target = f"run:{run_id}"
             entry.detail = f"import {path.name} period {file.period} catalogue {catalogue.version} rows {len(subs)}"

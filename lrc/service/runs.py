@@ -20,7 +20,7 @@ from lrc.ingest.records import record_hash
 from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
 from lrc.service.access import Action, Principal
-from lrc.service.alerts import BEFORE_COLUMNS, raise_alerts, raise_missing
+from lrc.service.alerts import BEFORE_COLUMNS, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
@@ -42,6 +42,8 @@ class RunSummary:
     red_lines: int
     same_input_as: int | None
 
+
+SLICE = 50_000  # result rows built and written together by a period run
 
 def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hashes: list[str]) -> str:
     """What a run scored: the catalogue, the period and each enterprise's submission."""
@@ -183,7 +185,7 @@ def score_period(
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             run_id, _ = store_run(
                 conn, catalogue, period, subs, scored, marks, actor=who.name, kind="period", started=started,
-                progress=progress, before=baseline(conn, period),
+                progress=progress, before=baseline(conn, period), rows_back=False,
             )  # fmt: skip
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(subs)} input {digest[:16]}"
@@ -216,11 +218,13 @@ def store_run(
     progress: Progress | None = None,
     before: pd.DataFrame | None = None,
     cause_id: int | None = None,
+    rows_back: bool = True,
 ) -> tuple[int, list[dict]]:
     """Write a run (a whole period, or a rescoring of some enterprises of kind ``records``, ``submission``,
     ``objection``, ``repair`` or ``expiry``, the objection or repair being ``cause_id``) and its results in
     the caller's transaction, and the alerts they raise against ``before`` (each enterprise's result just
-    before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and the result rows."""
+    before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with ``rows_back``, the result
+    rows (a province's rows as dicts would take gigabytes: they are built and written a slice at a time)."""
     run_id = repo.add_run(
         conn,
         period=period,
@@ -237,12 +241,19 @@ def store_run(
         closure_watermark=marks.closures,
         cause_id=cause_id,
     )
-    rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes)
-    repo.add_results(conn, rows, progress)
-    raise_alerts(conn, catalogue, period, run_id, rows, before)
+    prior = prior_results(before)
+    level1 = scored.result.level("level1").to_numpy()
+    kept: list[dict] = []
+    for start in range(0, len(subs), SLICE):  # rows are built, written and dropped a slice at a time
+        part = slice(start, start + SLICE)
+        rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
+        repo.add_results(conn, rows, progress)
+        raise_alerts(conn, catalogue, period, run_id, rows, prior)
+        if rows_back:
+            kept.extend(rows)
     if kind == "period":
         raise_missing(conn, period, run_id, {int(e) for e in subs["enterprise_id"]})
-    return run_id, rows
+    return run_id, kept
 
 
 def baseline(conn: Connection, period: str) -> pd.DataFrame | None:
@@ -265,9 +276,15 @@ def result_rows(
     result: ScoreResult,
     record_ids: list[str] | None = None,
     causes: list[int | None] | None = None,
+    part: slice = slice(None),
+    level1: np.ndarray | None = None,
 ) -> list[dict]:
-    """Rows for ``score_results``, as plain Python values (NULL, never NaN, for missing text)."""
+    """Rows for ``score_results`` of the enterprises at ``part`` of ``subs``, as plain Python values (NULL,
+    never NaN, for missing text); ``level1`` is the result's first-level points when already computed."""
+    subs, facts = subs.iloc[part], facts.iloc[part]
+    level1 = result.level("level1").to_numpy() if level1 is None else level1
     headcount = pd.to_numeric(facts["headcount"], errors="coerce")
+    n = len(subs)
     columns: dict[str, list[Any]] = {
         "enterprise_id": [int(v) for v in subs["enterprise_id"]],
         "submission_id": [int(v) for v in subs["submission_id"]],
@@ -275,15 +292,15 @@ def result_rows(
         **{c: repo.nullable_text(subs[c]) for c in ("name", "region_code", "industry", "size", "ownership")},
         "city_code": [city_of(r) or r for r in subs["region_code"]],
         "headcount": [None if pd.isna(h) else int(h) for h in headcount],
-        "total": result.total.tolist(),
-        "grade": [str(g) for g in result.grade],
-        "red_line": result.red_line.tolist(),
-        "completeness": np.round(result.completeness, 6).tolist(),
-        "level1": pack(result.level("level1").to_numpy()),
-        "items": pack(result.points),
-        "gaps": ["".join(row) for row in np.where(result.gaps, "1", "0").tolist()],
-        "records": record_ids or [""] * len(subs),
-        "cause_record_id": causes or [None] * len(subs),
+        "total": result.total[part].tolist(),
+        "grade": [str(g) for g in result.grade[part]],
+        "red_line": result.red_line[part].tolist(),
+        "completeness": np.round(result.completeness[part], 6).tolist(),
+        "level1": pack(level1[part]),
+        "items": pack(result.points[part]),
+        "gaps": ["".join(row) for row in np.where(result.gaps[part], "1", "0").tolist()],
+        "records": record_ids[part] if record_ids else [""] * n,
+        "cause_record_id": causes[part] if causes else [None] * n,
     }
     names = list(columns)
     rows = zip(*columns.values(), strict=True)
