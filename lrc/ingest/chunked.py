@@ -26,7 +26,7 @@ from lrc.ingest.readers import RawTable, check_cells, csv_text_table, read_table
 from lrc.ingest.validate import IngestBatch, header_lookup, validate_table
 from lrc.normalise import ascii_column
 
-CHUNK_CHARS = 32 * 1024 * 1024  # characters of text a chunk (about 110,000 rows of a real submission)
+CHUNK_CHARS = 16 * 1024 * 1024  # characters of text a chunk: about 55,000 rows, 1.2 GB at the peak
 _SCAN_BYTES = 8 * 1024 * 1024
 _BREAK = re.compile(r"\r\n|\r|\n")
 DUPLICATE = "(duplicate code)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +21,7 @@ from lrc.ingest.records import record_hash
 from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
 from lrc.service.access import Action, Principal
-from lrc.service.alerts import BEFORE_COLUMNS, prior_results, raise_alerts, raise_missing
+from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
@@ -43,7 +44,8 @@ class RunSummary:
     same_input_as: int | None
 
 
-SLICE = 50_000  # result rows built and written together by a period run
+SLICE = 50_000  # result rows built and written together
+PART = 100_000  # enterprises a period run reads and scores together
 
 def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hashes: list[str]) -> str:
     """What a run scored: the catalogue, the period and each enterprise's submission."""
@@ -85,37 +87,69 @@ def run_marks(run: Any) -> Marks:
     return Marks(run.record_watermark, getattr(run, "closure_watermark", None))
 
 
+@dataclass(frozen=True)
+class RecordInputs:
+    """The records that count for some enterprises at a period's end (``live`` None: none are read)."""
+
+    live: pd.DataFrame | None
+    ids: dict[str, str]  # per USCC: comma-separated ids of its records that count
+    hashes: dict[str, str]  # per USCC: their content hashes, comma-separated (recomputed, not read)
+
+    def input_hashes(self, subs: pd.DataFrame) -> list[str]:
+        """Each submission's content hash, with its records' hashes after a ``+`` when some count."""
+        return [
+            f"{h}+{self.hashes[u]}" if u in self.hashes else h
+            for h, u in zip(subs["content_hash"].tolist(), subs.index, strict=True)
+        ]
+
+
+def record_inputs(
+    conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, marks: Marks
+) -> RecordInputs:
+    """The records up to ``marks.records`` that count at the end of ``period`` under ``catalogue`` for the
+    enterprises of ``subs`` (indexed by USCC, with ``enterprise_id``) and that no closure up to
+    ``marks.closures`` took out of the count. A catalogue without record types reads none."""
+    if not (catalogue.record_types and marks.records):
+        return RecordInputs(None, {}, {})
+    few = len(subs) <= repo.CHUNK  # a whole period reads every record once instead of a huge IN list
+    wanted = subs["enterprise_id"].astype(int).tolist() if few else None
+    records = repo.records_of(conn, wanted, upto=marks.records, closures=marks.closures)
+    records = records if few else records[records["uscc"].isin(subs.index)]
+    live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
+    live = live.assign(content_hash=[record_hash(r) for r in live.to_dict("records")])
+    by_uscc = live.groupby("uscc")
+    ids = {u: ",".join(str(i) for i in g["id"]) for u, g in by_uscc}
+    return RecordInputs(live, ids, {u: ",".join(g["content_hash"]) for u, g in by_uscc})
+
+
+def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: RecordInputs) -> Scored:
+    """``subs`` (indexed by USCC, with their stored facts) scored with the records of ``inputs`` (which may
+    cover more enterprises: a period run reads the records once and scores a part at a time)."""
+    facts = parse_facts(subs)
+    record_ids = [""] * len(subs)
+    if inputs.live is not None:
+        live = inputs.live
+        live = live[live["uscc"].isin(subs.index)] if len(live) else live
+        facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64))
+        record_ids = [inputs.ids.get(u, "") for u in subs.index]
+    result = score(catalogue, facts)
+    digest = input_hash(catalogue, period, subs.index.tolist(), inputs.input_hashes(subs))
+    return Scored(facts, result, record_ids, digest)
+
+
 def score_submissions(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, marks: Marks) -> Scored:
     """Score ``subs`` (indexed by USCC) with every record up to ``marks.records`` that counts at the end of
     ``period`` under ``catalogue`` and that no closure up to ``marks.closures`` took out of the count. A
     catalogue without record types reads no records (its runs verify as before records existed)."""
-    facts = parse_facts(subs)
-    hashes = subs["content_hash"].tolist()
-    record_ids = [""] * len(subs)
-    if catalogue.record_types and marks.records:
-        few = len(subs) <= repo.CHUNK  # a whole period reads every record once instead of a huge IN list
-        wanted = subs["enterprise_id"].astype(int).tolist() if few else None
-        records = repo.records_of(conn, wanted, upto=marks.records, closures=marks.closures)
-        records = records if few else records[records["uscc"].isin(subs.index)]
-        live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
-        facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64))
-        live = live.assign(content_hash=[record_hash(r) for r in live.to_dict("records")])  # recomputed, not read
-        by_uscc = live.groupby("uscc")
-        ids = {u: ",".join(str(i) for i in g["id"]) for u, g in by_uscc}
-        record_hashes = {u: ",".join(g["content_hash"]) for u, g in by_uscc}
-        record_ids = [ids.get(u, "") for u in subs.index]
-        hashes = [
-            f"{h}+{record_hashes[u]}" if u in record_hashes else h for h, u in zip(hashes, subs.index, strict=True)
-        ]
-    result = score(catalogue, facts)
-    return Scored(facts, result, record_ids, input_hash(catalogue, period, subs.index.tolist(), hashes))
+    return scored_with(catalogue, period, subs, record_inputs(conn, catalogue, period, subs, marks))
 
 
-def missing_required(catalogue: Catalogue, subs: pd.DataFrame) -> list[str]:
+def missing_required(catalogue: Catalogue, subs: pd.DataFrame | list[str]) -> list[str]:
     """Required fields of ``catalogue`` that no submission of ``subs`` carries (data collected for another
-    edition): scoring with it would read them all as "not reported"."""
+    edition; ``subs`` may be its batches' ``fields`` documents): scoring with it would read them all as
+    "not reported"."""
     carried: set[str] = set()
-    for fields in subs["fields"].unique():
+    for fields in subs if isinstance(subs, list) else subs["fields"].unique():
         carried.update(json.loads(fields))
     return [f.name for f in catalogue.fields if f.required and f.name not in carried]
 
@@ -164,13 +198,13 @@ def score_period(
     with guarded(engine, who, Action.score, f"period:{period}") as entry:
         started = repo.now()
         with engine.connect() as conn:
-            subs = repo.latest_submissions(conn, period)
+            keys = repo.latest_submission_keys(conn, period)
             previous = repo.runs(conn, period)
-            if subs.empty:
+            if keys.empty:
                 raise NotFoundError(
                     f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})"
                 )
-            missing = missing_required(catalogue, subs)
+            missing = missing_required(catalogue, repo.batch_fields(conn, keys["batch_id"].unique().tolist()))
             if missing:
                 raise ConflictError(
                     f"期间 {period} 的数据缺少指标体系 {catalogue.version} 的必填字段 {'、'.join(missing[:6])}"
@@ -178,27 +212,36 @@ def score_period(
                     f"请用数据报送时的版本评分,或按 {catalogue.version} 重新报送 (the data lacks required fields)"
                 )
             marks = marks_now(conn, catalogue)
-            scored = score_submissions(conn, catalogue, period, subs, marks)
-        result, digest = scored.result, scored.digest
+            inputs = record_inputs(conn, catalogue, period, keys, marks)
+        digest = input_hash(catalogue, period, keys.index.tolist(), inputs.input_hashes(keys))
         same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
-            run_id, _ = store_run(
-                conn, catalogue, period, subs, scored, marks, actor=who.name, kind="period", started=started,
-                progress=progress, before=baseline(conn, period), rows_back=False,
-            )  # fmt: skip
+            prior = prior_results(baseline(conn, period))  # read before this run exists
+            run_id = add_run_row(
+                conn, catalogue, period, digest, len(keys), marks, actor=who.name, kind="period", started=started
+            )
+            grades: Counter[str] = Counter()
+            red_lines = 0
+            for start in range(0, len(keys), PART):  # a part of the province at a time: memory stays bounded
+                part = keys.iloc[start : start + PART]
+                subs = part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
+                scored = scored_with(catalogue, period, subs, inputs)
+                write_results(conn, catalogue, period, run_id, subs, scored, prior, progress=progress)
+                grades.update(scored.result.grade.tolist())
+                red_lines += int(scored.result.red_line.sum())
+            raise_missing(conn, period, run_id, set(keys["enterprise_id"].astype(int).tolist()))
             entry.target = f"run:{run_id}"
-            entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(subs)} input {digest[:16]}"
+            entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
             entry.write(conn)
-    grades = pd.Series(result.grade).value_counts()
     return RunSummary(
         run_id=run_id,
         period=period,
         catalogue_version=catalogue.version,
         input_hash=digest,
-        enterprises=len(subs),
+        enterprises=len(keys),
         grades={g.grade: int(grades.get(g.grade, 0)) for g in catalogue.grades},
-        red_lines=int(result.red_line.sum()),
+        red_lines=red_lines,
         same_input_as=int(same.iloc[-1]) if len(same) else None,
     )
 
@@ -220,18 +263,39 @@ def store_run(
     cause_id: int | None = None,
     rows_back: bool = True,
 ) -> tuple[int, list[dict]]:
-    """Write a run (a whole period, or a rescoring of some enterprises of kind ``records``, ``submission``,
-    ``objection``, ``repair`` or ``expiry``, the objection or repair being ``cause_id``) and its results in
-    the caller's transaction, and the alerts they raise against ``before`` (each enterprise's result just
-    before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with ``rows_back``, the result
-    rows (a province's rows as dicts would take gigabytes: they are built and written a slice at a time)."""
-    run_id = repo.add_run(
+    """Write a run of some enterprises (a rescoring of kind ``records``, ``submission``, ``objection``,
+    ``repair`` or ``expiry``, the objection or repair being ``cause_id``; a national import) and its
+    results in the caller's transaction, and the alerts they raise against ``before`` (each enterprise's
+    result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
+    ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time."""
+    run_id = add_run_row(
+        conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
+        cause_id=cause_id,
+    )  # fmt: skip
+    rows = write_results(conn, catalogue, period, run_id, subs, scored, prior_results(before), causes, progress)
+    return run_id, rows if rows_back else []
+
+
+def add_run_row(
+    conn: Connection,
+    catalogue: Catalogue,
+    period: str,
+    digest: str,
+    enterprises: int,
+    marks: Marks,
+    *,
+    actor: str,
+    kind: str,
+    started: Any,
+    cause_id: int | None = None,
+) -> int:
+    return repo.add_run(
         conn,
         period=period,
         catalogue_version=catalogue.version,
         catalogue_hash=catalogue.content_hash,
-        input_hash=scored.digest,
-        enterprise_count=len(subs),
+        input_hash=digest,
+        enterprise_count=enterprises,
         engine_version=lrc.__version__,
         actor=actor,
         started_at=started,
@@ -241,19 +305,30 @@ def store_run(
         closure_watermark=marks.closures,
         cause_id=cause_id,
     )
-    prior = prior_results(before)
+
+
+def write_results(
+    conn: Connection,
+    catalogue: Catalogue,
+    period: str,
+    run_id: int,
+    subs: pd.DataFrame,
+    scored: Scored,
+    prior: Prior,
+    causes: list[int | None] | None = None,
+    progress: Progress | None = None,
+) -> list[dict]:
+    """Store the results of ``scored`` under ``run_id`` and the alerts they raise against ``prior``, built
+    and written a slice at a time; the rows."""
     level1 = scored.result.level("level1").to_numpy()
     kept: list[dict] = []
-    for start in range(0, len(subs), SLICE):  # rows are built, written and dropped a slice at a time
+    for start in range(0, len(subs), SLICE):
         part = slice(start, start + SLICE)
         rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
         repo.add_results(conn, rows, progress)
         raise_alerts(conn, catalogue, period, run_id, rows, prior)
-        if rows_back:
-            kept.extend(rows)
-    if kind == "period":
-        raise_missing(conn, period, run_id, {int(e) for e in subs["enterprise_id"]})
-    return run_id, kept
+        kept.extend(rows)
+    return kept
 
 
 def baseline(conn: Connection, period: str) -> pd.DataFrame | None:

@@ -219,6 +219,51 @@ def latest_submissions(conn: Connection, period: str, enterprise_ids: Sequence[i
     return _frame(conn, query).set_index("uscc")
 
 
+def latest_submission_keys(conn: Connection, period: str) -> pd.DataFrame:
+    """What a period run reads of every enterprise's newest submission before its facts, by USCC in order:
+    ``enterprise_id``, ``submission_id``, ``content_hash`` and ``batch_id``."""
+    latest = _latest_versions(period)
+    query = (
+        select(
+            Submission.uscc,
+            Submission.enterprise_id,
+            Submission.id.label("submission_id"),
+            Submission.content_hash,
+            Submission.batch_id,
+        )
+        .join(
+            latest,
+            (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
+        )
+        .where(Submission.period == period)
+        .order_by(Submission.uscc)
+    )
+    return _frame(conn, query).set_index("uscc")
+
+
+def batch_fields(conn: Connection, batch_ids: Sequence[int]) -> list[str]:
+    """The distinct ``fields`` documents (JSON lists of fact names) of some ingest batches."""
+    found: set[str] = set()
+    for part in chunks([int(b) for b in batch_ids]):
+        found.update(conn.scalars(select(IngestBatch.fields).where(IngestBatch.id.in_(part)).distinct()))
+    return sorted(found)
+
+
+def submission_facts(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
+    """Identity as submitted, facts and field order of some submissions, indexed by submission id."""
+    frames = [
+        _frame(
+            conn,
+            select(*_submission_columns())
+            .join(IngestBatch, IngestBatch.id == Submission.batch_id)
+            .where(Submission.id.in_(part)),
+        )
+        for part in chunks(list(ids))
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.drop(columns="content_hash").set_index("submission_id")
+
+
 def _submission_columns() -> tuple[Any, ...]:
     """What scoring and verification read of a submission: identity as submitted, the hash,
     the facts and the field order of its batch."""
