@@ -65,6 +65,9 @@ def duckdb_seconds(catalogue, frame: pd.DataFrame) -> float:  # noqa: ANN001
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     facts = frame.reset_index()
+    for column in sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)}):
+        if column not in facts:  # no records: the engine counts an absent column as 0, the SQL needs the column
+            facts[column] = 0
     con.register("facts", facts)
     sql = scoring_sql(catalogue)
     con.execute("CREATE TABLE facts_t AS SELECT * FROM facts")  # noqa: S608 - table name is ours

@@ -1,77 +1,146 @@
-"""SQL generated from the catalogue (DuckDB dialect): the same scores as one
-SELECT over a facts table. Used by bench/score.py and a differential test."""
+"""SQL generated from the catalogue: the engine's scores as one SELECT over a facts table, in the DuckDB,
+PostgreSQL or Spark SQL dialect. One generator from the one catalogue; the dialects differ only in
+``DIALECTS`` (identifier quotes, the floating type's name). Used by bench/score.py and by the differential
+tests (tests/test_differential.py), which hold it equal to the pandas engine (item points, gaps, totals,
+red lines, grades) on DuckDB, PostgreSQL and Spark SQL, on sample and hypothesis-generated facts.
+
+The facts table has ``uscc``, one column per catalogue field (a yes/no field BOOLEAN, the others numeric;
+NULL = not reported) and the ``record:TYPE:tier`` count columns of the records items. The SQL reads it as
+the engine reads a frame: a missing input scores 0 and is a gap; a zero denominator divides as IEEE floats
+do (x/0 = ±inf, 0/0 meets no threshold), where SQL would give NULL or raise. Known differences, all outside
+the fields' ranges: 0/0 in a banded rule reaches no band here, the engine's top band (numpy sorts NaN last);
+PostgreSQL raises "value out of range: underflow" where a subnormal numerator's quotient rounds to 0."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from indicators import Catalogue, Item, to_tenths
-from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
+from indicators.models import BandedRule, Condition, CountRule, FlagRule, RecordsRule, ThresholdRule
+
+DialectName = Literal["duckdb", "postgresql", "spark"]
 
 
-def _value(rule: ThresholdRule | BandedRule) -> str:
-    field = f'CAST("{rule.field}" AS DOUBLE)'
-    return f'({field} / CAST("{rule.per}" AS DOUBLE))' if rule.per else field
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the SQL dialects the generator writes."""
+
+    quote: str  # around identifiers (Spark SQL: backticks; a double quote there starts a string)
+    double: str  # the 64-bit floating type
+
+    def name(self, identifier: str) -> str:
+        return f"{self.quote}{identifier}{self.quote}"
+
+    def number(self, value: float) -> str:
+        """``value`` as a double, exactly (a bare 0.95 is a DECIMAL in all three dialects)."""
+        return f"CAST('{value!r}' AS {self.double})"
 
 
-def _records_sql(item: Item, terms: list[tuple[str, int]], escalation: int) -> str:
-    counts = [f'COALESCE("{column}", 0)' for column, _ in terms] or ["0"]
-    raw = " + ".join(f"{count} * {each}" for count, (_, each) in zip(counts, terms, strict=False)) or "0"
-    extra = f"GREATEST({' + '.join(counts)} - 1, 0) * {escalation}"
-    pts = item.points_tenths
-    return f"GREATEST({raw} + {extra}, {pts})" if pts < 0 else f"LEAST({raw} + {extra}, {pts})"
-
-
-def item_sql(item: Item, terms: list[tuple[str, int]] | None = None) -> str:
-    """Tenths for one item before applicability and ``requires``; NULL inputs score 0.
-    ``terms`` are a records item's (count column, tenths per record)."""
-    rule, pts = item.rule, item.points_tenths
-    if isinstance(rule, RecordsRule):
-        return _records_sql(item, terms or [], to_tenths(rule.escalation))
-    if isinstance(rule, FlagRule):
-        return f'CASE WHEN "{rule.field}" = {str(rule.when).upper()} THEN {pts} ELSE 0 END'
-    if isinstance(rule, CountRule):
-        raw = f'COALESCE("{rule.field}", 0) * {to_tenths(rule.each)}'
-        return f"GREATEST({raw}, {pts})" if pts < 0 else f"LEAST({raw}, {pts})"
-    value = _value(rule)
-    if isinstance(rule, ThresholdRule):
-        op = "=" if rule.op == "==" else rule.op
-        return f"CASE WHEN {value} {op} {rule.value!r} THEN {pts} ELSE 0 END"
-    branches = " ".join(f"WHEN {value} >= {band.min!r} THEN {to_tenths(band.points)}" for band in reversed(rule.bands))
-    return f"CASE {branches} ELSE 0 END"
-
-
+DIALECTS: dict[str, Dialect] = {
+    "duckdb": Dialect('"', "DOUBLE"),
+    "postgresql": Dialect('"', "DOUBLE PRECISION"),
+    "spark": Dialect("`", "DOUBLE"),
+}
 _SQL_OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "==": "=", "!=": "<>"}
 
 
-def _not_applicable(item: Item) -> str:
-    condition = item.applies_when
-    if condition is None:
-        return "FALSE"
-    field = f'CAST("{condition.field}" AS DOUBLE)'
-    return f"({field} IS NOT NULL AND NOT ({field} {_SQL_OPS[condition.op]} {condition.value!r}))"
+class _Writer:
+    """SQL expressions of one catalogue in one dialect."""
+
+    def __init__(self, catalogue: Catalogue, dialect: Dialect) -> None:
+        self.catalogue, self.d = catalogue, dialect
+
+    def numeric(self, field: str) -> str:
+        """A field as a double; a yes/no field as 1/0 (PostgreSQL cannot cast BOOLEAN to a float)."""
+        column = self.d.name(field)
+        if self.catalogue.field_map[field].type == "bool":
+            return f"CASE WHEN {column} THEN {self.d.number(1.0)} WHEN NOT {column} THEN {self.d.number(0.0)} END"
+        return f"CAST({column} AS {self.d.double})"
+
+    def measured(self, rule: ThresholdRule | BandedRule) -> str:
+        """The value a rule compares; with ``per``, x/0 is ±inf and 0/0 NULL (compares false, as NaN does in numpy)."""
+        value = self.numeric(rule.field)
+        if not rule.per:
+            return value
+        per, infinity = self.numeric(rule.per), f"CAST('Infinity' AS {self.d.double})"
+        return (
+            f"(CASE WHEN {per} = 0 THEN (CASE WHEN {value} > 0 THEN {infinity} WHEN {value} < 0 THEN -{infinity} END) "
+            f"ELSE {value} / {per} END)"
+        )
+
+    def records(self, item: Item, escalation: int) -> str:
+        terms = self.catalogue.record_terms(item)
+        counts = [f"COALESCE({self.d.name(column)}, 0)" for column, _ in terms] or ["0"]
+        raw = " + ".join(f"{count} * {each}" for count, (_, each) in zip(counts, terms, strict=False)) or "0"
+        extra = f"GREATEST({' + '.join(counts)} - 1, 0) * {escalation}"
+        pts = item.points_tenths
+        return f"GREATEST({raw} + {extra}, {pts})" if pts < 0 else f"LEAST({raw} + {extra}, {pts})"
+
+    def item(self, k: int) -> str:
+        """Tenths for item ``k`` before applicability and ``requires``; NULL inputs score 0. A threshold or
+        banded item compares its measured value, column ``__m{k}`` of the ``measures`` step."""
+        item = self.catalogue.items[k]
+        rule, pts = item.rule, item.points_tenths
+        if isinstance(rule, RecordsRule):
+            return self.records(item, to_tenths(rule.escalation))
+        if isinstance(rule, FlagRule):
+            return f"CASE WHEN {self.d.name(rule.field)} = {str(rule.when).upper()} THEN {pts} ELSE 0 END"
+        if isinstance(rule, CountRule):
+            each = to_tenths(rule.each)
+            enough = -(-abs(pts) // abs(each))  # occurrences that reach the cap, as the engine counts
+            raw = f"LEAST(COALESCE({self.d.name(rule.field)}, 0), {enough}) * {each}"
+            return f"GREATEST({raw}, {pts})" if pts < 0 else f"LEAST({raw}, {pts})"
+        value = f"__m{k}"
+        if isinstance(rule, ThresholdRule):
+            return f"CASE WHEN {value} {_SQL_OPS[rule.op]} {self.d.number(rule.value)} THEN {pts} ELSE 0 END"
+        branches = " ".join(
+            f"WHEN {value} >= {self.d.number(band.min)} THEN {to_tenths(band.points)}" for band in reversed(rule.bands)
+        )
+        return f"CASE {branches} ELSE 0 END"
+
+    def outside(self, condition: Condition | None) -> str:
+        """The law does not ask the item here: the condition's field is reported and the condition fails."""
+        if condition is None:
+            return "FALSE"
+        field = self.numeric(condition.field)
+        return f"({field} IS NOT NULL AND NOT ({field} {_SQL_OPS[condition.op]} {self.d.number(condition.value)}))"
+
+    def linked(self, k: int) -> tuple[str, str]:
+        """(tenths, gap) of item ``k`` after applicability and ``requires``, as the engine links them."""
+        catalogue = self.catalogue
+        item = catalogue.items[k]
+        value = self.item(k)
+        gap = " OR ".join(f"{self.d.name(f)} IS NULL" for f in item.reads) or "FALSE"
+        if item.requires is not None:
+            r = catalogue.item_codes.index(item.requires)
+            parent, parent_gap = self.linked(r)
+            applies = f"NOT {self.outside(catalogue.items[r].applies_when)}"
+            value = f"CASE WHEN {applies} AND ({parent}) <= 0 THEN 0 ELSE {value} END"
+            gap = f"({gap}) OR ({parent_gap})"
+        full = item.points_tenths if item.kind == "add" else 0
+        outside = self.outside(item.applies_when)
+        return f"CASE WHEN {outside} THEN {full} ELSE {value} END", f"(NOT {outside} AND ({gap}))"
 
 
-def _linked(catalogue: Catalogue, k: int) -> tuple[str, str]:
-    """(tenths, gap) SQL of item ``k`` after applicability and ``requires``, as the engine links them."""
-    item = catalogue.items[k]
-    value = item_sql(item, catalogue.record_terms(item))
-    gap = " OR ".join(f'"{f}" IS NULL' for f in item.reads) or "FALSE"
-    if item.requires is not None:
-        r = catalogue.item_codes.index(item.requires)
-        parent, parent_gap = _linked(catalogue, r)
-        value = f"CASE WHEN NOT {_not_applicable(catalogue.items[r])} AND ({parent}) <= 0 THEN 0 ELSE {value} END"
-        gap = f"({gap}) OR ({parent_gap})"
-    full = item.points_tenths if item.kind == "add" else 0
-    outside = _not_applicable(item)
-    return f"CASE WHEN {outside} THEN {full} ELSE {value} END", f"(NOT {outside} AND ({gap}))"
-
-
-def scoring_sql(catalogue: Catalogue, table: str = "facts") -> str:
-    """SELECT uscc, total, red_line, grade FROM ``table``."""
+def scoring_sql(catalogue: Catalogue, table: str = "facts", dialect: DialectName = "duckdb") -> str:
+    """SELECT uscc, total, red_line, grade, reported, i0..iN (item points), g0..gN (item gaps) FROM ``table``:
+    points in integer tenths, items in catalogue order, ``reported`` the items without a gap."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown SQL dialect {dialect!r}: one of {', '.join(DIALECTS)}")
+    writer = _Writer(catalogue, DIALECTS[dialect])
+    uscc = writer.d.name("uscc")
     n = len(catalogue.items)
-    linked = [_linked(catalogue, k) for k in range(n)]
-    items = [f"({value}) AS i{k}" for k, (value, _) in enumerate(linked)]
-    reported = [f"(CASE WHEN {gap} THEN 0 ELSE 1 END)" for _, gap in linked]
-    total = " + ".join(f"i{k}" for k in range(n))
+    measures = [
+        f"{writer.measured(item.rule)} AS __m{k}"
+        for k, item in enumerate(catalogue.items)
+        if isinstance(item.rule, ThresholdRule | BandedRule)
+    ]
+    linked = [writer.linked(k) for k in range(n)]
+    points = [f"({value}) AS i{k}" for k, (value, _) in enumerate(linked)]
+    gaps = [f"({gap}) AS g{k}" for k, (_, gap) in enumerate(linked)]
+    reported = " + ".join(f"(CASE WHEN g{k} THEN 0 ELSE 1 END)" for k in range(n)) or "0"
+    total = " + ".join(f"i{k}" for k in range(n)) or "0"
     reds = [f"i{k} <> 0" for k, i in enumerate(catalogue.items) if i.red_line]
     red = " OR ".join(reds) if reds else "FALSE"
     grades = " ".join(
@@ -79,9 +148,12 @@ def scoring_sql(catalogue: Catalogue, table: str = "facts") -> str:
         for g in catalogue.grades[:-1]
         if g.min_total is not None
     )
+    columns = ", ".join([*(f"i{k}" for k in range(n)), *(f"g{k}" for k in range(n))])
     return (
-        f"WITH items AS (SELECT uscc, {', '.join(items)}, {' + '.join(reported)} AS reported FROM {table}), "
-        f"totals AS (SELECT uscc, {total} AS total, ({red}) AS red_line, reported FROM items) "
+        f"WITH measures AS (SELECT *, {', '.join(measures or ['0 AS __m'])} FROM {table}), "
+        f"items AS (SELECT {uscc} AS uscc, {', '.join(points + gaps)} FROM measures), "
+        f"totals AS (SELECT uscc, {total} AS total, ({red}) AS red_line, {reported} AS reported, {columns} "
+        f"FROM items) "
         f"SELECT uscc, total, red_line, CASE WHEN red_line THEN '{catalogue.lowest_grade}' {grades} "
-        f"ELSE '{catalogue.lowest_grade}' END AS grade FROM totals"
+        f"ELSE '{catalogue.lowest_grade}' END AS grade, reported, {columns} FROM totals"
     )

@@ -69,7 +69,7 @@ def test_engine_row_by_row_and_sql_agree_with_records(rows: list[tuple[dict, dic
     assert [g for _, _, g in naive] == result.grade.tolist()
     con = duckdb.connect()
     con.register("facts", data.reset_index())
-    sql = con.execute(scoring_sql(CAT) + " ORDER BY uscc").fetchall()
+    sql = con.execute(f"SELECT uscc, total, red_line, grade FROM ({scoring_sql(CAT)}) ORDER BY uscc").fetchall()
     assert [(int(t), bool(r), g) for _, t, r, g in sql] == list(
         zip(result.total.tolist(), result.red_line.tolist(), result.grade.tolist(), strict=True)
     )
