@@ -59,10 +59,11 @@ def score_threshold(item: Item, block: FactBlock) -> tuple[np.ndarray, np.ndarra
 
 
 def band_index(rule: BandedRule, value: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Index of the band each value falls in; -1 below the first band or not reported."""
+    """Index of the band each value falls in; -1 below the first band, not reported, or not a number (0/0
+    meets no band, as it meets no threshold: searchsorted would put NaN above the top band)."""
     mins = np.array([b.min for b in rule.bands])
     index = np.searchsorted(mins, value, side="right") - 1
-    index[missing] = -1
+    index[missing | np.isnan(value)] = -1
     return index
 
 
