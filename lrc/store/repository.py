@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -165,11 +165,37 @@ def add_batch(conn: Connection, **values: Any) -> int:
     return _new_id(conn, insert(IngestBatch).values(ingested_at=now(), **values))
 
 
-def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], progress: Any = None) -> None:
+    """Append many rows (every one with the same keys, every column given) through the driver's own
+    executemany on tuples: SQLAlchemy's per-row parameter handling cost as much as SQLite's insert. Values
+    go through each column type's bind processor (datetimes on SQLite), as SQLAlchemy would send them."""
+    if not rows:
+        return
+    names = list(rows[0])
+    marks = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marks] * len(names))})"  # noqa: S608
+    dialect = conn.dialect
+    processors = [(k, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for k, n in enumerate(names)]
+    processors = [(k, proc) for k, proc in processors if proc is not None]
     for part in chunks(rows):
-        conn.execute(insert(Submission), list(part))
+        values = [tuple(row.values()) for row in part]
+        if processors:
+            values = [tuple(_processed(v, processors)) for v in values]
+        conn.exec_driver_sql(sql, values)
         if progress:
             progress(len(part))
+
+
+def _processed(values: tuple[Any, ...], processors: list[tuple[int, Any]]) -> list[Any]:
+    out = list(values)
+    for k, proc in processors:
+        if out[k] is not None:
+            out[k] = proc(out[k])
+    return out
+
+
+def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
+    bulk_insert(conn, cast(Table, Submission.__table__), rows, progress)
 
 
 # A file read in chunks stages its new submissions here: the ingest batch row they name (append-only,
@@ -189,10 +215,7 @@ def stage_submissions(conn: Connection, rows: list[dict[str, Any]], first: int, 
     if first == 0:
         STAGING.drop(conn, checkfirst=True)
         STAGING.create(conn)
-    for start, part in zip(range(first, first + len(rows), CHUNK), chunks(rows), strict=True):
-        conn.execute(insert(STAGING), [{"seq": start + k, **row} for k, row in enumerate(part)])
-        if progress:
-            progress(len(part))
+    bulk_insert(conn, STAGING, [{"seq": first + k, **row} for k, row in enumerate(rows)], progress)
 
 
 def store_staged(conn: Connection, batch_id: int) -> None:
@@ -304,10 +327,7 @@ def add_run(conn: Connection, **values: Any) -> int:
 
 
 def add_results(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
-    for part in chunks(rows):
-        conn.execute(insert(ScoreResult), list(part))
-        if progress:
-            progress(len(part))
+    bulk_insert(conn, cast(Table, ScoreResult.__table__), rows, progress)
 
 
 def runs(conn: Connection, period: str | None = None, kind: str | None = "period") -> pd.DataFrame:
