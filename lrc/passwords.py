@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from functools import cache
+from typing import TYPE_CHECKING
 
 from lrc.errors import UsageError
 
-_HASHER = PasswordHasher()  # argon2id with the library's current recommended cost
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 TOKEN_PREFIX = "lrc_"
@@ -28,19 +28,33 @@ def check_password(password: str) -> str:
     return password
 
 
+@cache
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's current recommended cost; imported when a password is checked (its
+    import costs a tenth of a second, which every command that reads the store would otherwise pay)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(stored_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return _HASHER.verify(stored_hash, password)
+        return _hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
-# checked against a hash that no password matches, so an unknown user costs as much time as a known one
-DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+@cache
+def dummy_hash() -> str:
+    """A hash that no password matches, checked for an unknown user so that it costs as much time as a
+    known one (made once, when first needed: hashing costs as much as checking)."""
+    return _hasher().hash(secrets.token_hex(16))
 
 
 def new_token() -> str:

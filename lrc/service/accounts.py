@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from lrc.errors import ConflictError, NotFoundError, PermissionDenied, StoreError, UsageError
 from lrc.normalise import CONTROL, ascii_form
 from lrc.passwords import (
-    DUMMY_HASH,
     check_password,
+    dummy_hash,
     hash_password,
     new_token,
     password_matches,
@@ -248,7 +248,7 @@ def login(engine: Engine, name: str, password: str, door: str, address: str | No
     who = Principal(name=name, role=Role.viewer, door=door, address=address)
     with repo.writing(engine) as conn:
         row = accounts.user_by_name(conn, name)
-        matches = password_matches(row.password_hash if row is not None else DUMMY_HASH, password)
+        matches = password_matches(row.password_hash if row is not None else dummy_hash(), password)
         now = repo.now()
         locked = row is not None and row.locked_until is not None and in_china(row.locked_until) > in_china(now)
         if row is not None and not locked and not matches:
