@@ -108,22 +108,26 @@ def catalogue_document(conn: Connection, content_hash: str) -> tuple[str, str] |
 
 
 def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict[str, int]:
-    """Ids of the given codes, inserting the unknown ones when ``create``. Looked up by the unique index a
-    part at a time: a file read in chunks asks for each chunk's codes, and a scan of a table of a
-    million enterprises per chunk would cost more than the chunk."""
+    """Ids of the given codes, inserting the unknown ones when ``create``. Many codes against a table not
+    much larger are found by one scan; fewer by the unique index a part at a time (a file read in chunks
+    asks for each chunk's codes: a scan of a million enterprises per chunk would cost more than it)."""
     ids: dict[str, int] = {}
-    for part in chunks(list(usccs)):
-        rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(part)))
-        ids.update({r.uscc: r.id for r in rows})
-    missing = list(dict.fromkeys(u for u in usccs if u not in ids))
-    if missing and create:
+    wanted = list(usccs)
+    if len(wanted) > CHUNK and 4 * len(wanted) >= (conn.scalar(select(func.count()).select_from(Enterprise)) or 0):
+        chosen = set(wanted)
+        ids.update({r.uscc: r.id for r in conn.execute(select(Enterprise.uscc, Enterprise.id)) if r.uscc in chosen})
+    else:
+        for part in chunks(wanted):
+            rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(part)))
+            ids.update({r.uscc: r.id for r in rows})
+    missing = list(dict.fromkeys(u for u in wanted if u not in ids))
+    if missing and create:  # appended in bulk, then read back above the highest id before them
+        before = conn.scalar(select(func.max(Enterprise.id))) or 0
         stamp = now()
-        for part in chunks(missing):
-            added = conn.execute(
-                insert(Enterprise).returning(Enterprise.uscc, Enterprise.id, sort_by_parameter_order=True),
-                [{"uscc": u, "created_at": stamp} for u in part],
-            )
-            ids.update({r.uscc: r.id for r in added})
+        bulk_insert(conn, cast(Table, Enterprise.__table__), [{"uscc": u, "created_at": stamp} for u in missing])
+        added = set(missing)
+        rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.id > before))
+        ids.update({r.uscc: r.id for r in rows if r.uscc in added})
     return ids
 
 
