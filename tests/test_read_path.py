@@ -127,3 +127,15 @@ def test_kept_pages_follow_later_results(engine: Engine, tmp_path: Path, monkeyp
         monkeypatch.setattr(results, "_LOADED", Recent())
         results._LOADED.items.update(patched)
         _same(engine, ADMIN, filters, whole=whole)
+
+
+def test_later_runs_not_known_yet(store: Engine) -> None:
+    """The runs not read yet are found whether they are the newest, every one, or one committed out of order."""
+    with store.connect() as conn:
+        runs = repo.current_runs(conn, repo.run_row(conn, 1))
+        every = repo.later_runs(conn, runs)
+        assert len(every) > 3
+        assert repo.later_runs(conn, runs, set(every)) == []
+        assert repo.later_runs(conn, runs, set(every[:-2])) == every[-2:]
+        assert repo.later_runs(conn, runs, set(every) - {every[1]}) == [every[1]]
+        assert repo.later_runs(conn, runs, set(every[2:]) - {every[-1]}) == [every[0], every[1], every[-1]]

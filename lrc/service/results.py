@@ -122,13 +122,13 @@ def current_results(conn: Connection, run: Any) -> _Current:
     key = _key(conn, run)
     kept = _LOADED.get(key)
     current = repo.current_runs(conn, run)
-    later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
     if kept is None:
+        later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
         kept = _Current(repo.results(conn, current, CURRENT_COLUMNS), later)
         _LOADED.put(key, kept)
         return kept
     with kept.lock:
-        unread = later - kept.read
+        unread = set(repo.later_runs(conn, current, kept.read)) if current.last > current.first else set()
         if unread:
             kept.patch(repo.results(conn, sorted(unread), CURRENT_COLUMNS), unread)
     return kept
@@ -559,6 +559,7 @@ def explain(
     if [int(e.points * 10) for e in explained] != stored.tolist():
         raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
     total, grade = int(record["total"]), str(record["grade"])
+    listed = records.to_dict("records")  # once, not once per item
     return Explanation(
         run=run_info(run),
         uscc=code,
@@ -572,13 +573,13 @@ def explain(
         red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
         completeness=float(record["completeness"]),
         levels=level_tables(catalogue, stored),
-        items=[item_dict(catalogue, e, origin, records, counted) for e in explained],
+        items=[item_dict(catalogue, e, origin, listed, counted) for e in explained],
         grade_note=grade_note(catalogue, total, bool(record["red_line"]), sum(not e.gap for e in explained), grade),
         result_run_id=int(record["run_id"]),
         cause_record_id=None if pd.isna(record["cause_record_id"]) else int(record["cause_record_id"]),
         superseded_by=int(newer) if newer is not None else None,
         superseded=superseding,
-        records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in records.to_dict("records")],
+        records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in listed],
     )
 
 
@@ -613,7 +614,7 @@ def item_dict(
     catalogue: Catalogue,
     explained: Any,
     origin: tuple[str, int, int] | None = None,
-    records: pd.DataFrame | None = None,
+    records: list[dict[str, Any]] | None = None,
     counted: set[int] | None = None,
 ) -> dict[str, Any]:
     """One item of an explanation, with where its facts came from (provenance) and, for a deduction
@@ -652,21 +653,16 @@ def _provenance(
     item: Any,
     explained: Any,
     origin: tuple[str, int, int] | None,
-    records: pd.DataFrame | None,
+    records: list[dict[str, Any]] | None,
     counted: set[int],
 ) -> tuple[str, list[int]]:
     if item.rule.type == "records":
         types = set(item.rule.types)
-        ids = (
-            []
-            if records is None or records.empty
-            else [int(r["id"]) for r in records.to_dict("records") if int(r["id"]) in counted and r["type"] in types]
-        )
-        if not ids:
+        listed = [r for r in records or [] if int(r["id"]) in counted and r["type"] in types]
+        if not listed:
             return "记录:显示期内无相关记录 (records: none in the display window)", []
-        listed = records[records["id"].astype(int).isin(ids)] if records is not None else records
-        refs = ";".join(f"#{r['id']} {r['source']} {r['ref']}" for r in listed.to_dict("records"))  # type: ignore[union-attr]
-        return f"记录 (records):{refs}", ids
+        refs = ";".join(f"#{r['id']} {r['source']} {r['ref']}" for r in listed)
+        return f"记录 (records):{refs}", [int(r["id"]) for r in listed]
     if explained.gap:
         return "企业未报送 (not reported)", []
     where = f"{origin[0]} 第 {origin[1]} 行,导入批次 {origin[2]}" if origin else "企业报送"
