@@ -1,6 +1,7 @@
 """The read path by indexed SQL (``ranking_page``) answers exactly as the whole run read into pandas
 (``ranking``): the same rows, ranks, province ranks and match counts, for every filter, scope, page, and
-with later one-enterprise results replacing some of the period run's."""
+with later one-enterprise results replacing some of the period run's; and so do pages from the current
+results a process keeps (province-wide), patched run by run."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from sqlalchemy import Engine
 
 from lrc.render import RANK_COLUMNS
 from lrc.scope import Scope
-from lrc.service import Filters, ranking
+from lrc.service import Filters, ranking, results
 from lrc.service.access import Principal, Role
+from lrc.service.recent import Recent
 from lrc.service.records import add_record
 from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
 from lrc.store import repository as repo
+from lrc.uscc import make_uscc
 from tests.conftest import ADMIN, scored_sample
 
 PERIOD = "2026Q3"
@@ -41,8 +44,17 @@ SCOPES = [Scope(), Scope("210200"), Scope("210203")]
 PAGES = ((10, 0), (1, 0), (7, 3), (50, 20), (1000, 0), (5, 150), (30, 380), (10, 1000))
 
 
-def _same(engine: Engine, who: Principal, filters: Filters, pages: tuple[tuple[int, int], ...] = PAGES) -> None:
-    info, whole = ranking(engine, who, PERIOD, filters)
+class Forgetful(Recent):
+    """Keeps nothing: every read is afresh (and ``ranking_page`` reads by SQL)."""
+
+    def get(self, key: object) -> None:
+        return None
+
+
+def _same(
+    engine: Engine, who: Principal, filters: Filters, pages: tuple[tuple[int, int], ...] = PAGES, whole: object = None
+) -> None:
+    info, whole = whole if isinstance(whole, tuple) else ranking(engine, who, PERIOD, filters)
     for limit, offset in pages:
         info2, page, matched = ranking_page(engine, who, PERIOD, filters, limit=limit, offset=offset)
         assert info2 == info
@@ -54,7 +66,10 @@ def _same(engine: Engine, who: Principal, filters: Filters, pages: tuple[tuple[i
 
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> Engine:
-    sample = scored_sample(engine, tmp_path, 400, seed=11, period=PERIOD)
+    return _later_results(engine, scored_sample(engine, tmp_path, 400, seed=11, period=PERIOD))
+
+
+def _later_results(engine: Engine, sample: pd.DataFrame) -> Engine:
     kinds = ["LABOUR_PENALTY", "CORRECTION_ORDER", "WAGE_ARREARS_FINDING"]
     for k, uscc in enumerate(sample["uscc"].iloc[:40:3]):  # later one-enterprise results, some twice
         for again in range(1 + (k % 2)):
@@ -71,7 +86,10 @@ def store(engine: Engine, tmp_path: Path) -> Engine:
     return engine
 
 
-def test_pages_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kept", [True, False], ids=["kept", "sql"])
+def test_pages_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch, kept: bool) -> None:
+    if not kept:  # nothing kept: the pages come from indexed SQL (``ranking`` reads the run afresh each time)
+        monkeypatch.setattr(results, "_LOADED", Forgetful())
     with store.connect() as conn:
         runs = repo.current_runs(conn, repo.run_row(conn, 1))
     assert runs.last > runs.first, "the store has later one-enterprise results"
@@ -87,3 +105,37 @@ def test_without_later_results(engine: Engine, tmp_path: Path) -> None:
     scored_sample(engine, tmp_path, 150, seed=3, period=PERIOD)
     for filters in FILTERS[:4]:
         _same(engine, ADMIN, filters, ((10, 0), (3, 4)))
+
+
+def test_kept_pages_follow_later_results(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages from results kept before the later results were made (patched with the runs not read yet; a new
+    enterprise makes the kept state anew) equal the whole run read afresh."""
+    sample = scored_sample(engine, tmp_path, 400, seed=11, period=PERIOD)
+    ranking(engine, ADMIN, PERIOD, Filters())  # kept from here on
+    newcomer = {k: v for k, v in sample.iloc[7].to_dict().items() if not pd.isna(v)}
+    newcomer.update(uscc=make_uscc("210200", "NEWC0ME1"), name="新来有限公司")
+    submit(engine, ADMIN, newcomer, period=PERIOD)
+    ranking_page(engine, ADMIN, PERIOD, Filters(), limit=5)  # the newcomer kept: a new state read whole
+    _later_results(engine, sample)
+    for filters in FILTERS:
+        ranking_page(engine, ADMIN, PERIOD, filters, limit=5)  # brought up to date with every later run
+    patched = results._LOADED.items.copy()
+    forgetful = Forgetful()
+    for filters in FILTERS:
+        monkeypatch.setattr(results, "_LOADED", forgetful)
+        whole = ranking(engine, ADMIN, PERIOD, filters)
+        monkeypatch.setattr(results, "_LOADED", Recent())
+        results._LOADED.items.update(patched)
+        _same(engine, ADMIN, filters, whole=whole)
+
+
+def test_later_runs_not_known_yet(store: Engine) -> None:
+    """The runs not read yet are found whether they are the newest, every one, or one committed out of order."""
+    with store.connect() as conn:
+        runs = repo.current_runs(conn, repo.run_row(conn, 1))
+        every = repo.later_runs(conn, runs)
+        assert len(every) > 3
+        assert repo.later_runs(conn, runs, set(every)) == []
+        assert repo.later_runs(conn, runs, set(every[:-2])) == every[-2:]
+        assert repo.later_runs(conn, runs, set(every) - {every[1]}) == [every[1]]
+        assert repo.later_runs(conn, runs, set(every[2:]) - {every[-1]}) == [every[0], every[1], every[-1]]

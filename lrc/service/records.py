@@ -227,13 +227,14 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
     out: list[RescoredOut] = []
     marks = Marks(repo.record_watermark(conn), repo.closure_watermark(conn))
     for period in sort_periods(repo.scored_periods(conn)):
-        catalogue = catalogue_for_run(conn, get_run(conn, period, None))
+        run = get_run(conn, period, None)
+        catalogue = catalogue_for_run(conn, run)
         end = period_end(period)
         concerned = [e for e, (_, recs) in causes.items() if any(_counts_at(catalogue, r, end) for r in recs)]
         if concerned:
             cause_records = {e: causes[e][0] for e in concerned}
             out.extend(rescore(conn, period, concerned, kind="records", actor=actor, cause_records=cause_records,
-                               marks=marks))  # fmt: skip
+                               marks=marks, run=run, catalogue=catalogue))  # fmt: skip
     return out
 
 

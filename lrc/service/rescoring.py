@@ -6,11 +6,13 @@ the period; the record (per enterprise) and the objection or repair (``cause_id`
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from indicators import Catalogue
 from lrc.service.runs import (
     Marks,
     catalogue_for_run,
@@ -38,10 +40,10 @@ class RescoredOut(BaseModel):
 BEFORE = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line", "records")
 
 
-def current_of(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> pd.DataFrame:
+def current_of(conn: Connection, period: str, enterprise_ids: Sequence[int], run: Any = None) -> pd.DataFrame:
     """The current results (``BEFORE`` columns) of some enterprises in a scored period (read in parts: an IN
-    list stays within what PostgreSQL and SQLite accept)."""
-    runs = repo.current_runs(conn, get_run(conn, period, None))
+    list stays within what PostgreSQL and SQLite accept); ``run``: the period's newest run, when read already."""
+    runs = repo.current_runs(conn, run if run is not None else get_run(conn, period, None))
     parts = [repo.results(conn, runs, BEFORE, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
     parts = parts or [repo.results(conn, runs, BEFORE, enterprise_ids=[])]  # (the empty frame, with its columns)
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
@@ -58,13 +60,17 @@ def rescore(
     cause_id: int | None = None,
     newest_submission: bool = False,
     marks: Marks | None = None,
+    run: Any = None,
+    catalogue: Catalogue | None = None,
 ) -> list[RescoredOut]:
     """Score again, in the caller's transaction, the enterprises of ``enterprise_ids`` that have a current
     result in ``period``: from the submission that result scored (or, ``newest_submission``, the period's
-    newest one: an objection's corrected facts), with the records and closures seen now."""
-    run = get_run(conn, period, None)
-    catalogue = catalogue_for_run(conn, run)
-    before = current_of(conn, period, enterprise_ids)
+    newest one: an objection's corrected facts), with the records and closures seen now. ``run`` and
+    ``catalogue``: the period's newest run and its catalogue, when the caller has read them in this
+    transaction already."""
+    run = run if run is not None else get_run(conn, period, None)
+    catalogue = catalogue if catalogue is not None else catalogue_for_run(conn, run)
+    before = current_of(conn, period, enterprise_ids, run)
     if before.empty:
         return []
     if newest_submission:

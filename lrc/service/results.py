@@ -102,24 +102,33 @@ def load_results(
             frame = kept.shown()
         else:  # only what is inside the scope is read; the province's totals rank it
             rows = repo.results(conn, repo.current_runs(conn, run), scope=who.scope)
-            frame = _shown(rows, kept.raw["total"].to_numpy())
+            frame = _shown(rows, kept.state.totals)
     return run_info(run), frame.copy(deep=False)
+
+
+def kept_results(conn: Connection, run: Any) -> _Current | None:
+    """``current_results`` when this process keeps them already, else None (nothing is read)."""
+    return current_results(conn, run) if _LOADED.get(_key(conn, run)) is not None else None
+
+
+def _key(conn: Connection, run: Any) -> tuple[str, int, str, str]:
+    return (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
 
 
 def current_results(conn: Connection, run: Any) -> _Current:
     """The current results of a period run's enterprises, kept per run and brought up to date with the
     one-enterprise runs not read yet. Call it before writing a result in the same transaction: what a
     transaction has not committed must not be kept."""
-    current = repo.current_runs(conn, run)
-    later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
-    key = (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
+    key = _key(conn, run)
     kept = _LOADED.get(key)
+    current = repo.current_runs(conn, run)
     if kept is None:
+        later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
         kept = _Current(repo.results(conn, current, CURRENT_COLUMNS), later)
         _LOADED.put(key, kept)
         return kept
     with kept.lock:
-        unread = later - kept.read
+        unread = set(repo.later_runs(conn, current, kept.read)) if current.last > current.first else set()
         if unread:
             kept.patch(repo.results(conn, sorted(unread), CURRENT_COLUMNS), unread)
     return kept
@@ -128,20 +137,121 @@ def current_results(conn: Connection, run: Any) -> _Current:
 CURRENT_COLUMNS = (*repo.RESULT_COLUMNS, "enterprise_id", "run_id")
 
 
-@dataclass
-class _Current:
-    """The current results of one period run's enterprises, as this process last read them."""
+class _Kept:
+    """One consistent state of a period run's current results: the rows as first read (``base``, whose
+    positions never change), the newer rows replacing some of them (``later``, at positions ``later_at``),
+    each position's current total, and every position ordered best first (total down, USCC up) as sorted
+    keys ``-total * width + code``, ``code`` being the position's USCC order among ``base``'s. A patch makes
+    a new state from a few rows (no sort of the whole run); readers take one state and keep it."""
 
-    raw: pd.DataFrame  # CURRENT_COLUMNS, one row per enterprise
-    read: set[int]  # the one-enterprise runs already applied
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    view: pd.DataFrame | None = None  # ``raw`` as shown, made when first asked for after a change
+    def __init__(self, base: pd.DataFrame) -> None:
+        self.base = base.reset_index(drop=True)
+        self.later = self.base.iloc[:0]
+        self.later_at = np.zeros(0, dtype=np.int64)
+        self.ids = self.base["enterprise_id"].to_numpy(dtype=np.int64)
+        self.totals = self.base["total"].to_numpy(dtype=np.int64)
+        self.run_ids = self.base["run_id"].to_numpy(dtype=np.int64)
+        self.usccs = self.base["uscc"].to_numpy(dtype=object)
+        by_code = np.argsort(self.usccs, kind="stable")  # code k: the position of the k-th USCC in order
+        self.by_code = by_code.astype(np.int64)
+        self.codes = np.empty(len(by_code), dtype=np.int64)
+        self.codes[by_code] = np.arange(len(by_code), dtype=np.int64)
+        self.width = max(len(by_code), 1)
+        self.keys = np.sort(-self.totals * self.width + self.codes)
+        self.id_order = np.argsort(self.ids, kind="stable")
+        self._raw: pd.DataFrame | None = None if len(self.base) else self.base
+
+    def positions(self, enterprise_ids: np.ndarray) -> np.ndarray:
+        """Each enterprise's position in ``base`` (-1: not there)."""
+        sorted_ids = self.ids[self.id_order]
+        at = np.searchsorted(sorted_ids, enterprise_ids).clip(0, max(len(sorted_ids) - 1, 0))
+        if not len(sorted_ids):
+            return np.full(len(enterprise_ids), -1, dtype=np.int64)
+        found = sorted_ids[at] == enterprise_ids
+        return np.where(found, self.id_order[at], -1).astype(np.int64)
+
+    def patched(self, newest: pd.DataFrame) -> _Kept | None:
+        """A new state with ``newest`` (one row per enterprise) replacing older rows; None when a row is of an
+        enterprise not in ``base`` or under another USCC (the caller rebuilds the whole state)."""
+        at = self.positions(newest["enterprise_id"].to_numpy(dtype=np.int64))
+        if (at < 0).any() or (self.usccs[at.clip(0)] != newest["uscc"].to_numpy(dtype=object)).any():
+            return None
+        newer = newest["run_id"].to_numpy(dtype=np.int64) > self.run_ids[at]
+        if not newer.any():
+            return self
+        rows, at = newest[newer], at[newer]
+        state = object.__new__(_Kept)
+        state.__dict__.update(self.__dict__)
+        kept = ~np.isin(self.later_at, at)
+        state.later = pd.concat([self.later[kept], rows], ignore_index=True)
+        state.later_at = np.concatenate([self.later_at[kept], at])
+        state.totals, state.run_ids = self.totals.copy(), self.run_ids.copy()
+        state.totals[at] = rows["total"].to_numpy(dtype=np.int64)
+        state.run_ids[at] = rows["run_id"].to_numpy(dtype=np.int64)
+        gone = np.searchsorted(self.keys, -self.totals[at] * self.width + self.codes[at])
+        keys = np.delete(self.keys, gone)
+        added = np.sort(-state.totals[at] * self.width + self.codes[at])
+        state.keys = np.insert(keys, np.searchsorted(keys, added), added)
+        state._raw = None
+        return state
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        """One row per enterprise, its current result (CURRENT_COLUMNS)."""
+        if self._raw is None:
+            keep = np.ones(len(self.base), dtype=bool)
+            keep[self.later_at] = False
+            self._raw = pd.concat([self.base[keep], self.later], ignore_index=True)
+        return self._raw
+
+    def ordered(self) -> np.ndarray:
+        """Every position, best first."""
+        return self.by_code[self.keys % self.width]
+
+    def higher(self, totals: np.ndarray, keys: np.ndarray | None = None) -> np.ndarray:
+        """For each of ``totals``, how many of ``keys`` (default: every current result) have a higher total."""
+        return np.searchsorted(self.keys if keys is None else keys, -totals.astype(np.int64) * self.width)
+
+    def rows(self, positions: np.ndarray) -> pd.DataFrame:
+        """The current rows at ``positions``, in that order."""
+        frame = self.base.take(positions)
+        replaced = np.isin(positions, self.later_at)
+        if not replaced.any():
+            return frame.reset_index(drop=True)
+        where = {int(p): k for k, p in enumerate(self.later_at)}
+        parts = [
+            self.later.iloc[[where[int(p)]]] if r else self.base.iloc[[int(p)]]
+            for p, r in zip(positions, replaced, strict=True)
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+
+def _rebuilt(raw: pd.DataFrame, rows: pd.DataFrame) -> _Kept:
+    merged = pd.concat([raw, rows], ignore_index=True)
+    newest = merged.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
+    return _Kept(newest.reset_index(drop=True))
+
+
+class _Current:
+    """The current results of one period run's enterprises, as this process last read them: ``state``
+    (replaced whole by a patch, so a reader holding one sees it unchanged), the one-enterprise runs already
+    applied (``read``), and the rows as shown, made when first asked for after a change (``view``)."""
+
+    def __init__(self, raw: pd.DataFrame, read: set[int]) -> None:
+        self.state, self.read, self.lock = _Kept(raw), read, threading.Lock()
+        self.view: pd.DataFrame | None = None
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        """CURRENT_COLUMNS, one row per enterprise (in no particular order)."""
+        return self.state.raw
 
     def patch(self, rows: pd.DataFrame, runs: set[int]) -> None:
         """Apply newer results (each enterprise's newest of ``rows``); a run read twice changes nothing."""
-        merged = pd.concat([self.raw, rows], ignore_index=True)
-        newest = merged.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
-        self.raw = newest.reset_index(drop=True)
+        if len(rows):
+            newest = rows.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
+            state = self.state.patched(newest)
+            self.state = state if state is not None else _rebuilt(self.state.raw, rows)
         self.read |= runs
         self.view = None
 
@@ -179,6 +289,11 @@ def province_ranks(totals: np.ndarray, everyone: np.ndarray | None = None) -> np
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    return frame[filter_mask(frame, filters)]
+
+
+def filter_mask(frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Which rows of ``frame`` (stored results) ``filters`` keep."""
     mask = np.ones(len(frame), dtype=bool)
     if filters.region:
         mask &= (frame["city_code"] == filters.region).to_numpy() | (frame["region_code"] == filters.region).to_numpy()
@@ -192,7 +307,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             frame["name"].str.contains(needle, regex=False).to_numpy()
             | frame["uscc"].str.startswith(needle.upper()).to_numpy()
         )
-    return frame[mask]
+    return mask
 
 
 def ranking(
@@ -230,11 +345,19 @@ def ranking_page(
     The period run's best rows inside the scope and filters come from ``ix_score_results_ranking`` (as many
     more as there are later results, since those replace some); the later results are merged in, and ranks
     are counted: within the filter, every higher total is among the rows read; in the province, the period
-    run's higher totals are counted from the index and corrected for the later results."""
+    run's higher totals are counted from the index and corrected for the later results.
+
+    When this process keeps the period's current results already (``current_results``: a submission, a
+    whole ranking), a province-wide page comes from them instead, brought up to date with the later runs
+    not read yet: the later results no longer widen what is read (each made a page cost about a row more)."""
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
         chosen = check_filters(filters, catalogue_for_run(conn, run))
+        kept = kept_results(conn, run) if who.scope.everything else None
+        if kept is not None:  # this process keeps the current results: the page from them, nothing more read
+            frame, found = _kept_page(kept.state, chosen, offset, limit)
+            return run_info(run), frame, found if count else None
         runs = repo.current_runs(conn, run)
         values = {c: getattr(chosen, c) for c in ("industry", "size", "ownership", "grade")}
         conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
@@ -266,6 +389,26 @@ def ranking_page(
     if rows.matched_first is not None:
         matched = rows.matched_first - len(rows.replaced_matching) + len(rows.later)
     return run_info(run), shown.reset_index(drop=True), matched
+
+
+def _kept_page(state: _Kept, filters: Filters, offset: int, limit: int) -> tuple[pd.DataFrame, int]:
+    """Places ``offset + 1`` to ``offset + limit`` of the province-wide ``ranking`` from kept current results,
+    and how many match: the rows the filters keep in the kept order, ranked among themselves and in the
+    province. (A scoped ranking counts each enterprise's newest result inside the scope, as ``results``
+    reads it: not what is kept.)"""
+    order = state.ordered()
+    keys = state.keys
+    if any(getattr(filters, f) for f in ("region", "industry", "size", "ownership", "grade", "search")):
+        mask = filter_mask(state.base, filters)
+        if len(state.later_at):
+            mask[state.later_at] = filter_mask(state.later, filters)
+        inside = mask[order]
+        order, keys = order[inside], keys[inside]
+    page = state.rows(order[offset : offset + limit])
+    totals = page["total"].to_numpy(dtype=np.int64)
+    shown = _shown(page[list(repo.RESULT_COLUMNS)], ranks=state.higher(totals) + 1)
+    shown.insert(0, "rank", state.higher(totals, keys) + 1)
+    return shown.reset_index(drop=True), len(order)
 
 
 def _page(rows: repo.RankingRows, offset: int, limit: int) -> pd.DataFrame:
@@ -416,6 +559,7 @@ def explain(
     if [int(e.points * 10) for e in explained] != stored.tolist():
         raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
     total, grade = int(record["total"]), str(record["grade"])
+    listed = records.to_dict("records")  # once, not once per item
     return Explanation(
         run=run_info(run),
         uscc=code,
@@ -429,13 +573,13 @@ def explain(
         red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
         completeness=float(record["completeness"]),
         levels=level_tables(catalogue, stored),
-        items=[item_dict(catalogue, e, origin, records, counted) for e in explained],
+        items=[item_dict(catalogue, e, origin, listed, counted) for e in explained],
         grade_note=grade_note(catalogue, total, bool(record["red_line"]), sum(not e.gap for e in explained), grade),
         result_run_id=int(record["run_id"]),
         cause_record_id=None if pd.isna(record["cause_record_id"]) else int(record["cause_record_id"]),
         superseded_by=int(newer) if newer is not None else None,
         superseded=superseding,
-        records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in records.to_dict("records")],
+        records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in listed],
     )
 
 
@@ -470,7 +614,7 @@ def item_dict(
     catalogue: Catalogue,
     explained: Any,
     origin: tuple[str, int, int] | None = None,
-    records: pd.DataFrame | None = None,
+    records: list[dict[str, Any]] | None = None,
     counted: set[int] | None = None,
 ) -> dict[str, Any]:
     """One item of an explanation, with where its facts came from (provenance) and, for a deduction
@@ -509,21 +653,16 @@ def _provenance(
     item: Any,
     explained: Any,
     origin: tuple[str, int, int] | None,
-    records: pd.DataFrame | None,
+    records: list[dict[str, Any]] | None,
     counted: set[int],
 ) -> tuple[str, list[int]]:
     if item.rule.type == "records":
         types = set(item.rule.types)
-        ids = (
-            []
-            if records is None or records.empty
-            else [int(r["id"]) for r in records.to_dict("records") if int(r["id"]) in counted and r["type"] in types]
-        )
-        if not ids:
+        listed = [r for r in records or [] if int(r["id"]) in counted and r["type"] in types]
+        if not listed:
             return "记录:显示期内无相关记录 (records: none in the display window)", []
-        listed = records[records["id"].astype(int).isin(ids)] if records is not None else records
-        refs = ";".join(f"#{r['id']} {r['source']} {r['ref']}" for r in listed.to_dict("records"))  # type: ignore[union-attr]
-        return f"记录 (records):{refs}", ids
+        refs = ";".join(f"#{r['id']} {r['source']} {r['ref']}" for r in listed)
+        return f"记录 (records):{refs}", [int(r["id"]) for r in listed]
     if explained.gap:
         return "企业未报送 (not reported)", []
     where = f"{origin[0]} 第 {origin[1]} 行,导入批次 {origin[2]}" if origin else "企业报送"

@@ -12,7 +12,6 @@ import hashlib
 import json
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine
 
@@ -145,6 +144,6 @@ def _score(
 def standing(conn: Connection, run: Any, enterprise: int, total: int) -> dict[str, int]:
     """The province rank ``total`` gives the enterprise among the current results of the period, and how
     many there are, from the kept current results (``results.current_results``)."""
-    kept = current_results(conn, run).raw
-    others = kept["total"].to_numpy()[kept["enterprise_id"].to_numpy() != enterprise].astype(np.int64)
+    kept = current_results(conn, run).state
+    others = kept.totals[kept.ids != enterprise]
     return {"province_rank": int((others > total).sum()) + 1, "enterprises": len(others) + 1}

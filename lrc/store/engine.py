@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import time
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,12 +121,20 @@ def store_exists(engine: Engine) -> bool:
     return _missing_sqlite_file(engine) is None
 
 
+SCHEMA_RECHECK = 2.0  # seconds an engine's store, once found at the newest schema, is not asked again
+_AT_HEAD: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
+
+
 def require_schema(engine: Engine) -> None:
     """Fail with a clear message unless the database is at the newest schema
-    (without creating an empty SQLite file on the way)."""
+    (without creating an empty SQLite file on the way). A store found at the newest schema is taken to be
+    there for ``SCHEMA_RECHECK`` seconds (a request calls this two or three times; each asked the database)."""
     missing = _missing_sqlite_file(engine)
     if missing:
         raise StoreError(f"数据库文件 {missing} 不存在,请先运行 `lrc init` (database file not found: run `lrc init`)")
+    seen = _AT_HEAD.get(engine)
+    if seen is not None and time.monotonic() - seen < SCHEMA_RECHECK:
+        return
     current = current_revision(engine)
     if current is None:
         raise StoreError("数据库尚未初始化,请先运行 `lrc init` (database not initialised: run `lrc init`)")
@@ -132,3 +142,4 @@ def require_schema(engine: Engine) -> None:
         raise StoreError(
             f"数据库结构版本 {current} 不是最新 {head_revision()},请运行 `lrc init` 升级 (run `lrc init` to upgrade)"
         )
+    _AT_HEAD[engine] = time.monotonic()

@@ -681,12 +681,23 @@ def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
     return conn.scalar(query.order_by(Submission.id.desc()).limit(1))
 
 
-def later_runs(conn: Connection, runs: RunRange) -> list[int]:
-    """The one-enterprise runs of a range (all but its first, the period run)."""
+def later_runs(conn: Connection, runs: RunRange, known: set[int] | None = None) -> list[int]:
+    """The one-enterprise runs of a range (all but its first, the period run). Given the ``known`` ones
+    (read before, all inside the range), those not known, read without listing the known again: counted
+    first, then the ones after the newest known, and only when runs committed out of id order are still
+    missing, every one."""
     query = select(ScoreRun.id).where(
         ScoreRun.period == runs.period, ScoreRun.id > runs.first, ScoreRun.id <= runs.last
     )
-    return list(conn.scalars(query))
+    if not known:
+        return list(conn.scalars(query))
+    count = int(conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    if count == len(known):
+        return []
+    newer = list(conn.scalars(query.where(ScoreRun.id > max(known))))
+    if count == len(known) + len(newer):
+        return newer
+    return [r for r in conn.scalars(query) if r not in known]
 
 
 # ---- rankings by SQL -----------------------------------------------------------------
