@@ -173,7 +173,7 @@ def test_a_bad_chunk_late_in_the_file_stores_nothing(
     assert counts == [0, 0, 0]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(size=st.integers(min_value=1_500, max_value=120_000), crlf=st.booleans())
 def test_any_chunk_size_reads_the_same_records(
     tmp_path: Path, sample: tuple[list[str], list[list[str]]], size: int, crlf: bool
