@@ -170,17 +170,28 @@ def add_batch(conn: Connection, **values: Any) -> int:
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], progress: Any = None) -> None:
-    """Append many rows (every one with the same keys, every column given) through the driver's own
-    executemany on tuples: SQLAlchemy's per-row parameter handling cost as much as SQLite's insert. Values
-    go through each column type's bind processor (datetimes on SQLite), as SQLAlchemy would send them."""
+    """Append many rows (every one with the same keys, every column given) through the driver: COPY on
+    PostgreSQL, executemany on tuples elsewhere (SQLAlchemy's per-row parameter handling cost as much as
+    SQLite's insert). Values go through each column type's bind processor (datetimes on SQLite), as
+    SQLAlchemy would send them."""
     if not rows:
         return
     names = list(rows[0])
-    marks = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marks] * len(names))})"  # noqa: S608
     dialect = conn.dialect
     processors = [(k, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for k, n in enumerate(names)]
     processors = [(k, proc) for k, proc in processors if proc is not None]
+    if dialect.name == "postgresql":  # COPY, on the transaction's own connection: several times faster
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for part in chunks(rows):
+                for row in part:
+                    cells = tuple(row.values())
+                    copy.write_row(_processed(cells, processors) if processors else cells)
+                if progress:
+                    progress(len(part))
+        return
+    marks = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marks] * len(names))})"  # noqa: S608
     for part in chunks(rows):
         values = [tuple(row.values()) for row in part]
         if processors:
