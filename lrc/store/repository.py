@@ -243,40 +243,36 @@ def store_staged(conn: Connection, batch_id: int) -> None:
 
 def latest_submissions(conn: Connection, period: str, enterprise_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """The newest version of every enterprise's (or only ``enterprise_ids``') submission for ``period``."""
+    query = select(Submission.uscc, Submission.enterprise_id, *_submission_columns()).join(
+        IngestBatch, IngestBatch.id == Submission.batch_id
+    )
+    return _frame(conn, _newest_submissions(query, period, enterprise_ids)).set_index("uscc")
+
+
+def _newest_submissions(query: Any, period: str, enterprise_ids: Sequence[int] | None = None) -> Any:
+    """``query`` over submissions kept to each enterprise's newest version in ``period``, by USCC."""
     latest = _latest_versions(period, enterprise_ids)
-    query = (
-        select(Submission.uscc, Submission.enterprise_id, *_submission_columns())
-        .join(IngestBatch, IngestBatch.id == Submission.batch_id)
-        .join(
+    return (
+        query.join(
             latest,
             (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
         )
         .where(Submission.period == period)
         .order_by(Submission.uscc)
     )
-    return _frame(conn, query).set_index("uscc")
 
 
 def latest_submission_keys(conn: Connection, period: str) -> pd.DataFrame:
     """What a period run reads of every enterprise's newest submission before its facts, by USCC in order:
     ``enterprise_id``, ``submission_id``, ``content_hash`` and ``batch_id``."""
-    latest = _latest_versions(period)
-    query = (
-        select(
-            Submission.uscc,
-            Submission.enterprise_id,
-            Submission.id.label("submission_id"),
-            Submission.content_hash,
-            Submission.batch_id,
-        )
-        .join(
-            latest,
-            (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
-        )
-        .where(Submission.period == period)
-        .order_by(Submission.uscc)
+    query = select(
+        Submission.uscc,
+        Submission.enterprise_id,
+        Submission.id.label("submission_id"),
+        Submission.content_hash,
+        Submission.batch_id,
     )
-    return _frame(conn, query).set_index("uscc")
+    return _frame(conn, _newest_submissions(query, period)).set_index("uscc")
 
 
 def batch_fields(conn: Connection, batch_ids: Sequence[int]) -> list[str]:
