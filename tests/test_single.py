@@ -47,7 +47,7 @@ def _agree(values: dict[str, Any]) -> bool:
     pd.testing.assert_frame_equal(quick.frame, slow.frame)
     names = facts_codec.field_names(slow.frame, CATALOGUE)
     lines = facts_codec.encode_rows(quick.frame, names)
-    assert lines == facts_codec.encode_table(slow.frame, names, CATALOGUE)
+    assert lines == facts_codec.encode_table(slow.frame, names)
     pd.testing.assert_frame_equal(facts_codec.decode(lines, names), facts_codec.decode_table(lines, names))
     assert (quick.source_rows, quick.overridden_uscc, quick.file) == (slow.source_rows, slow.overridden_uscc, slow.file)
     return True

@@ -174,7 +174,6 @@ class RecordChunks:
         self.sha256 = ""
         self.rows = 0
         self.chunks = 0
-        self.done = False
         self.streamed = False  # read a chunk at a time (else whole, as one chunk)
         self.overridden: list[str] = []
         self._examples = 0  # rows read, examples included (a template with only its example is no error)
@@ -208,7 +207,6 @@ class RecordChunks:
             self._add(exc.problems)
         if self.chunks and not self.rows and not self.problems and not self._examples:
             self._add([RowProblem(self.file, None, None, None, "文件中只有标题行,没有数据 (no data rows)")])
-        self.done = True
 
     def _checked(self, table: RawTable) -> IngestBatch | None:
         repeated = self._repeats(table)

@@ -122,9 +122,10 @@ def record_inputs(
     return RecordInputs(live, ids, {u: ",".join(g["content_hash"]) for u, g in by_uscc})
 
 
-def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: RecordInputs) -> Scored:
+def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: RecordInputs, digest: str) -> Scored:
     """``subs`` (indexed by USCC, with their stored facts) scored with the records of ``inputs`` (which may
-    cover more enterprises: a period run reads the records once and scores a part at a time)."""
+    cover more enterprises: a period run reads the records once and scores a part at a time); ``digest`` is
+    the input hash of all that the run scores (``input_hash``), not of this part alone."""
     facts = parse_facts(subs)
     record_ids = [""] * len(subs)
     if inputs.live is not None:
@@ -132,16 +133,16 @@ def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: R
         live = live[live["uscc"].isin(subs.index)] if len(live) else live
         facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64))
         record_ids = [inputs.ids.get(u, "") for u in subs.index]
-    result = score(catalogue, facts)
-    digest = input_hash(catalogue, period, subs.index.tolist(), inputs.input_hashes(subs))
-    return Scored(facts, result, record_ids, digest)
+    return Scored(facts, score(catalogue, facts), record_ids, digest)
 
 
 def score_submissions(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, marks: Marks) -> Scored:
     """Score ``subs`` (indexed by USCC) with every record up to ``marks.records`` that counts at the end of
     ``period`` under ``catalogue`` and that no closure up to ``marks.closures`` took out of the count. A
     catalogue without record types reads no records (its runs verify as before records existed)."""
-    return scored_with(catalogue, period, subs, record_inputs(conn, catalogue, period, subs, marks))
+    inputs = record_inputs(conn, catalogue, period, subs, marks)
+    digest = input_hash(catalogue, period, subs.index.tolist(), inputs.input_hashes(subs))
+    return scored_with(catalogue, period, subs, inputs, digest)
 
 
 def missing_required(catalogue: Catalogue, subs: pd.DataFrame | list[str]) -> list[str]:
@@ -239,7 +240,7 @@ def score_period(
             for start in range(0, len(keys), PART):  # a part of the province at a time: memory stays bounded
                 part = keys.iloc[start : start + PART]
                 subs = part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
-                scored = scored_with(catalogue, period, subs, inputs)
+                scored = scored_with(catalogue, period, subs, inputs, digest)
                 write_results(conn, catalogue, period, run_id, subs, scored, prior, progress=progress)
                 grades.update(scored.result.grade.tolist())
                 red_lines += int(scored.result.red_line.sum())
@@ -285,8 +286,8 @@ def store_run(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
     )  # fmt: skip
-    rows = write_results(conn, catalogue, period, run_id, subs, scored, prior_results(before), causes, progress)
-    return run_id, rows if rows_back else []
+    prior = prior_results(before)
+    return run_id, write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
 
 
 def add_run_row(
@@ -330,9 +331,11 @@ def write_results(
     prior: Prior,
     causes: list[int | None] | None = None,
     progress: Progress | None = None,
+    keep: bool = False,
 ) -> list[dict]:
     """Store the results of ``scored`` under ``run_id`` and the alerts they raise against ``prior``, built
-    and written a slice at a time; the rows."""
+    and written a slice at a time; with ``keep``, the rows (else none: a province's rows as dicts would take
+    gigabytes)."""
     level1 = scored.result.level("level1").to_numpy()
     kept: list[dict] = []
     for start in range(0, len(subs), SLICE):
@@ -340,7 +343,8 @@ def write_results(
         rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
         repo.add_results(conn, rows, progress)
         raise_alerts(conn, catalogue, period, run_id, rows, prior)
-        kept.extend(rows)
+        if keep:
+            kept.extend(rows)
     return kept
 
 

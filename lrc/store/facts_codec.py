@@ -33,10 +33,10 @@ def encode(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
         return []
     if len(frame) <= SMALL and len(names) > 1:
         return encode_rows(frame, names)
-    return encode_table(frame, names, catalogue)
+    return encode_table(frame, names)
 
 
-def encode_table(frame: pd.DataFrame, names: list[str], catalogue: Catalogue) -> list[str]:
+def encode_table(frame: pd.DataFrame, names: list[str]) -> list[str]:
     """``encode_rows``' lines for many rows: each column's distinct values written once (a province's facts
     repeat a few hundred values per column), then joined; a column with a negative zero is written a cell
     at a time (hashing takes -0.0 for 0.0)."""

@@ -145,15 +145,8 @@ def latest_hashes(conn: Connection, period: str, ids: Iterable[int]) -> dict[int
     """enterprise id -> (latest version, its content hash) in ``period``, looked up a part at a time."""
     found: dict[int, tuple[int, str]] = {}
     for part in chunks(sorted(set(ids))):
-        latest = _latest_versions(period, part)
-        rows = conn.execute(
-            select(Submission.enterprise_id, Submission.version, Submission.content_hash)
-            .join(
-                latest,
-                (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
-            )
-            .where(Submission.period == period)
-        )
+        query = select(Submission.enterprise_id, Submission.version, Submission.content_hash)
+        rows = conn.execute(_newest_submissions(query, period, part, ordered=False))
         found.update({r.enterprise_id: (r.version, r.content_hash) for r in rows})
     return found
 
@@ -249,17 +242,17 @@ def latest_submissions(conn: Connection, period: str, enterprise_ids: Sequence[i
     return _frame(conn, _newest_submissions(query, period, enterprise_ids)).set_index("uscc")
 
 
-def _newest_submissions(query: Any, period: str, enterprise_ids: Sequence[int] | None = None) -> Any:
-    """``query`` over submissions kept to each enterprise's newest version in ``period``, by USCC."""
+def _newest_submissions(
+    query: Any, period: str, enterprise_ids: Sequence[int] | None = None, *, ordered: bool = True
+) -> Any:
+    """``query`` over submissions kept to each enterprise's newest version in ``period`` (by USCC when
+    ``ordered``)."""
     latest = _latest_versions(period, enterprise_ids)
-    return (
-        query.join(
-            latest,
-            (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
-        )
-        .where(Submission.period == period)
-        .order_by(Submission.uscc)
-    )
+    query = query.join(
+        latest,
+        (Submission.enterprise_id == latest.c.enterprise_id) & (Submission.version == latest.c.version),
+    ).where(Submission.period == period)
+    return query.order_by(Submission.uscc) if ordered else query
 
 
 def latest_submission_keys(conn: Connection, period: str) -> pd.DataFrame:
