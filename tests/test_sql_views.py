@@ -140,3 +140,78 @@ def test_catalogue_rows_are_written_once_and_filled_for_copies_stored_before_the
     assert rows(engine, "SELECT COUNT(*) AS n FROM v_result_items")[0]["n"] == 5 * 75
     assert [r["level"] for r in rows(engine, "SELECT level FROM catalogue_levels")].count(1) == 8
     engine.dispose()
+
+
+def expected_facts(row: dict[str, str], names: list[str]) -> dict[str, float | None]:
+    """A CSV row's facts as ``v_facts`` gives them: numbers, 是/否 as 1/0, blank as null."""
+    words = {"是": 1.0, "否": 0.0}
+    return {n: None if row[n] == "" else words[row[n]] if row[n] in words else float(row[n]) for n in names}
+
+
+def test_v_facts_gives_each_submission_version_as_a_json_object(store: tuple[Path, str, list[str]]) -> None:
+    """Every stored version's facts, keyed by schema name, equal the file they came from; a changed
+    resubmission is a second version and only it is the newest."""
+    import csv
+
+    directory, url, _ = store
+    with (directory / "2026Q3.csv").open(encoding="utf-8-sig", newline="") as handle:
+        submitted = list(csv.DictReader(handle))
+    schema = json.loads(lrc(directory, "schema", "--format", "json").stdout)
+    names = [f["name"] for f in schema if f["type"] != "text"]
+    engine = make_engine(url)
+    stored = rows(engine, "SELECT uscc, version, is_newest, facts FROM v_facts WHERE period = '2026Q3'")
+    assert len(stored) == 30 and all(bool(r["is_newest"]) and r["version"] == 1 for r in stored)
+    facts = {r["uscc"]: r["facts"] if isinstance(r["facts"], dict) else json.loads(r["facts"]) for r in stored}
+    assert sum(v is None for f in facts.values() for v in f.values()) > 0  # the sample leaves some unreported
+    for row in submitted:
+        got = {k: None if v is None else float(v) for k, v in facts[row["uscc"]].items()}
+        assert got == expected_facts(row, names), row["uscc"]
+
+    changed = dict(submitted[0], headcount=str(int(submitted[0]["headcount"]) + 7))
+    again = directory / "again.csv"
+    with again.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(changed))
+        writer.writeheader()
+        writer.writerow(changed)
+    cli(directory, url, "ingest", str(again), "--period", "2026Q3")
+    versions = rows(
+        engine,
+        "SELECT version, is_newest, CAST(facts ->> 'headcount' AS INTEGER) AS headcount FROM v_facts"
+        " WHERE uscc = :uscc AND period = '2026Q3' ORDER BY version",
+        uscc=changed["uscc"],
+    )
+    assert [(r["version"], bool(r["is_newest"]), r["headcount"]) for r in versions] == [
+        (1, False, int(submitted[0]["headcount"])),
+        (2, True, int(changed["headcount"])),
+    ]
+    engine.dispose()
+
+
+def test_postgresql_keeps_item_points_gaps_levels_and_records_as_native_arrays(
+    store: tuple[Path, str, list[str]],
+) -> None:
+    """On PostgreSQL the arrays say what `lrc explain` says, for a period result and for a record's rescoring
+    (SQLite keeps only the packed columns; its views read them)."""
+    directory, url, usccs = store
+    engine = make_engine(url)
+    columns = "r.item_tenths, r.gap_flags, r.level1_tenths, r.record_ids, r.records"
+    query = f"SELECT {columns} FROM v_results v JOIN score_results r USING (run_id, enterprise_id) WHERE v.uscc = :uscc"
+    if engine.dialect.name != "postgresql":
+        with pytest.raises(Exception, match="item_tenths"):
+            rows(engine, query + " AND v.period = '2026Q3'", uscc=usccs[0])
+        engine.dispose()
+        return
+    for uscc in usccs[:3]:
+        explained = json.loads(cli(directory, url, "explain", uscc, "--period", "2026Q3", "--format", "json"))
+        [stored] = rows(engine, query + " AND v.period = '2026Q3'", uscc=uscc)
+        assert [t / 10 for t in stored["item_tenths"]] == [i["points"] for i in explained["items"]]
+        assert stored["gap_flags"] == [i["gap"] for i in explained["items"]]
+        assert [t / 10 for t in stored["level1_tenths"]] == [n["points"] for n in explained["levels"]["level1"]]
+        packed = [int(r) for r in (stored["records"] or "").split(",") if r]
+        assert (stored["record_ids"] or []) == packed
+    assert rows(engine, query + " AND v.period = '2026Q3'", uscc=usccs[1])[0]["record_ids"]  # its red-line record
+    guide = re.findall(r"```postgresql\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert guide, "docs/sql.md shows the arrays in use"
+    for question in guide:
+        rows(engine, question)
+    engine.dispose()
