@@ -15,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from indicators.loader import describe_error, edition_path, read_yaml
+from indicators.loader import describe_error, edition_path, parse_yaml, read_yaml
 from indicators.models import Strict, to_tenths
 from lrc.errors import CatalogueError
 
@@ -116,7 +115,7 @@ def known_record_types(directory: Path = RECORD_TYPES_DIR) -> set[str]:
     """Every record type code of the shipped record-type editions."""
     codes: set[str] = set()
     for path in directory.glob("*.yaml"):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = parse_yaml(path.read_text(encoding="utf-8")) or {}
         codes.update(str(t.get("code")) for t in document.get("record_types", []) if isinstance(t, dict))
     return codes
 

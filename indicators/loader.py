@@ -26,9 +26,19 @@ def edition_path(directory: Path, version: str | None, what_zh: str) -> Path:
     return directory / f"{version}.yaml"
 
 
+# libyaml's loader when PyYAML was built with it (its wheels are): the same documents, read 8x faster (a
+# catalogue took 0.2 s in pure Python, at the start of every command that scores)
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML document's data, as the safe loader reads it (errors are ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C or Python
+
+
 def read_yaml(path: str | Path, what_zh: str) -> Any:
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return parse_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: 无法读取{what_zh}文件 (cannot read {Path(path).name}): {exc}") from None
 
@@ -49,7 +59,7 @@ def load_catalogue(version: str | None = None, path: Path | None = None) -> Cata
 @lru_cache(maxsize=8)
 def _load_cached(path: str) -> Catalogue:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = parse_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: 无法读取指标体系文件 (cannot read catalogue): {exc}") from None
     if isinstance(raw, dict) and isinstance(raw.get("record_types"), str):
@@ -62,7 +72,7 @@ def _record_types(edition: str, catalogue_path: str) -> Any:
     ``record_types/<edition>.yaml`` beside the catalogue folder; stored runs keep them inline."""
     path = Path(catalogue_path).parent.parent / "record_types" / f"{edition}.yaml"
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: 无法读取记录类型文件 (cannot read record types): {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("record_types"), list):
