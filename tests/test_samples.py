@@ -278,3 +278,20 @@ def test_the_samples_readme_documents_every_column() -> None:
     missing = [c for c in (*IDENTITY_COLUMNS, *(f.name for f in CATALOGUE.fields)) if f"`{c}`" not in text]
     assert not missing, f"data/samples/README.md does not list {missing}"
     assert f"lrc sample --n 500 --seed {DEMO_SEED} --period {DEMO_PERIODS[-1]}" in text
+
+
+
+def test_late_redraws_of_a_name_take_a_four_character_brand() -> None:
+    """Ten million firms crowd the three-character brands (`lrc sample --n 10000000` once failed after its
+    last redraw): from round ``LONG_BRANDS`` a brand has a fourth character, more room by 41 times; the
+    rounds before keep their lengths (samples that never reach that round are what they were)."""
+    from lrc.samples import identity
+    from lrc.samples.streams import Draws
+
+    draws = Draws(7, 50)
+    rows = np.arange(50)
+    assert {len(b) for b in identity._brands(draws, 0, rows)} == {2}
+    assert {len(b) for b in identity._brands(draws, identity.LONG_BRANDS - 1, rows)} == {3}
+    four = identity._brands(draws, identity.LONG_BRANDS, rows)
+    assert {len(b) for b in four} == {4}
+    assert len(set(four)) >= 49

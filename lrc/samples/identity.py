@@ -159,8 +159,13 @@ def _deduplicate(values: np.ndarray, redraw: Callable[[int, np.ndarray], np.ndar
     raise RuntimeError("could not draw distinct sample values")  # pragma: no cover - vanishingly rare
 
 
+LONG_BRANDS = 8  # from this redraw on, four-character brands: ten million firms crowd the three-character ones
+
+
 def _brands(draws: Draws, round_: int, rows: np.ndarray) -> np.ndarray:
-    """Two-character brands; on redraws three characters, which leaves far more room."""
+    """Two-character brands; on redraws three characters, which leaves far more room, and from round
+    ``LONG_BRANDS`` four (from the same draws: samples of up to a few million firms never get there, so
+    they are what they were)."""
     first = np.array(list(tables.BRAND_FIRST), dtype=object)
     second = np.array(list(tables.BRAND_SECOND), dtype=object)
     picks = draws.integers(f"brand-{round_}", len(first) * len(second), width=2)[rows]
@@ -169,6 +174,8 @@ def _brands(draws: Draws, round_: int, rows: np.ndarray) -> np.ndarray:
     brand = first[a] + second[b]
     if round_:
         brand = brand + second[picks[:, 1] % len(second)]
+    if round_ >= LONG_BRANDS:
+        brand = brand + second[picks[:, 1] // len(second) % len(second)]
     return brand
 
 
