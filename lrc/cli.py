@@ -145,8 +145,10 @@ def sample(
             raise UsageError("--periods 已在目录中写出 records.csv,不能同时用 --records (records.csv is written)")
         _sample_panel(n, seed, periods, output, day, catalogue)
         return
-    frame = generate(n, seed=seed, period=period, catalogue=catalogue)
-    write_sample(frame, output)
+    with render.progress("生成样例企业 (generating enterprises)") as advance:  # a million take a minute
+        frame = generate(n, seed=seed, period=period, catalogue=catalogue)
+        write_sample(frame, output)
+        advance(n)
     out.print(f"已生成 {n} 家样例企业 → {output} (seed {seed}, period {period}, 指标体系 {catalogue.version})")
     if records is not None:
         made = generate_records(n, seed=seed, today=day, catalogue=catalogue)
