@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from lrc.errors import StoreError
 from lrc.publication.content import PublicationContent
 from lrc.service import Explanation, catalogues, explain, load_results, publication_views, risk
 from lrc.service import analytics as an
+from lrc.service import summaries as sm
 from lrc.service.access import Principal
 from lrc.service.hearings import HearingOut, list_hearings
 from lrc.service.objections import ObjectionOut, list_objections
@@ -93,7 +94,7 @@ def refresh_if_rescored(url: str) -> None:
     current = revision(url)
     if _SEEN_REVISION.setdefault(url, current) != current:
         _SEEN_REVISION[url] = current
-        for loader in (results, packed, headline, group_summary, item_losses, comparison, peer_ranks):
+        for loader in (results, packed, summary, headline, group_summary, item_losses, comparison, peer_ranks):
             loader.clear()
         for loader_data in (industry_median, explanation, trend):
             loader_data.clear()
@@ -124,19 +125,39 @@ def packed(url: str, who: Principal, run_id: int, column: an.Packed) -> np.ndarr
     return matrix[order]
 
 
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=WHO)
+def summary(url: str, who: Principal, run_id: int) -> sm.Summary | None:
+    """The run's summary inside ``who``'s scope (a few hundred rows, not the run), or None for a district or
+    an enterprise, whose pages read their own results. Read-only."""
+    return sm.summary(engine(url), who, run_id)
+
+
+def _grades(url: str, run_id: int) -> list[str]:
+    return [g.grade for g in catalogue(url, run_id).grades]
+
+
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
 def headline(url: str, who: Principal, run_id: int) -> an.Headline:
-    return an.headline(results(url, who, run_id), [g.grade for g in catalogue(url, run_id).grades])
+    made = summary(url, who, run_id)
+    if made is not None:
+        return cast(an.Headline, sm.headline(made.total(), _grades(url, run_id)))
+    return an.headline(results(url, who, run_id), _grades(url, run_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
 def group_summary(url: str, who: Principal, run_id: int, by: str) -> pd.DataFrame:
-    frame = results(url, who, run_id)
-    return an.group_summary(frame, by, [g.grade for g in catalogue(url, run_id).grades])
+    made = summary(url, who, run_id)
+    if made is not None:
+        return sm.group_summary(made, by, _grades(url, run_id))
+    return an.group_summary(results(url, who, run_id), by, _grades(url, run_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs=WHO)
 def item_losses(url: str, who: Principal, run_id: int) -> pd.DataFrame:
+    made = summary(url, who, run_id)
+    if made is not None:
+        part = made.total()
+        return an.item_losses_of(catalogue(url, run_id), part.n, part.item_sums, part.item_losing)
     return an.item_losses(catalogue(url, run_id), packed(url, who, run_id, "items"))
 
 
@@ -152,9 +173,21 @@ def peer_ranks(url: str, who: Principal, run_id: int) -> pd.DataFrame:
     return an.peer_ranks(results(url, who, run_id))
 
 
+def peer_ranks_of(url: str, who: Principal, run_id: int, row: pd.Series) -> pd.Series:
+    """One result's rank and group size in the province (the scope), its city and its industry."""
+    made = summary(url, who, run_id)
+    if made is not None:
+        total = int(round(float(row["total"]) * 10))
+        return pd.Series(sm.peer_ranks(made, str(row["city_code"]), str(row["industry"]), total))
+    return peer_ranks(url, who, run_id).loc[row["uscc"]]
+
+
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=WHO)
 def industry_median(url: str, who: Principal, run_id: int, industry: str) -> list[float]:
     """Median first-level scores (points) of an industry in a run."""
+    made = summary(url, who, run_id)
+    if made is not None:
+        return sm.level1_medians(made.groups("industry").get(industry, sm.Part()))
     mask = (results(url, who, run_id)["industry"] == industry).to_numpy()
     level1 = packed(url, who, run_id, "level1")[mask]
     return (np.median(level1, axis=0) / 10).tolist() if len(level1) else []

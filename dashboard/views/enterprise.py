@@ -289,7 +289,7 @@ def main() -> None:
                    f"Showing the result in run #{earlier[0]} of {plain(earlier[1])}"))  # fmt: skip
     catalogue = loaders.catalogue(run.url, earlier[0] if earlier else run.run_id)
     row = frame.loc[frame["uscc"] == uscc].iloc[0]
-    header(expl, row, loaders.peer_ranks(run.url, run.who, run.run_id).loc[uscc], catalogue)
+    header(expl, row, loaders.peer_ranks_of(run.url, run.who, run.run_id, row), catalogue)
     superseded(expl)
     open_cases(run, uscc)
     structure(run, expl, catalogue)

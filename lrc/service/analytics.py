@@ -33,6 +33,7 @@ __all__ = [
     "group_summary",
     "headline",
     "item_losses",
+    "item_losses_of",
     "known_periods",
     "latest_runs",
     "level1_maxima",
@@ -212,12 +213,21 @@ def group_summary(frame: pd.DataFrame, by: str, grades: Sequence[str]) -> pd.Dat
 def item_losses(catalogue: Catalogue, points: np.ndarray) -> pd.DataFrame:
     """Points lost per item across enterprises: deductions taken and add points
     missed, against each item's maximum. Worst item first."""
-    n = points.shape[0]
     maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
     is_add = np.array([i.kind == "add" for i in catalogue.items])
     sums = points.sum(axis=0, dtype=np.int64)
-    lost = np.where(is_add, n * maximum - sums, -sums)
     losing = np.where(is_add, (points != maximum).sum(axis=0), (points != 0).sum(axis=0))
+    return item_losses_of(catalogue, points.shape[0], sums, losing)
+
+
+def item_losses_of(catalogue: Catalogue, n: int, sums: np.ndarray, losing: np.ndarray) -> pd.DataFrame:
+    """``item_losses`` of ``n`` enterprises from each item's sum of points and count of enterprises that
+    lost some of it (a run summary holds these, ``lrc.service.summaries``)."""
+    maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
+    is_add = np.array([i.kind == "add" for i in catalogue.items])
+    if not len(sums):
+        sums, losing = np.zeros(len(maximum), dtype=np.int64), np.zeros(len(maximum), dtype=np.int64)
+    lost = np.where(is_add, n * maximum - sums, -sums)
     level1 = [catalogue.ancestry(i)[0] for i in catalogue.items]
     names = catalogue.node_names
     frame = pd.DataFrame(

@@ -23,6 +23,7 @@ from lrc.reference import city_of
 from lrc.service.access import Action, Principal
 from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
+from lrc.service import summaries
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
@@ -237,6 +238,7 @@ def score_period(
             )
             grades: Counter[str] = Counter()
             red_lines = 0
+            summary: dict[summaries.Key, summaries.Part] = {}  # the overview pages' figures, summed as parts stream
             for start in range(0, len(keys), PART):  # a part of the province at a time: memory stays bounded
                 part = keys.iloc[start : start + PART]
                 subs = part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
@@ -244,6 +246,8 @@ def score_period(
                 write_results(conn, catalogue, period, run_id, subs, scored, prior, progress=progress)
                 grades.update(scored.result.grade.tolist())
                 red_lines += int(scored.result.red_line.sum())
+                summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
+            summaries.write(conn, run_id, run_id, summary)
             raise_missing(conn, period, run_id, set(keys["enterprise_id"].astype(int).tolist()))
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
@@ -281,13 +285,19 @@ def store_run(
     ``repair`` or ``expiry``, the objection or repair being ``cause_id``; a national import) and its
     results in the caller's transaction, and the alerts they raise against ``before`` (each enterprise's
     result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
-    ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time."""
+    ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time. The
+    period run's summary (``summaries``), when it has one, follows the new results."""
+    summarised = summaries.has_summary(conn, period)
+    replaced = summaries.current_rows(conn, period, subs["enterprise_id"].astype(int).tolist()) if summarised else None
     run_id = add_run_row(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
     )  # fmt: skip
     prior = prior_results(before)
-    return run_id, write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
+    rows = write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
+    if replaced is not None:
+        summaries.rescored(conn, catalogue, period, run_id, replaced, summaries.scored_parts(catalogue, subs, scored.result))
+    return run_id, rows
 
 
 def add_run_row(

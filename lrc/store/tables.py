@@ -194,6 +194,20 @@ class ScoreResult(Base):
     cause_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))  # the record that caused it
 
 
+class RunSummaryPart(Base):
+    """What the overview pages show of a period run's current results, for the enterprises of one city and
+    industry (``body``: JSON of counts, a histogram of totals, per-item sums and losers, a histogram of each
+    first-level score; ``lrc.service.summaries``). Derived and replaceable, not history: written while the run
+    is scored, changed by each one-enterprise rescoring of its period (``through``: the newest run applied)."""
+
+    __tablename__ = "run_summaries"
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(1), primary_key=True)
+    through: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class Record(Base):
     """A dated, sourced fact about one enterprise decided by an authority (or the union).
     (source, ref) is its identity: delivered again, it is not stored again."""

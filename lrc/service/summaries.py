@@ -1,0 +1,409 @@
+"""Run summaries: what the overview pages show of a period run's current results, kept per city and industry.
+
+A page about a run at a million enterprises cannot read the run: the headline figures, the city and industry
+tables, the points lost per item and an enterprise's place among its peers come from a few hundred rows
+instead, one per city and industry (``run_summaries``), each holding counts and histograms that add up:
+
+- how many enterprises, red lines, each grade, and a histogram of totals (so means, medians and ranks are
+  exact, not estimated);
+- per item, the sum of points and how many lost some;
+- per first-level indicator, a histogram of its points (an industry's medians).
+
+They are written while a period run is scored (a part at a time, as it streams), and changed in the same
+transaction by every one-enterprise rescoring of the period (the old current results taken out, the new ones
+added; ``through`` is the newest run applied). A summary missing (a run scored before summaries existed) or
+not up to date is made from the run's current results when first asked for.
+
+Scopes: cities partition the province, so the province or a city sums its rows; a district or an enterprise
+is not a sum of cities, and its reader reads its own (few) results instead (``summary`` returns None).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from indicators import Catalogue
+from lrc.reference import CITIES, city_of
+from lrc.scope import Scope
+from lrc.service.access import Principal
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.tables import RunSummaryPart, ScoreRun
+
+PART_ROWS = 100_000  # stored results decoded together when a summary is made from them
+STORED = ("city_code", "industry", "total", "grade", "red_line", "items", "level1")  # what a summary reads
+
+
+@dataclass
+class Part:
+    """The enterprises of one city and industry: counts, and histograms keyed by tenths of a point."""
+
+    n: int = 0
+    red_lines: int = 0
+    grades: Counter[str] = field(default_factory=Counter)
+    totals: Counter[int] = field(default_factory=Counter)
+    item_sums: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    item_losing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    level1: list[Counter[int]] = field(default_factory=list)
+
+    def add(self, other: Part, sign: int = 1) -> None:
+        """Add ``other`` (``sign`` -1: take it out); counts that fall to zero are dropped."""
+        self.n += sign * other.n
+        self.red_lines += sign * other.red_lines
+        _merge(self.grades, other.grades, sign)
+        _merge(self.totals, other.totals, sign)
+        if not len(self.item_sums):
+            self.item_sums = np.zeros(len(other.item_sums), dtype=np.int64)
+            self.item_losing = np.zeros(len(other.item_losing), dtype=np.int64)
+        if len(other.item_sums):
+            self.item_sums = self.item_sums + sign * other.item_sums
+            self.item_losing = self.item_losing + sign * other.item_losing
+        while len(self.level1) < len(other.level1):
+            self.level1.append(Counter())
+        for mine, theirs in zip(self.level1, other.level1, strict=False):
+            _merge(mine, theirs, sign)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "n": self.n,
+                "red_lines": self.red_lines,
+                "grades": dict(self.grades),
+                "totals": {str(k): v for k, v in self.totals.items()},
+                "item_sums": self.item_sums.tolist(),
+                "item_losing": self.item_losing.tolist(),
+                "level1": [{str(k): v for k, v in c.items()} for c in self.level1],
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Part:
+        data = json.loads(text)
+        return cls(
+            n=int(data["n"]),
+            red_lines=int(data["red_lines"]),
+            grades=Counter(data["grades"]),
+            totals=Counter({int(k): int(v) for k, v in data["totals"].items()}),
+            item_sums=np.asarray(data["item_sums"], dtype=np.int64),
+            item_losing=np.asarray(data["item_losing"], dtype=np.int64),
+            level1=[Counter({int(k): int(v) for k, v in c.items()}) for c in data["level1"]],
+        )
+
+
+def _merge(mine: Counter[Any], theirs: Counter[Any], sign: int) -> None:
+    for key, count in theirs.items():
+        value = mine.get(key, 0) + sign * count
+        if value:
+            mine[key] = value
+        else:
+            mine.pop(key, None)
+
+
+Key = tuple[str, str]  # (city code, industry)
+
+
+def parts_of(
+    catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, level1: np.ndarray
+) -> dict[Key, Part]:
+    """The parts of some results: ``frame`` (city_code, industry, total in tenths, grade, red_line), with
+    each result's item points and first-level points (tenths) as rows of ``points`` and ``level1``."""
+    if not len(frame):
+        return {}
+    maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
+    is_add = np.array([i.kind == "add" for i in catalogue.items])
+    losing = np.where(is_add, points != maximum, points != 0)
+    keys = pd.MultiIndex.from_arrays([frame["city_code"].astype(str), frame["industry"].astype(str)])
+    codes, uniques = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques)))
+    sums = np.add.reduceat(points[order].astype(np.int64), bounds, axis=0)
+    lost = np.add.reduceat(losing[order].astype(np.int64), bounds, axis=0)
+    totals = frame["total"].to_numpy(dtype=np.int64)
+    grades = frame["grade"].astype(str).to_numpy()
+    red = frame["red_line"].astype(bool).to_numpy()
+    out: dict[Key, Part] = {}
+    ends = [*bounds[1:], len(order)]
+    for k, key in enumerate(uniques):
+        rows = order[bounds[k] : ends[k]]
+        out[(str(key[0]), str(key[1]))] = Part(
+            n=len(rows),
+            red_lines=int(red[rows].sum()),
+            grades=Counter(grades[rows].tolist()),
+            totals=Counter(totals[rows].tolist()),
+            item_sums=sums[k],
+            item_losing=lost[k],
+            level1=[Counter(column.tolist()) for column in level1[rows].astype(np.int64).T],
+        )
+    return out
+
+
+def add_parts(into: dict[Key, Part], parts: dict[Key, Part], sign: int = 1) -> None:
+    for key, part in parts.items():
+        into.setdefault(key, Part()).add(part, sign)
+
+
+def scored_parts(catalogue: Catalogue, subs: pd.DataFrame, result: Any) -> dict[Key, Part]:
+    """The parts of results just scored (``subs``: the submissions, with region_code and industry;
+    ``result``: their ``scoring.ScoreResult``), as ``runs.result_rows`` would store them."""
+    frame = pd.DataFrame({
+        "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
+        "total": result.total, "grade": result.grade, "red_line": result.red_line,
+    })  # fmt: skip
+    return parts_of(catalogue, frame, np.asarray(result.points), result.level("level1").to_numpy())
+
+
+def stored_parts(catalogue: Catalogue, rows: pd.DataFrame) -> dict[Key, Part]:
+    """The parts of stored results (``STORED`` columns; packed items and first-level points)."""
+    from lrc.service.analytics import decode_packed
+
+    if not len(rows):
+        return {}
+    points = decode_packed(rows["items"].tolist())
+    level1 = decode_packed(rows["level1"].tolist())
+    return parts_of(catalogue, rows, points, level1)
+
+
+# ---- the store -------------------------------------------------------------------------
+
+
+def write(conn: Connection, run_id: int, through: int, parts: dict[Key, Part]) -> None:
+    """Replace the summary of ``run_id`` with ``parts`` (empty ones dropped)."""
+    table = RunSummaryPart.__table__
+    conn.execute(delete(table).where(table.c.run_id == run_id))
+    rows = [
+        {"run_id": run_id, "city_code": c, "industry": i, "through": through, "body": p.to_json()}
+        for (c, i), p in sorted(parts.items())
+        if p.n
+    ]
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def _read(conn: Connection, run_id: int, prefix: str | None = None, lock: bool = False) -> tuple[set[int], dict]:
+    table = RunSummaryPart.__table__
+    query = select(table.c.city_code, table.c.industry, table.c.through, table.c.body).where(table.c.run_id == run_id)
+    if prefix:
+        query = query.where(table.c.city_code.like(prefix + "%"))
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = conn.execute(query).all()
+    return {int(r.through) for r in rows}, {(r.city_code, r.industry): r.body for r in rows}
+
+
+def rescored(conn: Connection, catalogue: Catalogue, period: str, run_id: int, before: pd.DataFrame, parts: dict) -> None:
+    """Bring the summary of ``period``'s period run up to date with one-enterprise run ``run_id`` (written
+    in ``conn``'s transaction): ``before`` are the replaced current results (``STORED`` columns), ``parts``
+    the new results' parts. A summary that was not up to date before this run is dropped (made again when
+    first asked for); none is made here."""
+    period_run = repo.latest_run_id(conn, period)
+    if period_run is None or period_run > run_id:
+        return
+    through, bodies = _read(conn, period_run, lock=True)
+    if not bodies:
+        return
+    previous = conn.scalar(
+        select(func.max(ScoreRun.id)).where(
+            ScoreRun.period == period, ScoreRun.kind != "period", ScoreRun.id > period_run, ScoreRun.id < run_id
+        )
+    )
+    if through != {previous or period_run}:
+        write(conn, period_run, period_run, {})
+        return
+    changed: dict[Key, Part] = {}
+    for key in {*stored_keys(before), *parts}:
+        changed[key] = Part.from_json(bodies[key]) if key in bodies else Part()
+    add_parts(changed, stored_parts(catalogue, before), -1)
+    add_parts(changed, parts)
+    table = RunSummaryPart.__table__
+    for (city, industry), part in changed.items():
+        where = (table.c.run_id == period_run) & (table.c.city_code == city) & (table.c.industry == industry)
+        conn.execute(delete(table).where(where))
+        if part.n:
+            row = {"run_id": period_run, "city_code": city, "industry": industry, "through": run_id}
+            conn.execute(insert(table).values(**row, body=part.to_json()))
+    conn.execute(update(table).where(table.c.run_id == period_run).values(through=run_id))
+
+
+def stored_keys(rows: pd.DataFrame) -> set[Key]:
+    return {(str(c), str(i)) for c, i in zip(rows["city_code"], rows["industry"], strict=True)} if len(rows) else set()
+
+
+def current_rows(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> pd.DataFrame:
+    """The current results (``STORED`` columns) of some enterprises in ``period``'s newest period run, if any."""
+    period_run = repo.latest_run_id(conn, period)
+    if period_run is None:
+        return pd.DataFrame(columns=list(STORED))
+    runs = repo.current_runs(conn, repo.run_row(conn, period_run))
+    parts = [repo.results(conn, runs, STORED, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(STORED))
+
+
+def has_summary(conn: Connection, period: str) -> bool:
+    """Whether ``period``'s newest period run has a summary to keep up to date."""
+    period_run = repo.latest_run_id(conn, period)
+    table = RunSummaryPart.__table__
+    return period_run is not None and conn.scalar(select(table.c.run_id).where(table.c.run_id == period_run).limit(1)) is not None
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A run's parts inside a scope (the province, or a city): ``parts`` by (city code, industry)."""
+
+    run_id: int
+    parts: dict[Key, Part]
+
+    def total(self, keys: Iterable[Key] | None = None) -> Part:
+        out = Part()
+        for key in self.parts if keys is None else keys:
+            out.add(self.parts[key])
+        return out
+
+    def groups(self, by: str) -> dict[str, Part]:
+        """The parts summed per city (``by`` "city_code") or per industry ("industry")."""
+        at = 0 if by == "city_code" else 1
+        out: dict[str, Part] = {}
+        for key, part in self.parts.items():
+            out.setdefault(key[at], Part()).add(part)
+        return out
+
+
+def summable(scope: Scope) -> bool:
+    """Whether a summary of ``scope`` is a sum of cities: the province, or one city."""
+    return scope.everything or (scope.uscc is None and scope.region in CITIES)
+
+
+def summary(engine: Engine, who: Principal, run_id: int) -> Summary | None:
+    """The summary of a period run's current results inside ``who``'s scope, made now if missing or not up to
+    date; None for a scope that is not the province or a city (its reader reads its own results)."""
+    if not summable(who.scope):
+        return None
+    require_schema(engine)
+    with engine.connect() as conn:
+        run = repo.run_row(conn, run_id)
+        if run is None or run.kind != "period":
+            return None
+        last = repo.current_runs(conn, run).last
+        table = RunSummaryPart.__table__
+        state = conn.execute(
+            select(func.min(table.c.through), func.max(table.c.through)).where(table.c.run_id == run_id)
+        ).one()
+        bodies = _read(conn, run_id, who.scope.prefix)[1] if tuple(state) == (last, last) else None
+    if bodies is None:  # (every row of a summary carries the same ``through``: one city may have none)
+        bodies = _made(engine, run_id, who.scope.prefix)
+    return Summary(run_id, {key: Part.from_json(body) for key, body in bodies.items()})
+
+
+def _made(engine: Engine, run_id: int, prefix: str | None) -> dict[Key, str]:
+    """Make and store the summary of a run from its current results (every city: it is kept for everyone)."""
+    from lrc.service.runs import catalogue_for_run
+
+    with engine.connect() as conn:
+        run = repo.run_row(conn, run_id)
+        catalogue = catalogue_for_run(conn, run)
+        runs = repo.current_runs(conn, run)
+        parts: dict[Key, Part] = {}
+        rows = repo.results(conn, runs, STORED)
+    for start in range(0, len(rows), PART_ROWS):  # decoded a part at a time: memory stays bounded
+        add_parts(parts, stored_parts(catalogue, rows.iloc[start : start + PART_ROWS]))
+    del rows
+    try:
+        with repo.writing(engine) as conn:
+            still = repo.current_runs(conn, repo.run_row(conn, run_id)).last
+            if still == runs.last:  # (a rescoring since: the next reader makes it again)
+                write(conn, run_id, runs.last, parts)
+    except IntegrityError:  # another reader stored it at the same moment
+        pass
+    return {k: p.to_json() for k, p in parts.items() if p.n and (not prefix or k[0].startswith(prefix))}
+
+
+# ---- figures -------------------------------------------------------------------------------
+
+
+def _sorted_values(histogram: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
+    values = np.array(sorted(histogram), dtype=np.int64)
+    return values, np.cumsum([histogram[v] for v in values]).astype(np.int64)
+
+
+def _at(values: np.ndarray, ends: np.ndarray, k: int) -> int:
+    """The ``k``-th (from 0) smallest value of a histogram."""
+    return int(values[np.searchsorted(ends, k, side="right")])
+
+
+def median_tenths(histogram: Counter[int]) -> float:
+    """The median of a histogram of tenths, in points, as pandas' ``median`` of the points gives it."""
+    n = sum(histogram.values())
+    if not n:
+        return float("nan")
+    values, ends = _sorted_values(histogram)
+    low, high = _at(values, ends, (n - 1) // 2), _at(values, ends, n // 2)
+    return (low / 10 + high / 10) / 2
+
+
+def mean_tenths(histogram: Counter[int]) -> float:
+    n = sum(histogram.values())
+    return sum(v * c for v, c in histogram.items()) / 10 / n if n else float("nan")
+
+
+def headline(part: Part, grades: Sequence[str]) -> dict[str, Any]:
+    """``analytics.headline`` of the enterprises of ``part``."""
+    return {
+        "enterprises": part.n,
+        "mean": mean_tenths(part.totals),
+        "median": median_tenths(part.totals),
+        "red_lines": part.red_lines,
+        "grades": {g: int(part.grades.get(g, 0)) for g in grades},
+    }
+
+
+def group_summary(summary: Summary, by: str, grades: Sequence[str]) -> pd.DataFrame:
+    """``analytics.group_summary`` by city code or industry."""
+    rows = [
+        {by: key, "enterprises": p.n, "mean": mean_tenths(p.totals), "median": median_tenths(p.totals),
+         "red_lines": p.red_lines, **{g: int(p.grades.get(g, 0)) for g in grades}}
+        for key, p in sorted(summary.groups(by).items()) if p.n
+    ]  # fmt: skip
+    columns = [by, "enterprises", "mean", "median", "red_lines", *grades]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def level1_medians(part: Part) -> list[float]:
+    """Median first-level scores (points) of ``part``'s enterprises, as ``np.median`` of the tenths gives them."""
+    if not part.n:
+        return []
+    out = []
+    for histogram in part.level1:
+        values, ends = _sorted_values(histogram)
+        low, high = _at(values, ends, (part.n - 1) // 2), _at(values, ends, part.n // 2)
+        out.append((low + high) / 2 / 10)
+    return out
+
+
+def higher(histogram: Counter[int], total: int) -> int:
+    """How many of a histogram's totals are above ``total``."""
+    return sum(c for v, c in histogram.items() if v > total)
+
+
+def peer_ranks(summary: Summary, city_code: str, industry: str, total: int) -> dict[str, int]:
+    """``analytics.peer_ranks`` of one result (``total`` in tenths) among the summary's enterprises."""
+    province = summary.total()
+    city = summary.groups("city_code").get(city_code, Part())
+    trade = summary.groups("industry").get(industry, Part())
+    out: dict[str, int] = {}
+    for key, part in (("province", province), ("city", city), ("industry", trade)):
+        out[f"{key}_rank"] = higher(part.totals, total) + 1
+        out[f"{key}_n"] = part.n
+    return out
