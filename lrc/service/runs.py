@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -47,6 +47,7 @@ class RunSummary:
 
 SLICE = 50_000  # result rows built and written together
 PART = 100_000  # enterprises a period run reads and scores together
+
 
 def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hashes: list[str]) -> str:
     """What a run scored: the catalogue, the period and each enterprise's submission."""
@@ -232,7 +233,11 @@ def score_period(
         same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
-            prior = prior_results(baseline(conn, period))  # read before this run exists
+            base_id = baseline_id(conn, period)
+            before = baseline(conn, period, (*BEFORE_COLUMNS, *summaries.BEFORE_COLUMNS))  # before this run exists
+            prior = prior_results(before)
+            base_last = repo.current_runs(conn, get_run(conn, None, base_id)).last if base_id is not None else None
+            changes: dict[summaries.Key, summaries.Change] = {}  # against the baseline (the monitoring page's)
             run_id = add_run_row(
                 conn, catalogue, period, digest, len(keys), marks, actor=who.name, kind="period", started=started
             )
@@ -247,11 +252,16 @@ def score_period(
                 grades.update(scored.result.grade.tolist())
                 red_lines += int(scored.result.red_line.sum())
                 summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
+                if before is not None:
+                    summaries.add_compared(changes, summaries.scored_now(subs, scored.result), before, catalogue)
             summaries.write(conn, run_id, run_id, summary)
+            if base_id is not None and base_last is not None:
+                summaries.write_changes(conn, run_id, base_id, run_id, base_last, changes)
             raise_missing(conn, period, run_id, set(keys["enterprise_id"].astype(int).tolist()))
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
             entry.write(conn)
+    summaries.compared_with(engine, run_id, period)  # (the overview's, when the period was scored before)
     return RunSummary(
         run_id=run_id,
         period=period,
@@ -286,17 +296,18 @@ def store_run(
     results in the caller's transaction, and the alerts they raise against ``before`` (each enterprise's
     result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
     ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time. The
-    period run's summary (``summaries``), when it has one, follows the new results."""
-    summarised = summaries.has_summary(conn, period)
-    replaced = summaries.current_rows(conn, period, subs["enterprise_id"].astype(int).tolist()) if summarised else None
+    period run's summary and its stored comparisons (``summaries``) follow the new results."""
+    pending = summaries.before_rescoring(conn, period, subs["enterprise_id"].astype(int).tolist())
     run_id = add_run_row(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
     )  # fmt: skip
     prior = prior_results(before)
     rows = write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
-    if replaced is not None:
-        summaries.rescored(conn, catalogue, period, run_id, replaced, summaries.scored_parts(catalogue, subs, scored.result))
+    if pending is not None:
+        summaries.after_rescoring(
+            conn, pending, catalogue, run_id, summaries.scored_parts(catalogue, subs, scored.result)
+        )
     return run_id, rows
 
 
@@ -358,17 +369,23 @@ def write_results(
     return kept
 
 
-def baseline(conn: Connection, period: str) -> pd.DataFrame | None:
-    """What a new period run is compared with: the current results of the period's newest run, else of
-    the newest scored period before it (None for the first)."""
+def baseline_id(conn: Connection, period: str) -> int | None:
+    """The run a new period run is compared with: the period's newest run, else the newest run of the newest
+    scored period before it (None for the first)."""
     run_id = repo.latest_run_id(conn, period)
     if run_id is None:
         ordered = sort_periods({*repo.scored_periods(conn), period})
         earlier = ordered[: ordered.index(period)]
         run_id = repo.latest_run_id(conn, earlier[-1]) if earlier else None
+    return run_id
+
+
+def baseline(conn: Connection, period: str, columns: Sequence[str] = BEFORE_COLUMNS) -> pd.DataFrame | None:
+    """The current results (``columns``) of the run a new period run is compared with (``baseline_id``)."""
+    run_id = baseline_id(conn, period)
     if run_id is None:
         return None
-    return repo.results(conn, repo.current_runs(conn, get_run(conn, None, run_id)), BEFORE_COLUMNS)
+    return repo.results(conn, repo.current_runs(conn, get_run(conn, None, run_id)), columns)
 
 
 def result_rows(

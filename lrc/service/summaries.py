@@ -37,7 +37,7 @@ from lrc.scope import Scope
 from lrc.service.access import Principal
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.store.tables import RunSummaryPart, ScoreRun
+from lrc.store.tables import RunChangePart, RunSummaryPart, ScoreRun
 
 PART_ROWS = 100_000  # stored results decoded together when a summary is made from them
 STORED = ("city_code", "industry", "total", "grade", "red_line", "items", "level1")  # what a summary reads
@@ -112,9 +112,7 @@ def _merge(mine: Counter[Any], theirs: Counter[Any], sign: int) -> None:
 Key = tuple[str, str]  # (city code, industry)
 
 
-def parts_of(
-    catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, level1: np.ndarray
-) -> dict[Key, Part]:
+def parts_of(catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, level1: np.ndarray) -> dict[Key, Part]:
     """The parts of some results: ``frame`` (city_code, industry, total in tenths, grade, red_line), with
     each result's item points and first-level points (tenths) as rows of ``points`` and ``level1``."""
     if not len(frame):
@@ -200,7 +198,9 @@ def _read(conn: Connection, run_id: int, prefix: str | None = None, lock: bool =
     return {int(r.through) for r in rows}, {(r.city_code, r.industry): r.body for r in rows}
 
 
-def rescored(conn: Connection, catalogue: Catalogue, period: str, run_id: int, before: pd.DataFrame, parts: dict) -> None:
+def rescored(
+    conn: Connection, catalogue: Catalogue, period: str, run_id: int, before: pd.DataFrame, parts: dict
+) -> None:
     """Bring the summary of ``period``'s period run up to date with one-enterprise run ``run_id`` (written
     in ``conn``'s transaction): ``before`` are the replaced current results (``STORED`` columns), ``parts``
     the new results' parts. A summary that was not up to date before this run is dropped (made again when
@@ -253,7 +253,10 @@ def has_summary(conn: Connection, period: str) -> bool:
     """Whether ``period``'s newest period run has a summary to keep up to date."""
     period_run = repo.latest_run_id(conn, period)
     table = RunSummaryPart.__table__
-    return period_run is not None and conn.scalar(select(table.c.run_id).where(table.c.run_id == period_run).limit(1)) is not None
+    return (
+        period_run is not None
+        and conn.scalar(select(table.c.run_id).where(table.c.run_id == period_run).limit(1)) is not None
+    )
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -407,3 +410,445 @@ def peer_ranks(summary: Summary, city_code: str, industry: str, total: int) -> d
         out[f"{key}_rank"] = higher(part.totals, total) + 1
         out[f"{key}_n"] = part.n
     return out
+
+
+# ---- changes against another run ----------------------------------------------------------
+
+NOW_COLUMNS = ("enterprise_id", "uscc", "city_code", "industry", "total", "grade", "red_line")
+BEFORE_COLUMNS = ("uscc", "city_code", "total", "grade", "red_line")
+ENTRY = ("uscc", "name", "city_code", "industry", "total", "total_prev", "grade", "grade_prev", "grade_steps")
+LISTS = {"rises": 10, "falls": 50, "fell": 50, "red": 50}  # the most of each list a page shows
+KEPT = 2  # each part keeps this many times as many (a rescoring may take some out of a list)
+COUNTS = ("both", "delta_sum", "grade_up", "grade_down", "new_red_lines", "score_fell")
+EVERY = ("", "")  # the row every stored comparison has, so that one with no enterprise in common is stored too
+
+
+@dataclass
+class Change:
+    """Enterprises in both runs: counts (``delta_sum`` in tenths), and the top of each list (``ENTRY``)."""
+
+    both: int = 0
+    delta_sum: int = 0
+    grade_up: int = 0
+    grade_down: int = 0
+    new_red_lines: int = 0
+    score_fell: int = 0
+    lists: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def mean_delta(self) -> float:
+        return self.delta_sum / 10 / self.both if self.both else float("nan")
+
+    def to_json(self) -> str:
+        lists = {
+            k: [[_plain(v) for v in row] for row in f[list(ENTRY)].itertuples(index=False)]
+            for k, f in self.lists.items()
+        }
+        return json.dumps({**{k: getattr(self, k) for k in COUNTS}, "lists": lists}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Change:
+        data = json.loads(text)
+        lists = {k: _entries(v) for k, v in data.pop("lists").items()}
+        return cls(**data, lists=lists)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _entries(rows: list[list[Any]] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows or [], columns=list(ENTRY))
+    for column in ("total", "total_prev", "grade_steps"):
+        frame[column] = frame[column].astype(np.int64)
+    return frame
+
+
+def compared(now: pd.DataFrame, before: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """The enterprises of ``now`` (``NOW_COLUMNS``, totals in tenths) also in ``before`` (``BEFORE_COLUMNS``),
+    in the ranking's order (total down, USCC up), with ``d`` (the change, tenths), ``grade_steps`` (positive:
+    fell) and ``new_red_line``, joined as ``analytics.compare_runs`` joins them."""
+    order = {g: k for k, g in enumerate(grades)}
+    now = now.sort_values(["total", "uscc"], ascending=[False, True], kind="stable")
+    both = now.merge(before, on="uscc", how="inner", suffixes=("", "_prev"))
+    both["d"] = both["total"].astype(np.int64) - both["total_prev"].astype(np.int64)
+    steps = both["grade"].map(order).astype("float64") - both["grade_prev"].map(order).astype("float64")
+    both["grade_steps"] = steps.fillna(0).astype(int)
+    both["new_red_line"] = both["red_line"].astype(bool) & ~both["red_line_prev"].astype(bool)
+    return both
+
+
+def _ordered(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """List ``name`` in the pages' order, ties in the ranking's (total down, USCC up)."""
+    d = frame["total"].astype(np.int64) - frame["total_prev"].astype(np.int64)
+    keyed = frame.assign(_d=d, _rise=-d, _steps=-frame["grade_steps"], _total=-frame["total"].astype(np.int64))
+    if name == "fell":
+        keyed = keyed[keyed["grade_steps"] > 0]
+    keys = {"rises": ["_rise"], "falls": ["_d"], "fell": ["_steps", "_d"], "red": ["_d"]}[name]
+    return frame.loc[keyed.sort_values([*keys, "_total", "uscc"], kind="stable").index]
+
+
+def change_of(both: pd.DataFrame) -> Change:
+    """The counts and lists of ``compared`` rows (names, when ``both`` has none, filled in later)."""
+    entries = both if "name" in both else both.assign(name="")
+    lists = {n: _ordered(entries, n).head(KEPT * k)[list(ENTRY)] for n, k in LISTS.items() if n != "red"}
+    lists["red"] = _ordered(entries[entries["new_red_line"]], "red").head(KEPT * LISTS["red"])[list(ENTRY)]
+    return Change(
+        both=len(both),
+        delta_sum=int(both["d"].sum()),
+        grade_up=int((both["grade_steps"] < 0).sum()),
+        grade_down=int((both["grade_steps"] > 0).sum()),
+        new_red_lines=int(both["new_red_line"].sum()),
+        score_fell=int((both["d"] < 0).sum()),
+        lists=lists,
+    )
+
+
+CANDIDATES = {"rises": "both", "falls": "both", "fell": "grade_down", "red": "new_red_lines"}  # each list's size
+
+
+def whole(change: Change, name: str) -> bool:
+    """Whether list ``name`` holds every candidate (not only the top of them)."""
+    return len(change.lists.get(name, ())) >= getattr(change, CANDIDATES[name])
+
+
+def merged_list(name: str, lists: Sequence[tuple[pd.DataFrame, bool]], keep: int) -> pd.DataFrame:
+    """The top ``keep`` of the union of disjoint lists ``name``, each (entries, whether whole), as far as
+    they tell it: a list that is not whole is the top of its set, so nothing after its last entry is known."""
+    frames = [f.assign(_from=k) for k, (f, _) in enumerate(lists) if len(f)]
+    if not frames:
+        return _entries()
+    ordered = _ordered(pd.concat(frames, ignore_index=True), name)
+    source = ordered["_from"].to_numpy()
+    cut = len(ordered)
+    for k, (frame, complete) in enumerate(lists):
+        if not complete:
+            at = np.flatnonzero(source == k)
+            cut = min(cut, int(at[-1]) + 1 if len(at) else 0)
+    return ordered.iloc[:cut].head(keep)[list(ENTRY)].reset_index(drop=True)
+
+
+def add_change(into: Change, other: Change) -> None:
+    """Add a disjoint ``other`` (another part of a period run) to ``into``."""
+    lists = {
+        n: merged_list(
+            n,
+            [(into.lists.get(n, _entries()), whole(into, n)), (other.lists.get(n, _entries()), whole(other, n))],
+            KEPT * k,
+        )
+        for n, k in LISTS.items()
+    }
+    for name in COUNTS:
+        setattr(into, name, getattr(into, name) + getattr(other, name))
+    into.lists = lists
+
+
+def replace_change(into: Change, removed: Change, added: Change, gone: set[str]) -> bool:
+    """Take out of ``into`` the pairs ``removed`` (of the enterprises with USCCs ``gone``) and add ``added``
+    (their new pairs: a rescoring). False when a list has become too short to show its top (the comparison
+    must then be made again from the results)."""
+    lists = {}
+    for name, k in LISTS.items():
+        mine = into.lists.get(name, _entries())
+        kept = (mine[~mine["uscc"].isin(gone)], whole(into, name))
+        lists[name] = merged_list(name, [kept, (added.lists.get(name, _entries()), whole(added, name))], KEPT * k)
+    for name in COUNTS:
+        setattr(into, name, getattr(into, name) - getattr(removed, name) + getattr(added, name))
+    into.lists = lists
+    return all(len(lists[n]) >= min(k, getattr(into, CANDIDATES[n])) for n, k in LISTS.items())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How a run's current results changed against another's inside a scope, summed over its cities."""
+
+    both: int
+    mean_delta: float
+    grade_up: int
+    grade_down: int
+    new_red_lines: int
+    score_fell: int
+    lists: dict[str, pd.DataFrame]  # the top of each list (``LISTS``), as ``shown`` gives rows
+
+    @classmethod
+    def of(cls, parts: Iterable[Change], grades: Sequence[str]) -> Changes:
+        out = Change()
+        chosen = list(parts)
+        for part in chosen:
+            for name in COUNTS:
+                setattr(out, name, getattr(out, name) + getattr(part, name))
+        lists = {}
+        for name, k in LISTS.items():
+            parts = [(p.lists.get(name, _entries()), whole(p, name)) for p in chosen]
+            lists[name] = shown(merged_list(name, parts, k), grades)
+        counts = {k: getattr(out, k) for k in COUNTS if k not in ("both", "delta_sum")}
+        return cls(both=out.both, mean_delta=out.mean_delta, lists=lists, **counts)
+
+
+def shown(entries: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """List entries (``ENTRY``) as ``analytics.compare_runs`` rows: points, city and industry names, change."""
+    from lrc.reference import INDUSTRIES
+
+    out = entries.reset_index(drop=True).copy()
+    out["city"] = out["city_code"].map(CITIES).fillna(out["city_code"])
+    out["industry_name"] = out["industry"].map(INDUSTRIES)
+    d = out["total"].astype(np.int64) - out["total_prev"].astype(np.int64)
+    out["delta"] = (d / 10).astype("float64")
+    out["total"] = out["total"].astype(np.int64) / 10
+    out["total_prev"] = out["total_prev"].astype(np.int64) / 10
+    return out
+
+
+def _read_both(
+    conn: Connection, run_id: int, previous_id: int, scope: Scope
+) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """The two runs' current results inside ``scope`` (``NOW_COLUMNS``, ``BEFORE_COLUMNS``) and their ranges'
+    newest runs."""
+    runs = repo.current_runs(conn, repo.run_row(conn, run_id))
+    earlier = repo.current_runs(conn, repo.run_row(conn, previous_id))
+    now = repo.results(conn, runs, NOW_COLUMNS, scope=scope)
+    before = repo.results(conn, earlier, BEFORE_COLUMNS, scope=scope)
+    return now, before, runs.last, earlier.last
+
+
+def _named(conn: Connection, run_id: int, now: pd.DataFrame, parts: dict[Key, Change]) -> None:
+    """Fill in the names of the enterprises in the parts' lists (read for those alone)."""
+    wanted = {u for p in parts.values() for f in p.lists.values() for u in f["uscc"]}
+    ids = now.loc[now["uscc"].isin(wanted), "enterprise_id"].astype(int).tolist()
+    runs = repo.current_runs(conn, repo.run_row(conn, run_id))
+    found = [repo.results(conn, runs, ("uscc", "name"), enterprise_ids=list(p)) for p in repo.chunks(ids)]
+    names = dict(zip(*(pd.concat(found)[c] for c in ("uscc", "name")), strict=True)) if found else {}
+    for part in parts.values():
+        for frame in part.lists.values():
+            frame["name"] = frame["uscc"].map(names).fillna("")
+
+
+def _compare(
+    conn: Connection, run_id: int, previous_id: int, scope: Scope, grades: Sequence[str]
+) -> tuple[dict[Key, Change], int, int]:
+    now, before, last, previous_last = _read_both(conn, run_id, previous_id, scope)
+    both = compared(now, before, grades)
+    parts = {EVERY: Change(lists={n: _entries() for n in LISTS}), **_by_city(both)}
+    _named(conn, run_id, now, parts)
+    return parts, last, previous_last
+
+
+def changes(engine: Engine, who: Principal, run_id: int, previous_id: int, grades: Sequence[str]) -> Changes:
+    """How run ``run_id``'s current results inside ``who``'s scope changed against run ``previous_id``'s (as
+    ``analytics.compare_runs`` of the two, counted and listed): for the province or a city from the stored
+    comparison, made for the province when missing or not up to date; for a district or an enterprise from
+    the scope's own results."""
+    require_schema(engine)
+    if not summable(who.scope):
+        with engine.connect() as conn:
+            parts = _compare(conn, run_id, previous_id, who.scope, grades)[0]
+        return Changes.of(parts.values(), grades)
+    with engine.connect() as conn:
+        bodies = _stored_changes(conn, run_id, previous_id)
+    if bodies is None:
+        bodies = store_changes(engine, run_id, previous_id, grades)
+    prefix = who.scope.prefix
+    chosen = [
+        Change.from_json(body)
+        for key, body in bodies.items()
+        if key == EVERY or not prefix or (key[0].startswith(prefix) and key[1].startswith(prefix))
+    ]
+    return Changes.of(chosen, grades)
+
+
+def _stored_changes(conn: Connection, run_id: int, previous_id: int) -> dict[Key, str] | None:
+    """The stored comparison of two runs, if it is up to date with both."""
+    table = RunChangePart.__table__
+    rows = conn.execute(
+        select(table.c.city_code, table.c.previous_city, table.c.through, table.c.previous_through, table.c.body).where(
+            table.c.run_id == run_id, table.c.previous_id == previous_id
+        )
+    ).all()
+    if not rows:
+        return None
+    last = repo.current_runs(conn, repo.run_row(conn, run_id)).last
+    previous_last = repo.current_runs(conn, repo.run_row(conn, previous_id)).last
+    if {(r.through, r.previous_through) for r in rows} != {(last, previous_last)}:
+        return None
+    return {(r.city_code, r.previous_city): r.body for r in rows}
+
+
+def store_changes(engine: Engine, run_id: int, previous_id: int, grades: Sequence[str]) -> dict[Key, str]:
+    """Compare two runs' current results in the whole province, store the comparison per city (now and then)
+    and return it (made when a period run is scored, and again when a rescoring has changed either run)."""
+    with engine.connect() as conn:
+        parts, last, previous_last = _compare(conn, run_id, previous_id, Scope(), grades)
+    bodies = {key: part.to_json() for key, part in parts.items()}
+    try:
+        with repo.writing(engine) as conn:
+            still = (
+                repo.current_runs(conn, repo.run_row(conn, run_id)).last,
+                repo.current_runs(conn, repo.run_row(conn, previous_id)).last,
+            )
+            if still == (last, previous_last):  # (a rescoring since: the next reader compares again)
+                write_changes(conn, run_id, previous_id, last, previous_last, parts)
+    except IntegrityError:  # another reader stored it at the same moment
+        pass
+    return bodies
+
+
+def compared_with(engine: Engine, run_id: int, period: str) -> None:
+    """Store a new period run's comparisons with the runs the pages compare it with that are not stored yet:
+    the run before it in its period (or the previous period's newest run: the monitoring page's baseline,
+    stored while the run was scored), and the previous period's newest run (the overview's)."""
+    from lrc.service.analytics import baseline_run, previous_period_run
+    from lrc.service.runs import catalogue_for_run
+
+    with engine.connect() as conn:
+        runs = repo.runs(conn)
+        grades = [g.grade for g in catalogue_for_run(conn, repo.run_row(conn, run_id)).grades]
+        wanted = {baseline_run(runs, run_id), previous_period_run(runs, period)} - {None}
+        missing = [int(p) for p in wanted if p is not None and _stored_changes(conn, run_id, int(p)) is None]
+    for previous in missing:
+        store_changes(engine, run_id, previous, grades)
+
+
+def scored_now(subs: pd.DataFrame, result: Any) -> pd.DataFrame:
+    """Results just scored (``scored_parts``' arguments) as ``NOW_COLUMNS`` and their names."""
+    return pd.DataFrame({
+        "enterprise_id": subs["enterprise_id"].astype(np.int64).to_numpy(), "uscc": subs.index.astype(str),
+        "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
+        "total": np.asarray(result.total), "grade": np.asarray(result.grade), "red_line": np.asarray(result.red_line),
+        "name": subs["name"].to_numpy(),
+    })  # fmt: skip
+
+
+def add_compared(into: dict[Key, Change], now: pd.DataFrame, before: pd.DataFrame, catalogue: Catalogue) -> None:
+    """Add a part of a period run (``scored_now``) compared with its baseline's current results (``before``:
+    ``BEFORE_COLUMNS``) to the comparison ``into``, by city now and then."""
+    both = compared(now, before[list(BEFORE_COLUMNS)], [g.grade for g in catalogue.grades])
+    for key, part in _by_city(both).items():
+        if key in into:
+            add_change(into[key], part)
+        else:
+            into[key] = part
+
+
+def write_changes(
+    conn: Connection, run_id: int, previous_id: int, through: int, previous_through: int, parts: dict[Key, Change]
+) -> None:
+    """Store the comparison of two runs (``parts`` by city now and then), replacing any stored before."""
+    table = RunChangePart.__table__
+    conn.execute(delete(table).where(table.c.run_id == run_id, table.c.previous_id == previous_id))
+    every = {EVERY: Change(lists={n: _entries() for n in LISTS}), **parts}
+    conn.execute(insert(table), [
+        {"run_id": run_id, "previous_id": previous_id, "city_code": c, "previous_city": p,
+         "through": through, "previous_through": previous_through, "body": part.to_json()}
+        for (c, p), part in every.items()
+    ])  # fmt: skip
+
+
+# ---- keeping them up to date -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What a one-enterprise rescoring of ``period`` replaces, read before its results are written."""
+
+    period: str
+    period_run: int
+    enterprise_ids: list[int]
+    replaced: pd.DataFrame | None  # the summary's rows (``STORED``), when the period run has a summary
+    pairs: dict[tuple[int, int], pd.DataFrame]  # each stored comparison with the period run: its pairs now
+
+
+def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> Pending | None:
+    """Read, before a rescoring of ``enterprise_ids`` in ``period`` writes anything, what its results replace in
+    the period run's summary and in the comparisons with it; None when there is nothing to keep up to date."""
+    period_run = repo.latest_run_id(conn, period)
+    if period_run is None:
+        return None
+    ids = [int(e) for e in enterprise_ids]
+    replaced = current_rows(conn, period, ids) if has_summary(conn, period) else None
+    pairs = {key: _pairs(conn, *key, ids) for key in _comparisons(conn, period_run)}
+    if replaced is None and not pairs:
+        return None
+    return Pending(period, period_run, ids, replaced, pairs)
+
+
+def after_rescoring(
+    conn: Connection, pending: Pending, catalogue: Catalogue, run_id: int, parts: dict[Key, Part]
+) -> None:
+    """Bring the summary and the comparisons up to date with rescoring run ``run_id`` (its results written in
+    ``conn``'s transaction; ``parts``: theirs)."""
+    if pending.replaced is not None:
+        rescored(conn, catalogue, pending.period, run_id, pending.replaced, parts)
+    table = RunChangePart.__table__
+    before_last = _last_before(conn, pending.period, pending.period_run, run_id)
+    for (now_id, previous_id), old in pending.pairs.items():
+        where = (table.c.run_id == now_id) & (table.c.previous_id == previous_id)
+        query = select(
+            table.c.city_code, table.c.previous_city, table.c.through, table.c.previous_through, table.c.body
+        )
+        rows = conn.execute(
+            query.where(where).with_for_update() if conn.dialect.name == "postgresql" else query.where(where)
+        ).all()
+        other = previous_id if now_id == pending.period_run else now_id
+        other_last = repo.current_runs(conn, repo.run_row(conn, other)).last
+        expected = (before_last, other_last) if now_id == pending.period_run else (other_last, before_last)
+        if not rows or {(r.through, r.previous_through) for r in rows} != {expected}:
+            conn.execute(delete(table).where(where))  # not up to date already: made again when asked for
+            continue
+        new = _pairs(conn, now_id, previous_id, pending.enterprise_ids)
+        stored = {(r.city_code, r.previous_city): Change.from_json(r.body) for r in rows}
+        old_parts, new_parts = _by_city(old), _by_city(new)
+        gone = set(old["uscc"]) | set(new["uscc"])
+        whole_again = True
+        for key in {*old_parts, *new_parts} - {EVERY}:
+            part = stored.setdefault(key, Change(lists={n: _entries() for n in LISTS}))
+            whole_again &= replace_change(part, old_parts.get(key, Change()), new_parts.get(key, Change()), gone)
+        if not whole_again:
+            conn.execute(delete(table).where(where))
+            continue
+        through = (run_id, other_last) if now_id == pending.period_run else (other_last, run_id)
+        conn.execute(delete(table).where(where))
+        conn.execute(insert(table), [
+            {"run_id": now_id, "previous_id": previous_id, "city_code": c, "previous_city": p,
+             "through": through[0], "previous_through": through[1], "body": part.to_json()}
+            for (c, p), part in stored.items() if part.both or (c, p) == EVERY
+        ])  # fmt: skip
+
+
+def _last_before(conn: Connection, period: str, period_run: int, run_id: int) -> int:
+    """The newest run of a period run's range before ``run_id`` (the period run itself when there is none)."""
+    previous = conn.scalar(
+        select(func.max(ScoreRun.id)).where(
+            ScoreRun.period == period, ScoreRun.kind != "period", ScoreRun.id > period_run, ScoreRun.id < run_id
+        )
+    )
+    return int(previous or period_run)
+
+
+def _comparisons(conn: Connection, period_run: int) -> list[tuple[int, int]]:
+    table = RunChangePart.__table__
+    query = (
+        select(table.c.run_id, table.c.previous_id)
+        .where((table.c.run_id == period_run) | (table.c.previous_id == period_run))
+        .distinct()
+    )
+    return [(int(r[0]), int(r[1])) for r in conn.execute(query)]
+
+
+def _pairs(conn: Connection, run_id: int, previous_id: int, enterprise_ids: list[int]) -> pd.DataFrame:
+    """``compared`` rows of some enterprises (with their names) in two runs' current results."""
+    from lrc.service.runs import catalogue_for_run
+
+    run = repo.run_row(conn, run_id)
+    grades = [g.grade for g in catalogue_for_run(conn, run).grades]
+    runs, earlier = repo.current_runs(conn, run), repo.current_runs(conn, repo.run_row(conn, previous_id))
+    now = [
+        repo.results(conn, runs, (*NOW_COLUMNS, "name"), enterprise_ids=list(p)) for p in repo.chunks(enterprise_ids)
+    ]
+    before = [repo.results(conn, earlier, BEFORE_COLUMNS, enterprise_ids=list(p)) for p in repo.chunks(enterprise_ids)]
+    now_rows = pd.concat(now, ignore_index=True) if now else pd.DataFrame(columns=[*NOW_COLUMNS, "name"])
+    before_rows = pd.concat(before, ignore_index=True) if before else pd.DataFrame(columns=list(BEFORE_COLUMNS))
+    return compared(now_rows, before_rows, grades)
+
+
+def _by_city(both: pd.DataFrame) -> dict[Key, Change]:
+    return {(str(k[0]), str(k[1])): change_of(g) for k, g in both.groupby(["city_code", "city_code_prev"], sort=True)}

@@ -208,6 +208,22 @@ class RunSummaryPart(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+class RunChangePart(Base):
+    """How a period run's current results changed against another run's (``previous_id``), for the enterprises
+    of one city now and then (``body``: JSON of counts and the top of each list the pages show;
+    ``lrc.service.summaries``). Derived and replaceable: it holds for the two runs' current results as they
+    were through ``through`` and ``previous_through`` (the newest run of each one's range)."""
+
+    __tablename__ = "run_changes"
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
+    previous_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    previous_city: Mapped[str] = mapped_column(String(6), primary_key=True)
+    through: Mapped[int] = mapped_column(Integer)
+    previous_through: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class Record(Base):
     """A dated, sourced fact about one enterprise decided by an authority (or the union).
     (source, ref) is its identity: delivered again, it is not stored again."""

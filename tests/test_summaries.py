@@ -1,0 +1,164 @@
+"""Run summaries and stored comparisons (``lrc.service.summaries``) answer exactly as the whole run read into
+pandas (``analytics`` on ``load_results``): headline, city and industry tables, points lost per item, industry
+medians, peer ranks, and the changes against another run, for the province, a city and a district, after
+one-enterprise rescorings of either run, and when made afresh from the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, delete, select
+
+from lrc.scope import Scope
+from lrc.service import analytics as an
+from lrc.service import load_results
+from lrc.service import summaries as sm
+from lrc.service.access import Principal, Role
+from lrc.service.submitting import submit
+from lrc.store import repository as repo
+from lrc.store.tables import RunChangePart, RunSummaryPart
+from tests.conftest import ADMIN, scored_sample
+from tests.test_read_path import _later_results
+
+SCOPES = [Scope(), Scope("210200"), Scope("210203")]
+CHANGE_COLUMNS = ["uscc", "name", "city", "industry_name", "total_prev", "total", "delta", "grade_prev", "grade"]
+
+
+def who_in(scope: Scope) -> Principal:
+    return Principal(name="t", role=Role.admin if scope.everything else Role.analyst, scope=scope)
+
+
+def whole(engine: Engine, who: Principal, run_id: int) -> pd.DataFrame:
+    """The results the figures are of: for the province or a city, the current results whose current region lies
+    inside the scope (an enterprise that moved to another city within the period counts in its new one); for
+    a district, each enterprise's newest result inside it, as ``load_results`` reads a scope."""
+    if not sm.summable(who.scope):
+        return load_results(engine, who, "", run_id)[1]
+    frame = load_results(engine, ADMIN, "", run_id)[1]
+    return frame[who.scope.mask(frame["region_code"], frame["uscc"])].reset_index(drop=True)
+
+
+def _runs(engine: Engine) -> tuple[int, int]:
+    runs = an.runs_table(engine, ADMIN)
+    return int(runs["id"].iloc[-1]), int(runs["id"].iloc[-2])
+
+
+def check_summary(engine: Engine, who: Principal, run_id: int) -> None:
+    made = sm.summary(engine, who, run_id)
+    if not sm.summable(who.scope):
+        assert made is None
+        return
+    assert made is not None
+    catalogue = an.run_catalogue(engine, run_id)
+    grades = [g.grade for g in catalogue.grades]
+    frame = whole(engine, who, run_id)
+    want, got = an.headline(frame, grades), sm.headline(made.total(), grades)
+    assert got["mean"] == pytest.approx(want["mean"])
+    assert {**got, "mean": 0} == {**want, "mean": 0}
+    for by in ("city_code", "industry"):
+        pd.testing.assert_frame_equal(
+            sm.group_summary(made, by, grades), an.group_summary(frame, by, grades).reset_index(drop=True), check_dtype=False
+        )
+    usccs, items = an.packed_matrix(engine, ADMIN, run_id, "items")
+    order = usccs.get_indexer(frame["uscc"])
+    part = made.total()
+    want_losses = an.item_losses(catalogue, items[order])
+    pd.testing.assert_frame_equal(an.item_losses_of(catalogue, part.n, part.item_sums, part.item_losing), want_losses)
+    _, level1 = an.packed_matrix(engine, ADMIN, run_id, "level1")
+    level1 = level1[order]
+    for industry in frame["industry"].unique():
+        mask = (frame["industry"] == industry).to_numpy()
+        assert sm.level1_medians(made.groups("industry")[industry]) == (np.median(level1[mask], axis=0) / 10).tolist()
+    ranks = an.peer_ranks(frame)
+    for row in frame.itertuples(index=False):
+        got_ranks = sm.peer_ranks(made, row.city_code, row.industry, int(round(row.total * 10)))
+        assert got_ranks == {k: int(v) for k, v in ranks.loc[row.uscc].items()}
+
+
+def check_changes(engine: Engine, who: Principal, run_id: int, previous_id: int) -> None:
+    grades = [g.grade for g in an.run_catalogue(engine, run_id).grades]
+    got = sm.changes(engine, who, run_id, previous_id, grades)
+    now, before = whole(engine, who, run_id), whole(engine, who, previous_id)
+    both = an.compare_runs(now, before, grades)
+    assert got.both == len(both)
+    assert got.mean_delta == pytest.approx(both["delta"].mean(), nan_ok=True)
+    assert (got.grade_up, got.grade_down) == (int((both["grade_steps"] < 0).sum()), int((both["grade_steps"] > 0).sum()))
+    assert (got.new_red_lines, got.score_fell) == (int(both["new_red_line"].sum()), int((both["delta"] < 0).sum()))
+    wanted = {
+        "rises": both.nlargest(10, "delta"),
+        "falls": both.nsmallest(50, "delta"),
+        "fell": both[both["grade_steps"] > 0].sort_values(["grade_steps", "delta"], ascending=[False, True]).head(50),
+        "red": both[both["new_red_line"]].sort_values("delta", kind="stable").head(50),
+    }
+    for name, frame in wanted.items():
+        columns = [*CHANGE_COLUMNS, "grade_steps"]
+        pd.testing.assert_frame_equal(
+            got.lists[name][columns].reset_index(drop=True), frame[columns].reset_index(drop=True), check_dtype=False
+        )
+
+
+def check(engine: Engine) -> None:
+    run_id, previous_id = _runs(engine)
+    for scope in SCOPES:
+        who = who_in(scope)
+        check_summary(engine, who, run_id)
+        check_summary(engine, who, previous_id)
+        check_changes(engine, who, run_id, previous_id)
+
+
+def _stored(engine: Engine, run_id: int, previous_id: int) -> tuple[set[int], set[tuple[int, int]]]:
+    summary, change = RunSummaryPart.__table__, RunChangePart.__table__
+    with engine.connect() as conn:
+        through = set(conn.scalars(select(summary.c.through).where(summary.c.run_id == run_id)))
+        query = select(change.c.through, change.c.previous_through).where(
+            change.c.run_id == run_id, change.c.previous_id == previous_id
+        )
+        return through, {(int(a), int(b)) for a, b in conn.execute(query)}
+
+
+def _last(engine: Engine, run_id: int) -> int:
+    with engine.connect() as conn:
+        return repo.current_runs(conn, repo.run_row(conn, run_id)).last
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+    scored_sample(engine, tmp_path, 300, seed=11, period="2026Q2")
+    return engine, scored_sample(engine, tmp_path, 300, seed=11, period="2026Q3")
+
+
+def test_written_while_scoring(store: tuple[Engine, pd.DataFrame]) -> None:
+    """A period run's summary and its comparison with the previous period are stored while it is scored."""
+    engine, _ = store
+    run_id, previous_id = _runs(engine)
+    assert _stored(engine, run_id, previous_id) == ({run_id}, {(run_id, previous_id)})
+    check(engine)
+
+
+def test_kept_up_to_date_by_rescorings(store: tuple[Engine, pd.DataFrame]) -> None:
+    """Records, a submission moving an enterprise to another city, a newcomer, and a rescoring of the earlier
+    period: the stored figures follow each in its transaction (not made again), and still equal the whole run."""
+    engine, sample = store
+    _later_results(engine, sample)
+    values = {k: v for k, v in sample.iloc[5].to_dict().items() if not pd.isna(v)}
+    submit(engine, ADMIN, {**values, "region_code": "210203", "period": "2026Q2"}, period="2026Q2")
+    run_id, previous_id = _runs(engine)
+    last, previous_last = _last(engine, run_id), _last(engine, previous_id)
+    assert last > run_id and previous_last > previous_id, "both runs have later one-enterprise results"
+    assert _stored(engine, run_id, previous_id) == ({last}, {(last, previous_last)})
+    check(engine)
+
+
+def test_made_when_missing(store: tuple[Engine, pd.DataFrame]) -> None:
+    """A run scored before summaries existed (or one no longer up to date) gets them when first asked for."""
+    engine, sample = store
+    _later_results(engine, sample)
+    with engine.begin() as conn:
+        conn.execute(delete(RunSummaryPart.__table__))
+        conn.execute(delete(RunChangePart.__table__))
+    check(engine)
+    run_id, previous_id = _runs(engine)
+    assert _stored(engine, run_id, previous_id) == ({_last(engine, run_id)}, {(_last(engine, run_id), previous_id)})
