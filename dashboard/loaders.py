@@ -25,7 +25,7 @@ from indicators import Catalogue, available_versions, load_catalogue
 from lrc.dashboard_server import absolute_url
 from lrc.errors import StoreError
 from lrc.publication.content import PublicationContent
-from lrc.service import Explanation, catalogues, explain, load_results, publication_views, risk
+from lrc.service import Explanation, Filters, catalogues, explain, load_results, publication_views, risk
 from lrc.service import analytics as an
 from lrc.service import summaries as sm
 from lrc.service.access import Principal
@@ -34,6 +34,7 @@ from lrc.service.objections import ObjectionOut, list_objections
 from lrc.service.plans import PlanActionOut, plan_of
 from lrc.service.publications import PublicationOut, get_publication, list_publications
 from lrc.service.repairs import RepairOut, RepairRecordOut, list_repairs, repairable_records
+from lrc.service.results import ranking_page as results_page
 from lrc.store import database_url, make_engine
 
 RUNS_TTL = 3  # seconds: how soon a newly scored run shows up
@@ -94,9 +95,9 @@ def refresh_if_rescored(url: str) -> None:
     current = revision(url)
     if _SEEN_REVISION.setdefault(url, current) != current:
         _SEEN_REVISION[url] = current
-        for loader in (results, packed, summary, headline, group_summary, item_losses, comparison, peer_ranks):
+        for loader in (results, packed, summary, headline, group_summary, item_losses, comparison, peer_ranks, changes):
             loader.clear()
-        for loader_data in (industry_median, explanation, trend):
+        for loader_data in (industry_median, explanation, trend, enterprises, ranking_page):
             loader_data.clear()
 
 
@@ -166,6 +167,31 @@ def comparison(url: str, who: Principal, run_id: int, previous_id: int) -> pd.Da
     """Enterprises in both runs with their change (see ``analytics.compare_runs``). Read-only."""
     grades = [g.grade for g in catalogue(url, run_id).grades]
     return an.compare_runs(results(url, who, run_id), results(url, who, previous_id), grades)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=WHO)
+def changes(url: str, who: Principal, run_id: int, previous_id: int) -> sm.Changes:
+    """How the run changed against ``previous_id`` inside ``who``'s scope: counts and the top of each list
+    (``summaries.changes``: stored per city, not the two runs read). Read-only."""
+    return sm.changes(engine(url), who, run_id, previous_id, _grades(url, run_id))
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)
+def enterprises(url: str, who: Principal, run_id: int, usccs: tuple[str, ...]) -> pd.DataFrame:
+    """Some enterprises' current results in a run inside ``who``'s scope (``analytics.enterprises_in_run``)."""
+    return an.enterprises_in_run(engine(url), who, run_id, list(usccs))
+
+
+@st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)
+def ranking_page(
+    url: str, who: Principal, run_id: int, filters: Filters, offset: int, limit: int, count: bool = True
+) -> tuple[pd.DataFrame, int | None]:
+    """Places ``offset + 1`` to ``offset + limit`` of the run's ranking under ``filters`` and how many match,
+    read by indexed SQL (``results.ranking_page``), not the whole run."""
+    _, frame, matched = results_page(
+        engine(url), who, "", filters, limit=limit, offset=offset, run_id=run_id, count=count
+    )
+    return frame, matched
 
 
 @st.cache_resource(show_spinner=False, max_entries=6, hash_funcs=WHO)

@@ -132,9 +132,9 @@ def test_pages_render_when_the_periods_share_no_enterprise(
 SECRET = "/srv/secret/lrc/module.py"
 BROKEN = {  # page: the loader it calls directly
     "overview": "headline",
-    "rankings": "results",
-    "enterprise": "results",
-    "monitoring": "results",  # inside the auto-refreshing fragment
+    "rankings": "ranking_page",
+    "enterprise": "ranking_page",
+    "monitoring": "changes",  # inside the auto-refreshing fragment
     "methodology": "shipped_catalogues",
 }
 

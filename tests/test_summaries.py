@@ -60,7 +60,9 @@ def check_summary(engine: Engine, who: Principal, run_id: int) -> None:
     assert {**got, "mean": 0} == {**want, "mean": 0}
     for by in ("city_code", "industry"):
         pd.testing.assert_frame_equal(
-            sm.group_summary(made, by, grades), an.group_summary(frame, by, grades).reset_index(drop=True), check_dtype=False
+            sm.group_summary(made, by, grades),
+            an.group_summary(frame, by, grades).reset_index(drop=True),
+            check_dtype=False,
         )
     usccs, items = an.packed_matrix(engine, ADMIN, run_id, "items")
     order = usccs.get_indexer(frame["uscc"])
@@ -85,7 +87,10 @@ def check_changes(engine: Engine, who: Principal, run_id: int, previous_id: int)
     both = an.compare_runs(now, before, grades)
     assert got.both == len(both)
     assert got.mean_delta == pytest.approx(both["delta"].mean(), nan_ok=True)
-    assert (got.grade_up, got.grade_down) == (int((both["grade_steps"] < 0).sum()), int((both["grade_steps"] > 0).sum()))
+    assert (got.grade_up, got.grade_down) == (
+        int((both["grade_steps"] < 0).sum()),
+        int((both["grade_steps"] > 0).sum()),
+    )
     assert (got.new_red_lines, got.score_fell) == (int(both["new_red_line"].sum()), int((both["delta"] < 0).sum()))
     wanted = {
         "rises": both.nlargest(10, "delta"),

@@ -22,12 +22,14 @@ QUERY_KEY = "ent_query"
 MAX_MATCHES = 50
 
 
-def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
-    """The USCC the query names: an exact code, or a pick among name matches."""
+def find(run: RunChoice, query: str, period: str) -> str | None:
+    """The USCC the query names: an exact code, or a pick among name matches (the best first)."""
     code = query.strip().upper()
-    if (frame["uscc"] == code).any():
+    if not loaders.enterprises(run.url, run.who, run.run_id, (code,)).empty:
         return code
-    matches = an.ranked(frame, Filters(search=query.strip())).head(MAX_MATCHES)
+    matches = loaders.ranking_page(run.url, run.who, run.run_id, Filters(search=query.strip()), 0, MAX_MATCHES, False)[
+        0
+    ]
     if matches.empty:
         typed, period = plain(query.strip()), plain(period)
         st.warning(
@@ -46,7 +48,7 @@ def find(frame: pd.DataFrame, query: str, period: str) -> str | None:
     )
 
 
-def chosen(frame: pd.DataFrame, run: RunChoice) -> str | None:
+def chosen(run: RunChoice) -> str | None:
     if QUERY_KEY not in st.session_state:
         st.session_state[QUERY_KEY] = st.query_params.get("uscc", "")
     query = st.text_input(
@@ -55,8 +57,9 @@ def chosen(frame: pd.DataFrame, run: RunChoice) -> str | None:
         placeholder=tr("未输入时显示全省第一名", "empty: the province's first"),
     )
     if not query.strip():
-        return str(frame["uscc"].iloc[0])
-    return find(frame, query, run.period)
+        first = loaders.ranking_page(run.url, run.who, run.run_id, Filters(), 0, 1, False)[0]
+        return str(first["uscc"].iloc[0]) if len(first) else None
+    return find(run, query, run.period)
 
 
 def _rank(column: DeltaGenerator, label: str, ranks: pd.Series, key: str) -> None:
@@ -276,8 +279,7 @@ def main() -> None:
     run = controls.run_page("企业画像", "Enterprise")
     if run is None:
         return
-    frame = loaders.results(run.url, run.who, run.run_id)
-    uscc = chosen(frame, run)
+    uscc = chosen(run)
     if uscc is None:
         return
     earlier = shown_run(run, uscc)
@@ -288,7 +290,7 @@ def main() -> None:
         st.info(tr(f"正在查看:期间 {plain(earlier[1])} 评分批次 #{earlier[0]} 中的结果",
                    f"Showing the result in run #{earlier[0]} of {plain(earlier[1])}"))  # fmt: skip
     catalogue = loaders.catalogue(run.url, earlier[0] if earlier else run.run_id)
-    row = frame.loc[frame["uscc"] == uscc].iloc[0]
+    row = loaders.enterprises(run.url, run.who, run.run_id, (uscc,)).iloc[0]
     header(expl, row, loaders.peer_ranks_of(run.url, run.who, run.run_id, row), catalogue)
     superseded(expl)
     open_cases(run, uscc)

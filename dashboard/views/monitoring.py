@@ -14,8 +14,9 @@ from dashboard.text import plain
 from lrc.risk.features import forecast_periods
 from lrc.service import Filters, risk
 from lrc.service import analytics as an
-from lrc.service.access import Action, permitted
+from lrc.service.access import Action, Principal, permitted
 from lrc.service.alerts import acknowledge, list_alerts
+from lrc.service.summaries import Changes
 from lrc.times import in_china
 
 REFRESH_SECONDS = 10
@@ -35,26 +36,27 @@ CHANGE_COLUMNS = [
 TOP = 50
 
 
-def alerts(both: pd.DataFrame) -> None:
-    if both.empty:
+def alerts(both: Changes) -> None:
+    if not both.both:
         controls.nothing_in_common_message()
         return
-    fell = both[both["grade_steps"] > 0].sort_values(["grade_steps", "delta"], ascending=[False, True])
-    red = both[both["new_red_line"]].sort_values("delta")
-    drops = both[both["delta"] < 0].nsmallest(TOP, "delta")
+    fell, red = both.lists["fell"], both.lists["red"]
+    falls = both.lists["falls"]
+    drops = falls[falls["delta"] < 0].head(TOP)
     cols = st.columns(4)
-    cols[0].metric(tr("等级下降", "Grade fell"), f"{len(fell):,}")
-    cols[1].metric(tr("新触红线", "New red lines"), f"{len(red):,}")
-    cols[2].metric(tr("分数下降", "Score fell"), f"{int((both['delta'] < 0).sum()):,}")
-    cols[3].metric(tr("平均分变化", "Mean change"), f"{both['delta'].mean():+.2f}")
+    cols[0].metric(tr("等级下降", "Grade fell"), f"{both.grade_down:,}")
+    cols[1].metric(tr("新触红线", "New red lines"), f"{both.new_red_lines:,}")
+    cols[2].metric(tr("分数下降", "Score fell"), f"{both.score_fell:,}")
+    cols[3].metric(tr("平均分变化", "Mean change"), f"{both.mean_delta:+.2f}")
     tabs = st.tabs(
         [
-            tr(f"等级下降({len(fell):,})", f"Grade fell ({len(fell):,})"),
-            tr(f"新触红线({len(red):,})", f"New red lines ({len(red):,})"),
+            tr(f"等级下降({both.grade_down:,})", f"Grade fell ({both.grade_down:,})"),
+            tr(f"新触红线({both.new_red_lines:,})", f"New red lines ({both.new_red_lines:,})"),
             tr(f"降幅最大前 {TOP}", f"Top {TOP} drops"),
         ]
     )
-    for tab, frame, what in zip(tabs, (fell, red, drops), ("fell", "red", "drops"), strict=True):
+    sizes = (both.grade_down, both.new_red_lines, both.score_fell)
+    for tab, frame, size, what in zip(tabs, (fell, red, drops), sizes, ("fell", "red", "drops"), strict=True):
         with tab:
             if frame.empty:
                 st.success(tr("没有此类企业。", "None."))
@@ -63,20 +65,20 @@ def alerts(both: pd.DataFrame) -> None:
                 tables.show(
                     frame.head(TOP),
                     [*CHANGE_COLUMNS, *extra],
-                    height=min(38 + 35 * min(len(frame), TOP), 600),
+                    height=min(38 + 35 * min(size, TOP), 600),
                 )
 
 
-def add_to_watchlist(frame: pd.DataFrame) -> None:
+def add_to_watchlist(url: str, who: Principal, run_id: int) -> None:
     with st.form("watch_add", clear_on_submit=True, border=False):
         left, right = st.columns([4, 1], vertical_alignment="bottom")
         query = left.text_input(tr("按名称或统一社会信用代码添加", "Add by name or USCC"), key="watch_query")
         submitted = right.form_submit_button(tr("加入关注", "Watch"))
     if submitted and query.strip():
         code = query.strip().upper()
-        hits = frame[frame["uscc"] == code]
+        hits = loaders.enterprises(url, who, run_id, (code,))
         if hits.empty:
-            hits = an.ranked(frame, Filters(search=query.strip()))
+            hits = loaders.ranking_page(url, who, run_id, Filters(search=query.strip()), 0, 1, False)[0]
         if hits.empty:
             typed = plain(query.strip())
             st.warning(tr(f"找不到“{typed}”。", f"Nothing matches “{typed}”."))
@@ -84,14 +86,14 @@ def add_to_watchlist(frame: pd.DataFrame) -> None:
             watchlist.add(str(hits["uscc"].iloc[0]))
 
 
-def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
+def watched(url: str, who: Principal, run_id: int, base: int | None) -> None:
     st.subheader(tr("关注清单", "Watchlist"))
     if not watchlist.may_edit():
         st.caption(
             tr("关注清单供分析员使用;你的角色只能查看。", "The watchlist is for analysts; your role can only view.")
         )
         return
-    add_to_watchlist(frame)
+    add_to_watchlist(url, who, run_id)
     codes = watchlist.items()
     if not codes:
         st.caption(
@@ -101,8 +103,11 @@ def watched(frame: pd.DataFrame, both: pd.DataFrame | None) -> None:
             )
         )
         return
-    rows = frame[frame["uscc"].isin(codes)][["uscc", "name", "city", "total", "grade", "red_line"]]
-    if both is not None:
+    frame = loaders.enterprises(url, who, run_id, tuple(codes))
+    rows = frame[["uscc", "name", "city", "total", "grade", "red_line"]]
+    if base is not None:
+        grades = [g.grade for g in loaders.catalogue(url, run_id).grades]
+        both = an.compare_runs(frame, loaders.enterprises(url, who, base, tuple(codes)), grades)
         rows = rows.merge(both[["uscc", "total_prev", "delta", "grade_prev"]], on="uscc", how="left")
     missing = [c for c in codes if c not in set(rows["uscc"])]
     columns = [
@@ -141,13 +146,11 @@ def live() -> None:
             f"{REFRESH_SECONDS} s (at {stamp})",
         )
     )
-    frame = loaders.results(url, who, run.run_id)
-    both = loaders.comparison(url, who, run.run_id, base) if base else None
-    if both is None:
+    if not base:
         st.info(tr("只有一个评分批次,暂无可对比的结果。", "Only one run so far: nothing to compare."))
     else:
-        alerts(both)
-    watched(frame, both)
+        alerts(loaders.changes(url, who, run.run_id, base))
+    watched(url, who, run.run_id, base or None)
 
 
 @st.fragment(run_every=ALERT_SECONDS)

@@ -109,21 +109,21 @@ def changes(run: RunChoice) -> None:
     if not run.previous_id:
         st.info(tr("没有上一期间的评分结果。", "No earlier period has been scored."))
         return
-    both = loaders.comparison(run.url, run.who, run.run_id, run.previous_id)
-    if both.empty:
+    both = loaders.changes(run.url, run.who, run.run_id, run.previous_id)
+    if not both.both:
         controls.nothing_in_common_message()
         return
     cols = st.columns(4)
-    cols[0].metric(tr("两期均参评", "In both periods"), f"{len(both):,}")
-    cols[1].metric(tr("平均分变化", "Mean change"), f"{both['delta'].mean():+.2f}")
-    cols[2].metric(tr("等级上升", "Grade up"), f"{int((both['grade_steps'] < 0).sum()):,}")
-    cols[3].metric(tr("等级下降", "Grade down"), f"{int((both['grade_steps'] > 0).sum()):,}")
+    cols[0].metric(tr("两期均参评", "In both periods"), f"{both.both:,}")
+    cols[1].metric(tr("平均分变化", "Mean change"), f"{both.mean_delta:+.2f}")
+    cols[2].metric(tr("等级上升", "Grade up"), f"{both.grade_up:,}")
+    cols[3].metric(tr("等级下降", "Grade down"), f"{both.grade_down:,}")
     shown = ["uscc", "name", "city", "industry_name", "total_prev", "total", "delta", "grade_prev", "grade"]
     rises, falls = st.tabs([tr("进步最大前 10", "Top 10 rises"), tr("退步最大前 10", "Top 10 falls")])
     with rises:
-        tables.show(both.nlargest(10, "delta"), shown)
+        tables.show(both.lists["rises"].head(10), shown)
     with falls:
-        tables.show(both.nsmallest(10, "delta"), shown)
+        tables.show(both.lists["falls"].head(10), shown)
 
 
 def main() -> None:

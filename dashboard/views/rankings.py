@@ -74,40 +74,62 @@ def sorted_view(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
     return frame
 
 
-def page_of(frame: pd.DataFrame, signature: tuple) -> pd.DataFrame:
-    """One page of rows. The page control is keyed by the filters, so it starts
-    again at page 1 whenever they change."""
-    pages = max(1, math.ceil(len(frame) / PAGE_SIZE))
+def page_start(count: int, signature: tuple) -> int:
+    """The page control over ``count`` rows and its caption; the first row of the page chosen. The control is
+    keyed by the filters, so it starts again at page 1 whenever they change."""
+    pages = max(1, math.ceil(count / PAGE_SIZE))
     key = f"{PAGE_KEY}_{hashlib.sha1(repr(signature).encode()).hexdigest()[:12]}"
     number = st.pagination(pages, key=key, max_visible_pages=9)
-    start = (number - 1) * PAGE_SIZE
     st.caption(
         tr(
-            f"共 {len(frame):,} 家企业 · 第 {number} / {pages} 页 · 每页 {PAGE_SIZE} 家",
-            f"{len(frame):,} enterprises · page {number} of {pages} · {PAGE_SIZE} a page",
+            f"共 {count:,} 家企业 · 第 {number} / {pages} 页 · 每页 {PAGE_SIZE} 家",
+            f"{count:,} enterprises · page {number} of {pages} · {PAGE_SIZE} a page",
         )
     )
+    return (number - 1) * PAGE_SIZE
+
+
+def page_of(frame: pd.DataFrame, signature: tuple) -> pd.DataFrame:
+    """One page of rows of ``frame``, with the page control."""
+    start = page_start(len(frame), signature)
     return frame.iloc[start : start + PAGE_SIZE]
 
 
-def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
-    """CSV and XLSX of the whole filtered, sorted set (built only when clicked)."""
-    export = frame[tables.RESULT_COLUMNS].rename(columns=column_labels(tables.RESULT_COLUMNS))
+def by_total(run: RunChoice, chosen: Filters, sort: str) -> tuple[pd.DataFrame, int]:
+    """The page chosen of the ranking by total (high to low, or low to high) and how many match, read by
+    indexed SQL: a page, not the run."""
+    count = loaders.ranking_page(run.url, run.who, run.run_id, chosen, 0, 0)[1] or 0
+    if not count:
+        return pd.DataFrame(), 0
+    start = page_start(count, (run.run_id, chosen, sort))
+    if sort == "total_desc":
+        return loaders.ranking_page(run.url, run.who, run.run_id, chosen, start, PAGE_SIZE, False)[0], count
+    first = max(0, count - start - PAGE_SIZE)  # low to high: the same places counted from the end
+    rows = loaders.ranking_page(run.url, run.who, run.run_id, chosen, first, count - start - first, False)[0]
+    return rows.iloc[::-1].reset_index(drop=True), count
+
+
+def downloads(whole: Callable[[], pd.DataFrame], run: RunChoice) -> None:
+    """CSV and XLSX of the whole filtered, sorted set (``whole`` read and built only when clicked)."""
     name = f"lrc-ranking-{run.period}-run{run.run_id}"
 
-    def recorded(kind: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    def export() -> pd.DataFrame:
+        return whole()[tables.RESULT_COLUMNS].rename(columns=column_labels(tables.RESULT_COLUMNS))
+
+    def recorded(kind: str, build: Callable[[pd.DataFrame], bytes]) -> Callable[[], bytes]:
         """A download carries data out: recorded (by the service) when it is built, on click."""
 
         def data() -> bytes:
-            exported(loaders.engine(run.url), run.who, f"ranking:run:{run.run_id}", f"{len(export)} rows {kind}")
-            return build()
+            frame = export()
+            exported(loaders.engine(run.url), run.who, f"ranking:run:{run.run_id}", f"{len(frame)} rows {kind}")
+            return build(frame)
 
         return data
 
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         tr("下载 CSV", "Download CSV"),
-        recorded("csv", lambda: csv_bytes(export)),
+        recorded("csv", csv_bytes),
         f"{name}.csv",
         "text/csv",
         key="rank_csv",
@@ -115,7 +137,7 @@ def downloads(frame: pd.DataFrame, run: RunChoice) -> None:
     )
     right.download_button(
         tr("下载 Excel", "Download XLSX"),
-        recorded("xlsx", lambda: xlsx_bytes(export, "排名")),
+        recorded("xlsx", lambda frame: xlsx_bytes(frame, "排名")),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rank_xlsx",
@@ -167,8 +189,15 @@ def published_view(run: RunChoice, publication: PublicationOut) -> None:
     newer_links(rows[rows["changed"] | (rows["corrected"] != "")])
 
 
+def industries(run: RunChoice) -> list[str]:
+    """The industries of the run's enterprises inside the scope (from its summary when it has one)."""
+    made = loaders.summary(run.url, run.who, run.run_id)
+    if made is not None:
+        return sorted(k for k, part in made.groups("industry").items() if part.n)
+    return sorted(loaders.results(run.url, run.who, run.run_id)["industry"].unique().tolist())
+
+
 def current_view(run: RunChoice) -> None:
-    frame = loaders.results(run.url, run.who, run.run_id)
     grades = [g.grade for g in loaders.catalogue(run.url, run.run_id).grades]
     left, right = st.columns([3, 1])
     search = left.text_input(
@@ -177,19 +206,27 @@ def current_view(run: RunChoice) -> None:
         placeholder=tr("输入名称关键字或信用代码开头", "part of the name, or the code's start"),
     )
     sort = right.selectbox(tr("排序", "Sort"), list(SORTS), key="rank_sort", format_func=lambda s: tr(*SORTS[s]))
-    chosen = filters(grades, sorted(frame["industry"].unique().tolist()), search)
-    shown = sorted_view(an.ranked(frame, chosen), sort)
-    if shown.empty:
+    chosen = filters(grades, industries(run), search)
+
+    def whole() -> pd.DataFrame:  # the whole filtered set in the order chosen (read from the whole run)
+        return sorted_view(an.ranked(loaders.results(run.url, run.who, run.run_id), chosen), sort)
+
+    if sort in ("total_desc", "total_asc"):  # a page by indexed SQL
+        rows, count = by_total(run, chosen, sort)
+    else:  # an order the index does not keep: the whole run
+        shown = whole()
+        count = len(shown)
+        rows = page_of(shown, (run.run_id, chosen, sort)) if count else shown
+    if not count:
         st.warning(
             tr("没有符合条件的企业,请放宽筛选条件。", "No enterprise matches these filters."),
         )
         return
-    rows = page_of(shown, (run.run_id, chosen, sort))
     columns = (
         tables.RESULT_COLUMNS if chosen != Filters() else [c for c in tables.RESULT_COLUMNS if c != "province_rank"]
     )
     tables.show(rows, columns, height=38 + 35 * len(rows), key="rank_table")
-    downloads(shown, run)
+    downloads(whole, run)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "compare_runs",
     "decode_packed",
     "enterprise_trend",
+    "enterprises_in_run",
     "Headline",
     "group_summary",
     "headline",
@@ -89,6 +90,24 @@ def run_catalogue(engine: Engine, run_id: int) -> Catalogue:
     require_schema(engine)
     with engine.connect() as conn:
         return catalogue_for_run(conn, get_run(conn, None, run_id))
+
+
+def enterprises_in_run(engine: Engine, who: Principal, run_id: int, usccs: Sequence[str]) -> pd.DataFrame:
+    """The current results in a run of the enterprises ``usccs`` inside ``who``'s scope (each read by its index,
+    not the run), as ``load_results`` shows them but without ranks: points, city and industry names."""
+    from lrc.reference import CITIES, INDUSTRIES
+
+    require_schema(engine)
+    with engine.connect() as conn:
+        runs = repo.current_runs(conn, get_run(conn, None, run_id))
+        found = [repo.results(conn, runs, uscc=u.strip().upper(), scope=who.scope) for u in usccs]
+    found = [f for f in found if len(f)]
+    frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(repo.RESULT_COLUMNS))
+    frame["total"] = frame["total"].astype("float64") / 10
+    frame["red_line"] = frame["red_line"].astype(bool)
+    frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
+    frame["industry_name"] = frame["industry"].map(INDUSTRIES)
+    return frame
 
 
 def packed_matrix(engine: Engine, who: Principal, run_id: int, column: Packed = "items") -> tuple[pd.Index, np.ndarray]:

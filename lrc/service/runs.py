@@ -20,10 +20,10 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.ingest.records import record_hash
 from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
+from lrc.service import summaries
 from lrc.service.access import Action, Principal
 from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
-from lrc.service import summaries
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo

@@ -521,7 +521,7 @@ def merged_list(name: str, lists: Sequence[tuple[pd.DataFrame, bool]], keep: int
     ordered = _ordered(pd.concat(frames, ignore_index=True), name)
     source = ordered["_from"].to_numpy()
     cut = len(ordered)
-    for k, (frame, complete) in enumerate(lists):
+    for k, (_, complete) in enumerate(lists):
         if not complete:
             at = np.flatnonzero(source == k)
             cut = min(cut, int(at[-1]) + 1 if len(at) else 0)

@@ -3,16 +3,16 @@ few hundred rows instead of every result of the run (``lrc.service.summaries``),
 against another, per city (``run_changes``). Runs scored before this
 migration get theirs when first shown.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
