@@ -24,11 +24,11 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from indicators import Catalogue
@@ -39,6 +39,8 @@ from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import RunChangePart, RunSummaryPart, ScoreRun
 
+SUMMARIES = cast(Table, RunSummaryPart.__table__)
+CHANGES = cast(Table, RunChangePart.__table__)
 PART_ROWS = 100_000  # stored results decoded together when a summary is made from them
 STORED = ("city_code", "industry", "total", "grade", "red_line", "items", "level1")  # what a summary reads
 
@@ -176,7 +178,7 @@ def stored_parts(catalogue: Catalogue, rows: pd.DataFrame) -> dict[Key, Part]:
 
 def write(conn: Connection, run_id: int, through: int, parts: dict[Key, Part]) -> None:
     """Replace the summary of ``run_id`` with ``parts`` (empty ones dropped)."""
-    table = RunSummaryPart.__table__
+    table = SUMMARIES
     conn.execute(delete(table).where(table.c.run_id == run_id))
     rows = [
         {"run_id": run_id, "city_code": c, "industry": i, "through": through, "body": p.to_json()}
@@ -187,15 +189,13 @@ def write(conn: Connection, run_id: int, through: int, parts: dict[Key, Part]) -
         conn.execute(insert(table), rows)
 
 
-def _read(conn: Connection, run_id: int, prefix: str | None = None, lock: bool = False) -> tuple[set[int], dict]:
-    table = RunSummaryPart.__table__
-    query = select(table.c.city_code, table.c.industry, table.c.through, table.c.body).where(table.c.run_id == run_id)
+def _read(conn: Connection, run_id: int, prefix: str | None = None) -> dict[Key, str]:
+    """The stored parts of a run's summary (of the cities starting with ``prefix``), as JSON."""
+    table = SUMMARIES
+    query = select(table.c.city_code, table.c.industry, table.c.body).where(table.c.run_id == run_id)
     if prefix:
         query = query.where(table.c.city_code.like(prefix + "%"))
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = conn.execute(query).all()
-    return {int(r.through) for r in rows}, {(r.city_code, r.industry): r.body for r in rows}
+    return {(r.city_code, r.industry): r.body for r in conn.execute(query)}
 
 
 def rescored(
@@ -208,23 +208,23 @@ def rescored(
     period_run = repo.latest_run_id(conn, period)
     if period_run is None or period_run > run_id:
         return
-    through, bodies = _read(conn, period_run, lock=True)
-    if not bodies:
+    table = SUMMARIES
+    mine = table.c.run_id == period_run
+    states = select(table.c.through).where(mine)
+    through = set(conn.scalars(states.with_for_update() if conn.dialect.name == "postgresql" else states))
+    if not through:
         return
-    previous = conn.scalar(
-        select(func.max(ScoreRun.id)).where(
-            ScoreRun.period == period, ScoreRun.kind != "period", ScoreRun.id > period_run, ScoreRun.id < run_id
-        )
-    )
-    if through != {previous or period_run}:
-        write(conn, period_run, period_run, {})
+    if through != {_last_before(conn, period, period_run, run_id)}:
+        write(conn, period_run, period_run, {})  # not up to date already: made again when asked for
         return
-    changed: dict[Key, Part] = {}
-    for key in {*stored_keys(before), *parts}:
-        changed[key] = Part.from_json(bodies[key]) if key in bodies else Part()
+    keys = sorted({*stored_keys(before), *parts})
+    where = mine & tuple_(table.c.city_code, table.c.industry).in_(keys)
+    bodies = {
+        (r[0], r[1]): r[2] for r in conn.execute(select(table.c.city_code, table.c.industry, table.c.body).where(where))
+    }
+    changed = {key: Part.from_json(bodies[key]) if key in bodies else Part() for key in keys}
     add_parts(changed, stored_parts(catalogue, before), -1)
     add_parts(changed, parts)
-    table = RunSummaryPart.__table__
     for (city, industry), part in changed.items():
         where = (table.c.run_id == period_run) & (table.c.city_code == city) & (table.c.industry == industry)
         conn.execute(delete(table).where(where))
@@ -252,7 +252,7 @@ def current_rows(conn: Connection, period: str, enterprise_ids: Sequence[int]) -
 def has_summary(conn: Connection, period: str) -> bool:
     """Whether ``period``'s newest period run has a summary to keep up to date."""
     period_run = repo.latest_run_id(conn, period)
-    table = RunSummaryPart.__table__
+    table = SUMMARIES
     return (
         period_run is not None
         and conn.scalar(select(table.c.run_id).where(table.c.run_id == period_run).limit(1)) is not None
@@ -300,11 +300,11 @@ def summary(engine: Engine, who: Principal, run_id: int) -> Summary | None:
         if run is None or run.kind != "period":
             return None
         last = repo.current_runs(conn, run).last
-        table = RunSummaryPart.__table__
+        table = SUMMARIES
         state = conn.execute(
             select(func.min(table.c.through), func.max(table.c.through)).where(table.c.run_id == run_id)
         ).one()
-        bodies = _read(conn, run_id, who.scope.prefix)[1] if tuple(state) == (last, last) else None
+        bodies = _read(conn, run_id, who.scope.prefix) if tuple(state) == (last, last) else None
     if bodies is None:  # (every row of a summary carries the same ``through``: one city may have none)
         bodies = _made(engine, run_id, who.scope.prefix)
     return Summary(run_id, {key: Part.from_json(body) for key, body in bodies.items()})
@@ -579,8 +579,8 @@ class Changes:
                 setattr(out, name, getattr(out, name) + getattr(part, name))
         lists = {}
         for name, k in LISTS.items():
-            parts = [(p.lists.get(name, _entries()), whole(p, name)) for p in chosen]
-            lists[name] = shown(merged_list(name, parts, k), grades)
+            sources = [(p.lists.get(name, _entries()), whole(p, name)) for p in chosen]
+            lists[name] = shown(merged_list(name, sources, k), grades)
         counts = {k: getattr(out, k) for k in COUNTS if k not in ("both", "delta_sum")}
         return cls(both=out.both, mean_delta=out.mean_delta, lists=lists, **counts)
 
@@ -658,7 +658,7 @@ def changes(engine: Engine, who: Principal, run_id: int, previous_id: int, grade
 
 def _stored_changes(conn: Connection, run_id: int, previous_id: int) -> dict[Key, str] | None:
     """The stored comparison of two runs, if it is up to date with both."""
-    table = RunChangePart.__table__
+    table = CHANGES
     rows = conn.execute(
         select(table.c.city_code, table.c.previous_city, table.c.through, table.c.previous_through, table.c.body).where(
             table.c.run_id == run_id, table.c.previous_id == previous_id
@@ -733,7 +733,7 @@ def write_changes(
     conn: Connection, run_id: int, previous_id: int, through: int, previous_through: int, parts: dict[Key, Change]
 ) -> None:
     """Store the comparison of two runs (``parts`` by city now and then), replacing any stored before."""
-    table = RunChangePart.__table__
+    table = CHANGES
     conn.execute(delete(table).where(table.c.run_id == run_id, table.c.previous_id == previous_id))
     every = {EVERY: Change(lists={n: _entries() for n in LISTS}), **parts}
     conn.execute(insert(table), [
@@ -778,40 +778,51 @@ def after_rescoring(
     ``conn``'s transaction; ``parts``: theirs)."""
     if pending.replaced is not None:
         rescored(conn, catalogue, pending.period, run_id, pending.replaced, parts)
-    table = RunChangePart.__table__
+    table = CHANGES
     before_last = _last_before(conn, pending.period, pending.period_run, run_id)
     for (now_id, previous_id), old in pending.pairs.items():
-        where = (table.c.run_id == now_id) & (table.c.previous_id == previous_id)
-        query = select(
-            table.c.city_code, table.c.previous_city, table.c.through, table.c.previous_through, table.c.body
-        )
-        rows = conn.execute(
-            query.where(where).with_for_update() if conn.dialect.name == "postgresql" else query.where(where)
-        ).all()
+        mine = (table.c.run_id == now_id) & (table.c.previous_id == previous_id)
+        states = select(table.c.through, table.c.previous_through).where(mine)
+        if conn.dialect.name == "postgresql":
+            states = states.with_for_update()
+        through = {(int(a), int(b)) for a, b in conn.execute(states)}
         other = previous_id if now_id == pending.period_run else now_id
         other_last = repo.current_runs(conn, repo.run_row(conn, other)).last
         expected = (before_last, other_last) if now_id == pending.period_run else (other_last, before_last)
-        if not rows or {(r.through, r.previous_through) for r in rows} != {expected}:
-            conn.execute(delete(table).where(where))  # not up to date already: made again when asked for
+        if through != {expected}:
+            conn.execute(delete(table).where(mine))  # not up to date already: made again when asked for
             continue
         new = _pairs(conn, now_id, previous_id, pending.enterprise_ids)
-        stored = {(r.city_code, r.previous_city): Change.from_json(r.body) for r in rows}
         old_parts, new_parts = _by_city(old), _by_city(new)
+        keys = sorted({*old_parts, *new_parts} - {EVERY})
+        rows = (
+            conn.execute(
+                select(table.c.city_code, table.c.previous_city, table.c.body).where(
+                    mine, tuple_(table.c.city_code, table.c.previous_city).in_(keys)
+                )
+            ).all()
+            if keys
+            else []
+        )
+        stored = {(r[0], r[1]): Change.from_json(r[2]) for r in rows}
         gone = set(old["uscc"]) | set(new["uscc"])
         whole_again = True
-        for key in {*old_parts, *new_parts} - {EVERY}:
+        for key in keys:
             part = stored.setdefault(key, Change(lists={n: _entries() for n in LISTS}))
             whole_again &= replace_change(part, old_parts.get(key, Change()), new_parts.get(key, Change()), gone)
         if not whole_again:
-            conn.execute(delete(table).where(where))
+            conn.execute(delete(table).where(mine))
             continue
-        through = (run_id, other_last) if now_id == pending.period_run else (other_last, run_id)
-        conn.execute(delete(table).where(where))
-        conn.execute(insert(table), [
-            {"run_id": now_id, "previous_id": previous_id, "city_code": c, "previous_city": p,
-             "through": through[0], "previous_through": through[1], "body": part.to_json()}
-            for (c, p), part in stored.items() if part.both or (c, p) == EVERY
-        ])  # fmt: skip
+        after = (run_id, other_last) if now_id == pending.period_run else (other_last, run_id)
+        for (city, previous_city), part in stored.items():
+            where = mine & (table.c.city_code == city) & (table.c.previous_city == previous_city)
+            conn.execute(delete(table).where(where))
+            if part.both:
+                conn.execute(insert(table).values(
+                    run_id=now_id, previous_id=previous_id, city_code=city, previous_city=previous_city,
+                    through=after[0], previous_through=after[1], body=part.to_json(),
+                ))  # fmt: skip
+        conn.execute(update(table).where(mine).values(through=after[0], previous_through=after[1]))
 
 
 def _last_before(conn: Connection, period: str, period_run: int, run_id: int) -> int:
@@ -825,7 +836,7 @@ def _last_before(conn: Connection, period: str, period_run: int, run_id: int) ->
 
 
 def _comparisons(conn: Connection, period_run: int) -> list[tuple[int, int]]:
-    table = RunChangePart.__table__
+    table = CHANGES
     query = (
         select(table.c.run_id, table.c.previous_id)
         .where((table.c.run_id == period_run) | (table.c.previous_id == period_run))
