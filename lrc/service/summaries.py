@@ -423,9 +423,13 @@ COUNTS = ("both", "delta_sum", "grade_up", "grade_down", "new_red_lines", "score
 EVERY = ("", "")  # the row every stored comparison has, so that one with no enterprise in common is stored too
 
 
+Entry = tuple[Any, ...]  # one enterprise in a list: the values of ``ENTRY``
+
+
 @dataclass
 class Change:
-    """Enterprises in both runs: counts (``delta_sum`` in tenths), and the top of each list (``ENTRY``)."""
+    """Enterprises in both runs: counts (``delta_sum`` in tenths), and the top of each list (``ENTRY`` tuples,
+    in the list's order)."""
 
     both: int = 0
     delta_sum: int = 0
@@ -433,35 +437,21 @@ class Change:
     grade_down: int = 0
     new_red_lines: int = 0
     score_fell: int = 0
-    lists: dict[str, pd.DataFrame] = field(default_factory=dict)
+    lists: dict[str, list[Entry]] = field(default_factory=dict)
 
     @property
     def mean_delta(self) -> float:
         return self.delta_sum / 10 / self.both if self.both else float("nan")
 
     def to_json(self) -> str:
-        lists = {
-            k: [[_plain(v) for v in row] for row in f[list(ENTRY)].itertuples(index=False)]
-            for k, f in self.lists.items()
-        }
-        return json.dumps({**{k: getattr(self, k) for k in COUNTS}, "lists": lists}, separators=(",", ":"))
+        counts = {k: getattr(self, k) for k in COUNTS}
+        return json.dumps({**counts, "lists": {k: list(v) for k, v in self.lists.items()}}, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Change:
         data = json.loads(text)
-        lists = {k: _entries(v) for k, v in data.pop("lists").items()}
+        lists = {k: [tuple(e) for e in v] for k, v in data.pop("lists").items()}
         return cls(**data, lists=lists)
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
-
-
-def _entries(rows: list[list[Any]] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame(rows or [], columns=list(ENTRY))
-    for column in ("total", "total_prev", "grade_steps"):
-        frame[column] = frame[column].astype(np.int64)
-    return frame
 
 
 def compared(now: pd.DataFrame, before: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
@@ -478,21 +468,44 @@ def compared(now: pd.DataFrame, before: pd.DataFrame, grades: Sequence[str]) -> 
     return both
 
 
-def _ordered(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """List ``name`` in the pages' order, ties in the ranking's (total down, USCC up)."""
-    d = frame["total"].astype(np.int64) - frame["total_prev"].astype(np.int64)
-    keyed = frame.assign(_d=d, _rise=-d, _steps=-frame["grade_steps"], _total=-frame["total"].astype(np.int64))
+def _key(name: str) -> Any:
+    """The order of list ``name`` on entries; ties in the ranking's order (total down, USCC up)."""
+    if name == "rises":
+        return lambda e: (e[5] - e[4], -e[4], e[0])
     if name == "fell":
-        keyed = keyed[keyed["grade_steps"] > 0]
-    keys = {"rises": ["_rise"], "falls": ["_d"], "fell": ["_steps", "_d"], "red": ["_d"]}[name]
-    return frame.loc[keyed.sort_values([*keys, "_total", "uscc"], kind="stable").index]
+        return lambda e: (-e[8], e[4] - e[5], -e[4], e[0])
+    return lambda e: (e[4] - e[5], -e[4], e[0])  # falls, red
+
+
+FEW = 2_000  # rows of a part sorted as Python tuples; more are narrowed by pandas first
+
+
+def _top(rows: pd.DataFrame, name: str, keep: int) -> list[Entry]:
+    """The first ``keep`` of ``compared`` rows (with names) in list ``name``'s order."""
+    if name == "fell":
+        rows = rows[rows["grade_steps"] > 0]
+    if len(rows) > FEW:  # only the candidates (every row with the lowest key of the ones kept) are made tuples
+        d = rows["total"].astype(np.int64) - rows["total_prev"].astype(np.int64)
+        key = {"rises": -d, "falls": d, "red": d, "fell": -rows["grade_steps"] * 10**7 + d}[name]
+        rows = rows[key <= key.nsmallest(keep).max()]
+    columns = [rows[c].tolist() for c in ENTRY]
+    entries = [
+        (str(u), str(n), str(c), str(i), int(t), int(p), str(g), str(q), int(s))
+        for u, n, c, i, t, p, g, q, s in zip(*columns, strict=True)
+    ]
+    return _listed(entries, name, keep)
+
+
+def _listed(entries: list[Entry], name: str, keep: int) -> list[Entry]:
+    """The first ``keep`` of ``entries`` in list ``name``'s order."""
+    return sorted(entries, key=_key(name))[:keep]
 
 
 def change_of(both: pd.DataFrame) -> Change:
     """The counts and lists of ``compared`` rows (names, when ``both`` has none, filled in later)."""
     entries = both if "name" in both else both.assign(name="")
-    lists = {n: _ordered(entries, n).head(KEPT * k)[list(ENTRY)] for n, k in LISTS.items() if n != "red"}
-    lists["red"] = _ordered(entries[entries["new_red_line"]], "red").head(KEPT * LISTS["red"])[list(ENTRY)]
+    lists = {n: _top(entries, n, KEPT * k) for n, k in LISTS.items() if n != "red"}
+    lists["red"] = _top(entries[entries["new_red_line"]], "red", KEPT * LISTS["red"])
     return Change(
         both=len(both),
         delta_sum=int(both["d"].sum()),
@@ -512,29 +525,23 @@ def whole(change: Change, name: str) -> bool:
     return len(change.lists.get(name, ())) >= getattr(change, CANDIDATES[name])
 
 
-def merged_list(name: str, lists: Sequence[tuple[pd.DataFrame, bool]], keep: int) -> pd.DataFrame:
+def merged_list(name: str, lists: Sequence[tuple[list[Entry], bool]], keep: int) -> list[Entry]:
     """The top ``keep`` of the union of disjoint lists ``name``, each (entries, whether whole), as far as
     they tell it: a list that is not whole is the top of its set, so nothing after its last entry is known."""
-    frames = [f.assign(_from=k) for k, (f, _) in enumerate(lists) if len(f)]
-    if not frames:
-        return _entries()
-    ordered = _ordered(pd.concat(frames, ignore_index=True), name)
-    source = ordered["_from"].to_numpy()
-    cut = len(ordered)
-    for k, (_, complete) in enumerate(lists):
+    key = _key(name)
+    merged = sorted((e for entries, _ in lists for e in entries), key=key)
+    for entries, complete in lists:
         if not complete:
-            at = np.flatnonzero(source == k)
-            cut = min(cut, int(at[-1]) + 1 if len(at) else 0)
-    return ordered.iloc[:cut].head(keep)[list(ENTRY)].reset_index(drop=True)
+            last = key(entries[-1]) if entries else None
+            merged = [e for e in merged if last is not None and key(e) <= last]
+    return merged[:keep]
 
 
 def add_change(into: Change, other: Change) -> None:
     """Add a disjoint ``other`` (another part of a period run) to ``into``."""
     lists = {
         n: merged_list(
-            n,
-            [(into.lists.get(n, _entries()), whole(into, n)), (other.lists.get(n, _entries()), whole(other, n))],
-            KEPT * k,
+            n, [(into.lists.get(n, []), whole(into, n)), (other.lists.get(n, []), whole(other, n))], KEPT * k
         )
         for n, k in LISTS.items()
     }
@@ -549,9 +556,8 @@ def replace_change(into: Change, removed: Change, added: Change, gone: set[str])
     must then be made again from the results)."""
     lists = {}
     for name, k in LISTS.items():
-        mine = into.lists.get(name, _entries())
-        kept = (mine[~mine["uscc"].isin(gone)], whole(into, name))
-        lists[name] = merged_list(name, [kept, (added.lists.get(name, _entries()), whole(added, name))], KEPT * k)
+        kept = ([e for e in into.lists.get(name, []) if e[0] not in gone], whole(into, name))
+        lists[name] = merged_list(name, [kept, (added.lists.get(name, []), whole(added, name))], KEPT * k)
     for name in COUNTS:
         setattr(into, name, getattr(into, name) - getattr(removed, name) + getattr(added, name))
     into.lists = lists
@@ -579,8 +585,8 @@ class Changes:
                 setattr(out, name, getattr(out, name) + getattr(part, name))
         lists = {}
         for name, k in LISTS.items():
-            sources = [(p.lists.get(name, _entries()), whole(p, name)) for p in chosen]
-            lists[name] = shown(merged_list(name, sources, k), grades)
+            sources = [(p.lists.get(name, []), whole(p, name)) for p in chosen]
+            lists[name] = shown(pd.DataFrame(merged_list(name, sources, k), columns=list(ENTRY)), grades)
         counts = {k: getattr(out, k) for k in COUNTS if k not in ("both", "delta_sum")}
         return cls(both=out.both, mean_delta=out.mean_delta, lists=lists, **counts)
 
@@ -613,14 +619,15 @@ def _read_both(
 
 def _named(conn: Connection, run_id: int, now: pd.DataFrame, parts: dict[Key, Change]) -> None:
     """Fill in the names of the enterprises in the parts' lists (read for those alone)."""
-    wanted = {u for p in parts.values() for f in p.lists.values() for u in f["uscc"]}
+    wanted = {e[0] for p in parts.values() for entries in p.lists.values() for e in entries}
     ids = now.loc[now["uscc"].isin(wanted), "enterprise_id"].astype(int).tolist()
     runs = repo.current_runs(conn, repo.run_row(conn, run_id))
-    found = [repo.results(conn, runs, ("uscc", "name"), enterprise_ids=list(p)) for p in repo.chunks(ids)]
-    names = dict(zip(*(pd.concat(found)[c] for c in ("uscc", "name")), strict=True)) if found else {}
+    names: dict[str, str] = {}
+    for chunk in repo.chunks(ids):
+        found = repo.results(conn, runs, ("uscc", "name"), enterprise_ids=list(chunk))
+        names.update(zip(found["uscc"].tolist(), found["name"].tolist(), strict=True))
     for part in parts.values():
-        for frame in part.lists.values():
-            frame["name"] = frame["uscc"].map(names).fillna("")
+        part.lists = {k: [(e[0], names.get(e[0], ""), *e[2:]) for e in v] for k, v in part.lists.items()}
 
 
 def _compare(
@@ -628,7 +635,7 @@ def _compare(
 ) -> tuple[dict[Key, Change], int, int]:
     now, before, last, previous_last = _read_both(conn, run_id, previous_id, scope)
     both = compared(now, before, grades)
-    parts = {EVERY: Change(lists={n: _entries() for n in LISTS}), **_by_city(both)}
+    parts = {EVERY: Change(), **_by_city(both)}
     _named(conn, run_id, now, parts)
     return parts, last, previous_last
 
@@ -735,7 +742,7 @@ def write_changes(
     """Store the comparison of two runs (``parts`` by city now and then), replacing any stored before."""
     table = CHANGES
     conn.execute(delete(table).where(table.c.run_id == run_id, table.c.previous_id == previous_id))
-    every = {EVERY: Change(lists={n: _entries() for n in LISTS}), **parts}
+    every = {EVERY: Change(), **parts}
     conn.execute(insert(table), [
         {"run_id": run_id, "previous_id": previous_id, "city_code": c, "previous_city": p,
          "through": through, "previous_through": previous_through, "body": part.to_json()}
@@ -754,7 +761,7 @@ class Pending:
     period_run: int
     enterprise_ids: list[int]
     replaced: pd.DataFrame | None  # the summary's rows (``STORED``), when the period run has a summary
-    pairs: dict[tuple[int, int], pd.DataFrame]  # each stored comparison with the period run: its pairs now
+    pairs: dict[tuple[int, int], list[Pair]]  # each stored comparison with the period run: its pairs now
 
 
 def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> Pending | None:
@@ -793,7 +800,7 @@ def after_rescoring(
             conn.execute(delete(table).where(mine))  # not up to date already: made again when asked for
             continue
         new = _pairs(conn, now_id, previous_id, pending.enterprise_ids)
-        old_parts, new_parts = _by_city(old), _by_city(new)
+        old_parts, new_parts = _pairs_by_city(old), _pairs_by_city(new)
         keys = sorted({*old_parts, *new_parts} - {EVERY})
         rows = (
             conn.execute(
@@ -805,10 +812,10 @@ def after_rescoring(
             else []
         )
         stored = {(r[0], r[1]): Change.from_json(r[2]) for r in rows}
-        gone = set(old["uscc"]) | set(new["uscc"])
+        gone = {e[0] for e, _, _ in (*old, *new)}
         whole_again = True
         for key in keys:
-            part = stored.setdefault(key, Change(lists={n: _entries() for n in LISTS}))
+            part = stored.setdefault(key, Change())
             whole_again &= replace_change(part, old_parts.get(key, Change()), new_parts.get(key, Change()), gone)
         if not whole_again:
             conn.execute(delete(table).where(mine))
@@ -845,20 +852,69 @@ def _comparisons(conn: Connection, period_run: int) -> list[tuple[int, int]]:
     return [(int(r[0]), int(r[1])) for r in conn.execute(query)]
 
 
-def _pairs(conn: Connection, run_id: int, previous_id: int, enterprise_ids: list[int]) -> pd.DataFrame:
-    """``compared`` rows of some enterprises (with their names) in two runs' current results."""
+_GRADES: dict[str, dict[str, int]] = {}  # each stored catalogue's grades, best first, by its content hash
+Pair = tuple[Entry, str, bool]  # an enterprise in both runs: its entry, its city then, whether a new red line
+
+
+def _pairs(conn: Connection, run_id: int, previous_id: int, enterprise_ids: list[int]) -> list[Pair]:
+    """Some enterprises in two runs' current results (joined as ``compared`` joins them), read by their ids."""
     from lrc.service.runs import catalogue_for_run
 
     run = repo.run_row(conn, run_id)
-    grades = [g.grade for g in catalogue_for_run(conn, run).grades]
+    order = _GRADES.get(run.catalogue_hash)
+    if order is None:  # (a stored catalogue copy never changes: its grades are kept by its hash)
+        order = _GRADES[run.catalogue_hash] = {g.grade: k for k, g in enumerate(catalogue_for_run(conn, run).grades)}
     runs, earlier = repo.current_runs(conn, run), repo.current_runs(conn, repo.run_row(conn, previous_id))
-    now = [
-        repo.results(conn, runs, (*NOW_COLUMNS, "name"), enterprise_ids=list(p)) for p in repo.chunks(enterprise_ids)
-    ]
-    before = [repo.results(conn, earlier, BEFORE_COLUMNS, enterprise_ids=list(p)) for p in repo.chunks(enterprise_ids)]
-    now_rows = pd.concat(now, ignore_index=True) if now else pd.DataFrame(columns=[*NOW_COLUMNS, "name"])
-    before_rows = pd.concat(before, ignore_index=True) if before else pd.DataFrame(columns=list(BEFORE_COLUMNS))
-    return compared(now_rows, before_rows, grades)
+    before = {r[0]: r for r in repo.newest_rows(conn, earlier, BEFORE_COLUMNS, enterprise_ids)}
+    pairs = []
+    for uscc, name, city, industry, total, grade, red in repo.newest_rows(
+        conn, runs, ("uscc", "name", "city_code", "industry", "total", "grade", "red_line"), enterprise_ids
+    ):
+        was = before.get(uscc)
+        if was is None:
+            continue
+        _, city_then, total_then, grade_then, red_then = was
+        now_at, then_at = order.get(grade), order.get(grade_then)
+        steps = 0 if now_at is None or then_at is None else now_at - then_at
+        entry = (
+            str(uscc),
+            str(name),
+            str(city),
+            str(industry),
+            int(total),
+            int(total_then),
+            str(grade),
+            str(grade_then),
+            steps,
+        )
+        pairs.append((entry, str(city_then), bool(red) and not bool(red_then)))
+    return pairs
+
+
+def _pairs_by_city(pairs: list[Pair]) -> dict[Key, Change]:
+    """``change_of`` a few pairs, by city now and then."""
+    grouped: dict[Key, list[Pair]] = {}
+    for pair in pairs:
+        grouped.setdefault((pair[0][2], pair[1]), []).append(pair)
+    out = {}
+    for key, group in grouped.items():
+        entries = [e for e, _, _ in group]
+        changes = [e[4] - e[5] for e in entries]
+        out[key] = Change(
+            both=len(entries),
+            delta_sum=sum(changes),
+            grade_up=sum(e[8] < 0 for e in entries),
+            grade_down=sum(e[8] > 0 for e in entries),
+            new_red_lines=sum(red for _, _, red in group),
+            score_fell=sum(d < 0 for d in changes),
+            lists={
+                "rises": _listed(entries, "rises", KEPT * LISTS["rises"]),
+                "falls": _listed(entries, "falls", KEPT * LISTS["falls"]),
+                "fell": _listed([e for e in entries if e[8] > 0], "fell", KEPT * LISTS["fell"]),
+                "red": _listed([e for e, _, red in group if red], "red", KEPT * LISTS["red"]),
+            },
+        )
+    return out
 
 
 def _by_city(both: pd.DataFrame) -> dict[Key, Change]:

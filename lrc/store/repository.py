@@ -468,6 +468,16 @@ def results(
     return _frame(conn, _newest(select(*[table.c[c] for c in columns]), run_id, *conditions))
 
 
+def newest_rows(conn: Connection, runs: Runs, columns: Sequence[str], enterprise_ids: Sequence[int]) -> list[tuple]:
+    """``results`` of some enterprises as plain tuples (no frame: a rescoring reads a few rows many times)."""
+    table = ScoreResult.__table__
+    rows: list[tuple] = []
+    for part in chunks(list(enterprise_ids)):
+        query = _newest(select(*[table.c[c] for c in columns]), runs, table.c.enterprise_id.in_(list(part)))
+        rows.extend(tuple(r) for r in conn.execute(query))
+    return rows
+
+
 def enterprises_with_records(conn: Connection, runs: Runs) -> list[int]:
     """Enterprises with a result in ``runs`` that counted a record (its current result may not: check it)."""
     table = ScoreResult.__table__
