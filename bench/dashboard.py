@@ -1,12 +1,13 @@
-"""Dashboard speed with a large store: every page's first render (after one warm-up
-visit fills the caches) and the time to filter the ranking, in a real browser.
+"""Dashboard speed with a large store: every page's first visit in a newly started dashboard (the caches
+empty, as after a new run), its render after that, and the time to filter the ranking, in a real browser.
 
     python bench/dashboard.py                 # 100,000 enterprises, two periods
     python bench/dashboard.py --n 20000 --keep /tmp/lrc-bench   # reuse the store next time
 
 Builds the store with ``lrc.samples.generate`` and the service layer (SQLite in a
 temporary directory), starts `lrc dashboard` on a free port, and drives Debian's
-Chromium through Playwright. Targets: 2 s per page, 1 s for a ranking filter.
+Chromium through Playwright. Targets: 5 s per page on the first visit, 2 s after it, 1 s for a ranking
+filter.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from lrc.store import make_engine, upgrade  # noqa: E402
 ADMIN = single_user()  # benchmarks act in single-user mode, as the README's commands do
 
 PAGE_TARGET = 2.0
+FIRST_TARGET = 5.0
 FILTER_TARGET = 1.0
 SEED = 2014
 
@@ -99,11 +101,12 @@ def measure(base: str) -> list[tuple[str, float, float]]:
     with sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        for path in PAGES:
-            warm = visit(page, base, path)
-            print(f"  预热 (warm-up) {path}: {warm:.2f} s", flush=True)
         for path, title in PAGES.items():
-            rows.append((f"{title} {path} 首次渲染", visit(page, base, path), PAGE_TARGET))
+            first = visit(page, base, path)
+            print(f"  首次访问 (first visit) {path}: {first:.2f} s", flush=True)
+            rows.append((f"{title} {path} 首次访问", first, FIRST_TARGET))
+        for path, title in PAGES.items():
+            rows.append((f"{title} {path} 再次渲染", visit(page, base, path), PAGE_TARGET))
         visit(page, base, "rankings")
         rows.append(("排名 按城市筛选 (沈阳市)", choose(page, "城市", "210100 沈阳市"), FILTER_TARGET))
         rows.append(("排名 再按等级筛选 (A)", choose(page, "等级", "A"), FILTER_TARGET))

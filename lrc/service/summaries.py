@@ -14,8 +14,16 @@ transaction by every one-enterprise rescoring of the period (the old current res
 added; ``through`` is the newest run applied). A summary missing (a run scored before summaries existed) or
 not up to date is made from the run's current results when first asked for.
 
-Scopes: cities partition the province, so the province or a city sums its rows; a district or an enterprise
-is not a sum of cities, and its reader reads its own (few) results instead (``summary`` returns None).
+How a run changed against another (the overview's previous period, the monitoring page's baseline) is kept
+the same way, per city now and then (``run_changes``): counts, and the top of each list the pages show, kept
+longer than shown so that a rescoring can take entries out. It is stored while a period run is scored against
+its baseline (whose results the run reads anyway for its alerts), and against the previous period's newest run
+when that is another; a rescoring of either run changes it in its transaction; one missing or not up to date is
+made from the two runs' results (a few columns) when first asked for.
+
+Scopes: cities partition the province, so the province or a city sums its rows, each enterprise counted in the
+city of its current result; a district or an enterprise is not a sum of cities, and its reader reads its own
+(few) results instead, as ``load_results`` reads a scope (``summary`` returns None).
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from lrc.store.tables import RunChangePart, RunSummaryPart, ScoreRun
 
 SUMMARIES = cast(Table, RunSummaryPart.__table__)
 CHANGES = cast(Table, RunChangePart.__table__)
+FEW_RESULTS = 64  # results summed one at a time (a rescoring's); more are grouped by pandas
 PART_ROWS = 100_000  # stored results decoded together when a summary is made from them
 STORED = ("city_code", "industry", "total", "grade", "red_line", "items", "level1")  # what a summary reads
 
@@ -122,6 +131,17 @@ def parts_of(catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, leve
     maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
     is_add = np.array([i.kind == "add" for i in catalogue.items])
     losing = np.where(is_add, points != maximum, points != 0)
+    if len(frame) <= FEW_RESULTS:  # a rescoring's few results: one at a time (grouping costs more)
+        out: dict[Key, Part] = {}
+        columns = [frame[c].tolist() for c in ("city_code", "industry", "total", "grade", "red_line")]
+        for k, (city, industry, total, grade, red) in enumerate(zip(*columns, strict=True)):
+            one = Part(
+                n=1, red_lines=int(bool(red)), grades=Counter({str(grade): 1}), totals=Counter({int(total): 1}),
+                item_sums=points[k].astype(np.int64), item_losing=losing[k].astype(np.int64),
+                level1=[Counter({int(v): 1}) for v in level1[k]],
+            )  # fmt: skip
+            out.setdefault((str(city), str(industry)), Part()).add(one)
+        return out
     keys = pd.MultiIndex.from_arrays([frame["city_code"].astype(str), frame["industry"].astype(str)])
     codes, uniques = pd.factorize(keys)
     order = np.argsort(codes, kind="stable")
@@ -131,7 +151,7 @@ def parts_of(catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, leve
     totals = frame["total"].to_numpy(dtype=np.int64)
     grades = frame["grade"].astype(str).to_numpy()
     red = frame["red_line"].astype(bool).to_numpy()
-    out: dict[Key, Part] = {}
+    out = {}
     ends = [*bounds[1:], len(order)]
     for k, key in enumerate(uniques):
         rows = order[bounds[k] : ends[k]]
@@ -762,6 +782,7 @@ class Pending:
     enterprise_ids: list[int]
     replaced: pd.DataFrame | None  # the summary's rows (``STORED``), when the period run has a summary
     pairs: dict[tuple[int, int], list[Pair]]  # each stored comparison with the period run: its pairs now
+    ranges: dict[int, repo.RunRange]  # the ranges of the runs compared (the period run's as it was)
 
 
 def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> Pending | None:
@@ -772,10 +793,12 @@ def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int
         return None
     ids = [int(e) for e in enterprise_ids]
     replaced = current_rows(conn, period, ids) if has_summary(conn, period) else None
-    pairs = {key: _pairs(conn, *key, ids) for key in _comparisons(conn, period_run)}
+    compared = _comparisons(conn, period_run)
+    ranges = {r: repo.current_runs(conn, repo.run_row(conn, r)) for r in {r for key in compared for r in key}}
+    pairs = {key: _pairs(conn, ranges[key[0]], ranges[key[1]], ids) for key in compared}
     if replaced is None and not pairs:
         return None
-    return Pending(period, period_run, ids, replaced, pairs)
+    return Pending(period, period_run, ids, replaced, pairs, ranges)
 
 
 def after_rescoring(
@@ -787,19 +810,19 @@ def after_rescoring(
         rescored(conn, catalogue, pending.period, run_id, pending.replaced, parts)
     table = CHANGES
     before_last = _last_before(conn, pending.period, pending.period_run, run_id)
+    ranges = {**pending.ranges, pending.period_run: repo.RunRange(pending.period, pending.period_run, run_id)}
     for (now_id, previous_id), old in pending.pairs.items():
         mine = (table.c.run_id == now_id) & (table.c.previous_id == previous_id)
         states = select(table.c.through, table.c.previous_through).where(mine)
         if conn.dialect.name == "postgresql":
             states = states.with_for_update()
         through = {(int(a), int(b)) for a, b in conn.execute(states)}
-        other = previous_id if now_id == pending.period_run else now_id
-        other_last = repo.current_runs(conn, repo.run_row(conn, other)).last
+        other_last = ranges[previous_id if now_id == pending.period_run else now_id].last
         expected = (before_last, other_last) if now_id == pending.period_run else (other_last, before_last)
         if through != {expected}:
             conn.execute(delete(table).where(mine))  # not up to date already: made again when asked for
             continue
-        new = _pairs(conn, now_id, previous_id, pending.enterprise_ids)
+        new = _pairs(conn, ranges[now_id], ranges[previous_id], pending.enterprise_ids)
         old_parts, new_parts = _pairs_by_city(old), _pairs_by_city(new)
         keys = sorted({*old_parts, *new_parts} - {EVERY})
         rows = (
@@ -852,19 +875,20 @@ def _comparisons(conn: Connection, period_run: int) -> list[tuple[int, int]]:
     return [(int(r[0]), int(r[1])) for r in conn.execute(query)]
 
 
-_GRADES: dict[str, dict[str, int]] = {}  # each stored catalogue's grades, best first, by its content hash
+_GRADES: dict[tuple[str, int], dict[str, int]] = {}  # each period run's grades, best first, by store and run
 Pair = tuple[Entry, str, bool]  # an enterprise in both runs: its entry, its city then, whether a new red line
 
 
-def _pairs(conn: Connection, run_id: int, previous_id: int, enterprise_ids: list[int]) -> list[Pair]:
-    """Some enterprises in two runs' current results (joined as ``compared`` joins them), read by their ids."""
+def _pairs(conn: Connection, runs: repo.RunRange, earlier: repo.RunRange, enterprise_ids: list[int]) -> list[Pair]:
+    """Some enterprises in two runs' current results (the ranges ``runs`` and ``earlier``), joined as
+    ``compared`` joins them, read by their ids."""
     from lrc.service.runs import catalogue_for_run
 
-    run = repo.run_row(conn, run_id)
-    order = _GRADES.get(run.catalogue_hash)
-    if order is None:  # (a stored catalogue copy never changes: its grades are kept by its hash)
-        order = _GRADES[run.catalogue_hash] = {g.grade: k for k, g in enumerate(catalogue_for_run(conn, run).grades)}
-    runs, earlier = repo.current_runs(conn, run), repo.current_runs(conn, repo.run_row(conn, previous_id))
+    kept = (str(conn.engine.url), runs.first)
+    order = _GRADES.get(kept)
+    if order is None:  # (a run's catalogue never changes: its grades are kept by store and run)
+        grades = catalogue_for_run(conn, repo.run_row(conn, runs.first)).grades
+        order = _GRADES[kept] = {g.grade: k for k, g in enumerate(grades)}
     before = {r[0]: r for r in repo.newest_rows(conn, earlier, BEFORE_COLUMNS, enterprise_ids)}
     pairs = []
     for uscc, name, city, industry, total, grade, red in repo.newest_rows(
