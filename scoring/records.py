@@ -9,6 +9,7 @@ a period whose last day is on or after that date."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -101,14 +102,17 @@ def marginal_costs(catalogue: Catalogue, counted: pd.DataFrame) -> dict[int, int
     if counted.empty:
         return costs
     items = {code: kind.item for code, kind in catalogue.record_type_map.items()}
-    ordered = counted.assign(item=counted["type"].map(items)).sort_values(["item", "decision_date", "id"])
-    for code, part in ordered.groupby("item", sort=False):
-        item = catalogue.item(str(code))
+    # one enterprise's few records: plain Python (a pandas sort and group cost milliseconds per explanation)
+    columns = (counted[c].tolist() for c in ("type", "tier", "decision_date", "id"))
+    keyed = [(items[t], d, int(i), t, tier) for t, tier, d, i in zip(*columns, strict=True) if t in items]
+    keyed.sort(key=lambda r: r[:3])
+    for code, part in groupby(keyed, key=lambda r: r[0]):
+        item = catalogue.item(code)
         escalation = to_tenths(item.rule.escalation) if item.rule.type == "records" else 0
         cap, running, spent = item.points_tenths, 0, 0
-        for k, row in enumerate(part.itertuples(index=False)):
-            running += catalogue.record_type_map[row.type].tiers[row.tier].points_tenths + (escalation if k else 0)
+        for k, (_, _, record_id, kind, tier) in enumerate(part):
+            running += catalogue.record_type_map[kind].tiers[tier].points_tenths + (escalation if k else 0)
             now = max(running, cap) if cap < 0 else min(running, cap)
-            costs[int(row.id)] = now - spent
+            costs[record_id] = now - spent
             spent = now
     return costs
