@@ -80,18 +80,14 @@ def live_rows(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.nd
 def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, index: pd.Index) -> pd.DataFrame:
     """Live records per enterprise of ``index`` (USCCs) as the engine's ``record:TYPE:tier`` count columns."""
     columns = sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)})
-    counts = pd.DataFrame(0, index=index, columns=columns, dtype=np.int64)
-    if records.empty or not columns:
-        return counts
-    live = records[live_mask(catalogue, records, as_of)]
-    live = live[live["uscc"].isin(index)]
-    if live.empty:
-        return counts
-    keys = [record_column(t, s) for t, s in zip(live["type"], live["tier"], strict=True)]
-    rows, cols = index.get_indexer(live["uscc"]), counts.columns.get_indexer(keys)
-    tally = np.zeros(counts.shape, dtype=np.int64)
-    np.add.at(tally, (rows[cols >= 0], cols[cols >= 0]), 1)
-    return pd.DataFrame(tally, index=index, columns=counts.columns)
+    tally = np.zeros((len(index), len(columns)), dtype=np.int64)
+    if not records.empty and columns:  # positions, not filtered frames (one enterprise's: ~2 ms less)
+        rows = index.get_indexer(records["uscc"])
+        keys = [record_column(t, s) for t, s in zip(records["type"], records["tier"], strict=True)]
+        cols = pd.Index(columns).get_indexer(keys)
+        counted = live_mask(catalogue, records, as_of) & (rows >= 0) & (cols >= 0)
+        np.add.at(tally, (rows[counted], cols[counted]), 1)
+    return pd.DataFrame(tally, index=index, columns=columns)
 
 
 def marginal_costs(catalogue: Catalogue, counted: pd.DataFrame) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """The plain-Python check of one object (lrc.ingest.single) never accepts what the file path refuses,
 and builds the very frame the file path builds; its facts are written as the same bytes, and read back as
-the same numbers and hashed alike, by the Python and the pandas paths (hypothesis, over valid rows and hostile cells)."""
+the same numbers and hashed alike, by the Python and the pandas paths (hypothesis, over valid rows and
+hostile cells)."""
 
 from __future__ import annotations
 
