@@ -159,11 +159,12 @@ class _Kept:
         self.width = max(len(by_code), 1)
         self.keys = np.sort(-self.totals * self.width + self.codes)
         self.id_order = np.argsort(self.ids, kind="stable")
+        self.sorted_ids = self.ids[self.id_order]  # once, not per patch (100,000 ids gathered: ~0.5 ms)
         self._raw: pd.DataFrame | None = None if len(self.base) else self.base
 
     def positions(self, enterprise_ids: np.ndarray) -> np.ndarray:
         """Each enterprise's position in ``base`` (-1: not there)."""
-        sorted_ids = self.ids[self.id_order]
+        sorted_ids = self.sorted_ids
         at = np.searchsorted(sorted_ids, enterprise_ids).clip(0, max(len(sorted_ids) - 1, 0))
         if not len(sorted_ids):
             return np.full(len(enterprise_ids), -1, dtype=np.int64)
