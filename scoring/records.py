@@ -9,6 +9,7 @@ a period whose last day is on or after that date."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -79,18 +80,14 @@ def live_rows(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.nd
 def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, index: pd.Index) -> pd.DataFrame:
     """Live records per enterprise of ``index`` (USCCs) as the engine's ``record:TYPE:tier`` count columns."""
     columns = sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)})
-    counts = pd.DataFrame(0, index=index, columns=columns, dtype=np.int64)
-    if records.empty or not columns:
-        return counts
-    live = records[live_mask(catalogue, records, as_of)]
-    live = live[live["uscc"].isin(index)]
-    if live.empty:
-        return counts
-    keys = [record_column(t, s) for t, s in zip(live["type"], live["tier"], strict=True)]
-    rows, cols = index.get_indexer(live["uscc"]), counts.columns.get_indexer(keys)
-    tally = np.zeros(counts.shape, dtype=np.int64)
-    np.add.at(tally, (rows[cols >= 0], cols[cols >= 0]), 1)
-    return pd.DataFrame(tally, index=index, columns=counts.columns)
+    tally = np.zeros((len(index), len(columns)), dtype=np.int64)
+    if not records.empty and columns:  # positions, not filtered frames (one enterprise's: ~2 ms less)
+        rows = index.get_indexer(records["uscc"])
+        keys = [record_column(t, s) for t, s in zip(records["type"], records["tier"], strict=True)]
+        cols = pd.Index(columns).get_indexer(keys)
+        counted = live_mask(catalogue, records, as_of) & (rows >= 0) & (cols >= 0)
+        np.add.at(tally, (rows[counted], cols[counted]), 1)
+    return pd.DataFrame(tally, index=index, columns=columns)
 
 
 def marginal_costs(catalogue: Catalogue, counted: pd.DataFrame) -> dict[int, int]:
@@ -101,14 +98,17 @@ def marginal_costs(catalogue: Catalogue, counted: pd.DataFrame) -> dict[int, int
     if counted.empty:
         return costs
     items = {code: kind.item for code, kind in catalogue.record_type_map.items()}
-    ordered = counted.assign(item=counted["type"].map(items)).sort_values(["item", "decision_date", "id"])
-    for code, part in ordered.groupby("item", sort=False):
-        item = catalogue.item(str(code))
+    # one enterprise's few records: plain Python (a pandas sort and group cost milliseconds per explanation)
+    columns = (counted[c].tolist() for c in ("type", "tier", "decision_date", "id"))
+    keyed = [(items[t], d, int(i), t, tier) for t, tier, d, i in zip(*columns, strict=True) if t in items]
+    keyed.sort(key=lambda r: r[:3])
+    for code, part in groupby(keyed, key=lambda r: r[0]):
+        item = catalogue.item(code)
         escalation = to_tenths(item.rule.escalation) if item.rule.type == "records" else 0
         cap, running, spent = item.points_tenths, 0, 0
-        for k, row in enumerate(part.itertuples(index=False)):
-            running += catalogue.record_type_map[row.type].tiers[row.tier].points_tenths + (escalation if k else 0)
+        for k, (_, _, record_id, kind, tier) in enumerate(part):
+            running += catalogue.record_type_map[kind].tiers[tier].points_tenths + (escalation if k else 0)
             now = max(running, cap) if cap < 0 else min(running, cap)
-            costs[int(row.id)] = now - spent
+            costs[record_id] = now - spent
             spent = now
     return costs

@@ -1,6 +1,7 @@
 """The plain-Python check of one object (lrc.ingest.single) never accepts what the file path refuses,
 and builds the very frame the file path builds; its facts are written as the same bytes, and read back as
-the same numbers, by the Python and the pandas paths (hypothesis, over valid rows and hostile cells)."""
+the same numbers and hashed alike, by the Python and the pandas paths (hypothesis, over valid rows and
+hostile cells)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from lrc.ingest.readers import json_table
 from lrc.ingest.single import quick_object
 from lrc.ingest.validate import IDENTITY_ZH, validate_table
 from lrc.samples import generate
+from lrc.service.ingesting import IDENTITY, content_hash, content_hashes
 from lrc.store import facts_codec
 
 CATALOGUE = load_catalogue()
@@ -48,6 +50,9 @@ def _agree(values: dict[str, Any]) -> bool:
     names = facts_codec.field_names(slow.frame, CATALOGUE)
     lines = facts_codec.encode_rows(quick.frame, names)
     assert lines == facts_codec.encode_table(slow.frame, names)
+    assert quick.rows is not None and [facts_codec.encode_values(r, CATALOGUE) for r in quick.rows] == lines
+    identity = [[r[c] for c in IDENTITY] for r in quick.rows]
+    assert [content_hash(i, f) for i, f in zip(identity, lines, strict=True)] == content_hashes(slow.frame, lines)
     pd.testing.assert_frame_equal(facts_codec.decode(lines, names), facts_codec.decode_table(lines, names))
     assert (quick.source_rows, quick.overridden_uscc, quick.file) == (slow.source_rows, slow.overridden_uscc, slow.file)
     return True

@@ -3,10 +3,9 @@ details for every error, a 1 MB limit on bodies, and an audit entry for every ca
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -91,7 +90,7 @@ def create_app(url: str | None = None) -> FastAPI:
     app.include_router(router, prefix=PREFIX)
     app.include_router(cases_router, prefix=PREFIX)
     _docs(app)
-    app.middleware("http")(_audit_every_call)
+    app.add_middleware(AuditEveryCall)
     app.add_middleware(BodyLimit)
     return app
 
@@ -118,23 +117,40 @@ def _docs(app: FastAPI) -> None:
 ANONYMOUS = "(anonymous)"
 
 
-async def _audit_every_call(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """An audit entry for every call (method, path, status). A write that succeeded is already in the log,
-    recorded by the service in the transaction that stored it, so it is not written twice."""
-    response = await call_next(request)
+class AuditEveryCall:
+    """An audit entry for every call (method, path, status), written before the reply starts. A write that
+    succeeded is already in the log, recorded by the service in the transaction that stored it, so it is not
+    written twice. Plain ASGI: Starlette's ``BaseHTTPMiddleware`` ran every call through a task and streams
+    of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def audited(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await _audit(Request(scope), message["status"])
+            await send(message)
+
+        await self.app(scope, receive, audited)
+
+
+async def _audit(request: Request, status: int) -> None:
     path = request.url.path
     if path.startswith(f"{PREFIX}/docs") or path in (f"{PREFIX}/openapi.json", f"{PREFIX}/health"):
-        return response
-    if request.method != "GET" and response.status_code < 300:
-        return response
+        return
+    if request.method != "GET" and status < 300:
+        return
     who: Any = getattr(request.state, "who", None)
     if not isinstance(who, Principal):
         who = Principal(name=ANONYMOUS, role=Role.viewer, door="api", address=_client(request))
-    status = response.status_code
     outcome = "ok" if status < 400 else "denied" if status in (401, 403) else "error"
     target = f"{request.method} {path}"[:200]
     await run_in_threadpool(record, request.app.state.engine, who, "api", target, outcome, f"HTTP {status}")
-    return response
 
 
 def _client(request: Request) -> str | None:

@@ -114,7 +114,7 @@ def quick_object(values: dict[str, Any], catalogue: Catalogue, *, period: str, s
                 return None
     if not _consistent(catalogue, row):
         return None
-    return IngestBatch(source, _frame(catalogue, row, code), [1], [])
+    return IngestBatch(source, _frame(catalogue, row, code), [1], [], rows=[row])
 
 
 def _consistent(catalogue: Catalogue, row: dict[str, Any]) -> bool:

@@ -63,6 +63,7 @@ class IngestBatch:
     source_rows: list[int]
     overridden_uscc: list[str]
     sha256: str = ""  # of the bytes that were validated
+    rows: list[dict[str, Any]] | None = None  # each row's checked values, when checked in plain Python (one object)
 
 
 @dataclass

@@ -118,10 +118,14 @@ def record_inputs(
     records = repo.records_of(conn, wanted, upto=marks.records, closures=marks.closures)
     records = records if few else records[records["uscc"].isin(subs.index)]
     live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
-    live = live.assign(content_hash=[record_hash(r) for r in live.to_dict("records")])
-    by_uscc = live.groupby("uscc")
-    ids = {u: ",".join(str(i) for i in g["id"]) for u, g in by_uscc}
-    return RecordInputs(live, ids, {u: ",".join(g["content_hash"]) for u, g in by_uscc})
+    hashes = [record_hash(r) for r in live.to_dict("records")]
+    live = live.assign(content_hash=hashes)
+    ids: dict[str, list[str]] = {}
+    content: dict[str, list[str]] = {}
+    for uscc, record_id, digest in zip(live["uscc"].tolist(), live["id"].tolist(), hashes, strict=True):
+        ids.setdefault(uscc, []).append(str(record_id))  # oldest id first, as read (a groupby cost ~3 ms)
+        content.setdefault(uscc, []).append(digest)
+    return RecordInputs(live, {u: ",".join(v) for u, v in ids.items()}, {u: ",".join(v) for u, v in content.items()})
 
 
 def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: RecordInputs, digest: str) -> Scored:

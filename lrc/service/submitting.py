@@ -93,7 +93,8 @@ def submit(
             uscc = str(batch.frame.index[0])
             enterprise = stored.ids[uscc]
             repo.lock_enterprises(conn, [enterprise])
-            out = _score(conn, catalogue, run, period, uscc, enterprise, bool(stored.fresh), who.name)
+            version = stored.versions[enterprise]
+            out = _score(conn, catalogue, run, period, uscc, enterprise, version, bool(stored.fresh), who.name)
             entry.target = f"enterprise:{uscc}"
             entry.detail = (
                 f"period {period} version {out.version} {'new' if out.changed else 'unchanged'} "
@@ -104,11 +105,11 @@ def submit(
 
 
 def _score(
-    conn: Connection, catalogue: Catalogue, run: Any, period: str, uscc: str, enterprise: int, changed: bool, actor: str
-) -> SubmissionResult:
+    conn: Connection, catalogue: Catalogue, run: Any, period: str, uscc: str, enterprise: int, version: int,
+    changed: bool, actor: str,
+) -> SubmissionResult:  # fmt: skip
     subs = repo.latest_submissions(conn, period, [enterprise])
     sub = subs.iloc[0]
-    version = int(repo.latest_hashes(conn, period, [enterprise])[enterprise][0])
     if run is None:  # nothing published for this period yet: score, answer, store no result
         result = score_submissions(conn, catalogue, period, subs, marks_now(conn, catalogue)).result
         return SubmissionResult(

@@ -70,6 +70,13 @@ def encode_rows(frame: pd.DataFrame, names: list[str]) -> list[str]:
     return [",".join(cells) for cells in zip(*columns, strict=True)]
 
 
+def encode_values(values: dict[str, Any], catalogue: Catalogue) -> str:
+    """``encode_rows``' line for one row given as plain values of every catalogue field (an object checked
+    in plain Python, ``lrc.ingest.single``): the same cells without reading them back from a frame."""
+    writers = {"bool": _bool_cell, "int": _int_cell}
+    return ",".join(writers.get(f.type, _float_cell)(values[f.name]) for f in catalogue.fields)
+
+
 def _bool_cell(v: Any) -> str:
     return "" if v is pd.NA or v is None else ("1" if v else "0")
 
