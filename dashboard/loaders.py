@@ -27,6 +27,7 @@ from lrc.errors import StoreError
 from lrc.publication.content import PublicationContent
 from lrc.service import Explanation, Filters, catalogues, explain, load_results, publication_views, risk
 from lrc.service import analytics as an
+from lrc.service import comparisons as cm
 from lrc.service import summaries as sm
 from lrc.service.access import Principal
 from lrc.service.hearings import HearingOut, list_hearings
@@ -170,10 +171,10 @@ def comparison(url: str, who: Principal, run_id: int, previous_id: int) -> pd.Da
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=WHO)
-def changes(url: str, who: Principal, run_id: int, previous_id: int) -> sm.Changes:
+def changes(url: str, who: Principal, run_id: int, previous_id: int) -> cm.Changes:
     """How the run changed against ``previous_id`` inside ``who``'s scope: counts and the top of each list
-    (``summaries.changes``: stored per city, not the two runs read). Read-only."""
-    return sm.changes(engine(url), who, run_id, previous_id, _grades(url, run_id))
+    (``comparisons.changes``: stored per city, not the two runs read). Read-only."""
+    return cm.changes(engine(url), who, run_id, previous_id, _grades(url, run_id))
 
 
 @st.cache_data(ttl=RUNS_TTL, show_spinner=False, max_entries=64, hash_funcs=WHO)

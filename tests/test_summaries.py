@@ -1,7 +1,7 @@
-"""Run summaries and stored comparisons (``lrc.service.summaries``) answer exactly as the whole run read into
-pandas (``analytics`` on ``load_results``): headline, city and industry tables, points lost per item, industry
-medians, peer ranks, and the changes against another run, for the province, a city and a district, after
-one-enterprise rescorings of either run, and when made afresh from the results."""
+"""Run summaries and stored comparisons (``lrc.service.summaries``, ``lrc.service.comparisons``) answer
+exactly as the whole run read into pandas (``analytics`` on ``load_results``): headline, city and industry
+tables, points lost per item, industry medians, peer ranks, and the changes against another run, for the province,
+a city and a district, after one-enterprise rescorings of either run, and when made afresh from the results."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import Engine, delete, select
 
 from lrc.scope import Scope
 from lrc.service import analytics as an
+from lrc.service import comparisons as cm
 from lrc.service import load_results
 from lrc.service import summaries as sm
 from lrc.service.access import Principal, Role
@@ -82,7 +83,7 @@ def check_summary(engine: Engine, who: Principal, run_id: int) -> None:
 
 def check_changes(engine: Engine, who: Principal, run_id: int, previous_id: int) -> None:
     grades = [g.grade for g in an.run_catalogue(engine, run_id).grades]
-    got = sm.changes(engine, who, run_id, previous_id, grades)
+    got = cm.changes(engine, who, run_id, previous_id, grades)
     now, before = whole(engine, who, run_id), whole(engine, who, previous_id)
     both = an.compare_runs(now, before, grades)
     assert got.both == len(both)

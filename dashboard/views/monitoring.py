@@ -16,7 +16,7 @@ from lrc.service import Filters, risk
 from lrc.service import analytics as an
 from lrc.service.access import Action, Principal, permitted
 from lrc.service.alerts import acknowledge, list_alerts
-from lrc.service.summaries import Changes
+from lrc.service.comparisons import Changes
 from lrc.times import in_china
 
 REFRESH_SECONDS = 10

@@ -20,7 +20,7 @@ from lrc.errors import ConflictError, NotFoundError
 from lrc.ingest.records import record_hash
 from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
-from lrc.service import summaries
+from lrc.service import comparisons, summaries
 from lrc.service.access import Action, Principal
 from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
@@ -238,10 +238,10 @@ def score_period(
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             base_id = baseline_id(conn, period)
-            before = baseline(conn, period, (*BEFORE_COLUMNS, *summaries.BEFORE_COLUMNS))  # before this run exists
+            before = baseline(conn, period, (*BEFORE_COLUMNS, *comparisons.BEFORE_COLUMNS))  # before this run exists
             prior = prior_results(before)
             base_last = repo.current_runs(conn, get_run(conn, None, base_id)).last if base_id is not None else None
-            changes: dict[summaries.Key, summaries.Change] = {}  # against the baseline (the monitoring page's)
+            changes: dict[summaries.Key, comparisons.Change] = {}  # against the baseline (the monitoring page's)
             run_id = add_run_row(
                 conn, catalogue, period, digest, len(keys), marks, actor=who.name, kind="period", started=started
             )
@@ -257,15 +257,15 @@ def score_period(
                 red_lines += int(scored.result.red_line.sum())
                 summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
                 if before is not None:
-                    summaries.add_compared(changes, summaries.scored_now(subs, scored.result), before, catalogue)
+                    comparisons.add_compared(changes, comparisons.scored_now(subs, scored.result), before, catalogue)
             summaries.write(conn, run_id, run_id, summary)
             if base_id is not None and base_last is not None:
-                summaries.write_changes(conn, run_id, base_id, run_id, base_last, changes)
+                comparisons.write_changes(conn, run_id, base_id, run_id, base_last, changes)
             raise_missing(conn, period, run_id, set(keys["enterprise_id"].astype(int).tolist()))
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
             entry.write(conn)
-    summaries.compared_with(engine, run_id, period)  # (the overview's, when the period was scored before)
+    comparisons.compared_with(engine, run_id, period)  # (the overview's, when the period was scored before)
     return RunSummary(
         run_id=run_id,
         period=period,
@@ -300,8 +300,8 @@ def store_run(
     results in the caller's transaction, and the alerts they raise against ``before`` (each enterprise's
     result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
     ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time. The
-    period run's summary and its stored comparisons (``summaries``) follow the new results."""
-    pending = summaries.before_rescoring(conn, period, subs["enterprise_id"].astype(int).tolist())
+    period run's summary and its stored comparisons (``summaries``, ``comparisons``) follow the new results."""
+    pending = comparisons.before_rescoring(conn, period, subs["enterprise_id"].astype(int).tolist())
     run_id = add_run_row(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
@@ -309,7 +309,7 @@ def store_run(
     prior = prior_results(before)
     rows = write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
     if pending is not None:
-        summaries.after_rescoring(
+        comparisons.after_rescoring(
             conn, pending, catalogue, run_id, summaries.scored_parts(catalogue, subs, scored.result)
         )
     return run_id, rows

@@ -197,8 +197,9 @@ class ScoreResult(Base):
 class RunSummaryPart(Base):
     """What the overview pages show of a period run's current results, for the enterprises of one city and
     industry (``body``: JSON of counts, a histogram of totals, per-item sums and losers, a histogram of each
-    first-level score; ``lrc.service.summaries``). Derived and replaceable, not history: written while the run
-    is scored, changed by each one-enterprise rescoring of its period (``through``: the newest run applied)."""
+    first-level score; ``lrc.service.summaries``, stored by ``lrc.store.summaries``). Derived and replaceable,
+    not history: written while the run is scored, changed by each one-enterprise rescoring of its period
+    (``through``: the newest run applied)."""
 
     __tablename__ = "run_summaries"
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
@@ -211,8 +212,9 @@ class RunSummaryPart(Base):
 class RunChangePart(Base):
     """How a period run's current results changed against another run's (``previous_id``), for the enterprises
     of one city now and then (``body``: JSON of counts and the top of each list the pages show;
-    ``lrc.service.summaries``). Derived and replaceable: it holds for the two runs' current results as they
-    were through ``through`` and ``previous_through`` (the newest run of each one's range)."""
+    ``lrc.service.comparisons``, stored by ``lrc.store.comparisons``). Derived and replaceable: it holds for
+    the two runs' current results as they were through ``through`` and ``previous_through`` (the newest run of
+    each one's range)."""
 
     __tablename__ = "run_changes"
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)

@@ -1,0 +1,495 @@
+"""Run comparisons: how a period run's current results changed against another run's (the overview's previous
+period, the monitoring page's baseline), kept per city now and then.
+
+A comparison (``run_changes``) holds counts, and the top of each list the pages show, kept longer than shown so
+that a rescoring can take entries out. It is stored while a period run is scored against its baseline (whose
+results the run reads anyway for its alerts), and against the previous period's newest run when that is another;
+a rescoring of either run changes it in its transaction; one missing or not up to date is made from the two runs'
+results (a few columns) when first asked for.
+
+Scopes as in ``lrc.service.summaries``: the province or a city sums its rows; a district or an enterprise reads
+its own (few) results. A one-enterprise rescoring keeps the period run's summary and its comparisons up to date
+together (``before_rescoring``, ``after_rescoring``). The rows are read and written by ``lrc.store.comparisons``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from indicators import Catalogue
+from lrc.reference import CITIES, city_of
+from lrc.scope import Scope
+from lrc.service.access import Principal
+from lrc.service.summaries import Part, current_rows, has_summary, rescored, summable
+from lrc.store import comparisons as store
+from lrc.store import repository as repo
+from lrc.store import require_schema
+from lrc.store.summaries import Key, last_before
+
+NOW_COLUMNS = ("enterprise_id", "uscc", "city_code", "industry", "total", "grade", "red_line")
+BEFORE_COLUMNS = ("uscc", "city_code", "total", "grade", "red_line")
+ENTRY = ("uscc", "name", "city_code", "industry", "total", "total_prev", "grade", "grade_prev", "grade_steps")
+LISTS = {"rises": 10, "falls": 50, "fell": 50, "red": 50}  # the most of each list a page shows
+KEPT = 2  # each part keeps this many times as many (a rescoring may take some out of a list)
+COUNTS = ("both", "delta_sum", "grade_up", "grade_down", "new_red_lines", "score_fell")
+EVERY = ("", "")  # the row every stored comparison has, so that one with no enterprise in common is stored too
+
+
+Entry = tuple[Any, ...]  # one enterprise in a list: the values of ``ENTRY``
+
+
+@dataclass
+class Change:
+    """Enterprises in both runs: counts (``delta_sum`` in tenths), and the top of each list (``ENTRY`` tuples,
+    in the list's order)."""
+
+    both: int = 0
+    delta_sum: int = 0
+    grade_up: int = 0
+    grade_down: int = 0
+    new_red_lines: int = 0
+    score_fell: int = 0
+    lists: dict[str, list[Entry]] = field(default_factory=dict)
+
+    @property
+    def mean_delta(self) -> float:
+        return self.delta_sum / 10 / self.both if self.both else float("nan")
+
+    def to_json(self) -> str:
+        counts = {k: getattr(self, k) for k in COUNTS}
+        return json.dumps({**counts, "lists": {k: list(v) for k, v in self.lists.items()}}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Change:
+        data = json.loads(text)
+        lists = {k: [tuple(e) for e in v] for k, v in data.pop("lists").items()}
+        return cls(**data, lists=lists)
+
+
+def compared(now: pd.DataFrame, before: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """The enterprises of ``now`` (``NOW_COLUMNS``, totals in tenths) also in ``before`` (``BEFORE_COLUMNS``),
+    in the ranking's order (total down, USCC up), with ``d`` (the change, tenths), ``grade_steps`` (positive:
+    fell) and ``new_red_line``, joined as ``analytics.compare_runs`` joins them."""
+    order = {g: k for k, g in enumerate(grades)}
+    now = now.sort_values(["total", "uscc"], ascending=[False, True], kind="stable")
+    both = now.merge(before, on="uscc", how="inner", suffixes=("", "_prev"))
+    both["d"] = both["total"].astype(np.int64) - both["total_prev"].astype(np.int64)
+    steps = both["grade"].map(order).astype("float64") - both["grade_prev"].map(order).astype("float64")
+    both["grade_steps"] = steps.fillna(0).astype(int)
+    both["new_red_line"] = both["red_line"].astype(bool) & ~both["red_line_prev"].astype(bool)
+    return both
+
+
+def _key(name: str) -> Any:
+    """The order of list ``name`` on entries; ties in the ranking's order (total down, USCC up)."""
+    if name == "rises":
+        return lambda e: (e[5] - e[4], -e[4], e[0])
+    if name == "fell":
+        return lambda e: (-e[8], e[4] - e[5], -e[4], e[0])
+    return lambda e: (e[4] - e[5], -e[4], e[0])  # falls, red
+
+
+FEW = 2_000  # rows of a part sorted as Python tuples; more are narrowed by pandas first
+
+
+def _top(rows: pd.DataFrame, name: str, keep: int) -> list[Entry]:
+    """The first ``keep`` of ``compared`` rows (with names) in list ``name``'s order."""
+    if name == "fell":
+        rows = rows[rows["grade_steps"] > 0]
+    if len(rows) > FEW:  # only the candidates (every row with the lowest key of the ones kept) are made tuples
+        d = rows["total"].astype(np.int64) - rows["total_prev"].astype(np.int64)
+        key = {"rises": -d, "falls": d, "red": d, "fell": -rows["grade_steps"] * 10**7 + d}[name]
+        rows = rows[key <= key.nsmallest(keep).max()]
+    columns = [rows[c].tolist() for c in ENTRY]
+    entries = [
+        (str(u), str(n), str(c), str(i), int(t), int(p), str(g), str(q), int(s))
+        for u, n, c, i, t, p, g, q, s in zip(*columns, strict=True)
+    ]
+    return _listed(entries, name, keep)
+
+
+def _listed(entries: list[Entry], name: str, keep: int) -> list[Entry]:
+    """The first ``keep`` of ``entries`` in list ``name``'s order."""
+    return sorted(entries, key=_key(name))[:keep]
+
+
+def change_of(both: pd.DataFrame) -> Change:
+    """The counts and lists of ``compared`` rows (names, when ``both`` has none, filled in later)."""
+    entries = both if "name" in both else both.assign(name="")
+    lists = {n: _top(entries, n, KEPT * k) for n, k in LISTS.items() if n != "red"}
+    lists["red"] = _top(entries[entries["new_red_line"]], "red", KEPT * LISTS["red"])
+    return Change(
+        both=len(both),
+        delta_sum=int(both["d"].sum()),
+        grade_up=int((both["grade_steps"] < 0).sum()),
+        grade_down=int((both["grade_steps"] > 0).sum()),
+        new_red_lines=int(both["new_red_line"].sum()),
+        score_fell=int((both["d"] < 0).sum()),
+        lists=lists,
+    )
+
+
+CANDIDATES = {"rises": "both", "falls": "both", "fell": "grade_down", "red": "new_red_lines"}  # each list's size
+
+
+def whole(change: Change, name: str) -> bool:
+    """Whether list ``name`` holds every candidate (not only the top of them)."""
+    return len(change.lists.get(name, ())) >= getattr(change, CANDIDATES[name])
+
+
+def merged_list(name: str, lists: Sequence[tuple[list[Entry], bool]], keep: int) -> list[Entry]:
+    """The top ``keep`` of the union of disjoint lists ``name``, each (entries, whether whole), as far as
+    they tell it: a list that is not whole is the top of its set, so nothing after its last entry is known."""
+    key = _key(name)
+    merged = sorted((e for entries, _ in lists for e in entries), key=key)
+    for entries, complete in lists:
+        if not complete:
+            last = key(entries[-1]) if entries else None
+            merged = [e for e in merged if last is not None and key(e) <= last]
+    return merged[:keep]
+
+
+def add_change(into: Change, other: Change) -> None:
+    """Add a disjoint ``other`` (another part of a period run) to ``into``."""
+    lists = {
+        n: merged_list(
+            n, [(into.lists.get(n, []), whole(into, n)), (other.lists.get(n, []), whole(other, n))], KEPT * k
+        )
+        for n, k in LISTS.items()
+    }
+    for name in COUNTS:
+        setattr(into, name, getattr(into, name) + getattr(other, name))
+    into.lists = lists
+
+
+def replace_change(into: Change, removed: Change, added: Change, gone: set[str]) -> bool:
+    """Take out of ``into`` the pairs ``removed`` (of the enterprises with USCCs ``gone``) and add ``added``
+    (their new pairs: a rescoring). False when a list has become too short to show its top (the comparison
+    must then be made again from the results)."""
+    lists = {}
+    for name, k in LISTS.items():
+        kept = ([e for e in into.lists.get(name, []) if e[0] not in gone], whole(into, name))
+        lists[name] = merged_list(name, [kept, (added.lists.get(name, []), whole(added, name))], KEPT * k)
+    for name in COUNTS:
+        setattr(into, name, getattr(into, name) - getattr(removed, name) + getattr(added, name))
+    into.lists = lists
+    return all(len(lists[n]) >= min(k, getattr(into, CANDIDATES[n])) for n, k in LISTS.items())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How a run's current results changed against another's inside a scope, summed over its cities."""
+
+    both: int
+    mean_delta: float
+    grade_up: int
+    grade_down: int
+    new_red_lines: int
+    score_fell: int
+    lists: dict[str, pd.DataFrame]  # the top of each list (``LISTS``), as ``shown`` gives rows
+
+    @classmethod
+    def of(cls, parts: Iterable[Change], grades: Sequence[str]) -> Changes:
+        out = Change()
+        chosen = list(parts)
+        for part in chosen:
+            for name in COUNTS:
+                setattr(out, name, getattr(out, name) + getattr(part, name))
+        lists = {}
+        for name, k in LISTS.items():
+            sources = [(p.lists.get(name, []), whole(p, name)) for p in chosen]
+            lists[name] = shown(pd.DataFrame(merged_list(name, sources, k), columns=list(ENTRY)), grades)
+        counts = {k: getattr(out, k) for k in COUNTS if k not in ("both", "delta_sum")}
+        return cls(both=out.both, mean_delta=out.mean_delta, lists=lists, **counts)
+
+
+def shown(entries: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """List entries (``ENTRY``) as ``analytics.compare_runs`` rows: points, city and industry names, change."""
+    from lrc.reference import INDUSTRIES
+
+    out = entries.reset_index(drop=True).copy()
+    out["city"] = out["city_code"].map(CITIES).fillna(out["city_code"])
+    out["industry_name"] = out["industry"].map(INDUSTRIES)
+    d = out["total"].astype(np.int64) - out["total_prev"].astype(np.int64)
+    out["delta"] = (d / 10).astype("float64")
+    out["total"] = out["total"].astype(np.int64) / 10
+    out["total_prev"] = out["total_prev"].astype(np.int64) / 10
+    return out
+
+
+def _read_both(
+    conn: Connection, run_id: int, previous_id: int, scope: Scope
+) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """The two runs' current results inside ``scope`` (``NOW_COLUMNS``, ``BEFORE_COLUMNS``) and their ranges'
+    newest runs."""
+    runs = repo.current_runs(conn, repo.run_row(conn, run_id))
+    earlier = repo.current_runs(conn, repo.run_row(conn, previous_id))
+    now = repo.results(conn, runs, NOW_COLUMNS, scope=scope)
+    before = repo.results(conn, earlier, BEFORE_COLUMNS, scope=scope)
+    return now, before, runs.last, earlier.last
+
+
+def _named(conn: Connection, run_id: int, now: pd.DataFrame, parts: dict[Key, Change]) -> None:
+    """Fill in the names of the enterprises in the parts' lists (read for those alone)."""
+    wanted = {e[0] for p in parts.values() for entries in p.lists.values() for e in entries}
+    ids = now.loc[now["uscc"].isin(wanted), "enterprise_id"].astype(int).tolist()
+    runs = repo.current_runs(conn, repo.run_row(conn, run_id))
+    names: dict[str, str] = {}
+    for chunk in repo.chunks(ids):
+        found = repo.results(conn, runs, ("uscc", "name"), enterprise_ids=list(chunk))
+        names.update(zip(found["uscc"].tolist(), found["name"].tolist(), strict=True))
+    for part in parts.values():
+        part.lists = {k: [(e[0], names.get(e[0], ""), *e[2:]) for e in v] for k, v in part.lists.items()}
+
+
+def _compare(
+    conn: Connection, run_id: int, previous_id: int, scope: Scope, grades: Sequence[str]
+) -> tuple[dict[Key, Change], int, int]:
+    now, before, last, previous_last = _read_both(conn, run_id, previous_id, scope)
+    both = compared(now, before, grades)
+    parts = {EVERY: Change(), **_by_city(both)}
+    _named(conn, run_id, now, parts)
+    return parts, last, previous_last
+
+
+def changes(engine: Engine, who: Principal, run_id: int, previous_id: int, grades: Sequence[str]) -> Changes:
+    """How run ``run_id``'s current results inside ``who``'s scope changed against run ``previous_id``'s (as
+    ``analytics.compare_runs`` of the two, counted and listed): for the province or a city from the stored
+    comparison, made for the province when missing or not up to date; for a district or an enterprise from
+    the scope's own results."""
+    require_schema(engine)
+    if not summable(who.scope):
+        with engine.connect() as conn:
+            parts = _compare(conn, run_id, previous_id, who.scope, grades)[0]
+        return Changes.of(parts.values(), grades)
+    with engine.connect() as conn:
+        bodies = _stored_changes(conn, run_id, previous_id)
+    if bodies is None:
+        bodies = store_changes(engine, run_id, previous_id, grades)
+    prefix = who.scope.prefix
+    chosen = [
+        Change.from_json(body)
+        for key, body in bodies.items()
+        if key == EVERY or not prefix or (key[0].startswith(prefix) and key[1].startswith(prefix))
+    ]
+    return Changes.of(chosen, grades)
+
+
+def _stored_changes(conn: Connection, run_id: int, previous_id: int) -> dict[Key, str] | None:
+    """The stored comparison of two runs, if it is up to date with both."""
+    rows = store.change_rows(conn, run_id, previous_id)
+    if not rows:
+        return None
+    last = repo.current_runs(conn, repo.run_row(conn, run_id)).last
+    previous_last = repo.current_runs(conn, repo.run_row(conn, previous_id)).last
+    if {(r.through, r.previous_through) for r in rows} != {(last, previous_last)}:
+        return None
+    return {(r.city_code, r.previous_city): r.body for r in rows}
+
+
+def store_changes(engine: Engine, run_id: int, previous_id: int, grades: Sequence[str]) -> dict[Key, str]:
+    """Compare two runs' current results in the whole province, store the comparison per city (now and then)
+    and return it (made when a period run is scored, and again when a rescoring has changed either run)."""
+    with engine.connect() as conn:
+        parts, last, previous_last = _compare(conn, run_id, previous_id, Scope(), grades)
+    bodies = {key: part.to_json() for key, part in parts.items()}
+    try:
+        with repo.writing(engine) as conn:
+            still = (
+                repo.current_runs(conn, repo.run_row(conn, run_id)).last,
+                repo.current_runs(conn, repo.run_row(conn, previous_id)).last,
+            )
+            if still == (last, previous_last):  # (a rescoring since: the next reader compares again)
+                write_changes(conn, run_id, previous_id, last, previous_last, parts)
+    except IntegrityError:  # another reader stored it at the same moment
+        pass
+    return bodies
+
+
+def compared_with(engine: Engine, run_id: int, period: str) -> None:
+    """Store a new period run's comparisons with the runs the pages compare it with that are not stored yet:
+    the run before it in its period (or the previous period's newest run: the monitoring page's baseline,
+    stored while the run was scored), and the previous period's newest run (the overview's)."""
+    from lrc.service.analytics import baseline_run, previous_period_run
+    from lrc.service.runs import catalogue_for_run
+
+    with engine.connect() as conn:
+        runs = repo.runs(conn)
+        grades = [g.grade for g in catalogue_for_run(conn, repo.run_row(conn, run_id)).grades]
+        wanted = {baseline_run(runs, run_id), previous_period_run(runs, period)} - {None}
+        missing = [int(p) for p in wanted if p is not None and _stored_changes(conn, run_id, int(p)) is None]
+    for previous in missing:
+        store_changes(engine, run_id, previous, grades)
+
+
+def scored_now(subs: pd.DataFrame, result: Any) -> pd.DataFrame:
+    """Results just scored (``scored_parts``' arguments) as ``NOW_COLUMNS`` and their names."""
+    return pd.DataFrame({
+        "enterprise_id": subs["enterprise_id"].astype(np.int64).to_numpy(), "uscc": subs.index.astype(str),
+        "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
+        "total": np.asarray(result.total), "grade": np.asarray(result.grade), "red_line": np.asarray(result.red_line),
+        "name": subs["name"].to_numpy(),
+    })  # fmt: skip
+
+
+def add_compared(into: dict[Key, Change], now: pd.DataFrame, before: pd.DataFrame, catalogue: Catalogue) -> None:
+    """Add a part of a period run (``scored_now``) compared with its baseline's current results (``before``:
+    ``BEFORE_COLUMNS``) to the comparison ``into``, by city now and then."""
+    both = compared(now, before[list(BEFORE_COLUMNS)], [g.grade for g in catalogue.grades])
+    for key, part in _by_city(both).items():
+        if key in into:
+            add_change(into[key], part)
+        else:
+            into[key] = part
+
+
+def write_changes(
+    conn: Connection, run_id: int, previous_id: int, through: int, previous_through: int, parts: dict[Key, Change]
+) -> None:
+    """Store the comparison of two runs (``parts`` by city now and then), replacing any stored before."""
+    every = {EVERY: Change(), **parts}
+    bodies = {key: part.to_json() for key, part in every.items()}
+    store.replace_changes(conn, run_id, previous_id, through, previous_through, bodies)
+
+
+# ---- keeping them up to date -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What a one-enterprise rescoring of ``period`` replaces, read before its results are written."""
+
+    period: str
+    period_run: int
+    enterprise_ids: list[int]
+    replaced: pd.DataFrame | None  # the summary's rows (``STORED``), when the period run has a summary
+    pairs: dict[tuple[int, int], list[Pair]]  # each stored comparison with the period run: its pairs now
+    ranges: dict[int, repo.RunRange]  # the ranges of the runs compared (the period run's as it was)
+
+
+def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> Pending | None:
+    """Read, before a rescoring of ``enterprise_ids`` in ``period`` writes anything, what its results replace in
+    the period run's summary and in the comparisons with it; None when there is nothing to keep up to date."""
+    period_run = repo.latest_run_id(conn, period)
+    if period_run is None:
+        return None
+    ids = [int(e) for e in enterprise_ids]
+    replaced = current_rows(conn, period, ids) if has_summary(conn, period) else None
+    compared = store.compared_runs(conn, period_run)
+    ranges = {r: repo.current_runs(conn, repo.run_row(conn, r)) for r in {r for key in compared for r in key}}
+    pairs = {key: _pairs(conn, ranges[key[0]], ranges[key[1]], ids) for key in compared}
+    if replaced is None and not pairs:
+        return None
+    return Pending(period, period_run, ids, replaced, pairs, ranges)
+
+
+def after_rescoring(
+    conn: Connection, pending: Pending, catalogue: Catalogue, run_id: int, parts: dict[Key, Part]
+) -> None:
+    """Bring the summary and the comparisons up to date with rescoring run ``run_id`` (its results written in
+    ``conn``'s transaction; ``parts``: theirs)."""
+    if pending.replaced is not None:
+        rescored(conn, catalogue, pending.period, run_id, pending.replaced, parts)
+    before_last = last_before(conn, pending.period, pending.period_run, run_id)
+    ranges = {**pending.ranges, pending.period_run: repo.RunRange(pending.period, pending.period_run, run_id)}
+    for (now_id, previous_id), old in pending.pairs.items():
+        through = store.locked_change_throughs(conn, now_id, previous_id)
+        other_last = ranges[previous_id if now_id == pending.period_run else now_id].last
+        expected = (before_last, other_last) if now_id == pending.period_run else (other_last, before_last)
+        if through != {expected}:
+            store.drop_changes(conn, now_id, previous_id)  # not up to date already: made again when asked for
+            continue
+        new = _pairs(conn, ranges[now_id], ranges[previous_id], pending.enterprise_ids)
+        old_parts, new_parts = _pairs_by_city(old), _pairs_by_city(new)
+        keys = sorted({*old_parts, *new_parts} - {EVERY})
+        bodies = store.change_bodies(conn, now_id, previous_id, keys)
+        stored = {key: Change.from_json(body) for key, body in bodies.items()}
+        gone = {e[0] for e, _, _ in (*old, *new)}
+        whole_again = True
+        for key in keys:
+            part = stored.setdefault(key, Change())
+            whole_again &= replace_change(part, old_parts.get(key, Change()), new_parts.get(key, Change()), gone)
+        if not whole_again:
+            store.drop_changes(conn, now_id, previous_id)
+            continue
+        after = (run_id, other_last) if now_id == pending.period_run else (other_last, run_id)
+        changed = {key: part.to_json() if part.both else None for key, part in stored.items()}
+        store.rewrite_change_parts(conn, now_id, previous_id, after, changed)
+
+
+_GRADES: dict[tuple[str, int], dict[str, int]] = {}  # each period run's grades, best first, by store and run
+Pair = tuple[Entry, str, bool]  # an enterprise in both runs: its entry, its city then, whether a new red line
+
+
+def _pairs(conn: Connection, runs: repo.RunRange, earlier: repo.RunRange, enterprise_ids: list[int]) -> list[Pair]:
+    """Some enterprises in two runs' current results (the ranges ``runs`` and ``earlier``), joined as
+    ``compared`` joins them, read by their ids."""
+    from lrc.service.runs import catalogue_for_run
+
+    kept = (str(conn.engine.url), runs.first)
+    order = _GRADES.get(kept)
+    if order is None:  # (a run's catalogue never changes: its grades are kept by store and run)
+        grades = catalogue_for_run(conn, repo.run_row(conn, runs.first)).grades
+        order = _GRADES[kept] = {g.grade: k for k, g in enumerate(grades)}
+    before = {r[0]: r for r in repo.newest_rows(conn, earlier, BEFORE_COLUMNS, enterprise_ids)}
+    pairs = []
+    for uscc, name, city, industry, total, grade, red in repo.newest_rows(
+        conn, runs, ("uscc", "name", "city_code", "industry", "total", "grade", "red_line"), enterprise_ids
+    ):
+        was = before.get(uscc)
+        if was is None:
+            continue
+        _, city_then, total_then, grade_then, red_then = was
+        now_at, then_at = order.get(grade), order.get(grade_then)
+        steps = 0 if now_at is None or then_at is None else now_at - then_at
+        entry = (
+            str(uscc),
+            str(name),
+            str(city),
+            str(industry),
+            int(total),
+            int(total_then),
+            str(grade),
+            str(grade_then),
+            steps,
+        )
+        pairs.append((entry, str(city_then), bool(red) and not bool(red_then)))
+    return pairs
+
+
+def _pairs_by_city(pairs: list[Pair]) -> dict[Key, Change]:
+    """``change_of`` a few pairs, by city now and then."""
+    grouped: dict[Key, list[Pair]] = {}
+    for pair in pairs:
+        grouped.setdefault((pair[0][2], pair[1]), []).append(pair)
+    out = {}
+    for key, group in grouped.items():
+        entries = [e for e, _, _ in group]
+        changes = [e[4] - e[5] for e in entries]
+        out[key] = Change(
+            both=len(entries),
+            delta_sum=sum(changes),
+            grade_up=sum(e[8] < 0 for e in entries),
+            grade_down=sum(e[8] > 0 for e in entries),
+            new_red_lines=sum(red for _, _, red in group),
+            score_fell=sum(d < 0 for d in changes),
+            lists={
+                "rises": _listed(entries, "rises", KEPT * LISTS["rises"]),
+                "falls": _listed(entries, "falls", KEPT * LISTS["falls"]),
+                "fell": _listed([e for e in entries if e[8] > 0], "fell", KEPT * LISTS["fell"]),
+                "red": _listed([e for e, _, red in group if red], "red", KEPT * LISTS["red"]),
+            },
+        )
+    return out
+
+
+def _by_city(both: pd.DataFrame) -> dict[Key, Change]:
+    return {(str(k[0]), str(k[1])): change_of(g) for k, g in both.groupby(["city_code", "city_code_prev"], sort=True)}
