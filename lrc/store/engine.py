@@ -40,19 +40,11 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-SQLITE_CACHE_KIB = 64 * 1024
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # a page cache of up to 64 MB (SQLite's default is 2 MB), taken only as pages are read: storing a run's
-    # results updates its ranking index at scattered places, and with the default most updates re-read their
-    # pages from the operating system (inserting 1M results: 31 s of CPU, 21 s with this; 16 s with 256 MB,
-    # but a whole `lrc score` of 1M then peaked at 1.95 GB, at the edge of its 2 GB budget)
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
