@@ -1,5 +1,14 @@
 """Chinese labels for result columns, shared by the CLI tables, XLSX exports and the dashboard."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lrc.reference import CITIES, INDUSTRIES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 COLUMN_LABELS = {
     "rank": "排名",
     "province_rank": "全省排名",
@@ -23,3 +32,12 @@ COLUMN_LABELS = {
 def zh(frame_columns: list[str]) -> dict[str, str]:
     """Rename map for the columns that have a Chinese label."""
     return {c: COLUMN_LABELS[c] for c in frame_columns if c in COLUMN_LABELS}
+
+
+def add_place_names(frame: pd.DataFrame) -> None:
+    """Add ``city`` (the name of ``city_code``, the code itself when unknown) and ``industry_name`` (of
+    ``industry``) to result rows, in place; by dict look-ups in Python (``Series.map`` cost ~1 ms on a page)."""
+    import pandas as pd
+
+    frame["city"] = pd.Series([CITIES.get(c, c) for c in frame["city_code"].tolist()], frame.index, "str")
+    frame["industry_name"] = pd.Series([INDUSTRIES.get(c) for c in frame["industry"].tolist()], frame.index, "str")

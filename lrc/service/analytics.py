@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from indicators import Catalogue
+from lrc.labels import add_place_names
 from lrc.periods import check_period, period_key, previous_period, sort_periods
 from lrc.service.access import Principal
 from lrc.service.results import ranked
@@ -95,8 +96,6 @@ def run_catalogue(engine: Engine, run_id: int) -> Catalogue:
 def enterprises_in_run(engine: Engine, who: Principal, run_id: int, usccs: Sequence[str]) -> pd.DataFrame:
     """The current results in a run of the enterprises ``usccs`` inside ``who``'s scope (each read by its index,
     not the run), as ``load_results`` shows them but without ranks: points, city and industry names."""
-    from lrc.reference import CITIES, INDUSTRIES
-
     require_schema(engine)
     with engine.connect() as conn:
         runs = repo.current_runs(conn, get_run(conn, None, run_id))
@@ -105,8 +104,7 @@ def enterprises_in_run(engine: Engine, who: Principal, run_id: int, usccs: Seque
     frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(repo.RESULT_COLUMNS))
     frame["total"] = frame["total"].astype("float64") / 10
     frame["red_line"] = frame["red_line"].astype(bool)
-    frame["city"] = frame["city_code"].map(CITIES).fillna(frame["city_code"])
-    frame["industry_name"] = frame["industry"].map(INDUSTRIES)
+    add_place_names(frame)
     return frame
 
 

@@ -25,7 +25,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from indicators import Catalogue
-from lrc.reference import CITIES, city_of
+from lrc.labels import add_place_names
+from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Principal
 from lrc.service.summaries import Part, current_rows, has_summary, rescored, summable
@@ -213,11 +214,8 @@ class Changes:
 
 def shown(entries: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
     """List entries (``ENTRY``) as ``analytics.compare_runs`` rows: points, city and industry names, change."""
-    from lrc.reference import INDUSTRIES
-
     out = entries.reset_index(drop=True).copy()
-    out["city"] = out["city_code"].map(CITIES).fillna(out["city_code"])
-    out["industry_name"] = out["industry"].map(INDUSTRIES)
+    add_place_names(out)
     d = out["total"].astype(np.int64) - out["total_prev"].astype(np.int64)
     out["delta"] = (d / 10).astype("float64")
     out["total"] = out["total"].astype(np.int64) / 10

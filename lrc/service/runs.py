@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -237,10 +237,10 @@ def score_period(
         same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
-            base_id = baseline_id(conn, period)
-            before = baseline(conn, period, (*BEFORE_COLUMNS, *comparisons.BEFORE_COLUMNS))  # before this run exists
+            base = baseline_runs(conn, period)
+            columns = (*BEFORE_COLUMNS, *comparisons.BEFORE_COLUMNS)
+            before = repo.results(conn, base, columns) if base is not None else None  # before this run exists
             prior = prior_results(before)
-            base_last = repo.current_runs(conn, get_run(conn, None, base_id)).last if base_id is not None else None
             changes: dict[summaries.Key, comparisons.Change] = {}  # against the baseline (the monitoring page's)
             run_id = add_run_row(
                 conn, catalogue, period, digest, len(keys), marks, actor=who.name, kind="period", started=started
@@ -259,8 +259,8 @@ def score_period(
                 if before is not None:
                     comparisons.add_compared(changes, comparisons.scored_now(subs, scored.result), before, catalogue)
             summaries.write(conn, run_id, run_id, summary)
-            if base_id is not None and base_last is not None:
-                comparisons.write_changes(conn, run_id, base_id, run_id, base_last, changes)
+            if base is not None:
+                comparisons.write_changes(conn, run_id, base.first, run_id, base.last, changes)
             raise_missing(conn, period, run_id, set(keys["enterprise_id"].astype(int).tolist()))
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
@@ -384,12 +384,16 @@ def baseline_id(conn: Connection, period: str) -> int | None:
     return run_id
 
 
-def baseline(conn: Connection, period: str, columns: Sequence[str] = BEFORE_COLUMNS) -> pd.DataFrame | None:
-    """The current results (``columns``) of the run a new period run is compared with (``baseline_id``)."""
+def baseline_runs(conn: Connection, period: str) -> repo.RunRange | None:
+    """The runs holding the current results of the run a new period run is compared with (``baseline_id``)."""
     run_id = baseline_id(conn, period)
-    if run_id is None:
-        return None
-    return repo.results(conn, repo.current_runs(conn, get_run(conn, None, run_id)), columns)
+    return None if run_id is None else repo.current_runs(conn, get_run(conn, None, run_id))
+
+
+def baseline(conn: Connection, period: str) -> pd.DataFrame | None:
+    """The current results (``BEFORE_COLUMNS``) of the run a new period run is compared with."""
+    runs = baseline_runs(conn, period)
+    return None if runs is None else repo.results(conn, runs, BEFORE_COLUMNS)
 
 
 def result_rows(
