@@ -29,11 +29,11 @@ from lrc.labels import add_place_names
 from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Principal
-from lrc.service.summaries import Part, current_rows, has_summary, rescored, summable
+from lrc.service.summaries import Part, current_rows, rescored, summable
 from lrc.store import comparisons as store
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.store.summaries import Key, last_before
+from lrc.store.summaries import Key, has_summary, last_before
 
 NOW_COLUMNS = ("enterprise_id", "uscc", "city_code", "industry", "total", "grade", "red_line")
 BEFORE_COLUMNS = ("uscc", "city_code", "total", "grade", "red_line")
@@ -380,7 +380,7 @@ def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int
     if period_run is None:
         return None
     ids = [int(e) for e in enterprise_ids]
-    replaced = current_rows(conn, period, ids) if has_summary(conn, period) else None
+    replaced = current_rows(conn, period_run, ids) if has_summary(conn, period_run) else None
     compared = store.compared_runs(conn, period_run)
     ranges = {r: repo.current_runs(conn, repo.run_row(conn, r)) for r in {r for key in compared for r in key}}
     pairs = {key: _pairs(conn, ranges[key[0]], ranges[key[1]], ids) for key in compared}
@@ -395,7 +395,7 @@ def after_rescoring(
     """Bring the summary and the comparisons up to date with rescoring run ``run_id`` (its results written in
     ``conn``'s transaction; ``parts``: theirs)."""
     if pending.replaced is not None:
-        rescored(conn, catalogue, pending.period, run_id, pending.replaced, parts)
+        rescored(conn, catalogue, pending.period, pending.period_run, run_id, pending.replaced, parts)
     before_last = last_before(conn, pending.period, pending.period_run, run_id)
     ranges = {**pending.ranges, pending.period_run: repo.RunRange(pending.period, pending.period_run, run_id)}
     for (now_id, previous_id), old in pending.pairs.items():

@@ -195,14 +195,14 @@ def write(conn: Connection, run_id: int, through: int, parts: dict[Key, Part]) -
 
 
 def rescored(
-    conn: Connection, catalogue: Catalogue, period: str, run_id: int, before: pd.DataFrame, parts: dict
-) -> None:
-    """Bring the summary of ``period``'s period run up to date with one-enterprise run ``run_id`` (written
-    in ``conn``'s transaction): ``before`` are the replaced current results (``STORED`` columns), ``parts``
-    the new results' parts. A summary that was not up to date before this run is dropped (made again when
-    first asked for); none is made here."""
-    period_run = repo.latest_run_id(conn, period)
-    if period_run is None or period_run > run_id:
+    conn: Connection, catalogue: Catalogue, period: str, period_run: int, run_id: int, before: pd.DataFrame,
+    parts: dict,
+) -> None:  # fmt: skip
+    """Bring the summary of ``period``'s newest period run ``period_run`` up to date with one-enterprise run
+    ``run_id`` (written in ``conn``'s transaction): ``before`` are the replaced current results (``STORED``
+    columns), ``parts`` the new results' parts. A summary that was not up to date before this run is dropped
+    (made again when first asked for); none is made here."""
+    if period_run > run_id:
         return
     through = store.locked_summary_throughs(conn, period_run)
     if not through:
@@ -224,21 +224,12 @@ def stored_keys(rows: pd.DataFrame) -> set[Key]:
     return {(str(c), str(i)) for c, i in zip(rows["city_code"], rows["industry"], strict=True)} if len(rows) else set()
 
 
-def current_rows(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> pd.DataFrame:
-    """The current results (``STORED`` columns) of some enterprises in ``period``'s newest period run, if any."""
-    period_run = repo.latest_run_id(conn, period)
-    if period_run is None:
-        return pd.DataFrame(columns=list(STORED))
+def current_rows(conn: Connection, period_run: int, enterprise_ids: Sequence[int]) -> pd.DataFrame:
+    """The current results (``STORED`` columns) of some enterprises since period run ``period_run``."""
     runs = repo.current_runs(conn, repo.run_row(conn, period_run))
     parts = [repo.results(conn, runs, STORED, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(STORED))
-
-
-def has_summary(conn: Connection, period: str) -> bool:
-    """Whether ``period``'s newest period run has a summary to keep up to date."""
-    period_run = repo.latest_run_id(conn, period)
-    return period_run is not None and store.has_summary(conn, period_run)
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -320,9 +311,11 @@ def _sorted_values(histogram: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
     return values, np.cumsum([histogram[v] for v in values]).astype(np.int64)
 
 
-def _at(values: np.ndarray, ends: np.ndarray, k: int) -> int:
-    """The ``k``-th (from 0) smallest value of a histogram."""
-    return int(values[np.searchsorted(ends, k, side="right")])
+def _middle(histogram: Counter[int], n: int) -> tuple[int, int]:
+    """The two middle values (equal for an odd ``n``) of a histogram of ``n`` values."""
+    values, ends = _sorted_values(histogram)
+    low, high = np.searchsorted(ends, [(n - 1) // 2, n // 2], side="right")
+    return int(values[low]), int(values[high])
 
 
 def median_tenths(histogram: Counter[int]) -> float:
@@ -330,8 +323,7 @@ def median_tenths(histogram: Counter[int]) -> float:
     n = sum(histogram.values())
     if not n:
         return float("nan")
-    values, ends = _sorted_values(histogram)
-    low, high = _at(values, ends, (n - 1) // 2), _at(values, ends, n // 2)
+    low, high = _middle(histogram, n)
     return (low / 10 + high / 10) / 2
 
 
@@ -368,8 +360,7 @@ def level1_medians(part: Part) -> list[float]:
         return []
     out = []
     for histogram in part.level1:
-        values, ends = _sorted_values(histogram)
-        low, high = _at(values, ends, (part.n - 1) // 2), _at(values, ends, part.n // 2)
+        low, high = _middle(histogram, part.n)
         out.append((low + high) / 2 / 10)
     return out
 
