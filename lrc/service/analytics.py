@@ -327,14 +327,11 @@ COMPARE_KEEP = ("uscc", "name", "city", "industry", "industry_name", "total", "g
 def compare_runs(current: pd.DataFrame, previous: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
     """Enterprises in both runs with their change: ``delta`` in total, ``grade_steps``
     (positive = fell that many grades), ``new_red_line`` (hit now, not before)."""
-    order = {g: k for k, g in enumerate(grades)}
+    from lrc.service.comparisons import joined
+
     now = current[list(COMPARE_KEEP)]
     before = previous[["uscc", "total", "grade", "red_line"]]
-    both = now.merge(before, on="uscc", how="inner", suffixes=("", "_prev"))
-    both["delta"] = (both["total"].astype("float64") - both["total_prev"].astype("float64")).round(1)
-    # mapped explicitly to numbers: an empty join (no enterprise in both runs) keeps the
-    # grades' string dtype through ``map``, and strings cannot be subtracted
-    steps = both["grade"].map(order).astype("float64") - both["grade_prev"].map(order).astype("float64")
-    both["grade_steps"] = steps.fillna(0).astype(int)
-    both["new_red_line"] = both["red_line"].astype(bool) & ~both["red_line_prev"].astype(bool)
+    both = joined(now, before, grades)
+    delta = (both["total"].astype("float64") - both["total_prev"].astype("float64")).round(1)
+    both.insert(len(now.columns) + len(before.columns) - 1, "delta", delta)
     return both

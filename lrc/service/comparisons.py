@@ -79,10 +79,20 @@ def compared(now: pd.DataFrame, before: pd.DataFrame, grades: Sequence[str]) -> 
     """The enterprises of ``now`` (``NOW_COLUMNS``, totals in tenths) also in ``before`` (``BEFORE_COLUMNS``),
     in the ranking's order (total down, USCC up), with ``d`` (the change, tenths), ``grade_steps`` (positive:
     fell) and ``new_red_line``, joined as ``analytics.compare_runs`` joins them."""
-    order = {g: k for k, g in enumerate(grades)}
     now = now.sort_values(["total", "uscc"], ascending=[False, True], kind="stable")
+    both = joined(now, before, grades)
+    d = both["total"].astype(np.int64) - both["total_prev"].astype(np.int64)
+    both.insert(len(now.columns) + len(before.columns) - 1, "d", d)  # where it stood before the two below
+    return both
+
+
+def joined(now: pd.DataFrame, before: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """The enterprises of ``now`` also in ``before`` (its columns suffixed ``_prev``), with ``grade_steps``
+    (positive: fell that many grades) and ``new_red_line`` (hit now, not before)."""
+    order = {g: k for k, g in enumerate(grades)}
     both = now.merge(before, on="uscc", how="inner", suffixes=("", "_prev"))
-    both["d"] = both["total"].astype(np.int64) - both["total_prev"].astype(np.int64)
+    # mapped explicitly to numbers: an empty join (no enterprise in both runs) keeps the
+    # grades' string dtype through ``map``, and strings cannot be subtracted
     steps = both["grade"].map(order).astype("float64") - both["grade_prev"].map(order).astype("float64")
     both["grade_steps"] = steps.fillna(0).astype(int)
     both["new_red_line"] = both["red_line"].astype(bool) & ~both["red_line_prev"].astype(bool)
