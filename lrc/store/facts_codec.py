@@ -44,7 +44,7 @@ def encode_table(frame: pd.DataFrame, names: list[str]) -> list[str]:
     for name in names:
         array = frame[name].array
         kind = array.dtype.kind
-        write = _bool_cell if kind == "b" else (_int_cell if kind in "iu" else _float_cell)
+        write = _writer(kind)
         if kind == "f" and _negative_zero(array.to_numpy(dtype=np.float64, na_value=np.nan)):
             columns.append([write(v) for v in array])
             continue
@@ -65,7 +65,7 @@ def encode_rows(frame: pd.DataFrame, names: list[str]) -> list[str]:
     for name in names:
         array = frame[name].array
         kind = array.dtype.kind
-        write = _bool_cell if kind == "b" else (_int_cell if kind in "iu" else _float_cell)
+        write = _writer(kind)
         columns.append([write(v) for v in array])
     return [",".join(cells) for cells in zip(*columns, strict=True)]
 
@@ -75,6 +75,11 @@ def encode_values(values: dict[str, Any], catalogue: Catalogue) -> str:
     in plain Python, ``lrc.ingest.single``): the same cells without reading them back from a frame."""
     writers = {"bool": _bool_cell, "int": _int_cell}
     return ",".join(writers.get(f.type, _float_cell)(values[f.name]) for f in catalogue.fields)
+
+
+def _writer(kind: str) -> Any:
+    """The cell writer of a column of numpy kind ``kind`` (b: 1/0, i/u: integers, else floats)."""
+    return _bool_cell if kind == "b" else (_int_cell if kind in "iu" else _float_cell)
 
 
 def _bool_cell(v: Any) -> str:
