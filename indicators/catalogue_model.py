@@ -180,10 +180,13 @@ class Catalogue(Strict):
 
     def ancestry(self, item: Item) -> tuple[str, str, str]:
         """(level1, level2, level3) codes of an item."""
-        l3 = {n.code: n.parent for n in self.level3}
+        return self._ancestries[item.level3]
+
+    @cached_property
+    def _ancestries(self) -> dict[str, tuple[str, str, str]]:
+        """(level1, level2, level3) codes by level-3 code (asked for once per item of every explanation)."""
         l2 = {n.code: n.parent for n in self.level2}
-        level2 = l3[item.level3]
-        return l2[level2], level2, item.level3
+        return {n.code: (l2[n.parent], n.parent, n.code) for n in self.level3}
 
     @cached_property
     def record_type_map(self) -> dict[str, RecordType]:

@@ -383,10 +383,13 @@ class Pending:
     ranges: dict[int, repo.RunRange]  # the ranges of the runs compared (the period run's as it was)
 
 
-def before_rescoring(conn: Connection, period: str, enterprise_ids: Sequence[int]) -> Pending | None:
+def before_rescoring(
+    conn: Connection, period: str, enterprise_ids: Sequence[int], period_run: int | None = None
+) -> Pending | None:
     """Read, before a rescoring of ``enterprise_ids`` in ``period`` writes anything, what its results replace in
-    the period run's summary and in the comparisons with it; None when there is nothing to keep up to date."""
-    period_run = repo.latest_run_id(conn, period)
+    the period run's summary and in the comparisons with it (``period_run``: the period's newest period run,
+    when known); None when there is nothing to keep up to date."""
+    period_run = period_run if period_run is not None else repo.latest_run_id(conn, period)
     if period_run is None:
         return None
     ids = [int(e) for e in enterprise_ids]

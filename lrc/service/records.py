@@ -225,7 +225,7 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
     """A new result for each concerned enterprise in every scored period whose end falls inside the
     window of one of its new records (the period's own catalogue decides), linked to the newest record."""
     out: list[RescoredOut] = []
-    marks = Marks(repo.record_watermark(conn), repo.closure_watermark(conn))
+    marks = Marks(*repo.watermarks(conn))
     for period in sort_periods(repo.scored_periods(conn)):
         run = get_run(conn, period, None)
         catalogue = catalogue_for_run(conn, run)

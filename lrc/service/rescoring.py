@@ -83,7 +83,7 @@ def rescore(
     causes = [(cause_records or {}).get(int(e)) for e in subs["enterprise_id"]]
     run_id, rows = store_run(
         conn, catalogue, period, subs, scored, marks, actor=actor, kind=kind, started=started, causes=causes,
-        before=before, cause_id=cause_id,
+        before=before, cause_id=cause_id, period_run=run.id,
     )  # fmt: skip
     was = before.set_index("uscc")
     return [

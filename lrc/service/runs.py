@@ -81,7 +81,7 @@ def marks_now(conn: Connection, catalogue: Catalogue) -> Marks:
     """The marks of a scoring made now in ``conn``'s transaction."""
     if not catalogue.record_types:
         return Marks(None)
-    return Marks(repo.record_watermark(conn), repo.closure_watermark(conn))
+    return Marks(*repo.watermarks(conn))
 
 
 def run_marks(run: Any) -> Marks:
@@ -294,14 +294,17 @@ def store_run(
     before: pd.DataFrame | None = None,
     cause_id: int | None = None,
     rows_back: bool = True,
+    period_run: int | None = None,
 ) -> tuple[int, list[dict]]:
     """Write a run of some enterprises (a rescoring of kind ``records``, ``submission``, ``objection``,
     ``repair`` or ``expiry``, the objection or repair being ``cause_id``; a national import) and its
     results in the caller's transaction, and the alerts they raise against ``before`` (each enterprise's
     result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
     ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time. The
-    period run's summary and its stored comparisons (``summaries``, ``comparisons``) follow the new results."""
-    pending = comparisons.before_rescoring(conn, period, subs["enterprise_id"].astype(int).tolist())
+    period run's summary and its stored comparisons (``summaries``, ``comparisons``) follow the new results
+    (``period_run``: the period's newest period run, when the caller has read it)."""
+    ids = subs["enterprise_id"].astype(int).tolist()
+    pending = comparisons.before_rescoring(conn, period, ids, period_run)
     run_id = add_run_row(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
@@ -435,11 +438,21 @@ def result_rows(
 
 
 def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:
-    """The catalogue a run used, from the copy stored with it (not today's file)."""
-    stored = repo.catalogue_document(conn, run.catalogue_hash)
+    """The catalogue a run used, from the copy stored with it (not today's file). A store's copies cannot
+    change (append-only), so each is read and checked once per process and store."""
+    content_hash = str(run.catalogue_hash)
+    if (str(conn.engine.url), content_hash) in _CHECKED:
+        return _BY_HASH[content_hash]
+    stored = repo.catalogue_document(conn, content_hash)
     if stored is None:
         raise NotFoundError(f"评分批次 {run.id} 的指标体系副本缺失 (catalogue copy missing)")
-    return _parse_stored(stored[1], run.catalogue_hash)
+    catalogue = _BY_HASH[content_hash] = _parse_stored(stored[1], content_hash)
+    _CHECKED.add((str(conn.engine.url), content_hash))
+    return catalogue
+
+
+_CHECKED: set[tuple[str, str]] = set()  # (store URL, content hash) of the copies read and checked
+_BY_HASH: dict[str, Catalogue] = {}  # the catalogue of each content hash checked
 
 
 @lru_cache(maxsize=8)
@@ -456,9 +469,10 @@ def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
     if run_id is None:
         if not period:
             raise NotFoundError("请指定期间或评分批次 (give a period or a run id)")
-        run_id = repo.latest_run_id(conn, period)
-        if run_id is None:
+        run = repo.latest_run(conn, period)
+        if run is None:
             raise NotFoundError(f"期间 {period} 还没有评分结果,请先运行 `lrc score --period {period}`")
+        return run
     run = repo.run_row(conn, run_id)
     if run is None:
         raise NotFoundError(f"评分批次 {run_id} 不存在 (no run {run_id})")

@@ -24,7 +24,7 @@ from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
 from lrc.service.results import current_results
-from lrc.service.runs import catalogue_for_run, get_run, marks_now, score_submissions, store_run
+from lrc.service.runs import catalogue_for_run, marks_now, score_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 
@@ -67,10 +67,9 @@ def period_of(values: dict[str, Any], period: str | None) -> str:
 
 def catalogue_of_period(conn: Connection, period: str) -> tuple[Catalogue, Any]:
     """The catalogue of the period's newest run (its results are scored alike), else today's default."""
-    run_id = repo.latest_run_id(conn, period)
-    if run_id is None:
+    run = repo.latest_run(conn, period)
+    if run is None:
         return load_catalogue(), None
-    run = get_run(conn, period, run_id)
     return catalogue_for_run(conn, run), run
 
 
@@ -130,7 +129,7 @@ def _score(
         ranked = standing(conn, run, enterprise, int(scored.result.total[0]))  # before this result is written
         run_id, rows = store_run(
             conn, catalogue, period, subs, scored, marks, actor=actor, kind="submission", started=started,
-            before=before,
+            before=before, period_run=run.id,
         )  # fmt: skip
         row = rows[0]
     total = int(row["total"])

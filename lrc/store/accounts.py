@@ -19,7 +19,15 @@ USER_FIELDS = (
 
 
 def has_accounts_table(conn: Connection) -> bool:
-    return inspect(conn).has_table("users")
+    """Whether the store has the accounts tables (a store made before them has none: single-user mode). A
+    table once made is never dropped, so a yes is kept per store (the audit of every API call asks)."""
+    url = str(conn.engine.url)
+    if url not in _WITH_ACCOUNTS and inspect(conn).has_table("users"):
+        _WITH_ACCOUNTS.add(url)
+    return url in _WITH_ACCOUNTS
+
+
+_WITH_ACCOUNTS: set[str] = set()
 
 
 def user_count(conn: Connection) -> int:

@@ -363,16 +363,17 @@ def current_runs(conn: Connection, run: Any) -> RunRange:
     each of its enterprises. Queries name the range, never the (growing) list of its runs."""
     if run.kind != "period":
         return RunRange(run.period, run.id, run.id)
-    next_full = conn.scalar(
-        select(func.min(ScoreRun.id)).where(
-            ScoreRun.period == run.period, ScoreRun.kind == "period", ScoreRun.id > run.id
-        )
+    next_full = (
+        select(func.min(ScoreRun.id))
+        .where(ScoreRun.period == run.period, ScoreRun.kind == "period", ScoreRun.id > run.id)
+        .scalar_subquery()
     )
     later = select(func.max(ScoreRun.id)).where(
-        ScoreRun.period == run.period, ScoreRun.kind != "period", ScoreRun.id > run.id
-    )
-    if next_full is not None:
-        later = later.where(ScoreRun.id < next_full)
+        ScoreRun.period == run.period,
+        ScoreRun.kind != "period",
+        ScoreRun.id > run.id,
+        ScoreRun.id < func.coalesce(next_full, MAX_ID + 1),
+    )  # one statement: this is asked for by every read of current results
     return RunRange(run.period, run.id, conn.scalar(later) or run.id)
 
 
@@ -421,7 +422,16 @@ def run_row(conn: Connection, run_id: int) -> Any:
 
 def latest_run_id(conn: Connection, period: str) -> int | None:
     """The newest run that scored the whole period."""
-    return conn.scalar(select(func.max(ScoreRun.id)).where(ScoreRun.period == period, ScoreRun.kind == "period"))
+    return conn.scalar(_latest_id(period))
+
+
+def latest_run(conn: Connection, period: str) -> Any:
+    """The row of the newest run that scored the whole period (None before its first)."""
+    return conn.execute(select(ScoreRun).where(ScoreRun.id == _latest_id(period).scalar_subquery())).first()
+
+
+def _latest_id(period: str) -> Any:
+    return select(func.max(ScoreRun.id)).where(ScoreRun.period == period, ScoreRun.kind == "period")
 
 
 def periods(conn: Connection) -> list[str]:
@@ -557,6 +567,13 @@ def closure_watermark(conn: Connection) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(RecordClosure.id), 0))) or 0)
 
 
+def watermarks(conn: Connection) -> tuple[int, int]:
+    """``record_watermark`` and ``closure_watermark`` in one statement (every rescoring asks for both)."""
+    newest = [select(func.coalesce(func.max(t.id), 0)).scalar_subquery() for t in (Record, RecordClosure)]
+    row = conn.execute(select(*newest)).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
 def add_closures(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert record closures; their new ids in the same order."""
     if not rows:
@@ -627,12 +644,12 @@ def submission_origin(conn: Connection, submission_id: int) -> tuple[str, int, i
     return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
 
 
-def newer_result_run(conn: Connection, run: Any, enterprise_id: int) -> int | None:
-    """The newest run of the same period after ``run`` holding a result for the enterprise (it supersedes)."""
+def newer_result_run(conn: Connection, period: str, run_id: int, enterprise_id: int) -> int | None:
+    """The newest run of ``period`` after run ``run_id`` holding a result for the enterprise (it supersedes)."""
     return conn.scalar(
         select(func.max(ScoreResult.run_id))
         .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
-        .where(ScoreRun.period == run.period, ScoreRun.id > run.id, ScoreResult.enterprise_id == enterprise_id)
+        .where(ScoreRun.period == period, ScoreRun.id > run_id, ScoreResult.enterprise_id == enterprise_id)
     )
 
 
