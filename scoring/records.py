@@ -8,6 +8,7 @@ a period whose last day is on or after that date."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from itertools import groupby
 
@@ -22,8 +23,11 @@ CLOSED = "closed_from"  # optional column: the date a closure took the record ou
 
 
 def display_until(decision: date, months: int) -> date:
-    """The first day a record no longer counts: the decision date plus ``months`` (clamped to month end)."""
-    return (pd.Timestamp(decision) + pd.DateOffset(months=months)).date()
+    """The first day a record no longer counts: the decision date plus ``months`` (clamped to month end, as
+    pandas' ``DateOffset(months=...)`` does on the vector path; plain dates: every rescoring asks per record)."""
+    shifted = decision.month - 1 + months
+    year, month = decision.year + shifted // 12, shifted % 12 + 1
+    return date(year, month, min(decision.day, monthrange(year, month)[1]))
 
 
 def display_months(catalogue: Catalogue, record_type: str, tier: str) -> int | None:

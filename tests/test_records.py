@@ -26,7 +26,7 @@ from lrc.service.records import add_record, ingest_records
 from lrc.times import today_in_china
 from scoring import score
 from scoring.naive import score_rows
-from scoring.records import live_rows, live_vector
+from scoring.records import display_until, live_rows, live_vector
 from scoring.sqlgen import scoring_sql
 from tests.conftest import ADMIN
 from tests.facts_strategies import enterprise_facts, frame
@@ -333,3 +333,11 @@ def test_windowing_one_by_one_agrees_with_the_vector_path(rows: list, as_of: dat
         {"type": [k for (k, _), _ in rows], "tier": [t for (_, t), _ in rows], "decision_date": [d for _, d in rows]}
     )
     assert live_rows(CAT, records, as_of).tolist() == live_vector(CAT, records, as_of).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(decided=st.dates(date(1990, 1, 1), date(2090, 12, 31)), months=st.integers(0, 240))
+def test_a_display_window_ends_as_pandas_adds_months(decided: date, months: int) -> None:
+    """The one-by-one path's month arithmetic (clamped to the month's end, 31 Jan + 1 month = 28/29 Feb) is
+    pandas' ``DateOffset``, which the vector path uses."""
+    assert display_until(decided, months) == (pd.Timestamp(decided) + pd.DateOffset(months=months)).date()

@@ -29,7 +29,7 @@ from lrc.labels import add_place_names
 from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Principal
-from lrc.service.summaries import Part, current_rows, rescored, summable
+from lrc.service.summaries import STORED, Part, current_rows, rescored, summable
 from lrc.store import comparisons as store
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -384,16 +384,24 @@ class Pending:
 
 
 def before_rescoring(
-    conn: Connection, period: str, enterprise_ids: Sequence[int], period_run: int | None = None
+    conn: Connection,
+    period: str,
+    enterprise_ids: Sequence[int],
+    period_run: int | None = None,
+    current: pd.DataFrame | None = None,
 ) -> Pending | None:
     """Read, before a rescoring of ``enterprise_ids`` in ``period`` writes anything, what its results replace in
-    the period run's summary and in the comparisons with it (``period_run``: the period's newest period run,
-    when known); None when there is nothing to keep up to date."""
+    the period run's summary and in the comparisons with it (``period_run``: the period's newest period run, and
+    ``current``: the enterprises' current results since it, when the caller has read them with the ``STORED``
+    columns); None when there is nothing to keep up to date."""
     period_run = period_run if period_run is not None else repo.latest_run_id(conn, period)
     if period_run is None:
         return None
     ids = [int(e) for e in enterprise_ids]
-    replaced = current_rows(conn, period_run, ids) if has_summary(conn, period_run) else None
+    replaced = None
+    if has_summary(conn, period_run):
+        kept = current is not None and set(STORED) <= set(current.columns)
+        replaced = current[list(STORED)] if kept and current is not None else current_rows(conn, period_run, ids)
     compared = store.compared_runs(conn, period_run)
     ranges = {r: repo.current_runs(conn, repo.run_row(conn, r)) for r in {r for key in compared for r in key}}
     pairs = {key: _pairs(conn, ranges[key[0]], ranges[key[1]], ids) for key in compared}

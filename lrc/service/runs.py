@@ -295,6 +295,7 @@ def store_run(
     cause_id: int | None = None,
     rows_back: bool = True,
     period_run: int | None = None,
+    current: pd.DataFrame | None = None,
 ) -> tuple[int, list[dict]]:
     """Write a run of some enterprises (a rescoring of kind ``records``, ``submission``, ``objection``,
     ``repair`` or ``expiry``, the objection or repair being ``cause_id``; a national import) and its
@@ -302,9 +303,10 @@ def store_run(
     result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
     ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time. The
     period run's summary and its stored comparisons (``summaries``, ``comparisons``) follow the new results
-    (``period_run``: the period's newest period run, when the caller has read it)."""
+    (``period_run``: the period's newest period run, and ``current``: the enterprises' current results since it
+    with the ``summaries.STORED`` columns, when the caller has read them)."""
     ids = subs["enterprise_id"].astype(int).tolist()
-    pending = comparisons.before_rescoring(conn, period, ids, period_run)
+    pending = comparisons.before_rescoring(conn, period, ids, period_run, current)
     run_id = add_run_row(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
