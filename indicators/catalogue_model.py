@@ -173,10 +173,11 @@ class Catalogue(Strict):
         return self.grades[-1].grade
 
     def item(self, code: str) -> Item:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return self._item_map[code]  # (KeyError for an unknown code)
+
+    @cached_property
+    def _item_map(self) -> dict[str, Item]:
+        return {i.code: i for i in self.items}
 
     def ancestry(self, item: Item) -> tuple[str, str, str]:
         """(level1, level2, level3) codes of an item."""
@@ -194,10 +195,19 @@ class Catalogue(Strict):
 
     def record_terms(self, item: Item) -> list[tuple[str, int]]:
         """(engine column, tenths per record) for every type and tier a records item counts."""
-        if not isinstance(item.rule, RecordsRule):
-            return []
-        types = [self.record_type_map[code] for code in item.rule.types]
-        return [(record_column(t.code, tier), rule.points_tenths) for t in types for tier, rule in t.tiers.items()]
+        return list(self._record_terms.get(item.code, ()))
+
+    @cached_property
+    def _record_terms(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """``record_terms`` of every records item (asked for many times by every scoring and explanation)."""
+        out = {}
+        for item in self.items:
+            if isinstance(item.rule, RecordsRule):
+                types = [self.record_type_map[code] for code in item.rule.types]
+                out[item.code] = tuple(
+                    (record_column(t.code, tier), rule.points_tenths) for t in types for tier, rule in t.tiers.items()
+                )
+        return out
 
     @property
     def max_total(self) -> Decimal:
