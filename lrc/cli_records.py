@@ -119,6 +119,7 @@ def record_types(
 def records(
     uscc: Annotated[str | None, typer.Option("--uscc", help="只看这家企业")] = None,
     since: Annotated[str | None, typer.Option("--since", help="决定日期不早于 YYYY-MM-DD")] = None,
+    delivery: Annotated[int | None, typer.Option("--delivery", help="只看这次投递的记录(导入时打印的编号)")] = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
     as_: ActAs = None,
@@ -134,5 +135,5 @@ def records(
         if start is None:
             raise UsageError(f"--since {since!r} 应写作 YYYY-MM-DD (date)")
     engine, who = store_and_principal(db, as_)
-    listed = list_records(engine, who, uscc=uscc, since=start)
+    listed = list_records(engine, who, uscc=uscc, since=start, delivery=delivery)
     text_or_json(fmt, lambda: [r.model_dump(mode="json") for r in listed], lambda: render_records.records(out, listed))

@@ -30,8 +30,10 @@ def records_summary(console: Console, summary: Any, *, one: bool) -> None:
         return
     console.print(
         f"{summary.file}: {summary.received} 条记录,新写入 {len(summary.stored)} 条,已存在 {len(summary.already)} 条,"
-        f"重算 {len(summary.results)} 个结果"
+        f"重算 {len(summary.results)} 个结果;投递编号 (delivery id,`lrc records --delivery` 列出):"
     )
+    if summary.id is not None:
+        console.print(str(summary.id))
 
 
 def record_types(console: Console, table: list[Any]) -> None:

@@ -126,3 +126,24 @@ def test_sample_records_of_several_samples_load_into_one_store(tmp_path: Path) -
             "--records", f"r{seed}-{n}.csv", "--as-of", day)  # fmt: skip
         lrc(tmp_path, "ingest", f"s{seed}.csv", "--period", PERIOD)
         lrc(tmp_path, "record", "ingest", f"r{seed}-{n}.csv")
+
+
+def test_a_record_file_is_a_delivery_whose_id_is_printed_last_and_lists_its_records(workdir: Path) -> None:
+    """A file of records creates a delivery: its id is the last line (and ``id`` in JSON), ``lrc records
+    --delivery`` lists what it stored; delivering the same file again is a new delivery that stores nothing."""
+    uscc = top(workdir)
+    rows = [
+        "uscc,type,date,source,ref,severity",
+        f"{uscc},WAGE_ARREARS_FINDING,2026-07-01,大连市人社局,连人社监〔2026〕81号,一般",
+        f"{uscc},CORRECTION_ORDER,2026-07-02,大连市人社局,连人社监〔2026〕82号,",
+    ]
+    (workdir / "delivery.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    done = lrc(workdir, "record", "ingest", "delivery.csv")
+    delivery = int(done.stdout.strip().splitlines()[-1])
+    listed = json.loads(lrc(workdir, "records", "--delivery", str(delivery), "--format", "json").stdout)
+    assert sorted(r["ref"] for r in listed) == ["连人社监〔2026〕81号", "连人社监〔2026〕82号"]
+    assert {r["delivery_id"] for r in listed} == {delivery}
+    again = json.loads(lrc(workdir, "record", "ingest", "delivery.csv", "--format", "json").stdout)
+    assert again["id"] == again["delivery_id"] > delivery and again["stored"] == []
+    assert sorted(again["already"]) == sorted(r["id"] for r in listed)
+    assert json.loads(lrc(workdir, "records", "--delivery", str(again["id"]), "--format", "json").stdout) == []

@@ -246,7 +246,10 @@ def test_a_record_file_is_all_or_nothing(scored: tuple[Engine, list[str]], tmp_p
 def test_records_are_append_only(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
     add_record(engine, ADMIN, fatal(usccs[6]), catalogue=CAT)
-    for statement in ("UPDATE records SET tier = 'minor'", "DELETE FROM records"):
+    for statement in (
+        "UPDATE records SET tier = 'minor'", "DELETE FROM records", "UPDATE records SET delivery_id = NULL",
+        "UPDATE record_deliveries SET stored = 0", "DELETE FROM record_deliveries",
+    ):  # fmt: skip
         with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
 

@@ -112,9 +112,10 @@ def import_feed(
     else:
         summary = RecordsSummary(file=path.name, received=0, stored=[], already=[], results=[])
     if wanted:
-        removed, results = remove_listings(engine, who, path.name, wanted)
+        removed, results, delivery = remove_listings(engine, who, path.name, wanted)
         summary = summary.model_copy(update={"received": summary.received + len(removals), "removed": removed,
-                                             "results": [*summary.results, *results]})  # fmt: skip
+                                             "results": [*summary.results, *results],
+                                             "delivery_id": summary.delivery_id or delivery})  # fmt: skip
     if progress:
         progress(summary.received)
     return summary

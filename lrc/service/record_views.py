@@ -71,6 +71,7 @@ class RecordOut(BaseModel):
     status_zh: str
     closed: dict[str, Any] | None = None  # {cause, cause_zh, effective_from}: it stopped counting (repair…)
     received_at: str  # Beijing time, like every time lrc shows
+    delivery_id: int | None = None  # the delivery that brought it (None: stored before deliveries were kept)
 
 
 def record_type_table(catalogue: Catalogue | None = None) -> list[RecordTypeOut]:
@@ -125,14 +126,15 @@ def list_records(
     since: date | None = None,
     ids: list[int] | None = None,
     catalogue: Catalogue | None = None,
+    delivery: int | None = None,
 ) -> list[RecordOut]:
-    """Stored records of the enterprises in ``who``'s scope (of one enterprise, decided since a date),
-    oldest first, with what each costs under ``catalogue`` and whether it counts today."""
+    """Stored records of the enterprises in ``who``'s scope (of one enterprise, decided since a date, of one
+    delivery), oldest first, with what each costs under ``catalogue`` and whether it counts today."""
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
     code = ascii_form(uscc).upper() if uscc else None
     with engine.connect() as conn:
-        frame = repo.records_of(conn, uscc=code, since=since, ids=ids, scope=who.scope)
+        frame = repo.records_of(conn, uscc=code, since=since, ids=ids, scope=who.scope, delivery=delivery)
         closed = repo.closures_of(conn, frame["id"].astype(int).tolist()) if len(frame) else {}
     today = today_in_china()
     return [_record_out(catalogue, r, today, closed) for r in frame.to_dict("records")]
@@ -151,6 +153,7 @@ def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date, closed: di
         note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
         red_line=bool(kind.red_line) if (kind := catalogue.record_type_map.get(r["type"])) else False,
         received_at=in_china(r["received_at"]).isoformat(timespec="seconds"),
+        delivery_id=None if pd.isna(r["delivery_id"]) else int(r["delivery_id"]),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue, load_catalogue
@@ -46,13 +46,16 @@ class RecordsSummary(BaseModel):
     already: list[int]  # ids of records delivered before (same source and document number)
     results: list[RescoredOut]
     removed: list[int] = []  # ids of listings a credit-platform feed removed now (they stop counting)
+    delivery_id: int | None = None  # the delivery (``lrc records --delivery N``); None: nothing was delivered
+    single: bool = Field(default=False, exclude=True)  # one record typed or posted (not a file or a batch)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def id(self) -> int | None:
-        """The record's id when one record was delivered."""
+        """What the call created: the record's id for one record (``lrc record add``, ``POST /records``), else
+        the delivery's (a file, a feed, a batch)."""
         ids = self.stored + self.already
-        return ids[0] if len(ids) == 1 else None
+        return ids[0] if self.single and len(ids) == 1 else self.delivery_id
 
 
 def add_record(
@@ -62,7 +65,8 @@ def add_record(
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.record, "record") as entry:
         rows = check_records(command_line_table(values), catalogue)
-        return _receive(engine, entry, rows, "命令行 (command line)", None, catalogue)
+        summary = _receive(engine, entry, rows, "命令行 (command line)", None, catalogue)
+        return summary.model_copy(update={"single": True})
 
 
 def receive_objects(
@@ -154,9 +158,13 @@ def _store_and_rescore(
     _refuse_changed_repeats(file, file_name, rows, hashes, stored)
     fresh = [(r, h) for r, h in zip(rows, hashes, strict=True) if (r.source, r.ref) not in stored]
     received = repo.now()
+    delivery = repo.add_delivery(
+        conn, source=file[:100], received=len(rows), stored=len(fresh), already=len(rows) - len(fresh),
+        actor=actor, received_at=received,
+    )  # fmt: skip
     new_ids = repo.add_records(
         conn,
-        [_record_row(r, h, ids[r.uscc], catalogue, file_name, actor, received) for r, h in fresh],
+        [_record_row(r, h, ids[r.uscc], catalogue, file_name, actor, received, delivery) for r, h in fresh],
     )
     if progress:
         progress(len(rows))
@@ -172,6 +180,7 @@ def _store_and_rescore(
         stored=new_ids,
         already=[stored[(r.source, r.ref)][0] for r in rows if (r.source, r.ref) in stored],
         results=results,
+        delivery_id=delivery,
     )
 
 
@@ -191,6 +200,7 @@ def _record_row(
     file_name: str | None,
     actor: str,
     at: Any,
+    delivery: int,
 ) -> dict[str, Any]:
     return {
         **_hashed(record),
@@ -201,6 +211,7 @@ def _record_row(
         "source_row": record.row if file_name else None,
         "actor": actor,
         "received_at": at,
+        "delivery_id": delivery,
     }
 
 

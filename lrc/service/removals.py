@@ -109,9 +109,9 @@ def _closed_by(conn: Connection, uscc: str, ref: str) -> bool:
 
 def remove_listings(
     engine: Engine, who: Principal, file: str, removals: list[Removal]
-) -> tuple[list[int], list[RescoredOut]]:
+) -> tuple[list[int], list[RescoredOut], int]:
     """Close the listings the removals name (the checked ones of ``check_removals``), in one transaction,
-    and re-score their enterprises; the ids closed now and the new results."""
+    and re-score their enterprises; the ids closed now, the new results and the delivery's id."""
     with guarded(engine, who, Action.record, f"file:{file[:100]}") as entry, repo.writing(engine) as conn:
         closings: list[Closing] = []
         for removal in removals:
@@ -123,6 +123,13 @@ def remove_listings(
             closings.append(Closing(record_id, enterprise, "removed", standing_from(conn, enterprise, removal.day),
                                     ref=removal.document_no[:100]))  # fmt: skip
         results = close(conn, closings, actor=who.name)
-        entry.detail = f"removals {len(removals)}: closed {[c.record_id for c in closings]}, rescored {len(results)}"
+        delivery = repo.add_delivery(
+            conn, source=file[:100], received=len(removals), stored=len(closings),
+            already=len(removals) - len(closings), actor=who.name, received_at=repo.now(),
+        )  # fmt: skip
+        entry.detail = (
+            f"removals {len(removals)}: closed {[c.record_id for c in closings]}, rescored {len(results)}, "
+            f"delivery {delivery}"
+        )
         entry.write(conn)
-    return [c.record_id for c in closings], results
+    return [c.record_id for c in closings], results, delivery

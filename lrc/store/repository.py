@@ -25,6 +25,7 @@ from lrc.store.tables import (
     IngestBatch,
     Record,
     RecordClosure,
+    RecordDelivery,
     ScoreResult,
     ScoreRun,
     Submission,
@@ -522,7 +523,7 @@ def _frame(conn: Connection, query: Any) -> pd.DataFrame:
 
 RECORD_FIELDS = (
     "id", "enterprise_id", "uscc", "type", "tier", "decision_date", "source", "ref", "workers", "amount", "note",
-    "edition", "content_hash", "file_name", "source_row", "actor", "received_at",
+    "edition", "content_hash", "file_name", "source_row", "actor", "received_at", "delivery_id",
 )  # fmt: skip
 
 
@@ -546,6 +547,11 @@ def records_by_identity(conn: Connection, keys: Sequence[tuple[str, str]]) -> di
         wanted = set(part)
         found.update({(r.source, r.ref): (r.id, r.content_hash) for r in rows if (r.source, r.ref) in wanted})
     return found
+
+
+def add_delivery(conn: Connection, **values: Any) -> int:
+    """A delivery of records (``RecordDelivery``'s columns but ``id``); its new id."""
+    return _new_id(conn, insert(RecordDelivery).values(**values))
 
 
 def add_records(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -601,10 +607,11 @@ def records_of(
     ids: Sequence[int] | None = None,
     scope: Scope | None = None,
     closures: int | None = None,
+    delivery: int | None = None,
 ) -> pd.DataFrame:
     """Stored records, oldest id first: of some enterprises, up to a watermark, decided since a date, by id,
-    of enterprises inside a scope. With ``closures`` (a closure watermark), each record's ``closed_from``:
-    the date a closure up to that id took it out of the count (NaT when none did)."""
+    of one delivery, of enterprises inside a scope. With ``closures`` (a closure watermark), each record's
+    ``closed_from``: the date a closure up to that id took it out of the count (NaT when none did)."""
     query = select(*[Record.__table__.c[c] for c in RECORD_FIELDS]).order_by(Record.id)
     if closures is not None:
         joined = (RecordClosure.record_id == Record.id) & (RecordClosure.id <= closures)
@@ -621,6 +628,8 @@ def records_of(
         query = query.where(Record.decision_date >= since)
     if ids is not None:
         query = query.where(Record.id.in_(list(ids)))
+    if delivery is not None:
+        query = query.where(Record.delivery_id == delivery)
     frame = _frame(conn, query)
     columns = [*RECORD_FIELDS, *(["closed_from"] if closures is not None else [])]
     return frame if not frame.empty else pd.DataFrame(columns=columns)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 APPEND_ONLY_TABLES = (
     "catalogue_versions", "enterprises", "submissions", "ingest_batches", "score_runs", "score_results", "records",
     "audit_log", "outbox", "publications", "attachments", "plan_action_events", "case_events", "record_closures",
-    "catalogue_items", "catalogue_levels",
+    "catalogue_items", "catalogue_levels", "record_deliveries",
 )  # fmt: skip
 
 
@@ -247,6 +247,20 @@ class Record(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str | None] = mapped_column(Text)
     source_row: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("record_deliveries.id"), index=True)
+
+
+class RecordDelivery(Base):
+    """One delivery of records (a file, a feed, an API call, the command line): what it brought and stored."""
+
+    __tablename__ = "record_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))  # the file's name, or the door
+    received: Mapped[int] = mapped_column(Integer)
+    stored: Mapped[int] = mapped_column(Integer)  # new records, or listings closed
+    already: Mapped[int] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
