@@ -156,8 +156,13 @@ def test_records_are_idempotent_and_batches_all_or_nothing(api: Api) -> None:
     assert body["errors"][0]["row"] == 2
     with api.engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM records")) == 1
+        # the record and its repeat are deliveries (the repeat stored nothing); the refused batch is none
+        assert conn.scalar(text("SELECT count(*) FROM record_deliveries")) == 2
     ok = api.client.post("/api/v1/records:batch", json={"records": batch["records"][:1]}, headers=api.token("boss"))
     assert ok.status_code == 201 and len(ok.json()["stored"]) == 1
+    with api.engine.connect() as conn:  # a batch's id is its delivery's, which its records name
+        named = conn.scalar(text("SELECT delivery_id FROM records WHERE id = :id"), {"id": ok.json()["stored"][0]})
+    assert ok.json()["id"] == ok.json()["delivery_id"] == named != first.json()["id"]
 
 
 def test_reads_history_catalogue_and_health(api: Api) -> None:
