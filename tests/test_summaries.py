@@ -6,6 +6,7 @@ a city and a district, after one-enterprise rescorings of either run, and when m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from lrc.service import comparisons as cm
 from lrc.service import load_results
 from lrc.service import summaries as sm
 from lrc.service.access import Principal, Role
+from lrc.service.records import add_record
 from lrc.service.submitting import submit
 from lrc.store import repository as repo
 from lrc.store.tables import RunChangePart, RunSummaryPart
@@ -144,18 +146,32 @@ def test_written_while_scoring(store: tuple[Engine, pd.DataFrame]) -> None:
     check(engine)
 
 
-def test_kept_up_to_date_by_rescorings(store: tuple[Engine, pd.DataFrame]) -> None:
+def test_brought_forward_over_rescorings(store: tuple[Engine, pd.DataFrame], monkeypatch: pytest.MonkeyPatch) -> None:
     """Records, a submission moving an enterprise to another city, a newcomer, and a rescoring of the earlier
-    period: the stored figures follow each in its transaction (not made again), and still equal the whole run."""
+    period: a rescoring writes nothing to the stored figures; the first reader brings them forward over the
+    rescored enterprises alone (never made again from the whole run), and they equal the whole run."""
     engine, sample = store
+    run_id, previous_id = _runs(engine)
     _later_results(engine, sample)
     values = {k: v for k, v in sample.iloc[5].to_dict().items() if not pd.isna(v)}
     submit(engine, ADMIN, {**values, "region_code": "210203", "period": "2026Q2"}, period="2026Q2")
-    run_id, previous_id = _runs(engine)
     last, previous_last = _last(engine, run_id), _last(engine, previous_id)
     assert last > run_id and previous_last > previous_id, "both runs have later one-enterprise results"
-    assert _stored(engine, run_id, previous_id) == ({last}, {(last, previous_last)})
+    assert _stored(engine, run_id, previous_id) == ({run_id}, {(run_id, previous_id)}), "rescorings wrote nothing"
+
+    def whole(*args: object, **kwargs: object) -> NoReturn:
+        raise AssertionError("made again from the whole run instead of brought forward")
+
+    monkeypatch.setattr(sm, "_made", whole)
+    monkeypatch.setattr(cm, "store_changes", whole)
     check(engine)
+    assert _stored(engine, run_id, previous_id) == ({last}, {(last, previous_last)})
+    for k, uscc in enumerate(sample["uscc"].iloc[1:30:4]):  # and again, from where the readers left them
+        again = {"uscc": uscc, "type": "LABOUR_PENALTY", "date": "2026-09-20", "source": "大连市人社局",
+                 "ref": f"连人社罚〔2026〕{k}号", "severity": "严重"}  # fmt: skip
+        add_record(engine, ADMIN, again)
+    check(engine)
+    assert _stored(engine, run_id, previous_id) == ({_last(engine, run_id)}, {(_last(engine, run_id), previous_last)})
 
 
 def test_made_when_missing(store: tuple[Engine, pd.DataFrame]) -> None:
@@ -168,3 +184,25 @@ def test_made_when_missing(store: tuple[Engine, pd.DataFrame]) -> None:
     check(engine)
     run_id, previous_id = _runs(engine)
     assert _stored(engine, run_id, previous_id) == ({_last(engine, run_id)}, {(_last(engine, run_id), previous_id)})
+
+
+def test_a_reader_waits_for_a_rescoring_still_in_flight(pg_engine: Engine, tmp_path: Path) -> None:
+    """On PostgreSQL a rescoring that drew its run id may commit after one that drew a larger id: the range a
+    summary is brought forward over is read only once no rescoring of the period is in flight."""
+    import threading
+
+    scored_sample(pg_engine, tmp_path, 40, seed=5, period="2026Q3")
+    with pg_engine.connect() as conn:
+        run = repo.run_row(conn, repo.latest_run_id(conn, "2026Q3"))
+    settled: list[repo.RunRange] = []
+    with pg_engine.begin() as writer:
+        repo.hold_period(writer, "2026Q3")  # as a rescoring does before its run id is drawn
+        reader = threading.Thread(target=lambda: settled.append(repo.settled_runs(pg_engine, run)))
+        reader.start()
+        reader.join(timeout=1.0)
+        assert reader.is_alive() and not settled, "the reader did not wait for the rescoring in flight"
+    reader.join(timeout=10)
+    assert settled and settled[0].first == run.id
+    with pg_engine.begin() as other:  # another period is not held up
+        repo.hold_period(other, "2026Q2")
+        assert repo.settled_runs(pg_engine, run).first == run.id

@@ -2,14 +2,15 @@
 period, the monitoring page's baseline), kept per city now and then.
 
 A comparison (``run_changes``) holds counts, and the top of each list the pages show, kept longer than shown so
-that a rescoring can take entries out. It is stored while a period run is scored against its baseline (whose
-results the run reads anyway for its alerts), and against the previous period's newest run when that is another;
-a rescoring of either run changes it in its transaction; one missing or not up to date is made from the two runs'
-results (a few columns) when first asked for.
+that the entries of rescored enterprises can be taken out. It is stored while a period run is scored against its
+baseline (whose results the run reads anyway for its alerts), and against the previous period's newest run when
+that is another. Rescorings of either run write nothing here: the first reader after them brings it forward as
+``summaries`` does (each rescored enterprise's pair as it was at ``through``/``previous_through`` out, as it is
+now in); one missing, too far behind, or whose list became too short to show its top is made from the two runs'
+results (a few columns).
 
 Scopes as in ``lrc.service.summaries``: the province or a city sums its rows; a district or an enterprise reads
-its own (few) results. A one-enterprise rescoring keeps the period run's summary and its comparisons up to date
-together (``before_rescoring``, ``after_rescoring``). The rows are read and written by ``lrc.store.comparisons``.
+its own (few) results. The rows are read and written by ``lrc.store.comparisons``.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from lrc.labels import add_place_names
 from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Principal
-from lrc.service.summaries import STORED, Part, current_rows, rescored, summable
+from lrc.service.summaries import summable
 from lrc.store import comparisons as store
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.store.summaries import Key, has_summary, last_before
+from lrc.store.summaries import Key
 
 NOW_COLUMNS = ("enterprise_id", "uscc", "city_code", "industry", "total", "grade", "red_line")
 BEFORE_COLUMNS = ("uscc", "city_code", "total", "grade", "red_line")
@@ -234,22 +235,16 @@ def shown(entries: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
 
 
 def _read_both(
-    conn: Connection, run_id: int, previous_id: int, scope: Scope
-) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
-    """The two runs' current results inside ``scope`` (``NOW_COLUMNS``, ``BEFORE_COLUMNS``) and their ranges'
-    newest runs."""
-    runs = repo.current_runs(conn, repo.run_row(conn, run_id))
-    earlier = repo.current_runs(conn, repo.run_row(conn, previous_id))
-    now = repo.results(conn, runs, NOW_COLUMNS, scope=scope)
-    before = repo.results(conn, earlier, BEFORE_COLUMNS, scope=scope)
-    return now, before, runs.last, earlier.last
+    conn: Connection, runs: repo.RunRange, earlier: repo.RunRange, scope: Scope
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two ranges' current results inside ``scope`` (``NOW_COLUMNS``, ``BEFORE_COLUMNS``)."""
+    return repo.results(conn, runs, NOW_COLUMNS, scope=scope), repo.results(conn, earlier, BEFORE_COLUMNS, scope=scope)
 
 
-def _named(conn: Connection, run_id: int, now: pd.DataFrame, parts: dict[Key, Change]) -> None:
+def _named(conn: Connection, runs: repo.RunRange, now: pd.DataFrame, parts: dict[Key, Change]) -> None:
     """Fill in the names of the enterprises in the parts' lists (read for those alone)."""
     wanted = {e[0] for p in parts.values() for entries in p.lists.values() for e in entries}
     ids = now.loc[now["uscc"].isin(wanted), "enterprise_id"].astype(int).tolist()
-    runs = repo.current_runs(conn, repo.run_row(conn, run_id))
     names: dict[str, str] = {}
     for chunk in repo.chunks(ids):
         found = repo.results(conn, runs, ("uscc", "name"), enterprise_ids=list(chunk))
@@ -259,29 +254,32 @@ def _named(conn: Connection, run_id: int, now: pd.DataFrame, parts: dict[Key, Ch
 
 
 def _compare(
-    conn: Connection, run_id: int, previous_id: int, scope: Scope, grades: Sequence[str]
-) -> tuple[dict[Key, Change], int, int]:
-    now, before, last, previous_last = _read_both(conn, run_id, previous_id, scope)
-    both = compared(now, before, grades)
-    parts = {EVERY: Change(), **_by_city(both)}
-    _named(conn, run_id, now, parts)
-    return parts, last, previous_last
+    conn: Connection, runs: repo.RunRange, earlier: repo.RunRange, scope: Scope, grades: Sequence[str]
+) -> dict[Key, Change]:
+    now, before = _read_both(conn, runs, earlier, scope)
+    parts = {EVERY: Change(), **_by_city(compared(now, before, grades))}
+    _named(conn, runs, now, parts)
+    return parts
+
+
+def _ranges(conn: Connection, run_id: int, previous_id: int) -> tuple[repo.RunRange, repo.RunRange]:
+    return repo.current_runs(conn, repo.run_row(conn, run_id)), repo.current_runs(conn, repo.run_row(conn, previous_id))
 
 
 def changes(engine: Engine, who: Principal, run_id: int, previous_id: int, grades: Sequence[str]) -> Changes:
     """How run ``run_id``'s current results inside ``who``'s scope changed against run ``previous_id``'s (as
     ``analytics.compare_runs`` of the two, counted and listed): for the province or a city from the stored
-    comparison, made for the province when missing or not up to date; for a district or an enterprise from
-    the scope's own results."""
+    comparison, brought forward over the rescorings since it was kept (made for the province when missing);
+    for a district or an enterprise from the scope's own results."""
     require_schema(engine)
     if not summable(who.scope):
         with engine.connect() as conn:
-            parts = _compare(conn, run_id, previous_id, who.scope, grades)[0]
+            parts = _compare(conn, *_ranges(conn, run_id, previous_id), who.scope, grades)
         return Changes.of(parts.values(), grades)
     with engine.connect() as conn:
         bodies = _stored_changes(conn, run_id, previous_id)
     if bodies is None:
-        bodies = store_changes(engine, run_id, previous_id, grades)
+        bodies = _brought_forward(engine, run_id, previous_id, grades)
     prefix = who.scope.prefix
     chosen = [
         Change.from_json(body)
@@ -296,27 +294,87 @@ def _stored_changes(conn: Connection, run_id: int, previous_id: int) -> dict[Key
     rows = store.change_rows(conn, run_id, previous_id)
     if not rows:
         return None
-    last = repo.current_runs(conn, repo.run_row(conn, run_id)).last
-    previous_last = repo.current_runs(conn, repo.run_row(conn, previous_id)).last
-    if {(r.through, r.previous_through) for r in rows} != {(last, previous_last)}:
+    runs, earlier = _ranges(conn, run_id, previous_id)
+    if {(r.through, r.previous_through) for r in rows} != {(runs.last, earlier.last)}:
         return None
     return {(r.city_code, r.previous_city): r.body for r in rows}
 
 
-def store_changes(engine: Engine, run_id: int, previous_id: int, grades: Sequence[str]) -> dict[Key, str]:
-    """Compare two runs' current results in the whole province, store the comparison per city (now and then)
-    and return it (made when a period run is scored, and again when a rescoring has changed either run)."""
+def _brought_forward(engine: Engine, run_id: int, previous_id: int, grades: Sequence[str]) -> dict[Key, str]:
+    """Bring the stored comparison of two runs forward over the rescorings of either since it was kept: each
+    rescored enterprise's pair is taken out as it was then and put back as it is now. Made whole again when there
+    is none, too many were rescored, or a list has become too short to show its top."""
     with engine.connect() as conn:
-        parts, last, previous_last = _compare(conn, run_id, previous_id, Scope(), grades)
+        run, previous = repo.run_row(conn, run_id), repo.run_row(conn, previous_id)
+    runs, earlier = repo.settled_runs(engine, run), repo.settled_runs(engine, previous)
+    with repo.writing(engine) as conn:
+        through = store.locked_change_throughs(conn, run_id, previous_id)  # (one reader at a time)
+        kept = next(iter(through)) if len(through) == 1 else None
+        if kept is not None and kept[0] <= runs.last and kept[1] <= earlier.last:
+            changed = sorted({
+                *repo.rescored_enterprises(conn, runs.period, kept[0], runs.last),
+                *repo.rescored_enterprises(conn, earlier.period, kept[1], earlier.last),
+            })  # fmt: skip
+            if len(changed) <= CATCH_UP and _moved(conn, run_id, previous_id, runs, earlier, kept, changed):
+                return {(r.city_code, r.previous_city): r.body for r in store.change_rows(conn, run_id, previous_id)}
+    return store_changes(engine, run_id, previous_id, grades, (runs, earlier))
+
+
+def _moved(
+    conn: Connection,
+    run_id: int,
+    previous_id: int,
+    runs: repo.RunRange,
+    earlier: repo.RunRange,
+    kept: tuple[int, int],
+    changed: list[int],
+) -> bool:
+    """Replace, in the stored comparison kept through runs ``kept``, the pairs of the ``changed`` enterprises as
+    they were then by their pairs now (``runs``, ``earlier``); False when a list became too short (nothing
+    written)."""
+    if not changed:
+        store.rewrite_change_parts(conn, run_id, previous_id, (runs.last, earlier.last), {})
+        return True
+    then = repo.RunRange(runs.period, runs.first, kept[0]), repo.RunRange(earlier.period, earlier.first, kept[1])
+    old, new = _pairs(conn, *then, changed), _pairs(conn, runs, earlier, changed)
+    old_parts, new_parts = _pairs_by_city(old), _pairs_by_city(new)
+    keys = sorted({*old_parts, *new_parts} - {EVERY})
+    stored = {key: Change.from_json(body) for key, body in store.change_bodies(conn, run_id, previous_id, keys).items()}
+    gone = {e[0] for e, _, _ in (*old, *new)}
+    for key in keys:
+        part = stored.setdefault(key, Change())
+        if not replace_change(part, old_parts.get(key, Change()), new_parts.get(key, Change()), gone):
+            return False
+    bodies = {key: part.to_json() if part.both else None for key, part in stored.items()}
+    store.rewrite_change_parts(conn, run_id, previous_id, (runs.last, earlier.last), bodies)
+    return True
+
+
+CATCH_UP = 50_000  # enterprises rescored in either run since a comparison was kept, up to which it is brought forward
+
+
+def store_changes(
+    engine: Engine,
+    run_id: int,
+    previous_id: int,
+    grades: Sequence[str],
+    ranges: tuple[repo.RunRange, repo.RunRange] | None = None,
+) -> dict[Key, str]:
+    """Compare two runs' current results in the whole province, store the comparison per city (now and then)
+    and return it (made when a period run is scored, and again when one kept cannot be brought forward);
+    ``ranges``: the two runs' settled ranges, when read."""
+    if ranges is None:
+        with engine.connect() as conn:
+            run, previous = repo.run_row(conn, run_id), repo.run_row(conn, previous_id)
+        ranges = repo.settled_runs(engine, run), repo.settled_runs(engine, previous)
+    runs, earlier = ranges
+    with engine.connect() as conn:
+        parts = _compare(conn, runs, earlier, Scope(), grades)
     bodies = {key: part.to_json() for key, part in parts.items()}
     try:
         with repo.writing(engine) as conn:
-            still = (
-                repo.current_runs(conn, repo.run_row(conn, run_id)).last,
-                repo.current_runs(conn, repo.run_row(conn, previous_id)).last,
-            )
-            if still == (last, previous_last):  # (a rescoring since: the next reader compares again)
-                write_changes(conn, run_id, previous_id, last, previous_last, parts)
+            store.locked_change_throughs(conn, run_id, previous_id)  # (after any reader bringing it forward now)
+            write_changes(conn, run_id, previous_id, runs.last, earlier.last, parts)  # later runs: brought forward
     except IntegrityError:  # another reader stored it at the same moment
         pass
     return bodies
@@ -366,82 +424,6 @@ def write_changes(
     every = {EVERY: Change(), **parts}
     bodies = {key: part.to_json() for key, part in every.items()}
     store.replace_changes(conn, run_id, previous_id, through, previous_through, bodies)
-
-
-# ---- keeping them up to date -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pending:
-    """What a one-enterprise rescoring of ``period`` replaces, read before its results are written."""
-
-    period: str
-    period_run: int
-    enterprise_ids: list[int]
-    replaced: pd.DataFrame | None  # the summary's rows (``STORED``), when the period run has a summary
-    pairs: dict[tuple[int, int], list[Pair]]  # each stored comparison with the period run: its pairs now
-    ranges: dict[int, repo.RunRange]  # the ranges of the runs compared (the period run's as it was)
-
-
-def before_rescoring(
-    conn: Connection,
-    period: str,
-    enterprise_ids: Sequence[int],
-    period_run: int | None = None,
-    current: pd.DataFrame | None = None,
-) -> Pending | None:
-    """Read, before a rescoring of ``enterprise_ids`` in ``period`` writes anything, what its results replace in
-    the period run's summary and in the comparisons with it (``period_run``: the period's newest period run, and
-    ``current``: the enterprises' current results since it, when the caller has read them with the ``STORED``
-    columns); None when there is nothing to keep up to date."""
-    period_run = period_run if period_run is not None else repo.latest_run_id(conn, period)
-    if period_run is None:
-        return None
-    ids = [int(e) for e in enterprise_ids]
-    replaced = None
-    if has_summary(conn, period_run):
-        kept = current is not None and set(STORED) <= set(current.columns)
-        replaced = current[list(STORED)] if kept and current is not None else current_rows(conn, period_run, ids)
-    compared = store.compared_runs(conn, period_run)
-    ranges = {r: repo.current_runs(conn, repo.run_row(conn, r)) for r in {r for key in compared for r in key}}
-    pairs = {key: _pairs(conn, ranges[key[0]], ranges[key[1]], ids) for key in compared}
-    if replaced is None and not pairs:
-        return None
-    return Pending(period, period_run, ids, replaced, pairs, ranges)
-
-
-def after_rescoring(
-    conn: Connection, pending: Pending, catalogue: Catalogue, run_id: int, parts: dict[Key, Part]
-) -> None:
-    """Bring the summary and the comparisons up to date with rescoring run ``run_id`` (its results written in
-    ``conn``'s transaction; ``parts``: theirs)."""
-    if pending.replaced is not None:
-        rescored(conn, catalogue, pending.period, pending.period_run, run_id, pending.replaced, parts)
-    before_last = last_before(conn, pending.period, pending.period_run, run_id)
-    ranges = {**pending.ranges, pending.period_run: repo.RunRange(pending.period, pending.period_run, run_id)}
-    for (now_id, previous_id), old in pending.pairs.items():
-        through = store.locked_change_throughs(conn, now_id, previous_id)
-        other_last = ranges[previous_id if now_id == pending.period_run else now_id].last
-        expected = (before_last, other_last) if now_id == pending.period_run else (other_last, before_last)
-        if through != {expected}:
-            store.drop_changes(conn, now_id, previous_id)  # not up to date already: made again when asked for
-            continue
-        new = _pairs(conn, ranges[now_id], ranges[previous_id], pending.enterprise_ids)
-        old_parts, new_parts = _pairs_by_city(old), _pairs_by_city(new)
-        keys = sorted({*old_parts, *new_parts} - {EVERY})
-        bodies = store.change_bodies(conn, now_id, previous_id, keys)
-        stored = {key: Change.from_json(body) for key, body in bodies.items()}
-        gone = {e[0] for e, _, _ in (*old, *new)}
-        whole_again = True
-        for key in keys:
-            part = stored.setdefault(key, Change())
-            whole_again &= replace_change(part, old_parts.get(key, Change()), new_parts.get(key, Change()), gone)
-        if not whole_again:
-            store.drop_changes(conn, now_id, previous_id)
-            continue
-        after = (run_id, other_last) if now_id == pending.period_run else (other_last, run_id)
-        changed = {key: part.to_json() if part.both else None for key, part in stored.items()}
-        store.rewrite_change_parts(conn, now_id, previous_id, after, changed)
 
 
 _GRADES: dict[tuple[str, int], dict[str, int]] = {}  # each period run's grades, best first, by store and run

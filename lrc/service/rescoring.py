@@ -37,10 +37,7 @@ class RescoredOut(BaseModel):
     previous_grade: str | None
 
 
-BEFORE = (
-    "uscc", "enterprise_id", "submission_id", "total", "grade", "red_line", "records",
-    "city_code", "industry", "items", "level1",  # (with the above: ``summaries.STORED``, for the summary's upkeep)
-)  # fmt: skip
+BEFORE = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line", "records")
 
 
 def current_of(conn: Connection, period: str, enterprise_ids: Sequence[int], run: Any = None) -> pd.DataFrame:
@@ -86,7 +83,7 @@ def rescore(
     causes = [(cause_records or {}).get(int(e)) for e in subs["enterprise_id"]]
     run_id, rows = store_run(
         conn, catalogue, period, subs, scored, marks, actor=actor, kind=kind, started=started, causes=causes,
-        before=before, cause_id=cause_id, period_run=run.id, current=before,
+        before=before, cause_id=cause_id,
     )  # fmt: skip
     was = before.set_index("uscc")
     return [

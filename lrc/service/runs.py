@@ -235,9 +235,9 @@ def score_period(
             inputs = record_inputs(conn, catalogue, period, keys, marks)
         digest = input_hash(catalogue, period, keys.index.tolist(), inputs.input_hashes(keys))
         same = previous.loc[previous["input_hash"] == digest, "id"] if not previous.empty else pd.Series([])
+        base = settled_baseline(engine, period)  # (the comparison kept with it is brought forward from its last)
         with repo.writing(engine) as conn:
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
-            base = baseline_runs(conn, period)
             columns = (*BEFORE_COLUMNS, *comparisons.BEFORE_COLUMNS)
             before = repo.results(conn, base, columns) if base is not None else None  # before this run exists
             prior = prior_results(before)
@@ -294,29 +294,20 @@ def store_run(
     before: pd.DataFrame | None = None,
     cause_id: int | None = None,
     rows_back: bool = True,
-    period_run: int | None = None,
-    current: pd.DataFrame | None = None,
 ) -> tuple[int, list[dict]]:
     """Write a run of some enterprises (a rescoring of kind ``records``, ``submission``, ``objection``,
     ``repair`` or ``expiry``, the objection or repair being ``cause_id``; a national import) and its
     results in the caller's transaction, and the alerts they raise against ``before`` (each enterprise's
     result just before: ``enterprise_id``, ``total``, ``grade``, ``red_line``); its id and, with
     ``rows_back``, the result rows. A whole period is written by ``score_period``, a part at a time. The
-    period run's summary and its stored comparisons (``summaries``, ``comparisons``) follow the new results
-    (``period_run``: the period's newest period run, and ``current``: the enterprises' current results since it
-    with the ``summaries.STORED`` columns, when the caller has read them)."""
-    ids = subs["enterprise_id"].astype(int).tolist()
-    pending = comparisons.before_rescoring(conn, period, ids, period_run, current)
+    period run's summary and its stored comparisons are not touched: they bring themselves forward over this
+    run when next read (``summaries``, ``comparisons``)."""
     run_id = add_run_row(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
     )  # fmt: skip
     prior = prior_results(before)
     rows = write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
-    if pending is not None:
-        comparisons.after_rescoring(
-            conn, pending, catalogue, run_id, summaries.scored_parts(catalogue, subs, scored.result)
-        )
     return run_id, rows
 
 
@@ -333,6 +324,8 @@ def add_run_row(
     started: Any,
     cause_id: int | None = None,
 ) -> int:
+    if kind != "period":  # a one-enterprise run: summaries bring themselves forward over it (settled_runs)
+        repo.hold_period(conn, period)
     return repo.add_run(
         conn,
         period=period,
@@ -393,6 +386,14 @@ def baseline_runs(conn: Connection, period: str) -> repo.RunRange | None:
     """The runs holding the current results of the run a new period run is compared with (``baseline_id``)."""
     run_id = baseline_id(conn, period)
     return None if run_id is None else repo.current_runs(conn, get_run(conn, None, run_id))
+
+
+def settled_baseline(engine: Engine, period: str) -> repo.RunRange | None:
+    """``baseline_runs`` once every run of the range is committed (``repo.settled_runs``)."""
+    with engine.connect() as conn:
+        run_id = baseline_id(conn, period)
+        run = None if run_id is None else get_run(conn, None, run_id)
+    return None if run is None else repo.settled_runs(engine, run)
 
 
 def baseline(conn: Connection, period: str) -> pd.DataFrame | None:

@@ -25,7 +25,6 @@ from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
 from lrc.service.results import current_results
 from lrc.service.runs import catalogue_for_run, marks_now, score_submissions, store_run
-from lrc.service.summaries import STORED
 from lrc.store import repository as repo
 from lrc.store import require_schema
 
@@ -118,7 +117,7 @@ def _score(
             total=int(result.total[0]) / 10, grade=str(result.grade[0]), red_line=bool(result.red_line[0]),
             completeness=float(result.completeness[0]), province_rank=None, enterprises=None, provisional=True,
         )  # fmt: skip
-    columns = ("uscc", "enterprise_id", "submission_id", "run_id", "completeness", *STORED)  # (STORED: the summary's)
+    columns = ("uscc", "enterprise_id", "submission_id", "run_id", "total", "grade", "red_line", "completeness")
     before = repo.results(conn, repo.current_runs(conn, run), columns, enterprise_ids=[enterprise])
     if not before.empty and int(before["submission_id"].iloc[0]) == int(sub["submission_id"]):
         row = before.iloc[0].to_dict()  # already scored from this very submission
@@ -130,7 +129,7 @@ def _score(
         ranked = standing(conn, run, enterprise, int(scored.result.total[0]))  # before this result is written
         run_id, rows = store_run(
             conn, catalogue, period, subs, scored, marks, actor=actor, kind="submission", started=started,
-            before=before, period_run=run.id, current=before,
+            before=before,
         )  # fmt: skip
         row = rows[0]
     total = int(row["total"])

@@ -9,10 +9,13 @@ instead, one per city and industry (``run_summaries``), each holding counts and 
 - per item, the sum of points and how many lost some;
 - per first-level indicator, a histogram of its points (an industry's medians).
 
-They are written while a period run is scored (a part at a time, as it streams), and changed in the same
-transaction by every one-enterprise rescoring of the period (the old current results taken out, the new ones
-added; ``through`` is the newest run applied). A summary missing (a run scored before summaries existed) or
-not up to date is made from the run's current results when first asked for.
+They are written while a period run is scored (a part at a time, as it streams); ``through`` is the newest run
+of the period run's range they hold. A one-enterprise rescoring writes nothing here (a record or a submission
+costs no more for it): the first reader after it brings the summary forward, taking out the rescored
+enterprises' results as they were at ``through`` and adding them as they are now, over a range whose runs have
+all committed (``repo.settled_runs``: on PostgreSQL a rescoring that drew a smaller run id can commit after one
+with a larger). A summary missing (a run scored before summaries existed), or too far behind, is made from the
+run's current results.
 
 How a run changed against another is kept the same way (``lrc.service.comparisons``).
 
@@ -216,42 +219,8 @@ def write(conn: Connection, run_id: int, through: int, parts: dict[Key, Part]) -
     store.replace_summary(conn, run_id, through, {key: p.to_json() for key, p in sorted(parts.items()) if p.n})
 
 
-def rescored(
-    conn: Connection, catalogue: Catalogue, period: str, period_run: int, run_id: int, before: pd.DataFrame,
-    parts: dict,
-) -> None:  # fmt: skip
-    """Bring the summary of ``period``'s newest period run ``period_run`` up to date with one-enterprise run
-    ``run_id`` (written in ``conn``'s transaction): ``before`` are the replaced current results (``STORED``
-    columns), ``parts`` the new results' parts. A summary that was not up to date before this run is dropped
-    (made again when first asked for); none is made here."""
-    if period_run > run_id:
-        return
-    through = store.locked_summary_throughs(conn, period_run)
-    if not through:
-        return
-    if through != {store.last_before(conn, period, period_run, run_id)}:
-        write(conn, period_run, period_run, {})  # not up to date already: made again when asked for
-        return
-    keys = sorted({*stored_keys(before), *parts})
-    bodies = store.summary_bodies(conn, period_run, keys=keys)
-    changed = {key: Part.from_json(bodies[key]) if key in bodies else Part() for key in keys}
-    add_parts(changed, stored_parts(catalogue, before), -1)
-    add_parts(changed, parts)
-    store.rewrite_summary_parts(
-        conn, period_run, run_id, {key: part.to_json() if part.n else None for key, part in changed.items()}
-    )
-
-
 def stored_keys(rows: pd.DataFrame) -> set[Key]:
     return {(str(c), str(i)) for c, i in zip(rows["city_code"], rows["industry"], strict=True)} if len(rows) else set()
-
-
-def current_rows(conn: Connection, period_run: int, enterprise_ids: Sequence[int]) -> pd.DataFrame:
-    """The current results (``STORED`` columns) of some enterprises since period run ``period_run``."""
-    runs = repo.current_runs(conn, repo.run_row(conn, period_run))
-    parts = [repo.results(conn, runs, STORED, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
-    parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(STORED))
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -285,8 +254,9 @@ def summable(scope: Scope) -> bool:
 
 
 def summary(engine: Engine, who: Principal, run_id: int) -> Summary | None:
-    """The summary of a period run's current results inside ``who``'s scope, made now if missing or not up to
-    date; None for a scope that is not the province or a city (its reader reads its own results)."""
+    """The summary of a period run's current results inside ``who``'s scope, brought forward over the
+    one-enterprise runs since it was kept (or made, when missing); None for a scope that is not the province or
+    a city (its reader reads its own results)."""
     if not summable(who.scope):
         return None
     require_schema(engine)
@@ -298,18 +268,54 @@ def summary(engine: Engine, who: Principal, run_id: int) -> Summary | None:
         state = store.summary_through(conn, run_id)
         bodies = store.summary_bodies(conn, run_id, who.scope.prefix) if state == (last, last) else None
     if bodies is None:  # (every row of a summary carries the same ``through``: one city may have none)
-        bodies = _made(engine, run_id, who.scope.prefix)
+        bodies = _brought_forward(engine, run, who.scope.prefix)
     return Summary(run_id, {key: Part.from_json(body) for key, body in bodies.items()})
 
 
-def _made(engine: Engine, run_id: int, prefix: str | None) -> dict[Key, str]:
-    """Make and store the summary of a run from its current results (every city: it is kept for everyone)."""
+def _brought_forward(engine: Engine, run: Any, prefix: str | None) -> dict[Key, str]:
+    """Bring a run's stored summary forward to its current results: the parts of the enterprises rescored since
+    it was kept are taken out as they were then and added as they are now; made whole again when there is none
+    or too many were rescored."""
+    from lrc.service.runs import catalogue_for_run
+
+    runs = repo.settled_runs(engine, run)
+    with repo.writing(engine) as conn:
+        through = store.locked_summary_throughs(conn, run.id)  # (one reader brings it forward at a time)
+        kept = next(iter(through)) if len(through) == 1 else None
+        changed = repo.rescored_enterprises(conn, run.period, kept, runs.last) if kept is not None else []
+        if kept is not None and kept <= runs.last and len(changed) <= CATCH_UP:
+            if kept < runs.last:
+                catalogue = catalogue_for_run(conn, run)
+                then = repo.RunRange(run.period, runs.first, kept)
+                old, new = (_rows_of(conn, r, changed) for r in (then, runs))
+                keys = sorted(stored_keys(old) | stored_keys(new))
+                bodies = store.summary_bodies(conn, run.id, keys=keys)
+                parts = {key: Part.from_json(bodies[key]) if key in bodies else Part() for key in keys}
+                add_parts(parts, stored_parts(catalogue, old), -1)
+                add_parts(parts, stored_parts(catalogue, new))
+                moved = {key: part.to_json() if part.n else None for key, part in parts.items()}
+                store.rewrite_summary_parts(conn, run.id, runs.last, moved)
+            return store.summary_bodies(conn, run.id, prefix)
+    return _made(engine, run, runs, prefix)
+
+
+CATCH_UP = 50_000  # enterprises rescored since a summary was kept, up to which it is brought forward, not made again
+
+
+def _rows_of(conn: Connection, runs: repo.RunRange, enterprise_ids: Sequence[int]) -> pd.DataFrame:
+    """The current results (``STORED`` columns) of some enterprises in a range of runs."""
+    parts = [repo.results(conn, runs, STORED, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(STORED))
+
+
+def _made(engine: Engine, run: Any, runs: repo.RunRange, prefix: str | None) -> dict[Key, str]:
+    """Make and store the summary of a run from its current results in ``runs`` (settled: every run of the range
+    committed), for every city: it is kept for everyone."""
     from lrc.service.runs import catalogue_for_run
 
     with engine.connect() as conn:
-        run = repo.run_row(conn, run_id)
         catalogue = catalogue_for_run(conn, run)
-        runs = repo.current_runs(conn, run)
         parts: dict[Key, Part] = {}
         rows = repo.results(conn, runs, STORED)
     for start in range(0, len(rows), PART_ROWS):  # decoded a part at a time: memory stays bounded
@@ -317,9 +323,8 @@ def _made(engine: Engine, run_id: int, prefix: str | None) -> dict[Key, str]:
     del rows
     try:
         with repo.writing(engine) as conn:
-            still = repo.current_runs(conn, repo.run_row(conn, run_id)).last
-            if still == runs.last:  # (a rescoring since: the next reader makes it again)
-                write(conn, run_id, runs.last, parts)
+            store.locked_summary_throughs(conn, run.id)  # (after any reader bringing it forward now)
+            write(conn, run.id, runs.last, parts)  # later runs: brought forward by the next reader
     except IntegrityError:  # another reader stored it at the same moment
         pass
     return {k: p.to_json() for k, p in parts.items() if p.n and (not prefix or k[0].startswith(prefix))}

@@ -43,11 +43,6 @@ def replace_changes(
     ])  # fmt: skip
 
 
-def drop_changes(conn: Connection, run_id: int, previous_id: int) -> None:
-    """Drop the stored comparison of two runs (made again when asked for)."""
-    conn.execute(delete(CHANGES).where(_of(run_id, previous_id)))
-
-
 def locked_change_throughs(conn: Connection, run_id: int, previous_id: int) -> set[tuple[int, int]]:
     """The (``through``, ``previous_through``) values of a comparison's rows, the rows locked until the
     transaction ends."""
@@ -86,14 +81,3 @@ def rewrite_change_parts(
                 through=through[0], previous_through=through[1], body=body,
             ))  # fmt: skip
     conn.execute(update(table).where(mine).values(through=through[0], previous_through=through[1]))
-
-
-def compared_runs(conn: Connection, run_id: int) -> list[tuple[int, int]]:
-    """The (run, previous run) pairs of the stored comparisons that run ``run_id`` is either side of."""
-    table = CHANGES
-    query = (
-        select(table.c.run_id, table.c.previous_id)
-        .where((table.c.run_id == run_id) | (table.c.previous_id == run_id))
-        .distinct()
-    )
-    return [(int(r[0]), int(r[1])) for r in conn.execute(query)]

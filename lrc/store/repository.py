@@ -378,6 +378,47 @@ def current_runs(conn: Connection, run: Any) -> RunRange:
     return RunRange(run.period, run.id, conn.scalar(later) or run.id)
 
 
+def _period_key(period: str) -> Any:
+    return func.hashtext(f"lrc-period:{period}")
+
+
+def hold_period(conn: Connection, period: str) -> None:
+    """Mark ``conn``'s transaction, until it ends, as one adding a run of ``period`` (call it before the run's
+    id is drawn). On PostgreSQL a shared advisory lock, which ``settled_runs`` waits for: a transaction that drew
+    a smaller id may commit after one that drew a larger. SQLite commits one writer at a time, in id order."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock_shared(_period_key(period))))
+
+
+def settled_runs(engine: Engine, run: Any) -> RunRange:
+    """``current_runs`` of a period run once every run of the range is committed (none of its ids will appear
+    later): what is kept up to date through the range's ``last`` can then be brought forward from it alone.
+    PostgreSQL: taken while no transaction holds ``hold_period`` for the period (a moment's exclusive lock)."""
+    with engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            return current_runs(conn, run)
+        key = _period_key(run.period)
+        conn.execute(select(func.pg_advisory_lock(key)))
+        try:
+            return current_runs(conn, run)
+        finally:
+            conn.execute(select(func.pg_advisory_unlock(key)))
+            conn.commit()
+
+
+def rescored_enterprises(conn: Connection, period: str, after: int, upto: int) -> list[int]:
+    """The enterprises with a result in a one-enterprise run of ``period`` with an id above ``after``, up to
+    ``upto``."""
+    query = (
+        select(ScoreResult.enterprise_id)
+        .distinct()
+        .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
+        .where(ScoreResult.run_id > after, ScoreResult.run_id <= upto, ScoreRun.period == period)
+        .where(ScoreRun.kind != "period")
+    )
+    return [int(e) for e in conn.scalars(query)]
+
+
 def _one_run(runs: Runs) -> bool:
     if isinstance(runs, int):
         return True

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table, delete, func, insert, select, tuple_, update
 
-from lrc.store.tables import RunSummaryPart, ScoreRun
+from lrc.store.tables import RunSummaryPart
 
 SUMMARIES = cast(Table, RunSummaryPart.__table__)
 
@@ -62,12 +62,6 @@ def locked_summary_throughs(conn: Connection, run_id: int) -> set[int]:
     return set(conn.scalars(locked(conn, select(table.c.through).where(table.c.run_id == run_id))))
 
 
-def has_summary(conn: Connection, run_id: int) -> bool:
-    """Whether run ``run_id`` has a summary stored."""
-    table = SUMMARIES
-    return conn.scalar(select(table.c.run_id).where(table.c.run_id == run_id).limit(1)) is not None
-
-
 def rewrite_summary_parts(conn: Connection, run_id: int, through: int, bodies: Mapping[Key, str | None]) -> None:
     """Replace some parts of a run's summary (a body None: the part is dropped) and mark every part of it up to
     date through run ``through``."""
@@ -79,13 +73,3 @@ def rewrite_summary_parts(conn: Connection, run_id: int, through: int, bodies: M
             row = {"run_id": run_id, "city_code": city, "industry": industry, "through": through}
             conn.execute(insert(table).values(**row, body=body))
     conn.execute(update(table).where(table.c.run_id == run_id).values(through=through))
-
-
-def last_before(conn: Connection, period: str, period_run: int, run_id: int) -> int:
-    """The newest run of a period run's range before ``run_id`` (the period run itself when there is none)."""
-    previous = conn.scalar(
-        select(func.max(ScoreRun.id)).where(
-            ScoreRun.period == period, ScoreRun.kind != "period", ScoreRun.id > period_run, ScoreRun.id < run_id
-        )
-    )
-    return int(previous or period_run)
