@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,13 +37,14 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def _pg_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
+def _pg_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database, dropped afterwards: empty, or a copy of the database ``template``."""
     name = f"lrc_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except Exception as exc:  # noqa: BLE001 - any failure here means the server is not usable
         pytest.fail(
             f"PostgreSQL at {PG_ADMIN_URL} is not usable ({exc.__class__.__name__}); "
@@ -64,30 +66,61 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
 
 
+# An Alembic upgrade of an empty store costs about half a second on PostgreSQL, which hundreds of tests
+# would each pay: instead each worker (each xdist worker is its own session) upgrades one store per backend
+# once, and an initialised store is a copy of it (CREATE DATABASE ... TEMPLATE, or a copy of the file).
+
+
+@pytest.fixture(scope="session")
+def upgraded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store file upgraded to the newest migration, once per worker."""
+    path = tmp_path_factory.mktemp("upgraded") / "lrc.db"
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    eng.dispose()  # its last connection closes: the WAL is checkpointed into the file, which is then whole
+    assert not path.with_name("lrc.db-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def upgraded_pg() -> Iterator[str]:
+    """The name of a PostgreSQL database upgraded to the newest migration, once per worker (a template
+    must have no other connection while it is copied, so each worker has its own); dropped at the end."""
+    for url in _pg_database():
+        eng = make_engine(url)
+        upgrade(eng)
+        eng.dispose()
+        yield url.rsplit("/", 1)[1]
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty store URL on each backend (store tests run on both)."""
+    """A store URL on each backend (store tests run on both): empty, unless the test also uses ``engine``,
+    whose store it is (then a copy of the worker's upgraded store)."""
+    initialised = "engine" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'lrc.db'}"
+        path = tmp_path / "lrc.db"
+        if initialised:
+            shutil.copyfile(request.getfixturevalue("upgraded_sqlite"), path)
+        yield f"sqlite:///{path}"
     else:
-        yield from _pg_database()
+        yield from _pg_database(request.getfixturevalue("upgraded_pg") if initialised else None)
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """An initialised store on each backend."""
     eng = make_engine(db_url)
-    upgrade(eng)
+    upgrade(eng)  # a copy of an upgraded store is at the newest migration already: this checks it, cheaply
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
+def pg_engine(upgraded_pg: str) -> Iterator[Engine]:
     """An initialised store on PostgreSQL only, for behaviour SQLite does not have."""
-    for url in _pg_database():
+    for url in _pg_database(upgraded_pg):
         eng = make_engine(url)
-        upgrade(eng)
         yield eng
         eng.dispose()
 
