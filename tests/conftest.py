@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,18 +94,67 @@ def upgraded_pg() -> Iterator[str]:
         yield url.rsplit("/", 1)[1]
 
 
+class StoreBuild:
+    """A store made once per module and backend by ``build(engine, directory)``, which returns what the tests
+    need to know of it. A module offers one as its fixture ``store_build`` (module-scoped); each test that
+    uses that fixture starts from a copy of the built store (its ``db_url`` and ``engine`` are the copy), so
+    the tests stay independent of each other's writes, and the build is paid once, not once per test."""
+
+    def __init__(self, build: Callable[[Engine, Path], Any], directory: Path) -> None:
+        self.build, self.directory = build, directory
+        self._made: dict[str, tuple[str, Any]] = {}
+        self._databases: list[Iterator[str]] = []
+
+    def template(self, backend: str, upgraded: str) -> str:
+        """The built store on ``backend`` (SQLite: its file; PostgreSQL: its database's name), made the first
+        time from ``upgraded``, the worker's upgraded store."""
+        if backend not in self._made:
+            directory = self.directory / backend
+            directory.mkdir()
+            if backend == "sqlite":
+                name = str(directory / "lrc.db")
+                shutil.copyfile(upgraded, name)
+                url = f"sqlite:///{name}"
+            else:
+                self._databases.append(_pg_database(upgraded))
+                url = next(self._databases[-1])
+                name = url.rsplit("/", 1)[1]
+            eng = make_engine(url)
+            try:
+                value = self.build(eng, directory)
+            finally:
+                eng.dispose()  # SQLite: the WAL goes into the file; PostgreSQL: a template has no connection
+            assert backend != "sqlite" or not Path(f"{name}-wal").exists()
+            self._made[backend] = name, value
+        return self._made[backend][0]
+
+    def value(self, engine: Engine) -> Any:
+        """What the build returned on ``engine``'s backend (a copy: a test may change it)."""
+        return copy.deepcopy(self._made[engine.dialect.name][1])
+
+    def close(self) -> None:
+        for databases in self._databases:
+            databases.close()  # drops the database
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store URL on each backend (store tests run on both): empty, unless the test also uses ``engine``,
-    whose store it is (then a copy of the worker's upgraded store)."""
-    initialised = "engine" in request.fixturenames
+    whose store it is: then a copy of the worker's upgraded store, or of the module's ``store_build`` when
+    the test uses that."""
+    built: StoreBuild | None = request.getfixturevalue("store_build") if "store_build" in request.fixturenames else None
+    template: str | None = None
+    if built is not None or "engine" in request.fixturenames:
+        template = str(request.getfixturevalue("upgraded_sqlite" if request.param == "sqlite" else "upgraded_pg"))
+        if built is not None:
+            template = built.template(request.param, template)
     if request.param == "sqlite":
         path = tmp_path / "lrc.db"
-        if initialised:
-            shutil.copyfile(request.getfixturevalue("upgraded_sqlite"), path)
+        if template is not None:
+            shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
     else:
-        yield from _pg_database(request.getfixturevalue("upgraded_pg") if initialised else None)
+        yield from _pg_database(template)
 
 
 @pytest.fixture
