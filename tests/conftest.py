@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -94,6 +96,21 @@ def upgraded_pg() -> Iterator[str]:
         yield url.rsplit("/", 1)[1]
 
 
+def _no_sessions(database: str, wait: float = 30.0) -> None:
+    """Wait until no session uses ``database`` (a client that has gone may leave its server process a moment)."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + wait
+    try:
+        with admin.connect() as conn:
+            query = text("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = :name")
+            while conn.scalar(query, {"name": database}):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"sessions still use {database} after {wait:.0f} s")
+                time.sleep(0.05)
+    finally:
+        admin.dispose()
+
+
 class StoreBuild:
     """A store made once per module and backend by ``build(engine, directory)``, which returns what the tests
     need to know of it. A module offers one as its fixture ``store_build`` (module-scoped); each test that
@@ -103,12 +120,16 @@ class StoreBuild:
     def __init__(self, build: Callable[[Engine, Path], Any], directory: Path) -> None:
         self.build, self.directory = build, directory
         self._made: dict[str, tuple[str, Any]] = {}
+        self._failed: set[str] = set()
         self._databases: list[Iterator[str]] = []
 
     def template(self, backend: str, upgraded: str) -> str:
         """The built store on ``backend`` (SQLite: its file; PostgreSQL: its database's name), made the first
         time from ``upgraded``, the worker's upgraded store."""
+        if backend in self._failed:
+            pytest.fail(f"the module's store on {backend} could not be built: see the first test that used it")
         if backend not in self._made:
+            self._failed.add(backend)
             directory = self.directory / backend
             directory.mkdir()
             if backend == "sqlite":
@@ -122,11 +143,24 @@ class StoreBuild:
             eng = make_engine(url)
             try:
                 value = self.build(eng, directory)
+                gc.collect()  # closes the connections of engines the build let go (as the in-process CLI does)
+                if backend == "sqlite":  # all in the file (a command that exited may have left its WAL)
+                    with eng.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
-                eng.dispose()  # SQLite: the WAL goes into the file; PostgreSQL: a template has no connection
-            assert backend != "sqlite" or not Path(f"{name}-wal").exists()
+                eng.dispose()  # SQLite: the last connection closes and the WAL goes; PostgreSQL: a template
+            if backend == "sqlite":  # must have no connection
+                assert not Path(f"{name}-wal").exists()
+            else:
+                _no_sessions(name)
             self._made[backend] = name, value
+            self._failed.discard(backend)
         return self._made[backend][0]
+
+    def files(self, engine: Engine, into: Path) -> None:
+        """The files the build wrote on ``engine``'s backend (not its store), copied into ``into``."""
+        built = self.directory / engine.dialect.name
+        shutil.copytree(built, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns("lrc.db", "lrc.db-*"))
 
     def value(self, engine: Engine) -> Any:
         """What the build returned on ``engine``'s backend (a copy: a test may change it)."""
