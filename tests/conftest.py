@@ -234,6 +234,15 @@ def office_accounts(engine: Engine) -> None:
     accounts.add_user(engine, ADMIN, "vv", "viewer", OFFICE["vv"])
 
 
+def sqlite_copy(url: str, directory: Path) -> str:
+    """A copy, in ``directory``, of the SQLite store at ``url`` (no connection to it may be open), and the files
+    beside it; its URL."""
+    source = Path(url.removeprefix("sqlite:///"))
+    assert not source.with_name(f"{source.name}-wal").exists(), "a connection to the store is still open"
+    shutil.copytree(source.parent, directory, dirs_exist_ok=True)
+    return f"sqlite:///{directory / source.name}"
+
+
 def demo_store(directory: Path, n: int = 200) -> str:
     """A SQLite store in ``directory`` holding the demo: ``n`` sample enterprises, two periods, scored."""
     import io
