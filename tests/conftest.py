@@ -44,10 +44,10 @@ def _pg_database(template: str | None = None) -> Iterator[str]:
     """A new PostgreSQL database, dropped afterwards: empty, or a copy of the database ``template``."""
     name = f"lrc_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    copy = f' TEMPLATE "{template}"' if template else ""
+    copied = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     except Exception as exc:  # noqa: BLE001 - any failure here means the server is not usable
         pytest.fail(
             f"PostgreSQL at {PG_ADMIN_URL} is not usable ({exc.__class__.__name__}); "
@@ -148,11 +148,11 @@ class StoreBuild:
                     with eng.connect() as conn:
                         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
-                eng.dispose()  # SQLite: the last connection closes and the WAL goes; PostgreSQL: a template
-            if backend == "sqlite":  # must have no connection
+                eng.dispose()  # SQLite: the last connection closes and the WAL goes
+            if backend == "sqlite":
                 assert not Path(f"{name}-wal").exists()
             else:
-                _no_sessions(name)
+                _no_sessions(name)  # a template must have no connection while it is copied
             self._made[backend] = name, value
             self._failed.discard(backend)
         return self._made[backend][0]
