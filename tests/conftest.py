@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import os
+import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +40,14 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def _pg_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
+def _pg_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database, dropped afterwards: empty, or a copy of the database ``template``."""
     name = f"lrc_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    copied = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     except Exception as exc:  # noqa: BLE001 - any failure here means the server is not usable
         pytest.fail(
             f"PostgreSQL at {PG_ADMIN_URL} is not usable ({exc.__class__.__name__}); "
@@ -64,30 +69,142 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
 
 
+# An Alembic upgrade of an empty store costs about half a second on PostgreSQL, which hundreds of tests
+# would each pay: instead each worker (each xdist worker is its own session) upgrades one store per backend
+# once, and an initialised store is a copy of it (CREATE DATABASE ... TEMPLATE, or a copy of the file).
+
+
+@pytest.fixture(scope="session")
+def upgraded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store file upgraded to the newest migration, once per worker."""
+    path = tmp_path_factory.mktemp("upgraded") / "lrc.db"
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    eng.dispose()  # its last connection closes: the WAL is checkpointed into the file, which is then whole
+    assert not path.with_name("lrc.db-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def upgraded_pg() -> Iterator[str]:
+    """The name of a PostgreSQL database upgraded to the newest migration, once per worker (a template
+    must have no other connection while it is copied, so each worker has its own); dropped at the end."""
+    for url in _pg_database():
+        eng = make_engine(url)
+        upgrade(eng)
+        eng.dispose()
+        yield url.rsplit("/", 1)[1]
+
+
+def _no_sessions(database: str, wait: float = 30.0) -> None:
+    """Wait until no session uses ``database`` (a client that has gone may leave its server process a moment)."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + wait
+    try:
+        with admin.connect() as conn:
+            query = text("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = :name")
+            while conn.scalar(query, {"name": database}):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"sessions still use {database} after {wait:.0f} s")
+                time.sleep(0.05)
+    finally:
+        admin.dispose()
+
+
+class StoreBuild:
+    """A store made once per module and backend by ``build(engine, directory)``, which returns what the tests
+    need to know of it. A module offers one as its fixture ``store_build`` (module-scoped); each test that
+    uses that fixture starts from a copy of the built store (its ``db_url`` and ``engine`` are the copy), so
+    the tests stay independent of each other's writes, and the build is paid once, not once per test."""
+
+    def __init__(self, build: Callable[[Engine, Path], Any], directory: Path) -> None:
+        self.build, self.directory = build, directory
+        self._made: dict[str, tuple[str, Any]] = {}
+        self._failed: set[str] = set()
+        self._databases: list[Iterator[str]] = []
+
+    def template(self, backend: str, upgraded: str) -> str:
+        """The built store on ``backend`` (SQLite: its file; PostgreSQL: its database's name), made the first
+        time from ``upgraded``, the worker's upgraded store."""
+        if backend in self._failed:
+            pytest.fail(f"the module's store on {backend} could not be built: see the first test that used it")
+        if backend not in self._made:
+            self._failed.add(backend)
+            directory = self.directory / backend
+            directory.mkdir()
+            if backend == "sqlite":
+                name = str(directory / "lrc.db")
+                shutil.copyfile(upgraded, name)
+                url = f"sqlite:///{name}"
+            else:
+                self._databases.append(_pg_database(upgraded))
+                url = next(self._databases[-1])
+                name = url.rsplit("/", 1)[1]
+            eng = make_engine(url)
+            try:
+                value = self.build(eng, directory)
+                gc.collect()  # closes the connections of engines the build let go (as the in-process CLI does)
+                if backend == "sqlite":  # all in the file (a command that exited may have left its WAL)
+                    with eng.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                eng.dispose()  # SQLite: the last connection closes and the WAL goes
+            if backend == "sqlite":
+                assert not Path(f"{name}-wal").exists()
+            else:
+                _no_sessions(name)  # a template must have no connection while it is copied
+            self._made[backend] = name, value
+            self._failed.discard(backend)
+        return self._made[backend][0]
+
+    def files(self, engine: Engine, into: Path) -> None:
+        """The files the build wrote on ``engine``'s backend (not its store), copied into ``into``."""
+        built = self.directory / engine.dialect.name
+        shutil.copytree(built, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns("lrc.db", "lrc.db-*"))
+
+    def value(self, engine: Engine) -> Any:
+        """What the build returned on ``engine``'s backend (a copy: a test may change it)."""
+        return copy.deepcopy(self._made[engine.dialect.name][1])
+
+    def close(self) -> None:
+        for databases in self._databases:
+            databases.close()  # drops the database
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty store URL on each backend (store tests run on both)."""
+    """A store URL on each backend (store tests run on both): empty, unless the test also uses ``engine``,
+    whose store it is: then a copy of the worker's upgraded store, or of the module's ``store_build`` when
+    the test uses that."""
+    built: StoreBuild | None = request.getfixturevalue("store_build") if "store_build" in request.fixturenames else None
+    template: str | None = None
+    if built is not None or "engine" in request.fixturenames:
+        template = str(request.getfixturevalue("upgraded_sqlite" if request.param == "sqlite" else "upgraded_pg"))
+        if built is not None:
+            template = built.template(request.param, template)
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'lrc.db'}"
+        path = tmp_path / "lrc.db"
+        if template is not None:
+            shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
     else:
-        yield from _pg_database()
+        yield from _pg_database(template)
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """An initialised store on each backend."""
     eng = make_engine(db_url)
-    upgrade(eng)
+    upgrade(eng)  # a copy of an upgraded store is at the newest migration already: this checks it, cheaply
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
+def pg_engine(upgraded_pg: str) -> Iterator[Engine]:
     """An initialised store on PostgreSQL only, for behaviour SQLite does not have."""
-    for url in _pg_database():
+    for url in _pg_database(upgraded_pg):
         eng = make_engine(url)
-        upgrade(eng)
         yield eng
         eng.dispose()
 
@@ -115,6 +232,15 @@ def office_accounts(engine: Engine) -> None:
     accounts.add_user(engine, ADMIN, "boss", "admin", OFFICE["boss"])
     accounts.add_user(engine, ADMIN, "dl", "analyst", OFFICE["dl"], region="210200")
     accounts.add_user(engine, ADMIN, "vv", "viewer", OFFICE["vv"])
+
+
+def sqlite_copy(url: str, directory: Path) -> str:
+    """A copy, in ``directory``, of the SQLite store at ``url`` (no connection to it may be open), and the files
+    beside it; its URL."""
+    source = Path(url.removeprefix("sqlite:///"))
+    assert not source.with_name(f"{source.name}-wal").exists(), "a connection to the store is still open"
+    shutil.copytree(source.parent, directory, dirs_exist_ok=True)
+    return f"sqlite:///{directory / source.name}"
 
 
 def demo_store(directory: Path, n: int = 200) -> str:

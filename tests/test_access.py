@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from lrc.service.records import add_record
 from lrc.store import accounts as account_store
 from lrc.store.tables import ApiToken, User
 from lrc.times import today_in_china
-from tests.conftest import ADMIN, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -56,12 +57,25 @@ def test_province_wide_actions_need_the_province() -> None:
     assert set(PERMISSIONS) == set(Action)
 
 
-@pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+def _office(engine: Engine, directory: Path) -> pd.DataFrame:
     """90 sample enterprises (several cities), scored; an admin, a Dalian analyst, a viewer."""
-    sample = scored_sample(engine, tmp_path, 90, 8, PERIOD)
+    sample = scored_sample(engine, directory, 90, 8, PERIOD)
     office_accounts(engine)
-    return engine, sample
+    return sample
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, pd.DataFrame]:
+    """A copy of the office's store: 90 sample enterprises (several cities), scored; an admin, a Dalian
+    analyst, a viewer."""
+    return engine, store_build.value(engine)
 
 
 def who(engine: Engine, name: str) -> Principal:

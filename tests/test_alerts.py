@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from lrc.service.audit import audit_log
 from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
 from lrc.service.watchlists import unwatch, watch, watched
-from tests.conftest import ADMIN, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -62,11 +63,24 @@ def test_shipped_rules_load_and_codes_are_unique() -> None:
         parse_alert_rules({"version": "t", "rules": [RULE, RULE]})
 
 
-@pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
-    sample = scored_sample(engine, tmp_path, 40, 11, PERIOD)
+def _office(engine: Engine, directory: Path) -> pd.DataFrame:
+    """40 scored sample enterprises and the office accounts."""
+    sample = scored_sample(engine, directory, 40, 11, PERIOD)
     office_accounts(engine)
-    return engine, sample
+    return sample
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, pd.DataFrame]:
+    """A copy of the office's store: 40 scored sample enterprises and the office accounts."""
+    return engine, store_build.value(engine)
 
 
 def _fatal(uscc: str, ref: str) -> dict[str, Any]:

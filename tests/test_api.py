@@ -18,7 +18,7 @@ from lrc.api import create_app
 from lrc.service import accounts, load_results
 from lrc.service.audit import audit_log
 from lrc.times import today_in_china
-from tests.conftest import ADMIN, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -44,11 +44,24 @@ class Api:
         return {key: (v.item() if hasattr(v, "item") else v) for key, v in values.items() if not pd.isna(v)}
 
 
-@pytest.fixture
-def api(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Api]:
-    sample = scored_sample(engine, tmp_path, 60, 12, PERIOD)
+def _office(engine: Engine, directory: Path) -> pd.DataFrame:
+    """60 scored sample enterprises and the office accounts."""
+    sample = scored_sample(engine, directory, 60, 12, PERIOD)
     office_accounts(engine)
-    client = Api(engine, db_url, sample)
+    return sample
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def api(engine: Engine, db_url: str, store_build: StoreBuild) -> Iterator[Api]:
+    """A client on a copy of the office's store."""
+    client = Api(engine, db_url, store_build.value(engine))
     yield client
     client.client.close()
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from indicators import load_catalogue
 from lrc.errors import InputValidationError
-from lrc.ingest import RecordChunks, read_records
+from lrc.ingest import IngestBatch, RecordChunks, read_records
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, score_period
 from lrc.service.access import single_user
@@ -173,14 +173,27 @@ def test_a_bad_chunk_late_in_the_file_stores_nothing(
     assert counts == [0, 0, 0]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(size=st.integers(min_value=1_500, max_value=120_000), crlf=st.booleans())
-def test_any_chunk_size_reads_the_same_records(
-    tmp_path: Path, sample: tuple[list[str], list[list[str]]], size: int, crlf: bool
-) -> None:
+@pytest.fixture(scope="module")
+def any_files(
+    tmp_path_factory: pytest.TempPathFactory, sample: tuple[list[str], list[list[str]]]
+) -> dict[bool, tuple[Path, IngestBatch]]:
+    """For CRLF line ends or not: 150 sample rows (about 30,000 characters, blank lines among them) in a
+    file, and its records read whole. Written and read once: every example of the property reads them."""
     header, rows = sample
-    path = _write(tmp_path / "any.csv", header, rows[:300], newline="\r\n" if crlf else "\n", blank_every=13)
-    whole = read_records(path, CATALOGUE, period=PERIOD)
+    files = {}
+    for crlf in (False, True):
+        path = _write(tmp_path_factory.mktemp("any") / "any.csv", header, rows[:150],
+                      newline="\r\n" if crlf else "\n", blank_every=13)  # fmt: skip
+        files[crlf] = path, read_records(path, CATALOGUE, period=PERIOD)
+    return files
+
+
+@settings(max_examples=12, deadline=None)
+@given(size=st.integers(min_value=1_500, max_value=60_000), crlf=st.booleans())  # up to twice the file: whole too
+def test_any_chunk_size_reads_the_same_records(
+    any_files: dict[bool, tuple[Path, IngestBatch]], size: int, crlf: bool
+) -> None:
+    path, whole = any_files[crlf]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LRC_INGEST_CHUNK_CHARS", str(size))
         parts = list(RecordChunks(path, CATALOGUE, period=PERIOD))

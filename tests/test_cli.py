@@ -3,8 +3,8 @@
 ``lrc(...)`` runs the entry point ``lrc.cli.main`` with the arguments, environment, folder and standard
 streams a user's shell would give it, and returns what a process would: exit code, stdout, stderr. It runs
 in this process (starting Python and importing pandas for each of some 200 commands cost the suite about
-ten minutes); ``process=True``, a standard input, or ``LRC_TEST_SUBPROCESS=1`` for the whole run, starts a
-real ``python`` process instead, and the tests marked so below always do."""
+ten minutes), a standard input given as text; ``process=True``, or ``LRC_TEST_SUBPROCESS=1`` for the whole
+run, starts a real ``python`` process instead, and the tests marked so below always do."""
 
 from __future__ import annotations
 
@@ -37,20 +37,22 @@ def lrc(
     for inherited in ("LRC_DATABASE_URL", "LRC_USER"):  # the test's own store and user, never the caller's
         environment.pop(inherited, None)
     environment.update(env or {})
-    if process or stdin is not None or ALWAYS_PROCESS:
+    if process or ALWAYS_PROCESS:
         done = subprocess.run(
             [*LRC, *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=environment, timeout=300
         )
     else:
-        done = _in_process(cwd, list(args), environment)
+        done = _in_process(cwd, list(args), environment, stdin)
     if ok:
         assert done.returncode == 0, done.stderr
     return done
 
 
-def _in_process(cwd: Path, args: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
-    """``lrc.cli.main`` as a process would run it: its argv, environment, folder and streams, and its exit
-    code from ``SystemExit``."""
+def _in_process(
+    cwd: Path, args: list[str], environment: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """``lrc.cli.main`` as a process would run it: its argv, environment, folder and streams (``stdin``, when
+    given, as its standard input: not a terminal), and its exit code from ``SystemExit``."""
     from lrc.cli import main
     from lrc.cli_common import err as errors
     from lrc.cli_common import out as output
@@ -59,7 +61,7 @@ def _in_process(cwd: Path, args: list[str], environment: dict[str, str]) -> subp
         console.width = int(environment.get("COLUMNS", "80"))
     out, err = io.StringIO(), io.StringIO()
     code: int | str | None = 0
-    with _environment(environment), contextlib.chdir(cwd), _argv(["lrc", *args]):
+    with _environment(environment), contextlib.chdir(cwd), _argv(["lrc", *args]), _stdin(stdin):
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 main()
@@ -89,6 +91,19 @@ def _argv(argv: list[str]) -> Iterator[None]:
         yield
     finally:
         sys.argv[:] = saved
+
+
+@contextlib.contextmanager
+def _stdin(text: str | None) -> Iterator[None]:
+    if text is None:
+        yield
+        return
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +235,11 @@ def test_the_console_script_runs_as_a_process_like_in_this_one(workdir: Path) ->
     for args in (("rank", "--period", "2026Q3", "--top", "3", "--format", "json"), ("rank", "--period", "1999Q1")):
         inside, outside = lrc(workdir, *args, ok=False), lrc(workdir, *args, ok=False, process=True)
         assert (inside.returncode, inside.stdout, inside.stderr) == (outside.returncode, outside.stdout, outside.stderr)
+    short = ("user", "add", "zz", "--role", "admin", "--password-stdin")  # a password read from stdin, refused
+    inside, outside = lrc(workdir, *short, ok=False, stdin="short\n"), lrc(workdir, *short, ok=False, stdin="short\n",
+                                                                          process=True)  # fmt: skip
+    assert (inside.returncode, inside.stdout, inside.stderr) == (outside.returncode, outside.stdout, outside.stderr)
+    assert inside.returncode == 2 and "密码至少" in inside.stderr
 
 
 def test_version(workdir: Path) -> None:

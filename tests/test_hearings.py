@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from lrc.service.hearings import (
 from lrc.service.plans import add_action, plan_of, raise_overdue, update_action
 from lrc.service.records import receive_objects
 from lrc.store.tables import Attachment, OutboxEvent, PlanActionEvent, RiskModel
-from tests.conftest import ADMIN, scored_sample
+from tests.conftest import ADMIN, StoreBuild, scored_sample
 from tests.test_cli import lrc
 
 Q3, Q4 = "2026Q3", "2026Q4"
@@ -43,12 +44,24 @@ HEARD = date(2026, 10, 15)  # after 2026Q3 ended, before 2026Q4 ends
 PDF = b"%PDF-1.4\n% a CSR report\n"
 
 
+def _two_periods(engine: Engine, directory: Path) -> pd.DataFrame:
+    """40 enterprises scored in 2026Q3 and 2026Q4 (the same enterprises, facts moved on); the 2026Q4 results."""
+    scored_sample(engine, directory, 40, 11, Q3)
+    scored_sample(engine, directory, 40, 11, Q4)
+    return load_results(engine, ADMIN, Q4)[1]
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_two_periods, tmp_path_factory.mktemp("two-periods"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
-    """40 enterprises scored in 2026Q3 and 2026Q4 (the same enterprises, facts moved on)."""
-    scored_sample(engine, tmp_path, 40, 11, Q3)
-    scored_sample(engine, tmp_path, 40, 11, Q4)
-    return engine, load_results(engine, ADMIN, Q4)[1]
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, pd.DataFrame]:
+    """A copy of the store of 40 enterprises scored in 2026Q3 and 2026Q4; the 2026Q4 results."""
+    return engine, store_build.value(engine)
 
 
 def _fatal(uscc: str) -> dict[str, Any]:

@@ -11,12 +11,13 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from lrc.errors import ECHO_CHARS, InputValidationError
 from lrc.export import csv_bytes, neutralise, xlsx_bytes
@@ -27,7 +28,7 @@ from lrc.periods import check_period
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, score_period, verify_run
 from lrc.store import make_engine
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, StoreBuild
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -43,10 +44,20 @@ def hostile_csv(path: Path, names: list[str], n: int = 20, seed: int = 11) -> li
     return frame["uscc"].tolist()
 
 
+def _initialised(engine: Engine, directory: Path) -> None:
+    lrc(directory, "init", "--db", engine.url.render_as_string(hide_password=False))
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_initialised, tmp_path_factory.mktemp("initialised"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def store(db_url: str, tmp_path: Path) -> tuple[str, Path]:
-    """An initialised store on each backend, and a working directory for the CLI."""
-    lrc(tmp_path, "init", "--db", db_url)
+def store(db_url: str, tmp_path: Path, store_build: StoreBuild) -> tuple[str, Path]:
+    """A copy of a store initialised by `lrc init` on each backend, and a working directory for the CLI."""
     return db_url, tmp_path
 
 

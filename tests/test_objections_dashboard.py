@@ -26,7 +26,7 @@ from lrc.service.publications import publish
 from lrc.service.records import receive_objects
 from lrc.service.repairs import repairable_records, request_repair
 from lrc.store import make_engine
-from tests.conftest import ADMIN, demo_store
+from tests.conftest import ADMIN, demo_store, sqlite_copy
 from tests.test_dashboard_app import TIMEOUT, texts
 
 LATEST = DEMO_PERIODS[-1]
@@ -62,9 +62,16 @@ def cases_store(directory: Path) -> tuple[str, str, str]:
     return url, a, b
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str]:
+    return cases_store(tmp_path_factory.mktemp("cases"))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> tuple[str, str, str]:
-    return cases_store(tmp_path)
+def store(built: tuple[str, str, str], tmp_path: Path) -> tuple[str, str, str]:
+    """A copy of the cases' store (built once for the module): its URL, and A's and B's USCC."""
+    url, a, b = built
+    return sqlite_copy(url, tmp_path / "store"), a, b
 
 
 def signed_in(url: str, name: str, monkeypatch: pytest.MonkeyPatch, page: str = "objections") -> AppTest:

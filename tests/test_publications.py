@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -27,16 +28,28 @@ from lrc.service.publications import (
     verify_publication,
 )
 from lrc.service.records import receive_objects
-from tests.conftest import ADMIN, scored_sample
+from tests.conftest import ADMIN, StoreBuild, scored_sample
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
 PUBLISHER = Principal(name="pub", role=Role.publisher)
 
 
+def _scored(engine: Engine, directory: Path) -> pd.DataFrame:
+    return scored_sample(engine, directory, 60, 21, PERIOD)
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_scored, tmp_path_factory.mktemp("scored"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
-    return engine, scored_sample(engine, tmp_path, 60, 21, PERIOD)
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, pd.DataFrame]:
+    """A copy of a store of 60 scored sample enterprises."""
+    return engine, store_build.value(engine)
 
 
 def _blacklist(uscc: str) -> dict[str, str]:

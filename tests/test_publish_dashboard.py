@@ -29,7 +29,7 @@ from lrc.service.publication_views import preview, since_published
 from lrc.service.publications import get_publication, list_publications, publish
 from lrc.service.records import receive_objects
 from lrc.store import make_engine
-from tests.conftest import ADMIN, demo_store, office_accounts
+from tests.conftest import ADMIN, demo_store, office_accounts, sqlite_copy
 from tests.test_cli import lrc
 from tests.test_dashboard_app import TIMEOUT, metric, open_page, texts
 from tests.test_dashboard_hardening import NASTY, build_store
@@ -45,10 +45,16 @@ def shared_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return demo_store(tmp_path_factory.mktemp("publish-read"), n=60)
 
 
+@pytest.fixture(scope="module")
+def built_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A demo store made once, never used itself: each test that writes has a copy."""
+    return demo_store(tmp_path_factory.mktemp("publish-built"), n=60)
+
+
 @pytest.fixture
-def own_url(tmp_path: Path) -> str:
-    """A demo store of the test's own, which it publishes into and records change."""
-    return demo_store(tmp_path, n=60)
+def own_url(built_url: str, tmp_path: Path) -> str:
+    """A demo store of the test's own (a copy), which it publishes into and records change."""
+    return sqlite_copy(built_url, tmp_path / "store")
 
 
 def app_on(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -5,6 +5,7 @@ results a process keeps (province-wide), patched run by run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
 from lrc.store import repository as repo
 from lrc.uscc import make_uscc
-from tests.conftest import ADMIN, scored_sample
+from tests.conftest import ADMIN, StoreBuild, scored_sample
 
 PERIOD = "2026Q3"
 FILTERS = [
@@ -64,9 +65,21 @@ def _same(
         assert page[RANK_COLUMNS].to_dict("records") == expected.to_dict("records")
 
 
+def _with_later_results(engine: Engine, directory: Path) -> None:
+    _later_results(engine, scored_sample(engine, directory, 400, seed=11, period=PERIOD))
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_with_later_results, tmp_path_factory.mktemp("later-results"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> Engine:
-    return _later_results(engine, scored_sample(engine, tmp_path, 400, seed=11, period=PERIOD))
+def store(engine: Engine, store_build: StoreBuild) -> Engine:
+    """A copy of a store of 400 scored sample enterprises with later one-enterprise results."""
+    return engine
 
 
 def _later_results(engine: Engine, sample: pd.DataFrame) -> Engine:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from scoring import score
 from scoring.naive import score_rows
 from scoring.records import display_until, live_rows, live_vector
 from scoring.sqlgen import scoring_sql
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, StoreBuild
 from tests.facts_strategies import enterprise_facts, frame
 
 CAT = load_catalogue("2027.1")
@@ -122,18 +123,30 @@ def test_record_types_json_shape() -> None:
 # ---- the store ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def scored(engine: Engine, tmp_path: Path) -> tuple[Engine, list[str]]:
-    """30 sample enterprises for 2026Q2 and 2026Q3, scored with 2027.1."""
+def _scored(engine: Engine, directory: Path) -> list[str]:
+    """30 sample enterprises for 2026Q2 and 2026Q3, scored with 2027.1; returns their codes."""
     usccs: list[str] = []
     for period in ("2026Q2", PERIOD):
         sample = generate(30, seed=21, period=period, catalogue=CAT)
-        path = tmp_path / f"{period}.csv"
+        path = directory / f"{period}.csv"
         write_sample(sample, path)
         ingest_file(engine, ADMIN, path, period, catalogue=CAT)
         score_period(engine, ADMIN, period, catalogue=CAT)
         usccs = sample["uscc"].tolist()
-    return engine, usccs
+    return usccs
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_scored, tmp_path_factory.mktemp("scored"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def scored(engine: Engine, store_build: StoreBuild) -> tuple[Engine, list[str]]:
+    """A copy of the scored store: 30 sample enterprises for 2026Q2 and 2026Q3, scored with 2027.1."""
+    return engine, store_build.value(engine)
 
 
 def fatal(uscc: str, ref: str = "辽应急罚〔2026〕7号", when: date | None = None) -> dict[str, str]:

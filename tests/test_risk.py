@@ -5,6 +5,7 @@ the CLI end to end."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from lrc.service.access import Principal, Role, single_user
 from lrc.service.ingesting import ingest_file
 from lrc.service.records import ingest_records
 from lrc.service.runs import score_period
+from tests.conftest import StoreBuild
 from tests.test_cli import lrc
 
 ADMIN = single_user()
@@ -181,9 +183,16 @@ def catalogue_of(engine: Engine) -> Catalogue:
 # ---- through the store ------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def store_build(panel, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:  # noqa: ANN001
+    built = StoreBuild(lambda engine, directory: load_panel(engine, panel, directory), tmp_path_factory.mktemp("p"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def panel_store(engine: Engine, panel, tmp_path: Path) -> Engine:  # noqa: ANN001
-    load_panel(engine, panel, tmp_path)
+def panel_store(engine: Engine, store_build: StoreBuild) -> Engine:
+    """A copy of a store holding the panel (built once per backend)."""
     return engine
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, text
 
 from lrc.store import make_engine, upgrade
 from lrc.store.engine import _alembic_config
+from tests.conftest import StoreBuild
 from tests.test_cli import lrc
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "sql.md"
@@ -27,10 +29,11 @@ def cli(directory: Path, url: str, *args: str) -> str:
     return lrc(directory, *args, "--db", url).stdout
 
 
-@pytest.fixture
-def store(db_url: str, tmp_path: Path) -> tuple[Path, str, list[str]]:
-    """Two scored periods of 30 enterprises. In 2026Q3: a record rescores the first enterprise, a newer period
-    run supersedes that, then a record rescores the second: the views must show the newest of each."""
+def _views_store(engine: Engine, directory: Path) -> list[str]:
+    """Two scored periods of 30 enterprises, made through the command line. In 2026Q3: a record rescores the
+    first enterprise, a newer period run supersedes that, then a record rescores the second: the views must
+    show the newest of each. Returns the codes, best first in 2026Q3."""
+    tmp_path, db_url = directory, engine.url.render_as_string(hide_password=False)
     lrc(tmp_path, "init", "--db", db_url)
     for period in PERIODS:
         lrc(tmp_path, "sample", "--n", "30", "--seed", "21", "--period", period, "--output", f"{period}.csv")
@@ -41,7 +44,22 @@ def store(db_url: str, tmp_path: Path) -> tuple[Path, str, list[str]]:
     cli(tmp_path, db_url, "record", "add", usccs[0], *PENALTY, "--date", "2026-08-03", "--ref", "大人社罚〔2026〕7号")
     cli(tmp_path, db_url, "score", "--period", "2026Q3")
     cli(tmp_path, db_url, "record", "add", usccs[1], *RED_LINE, "--date", "2026-09-02", "--ref", "鞍应急罚〔2026〕9号")
-    return tmp_path, db_url, usccs
+    return usccs
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_views_store, tmp_path_factory.mktemp("views"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def store(engine: Engine, db_url: str, tmp_path: Path, store_build: StoreBuild) -> tuple[Path, str, list[str]]:
+    """A working directory for the CLI (with the build's files), the URL of a copy of the views' store, and its
+    codes best first."""
+    store_build.files(engine, tmp_path)
+    return tmp_path, db_url, store_build.value(engine)
 
 
 def rows(engine: Engine, query: str, **values: Any) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,18 +15,31 @@ from lrc.service.forms import gains, layout, open_form, problems, save_draft, su
 from lrc.service.recent import Recent
 from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
-from tests.conftest import ADMIN, scored_sample
+from tests.conftest import ADMIN, StoreBuild, scored_sample
 
 PERIOD = "2026Q3"
 OPEN = "2026Q4"  # still open for enterprise accounts
 
 
-@pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
+def _scored(engine: Engine, directory: Path) -> pd.DataFrame:
+    """30 sample enterprises scored for two periods and an admin; returns the later period's sample."""
     for period in (PERIOD, OPEN):
-        sample = scored_sample(engine, tmp_path, 30, 5, period)
+        sample = scored_sample(engine, directory, 30, 5, period)
     accounts.add_user(engine, ADMIN, "boss", "admin", "boss-password")
-    return engine, sample
+    return sample
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_scored, tmp_path_factory.mktemp("scored"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, pd.DataFrame]:
+    """A copy of the store of 30 sample enterprises scored for two periods, with an admin."""
+    return engine, store_build.value(engine)
 
 
 def values_of(sample: pd.DataFrame, k: int) -> dict:

@@ -5,6 +5,7 @@ a city and a district, after one-enterprise rescorings of either run, and when m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,7 +24,7 @@ from lrc.service.records import add_record
 from lrc.service.submitting import submit
 from lrc.store import repository as repo
 from lrc.store.tables import RunChangePart, RunSummaryPart
-from tests.conftest import ADMIN, scored_sample
+from tests.conftest import ADMIN, StoreBuild, scored_sample
 from tests.test_read_path import _later_results
 
 SCOPES = [Scope(), Scope("210200"), Scope("210203")]
@@ -132,10 +133,23 @@ def _last(engine: Engine, run_id: int) -> int:
         return repo.current_runs(conn, repo.run_row(conn, run_id)).last
 
 
+def _two_periods(engine: Engine, directory: Path) -> pd.DataFrame:
+    """300 sample enterprises scored for 2026Q2 and 2026Q3; returns the 2026Q3 sample."""
+    scored_sample(engine, directory, 300, seed=11, period="2026Q2")
+    return scored_sample(engine, directory, 300, seed=11, period="2026Q3")
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_two_periods, tmp_path_factory.mktemp("two-periods"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, pd.DataFrame]:
-    scored_sample(engine, tmp_path, 300, seed=11, period="2026Q2")
-    return engine, scored_sample(engine, tmp_path, 300, seed=11, period="2026Q3")
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, pd.DataFrame]:
+    """A copy of the store of 300 sample enterprises scored for two periods; the later period's sample."""
+    return engine, store_build.value(engine)
 
 
 def test_written_while_scoring(store: tuple[Engine, pd.DataFrame]) -> None:

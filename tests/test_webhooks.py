@@ -13,7 +13,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +34,7 @@ from lrc.service.webhooks import Delivery, add_webhook, deliver, list_webhooks, 
 from lrc.store import outbox
 from lrc.store.tables import Alert, OutboxEvent
 from lrc.webhooks import Backoff, Sender, signature, verify
-from tests.conftest import ADMIN, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
 from tests.test_cli import LRC, lrc
 
 PERIOD = "2026Q3"
@@ -146,13 +146,25 @@ def _count(engine: Engine, table: Any) -> int:
         return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
-@pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> tuple[Engine, list[str]]:
-    """40 scored sample enterprises, the office accounts; the USCCs best first."""
-    scored_sample(engine, tmp_path, 40, 11, PERIOD)
+def _office(engine: Engine, directory: Path) -> list[str]:
+    """40 scored sample enterprises, the office accounts; returns the USCCs best first."""
+    scored_sample(engine, directory, 40, 11, PERIOD)
     office_accounts(engine)
     _, ranked = ranking(engine, ADMIN, PERIOD)
-    return engine, list(ranked["uscc"])
+    return list(ranked["uscc"])
+
+
+@pytest.fixture(scope="module")
+def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def store(engine: Engine, store_build: StoreBuild) -> tuple[Engine, list[str]]:
+    """A copy of the office's store: 40 scored sample enterprises, the office accounts; the USCCs best first."""
+    return engine, store_build.value(engine)
 
 
 def _accidents(engine: Engine, usccs: list[str], tag: str) -> None:
