@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -121,13 +126,32 @@ def send(
         return
     if fmt == TextOrJson.text:
         out.print(f"开始推送,每 {interval:g} 秒一轮,Ctrl+C 停止 (sending; Ctrl+C stops)")
-    delivered = 0
-    try:
-        delivered = run(engine, who, how, interval=interval, on_pass=lambda r: _progress(r, fmt))
-    except KeyboardInterrupt:
-        pass
+    with _stopped_by_ctrl_c() as stop:  # the pass under way ends, then it stops (and counts what it sent)
+        delivered = run(
+            engine, who, how, interval=interval, on_pass=lambda r: _progress(r, fmt), until=stop.is_set, sleep=stop.wait
+        )
     if fmt == TextOrJson.text:
         out.print(f"已停止 (stopped)。本次共送达 {delivered} 条")
+
+
+@contextlib.contextmanager
+def _stopped_by_ctrl_c() -> Iterator[threading.Event]:
+    """An event the first Ctrl+C (SIGINT, SIGTERM) sets, for a loop to stop between passes; a second Ctrl+C
+    interrupts at once. An interrupt raised anywhere inside a pass could leave a connection or a request half
+    done, and the count of what was sent lost."""
+    stop = threading.Event()
+
+    def asked(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            signal.default_int_handler(signum, frame)
+        stop.set()
+
+    before = {s: signal.signal(s, asked) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 def _progress(report: PassReport, fmt: TextOrJson) -> None:

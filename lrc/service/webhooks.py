@@ -190,7 +190,7 @@ def run(
     how: Delivery | None = None,
     *,
     interval: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     on_pass: Callable[[PassReport], None] | None = None,
     until: Callable[[], bool] | None = None,
 ) -> int:
