@@ -208,12 +208,14 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=50)
     parser.add_argument("--sustain", type=int, default=60, help="seconds of sustained load (PostgreSQL); 0 skips")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     table = Table(title=f"HTTP API at {args.n:,} enterprises, {args.clients} clients (ms; ratio = p95 / target)")
     for column in ("store", "call", "calls", "2xx", "p50", "p95", "p99", "per s", "target p95", "ratio"):
         table.add_column(column, justify="left" if column in ("store", "call") else "right")
-    with tempfile.TemporaryDirectory() as tmp:
-        bench(f"sqlite:///{Path(tmp) / 'lrc.db'}", "SQLite", args, Path(tmp), table)
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench(f"sqlite:///{Path(tmp) / 'lrc.db'}", "SQLite", args, Path(tmp), table)
     if not args.no_postgres:
         url, drop = pg_database()
         try:

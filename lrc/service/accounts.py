@@ -342,17 +342,16 @@ def token_principal(engine: Engine, token: str, door: str = "api", address: str 
     """The principal of a bearer token; an unknown, revoked or disabled one is refused (and recorded)."""
     require_schema(engine)
     with engine.connect() as conn:
-        row = accounts.token_row(conn, digest=token_digest(token))
-        user = accounts.user_by_name(conn, row.user_name) if row is not None else None
+        user = accounts.token_user(conn, token_digest(token))
     anonymous = Principal(name="(token)", role=Role.viewer, door=door, address=address)
-    if row is None or user is None:
+    if user is None:
         deny(engine, anonymous, Action.login, None, "令牌无效 (invalid token)")
-    if row.revoked_at is not None or not user.active:
+    if user.token_revoked_at is not None or not user.active:
         deny(
             engine,
             principal_of(user, door, address),
             Action.login,
-            f"token:{row.id}",
+            f"token:{user.token_id}",
             "令牌已吊销或用户已停用 (token revoked)",
         )
     return principal_of(user, door, address)

@@ -79,6 +79,13 @@ def token_row(conn: Connection, *, token_id: int | None = None, digest: str | No
     return conn.execute(query).first()
 
 
+def token_user(conn: Connection, digest: str) -> Any:
+    """The user of the token with the hash ``digest`` (its ``users`` columns), with the token's ``token_id`` and
+    ``token_revoked_at``: one statement for every API call."""
+    query = select(User, ApiToken.id.label("token_id"), ApiToken.revoked_at.label("token_revoked_at"))
+    return conn.execute(query.join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == digest)).first()
+
+
 def revoke_token(conn: Connection, token_id: int, by: str) -> None:
     conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=now(), revoked_by=by))
 
