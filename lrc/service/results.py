@@ -549,7 +549,8 @@ def explain(
         origin = repo.submission_origin(conn, int(record["submission_id"]))
         records = repo.records_of(conn, [int(record["enterprise_id"])])
         closed = repo.closures_of(conn, records["id"].astype(int).tolist()) if len(records) else {}
-        newer = repo.newer_result_run(conn, run.period, int(record["run_id"]), int(record["enterprise_id"]))
+        enterprise = int(record["enterprise_id"])  # (no run given: the current result, which nothing supersedes)
+        newer = None if run_id is None else repo.newer_result_run(conn, run.period, int(record["run_id"]), enterprise)
         superseding = superseded_note(repo.run_row(conn, int(newer))) if newer is not None else None
     counted = {int(i) for i in str(record["records"] or "").split(",") if i}
     end = period_end(run.period)
