@@ -28,7 +28,7 @@ def absolute_url(url: str) -> str:
 
 def command(port: int, headless: bool) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(app_path()),
+        sys.executable, "-m", "lrc.dashboard_run", "run", str(app_path()),  # Streamlit, warmed (dashboard_run)
         "--server.port", str(port),
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
