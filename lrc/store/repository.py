@@ -482,7 +482,10 @@ def periods(conn: Connection) -> list[str]:
 
 
 def scored_periods(conn: Connection) -> list[str]:
-    return list(conn.scalars(select(ScoreRun.period).distinct().order_by(ScoreRun.period)))
+    """Periods with a period run (a period has results only from its first one; its one-enterprise runs, which
+    grow with every record, are not read: ``ix_score_runs_kind_period``)."""
+    query = select(ScoreRun.period).where(ScoreRun.kind == "period").distinct().order_by(ScoreRun.period)
+    return list(conn.scalars(query))
 
 
 RESULT_COLUMNS = (
