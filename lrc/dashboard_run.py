@@ -1,15 +1,16 @@
 """The dashboard server's process (`lrc dashboard` replaces itself with it): Streamlit's own command line, with
-lrc's service layer and pandas imported in the background as the server starts, so that the first visitor
-after a start (a new run, a restart) does not wait for them (about a second of the first page's time).
+lrc's service layer and pandas imported first, before the server starts, so that the first visitor after a
+start (a new run, a restart) does not wait for them (about a second of the first page's time).
 
-Only modules that do no Streamlit work on import are warmed here: the pages and ``dashboard.loaders`` (whose
-caches are made on import) are imported by the first page run, inside Streamlit's runtime, as before."""
+Before, not beside: imported in a thread while Streamlit started, pandas was seen half-initialised by plotly
+(which looks modules up in ``sys.modules``) and the server failed. Only modules that do no Streamlit work on
+import are warmed: the pages and ``dashboard.loaders`` (whose caches are made on import) are imported by the
+first page run, inside Streamlit's runtime, as before."""
 
 from __future__ import annotations
 
 import logging
 import sys
-import threading
 
 log = logging.getLogger("lrc.dashboard")
 
@@ -31,7 +32,7 @@ def warm() -> None:
 
 
 def main() -> None:
-    threading.Thread(target=warm, name="lrc-warm", daemon=True).start()
+    warm()
     from streamlit.web.cli import main as streamlit
 
     sys.argv = ["streamlit", *sys.argv[1:]]
