@@ -171,6 +171,19 @@ class StoreBuild:
             databases.close()  # drops the database
 
 
+def module_store_build(build: Callable[[Engine, Path], Any], name: str) -> Any:
+    """A module's ``store_build`` fixture (``store_build = module_store_build(build, "name")``): the store
+    ``build`` makes, built once per module and backend in a folder called ``name``."""
+
+    @pytest.fixture(scope="module")
+    def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
+        built = StoreBuild(build, tmp_path_factory.mktemp(name))
+        yield built
+        built.close()
+
+    return store_build
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store URL on each backend (store tests run on both): empty, unless the test also uses ``engine``,

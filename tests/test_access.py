@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from lrc.service.records import add_record
 from lrc.store import accounts as account_store
 from lrc.store.tables import ApiToken, User
 from lrc.times import today_in_china
-from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, office_accounts, scored_sample
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -64,11 +63,7 @@ def _office(engine: Engine, directory: Path) -> pd.DataFrame:
     return sample
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
-    yield built
-    built.close()
+store_build = module_store_build(_office, "office")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from lrc.service.audit import audit_log
 from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
 from lrc.service.watchlists import unwatch, watch, watched
-from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, office_accounts, scored_sample
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -70,11 +69,7 @@ def _office(engine: Engine, directory: Path) -> pd.DataFrame:
     return sample
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
-    yield built
-    built.close()
+store_build = module_store_build(_office, "office")
 
 
 @pytest.fixture

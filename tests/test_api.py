@@ -18,7 +18,7 @@ from lrc.api import create_app
 from lrc.service import accounts, load_results
 from lrc.service.audit import audit_log
 from lrc.times import today_in_china
-from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, office_accounts, scored_sample
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -51,11 +51,7 @@ def _office(engine: Engine, directory: Path) -> pd.DataFrame:
     return sample
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
-    yield built
-    built.close()
+store_build = module_store_build(_office, "office")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from lrc.service.hearings import (
 from lrc.service.plans import add_action, plan_of, raise_overdue, update_action
 from lrc.service.records import receive_objects
 from lrc.store.tables import Attachment, OutboxEvent, PlanActionEvent, RiskModel
-from tests.conftest import ADMIN, StoreBuild, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
 from tests.test_cli import lrc
 
 Q3, Q4 = "2026Q3", "2026Q4"
@@ -51,11 +50,7 @@ def _two_periods(engine: Engine, directory: Path) -> pd.DataFrame:
     return load_results(engine, ADMIN, Q4)[1]
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_two_periods, tmp_path_factory.mktemp("two-periods"))
-    yield built
-    built.close()
+store_build = module_store_build(_two_periods, "two-periods")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -28,7 +27,7 @@ from lrc.periods import check_period
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, score_period, verify_run
 from lrc.store import make_engine
-from tests.conftest import ADMIN, StoreBuild
+from tests.conftest import ADMIN, StoreBuild, module_store_build
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -48,11 +47,7 @@ def _initialised(engine: Engine, directory: Path) -> None:
     lrc(directory, "init", "--db", engine.url.render_as_string(hide_password=False))
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_initialised, tmp_path_factory.mktemp("initialised"))
-    yield built
-    built.close()
+store_build = module_store_build(_initialised, "initialised")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +27,7 @@ from lrc.service.publications import (
     verify_publication,
 )
 from lrc.service.records import receive_objects
-from tests.conftest import ADMIN, StoreBuild, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -39,11 +38,7 @@ def _scored(engine: Engine, directory: Path) -> pd.DataFrame:
     return scored_sample(engine, directory, 60, 21, PERIOD)
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_scored, tmp_path_factory.mktemp("scored"))
-    yield built
-    built.close()
+store_build = module_store_build(_scored, "scored")
 
 
 @pytest.fixture

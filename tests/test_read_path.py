@@ -5,7 +5,6 @@ results a process keeps (province-wide), patched run by run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
 from lrc.store import repository as repo
 from lrc.uscc import make_uscc
-from tests.conftest import ADMIN, StoreBuild, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
 
 PERIOD = "2026Q3"
 FILTERS = [
@@ -69,11 +68,7 @@ def _with_later_results(engine: Engine, directory: Path) -> None:
     _later_results(engine, scored_sample(engine, directory, 400, seed=11, period=PERIOD))
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_with_later_results, tmp_path_factory.mktemp("later-results"))
-    yield built
-    built.close()
+store_build = module_store_build(_with_later_results, "later-results")
 
 
 @pytest.fixture

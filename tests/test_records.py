@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from scoring import score
 from scoring.naive import score_rows
 from scoring.records import display_until, live_rows, live_vector
 from scoring.sqlgen import scoring_sql
-from tests.conftest import ADMIN, StoreBuild
+from tests.conftest import ADMIN, StoreBuild, module_store_build
 from tests.facts_strategies import enterprise_facts, frame
 
 CAT = load_catalogue("2027.1")
@@ -136,11 +135,7 @@ def _scored(engine: Engine, directory: Path) -> list[str]:
     return usccs
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_scored, tmp_path_factory.mktemp("scored"))
-    yield built
-    built.close()
+store_build = module_store_build(_scored, "scored")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlalchemy import Engine, text
 
 from lrc.store import make_engine, upgrade
 from lrc.store.engine import _alembic_config
-from tests.conftest import StoreBuild
+from tests.conftest import StoreBuild, module_store_build
 from tests.test_cli import lrc
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "sql.md"
@@ -47,11 +46,7 @@ def _views_store(engine: Engine, directory: Path) -> list[str]:
     return usccs
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_views_store, tmp_path_factory.mktemp("views"))
-    yield built
-    built.close()
+store_build = module_store_build(_views_store, "views")
 
 
 @pytest.fixture

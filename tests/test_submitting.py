@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from lrc.service.forms import gains, layout, open_form, problems, save_draft, su
 from lrc.service.recent import Recent
 from lrc.service.records import receive_objects
 from lrc.service.submitting import submit
-from tests.conftest import ADMIN, StoreBuild, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
 
 PERIOD = "2026Q3"
 OPEN = "2026Q4"  # still open for enterprise accounts
@@ -29,11 +28,7 @@ def _scored(engine: Engine, directory: Path) -> pd.DataFrame:
     return sample
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_scored, tmp_path_factory.mktemp("scored"))
-    yield built
-    built.close()
+store_build = module_store_build(_scored, "scored")
 
 
 @pytest.fixture

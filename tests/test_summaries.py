@@ -5,7 +5,6 @@ a city and a district, after one-enterprise rescorings of either run, and when m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -24,7 +23,7 @@ from lrc.service.records import add_record
 from lrc.service.submitting import submit
 from lrc.store import repository as repo
 from lrc.store.tables import RunChangePart, RunSummaryPart
-from tests.conftest import ADMIN, StoreBuild, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
 from tests.test_read_path import _later_results
 
 SCOPES = [Scope(), Scope("210200"), Scope("210203")]
@@ -139,11 +138,7 @@ def _two_periods(engine: Engine, directory: Path) -> pd.DataFrame:
     return scored_sample(engine, directory, 300, seed=11, period="2026Q3")
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_two_periods, tmp_path_factory.mktemp("two-periods"))
-    yield built
-    built.close()
+store_build = module_store_build(_two_periods, "two-periods")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +34,7 @@ from lrc.service.webhooks import Delivery, add_webhook, deliver, list_webhooks, 
 from lrc.store import outbox
 from lrc.store.tables import Alert, OutboxEvent
 from lrc.webhooks import Backoff, Sender, signature, verify
-from tests.conftest import ADMIN, StoreBuild, office_accounts, scored_sample
+from tests.conftest import ADMIN, StoreBuild, module_store_build, office_accounts, scored_sample
 from tests.test_cli import LRC, lrc
 
 PERIOD = "2026Q3"
@@ -154,11 +154,7 @@ def _office(engine: Engine, directory: Path) -> list[str]:
     return list(ranked["uscc"])
 
 
-@pytest.fixture(scope="module")
-def store_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreBuild]:
-    built = StoreBuild(_office, tmp_path_factory.mktemp("office"))
-    yield built
-    built.close()
+store_build = module_store_build(_office, "office")
 
 
 @pytest.fixture
