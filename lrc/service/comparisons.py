@@ -30,7 +30,7 @@ from lrc.labels import add_place_names
 from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Principal
-from lrc.service.summaries import summable
+from lrc.service.summaries import CATCH_UP, summable
 from lrc.store import comparisons as store
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -266,6 +266,13 @@ def _ranges(conn: Connection, run_id: int, previous_id: int) -> tuple[repo.RunRa
     return repo.current_runs(conn, repo.run_row(conn, run_id)), repo.current_runs(conn, repo.run_row(conn, previous_id))
 
 
+def _settled(engine: Engine, run_id: int, previous_id: int) -> tuple[repo.RunRange, repo.RunRange]:
+    """``_ranges`` once every run of each range is committed (``repo.settled_runs``)."""
+    with engine.connect() as conn:
+        run, previous = repo.run_row(conn, run_id), repo.run_row(conn, previous_id)
+    return repo.settled_runs(engine, run), repo.settled_runs(engine, previous)
+
+
 def changes(engine: Engine, who: Principal, run_id: int, previous_id: int, grades: Sequence[str]) -> Changes:
     """How run ``run_id``'s current results inside ``who``'s scope changed against run ``previous_id``'s (as
     ``analytics.compare_runs`` of the two, counted and listed): for the province or a city from the stored
@@ -304,9 +311,7 @@ def _brought_forward(engine: Engine, run_id: int, previous_id: int, grades: Sequ
     """Bring the stored comparison of two runs forward over the rescorings of either since it was kept: each
     rescored enterprise's pair is taken out as it was then and put back as it is now. Made whole again when there
     is none, too many were rescored, or a list has become too short to show its top."""
-    with engine.connect() as conn:
-        run, previous = repo.run_row(conn, run_id), repo.run_row(conn, previous_id)
-    runs, earlier = repo.settled_runs(engine, run), repo.settled_runs(engine, previous)
+    runs, earlier = _settled(engine, run_id, previous_id)
     with repo.writing(engine) as conn:
         through = store.locked_change_throughs(conn, run_id, previous_id)  # (one reader at a time)
         kept = next(iter(through)) if len(through) == 1 else None
@@ -350,9 +355,6 @@ def _moved(
     return True
 
 
-CATCH_UP = 50_000  # enterprises rescored in either run since a comparison was kept, up to which it is brought forward
-
-
 def store_changes(
     engine: Engine,
     run_id: int,
@@ -363,11 +365,7 @@ def store_changes(
     """Compare two runs' current results in the whole province, store the comparison per city (now and then)
     and return it (made when a period run is scored, and again when one kept cannot be brought forward);
     ``ranges``: the two runs' settled ranges, when read."""
-    if ranges is None:
-        with engine.connect() as conn:
-            run, previous = repo.run_row(conn, run_id), repo.run_row(conn, previous_id)
-        ranges = repo.settled_runs(engine, run), repo.settled_runs(engine, previous)
-    runs, earlier = ranges
+    runs, earlier = ranges if ranges is not None else _settled(engine, run_id, previous_id)
     with engine.connect() as conn:
         parts = _compare(conn, runs, earlier, Scope(), grades)
     bodies = {key: part.to_json() for key, part in parts.items()}

@@ -44,9 +44,7 @@ def current_of(conn: Connection, period: str, enterprise_ids: Sequence[int], run
     """The current results (``BEFORE`` columns) of some enterprises in a scored period (read in parts: an IN
     list stays within what PostgreSQL and SQLite accept); ``run``: the period's newest run, when read already."""
     runs = repo.current_runs(conn, run if run is not None else get_run(conn, period, None))
-    parts = [repo.results(conn, runs, BEFORE, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
-    parts = parts or [repo.results(conn, runs, BEFORE, enterprise_ids=[])]  # (the empty frame, with its columns)
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return repo.results_of(conn, runs, BEFORE, enterprise_ids)
 
 
 def rescore(

@@ -47,9 +47,8 @@ from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store import summaries as store
 from lrc.store.summaries import Key
-from scoring.rollup import rollup
 
-FEW_RESULTS = 64  # results summed one at a time (a rescoring's); more are grouped by pandas
+FEW_RESULTS = 64  # results summed one at a time (a few rescored enterprises'); more are grouped by pandas
 PART_ROWS = 100_000  # stored results decoded together when a summary is made from them
 STORED = ("city_code", "industry", "total", "grade", "red_line", "items", "level1")  # what a summary reads
 
@@ -125,10 +124,20 @@ def parts_of(catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, leve
     each result's item points and first-level points (tenths) as rows of ``points`` and ``level1``."""
     if not len(frame):
         return {}
-    if len(frame) <= FEW_RESULTS:  # a rescoring's few results: one at a time (grouping costs more)
+    maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
+    is_add = np.array([i.kind == "add" for i in catalogue.items])
+    losing = np.where(is_add, points != maximum, points != 0)
+    if len(frame) <= FEW_RESULTS:  # a few rescored enterprises' results: one at a time (grouping costs more)
+        out: dict[Key, Part] = {}
         columns = [frame[c].tolist() for c in ("city_code", "industry", "total", "grade", "red_line")]
-        return _few_parts(catalogue, columns, points, level1)
-    losing = _losing(catalogue, points)
+        for k, (city, industry, total, grade, red) in enumerate(zip(*columns, strict=True)):
+            one = Part(
+                n=1, red_lines=int(bool(red)), grades=Counter({str(grade): 1}), totals=Counter({int(total): 1}),
+                item_sums=points[k].astype(np.int64), item_losing=losing[k].astype(np.int64),
+                level1=[Counter({int(v): 1}) for v in level1[k]],
+            )  # fmt: skip
+            out.setdefault((str(city), str(industry)), Part()).add(one)
+        return out
     keys = pd.MultiIndex.from_arrays([frame["city_code"].astype(str), frame["industry"].astype(str)])
     codes, uniques = pd.factorize(keys)
     order = np.argsort(codes, kind="stable")
@@ -154,30 +163,6 @@ def parts_of(catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, leve
     return out
 
 
-def _losing(catalogue: Catalogue, points: np.ndarray) -> np.ndarray:
-    """Per result and item: whether it lost points there (an add item short of its maximum, a deduction)."""
-    maximum = np.array([i.points_tenths for i in catalogue.items], dtype=np.int64)
-    is_add = np.array([i.kind == "add" for i in catalogue.items])
-    return np.where(is_add, points != maximum, points != 0)
-
-
-def _few_parts(
-    catalogue: Catalogue, columns: list[list[Any]], points: np.ndarray, level1: np.ndarray
-) -> dict[Key, Part]:
-    """``parts_of`` a few results summed one at a time; ``columns``: city codes, industries, totals, grades and
-    red lines as lists."""
-    losing = _losing(catalogue, points)
-    out: dict[Key, Part] = {}
-    for k, (city, industry, total, grade, red) in enumerate(zip(*columns, strict=True)):
-        one = Part(
-            n=1, red_lines=int(bool(red)), grades=Counter({str(grade): 1}), totals=Counter({int(total): 1}),
-            item_sums=points[k].astype(np.int64), item_losing=losing[k].astype(np.int64),
-            level1=[Counter({int(v): 1}) for v in level1[k]],
-        )  # fmt: skip
-        out.setdefault((str(city), str(industry)), Part()).add(one)
-    return out
-
-
 def add_parts(into: dict[Key, Part], parts: dict[Key, Part], sign: int = 1) -> None:
     for key, part in parts.items():
         into.setdefault(key, Part()).add(part, sign)
@@ -186,18 +171,11 @@ def add_parts(into: dict[Key, Part], parts: dict[Key, Part], sign: int = 1) -> N
 def scored_parts(catalogue: Catalogue, subs: pd.DataFrame, result: Any) -> dict[Key, Part]:
     """The parts of results just scored (``subs``: the submissions, with region_code and industry;
     ``result``: their ``scoring.ScoreResult``), as ``runs.result_rows`` would store them."""
-    cities = [city_of(r) or r for r in subs["region_code"]]
-    points = np.asarray(result.points)
-    level1 = rollup(catalogue, points, "level1")[1]
-    if len(cities) <= FEW_RESULTS:  # (a rescoring: no frame to build)
-        scored = (result.total, result.grade, result.red_line)
-        columns = [cities, subs["industry"].tolist(), *(np.asarray(v).tolist() for v in scored)]
-        return _few_parts(catalogue, columns, points, level1)
     frame = pd.DataFrame({
-        "city_code": cities, "industry": subs["industry"].to_numpy(),
+        "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
         "total": result.total, "grade": result.grade, "red_line": result.red_line,
     })  # fmt: skip
-    return parts_of(catalogue, frame, points, level1)
+    return parts_of(catalogue, frame, np.asarray(result.points), result.level("level1").to_numpy())
 
 
 def stored_parts(catalogue: Catalogue, rows: pd.DataFrame) -> dict[Key, Part]:
@@ -287,7 +265,7 @@ def _brought_forward(engine: Engine, run: Any, prefix: str | None) -> dict[Key, 
             if kept < runs.last:
                 catalogue = catalogue_for_run(conn, run)
                 then = repo.RunRange(run.period, runs.first, kept)
-                old, new = (_rows_of(conn, r, changed) for r in (then, runs))
+                old, new = (repo.results_of(conn, r, STORED, changed) for r in (then, runs))
                 keys = sorted(stored_keys(old) | stored_keys(new))
                 bodies = store.summary_bodies(conn, run.id, keys=keys)
                 parts = {key: Part.from_json(bodies[key]) if key in bodies else Part() for key in keys}
@@ -299,14 +277,7 @@ def _brought_forward(engine: Engine, run: Any, prefix: str | None) -> dict[Key, 
     return _made(engine, run, runs, prefix)
 
 
-CATCH_UP = 50_000  # enterprises rescored since a summary was kept, up to which it is brought forward, not made again
-
-
-def _rows_of(conn: Connection, runs: repo.RunRange, enterprise_ids: Sequence[int]) -> pd.DataFrame:
-    """The current results (``STORED`` columns) of some enterprises in a range of runs."""
-    parts = [repo.results(conn, runs, STORED, enterprise_ids=list(p)) for p in repo.chunks(list(enterprise_ids))]
-    parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(STORED))
+CATCH_UP = 50_000  # enterprises rescored since a summary (or a comparison) was kept, up to which it is brought forward
 
 
 def _made(engine: Engine, run: Any, runs: repo.RunRange, prefix: str | None) -> dict[Key, str]:

@@ -523,6 +523,14 @@ def results(
     return _frame(conn, _newest(select(*[table.c[c] for c in columns]), run_id, *conditions))
 
 
+def results_of(conn: Connection, run_id: Runs, columns: Sequence[str], enterprise_ids: Sequence[int]) -> pd.DataFrame:
+    """``results`` of some enterprises, read a part at a time (an IN list stays within what PostgreSQL and
+    SQLite accept); with ``columns`` even when there are none."""
+    parts = [results(conn, run_id, columns, enterprise_ids=list(p)) for p in chunks(list(enterprise_ids))]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(columns))
+
+
 def newest_rows(conn: Connection, runs: Runs, columns: Sequence[str], enterprise_ids: Sequence[int]) -> list[tuple]:
     """``results`` of some enterprises as plain tuples (no frame: a rescoring reads a few rows many times)."""
     table = ScoreResult.__table__
