@@ -156,6 +156,8 @@ def test_records_are_idempotent_and_batches_all_or_nothing(api: Api) -> None:
     assert first.json()["created"] and first.json()["record"]["ref"] == "辽应急罚〔2026〕3号"
     repeat = api.client.post("/api/v1/records", json=record(uscc), headers=api.token("boss"))
     assert repeat.status_code == 200 and repeat.json()["id"] == first.json()["id"] and not repeat.json()["created"]
+    # a new record is answered as written, a repeat as read back from the store: the same record either way
+    assert repeat.json()["record"] == first.json()["record"] and first.json()["record"]["workers"] == 1
     changed = {**record(uscc), "workers": 3}
     problem(api.client.post("/api/v1/records", json=changed, headers=api.token("boss")), 422, "invalid_input")
     batch = {"records": [record(api.row(5)["uscc"], "辽应急罚〔2026〕4号"), {**record(uscc, "x号"), "date": "昨天"}]}

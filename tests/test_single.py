@@ -5,6 +5,8 @@ hostile cells)."""
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 import pandas as pd
@@ -54,8 +56,15 @@ def _agree(values: dict[str, Any]) -> bool:
     identity = [[r[c] for c in IDENTITY] for r in quick.rows]
     assert [content_hash(i, f) for i, f in zip(identity, lines, strict=True)] == content_hashes(slow.frame, lines)
     pd.testing.assert_frame_equal(facts_codec.decode(lines, names), facts_codec.decode_table(lines, names))
+    decoded = facts_codec.decode(lines, names).iloc[0].to_dict()  # one explanation decodes its row alone
+    assert facts_codec.decode_one(lines[0], json.dumps(names)).keys() == decoded.keys()
+    assert all(_same(facts_codec.decode_one(lines[0], json.dumps(names))[k], v) for k, v in decoded.items())
     assert (quick.source_rows, quick.overridden_uscc, quick.file) == (slow.source_rows, slow.overridden_uscc, slow.file)
     return True
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
 
 
 def test_valid_sample_rows_take_the_quick_path_and_agree() -> None:

@@ -18,8 +18,8 @@ from lrc.render import RANK_COLUMNS, catalogue_dict
 from lrc.service import Filters, accounts, explain, publication_views, publications
 from lrc.service import analytics as an
 from lrc.service.access import Principal
-from lrc.service.record_views import list_records
-from lrc.service.records import receive_objects
+from lrc.service.record_views import list_records, stored_now
+from lrc.service.records import RecordsSummary, receive_objects
 from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
 from lrc.store import current_revision, head_revision
@@ -96,13 +96,16 @@ class RecordAnswer(BaseModel):
     results: list[dict[str, Any]]
 
 
-def _record_answer(request: Request, who: Principal, record_id: int, created: bool, results: list[Any]) -> dict:
-    stored = list_records(_engine(request), who, ids=[record_id])
+def _record_answer(request: Request, who: Principal, summary: RecordsSummary) -> dict:
+    """The record (as stored now, or as stored before for a repeat) and the results it changed."""
+    record_id = (summary.stored or summary.already)[0]
+    fresh = summary.stored and summary.stored_rows
+    stored = stored_now(summary.stored_rows) if fresh else list_records(_engine(request), who, ids=[record_id])
     return {
         "id": record_id,
-        "created": created,
+        "created": bool(summary.stored),
         "record": stored[0].model_dump(mode="json") if stored else {},
-        "results": [r.model_dump(mode="json") for r in results],
+        "results": [r.model_dump(mode="json") for r in summary.results],
     }
 
 
@@ -112,10 +115,7 @@ def _record_answer(request: Request, who: Principal, record_id: int, created: bo
 )  # fmt: skip
 def post_record(body: RecordIn, request: Request, who: Who) -> JSONResponse:
     summary = receive_objects(_engine(request), who, [body.model_dump(exclude_none=True)], source="API")
-    created = bool(summary.stored)
-    record_id = (summary.stored or summary.already)[0]
-    answer = _record_answer(request, who, record_id, created, summary.results)
-    return JSONResponse(answer, status_code=201 if created else 200)
+    return JSONResponse(_record_answer(request, who, summary), status_code=201 if summary.stored else 200)
 
 
 @router.post(

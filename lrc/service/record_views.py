@@ -140,6 +140,14 @@ def list_records(
     return [_record_out(catalogue, r, today, closed) for r in frame.to_dict("records")]
 
 
+def stored_now(rows: list[dict[str, Any]], catalogue: Catalogue | None = None) -> list[RecordOut]:
+    """Records as a delivery just wrote them (``RecordsSummary.stored_rows``), shown as ``list_records``
+    would read them back: an answer to the one who stored them, without a second read."""
+    catalogue = catalogue or load_catalogue()
+    today = today_in_china()
+    return [_record_out(catalogue, r, today, {}) for r in rows]
+
+
 def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date, closed: dict[int, Any]) -> RecordOut:
     view = record_view(catalogue, r, today, None, closed=closed)
     return RecordOut(

@@ -36,6 +36,7 @@ from lrc.store import require_schema
 from scoring.records import display_months, display_until
 
 Progress = Callable[[int], None]
+ANSWERED = 1_000  # records: a delivery up to this size keeps what it wrote (an answer needs no second read)
 RETRIES = 5  # a concurrent writer of the same enterprises: try again on its committed state
 
 
@@ -48,6 +49,7 @@ class RecordsSummary(BaseModel):
     removed: list[int] = []  # ids of listings a credit-platform feed removed now (they stop counting)
     delivery_id: int | None = None  # the delivery (``lrc records --delivery N``); None: nothing was delivered
     single: bool = Field(default=False, exclude=True)  # one record typed or posted (not a file or a batch)
+    stored_rows: list[dict[str, Any]] = Field(default=[], exclude=True, repr=False)  # as written, with ids
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -162,10 +164,8 @@ def _store_and_rescore(
         conn, source=file[:100], received=len(rows), stored=len(fresh), already=len(rows) - len(fresh),
         actor=actor, received_at=received,
     )  # fmt: skip
-    new_ids = repo.add_records(
-        conn,
-        [_record_row(r, h, ids[r.uscc], catalogue, file_name, actor, received, delivery) for r, h in fresh],
-    )
+    written = [_record_row(r, h, ids[r.uscc], catalogue, file_name, actor, received, delivery) for r, h in fresh]
+    new_ids = repo.add_records(conn, written)
     if progress:
         progress(len(rows))
     causes: dict[int, tuple[int, list[RecordRow]]] = {}
@@ -181,6 +181,9 @@ def _store_and_rescore(
         already=[stored[(r.source, r.ref)][0] for r in rows if (r.source, r.ref) in stored],
         results=results,
         delivery_id=delivery,
+        stored_rows=[{**row, "id": record_id} for row, record_id in zip(written, new_ids, strict=True)]
+        if len(written) <= ANSWERED
+        else [],
     )
 
 

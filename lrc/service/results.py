@@ -29,7 +29,7 @@ from lrc.service import audit
 from lrc.service.access import Action, Principal
 from lrc.service.recent import Recent
 from lrc.service.record_views import record_view
-from lrc.service.runs import catalogue_for_run, get_run, parse_facts, unpack
+from lrc.service.runs import catalogue_for_run, get_run, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
@@ -534,9 +534,9 @@ def explain(
         run = get_run(conn, check_period(period), run_id)
         catalogue = catalogue_for_run(conn, run)
         runs = run.id if run_id is not None and not current else repo.current_runs(conn, run)
-        row = repo.results(conn, runs, columns, uscc=code, scope=who.scope)
-        hidden = row.empty and not who.scope.everything and not repo.results(conn, runs, ("uscc",), uscc=code).empty
-        if row.empty:
+        record = repo.result_of(conn, runs, columns, code, who.scope)
+        hidden = record is None and not who.scope.everything and repo.result_of(conn, runs, ("uscc",), code) is not None
+        if record is None:
             message = (
                 f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {shorten(code)},或你无权查看"
                 " (enterprise not found or not permitted)"
@@ -544,9 +544,10 @@ def explain(
             if hidden:  # the same answer (and exit code) as not found; the audit log says what happened
                 audit.record(engine, who, Action.read, f"enterprise:{code}", "denied", "outside scope")
             raise NotFoundError(message)
-        record = row.iloc[0]
-        facts = parse_facts(repo.submissions_by_id(conn, [int(record["submission_id"])]))
-        origin = repo.submission_origin(conn, int(record["submission_id"]))
+        submission = repo.submission_line(conn, int(record["submission_id"]))
+        if submission is None:
+            raise ConflictError(f"企业 {code} 的结果所依据的报送数据缺失 (the scored submission is missing)")
+        line, fields, origin = submission
         records = repo.records_of(conn, [int(record["enterprise_id"])])
         closed = repo.closures_of(conn, records["id"].astype(int).tolist()) if len(records) else {}
         enterprise = int(record["enterprise_id"])  # (no run given: the current result, which nothing supersedes)
@@ -557,7 +558,7 @@ def explain(
     in_result = records[records["id"].astype(int).isin(counted)] if len(records) else records
     counts = record_counts(catalogue, in_result, end, pd.Index([code]))
     costs = marginal_costs(catalogue, in_result)
-    typed = {**facts_codec.typed(facts.iloc[0], catalogue), **counts.iloc[0].to_dict()}
+    typed = {**facts_codec.typed(facts_codec.decode_one(line, fields), catalogue), **counts.iloc[0].to_dict()}
     explained = explain_row(catalogue, typed)
     stored = unpack(record["items"])
     if [int(e.points * 10) for e in explained] != stored.tolist():
@@ -580,7 +581,7 @@ def explain(
         items=[item_dict(catalogue, e, origin, listed, counted) for e in explained],
         grade_note=grade_note(catalogue, total, bool(record["red_line"]), sum(not e.gap for e in explained), grade),
         result_run_id=int(record["run_id"]),
-        cause_record_id=None if pd.isna(record["cause_record_id"]) else int(record["cause_record_id"]),
+        cause_record_id=None if record["cause_record_id"] is None else int(record["cause_record_id"]),
         superseded_by=int(newer) if newer is not None else None,
         superseded=superseding,
         records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in listed],

@@ -166,7 +166,13 @@ def scored_submissions(conn: Connection, results: pd.DataFrame) -> pd.DataFrame:
     re-scores (a newer submission waits for the next period run, so a record's change is its own)."""
     subs = repo.submissions_by_id(conn, results["submission_id"].astype(int).tolist())
     keys = results[["uscc", "enterprise_id", "submission_id"]]
-    return keys.merge(subs, on="submission_id").set_index("uscc")
+    at = pd.Index(subs["submission_id"]).get_indexer(keys["submission_id"]) if len(subs) else None
+    if at is None or (at < 0).any() or not pd.Index(subs["submission_id"]).is_unique:
+        return keys.merge(subs, on="submission_id").set_index("uscc")
+    out = subs.iloc[at].reset_index(drop=True)  # as the merge would (a few rows: a merge costs ~2 ms)
+    out.insert(0, "enterprise_id", keys["enterprise_id"].to_numpy())
+    out.index = pd.Index(keys["uscc"], name="uscc")
+    return out
 
 
 def parse_facts(subs: pd.DataFrame) -> pd.DataFrame:

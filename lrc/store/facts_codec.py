@@ -115,6 +115,10 @@ def decode_table(lines: Sequence[str], names: Sequence[str]) -> pd.DataFrame:
 def decode_frame(facts: pd.Series, fields: pd.Series) -> pd.DataFrame:
     """Facts of many submissions (each with its batch's JSON field list) as one frame,
     index as ``facts``; submissions from batches with other field lists are decoded apart."""
+    if len(facts) and (fields.iloc[0] == fields).all():  # one batch layout (a run, a rescoring): no grouping
+        whole = decode(facts.tolist(), json.loads(fields.iloc[0]))
+        whole.index = facts.index
+        return whole
     parts = []
     for field_json, group in facts.groupby(fields, sort=False):
         part = decode(group.tolist(), json.loads(field_json))
@@ -125,7 +129,16 @@ def decode_frame(facts: pd.Series, fields: pd.Series) -> pd.DataFrame:
     return pd.concat(parts).reindex(facts.index)
 
 
-def typed(row: pd.Series, catalogue: Catalogue) -> dict[str, Any]:
+def decode_one(line: str, fields: str) -> dict[str, float]:
+    """One submission's facts (its batch's JSON field list) by name, as ``decode`` reads them."""
+    names = json.loads(fields)
+    cells = line.split(",")
+    if len(cells) != len(names):  # what the C reader makes of it, as for many
+        return {str(k): float(v) for k, v in decode([line], names).iloc[0].items()}
+    return {name: float(v) if v else math.nan for name, v in zip(names, cells, strict=True)}
+
+
+def typed(row: pd.Series | dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
     """One decoded row with Python types for people: bool, int, float or None."""
     out: dict[str, Any] = {}
     for f in catalogue.fields:

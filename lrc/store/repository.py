@@ -523,6 +523,18 @@ def results(
     return _frame(conn, _newest(select(*[table.c[c] for c in columns]), run_id, *conditions))
 
 
+def result_of(
+    conn: Connection, runs: Runs, columns: Sequence[str], uscc: str, scope: Scope | None = None
+) -> dict[str, Any] | None:
+    """One enterprise's ``results`` row as a dict (None: no result, or outside ``scope``): no frame for a
+    row that one explanation reads."""
+    table = ScoreResult.__table__
+    conditions = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
+    query = _newest(select(*[table.c[c] for c in columns]), runs, table.c.uscc == uscc, *conditions)
+    row = conn.execute(query).mappings().first()
+    return None if row is None else dict(row)
+
+
 def results_of(conn: Connection, run_id: Runs, columns: Sequence[str], enterprise_ids: Sequence[int]) -> pd.DataFrame:
     """``results`` of some enterprises, read a part at a time (an IN list stays within what PostgreSQL and
     SQLite accept); with ``columns`` even when there are none."""
@@ -695,14 +707,15 @@ def scored_enterprises(conn: Connection, run_ids: Sequence[int], enterprise_ids:
     return {int(v) for v in conn.scalars(query)}
 
 
-def submission_origin(conn: Connection, submission_id: int) -> tuple[str, int, int] | None:
-    """(file name, row as the user saw it, ingest batch id) a submission came from."""
+def submission_line(conn: Connection, submission_id: int) -> tuple[str, str, tuple[str, int, int]] | None:
+    """A submission's stored facts, its batch's field list, and its origin: (file name, row as the user saw
+    it, ingest batch id). One statement for what an explanation reads of it."""
     row = conn.execute(
-        select(IngestBatch.file_name, Submission.source_row, Submission.batch_id)
+        select(Submission.facts, IngestBatch.fields, IngestBatch.file_name, Submission.source_row, Submission.batch_id)
         .join(IngestBatch, IngestBatch.id == Submission.batch_id)
         .where(Submission.id == submission_id)
     ).first()
-    return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
+    return None if row is None else (str(row[0]), str(row[1]), (str(row[2]), int(row[3]), int(row[4])))
 
 
 def newer_result_run(conn: Connection, period: str, run_id: int, enterprise_id: int) -> int | None:
