@@ -147,3 +147,24 @@ def test_later_runs_not_known_yet(store: Engine) -> None:
         assert repo.later_runs(conn, runs, set(every[:-2])) == every[-2:]
         assert repo.later_runs(conn, runs, set(every) - {every[1]}) == [every[1]]
         assert repo.later_runs(conn, runs, set(every[2:]) - {every[-1]}) == [every[0], every[1], every[-1]]
+
+
+def test_a_few_enterprises_read_as_the_whole_range(store: Engine) -> None:
+    """Each enterprise's newest result read alone (its rows first, then their runs' period) equals the same
+    range read whole; and a run of the range's ids from another period never counts."""
+    columns = ("uscc", "enterprise_id", "run_id", "total", "grade", "records")
+    with store.connect() as conn:
+        runs = repo.current_runs(conn, repo.run_row(conn, 1))
+        whole = repo.results(conn, runs, columns).sort_values("enterprise_id").reset_index(drop=True)
+        ids = whole["enterprise_id"].astype(int).tolist()
+        assert (whole["run_id"] > runs.first).sum() >= 10, "some current results are later ones"
+        alone = pd.concat([repo.results_of(conn, runs, columns, [i]) for i in ids[::7]], ignore_index=True)
+        pd.testing.assert_frame_equal(alone, whole.iloc[::7].reset_index(drop=True), check_dtype=False)
+        by_rows = sorted(repo.newest_rows(conn, runs, columns, ids))
+        assert by_rows == sorted(tuple(r) for r in whole.itertuples(index=False))
+        for uscc in whole["uscc"].iloc[::25]:
+            one = repo.result_of(conn, runs, columns, uscc)
+            assert one is not None and one == whole[whole["uscc"] == uscc].iloc[0].to_dict()
+        elsewhere = repo.RunRange("2026Q2", runs.first, runs.last)  # the same ids, another period's range
+        assert repo.newest_rows(conn, elsewhere, columns, ids[:50]) == []
+        assert repo.result_of(conn, elsewhere, columns, str(whole["uscc"].iloc[0])) is None

@@ -239,6 +239,15 @@ def objects_table(values: list[dict[str, object]], source: str) -> RawTable:
 HASHED = ("uscc", "type", "tier", "decision_date", "source", "ref", "workers", "amount", "note")
 
 
+def record_hashes(records: pd.DataFrame) -> list[str]:
+    """``record_hash`` of each stored record of a frame, read column by column (a frame's ``to_dict`` of
+    every column cost a rescoring about a millisecond)."""
+    if records.empty:
+        return []
+    columns = [records[name].tolist() if name in records.columns else [None] * len(records) for name in HASHED]
+    return [record_hash(dict(zip(HASHED, values, strict=True))) for values in zip(*columns, strict=True)]
+
+
 def record_hash(values: dict[str, object]) -> str:
     """SHA-256 of what a record says (not when or by whom it was delivered): a repeat delivery with the
     same (source, ref) and the same hash is the same record; verify recomputes it from the stored row."""

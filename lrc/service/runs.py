@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 import lrc
 from indicators import Catalogue, load_catalogue, parse_catalogue
 from lrc.errors import ConflictError, NotFoundError
-from lrc.ingest.records import record_hash
+from lrc.ingest.records import record_hashes
 from lrc.periods import check_period, period_end, sort_periods
 from lrc.reference import city_of
 from lrc.service import comparisons, summaries
@@ -118,7 +118,7 @@ def record_inputs(
     records = repo.records_of(conn, wanted, upto=marks.records, closures=marks.closures)
     records = records if few else records[records["uscc"].isin(subs.index)]
     live = records[live_mask(catalogue, records, period_end(period))] if len(records) else records
-    hashes = [record_hash(r) for r in live.to_dict("records")]
+    hashes = record_hashes(live)
     live = live.assign(content_hash=hashes)
     ids: dict[str, list[str]] = {}
     content: dict[str, list[str]] = {}
@@ -137,7 +137,8 @@ def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: R
     if inputs.live is not None:
         live = inputs.live
         live = live[live["uscc"].isin(subs.index)] if len(live) else live
-        facts = facts.join(record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64))
+        counts = record_counts(catalogue, live, period_end(period), facts.index).astype(np.float64)
+        facts = pd.concat([facts, counts], axis=1)  # the same index: no join needed (a join cost 0.3 ms a row)
         record_ids = [inputs.ids.get(u, "") for u in subs.index]
     return Scored(facts, score(catalogue, facts), record_ids, digest)
 
