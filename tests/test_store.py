@@ -167,3 +167,23 @@ def test_a_concurrent_duplicate_write_is_a_conflict_and_stores_nothing(engine: E
 def test_truncate_is_refused_on_postgresql(pg_engine: Engine) -> None:
     with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:
         conn.execute(text("TRUNCATE score_results"))
+
+
+def test_bulk_writes_leave_planner_statistics_on_postgresql(pg_engine: Engine, tmp_path: Path) -> None:
+    """An ingest and a period run analyse what they wrote (this machine's PostgreSQL runs no autovacuum:
+    without it the planner would plan on the counts of an empty store)."""
+
+    def analysed() -> set[str]:
+        query = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+        with pg_engine.connect() as conn:
+            return set(conn.scalars(text(query)))
+
+    write_sample(generate(40, seed=8, period="2026Q3"), tmp_path / "s.csv")
+    before = analysed()
+    ingest_file(pg_engine, ADMIN, tmp_path / "s.csv", "2026Q3")
+    assert {"submissions", "enterprises"} <= analysed() - before
+    score_period(pg_engine, ADMIN, "2026Q3")
+    assert {"score_results", "score_runs"} <= analysed() - before
+    with pg_engine.connect() as conn:  # and the planner knows the results are there
+        estimate = conn.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'score_results'"))
+    assert estimate == 40

@@ -84,6 +84,7 @@ def ingest_file(
                 f"{Path(path).name[:100]} sha256:{records.sha256[:16]} rows {records.rows} new {new} batch {batch_id}"
             )
             entry.write(conn)
+    repo.refresh_statistics(engine, ("enterprises", "submissions", "ingest_batches"))
     return IngestSummary(
         file=str(path),
         period=period,

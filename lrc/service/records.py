@@ -30,7 +30,7 @@ from lrc.periods import period_end, sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import Entry, guarded
 from lrc.service.rescoring import RescoredOut, rescore
-from lrc.service.runs import Marks, catalogue_for_run, get_run
+from lrc.service.runs import Marks, catalogue_for_run, newest_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring.records import display_months, display_until
@@ -241,14 +241,14 @@ def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], a
     out: list[RescoredOut] = []
     marks = Marks(*repo.watermarks(conn))
     for period in sort_periods(repo.scored_periods(conn)):
-        run = get_run(conn, period, None)
+        run, runs = newest_run(conn, period)
         catalogue = catalogue_for_run(conn, run)
         end = period_end(period)
         concerned = [e for e, (_, recs) in causes.items() if any(_counts_at(catalogue, r, end) for r in recs)]
         if concerned:
             cause_records = {e: causes[e][0] for e in concerned}
             out.extend(rescore(conn, period, concerned, kind="records", actor=actor, cause_records=cause_records,
-                               marks=marks, run=run, catalogue=catalogue))  # fmt: skip
+                               marks=marks, run=run, runs=runs, catalogue=catalogue))  # fmt: skip
     return out
 
 

@@ -40,10 +40,13 @@ class RescoredOut(BaseModel):
 BEFORE = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line", "records")
 
 
-def current_of(conn: Connection, period: str, enterprise_ids: Sequence[int], run: Any = None) -> pd.DataFrame:
+def current_of(
+    conn: Connection, period: str, enterprise_ids: Sequence[int], run: Any = None, runs: repo.RunRange | None = None
+) -> pd.DataFrame:
     """The current results (``BEFORE`` columns) of some enterprises in a scored period (read in parts: an IN
-    list stays within what PostgreSQL and SQLite accept); ``run``: the period's newest run, when read already."""
-    runs = repo.current_runs(conn, run if run is not None else get_run(conn, period, None))
+    list stays within what PostgreSQL and SQLite accept); ``run``: the period's newest run, when read already
+    (``runs``: with its range)."""
+    runs = runs or repo.current_runs(conn, run if run is not None else get_run(conn, period, None))
     return repo.results_of(conn, runs, BEFORE, enterprise_ids)
 
 
@@ -59,16 +62,17 @@ def rescore(
     newest_submission: bool = False,
     marks: Marks | None = None,
     run: Any = None,
+    runs: repo.RunRange | None = None,
     catalogue: Catalogue | None = None,
 ) -> list[RescoredOut]:
     """Score again, in the caller's transaction, the enterprises of ``enterprise_ids`` that have a current
     result in ``period``: from the submission that result scored (or, ``newest_submission``, the period's
     newest one: an objection's corrected facts), with the records and closures seen now. ``run`` and
     ``catalogue``: the period's newest run and its catalogue, when the caller has read them in this
-    transaction already."""
+    transaction already (``runs``: the run's range, read with it)."""
     run = run if run is not None else get_run(conn, period, None)
     catalogue = catalogue if catalogue is not None else catalogue_for_run(conn, run)
-    before = current_of(conn, period, enterprise_ids, run)
+    before = current_of(conn, period, enterprise_ids, run, runs)
     if before.empty:
         return []
     if newest_submission:

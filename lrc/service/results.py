@@ -29,7 +29,7 @@ from lrc.service import audit
 from lrc.service.access import Action, Principal
 from lrc.service.recent import Recent
 from lrc.service.record_views import record_view
-from lrc.service.runs import catalogue_for_run, get_run, unpack
+from lrc.service.runs import catalogue_for_run, get_run, newest_run, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
@@ -352,13 +352,16 @@ def ranking_page(
     not read yet: the later results no longer widen what is read (each made a page cost about a row more)."""
     require_schema(engine)
     with engine.connect() as conn:
-        run = get_run(conn, check_period(period) if period else None, run_id)
+        if run_id is None and period:  # the newest run and its range together
+            run, newest = newest_run(conn, check_period(period))
+        else:
+            run, newest = get_run(conn, check_period(period) if period else None, run_id), None
         chosen = check_filters(filters, catalogue_for_run(conn, run))
         kept = kept_results(conn, run) if who.scope.everything else None
         if kept is not None:  # this process keeps the current results: the page from them, nothing more read
             frame, found = _kept_page(kept.state, chosen, offset, limit)
             return run_info(run), frame, found if count else None
-        runs = repo.current_runs(conn, run)
+        runs = newest or repo.current_runs(conn, run)
         values = {c: getattr(chosen, c) for c in ("industry", "size", "ownership", "grade")}
         conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
         rows = repo.ranking_rows(
@@ -531,9 +534,12 @@ def explain(
     code = ascii_form(uscc).upper()
     columns = (*repo.RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
     with engine.connect() as conn:
-        run = get_run(conn, check_period(period), run_id)
+        if run_id is None:
+            run, runs = newest_run(conn, check_period(period))
+        else:
+            run = get_run(conn, check_period(period), run_id)
+            runs = run.id if not current else repo.current_runs(conn, run)
         catalogue = catalogue_for_run(conn, run)
-        runs = run.id if run_id is not None and not current else repo.current_runs(conn, run)
         record = repo.result_of(conn, runs, columns, code, who.scope)
         hidden = record is None and not who.scope.everything and repo.result_of(conn, runs, ("uscc",), code) is not None
         if record is None:

@@ -272,6 +272,7 @@ def score_period(
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
             entry.write(conn)
+    repo.refresh_statistics(engine, ("score_runs", "score_results", "alerts"))
     comparisons.compared_with(engine, run_id, period)  # (the overview's, when the period was scored before)
     return RunSummary(
         run_id=run_id,
@@ -472,6 +473,16 @@ def _parse_stored(document: str, content_hash: str) -> Catalogue:
     if hashlib.sha256(document.encode("utf-8")).hexdigest() != content_hash:
         raise ConflictError(f"指标体系副本 {content_hash[:12]} 的内容与其哈希不符 (stored catalogue altered)")
     return parse_catalogue(json.loads(document), source=f"catalogue {content_hash[:12]}")
+
+
+def newest_run(conn: Connection, period: str) -> tuple[Any, repo.RunRange]:
+    """``get_run(conn, period, None)`` and the runs holding its current results (``repo.current_runs``),
+    read together."""
+    found = repo.latest_run_range(conn, period)
+    if found is None:
+        get_run(conn, period, None)  # its message
+        raise AssertionError("unreachable")
+    return found
 
 
 def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:

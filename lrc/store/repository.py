@@ -4,6 +4,7 @@ half-written."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, func, insert, literal, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from lrc.errors import ConflictError
 from lrc.scope import Scope
@@ -30,6 +31,8 @@ from lrc.store.tables import (
     ScoreRun,
     Submission,
 )
+
+log = logging.getLogger(__name__)
 
 try:
     import fcntl
@@ -387,6 +390,20 @@ def _period_key(period: str) -> Any:
     return func.hashtext(f"lrc-period:{period}")
 
 
+def refresh_statistics(engine: Engine, tables: Sequence[str]) -> None:
+    """After a bulk write on PostgreSQL, its planner statistics for ``tables`` (a sample: well under a second
+    at a million rows). Autovacuum does this in time, unless it is off or behind: planned on the counts of an
+    empty store, a read may walk a whole table. SQLite plans without statistics, by its indexes."""
+    if engine.dialect.name != "postgresql":
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for name in tables:
+                conn.exec_driver_sql(f'ANALYZE "{name}"')  # names from this module's tables, never user input
+    except SQLAlchemyError:  # what was written is committed; the statistics wait for autovacuum
+        log.warning("ANALYZE %s failed", ",".join(tables), exc_info=True)
+
+
 def hold_period(conn: Connection, period: str) -> None:
     """Mark ``conn``'s transaction, until it ends, as one adding a run of ``period`` (call it before the run's
     id is drawn). On PostgreSQL a shared advisory lock, which ``settled_runs`` waits for: a transaction that drew
@@ -495,6 +512,21 @@ def latest_run_id(conn: Connection, period: str) -> int | None:
 def latest_run(conn: Connection, period: str) -> Any:
     """The row of the newest run that scored the whole period (None before its first)."""
     return conn.execute(select(ScoreRun).where(ScoreRun.id == _latest_id(period).scalar_subquery())).first()
+
+
+def latest_run_range(conn: Connection, period: str) -> tuple[Any, RunRange] | None:
+    """``latest_run`` and its ``current_runs`` in one statement (None before the period's first run): what
+    every read of one enterprise's current result asks first."""
+    latest = _latest_id(period).scalar_subquery()
+    last = (
+        select(func.max(ScoreRun.id))
+        .where(ScoreRun.period == period, ScoreRun.kind != "period", ScoreRun.id > latest)
+        .scalar_subquery()
+    )  # the newest period run: no later period run closes its range
+    row = conn.execute(select(ScoreRun, last.label("range_last")).where(ScoreRun.id == latest)).first()
+    if row is None:
+        return None
+    return row, RunRange(row.period, row.id, row.range_last or row.id)
 
 
 def _latest_id(period: str) -> Any:
