@@ -570,7 +570,7 @@ def explain(
     if [int(e.points * 10) for e in explained] != stored.tolist():
         raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
     total, grade = int(record["total"]), str(record["grade"])
-    listed = records.to_dict("records")  # once, not once per item
+    listed = records.to_dict("records") if len(records) else []  # once, not once per item (an empty frame: 0.7 ms)
     return Explanation(
         run=run_info(run),
         uscc=code,

@@ -754,7 +754,7 @@ def records_of(
         query = query.where(Record.delivery_id == delivery)
     frame = _frame(conn, query)
     columns = [*RECORD_FIELDS, *(["closed_from"] if closures is not None else [])]
-    return frame if not frame.empty else pd.DataFrame(columns=columns)
+    return frame if not frame.empty or list(frame.columns) == columns else pd.DataFrame(columns=columns)
 
 
 def scored_enterprises(conn: Connection, run_ids: Sequence[int], enterprise_ids: Sequence[int]) -> set[int]:
