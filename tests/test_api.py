@@ -270,3 +270,13 @@ def test_an_objection_is_filed_and_followed_through_the_api_inside_the_token_s_s
     assert one["events"][0]["status"] == "filed" and one["due_on"] == filed["due_on"]
     assert api.client.get("/api/v1/repairs", headers=api.token("boss")).json() == []
     problem(api.client.get("/api/v1/repairs/999", headers=api.token("boss")), 404, "not_found")
+
+
+def test_no_period_before_any_run_is_not_found(engine: Engine, db_url: str) -> None:
+    """Without ``period`` the newest scored period is read; before the first run that is a 404 in Chinese."""
+    office_accounts(engine)
+    api = Api(engine, db_url, pd.DataFrame())
+    for path in ("/api/v1/rankings", "/api/v1/rankings?view=published", "/api/v1/enterprises/91210100MA0000000X"):
+        body = problem(api.client.get(path, headers=api.token("boss")), 404, "not_found")
+        assert "还没有任何评分结果" in body["detail"], body
+    api.client.close()

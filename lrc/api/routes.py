@@ -134,8 +134,7 @@ def get_enterprise(
     who: Who,
     period: Annotated[str | None, Query(description="期间,默认最新已评分期间")] = None,
 ) -> JSONResponse:
-    chosen = period or _newest_period(request, who)
-    return _json(explain(_engine(request), who, uscc, chosen, current=True).to_dict())
+    return _json(explain(_engine(request), who, uscc, period, current=True).to_dict())  # None: the newest
 
 
 @router.get("/enterprises/{uscc}/history", tags=["查询"], summary="一家企业各期间的总分、等级和红线")
@@ -160,11 +159,10 @@ def get_rankings(
         Literal["current", "published"], Query(description="current 当前结果;published 该期间最新的全省发布版本")
     ] = "current",
 ) -> JSONResponse:
-    chosen = period or _newest_period(request, who)
     if view == "published":
-        return _published_ranking(request, who, chosen, limit, offset)
-    filters = Filters(region=region, industry=industry, grade=grade)
-    info, frame, matched = ranking_page(_engine(request), who, chosen, filters, limit=limit, offset=offset)
+        return _published_ranking(request, who, period or _newest_period(request, who), limit, offset)
+    filters = Filters(region=region, industry=industry, grade=grade)  # no period: the newest, read with the page
+    info, frame, matched = ranking_page(_engine(request), who, period, filters, limit=limit, offset=offset)
     page = frame[RANK_COLUMNS]
     return _json({
         "period": info.period,

@@ -330,7 +330,7 @@ def ranking(
 def ranking_page(
     engine: Engine,
     who: Principal,
-    period: str,
+    period: str | None,
     filters: Filters = Filters(),
     *,
     limit: int,
@@ -339,7 +339,8 @@ def ranking_page(
     count: bool = True,
 ) -> tuple[RunInfo, pd.DataFrame, int | None]:
     """Places ``offset + 1`` to ``offset + limit`` of ``ranking`` (the same rows, ranks and columns) and, with
-    ``count``, how many enterprises match, read by indexed SQL instead of the whole run.
+    ``count``, how many enterprises match, read by indexed SQL instead of the whole run (``period`` None: the
+    newest scored period).
 
     The current results are the period run's, but for the few enterprises with a later one-enterprise result.
     The period run's best rows inside the scope and filters come from ``ix_score_results_ranking`` (as many
@@ -352,8 +353,8 @@ def ranking_page(
     not read yet: the later results no longer widen what is read (each made a page cost about a row more)."""
     require_schema(engine)
     with engine.connect() as conn:
-        if run_id is None and period:  # the newest run and its range together
-            run, newest = newest_run(conn, check_period(period))
+        if run_id is None:  # the newest run and its range together (no period: the newest scored period's)
+            run, newest = newest_run(conn, check_period(period) if period else None)
         else:
             run, newest = get_run(conn, check_period(period) if period else None, run_id), None
         chosen = check_filters(filters, catalogue_for_run(conn, run))
@@ -376,7 +377,7 @@ def ranking_page(
             if offset and len(totals):  # ranks within the filter: every higher total is counted
                 within = repo.totals_from(conn, runs.first, lowest, who.scope, conditions)
     if rows is None:  # too many later results: the whole run, as ranking() reads it
-        info, frame = ranking(engine, who, period, filters, run_id=run_id)
+        info, frame = ranking(engine, who, run.period, filters, run_id=run_id)
         return info, frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame)
     province_ranks = np.zeros(len(totals), dtype=int)
     if province is not None:
@@ -525,19 +526,25 @@ class Explanation:
 
 
 def explain(
-    engine: Engine, who: Principal, uscc: str, period: str, *, run_id: int | None = None, current: bool = False
+    engine: Engine,
+    who: Principal,
+    uscc: str,
+    period: str | None,
+    *,
+    run_id: int | None = None,
+    current: bool = False,
 ) -> Explanation:
     """Every point of one enterprise's current result (or its result in ``run_id``; with ``current``, its
     newest result since that run), recomputed from its stored facts and records with the run's own
-    catalogue and checked against the stored result."""
+    catalogue and checked against the stored result. ``period`` None: the newest scored period."""
     require_schema(engine)
     code = ascii_form(uscc).upper()
     columns = (*repo.RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
     with engine.connect() as conn:
         if run_id is None:
-            run, runs = newest_run(conn, check_period(period))
+            run, runs = newest_run(conn, check_period(period) if period else None)
         else:
-            run = get_run(conn, check_period(period), run_id)
+            run = get_run(conn, check_period(period) if period else None, run_id)
             runs = run.id if not current else repo.current_runs(conn, run)
         catalogue = catalogue_for_run(conn, run)
         record = repo.result_of(conn, runs, columns, code, who.scope)

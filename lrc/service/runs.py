@@ -475,9 +475,15 @@ def _parse_stored(document: str, content_hash: str) -> Catalogue:
     return parse_catalogue(json.loads(document), source=f"catalogue {content_hash[:12]}")
 
 
-def newest_run(conn: Connection, period: str) -> tuple[Any, repo.RunRange]:
+def newest_run(conn: Connection, period: str | None) -> tuple[Any, repo.RunRange]:
     """``get_run(conn, period, None)`` and the runs holding its current results (``repo.current_runs``),
-    read together."""
+    read together; ``period`` None: the newest scored period's (a front door's default, in the same
+    connection)."""
+    if period is None:
+        periods = sort_periods(repo.scored_periods(conn))
+        if not periods:
+            raise NotFoundError("还没有任何评分结果 (no score run yet)")
+        period = periods[-1]
     found = repo.latest_run_range(conn, period)
     if found is None:
         get_run(conn, period, None)  # its message
