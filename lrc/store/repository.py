@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from lrc.store.tables import (
 )
 
 log = logging.getLogger(__name__)
+SQLITE_MATERIALIZED = sqlite3.sqlite_version_info >= (3, 35, 0)  # older: the same answer, the planner's order
 
 try:
     import fcntl
@@ -476,8 +478,10 @@ def _newest(query: Any, runs: Runs, *conditions: Any, few: bool = False) -> Any:
             select(table.c.enterprise_id, table.c.run_id)
             .where(table.c.run_id >= runs.first, table.c.run_id <= runs.last, *conditions)
             .cte("mine")
-            .prefix_with("MATERIALIZED")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
+        if SQLITE_MATERIALIZED:
+            mine = mine.prefix_with("MATERIALIZED", dialect="sqlite")
         newest = (
             select(mine.c.enterprise_id, func.max(mine.c.run_id).label("run_id"))
             .select_from(mine.join(ScoreRun.__table__, ScoreRun.id == mine.c.run_id))
