@@ -41,12 +41,11 @@ BEFORE = ("uscc", "enterprise_id", "submission_id", "total", "grade", "red_line"
 
 
 def current_of(
-    conn: Connection, period: str, enterprise_ids: Sequence[int], run: Any = None, runs: repo.RunRange | None = None
+    conn: Connection, period: str, enterprise_ids: Sequence[int], runs: repo.RunRange | None = None
 ) -> pd.DataFrame:
     """The current results (``BEFORE`` columns) of some enterprises in a scored period (read in parts: an IN
-    list stays within what PostgreSQL and SQLite accept); ``run``: the period's newest run, when read already
-    (``runs``: with its range)."""
-    runs = runs or repo.current_runs(conn, run if run is not None else get_run(conn, period, None))
+    list stays within what PostgreSQL and SQLite accept); ``runs``: the runs holding them, when read already."""
+    runs = runs or repo.current_runs(conn, get_run(conn, period, None))
     return repo.results_of(conn, runs, BEFORE, enterprise_ids)
 
 
@@ -72,7 +71,7 @@ def rescore(
     transaction already (``runs``: the run's range, read with it)."""
     run = run if run is not None else get_run(conn, period, None)
     catalogue = catalogue if catalogue is not None else catalogue_for_run(conn, run)
-    before = current_of(conn, period, enterprise_ids, run, runs)
+    before = current_of(conn, period, enterprise_ids, runs or repo.current_runs(conn, run))
     if before.empty:
         return []
     if newest_submission:

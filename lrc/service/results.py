@@ -29,7 +29,7 @@ from lrc.service import audit
 from lrc.service.access import Action, Principal
 from lrc.service.recent import Recent
 from lrc.service.record_views import record_view
-from lrc.service.runs import catalogue_for_run, get_run, newest_run, unpack
+from lrc.service.runs import catalogue_for_run, chosen_run, get_run, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
@@ -353,10 +353,7 @@ def ranking_page(
     not read yet: the later results no longer widen what is read (each made a page cost about a row more)."""
     require_schema(engine)
     with engine.connect() as conn:
-        if run_id is None:  # the newest run and its range together (no period: the newest scored period's)
-            run, newest = newest_run(conn, check_period(period) if period else None)
-        else:
-            run, newest = get_run(conn, check_period(period) if period else None, run_id), None
+        run, newest = chosen_run(conn, period, run_id)
         chosen = check_filters(filters, catalogue_for_run(conn, run))
         kept = kept_results(conn, run) if who.scope.everything else None
         if kept is not None:  # this process keeps the current results: the page from them, nothing more read
@@ -541,11 +538,8 @@ def explain(
     code = ascii_form(uscc).upper()
     columns = (*repo.RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
     with engine.connect() as conn:
-        if run_id is None:
-            run, runs = newest_run(conn, check_period(period) if period else None)
-        else:
-            run = get_run(conn, check_period(period) if period else None, run_id)
-            runs = run.id if not current else repo.current_runs(conn, run)
+        run, newest = chosen_run(conn, period, run_id)
+        runs = newest or (repo.current_runs(conn, run) if current else run.id)
         catalogue = catalogue_for_run(conn, run)
         record = repo.result_of(conn, runs, columns, code, who.scope)
         hidden = record is None and not who.scope.everything and repo.result_of(conn, runs, ("uscc",), code) is not None

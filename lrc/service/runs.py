@@ -167,8 +167,9 @@ def scored_submissions(conn: Connection, results: pd.DataFrame) -> pd.DataFrame:
     re-scores (a newer submission waits for the next period run, so a record's change is its own)."""
     subs = repo.submissions_by_id(conn, results["submission_id"].astype(int).tolist())
     keys = results[["uscc", "enterprise_id", "submission_id"]]
-    at = pd.Index(subs["submission_id"]).get_indexer(keys["submission_id"]) if len(subs) else None
-    if at is None or (at < 0).any() or not pd.Index(subs["submission_id"]).is_unique:
+    by_id = pd.Index(subs["submission_id"]) if len(subs) else None
+    at = by_id.get_indexer(keys["submission_id"]) if by_id is not None and by_id.is_unique else None
+    if at is None or (at < 0).any():
         return keys.merge(subs, on="submission_id").set_index("uscc")
     out = subs.iloc[at].reset_index(drop=True)  # as the merge would (a few rows: a merge costs ~2 ms)
     out.insert(0, "enterprise_id", keys["enterprise_id"].to_numpy())
@@ -486,9 +487,20 @@ def newest_run(conn: Connection, period: str | None) -> tuple[Any, repo.RunRange
         period = periods[-1]
     found = repo.latest_run_range(conn, period)
     if found is None:
-        get_run(conn, period, None)  # its message
-        raise AssertionError("unreachable")
+        raise _not_scored(period)
     return found
+
+
+def chosen_run(conn: Connection, period: str | None, run_id: int | None) -> tuple[Any, repo.RunRange | None]:
+    """The run ``run_id``, else the newest run of ``period`` (None: the newest scored period) with the runs
+    holding its current results, read with it (None for a given run: its caller decides what it reads)."""
+    if run_id is None:
+        return newest_run(conn, check_period(period) if period else None)
+    return get_run(conn, check_period(period) if period else None, run_id), None
+
+
+def _not_scored(period: str) -> NotFoundError:
+    return NotFoundError(f"期间 {period} 还没有评分结果,请先运行 `lrc score --period {period}`")
 
 
 def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
@@ -498,7 +510,7 @@ def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
             raise NotFoundError("请指定期间或评分批次 (give a period or a run id)")
         run = repo.latest_run(conn, period)
         if run is None:
-            raise NotFoundError(f"期间 {period} 还没有评分结果,请先运行 `lrc score --period {period}`")
+            raise _not_scored(period)
         return run
     run = repo.run_row(conn, run_id)
     if run is None:

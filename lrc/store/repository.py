@@ -374,18 +374,24 @@ def current_runs(conn: Connection, run: Any) -> RunRange:
     each of its enterprises. Queries name the range, never the (growing) list of its runs."""
     if run.kind != "period":
         return RunRange(run.period, run.id, run.id)
+    # one statement: this is asked for by every read of current results
+    return RunRange(run.period, run.id, conn.scalar(_range_last(run.period, run.id)) or run.id)
+
+
+def _range_last(period: str, first: Any) -> Any:
+    """The newest one-enterprise run of ``period`` after the period run ``first`` (an id, or an expression
+    giving one) and before the next period run; NULL when there is none."""
     next_full = (
         select(func.min(ScoreRun.id))
-        .where(ScoreRun.period == run.period, ScoreRun.kind == "period", ScoreRun.id > run.id)
+        .where(ScoreRun.period == period, ScoreRun.kind == "period", ScoreRun.id > first)
         .scalar_subquery()
     )
-    later = select(func.max(ScoreRun.id)).where(
-        ScoreRun.period == run.period,
+    return select(func.max(ScoreRun.id)).where(
+        ScoreRun.period == period,
         ScoreRun.kind != "period",
-        ScoreRun.id > run.id,
+        ScoreRun.id > first,
         ScoreRun.id < func.coalesce(next_full, MAX_ID + 1),
-    )  # one statement: this is asked for by every read of current results
-    return RunRange(run.period, run.id, conn.scalar(later) or run.id)
+    )
 
 
 def _period_key(period: str) -> Any:
@@ -522,11 +528,7 @@ def latest_run_range(conn: Connection, period: str) -> tuple[Any, RunRange] | No
     """``latest_run`` and its ``current_runs`` in one statement (None before the period's first run): what
     every read of one enterprise's current result asks first."""
     latest = _latest_id(period).scalar_subquery()
-    last = (
-        select(func.max(ScoreRun.id))
-        .where(ScoreRun.period == period, ScoreRun.kind != "period", ScoreRun.id > latest)
-        .scalar_subquery()
-    )  # the newest period run: no later period run closes its range
+    last = _range_last(period, latest).scalar_subquery()
     row = conn.execute(select(ScoreRun, last.label("range_last")).where(ScoreRun.id == latest)).first()
     if row is None:
         return None
@@ -575,6 +577,12 @@ def results(
 ) -> pd.DataFrame:
     """Results of one run, or (a list, or a ``RunRange`` from ``current_runs``) each enterprise's newest
     among those runs; only those inside ``scope`` when given."""
+    return _frame(conn, _results_query(run_id, columns, uscc, enterprise_ids, scope))
+
+
+def _results_query(
+    runs: Runs, columns: Sequence[str], uscc: str | None, enterprise_ids: Sequence[int] | None, scope: Scope | None
+) -> Any:
     table = ScoreResult.__table__
     conditions = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
     if uscc is not None:
@@ -582,7 +590,7 @@ def results(
     if enterprise_ids is not None:
         conditions.append(table.c.enterprise_id.in_(list(enterprise_ids)))
     few = uscc is not None or enterprise_ids is not None
-    return _frame(conn, _newest(select(*[table.c[c] for c in columns]), run_id, *conditions, few=few))
+    return _newest(select(*[table.c[c] for c in columns]), runs, *conditions, few=few)
 
 
 def result_of(
@@ -590,10 +598,7 @@ def result_of(
 ) -> dict[str, Any] | None:
     """One enterprise's ``results`` row as a dict (None: no result, or outside ``scope``): no frame for a
     row that one explanation reads."""
-    table = ScoreResult.__table__
-    conditions = [] if scope is None else scope_conditions(scope, table.c.region_code, table.c.uscc)
-    query = _newest(select(*[table.c[c] for c in columns]), runs, table.c.uscc == uscc, *conditions, few=True)
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(_results_query(runs, columns, uscc, None, scope)).mappings().first()
     return None if row is None else dict(row)
 
 
