@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from lrc.render import RANK_COLUMNS
 from lrc.scope import Scope
@@ -168,3 +168,30 @@ def test_a_few_enterprises_read_as_the_whole_range(store: Engine) -> None:
         elsewhere = repo.RunRange("2026Q2", runs.first, runs.last)  # the same ids, another period's range
         assert repo.newest_rows(conn, elsewhere, columns, ids[:50]) == []
         assert repo.result_of(conn, elsewhere, columns, str(whole["uscc"].iloc[0])) is None
+
+
+def test_a_page_walks_the_ranking_index(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's rows are read in the ranking index's order, not sorted: on PostgreSQL the ranking orders
+    USCCs by ``COLLATE "C"`` and so must the index (migration 0019), or every page sorts the whole run."""
+    monkeypatch.setattr(results, "_LOADED", Forgetful())  # the page by SQL
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(store, "before_cursor_execute", keep)
+    try:
+        ranking_page(store, ADMIN, PERIOD, Filters(region="210200"), limit=10, offset=5, count=False)
+    finally:
+        event.remove(store, "before_cursor_execute", keep)
+    pages = [(s, p) for s, p in seen if "ORDER BY score_results.total DESC" in s]
+    assert len(pages) == 1, "one statement reads the page"
+    statement, parameters = pages[0]
+    with store.connect() as conn:
+        if store.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_sort = off")  # a sort only where nothing else can give the order
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))  # type: ignore[arg-type]
+            assert "ix_score_results_ranking" in plan and "Sort" not in plan, plan
+        else:
+            plan = "\n".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))  # type: ignore[arg-type]
+            assert "ix_score_results_ranking" in plan and "TEMP B-TREE" not in plan, plan

@@ -156,7 +156,8 @@ class ScoreResult(Base):
     __tablename__ = "score_results"
     __table_args__ = (
         Index("ix_score_results_uscc_run", "uscc", "run_id"),
-        # rankings: each run best first, with every column a ranking filters on (migration 0014)
+        # rankings: each run best first, with every column a ranking filters on (migration 0014); on
+        # PostgreSQL the USCCs in byte order, as the ranking query orders them (0019)
         Index(
             "ix_score_results_ranking",
             "run_id",
