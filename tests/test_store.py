@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,9 @@ from sqlalchemy.exc import DBAPIError
 from lrc.errors import InputValidationError, NotFoundError, StoreError
 from lrc.samples import generate, write_sample
 from lrc.service import Filters, explain, ingest_file, ranking, score_period, verify_run
+from lrc.service.records import add_record
 from lrc.store import make_engine, require_schema
+from lrc.store import repository as repo
 from lrc.store.tables import APPEND_ONLY_TABLES, Base
 from tests.conftest import ADMIN
 
@@ -191,3 +194,38 @@ def test_bulk_writes_leave_planner_statistics_on_postgresql(pg_engine: Engine, t
         ).one()
     assert estimate == 40
     assert visible == pages > 0  # every page marked all-visible: counts from the index alone
+
+
+def test_rescorings_keep_the_statistics_of_what_they_grow(
+    pg_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ``STATISTICS_EVERY``-th run id (here every one) refreshes the statistics of the tables one-enterprise
+    runs add rows to, so PostgreSQL without autovacuum keeps planning on their real size; other run ids do not."""
+    sample = generate(30, seed=4, period="2026Q3")
+    write_sample(sample, tmp_path / "s.csv")
+    ingest_file(pg_engine, ADMIN, tmp_path / "s.csv", "2026Q3")
+    score_period(pg_engine, ADMIN, "2026Q3")
+    jobs: list[object] = []
+    keep = repo.keep_statistics
+    monkeypatch.setattr(repo, "keep_statistics", lambda conn, run_id: jobs.append(keep(conn, run_id)))
+
+    def add(k: int) -> None:
+        add_record(pg_engine, ADMIN, {
+            "uscc": sample["uscc"].iloc[k], "type": "WAGE_ARREARS_FINDING", "date": f"2026-09-0{k + 1}",
+            "source": "某区人社局", "ref": f"统计〔2026〕{k}号", "severity": "一般", "workers": 2,
+        })  # fmt: skip
+
+    def counted() -> dict[str, float]:
+        with pg_engine.connect() as conn:
+            query = "SELECT relname, reltuples FROM pg_class WHERE relname IN ('score_runs', 'records')"
+            return {str(name): float(tuples) for name, tuples in conn.execute(text(query))}
+
+    monkeypatch.setattr(repo, "STATISTICS_EVERY", 10_000)
+    add(0)
+    assert jobs == [None] and counted()["records"] <= 0  # not its turn: nothing refreshed
+    monkeypatch.setattr(repo, "STATISTICS_EVERY", 1)
+    add(1)
+    job = jobs[-1]
+    assert isinstance(job, threading.Thread)
+    job.join(timeout=30)
+    assert counted() == {"score_runs": 3, "records": 2}  # the period run and two rescorings; two records

@@ -315,6 +315,7 @@ def store_run(
         conn, catalogue, period, scored.digest, len(subs), marks, actor=actor, kind=kind, started=started,
         cause_id=cause_id,
     )  # fmt: skip
+    repo.keep_statistics(conn, run_id)
     prior = prior_results(before)
     rows = write_results(conn, catalogue, period, run_id, subs, scored, prior, causes, progress, rows_back)
     return run_id, rows
