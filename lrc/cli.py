@@ -428,13 +428,16 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址 (listen address)")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口 (port)")] = 8600,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="进程数,建议等于 CPU 核数")] = 1,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, max=64, help="每个进程同时处理的请求数,其余排队 (calls at once)")
+    ] = 4,
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
     """启动 HTTP API(/api/v1,文档在 /api/v1/docs),调用者用令牌认证 (start the HTTP API)."""
     from lrc.api.server import run
 
-    run(db, host=host, port=port, workers=workers)
+    run(db, host=host, port=port, workers=workers, threads=threads)
 
 
 def _log_path() -> Path:

@@ -280,3 +280,22 @@ def test_no_period_before_any_run_is_not_found(engine: Engine, db_url: str) -> N
         body = problem(api.client.get(path, headers=api.token("boss")), 404, "not_found")
         assert "还没有任何评分结果" in body["detail"], body
     api.client.close()
+
+
+async def _calls_at_once() -> float:
+    import anyio.to_thread
+
+    return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_calls_at_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app runs at most ``threads`` calls at once (`lrc serve --threads`, handed to its worker processes
+    in ``LRC_API_THREADS``; default 4), not the thread pool's 40."""
+    url = f"sqlite:///{tmp_path / 'lrc.db'}"
+    monkeypatch.delenv("LRC_API_THREADS", raising=False)
+    for app, expected in ((create_app(url), 4), (create_app(url, threads=2), 2)):
+        with TestClient(app) as client:
+            assert client.portal is not None and client.portal.call(_calls_at_once) == expected
+    monkeypatch.setenv("LRC_API_THREADS", "7")
+    with TestClient(create_app(url)) as client:
+        assert client.portal is not None and client.portal.call(_calls_at_once) == 7
