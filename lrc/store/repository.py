@@ -443,7 +443,7 @@ def _refresh_once_committed(engine: Engine, run_id: int, wait: float = 60.0) -> 
             with engine.connect() as conn:
                 if conn.scalar(select(ScoreRun.id).where(ScoreRun.id == run_id)) is not None:
                     break
-            time.sleep(0.05)
+            time.sleep(0.2)
         else:
             return
     except SQLAlchemyError:
