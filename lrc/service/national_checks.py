@@ -11,6 +11,7 @@ import pandas as pd
 
 from indicators import Catalogue
 from lrc.errors import InputValidationError, NotFoundError, RowProblem, UsageError
+from lrc.frames import in_index
 from lrc.periods import check_period
 from scoring import ScoreResult, assign_grades
 
@@ -91,7 +92,7 @@ def check_results(file: ResultsFile, catalogue: Catalogue, current: pd.DataFrame
     problems.where((usccs == "").to_numpy(), "uscc", "缺少信用代码 (no USCC)")
     problems.where(usccs.duplicated(keep="first").to_numpy() & (usccs != "").to_numpy(), "uscc",
                    "信用代码重复 (USCC repeated)", usccs)  # fmt: skip
-    known = usccs.isin(current.index).to_numpy()
+    known = in_index(usccs, current.index)
     unknown = f"期间 {file.period} 没有这家企业的当前评分结果,它不在导出的数据中 (unknown enterprise)"
     problems.where(~known & (usccs != "").to_numpy(), "uscc", unknown, usccs)
     here = current.reindex(usccs.to_numpy())

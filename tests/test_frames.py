@@ -1,0 +1,25 @@
+"""``frames.in_index`` answers as pandas' ``isin`` does, on text as lrc reads it (pandas 3's Arrow-backed
+strings) and as ``astype("string")`` makes it, with repeats on both sides."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lrc.frames import in_index
+
+CODES = st.text(alphabet="91AB0", min_size=0, max_size=3)
+
+
+@given(st.lists(CODES, max_size=30), st.lists(CODES, max_size=30), st.booleans())
+def test_in_index_is_isin(values: list[str], index: list[str], nullable: bool) -> None:
+    series = pd.Series(values, dtype="string" if nullable else "str")
+    expected = series.isin(pd.Index(index)).to_numpy(dtype=bool)
+    assert in_index(series, pd.Index(index)).tolist() == expected.tolist()
+
+
+def test_in_index_on_a_frames_text_index() -> None:
+    subs = pd.DataFrame({"n": [1, 2, 3]}, index=pd.Index(["A", "B", "C"], name="uscc"))
+    records = pd.DataFrame({"uscc": ["C", "Z", "A", "A"]})
+    assert in_index(records["uscc"], subs.index).tolist() == [True, False, True, True]
