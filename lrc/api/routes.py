@@ -50,13 +50,6 @@ def _engine(request: Request) -> Any:
     return request.app.state.engine
 
 
-def _newest_period(request: Request, who: Principal) -> str:
-    periods = an.scored_periods(_engine(request), who)
-    if not periods:
-        raise NotFoundError("还没有任何评分结果 (no score run yet)")
-    return periods[-1]
-
-
 @router.get("/health", tags=["系统"], summary="健康检查(无需令牌)")
 def health(request: Request) -> dict[str, Any]:
     revision = current_revision(_engine(request))
@@ -160,7 +153,7 @@ def get_rankings(
     ] = "current",
 ) -> JSONResponse:
     if view == "published":
-        return _published_ranking(request, who, period or _newest_period(request, who), limit, offset)
+        return _published_ranking(request, who, period or an.newest_scored_period(_engine(request), who), limit, offset)
     filters = Filters(region=region, industry=industry, grade=grade)  # no period: the newest, read with the page
     info, frame, matched = ranking_page(_engine(request), who, period, filters, limit=limit, offset=offset)
     page = frame[RANK_COLUMNS]

@@ -20,7 +20,7 @@ from lrc.labels import add_place_names
 from lrc.periods import check_period, period_key, previous_period, sort_periods
 from lrc.service.access import Principal
 from lrc.service.results import ranked
-from lrc.service.runs import catalogue_for_run, get_run
+from lrc.service.runs import catalogue_for_run, get_run, newest_period
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Enterprise, ScoreResult, ScoreRun
@@ -77,6 +77,13 @@ def scored_periods(engine: Engine, who: Principal) -> list[str]:
     require_schema(engine)
     with engine.connect() as conn:
         return sort_periods(repo.scored_periods(conn))
+
+
+def newest_scored_period(engine: Engine, who: Principal) -> str:
+    """The newest period with a run (``runs.newest_period``); not found before the first."""
+    require_schema(engine)
+    with engine.connect() as conn:
+        return newest_period(conn)
 
 
 def known_periods(engine: Engine) -> list[str]:

@@ -482,15 +482,19 @@ def newest_run(conn: Connection, period: str | None) -> tuple[Any, repo.RunRange
     """``get_run(conn, period, None)`` and the runs holding its current results (``repo.current_runs``),
     read together; ``period`` None: the newest scored period's (a front door's default, in the same
     connection)."""
-    if period is None:
-        periods = sort_periods(repo.scored_periods(conn))
-        if not periods:
-            raise NotFoundError("还没有任何评分结果 (no score run yet)")
-        period = periods[-1]
+    period = period or newest_period(conn)
     found = repo.latest_run_range(conn, period)
     if found is None:
         raise _not_scored(period)
     return found
+
+
+def newest_period(conn: Connection) -> str:
+    """The newest period with a period run (a front door's default period)."""
+    periods = sort_periods(repo.scored_periods(conn))
+    if not periods:
+        raise NotFoundError("还没有任何评分结果 (no score run yet)")
+    return periods[-1]
 
 
 def chosen_run(conn: Connection, period: str | None, run_id: int | None) -> tuple[Any, repo.RunRange | None]:
