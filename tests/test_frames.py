@@ -23,3 +23,22 @@ def test_in_index_on_a_frames_text_index() -> None:
     subs = pd.DataFrame({"n": [1, 2, 3]}, index=pd.Index(["A", "B", "C"], name="uscc"))
     records = pd.DataFrame({"uscc": ["C", "Z", "A", "A"]})
     assert in_index(records["uscc"], subs.index).tolist() == [True, False, True, True]
+
+
+MISSING = st.sampled_from([None, float("nan"), pd.NA])
+
+
+@given(
+    st.lists(st.one_of(st.text(max_size=3), MISSING, st.integers(-5, 5)), max_size=30),
+    st.sampled_from(["list", "object", "str", "string"]),
+)
+def test_nullable_text_is_text_or_null(values: list[object], kind: str) -> None:
+    """Every missing value is NULL (None), never the text 'nan' or '<NA>'; every other value is its text; as
+    a list, a column of objects and a column of either kind of pandas text (``tolist`` taken first)."""
+    from lrc.store.repository import nullable_text
+
+    if kind in ("str", "string"):
+        values = [v if v is None or isinstance(v, str) or v is pd.NA or v != v else str(v) for v in values]
+    column = values if kind == "list" else pd.Series(values, dtype=object if kind == "object" else kind)
+    expected = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in values]
+    assert nullable_text(column) == expected

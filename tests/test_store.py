@@ -41,6 +41,18 @@ def test_uninitialised_store_is_a_clear_error(db_url: str) -> None:
         require_schema(make_engine(db_url))
 
 
+def test_every_sqlite_connection_has_the_larger_page_cache(tmp_path: Path) -> None:
+    """A period run's inserts into the ranking and USCC indexes are about twice as fast with it (see
+    ``SQLITE_CACHE_KIB``); each new connection of the pool takes it, not only the first."""
+    from lrc.store.engine import SQLITE_CACHE_KIB
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    with engine.connect() as first, engine.connect() as second:
+        for conn in (first, second):
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
 def test_ingesting_the_same_file_twice_leaves_the_same_state(engine: Engine, sample_csv: Path) -> None:
     first = ingest_file(engine, ADMIN, sample_csv, PERIOD)
     state = counts(engine)

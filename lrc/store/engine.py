@@ -27,6 +27,9 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("LRC_DATABASE_URL") or DEFAULT_URL
 
 
+SQLITE_CACHE_KIB = 65536  # each SQLite connection's page cache, in KiB
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("postgresql://"):
@@ -45,6 +48,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # SQLite's default page cache is 2 MB: a period run's rows go into indexes ordered by total and by USCC,
+    # in no order of theirs, and each insert re-read index pages from the operating system (1M results:
+    # 26 s of inserts with 2 MB, 14 s with 64 MB; a larger cache gained nothing more). Taken only as used.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
