@@ -74,6 +74,33 @@ def test_a_changed_resubmission_is_a_new_version(engine: Engine, sample_csv: Pat
     assert versions[0] == 2 and len(versions) == 61
 
 
+def test_submissions_read_with_their_own_batchs_field_order(engine: Engine, sample_csv: Path, tmp_path: Path) -> None:
+    """Each submission read for scoring carries the ``fields`` document of the batch it came in: three
+    batches, two with the same field list (one category for both) and one collected for catalogue 2026.1."""
+    from indicators import load_catalogue
+
+    ingest_file(engine, ADMIN, sample_csv, PERIOD)
+    frame = generate(60, seed=11, period=PERIOD)
+    frame.loc[frame.index[:5], "headcount"] = frame["headcount"].iloc[:5].astype(int) + 1
+    changed = tmp_path / "changed.csv"
+    write_sample(frame.iloc[:10], changed)
+    ingest_file(engine, ADMIN, changed, PERIOD)
+    older = tmp_path / "older.csv"
+    write_sample(generate(10, seed=12, period=PERIOD, catalogue=load_catalogue("2026.1")), older)
+    ingest_file(engine, ADMIN, older, PERIOD, catalogue=load_catalogue("2026.1"))
+    with engine.connect() as conn:
+        joined = conn.execute(
+            text("SELECT s.id, b.fields, b.id FROM submissions s JOIN ingest_batches b ON b.id = s.batch_id")
+        ).all()
+        latest = repo.latest_submissions(conn, PERIOD)
+        by_id = repo.submission_facts(conn, latest["submission_id"].astype(int).tolist())
+    expected = {int(r[0]): str(r[1]) for r in joined}
+    assert len(set(expected.values())) == 2 and len({r[2] for r in joined}) == 3
+    for read in (latest.set_index("submission_id"), by_id):
+        assert {int(i): str(f) for i, f in read["fields"].items()} == {int(i): expected[int(i)] for i in read.index}
+        assert read["fields"].nunique() == 2
+
+
 def test_a_bad_file_writes_nothing(engine: Engine, sample_csv: Path, tmp_path: Path) -> None:
     ingest_file(engine, ADMIN, sample_csv, PERIOD)
     before = counts(engine)
