@@ -42,3 +42,26 @@ def test_nullable_text_is_text_or_null(values: list[object], kind: str) -> None:
     column = values if kind == "list" else pd.Series(values, dtype=object if kind == "object" else kind)
     expected = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in values]
     assert nullable_text(column) == expected
+
+
+@given(
+    st.integers(0, 40).flatmap(
+        lambda rows: st.integers(0, 9).flatmap(
+            lambda cols: st.lists(
+                st.lists(st.integers(-300, 300), min_size=cols, max_size=cols), min_size=rows, max_size=rows
+            )
+        )
+    )
+)
+def test_pack_writes_each_row_as_its_comma_separated_values(matrix: list[list[int]]) -> None:
+    """``pack`` (how item points and first-level scores are stored) against the plain definition, with
+    negative points, one column, no columns and no rows; ``unpack`` reads each row back."""
+    import numpy as np
+
+    from lrc.service.runs import pack, unpack
+
+    width = len(matrix[0]) if matrix else 0
+    values = np.array(matrix, dtype=np.int64).reshape(len(matrix), width)
+    packed = pack(values)
+    assert packed == [",".join(str(v) for v in row) for row in matrix]
+    assert [unpack(p).tolist() for p in packed if p] == [row for row in matrix if row]
