@@ -367,7 +367,8 @@ def add_run(conn: Connection, **values: Any) -> int:
 def add_results(conn: Connection, rows: list[dict[str, Any]], progress: Any = None) -> None:
     """Append result rows, in enterprise id order: each row's foreign keys and the primary key are then
     looked up in the order of the enterprises' and submissions' own ids, not at random (a slice comes in USCC
-    order). 1M rows into PostgreSQL: 56 s of the server's COPY in USCC order, 42 s so; SQLite 12% faster."""
+    order). 1M rows into an empty copy of the table on PostgreSQL: the server's COPY 56 s in USCC order, 42 s
+    so. ``lrc score`` of 1M, two interleaved pairs (README): SQLite 4 to 11% faster, PostgreSQL 9 to 13%."""
     ordered = sorted(rows, key=lambda row: row["enterprise_id"])
     bulk_insert(conn, cast(Table, ScoreResult.__table__), ordered, progress)
 
