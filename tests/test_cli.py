@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,9 @@ def test_catalogue_and_schema(workdir: Path) -> None:
 
 def test_runs_and_verify(workdir: Path) -> None:
     assert "2026Q3" in lrc(workdir, "runs").stdout
+    listed = json.loads(lrc(workdir, "runs", "--format", "json").stdout)
+    started, finished = (datetime.fromisoformat(listed[0][k]) for k in ("started_at", "finished_at"))
+    assert started.utcoffset() == timedelta(0) and started <= finished <= datetime.now(UTC)
     assert "已完全复现" in lrc(workdir, "verify", "1").stdout
 
 

@@ -65,3 +65,19 @@ def test_pack_writes_each_row_as_its_comma_separated_values(matrix: list[list[in
     packed = pack(values)
     assert packed == [",".join(str(v) for v in row) for row in matrix]
     assert [unpack(p).tolist() for p in packed if p] == [row for row in matrix if row]
+
+
+def test_json_rows_give_times_as_iso_text_in_utc_and_missing_values_as_null() -> None:
+    from lrc.export import to_records
+
+    frame = pd.DataFrame(
+        {
+            "naive": pd.to_datetime(["2026-11-30 12:34:07.467", None]),  # as SQLite gives them back: UTC
+            "china": pd.to_datetime(["2026-11-30 20:34:07", "2026-12-01 08:00:00"]).tz_localize("Asia/Shanghai"),
+            "n": [1.5, None],
+        }
+    )
+    assert to_records(frame) == [
+        {"naive": "2026-11-30T12:34:07.467Z", "china": "2026-11-30T12:34:07.000Z", "n": 1.5},
+        {"naive": None, "china": "2026-12-01T00:00:00.000Z", "n": None},
+    ]
