@@ -849,3 +849,41 @@ def test_facts_that_contradict_each_other_are_refused_with_both_named(tmp_path: 
     frame.loc[frame.index[0], "union_chair_elected"] = False
     write_sample(frame, path)
     assert len(read_records(path, newest, period=PERIOD).frame) == 4
+
+
+def _plain_number(cell: str, is_int: bool) -> tuple[bool, float | None, str | None]:
+    """One cell as the number checks define it: (parsed, value, reason when not parsed)."""
+    import re
+
+    from lrc.ingest import validate as v
+
+    percent = not is_int and cell.endswith("%")
+    text = cell[:-1] if percent else cell
+    if re.fullmatch(v.INT_PATTERN if is_int else v.NUMBER_PATTERN, text):
+        value = float(text.replace(",", ""))
+        return True, value / 100 if percent else value, None
+    if not is_int:
+        return False, None, v.NUMBER_REASON
+    return False, None, v.NOT_WHOLE_REASON if re.fullmatch(v.DECIMAL_PATTERN, cell) else v.WHOLE_REASON
+
+
+NUMBER_CELLS = st.one_of(
+    st.from_regex(r"[+-]?[0-9]{1,20}(\.[0-9]{0,6})?([eE][+-]?[0-9]{1,3})?%?", fullmatch=True),
+    st.from_regex(r"[+-]?[0-9]{1,3}(,[0-9]{3}){0,4}(\.0*)?", fullmatch=True),
+    st.sampled_from(["", "%", "1,23", "1.2.3", "12 元", "一百", ".5", "+.5e2", "1.", "12%%", "１２"]),
+    st.text(max_size=8),
+)
+
+
+@given(st.lists(NUMBER_CELLS, min_size=1, max_size=30), st.booleans())
+def test_number_cells_read_in_bulk_as_each_cell_alone(cells: list[str], is_int: bool) -> None:
+    from lrc.ingest.validate import _read_numbers
+
+    ok, numbers, wrong = _read_numbers(pd.Series(cells, dtype="str"), is_int)
+    for k, cell in enumerate(cells):
+        parsed, value, reason = _plain_number(cell, is_int)
+        assert bool(ok[k]) is parsed, cell
+        if parsed:
+            assert numbers[k] == value, cell
+        else:
+            assert wrong[k] == reason, cell

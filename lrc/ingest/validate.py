@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators import Catalogue, InputField
 from indicators.models import Condition, ConsistencyCheck
@@ -51,6 +53,9 @@ INT_PATTERN = _GROUPED + r"(?:\.0*)?"
 DECIMAL_PATTERN = _GROUPED + r"(?:\.[0-9]*)?"
 NUMBER_PATTERN = rf"(?:{DECIMAL_PATTERN}|[+-]?\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 MAX_EXACT = 2.0**53
+NOT_WHOLE_REASON = "应为整数,不能有小数 (whole number)"
+WHOLE_REASON = "应为整数,不要带单位或文字 (whole number)"
+NUMBER_REASON = "应为数字,不要带单位或文字 (number)"
 
 
 @dataclass
@@ -175,13 +180,16 @@ def _read_numbers(raw: pd.Series, is_int: bool) -> tuple[np.ndarray, np.ndarray,
     text = raw.str.removesuffix("%") if percent.any() else raw
     ok = text.str.fullmatch(INT_PATTERN if is_int else NUMBER_PATTERN).to_numpy(dtype=bool)
     cleaned = text.where(ok, "0").str.replace(",", "", regex=False)
-    numbers = cleaned.astype("float64").to_numpy(copy=True)
+    # Arrow's parser rounds exactly as float() does (pandas' astype of Arrow text took 5% of an ingest)
+    numbers = np.array(pc.cast(pa.array(cleaned), pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
     numbers[percent] /= 100
-    if is_int:
-        decimal = raw.str.fullmatch(DECIMAL_PATTERN).to_numpy(dtype=bool)
-        wrong = np.where(decimal, "应为整数,不能有小数 (whole number)", "应为整数,不要带单位或文字 (whole number)")
-    else:
-        wrong = np.full(len(raw), "应为数字,不要带单位或文字 (number)", dtype=object)
+    wrong = np.full(len(raw), None, dtype=object)  # the reason is worded for the unparsed cells alone
+    unparsed = np.flatnonzero(~ok)
+    if is_int and len(unparsed):
+        decimal = raw.iloc[unparsed].str.fullmatch(DECIMAL_PATTERN).to_numpy(dtype=bool)
+        wrong[unparsed] = np.where(decimal, NOT_WHOLE_REASON, WHOLE_REASON).astype(object)
+    elif len(unparsed):
+        wrong[unparsed] = NUMBER_REASON
     return ok, numbers, wrong
 
 
