@@ -887,3 +887,22 @@ def test_number_cells_read_in_bulk_as_each_cell_alone(cells: list[str], is_int: 
             assert numbers[k] == value, cell
         else:
             assert wrong[k] == reason, cell
+
+
+BOOL_CELLS = st.one_of(
+    st.sampled_from(["是", "否", "有", "无", "Y", "n", "YES", "No", "True", "false", "1", "0", "√", "×", "✓", "✘"]),
+    st.sampled_from(["", "是的", "2", "yes ", "对", "T"]),
+    st.text(max_size=4),
+)
+
+
+@given(st.lists(BOOL_CELLS, min_size=1, max_size=30))
+def test_yes_no_cells_read_in_bulk_as_each_cell_alone(cells: list[str]) -> None:
+    from lrc.ingest.validate import BOOL_REASON, BOOL_TOKENS, parse_bool
+
+    check = parse_bool(pd.Series(cells, dtype="str"))
+    assert str(check.values.dtype) == "boolean"
+    for k, cell in enumerate(cells):
+        value = BOOL_TOKENS.get(cell.lower()) if cell else None
+        assert (None if pd.isna(check.values.iloc[k]) else bool(check.values.iloc[k])) == value, cell
+        assert check.reasons.iloc[k] == (BOOL_REASON if cell and value is None else None), cell

@@ -56,6 +56,7 @@ MAX_EXACT = 2.0**53
 NOT_WHOLE_REASON = "应为整数,不能有小数 (whole number)"
 WHOLE_REASON = "应为整数,不要带单位或文字 (whole number)"
 NUMBER_REASON = "应为数字,不要带单位或文字 (number)"
+BOOL_REASON = "应为 是/否(或 有/无、Y/N、1/0、√/×) (yes/no)"
 
 
 @dataclass
@@ -102,7 +103,9 @@ def _by_value(raw: pd.Series, parse: Callable[[str], tuple[Any, str | None]]) ->
     parsed = [parse(value) for value in uniques]
     values = np.array([v for v, _ in parsed] + [None], dtype=object)[codes]
     reasons = np.array([r for _, r in parsed] + [None], dtype=object)[codes]
-    return CellCheck(pd.Series(values, index=raw.index), pd.Series(reasons, index=raw.index))
+    # object columns as they are: pandas would otherwise look through every cell to infer a type
+    index = raw.index
+    return CellCheck(pd.Series(values, index=index, dtype=object), pd.Series(reasons, index=index, dtype=object))
 
 
 def _choice(normalise: Callable[[str], Any], reason: str) -> Callable[[str], tuple[Any, str | None]]:
@@ -168,10 +171,15 @@ def parse_text(raw: pd.Series, name: str) -> CellCheck:
 
 def parse_bool(raw: pd.Series) -> CellCheck:
     """是/否, 有/无, Y/N, yes/no, true/false, 1/0 (any case), √/× (and ✓✔/✗✘) → "boolean"; blank → <NA>."""
-    reason = "应为 是/否(或 有/无、Y/N、1/0、√/×) (yes/no)"
-    check = _by_value(raw, _choice(lambda v: BOOL_TOKENS.get(v.lower()), reason))
-    check.values = check.values.astype("boolean")
-    return check
+    codes, uniques = pd.factorize(raw)  # each distinct cell read once; -1 (a missing cell) takes the last entry
+    truth = [BOOL_TOKENS.get(v.lower()) if v != "" else None for v in uniques]
+    true = np.array([t is True for t in truth] + [False])[codes]
+    unknown = np.array([t is None for t in truth] + [True])[codes]
+    wrong = np.array([t is None and v != "" for t, v in zip(truth, uniques, strict=True)] + [False])[codes]
+    reasons = np.full(len(raw), None, dtype=object)
+    reasons[wrong] = BOOL_REASON
+    values = pd.arrays.BooleanArray(true, unknown)
+    return CellCheck(pd.Series(values, index=raw.index), pd.Series(reasons, index=raw.index, dtype=object))
 
 
 def _read_numbers(raw: pd.Series, is_int: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
