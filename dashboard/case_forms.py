@@ -79,7 +79,7 @@ def objection_decision(case: ObjectionOut) -> None:
         facts = st.text_area(
             tr("更正后的事实(字段=值,每行一项;字段用数据模板的英文名,值写法同导入文件:是/否、数字)",
                "Corrected facts (field=value, one a line)"),
-            key=f"case_facts_{case.id}", placeholder="contract_signed_rate=0.98",
+            key=f"case_facts_{case.id}", placeholder="worker_satisfaction_rate=0.98",
         )  # fmt: skip
         note = st.text_area(tr("决定说明(记入办理过程和审计日志)", "Note"), max_chars=2000, key=f"case_note_{case.id}")
         sent = st.form_submit_button(tr("作出决定", "Decide"), type="primary", key=f"case_decide_go_{case.id}")

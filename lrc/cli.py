@@ -496,6 +496,10 @@ def main() -> None:
             hint = f" {message.rstrip('.')};见 `{command} --help`"
             err.print(Text.assemble(("用法错误 (usage error):", "bold red"), hint))
         sys.exit(getattr(exc, "exit_code", 2))
+    except InputValidationError as exc:  # any command's refused input lists its problems, as `lrc ingest` does
+        log.info("input refused: %s", exc)
+        render.problems(err, exc)
+        sys.exit(exc.exit_code)
     except LrcError as exc:
         log.info("user error: %s", exc)
         err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}"))

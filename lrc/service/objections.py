@@ -257,8 +257,8 @@ def fact_pairs(pairs: Iterable[str], given_as: str) -> dict[str, str]:
     """Corrected facts written ``FIELD=VALUE`` (one per ``--fact`` option, or one per line of a form; blank
     ones skipped) as ``decide`` takes them; ``given_as`` names where they were typed in a refusal.
 
-    >>> fact_pairs(["contract_signed_rate = 0.98", "", "union_established=是"], "--fact")
-    {'contract_signed_rate': '0.98', 'union_established': '是'}
+    >>> fact_pairs(["worker_satisfaction_rate = 0.98", "", "union_established=是"], "--fact")
+    {'worker_satisfaction_rate': '0.98', 'union_established': '是'}
     """
     facts: dict[str, str] = {}
     for pair in pairs:
@@ -267,7 +267,7 @@ def fact_pairs(pairs: Iterable[str], given_as: str) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise UsageError(
-                f"{given_as} {shorten(pair.strip())} 应写作 字段=值,如 contract_signed_rate=0.98 (FIELD=VALUE)"
+                f"{given_as} {shorten(pair.strip())} 应写作 字段=值,如 worker_satisfaction_rate=0.98 (FIELD=VALUE)"
             )
         if name.strip() in facts:
             raise UsageError(f"{given_as} 字段 {shorten(name.strip())} 给了两次 (given twice)")
@@ -352,7 +352,7 @@ def _corrected(
     if unknown:
         raise UsageError(
             f"字段 {'、'.join(shorten(n) or '' for n in unknown[:5])} 不在指标体系 {catalogue.version} 的数据字段中;"
-            "请按数据模板的英文字段名填写,如 --fact contract_signed_rate=0.98 (unknown field)"
+            "请按数据模板的英文字段名填写,如 --fact worker_satisfaction_rate=0.98 (unknown field)"
         )
     subs = repo.submissions_by_id(conn, [submission_id]).assign(uscc=str(row["uscc"])).set_index("uscc")
     values = {k: v for k, v in submission_values(subs, catalogue).items() if v is not None}
