@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the CLI normalises its arguments before any frame exists
     import pandas as pd
 
-# C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates.
-CONTROL_PATTERN = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+# C0 and C1 controls, DEL; the invisible ones that change how text reads: zero-width space, direction marks and
+# overrides, line and paragraph separators, word joiner and invisible operators, a BOM inside text (U+200C and
+# U+200D stay: scripts and emoji sequences need them)
+CONTROL_PATTERN = "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 CONTROL = re.compile(CONTROL_PATTERN)
 CONTROL_REASON = "含有控制字符(如换行、制表符或不可见的方向控制符),请删除 (control character)"
 

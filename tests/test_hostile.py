@@ -285,7 +285,7 @@ def test_a_formula_without_a_cached_value_is_refused(tmp_path: Path, catalogue) 
     assert (problem.row, problem.column) == (2, "headcount") and "公式没有计算结果" in problem.reason
 
 
-@pytest.mark.parametrize("bad", ["\x00", "\u202e", "\x07", "a\nb"])
+@pytest.mark.parametrize("bad", ["\x00", "\u202e", "\x07", "a\nb", "\u2028", "\u200b", "\u200f", "\ufeff"])
 def test_control_characters_are_refused_on_every_backend(db_url: str, tmp_path: Path, bad: str) -> None:
     from lrc.store import upgrade
 
@@ -349,3 +349,9 @@ def test_usage_errors_are_one_chinese_line(tmp_path: Path, args: tuple[str, ...]
     done = lrc(tmp_path, *args, ok=False)
     assert done.returncode == 2 and done.stderr.startswith("用法错误 (usage error):")
     assert len(done.stderr.strip().splitlines()) == 1 and "╭" not in done.stderr
+
+
+def test_joiners_that_scripts_and_emoji_need_are_kept() -> None:
+    from lrc.normalise import CONTROL
+
+    assert not CONTROL.search("沈阳👨\u200d👩\u200d👧重工") and not CONTROL.search("می\u200cخواهم")
