@@ -322,6 +322,13 @@ def local_time(value: Any) -> str:
     return in_china(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
+RUN_KIND_LABELS = {
+    "period": "期间评分", "records": "记录引起的重算", "submission": "单企业报送后的重算",
+    "import": "导入的全国结果", "objection": "异议成立后的重算", "repair": "信用修复后的重算",
+    "expiry": "记录展示期满后的重算", "removal": "移出名单后的重算",
+}  # fmt: skip
+
+
 def runs(console: Console, frame: pd.DataFrame) -> None:
     if frame.empty:
         console.print("还没有评分批次 (no runs yet)")
@@ -329,13 +336,9 @@ def runs(console: Console, frame: pd.DataFrame) -> None:
     table = Table(title="评分批次 (score runs)")
     for column in ("批次", "期间", "类型", "指标体系", "企业数", "完成时间(北京时间)", "操作人", "输入哈希"):
         table.add_column(column)
-    kinds = {
-        "period": "期间评分", "records": "记录引起的重算", "submission": "单企业报送后的重算",
-        "import": "导入的全国结果",
-    }  # fmt: skip
     for r in frame.itertuples(index=False):
         table.add_row(
-            str(r.id), r.period, kinds.get(r.kind, r.kind), r.catalogue_version, str(r.enterprise_count),
+            str(r.id), r.period, RUN_KIND_LABELS.get(r.kind, r.kind), r.catalogue_version, str(r.enterprise_count),
             local_time(r.finished_at), r.actor, r.input_hash[:16],
         )  # fmt: skip
     console.print(table)

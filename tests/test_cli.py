@@ -263,3 +263,18 @@ def test_ingest_and_score_print_their_ids_last_and_as_json(tmp_path: Path) -> No
     lrc(tmp_path, "sample", "--n", "14", "--seed", "9", "--period", "2026Q2", "--output", "b.csv")
     second = json.loads(lrc(tmp_path, "ingest", "b.csv", "--period", "2026Q2", "-f", "json").stdout)
     assert second["id"] == second["batch_id"] == 2 and second["rows"] == 14
+
+
+def test_every_kind_of_run_has_a_chinese_label_in_the_runs_table() -> None:
+    import re
+
+    from lrc.render import RUN_KIND_LABELS
+    from lrc.service.closures import RUN_KIND
+    from lrc.service.results import RUN_KIND_ZH
+
+    written = set(RUN_KIND.values()) | set(RUN_KIND_ZH)
+    for source in (Path(__file__).parents[1] / "lrc" / "service").glob("*.py"):  # every kind a service writes
+        written |= set(re.findall(r'kind="([a-z]+)", actor=', source.read_text("utf-8")))
+    assert {"period", "records", "submission", "expiry"} <= written
+    assert written <= set(RUN_KIND_LABELS), written - set(RUN_KIND_LABELS)
+    assert all(re.search(r"[\u4e00-\u9fff]", label) for label in RUN_KIND_LABELS.values())
