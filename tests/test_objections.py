@@ -197,7 +197,7 @@ def test_a_record_past_its_display_period_stops_counting_on_the_next_run_without
     old = as_json(call, "explain", uscc, "--period", PERIOD, "--run", str(counted["result_run_id"]))
     assert old["superseded"]["kind"] == "expiry"
     shown = next(r for r in now["records"] if r["id"] == minor["id"])
-    assert shown["closed"]["cause"] == "expired" and "展示期满" in shown["status_zh"]
+    assert shown["closed"]["cause"] == "expired" and "展示期满(显示至 2026-10-14,不含)" in shown["status_zh"]
     assert as_json(call, "record", "expire")["expired"] == []  # once only
 
 
