@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lrc.errors import LrcError, UsageError
+from lrc.times import CHINA
 
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -28,18 +29,20 @@ XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows: NaN/NA become null, numpy scalars become Python ones, times ISO 8601 text in UTC
-    ("2026-11-30T12:34:07.467Z"; stored times are UTC, and SQLite keeps them without a zone). Said
-    explicitly: pandas' default was milliseconds since 1970 and changes to ISO text in pandas 4."""
+    """JSON-ready rows: NaN/NA become null, numpy scalars become Python ones, times ISO 8601 text in China
+    Standard Time to the second ("2026-11-30T20:34:07+08:00"), as the audit log and accounts give them (stored
+    times are UTC; SQLite keeps them without a zone). pandas' own default was milliseconds since 1970."""
     times = [c for c, kind in frame.dtypes.items() if isinstance(kind, pd.DatetimeTZDtype) or kind.kind == "M"]
     if times:
-        frame = frame.assign(**{str(c): _in_utc(frame[c]) for c in times})
+        frame = frame.assign(**{str(c): _china_text(frame[c]) for c in times})
     text = frame.to_json(orient="records", force_ascii=False, double_precision=10, date_format="iso")
     return json.loads(text)
 
 
-def _in_utc(column: pd.Series) -> pd.Series:
-    return column.dt.tz_localize("UTC") if column.dt.tz is None else column.dt.tz_convert("UTC")
+def _china_text(column: pd.Series) -> pd.Series:
+    stamps = (column.dt.tz_localize("UTC") if column.dt.tz is None else column).dt.tz_convert(CHINA)
+    text = [None if pd.isna(t) else t.isoformat(timespec="seconds") for t in stamps]
+    return pd.Series(text, index=column.index, dtype=object)
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:

@@ -176,7 +176,7 @@ def test_runs_and_verify(workdir: Path) -> None:
     assert "2026Q3" in lrc(workdir, "runs").stdout
     listed = json.loads(lrc(workdir, "runs", "--format", "json").stdout)
     started, finished = (datetime.fromisoformat(listed[0][k]) for k in ("started_at", "finished_at"))
-    assert started.utcoffset() == timedelta(0) and started <= finished <= datetime.now(UTC)
+    assert started.utcoffset() == timedelta(hours=8) and started <= finished <= datetime.now(UTC)
     assert "已完全复现" in lrc(workdir, "verify", "1").stdout
 
 

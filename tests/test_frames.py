@@ -67,7 +67,7 @@ def test_pack_writes_each_row_as_its_comma_separated_values(matrix: list[list[in
     assert [unpack(p).tolist() for p in packed if p] == [row for row in matrix if row]
 
 
-def test_json_rows_give_times_as_iso_text_in_utc_and_missing_values_as_null() -> None:
+def test_json_rows_give_times_as_iso_text_in_china_time_and_missing_values_as_null() -> None:
     from lrc.export import to_records
 
     frame = pd.DataFrame(
@@ -78,6 +78,6 @@ def test_json_rows_give_times_as_iso_text_in_utc_and_missing_values_as_null() ->
         }
     )
     assert to_records(frame) == [
-        {"naive": "2026-11-30T12:34:07.467Z", "china": "2026-11-30T12:34:07.000Z", "n": 1.5},
-        {"naive": None, "china": "2026-12-01T00:00:00.000Z", "n": None},
+        {"naive": "2026-11-30T20:34:07+08:00", "china": "2026-11-30T20:34:07+08:00", "n": 1.5},
+        {"naive": None, "china": "2026-12-01T08:00:00+08:00", "n": None},
     ]
