@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +90,9 @@ def test_publishing_again_is_a_new_version_and_nothing_published_changes(store: 
     assert second.number != first.number and second.hash != first.hash  # its time and number differ
     listed = {p.id: p for p in list_publications(engine, ADMIN)}
     assert listed[first.id].replaced_by == second.id and listed[second.id].replaced_by is None
+    offsets = {p.published_at.utcoffset() for p in listed.values()}  # one zone on both backends
+    assert offsets == {timedelta(hours=8)}
+    assert listed[first.id].model_dump(mode="json")["published_at"].endswith("+08:00")
     _, content = get_publication(engine, ADMIN, city.id)
     assert content.entries and all(e.city_code == "210100" for e in content.entries)
     for statement in ("UPDATE publications SET title = 'x'", "DELETE FROM publications"):

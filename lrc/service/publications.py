@@ -327,7 +327,8 @@ def _out(row: Any, replaced_by: int | None) -> PublicationOut:
         id=row["id"], number=row["number"], hash=row["content_hash"], period=row["period"], scope=row["scope"],
         scope_zh=scope_zh, title=row["title"], entries=row["entries"], replaces=row["replaces_id"],
         replaced_by=replaced_by, run_id=row["run_id"], catalogue_version=row["catalogue_version"],
-        policy_version=row["policy_version"], publisher=row["publisher"], published_at=row["published_at"],
+        policy_version=row["policy_version"], publisher=row["publisher"],
+        published_at=in_china(row["published_at"]).to_pydatetime(),  # one zone on both backends: SQLite's is naive
     )  # fmt: skip
 
 
