@@ -87,6 +87,11 @@ def test_past_the_deadline_an_enterprise_cannot_submit(page: Any, base_url: str)
     page.get_by_label("报告期").fill(DEMO_PERIODS[-1])
     page.get_by_label("报告期").press("Enter")
     page.get_by_text("已过报送截止日期").first.wait_for(timeout=30_000)
+    settle(page)  # the notice can be drawn before the rest of the rerun reaches the button
+    disabled = (
+        "() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('提交并评分') && b.disabled)"
+    )
+    page.wait_for_function(disabled, timeout=30_000, polling=100)
     assert page.get_by_role("button", name="提交并评分").is_disabled()
 
 
