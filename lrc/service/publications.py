@@ -328,7 +328,8 @@ def _out(row: Any, replaced_by: int | None) -> PublicationOut:
         scope_zh=scope_zh, title=row["title"], entries=row["entries"], replaces=row["replaces_id"],
         replaced_by=replaced_by, run_id=row["run_id"], catalogue_version=row["catalogue_version"],
         policy_version=row["policy_version"], publisher=row["publisher"],
-        published_at=in_china(row["published_at"]).to_pydatetime(),  # one zone on both backends: SQLite's is naive
+        # one zone on both backends (SQLite's is naive), to the second as every time in JSON
+        published_at=in_china(row["published_at"]).to_pydatetime().replace(microsecond=0),
     )  # fmt: skip
 
 
