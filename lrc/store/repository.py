@@ -331,7 +331,9 @@ def _with_fields(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
         frame["fields"] = pd.Series(dtype=object)
         return frame
     codes, ids = pd.factorize(batches.astype("int64"))
-    found = dict(conn.execute(select(IngestBatch.id, IngestBatch.fields).where(IngestBatch.id.in_(ids.tolist()))).all())
+    found: dict[int, str] = {}
+    for part in chunks(ids.tolist()):  # bounded IN lists: a period of web-form submissions has a batch each
+        found.update(conn.execute(select(IngestBatch.id, IngestBatch.fields).where(IngestBatch.id.in_(part))).all())
     documents, distinct = pd.factorize(np.array([found[int(i)] for i in ids], dtype=object))  # batches alike
     frame["fields"] = pd.Categorical.from_codes(documents[codes], categories=distinct)
     return frame
