@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lrc.errors import LrcError, UsageError
-from lrc.times import CHINA
+from lrc.times import in_china
 
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -40,8 +40,7 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _china_text(column: pd.Series) -> pd.Series:
-    stamps = (column.dt.tz_localize("UTC") if column.dt.tz is None else column).dt.tz_convert(CHINA)
-    text = [None if pd.isna(t) else t.isoformat(timespec="seconds") for t in stamps]
+    text = [None if pd.isna(t) else in_china(t).isoformat(timespec="seconds") for t in column]
     return pd.Series(text, index=column.index, dtype=object)
 
 
