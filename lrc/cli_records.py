@@ -53,10 +53,7 @@ def record_add(
         "severity": severity or "", "workers": workers or "", "amount": amount or "", "note": note or "",
     }  # fmt: skip
     engine, who = store_and_principal(db, as_)
-    try:
-        summary = add_record(engine, who, values)
-    except InputValidationError as exc:
-        refuse_with_report(exc, None)
+    summary = add_record(engine, who, values)  # a refused record: cli.main lists its problems
     _show(fmt, summary, one=True)
 
 
