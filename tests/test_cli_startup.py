@@ -51,3 +51,46 @@ def test_the_indicators_package_still_offers_every_name() -> None:
         assert getattr(indicators, name) is not None
     with pytest.raises(AttributeError):
         _ = indicators.no_such_name  # type: ignore[attr-defined]
+
+
+def _described(command: object) -> object:
+    """What a user sees of a click command: its help, parameters (names, options, defaults, help) and, for a
+    group, the same for each subcommand."""
+    params = [
+        (p.name, tuple(p.opts), tuple(p.secondary_opts), repr(p.default), getattr(p, "help", None), p.required)
+        for p in command.params  # type: ignore[attr-defined]
+    ]
+    subcommands = getattr(command, "commands", {})
+    return (command.help, params, {n: _described(c) for n, c in sorted(subcommands.items())})  # type: ignore[attr-defined]
+
+
+def test_running_one_command_builds_it_as_the_whole_app_does() -> None:
+    """`main` builds only the command it runs (``only``): each command and group so built is the one the
+    whole app holds, under the same name; an unknown name or an option first gets the whole app."""
+    from typer.main import get_command
+
+    from lrc.cli import app, only
+
+    whole = get_command(app)
+    names = sorted(whole.commands)  # type: ignore[attr-defined]
+    assert {"rank", "explain", "record", "ingest", "objection"} <= set(names)
+    for name in names:
+        narrowed = get_command(only(name))
+        assert list(narrowed.commands) == [name]  # type: ignore[attr-defined]
+        assert _described(narrowed.commands[name]) == _described(whole.commands[name])  # type: ignore[attr-defined]
+        assert _described(narrowed)[1] == _described(whole)[1]  # the same options before the command (--version)
+    assert only("rnk") is app and only("--version") is app and only("") is app
+
+
+def test_a_narrowed_command_answers_as_the_whole_app() -> None:
+    """Through the entry point: usage errors name the command path, unknown commands suggest a name."""
+    cases = {
+        ("rank", "--bogus"): "没有选项 --bogus",
+        ("rnk",): "Did you mean 'rank'?",
+        ("record", "ad"): "`lrc record --help`",
+    }
+    for args, expected in cases.items():
+        entry = [sys.executable, "-c", "from lrc.cli import main; main()"]
+        done = subprocess.run([*entry, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, (args, done.stderr)
+        assert expected in done.stderr, (args, done.stderr)
