@@ -27,6 +27,29 @@ def check_period(period: str) -> str:
     return value
 
 
+FIRST_DAY = date(2014, 12, 1)  # the Liaoning system went live in December 2014: no period ended before it is rated
+
+
+def check_reporting_period(period: str, today: date) -> str:
+    """``check_period``, and a period facts can be reported for: one that has begun by ``today`` (China's
+    date) and did not end before the rating system went live. 1999Q1 or 2099Q1 is a typing mistake that would
+    otherwise become a period of its own in every list.
+
+    >>> check_reporting_period("2026Q4", date(2026, 12, 1))
+    '2026Q4'
+    """
+    value = check_period(period)
+    if period_start(value) > today:
+        raise PeriodError(
+            f"期间 {value} 尚未开始(今天是 {today.isoformat()}),不能报送其数据 (the period has not begun)"
+        )
+    if period_end(value) < FIRST_DAY:
+        raise PeriodError(
+            f"期间 {value} 早于评价体系启用(2014 年 12 月),不能报送其数据 (the period ended before the system began)"
+        )
+    return value
+
+
 def period_kind(period: str) -> str:
     """``Y`` (year), ``H``, ``Q`` or ``M``."""
     return period[4] if len(period) > 4 else "Y"

@@ -278,3 +278,17 @@ def test_every_kind_of_run_has_a_chinese_label_in_the_runs_table() -> None:
     assert {"period", "records", "submission", "expiry"} <= written
     assert written <= set(RUN_KIND_LABELS), written - set(RUN_KIND_LABELS)
     assert all(re.search(r"[\u4e00-\u9fff]", label) for label in RUN_KIND_LABELS.values())
+
+
+def test_a_period_not_begun_or_before_the_system_is_refused_and_nothing_is_stored(tmp_path: Path) -> None:
+    """1999Q1 or 2099Q1 typed for 2026Q1 would become a period of its own in every list: refused, exit 2."""
+    from lrc.times import today_in_china
+
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "5", "--seed", "3", "--period", "2026Q2", "--output", "a.csv")
+    future = f"{today_in_china().year + 1}Q1"
+    for period, reason in ((future, "尚未开始"), ("1999Q1", "早于评价体系启用"), ("2014Q3", "早于评价体系启用")):
+        refused = lrc(tmp_path, "ingest", "a.csv", "--period", period, ok=False)
+        assert refused.returncode == 2 and f"期间 {period} {reason}" in refused.stderr, refused.stderr
+    assert json.loads(lrc(tmp_path, "runs", "-f", "json").stdout) == []
+    assert lrc(tmp_path, "ingest", "a.csv", "--period", "2014Q4").stdout.strip().splitlines()[-1] == "1"

@@ -30,3 +30,18 @@ def test_a_period_is_normalised(text: str) -> None:
 def test_a_bad_period_is_refused_in_chinese(text: str) -> None:
     with pytest.raises(PeriodError, match="期间"):
         check_period(text)
+
+
+def test_a_reporting_period_has_begun_and_ended_after_the_system_went_live() -> None:
+    from datetime import date
+
+    from lrc.periods import check_reporting_period
+
+    today = date(2026, 12, 1)
+    assert [check_reporting_period(p, today) for p in ("2026Q4", "2026M12", "2026", "2014Q4", "2014")] == [
+        "2026Q4", "2026M12", "2026", "2014Q4", "2014",
+    ]  # fmt: skip
+    for period in ("2027Q1", "2026M13", "2027", "2014Q3", "2014M11", "1999Q1"):
+        with pytest.raises(PeriodError):
+            check_reporting_period(period, today)
+    assert check_reporting_period("2027Q1", date(2027, 1, 1)) == "2027Q1"

@@ -17,7 +17,7 @@ from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, PermissionDenied, RowProblem
 from lrc.ingest import IngestBatch, RecordChunks
 from lrc.ingest.validate import IDENTITY_ZH
-from lrc.periods import check_period, submission_deadline
+from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import guarded
 from lrc.store import facts_codec, require_schema
@@ -68,7 +68,7 @@ def ingest_file(
     from outside). A large CSV is read, checked and staged a chunk at a time in one transaction
     (``RecordChunks``), so memory stays bounded; a file of one chunk is checked before the store is
     opened for writing."""
-    period = check_period(period)
+    period = check_reporting_period(period, today_in_china())
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.ingest, f"period:{period}") as entry:

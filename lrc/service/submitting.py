@@ -19,7 +19,7 @@ from indicators import Catalogue, load_catalogue
 from lrc.errors import UsageError
 from lrc.ingest import read_object
 from lrc.normalise import ascii_form
-from lrc.periods import check_period
+from lrc.periods import check_period, check_reporting_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.ingesting import store_batch
@@ -27,6 +27,7 @@ from lrc.service.results import current_results
 from lrc.service.runs import catalogue_for_run, marks_now, score_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
+from lrc.times import today_in_china
 
 PERIOD_KEYS = ("period", "报告期")
 
@@ -62,7 +63,7 @@ def period_of(values: dict[str, Any], period: str | None) -> str:
     chosen = period or inside
     if not chosen:
         raise UsageError("缺少报告期 period,如 2026Q3 (period missing)")
-    return check_period(chosen)
+    return check_reporting_period(chosen, today_in_china())
 
 
 def catalogue_of_period(conn: Connection, period: str) -> tuple[Catalogue, Any]:
