@@ -251,6 +251,33 @@ def test_a_record_file_is_all_or_nothing(scored: tuple[Engine, list[str]], tmp_p
     assert ingest_records(engine, ADMIN, path, catalogue=CAT).stored == []
 
 
+def test_a_refused_record_file_names_its_unknown_enterprises_with_its_other_problems(
+    scored: tuple[Engine, list[str]], tmp_path: Path
+) -> None:
+    """One round of corrections: a file refused for a bad date also names the rows whose enterprise the store
+    does not hold (before, those came only once every other problem was mended)."""
+    engine, usccs = scored
+    stranger = "91210100MA0XXXXX1" + "0"  # well formed, not in the store
+    kind = next(t for t in CAT.record_types if t.code == "LABOUR_PENALTY")
+    row = {"统一社会信用代码": usccs[5], "记录类型": kind.name_zh, "决定日期": "2026-07-01",
+           "决定机关": "大连市人社局", "文书编号": "大人社罚〔2026〕1号", "严重程度": "一般"}  # fmt: skip
+    rows = [row, {**row, "文书编号": "2号", "决定日期": "明天"},
+            {**row, "文书编号": "3号", "统一社会信用代码": stranger},
+            {**row, "文书编号": "4号", "统一社会信用代码": stranger.lower(), "决定日期": "2026-13-01"}]  # fmt: skip
+    path = tmp_path / "records.csv"
+    pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(InputValidationError) as caught:
+        ingest_records(engine, ADMIN, path, catalogue=CAT)
+    found = [(p.row, p.column, p.value) for p in caught.value.problems]
+    assert found == [(3, "决定日期", "明天"), (4, "统一社会信用代码", stranger), (5, "决定日期", "2026-13-01"),
+                     (5, "统一社会信用代码", stranger.lower())]  # fmt: skip
+    assert "库中没有该企业" in caught.value.problems[1].reason
+    with pytest.raises(InputValidationError) as alone:  # the store is asked only of a refused file
+        add_record(engine, ADMIN, fatal(stranger), catalogue=CAT)
+    assert [p.column for p in alone.value.problems] == ["uscc"]
+    assert list_records(engine, ADMIN, catalogue=CAT) == []
+
+
 def test_records_are_append_only(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
     add_record(engine, ADMIN, fatal(usccs[6]), catalogue=CAT)

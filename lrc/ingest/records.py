@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -90,6 +91,7 @@ class _RecordChecker:
         self.problems: list[RowProblem] = list(table.problems)
         self.found: dict[str, int] = {}
         self.columns: dict[str, list[str]] = {}
+        self.codes: list[tuple[int, str, str]] = []  # (row, USCC, cell) of each well-formed USCC
         lookup = header_names()
         for pos, header in enumerate(table.headers):
             name = lookup.get(header.strip().lower()) or lookup.get(header.strip())
@@ -142,6 +144,8 @@ class _RecordChecker:
         code = ascii_form(values["uscc"]).upper()
         if code and not is_format_valid(code):
             self.add(row, self.header("uscc"), values["uscc"], "不是 18 位统一社会信用代码 (not a USCC)")
+        elif code:
+            self.codes.append((row, code, values["uscc"]))
         if len(self.problems) > before or kind is None or tier is None or decided is None:
             return None
         return RecordRow(
@@ -206,9 +210,17 @@ class _RecordChecker:
         return float(text)
 
 
-def check_records(table: RawTable, catalogue: Catalogue, *, today: date | None = None) -> list[RecordRow]:
+def check_records(
+    table: RawTable,
+    catalogue: Catalogue,
+    *,
+    today: date | None = None,
+    absent: Callable[[list[str]], dict[str, str]] | None = None,
+) -> list[RecordRow]:
     """Every record of ``table`` checked; InputValidationError with every problem otherwise.
-    A (source, ref) delivered twice in one file is refused at the later row."""
+    A (source, ref) delivered twice in one file is refused at the later row. When other problems refuse the
+    file, ``absent`` (the store's answer: each USCC no record can be attributed to, with the reason) names
+    the unknown enterprises of every row in the same list, so that one round of corrections is enough."""
     checker = _RecordChecker(table, catalogue, today or today_in_china())
     rows = checker.rows()
     first: dict[tuple[str, str], int] = {}
@@ -219,6 +231,11 @@ def check_records(table: RawTable, catalogue: Catalogue, *, today: date | None =
             checker.add(record.row, checker.header("ref"), record.ref, reason)
         first.setdefault(key, record.row)
     if checker.problems:
+        if absent is not None and checker.codes:
+            reasons = absent(sorted({code for _, code, _ in checker.codes}))
+            for row, code, value in checker.codes:
+                if code in reasons:
+                    checker.add(row, checker.header("uscc"), value, reasons[code])
         problems = sorted(checker.problems, key=lambda p: p.row or 0)
         raise InputValidationError(problems, table.file)
     return rows

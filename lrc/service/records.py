@@ -66,7 +66,7 @@ def add_record(
     """One record from the command line (or an API call), checked like a file row."""
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.record, "record") as entry:
-        rows = check_records(command_line_table(values), catalogue)
+        rows = check_records(command_line_table(values), catalogue, absent=_absent(engine, who))
         summary = _receive(engine, entry, rows, "命令行 (command line)", None, catalogue)
         return summary.model_copy(update={"single": True})
 
@@ -83,7 +83,7 @@ def receive_objects(
     stored (same source and document number, same content) is answered, not stored again."""
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.record, f"request:{source[:80]}") as entry:
-        rows = check_records(objects_table(values, source), catalogue)
+        rows = check_records(objects_table(values, source), catalogue, absent=_absent(engine, who))
         return _receive(engine, entry, rows, source, source, catalogue)
 
 
@@ -100,7 +100,7 @@ def ingest_records(
     with guarded(engine, who, Action.record, f"file:{Path(path).name[:100]}") as entry:
         headers = {"uscc", RECORD_HEADERS["uscc"]}
         table = read_table(Path(path), key_headers=headers)
-        rows = check_records(table, catalogue)
+        rows = check_records(table, catalogue, absent=_absent(engine, who))
         return _receive(engine, entry, rows, table.file, Path(path).name, catalogue, progress)
 
 
@@ -131,6 +131,31 @@ def _receive(
     raise AssertionError("unreachable")
 
 
+def _attributable(conn: Connection, who: Principal, codes: list[str]) -> dict[str, int]:
+    """The enterprise id of each of ``codes`` that ``who`` may add records to: known to the store and inside
+    the scope (outside the scope is answered like unknown: its existence is not told)."""
+    ids = repo.enterprise_ids(conn, codes, create=False)
+    if not who.scope.everything:
+        regions = repo.latest_regions(conn, list(ids.values()))
+        ids = {u: i for u, i in ids.items() if who.scope.contains(regions.get(i), u)}
+    return ids
+
+
+def _absent(engine: Engine, who: Principal) -> Callable[[list[str]], dict[str, str]]:
+    """``check_records``' question to the store: which USCCs no record of ``who`` can be attributed to, and
+    why (asked only of a refused file, so that its problem list names the unknown enterprises too; a file
+    otherwise right is checked again inside the transaction that stores it)."""
+    reason = UNKNOWN if who.scope.everything else UNKNOWN_OR_OUTSIDE
+
+    def absent(codes: list[str]) -> dict[str, str]:
+        require_schema(engine)
+        with engine.connect() as conn:
+            known = _attributable(conn, who, codes)
+        return {code: reason for code in codes if code not in known}
+
+    return absent
+
+
 UNKNOWN = "库中没有该企业(尚无任何报送数据),记录无法归属 (unknown enterprise)"
 UNKNOWN_OR_OUTSIDE = "库中没有该企业,或该企业不在你的权限范围内 (unknown enterprise or outside your scope)"
 
@@ -145,10 +170,7 @@ def _store_and_rescore(
     progress: Progress | None,
 ) -> RecordsSummary:
     actor = who.name
-    ids = repo.enterprise_ids(conn, list({r.uscc for r in rows}), create=False)
-    if not who.scope.everything:  # outside the scope is answered like unknown: its existence is not told
-        regions = repo.latest_regions(conn, list(ids.values()))
-        ids = {u: i for u, i in ids.items() if who.scope.contains(regions.get(i), u)}
+    ids = _attributable(conn, who, list({r.uscc for r in rows}))
     unknown = [r for r in rows if r.uscc not in ids]
     if unknown:
         reason = UNKNOWN if who.scope.everything else UNKNOWN_OR_OUTSIDE
