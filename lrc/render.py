@@ -84,6 +84,19 @@ def ingest_summary(console: Console, summary: Any) -> None:
         )
     if summary.overridden_uscc:
         console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
+    absent = getattr(summary, "absent_columns", [])
+    if absent:
+        shown = "、".join(absent[:ABSENT_SHOWN]) + (f" 等 {len(absent)} 列" if len(absent) > ABSENT_SHOWN else "")
+        console.print(
+            Text(
+                f"注意:文件没有这些可选列,每家企业的这些数据都按未报送计:{shown}"
+                " (optional columns absent: counted as not reported for every enterprise)",
+                style="yellow",
+            )
+        )
+
+
+ABSENT_SHOWN = 8
 
 
 def run_summary(console: Console, summary: Any) -> None:

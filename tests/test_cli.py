@@ -292,3 +292,22 @@ def test_a_period_not_begun_or_before_the_system_is_refused_and_nothing_is_store
         assert refused.returncode == 2 and f"期间 {period} {reason}" in refused.stderr, refused.stderr
     assert json.loads(lrc(tmp_path, "runs", "-f", "json").stdout) == []
     assert lrc(tmp_path, "ingest", "a.csv", "--period", "2014Q4").stdout.strip().splitlines()[-1] == "1"
+
+
+def test_a_file_without_an_optional_column_is_taken_with_a_warning(tmp_path: Path) -> None:
+    """Every enterprise's items reading a column left out of the file count as not reported: accepted, said
+    in the text and in JSON (``absent_columns``), the batch id still on the last line."""
+    import pandas as pd
+
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "6", "--seed", "4", "--period", "2026Q2", "--output", "a.csv")
+    whole = pd.read_csv(tmp_path / "a.csv", dtype=str, keep_default_na=False)
+    whole.drop(columns=["worker_satisfaction_rate", "ownership"]).to_csv(tmp_path / "b.csv", index=False)
+    done = lrc(tmp_path, "ingest", "b.csv", "--period", "2026Q2").stdout.strip().splitlines()
+    assert done[-1] == "1"
+    warning = " ".join(done[1:-1])
+    assert "没有这些可选列" in warning and "登记注册类型 (ownership)" in warning and "(worker_satisfaction_rate)" in warning
+    again = json.loads(lrc(tmp_path, "ingest", "a.csv", "--period", "2026Q2", "-f", "json").stdout)
+    assert again["absent_columns"] == [] and again["id"] == 2
+    taken = json.loads(lrc(tmp_path, "ingest", "b.csv", "--period", "2026Q2", "-f", "json").stdout)
+    assert [c.split(" (")[1] for c in taken["absent_columns"]] == ["ownership)", "worker_satisfaction_rate)"]

@@ -78,7 +78,8 @@ def test_a_filled_template_scores_as_the_csv_does(tmp_path: Path) -> None:
     for name, path in (("csv", csv_path), ("xlsx", filled)):
         engine: Engine = make_engine(f"sqlite:///{tmp_path / name}.db")
         upgrade(engine)
-        assert ingest_file(engine, ADMIN, path, PERIOD).new_versions == 40
+        summary = ingest_file(engine, ADMIN, path, PERIOD)
+        assert summary.new_versions == 40 and summary.absent_columns == []  # every column, none to warn of
         score_period(engine, ADMIN, PERIOD)
         totals.append(load_results(engine, ADMIN, PERIOD)[1].set_index("uscc")[["total", "grade"]].sort_index())
     pd.testing.assert_frame_equal(totals[0], totals[1])

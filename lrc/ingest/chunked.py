@@ -23,7 +23,7 @@ import pandas as pd
 from indicators import Catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable, check_cells, csv_text_table, read_table
-from lrc.ingest.validate import IngestBatch, header_lookup, validate_table
+from lrc.ingest.validate import IngestBatch, absent_optional_columns, header_lookup, validate_table
 from lrc.normalise import ascii_column
 
 CHUNK_CHARS = 16 * 1024 * 1024  # characters of text a chunk: about 55,000 rows, 1.2 GB at the peak
@@ -176,6 +176,7 @@ class RecordChunks:
         self.chunks = 0
         self.streamed = False  # read a chunk at a time (else whole, as one chunk)
         self.overridden: list[str] = []
+        self.absent: list[str] = []  # the optional columns the file lacks ("中文名 (name)")
         self._examples = 0  # rows read, examples included (a template with only its example is no error)
         self._seen = np.empty(0, dtype=np.uint64)  # hashes of the USCCs read so far, sorted
         self._first_row = np.empty(0, dtype=np.int64)  # the row of each, in the same order
@@ -198,6 +199,8 @@ class RecordChunks:
         try:
             for table in self._tables():
                 self.chunks += 1
+                if self.chunks == 1:
+                    self.absent = absent_optional_columns(table.headers, self.catalogue)
                 self._examples = self._examples or len(table.rows)
                 batch = self._checked(without_examples(table, self.uscc_headers))
                 if batch is not None:

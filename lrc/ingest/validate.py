@@ -93,6 +93,17 @@ def header_lookup(catalogue: Catalogue) -> dict[str, str]:
     return lookup
 
 
+def absent_optional_columns(headers: list[str], catalogue: Catalogue) -> list[str]:
+    """The optional columns (identity and facts, not ``period``) that ``headers`` lack, as "中文名 (name)", in
+    template order: a whole column left out of a file makes every enterprise's items that read it count as
+    not reported, which a user should hear of even though the file is accepted."""
+    lookup = header_lookup(catalogue)
+    found = {lookup.get(h.strip().lower()) for h in headers}
+    required = {*REQUIRED_IDENTITY, *(f.name for f in catalogue.fields if f.required)}
+    named = [*IDENTITY_ZH.items(), *((f.name, f.name_zh) for f in catalogue.fields)]
+    return [f"{zh} ({name})" for name, zh in named if name not in found and name not in required]
+
+
 def _no_reasons(index: pd.Index) -> pd.Series:
     return pd.Series(None, index=index, dtype=object)
 

@@ -37,6 +37,7 @@ class IngestSummary:
     unchanged: int
     batch_id: int | None
     overridden_uscc: list[str] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)  # optional columns the file lacks: not reported
 
 
 def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
@@ -93,6 +94,7 @@ def ingest_file(
         unchanged=records.rows - new,
         batch_id=batch_id,
         overridden_uscc=list(dict.fromkeys(records.overridden)),
+        absent_columns=records.absent,
     )
 
 
