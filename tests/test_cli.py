@@ -263,6 +263,8 @@ def test_ingest_and_score_print_their_ids_last_and_as_json(tmp_path: Path) -> No
     lrc(tmp_path, "sample", "--n", "14", "--seed", "9", "--period", "2026Q2", "--output", "b.csv")
     second = json.loads(lrc(tmp_path, "ingest", "b.csv", "--period", "2026Q2", "-f", "json").stdout)
     assert second["id"] == second["batch_id"] == 2 and second["rows"] == 14
+    title = lrc(tmp_path, "rank", "--period", "2026Q2", "--top", "1").stdout.splitlines()[0]
+    assert "(批次 2,指标体系" in title  # no later one-enterprise run: the period run alone
 
 
 def test_every_kind_of_run_has_a_chinese_label_in_the_runs_table() -> None:

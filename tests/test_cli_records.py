@@ -48,6 +48,14 @@ def test_record_add_prints_the_id_last_and_json_with_the_new_result(workdir: Pat
     listed = json.loads(lrc(workdir, "records", "--uscc", uscc, "--format", "json").stdout)
     assert any(r["id"] == record_id and r["live"] for r in listed)
     assert lrc(workdir, "verify", str(explained["result_run_id"])).returncode == 0
+    for period in ("2026Q2", PERIOD):  # the ranking's title names the newest later run its results include
+        runs = json.loads(lrc(workdir, "runs", "--period", period, "--format", "json").stdout)
+        period_run = max(r["id"] for r in runs if r["kind"] == "period")
+        later = [r["id"] for r in runs if r["kind"] != "period" and r["id"] > period_run]
+        title = lrc(workdir, "rank", "--period", period, "--top", "3").stdout.splitlines()[0]
+        named = f"批次 {period_run},含至批次 {max(later)} 的单企业重算结果" if later else f"批次 {period_run},指标"
+        assert named in title, title
+    assert explained["result_run_id"] in later
 
 
 def test_a_bad_record_is_one_line_per_problem_with_its_exit_code(workdir: Path) -> None:

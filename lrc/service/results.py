@@ -43,6 +43,7 @@ class RunInfo:
     catalogue_version: str
     input_hash: str
     finished_at: Any
+    through: int | None = None  # the newest one-enterprise run whose results are shown with the period run's
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,10 @@ def check_filters(filters: Filters, catalogue: Catalogue) -> Filters:
     return Filters(region, industry, size, ownership, grade, filters.search)
 
 
-def run_info(run: Any) -> RunInfo:
-    return RunInfo(run.id, run.period, run.catalogue_version, run.input_hash, run.finished_at)
+def run_info(run: Any, runs: repo.RunRange | None = None) -> RunInfo:
+    """What a ranking says of its run; with ``runs`` (its current results), the newest later run among them."""
+    through = runs.last if runs is not None and runs.last > run.id else None
+    return RunInfo(run.id, run.period, run.catalogue_version, run.input_hash, run.finished_at, through)
 
 
 def load_results(
@@ -97,12 +100,13 @@ def load_results(
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
         kept = current_results(conn, run)
+        runs = repo.current_runs(conn, run)
         if who.scope.everything:
             frame = kept.shown()
         else:  # only what is inside the scope is read; the province's totals rank it
-            rows = repo.results(conn, repo.current_runs(conn, run), scope=who.scope)
+            rows = repo.results(conn, runs, scope=who.scope)
             frame = _shown(rows, kept.state.totals)
-    return run_info(run), frame.copy(deep=False)
+    return run_info(run, runs), frame.copy(deep=False)
 
 
 def kept_results(conn: Connection, run: Any) -> _Current | None:
@@ -355,11 +359,11 @@ def ranking_page(
     with engine.connect() as conn:
         run, newest = chosen_run(conn, period, run_id)
         chosen = check_filters(filters, catalogue_for_run(conn, run))
+        runs = newest or repo.current_runs(conn, run)
         kept = kept_results(conn, run) if who.scope.everything else None
         if kept is not None:  # this process keeps the current results: the page from them, nothing more read
             frame, found = _kept_page(kept.state, chosen, offset, limit)
-            return run_info(run), frame, found if count else None
-        runs = newest or repo.current_runs(conn, run)
+            return run_info(run, runs), frame, found if count else None
         values = {c: getattr(chosen, c) for c in ("industry", "size", "ownership", "grade")}
         conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
         rows = repo.ranking_rows(
@@ -389,7 +393,7 @@ def ranking_page(
     matched = None
     if rows.matched_first is not None:
         matched = rows.matched_first - len(rows.replaced_matching) + len(rows.later)
-    return run_info(run), shown.reset_index(drop=True), matched
+    return run_info(run, runs), shown.reset_index(drop=True), matched
 
 
 def _kept_page(state: _Kept, filters: Filters, offset: int, limit: int) -> tuple[pd.DataFrame, int]:
