@@ -317,6 +317,27 @@ def test_xlsx_without_a_uscc_sheet_names_the_sheet_it_read(tmp_path: Path, catal
     assert not any("工作表" in p.reason for p in problems_of(single, catalogue))
 
 
+def test_a_title_typed_above_the_header_is_one_problem_naming_the_rows_to_delete(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Excel users type a title above the header: one problem saying which rows to delete, not a problem for
+    every missing column and every row too long."""
+    headers = list(record(1))
+    rows = [list(record(i).values()) for i in (1, 2, 3)]
+    book = _workbook(tmp_path / "t.xlsx", {"数据": [["2026年第三季度 企业劳动关系数据"], [], ["制表:沈阳市总工会"],
+                                                    headers, *rows]})  # fmt: skip
+    text = "2026年第三季度 企业劳动关系数据\n" + (write_csv(tmp_path / "plain.csv", [record(i) for i in (1, 2, 3)])
+                                               .read_text(encoding="utf-8"))  # fmt: skip
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8")
+    for path, header in ((book, 4), (tmp_path / "t.csv", 2)):
+        [problem] = problems_of(path, catalogue)
+        assert problem.row == 1 and problem.value == "2026年第三季度 企业劳动关系数据"
+        assert f"第 {header} 行才是列名,请删除其上方的 {header - 1} 行" in problem.reason
+    assert read_records(tmp_path / "plain.csv", catalogue, period=PERIOD).source_rows == [2, 3, 4]
+    alone = write_csv(tmp_path / "alone.csv", [{"标题": "x"}])  # one cell, no known column under it
+    assert "像是标题" not in " ".join(p.reason for p in problems_of(alone, catalogue))
+
+
 def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) -> None:
     headers = ["统一社会信用代码", "企业名称", "行政区划代码", "行业门类", "企业规模", "职工总数"]
     headers += ["依法建立工会", "职工满意度", "period", *REQUIRED_FACTS]

@@ -278,6 +278,22 @@ def test_a_refused_record_file_names_its_unknown_enterprises_with_its_other_prob
     assert list_records(engine, ADMIN, catalogue=CAT) == []
 
 
+def test_a_records_file_with_a_title_above_its_header_is_one_problem(
+    scored: tuple[Engine, list[str]], tmp_path: Path
+) -> None:
+    engine, usccs = scored
+    kind = next(t for t in CAT.record_types if t.code == "LABOUR_PENALTY")
+    row = {"统一社会信用代码": usccs[5], "记录类型": kind.name_zh, "决定日期": "2026-07-01",
+           "决定机关": "大连市人社局", "文书编号": "大人社罚〔2026〕9号", "严重程度": "一般"}  # fmt: skip
+    path = tmp_path / "records.csv"
+    path.write_text("2026 年劳动保障监察记录\n" + pd.DataFrame([row]).to_csv(index=False), encoding="utf-8")
+    with pytest.raises(InputValidationError) as caught:
+        ingest_records(engine, ADMIN, path, catalogue=CAT)
+    [problem] = caught.value.problems
+    assert problem.row == 1 and "第 2 行才是列名,请删除其上方的 1 行" in problem.reason
+    assert list_records(engine, ADMIN, catalogue=CAT) == []
+
+
 def test_records_are_append_only(scored: tuple[Engine, list[str]]) -> None:
     engine, usccs = scored
     add_record(engine, ADMIN, fatal(usccs[6]), catalogue=CAT)

@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -99,6 +99,33 @@ def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
         place = f"工作表「{table.sheet}」中" if table.sheet else "文件中"
         _fail(file, f"{place}只有标题行,没有数据 (no data rows)")
     return table
+
+
+TITLE_ROWS = 5  # rows looked at below a header row that looks like a title
+
+
+def title_above_header(table: RawTable, known: Callable[[str], bool]) -> RowProblem | None:
+    """The one problem of a file whose first row is a title typed above the header, as Excel users often
+    do: that row has a single filled cell naming no known column, and one of the next rows holds known column
+    names. Every other problem of such a file (unknown and missing columns, every row too long) would only
+    repeat this one."""
+    if table.is_json or table.header_row is None:
+        return None
+    filled = [h for h in table.headers if h]
+    if len(filled) != 1 or known(filled[0]):
+        return None
+    for k in range(min(TITLE_ROWS, len(table.rows))):
+        if any(known(str(c).strip()) for c in table.cells.iloc[k].tolist() if str(c).strip()):
+            header = table.rows[k]
+            above = header - table.header_row
+            reason = (
+                f"第 {table.header_row} 行像是标题,不是列名:列名应在第一行。第 {header} 行才是列名,"
+                f"请删除其上方的 {above} 行后重新导入 (a title above the header: delete the rows above row {header})"
+            )
+            if table.sheet:
+                reason = f"工作表「{table.sheet}」,{reason}"
+            return RowProblem(table.file, table.header_row, None, filled[0], reason)
+    return None
 
 
 def _fail(file: str, reason: str, row: int | None = None) -> NoReturn:

@@ -18,7 +18,7 @@ import pandas as pd
 from indicators import Catalogue
 from indicators.record_types import TIER_ZH, RecordType
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest.readers import RawTable, json_table
+from lrc.ingest.readers import RawTable, json_table, title_above_header
 from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form
 from lrc.times import today_in_china
 from lrc.uscc import is_format_valid
@@ -93,6 +93,11 @@ class _RecordChecker:
         self.columns: dict[str, list[str]] = {}
         self.codes: list[tuple[int, str, str]] = []  # (row, USCC, cell) of each well-formed USCC
         lookup = header_names()
+        title = title_above_header(table, lambda h: (lookup.get(h.lower()) or lookup.get(h)) is not None)
+        self.titled = title is not None
+        if title is not None:  # nothing else to say until the title is gone
+            self.problems = [title]
+            return
         for pos, header in enumerate(table.headers):
             name = lookup.get(header.strip().lower()) or lookup.get(header.strip())
             if name is None and header:
@@ -121,6 +126,8 @@ class _RecordChecker:
         return self.table.headers[self.found[name]] if name in self.found else name
 
     def rows(self) -> list[RecordRow]:
+        if self.titled:
+            return []
         out = []
         for k, row in enumerate(self.table.rows):
             checked = self.row(k, row)

@@ -21,7 +21,7 @@ from indicators import Catalogue, InputField
 from indicators.models import Condition, ConsistencyCheck
 from lrc import reference
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest.readers import RawTable
+from lrc.ingest.readers import RawTable, title_above_header
 from lrc.normalise import CONTROL_REASON, ascii_column, has_control
 from lrc.uscc import is_format_valid, uscc_valid_mask, validate_uscc
 from scoring.rules import COMPARISONS
@@ -275,7 +275,12 @@ class _Checker:
         self.rows = np.asarray(table.rows, dtype=np.int64)
         self.problems: list[RowProblem] = list(table.problems)
         self.found: dict[str, int] = {}
-        self._resolve_headers(catalogue)
+        lookup = header_lookup(catalogue)
+        title = title_above_header(table, lambda h: h.lower() in lookup)
+        if title is not None:  # nothing else to say until the title is gone
+            self.problems = [title]
+        else:
+            self._resolve_headers(catalogue)
         self.cleaned = self._clean()
 
     def label(self, row: int) -> str:
