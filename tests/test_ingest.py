@@ -338,6 +338,24 @@ def test_a_title_typed_above_the_header_is_one_problem_naming_the_rows_to_delete
     assert "像是标题" not in " ".join(p.reason for p in problems_of(alone, catalogue))
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_lone_carriage_return_is_one_problem_on_its_line(tmp_path: Path, catalogue: Catalogue, ending: str) -> None:
+    """Outside quotes a CR alone breaks the line for every parser: the line is named with the text around it,
+    instead of a short-row problem for each half in numbers the user cannot find. Quoted, it is part of a cell;
+    a file whose every line ends in CR alone reads as it is."""
+    rows = [record(i) for i in (1, 2, 3)]
+    lines = write_csv(tmp_path / "plain.csv", rows).read_text(encoding="utf-8").splitlines()
+    broken = [*lines[:2], lines[2].replace(",", ",\r", 1), *lines[3:]]
+    (tmp_path / "cr.csv").write_bytes((ending.join(broken) + ending).encode("utf-8"))
+    [problem] = problems_of(tmp_path / "cr.csv", catalogue)
+    assert problem.row == 3 and "单独的回车符" in problem.reason and "␍" in (problem.value or "")
+    quoted = [*lines[:2], lines[2].replace("沈阳第2机床有限公司", '"沈阳第2\r机床有限公司"'), *lines[3:]]
+    (tmp_path / "quoted.csv").write_bytes((ending.join(quoted) + ending).encode("utf-8"))
+    assert not any("单独的回车符" in p.reason for p in problems_of(tmp_path / "quoted.csv", catalogue))
+    (tmp_path / "mac.csv").write_bytes(("\r".join(lines) + "\r").encode("utf-8"))
+    assert read_records(tmp_path / "mac.csv", catalogue, period=PERIOD).source_rows == [2, 3, 4]
+
+
 def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) -> None:
     headers = ["统一社会信用代码", "企业名称", "行政区划代码", "行业门类", "企业规模", "职工总数"]
     headers += ["依法建立工会", "职工满意度", "period", *REQUIRED_FACTS]

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -141,8 +142,47 @@ def _check_columns(file: str, columns: int, row: int | None, where: str = "") ->
         )
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+MAX_LONE_CR_LINES = 20  # lines named; the file is refused at the first
+LONE_CR_REASON = (
+    "行中有单独的回车符(显示为 ␍),不在引号内,会把一行断成两行:请删除它,或把该单元格用英文双引号括起"
+    " (a lone carriage return splits this line)"
+)
+
+
+def _lone_returns(text: str, file: str) -> None:
+    """Refuse lines of an LF or CRLF file holding a carriage return alone outside quotes (pasted from an old
+    Mac text, say): every parser breaks the line there, and the file would be refused with a short-row
+    problem for each half, in line numbers the user cannot find. Each such line is named, with the text
+    around the character. (A file whose every line ends in CR alone reads as it is.)"""
+    if "\n" not in text or _LONE_CR.search(text) is None:
+        return
+    problems: list[RowProblem] = []
+    quoted = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        body = line[:-1] if line.endswith("\r") else line
+        if "\r" not in body:
+            quoted ^= body.count('"') % 2 == 1
+            continue
+        found = None
+        for i, char in enumerate(body):
+            if char == '"':
+                quoted = not quoted
+            elif char == "\r" and not quoted and found is None:
+                found = i
+        if found is not None:
+            around = (body[max(0, found - 15) : found] + "␍" + body[found + 1 : found + 16]).replace("\r", "␍")
+            problems.append(RowProblem(file, number, None, around, LONE_CR_REASON))
+            if len(problems) >= MAX_LONE_CR_LINES:
+                break
+    if problems:
+        raise InputValidationError(problems, file)
+
+
 def _check_lines(text: str, file: str, delimiter: str) -> None:
-    """Refuse a header wider than MAX_COLUMNS or a line longer than MAX_LINE_CHARS, before parsing."""
+    """Refuse a header wider than MAX_COLUMNS, a line longer than MAX_LINE_CHARS or a line broken by a lone
+    carriage return, before parsing."""
+    _lone_returns(text, file)
     lines = text.split("\n")
     first = next(((n, line) for n, line in enumerate(lines, start=1) if line.strip("\ufeff\r")), None)
     if first is not None:
