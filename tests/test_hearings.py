@@ -308,6 +308,33 @@ def test_an_attached_file_comes_back_to_whoever_may_see_its_hearing(
     assert {e.target for e in denied if e.actor == "dl"} == refused
 
 
+def test_an_enterprise_s_file_at_a_collective_hearing_stays_within_scope(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A hearing of enterprises of two cities: each city sees the hearing, its minutes and its own enterprises'
+    reports; another city's report is neither listed nor handed out (it was both)."""
+    engine, q4 = store
+    in_dalian = q4["region_code"].astype(str).str.startswith("2102")
+    dalian, other = str(q4[in_dalian]["uscc"].iloc[1]), str(q4[~in_dalian]["uscc"].iloc[1])
+    city = Principal("dl", Role.analyst, Scope(DALIAN))
+    both = add_hearing(engine, ADMIN, kind="collective", held_on=HEARD, title="两市", enterprises=f"{dalian},{other}")
+    for name, body in (("大连报告.pdf", PDF + b"dalian"), ("外市报告.pdf", PDF + b"secret"), ("纪要.pdf", PDF + b"min")):
+        (tmp_path / name).write_bytes(body)
+    mine = attach(engine, ADMIN, both.id, tmp_path / "大连报告.pdf", "csr_report", dalian)
+    theirs = attach(engine, ADMIN, both.id, tmp_path / "外市报告.pdf", "csr_report", other)
+    minutes = attach(engine, ADMIN, both.id, tmp_path / "纪要.pdf", "minutes")
+    shown = get_hearing(engine, city, both.id)
+    assert [a.id for a in shown.attachments] == [mine.id, minutes.id]
+    assert [e.uscc for e in shown.enterprises] == [dalian]
+    listed = next(h for h in list_hearings(engine, city) if h.id == both.id)
+    assert [a.id for a in listed.attachments] == [mine.id, minutes.id]
+    assert stored_file(engine, city, mine.id).content == PDF + b"dalian"
+    assert stored_file(engine, city, minutes.id).content == PDF + b"min"
+    with pytest.raises(NotFoundError, match=f"附件 {theirs.id} 不存在"):
+        stored_file(engine, city, theirs.id)
+    assert [a.id for a in get_hearing(engine, ADMIN, both.id).attachments] == [mine.id, theirs.id, minutes.id]
+
+
 # ---- the commands, as a user runs them ----
 
 

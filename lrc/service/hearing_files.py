@@ -9,7 +9,7 @@ the refusal; a file handed out is recorded as an export."""
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, exists, or_, select
 
 from lrc.errors import NotFoundError
 from lrc.service import audit
@@ -31,12 +31,18 @@ class StoredFile(BaseModel):
 
 
 def _attached_name(conn: Connection, who: Principal, file_id: int) -> str | None:
-    """The name under which the file is attached to a hearing ``who`` may see, or None."""
+    """The name under which the file is attached to a hearing ``who`` may see, or None: the hearing's own
+    file (its minutes) where one of its enterprises is inside the scope; an enterprise's file (its CSR report)
+    only where that enterprise is."""
     inside = repo.scope_conditions(who.scope, HearingEnterprise.region_code, HearingEnterprise.uscc)
-    visible = select(HearingEnterprise.hearing_id).where(*inside)
+    seen = exists().where(
+        HearingEnterprise.hearing_id == HearingAttachment.hearing_id,
+        or_(HearingAttachment.uscc.is_(None), HearingEnterprise.uscc == HearingAttachment.uscc),
+        *inside,
+    )
     query = (
         select(HearingAttachment.name)
-        .where(HearingAttachment.attachment_id == file_id, HearingAttachment.hearing_id.in_(visible))
+        .where(HearingAttachment.attachment_id == file_id, seen)
         .order_by(HearingAttachment.id)
         .limit(1)
     )

@@ -224,10 +224,13 @@ def _hearing_out(conn: Connection, who: Principal, hearing_id: int) -> HearingOu
     values["created_at"] = in_china(values["created_at"]).isoformat(timespec="seconds")
     if values["outcome_at"] is not None:
         values["outcome_at"] = in_china(values["outcome_at"]).isoformat(timespec="seconds")
-    return HearingOut(date=row["held_on"], enterprises=listed, attachments=_attachments(conn, hearing_id), **values)
+    inside = {u for _, u, _ in members}  # an enterprise's own file (its CSR report) only within the scope
+    attachments = [a for a in _attachments(conn, hearing_id) if a.uscc is None or a.uscc in inside]
+    return HearingOut(date=row["held_on"], enterprises=listed, attachments=attachments, **values)
 
 
 def _attachments(conn: Connection, hearing_id: int) -> list[AttachmentOut]:
+    """Every file attached to the hearing (the caller keeps those its reader may see)."""
     table = HearingAttachment.__table__
     query = (
         select(table.c.kind, table.c.uscc, table.c.name, table.c.added_by, table.c.added_at, Attachment.id,
