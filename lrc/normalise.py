@@ -25,6 +25,32 @@ CONTROL = re.compile(CONTROL_PATTERN)
 CONTROL_REASON = "含有控制字符(如换行、制表符或不可见的方向控制符),请删除 (control character)"
 
 
+# in a person's text (a reason, a note, a title) line breaks and tabs are the writer's; the rest is refused
+TEXT_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+TEXT_CONTROL_REASON = "含有控制字符(如 NUL 或不可见的方向控制符),请删除 (control character)"
+
+
+def free_text(value: str | None, what: str, *, limit: int, required: bool = False) -> str | None:
+    """A person's text (an objection's reason, a decision's note, a hearing's title) as it is kept: trimmed,
+    line breaks as ``\\n``; None when empty and not ``required``. Refused (``UsageError``, naming ``what``, e.g.
+    "异议理由 (reason)") when required and empty, longer than ``limit`` characters, or holding a control or
+    invisible direction character, which PostgreSQL refuses (NUL) or a reader would be misled by."""
+    from lrc.errors import UsageError
+
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        if required:
+            raise UsageError(f"{what} 不能为空 (required)")
+        return None
+    if TEXT_CONTROL.search(text):
+        raise UsageError(f"{what} {TEXT_CONTROL_REASON}")
+    if len(text) > limit:
+        raise UsageError(f"{what} 有 {len(text)} 个字,超过 {limit} 字 (too long)")
+    return text
+
+
 def ascii_form(value: str) -> str:
     """``value`` in NFKC form, stripped: full-width ``２０２６ｑ３`` → ``2026q3``."""
     return unicodedata.normalize("NFKC", value).strip()

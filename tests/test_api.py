@@ -299,3 +299,45 @@ def test_calls_at_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("LRC_API_THREADS", "7")
     with TestClient(create_app(url)) as client:
         assert client.portal is not None and client.portal.call(_calls_at_once) == 7
+
+
+def test_hostile_addresses_bodies_and_text_are_refused_in_chinese_not_500(api: Api) -> None:
+    """NUL in an address or a reason (PostgreSQL refuses NUL: it was a 500 there), keys given twice (the last
+    silently won), NaN (not JSON), nesting past reason; the framework's own errors said in Chinese."""
+    dalian = next(k for k in range(60) if str(api.row(k)["region_code"]).startswith("2102"))
+    uscc = api.row(dalian)["uscc"]
+    boss = api.token("boss")
+    for address in (f"/api/v1/enterprises/{uscc}%00", "/api/v1/objections?uscc=%00x", "/api/v1/rankings?search=a%01"):
+        body = problem(api.client.get(address, headers=boss), 400, "bad_request")
+        assert "控制字符" in body["detail"]
+    objection = {"uscc": uscc, "period": PERIOD, "item": "A1.1.1"}
+    for reason in ("a\u0000b", "看\u202e反向", "零\u200b宽"):
+        body = problem(api.client.post("/api/v1/objections", json={**objection, "reason": reason}, headers=boss),
+                       422, "invalid_request")  # fmt: skip
+        assert "异议理由 (reason)" in body["detail"] and "控制字符" in body["detail"]
+    made = api.client.post("/api/v1/objections", json={**objection, "reason": "第一行\r\n第二行"}, headers=boss)
+    assert made.status_code == 201 and made.json()["reason"] == "第一行\n第二行"  # line breaks are the writer's
+    json_headers = {**boss, "content-type": "application/json"}
+    start = json.dumps({"uscc": uscc, "period": PERIOD})[:-1]
+    twice = start + ', "headcount": 3, "headcount": 999999}'
+    body = problem(api.client.post("/api/v1/submissions", content=twice, headers=json_headers), 422, "invalid_request")
+    assert "'headcount' 出现了两次" in body["detail"]
+    nan = start + ', "average_wage_growth_rate": NaN}'
+    body = problem(api.client.post("/api/v1/submissions", content=nan, headers=json_headers), 422, "invalid_request")
+    assert "NaN" in body["detail"]
+    deep = "[" * 100_000 + "]" * 100_000
+    problem(api.client.post("/api/v1/records", content=deep, headers=json_headers), 422, "invalid_request")
+    body = problem(api.client.post("/api/v1/records", content=b"\xff\xfe{", headers=json_headers), 400, "bad_request")
+    assert body["detail"].startswith("请求体无法解析")
+    nowhere = problem(api.client.get("/api/v1/nowhere", headers=boss), 404, "not_found")
+    assert nowhere["detail"].startswith("没有这个地址")
+    body = problem(api.client.post("/api/v1/objections", json={**objection, "reason": None, "uscc": 1}, headers=boss),
+                   422, "invalid_request")  # fmt: skip
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages == {"uscc": "应为文本 (text)", "reason": "必填,不能为 null (required)"}, messages
+    limit = problem(api.client.get("/api/v1/rankings?limit=-1", headers=boss), 422, "invalid_request")
+    assert limit["errors"][0]["message"] == "应不小于 1 (out of range)"
+    broken = problem(api.client.post("/api/v1/objections", content='{"uscc":', headers=json_headers), 422,
+                     "invalid_request")  # fmt: skip
+    assert broken["errors"][0]["field"] is None
+    assert api.client.get("/api/v1/objections", headers=boss).json()[0]["reason"] == "第一行\n第二行"

@@ -318,7 +318,8 @@ def test_an_enterprise_s_file_at_a_collective_hearing_stays_within_scope(
     dalian, other = str(q4[in_dalian]["uscc"].iloc[1]), str(q4[~in_dalian]["uscc"].iloc[1])
     city = Principal("dl", Role.analyst, Scope(DALIAN))
     both = add_hearing(engine, ADMIN, kind="collective", held_on=HEARD, title="两市", enterprises=f"{dalian},{other}")
-    for name, body in (("大连报告.pdf", PDF + b"dalian"), ("外市报告.pdf", PDF + b"secret"), ("纪要.pdf", PDF + b"min")):
+    files = {"大连报告.pdf": PDF + b"dalian", "外市报告.pdf": PDF + b"secret", "纪要.pdf": PDF + b"min"}
+    for name, body in files.items():
         (tmp_path / name).write_bytes(body)
     mine = attach(engine, ADMIN, both.id, tmp_path / "大连报告.pdf", "csr_report", dalian)
     theirs = attach(engine, ADMIN, both.id, tmp_path / "外市报告.pdf", "csr_report", other)

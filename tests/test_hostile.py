@@ -355,3 +355,17 @@ def test_joiners_that_scripts_and_emoji_need_are_kept() -> None:
     from lrc.normalise import CONTROL
 
     assert not CONTROL.search("沈阳👨\u200d👩\u200d👧重工") and not CONTROL.search("می\u200cخواهم")
+
+
+def test_a_person_s_text_keeps_line_breaks_and_refuses_what_misleads() -> None:
+    """One rule for reasons, notes and titles (objections, repairs, hearings, plans, alerts)."""
+    from lrc.errors import UsageError
+    from lrc.normalise import free_text
+
+    assert free_text("  第一行\r\n第二行\r第三行\t完 ", "说明 (note)", limit=20) == "第一行\n第二行\n第三行\t完"
+    assert free_text("   ", "说明 (note)", limit=20) is None
+    for given, says in (("", "不能为空"), ("a\x00b", "控制字符"), ("a\u202eb", "控制字符"), ("a\u2028b", "控制字符"),
+                       ("字" * 21, "有 21 个字,超过 20 字")):  # fmt: skip
+        with pytest.raises(UsageError, match=says) as caught:
+            free_text(given, "说明 (note)", limit=20, required=True)
+        assert str(caught.value).startswith("说明 (note) ")

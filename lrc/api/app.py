@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import lrc
 from lrc.api import problems
+from lrc.api.guard import RequestGuard
 from lrc.api.routes import router
 from lrc.api.routes_cases import router as cases_router
 from lrc.service.access import Principal, Role
@@ -108,6 +109,7 @@ def create_app(url: str | None = None, threads: int | None = None) -> FastAPI:
     app.include_router(router, prefix=PREFIX)
     app.include_router(cases_router, prefix=PREFIX)
     _docs(app)
+    app.add_middleware(RequestGuard)  # the innermost: its refusals are audited, its bodies limited
     app.add_middleware(AuditEveryCall)
     app.add_middleware(BodyLimit)
     return app

@@ -83,6 +83,29 @@ SCALAR_TYPES = {"string_type", "int_type", "int_parsing", "float_type", "float_p
 SCALAR = "应为文本、数字或 true/false,不能是对象或数组 (text, number or boolean)"
 
 
+def _reason(kind: str, given: Any, ctx: dict[str, Any], union: bool) -> str:
+    """A field's problem in Chinese: a value of a union of plain types (a fact) is any scalar; a field of one
+    type names it; a bound or a length says it."""
+    if given is None and kind in SCALAR_TYPES:
+        return "必填,不能为 null (required)"
+    if kind in SCALAR_TYPES:
+        return SCALAR if union else TYPE_REASONS.get(kind.split("_")[0], SCALAR)
+    bounds = {"greater_than_equal": ("不小于", "ge"), "greater_than": ("大于", "gt"),
+              "less_than_equal": ("不大于", "le"), "less_than": ("小于", "lt")}  # fmt: skip
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"应{words} {ctx.get(key)} (out of range)"
+    if kind in ("too_long", "string_too_long"):
+        return f"最多 {ctx.get('max_length')} {'个字' if kind == 'string_too_long' else '项'} (too long)"
+    if kind in ("too_short", "string_too_short"):
+        return f"至少 {ctx.get('min_length')} {'个字' if kind == 'string_too_short' else '项'} (too short)"
+    return f"值无效 (invalid value): {kind}"
+
+
+TYPE_REASONS = {"string": "应为文本 (text)", "int": "应为整数 (whole number)", "float": "应为数字 (number)",
+                "bool": "应为 true 或 false (boolean)"}  # fmt: skip
+
+
 async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
     """The body or a parameter does not fit the schema (an unknown field, a wrong type)."""
     assert isinstance(exc, RequestValidationError)
@@ -92,21 +115,29 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
         # a value that fits none of a union's members is one error per member: report the field once
         where = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path") and str(x) not in UNION]
         kind = e.get("type", "")
-        field = ".".join(where) or None
+        field = None if kind == "json_invalid" else ".".join(where) or None  # (its location is a character's)
         if field in seen:
             continue
         seen.add(field)
-        fallback = SCALAR if kind in SCALAR_TYPES else f"值无效 (invalid value): {e.get('msg', '')}"
-        reason = REASONS.get(kind) or fallback
+        union = any(str(x) in UNION for x in e.get("loc", ()))
+        reason = REASONS.get(kind) or _reason(kind, e.get("input"), e.get("ctx") or {}, union)
         errors.append({"field": field, "row": None, "value": None, "message": reason})
     detail = ";".join(f"{e['field'] or '请求体'}:{e['message']}" for e in errors[:5])
     return problem(422, "invalid_request", "请求参数无效", detail, instance=request.url.path, errors=errors)
 
 
+HTTP_DETAILS = {  # the framework's own English details, said in Chinese first
+    "There was an error parsing the body": "请求体无法解析:应为 UTF-8 编码的 JSON (body not readable)",
+    "Not Found": "没有这个地址,见 /api/v1/docs (Not Found)",
+    "Method Not Allowed": "该地址不支持此方法,见 /api/v1/docs (Method Not Allowed)",
+}
+
+
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = HTTP_CODES.get(exc.status_code, ("http_error", "请求无效"))
-    return problem(exc.status_code, code, title, str(exc.detail), instance=request.url.path)
+    detail = str(exc.detail)
+    return problem(exc.status_code, code, title, HTTP_DETAILS.get(detail, detail), instance=request.url.path)
 
 
 async def database_error(request: Request, exc: Exception) -> JSONResponse:

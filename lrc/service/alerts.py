@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from indicators import Catalogue
 from indicators.alert_rules import SEVERITY_ZH, AlertRule, AlertRules, load_alert_rules
 from lrc.errors import ConflictError, NotFoundError, UsageError
-from lrc.normalise import ascii_form
+from lrc.normalise import ascii_form, free_text
 from lrc.periods import previous_period, submission_deadline
 from lrc.reference import city_of
 from lrc.scope import Scope
@@ -321,10 +321,8 @@ def acknowledge(engine: Engine, who: Principal, alert_id: int) -> AlertOut:
 
 def close(engine: Engine, who: Principal, alert_id: int, note: str) -> AlertOut:
     """→ closed with a note (what was done or found), by ``who``."""
-    note = note.strip()
-    if not note:
-        raise UsageError("关闭预警须写明处理情况 --note (a note is required)")
-    return _step(engine, who, alert_id, "closed", note[:2000])
+    said = str(free_text(note, "处理情况 (note)", limit=2000, required=True))
+    return _step(engine, who, alert_id, "closed", said)
 
 
 def _step(engine: Engine, who: Principal, alert_id: int, status: str, note: str | None) -> AlertOut:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from lrc.errors import NotFoundError, UsageError, shorten
-from lrc.normalise import ascii_form
+from lrc.normalise import ascii_form, free_text
 from lrc.service.access import Action, Principal
 from lrc.service.audit import Entry, check, deny, guarded
 from lrc.store import repository as repo
@@ -146,10 +146,7 @@ def enterprises_in_scope(engine: Engine, conn: Connection, who: Principal, usccs
 
 
 def _text(value: str | None, what: str, required: bool = False) -> str | None:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise UsageError(f"{what}不能为空 (required)")
-    return cleaned[:TEXT_CHARS] or None
+    return free_text(value, what, limit=TEXT_CHARS, required=required)
 
 
 def add_hearing(
@@ -173,7 +170,7 @@ def add_hearing(
         raise UsageError("请用 --enterprises 列出参加听证的企业 (no enterprise named)")
     if kind == "individual" and len(usccs) != 1:
         raise UsageError(f"个别听证只能有一家企业,列出了 {len(usccs)} 家 (individual: one enterprise)")
-    name = _text(title, "听证标题 --title", required=True)
+    name = _text(title, "听证标题 (title)", required=True)
     with guarded(engine, who, Action.hearing, "hearing:new") as entry:
         chosen = _checked_enterprises(engine, who, usccs)
         with repo.writing(engine) as conn:
@@ -190,8 +187,8 @@ def _store_hearing(
     chair: str | None, participants: str | None,
 ) -> HearingOut:
     who = entry.who
-    values = {"kind": kind, "held_on": held_on, "title": name, "chair": _text(chair, "主持人"),
-              "participants": _text(participants, "参加人员"), "status": "planned",
+    values = {"kind": kind, "held_on": held_on, "title": name, "chair": _text(chair, "主持人 (chair)"),
+              "participants": _text(participants, "参加人员 (participants)"), "status": "planned",
               "created_by": who.name, "created_at": repo.now()}  # fmt: skip
     hearing_id = int(conn.execute(insert(Hearing).returning(Hearing.id), values).scalar_one())
     conn.execute(insert(HearingEnterprise), [
@@ -355,8 +352,8 @@ def attach(
 def record_outcome(engine: Engine, who: Principal, hearing_id: int, opinions: str, conclusions: str) -> HearingOut:
     """The hearing's outcome: the participants' opinions and the conclusions; the hearing is then held."""
     require_schema(engine)
-    said = _text(opinions, "参会人员意见 --opinions", required=True)
-    concluded = _text(conclusions, "听证结论 --conclusions", required=True)
+    said = _text(opinions, "参会人员意见 (opinions)", required=True)
+    concluded = _text(conclusions, "听证结论 (conclusions)", required=True)
     with guarded(engine, who, Action.hearing, f"hearing:{hearing_id}") as entry:
         _changeable(engine, who, hearing_id)
         with repo.writing(engine) as conn:

@@ -25,7 +25,7 @@ from indicators import Catalogue
 from indicators.redress_policy import RedressPolicy, load_redress_policy
 from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
 from lrc.ingest import read_object
-from lrc.normalise import ascii_form
+from lrc.normalise import ascii_form, free_text
 from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
@@ -109,7 +109,7 @@ def file_objection(
     code = ascii_form(uscc).upper()[:18]
     period = check_period(period)
     item = item.strip().upper()
-    reason = _text(reason, "异议理由 --reason")
+    reason = _text(reason, "异议理由 (reason)")
     policy = load_redress_policy()
     day = today or today_in_china()
     with guarded(engine, who, Action.object, f"enterprise:{code}") as entry, repo.writing(engine) as conn:
@@ -155,12 +155,7 @@ def file_objection(
 
 
 def _text(value: str, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise UsageError(f"{what} 不能为空 (required)")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"{what} 超过 {MAX_TEXT} 字 (too long)")
-    return text
+    return str(free_text(value, what, limit=MAX_TEXT, required=True))
 
 
 def _source_kind(catalogue: Catalogue, record_type: str) -> str:
@@ -215,12 +210,12 @@ def _route(conn: Connection, who: Principal, objection_id: int, catalogue: Catal
 
 def review(engine: Engine, who: Principal, objection_id: int, note: str) -> ObjectionOut:
     """filed → under_review, by an analyst, with a note."""
-    return _step(engine, who, objection_id, "under_review", _text(note, "说明 --note"), Action.decide, ("filed",))
+    return _step(engine, who, objection_id, "under_review", _text(note, "说明 (note)"), Action.decide, ("filed",))
 
 
 def withdraw(engine: Engine, who: Principal, objection_id: int, note: str) -> ObjectionOut:
     """An open objection withdrawn by the enterprise (or an analyst on its written request)."""
-    return _step(engine, who, objection_id, "withdrawn", _text(note, "说明 --note"), Action.object, OPEN)
+    return _step(engine, who, objection_id, "withdrawn", _text(note, "说明 (note)"), Action.object, OPEN)
 
 
 def _step(
@@ -288,7 +283,7 @@ def decide(
     (``facts``: field name → value spelled as in input files) or, for an objection about records the union
     decided, revokes them; either way a new result supersedes the old one, linked to the objection."""
     require_schema(engine)
-    note = _text(note, "决定说明 --note")
+    note = _text(note, "决定说明 (note)")
     facts = {k.strip(): str(v).strip() for k, v in (facts or {}).items()}
     if uphold and facts:
         raise UsageError("维持原结果时不能给出更正事实 --fact (facts only with --overturn)")

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from indicators import Catalogue, load_catalogue
 from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.normalise import free_text
 from lrc.periods import period_end, sort_periods
 from lrc.publication.commitments import Commitment
 from lrc.service.access import Action, Principal
@@ -97,9 +98,7 @@ def add_action(
     code = item.strip().upper()
     if code not in {i.code for i in catalogue.items}:
         raise UsageError(f"指标代码 {shorten(item)} 不在指标体系 {catalogue.version} 中 (unknown item code)")
-    text = action.strip()[:TEXT_CHARS]
-    if not text:
-        raise UsageError("整改措施 --action 不能为空 (required)")
+    text = str(free_text(action, "整改措施 (action)", limit=TEXT_CHARS, required=True))
     due_on = _due(due)
     codes = usccs_of(uscc)
     enterprise = codes[0] if codes else ""
@@ -151,9 +150,7 @@ def update_action(
     status = status.strip().lower()
     if status not in ("done", "late", "dropped"):
         raise UsageError(f"状态 {shorten(status)} 应为 done(已完成)、late(逾期)或 dropped(已放弃)(unknown status)")
-    said = note.strip()[:TEXT_CHARS]
-    if not said:
-        raise UsageError("请用 --note 写明情况 (a note is required)")
+    said = str(free_text(note, "情况说明 (note)", limit=TEXT_CHARS, required=True))
     upload = read_attachment_file(evidence) if evidence is not None else None
     with guarded(engine, who, Action.hearing, f"plan_action:{action_id}") as entry, repo.writing(engine) as conn:
         row = _in_scope(conn, who, action_id)

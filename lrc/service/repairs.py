@@ -22,7 +22,7 @@ from indicators import Catalogue, load_catalogue
 from indicators.record_types import TIER_ZH
 from indicators.redress_policy import CONDITION_ZH, load_redress_policy
 from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
-from lrc.normalise import ascii_form
+from lrc.normalise import ascii_form, free_text
 from lrc.periods import sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
@@ -178,9 +178,7 @@ def decide_repair(
 ) -> RepairOut:
     """Approve (the record stops counting; a new result, linked) or reject a requested repair."""
     require_schema(engine)
-    note = (note or "").strip()
-    if not note or len(note) > MAX_NOTE:
-        raise UsageError(f"决定说明 --note 不能为空,且不超过 {MAX_NOTE} 字 (note required)")
+    note = str(free_text(note, "决定说明 (note)", limit=MAX_NOTE, required=True))
     day = today or today_in_china()
     with guarded(engine, who, Action.decide, f"repair:{repair_id}") as entry, repo.writing(engine) as conn:
         row = _row(conn, who, repair_id)

@@ -1,0 +1,109 @@
+"""What a request must be before a route reads it: an address without NUL or other control characters (a
+database refuses NUL, so it would end as an internal error), and a JSON body that is JSON: no key given
+twice (the last would silently win), no NaN or Infinity (Python reads them; JSON has no such values), not
+nested past reason. Each refusal is a problem detail in Chinese, like every other error."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lrc.api import problems
+
+WRITES = {"POST", "PUT", "PATCH"}
+
+
+class _Refused(ValueError):
+    """A body refused for a reason of its own (not merely malformed JSON, which the framework reports)."""
+
+
+class RequestGuard:
+    """Refuse a request with a control character in its address (400) or a JSON body with a repeated key,
+    NaN or Infinity, or nested too deeply (422), before any route or store sees it. Inside ``BodyLimit``: a
+    body read here is at most 1 MB."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        address = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        query = scope.get("query_string", b"")
+        if _has_control(unquote_to_bytes(address)) or _has_control(unquote_to_bytes(query)):
+            detail = "地址或查询参数含有 NUL 等控制字符 (control character in the address)"
+            await problems.problem(400, "bad_request", "请求无效", detail)(scope, _empty, send)
+            return
+        if scope["method"] not in WRITES or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        reason = body_problem(body)
+        if reason is not None:
+            response = problems.problem(422, "invalid_request", "请求参数无效", reason, errors=[
+                {"field": None, "row": None, "value": None, "message": reason}
+            ])  # fmt: skip
+            await response(scope, _empty, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def body_problem(body: bytes) -> str | None:
+    """Why a JSON body is refused, or None (a body that is not JSON at all is left to the framework, which
+    says where it breaks)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise _Refused(f"字段 {key[:64]!r} 出现了两次,只能给一次 (key given twice)")
+            seen.add(key)
+        return dict(items)
+
+    def constant(name: str) -> Any:
+        raise _Refused(f"JSON 中没有 {name} 这样的值,请不填或填 null (not a JSON value)")
+
+    try:
+        json.loads(body, object_pairs_hook=pairs, parse_constant=constant)
+    except _Refused as exc:
+        return str(exc)
+    except RecursionError:
+        return "JSON 嵌套层次过深 (nested too deeply)"
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _has_control(data: bytes) -> bool:
+    return any(b < 0x20 or b == 0x7F for b in data)
+
+
+def _is_json(scope: Scope) -> bool:
+    headers = dict(scope.get("headers", []))
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return kind == b"application/json" or kind.endswith(b"+json")
+
+
+async def _empty() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
