@@ -110,6 +110,11 @@ def test_candidates_group_and_narrow_to_a_region(store: tuple[Engine, pd.DataFra
     assert all(region[c.uscc].startswith("2102") for c in propose(engine, ADMIN, Q4, region=DALIAN))
     with pytest.raises(UsageError, match="industry、size 或 ownership"):
         propose(engine, ADMIN, Q4, group_by="colour")
+    empty = "210199"  # a county of Shenyang with no enterprise: nothing to hear (it was an internal error)
+    assert empty not in set(q4["region_code"].astype(str))
+    assert propose(engine, ADMIN, Q4, region=empty) == [] == propose(engine, ADMIN, Q4, region=empty, group_by="size")
+    city = Principal("dl", Role.analyst, Scope(DALIAN))
+    assert propose(engine, city, Q4, region="210100") == []  # another city, from inside Dalian: none of its own
 
 
 def test_a_high_risk_from_the_stored_model_is_a_reason_and_proposing_never_trains(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
@@ -72,7 +73,7 @@ def propose(
     _change_reasons(engine, who, info.period, frame, reasons)
     _record_reasons(engine, info.period, catalogue, reasons)
     _risk_reasons(engine, who, info.period, catalogue, reasons)
-    chosen = frame[frame["uscc"].map(lambda u: bool(reasons[u]))].copy()
+    chosen = frame[np.array([bool(reasons[u]) for u in frame["uscc"]], dtype=bool)].copy()
     chosen["count"] = chosen["uscc"].map(lambda u: len(reasons[u]))
     chosen["group"] = _groups(chosen, group_by)
     keys = ["count", "total", "uscc"] if group_by is None else ["group", "count", "total", "uscc"]
