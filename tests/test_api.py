@@ -249,6 +249,10 @@ def test_rankings_as_published_mark_what_changed_since(api: Api) -> None:
     mine = api.client.get("/api/v1/rankings?view=published&limit=1000", headers=dalian).json()
     assert mine["items"] and all(i["uscc"] in {e["uscc"] for e in whole["content"]["entries"]} for i in mine["items"])
     assert len(mine["items"]) < 60  # the token's scope narrows what it reads, as for current rankings
+    for filters in ("region=210100", "grade=A&industry=C", "region=zzz"):  # as published: refused, not ignored
+        refused = problem(api.client.get(f"/api/v1/rankings?view=published&{filters}", headers=boss), 422,
+                          "invalid_request")  # fmt: skip
+        assert "不能与 region、industry、grade 同用" in refused["detail"]
 
 
 def test_an_objection_is_filed_and_followed_through_the_api_inside_the_token_s_scope(api: Api) -> None:

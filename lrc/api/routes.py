@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from indicators import load_catalogue
 from lrc.api.models import RecordBatchIn, RecordIn, submission_model
 from lrc.api.problems import Unauthenticated
-from lrc.errors import NotFoundError, PermissionDenied
+from lrc.errors import NotFoundError, PermissionDenied, UsageError
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, catalogue_dict
 from lrc.service import Filters, accounts, explain, publication_views, publications
@@ -153,6 +153,10 @@ def get_rankings(
     ] = "current",
 ) -> JSONResponse:
     if view == "published":
+        if any(v is not None for v in (region, industry, grade)):  # as the CLI's --published: as it was published
+            raise UsageError(
+                "view=published 显示发布时的原样,不能与 region、industry、grade 同用 (as published: no filters)"
+            )
         return _published_ranking(request, who, period or an.newest_scored_period(_engine(request), who), limit, offset)
     filters = Filters(region=region, industry=industry, grade=grade)  # no period: the newest, read with the page
     info, frame, matched = ranking_page(_engine(request), who, period, filters, limit=limit, offset=offset)
