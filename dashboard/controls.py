@@ -14,6 +14,7 @@ from dashboard.i18n import LANG_KEY, tr
 from dashboard.text import plain
 from lrc.service import analytics as an
 from lrc.service.access import Principal
+from lrc.times import in_china
 
 PERIOD_KEY = "period"
 RUN_KEY = "run_id"
@@ -34,7 +35,7 @@ class RunChoice:
 
     def caption(self) -> str:
         """The run in one line of Markdown (its period and catalogue version as plain text)."""
-        stamp = pd.Timestamp(self.finished_at).strftime("%Y-%m-%d %H:%M")
+        stamp = in_china(self.finished_at).strftime("%Y-%m-%d %H:%M")  # Beijing time, as everywhere
         period, version = plain(self.period), plain(self.catalogue_version)
         return tr(
             f"期间 {period} · 评分批次 #{self.run_id} · 指标体系 {version} · "

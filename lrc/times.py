@@ -4,7 +4,7 @@ shown in China Standard Time; "today" is the date in Beijing."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # imported when first needed: the CLI starts without pandas
@@ -20,6 +20,16 @@ def in_china(value: Any) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
     return stamp.tz_convert(CHINA)
+
+
+@overload
+def china_iso(value: None) -> None: ...
+@overload
+def china_iso(value: datetime | date | str) -> str: ...
+def china_iso(value: Any) -> str | None:
+    """A stored time as every JSON answer and list gives it: ISO 8601 in China Standard Time, to the second
+    (``2026-11-30T20:34:07+08:00``); None stays None."""
+    return None if value is None else in_china(value).isoformat(timespec="seconds")
 
 
 def today_in_china() -> date:

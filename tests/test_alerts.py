@@ -4,6 +4,7 @@ and PostgreSQL; acknowledging and closing them, in scope and audited; the CLI.""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -97,6 +98,9 @@ def test_a_red_line_raises_each_rule_it_meets_once_and_a_repeat_raises_none(stor
     assert all(a.status == "new" and a.record_id is not None and a.before_grade != a.after_grade for a in raised)
     receive_objects(engine, ADMIN, [_fatal(top, "沈应急罚〔2026〕1号")])  # the same record delivered again
     assert _codes(engine, top) == ["GRADE_FELL", "RED_LINE", "TOTAL_DROP_10"]
+    closed = close(engine, ADMIN, acknowledge(engine, ADMIN, raised[0].id).id, "已核实").model_dump(mode="json")
+    for when in ("raised_at", "acked_at", "closed_at"):  # as every time in JSON, on both stores
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", closed[when]), (when, closed[when])
 
 
 def test_records_piling_up_raise_once_while_the_alert_is_open(store: tuple[Engine, pd.DataFrame]) -> None:

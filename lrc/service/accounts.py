@@ -32,7 +32,7 @@ from lrc.service.audit import Entry, check, deny, guarded, record
 from lrc.store import accounts, require_schema
 from lrc.store import repository as repo
 from lrc.store.engine import store_exists
-from lrc.times import in_china
+from lrc.times import china_iso, in_china
 from lrc.uscc import validate_uscc
 
 MAX_FAILURES = 5
@@ -155,9 +155,9 @@ def _user_out(r: dict[str, Any]) -> UserOut:
         region=scope.region,
         uscc=scope.uscc,
         active=bool(r["active"]),
-        locked_until=None if locked is None else in_china(locked).isoformat(timespec="seconds"),
+        locked_until=china_iso(locked),
         created_by=r["created_by"],
-        created_at=in_china(r["created_at"]).isoformat(timespec="seconds"),
+        created_at=china_iso(r["created_at"]),
     )
 
 
@@ -285,8 +285,8 @@ def _token_out(r: dict[str, Any]) -> dict[str, Any]:
         "user": r["user"],
         "label": r["label"],
         "created_by": r["created_by"],
-        "created_at": in_china(r["created_at"]).isoformat(timespec="seconds"),
-        "revoked_at": None if revoked is None else in_china(revoked).isoformat(timespec="seconds"),
+        "created_at": china_iso(r["created_at"]),
+        "revoked_at": china_iso(revoked),
     }
 
 

@@ -26,6 +26,7 @@ from lrc.reference import city_of
 from lrc.scope import Scope
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import check, guarded
+from lrc.service.json_times import ChinaTime
 from lrc.store import outbox, require_schema
 from lrc.store import repository as repo
 from lrc.store.tables import Alert, Record
@@ -55,11 +56,11 @@ class AlertOut(BaseModel):
     after_grade: str | None
     detail: str
     status: str
-    raised_at: Any
+    raised_at: ChinaTime
     acked_by: str | None
-    acked_at: Any
+    acked_at: ChinaTime
     closed_by: str | None
-    closed_at: Any
+    closed_at: ChinaTime
     close_note: str | None
 
     @computed_field  # type: ignore[prop-decorator]

@@ -22,7 +22,7 @@ from lrc.errors import LrcError, PermissionDenied, UsageError
 from lrc.service.access import ACTION_ZH, PROVINCE_WIDE, ROLE_ZH, Action, Principal, permitted
 from lrc.store import accounts, require_schema
 from lrc.store.repository import one_sqlite_writer
-from lrc.times import CHINA, in_china
+from lrc.times import CHINA, china_iso
 
 log = logging.getLogger("lrc.audit")
 DETAIL_CHARS = 500
@@ -150,7 +150,7 @@ def _text(value: Any) -> str | None:
 def _entry_out(r: dict[str, Any]) -> AuditOut:
     return AuditOut(
         id=int(r["id"]),
-        at=in_china(r["at"]).isoformat(timespec="seconds"),
+        at=china_iso(r["at"]),
         actor=str(r["actor"]),
         role=str(r["role"]),
         door=str(r["door"]),

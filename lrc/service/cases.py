@@ -20,7 +20,7 @@ from lrc.service.late_alerts import Late, raise_late
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, CaseEvent, Objection, Repair
-from lrc.times import in_china, today_in_china
+from lrc.times import china_iso, today_in_china
 
 OVERDUE = "overdue"  # an event, not a status: the case's deadline passed and an alert was raised for it
 
@@ -58,7 +58,7 @@ def events_of(conn: Connection, kind: str, case_ids: list[int]) -> dict[int, lis
         for row in conn.execute(query.order_by(CaseEvent.id)).mappings():
             found[int(row["case_id"])].append(EventOut(
                 status=row["status"], note=row["note"], detail=json.loads(row["detail"]) if row["detail"] else None,
-                actor=row["actor"], at=in_china(row["at"]).isoformat(timespec="seconds"),
+                actor=row["actor"], at=china_iso(row["at"]),
             ))  # fmt: skip
     return found
 

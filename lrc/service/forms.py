@@ -23,7 +23,7 @@ from lrc.service.audit import guarded
 from lrc.service.submitting import SubmissionResult, catalogue_of_period, submit
 from lrc.store import accounts, facts_codec, require_schema
 from lrc.store import repository as repo
-from lrc.times import in_china, today_in_china
+from lrc.times import china_iso, today_in_china
 
 BASIC = ("basic", "基本信息")
 OTHER = ("other", "其他")
@@ -152,7 +152,7 @@ def open_form(
     late = today_in_china() > deadline
     if draft is not None:
         values = json.loads(draft.values)
-        saved = in_china(draft.saved_at).isoformat(timespec="seconds")
+        saved = china_iso(draft.saved_at)
         return FormValues(uscc=code, period=period, source="draft", saved_at=saved, values=values,
                           deadline=deadline.isoformat(), late=late)  # fmt: skip
     return FormValues(uscc=code, period=period, source="submission" if stored else "empty",

@@ -23,7 +23,7 @@ from lrc.service.audit import Entry, check, deny, guarded
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Enterprise, Hearing, HearingAttachment, HearingEnterprise, Submission
-from lrc.times import in_china
+from lrc.times import china_iso
 
 KINDS = ("individual", "collective")
 KIND_ZH = {"individual": "个别听证", "collective": "集体听证"}
@@ -218,9 +218,9 @@ def _hearing_out(conn: Connection, who: Principal, hearing_id: int) -> HearingOu
     listed = [HearingEnterpriseOut(uscc=u, name=names[u].name if u in names else "", region_code=r)
               for _, u, r in members]  # fmt: skip
     values = {k: v for k, v in dict(row).items() if k in HearingOut.model_fields}
-    values["created_at"] = in_china(values["created_at"]).isoformat(timespec="seconds")
+    values["created_at"] = china_iso(values["created_at"])
     if values["outcome_at"] is not None:
-        values["outcome_at"] = in_china(values["outcome_at"]).isoformat(timespec="seconds")
+        values["outcome_at"] = china_iso(values["outcome_at"])
     inside = {u for _, u, _ in members}  # an enterprise's own file (its CSR report) only within the scope
     attachments = [a for a in _attachments(conn, hearing_id) if a.uscc is None or a.uscc in inside]
     return HearingOut(date=row["held_on"], enterprises=listed, attachments=attachments, **values)
@@ -237,7 +237,7 @@ def _attachments(conn: Connection, hearing_id: int) -> list[AttachmentOut]:
         .order_by(table.c.id)
     )
     return [
-        AttachmentOut(**{**dict(r), "added_at": in_china(r["added_at"]).isoformat(timespec="seconds")})
+        AttachmentOut(**{**dict(r), "added_at": china_iso(r["added_at"])})
         for r in conn.execute(query).mappings()
     ]
 
@@ -345,7 +345,7 @@ def attach(
             entry.detail = f"{kind} {name[:100]} sha256={digest} {'已存' if before else '新存'}"
             entry.write(conn)
     return AttachmentOut(id=file_id, kind=kind, uscc=code, name=name, media_type=media, size=len(content),
-                         sha256=digest, added_by=who.name, added_at=in_china(at).isoformat(timespec="seconds"),
+                         sha256=digest, added_by=who.name, added_at=china_iso(at),
                          stored_before=before)  # fmt: skip
 
 

@@ -38,7 +38,7 @@ from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Objection
-from lrc.times import in_china, today_in_china
+from lrc.times import china_iso, today_in_china
 from lrc.workdays import add_working_days, due_note
 
 STATUSES = ("filed", "under_review", "upheld", "overturned", "withdrawn", "routed")
@@ -412,8 +412,8 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
             due_note=due_note(due), overdue=r["status"] in OPEN and today > due,
             routed_to=[RoutedOut(**x) for x in json.loads(r["routed_to"] or "[]")],
             result_run_id=r["result_run_id"], filed_by=r["filed_by"],
-            filed_at=in_china(r["filed_at"]).isoformat(timespec="seconds"), decided_by=r["decided_by"],
-            decided_at=in_china(r["decided_at"]).isoformat(timespec="seconds") if r["decided_at"] else None,
+            filed_at=china_iso(r["filed_at"]), decided_by=r["decided_by"],
+            decided_at=china_iso(r["decided_at"]),
             note=r["note"], events=events[i],
         ))  # fmt: skip
     return out

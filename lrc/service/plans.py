@@ -22,12 +22,13 @@ from lrc.publication.commitments import Commitment
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check, deny, guarded
 from lrc.service.hearings import known_enterprises, members_of, read_attachment_file, store_file, usccs_of
+from lrc.service.json_times import ChinaTime
 from lrc.service.late_alerts import Late, raise_late
 from lrc.service.runs import catalogue_for_run, unpack
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Hearing, PlanAction, PlanActionEvent, ScoreResult, ScoreRun
-from lrc.times import in_china, today_in_china
+from lrc.times import china_iso, today_in_china
 
 STATUSES = ("open", "done", "late", "dropped")
 STATUS_ZH = {"open": "进行中", "done": "已完成", "late": "逾期", "dropped": "已放弃"}
@@ -54,7 +55,7 @@ class PlanActionOut(BaseModel):
     evidence_sha256: str | None
     note: str | None  # internal: not for publication
     updated_by: str
-    updated_at: Any
+    updated_at: ChinaTime
     before: ItemPoints | None = None  # the item's points in the newest result of a period ended by the hearing
     after: ItemPoints | None = None  # … and in the newest result of a period ending after it
 
@@ -212,7 +213,7 @@ def _outs(conn: Connection, ids: list[int], catalogue: Catalogue, with_points: b
     for action_id in ids:
         r = rows[action_id]
         values = {k: v for k, v in dict(r).items() if k in PlanActionOut.model_fields}
-        values["updated_at"] = in_china(r["updated_at"]).isoformat(timespec="seconds")
+        values["updated_at"] = china_iso(r["updated_at"])
         out = PlanActionOut(due=r["due_on"], item_name_zh=names.get(r["item_code"], r["item_code"]), **values)
         if with_points:
             if int(r["enterprise_id"]) not in history:

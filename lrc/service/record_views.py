@@ -19,7 +19,7 @@ from lrc.service.access import Principal
 from lrc.service.closures import CAUSE_ZH
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.times import in_china, today_in_china
+from lrc.times import china_iso, today_in_china
 from scoring.records import display_until
 
 
@@ -160,7 +160,7 @@ def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date, closed: di
         amount=None if pd.isna(r["amount"]) else float(r["amount"]),
         note=None if r["note"] is None or pd.isna(r["note"]) else str(r["note"]),
         red_line=bool(kind.red_line) if (kind := catalogue.record_type_map.get(r["type"])) else False,
-        received_at=in_china(r["received_at"]).isoformat(timespec="seconds"),
+        received_at=china_iso(r["received_at"]),
         delivery_id=None if pd.isna(r["delivery_id"]) else int(r["delivery_id"]),
     )
 

@@ -33,7 +33,7 @@ from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Repair
-from lrc.times import in_china, today_in_china
+from lrc.times import china_iso, today_in_china
 from lrc.workdays import add_working_days, due_note
 from scoring.records import display_until
 
@@ -257,9 +257,9 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
             evidence=files.get(r["evidence_id"]), pledge=files.get(r["pledge_id"]), conditions=conditions,
             status=r["status"], status_zh=STATUS_ZH[r["status"]], due_on=due.isoformat(), due_note=due_note(due),
             overdue=r["status"] == "requested" and today > due, result_run_id=r["result_run_id"],
-            requested_by=r["requested_by"], requested_at=in_china(r["requested_at"]).isoformat(timespec="seconds"),
+            requested_by=r["requested_by"], requested_at=china_iso(r["requested_at"]),
             decided_by=r["decided_by"],
-            decided_at=in_china(r["decided_at"]).isoformat(timespec="seconds") if r["decided_at"] else None,
+            decided_at=china_iso(r["decided_at"]),
             note=r["note"], events=events[i],
         ))  # fmt: skip
     return out

@@ -8,7 +8,6 @@ the chance that each enterprise's grade falls in the period after P. Nothing aft
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from lrc.risk.features import BOTTOM, LABEL, RESULT_COLUMNS, features_upto, fore
 from lrc.risk.model import METHOD, RiskModel, evaluate, fit, input_hash, naive_score, reasons, rule_score
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check, guarded
+from lrc.service.json_times import ChinaTime
 from lrc.service.runs import get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -60,7 +60,7 @@ class RiskModelOut(BaseModel):
     metrics: dict[str, Any]
     input_hash: str
     created_by: str
-    created_at: datetime
+    created_at: ChinaTime
 
 
 class Forecast(BaseModel):

@@ -31,7 +31,7 @@ from lrc.service.access import Action, Principal
 from lrc.service.audit import check, guarded, record
 from lrc.store import outbox, require_schema
 from lrc.store import repository as repo
-from lrc.times import in_china
+from lrc.times import china_iso
 from lrc.webhooks import Backoff, Outcome, Sender, check_secret, check_url
 
 log = logging.getLogger("lrc.webhooks")
@@ -125,7 +125,7 @@ def _utc(value: datetime) -> datetime:
 
 
 def _iso(value: Any) -> str | None:
-    return None if value is None else in_china(value).isoformat(timespec="seconds")
+    return china_iso(value)
 
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
