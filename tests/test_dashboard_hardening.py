@@ -352,10 +352,10 @@ def test_a_listening_port_is_busy(host: str) -> None:
 
 def test_the_run_caption_gives_beijing_time_from_either_store() -> None:
     """SQLite keeps naive UTC, PostgreSQL an aware time: the caption shows both as Beijing time."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from dashboard.controls import RunChoice
 
-    for finished in (datetime(2026, 12, 1, 3, 27), datetime(2026, 12, 1, 3, 27, tzinfo=timezone.utc)):
+    for finished in (datetime(2026, 12, 1, 3, 27), datetime(2026, 12, 1, 3, 27, tzinfo=UTC)):
         run = RunChoice("sqlite://", single_user(), 3, "2026Q3", "2027.1", 500, finished, None)
         assert "评分于 2026-12-01 11:27" in run.caption()
