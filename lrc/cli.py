@@ -157,7 +157,7 @@ def sample(
 
 
 def _sample_panel(n: int, seed: int, spec: str, output: Path, day: date, catalogue: Catalogue) -> None:
-    from lrc.periods import period_range, period_start
+    from lrc.periods import FIRST_DAY, period_end, period_range, period_start
     from lrc.samples import write_sample
     from lrc.samples.panel import generate_panel
     from lrc.samples.records import write_records
@@ -165,6 +165,9 @@ def _sample_panel(n: int, seed: int, spec: str, output: Path, day: date, catalog
     periods = period_range(spec)
     if any(not p[4:].startswith("Q") for p in periods):
         raise UsageError(f"--periods {spec[:40]!r} 应为季度范围,如 2024Q1..2026Q4 (quarters only)")
+    if period_end(periods[0]) < FIRST_DAY:
+        reason = f"--periods 的第一期 {periods[0]} 早于评价体系启用(2014 年 12 月),无法导入 (before the system began)"
+        raise UsageError(reason)
     if period_start(periods[-1]) > day:
         reason = f"--periods 的最后一期 {periods[-1]} 在 {day.isoformat()} 之后才开始 (a period not started yet)"
         raise UsageError(reason)

@@ -95,6 +95,18 @@ def submission_deadline(period: str) -> date:
     return period_end(period) + timedelta(days=SUBMISSION_DAYS)
 
 
+def is_current(period: str, day: date) -> bool:
+    """Whether an enterprise's result of ``period`` is its standing on ``day``: until the next period's data
+    is due (``submission_deadline``), when that period's result takes over; after it, ``period`` is history.
+    A record expiring, repaired or removed on ``day`` changes a current result; history keeps the records of
+    its own window, whenever it is loaded and scored.
+
+    >>> is_current("2026Q3", date(2026, 12, 1)), is_current("2026Q2", date(2026, 12, 1))
+    (True, False)
+    """
+    return day <= submission_deadline(next_period(period))
+
+
 def next_period(period: str) -> str:
     """The period of the same kind right after ``period`` (``2026Q4`` → ``2027Q1``, ``2026`` → ``2027``).
 

@@ -294,6 +294,8 @@ def test_a_period_not_begun_or_before_the_system_is_refused_and_nothing_is_store
         assert refused.returncode == 2 and f"期间 {period} {reason}" in refused.stderr, refused.stderr
     assert json.loads(lrc(tmp_path, "runs", "-f", "json").stdout) == []
     assert lrc(tmp_path, "ingest", "a.csv", "--period", "2014Q4").stdout.strip().splitlines()[-1] == "1"
+    panel = lrc(tmp_path, "sample", "--n", "5", "--periods", "2013Q1..2013Q2", "--output", "old", ok=False)
+    assert panel.returncode == 2 and "早于评价体系启用" in panel.stderr  # a panel that could not be loaded
 
 
 def test_a_file_without_an_optional_column_is_taken_with_a_warning(tmp_path: Path) -> None:

@@ -161,7 +161,8 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
     assert asked["status"] == "requested" and asked["record"]["repair_from"] == "2026-12-03"
     assert [c["code"] for c in asked["conditions"]] == ["rectified", "obligations_met", "pledge"]
     assert asked["due_on"] == add_working_days(date(2026, 12, 3), 15).day.isoformat()
-    approved = as_json(call, "repair", "decide", str(asked["id"]), "--approve", "--note", "已全额支付并公开承诺")
+    approved = as_json(call, "repair", "decide", str(asked["id"]), "--approve", "--note", "已全额支付并公开承诺",
+                       "--today", "2026-12-03")  # fmt: skip
     assert approved["status"] == "approved" and approved["result_run_id"]
     after = as_json(call, "explain", uscc, "--period", PERIOD)
     assert after["total"] > before["total"] and after["result_run_id"] == approved["result_run_id"]
@@ -182,23 +183,27 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
     assert {t["tier"]: t["display_years"] for t in wage["tiers"]} == wage["display_years"]
 
 
-def test_a_record_past_its_display_period_stops_counting_on_the_next_run_without_anyone_acting(store: Any) -> None:
+def test_a_record_past_its_display_period_stops_counting_in_the_current_result(store: Any) -> None:
+    """Display ended 2026-10-14: the daily expiry (or the housekeeping, or the next period run, which run the
+    same) closes it while 2026Q3 is the enterprise's current result; the next period then never counts it."""
     cwd, call = store
     uscc = results(call)[10]["uscc"]
     minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-07-14", "大连市人力资源和社会保障局",
                     "大连人社监〔2026〕9005号")  # fmt: skip
     counted = as_json(call, "explain", uscc, "--period", PERIOD)
     assert minor["id"] in item(counted, "H2.1.1")["records"]
-    # the next period arrives and is scored: nobody asks for the expiry (display ended 2026-10-14)
+    expired = as_json(call, "record", "expire", "--as-of", "2026-11-30")["expired"]
+    assert minor["id"] in [e["record_id"] for e in expired]
     call("ingest", "facts.csv", "--period", "2026Q4")
     call("score", "--period", "2026Q4")
+    assert minor["id"] not in item(as_json(call, "explain", uscc, "--period", "2026Q4"), "H2.1.1")["records"]
     now = as_json(call, "explain", uscc, "--period", PERIOD)
     assert minor["id"] not in item(now, "H2.1.1")["records"] and now["total"] > counted["total"]
     old = as_json(call, "explain", uscc, "--period", PERIOD, "--run", str(counted["result_run_id"]))
     assert old["superseded"]["kind"] == "expiry"
     shown = next(r for r in now["records"] if r["id"] == minor["id"])
     assert shown["closed"]["cause"] == "expired" and "展示期满(显示至 2026-10-14,不含)" in shown["status_zh"]
-    assert as_json(call, "record", "expire")["expired"] == []  # once only
+    assert as_json(call, "record", "expire", "--as-of", "2026-11-30")["expired"] == []  # once only
 
 
 def test_an_enterprise_user_sees_and_objects_for_itself_only(store: Any) -> None:

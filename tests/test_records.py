@@ -395,3 +395,37 @@ def test_a_display_window_ends_as_pandas_adds_months(decided: date, months: int)
     """The one-by-one path's month arithmetic (clamped to the month's end, 31 Jan + 1 month = 28/29 Feb) is
     pandas' ``DateOffset``, which the vector path uses."""
     assert display_until(decided, months) == (pd.Timestamp(decided) + pd.DateOffset(months=months)).date()
+
+
+def test_results_do_not_depend_on_the_order_periods_are_scored_in(tmp_path: Path) -> None:
+    """History loaded in order (five quarters, records up to today) and only the last two quarters scored give
+    the same results for those two: an old quarter scored late is history, so it keeps the records of its own
+    window and starts no expiry (its expiry closures wiped live records from it and from every later quarter)."""
+    from lrc.periods import period_range
+    from lrc.samples.panel import generate_panel
+    from lrc.samples.records import write_records
+    from lrc.store import make_engine, upgrade
+
+    last = f"{(TODAY - timedelta(days=92)).year}Q{((TODAY - timedelta(days=92)).month - 1) // 3 + 1}"
+    first = f"{int(last[:4]) - 1}Q{last[5]}"
+    periods = period_range(f"{first}..{last}")[1:]  # five quarters, the newest current today
+    panel = generate_panel(80, seed=77, periods=periods, today=TODAY, catalogue=CAT)
+    for period, sample in panel.frames.items():
+        write_sample(sample, tmp_path / f"{period}.csv")
+    write_records(panel.records, tmp_path / "records.csv")
+    ranks = {}
+    for name, scored_periods in (("all", periods), ("last-two", periods[-2:])):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        for period in periods:
+            ingest_file(engine, ADMIN, tmp_path / f"{period}.csv", period, catalogue=CAT)
+        ingest_records(engine, ADMIN, tmp_path / "records.csv", catalogue=CAT)
+        for period in scored_periods:
+            score_period(engine, ADMIN, period, catalogue=CAT)
+        ranks[name] = {p: ranking(engine, ADMIN, p)[1].set_index("uscc")["total"].to_dict() for p in periods[-2:]}
+        if name == "all":
+            with engine.connect() as conn:
+                kinds = conn.execute(text("SELECT period, kind FROM score_runs ORDER BY id")).all()
+            assert [k for p, k in kinds if p in periods[:3]] == ["period"] * 3  # history: nothing closed there
+        engine.dispose()
+    assert ranks["all"] == ranks["last-two"]

@@ -5,8 +5,11 @@ enterprise's newest result; no one has to act) and removed (the authority that l
 
 Which periods change: a closure takes effect from ``effective_from``; a period whose last day is on or after
 it no longer counts the record. A revocation takes effect from the decision date (the record never stood);
-the other causes from the first day of the enterprise's newest scored period, or the closing date if
-earlier, so the enterprise's standing changes now and earlier periods keep the results they had."""
+the other causes from the first day of the enterprise's newest scored period when that period is current
+(``lrc.periods.is_current``: until the next period's data is due), or the closing date if earlier, so the
+enterprise's standing changes now and earlier periods keep the results they had. A newest period that is
+history (an old period loaded and scored late) is left alone: it keeps the records of its own window, and the
+results do not depend on the order periods are scored in."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from sqlalchemy import Connection, Engine, select
 
 from indicators.redress_policy import load_redress_policy
 from lrc.errors import ConflictError
-from lrc.periods import period_end, period_start, sort_periods
+from lrc.periods import is_current, period_end, period_start, sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.rescoring import RescoredOut, current_of, rescore
@@ -61,9 +64,10 @@ def newest_period(conn: Connection, enterprise_id: int) -> str | None:
 
 def standing_from(conn: Connection, enterprise_id: int, day: date) -> date:
     """When a repair or a removal on ``day`` takes effect: the first day of the enterprise's newest scored
-    period, or ``day`` if earlier (its current standing changes; earlier periods keep their results)."""
+    period while it is current, or ``day`` if earlier (its current standing changes; earlier periods, and a
+    newest period that is history by ``day``, keep their results)."""
     newest = newest_period(conn, enterprise_id)
-    return min(day, period_start(newest)) if newest else day
+    return min(day, period_start(newest)) if newest and is_current(newest, day) else day
 
 
 def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[RescoredOut]:
@@ -150,7 +154,8 @@ def expire_if_due(engine: Engine, who: Principal, *, today: date | None = None) 
 
 
 def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
-    """The records counted in their enterprise's newest result whose display period ended by ``day``."""
+    """The records counted in their enterprise's newest result, while that period is current on ``day``, whose
+    display period ended by ``day``."""
     newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
     for period in sort_periods(repo.scored_periods(conn)):
         runs = repo.current_runs(conn, get_run(conn, period, None))
@@ -169,7 +174,7 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
     for r in records.to_dict("records"):
         enterprise = int(r["enterprise_id"])
         period, uscc, ids = newest.get(enterprise, ("", "", set()))
-        if int(r["id"]) not in ids or int(r["id"]) in closed:
+        if int(r["id"]) not in ids or int(r["id"]) in closed or not is_current(period, day):
             continue
         if period not in catalogues:
             catalogues[period] = catalogue_for_run(conn, get_run(conn, period, None))
