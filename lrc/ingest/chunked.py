@@ -177,7 +177,7 @@ class RecordChunks:
         self.streamed = False  # read a chunk at a time (else whole, as one chunk)
         self.overridden: list[str] = []
         self.absent: list[str] = []  # the optional columns the file lacks ("中文名 (name)")
-        self._examples = 0  # rows read, examples included (a template with only its example is no error)
+        self._examples = 0  # rows read, examples included (a template with only its example is said as such)
         self._seen = np.empty(0, dtype=np.uint64)  # hashes of the USCCs read so far, sorted
         self._first_row = np.empty(0, dtype=np.int64)  # the row of each, in the same order
         self._said: set[tuple[int | None, str | None, str]] = set()
@@ -208,8 +208,12 @@ class RecordChunks:
                     yield batch
         except InputValidationError as exc:  # the file cannot be read on (an absurd line, a broken quote)
             self._add(exc.problems)
-        if self.chunks and not self.rows and not self.problems and not self._examples:
-            self._add([RowProblem(self.file, None, None, None, "文件中只有标题行,没有数据 (no data rows)")])
+        if self.chunks and not self.rows and not self.problems:
+            reason = (
+                "采集表中只有示例行,还没有填写企业数据 (only the template's example row)" if self._examples
+                else "文件中只有标题行,没有数据 (no data rows)"
+            )  # fmt: skip
+            self._add([RowProblem(self.file, None, None, None, reason)])
 
     def _checked(self, table: RawTable) -> IngestBatch | None:
         repeated = self._repeats(table)
