@@ -515,7 +515,8 @@ def main() -> None:
         sys.exit(130)
     except typer.TyperException as exc:  # the framework's usage errors: one line, like every other message
         context = getattr(exc, "ctx", None)
-        command = context.command_path if context else "lrc"
+        named = sys.argv[1] if len(sys.argv) > 1 else ""
+        command = context.command_path if context else f"lrc {named}" if only(named) is not app else "lrc"
         message = in_chinese(exc.format_message() if hasattr(exc, "format_message") else str(exc))
         log.info("usage error: %s", message)
         if message.strip():  # (bare `lrc` has printed its help already)

@@ -124,6 +124,21 @@ USAGE_WORDS = (  # the command-line framework's messages, with the Chinese in fr
     (re.compile(r"^No such command (.+)$"), r"没有命令 \1 (no such command)"),
     (re.compile(r"^Invalid value for (.+?): (.*)$"), r"\1 的值无效 (invalid value): \2"),
     (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), r"多余的参数 \1 (unexpected extra argument)"),
+    (re.compile(r"^Got unexpected extra argument\(s\) \((.+)\)$"), r"多余的参数 \1 (unexpected extra argument)"),
+    (re.compile(r"^Option (.+) requires an argument$"), r"选项 \1 需要一个值 (requires a value)"),
+    (re.compile(r"^Option (.+) requires (\d+) arguments$"), r"选项 \1 需要 \2 个值 (requires values)"),
+)
+VALUE_WORDS = (  # why a value is invalid, as the framework says it
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"应不小于 \1 (at least \1)"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"应不大于 \1 (at most \1)"),
+    (re.compile(r"^Input should be greater than (\S+)$"), r"应大于 \1 (more than \1)"),
+    (re.compile(r"^Input should be less than (\S+)$"), r"应小于 \1 (less than \1)"),
+    (re.compile(r"^Input should be a valid integer.*$"), "应为整数 (a whole number)"),
+    (re.compile(r"^Input should be a valid number.*$"), "应为数字 (a number)"),
+    (re.compile(r"^Input should be a valid date.*$"), "应为日期 YYYY-MM-DD (a date)"),
+    (re.compile(r"^(.+) is not one of (.+)$"), r"\1 应为 \2 之一 (not one of the choices)"),
+    (re.compile(r"^(.+) is not a valid integer( range)?$"), r"\1 应为整数 (a whole number)"),
+    (re.compile(r"^(.+) is not in the range (.+)$"), r"\1 不在范围 \2 内 (out of range)"),
 )
 NUMERIC = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
@@ -133,7 +148,14 @@ def in_chinese(message: str) -> str:
     text = message.strip().rstrip(".")
     for pattern, words in USAGE_WORDS:
         if pattern.match(text):
-            return pattern.sub(words, text)
+            said = pattern.sub(words, text)
+            head, colon, why = said.partition(" 的值无效 (invalid value): ")
+            if colon:  # the reason too
+                reason = why.strip().rstrip(".")
+                for value_pattern, value_words in VALUE_WORDS:
+                    if value_pattern.match(reason):
+                        return f"{head} 的值无效:{value_pattern.sub(value_words, reason)}"
+            return said
     return text
 
 

@@ -185,4 +185,4 @@ def _write(frame: pd.DataFrame, fmt: str, output: Path | None, sheet: str) -> st
             raise UsageError("xlsx 格式需要 --output 文件 (xlsx needs --output FILE)")
         output.write_bytes(xlsx_bytes(frame, sheet))
         return None
-    raise LrcError(f"不支持的格式 {fmt!r},可选 {', '.join(FORMATS)} (unknown format)")
+    raise UsageError(f"不支持的格式 {fmt!r},可选 {', '.join(FORMATS)} (unknown format)")

@@ -229,7 +229,7 @@ def test_uninitialised_database_says_run_init_and_creates_no_file(tmp_path: Path
 
 def test_unknown_filter_values_are_errors_not_empty_rankings(workdir: Path) -> None:
     done = lrc(workdir, "rank", "-p", "2026Q3", "--industry", "Z", "--size", "tiny", ok=False)
-    assert done.returncode == 1 and "行业 Z" in done.stderr and "规模 tiny" in done.stderr
+    assert done.returncode == 2 and "行业 Z" in done.stderr and "规模 tiny" in done.stderr
     rows = json.loads(lrc(workdir, "rank", "-p", "2026Q3", "--size", "small", "--grade", "b", "-f", "json").stdout)
     assert rows and {r["size"] for r in rows} == {"小型"} and {r["grade"] for r in rows} == {"B"}
 
@@ -316,3 +316,19 @@ def test_a_file_without_an_optional_column_is_taken_with_a_warning(tmp_path: Pat
     assert again["absent_columns"] == [] and again["id"] == 2
     taken = json.loads(lrc(tmp_path, "ingest", "b.csv", "--period", "2026Q2", "-f", "json").stdout)
     assert [c.split(" (")[1] for c in taken["absent_columns"]] == ["ownership)", "worker_satisfaction_rate)"]
+
+
+def test_the_framework_s_usage_errors_are_said_in_chinese_with_the_command_s_help(tmp_path: Path) -> None:
+    cases = {
+        ("rank", "--period", "2026Q3", "extra"): ("多余的参数 extra", "lrc rank --help"),
+        ("rank", "--period"): ("选项 '--period' 需要一个值", "lrc rank --help"),
+        ("rank", "--period", "2026Q3", "--top", "0"): ("'--top' 的值无效:应不小于 1", "lrc rank --help"),
+        ("verify", "abc"): ("的值无效:应为整数", "lrc verify --help"),
+        ("rank", "--period", "2026Q3", "--format", "yaml"): ("不支持的格式 'yaml'", None),
+        ("sample", "--output", "z.txt"): ("不支持的样例文件类型 .txt", None),
+    }
+    for args, (says, helps) in cases.items():
+        done = lrc(tmp_path, *args, ok=False)
+        assert done.returncode == 2 and says in done.stderr, (args, done.stderr)
+        assert helps is None or f"`{helps}`" in done.stderr, (args, done.stderr)
+        assert "Input should" not in done.stderr and "Got unexpected" not in done.stderr

@@ -18,7 +18,7 @@ import pandas as pd
 from indicators import Catalogue, load_catalogue
 from indicators.record_types import TIER_ZH, RecordType
 from lrc import reference
-from lrc.errors import LrcError
+from lrc.errors import LrcError, UsageError
 from lrc.export import csv_bytes, to_records, xlsx_bytes
 from lrc.ingest.records import TIERS_BY_WORD
 from lrc.periods import check_period
@@ -168,7 +168,7 @@ def write_records(records: pd.DataFrame, path: Path) -> None:
     target = Path(str(path))
     suffix = target.suffix.lower()
     if not target.parent.is_dir():
-        raise LrcError(f"目录 {target.parent} 不存在,请先创建 (directory does not exist)")
+        raise UsageError(f"目录 {target.parent} 不存在,请先创建 (directory does not exist)")
     if suffix == ".csv":
         data = csv_bytes(records)
     elif suffix == ".xlsx":
@@ -176,7 +176,7 @@ def write_records(records: pd.DataFrame, path: Path) -> None:
     elif suffix == ".json":
         data = (json.dumps(to_records(records), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     else:
-        raise LrcError(f"不支持的记录文件类型 {suffix or '(无后缀)'},可用 .csv、.xlsx、.json (unsupported file type)")
+        raise UsageError(f"不支持的记录文件类型 {suffix or '(无后缀)'},可用 .csv、.xlsx、.json (unsupported file type)")
     try:
         target.write_bytes(data)
     except OSError as exc:

@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from lrc.errors import LrcError
+from lrc.errors import LrcError, UsageError
 
 __all__ = ["write_sample"]
 
@@ -33,11 +33,11 @@ def write_sample(frame: pd.DataFrame, path: Path) -> None:
     writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json}
     writer = writers.get(path.suffix.lower())
     if writer is None:
-        raise LrcError(
+        raise UsageError(
             f"不支持的样例文件类型 {path.suffix or '(无后缀)'},可用 .csv、.xlsx、.json (unsupported file type)"
         )
     if not path.parent.is_dir():
-        raise LrcError(f"目录 {path.parent} 不存在,请先创建 (directory does not exist)")
+        raise UsageError(f"目录 {path.parent} 不存在,请先创建 (directory does not exist)")
     try:
         writer(frame, path)
     except OSError as exc:

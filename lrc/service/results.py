@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue
-from lrc.errors import ConflictError, LrcError, NotFoundError, shorten
+from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
 from lrc.labels import add_place_names
 from lrc.normalise import ascii_form
 from lrc.periods import check_period, period_end
@@ -77,7 +77,7 @@ def check_filters(filters: Filters, catalogue: Catalogue) -> Filters:
     if grade and grade not in grades:
         problems.append(f"等级 {shorten(filters.grade)} 应为 {'、'.join(grades)}")
     if problems:
-        raise LrcError(";".join(problems) + " (unknown filter value)")
+        raise UsageError(";".join(problems) + " (unknown filter value)")
     return Filters(region, industry, size, ownership, grade, filters.search)
 
 
