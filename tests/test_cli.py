@@ -190,7 +190,7 @@ def test_runs_and_verify(workdir: Path) -> None:
         (("verify", "999"), 5, "不存在"),
         (("catalogue", "--version", "1999.9"), 3, "不存在"),
         (("sample", "--n", "0"), 2, "--n"),
-        (("sample", "--output", "/nonexistent-lrc-dir/x.csv"), 1, "不存在"),
+        (("sample", "--output", "/nonexistent-lrc-dir/x.csv"), 2, "不存在"),  # a usage error
         (("rank", "-p", "2026Q3", "-f", "csv", "-o", "r.xlsx"), 2, "不符"),
         (("rank", "-p", "2026Q3", "-o", "/proc/nonexistent/y.json"), 1, "无法写入"),
         (("schema", "-f", "xml"), 2, "xml"),
