@@ -189,8 +189,12 @@ def test_a_second_delivery_is_a_no_op_and_a_changed_one_is_refused(scored: tuple
     again = add_record(engine, ADMIN, fatal(usccs[2]), catalogue=CAT)
     assert again.stored == [] and again.already == first.stored and again.results == []
     changed = fatal(usccs[2]) | {"workers": "3"}
-    with pytest.raises(InputValidationError, match="内容不同|1 处错误"):
+    with pytest.raises(InputValidationError) as same:
         add_record(engine, ADMIN, changed, catalogue=CAT)
+    assert f"已存记录 #{first.stored[0]} 相同但内容不同" in same.value.problems[0].reason
+    with pytest.raises(InputValidationError) as other:  # another enterprise's record: not numbered nor described
+        add_record(engine, ADMIN, fatal(usccs[3]), catalogue=CAT)
+    assert "已用于另一家企业的记录" in other.value.problems[0].reason and "#" not in other.value.problems[0].reason
     assert len(list_records(engine, ADMIN, uscc=usccs[2], catalogue=CAT)) == 1
 
 

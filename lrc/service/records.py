@@ -179,7 +179,7 @@ def _store_and_rescore(
     repo.lock_enterprises(conn, list({ids[r.uscc] for r in rows}))
     hashes = [record_hash(_hashed(r)) for r in rows]
     stored = repo.records_by_identity(conn, [(r.source, r.ref) for r in rows])
-    _refuse_changed_repeats(file, file_name, rows, hashes, stored)
+    _refuse_changed_repeats(file, file_name, rows, hashes, stored, ids)
     fresh = [(r, h) for r, h in zip(rows, hashes, strict=True) if (r.source, r.ref) not in stored]
     received = repo.now()
     delivery = repo.add_delivery(
@@ -241,9 +241,16 @@ def _record_row(
 
 
 def _refuse_changed_repeats(
-    file: str, file_name: str | None, rows: list[RecordRow], hashes: list[str], stored: dict[tuple[str, str], Any]
+    file: str,
+    file_name: str | None,
+    rows: list[RecordRow],
+    hashes: list[str],
+    stored: dict[tuple[str, str], Any],
+    ids: dict[str, int],
 ) -> None:
-    """A delivery of a stored (source, ref) must say the same; a different one is an error, not an update."""
+    """A delivery of a stored (source, ref) must say the same; a different one is an error, not an update. The
+    stored record is named only when it is of the same enterprise: another enterprise's record (perhaps outside
+    the deliverer's scope) is neither numbered nor described."""
     problems = []
     for record, content in zip(rows, hashes, strict=True):
         known = stored.get((record.source, record.ref))
@@ -251,7 +258,10 @@ def _refuse_changed_repeats(
             reason = (
                 f"决定机关和文书编号与已存记录 #{known[0]} 相同但内容不同;记录只增不改,更正请走异议或修复流程 "
                 "(same source and document number as a stored record, different content)"
-            )
+            ) if known[2] == ids[record.uscc] else (
+                "决定机关和文书编号已用于另一家企业的记录:一份文书只对应一条记录,请核对文书编号 "
+                "(source and document number already used for another enterprise's record)"
+            )  # fmt: skip
             problems.append(RowProblem(file, record.row, "ref", record.ref, reason, record=file_name is None))
     if problems:
         raise InputValidationError(problems, file)

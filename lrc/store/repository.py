@@ -735,16 +735,21 @@ def lock_enterprises(conn: Connection, ids: Sequence[int]) -> None:
         )
 
 
-def records_by_identity(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-    """(source, ref) → (record id, content hash) of the stored ones among ``keys``."""
-    found: dict[tuple[str, str], tuple[int, str]] = {}
+def records_by_identity(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, str, int]]:
+    """(source, ref) → (record id, content hash, enterprise id) of the stored ones among ``keys``."""
+    found: dict[tuple[str, str], tuple[int, str, int]] = {}
     for part in chunks(list(keys), 500):
         refs = [ref for _, ref in part]
         rows = conn.execute(
-            select(Record.source, Record.ref, Record.id, Record.content_hash).where(Record.ref.in_(refs))
+            select(Record.source, Record.ref, Record.id, Record.content_hash, Record.enterprise_id)
+            .where(Record.ref.in_(refs))
         )
         wanted = set(part)
-        found.update({(r.source, r.ref): (r.id, r.content_hash) for r in rows if (r.source, r.ref) in wanted})
+        found.update({
+            (r.source, r.ref): (r.id, r.content_hash, r.enterprise_id) for r in rows if (r.source, r.ref) in wanted
+        })
     return found
 
 
