@@ -256,8 +256,9 @@ def test_who_may_hear_and_see(store: tuple[Engine, pd.DataFrame]) -> None:
     for who in (viewer, firm):
         with pytest.raises(PermissionDenied):
             add_hearing(engine, who, kind="individual", held_on=HEARD, title="t", enterprises=dalian)
-    with pytest.raises(PermissionDenied, match="不在你的范围"):
-        add_hearing(engine, city, kind="individual", held_on=HEARD, title="t", enterprises=other)
+    for outside in (other, "91210100MA0XXXXX10"):  # outside the scope is answered as an unknown one is
+        with pytest.raises(NotFoundError, match="不存在,或不在你的范围 大连市 \\(210200\\) 内"):
+            add_hearing(engine, city, kind="individual", held_on=HEARD, title="t", enterprises=outside)
     mine = add_hearing(engine, city, kind="individual", held_on=HEARD, title="大连", enterprises=dalian)
     theirs = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="外市", enterprises=other)
     both = add_hearing(engine, ADMIN, kind="collective", held_on=HEARD, title="两市", enterprises=[dalian, other])
@@ -271,6 +272,9 @@ def test_who_may_hear_and_see(store: tuple[Engine, pd.DataFrame]) -> None:
         add_action(engine, viewer, mine.id, dalian, item="B1.1.5", action="x", due="2026-12-31")
     action = add_action(engine, city, mine.id, dalian, item="B1.1.5", action="x", due="2026-12-31")
     assert [a.id for a in plan_of(engine, firm, dalian)] == [action.id]
+    for outside in (other, "91210100MA0XXXXX10"):  # heard there but outside the scope, or never heard: alike
+        with pytest.raises(UsageError, match=f"不是听证 {both.id} 中你范围内的企业"):
+            add_action(engine, city, both.id, outside, item="B1.1.5", action="x", due="2026-12-31")
     with pytest.raises(NotFoundError):
         plan_of(engine, firm, other)
     with pytest.raises(NotFoundError):

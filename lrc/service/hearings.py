@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from lrc.errors import NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.service.access import Action, Principal
-from lrc.service.audit import Entry, check, deny, guarded
+from lrc.service.audit import Entry, check, deny, guarded, record
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Enterprise, Hearing, HearingAttachment, HearingEnterprise, Submission
@@ -133,15 +133,20 @@ def known_enterprises(conn: Connection, usccs: list[str]) -> dict[str, Known]:
 
 
 def enterprises_in_scope(engine: Engine, conn: Connection, who: Principal, usccs: list[str]) -> list[Known]:
-    """Each named enterprise, known and inside ``who``'s scope, or the refusal naming the first that is not."""
+    """Each named enterprise, known and inside ``who``'s scope, or the refusal naming the first that is not:
+    outside the scope is answered as unknown (its existence is not told), and the audit log says so."""
     found = known_enterprises(conn, usccs)
     for code in usccs:
         known = found.get(code)
-        if known is None:
-            raise NotFoundError(f"企业 {shorten(code)} 不存在(尚无报送数据)(unknown enterprise)")
-        if not who.scope.contains(known.region_code, known.uscc):
-            deny(engine, who, Action.hearing, f"enterprise:{code}",
-                 f"无权操作:企业 {code} 不在你的范围 {who.scope.label()} 内 (outside your scope)")  # fmt: skip
+        outside = known is not None and not who.scope.contains(known.region_code, known.uscc)
+        if outside:
+            record(engine, who, Action.hearing, f"enterprise:{code}", "denied", "outside scope")
+        if known is None or outside:
+            if who.scope.everything:
+                raise NotFoundError(f"企业 {shorten(code)} 不存在(尚无报送数据)(unknown enterprise)")
+            raise NotFoundError(
+                f"企业 {shorten(code)} 不存在,或不在你的范围 {who.scope.label()} 内 (unknown or outside your scope)"
+            )
     return [found[c] for c in usccs]
 
 

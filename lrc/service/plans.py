@@ -20,7 +20,7 @@ from lrc.normalise import free_text
 from lrc.periods import period_end, sort_periods
 from lrc.publication.commitments import Commitment
 from lrc.service.access import Action, Principal
-from lrc.service.audit import check, deny, guarded
+from lrc.service.audit import check, guarded, record
 from lrc.service.hearings import known_enterprises, members_of, read_attachment_file, store_file, usccs_of
 from lrc.service.json_times import ChinaTime
 from lrc.service.late_alerts import Late, raise_late
@@ -108,10 +108,13 @@ def add_action(
             members = members_of(engine, conn, who, hearing_id, change=False)
             held_on = conn.scalar(select(Hearing.held_on).where(Hearing.id == hearing_id))
         heard = {m[1]: m for m in members}
-        if enterprise not in heard:
-            raise UsageError(f"企业 {shorten(enterprise)} 不是听证 {hearing_id} 的企业 (not heard at this hearing)")
-        if not who.scope.contains(heard[enterprise][2], enterprise):
-            deny(engine, who, Action.hearing, f"enterprise:{enterprise}", f"无权操作:企业 {enterprise} 不在你的范围内")
+        outside = enterprise in heard and not who.scope.contains(heard[enterprise][2], enterprise)
+        if outside:  # answered as not heard: that another city's enterprise was heard is not told
+            record(engine, who, Action.hearing, f"enterprise:{enterprise}", "denied", "outside scope")
+        if enterprise not in heard or outside:
+            raise UsageError(
+                f"企业 {shorten(enterprise)} 不是听证 {hearing_id} 中你范围内的企业 (not heard here, in your scope)"
+            )
         if held_on is not None and due_on < held_on:
             raise UsageError(f"完成期限 {due_on} 早于听证日期 {held_on} (due before the hearing)")
         with repo.writing(engine) as conn:
