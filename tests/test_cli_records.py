@@ -125,6 +125,13 @@ def test_full_width_document_numbers_are_the_same_record(workdir: Path) -> None:
     first = json.loads(lrc(workdir, *base, "--ref", "本人社罚〔2026〕88号").stdout)
     again = json.loads(lrc(workdir, *base, "--ref", "本人社罚〔２０２６〕８８号").stdout)
     assert again["already"] == first["stored"] and again["results"] == []
+    for typed in ("本人社罚[2026]88号", "本人社罚【２０２６】８８号", "本人社罚(2026)88号"):  # however typed
+        same = json.loads(lrc(workdir, *base, "--ref", typed).stdout)
+        assert same["already"] == first["stored"] and same["stored"] == [], typed
+    letters = json.loads(lrc(workdir, *base, "--ref", "本人社罚〔2026〕b7号").stdout)
+    assert json.loads(lrc(workdir, *base, "--ref", "本人社罚[2026]B7号").stdout)["already"] == letters["stored"]
+    listed = json.loads(lrc(workdir, "records", "--uscc", uscc, "--format", "json").stdout)
+    assert {"本人社罚〔2026〕88号", "本人社罚〔2026〕B7号"} <= {r["ref"] for r in listed}
 
 
 def test_sample_records_of_several_samples_load_into_one_store(tmp_path: Path) -> None:

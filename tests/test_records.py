@@ -433,3 +433,14 @@ def test_results_do_not_depend_on_the_order_periods_are_scored_in(tmp_path: Path
             assert [k for p, k in kinds if p in periods[:3]] == ["period"] * 3  # history: nothing closed there
         engine.dispose()
     assert ranks["all"] == ranks["last-two"]
+
+
+def test_decision_dates_as_excel_exports_them_and_days_that_do_not_exist() -> None:
+    from lrc.ingest.records import impossible_date, parse_date
+
+    for written in ("2026-08-06", "2026/8/6", "2026年8月6日", "2026-08-06 00:00:00", "2026-08-06T00:00",
+                    "2026-08-06 0:00"):  # fmt: skip
+        assert parse_date(written) == date(2026, 8, 6), written
+    assert parse_date("2026-08-06 13:45:00") is None  # a time of day is not a decision date
+    assert parse_date("2026-02-30") is None and impossible_date("2026-02-30")
+    assert not impossible_date("明天") and not impossible_date("2026-08-06")

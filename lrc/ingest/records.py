@@ -36,7 +36,9 @@ RECORD_HEADERS: dict[str, str] = {  # column → Chinese header
 }
 EXTRA_RECORD_HEADERS = {"来源": "source", "发文机关": "source", "文号": "ref", "日期": "date", "严重等级": "severity"}
 REQUIRED = ("uscc", "type", "date", "source", "ref")
-IDENTITY_TEXT = ("source", "ref")  # read in NFKC form: （２０２６）８８号 is (2026)88号
+# a document number's year in brackets, however typed ([2026], 【2026】, (2026)), in the national standard's
+# 六角括号 (GB/T 9704: 〔2026〕), and its letters in upper case: one document, one identity
+_YEAR_BRACKETS = re.compile(r"[\[【〖(〔]\s*([0-9]{4})\s*[\]】〗)〕]")
 TEXT_LIMITS = {"source": 100, "ref": 100, "note": 1000}
 TIERS_BY_WORD = {**{v: k for k, v in TIER_ZH.items()}, **{k: k for k in TIER_ZH}}
 EARLIEST = date(1990, 1, 1)
@@ -73,15 +75,33 @@ def header_names() -> dict[str, str]:
     return lookup
 
 
+def document_number(text: str) -> str:
+    """A document number in its one spelling: NFKC, the year in 〔〕, letters in upper case.
+
+    >>> document_number("大人社[２０２６]b1号"), document_number("大人社【2026】B1号")
+    ('大人社〔2026〕B1号', '大人社〔2026〕B1号')
+    """
+    return _YEAR_BRACKETS.sub(r"〔\1〕", ascii_form(text)).upper()
+
+
+_MIDNIGHT = re.compile(r"^(.+?)[ T]0{1,2}:00(:00(\.0+)?)?$")  # a date exported from Excel with its time
+
+
 def parse_date(text: str) -> date | None:
-    """2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日; None if it is not a real date."""
-    match = _DATE.match(text)
+    """2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日 (a time of 00:00 after it, as Excel exports dates, is
+    dropped); None if it is not written as a date."""
+    match = _DATE.match(_MIDNIGHT.sub(r"\1", text.strip()))
     if not match:
         return None
     try:
         return date(*(int(g) for g in match.groups()))
     except ValueError:
         return None
+
+
+def impossible_date(text: str) -> bool:
+    """Written as a date, but no such day (2026-02-30)."""
+    return _DATE.match(_MIDNIGHT.sub(r"\1", text.strip())) is not None and parse_date(text) is None
 
 
 class _RecordChecker:
@@ -138,8 +158,8 @@ class _RecordChecker:
     def row(self, k: int, row: int) -> RecordRow | None:
         before = len(self.problems)
         values = {name: self.cell(k, name) for name in RECORD_HEADERS}
-        for name in IDENTITY_TEXT:  # the record's identity: full-width digits are the same document number
-            values[name] = ascii_form(values[name])
+        values["source"] = ascii_form(values["source"])  # the record's identity: one spelling of each
+        values["ref"] = document_number(values["ref"])
         for name in RECORD_HEADERS:
             if name in TEXT_LIMITS or name in REQUIRED:
                 self.text(row, name, values[name])
@@ -195,7 +215,9 @@ class _RecordChecker:
         if not value:
             return None
         decided = parse_date(ascii_form(value))
-        if decided is None:
+        if decided is None and impossible_date(ascii_form(value)):
+            self.add(row, self.header("date"), value, "没有这一天,请核对日期 (no such date)")
+        elif decided is None:
             self.add(row, self.header("date"), value, "日期应写作 YYYY-MM-DD,如 2026-03-01 (date)")
         elif decided > self.today:
             self.add(row, self.header("date"), value, f"决定日期晚于今天 {self.today.isoformat()} (date in the future)")

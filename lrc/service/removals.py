@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from lrc.errors import RowProblem
+from lrc.ingest.records import document_number
 from lrc.normalise import ascii_form
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
@@ -57,7 +58,7 @@ def check_removals(
 
             uscc = ascii_form(str(item.get("uscc") or "")).strip().upper()
             authority, document = str(item.get("authority") or "").strip(), str(item.get("document_no") or "").strip()
-            removes = str(item.get("removes") or "").strip() or None
+            removes = document_number(str(item.get("removes") or "")) or None
             day = _date(str(item.get("decision_date") or ""))
             if day is None or day > today:
                 problem("decision_date", item.get("decision_date"), "移出日期应为不晚于今天的 YYYY-MM-DD (bad date)")
@@ -97,13 +98,16 @@ def _open_listings(conn: Connection, who: Principal, uscc: str) -> dict[str, int
     if found.empty:
         return {}
     closed = repo.closures_of(conn, found["id"].astype(int).tolist())
-    return {str(r["ref"]): int(r["id"]) for r in found.to_dict("records") if int(r["id"]) not in closed}
+    return {
+        document_number(str(r["ref"])): int(r["id"]) for r in found.to_dict("records") if int(r["id"]) not in closed
+    }
 
 
 def _closed_by(conn: Connection, uscc: str, ref: str) -> bool:
     """Whether the listing was removed already (a removal delivered again is answered, not refused)."""
     found = repo.records_of(conn, uscc=uscc)
-    ids = [int(r["id"]) for r in found.to_dict("records") if str(r["ref"]) == ref] if len(found) else []
+    rows = found.to_dict("records") if len(found) else []
+    ids = [int(r["id"]) for r in rows if document_number(str(r["ref"])) == ref]
     return bool(ids) and bool(repo.closures_of(conn, ids))
 
 
