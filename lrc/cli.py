@@ -510,8 +510,8 @@ def main() -> None:
     sys.argv[1:] = [numeric_form(arg) for arg in sys.argv[1:]]
     try:
         code = only(sys.argv[1] if len(sys.argv) > 1 else "")(prog_name="lrc", standalone_mode=False)
-    except typer.Abort:
-        err.print("已中止 (aborted)")
+    except (typer.Abort, KeyboardInterrupt):  # every write is one transaction: what was not committed is not kept
+        err.print("已中止:未完成的写入不会保存 (aborted; nothing half-written is kept)")
         sys.exit(130)
     except typer.TyperException as exc:  # the framework's usage errors: one line, like every other message
         context = getattr(exc, "ctx", None)

@@ -332,3 +332,19 @@ def test_the_framework_s_usage_errors_are_said_in_chinese_with_the_command_s_hel
         assert done.returncode == 2 and says in done.stderr, (args, done.stderr)
         assert helps is None or f"`{helps}`" in done.stderr, (args, done.stderr)
         assert "Input should" not in done.stderr and "Got unexpected" not in done.stderr
+
+
+@pytest.mark.postgres
+def test_a_store_that_cannot_be_used_is_said_with_the_database_s_reason(tmp_path: Path) -> None:
+    from tests.conftest import PG_ADMIN_URL
+
+    (tmp_path / "bad.db").write_text("x\n")
+    server = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgres@", "postgres:secret-pw@", 1)
+    cases = {
+        f"sqlite:///{tmp_path / 'bad.db'}": "不是 lrc 的 SQLite 数据库",
+        f"{server}/lrc_no_such_database": "数据库不存在,请先创建它",
+    }
+    for url, says in cases.items():
+        done = lrc(tmp_path, "rank", "--period", "2026Q3", "--db", url, ok=False)
+        assert done.returncode == 7 and says in done.stderr, done.stderr
+        assert "secret-pw" not in done.stderr and "Traceback" not in done.stderr

@@ -24,6 +24,7 @@ from lrc.service import explain, ingest_file, ranking, score_period, verify_run
 from lrc.service.record_views import list_records, record_type_table
 from lrc.service.records import add_record, ingest_records
 from lrc.times import today_in_china
+from lrc.uscc import make_uscc
 from scoring import score
 from scoring.naive import score_rows
 from scoring.records import display_until, live_rows, live_vector
@@ -444,3 +445,22 @@ def test_decision_dates_as_excel_exports_them_and_days_that_do_not_exist() -> No
     assert parse_date("2026-08-06 13:45:00") is None  # a time of day is not a decision date
     assert parse_date("2026-02-30") is None and impossible_date("2026-02-30")
     assert not impossible_date("明天") and not impossible_date("2026-08-06")
+
+
+def test_record_headers_as_people_write_them_and_a_missing_column_said_once(tmp_path: Path) -> None:
+    from lrc.ingest.readers import read_table
+    from lrc.ingest.records import check_records
+
+    uscc = make_uscc("210102", "MA0ABCDE")
+    kind = next(t for t in CAT.record_types if t.code == "LABOUR_PENALTY")
+    rows = [{"统一社会信用代码": uscc, "类型": kind.name_zh, "决定日期": "2026-07-01", "决定机关": "大连市人社局",
+             "文书编号": f"大人社罚〔2026〕{k}号", "严重程度": "一般", "涉及金额（元）": "1,200"}
+            for k in (1, 2)]  # fmt: skip
+    path = tmp_path / "r.csv"
+    pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8-sig")
+    read = check_records(read_table(path), CAT)
+    assert [(r.type, r.amount) for r in read] == [("LABOUR_PENALTY", 1200.0)] * 2
+    pd.DataFrame(rows).drop(columns=["类型"]).to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(InputValidationError) as caught:
+        check_records(read_table(path), CAT)
+    assert [p.reason for p in caught.value.problems] == ["缺少必填列 (required column missing)"]

@@ -34,7 +34,10 @@ RECORD_HEADERS: dict[str, str] = {  # column → Chinese header
     "amount": "涉及金额",
     "note": "备注",
 }
-EXTRA_RECORD_HEADERS = {"来源": "source", "发文机关": "source", "文号": "ref", "日期": "date", "严重等级": "severity"}
+EXTRA_RECORD_HEADERS = {
+    "来源": "source", "发文机关": "source", "文号": "ref", "日期": "date", "严重等级": "severity", "类型": "type",
+    "涉及金额(元)": "amount", "金额": "amount", "金额(元)": "amount", "人数": "workers", "涉及职工人数": "workers",
+}  # fmt: skip
 REQUIRED = ("uscc", "type", "date", "source", "ref")
 # a document number's year in brackets, however typed ([2026], 【2026】, (2026)), in the national standard's
 # 六角括号 (GB/T 9704: 〔2026〕), and its letters in upper case: one document, one identity
@@ -119,7 +122,7 @@ class _RecordChecker:
             self.problems = [title]
             return
         for pos, header in enumerate(table.headers):
-            name = lookup.get(header.strip().lower()) or lookup.get(header.strip())
+            name = lookup.get(ascii_form(header).lower()) or lookup.get(header.strip())  # （元） is (元)
             if name is None and header:
                 self.add(table.header_row, header, header, "未知的列名 (unknown column)")
             elif name is not None and name in self.found:
@@ -160,8 +163,8 @@ class _RecordChecker:
         values = {name: self.cell(k, name) for name in RECORD_HEADERS}
         values["source"] = ascii_form(values["source"])  # the record's identity: one spelling of each
         values["ref"] = document_number(values["ref"])
-        for name in RECORD_HEADERS:
-            if name in TEXT_LIMITS or name in REQUIRED:
+        for name in RECORD_HEADERS:  # (a missing required column was said once, at the header)
+            if (name in TEXT_LIMITS or name in REQUIRED) and (name in self.found or name not in REQUIRED):
                 self.text(row, name, values[name])
         kind = self.record_type(row, values["type"])
         tier = self.tier(row, kind, values["severity"])

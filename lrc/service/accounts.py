@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from lrc.errors import ConflictError, NotFoundError, PermissionDenied, StoreError, UsageError
+from lrc.errors import ConflictError, NotFoundError, PermissionDenied, UsageError
 from lrc.normalise import CONTROL, ascii_form
 from lrc.passwords import (
     check_password,
@@ -31,7 +31,7 @@ from lrc.service.access import Action, Principal, Role, single_user
 from lrc.service.audit import Entry, check, deny, guarded, record
 from lrc.store import accounts, require_schema
 from lrc.store import repository as repo
-from lrc.store.engine import store_exists
+from lrc.store.engine import store_exists, unreachable
 from lrc.times import china_iso, in_china
 from lrc.uscc import validate_uscc
 
@@ -122,7 +122,7 @@ def acting(engine: Engine, name: str | None, door: str = "cli") -> Principal:
                 count = accounts.user_count(conn)
                 row = accounts.user_by_name(conn, check_name(name)) if count and name else None
         except SQLAlchemyError as exc:
-            raise StoreError(f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}") from None
+            raise unreachable(exc) from None
     if count == 0:
         if name:
             raise NotFoundError(f"用户 {name[:64]!r} 不存在:还没有任何用户账户 (no accounts yet; omit --as)")

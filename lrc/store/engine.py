@@ -109,7 +109,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     except SQLAlchemyError as exc:
-        raise StoreError(f"无法连接数据库 (cannot reach the database): {exc.__class__.__name__}: {exc}") from None
+        raise unreachable(exc) from None
     if len(versions) > 1:
         raise StoreError(f"数据库有多个结构版本 {sorted(versions)} (more than one schema head)")
     return str(versions[0]) if versions else None
@@ -121,6 +121,19 @@ def _missing_sqlite_file(engine: Engine) -> str | None:
     if database and database != ":memory:" and not database.startswith("file:") and not Path(database).exists():
         return database
     return None
+
+
+def unreachable(exc: SQLAlchemyError) -> StoreError:
+    """The store cannot be used: what the database said, in one line (a missing database, a file that is not
+    one, a refused connection), without the statement or the URL's password."""
+    said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = said[0].strip() if said else exc.__class__.__name__
+    hint = ""
+    if "file is not a database" in reason:
+        hint = ":该文件不是 lrc 的 SQLite 数据库 (not an lrc SQLite store)"
+    elif "does not exist" in reason and "database" in reason:
+        hint = ":数据库不存在,请先创建它,再运行 `lrc init` (create the database, then run `lrc init`)"
+    return StoreError(f"无法使用数据库 (cannot use the database){hint}。{exc.__class__.__name__}: {reason[:300]}")
 
 
 def store_exists(engine: Engine) -> bool:
