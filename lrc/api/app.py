@@ -14,11 +14,11 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 import lrc
 from lrc.api import problems
-from lrc.api.guard import RequestGuard
+from lrc.api.guard import HttpMiddleware, RequestGuard, read_body, replaying
 from lrc.api.routes import router
 from lrc.api.routes_cases import router as cases_router
 from lrc.service.access import Principal, Role
@@ -31,16 +31,10 @@ THREADS = 4  # calls one process runs at once (`lrc serve --threads`); the rest 
 THREADS_VARIABLE = "LRC_API_THREADS"  # how `lrc serve` hands --threads to the worker processes it starts
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """Refuse a request body over ``MAX_BODY`` with 413, whether it declares its length or streams it."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
             await self._refuse(scope, send)
@@ -48,28 +42,11 @@ class BodyLimit:
         if declared is not None:
             await self.app(scope, receive, send)
             return
-        chunks, seen = [], 0  # a streamed body: read it (up to the limit) before the app sees it
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            seen += len(chunks[-1])
-            if seen > MAX_BODY:
-                await self._refuse(scope, send)
-                return
-            if not message.get("more_body", False):
-                break
-        body, replayed = b"".join(chunks), False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        body = await read_body(receive, MAX_BODY)  # a streamed body: read (up to the limit) before the app sees it
+        if body is None:
+            await self._refuse(scope, send)
+            return
+        await self.app(scope, replaying(body, receive), send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         response = problems.problem(413, "payload_too_large", "请求体超过 1 MB", f"请求体最多 {MAX_BODY:,} 字节")
@@ -137,19 +114,13 @@ def _docs(app: FastAPI) -> None:
 ANONYMOUS = "(anonymous)"
 
 
-class AuditEveryCall:
+class AuditEveryCall(HttpMiddleware):
     """An audit entry for every call (method, path, status), written before the reply starts. A write that
     succeeded is already in the log, recorded by the service in the transaction that stored it, so it is not
     written twice. Plain ASGI: Starlette's ``BaseHTTPMiddleware`` ran every call through a task and streams
     of its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def audited(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -20,10 +20,8 @@ class _Refused(ValueError):
     """A body refused for a reason of its own (not merely malformed JSON, which the framework reports)."""
 
 
-class RequestGuard:
-    """Refuse a request with a control character in its address (400) or a JSON body with a repeated key,
-    NaN or Infinity, or nested too deeply (422), before any route or store sees it. Inside ``BodyLimit``: a
-    body read here is at most 1 MB."""
+class HttpMiddleware:
+    """An ASGI middleware for HTTP requests (``http``); anything else (the lifespan) passes through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,6 +30,18 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RequestGuard(HttpMiddleware):
+    """Refuse a request with a control character in its address (400) or a JSON body with a repeated key,
+    NaN or Infinity, or nested too deeply (422), before any route or store sees it. Inside ``BodyLimit``: a
+    body read here is at most 1 MB."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         address = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
         query = scope.get("query_string", b"")
         if _has_control(unquote_to_bytes(address)) or _has_control(unquote_to_bytes(query)):
@@ -41,15 +51,7 @@ class RequestGuard:
         if scope["method"] not in WRITES or not _is_json(scope):
             await self.app(scope, receive, send)
             return
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive) or b""
         reason = body_problem(body)
         if reason is not None:
             response = problems.problem(422, "invalid_request", "请求参数无效", reason, errors=[
@@ -57,16 +59,37 @@ class RequestGuard:
             ])  # fmt: skip
             await response(scope, _empty, send)
             return
-        replayed = False
+        await self.app(scope, replaying(body, receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+async def read_body(receive: Receive, limit: int | None = None) -> bytes | None:
+    """The whole body of a request, or None as soon as it is over ``limit`` bytes."""
+    chunks, seen = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        seen += len(chunks[-1])
+        if limit is not None and seen > limit:
+            return None
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the ``body`` read already, then whatever the client sends after (a disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def body_problem(body: bytes) -> str | None:
