@@ -121,6 +121,7 @@ USAGE_WORDS = (  # the command-line framework's messages, with the Chinese in fr
     (re.compile(r"^Missing option (.+)$"), r"缺少选项 \1 (missing option)"),
     (re.compile(r"^Missing argument (.+)$"), r"缺少参数 \1 (missing argument)"),
     (re.compile(r"^No such option: (.+)$"), r"没有选项 \1 (no such option)"),
+    (re.compile(r"^No such command (.+?)\. Did you mean (.+)\?$"), r"没有命令 \1,是否要用 \2?(no such command)"),
     (re.compile(r"^No such command (.+)$"), r"没有命令 \1 (no such command)"),
     (re.compile(r"^Invalid value for (.+?): (.*)$"), r"\1 的值无效 (invalid value): \2"),
     (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), r"多余的参数 \1 (unexpected extra argument)"),

@@ -73,3 +73,36 @@ def ascii_column(values: pd.Series) -> pd.Series:
 def has_control(values: pd.Series) -> pd.Series:
     """Per cell: whether it holds a control character."""
     return values.str.contains(CONTROL_PATTERN, regex=True)
+
+
+# a document number's year in brackets, however typed ([2026], 【2026】, (2026)), in the national standard's
+# 六角括号 (GB/T 9704: 〔2026〕), and its letters in upper case: one document, one identity
+_YEAR_BRACKETS = re.compile(r"[\[【〖(〔]\s*([0-9]{4})\s*[\]】〗)〕]")
+
+
+def document_number(text: str) -> str:
+    """A document number in its one spelling: NFKC, the year in 〔〕, letters in upper case.
+
+    >>> document_number("大人社[２０２６]b1号"), document_number("大人社【2026】B1号")
+    ('大人社〔2026〕B1号', '大人社〔2026〕B1号')
+    """
+    return _YEAR_BRACKETS.sub(r"〔\1〕", ascii_form(text)).upper()
+
+
+LEGACY_BRACKETS = ("[]", "()", "【】", "〖〗")  # how years were typed, and kept, before one spelling was read
+
+
+def spellings(ref: str) -> set[str]:
+    """The ways a document number (``document_number`` form) may have been stored by a version of lrc that kept
+    it as typed: the year in other brackets, letters in lower case. A delivery is matched against them all, so
+    a record stored before is not stored, and counted, a second time.
+
+    >>> sorted(spellings("沈〔2026〕B1号"))[:3]
+    ['沈(2026)B1号', '沈(2026)b1号', '沈[2026]B1号']
+    """
+    forms = {ref}
+    year = _YEAR_BRACKETS.search(ref)
+    if year is not None:
+        for pair in LEGACY_BRACKETS:
+            forms.add(ref[: year.start()] + pair[0] + year.group(1) + pair[1] + ref[year.end() :])
+    return forms | {f.lower() for f in forms}

@@ -96,15 +96,15 @@ def submission_deadline(period: str) -> date:
 
 
 def is_current(period: str, day: date) -> bool:
-    """Whether an enterprise's result of ``period`` is its standing on ``day``: until the next period's data
-    is due (``submission_deadline``), when that period's result takes over; after it, ``period`` is history.
-    A record expiring, repaired or removed on ``day`` changes a current result; history keeps the records of
-    its own window, whenever it is loaded and scored.
+    """Whether an enterprise's newest result, of ``period``, may still be its standing on ``day``: the next
+    period's result may not be in yet (it is due ``SUBMISSION_DAYS`` after that period ends, and scored after),
+    so until the period after next is due; older, ``period`` is history, loaded and scored late (a record's
+    expiry then leaves it with the records of its own window).
 
-    >>> is_current("2026Q3", date(2026, 12, 1)), is_current("2026Q2", date(2026, 12, 1))
-    (True, False)
+    >>> [is_current(p, date(2026, 12, 1)) for p in ("2026Q3", "2026Q2", "2026Q1")]
+    [True, True, False]
     """
-    return day <= submission_deadline(next_period(period))
+    return day <= submission_deadline(next_period(next_period(period)))
 
 
 def next_period(period: str) -> str:

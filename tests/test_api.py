@@ -329,6 +329,9 @@ def test_hostile_addresses_bodies_and_text_are_refused_in_chinese_not_500(api: A
     nan = start + ', "average_wage_growth_rate": NaN}'
     body = problem(api.client.post("/api/v1/submissions", content=nan, headers=json_headers), 422, "invalid_request")
     assert "NaN" in body["detail"]
+    huge = start + ', "average_wage_growth_rate": 1e999}'
+    body = problem(api.client.post("/api/v1/submissions", content=huge, headers=json_headers), 422, "invalid_request")
+    assert "数字 1e999 超出范围" in body["detail"]
     deep = "[" * 100_000 + "]" * 100_000
     problem(api.client.post("/api/v1/records", content=deep, headers=json_headers), 422, "invalid_request")
     body = problem(api.client.post("/api/v1/records", content=b"\xff\xfe{", headers=json_headers), 400, "bad_request")

@@ -86,7 +86,7 @@ def test_a_narrowed_command_answers_as_the_whole_app() -> None:
     """Through the entry point: usage errors name the command path, unknown commands suggest a name."""
     cases = {
         ("rank", "--bogus"): "没有选项 --bogus",
-        ("rnk",): "Did you mean 'rank'?",
+        ("rnk",): "没有命令 'rnk',是否要用 'rank'?",
         ("record", "ad"): "`lrc record --help`",
     }
     for args, expected in cases.items():

@@ -354,6 +354,8 @@ def test_a_lone_carriage_return_is_one_problem_on_its_line(tmp_path: Path, catal
     assert not any("单独的回车符" in p.reason for p in problems_of(tmp_path / "quoted.csv", catalogue))
     (tmp_path / "mac.csv").write_bytes(("\r".join(lines) + "\r").encode("utf-8"))
     assert read_records(tmp_path / "mac.csv", catalogue, period=PERIOD).source_rows == [2, 3, 4]
+    (tmp_path / "twice.csv").write_bytes(("\r\r\n".join(lines) + "\r\r\n").encode("utf-8"))  # CRLF made twice
+    assert len(read_records(tmp_path / "twice.csv", catalogue, period=PERIOD).source_rows) == 3  # not refused
 
 
 def test_xlsx_cells_become_text_carefully(tmp_path: Path, catalogue: Catalogue) -> None:

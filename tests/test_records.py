@@ -403,7 +403,7 @@ def test_a_display_window_ends_as_pandas_adds_months(decided: date, months: int)
 
 
 def test_results_do_not_depend_on_the_order_periods_are_scored_in(tmp_path: Path) -> None:
-    """History loaded in order (five quarters, records up to today) and only the last two quarters scored give
+    """History loaded in order (four quarters, records up to today) and only the last two quarters scored give
     the same results for those two: an old quarter scored late is history, so it keeps the records of its own
     window and starts no expiry (its expiry closures wiped live records from it and from every later quarter)."""
     from lrc.periods import period_range
@@ -413,7 +413,7 @@ def test_results_do_not_depend_on_the_order_periods_are_scored_in(tmp_path: Path
 
     last = f"{(TODAY - timedelta(days=92)).year}Q{((TODAY - timedelta(days=92)).month - 1) // 3 + 1}"
     first = f"{int(last[:4]) - 1}Q{last[5]}"
-    periods = period_range(f"{first}..{last}")[1:]  # five quarters, the newest current today
+    periods = period_range(f"{first}..{last}")[1:]  # four quarters: the two oldest are history today
     panel = generate_panel(80, seed=77, periods=periods, today=TODAY, catalogue=CAT)
     for period, sample in panel.frames.items():
         write_sample(sample, tmp_path / f"{period}.csv")
@@ -431,7 +431,7 @@ def test_results_do_not_depend_on_the_order_periods_are_scored_in(tmp_path: Path
         if name == "all":
             with engine.connect() as conn:
                 kinds = conn.execute(text("SELECT period, kind FROM score_runs ORDER BY id")).all()
-            assert [k for p, k in kinds if p in periods[:3]] == ["period"] * 3  # history: nothing closed there
+            assert [k for p, k in kinds if p in periods[:2]] == ["period"] * 2  # history: nothing closed there
         engine.dispose()
     assert ranks["all"] == ranks["last-two"]
 
@@ -464,3 +464,24 @@ def test_record_headers_as_people_write_them_and_a_missing_column_said_once(tmp_
     with pytest.raises(InputValidationError) as caught:
         check_records(read_table(path), CAT)
     assert [p.reason for p in caught.value.problems] == ["缺少必填列 (required column missing)"]
+
+
+def test_a_record_stored_as_typed_by_an_earlier_version_is_found_under_its_one_spelling(
+    scored: tuple[Engine, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before document numbers were read in one spelling, [2026]b7 was kept as typed: delivered again now it
+    is the same record (it was stored, and deducted, a second time)."""
+    import lrc.ingest.records as reading
+    from lrc.normalise import ascii_form
+
+    engine, usccs = scored
+    typed = fatal(usccs[6], ref="辽应急罚[2026]b7号")
+    with monkeypatch.context() as earlier:
+        earlier.setattr(reading, "document_number", ascii_form)  # as the earlier version kept it
+        first = add_record(engine, ADMIN, typed, catalogue=CAT)
+    [stored] = list_records(engine, ADMIN, uscc=usccs[6], catalogue=CAT)
+    assert stored.ref == "辽应急罚[2026]b7号"
+    for again in (typed, fatal(usccs[6], ref="辽应急罚〔2026〕B7号")):
+        summary = add_record(engine, ADMIN, again, catalogue=CAT)
+        assert summary.stored == [] and summary.already == first.stored and summary.results == []
+    assert len(list_records(engine, ADMIN, uscc=usccs[6], catalogue=CAT)) == 1

@@ -6,6 +6,7 @@ nested past reason. Each refusal is a problem detail in Chinese, like every othe
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -107,8 +108,14 @@ def body_problem(body: bytes) -> str | None:
     def constant(name: str) -> Any:
         raise _Refused(f"JSON 中没有 {name} 这样的值,请不填或填 null (not a JSON value)")
 
+    def number(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):  # 1e999: JSON allows writing it, no one means it
+            raise _Refused(f"数字 {text[:32]} 超出范围 (number out of range)")
+        return value
+
     try:
-        json.loads(body, object_pairs_hook=pairs, parse_constant=constant)
+        json.loads(body, object_pairs_hook=pairs, parse_constant=constant, parse_float=number)
     except _Refused as exc:
         return str(exc)
     except RecursionError:

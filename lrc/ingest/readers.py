@@ -142,7 +142,7 @@ def _check_columns(file: str, columns: int, row: int | None, where: str = "") ->
         )
 
 
-_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_CR = re.compile(r"\r(?!\r*\n)")  # CR CR LF (a CRLF file converted twice) ends a line as CRLF does
 MAX_LONE_CR_LINES = 20  # lines named; the file is refused at the first
 LONE_CR_REASON = (
     "行中有单独的回车符(显示为 ␍),不在引号内,会把一行断成两行:请删除它,或把该单元格用英文双引号括起"
@@ -160,7 +160,7 @@ def _lone_returns(text: str, file: str) -> None:
     problems: list[RowProblem] = []
     quoted = False
     for number, line in enumerate(text.split("\n"), start=1):
-        body = line[:-1] if line.endswith("\r") else line
+        body = line.rstrip("\r")
         if "\r" not in body:
             quoted ^= body.count('"') % 2 == 1
             continue

@@ -19,7 +19,7 @@ from indicators import Catalogue
 from indicators.record_types import TIER_ZH, RecordType
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable, json_table, title_above_header
-from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form
+from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form, document_number
 from lrc.times import today_in_china
 from lrc.uscc import is_format_valid
 
@@ -39,9 +39,6 @@ EXTRA_RECORD_HEADERS = {
     "涉及金额(元)": "amount", "金额": "amount", "金额(元)": "amount", "人数": "workers", "涉及职工人数": "workers",
 }  # fmt: skip
 REQUIRED = ("uscc", "type", "date", "source", "ref")
-# a document number's year in brackets, however typed ([2026], 【2026】, (2026)), in the national standard's
-# 六角括号 (GB/T 9704: 〔2026〕), and its letters in upper case: one document, one identity
-_YEAR_BRACKETS = re.compile(r"[\[【〖(〔]\s*([0-9]{4})\s*[\]】〗)〕]")
 TEXT_LIMITS = {"source": 100, "ref": 100, "note": 1000}
 TIERS_BY_WORD = {**{v: k for k, v in TIER_ZH.items()}, **{k: k for k in TIER_ZH}}
 EARLIEST = date(1990, 1, 1)
@@ -78,22 +75,13 @@ def header_names() -> dict[str, str]:
     return lookup
 
 
-def document_number(text: str) -> str:
-    """A document number in its one spelling: NFKC, the year in 〔〕, letters in upper case.
-
-    >>> document_number("大人社[２０２６]b1号"), document_number("大人社【2026】B1号")
-    ('大人社〔2026〕B1号', '大人社〔2026〕B1号')
-    """
-    return _YEAR_BRACKETS.sub(r"〔\1〕", ascii_form(text)).upper()
-
-
 _MIDNIGHT = re.compile(r"^(.+?)[ T]0{1,2}:00(:00(\.0+)?)?$")  # a date exported from Excel with its time
 
 
 def parse_date(text: str) -> date | None:
     """2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日 (a time of 00:00 after it, as Excel exports dates, is
     dropped); None if it is not written as a date."""
-    match = _DATE.match(_MIDNIGHT.sub(r"\1", text.strip()))
+    match = _DATE.match(_date_part(text))
     if not match:
         return None
     try:
@@ -104,7 +92,12 @@ def parse_date(text: str) -> date | None:
 
 def impossible_date(text: str) -> bool:
     """Written as a date, but no such day (2026-02-30)."""
-    return _DATE.match(_MIDNIGHT.sub(r"\1", text.strip())) is not None and parse_date(text) is None
+    return _DATE.match(_date_part(text)) is not None and parse_date(text) is None
+
+
+def _date_part(text: str) -> str:
+    """``text`` without the 00:00 time Excel writes after a date."""
+    return _MIDNIGHT.sub(r"\1", text.strip())
 
 
 class _RecordChecker:
@@ -116,7 +109,7 @@ class _RecordChecker:
         self.columns: dict[str, list[str]] = {}
         self.codes: list[tuple[int, str, str]] = []  # (row, USCC, cell) of each well-formed USCC
         lookup = header_names()
-        title = title_above_header(table, lambda h: (lookup.get(h.lower()) or lookup.get(h)) is not None)
+        title = title_above_header(table, lambda h: (lookup.get(ascii_form(h).lower()) or lookup.get(h)) is not None)
         self.titled = title is not None
         if title is not None:  # nothing else to say until the title is gone
             self.problems = [title]

@@ -5,11 +5,11 @@ enterprise's newest result; no one has to act) and removed (the authority that l
 
 Which periods change: a closure takes effect from ``effective_from``; a period whose last day is on or after
 it no longer counts the record. A revocation takes effect from the decision date (the record never stood);
-the other causes from the first day of the enterprise's newest scored period when that period is current
-(``lrc.periods.is_current``: until the next period's data is due), or the closing date if earlier, so the
-enterprise's standing changes now and earlier periods keep the results they had. A newest period that is
-history (an old period loaded and scored late) is left alone: it keeps the records of its own window, and the
-results do not depend on the order periods are scored in."""
+the other causes from the first day of the enterprise's newest scored period, or the closing date if
+earlier, so the enterprise's standing changes now and earlier periods keep the results they had. Expiry, which
+nobody decides and every period run looks for, closes a record only in a newest result that is current
+(``lrc.periods.is_current``): an old quarter loaded and scored late is history and keeps the records of its
+own window, so history loaded in order gives the results it gives loaded at once."""
 
 from __future__ import annotations
 
@@ -64,10 +64,9 @@ def newest_period(conn: Connection, enterprise_id: int) -> str | None:
 
 def standing_from(conn: Connection, enterprise_id: int, day: date) -> date:
     """When a repair or a removal on ``day`` takes effect: the first day of the enterprise's newest scored
-    period while it is current, or ``day`` if earlier (its current standing changes; earlier periods, and a
-    newest period that is history by ``day``, keep their results)."""
+    period, or ``day`` if earlier (its current standing changes; earlier periods keep their results)."""
     newest = newest_period(conn, enterprise_id)
-    return min(day, period_start(newest)) if newest and is_current(newest, day) else day
+    return min(day, period_start(newest)) if newest else day
 
 
 def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[RescoredOut]:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from lrc.errors import NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.service.access import Action, Principal
-from lrc.service.audit import Entry, check, deny, guarded, record
+from lrc.service.audit import Entry, check, deny, guarded
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Enterprise, Hearing, HearingAttachment, HearingEnterprise, Submission
@@ -139,9 +139,7 @@ def enterprises_in_scope(engine: Engine, conn: Connection, who: Principal, usccs
     for code in usccs:
         known = found.get(code)
         outside = known is not None and not who.scope.contains(known.region_code, known.uscc)
-        if outside:
-            record(engine, who, Action.hearing, f"enterprise:{code}", "denied", "outside scope")
-        if known is None or outside:
+        if known is None or outside:  # (the caller's audit entry records the refusal)
             if who.scope.everything:
                 raise NotFoundError(f"企业 {shorten(code)} 不存在(尚无报送数据)(unknown enterprise)")
             raise NotFoundError(

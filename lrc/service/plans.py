@@ -20,7 +20,7 @@ from lrc.normalise import free_text
 from lrc.periods import period_end, sort_periods
 from lrc.publication.commitments import Commitment
 from lrc.service.access import Action, Principal
-from lrc.service.audit import check, guarded, record
+from lrc.service.audit import check, guarded
 from lrc.service.hearings import known_enterprises, members_of, read_attachment_file, store_file, usccs_of
 from lrc.service.json_times import ChinaTime
 from lrc.service.late_alerts import Late, raise_late
@@ -109,9 +109,7 @@ def add_action(
             held_on = conn.scalar(select(Hearing.held_on).where(Hearing.id == hearing_id))
         heard = {m[1]: m for m in members}
         outside = enterprise in heard and not who.scope.contains(heard[enterprise][2], enterprise)
-        if outside:  # answered as not heard: that another city's enterprise was heard is not told
-            record(engine, who, Action.hearing, f"enterprise:{enterprise}", "denied", "outside scope")
-        if enterprise not in heard or outside:
+        if enterprise not in heard or outside:  # alike: that another city's enterprise was heard is not told
             raise UsageError(
                 f"企业 {shorten(enterprise)} 不是听证 {hearing_id} 中你范围内的企业 (not heard here, in your scope)"
             )

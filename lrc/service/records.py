@@ -177,8 +177,9 @@ def _store_and_rescore(
         problems = [RowProblem(file, r.row, "uscc", r.uscc, reason, record=file_name is None) for r in unknown]
         raise InputValidationError(problems, file)
     repo.lock_enterprises(conn, list({ids[r.uscc] for r in rows}))
-    hashes = [record_hash(_hashed(r)) for r in rows]
     stored = repo.records_by_identity(conn, [(r.source, r.ref) for r in rows])
+    # a record stored before refs had one spelling was hashed with its ref as typed: compared as stored
+    hashes = [record_hash(_hashed(r) | _as_stored(stored.get((r.source, r.ref)))) for r in rows]
     _refuse_changed_repeats(file, file_name, rows, hashes, stored, ids)
     fresh = [(r, h) for r, h in zip(rows, hashes, strict=True) if (r.source, r.ref) not in stored]
     received = repo.now()
@@ -207,6 +208,10 @@ def _store_and_rescore(
         if len(written) <= ANSWERED
         else [],
     )
+
+
+def _as_stored(known: tuple[int, str, int, str] | None) -> dict[str, Any]:
+    return {"ref": known[3]} if known is not None else {}
 
 
 def _hashed(record: RecordRow) -> dict[str, Any]:

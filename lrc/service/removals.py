@@ -13,8 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from lrc.errors import RowProblem
-from lrc.ingest.records import document_number
-from lrc.normalise import ascii_form
+from lrc.normalise import ascii_form, document_number
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.closures import Closing, close, standing_from

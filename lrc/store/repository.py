@@ -21,6 +21,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, fun
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from lrc.errors import ConflictError
+from lrc.normalise import document_number, spellings
 from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
 from lrc.store.tables import (
@@ -737,19 +738,22 @@ def lock_enterprises(conn: Connection, ids: Sequence[int]) -> None:
 
 def records_by_identity(
     conn: Connection, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, str, int]]:
-    """(source, ref) → (record id, content hash, enterprise id) of the stored ones among ``keys``."""
-    found: dict[tuple[str, str], tuple[int, str, int]] = {}
+) -> dict[tuple[str, str], tuple[int, str, int, str]]:
+    """(source, ref) → (record id, content hash, enterprise id, ref as stored) of the stored ones among ``keys``
+    (refs in their one spelling, ``document_number``; a record stored with the year in other brackets or in
+    lower case, as earlier versions kept what was typed, is found under it)."""
+    found: dict[tuple[str, str], tuple[int, str, int, str]] = {}
     for part in chunks(list(keys), 500):
-        refs = [ref for _, ref in part]
+        refs = sorted({form for _, ref in part for form in spellings(ref)})
         rows = conn.execute(
             select(Record.source, Record.ref, Record.id, Record.content_hash, Record.enterprise_id)
             .where(Record.ref.in_(refs))
         )
         wanted = set(part)
-        found.update({
-            (r.source, r.ref): (r.id, r.content_hash, r.enterprise_id) for r in rows if (r.source, r.ref) in wanted
-        })
+        for r in rows:
+            key = (r.source, document_number(r.ref))
+            if key in wanted and (key not in found or r.id < found[key][0]):  # the first stored, if several
+                found[key] = (r.id, r.content_hash, r.enterprise_id, r.ref)
     return found
 
 
