@@ -68,7 +68,7 @@ def review(objection_id: ObjectionId, note: Note, fmt: JsonOrText = TextOrJson.t
 
     engine, who = store_and_principal(db, as_)
     done = start(engine, who, objection_id, note)
-    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done))
+    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done, last_id=True))
 
 
 @objection_app.command("withdraw")
@@ -79,7 +79,7 @@ def withdraw(objection_id: ObjectionId, note: Note, fmt: JsonOrText = TextOrJson
 
     engine, who = store_and_principal(db, as_)
     done = take_back(engine, who, objection_id, note)
-    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done))
+    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done, last_id=True))
 
 
 @objection_app.command("decide")
@@ -107,7 +107,7 @@ def decide(
     facts = fact_pairs(fact or [], "--fact")
     engine, who = store_and_principal(db, as_)
     done = settle(engine, who, objection_id, uphold=uphold, note=note, facts=facts)
-    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done))
+    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _objection(done, last_id=True))
 
 
 @objection_app.command("show")
@@ -255,7 +255,7 @@ def decide_repair(
         raise UsageError("请在 --approve(批准)和 --reject(不予修复)中选择一个 (choose one)")
     engine, who = store_and_principal(db, as_)
     done = settle(engine, who, repair_id, approve=approve, note=note, today=_day(today, "--today"))
-    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _repair(done))
+    text_or_json(fmt, lambda: done.model_dump(mode="json"), lambda: _repair(done, last_id=True))
 
 
 @repair_app.command("show")

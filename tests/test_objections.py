@@ -81,7 +81,7 @@ def test_an_overturn_supersedes_the_result_and_the_publication_stays_frozen(stor
                     "--reason", "我单位已建立职工名册,附名册复印件", "--evidence", "evidence.pdf")  # fmt: skip
     assert filed["status"] == "filed" and filed["evidence"]["name"] == "evidence.pdf" and filed["run_id"] == old_run
     text = call("objection", "review", str(filed["id"]), "--note", "受理").stdout
-    assert "复核中" in text
+    assert "复核中" in text and text.strip().splitlines()[-1] == str(filed["id"])  # the case acted on, last
     # a corrected fact that would be refused in a file is refused here the same way: column, value, reason
     bad = call("objection", "decide", str(filed["id"]), "--overturn", "--note", "核实", "--fact", "headcount=12人",
                ok=False)  # fmt: skip
