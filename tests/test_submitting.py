@@ -61,6 +61,9 @@ def test_an_enterprise_account_is_bound_to_its_code_and_the_deadline(store: tupl
     with pytest.raises(InputValidationError) as outside:
         submit(engine, firm, values_of(sample, 5), period=OPEN)
     assert "权限范围" in outside.value.problems[0].reason
+    with pytest.raises(InputValidationError) as late_and_outside:  # another's data: said as such, not as late
+        submit(engine, firm, values_of(sample, 5), period=PERIOD)
+    assert "权限范围" in late_and_outside.value.problems[0].reason
 
 
 def test_drafts_are_kept_resumed_and_dropped_on_submit(store: tuple[Engine, pd.DataFrame]) -> None:

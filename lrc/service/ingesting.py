@@ -119,8 +119,8 @@ def store_batch(
 ) -> Stored:
     """Append the new or changed submissions of a checked batch (one enterprise's form, an objection's
     corrected facts), inside the caller's transaction."""
-    check_deadline(who, period)
     fresh, ids, rows, latest = new_rows(conn, who, batch, period, catalogue)
+    check_deadline(who, period)  # after the scope: another enterprise's data is refused as such, not as late
     batch_id = None
     if rows:
         batch_id = _append(conn, who, batch, period, catalogue, len(batch.frame), rows, progress)
@@ -142,7 +142,6 @@ def store_chunks(
     Once any chunk has a problem nothing more is written, but every chunk is still read and checked, so
     that every problem in the file is reported; the caller's transaction then keeps nothing. The rows of
     all but a one-chunk file are staged until the last chunk is checked (the batch row names the counts)."""
-    check_deadline(who, period)
     pending: list[dict[str, Any]] = []
     sample: IngestBatch | None = None
     staged = new = 0
@@ -159,6 +158,7 @@ def store_chunks(
             staged += len(pending)
         sample, pending, new = batch, rows, new + len(rows)
     records.raise_problems()
+    check_deadline(who, period)  # after the scope: another enterprise's rows are refused as such, not as late
     if sample is None or not new:
         return None, 0
     if not staged:
