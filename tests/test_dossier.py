@@ -115,6 +115,13 @@ def test_numbers_equal_explain_and_the_page_shows_them(store: tuple[Engine, pd.D
         assert [t.period for t in section.trend] == list(PERIODS)
     recorded = content.enterprises[0]
     assert [r.ref for r in recorded.records] == [RECORD["ref"]] and RECORD["ref"] in text
+    from lrc.service.alerts import list_alerts
+    from lrc.times import in_china
+
+    raised = {a.id: a.raised_at for a in list_alerts(engine, ADMIN, limit=10_000)}
+    assert recorded.alerts, "the record raises an alert"
+    for line in recorded.alerts:  # in Beijing time (it was the stored UTC on SQLite)
+        assert line.raised_at == in_china(raised[line.id]).strftime("%Y-%m-%d %H:%M") and line.raised_at in text
     assert any("记录" in i.provenance and RECORD["ref"] in i.provenance for i in recorded.lost_items)
     ranks = recorded.ranks
     assert [r.scope_zh for r in ranks] == ["全省", "大连市", recorded.industry_name] and ranks[0].n == 40

@@ -24,7 +24,7 @@ from lrc.service.objections import OPEN, list_objections
 from lrc.service.plans import ItemPoints, plan_of
 from lrc.service.repairs import list_repairs
 from lrc.service.results import Explanation, explain, load_results
-from lrc.times import CHINA
+from lrc.times import CHINA, in_china
 
 __all__ = [
     "AlertLine",
@@ -258,7 +258,7 @@ def _alerts(engine: Engine, who: Principal, uscc: str) -> list[AlertLine]:
     return [
         AlertLine(
             id=a.id, title_zh=a.title_zh, severity_zh=a.severity_zh, period=a.period, status_zh=a.status_zh,
-            detail=a.detail, raised_at=str(a.raised_at)[:16],
+            detail=a.detail, raised_at=in_china(a.raised_at).strftime("%Y-%m-%d %H:%M"),  # Beijing time
         )
         for a in list_alerts(engine, who, limit=10_000)
         if a.uscc == uscc
