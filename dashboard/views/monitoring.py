@@ -17,7 +17,7 @@ from lrc.service import analytics as an
 from lrc.service.access import Action, Principal, permitted
 from lrc.service.alerts import acknowledge, list_alerts
 from lrc.service.comparisons import Changes
-from lrc.times import in_china
+from lrc.times import CHINA, in_china
 
 REFRESH_SECONDS = 10
 ALERT_SECONDS = 3  # new alerts are looked for this often (a record's alert shows within 5 s)
@@ -138,7 +138,7 @@ def live() -> None:
     newest = runs.sort_values("id").iloc[-1]
     run = controls.choice(url, who, runs, newest)
     base = an.baseline_run(runs, run.run_id)
-    stamp = datetime.now().strftime("%H:%M:%S")
+    stamp = datetime.now(CHINA).strftime("%H:%M:%S")  # Beijing time, whatever the server's zone
     st.caption(
         tr(
             f"最新评分批次:{run.caption()} · 对比批次 #{base or '—'} · 每 {REFRESH_SECONDS} 秒自动刷新(更新于 {stamp})",
