@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lrc.errors import LrcError, UsageError
-from lrc.times import in_china
+from lrc.times import china_iso
 
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -40,7 +40,7 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _china_text(column: pd.Series) -> pd.Series:
-    text = [None if pd.isna(t) else in_china(t).isoformat(timespec="seconds") for t in column]
+    text = [None if pd.isna(t) else china_iso(t) for t in column]
     return pd.Series(text, index=column.index, dtype=object)
 
 

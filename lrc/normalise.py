@@ -20,15 +20,14 @@ if TYPE_CHECKING:  # the CLI normalises its arguments before any frame exists
 # C0 and C1 controls, DEL; the invisible ones that change how text reads: zero-width space, direction marks and
 # overrides, line and paragraph separators, word joiner and invisible operators, a BOM inside text (U+200C and
 # U+200D stay: scripts and emoji sequences need them)
-CONTROL_PATTERN = "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+INVISIBLE = "\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+CONTROL_PATTERN = f"[\x00-\x1f\x7f-\x9f{INVISIBLE}]"
 CONTROL = re.compile(CONTROL_PATTERN)
 CONTROL_REASON = "含有控制字符(如换行、制表符或不可见的方向控制符),请删除 (control character)"
 
 
 # in a person's text (a reason, a note, a title) line breaks and tabs are the writer's; the rest is refused
-TEXT_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+TEXT_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
 TEXT_CONTROL_REASON = "含有控制字符(如 NUL 或不可见的方向控制符),请删除 (control character)"
 
 

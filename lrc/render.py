@@ -84,7 +84,7 @@ def ingest_summary(console: Console, summary: Any) -> None:
         )
     if summary.overridden_uscc:
         console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
-    absent = getattr(summary, "absent_columns", [])
+    absent = summary.absent_columns
     if absent:
         shown = "、".join(absent[:ABSENT_SHOWN]) + (f" 等 {len(absent)} 列" if len(absent) > ABSENT_SHOWN else "")
         console.print(
@@ -131,7 +131,7 @@ def ranking(
     shown = frame[RANK_COLUMNS].head(top) if top else frame[RANK_COLUMNS]
     matched = len(frame) if matched is None else matched
     if fmt == "table":
-        later = f",含至批次 {info.through} 的单企业重算结果" if getattr(info, "through", None) else ""
+        later = f",含至批次 {info.through} 的单企业重算结果" if info.through else ""
         title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id}{later},指标体系 {info.catalogue_version})"
         table = Table(title=title)
         columns = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line"]

@@ -222,8 +222,7 @@ def _hearing_out(conn: Connection, who: Principal, hearing_id: int) -> HearingOu
               for _, u, r in members]  # fmt: skip
     values = {k: v for k, v in dict(row).items() if k in HearingOut.model_fields}
     values["created_at"] = china_iso(values["created_at"])
-    if values["outcome_at"] is not None:
-        values["outcome_at"] = china_iso(values["outcome_at"])
+    values["outcome_at"] = china_iso(values["outcome_at"])
     inside = {u for _, u, _ in members}  # an enterprise's own file (its CSR report) only within the scope
     attachments = [a for a in _attachments(conn, hearing_id) if a.uscc is None or a.uscc in inside]
     return HearingOut(date=row["held_on"], enterprises=listed, attachments=attachments, **values)

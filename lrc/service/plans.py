@@ -28,7 +28,7 @@ from lrc.service.runs import catalogue_for_run, unpack
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Hearing, PlanAction, PlanActionEvent, ScoreResult, ScoreRun
-from lrc.times import china_iso, today_in_china
+from lrc.times import today_in_china
 
 STATUSES = ("open", "done", "late", "dropped")
 STATUS_ZH = {"open": "进行中", "done": "已完成", "late": "逾期", "dropped": "已放弃"}
@@ -214,7 +214,6 @@ def _outs(conn: Connection, ids: list[int], catalogue: Catalogue, with_points: b
     for action_id in ids:
         r = rows[action_id]
         values = {k: v for k, v in dict(r).items() if k in PlanActionOut.model_fields}
-        values["updated_at"] = china_iso(r["updated_at"])
         out = PlanActionOut(due=r["due_on"], item_name_zh=names.get(r["item_code"], r["item_code"]), **values)
         if with_points:
             if int(r["enterprise_id"]) not in history:

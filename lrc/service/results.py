@@ -99,8 +99,8 @@ def load_results(
     require_schema(engine)
     with engine.connect() as conn:
         run = get_run(conn, check_period(period) if period else None, run_id)
-        kept = current_results(conn, run)
         runs = repo.current_runs(conn, run)
+        kept = current_results(conn, run, runs)
         if who.scope.everything:
             frame = kept.shown()
         else:  # only what is inside the scope is read; the province's totals rank it
@@ -109,22 +109,23 @@ def load_results(
     return run_info(run, runs), frame.copy(deep=False)
 
 
-def kept_results(conn: Connection, run: Any) -> _Current | None:
+def kept_results(conn: Connection, run: Any, runs: repo.RunRange | None = None) -> _Current | None:
     """``current_results`` when this process keeps them already, else None (nothing is read)."""
-    return current_results(conn, run) if _LOADED.get(_key(conn, run)) is not None else None
+    return current_results(conn, run, runs) if _LOADED.get(_key(conn, run)) is not None else None
 
 
 def _key(conn: Connection, run: Any) -> tuple[str, int, str, str]:
     return (str(conn.engine.url), run.id, run.input_hash, str(run.finished_at))
 
 
-def current_results(conn: Connection, run: Any) -> _Current:
+def current_results(conn: Connection, run: Any, runs: repo.RunRange | None = None) -> _Current:
     """The current results of a period run's enterprises, kept per run and brought up to date with the
-    one-enterprise runs not read yet. Call it before writing a result in the same transaction: what a
-    transaction has not committed must not be kept."""
+    one-enterprise runs not read yet (``runs``: the run's ``repo.current_runs``, when the caller read them
+    already). Call it before writing a result in the same transaction: what a transaction has not committed
+    must not be kept."""
     key = _key(conn, run)
     kept = _LOADED.get(key)
-    current = repo.current_runs(conn, run)
+    current = runs or repo.current_runs(conn, run)
     if kept is None:
         later = set(repo.later_runs(conn, current)) if current.last > current.first else set()  # before results
         kept = _Current(repo.results(conn, current, CURRENT_COLUMNS), later)
@@ -360,7 +361,7 @@ def ranking_page(
         run, newest = chosen_run(conn, period, run_id)
         chosen = check_filters(filters, catalogue_for_run(conn, run))
         runs = newest or repo.current_runs(conn, run)
-        kept = kept_results(conn, run) if who.scope.everything else None
+        kept = kept_results(conn, run, runs) if who.scope.everything else None
         if kept is not None:  # this process keeps the current results: the page from them, nothing more read
             frame, found = _kept_page(kept.state, chosen, offset, limit)
             return run_info(run, runs), frame, found if count else None

@@ -124,13 +124,9 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _iso(value: Any) -> str | None:
-    return china_iso(value)
-
-
 def _out(row: dict[str, Any]) -> dict[str, Any]:
     times = ("next_attempt_at", "last_delivered_at", "created_at", "removed_at")
-    return {**row, **{t: _iso(row[t]) for t in times}, "active": bool(row["active"])}
+    return {**row, **{t: china_iso(row[t]) for t in times}, "active": bool(row["active"])}
 
 
 def add_webhook(
@@ -222,7 +218,7 @@ def _pass(engine: Engine, who: Principal, how: Delivery) -> PassReport:
         hooks = outbox.webhooks(conn, active=True)
     done = [_deliver_to(engine, who, hook, how) for hook in hooks]
     more = any(h.state == "delivered" and h.pending > 0 for h in done)
-    return PassReport(at=str(_iso(how.now())), hooks=done, more=more)
+    return PassReport(at=china_iso(how.now()), hooks=done, more=more)
 
 
 def _deliver_to(engine: Engine, who: Principal, hook: dict[str, Any], how: Delivery) -> HookPass:
@@ -296,5 +292,5 @@ def _hook(
 ) -> HookPass:
     return HookPass(
         id=int(hook["id"]), url=str(hook["url"]), state=state, delivered=delivered, pending=pending, error=error,
-        next_attempt_at=_iso(due),
+        next_attempt_at=china_iso(due),
     )  # fmt: skip
