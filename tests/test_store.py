@@ -200,11 +200,47 @@ def test_a_concurrent_duplicate_write_is_a_conflict_and_stores_nothing(engine: E
 
     before = counts(engine)
     with pytest.raises(ConflictError, match="重试"), repository.writing(engine) as conn:
-        repository.enterprise_ids(conn, ["91210100MA0000000X"], create=True)
+        repository.add_enterprises(conn, ["91210100MA0000000X"])
         twin = "INSERT INTO enterprises (uscc, created_at) VALUES ('91210100MA0000000X', CURRENT_TIMESTAMP)"
         conn.execute(text(twin))
     assert counts(engine) == before
 
+
+def test_a_reserved_batch_is_checked_at_commit_and_nowhere_else(engine: Engine, sample_csv: Path) -> None:
+    """Submissions written under a reserved batch id (a file read in chunks) commit only once their batch
+    row is there; without it the transaction keeps nothing. Other writes still check the reference at once."""
+    from lrc.errors import ConflictError
+    from lrc.store import repository
+
+    ingest_file(engine, ADMIN, sample_csv, PERIOD)
+    with engine.connect() as conn:
+        row = dict(conn.execute(text("SELECT * FROM submissions ORDER BY id LIMIT 1")).mappings().one())
+    before = counts(engine)
+    fresh = {k: v for k, v in row.items() if k not in ("id", "batch_id")}
+    fresh |= {"version": row["version"] + 1, "submitted_at": repo.now()}
+    with pytest.raises(ConflictError) as unbatched, repository.writing(engine) as conn:
+        reserved = repository.reserve_batch(conn)
+        repository.add_submissions(conn, [{**fresh, "batch_id": reserved}])  # no batch row follows
+    assert "foreign key" in str(unbatched.value.__cause__).lower()
+    assert counts(engine) == before
+
+    with pytest.raises(ConflictError) as unknown, repository.writing(engine) as conn:  # checked at once
+        repository.add_submissions(conn, [{**fresh, "batch_id": 10_000}])
+        conn.execute(text("SELECT 1"))  # not reached on either backend
+        pytest.fail("a reference to no batch was taken")
+    assert "foreign key" in str(unknown.value.__cause__).lower()
+    assert counts(engine) == before
+
+    with repository.writing(engine) as conn:
+        reserved = repository.reserve_batch(conn)
+        repository.add_submissions(conn, [{**fresh, "batch_id": reserved}])
+        repository.add_batch(
+            conn, id=reserved, period=PERIOD, file_name="x.csv", file_sha256="0" * 64, fields="[]", rows=1,
+            new_versions=1, actor="test",
+        )  # fmt: skip
+    assert counts(engine)["submissions"] == before["submissions"] + 1
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT max(batch_id) FROM submissions")) == reserved
 
 def test_truncate_is_refused_on_postgresql(pg_engine: Engine) -> None:
     with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:

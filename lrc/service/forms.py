@@ -101,7 +101,7 @@ def _in_scope(who: Principal, uscc: str, region: str | None) -> None:
 def _stored_values(engine: Engine, uscc: str, period: str, catalogue: Catalogue) -> dict[str, Any] | None:
     """The enterprise's newest submission for ``period`` (else for any period) as form values."""
     with engine.connect() as conn:
-        ids = repo.enterprise_ids(conn, [uscc], create=False)
+        ids = repo.enterprise_ids(conn, [uscc])
         if uscc not in ids:
             return None
         subs = repo.latest_submissions(conn, period, [ids[uscc]])

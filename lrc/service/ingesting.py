@@ -139,12 +139,13 @@ def store_chunks(
     progress: Progress | None = None,
 ) -> tuple[int | None, int]:
     """Append the new or changed submissions of a file's checked chunks: (ingest batch id, new versions).
-    Once any chunk has a problem nothing more is written, but every chunk is still read and checked, so
-    that every problem in the file is reported; the caller's transaction then keeps nothing. The rows of
-    all but a one-chunk file are staged until the last chunk is checked (the batch row names the counts)."""
-    pending: list[dict[str, Any]] = []
+    Each chunk's rows are written as soon as it is checked, under a batch id reserved for the file; the batch
+    row, which names the file's counts, comes after the last chunk (``repo.reserve_batch``). Once any chunk
+    has a problem nothing more is written, but every chunk is still read and checked, so that every problem
+    in the file is reported; the caller's transaction then keeps nothing."""
     sample: IngestBatch | None = None
-    staged = new = 0
+    batch_id: int | None = None
+    new = 0
     for batch in batches:
         if records.problems:
             continue
@@ -153,19 +154,17 @@ def store_chunks(
         except InputValidationError as exc:  # rows outside the user's scope
             records.problems.extend(exc.problems)
             continue
-        if sample is not None:
-            repo.stage_submissions(conn, pending, staged, progress)
-            staged += len(pending)
-        sample, pending, new = batch, rows, new + len(rows)
+        if rows and not records.problems:
+            batch_id = repo.reserve_batch(conn) if batch_id is None else batch_id
+            for row in rows:
+                row["batch_id"] = batch_id
+            repo.add_submissions(conn, rows, progress)
+        sample, new = batch, new + len(rows)
     records.raise_problems()
     check_deadline(who, period)  # after the scope: another enterprise's rows are refused as such, not as late
-    if sample is None or not new:
+    if sample is None or batch_id is None:
         return None, 0
-    if not staged:
-        return _append(conn, who, sample, period, catalogue, records.rows, pending, progress), new
-    repo.stage_submissions(conn, pending, staged, progress)
-    batch_id = _batch_row(conn, who, sample, period, catalogue, records.rows, new)
-    repo.store_staged(conn, batch_id)
+    _batch_row(conn, who, sample, period, catalogue, records.rows, new, batch_id)
     return batch_id, new
 
 
@@ -190,22 +189,30 @@ def new_rows(
         facts = facts_codec.encode(batch.frame, catalogue)
         hashes = content_hashes(batch.frame, facts)
     usccs = batch.frame.index.tolist()
-    ids = repo.enterprise_ids(conn, usccs, create=False)
+    ids = repo.enterprise_ids(conn, usccs)
     if not who.scope.everything:
         _refuse_outside_scope(conn, who, batch.file, batch, ids)
     latest = repo.latest_hashes(conn, period, ids.values())
     fresh = [k for k, u in enumerate(usccs) if u not in ids or latest.get(ids[u], (0, ""))[1] != hashes[k]]
     if not fresh:
         return fresh, ids, [], latest
-    ids.update(repo.enterprise_ids(conn, [usccs[k] for k in fresh if usccs[k] not in ids], create=True))
+    ids.update(repo.add_enterprises(conn, [usccs[k] for k in fresh if usccs[k] not in ids]))
     return fresh, ids, _submission_rows(batch, period, fresh, ids, latest, facts, hashes), latest
 
 
 def _batch_row(
-    conn: Connection, who: Principal, sample: IngestBatch, period: str, catalogue: Catalogue, rows: int, new: int
+    conn: Connection,
+    who: Principal,
+    sample: IngestBatch,
+    period: str,
+    catalogue: Catalogue,
+    rows: int,
+    new: int,
+    batch_id: int | None = None,
 ) -> int:
     return repo.add_batch(
         conn,
+        id=batch_id,
         period=period,
         file_name=sample.file,
         file_sha256=sample.sha256,

@@ -134,7 +134,7 @@ def _receive(
 def _attributable(conn: Connection, who: Principal, codes: list[str]) -> dict[str, int]:
     """The enterprise id of each of ``codes`` that ``who`` may add records to: known to the store and inside
     the scope (outside the scope is answered like unknown: its existence is not told)."""
-    ids = repo.enterprise_ids(conn, codes, create=False)
+    ids = repo.enterprise_ids(conn, codes)
     if not who.scope.everything:
         regions = repo.latest_regions(conn, list(ids.values()))
         ids = {u: i for u, i in ids.items() if who.scope.contains(regions.get(i), u)}

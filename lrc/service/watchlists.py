@@ -28,7 +28,7 @@ def watch(engine: Engine, who: Principal, uscc: str) -> None:
     require_schema(engine)
     code = ascii_form(uscc).upper()[:18]
     with guarded(engine, who, Action.watchlist, f"enterprise:{code}") as entry, repo.writing(engine) as conn:
-        ids = repo.enterprise_ids(conn, [code], create=False)
+        ids = repo.enterprise_ids(conn, [code])
         regions = repo.latest_regions(conn, list(ids.values()))
         if code not in ids or not who.scope.contains(regions.get(ids[code]), code):
             raise NotFoundError(f"库中没有企业 {code},或你无权查看 (not found or not permitted)")

@@ -17,8 +17,8 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, func, insert, literal, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, Table, func, insert, or_, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from lrc.errors import ConflictError
 from lrc.normalise import document_number, spellings
@@ -118,10 +118,10 @@ def catalogue_document(conn: Connection, content_hash: str) -> tuple[str, str] |
     return (row.version, row.document) if row else None
 
 
-def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict[str, int]:
-    """Ids of the given codes, inserting the unknown ones when ``create``. Many codes against a table not
-    much larger are found by one scan; fewer by the unique index a part at a time (a file read in chunks
-    asks for each chunk's codes: a scan of a million enterprises per chunk would cost more than it)."""
+def enterprise_ids(conn: Connection, usccs: Sequence[str]) -> dict[str, int]:
+    """Ids of the given codes that are known. Many codes against a table not much larger are found by one
+    scan; fewer by the unique index a part at a time (a file read in chunks asks for each chunk's codes: a
+    scan of a million enterprises per chunk would cost more than it)."""
     ids: dict[str, int] = {}
     wanted = list(usccs)
     if len(wanted) > CHUNK and 4 * len(wanted) >= (conn.scalar(select(func.count()).select_from(Enterprise)) or 0):
@@ -131,15 +131,23 @@ def enterprise_ids(conn: Connection, usccs: Sequence[str], create: bool) -> dict
         for part in chunks(wanted):
             rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(part)))
             ids.update({r.uscc: r.id for r in rows})
-    missing = list(dict.fromkeys(u for u in wanted if u not in ids))
-    if missing and create:  # appended in bulk, then read back above the highest id before them
-        before = conn.scalar(select(func.max(Enterprise.id))) or 0
-        stamp = now()
-        bulk_insert(conn, cast(Table, Enterprise.__table__), [{"uscc": u, "created_at": stamp} for u in missing])
-        added = set(missing)
-        rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.id > before))
-        ids.update({r.uscc: r.id for r in rows if r.uscc in added})
     return ids
+
+
+def add_enterprises(conn: Connection, usccs: Sequence[str]) -> dict[str, int]:
+    """Append the enterprises of codes the caller has just looked up and not found (``enterprise_ids``, in
+    its transaction), and return their ids: appended in bulk, then read back above the highest id before
+    them. They are not looked up again (at 1M, 2 s of a 44 s ingest); a concurrent writer that added one
+    of them meanwhile breaks the unique index, and ``writing`` says to retry."""
+    missing = list(dict.fromkeys(usccs))
+    if not missing:
+        return {}
+    before = conn.scalar(select(func.max(Enterprise.id))) or 0
+    stamp = now()
+    bulk_insert(conn, cast(Table, Enterprise.__table__), [{"uscc": u, "created_at": stamp} for u in missing])
+    added = set(missing)
+    rows = conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.id > before))
+    return {r.uscc: r.id for r in rows if r.uscc in added}
 
 
 def _latest_versions(period: str, enterprise_ids: Sequence[int] | None = None) -> Any:
@@ -169,7 +177,10 @@ def _new_id(conn: Connection, statement: Any) -> int:
     return int(key[0])
 
 
-def add_batch(conn: Connection, **values: Any) -> int:
+def add_batch(conn: Connection, id: int | None = None, **values: Any) -> int:  # noqa: A002 - the column's name
+    """Append an ingest batch row, under ``id`` when ``reserve_batch`` gave one."""
+    if id is not None:
+        values["id"] = id
     return _new_id(conn, insert(IngestBatch).values(ingested_at=now(), **values))
 
 
@@ -186,13 +197,17 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], 
     processors = [(k, _same_value_once(proc)) for k, proc in processors if proc is not None]
     if dialect.name == "postgresql":  # COPY, on the transaction's own connection: several times faster
         raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for part in chunks(rows):
-                for row in part:
-                    cells = tuple(row.values())
-                    copy.write_row(_processed(cells, processors) if processors else cells)
-                if progress:
-                    progress(len(part))
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for part in chunks(rows):
+                    for row in part:
+                        cells = tuple(row.values())
+                        copy.write_row(_processed(cells, processors) if processors else cells)
+                    if progress:
+                        progress(len(part))
+        except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy gives it (a duplicate: IntegrityError)
+            raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from None
         return
     marks = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marks] * len(names))})"  # noqa: S608
@@ -231,32 +246,19 @@ def add_submissions(conn: Connection, rows: list[dict[str, Any]], progress: Any 
     bulk_insert(conn, cast(Table, Submission.__table__), rows, progress)
 
 
-# A file read in chunks stages its new submissions here: the ingest batch row they name (append-only,
-# with the file's counts) can be written only once the last chunk is checked.
-_STAGED = [c for c in Submission.__table__.columns if c.name not in ("id", "batch_id")]
-STAGING = Table(
-    "submission_staging",
-    MetaData(),
-    Column("seq", Integer),
-    *(Column(c.name, c.type) for c in _STAGED),
-    prefixes=["TEMPORARY"],
-)
-
-
-def stage_submissions(conn: Connection, rows: list[dict[str, Any]], first: int, progress: Any = None) -> None:
-    """Stage submission rows (without ``batch_id``) numbered from ``first``; the table is made at ``first`` 0."""
-    if first == 0:
-        STAGING.drop(conn, checkfirst=True)
-        STAGING.create(conn)
-    bulk_insert(conn, STAGING, [{"seq": first + k, **row} for k, row in enumerate(rows)], progress)
-
-
-def store_staged(conn: Connection, batch_id: int) -> None:
-    """Append the staged submissions, in the order staged, under ``batch_id``; drop the staging table."""
-    names = [c.name for c in _STAGED]
-    rows = select(*(STAGING.c[n] for n in names), literal(batch_id, Integer)).order_by(STAGING.c.seq)
-    conn.execute(insert(Submission).from_select([*names, "batch_id"], rows))
-    STAGING.drop(conn)
+def reserve_batch(conn: Connection) -> int:
+    """An ingest batch id for submissions written before their batch row, which ``add_batch(conn, id=…)``
+    appends later in the same transaction (a file read in chunks: the row names the file's counts, known
+    after the last chunk, and the table is append-only). The transaction checks the submissions' reference
+    to it at commit (migration 0020). On SQLite the next id is the highest plus one: ``writing`` lets one
+    writer at a time in, and nothing is ever deleted from the table."""
+    if conn.dialect.name == "postgresql":
+        batch_id = conn.scalar(text("SELECT nextval(pg_get_serial_sequence('ingest_batches', 'id'))"))
+        conn.exec_driver_sql("SET CONSTRAINTS submissions_batch_id_fkey DEFERRED")
+    else:
+        batch_id = (conn.scalar(select(func.max(IngestBatch.id))) or 0) + 1
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # until this transaction ends
+    return int(batch_id)
 
 
 def latest_submissions(conn: Connection, period: str, enterprise_ids: Sequence[int] | None = None) -> pd.DataFrame:
@@ -746,8 +748,9 @@ def records_by_identity(
     for part in chunks(list(keys), 500):
         refs = sorted({form for _, ref in part for form in spellings(ref)})
         rows = conn.execute(
-            select(Record.source, Record.ref, Record.id, Record.content_hash, Record.enterprise_id)
-            .where(Record.ref.in_(refs))
+            select(Record.source, Record.ref, Record.id, Record.content_hash, Record.enterprise_id).where(
+                Record.ref.in_(refs)
+            )
         )
         wanted = set(part)
         for r in rows:

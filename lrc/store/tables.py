@@ -115,7 +115,7 @@ class Submission(Base):
     period: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer)
     uscc: Mapped[str] = mapped_column(String(18))  # as submitted: verify checks results against it
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id", deferrable=True, initially="IMMEDIATE"))
     source_row: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
