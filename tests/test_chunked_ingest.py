@@ -90,6 +90,8 @@ def test_a_file_of_many_chunks_stores_exactly_what_the_whole_file_does(
     )  # fmt: skip
     pd.testing.assert_frame_equal(_stored(engine)[0], _stored(whole)[0])
     pd.testing.assert_frame_equal(_stored(engine)[1], _stored(whole)[1])
+    stored = _stored(engine)[0]
+    assert (stored["uscc"] == stored["enterprise"]).all()  # each submission under its own enterprise's id
 
     again = ingest_file(engine, ADMIN, path, PERIOD)  # the same file: nothing new, no batch
     assert (again.new_versions, again.unchanged, again.batch_id) == (0, 1_000, None)
