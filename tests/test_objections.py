@@ -359,3 +359,67 @@ def test_each_objection_names_its_own_enterprise_when_several_share_a_run_and_an
     assert len({f["run_id"] for f in filed}) == 1  # one period run holds all three results
     listed = {o["id"]: o for o in as_json(call, "objections", "--status", "filed")}
     assert [listed[f["id"]]["name"] for f in filed] == [r["name"] for r in ranked]
+
+
+def _second_waits_and_is_refused(url: str, first: str, second: Any) -> None:
+    """``first`` (SQL changing a case row) is made and held uncommitted; ``second`` (a service call deciding
+    the same case) must wait for it, then read its outcome and be refused, not overwrite it."""
+    import threading
+
+    from sqlalchemy import text
+
+    from lrc.errors import ConflictError
+    from lrc.store import make_engine
+
+    engine = make_engine(url)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            second(engine)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - what the second decision met is the test's finding
+            outcome.append(exc)
+
+    with engine.connect() as held:
+        held.execute(text(first))  # the row is locked until this transaction ends
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(1.5)
+        assert thread.is_alive(), f"the second decision did not wait for the first: {outcome}"
+        held.commit()
+    thread.join(30)
+    engine.dispose()
+    assert len(outcome) == 1 and isinstance(outcome[0], ConflictError), outcome
+
+
+def test_two_decisions_on_one_case_at_the_same_moment_are_taken_one_after_the_other(store: Any) -> None:
+    """On PostgreSQL several connections write at once (SQLite lets one writer in at a time, ``writing``):
+    a decision locks its case before reading its status, so a second one made at the same moment is
+    refused (before, both were stored: an overturn applied under a case marked upheld)."""
+    cwd, call = store
+    if not call.url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time: no two decisions can read the same status")
+    from lrc.service import alerts as alert_service
+    from lrc.service import objections
+    from tests.conftest import ADMIN
+
+    uscc = results(call)[20]["uscc"]
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "同时决定")
+    _second_waits_and_is_refused(
+        call.url,
+        f"UPDATE objections SET status = 'upheld', decided_by = 'rival', note = 'rival' WHERE id = {filed['id']}",
+        lambda engine: objections.decide(engine, ADMIN, filed["id"], uphold=True, note="second"),
+    )
+    shown = as_json(call, "objection", "show", str(filed["id"]))
+    assert (shown["status"], shown["note"]) == ("upheld", "rival")
+
+    other = results(call)[21]["uscc"]
+    call("objection", "file", other, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x", "--today", "2026-11-02")
+    call("objection", "check-overdue", "--today", "2027-01-29")  # an alert to close
+    alert = next(a for a in as_json(call, "alerts") if a["uscc"] == other and a["status"] != "closed")
+    _second_waits_and_is_refused(
+        call.url,
+        f"UPDATE alerts SET status = 'closed', closed_by = 'rival', close_note = 'rival' WHERE id = {alert['id']}",
+        lambda engine: alert_service.close(engine, ADMIN, int(alert["id"]), "second"),
+    )

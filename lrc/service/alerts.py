@@ -354,6 +354,6 @@ def _in_scope(conn: Connection, who: Principal, alert_id: int) -> list[Any]:
         return []
     table = Alert.__table__
     inside = repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc)
-    query = select(table).where(table.c.id == alert_id, *inside)
+    query = select(table).where(table.c.id == alert_id, *inside).with_for_update()  # (case_row's lock)
     rules = {r.code: r for r in load_alert_rules().rules}
     return [row for row in conn.execute(query).mappings().all() if _visible(who, rules.get(row["rule_code"]))]

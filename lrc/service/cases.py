@@ -80,10 +80,14 @@ def store_evidence(conn: Connection, who: Principal, path: Path | None) -> int |
     return store_file(conn, who, Path(path).name, content, media)[0]
 
 
-def case_row(conn: Connection, table: Any, who: Principal, case_id: int) -> Any | None:
+def case_row(conn: Connection, table: Any, who: Principal, case_id: int, *, lock: bool = False) -> Any | None:
     """The objection or repair (``table``) if it exists inside ``who``'s scope, else None: outside the scope is
-    answered like unknown, so a case's existence is not told."""
-    row = conn.execute(select(table).where(table.id == case_id)).mappings().first()
+    answered like unknown, so a case's existence is not told. With ``lock`` (a decision about to change it),
+    the row is locked until the transaction ends before it is read (PostgreSQL's FOR UPDATE; SQLite has one
+    writer at a time): two decisions made at the same moment are taken one after the other, and the second
+    reads the first's outcome, so it is refused instead of overwriting it."""
+    query = select(table).where(table.id == case_id)
+    row = conn.execute(query.with_for_update() if lock else query).mappings().first()
     return row if row is not None and who.scope.contains(row["region_code"], row["uscc"]) else None
 
 

@@ -223,7 +223,7 @@ def _step(
 ) -> ObjectionOut:
     require_schema(engine)
     with guarded(engine, who, action, f"objection:{objection_id}") as entry, repo.writing(engine) as conn:
-        row = _row(conn, who, objection_id)
+        row = _row(conn, who, objection_id, lock=True)
         _expect(row, from_)
         final = {"decided_by": who.name, "decided_at": repo.now(), "note": note} if status not in OPEN else {}
         conn.execute(update(Objection).where(Objection.id == objection_id).values(status=status, **final))
@@ -233,9 +233,9 @@ def _step(
         return _outs(conn, [objection_id])[0]
 
 
-def _row(conn: Connection, who: Principal, objection_id: int) -> Any:
-    """The objection, if inside ``who``'s scope (outside is answered like unknown)."""
-    row = case_row(conn, Objection, who, objection_id)
+def _row(conn: Connection, who: Principal, objection_id: int, *, lock: bool = False) -> Any:
+    """The objection, if inside ``who``'s scope (outside is answered like unknown); locked with ``lock``."""
+    row = case_row(conn, Objection, who, objection_id, lock=lock)
     if row is None:
         raise NotFoundError(f"没有异议 {objection_id},或你无权查看 (no such objection or not permitted)")
     return row
@@ -288,7 +288,7 @@ def decide(
     if uphold and facts:
         raise UsageError("维持原结果时不能给出更正事实 --fact (facts only with --overturn)")
     with guarded(engine, who, Action.decide, f"objection:{objection_id}") as entry, repo.writing(engine) as conn:
-        row = _row(conn, who, objection_id)
+        row = _row(conn, who, objection_id, lock=True)
         _expect(row, OPEN)
         repo.lock_enterprises(conn, [int(row["enterprise_id"])])
         results: list[RescoredOut] = []

@@ -174,7 +174,8 @@ def _in_scope(conn: Connection, who: Principal, action_id: int) -> Any:
     inside = repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc)
     found = None
     if 1 <= action_id <= repo.MAX_ID:
-        found = conn.execute(select(table).where(table.c.id == action_id, *inside)).mappings().first()
+        query = select(table).where(table.c.id == action_id, *inside).with_for_update()  # (case_row's lock)
+        found = conn.execute(query).mappings().first()
     if found is None:
         raise NotFoundError(f"改进措施 {action_id} 不存在,或你无权查看 (no such action, or not permitted)")
     return found
@@ -291,7 +292,10 @@ def raise_overdue(engine: Engine, who: Principal, *, today: date | None = None) 
     inside = repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc)
     with guarded(engine, who, Action.hearing, "plans:overdue") as entry, repo.writing(engine) as conn:
         due = conn.execute(
-            select(table).where(table.c.status == "open", table.c.due_on < day, *inside).order_by(table.c.id)
+            select(table)
+            .where(table.c.status == "open", table.c.due_on < day, *inside)
+            .order_by(table.c.id)
+            .with_for_update()  # (an update at the same moment waits, or is waited for)
         ).mappings().all()
         for row in due:
             conn.execute(update(PlanAction).where(PlanAction.id == row["id"]).values(

@@ -181,7 +181,7 @@ def decide_repair(
     note = str(free_text(note, "决定说明 (note)", limit=MAX_NOTE, required=True))
     day = today or today_in_china()
     with guarded(engine, who, Action.decide, f"repair:{repair_id}") as entry, repo.writing(engine) as conn:
-        row = _row(conn, who, repair_id)
+        row = _row(conn, who, repair_id, lock=True)
         if row["status"] != "requested":
             raise ConflictError(f"修复申请 {repair_id} 已{STATUS_ZH[row['status']]},不能再次决定 (decided already)")
         enterprise = int(row["enterprise_id"])
@@ -203,8 +203,8 @@ def decide_repair(
     return out.model_copy(update={"results": results})
 
 
-def _row(conn: Connection, who: Principal, repair_id: int) -> Any:
-    row = case_row(conn, Repair, who, repair_id)
+def _row(conn: Connection, who: Principal, repair_id: int, *, lock: bool = False) -> Any:
+    row = case_row(conn, Repair, who, repair_id, lock=lock)
     if row is None:
         raise NotFoundError(f"没有信用修复申请 {repair_id},或你无权查看 (no such repair or not permitted)")
     return row
