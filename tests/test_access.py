@@ -155,6 +155,11 @@ def test_a_disabled_user_and_their_tokens_stop(store: tuple[Engine, pd.DataFrame
         accounts.token_principal(engine, made.token)
     with pytest.raises(ConflictError, match="最后一个"):
         accounts.disable_user(engine, boss, "boss")
+    accounts.enable_user(engine, boss, "vv")
+    accounts.acting(engine, "vv")  # the account is back, its token is not: disabling revoked it
+    with pytest.raises(PermissionDenied):
+        accounts.token_principal(engine, made.token)
+    assert [(t.id, t.revoked_at is not None) for t in accounts.list_tokens(engine, boss, "vv")] == [(made.id, True)]
 
 
 def test_a_viewer_cannot_write_and_the_attempt_is_logged(store: tuple[Engine, pd.DataFrame], tmp_path: Path) -> None:

@@ -218,6 +218,8 @@ def _change(engine: Engine, who: Principal, name: str, what: str, **values: Any)
         accounts.change_user(conn, row.id, **values)
         entry.action = Action.users
         entry.detail = what
+        if what == "disable":  # for good: enabling the account again does not bring its tokens back
+            entry.detail += f" ({accounts.revoke_user_tokens(conn, row.id, who.name)} tokens revoked)"
         entry.write(conn)
         return _user_out(accounts.users(conn, name)[0])
 

@@ -90,6 +90,12 @@ def revoke_token(conn: Connection, token_id: int, by: str) -> None:
     conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=now(), revoked_by=by))
 
 
+def revoke_user_tokens(conn: Connection, user_id: int, by: str) -> int:
+    """Revoke every token of a user still in force; how many were."""
+    live = (ApiToken.user_id == user_id) & ApiToken.revoked_at.is_(None)
+    return conn.execute(update(ApiToken).where(live).values(revoked_at=now(), revoked_by=by)).rowcount or 0
+
+
 def tokens(conn: Connection, user_name: str | None = None, token_id: int | None = None) -> list[dict[str, Any]]:
     """Tokens (never their hash), oldest first: every user's, one user's, or one."""
     query = (
