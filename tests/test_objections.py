@@ -275,6 +275,15 @@ def test_a_removal_in_the_credit_platform_feed_stops_the_listing_counting(store:
     bad = call("exchange", "import", "bad.csv", ok=False)
     assert bad.returncode != 0 and "bad.csv" in bad.stderr and "uscc" in bad.stderr and "名单" in bad.stderr
     ends = "大连人社失信〔2026〕9006号"
+    wrong = {  # another authority's removal, and one dated before the listing: refused, nothing stored
+        "other.csv": (f"{listed},removal,2026-09-15,沈阳市人力资源和社会保障局,沈移〔2026〕3号,{ends}", "应由该机关"),
+        "early.csv": (f"{listed},removal,2026-05-01,大连市人力资源和社会保障局,大移〔2026〕4号,{ends}", "早于列入日期"),
+    }
+    for name, (line, reason) in wrong.items():
+        (cwd / name).write_text(header + line + "\n", encoding="utf-8")
+        refused = call("exchange", "import", name, ok=False)
+        assert refused.returncode != 0 and name in refused.stderr and reason in refused.stderr, refused.stderr
+    assert record in [r["id"] for r in as_json(call, "explain", listed, "--period", PERIOD)["records"] if r["counted"]]
     removal = header + f"{listed},removal,2026-09-15,大连市人力资源和社会保障局,大连人社移〔2026〕2号,{ends}\n"
     (cwd / "removal.csv").write_text(removal, encoding="utf-8")
     done = as_json(call, "exchange", "import", "removal.csv")

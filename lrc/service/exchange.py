@@ -19,6 +19,7 @@ from indicators.publication_policy import load_policy
 from lrc.errors import CatalogueError, InputValidationError, LrcError, RowProblem, UsageError
 from lrc.export import csv_bytes
 from lrc.ingest.readers import read_table
+from lrc.normalise import ascii_form, document_number
 from lrc.service.access import Principal
 from lrc.service.publications import get_publication
 from lrc.service.records import Progress, RecordsSummary, receive_objects
@@ -103,7 +104,10 @@ def import_feed(
             "uscc": item.get("uscc", ""), "type": FEED_TYPES[kind], "date": item.get("decision_date", ""),
             "source": item.get("authority", ""), "ref": item.get("document_no", ""), "note": item.get("note", ""),
         })  # fmt: skip
-    listed_here = {(str(o["uscc"]).strip().upper(), str(o["ref"]).strip()) for o in objects}
+    listed_here = {
+        (ascii_form(str(o["uscc"])).strip().upper(), document_number(str(o["ref"]))): (str(o["source"]), str(o["date"]))
+        for o in objects
+    }
     wanted = check_removals(engine, who, path.name, removals, listed_here, problems)
     if problems:
         raise InputValidationError(problems, path.name)

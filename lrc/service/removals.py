@@ -40,11 +40,13 @@ def check_removals(
     who: Principal,
     file: str,
     removals: list[tuple[int, dict[str, Any]]],
-    listed_here: set[tuple[str, str]],
+    listed_here: dict[tuple[str, str], tuple[str, str]],
     problems: list[RowProblem],
 ) -> list[Removal]:
-    """The removals of a feed, each checked (fields, and that it names one listing the store holds or this
-    file lists); a problem per bad entry is appended to ``problems``."""
+    """The removals of a feed, each checked (fields; that it names one listing the store holds or this file
+    lists, ``listed_here``: (USCC, document number) → (authority, decision date); that the authority which
+    listed the enterprise removes it, 人社部令第45号 第十七条, on or after the listing's date); a problem per
+    bad entry is appended to ``problems``."""
     if not removals:
         return []
     require_schema(engine)
@@ -52,6 +54,7 @@ def check_removals(
     today = today_in_china()
     with engine.connect() as conn:
         for number, item in removals:
+
             def problem(column: str, value: Any, reason: str, number: int = number) -> None:
                 problems.append(RowProblem(file, number, column, value, reason, record=True))
 
@@ -66,17 +69,29 @@ def check_removals(
             if not document:
                 problem("document_no", None, "缺少移出决定的文书编号 (document number required)")
             open_ = _open_listings(conn, who, uscc)
-            here = [ref for code, ref in listed_here if code == uscc]
+            here = {ref: listing for (code, ref), listing in listed_here.items() if code == uscc}
+            known = {**{ref: (str(r["source"]), str(r["date"])) for ref, r in open_.items()}, **here}
             if removes is not None:
-                if removes not in open_ and removes not in here and not _closed_by(conn, uscc, removes):
+                if removes not in known and not _closed_by(conn, uscc, removes):
                     problem("removes", removes, "库中和本文件中都没有该企业的这份名单记录 (no such listing)")
-            elif len(open_) + len(here) == 0:
+            elif not known:
                 problem("uscc", uscc, "该企业没有可移出的名单记录,或不在你的权限范围内 (no listing to remove)")
-            elif len(open_) + len(here) > 1:
+            elif len(known) > 1:
                 problem("removes", None, "该企业有多份名单记录,请在 removes 列写明要移出的名单文号 (which listing?)")
+            listing = known.get(removes) if removes is not None else next(iter(known.values()), None)
+            if listing is not None and authority and _authority(authority) != _authority(listing[0]):
+                reason = f"名单由{listing[0]}列入,应由该机关移出 (only the listing authority removes it)"
+                problem("authority", authority, reason)
+            if listing is not None and day is not None and (listed := _date(listing[1])) and day < listed:
+                problem("decision_date", day.isoformat(), f"移出日期早于列入日期 {listed} (removal before the listing)")
             if day is not None and authority and document:
                 checked.append(Removal(number, uscc, day, authority, document, removes))
     return checked
+
+
+def _authority(name: str) -> str:
+    """An authority's name for comparison: full-width forms and spaces do not make another authority."""
+    return "".join(ascii_form(name).split())
 
 
 def _date(text: str) -> date | None:
@@ -91,14 +106,16 @@ def _listings(conn: Connection, who: Principal, uscc: str) -> pd.DataFrame:
     return found[found["type"].isin(LISTINGS)] if len(found) else found
 
 
-def _open_listings(conn: Connection, who: Principal, uscc: str) -> dict[str, int]:
-    """document number → record id of the enterprise's listings that still count."""
+def _open_listings(conn: Connection, who: Principal, uscc: str) -> dict[str, dict[str, Any]]:
+    """document number → the record (``id``, ``source``, ``date``) of the enterprise's listings that still count."""
     found = _listings(conn, who, uscc)
     if found.empty:
         return {}
     closed = repo.closures_of(conn, found["id"].astype(int).tolist())
     return {
-        document_number(str(r["ref"])): int(r["id"]) for r in found.to_dict("records") if int(r["id"]) not in closed
+        document_number(str(r["ref"])): {"id": int(r["id"]), "source": r["source"], "date": str(r["decision_date"])}
+        for r in found.to_dict("records")
+        if int(r["id"]) not in closed
     }
 
 
@@ -119,7 +136,8 @@ def remove_listings(
         closings: list[Closing] = []
         for removal in removals:
             open_ = _open_listings(conn, who, removal.uscc)
-            record_id = open_.get(removal.removes) if removal.removes else next(iter(open_.values()), None)
+            listing = open_.get(removal.removes) if removal.removes else next(iter(open_.values()), None)
+            record_id = None if listing is None else int(listing["id"])
             if record_id is None or any(c.record_id == record_id for c in closings):
                 continue  # removed before (delivered again)
             enterprise = int(repo.records_of(conn, ids=[record_id]).iloc[0]["enterprise_id"])
