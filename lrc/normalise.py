@@ -80,12 +80,25 @@ _YEAR_BRACKETS = re.compile(r"[\[【〖(〔]\s*([0-9]{4})\s*[\]】〗)〕]")
 
 
 def document_number(text: str) -> str:
-    """A document number in its one spelling: NFKC, the year in 〔〕, letters in upper case.
+    """A document number in its one spelling: NFKC, no spaces, the year in 〔〕, letters in upper case.
 
-    >>> document_number("大人社[２０２６]b1号"), document_number("大人社【2026】B1号")
+    >>> document_number("大人社[２０２６]b1号"), document_number("大人社【2026】 B 1 号")
     ('大人社〔2026〕B1号', '大人社〔2026〕B1号')
     """
-    return _YEAR_BRACKETS.sub(r"〔\1〕", ascii_form(text)).upper()
+    return _YEAR_BRACKETS.sub(r"〔\1〕", "".join(ascii_form(text).split())).upper()
+
+
+_BESIDE_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+
+
+def authority_name(text: str) -> str:
+    """An authority's name in its one spelling: NFKC, no space beside a Chinese character, other runs of
+    spaces as one (a record's identity is its authority and document number).
+
+    >>> authority_name("葫芦岛市 人力资源和社会保障局"), authority_name(" Ministry  of Labour ")
+    ('葫芦岛市人力资源和社会保障局', 'Ministry of Labour')
+    """
+    return " ".join(_BESIDE_CJK.sub("", ascii_form(text)).split())
 
 
 LEGACY_BRACKETS = ("[]", "()", "【】", "〖〗")  # how years were typed, and kept, before one spelling was read

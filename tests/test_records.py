@@ -485,3 +485,17 @@ def test_a_record_stored_as_typed_by_an_earlier_version_is_found_under_its_one_s
         summary = add_record(engine, ADMIN, again, catalogue=CAT)
         assert summary.stored == [] and summary.already == first.stored and summary.results == []
     assert len(list_records(engine, ADMIN, uscc=usccs[6], catalogue=CAT)) == 1
+
+
+def test_spaces_typed_in_the_authority_or_the_number_do_not_make_another_record(
+    scored: tuple[Engine, list[str]],
+) -> None:
+    """The same decision typed with spaces (葫芦岛市 人力资源和社会保障局, 〔2026〕 7 号) is the record already
+    stored: before, each spelling was stored and deducted again."""
+    engine, usccs = scored
+    first = add_record(engine, ADMIN, fatal(usccs[7], ref="辽应急罚〔2026〕17号"), catalogue=CAT)
+    spaced = {**fatal(usccs[7], ref="辽应急罚〔2026〕 1 7 号"), "source": "沈阳市 应急管理局 "}
+    summary = add_record(engine, ADMIN, spaced, catalogue=CAT)
+    assert summary.stored == [] and summary.already == first.stored and summary.results == []
+    [stored] = list_records(engine, ADMIN, uscc=usccs[7], catalogue=CAT)
+    assert (stored.source, stored.ref) == ("沈阳市应急管理局", "辽应急罚〔2026〕17号")

@@ -19,7 +19,7 @@ from indicators import Catalogue
 from indicators.record_types import TIER_ZH, RecordType
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable, json_table, title_above_header
-from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form, document_number
+from lrc.normalise import CONTROL, CONTROL_REASON, ascii_form, authority_name, document_number
 from lrc.times import today_in_china
 from lrc.uscc import is_format_valid
 
@@ -154,7 +154,7 @@ class _RecordChecker:
     def row(self, k: int, row: int) -> RecordRow | None:
         before = len(self.problems)
         values = {name: self.cell(k, name) for name in RECORD_HEADERS}
-        values["source"] = ascii_form(values["source"])  # the record's identity: one spelling of each
+        values["source"] = authority_name(values["source"])  # the record's identity: one spelling of each
         values["ref"] = document_number(values["ref"])
         for name in RECORD_HEADERS:  # (a missing required column was said once, at the header)
             if (name in TEXT_LIMITS or name in REQUIRED) and (name in self.found or name not in REQUIRED):

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from lrc.errors import RowProblem
-from lrc.normalise import ascii_form, document_number
+from lrc.normalise import ascii_form, authority_name, document_number
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.closures import Closing, close, standing_from
@@ -79,7 +79,7 @@ def check_removals(
             elif len(known) > 1:
                 problem("removes", None, "该企业有多份名单记录,请在 removes 列写明要移出的名单文号 (which listing?)")
             listing = known.get(removes) if removes is not None else next(iter(known.values()), None)
-            if listing is not None and authority and _authority(authority) != _authority(listing[0]):
+            if listing is not None and authority and authority_name(authority) != authority_name(listing[0]):
                 reason = f"名单由{listing[0]}列入,应由该机关移出 (only the listing authority removes it)"
                 problem("authority", authority, reason)
             if listing is not None and day is not None and (listed := _date(listing[1])) and day < listed:
@@ -87,11 +87,6 @@ def check_removals(
             if day is not None and authority and document:
                 checked.append(Removal(number, uscc, day, authority, document, removes))
     return checked
-
-
-def _authority(name: str) -> str:
-    """An authority's name for comparison: full-width forms and spaces do not make another authority."""
-    return "".join(ascii_form(name).split())
 
 
 def _date(text: str) -> date | None:
