@@ -102,7 +102,7 @@ def init(db: DbUrl = None, as_: ActAs = None) -> None:
 @app.command()
 def sample(
     n: Annotated[int, typer.Option("--n", min=1, help="企业数量 (enterprises)")] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="随机种子 (seed)")] = 2014,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="随机种子,非负整数 (seed)")] = 2014,
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path("sample.csv"),
     period: Annotated[
         str, typer.Option("--period", "-p", help="期间;同一种子不同期间是同一批企业 (same seed = same firms)")
@@ -209,7 +209,7 @@ def ingest(
     from lrc.service import ingest_file
 
     catalogue = load_catalogue(edition)
-    check_report_path(errors)
+    check_report_path(errors, file)
     engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入 (storing)") as advance:

@@ -90,10 +90,14 @@ Edition = Annotated[
 REPORT_SUFFIXES = (".csv", ".xlsx")
 
 
-def check_report_path(report: Path | None) -> None:
-    """Before any work: a problem report needs a .csv or .xlsx name in a folder that exists."""
+def check_report_path(report: Path | None, source: Path | None = None) -> None:
+    """Before any work: a problem report needs a .csv or .xlsx name in a folder that exists, and is not the
+    file being read (``source``: the report would replace the user's data)."""
     if report is None:
         return
+    if source is not None and report.resolve() == source.resolve():
+        reason = "错误清单不能写入正在导入的文件本身 (the report would overwrite the input)"
+        raise UsageError(f"--errors {report.name}:{reason}")
     if report.suffix.lower() not in REPORT_SUFFIXES:
         reason = "错误清单应为 .csv 或 .xlsx 文件 (problem report must be .csv or .xlsx)"
         raise UsageError(f"--errors {report.name}:{reason}")

@@ -76,7 +76,7 @@ def receive_file(
 ) -> None:
     """A file of records through ``service`` (records or a credit-platform feed): all or nothing, the problems
     written to ``errors`` when asked, and what was stored and re-scored shown."""
-    check_report_path(errors)
+    check_report_path(errors, file)
     engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入记录 (storing records)") as advance:

@@ -170,7 +170,7 @@ def import_results(
     from lrc.service.national_import import import_results as import_service
 
     catalogue = load_catalogue(edition)
-    check_report_path(errors)
+    check_report_path(errors, file)
     engine, who = store_and_principal(db, as_)
     try:
         summary = import_service(engine, who, file, catalogue=catalogue, period=period)

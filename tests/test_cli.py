@@ -219,6 +219,9 @@ def test_bad_rows_are_reported_and_nothing_is_stored(workdir: Path) -> None:
     assert "headcount" in report and "region_code" in report
     assert lrc(workdir, "rank", "--period", "2026Q4", ok=False).returncode == 5
     assert lrc(workdir, "runs").stdout == before
+    kept = (workdir / "bad.csv").read_bytes()  # a report named as the input itself would replace the data
+    onto = lrc(workdir, "ingest", "bad.csv", "--period", "2026Q4", "--errors", "./bad.csv", ok=False)
+    assert onto.returncode == 2 and "正在导入的文件" in onto.stderr and (workdir / "bad.csv").read_bytes() == kept
 
 
 def test_uninitialised_database_says_run_init_and_creates_no_file(tmp_path: Path) -> None:

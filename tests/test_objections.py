@@ -204,6 +204,8 @@ def test_a_record_past_its_display_period_stops_counting_in_the_current_result(s
     shown = next(r for r in now["records"] if r["id"] == minor["id"])
     assert shown["closed"]["cause"] == "expired" and "展示期满(显示至 2026-10-14,不含)" in shown["status_zh"]
     assert as_json(call, "record", "expire", "--as-of", "2026-11-30")["expired"] == []  # once only
+    ahead = call("record", "expire", "--as-of", "2099-01-01", ok=False)  # would close live records for good
+    assert ahead.returncode == 2 and "晚于今天" in ahead.stderr
 
 
 def test_an_enterprise_user_sees_and_objects_for_itself_only(store: Any) -> None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, select
 
 from indicators.redress_policy import load_redress_policy
-from lrc.errors import ConflictError
+from lrc.errors import ConflictError, UsageError
 from lrc.periods import is_current, period_end, period_start, sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
@@ -134,6 +134,8 @@ def expire(engine: Engine, who: Principal, *, today: date | None = None) -> Expi
     period run and the daily ``lrc records expire``; nothing is asked of anyone."""
     require_schema(engine)
     day = today or today_in_china()
+    if day > today_in_china():  # closures are for good: a day to come would close records still shown
+        raise UsageError(f"检查日 {day} 晚于今天 {today_in_china()},不能提前使记录期满 (a day not after today)")
     with guarded(engine, who, Action.score, f"expiry:{day}") as entry, repo.writing(engine) as conn:
         found = expired_records(conn, day)
         results = close(conn, [c for c, _ in found], actor=who.name)
