@@ -31,11 +31,14 @@ TEXT_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
 TEXT_CONTROL_REASON = "含有控制字符(如 NUL 或不可见的方向控制符),请删除 (control character)"
 
 
-def free_text(value: str | None, what: str, *, limit: int, required: bool = False) -> str | None:
+def free_text(
+    value: str | None, what: str, *, limit: int, required: bool = False, one_line: bool = False
+) -> str | None:
     """A person's text (an objection's reason, a decision's note, a hearing's title) as it is kept: trimmed,
     line breaks as ``\\n``; None when empty and not ``required``. Refused (``UsageError``, naming ``what``, e.g.
     "异议理由 (reason)") when required and empty, longer than ``limit`` characters, or holding a control or
-    invisible direction character, which PostgreSQL refuses (NUL) or a reader would be misled by."""
+    invisible direction character, which PostgreSQL refuses (NUL) or a reader would be misled by; with
+    ``one_line`` (a notice's title, a file's name), a line break too."""
     from lrc.errors import UsageError
 
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -43,6 +46,8 @@ def free_text(value: str | None, what: str, *, limit: int, required: bool = Fals
         if required:
             raise UsageError(f"{what} 不能为空 (required)")
         return None
+    if one_line and "\n" in text:
+        raise UsageError(f"{what} 应为一行,不能换行 (one line only)")
     if TEXT_CONTROL.search(text):
         raise UsageError(f"{what} {TEXT_CONTROL_REASON}")
     if len(text) > limit:

@@ -369,3 +369,26 @@ def test_a_person_s_text_keeps_line_breaks_and_refuses_what_misleads() -> None:
         with pytest.raises(UsageError, match=says) as caught:
             free_text(given, "说明 (note)", limit=20, required=True)
         assert str(caught.value).startswith("说明 (note) ")
+    with pytest.raises(UsageError, match="应为一行"):
+        free_text("标题\n第二行", "发布标题 (title)", limit=200, one_line=True)
+
+
+def test_a_notice_s_title_and_a_file_s_name_are_checked_as_a_person_s_text(tmp_path: Path) -> None:
+    """A publication's title (printed at the head of the official notice) and an attachment's name (shown in
+    hearing files and the audit log) go through the same rule: before, ``evil\\u202efdp.exe.pdf`` was stored
+    and shown as "evil…exe.pdf", and a title with a direction character or a line break was published."""
+    from lrc.errors import UsageError
+    from lrc.service.hearings import read_attachment_file
+
+    spoofed = tmp_path / "evil\u202efdp.exe.pdf"
+    spoofed.write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(UsageError, match="控制字符") as caught:
+        read_attachment_file(spoofed)
+    assert "\u202e" not in str(caught.value)  # the name is told with the character written out
+    plain = tmp_path / "社会责任报告.pdf"
+    plain.write_bytes(b"%PDF-1.4\n")
+    assert read_attachment_file(plain) == (b"%PDF-1.4\n", "application/pdf")
+    lrc(tmp_path, "init")
+    for title, says in (("a\u202eb", "控制字符"), ("第一行\n第二行", "应为一行"), ("字" * 201, "超过 200 字")):
+        done = lrc(tmp_path, "publish", "--period", "2026Q3", "--title", title, ok=False)
+        assert done.returncode == 2 and says in done.stderr, done.stderr

@@ -291,8 +291,9 @@ def hearing_enterprises(engine: Engine, who: Principal, hearing_id: int) -> list
 
 
 def read_attachment_file(path: Path) -> tuple[bytes, str]:
-    """A file's bytes and media type, if it is a PDF, Word document or image of at most ``MAX_BYTES``."""
-    name = Path(path).name
+    """A file's bytes and media type, if it is a PDF, Word document or image of at most ``MAX_BYTES``, under a
+    name that shows as what it is (no direction characters: ``evil\u202efdp.exe.pdf`` reads as ``…exe``)."""
+    name = str(free_text(Path(path).name, f"文件名 {shorten(ascii(Path(path).name))}", limit=255, one_line=True))
     media = MEDIA_TYPES.get(Path(path).suffix.lower())
     if media is None:
         allowed = "、".join(MEDIA_TYPES)

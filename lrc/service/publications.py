@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from indicators import Catalogue
 from indicators.publication_policy import PublicationPolicy, load_policy
 from lrc.errors import ConflictError, NotFoundError, UsageError
-from lrc.normalise import ascii_form
+from lrc.normalise import ascii_form, free_text
 from lrc.periods import check_period, period_end
 from lrc.publication.content import (
     Entry,
@@ -121,7 +121,7 @@ def publish(
     period = check_period(period)
     scope, scope_zh = parse_scope(scope)
     policy = policy or load_policy()
-    title = (title or "").strip()[:200] or default_title(period, scope_zh)
+    title = free_text(title, "发布标题 (title)", limit=200, one_line=True) or default_title(period, scope_zh)
     with guarded(engine, who, Action.publish, f"period:{period} {scope}") as entry, repo.writing(engine) as conn:
         content = build_content(conn, who, period, scope, scope_zh, title, policy)
         text = canonical_bytes(content).decode("utf-8")
