@@ -392,3 +392,44 @@ def test_a_notice_s_title_and_a_file_s_name_are_checked_as_a_person_s_text(tmp_p
     for title, says in (("a\u202eb", "控制字符"), ("第一行\n第二行", "应为一行"), ("字" * 201, "超过 200 字")):
         done = lrc(tmp_path, "publish", "--period", "2026Q3", "--title", title, ok=False)
         assert done.returncode == 2 and says in done.stderr, done.stderr
+
+
+def _without_dimension(data: bytes) -> bytes:
+    """The workbook with its sheets' ``<dimension>`` taken out (the extent then comes from the cells)."""
+    import re
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("row", "column", "says"), [(1_048_576, 16_384, "XFD"), (1_048_576, 66, "1048576 行")])
+def test_a_stray_cell_far_from_the_data_is_refused_before_the_sheet_is_read(
+    tmp_path: Path, row: int, column: int, says: str
+) -> None:
+    """A space left at XFD1048576 made calamine ask for 512 GB and abort the process (a Rust backtrace, exit
+    134); one at row 1,048,576 took 20 s and 3.7 GB for five rows. Both are refused at once, saying how to
+    mend the sheet, with its <dimension> or without."""
+    from lrc.ingest.readers import read_table
+
+    sample = generate(5, seed=3, period="2026Q3")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(sample.columns))
+    for values in sample.astype(str).itertuples(index=False):
+        sheet.append(list(values))
+    sheet.cell(row=row, column=column).value = " "
+    buffer = io.BytesIO()
+    book.save(buffer)
+    for name, data in (("stray.xlsx", buffer.getvalue()), ("bare.xlsx", _without_dimension(buffer.getvalue()))):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(InputValidationError) as caught:
+            read_table(tmp_path / name)
+        [problem] = caught.value.problems
+        assert problem.file == name and says in problem.reason and "删除" in problem.reason

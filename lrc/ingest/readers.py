@@ -29,6 +29,7 @@ from pandas.api.types import infer_dtype
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem
+from lrc.ingest.xlsx_extent import oversized
 from lrc.ingest.xlsx_formulas import formulas_without_values
 
 SUFFIXES = (".csv", ".txt", ".xlsx", ".json")  # .txt: Excel's "Unicode text" (UTF-16, tab-separated)
@@ -429,7 +430,9 @@ def cell_text(value: object) -> str:
 
 def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
     try:
-        name, several, raw_rows = _xlsx_rows(data, key_headers)
+        name, several, raw_rows = _xlsx_rows(data, key_headers, file)
+    except InputValidationError:
+        raise
     except Exception as exc:  # the reader raises many kinds of error on a damaged or foreign file
         _fail(
             file, f"无法读取 Excel (xlsx) 文件,文件可能已损坏 (cannot read xlsx): {type(exc).__name__}: {exc}"
@@ -440,7 +443,9 @@ def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
     return table
 
 
-def _xlsx_rows(data: bytes, key_headers: frozenset[str]) -> tuple[str, bool, list[tuple[int, list[str]]]]:
+def _xlsx_rows(
+    data: bytes, key_headers: frozenset[str], file: str = ""
+) -> tuple[str, bool, list[tuple[int, list[str]]]]:
     """(sheet name, whether the workbook has several worksheets, rows as text numbered from 1)
     of the first worksheet whose header row (first non-blank row) has one of ``key_headers``,
     else of the first non-blank worksheet; visible sheets come before hidden ones.
@@ -454,6 +459,9 @@ def _xlsx_rows(data: bytes, key_headers: frozenset[str]) -> tuple[str, bool, lis
         return "", False, []
     chosen = first_filled = None
     for meta in sheets:  # reading a sheet parses all of it: keep the one chosen
+        refused = oversized(data, meta.name, MAX_COLUMNS)  # (before calamine holds it as one dense block)
+        if refused is not None:
+            _fail(file, refused)
         sheet = book.get_sheet_by_name(meta.name)
         header = next((r for r in sheet.iter_rows() if _filled(r)), None)
         if header is None:
