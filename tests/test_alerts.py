@@ -222,6 +222,10 @@ def test_cli_lists_acknowledges_and_closes(tmp_path: Path) -> None:
     again = lrc(tmp_path, "alert", "ack", str(first), ok=False)
     assert again.returncode != 0 and "已关闭" in again.stderr and "Traceback" not in again.stderr
     assert "预警" in lrc(tmp_path, "alerts").stdout
+    red = json.loads(lrc(tmp_path, "alerts", "--rule", "red_line", "--format", "json").stdout)
+    assert {a["rule_code"] for a in red} == {"RED_LINE"}
+    unknown = lrc(tmp_path, "alerts", "--rule", "NOPE", ok=False)  # an empty list said nothing was wrong
+    assert unknown.returncode == 2 and "没有预警规则 NOPE" in unknown.stderr and "GRADE_FELL" in unknown.stderr
 
 
 def test_two_records_for_one_enterprise_at_once_are_each_checked_against_the_other(

@@ -112,6 +112,9 @@ def test_an_overturn_supersedes_the_result_and_the_publication_stays_frozen(stor
     assert {a["action"] for a in mine} >= {"object", "decide"} and all(a["actor"] == "boss" for a in mine)
     again = call("objection", "decide", str(filed["id"]), "--uphold", "--note", "再次", ok=False)
     assert again.returncode != 0 and "异议成立" in again.stderr and "Traceback" not in again.stderr
+    runs = as_json(call, "runs")  # the run the overturn made names its objection by id (it said 1.0)
+    assert [r["cause_id"] for r in runs if r["kind"] == "objection"][-1] == filed["id"]
+    assert all(r["cause_id"] is None or type(r["cause_id"]) is int for r in runs)
 
 
 def _record(call: Any, uscc: str, kind: str, severity: str, day: str, source: str, ref: str) -> dict:

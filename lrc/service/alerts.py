@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from indicators import Catalogue
 from indicators.alert_rules import SEVERITY_ZH, AlertRule, AlertRules, load_alert_rules
-from lrc.errors import ConflictError, NotFoundError, UsageError
+from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.periods import previous_period, submission_deadline
 from lrc.reference import city_of
@@ -293,14 +293,20 @@ def list_alerts(
         raise UsageError(f"地区代码 {region[:10]!r} 不是辽宁省的市或区县代码 (unknown region)")
     rules = load_alert_rules()
     table = Alert.__table__
+    code = rule.strip().upper() if rule else None
+    if code and code not in {r.code for r in rules.rules}:  # (or of rules an earlier version had, still stored)
+        with engine.connect() as conn:
+            if conn.scalar(select(table.c.id).where(table.c.rule_code == code).limit(1)) is None:
+                known = "、".join(r.code for r in rules.rules)
+                raise UsageError(f"没有预警规则 {shorten(code)},可用 {known} (unknown rule)")
     query = select(table).order_by(table.c.id.desc()).limit(max(1, min(limit, 10_000)))
     query = query.where(*repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc))
     if region:
         query = query.where(*repo.scope_conditions(Scope(region=region), table.c.region_code, table.c.uscc))
     if status:
         query = query.where(table.c.status == status)
-    if rule:
-        query = query.where(table.c.rule_code == rule.strip().upper())
+    if code:
+        query = query.where(table.c.rule_code == code)
     known = {r.code: r for r in rules.rules}
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()

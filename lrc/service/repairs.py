@@ -183,7 +183,8 @@ def decide_repair(
     with guarded(engine, who, Action.decide, f"repair:{repair_id}") as entry, repo.writing(engine) as conn:
         row = _row(conn, who, repair_id, lock=True)
         if row["status"] != "requested":
-            raise ConflictError(f"修复申请 {repair_id} 已{STATUS_ZH[row['status']]},不能再次决定 (decided already)")
+            said = STATUS_ZH[row["status"]].removeprefix("已")  # (已批准修复: not 已已批准修复)
+            raise ConflictError(f"修复申请 {repair_id} 已{said},不能再次决定 (decided already)")
         enterprise = int(row["enterprise_id"])
         repo.lock_enterprises(conn, [enterprise])
         results: list[RescoredOut] = []

@@ -390,7 +390,9 @@ def runs(conn: Connection, period: str | None = None, kind: str | None = "period
         query = query.where(ScoreRun.period == period)
     if kind:
         query = query.where(ScoreRun.kind == kind)
-    return _frame(conn, query)
+    frame = _frame(conn, query)
+    frame["cause_id"] = frame["cause_id"].astype("Int64")  # an id, or none: never 1.0 (NaN made it float)
+    return frame
 
 
 @dataclass(frozen=True)
