@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import lrc
 from lrc.errors import UsageError
@@ -38,6 +38,15 @@ def check_url(url: str) -> str:
     if any(c.isspace() for c in url):
         raise UsageError("推送地址不能含空格 (webhook URL must not contain spaces)")
     return url
+
+
+def redacted(url: str) -> str:
+    """A webhook address as shown (lists, the audit log): a password in it as ``***``; sending uses it whole."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def check_secret(secret: str) -> str:

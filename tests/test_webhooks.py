@@ -386,6 +386,13 @@ def test_only_admins_manage_webhooks_and_each_change_is_audited(store: tuple[Eng
     assert sorted(e.target or "" for e in oks) == sorted([f"webhook:{new.id}", f"webhook:{backlog.id}",
                                                           f"webhook:{new.id}"])  # fmt: skip
     assert all(new.secret not in (e.detail or "") for e in entries)
+    keyed = add_webhook(engine, boss, "https://user:s3cret-pass@example.org/hook")  # shown without its password
+    assert keyed.url == "https://user:***@example.org/hook"
+    assert all("s3cret-pass" not in json.dumps(w.model_dump()) for w in list_webhooks(engine, boss))
+    assert all("s3cret-pass" not in (e.detail or "") for e in audit_log(engine, ADMIN, action="webhooks"))
+    with engine.connect() as conn:  # and sent to as given
+        assert outbox.webhooks(conn, keyed.id)[0]["url"] == "https://user:s3cret-pass@example.org/hook"
+    remove_webhook(engine, boss, keyed.id)
     assert [w.id for w in list_webhooks(engine, boss) if w.active] == [backlog.id]
 
 

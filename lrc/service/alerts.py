@@ -297,8 +297,8 @@ def list_alerts(
     if code and code not in {r.code for r in rules.rules}:  # (or of rules an earlier version had, still stored)
         with engine.connect() as conn:
             if conn.scalar(select(table.c.id).where(table.c.rule_code == code).limit(1)) is None:
-                known = "、".join(r.code for r in rules.rules)
-                raise UsageError(f"没有预警规则 {shorten(code)},可用 {known} (unknown rule)")
+                codes = "、".join(r.code for r in rules.rules)
+                raise UsageError(f"没有预警规则 {shorten(code)},可用 {codes} (unknown rule)")
     query = select(table).order_by(table.c.id.desc()).limit(max(1, min(limit, 10_000)))
     query = query.where(*repo.scope_conditions(who.scope, table.c.region_code, table.c.uscc))
     if region:

@@ -32,7 +32,7 @@ from lrc.service.audit import check, guarded, record
 from lrc.store import outbox, require_schema
 from lrc.store import repository as repo
 from lrc.times import china_iso
-from lrc.webhooks import Backoff, Outcome, Sender, check_secret, check_url
+from lrc.webhooks import Backoff, Outcome, Sender, check_secret, check_url, redacted
 
 log = logging.getLogger("lrc.webhooks")
 BATCH = 500  # events per webhook per pass, so that one long backlog does not hold up the others
@@ -126,7 +126,8 @@ def _utc(value: datetime) -> datetime:
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
     times = ("next_attempt_at", "last_delivered_at", "created_at", "removed_at")
-    return {**row, **{t: china_iso(row[t]) for t in times}, "active": bool(row["active"])}
+    shown = {"url": redacted(str(row["url"])), "active": bool(row["active"])}
+    return {**row, **{t: china_iso(row[t]) for t in times}, **shown}
 
 
 def add_webhook(
@@ -143,7 +144,7 @@ def add_webhook(
             conn, url=url, secret=key, created_by=who.name, created_at=repo.now(), cursor=start
         )
         entry.target = f"webhook:{webhook_id}"
-        entry.detail = f"add {url[:300]}, after event {start}"
+        entry.detail = f"add {redacted(url)[:300]}, after event {start}"
         entry.write(conn)
         row = outbox.webhooks(conn, webhook_id)[0]
     return NewWebhook(secret=key, **_out(row))
@@ -167,7 +168,7 @@ def remove_webhook(engine: Engine, who: Principal, webhook_id: int) -> WebhookOu
         if not found[0]["active"]:
             raise ConflictError(f"推送地址 {webhook_id} 已删除 (already removed)")
         outbox.remove(conn, webhook_id, who.name, repo.now())
-        entry.detail = f"remove {found[0]['url'][:300]}"
+        entry.detail = f"remove {redacted(str(found[0]['url']))[:300]}"
         entry.write(conn)
         row = outbox.webhooks(conn, webhook_id)[0]
     return WebhookOut(**_out(row))
@@ -291,6 +292,6 @@ def _hook(
     hook: dict[str, Any], state: str, delivered: int, pending: int, error: str | None = None, due: Any = None
 ) -> HookPass:
     return HookPass(
-        id=int(hook["id"]), url=str(hook["url"]), state=state, delivered=delivered, pending=pending, error=error,
-        next_attempt_at=china_iso(due),
+        id=int(hook["id"]), url=redacted(str(hook["url"])), state=state, delivered=delivered, pending=pending,
+        error=error, next_attempt_at=china_iso(due),
     )  # fmt: skip
