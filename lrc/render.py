@@ -84,6 +84,14 @@ def ingest_summary(console: Console, summary: Any) -> None:
         )
     if summary.overridden_uscc:
         console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
+    if summary.scored_run is not None:
+        console.print(
+            Text(
+                f"注意:期间 {summary.period} 已有评分批次 {summary.scored_run},新版本在重新评分后才计入结果,"
+                f"请运行 `lrc score --period {summary.period}` (scored before: score the period again)",
+                style="yellow",
+            )
+        )
     absent = summary.absent_columns
     if absent:
         shown = "、".join(absent[:ABSENT_SHOWN]) + (f" 等 {len(absent)} 列" if len(absent) > ABSENT_SHOWN else "")

@@ -351,3 +351,23 @@ def test_a_store_that_cannot_be_used_is_said_with_the_database_s_reason(tmp_path
         done = lrc(tmp_path, "rank", "--period", "2026Q3", "--db", url, ok=False)
         assert done.returncode == 7 and says in done.stderr, done.stderr
         assert "secret-pw" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_new_versions_for_a_scored_period_say_the_period_must_be_scored_again(tmp_path: Path) -> None:
+    """A corrected file ingested after the period run changes no result until the period is scored again:
+    the answer says so (before, nothing did, and `lrc explain` kept citing the old row)."""
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "10", "--seed", "8", "--period", "2026Q3", "--output", "s.csv")
+    first = json.loads(lrc(tmp_path, "ingest", "s.csv", "--period", "2026Q3", "-f", "json").stdout)
+    assert first["scored_run"] is None  # nothing scored yet: nothing to say
+    run = lrc(tmp_path, "score", "--period", "2026Q3").stdout.strip().splitlines()[-1]
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, row = lines[0].split(","), lines[1].split(",")
+    row[header.index("employees_left")] = str(int(row[header.index("employees_left")] or 0) + 1)
+    (tmp_path / "t.csv").write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    done = lrc(tmp_path, "ingest", "t.csv", "--period", "2026Q3")
+    said = done.stdout.strip().splitlines()
+    assert f"已有评分批次 {run}" in done.stdout and "lrc score --period 2026Q3" in done.stdout
+    assert said[-1].isdigit()  # the batch id stays the last line
+    again = json.loads(lrc(tmp_path, "ingest", "t.csv", "--period", "2026Q3", "-f", "json").stdout)
+    assert (again["new_versions"], again["scored_run"]) == (0, None)  # nothing new: nothing to score

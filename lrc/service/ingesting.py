@@ -38,6 +38,7 @@ class IngestSummary:
     batch_id: int | None
     overridden_uscc: list[str] = field(default_factory=list)
     absent_columns: list[str] = field(default_factory=list)  # optional columns the file lacks: not reported
+    scored_run: int | None = None  # the period's newest run, when new versions came after it: `lrc score` again
 
 
 def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
@@ -66,9 +67,10 @@ def ingest_file(
     A file with any bad row raises InputValidationError and nothing is kept; an enterprise whose facts
     are unchanged gets no new version, so ingesting the same file twice leaves the same state. A user
     with a city, district or enterprise scope may submit only enterprises inside it (and not move one in
-    from outside). A large CSV is read, checked and staged a chunk at a time in one transaction
+    from outside). A large CSV is read, checked and written a chunk at a time in one transaction
     (``RecordChunks``), so memory stays bounded; a file of one chunk is checked before the store is
-    opened for writing."""
+    opened for writing. New versions for a period scored already count once it is scored again
+    (``scored_run`` says so): a file may change every enterprise, which is a period run's work."""
     period = check_reporting_period(period, today_in_china())
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
@@ -86,6 +88,10 @@ def ingest_file(
             )
             entry.write(conn)
     repo.refresh_statistics(engine, ("enterprises", "submissions", "ingest_batches"))
+    scored = None
+    if new:
+        with engine.connect() as conn:
+            scored = repo.latest_run_id(conn, period)
     return IngestSummary(
         file=str(path),
         period=period,
@@ -95,6 +101,7 @@ def ingest_file(
         batch_id=batch_id,
         overridden_uscc=list(dict.fromkeys(records.overridden)),
         absent_columns=records.absent,
+        scored_run=scored,
     )
 
 
