@@ -142,6 +142,13 @@ def test_a_hearing_dossier_shows_the_improvement_plan(
     text = squash(poppler("pdftotext", "-raw", path, "-"))
     assert "参加听证企业对比" in text and "听证#" in text and "与全体职工补签书面劳动合同" in text
     assert text.count("一、企业概况") == 3
+    assert "大连市集体听证(2026-10-15集体听证)听证材料" in text  # the hearing's own title and date
+    one = add_hearing(engine, ADMIN, kind="individual", held_on=date(2026, 10, 20), title="个别约谈听证",
+                      enterprises=[dalian(sample)])  # fmt: skip
+    written = hearing_dossier(engine, ADMIN, one.id, PERIODS[1], tmp_path / "i.pdf")
+    single = squash(poppler("pdftotext", "-raw", written, "-"))
+    assert "个别约谈听证(2026-10-20个别听证)听证材料" in single and "集体听证材料" not in single
+    assert "参加听证企业对比" not in single and single.count("一、企业概况") == 1
 
 
 def test_numbers_equal_explain_on_each_backend(engine: Engine, tmp_path: Path) -> None:

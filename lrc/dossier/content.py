@@ -366,7 +366,7 @@ def build_content(
     info, frame = load_results(engine, who, period)
     packed_usccs, level1 = an.packed_matrix(engine, who, info.run_id, "level1")
     sections = [enterprise_dossier(engine, who, e, frame, packed_usccs, level1) for e in explained]
-    collective = len(sections) > 1 or hearing_id is not None
+    collective = len(sections) > 1
     if title is None:
         title = (
             f"{info.period} 企业履行社会责任集体听证材料" if collective

@@ -65,12 +65,13 @@ def dossier_content(
     period: str | None = None,
     *,
     hearing_id: int | None = None,
+    title: str | None = None,
 ) -> DossierContent:
     """What the dossier of these enterprises' current results in ``period`` (default: the newest scored)
     holds; one enterprise gives an individual dossier, several a collective one."""
     audit.check(engine, who, Action.read, "dossier")
     chosen = check_period(period) if period else newest_period(engine)
-    return build_content(engine, who, _usccs(usccs), chosen, hearing_id=hearing_id)
+    return build_content(engine, who, _usccs(usccs), chosen, hearing_id=hearing_id, title=title)
 
 
 def write_dossier(content: DossierContent, output: Path) -> Path:
@@ -96,9 +97,10 @@ def _produce(
     *,
     collective: bool,
     hearing_id: int | None = None,
+    title: str | None = None,
 ) -> Path:
     _format(output)  # before any work
-    content = dossier_content(engine, who, usccs, period, hearing_id=hearing_id)
+    content = dossier_content(engine, who, usccs, period, hearing_id=hearing_id, title=title)
     if collective and not content.collective:
         content = content.model_copy(update={"collective": True})
     what = "dossier:" + ",".join(e.uscc for e in content.enterprises)
@@ -126,11 +128,17 @@ def collective_dossier(
 
 
 def hearing_dossier(engine: Engine, who: Principal, hearing_id: int, period: str | None, output: Path) -> Path:
-    """The collective dossier of a hearing's enterprises (those inside ``who``'s scope)."""
-    from lrc.service.hearings import hearing_enterprises
+    """The dossier of a hearing's enterprises (those inside ``who``'s scope), titled with the hearing's own
+    title and date: collective for a collective hearing, an individual one's for an individual hearing."""
+    from lrc.service.hearings import get_hearing
 
     _format(output)
-    usccs = hearing_enterprises(engine, who, hearing_id)
+    hearing = get_hearing(engine, who, hearing_id)
+    usccs = [e.uscc for e in hearing.enterprises]
     if not usccs:
         raise NotFoundError(f"听证 #{hearing_id} 没有你有权查看的企业 (hearing has no enterprise you may read)")
-    return collective_dossier(engine, who, usccs, period, output, hearing_id=hearing_id)
+    kind = "集体听证" if hearing.kind == "collective" else "个别听证"
+    title = f"{hearing.title}({hearing.date.isoformat()} {kind})听证材料"
+    return _produce(
+        engine, who, usccs, period, output, collective=hearing.kind == "collective", hearing_id=hearing_id, title=title
+    )
