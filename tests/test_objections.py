@@ -407,13 +407,14 @@ def _second_waits_and_is_refused(url: str, first: str, second: Any) -> None:
     assert len(outcome) == 1 and isinstance(outcome[0], ConflictError), outcome
 
 
+@pytest.mark.parametrize("store", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_two_decisions_on_one_case_at_the_same_moment_are_taken_one_after_the_other(store: Any) -> None:
-    """On PostgreSQL several connections write at once (SQLite lets one writer in at a time, ``writing``):
-    a decision locks its case before reading its status, so a second one made at the same moment is
-    refused (before, both were stored: an overturn applied under a case marked upheld)."""
+    """On PostgreSQL several connections write at once (SQLite lets one writer in at a time, ``writing``, so
+    two decisions there cannot read the same status): a decision locks its case before reading its status,
+    so a second one made at the same moment is refused (before, both were stored: an overturn applied
+    under a case marked upheld)."""
     cwd, call = store
-    if not call.url.startswith("postgresql"):
-        pytest.skip("SQLite lets one writer in at a time: no two decisions can read the same status")
+    assert call.url.startswith("postgresql")
     from lrc.service import alerts as alert_service
     from lrc.service import objections
     from tests.conftest import ADMIN
