@@ -436,6 +436,47 @@ def test_results_do_not_depend_on_the_order_periods_are_scored_in(tmp_path: Path
     assert ranks["all"] == ranks["last-two"]
 
 
+def test_periods_loaded_at_once_give_the_same_results_in_any_scoring_order(tmp_path: Path) -> None:
+    """Five quarters up to today's, loaded at once with their records, scored oldest first, newest first and
+    in a mixed order, or with the records delivered after every quarter was scored: once the expiry has run
+    (each period run starts with it, the housekeeping runs it every hour), the same results in every quarter.
+    Before, a quarter that was the newest scored for a while had records expired by today closed from its
+    first day, and kept that when later quarters came (20 of 243 enterprises differed, 4 in grade)."""
+    from lrc.periods import period_range
+    from lrc.samples.panel import generate_panel
+    from lrc.samples.records import write_records
+    from lrc.service.closures import expire
+    from lrc.store import make_engine, upgrade
+
+    now = f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}"
+    periods = period_range(f"{int(now[:4]) - 1}Q{now[5]}..{now}")
+    panel = generate_panel(150, seed=99, periods=periods, today=TODAY, catalogue=CAT)
+    for period, sample in panel.frames.items():
+        write_sample(sample, tmp_path / f"{period}.csv")
+    write_records(panel.records, tmp_path / "records.csv")
+    orders = {"oldest": periods, "newest": periods[::-1], "mixed": [periods[i] for i in (2, 0, 4, 1, 3)]}
+    totals = {}
+    for name, order in [*orders.items(), ("records-last", periods)]:
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        for period in periods:
+            ingest_file(engine, ADMIN, tmp_path / f"{period}.csv", period, catalogue=CAT)
+        if name != "records-last":
+            ingest_records(engine, ADMIN, tmp_path / "records.csv", catalogue=CAT)
+        for period in order:
+            score_period(engine, ADMIN, period, catalogue=CAT)
+        if name == "records-last":
+            ingest_records(engine, ADMIN, tmp_path / "records.csv", catalogue=CAT)
+        expire(engine, ADMIN)
+        totals[name] = {
+            p: ranking(engine, ADMIN, p)[1].set_index("uscc")[["total", "grade"]].to_dict("index") for p in periods
+        }
+        engine.dispose()
+    for name in ("newest", "mixed", "records-last"):
+        for period in periods:
+            assert totals[name][period] == totals["oldest"][period], (name, period)
+
+
 def test_decision_dates_as_excel_exports_them_and_days_that_do_not_exist() -> None:
     from lrc.ingest.records import impossible_date, parse_date
 

@@ -1,15 +1,17 @@
-"""Record closures: a record stops counting from a date, and every enterprise whose current result counts
-it gets a new result at once. Four causes: repaired (an approved credit repair), revoked (an objection
-overturned a record the union decided), expired (its display period ended while it still counted in the
-enterprise's newest result; no one has to act) and removed (the authority that listed it removed it).
+"""Record closures: a record stops counting from a date, and every enterprise whose current result counts it gets
+a new result at once. Four causes: repaired (an approved credit repair), revoked (an objection overturned a
+record the union decided), expired (its display period ended while it still counted in the enterprise's newest
+result; no one has to act) and removed (the authority that listed it removed it).
 
 Which periods change: a closure takes effect from ``effective_from``; a period whose last day is on or after
-it no longer counts the record. A revocation takes effect from the decision date (the record never stood);
-the other causes from the first day of the enterprise's newest scored period, or the closing date if
-earlier, so the enterprise's standing changes now and earlier periods keep the results they had. Expiry, which
-nobody decides and every period run looks for, closes a record only in a newest result that is current
-(``lrc.periods.is_current``): an old quarter loaded and scored late is history and keeps the records of its
-own window, so history loaded in order gives the results it gives loaded at once."""
+it no longer counts the record. A revocation takes effect from the decision date (the record never stood); the
+other causes from the first day of the enterprise's standing period (the newest it has reported for and that
+is due, scored or not: ``standing_periods``), or the closing date if earlier, so the enterprise's standing
+changes now and earlier periods keep the results they had. Expiry, which nobody decides and every period run
+looks for, closes a record only while that period is current (``lrc.periods.is_current``): an old quarter
+loaded and scored late is history and keeps the records of its own window, so history loaded in order gives
+the results it gives loaded at once, and periods loaded at once give the same results in whatever order they
+are scored."""
 
 from __future__ import annotations
 
@@ -24,14 +26,14 @@ from sqlalchemy import Connection, Engine, select
 
 from indicators.redress_policy import load_redress_policy
 from lrc.errors import ConflictError, UsageError
-from lrc.periods import is_current, period_end, period_start, sort_periods
+from lrc.periods import is_current, period_end, period_start, sort_periods, submission_deadline
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.rescoring import RescoredOut, current_of, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.store.tables import ScoreResult, ScoreRun
+from lrc.store.tables import Submission
 from lrc.times import today_in_china
 from lrc.workdays import add_working_days
 from scoring.records import display_months, display_until
@@ -52,20 +54,31 @@ class Closing:
     ref: str | None = None
 
 
-def newest_period(conn: Connection, enterprise_id: int) -> str | None:
-    """The newest scored period in which the enterprise has a result."""
-    query = (
-        select(ScoreRun.period).distinct().join(ScoreResult, ScoreResult.run_id == ScoreRun.id)
-        .where(ScoreResult.enterprise_id == enterprise_id)
-    )  # fmt: skip
-    periods = sort_periods(conn.scalars(query))
-    return periods[-1] if periods else None
+def standing_periods(conn: Connection, enterprise_ids: Sequence[int], day: date) -> dict[int, str]:
+    """Each enterprise's standing period on ``day``: the newest it has reported for whose submission deadline
+    has passed, scored or not (every result comes from a submission of its period), else the newest it has
+    reported for. What the data says, not which periods happen to be scored: the periods before it are
+    history whatever order they are scored in (five quarters loaded at once and scored newest first gave 20
+    of 243 enterprises other results than oldest first), and a quarter still open, which enterprises may
+    report early, does not make the last one history before it is due."""
+    reported: dict[int, set[str]] = {}
+    for part in repo.chunks(sorted(set(enterprise_ids))):
+        query = select(Submission.enterprise_id, Submission.period).where(Submission.enterprise_id.in_(part))
+        for enterprise, period in conn.execute(query.distinct()):
+            reported.setdefault(int(enterprise), set()).add(str(period))
+    standing = {}
+    for enterprise, periods in reported.items():
+        ordered = sort_periods(periods)
+        due = [p for p in ordered if submission_deadline(p) < day]
+        standing[enterprise] = due[-1] if due else ordered[-1]
+    return standing
 
 
 def standing_from(conn: Connection, enterprise_id: int, day: date) -> date:
-    """When a repair or a removal on ``day`` takes effect: the first day of the enterprise's newest scored
-    period, or ``day`` if earlier (its current standing changes; earlier periods keep their results)."""
-    newest = newest_period(conn, enterprise_id)
+    """When a repair or a removal on ``day`` takes effect: the first day of the enterprise's standing period
+    (``standing_periods``), or ``day`` if earlier (its current standing changes; earlier periods keep their
+    results)."""
+    newest = standing_periods(conn, [enterprise_id], day).get(enterprise_id)
     return min(day, period_start(newest)) if newest else day
 
 
@@ -154,16 +167,30 @@ def expire_if_due(engine: Engine, who: Principal, *, today: date | None = None) 
     return expire(engine, who, today=day)
 
 
-def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
-    """The records counted in their enterprise's newest result, while that period is current on ``day``, whose
-    display period ended by ``day``."""
-    newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
+def expired_records(
+    conn: Connection, day: date, enterprise_ids: Sequence[int] | None = None
+) -> list[tuple[Closing, ExpiredOut]]:
+    """The records whose display period ended by ``day`` and that count in their enterprise's standing result,
+    while its standing period is current on ``day``: the result of the standing period (``standing_periods``),
+    or, while that is not scored yet, the newest scored before it (a period scored early, after the standing
+    one, does not decide: what is closed depends on the data, not on the order periods are scored in). Of
+    ``enterprise_ids`` only, when given (the enterprises a delivery of records concerns)."""
+    results: dict[int, dict[str, tuple[str, set[int]]]] = {}  # enterprise → period → (uscc, records counted)
     for period in sort_periods(repo.scored_periods(conn)):
         runs = repo.current_runs(conn, get_run(conn, period, None))
-        for part in repo.chunks(repo.enterprises_with_records(conn, runs)):  # bounded IN lists
+        among = repo.enterprises_with_records(conn, runs) if enterprise_ids is None else sorted(set(enterprise_ids))
+        for part in repo.chunks(among):  # bounded IN lists
             current = current_of(conn, period, list(part))
             for e, u, r in zip(current["enterprise_id"], current["uscc"], current["records"], strict=True):
-                newest[int(e)] = (period, str(u), _ids(r))
+                results.setdefault(int(e), {})[period] = (str(u), _ids(r))
+    standing = standing_periods(conn, list(results), day)
+    newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
+    for enterprise, by_period in results.items():
+        stands = standing.get(enterprise)
+        before = [p for p in by_period if stands is None or sort_periods([p, stands])[0] == p]  # up to it
+        if before:
+            chosen = sort_periods(before)[-1]
+            newest[enterprise] = (chosen, *by_period[chosen])
     wanted = sorted({i for _, _, ids in newest.values() for i in ids})
     if not wanted:
         return []
@@ -175,7 +202,8 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
     for r in records.to_dict("records"):
         enterprise = int(r["enterprise_id"])
         period, uscc, ids = newest.get(enterprise, ("", "", set()))
-        if int(r["id"]) not in ids or int(r["id"]) in closed or not is_current(period, day):
+        stands = standing.get(enterprise, period)
+        if int(r["id"]) not in ids or int(r["id"]) in closed or not is_current(stands, day):
             continue
         if period not in catalogues:
             catalogues[period] = catalogue_for_run(conn, get_run(conn, period, None))
@@ -185,7 +213,7 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
         if until is None or until > day:
             continue
         remove_by = add_working_days(until, policy.expiry.remove_within_working_days).day
-        closing = Closing(int(r["id"]), enterprise, "expired", min(until, period_start(period)))
+        closing = Closing(int(r["id"]), enterprise, "expired", min(until, period_start(stands)))
         found.append((closing, ExpiredOut(
             record_id=int(r["id"]), uscc=uscc, type=str(r["type"]), decision_date=decided.isoformat(),
             display_until=until.isoformat(), remove_by=remove_by.isoformat(), late=day > remove_by, period=period,
