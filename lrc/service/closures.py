@@ -4,11 +4,12 @@ record the union decided), expired (its display period ended while it still coun
 result; no one has to act) and removed (the authority that listed it removed it).
 
 Which periods change: a closure takes effect from ``effective_from``; a period whose last day is on or after
-it no longer counts the record. A revocation takes effect from the decision date (the record never stood); the
-other causes from the first day of the enterprise's standing period (the newest it has reported for and that
-is due, scored or not: ``standing_periods``), or the closing date if earlier, so the enterprise's standing
-changes now and earlier periods keep the results they had. Expiry, which nobody decides and every period run
-looks for, closes a record only while that period is current (``lrc.periods.is_current``): an old quarter
+it no longer counts the record. A revocation takes effect from the decision date (the record never stood);
+repairs and removals, acts at a moment, from the first day of the enterprise's newest scored period, or the
+closing date if earlier, so the result shown changes now and earlier periods keep the results they had.
+Expiry, which nobody decides and every period run looks for, takes effect from the first day of the
+enterprise's standing period (the newest it has reported for and that is due, scored or not:
+``standing_periods``), and only while that period is current (``lrc.periods.is_current``): an old quarter
 loaded and scored late is history and keeps the records of its own window, so history loaded in order gives
 the results it gives loaded at once, and periods loaded at once give the same results in whatever order they
 are scored."""
@@ -33,7 +34,7 @@ from lrc.service.rescoring import RescoredOut, current_of, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.store.tables import Submission
+from lrc.store.tables import ScoreResult, ScoreRun, Submission
 from lrc.times import today_in_china
 from lrc.workdays import add_working_days
 from scoring.records import display_months, display_until
@@ -74,11 +75,22 @@ def standing_periods(conn: Connection, enterprise_ids: Sequence[int], day: date)
     return standing
 
 
+def newest_period(conn: Connection, enterprise_id: int) -> str | None:
+    """The newest scored period in which the enterprise has a result."""
+    query = (
+        select(ScoreRun.period).distinct().join(ScoreResult, ScoreResult.run_id == ScoreRun.id)
+        .where(ScoreResult.enterprise_id == enterprise_id)
+    )  # fmt: skip
+    periods = sort_periods(conn.scalars(query))
+    return periods[-1] if periods else None
+
+
 def standing_from(conn: Connection, enterprise_id: int, day: date) -> date:
-    """When a repair or a removal on ``day`` takes effect: the first day of the enterprise's standing period
-    (``standing_periods``), or ``day`` if earlier (its current standing changes; earlier periods keep their
-    results)."""
-    newest = standing_periods(conn, [enterprise_id], day).get(enterprise_id)
+    """When a repair or a removal decided on ``day`` takes effect: the first day of the enterprise's newest
+    scored period, or ``day`` if earlier. A decision is an act at a moment: the result shown now changes at
+    once (a quarter reported and due but not scored yet would leave the shown result as it was until its
+    period run), and earlier periods keep their results."""
+    newest = newest_period(conn, enterprise_id)
     return min(day, period_start(newest)) if newest else day
 
 
