@@ -83,10 +83,13 @@ def test_an_overturn_supersedes_the_result_and_the_publication_stays_frozen(stor
     text = call("objection", "review", str(filed["id"]), "--note", "受理").stdout
     assert "复核中" in text and text.strip().splitlines()[-1] == str(filed["id"])  # the case acted on, last
     # a corrected fact that would be refused in a file is refused here the same way: column, value, reason
-    bad = call("objection", "decide", str(filed["id"]), "--overturn", "--note", "核实", "--fact", "headcount=12人",
-               ok=False)  # fmt: skip
-    assert bad.returncode == 4 and "列 headcount" in bad.stderr and "'12人'" in bad.stderr, bad.stderr
-    assert "应为整数" in bad.stderr and "Traceback" not in bad.stderr
+    bad = call("objection", "decide", str(filed["id"]), "--overturn", "--note", "核实", "--fact",
+               "employee_roster_kept=也许", ok=False)  # fmt: skip
+    assert bad.returncode == 4 and "列 employee_roster_kept" in bad.stderr and "'也许'" in bad.stderr, bad.stderr
+    assert "Traceback" not in bad.stderr
+    elsewhere = call("objection", "decide", str(filed["id"]), "--overturn", "--note", "核实", "--fact",
+                     "union_established=是", ok=False)  # another item's field: it would change another item
+    assert elsewhere.returncode == 2 and "只能更正该项读取的字段:employee_roster_kept" in elsewhere.stderr
     decided = as_json(call, "objection", "decide", str(filed["id"]), "--overturn", "--note", "核实名册属实",
                       "--fact", "employee_roster_kept=是")  # fmt: skip
     assert decided["status"] == "overturned" and decided["result_run_id"] > old_run

@@ -349,6 +349,15 @@ def _corrected(
             f"字段 {'、'.join(shorten(n) or '' for n in unknown[:5])} 不在指标体系 {catalogue.version} 的数据字段中;"
             "请按数据模板的英文字段名填写,如 --fact worker_satisfaction_rate=0.98 (unknown field)"
         )
+    disputed = catalogue.item(str(row["item_code"]))
+    allowed = _fields_read(catalogue, disputed)
+    outside = [name for name in facts if name not in allowed]
+    if outside:  # a correction elsewhere would change other items than the one the objection is about
+        readable = "、".join(allowed) if allowed else "(该项按记录计分,不读取报送字段)"
+        raise UsageError(
+            f"异议针对指标 {disputed.code},只能更正该项读取的字段:{readable};"
+            f"{'、'.join(shorten(n) or '' for n in outside[:5])} 不属于该项 (facts outside the disputed item)"
+        )
     subs = repo.submissions_by_id(conn, [submission_id]).assign(uscc=str(row["uscc"])).set_index("uscc")
     values = {k: v for k, v in submission_values(subs, catalogue).items() if v is not None}
     values.update(facts)
@@ -361,6 +370,15 @@ def _corrected(
         raise UsageError("更正后的事实与该企业本期最新报送的数据相同,结果不会改变 (the corrected facts change nothing)")
     return rescore(conn, period, [int(row["enterprise_id"])], kind="objection", actor=who.name,
                    cause_id=int(row["id"]), newest_submission=True)  # fmt: skip
+
+
+def _fields_read(catalogue: Catalogue, item: Any) -> list[str]:
+    """The fields an item reads, with those of the items it builds on (``requires``), in that order."""
+    fields: list[str] = []
+    while item is not None:
+        fields += [f for f in item.uses if f not in fields]
+        item = catalogue.item(item.requires) if item.requires else None
+    return fields
 
 
 def list_objections(
