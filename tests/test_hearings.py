@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +182,16 @@ def test_a_hearing_is_recorded_with_files_stored_once_and_its_outcome(
         add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises=two)
     with pytest.raises(NotFoundError, match="91210100MA0000000X"):
         add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises="91210100MA0000000X")
+    with pytest.raises(UsageError, match="至少要有两家"):  # one enterprise named twice is one enterprise
+        add_hearing(engine, ADMIN, kind="collective", held_on=HEARD, title="t", enterprises=[two[0], two[0].lower()])
+    for day in (date(1990, 10, 15), date(2036, 10, 15)):  # a typo of the year is not a hearing
+        with pytest.raises(UsageError, match="应在 2014-12-01 之后、一年之内"):
+            add_hearing(engine, ADMIN, kind="collective", held_on=day, title="t", enterprises=two)
+    ahead = add_hearing(engine, ADMIN, kind="individual", held_on=date.today() + timedelta(days=30), title="待举行",
+                        enterprises=two[:1])  # fmt: skip
+    with pytest.raises(UsageError, match="尚未举行"):  # its outcome is recorded once it has taken place
+        record_outcome(engine, ADMIN, ahead.id, "意见", "结论")
+    assert get_hearing(engine, ADMIN, ahead.id).status != "held"
     entries = [e for e in audit_log(engine, ADMIN, action="hearing") if e.target == f"hearing:{made.id}"]
     assert sum(e.outcome == "ok" for e in entries) == 4  # created, two files, the outcome
     assert any(e.outcome == "error" for e in audit_log(engine, ADMIN, action="hearing"))
@@ -212,6 +222,11 @@ def test_a_plan_shows_the_items_points_before_and_after(store: tuple[Engine, pd.
         add_action(engine, ADMIN, hearing.id, uscc, item="Z9.9.9", action="x", due="2026-12-31")
     with pytest.raises(UsageError, match="早于听证日期"):
         add_action(engine, ADMIN, hearing.id, uscc, item=code, action="x", due="2026-01-01")
+    coming = add_action(engine, ADMIN, hearing.id, uscc, item=code, action="培训",
+                        due=(date.today() + timedelta(days=60)).isoformat())  # fmt: skip
+    with pytest.raises(UsageError, match="还没到,不能标为逾期"):  # not late before its due date
+        update_action(engine, ADMIN, coming.id, status="late", note="x")
+    update_action(engine, ADMIN, coming.id, status="dropped", note="并入上一项")
     proof = tmp_path / "proof.png"
     proof.write_bytes(b"\x89PNG\r\n\x1a\n proof")
     done = update_action(engine, ADMIN, made.id, status="done", note="已整改", evidence=proof)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,13 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from lrc.errors import NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
+from lrc.periods import FIRST_DAY
 from lrc.service.access import Action, Principal
 from lrc.service.audit import Entry, check, deny, guarded
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Enterprise, Hearing, HearingAttachment, HearingEnterprise, Submission
-from lrc.times import china_iso
+from lrc.times import china_iso, today_in_china
 
 KINDS = ("individual", "collective")
 KIND_ZH = {"individual": "个别听证", "collective": "集体听证"}
@@ -173,6 +174,12 @@ def add_hearing(
         raise UsageError("请用 --enterprises 列出参加听证的企业 (no enterprise named)")
     if kind == "individual" and len(usccs) != 1:
         raise UsageError(f"个别听证只能有一家企业,列出了 {len(usccs)} 家 (individual: one enterprise)")
+    if kind == "collective" and len(usccs) < 2:
+        reason = "集体听证至少要有两家企业(同一信用代码只算一家);一家企业请用 individual (collective: two or more)"
+        raise UsageError(reason)
+    latest = today_in_china() + timedelta(days=366)
+    if not FIRST_DAY <= held_on <= latest:
+        raise UsageError(f"听证日期 {held_on} 应在 {FIRST_DAY} 之后、一年之内(不晚于 {latest})(date out of range)")
     name = _text(title, "听证标题 (title)", required=True)
     with guarded(engine, who, Action.hearing, "hearing:new") as entry:
         chosen = _checked_enterprises(engine, who, usccs)
@@ -360,6 +367,9 @@ def record_outcome(engine: Engine, who: Principal, hearing_id: int, opinions: st
     with guarded(engine, who, Action.hearing, f"hearing:{hearing_id}") as entry:
         _changeable(engine, who, hearing_id)
         with repo.writing(engine) as conn:
+            held_on = conn.scalar(select(Hearing.held_on).where(Hearing.id == hearing_id))
+            if held_on is not None and held_on > today_in_china():
+                raise UsageError(f"听证定于 {held_on} 举行,尚未举行,不能登记结果 (the hearing has not taken place)")
             return _store_outcome(conn, entry, hearing_id, said, concluded)
 
 

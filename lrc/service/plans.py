@@ -158,6 +158,8 @@ def update_action(
         row = _in_scope(conn, who, action_id)
         if row["status"] in FINAL or row["status"] == status:
             raise ConflictError(f"措施 {action_id} {STATUS_ZH[row['status']]},不能改为{STATUS_ZH[status]} (final)")
+        if status == "late" and row["due_on"] >= today_in_china():
+            raise UsageError(f"措施 {action_id} 的完成期限 {row['due_on']} 还没到,不能标为逾期 (not due yet)")
         file_id = row["evidence_id"]
         if upload is not None and evidence is not None:
             file_id = store_file(conn, who, Path(evidence).name, *upload)[0]
