@@ -82,6 +82,11 @@ class NotFoundError(LrcError):
     exit_code = 5
 
 
+class Hidden(NotFoundError):
+    """Something that exists outside the principal's scope: answered exactly as if it did not exist (its
+    existence is not told), and recorded in the audit log as a refusal (``denied``), not as an error."""
+
+
 class ConflictError(LrcError):
     """The request contradicts what is stored (e.g. an immutable run)."""
 

@@ -296,6 +296,8 @@ def test_who_may_hear_and_see(store: tuple[Engine, pd.DataFrame]) -> None:
         plan_of(engine, city, other)
     denied = audit_log(engine, ADMIN, action="hearing", outcome="denied")
     assert {e.actor for e in denied} == {"vv", "firm", "dl"}
+    reads = {(e.actor, e.target) for e in audit_log(engine, ADMIN, action="read", outcome="denied")}
+    assert {("dl", f"hearing:{theirs.id}"), ("dl", f"enterprise:{other}"), ("firm", f"enterprise:{other}")} <= reads
 
 
 def test_an_attached_file_comes_back_to_whoever_may_see_its_hearing(

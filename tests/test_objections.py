@@ -235,6 +235,15 @@ def test_an_enterprise_user_sees_and_objects_for_itself_only(store: Any) -> None
     assert cannot.returncode != 0
     withdrawn = as_json(call, "objection", "withdraw", str(mine["id"]), "--note", "已与工会沟通", who=me)
     assert withdrawn["status"] == "withdrawn"
+    # another enterprise's case is answered as an unknown one, and the audit log keeps it as a refusal
+    foreign = call("objection", "withdraw", str(theirs["id"]), "--note", "x", who=me, ok=False)
+    unknown = call("objection", "withdraw", "99999", "--note", "x", who=me, ok=False)
+    assert foreign.returncode == unknown.returncode == 5
+    assert foreign.stderr.replace(str(theirs["id"]), "N") == unknown.stderr.replace("99999", "N")
+    logged = {(a["target"], a["outcome"]) for a in as_json(call, "audit") if a["actor"] == me}
+    assert (f"objection:{theirs['id']}", "denied") in logged and (f"objection:{theirs['id']}", "error") not in logged
+    assert ("objection:99999", "error") in logged
+    assert (f"enterprise:{other}", "denied") in logged and (f"enterprise:{other}", "error") not in logged
 
 
 def test_an_objection_past_its_deadline_raises_one_alert(store: Any) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from indicators import Catalogue
 from indicators.alert_rules import SEVERITY_ZH, AlertRule, AlertRules, load_alert_rules
-from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.errors import ConflictError, Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.periods import previous_period, submission_deadline
 from lrc.reference import city_of
@@ -337,7 +337,9 @@ def _step(engine: Engine, who: Principal, alert_id: int, status: str, note: str 
     with guarded(engine, who, Action.alert, f"alert:{alert_id}") as entry, repo.writing(engine) as conn:
         found = _in_scope(conn, who, alert_id)
         if not found:
-            raise NotFoundError(f"预警 {alert_id} 不存在,或你无权查看 (no such alert, or not permitted)")
+            missing = f"预警 {alert_id} 不存在,或你无权查看 (no such alert, or not permitted)"
+            exists = 1 <= alert_id <= repo.MAX_ID and conn.scalar(select(Alert.id).where(Alert.id == alert_id))
+            raise Hidden(missing) if exists else NotFoundError(missing)
         current = found[0]["status"]
         if current == "closed" or current == status:
             reason = f"预警 {alert_id} {STATUS_ZH[current]},不能再{STEP_ZH[status]} (already {current})"

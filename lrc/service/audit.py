@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from lrc.errors import LrcError, PermissionDenied, UsageError
+from lrc.errors import Hidden, LrcError, PermissionDenied, UsageError
 from lrc.service.access import ACTION_ZH, PROVINCE_WIDE, ROLE_ZH, Action, Principal, permitted
 from lrc.store import accounts, require_schema
 from lrc.store.repository import one_sqlite_writer
@@ -99,6 +99,9 @@ def guarded(engine: Engine, who: Principal, action: Action, target: str | None =
         yield entry
     except PermissionDenied:
         raise  # recorded where it was decided
+    except Hidden:
+        record(engine, who, action, entry.target, "denied", "outside scope")
+        raise
     except LrcError as exc:
         record(engine, who, action, entry.target, "error", str(exc))
         raise
@@ -107,6 +110,16 @@ def guarded(engine: Engine, who: Principal, action: Action, target: str | None =
         raise
     if not entry.written:
         record(engine, who, action, entry.target, "ok", entry.detail)
+
+
+@contextmanager
+def refusals(engine: Engine, who: Principal, action: Action, target: str | None) -> Iterator[None]:
+    """A read not otherwise logged: a refusal it answers as not found (``Hidden``) is recorded as denied."""
+    try:
+        yield
+    except Hidden:
+        record(engine, who, action, target, "denied", "outside scope")
+        raise
 
 
 class AuditOut(BaseModel):

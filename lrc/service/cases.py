@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, insert, select
 
-from lrc.errors import NotFoundError, UsageError, shorten
+from lrc.errors import Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
@@ -80,15 +80,22 @@ def store_evidence(conn: Connection, who: Principal, path: Path | None) -> int |
     return store_file(conn, who, Path(path).name, content, media)[0]
 
 
-def case_row(conn: Connection, table: Any, who: Principal, case_id: int, *, lock: bool = False) -> Any | None:
-    """The objection or repair (``table``) if it exists inside ``who``'s scope, else None: outside the scope is
-    answered like unknown, so a case's existence is not told. With ``lock`` (a decision about to change it),
+def case_row(conn: Connection, table: Any, who: Principal, case_id: int, missing: str, *, lock: bool = False) -> Any:
+    """The objection or repair (``table``) if it exists inside ``who``'s scope; else ``missing`` is said, as
+    NotFoundError, or, for a case outside the scope, as ``Hidden``: answered like unknown, so a case's
+    existence is not told, and recorded as a refusal. With ``lock`` (a decision about to change it),
     the row is locked until the transaction ends before it is read (PostgreSQL's FOR UPDATE; SQLite has one
     writer at a time): two decisions made at the same moment are taken one after the other, and the second
     reads the first's outcome, so it is refused instead of overwriting it."""
     query = select(table).where(table.id == case_id)
-    row = conn.execute(query.with_for_update() if lock else query).mappings().first()
-    return row if row is not None and who.scope.contains(row["region_code"], row["uscc"]) else None
+    row = None
+    if 1 <= case_id <= repo.MAX_ID:  # (a larger number is no id, and PostgreSQL refuses to compare it)
+        row = conn.execute(query.with_for_update() if lock else query).mappings().first()
+    if row is None:
+        raise NotFoundError(missing)
+    if not who.scope.contains(row["region_code"], row["uscc"]):
+        raise Hidden(missing)
+    return row
 
 
 def file_content(engine: Engine, who: Principal, kind: str, case_id: int, file_id: int) -> tuple[str, str, bytes]:
@@ -96,8 +103,9 @@ def file_content(engine: Engine, who: Principal, kind: str, case_id: int, file_i
     table = Objection if kind == "objection" else Repair
     columns = ("evidence_id",) if kind == "objection" else ("evidence_id", "pledge_id")
     with guarded(engine, who, Action.read, f"{kind}:{case_id} file:{file_id}"), engine.connect() as conn:
-        row = case_row(conn, table, who, case_id)
-        if row is None or file_id not in {row[c] for c in columns}:
+        missing = f"没有附件 {file_id},或你无权查看 (no such file or not permitted)"
+        row = case_row(conn, table, who, case_id, missing)
+        if file_id not in {row[c] for c in columns}:
             raise NotFoundError(f"没有附件 {file_id},或你无权查看 (no such file or not permitted)")
         stored = conn.execute(select(Attachment).where(Attachment.id == file_id)).mappings().one()
     return str(stored["name"]), str(stored["media_type"]), bytes(stored["content"])

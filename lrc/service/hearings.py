@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from lrc.errors import NotFoundError, UsageError, shorten
+from lrc.errors import Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.periods import FIRST_DAY
 from lrc.service.access import Action, Principal
-from lrc.service.audit import Entry, check, deny, guarded
+from lrc.service.audit import Entry, check, deny, guarded, refusals
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, Enterprise, Hearing, HearingAttachment, HearingEnterprise, Submission
@@ -261,7 +261,7 @@ def members_of(engine: Engine, conn: Connection, who: Principal, hearing_id: int
         raise missing
     members = _members(conn, hearing_id)
     if not _visible(who, members):
-        raise missing
+        raise Hidden(str(missing))
     if change and not all(who.scope.contains(region, uscc) for _, uscc, region in members):
         deny(engine, who, Action.hearing, f"hearing:{hearing_id}",
              f"无权操作:听证 {hearing_id} 有企业不在你的范围 {who.scope.label()} 内 (outside your scope)")  # fmt: skip
@@ -278,7 +278,7 @@ def get_hearing(engine: Engine, who: Principal, hearing_id: int) -> HearingOut:
     """One hearing, with its enterprises inside ``who``'s scope and its attachments (not their bytes)."""
     require_schema(engine)
     check(engine, who, Action.read, f"hearing:{hearing_id}")
-    with engine.connect() as conn:
+    with refusals(engine, who, Action.read, f"hearing:{hearing_id}"), engine.connect() as conn:
         members_of(engine, conn, who, hearing_id, change=False)
         return _hearing_out(conn, who, hearing_id)
 

@@ -23,12 +23,12 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from indicators import Catalogue
 from indicators.redress_policy import RedressPolicy, load_redress_policy
-from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.errors import ConflictError, Hidden, NotFoundError, UsageError, shorten
 from lrc.ingest import read_object
 from lrc.normalise import ascii_form, free_text
 from lrc.periods import check_period
 from lrc.service.access import Action, Principal
-from lrc.service.audit import guarded
+from lrc.service.audit import guarded, refusals
 from lrc.service.cases import EventOut, FileOut, add_event, case_ids, case_row, events_of, files_of, store_evidence
 from lrc.service.closures import Closing, close
 from lrc.service.forms import submission_values
@@ -118,11 +118,14 @@ def file_objection(
         if item not in catalogue.item_codes:
             raise UsageError(f"指标 {shorten(item)} 不在指标体系 {catalogue.version} 中 (unknown item)")
         columns = ("uscc", "enterprise_id", "region_code", "name", "run_id", "records")
-        found = repo.results(conn, repo.current_runs(conn, run), columns, uscc=code, scope=who.scope)
+        runs = repo.current_runs(conn, run)
+        found = repo.results(conn, runs, columns, uscc=code, scope=who.scope)
         if found.empty:
-            raise NotFoundError(
+            missing = (
                 f"期间 {period} 没有企业 {shorten(code)} 的评分结果,或你无权为它提出异议 (no result or not permitted)"
             )
+            outside = not who.scope.everything and not repo.results(conn, runs, ("uscc",), uscc=code).empty
+            raise Hidden(missing) if outside else NotFoundError(missing)
         result = found.iloc[0]
         enterprise = int(result["enterprise_id"])
         repo.lock_enterprises(conn, [enterprise])
@@ -235,10 +238,8 @@ def _step(
 
 def _row(conn: Connection, who: Principal, objection_id: int, *, lock: bool = False) -> Any:
     """The objection, if inside ``who``'s scope (outside is answered like unknown); locked with ``lock``."""
-    row = case_row(conn, Objection, who, objection_id, lock=lock)
-    if row is None:
-        raise NotFoundError(f"没有异议 {objection_id},或你无权查看 (no such objection or not permitted)")
-    return row
+    missing = f"没有异议 {objection_id},或你无权查看 (no such objection or not permitted)"
+    return case_row(conn, Objection, who, objection_id, missing, lock=lock)
 
 
 def _expect(row: Any, allowed: tuple[str, ...]) -> None:
@@ -392,7 +393,7 @@ def list_objections(
 
 def get_objection(engine: Engine, who: Principal, objection_id: int) -> ObjectionOut:
     require_schema(engine)
-    with engine.connect() as conn:
+    with refusals(engine, who, Action.read, f"objection:{objection_id}"), engine.connect() as conn:
         _row(conn, who, objection_id)
         return _outs(conn, [objection_id])[0]
 

@@ -15,12 +15,12 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from indicators import Catalogue, load_catalogue
-from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.errors import ConflictError, Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import free_text
 from lrc.periods import period_end, sort_periods
 from lrc.publication.commitments import Commitment
 from lrc.service.access import Action, Principal
-from lrc.service.audit import check, guarded
+from lrc.service.audit import check, guarded, refusals
 from lrc.service.hearings import known_enterprises, members_of, read_attachment_file, store_file, usccs_of
 from lrc.service.json_times import ChinaTime
 from lrc.service.late_alerts import Late, raise_late
@@ -179,7 +179,9 @@ def _in_scope(conn: Connection, who: Principal, action_id: int) -> Any:
         query = select(table).where(table.c.id == action_id, *inside).with_for_update()  # (case_row's lock)
         found = conn.execute(query).mappings().first()
     if found is None:
-        raise NotFoundError(f"改进措施 {action_id} 不存在,或你无权查看 (no such action, or not permitted)")
+        missing = f"改进措施 {action_id} 不存在,或你无权查看 (no such action, or not permitted)"
+        exists = 1 <= action_id <= repo.MAX_ID and conn.scalar(select(table.c.id).where(table.c.id == action_id))
+        raise Hidden(missing) if exists else NotFoundError(missing)
     return found
 
 
@@ -192,8 +194,12 @@ def plan_of(engine: Engine, who: Principal, uscc: str, *, catalogue: Catalogue |
     check(engine, who, Action.read, f"enterprise:{code}")
     with engine.connect() as conn:
         known = known_enterprises(conn, [code]).get(code)
-        if known is None or not who.scope.contains(known.region_code, known.uscc):
-            raise NotFoundError(f"企业 {shorten(code)} 不存在,或你无权查看 (enterprise not found or not permitted)")
+        missing = f"企业 {shorten(code)} 不存在,或你无权查看 (enterprise not found or not permitted)"
+        if known is None:
+            raise NotFoundError(missing)
+        if not who.scope.contains(known.region_code, known.uscc):
+            with refusals(engine, who, Action.read, f"enterprise:{code}"):
+                raise Hidden(missing)
         query = select(PlanAction.id).where(PlanAction.enterprise_id == known.id)
         ids = list(conn.scalars(query.order_by(PlanAction.due_on, PlanAction.id)))
         return _outs(conn, ids, catalogue, with_points=True)

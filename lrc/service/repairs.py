@@ -25,7 +25,7 @@ from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.periods import sort_periods
 from lrc.service.access import Action, Principal
-from lrc.service.audit import guarded
+from lrc.service.audit import guarded, refusals
 from lrc.service.cases import EventOut, FileOut, add_event, case_ids, case_row, events_of, files_of, store_evidence
 from lrc.service.closures import Closing, close, standing_from
 from lrc.service.rescoring import RescoredOut
@@ -205,10 +205,8 @@ def decide_repair(
 
 
 def _row(conn: Connection, who: Principal, repair_id: int, *, lock: bool = False) -> Any:
-    row = case_row(conn, Repair, who, repair_id, lock=lock)
-    if row is None:
-        raise NotFoundError(f"没有信用修复申请 {repair_id},或你无权查看 (no such repair or not permitted)")
-    return row
+    missing = f"没有信用修复申请 {repair_id},或你无权查看 (no such repair or not permitted)"
+    return case_row(conn, Repair, who, repair_id, missing, lock=lock)
 
 
 def list_repairs(
@@ -222,7 +220,7 @@ def list_repairs(
 
 def get_repair(engine: Engine, who: Principal, repair_id: int) -> RepairOut:
     require_schema(engine)
-    with engine.connect() as conn:
+    with refusals(engine, who, Action.read, f"repair:{repair_id}"), engine.connect() as conn:
         _row(conn, who, repair_id)
         return _outs(conn, [repair_id])[0]
 
