@@ -246,6 +246,20 @@ def test_an_enterprise_user_sees_and_objects_for_itself_only(store: Any) -> None
     assert (f"enterprise:{other}", "denied") in logged and (f"enterprise:{other}", "error") not in logged
 
 
+def test_an_upheld_objection_is_not_filed_again_on_the_same_result(store: Any) -> None:
+    """Once an objection about an item is upheld, the same item of the same result cannot be objected to again
+    (it could be, at once, without end); a new result (new data, a record) opens it again."""
+    cwd, call = store
+    uscc = results(call)[26]["uscc"]
+    first = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "第一次")
+    call("objection", "decide", str(first["id"]), "--uphold", "--note", "维持")
+    again = call("objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "再提", ok=False)
+    assert again.returncode != 0 and f"异议 {first['id']} 已就该结果" in again.stderr
+    assert "Traceback" not in again.stderr
+    other = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.2", "--reason", "另一项")
+    assert other["status"] == "filed"  # another item of the same result is another question
+
+
 def test_an_objection_past_its_deadline_raises_one_alert(store: Any) -> None:
     cwd, call = store
     uscc = results(call)[15]["uscc"]

@@ -137,6 +137,17 @@ def file_objection(
         )  # fmt: skip
         if same is not None:
             raise ConflictError(f"该企业对 {period} 指标 {item} 已有未结异议 {same},请等待决定 (already open)")
+        upheld = conn.scalar(
+            select(Objection.id).where(
+                Objection.enterprise_id == enterprise, Objection.item_code == item, Objection.status == "upheld",
+                Objection.run_id == int(result["run_id"]),
+            )
+        )  # fmt: skip
+        if upheld is not None:  # the same result, decided: a new objection needs a new result (new data, a record)
+            raise ConflictError(
+                f"异议 {upheld} 已就该结果的指标 {item} 作出维持原结果的决定,结果此后未变,不能再次提出;"
+                "有新的事实请先补报数据或记录,结果变化后可再提出 (decided on this very result)"
+            )
         concerned = _records_concerned(conn, catalogue, item, result, record_id)
         routed = [r for r in concerned if policy.routed(_source_kind(catalogue, r["type"]))]
         due = add_working_days(day, policy.objection.decide_within_working_days)
