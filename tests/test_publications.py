@@ -248,6 +248,9 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     assert refused.returncode == 4 and "第 2 条记录" in refused.stderr and "list_type" in refused.stderr
     listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
     assert listed == []  # all or nothing
+    feed.write_text(json.dumps(good, ensure_ascii=False) + "\n\n\n{broken\n", encoding="utf-8")
+    broken = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
+    assert broken.returncode == 4 and "第 4 行" in broken.stderr  # the line it is on, blank lines counted
     feed.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
     lrc(tmp_path, "exchange", "import", str(feed), "--db", url)
     lrc(tmp_path, "exchange", "import", str(feed), "--db", url)  # delivered again: not stored twice

@@ -126,23 +126,24 @@ def import_feed(
 
 
 def _feed_items(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(record number, fields) of each feed entry: a JSON Lines file's lines, or a table's rows (numbered from 1
-    after the header, as the records they become)."""
+    """(number, fields) of each feed entry: a JSON Lines file's entries by the line they are on (blank lines
+    counted), or a table's rows (numbered from 1 after the header, as the records they become)."""
     if path.suffix.lower() == ".jsonl":
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise LrcError(f"{path.name}:无法读取 ({exc.__class__.__name__}) (cannot read the file)") from None
         items, problems = [], []
-        for number, line in enumerate((x for x in lines if x.strip()), start=1):
+        for number, line in enumerate(lines, start=1):  # numbered by line: a blank line is skipped, not renumbered
+            if not line.strip():
+                continue
             try:
                 value = json.loads(line)
             except json.JSONDecodeError:
-                problems.append(RowProblem(path.name, number, None, line, "不是 JSON 对象 (not JSON)", record=True))
+                problems.append(RowProblem(path.name, number, None, line, "不是 JSON 对象 (not JSON)"))
                 continue
             if not isinstance(value, dict):
-                reason = "不是 JSON 对象 (not an object)"
-                problems.append(RowProblem(path.name, number, None, line, reason, record=True))
+                problems.append(RowProblem(path.name, number, None, line, "不是 JSON 对象 (not an object)"))
                 continue
             items.append((number, {k: "" if v is None else str(v) for k, v in value.items()}))
         if problems:
