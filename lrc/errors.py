@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lrc.normalise import CONTROL
+
 
 class LrcError(Exception):
     """Base of every error that is the user's to fix, not a bug."""
@@ -27,11 +29,20 @@ class CatalogueError(LrcError):
 ECHO_CHARS = 60
 
 
+def visible(text: str) -> str:
+    """``text`` with its control and invisible characters written out (``\\u202e``): an echoed value can
+    neither break a line nor turn the text around it (a direction override reverses what follows)."""
+    return CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def shorten(text: str | None, limit: int = ECHO_CHARS) -> str | None:
-    """``text`` cut to ``limit`` characters for echoing, saying how long it was."""
-    if text is None or len(text) <= limit:
+    """``text`` cut to ``limit`` characters for echoing, saying how long it was, its invisible characters
+    written out (``visible``)."""
+    if text is None:
         return text
-    return f"{text[:limit]}…(共 {len(text):,} 个字符 / {len(text):,} chars)"
+    if len(text) <= limit:
+        return visible(text)
+    return f"{visible(text[:limit])}…(共 {len(text):,} 个字符 / {len(text):,} chars)"
 
 
 @dataclass(frozen=True)

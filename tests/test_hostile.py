@@ -373,6 +373,16 @@ def test_a_person_s_text_keeps_line_breaks_and_refuses_what_misleads() -> None:
         free_text("标题\n第二行", "发布标题 (title)", limit=200, one_line=True)
 
 
+def test_an_echoed_value_shows_its_invisible_characters_written_out() -> None:
+    """Every message that echoes a value (``shorten``) writes out control and direction characters, so an
+    echo can neither break the line nor turn the text after it around."""
+    from lrc.errors import shorten
+
+    assert shorten("a\u202eb\nc") == "a\\u202eb\\u000ac"
+    assert shorten("企业‮名称" + "x" * 80, 4) == "企业\\u202e名…(共 85 个字符 / 85 chars)"
+    assert shorten(None) is None and shorten("普通名称") == "普通名称"
+
+
 def test_a_notice_s_title_and_a_file_s_name_are_checked_as_a_person_s_text(tmp_path: Path) -> None:
     """A publication's title (printed at the head of the official notice) and an attachment's name (shown in
     hearing files and the audit log) go through the same rule: before, ``evil\\u202efdp.exe.pdf`` was stored

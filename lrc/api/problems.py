@@ -22,6 +22,7 @@ from lrc.errors import (
     PermissionDenied,
     StoreError,
     UsageError,
+    visible,
 )
 
 log = logging.getLogger("lrc.api")
@@ -48,6 +49,8 @@ class Unauthenticated(Exception):
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    if isinstance(extra.get("instance"), str):  # the address as asked: its invisible characters written out
+        extra["instance"] = visible(extra["instance"])
     body = {"type": f"https://lrc.invalid/problems/{code}", "status": status, "code": code, "title": title,
             "detail": detail, **extra}  # fmt: skip
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
