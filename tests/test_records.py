@@ -280,6 +280,11 @@ def test_a_refused_record_file_names_its_unknown_enterprises_with_its_other_prob
     with pytest.raises(InputValidationError) as alone:  # the store is asked only of a refused file
         add_record(engine, ADMIN, fatal(stranger), catalogue=CAT)
     assert [p.column for p in alone.value.problems] == ["uscc"]
+    mistyped = usccs[5][:-1] + ("0" if usccs[5][-1] != "0" else "1")  # a known code, its check character wrong
+    with pytest.raises(InputValidationError) as typo:  # said first: the likelier cause than an unknown firm
+        add_record(engine, ADMIN, fatal(mistyped), catalogue=CAT)
+    said = typo.value.problems[0].reason
+    assert said.startswith("校验码(第 18 位)错误") and "库中没有该企业" in said
     assert list_records(engine, ADMIN, catalogue=CAT) == []
 
 

@@ -33,6 +33,7 @@ from lrc.service.rescoring import RescoredOut, rescore
 from lrc.service.runs import Marks, catalogue_for_run, newest_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
+from lrc.uscc import validate_uscc
 from scoring.records import display_months, display_until
 
 Progress = Callable[[int], None]
@@ -151,9 +152,19 @@ def _absent(engine: Engine, who: Principal) -> Callable[[list[str]], dict[str, s
         require_schema(engine)
         with engine.connect() as conn:
             known = _attributable(conn, who, codes)
-        return {code: reason for code in codes if code not in known}
+        return {code: unknown_reason(code, reason) for code in codes if code not in known}
 
     return absent
+
+
+def unknown_reason(code: str, reason: str) -> str:
+    """Why a record's USCC is taken by no enterprise: ``reason``, after a wrong check character if that is one
+    (a code mistyped is the likelier cause, and a facts file says so too)."""
+    try:
+        validate_uscc(code)
+    except ValueError as exc:
+        return f"{exc};{reason}"
+    return reason
 
 
 UNKNOWN = "库中没有该企业(尚无任何报送数据),记录无法归属 (unknown enterprise)"
@@ -174,7 +185,10 @@ def _store_and_rescore(
     unknown = [r for r in rows if r.uscc not in ids]
     if unknown:
         reason = UNKNOWN if who.scope.everything else UNKNOWN_OR_OUTSIDE
-        problems = [RowProblem(file, r.row, "uscc", r.uscc, reason, record=file_name is None) for r in unknown]
+        problems = [
+            RowProblem(file, r.row, "uscc", r.uscc, unknown_reason(r.uscc, reason), record=file_name is None)
+            for r in unknown
+        ]
         raise InputValidationError(problems, file)
     repo.lock_enterprises(conn, list({ids[r.uscc] for r in rows}))
     stored = repo.records_by_identity(conn, [(r.source, r.ref) for r in rows])
