@@ -545,3 +545,24 @@ def test_spaces_typed_in_the_authority_or_the_number_do_not_make_another_record(
     assert summary.stored == [] and summary.already == first.stored and summary.results == []
     [stored] = list_records(engine, ADMIN, uscc=usccs[7], catalogue=CAT)
     assert (stored.source, stored.ref) == ("沈阳市应急管理局", "辽应急罚〔2026〕17号")
+
+
+def test_a_formula_without_a_value_in_a_required_cell_is_said_once(tmp_path: Path) -> None:
+    """A records workbook written by a script (a formula never calculated) in a required column: one problem
+    for the cell, the formula's (it was said twice, the second time as an empty required cell)."""
+    import openpyxl
+
+    from lrc.ingest.readers import read_table
+    from lrc.ingest.records import check_records
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["统一社会信用代码", "类型", "决定日期", "决定机关", "文书编号", "严重程度"])
+    kind = next(t for t in CAT.record_types if t.code == "LABOUR_PENALTY").name_zh
+    sheet.append([make_uscc("210102", "MA0ABCDE"), kind, "2026-07-01", "=B2", "大人社罚〔2026〕1号", "一般"])
+    book.save(tmp_path / "r.xlsx")
+    with pytest.raises(InputValidationError) as caught:
+        check_records(read_table(tmp_path / "r.xlsx"), CAT)
+    said = [(p.row, p.column) for p in caught.value.problems]
+    assert said == [(2, "决定机关")] and "公式没有计算结果" in caught.value.problems[0].reason

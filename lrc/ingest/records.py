@@ -105,6 +105,7 @@ class _RecordChecker:
         self.table, self.catalogue, self.today = table, catalogue, today
         self.types = record_types_by_name(catalogue)
         self.problems: list[RowProblem] = list(table.problems)
+        self.said = {(p.row, p.column) for p in table.problems}  # the reader's (a formula without a value)
         self.found: dict[str, int] = {}
         self.columns: dict[str, list[str]] = {}
         self.codes: list[tuple[int, str, str]] = []  # (row, USCC, cell) of each well-formed USCC
@@ -129,6 +130,8 @@ class _RecordChecker:
                 self.add(table.header_row, column, None, "缺少必填列 (required column missing)")
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
+        if row is not None and (row, column) in self.said:  # the cell's problem is said already, once is enough
+            return
         self.problems.append(RowProblem(self.table.file, row, column, value, reason, record=self.table.is_json))
 
     def cell(self, k: int, name: str) -> str:
