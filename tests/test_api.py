@@ -328,7 +328,7 @@ def test_hostile_addresses_bodies_and_text_are_refused_in_chinese_not_500(api: A
     start = json.dumps({"uscc": uscc, "period": PERIOD})[:-1]
     twice = start + ', "headcount": 3, "headcount": 999999}'
     body = problem(api.client.post("/api/v1/submissions", content=twice, headers=json_headers), 422, "invalid_request")
-    assert "'headcount' 出现了两次" in body["detail"]
+    assert "'headcount' 出现了两次" in body["detail"] and body["instance"] == "/api/v1/submissions"
     nan = start + ', "average_wage_growth_rate": NaN}'
     body = problem(api.client.post("/api/v1/submissions", content=nan, headers=json_headers), 422, "invalid_request")
     assert "NaN" in body["detail"]
@@ -347,6 +347,8 @@ def test_hostile_addresses_bodies_and_text_are_refused_in_chinese_not_500(api: A
     assert messages == {"uscc": "应为文本 (text)", "reason": "必填,不能为 null (required)"}, messages
     limit = problem(api.client.get("/api/v1/rankings?limit=-1", headers=boss), 422, "invalid_request")
     assert limit["errors"][0]["message"] == "应不小于 1 (out of range)"
+    assert limit["errors"][0]["value"] == "-1"  # the value given, as a file's problems give theirs
+    assert {e["field"]: e["value"] for e in body["errors"]} == {"uscc": "1", "reason": None}
     broken = problem(api.client.post("/api/v1/objections", content='{"uscc":', headers=json_headers), 422,
                      "invalid_request")  # fmt: skip
     assert broken["errors"][0]["field"] is None

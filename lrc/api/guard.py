@@ -47,7 +47,7 @@ class RequestGuard(HttpMiddleware):
         query = scope.get("query_string", b"")
         if _has_control(unquote_to_bytes(address)) or _has_control(unquote_to_bytes(query)):
             detail = "地址或查询参数含有 NUL 等控制字符 (control character in the address)"
-            await problems.problem(400, "bad_request", "请求无效", detail)(scope, _empty, send)
+            await problems.problem(400, "bad_request", "请求无效", detail, instance=scope["path"])(scope, _empty, send)
             return
         if scope["method"] not in WRITES or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -55,7 +55,7 @@ class RequestGuard(HttpMiddleware):
         body = await read_body(receive) or b""
         reason = body_problem(body)
         if reason is not None:
-            response = problems.problem(422, "invalid_request", "请求参数无效", reason, errors=[
+            response = problems.problem(422, "invalid_request", "请求参数无效", reason, instance=scope["path"], errors=[
                 {"field": None, "row": None, "value": None, "message": reason}
             ])  # fmt: skip
             await response(scope, _empty, send)

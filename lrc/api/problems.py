@@ -22,6 +22,7 @@ from lrc.errors import (
     PermissionDenied,
     StoreError,
     UsageError,
+    shorten,
     visible,
 )
 
@@ -105,6 +106,14 @@ def _reason(kind: str, given: Any, ctx: dict[str, Any], union: bool) -> str:
     return f"值无效 (invalid value): {kind}"
 
 
+def _given(value: Any, kind: str) -> str | None:
+    """The value a request gave, as text cut for echoing (as a file's problems give theirs): none for a body
+    that is not JSON, or a field that is missing, or a whole object or list."""
+    if kind in ("json_invalid", "missing") or value is None or isinstance(value, dict | list):
+        return None
+    return shorten(str(value))
+
+
 TYPE_REASONS = {"string": "应为文本 (text)", "int": "应为整数 (whole number)", "float": "应为数字 (number)",
                 "bool": "应为 true 或 false (boolean)"}  # fmt: skip
 
@@ -124,7 +133,7 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
         seen.add(field)
         union = any(str(x) in UNION for x in e.get("loc", ()))
         reason = REASONS.get(kind) or _reason(kind, e.get("input"), e.get("ctx") or {}, union)
-        errors.append({"field": field, "row": None, "value": None, "message": reason})
+        errors.append({"field": field, "row": None, "value": _given(e.get("input"), kind), "message": reason})
     detail = ";".join(f"{e['field'] or '请求体'}:{e['message']}" for e in errors[:5])
     return problem(422, "invalid_request", "请求参数无效", detail, instance=request.url.path, errors=errors)
 
