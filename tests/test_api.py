@@ -329,6 +329,10 @@ def test_hostile_addresses_bodies_and_text_are_refused_in_chinese_not_500(api: A
     twice = start + ', "headcount": 3, "headcount": 999999}'
     body = problem(api.client.post("/api/v1/submissions", content=twice, headers=json_headers), 422, "invalid_request")
     assert "'headcount' 出现了两次" in body["detail"] and body["instance"] == "/api/v1/submissions"
+    form = {**boss, "content-type": "application/x-www-form-urlencoded"}  # curl -d without -H: a JSON body
+    body = problem(api.client.post("/api/v1/objections", content=json.dumps(objection), headers=form), 422,
+                   "invalid_request")  # fmt: skip
+    assert "Content-Type 应为 application/json" in body["detail"] and "x-www-form-urlencoded" in body["detail"]
     nan = start + ', "average_wage_growth_rate": NaN}'
     body = problem(api.client.post("/api/v1/submissions", content=nan, headers=json_headers), 422, "invalid_request")
     assert "NaN" in body["detail"]

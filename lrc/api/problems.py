@@ -106,6 +106,16 @@ def _reason(kind: str, given: Any, ctx: dict[str, Any], union: bool) -> str:
     return f"值无效 (invalid value): {kind}"
 
 
+def _json_sent(request: Request) -> bool:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _sent(request: Request) -> str:
+    media = request.headers.get("content-type")
+    return f";收到的是 {shorten(media)}" if media else ";请求没有 Content-Type"
+
+
 def _given(value: Any, kind: str) -> str | None:
     """The value a request gave, as text cut for echoing (as a file's problems give theirs): none for a body
     that is not JSON, or a field that is missing, or a whole object or list."""
@@ -133,6 +143,8 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
         seen.add(field)
         union = any(str(x) in UNION for x in e.get("loc", ()))
         reason = REASONS.get(kind) or _reason(kind, e.get("input"), e.get("ctx") or {}, union)
+        if kind in ("model_attributes_type", "dict_type") and field is None and not _json_sent(request):
+            reason = f"请求头 Content-Type 应为 application/json,请求体按 JSON 发送 (send it as JSON){_sent(request)}"
         errors.append({"field": field, "row": None, "value": _given(e.get("input"), kind), "message": reason})
     detail = ";".join(f"{e['field'] or '请求体'}:{e['message']}" for e in errors[:5])
     return problem(422, "invalid_request", "请求参数无效", detail, instance=request.url.path, errors=errors)
