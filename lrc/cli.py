@@ -39,6 +39,7 @@ from lrc.cli_common import (
     store_and_principal,
     text_or_json,
 )
+from lrc.cli_deliveries import batches, deliveries
 from lrc.cli_dossier import dossier
 from lrc.cli_exchange import exchange_app, site_app
 from lrc.cli_hearings import hearing_app, hearings, plan_app
@@ -452,6 +453,8 @@ def _log_path() -> Path:
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(record_app, name="record")
 app.command("records")(records)
+app.command("batches")(batches)
+app.command("deliveries")(deliveries)
 app.command("alerts")(alerts)
 app.add_typer(alert_app, name="alert")
 app.add_typer(webhook_app, name="webhook")

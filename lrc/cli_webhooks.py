@@ -91,14 +91,10 @@ def _table(listed: list[WebhookOut]) -> None:
         return
     columns = ("编号", "地址", "状态", "已送达", "游标", "待送", "连续失败", "下次重试", "最近错误")
     render.table(out, f"预警推送地址 (webhooks):{len(listed)} 个,时间为北京时间", columns, [
-        (str(w.id), w.url, "在用" if w.active else f"已删除 {_when(w.removed_at)}", str(w.delivered), str(w.cursor),
-         str(w.pending), str(w.attempts), _when(w.next_attempt_at), w.last_error or "")
+        (str(w.id), w.url, "在用" if w.active else f"已删除 {render.when(w.removed_at)}", str(w.delivered),
+         str(w.cursor), str(w.pending), str(w.attempts), render.when(w.next_attempt_at), w.last_error or "")
         for w in listed
     ])  # fmt: skip
-
-
-def _when(stamp: str | None) -> str:
-    return "" if not stamp else stamp[:19].replace("T", " ")
 
 
 @webhooks_app.command("send")
@@ -181,5 +177,5 @@ def _hook_line(hook: HookPass) -> str:
     if hook.error:
         line += f";{hook.error}"
     if hook.next_attempt_at:
-        line += f";下次重试 {_when(hook.next_attempt_at)}"
+        line += f";下次重试 {render.when(hook.next_attempt_at)}"
     return line

@@ -32,6 +32,15 @@ if TYPE_CHECKING:  # pandas and the catalogue models load when a command needs t
 MAX_PROBLEMS_SHOWN = 50
 
 
+def when(stamp: Any) -> str:
+    """A time as a list's table shows it: Beijing time to the second, ``YYYY-MM-DD HH:MM:SS`` ("" for none); a
+    stored time or the ISO text a JSON answer gives."""
+    from lrc.times import china_iso
+
+    text = china_iso(stamp) if stamp is not None else ""
+    return text[:19].replace("T", " ")
+
+
 def table(console: Console, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A list command's table: one folding column per name, every value as plain text."""
     grid = Table(title=title)

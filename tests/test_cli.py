@@ -371,3 +371,32 @@ def test_new_versions_for_a_scored_period_say_the_period_must_be_scored_again(tm
     assert said[-1].isdigit()  # the batch id stays the last line
     again = json.loads(lrc(tmp_path, "ingest", "t.csv", "--period", "2026Q3", "-f", "json").stdout)
     assert (again["new_versions"], again["scored_run"]) == (0, None)  # nothing new: nothing to score
+
+
+def test_the_ids_ingest_and_record_ingest_print_are_listed(tmp_path: Path) -> None:
+    """`lrc batches` and `lrc deliveries` list what `lrc ingest` and `lrc record ingest` print last (nothing
+    listed them); a user narrower than the province sees their own; `records --delivery` of a number no
+    delivery has says so (it listed nothing, as if the delivery were empty)."""
+    from lrc.scope import Scope
+    from lrc.service.access import Principal, Role
+    from lrc.service.deliveries import list_batches, list_deliveries
+    from lrc.store import make_engine
+
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "12", "--seed", "4", "--period", "2026Q3", "--output", "s.csv",
+        "--records", "r.csv", "--as-of", "2026-11-29")  # fmt: skip
+    batch = int(lrc(tmp_path, "ingest", "s.csv", "--period", "2026Q3").stdout.strip().splitlines()[-1])
+    delivery = int(lrc(tmp_path, "record", "ingest", "r.csv").stdout.strip().splitlines()[-1])
+    batches = json.loads(lrc(tmp_path, "batches", "--format", "json").stdout)
+    assert [(b["id"], b["period"], b["file_name"], b["rows"]) for b in batches] == [(batch, "2026Q3", "s.csv", 12)]
+    assert batches[0]["ingested_at"].endswith("+08:00")
+    deliveries = json.loads(lrc(tmp_path, "deliveries", "--format", "json").stdout)
+    assert [(d["id"], d["source"]) for d in deliveries] == [(delivery, "r.csv")]
+    assert "导入批次" in lrc(tmp_path, "batches").stdout and "r.csv" in lrc(tmp_path, "deliveries").stdout
+    assert json.loads(lrc(tmp_path, "batches", "--period", "2026Q2", "--format", "json").stdout) == []
+    none = lrc(tmp_path, "records", "--delivery", "999", ok=False)
+    assert none.returncode == 5 and "没有投递 999" in none.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'lrc.db'}")
+    city = Principal("dl", Role.analyst, Scope("210200"))
+    assert list_batches(engine, city) == [] and list_deliveries(engine, city) == []  # not theirs
+    engine.dispose()

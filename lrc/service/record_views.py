@@ -17,6 +17,7 @@ from indicators.redress_policy import load_redress_policy
 from lrc.normalise import ascii_form
 from lrc.service.access import Principal
 from lrc.service.closures import CAUSE_ZH
+from lrc.service.deliveries import check_delivery
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.times import china_iso, today_in_china
@@ -132,6 +133,8 @@ def list_records(
     delivery), oldest first, with what each costs under ``catalogue`` and whether it counts today."""
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
+    if delivery is not None:  # a number no delivery has is said so (it listed nothing, as if empty)
+        check_delivery(engine, delivery)
     code = ascii_form(uscc).upper() if uscc else None
     with engine.connect() as conn:
         frame = repo.records_of(conn, uscc=code, since=since, ids=ids, scope=who.scope, delivery=delivery)
