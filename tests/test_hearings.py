@@ -27,7 +27,6 @@ from lrc.service.hearings import (
     add_hearing,
     attach,
     get_hearing,
-    hearing_enterprises,
     list_hearings,
     record_outcome,
 )
@@ -177,7 +176,7 @@ def test_a_hearing_is_recorded_with_files_stored_once_and_its_outcome(
     assert done.status == shown.status == "held" and shown.conclusions == "限期整改"
     assert [a.kind for a in shown.attachments] == ["csr_report", "minutes"]
     assert [h.id for h in list_hearings(engine, ADMIN)] == [made.id]
-    assert sorted(hearing_enterprises(engine, ADMIN, made.id)) == sorted(two)
+    assert sorted(e.uscc for e in get_hearing(engine, ADMIN, made.id).enterprises) == sorted(two)
     with pytest.raises(UsageError, match="个别听证只能有一家"):
         add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises=two)
     with pytest.raises(NotFoundError, match="91210100MA0000000X"):

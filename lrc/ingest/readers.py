@@ -443,9 +443,7 @@ def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
     return table
 
 
-def _xlsx_rows(
-    data: bytes, key_headers: frozenset[str], file: str = ""
-) -> tuple[str, bool, list[tuple[int, list[str]]]]:
+def _xlsx_rows(data: bytes, key_headers: frozenset[str], file: str) -> tuple[str, bool, list[tuple[int, list[str]]]]:
     """(sheet name, whether the workbook has several worksheets, rows as text numbered from 1)
     of the first worksheet whose header row (first non-blank row) has one of ``key_headers``,
     else of the first non-blank worksheet; visible sheets come before hidden ones.

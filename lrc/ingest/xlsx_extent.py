@@ -12,7 +12,7 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
-from lrc.ingest.xlsx_formulas import _sheet_part
+from lrc.ingest.xlsx_formulas import sheet_part
 
 HEAD_BYTES = 4096  # the <dimension> comes before the sheet's data
 DENSE_CELLS = 5_000_000  # a sheet of up to this many cells is read as it is, without counting its rows
@@ -43,7 +43,7 @@ def oversized(data: bytes, sheet: str, max_columns: int) -> str | None:
     than ``max_columns``, or reaches far below the rows it holds), or None."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            part = _sheet_part(archive, sheet)
+            part = sheet_part(archive, sheet)
             if not part:
                 return None
             with archive.open(part) as stream:

@@ -20,7 +20,7 @@ RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relati
 FORMULA_REASON = "公式没有计算结果;请在 Excel/WPS 中打开并保存文件,或直接填写数值 (formula without a cached value)"
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+def sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
     """The zip member holding worksheet ``sheet`` (workbook.xml names it, its rels locate it)."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rel_id = next(
@@ -38,7 +38,7 @@ def formulas_without_values(data: bytes, sheet: str, table: RawTable) -> list[Ro
     spreadsheet): calamine reads them as blank, which would silently mean "not reported"."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            part = _sheet_part(archive, sheet)
+            part = sheet_part(archive, sheet)
             xml = archive.read(part) if part else b""
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return []

@@ -338,8 +338,7 @@ def _step(engine: Engine, who: Principal, alert_id: int, status: str, note: str 
         found = _in_scope(conn, who, alert_id)
         if not found:
             missing = f"预警 {alert_id} 不存在,或你无权查看 (no such alert, or not permitted)"
-            exists = 1 <= alert_id <= repo.MAX_ID and conn.scalar(select(Alert.id).where(Alert.id == alert_id))
-            raise Hidden(missing) if exists else NotFoundError(missing)
+            raise Hidden(missing) if repo.row_exists(conn, Alert.id, alert_id) else NotFoundError(missing)
         current = found[0]["status"]
         if current == "closed" or current == status:
             reason = f"预警 {alert_id} {STATUS_ZH[current]},不能再{STEP_ZH[status]} (already {current})"

@@ -106,7 +106,7 @@ def file_content(engine: Engine, who: Principal, kind: str, case_id: int, file_i
         missing = f"没有附件 {file_id},或你无权查看 (no such file or not permitted)"
         row = case_row(conn, table, who, case_id, missing)
         if file_id not in {row[c] for c in columns}:
-            raise NotFoundError(f"没有附件 {file_id},或你无权查看 (no such file or not permitted)")
+            raise NotFoundError(missing)
         stored = conn.execute(select(Attachment).where(Attachment.id == file_id)).mappings().one()
     return str(stored["name"]), str(stored["media_type"]), bytes(stored["content"])
 

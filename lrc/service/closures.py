@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, select
 
 from indicators.redress_policy import load_redress_policy
 from lrc.errors import ConflictError, UsageError
-from lrc.periods import is_current, period_end, period_start, sort_periods, submission_deadline
+from lrc.periods import is_current, period_end, period_key, period_start, sort_periods, submission_deadline
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.rescoring import RescoredOut, current_of, rescore
@@ -179,19 +179,15 @@ def expire_if_due(engine: Engine, who: Principal, *, today: date | None = None) 
     return expire(engine, who, today=day)
 
 
-def expired_records(
-    conn: Connection, day: date, enterprise_ids: Sequence[int] | None = None
-) -> list[tuple[Closing, ExpiredOut]]:
+def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
     """The records whose display period ended by ``day`` and that count in their enterprise's standing result,
     while its standing period is current on ``day``: the result of the standing period (``standing_periods``),
     or, while that is not scored yet, the newest scored before it (a period scored early, after the standing
-    one, does not decide: what is closed depends on the data, not on the order periods are scored in). Of
-    ``enterprise_ids`` only, when given (the enterprises a delivery of records concerns)."""
+    one, does not decide: what is closed depends on the data, not on the order periods are scored in)."""
     results: dict[int, dict[str, tuple[str, set[int]]]] = {}  # enterprise → period → (uscc, records counted)
     for period in sort_periods(repo.scored_periods(conn)):
         runs = repo.current_runs(conn, get_run(conn, period, None))
-        among = repo.enterprises_with_records(conn, runs) if enterprise_ids is None else sorted(set(enterprise_ids))
-        for part in repo.chunks(among):  # bounded IN lists
+        for part in repo.chunks(repo.enterprises_with_records(conn, runs)):  # bounded IN lists
             current = current_of(conn, period, list(part))
             for e, u, r in zip(current["enterprise_id"], current["uscc"], current["records"], strict=True):
                 results.setdefault(int(e), {})[period] = (str(u), _ids(r))
@@ -199,9 +195,9 @@ def expired_records(
     newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
     for enterprise, by_period in results.items():
         stands = standing.get(enterprise)
-        before = [p for p in by_period if stands is None or sort_periods([p, stands])[0] == p]  # up to it
+        before = [p for p in by_period if stands is None or period_key(p) <= period_key(stands)]  # up to it
         if before:
-            chosen = sort_periods(before)[-1]
+            chosen = max(before, key=period_key)
             newest[enterprise] = (chosen, *by_period[chosen])
     wanted = sorted({i for _, _, ids in newest.values() for i in ids})
     if not wanted:

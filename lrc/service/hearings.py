@@ -133,19 +133,18 @@ def known_enterprises(conn: Connection, usccs: list[str]) -> dict[str, Known]:
     return {u: Known(int(i), u, *by_id[int(i)]) for u, i in ids.items() if int(i) in by_id}
 
 
-def enterprises_in_scope(engine: Engine, conn: Connection, who: Principal, usccs: list[str]) -> list[Known]:
+def enterprises_in_scope(conn: Connection, who: Principal, usccs: list[str]) -> list[Known]:
     """Each named enterprise, known and inside ``who``'s scope, or the refusal naming the first that is not:
     outside the scope is answered as unknown (its existence is not told), and the audit log says so."""
     found = known_enterprises(conn, usccs)
     for code in usccs:
         known = found.get(code)
-        outside = known is not None and not who.scope.contains(known.region_code, known.uscc)
-        if known is None or outside:  # (the caller's audit entry records the refusal)
-            if who.scope.everything:
-                raise NotFoundError(f"企业 {shorten(code)} 不存在(尚无报送数据)(unknown enterprise)")
-            raise NotFoundError(
-                f"企业 {shorten(code)} 不存在,或不在你的范围 {who.scope.label()} 内 (unknown or outside your scope)"
-            )
+        if known is None and who.scope.everything:
+            raise NotFoundError(f"企业 {shorten(code)} 不存在(尚无报送数据)(unknown enterprise)")
+        if known is None or not who.scope.contains(known.region_code, known.uscc):  # answered alike
+            scope = who.scope.label()
+            missing = f"企业 {shorten(code)} 不存在,或不在你的范围 {scope} 内 (unknown or outside your scope)"
+            raise NotFoundError(missing) if known is None else Hidden(missing)
     return [found[c] for c in usccs]
 
 
@@ -189,7 +188,7 @@ def add_hearing(
 
 def _checked_enterprises(engine: Engine, who: Principal, usccs: list[str]) -> list[Known]:
     with engine.connect() as conn:  # refusals are recorded in a transaction of their own: before writing
-        return enterprises_in_scope(engine, conn, who, usccs)
+        return enterprises_in_scope(conn, who, usccs)
 
 
 def _store_hearing(
@@ -257,7 +256,7 @@ Members = list[tuple[int, str, str]]  # (enterprise id, USCC, region code)
 def members_of(engine: Engine, conn: Connection, who: Principal, hearing_id: int, change: bool) -> Members:
     """The hearing's enterprises, when ``who`` may see (``change``: change) the hearing; else not found or denied."""
     missing = NotFoundError(f"听证 {hearing_id} 不存在,或你无权查看 (no such hearing, or not permitted)")
-    if not 1 <= hearing_id <= repo.MAX_ID or conn.scalar(select(Hearing.id).where(Hearing.id == hearing_id)) is None:
+    if not repo.row_exists(conn, Hearing.id, hearing_id):
         raise missing
     members = _members(conn, hearing_id)
     if not _visible(who, members):
@@ -292,15 +291,10 @@ def list_hearings(engine: Engine, who: Principal) -> list[HearingOut]:
         return [_hearing_out(conn, who, i) for i in ids if _visible(who, _members(conn, i))]
 
 
-def hearing_enterprises(engine: Engine, who: Principal, hearing_id: int) -> list[str]:
-    """The USCCs of a hearing's enterprises inside ``who``'s scope (for a collective dossier)."""
-    return [e.uscc for e in get_hearing(engine, who, hearing_id).enterprises]
-
-
 def read_attachment_file(path: Path) -> tuple[bytes, str]:
     """A file's bytes and media type, if it is a PDF, Word document or image of at most ``MAX_BYTES``, under a
     name that shows as what it is (no direction characters: ``evil\u202efdp.exe.pdf`` reads as ``…exe``)."""
-    name = str(free_text(Path(path).name, f"文件名 {shorten(ascii(Path(path).name))}", limit=255, one_line=True))
+    name = str(free_text(Path(path).name, f"文件名 {shorten(Path(path).name)}", limit=255, one_line=True))
     media = MEDIA_TYPES.get(Path(path).suffix.lower())
     if media is None:
         allowed = "、".join(MEDIA_TYPES)

@@ -161,7 +161,7 @@ def store_chunks(
         except InputValidationError as exc:  # rows outside the user's scope
             records.problems.extend(exc.problems)
             continue
-        if rows and not records.problems:
+        if rows:
             batch_id = repo.reserve_batch(conn) if batch_id is None else batch_id
             for row in rows:
                 row["batch_id"] = batch_id

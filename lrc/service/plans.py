@@ -180,8 +180,7 @@ def _in_scope(conn: Connection, who: Principal, action_id: int) -> Any:
         found = conn.execute(query).mappings().first()
     if found is None:
         missing = f"改进措施 {action_id} 不存在,或你无权查看 (no such action, or not permitted)"
-        exists = 1 <= action_id <= repo.MAX_ID and conn.scalar(select(table.c.id).where(table.c.id == action_id))
-        raise Hidden(missing) if exists else NotFoundError(missing)
+        raise Hidden(missing) if repo.row_exists(conn, table.c.id, action_id) else NotFoundError(missing)
     return found
 
 
@@ -192,14 +191,13 @@ def plan_of(engine: Engine, who: Principal, uscc: str, *, catalogue: Catalogue |
     codes = usccs_of(uscc)
     code = codes[0] if codes else ""
     check(engine, who, Action.read, f"enterprise:{code}")
-    with engine.connect() as conn:
+    with refusals(engine, who, Action.read, f"enterprise:{code}"), engine.connect() as conn:
         known = known_enterprises(conn, [code]).get(code)
         missing = f"企业 {shorten(code)} 不存在,或你无权查看 (enterprise not found or not permitted)"
         if known is None:
             raise NotFoundError(missing)
         if not who.scope.contains(known.region_code, known.uscc):
-            with refusals(engine, who, Action.read, f"enterprise:{code}"):
-                raise Hidden(missing)
+            raise Hidden(missing)
         query = select(PlanAction.id).where(PlanAction.enterprise_id == known.id)
         ids = list(conn.scalars(query.order_by(PlanAction.due_on, PlanAction.id)))
         return _outs(conn, ids, catalogue, with_points=True)

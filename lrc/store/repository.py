@@ -586,6 +586,12 @@ def _newest(query: Any, runs: Runs, *conditions: Any, few: bool = False) -> Any:
 MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number names no row (and would overflow the driver)
 
 
+def row_exists(conn: Connection, id_column: Any, row_id: int) -> bool:
+    """Whether a row of ``id_column``'s table has ``row_id``, whatever scope is asking (to tell a row
+    outside the scope, answered as unknown but refused in the audit log, from one that does not exist)."""
+    return 1 <= row_id <= MAX_ID and conn.scalar(select(id_column).where(id_column == row_id)) is not None
+
+
 def run_row(conn: Connection, run_id: int) -> Any:
     if not 1 <= run_id <= MAX_ID:
         return None
