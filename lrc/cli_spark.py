@@ -165,6 +165,7 @@ def import_results(
     """把全国作业的评分结果存为本期间的一个导入批次;任何一行有错则整个文件不写入 (all or nothing).
 
     需要列 uscc、total(分)、grade、red_line 和每个指标的得分列;每家企业须有本期间的当前结果.
+    已导入且仍是当前结果的同样结果再次导入时拒绝,并指明那个批次 (the same results twice: refused).
     最后一行是评分批次号;--format json 输出含 id 的对象 (last line: the run id)."""
     from indicators import load_catalogue
     from lrc.service.national_import import import_results as import_service

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import Engine
 
 from indicators import load_catalogue
+from lrc.errors import ConflictError
 from lrc.scope import Scope
 from lrc.service.access import Principal, Role
 from lrc.spark.frames import results_frame
 from lrc.store import make_engine
+from lrc.store import repository as repo
+from tests.conftest import ADMIN, scored_sample
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
@@ -84,6 +88,71 @@ def test_import_results_as_json_and_from_a_folder_of_parts(store: Path) -> None:
     (store / "out" / "_SUCCESS").write_text("")
     made = json.loads(lrc(store, "import-results", "out", "--format", "json").stdout)
     assert made["id"] == made["run_id"] and made["enterprises"] == 120 and made["period"] == PERIOD
+
+
+def test_the_same_results_imported_again_are_refused_naming_the_run_that_holds_them(store: Path) -> None:
+    lrc(store, "score", "--period", PERIOD)  # records past their display period expire first: later runs score the same
+    lrc(store, "export", "--period", PERIOD, "--format", "parquet", "--output", "facts.parquet")
+    results = national(store)
+    results.to_parquet(store / "results.parquet", index=False)
+    run_id = int(lrc(store, "import-results", "results.parquet").stdout.strip().splitlines()[-1])
+    (store / "out").mkdir()  # the same rows as parts: the same results, whatever the file
+    results.iloc[:60].to_parquet(store / "out" / "part-0.parquet", index=False)
+    results.iloc[60:].to_parquet(store / "out" / "part-1.parquet", index=False)
+    for again in ("results.parquet", "out"):
+        done = lrc(store, "import-results", again, "--format", "json", ok=False)
+        assert done.returncode == 6 and f"导入批次 {run_id}" in done.stderr and again in done.stderr, done.stderr
+        assert done.stdout == "" and "Traceback" not in done.stderr
+    assert runs(store)[-1]["id"] == run_id  # nothing stored
+    lrc(store, "score", "--period", PERIOD)  # a newer period run holds the current results: they import again
+    again = int(lrc(store, "import-results", "results.parquet").stdout.strip().splitlines()[-1])
+    newest = runs(store)[-3:]
+    assert [r["kind"] for r in newest] == ["import", "period", "import"] and newest[-1]["id"] == again != run_id
+
+
+def test_the_service_refuses_a_second_import_of_the_same_results_on_each_backend(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from lrc.service.national_export import export_facts
+    from lrc.service.national_import import import_results
+
+    scored_sample(engine, tmp_path, 30, 9, PERIOD)
+    export_facts(engine, ADMIN, PERIOD, tmp_path / "facts.parquet")
+    results_frame(CATALOGUE, pd.read_parquet(tmp_path / "facts.parquet")).to_parquet(tmp_path / "r.parquet")
+    first = import_results(engine, ADMIN, tmp_path / "r.parquet")
+    with pytest.raises(ConflictError, match=f"导入批次 {first.run_id}"):
+        import_results(engine, ADMIN, tmp_path / "r.parquet")
+    with engine.connect() as conn:
+        assert repo.runs(conn, PERIOD, kind=None)["kind"].tolist() == ["period", "import"]
+
+
+def test_other_points_for_the_same_facts_import_as_a_new_run(store: Path) -> None:
+    results = national(store)
+    results.to_parquet(store / "results.parquet", index=False)
+    lrc(store, "import-results", "results.parquet")
+    row, moved = _tenth_moved(results)  # the same total, red line and grade: only the items differ
+    moved.to_parquet(store / "moved.parquet", index=False)
+    run_id = int(lrc(store, "import-results", "moved.parquet").stdout.strip().splitlines()[-1])
+    assert [r["kind"] for r in runs(store)] == ["period", "import", "import"] and runs(store)[-1]["id"] == run_id
+    assert moved.loc[row, "total"] == results.loc[row, "total"] and moved.loc[row, "grade"] == results.loc[row, "grade"]
+
+
+def _tenth_moved(results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """``results`` with a tenth of a point moved, in one row, from one item to another (neither a red-line
+    item nor a gap, both within their caps): still valid for the catalogue, with the same total and grade."""
+    for row in range(len(results)):
+        gaps = results.loc[row, "gaps"]
+        plain = [(j, i) for j, i in enumerate(CATALOGUE.items) if not i.red_line and i.points_tenths > 0
+                 and gaps[j] == "0"]  # fmt: skip
+        give = [i.code for _, i in plain if results.loc[row, i.code] >= 0.1]
+        take = [i.code for _, i in plain if round(results.loc[row, i.code] * 10) < i.points_tenths]
+        pair = next(((a, b) for a in give for b in take if a != b), None)
+        if pair is not None:
+            moved = results.copy()
+            moved.loc[row, pair[0]] = round(moved.loc[row, pair[0]] - 0.1, 1)
+            moved.loc[row, pair[1]] = round(moved.loc[row, pair[1]] + 0.1, 1)
+            return row, moved
+    raise AssertionError("no row has points to move")
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ ones `lrc export --format parquet` wrote); its points must be valid for the cata
 bounds, the total their sum, the red line and the grade as the catalogue gives them). The run links every
 result to the submission and the records its current result scored, so ``lrc verify`` re-scores an imported
 run with the pandas engine like any other. Being a later run of the period, it becomes the current result
-of its enterprises until the next period run (as a rescoring would), and raises alerts the same way."""
+of its enterprises until the next period run (as a rescoring would), and raises alerts the same way. The
+same results imported again while their import run still holds the current results (same input, catalogue
+and points) are refused, naming that run: a second run would change nothing."""
 
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue, load_catalogue
+from lrc.errors import ConflictError
 from lrc.ingest.records import record_hash
 from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
 from lrc.service.national_checks import check_results, read_results
-from lrc.service.runs import Marks, Scored, baseline, get_run, input_hash, scored_submissions, store_run
+from lrc.service.runs import Marks, Scored, baseline, flags, get_run, input_hash, pack, scored_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from scoring import ScoreResult
@@ -55,9 +58,11 @@ def import_results(
             current = repo.results(conn, repo.current_runs(conn, run), CURRENT)
             same_catalogue = run.catalogue_hash == catalogue.content_hash
             imported = check_results(file, catalogue, current.set_index("uscc", drop=False), same_catalogue)
-            subs = _submissions(conn, current.set_index("uscc").loc[imported.index].reset_index())
+            current = current.set_index("uscc").loc[imported.index]
+            subs = _submissions(conn, current.reset_index())
             marks = _marks(conn, repo.current_runs(conn, run))
             scored = _scored(conn, catalogue, file.period, subs, imported)
+            _refuse_if_held(conn, current["run_id"], catalogue, scored, path.name)
             repo.ensure_catalogue(conn, catalogue.version, catalogue.content_hash, catalogue.canonical_json())
             run_id, _ = store_run(
                 conn, catalogue, file.period, subs, scored, marks, actor=who.name, kind=KIND, started=started,
@@ -76,6 +81,27 @@ def import_results(
         red_lines=int(imported.red_line.sum()),
         file=str(path),
     )
+
+
+def _refuse_if_held(conn: Connection, holders: pd.Series, catalogue: Catalogue, scored: Scored, file: str) -> None:
+    """Refuse results that one import run already holds as the current results of the same enterprises
+    (``holders``: the run holding each one's): the same input hash (catalogue, period, and the submissions and
+    records of the same enterprises) and, enterprise by enterprise, the same item points and gaps (from which
+    total, red line and grade follow). A second run would change nothing. Once something else holds them (a
+    newer period run, another import), they import as a new run again."""
+    if holders.nunique() != 1:
+        return
+    run = repo.run_row(conn, int(holders.iloc[0]))
+    if (run.kind, run.input_hash, run.catalogue_hash) != (KIND, scored.digest, catalogue.content_hash):
+        return
+    result = scored.result
+    mine = dict(zip(result.index, zip(pack(result.points), flags(result.gaps), strict=True), strict=True))
+    held = repo.results(conn, run.id, ("uscc", "items", "gaps"))
+    if dict(zip(held["uscc"], zip(held["items"], held["gaps"], strict=True), strict=True)) == mine:
+        raise ConflictError(
+            f"{file} 的结果已由导入批次 {run.id} 导入,它仍是这些企业的当前结果(期间 {run.period},"
+            f"指标体系 {catalogue.version},所评数据相同),未再次导入 (already imported as run {run.id})"
+        )
 
 
 def _submissions(conn: Connection, current: pd.DataFrame) -> pd.DataFrame:
