@@ -139,7 +139,7 @@ def show_published(period: str, top: int | None, fmt: str | None, db: str | None
     from lrc.errors import NotFoundError
     from lrc.export import to_records
     from lrc.periods import check_period
-    from lrc.service.publication_views import as_published
+    from lrc.service.publication_views import as_published, publication_keys
     from lrc.service.publications import newest_publication_id
 
     engine, who = store_and_principal(db, as_)
@@ -161,4 +161,5 @@ def show_published(period: str, top: int | None, fmt: str | None, db: str | None
             for r in frame.itertuples(index=False)
         ])  # fmt: skip
 
-    text_or_json(fmt or "text", lambda: to_records(frame[columns]), table)
+    keys = publication_keys(meta)  # which publication each entry comes from (a JSON array has no header)
+    text_or_json(fmt or "text", lambda: [{**row, **keys} for row in to_records(frame[columns])], table)

@@ -245,6 +245,8 @@ def test_rankings_as_published_mark_what_changed_since(api: Api) -> None:
     assert api.client.post("/api/v1/records", json=fatal, headers=boss).status_code in (200, 201)
     page = api.client.get("/api/v1/rankings?view=published&limit=1000", headers=boss).json()
     assert page["publication_id"] == made.id and page["hash"] == made.hash and page["total"] == 60
+    assert (page["publication_number"], page["publication_title"]) == (made.number, listed[0]["title"])
+    assert page["published_at"] == listed[0]["published_at"] and page["number"] == made.number  # (kept as it was)
     first = page["items"][0]
     assert first["uscc"] == top["uscc"] and first["total"] == top["total"]  # as published
     assert first["changed"] and first["current_grade"] == "D" and first["current_total"] < top["total"]

@@ -205,6 +205,10 @@ def test_the_cli_end_to_end(tmp_path: Path) -> None:
                                   "--db", url).stdout)  # fmt: skip
     assert [r["uscc"] for r in as_published] == [e["uscc"] for e in shown["content"]["entries"]]
     assert not any(r["changed"] for r in as_published)
+    newest = listed[0]  # each entry names the publication it comes from: the newest, not the one replaced
+    keys = ("publication_id", "publication_number", "publication_title", "published_at")
+    named = {tuple(r[k] for k in keys) for r in as_published}
+    assert named == {(again["id"], newest["number"], newest["title"], newest["published_at"])}
     ok = lrc(tmp_path, "verify", "--publication", first, "--db", url)
     assert "复现" in ok.stdout
     from lrc.store import make_engine

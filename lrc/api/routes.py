@@ -184,8 +184,8 @@ def _published_ranking(request: Request, who: Principal, period: str, limit: int
     meta, frame = publication_views.as_published(_engine(request), who, found)
     page = frame[PUBLISHED_COLUMNS].iloc[offset : offset + limit]
     return _json({
-        "view": "published", "publication_id": meta.id, "number": meta.number, "hash": meta.hash,
-        "published_at": meta.published_at.isoformat(), "replaced_by": meta.replaced_by, "period": meta.period,
+        "view": "published", **publication_views.publication_keys(meta), "number": meta.number, "hash": meta.hash,
+        "replaced_by": meta.replaced_by, "period": meta.period,
         "total": len(frame), "limit": limit, "offset": offset, "items": to_records(page),
     })  # fmt: skip
 

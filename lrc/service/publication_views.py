@@ -64,6 +64,18 @@ def since_published(published: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     return merged.assign(changed=known & differs)
 
 
+def publication_keys(meta: PublicationOut) -> dict[str, Any]:
+    """What names the publication a ranking as published comes from, beside its entries: its id, document
+    number, title and time (ISO 8601). ``lrc rank --published`` gives them with each entry, the API's
+    ``view=published`` with its page: a reader knows which frozen ranking they were shown."""
+    return {
+        "publication_id": meta.id,
+        "publication_number": meta.number,
+        "publication_title": meta.title,
+        "published_at": meta.published_at.isoformat(),
+    }
+
+
 def as_published(engine: Engine, who: Principal, publication_id: int) -> tuple[PublicationOut, pd.DataFrame]:
     """A publication's entries inside ``who``'s scope (``entries_frame``), each with its current result beside
     it (``since_published``): what the API and ``lrc rank --published`` show."""
