@@ -18,12 +18,12 @@ import xlsxwriter.exceptions
 from indicators import Catalogue, InputField
 from lrc.errors import UsageError
 from lrc.ingest import EXAMPLE_MARK
+from lrc.ingest.template_period import GUIDE_SHEET, guide_title
 from lrc.ingest.validate import IDENTITY_ZH, REQUIRED_IDENTITY
 from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, PROVINCE_NAME, SIZES, city_of, region_codes
 from lrc.service.catalogues import legal_text
 
 DATA_SHEET = "企业数据"
-GUIDE_SHEET = "填报说明"
 LISTS_SHEET = "代码表"
 ROWS = 2_000  # rows that carry the validation (more can be pasted; ingest reads every row)
 IDENTITY_HELP = {
@@ -187,7 +187,7 @@ def _guide(
     period: str,
     where: str,
 ) -> None:
-    sheet.write_string(0, 0, f"企业劳动关系信用评价 采集表 · 报告期 {period} · {where}", formats["title"])
+    sheet.write_string(0, 0, guide_title(period, where), formats["title"])  # ingest reads the period back
     notes = [
         f"1. 在「{DATA_SHEET}」工作表每行填写一家企业;第 2 行是示例"
         f"(统一社会信用代码以“{EXAMPLE_MARK}”开头),导入时忽略,可删除。",

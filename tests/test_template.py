@@ -3,6 +3,7 @@ unchanged, scoring exactly as the same data does through a CSV."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +17,7 @@ from lrc.ingest.validate import IDENTITY_ZH
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, load_results, score_period
 from lrc.store import make_engine, upgrade
-from lrc.template import DATA_SHEET, write_template
+from lrc.template import DATA_SHEET, GUIDE_SHEET, write_template
 from tests.conftest import ADMIN
 from tests.test_cli import lrc
 
@@ -117,3 +118,34 @@ def test_lrc_template_command(tmp_path: Path) -> None:
     lrc(tmp_path, "init")
     unfilled = lrc(tmp_path, "ingest", "采集表.xlsx", "--period", "2026Q3", ok=False)  # forgot to fill it in
     assert unfilled.returncode == 4 and "只有示例行,还没有填写企业数据" in unfilled.stderr
+
+
+def test_a_template_made_for_another_period_is_refused_naming_both(tmp_path: Path) -> None:
+    sample = generate(5, seed=4, period=PERIOD)
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "template", "--period", "2026Q2", "--output", "q2.xlsx")
+    fill(tmp_path / "q2.xlsx", sample, tmp_path / "填好的.xlsx")
+    done = lrc(tmp_path, "ingest", "填好的.xlsx", "--period", PERIOD, "--format", "json", ok=False)
+    assert done.returncode == 4 and done.stdout == "" and "Traceback" not in done.stderr
+    [problem] = [line for line in done.stderr.splitlines() if "2026Q2" in line]
+    assert "填好的.xlsx" in problem and f"--period {PERIOD}" in problem and "报告期 2026Q2 的采集表" in problem
+    assert json.loads(lrc(tmp_path, "batches", "--format", "json").stdout) == []  # nothing stored
+    made = json.loads(lrc(tmp_path, "ingest", "填好的.xlsx", "--period", "2026q2", "--format", "json").stdout)
+    assert made["period"] == "2026Q2" and made["new_versions"] == 5
+
+
+@pytest.mark.parametrize("guide", ["renamed", "untitled"])
+def test_a_template_naming_no_period_ingests_for_any(tmp_path: Path, guide: str) -> None:
+    """An older or edited workbook whose guide sheet names no period is not checked."""
+    template, filled = tmp_path / "t.xlsx", tmp_path / "filled.xlsx"
+    write_template(CAT, "2026Q2", template)
+    fill(template, generate(3, seed=5, period=PERIOD), filled)
+    book = openpyxl.load_workbook(filled)
+    if guide == "renamed":
+        book[GUIDE_SHEET].title = "说明"
+    else:
+        book[GUIDE_SHEET]["A1"] = "企业劳动关系信用评价 采集表"
+    book.save(filled)
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    upgrade(engine)
+    assert ingest_file(engine, ADMIN, filled, PERIOD).new_versions == 3

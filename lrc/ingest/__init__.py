@@ -10,6 +10,7 @@ from lrc.ingest.chunked import EXAMPLE_MARK, RecordChunks, without_examples
 from lrc.ingest.readers import SUFFIXES, json_table, read_table
 from lrc.ingest.report import write_problem_report
 from lrc.ingest.single import quick_object
+from lrc.ingest.template_period import check_template_period
 from lrc.ingest.validate import (
     IDENTITY_ZH,
     REQUIRED_IDENTITY,
@@ -43,6 +44,7 @@ def read_records(
     """
     uscc_headers = {header for header, name in header_lookup(catalogue).items() if name == "uscc"}
     table = read_table(Path(path), key_headers=uscc_headers)
+    check_template_period(table.file, table.template_period, period)
     return validate_table(without_examples(table, uscc_headers), catalogue, period=period, accept_uscc=accept_uscc)
 
 

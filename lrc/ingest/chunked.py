@@ -23,6 +23,7 @@ import pandas as pd
 from indicators import Catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable, check_cells, csv_text_table, read_table
+from lrc.ingest.template_period import check_template_period
 from lrc.ingest.validate import IngestBatch, absent_optional_columns, header_lookup, validate_table
 from lrc.normalise import ascii_column
 
@@ -200,6 +201,7 @@ class RecordChunks:
             for table in self._tables():
                 self.chunks += 1
                 if self.chunks == 1:
+                    check_template_period(self.file, table.template_period, self.period)
                     self.absent = absent_optional_columns(table.headers, self.catalogue)
                 self._examples = self._examples or len(table.rows)
                 batch = self._checked(without_examples(table, self.uscc_headers))

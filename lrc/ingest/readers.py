@@ -29,6 +29,7 @@ from pandas.api.types import infer_dtype
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem
+from lrc.ingest.template_period import GUIDE_SHEET, title_period
 from lrc.ingest.xlsx_extent import oversized
 from lrc.ingest.xlsx_formulas import formulas_without_values
 
@@ -45,7 +46,8 @@ MAX_CELL_CHARS = 4_096
 class RawTable:
     """A file's cells as text: ``cells`` has one str column per header position (headers
     as written, possibly repeated or blank), "" for a blank cell; ``rows`` are user row numbers.
-    ``sheet`` names the worksheet read when a workbook has several; ``json_objects`` are a JSON
+    ``sheet`` names the worksheet read when a workbook has several, ``template_period`` the period a collection
+    template was made for (``template_period.title_period``); ``json_objects`` are a JSON
     file's records (number, object) and ``json_keys`` its keys in header order."""
 
     file: str
@@ -57,6 +59,7 @@ class RawTable:
     problems: list[RowProblem] = field(default_factory=list)
     sha256: str = ""
     sheet: str | None = None
+    template_period: str | None = None  # a collection template's: the period its guide sheet names
     json_objects: list[tuple[int, dict[str, Any]]] = field(default_factory=list, repr=False)
     json_keys: list[str] = field(default_factory=list, repr=False)
 
@@ -430,7 +433,9 @@ def cell_text(value: object) -> str:
 
 def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
     try:
-        name, several, raw_rows = _xlsx_rows(data, key_headers, file)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        name, several, raw_rows = _xlsx_rows(book, data, key_headers, file)
+        made_for = _guide_period(book, data)
     except InputValidationError:
         raise
     except Exception as exc:  # the reader raises many kinds of error on a damaged or foreign file
@@ -439,18 +444,28 @@ def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
         )
     table = _table(file, raw_rows)
     table.sheet = name if several else None
+    table.template_period = made_for
     table.problems.extend(formulas_without_values(data, name, table))
     return table
 
 
-def _xlsx_rows(data: bytes, key_headers: frozenset[str], file: str) -> tuple[str, bool, list[tuple[int, list[str]]]]:
+def _guide_period(book: CalamineWorkbook, data: bytes) -> str | None:
+    """The period the title (A1) of a collection template's guide sheet names, when the workbook has one."""
+    if GUIDE_SHEET not in book.sheet_names or oversized(data, GUIDE_SHEET, MAX_COLUMNS) is not None:
+        return None
+    rows = book.get_sheet_by_name(GUIDE_SHEET).to_python(skip_empty_area=False, nrows=1)
+    return title_period(cell_text(rows[0][0])) if rows and rows[0] else None
+
+
+def _xlsx_rows(
+    book: CalamineWorkbook, data: bytes, key_headers: frozenset[str], file: str
+) -> tuple[str, bool, list[tuple[int, list[str]]]]:
     """(sheet name, whether the workbook has several worksheets, rows as text numbered from 1)
     of the first worksheet whose header row (first non-blank row) has one of ``key_headers``,
     else of the first non-blank worksheet; visible sheets come before hidden ones.
     Formulas give their cached values.
 
     calamine (Rust) reads a 100k-row sheet in seconds, where openpyxl takes over a minute."""
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     sheets.sort(key=lambda m: m.visible != SheetVisibleEnum.Visible)  # stable: file order within each
     if not sheets:
