@@ -1,6 +1,6 @@
 """The vectorised scoring engine: facts in, item points, roll-ups, grades out."""
 
-from scoring.engine import ScoreResult, score
+from scoring.engine import Scores, score
 from scoring.facts import FactBlock, prepare
 from scoring.grades import assign_grades, grade_label, grade_note
 from scoring.reasons import ItemExplanation, explain_row
@@ -11,7 +11,7 @@ __all__ = [
     "RULE_HANDLERS",
     "FactBlock",
     "ItemExplanation",
-    "ScoreResult",
+    "Scores",
     "assign_grades",
     "explain_row",
     "grade_label",

@@ -19,7 +19,7 @@ from scoring.rules import RULE_HANDLERS, Handler, condition_met, score_records
 
 
 @dataclass(frozen=True)
-class ScoreResult:
+class Scores:
     """Scores of one batch. Points are integer tenths (divide by 10 to show)."""
 
     catalogue_version: str
@@ -56,7 +56,7 @@ BLOCK_ROWS = 1 << 15  # rows scored together: big enough to vectorise, small eno
 WORKERS = min(4, os.cpu_count() or 1)
 
 
-def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
+def score(catalogue: Catalogue, facts: pd.DataFrame) -> Scores:
     """Score every row of ``facts`` (one enterprise per row, one column per field)."""
     n, m = len(facts), len(catalogue.items)
     points = np.zeros((n, m), dtype=np.int16, order="F")
@@ -84,7 +84,7 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> ScoreResult:
     red_line = (points[:, red_cols] != 0).any(axis=1)
     total = points.sum(axis=1, dtype=np.int64)
     reported = m - gaps.sum(axis=1, dtype=np.int32)
-    return ScoreResult(
+    return Scores(
         catalogue_version=catalogue.version,
         index=facts.index,
         item_codes=catalogue.item_codes,

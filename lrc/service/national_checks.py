@@ -13,7 +13,7 @@ from indicators import Catalogue
 from lrc.errors import InputValidationError, NotFoundError, RowProblem, UsageError
 from lrc.frames import in_index
 from lrc.periods import check_period
-from scoring import ScoreResult, assign_grades
+from scoring import Scores, assign_grades
 
 REQUIRED = ("uscc", "total", "grade", "red_line")
 SHOWN = 20  # problems named per check; the rest of a check's rows are counted in one line
@@ -84,8 +84,8 @@ class Problems:
             raise InputValidationError(self.found, self.name)
 
 
-def check_results(file: ResultsFile, catalogue: Catalogue, current: pd.DataFrame, same_catalogue: bool) -> ScoreResult:
-    """The file's results as the engine's ``ScoreResult``, in file order, after checking every row against
+def check_results(file: ResultsFile, catalogue: Catalogue, current: pd.DataFrame, same_catalogue: bool) -> Scores:
+    """The file's results as the engine's ``Scores``, in file order, after checking every row against
     ``current`` (the period's current results by USCC) and the catalogue; raises with every problem found."""
     frame, problems = file.frame, Problems(file.name)
     usccs = frame["uscc"].astype("string").fillna("").str.strip()
@@ -118,7 +118,7 @@ def check_results(file: ResultsFile, catalogue: Catalogue, current: pd.DataFrame
     problems.where(known & (grade != expected), "grade", wrong, frame["grade"])
     problems.raise_any()
     m = len(catalogue.items)
-    return ScoreResult(
+    return Scores(
         catalogue_version=catalogue.version, index=pd.Index(usccs.to_numpy(dtype=object), name="uscc"),
         item_codes=catalogue.item_codes, points=np.asfortranarray(points.astype(np.int16)), gaps=gaps,
         total=total, red_line=red_line, grade=grade, completeness=reported / m if m else np.ones(len(frame)),

@@ -27,7 +27,7 @@ from lrc.service.national_checks import check_results, read_results
 from lrc.service.runs import Marks, Scored, baseline, flags, get_run, input_hash, pack, scored_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from scoring import ScoreResult
+from scoring import Scores
 
 KIND = "import"
 CURRENT = ("uscc", "enterprise_id", "submission_id", "records", "headcount", "gaps", "completeness", "run_id")
@@ -124,7 +124,7 @@ def _marks(conn: Connection, runs: repo.RunRange) -> Marks:
     return Marks(newest("record_watermark"), newest("closure_watermark"))
 
 
-def _scored(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, imported: ScoreResult) -> Scored:
+def _scored(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, imported: Scores) -> Scored:
     """The imported results with what they scored: the submissions' headcount, the counted records and the
     input hash a re-score computes (each submission's content hash, then its counted records' hashes)."""
     counted = zip(subs.index, subs["records"].fillna(""), strict=True)

@@ -30,7 +30,7 @@ from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
-from scoring import ScoreResult, score
+from scoring import Scores, score
 from scoring.records import live_mask, record_counts
 
 Progress = Callable[[int], None]
@@ -65,7 +65,7 @@ class Scored:
     """Submissions scored with the records that count at the period's end."""
 
     facts: pd.DataFrame  # submitted facts and the record-count columns
-    result: ScoreResult
+    result: Scores
     record_ids: list[str]  # per enterprise: comma-separated ids of the records that counted
     digest: str  # the input hash
 
@@ -422,7 +422,7 @@ def result_rows(
     run_id: int,
     subs: pd.DataFrame,
     facts: pd.DataFrame,
-    result: ScoreResult,
+    result: Scores,
     record_ids: list[str] | None = None,
     causes: list[int | None] | None = None,
     part: slice = slice(None),

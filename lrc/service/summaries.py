@@ -170,7 +170,7 @@ def add_parts(into: dict[Key, Part], parts: dict[Key, Part], sign: int = 1) -> N
 
 def scored_parts(catalogue: Catalogue, subs: pd.DataFrame, result: Any) -> dict[Key, Part]:
     """The parts of results just scored (``subs``: the submissions, with region_code and industry;
-    ``result``: their ``scoring.ScoreResult``), as ``runs.result_rows`` would store them."""
+    ``result``: their ``scoring.Scores``), as ``runs.result_rows`` would store them."""
     frame = pd.DataFrame({
         "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
         "total": result.total, "grade": result.grade, "red_line": result.red_line,
