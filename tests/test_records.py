@@ -445,6 +445,8 @@ def test_periods_loaded_at_once_give_the_same_results_in_any_scoring_order(tmp_p
     """Five quarters up to today's, loaded at once with their records, scored oldest first, newest first and
     in a mixed order, or with the records delivered after every quarter was scored: once the expiry has run
     (each period run starts with it, the housekeeping runs it every hour), the same results in every quarter.
+    Scored in any order, an expiry after the period runs changes no result: a quarter scored before any other
+    once counted records whose display had ended before it was scored, and a publication froze them.
     Before, a quarter that was the newest scored for a while had records expired by today closed from its
     first day, and kept that when later quarters came (20 of 243 enterprises differed, 4 in grade)."""
     from lrc.periods import period_range
@@ -472,10 +474,15 @@ def test_periods_loaded_at_once_give_the_same_results_in_any_scoring_order(tmp_p
             score_period(engine, ADMIN, period, catalogue=CAT)
         if name == "records-last":
             ingest_records(engine, ADMIN, tmp_path / "records.csv", catalogue=CAT)
-        expire(engine, ADMIN)
+        else:  # each period run closed what had expired before it scored, whether or not a result counted it yet
+            before = {p: ranking(engine, ADMIN, p)[1].set_index("uscc")[["total", "grade"]].to_dict("index")
+                      for p in periods}  # fmt: skip
+        rescored = expire(engine, ADMIN, catalogue=CAT).results
+        assert name == "records-last" or not rescored, (name, rescored[:3])
         totals[name] = {
             p: ranking(engine, ADMIN, p)[1].set_index("uscc")[["total", "grade"]].to_dict("index") for p in periods
         }
+        assert name == "records-last" or totals[name] == before, name
         engine.dispose()
     for name in ("newest", "mixed", "records-last"):
         for period in periods:

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, select
 
+from indicators import Catalogue, load_catalogue
 from indicators.redress_policy import load_redress_policy
 from lrc.errors import ConflictError, UsageError
 from lrc.periods import is_current, period_end, period_key, period_start, sort_periods, submission_deadline
@@ -37,7 +39,7 @@ from lrc.store import require_schema
 from lrc.store.tables import ScoreResult, ScoreRun, Submission
 from lrc.times import today_in_china
 from lrc.workdays import add_working_days
-from scoring.records import display_months, display_until
+from scoring.records import display_months, display_until, live_mask
 
 CAUSE_ZH: dict[str, str] = {
     "repaired": "信用修复", "revoked": "异议成立,记录撤销", "expired": "展示期满", "removed": "原决定机关移出名单",
@@ -144,7 +146,7 @@ class ExpiredOut(BaseModel):
     display_until: str  # the first day it no longer counts
     remove_by: str  # the policy's deadline: this many working days after display_until
     late: bool  # found after remove_by (the daily run was missed)
-    period: str  # the newest period whose result still counted it
+    period: str  # the newest period whose result still counted it, or whose coming period run would
 
 
 class ExpiryOut(BaseModel):
@@ -153,7 +155,9 @@ class ExpiryOut(BaseModel):
     results: list[RescoredOut]
 
 
-def expire(engine: Engine, who: Principal, *, today: date | None = None) -> ExpiryOut:
+def expire(
+    engine: Engine, who: Principal, *, today: date | None = None, catalogue: Catalogue | None = None
+) -> ExpiryOut:
     """Close every record whose display period has ended by ``today`` (Beijing) but that still counts in
     its enterprise's newest result, and re-score those enterprises (runs of kind ``expiry``). Made by the
     period run and the daily ``lrc records expire``; nothing is asked of anyone."""
@@ -162,28 +166,35 @@ def expire(engine: Engine, who: Principal, *, today: date | None = None) -> Expi
     if day > today_in_china():  # closures are for good: a day to come would close records still shown
         raise UsageError(f"检查日 {day} 晚于今天 {today_in_china()},不能提前使记录期满 (a day not after today)")
     with guarded(engine, who, Action.score, f"expiry:{day}") as entry, repo.writing(engine) as conn:
-        found = expired_records(conn, day)
+        found = expired_records(conn, day, catalogue)
         results = close(conn, [c for c, _ in found], actor=who.name)
         entry.detail = f"as of {day}: {len(found)} records expired, {len(results)} new results"
         entry.write(conn)
     return ExpiryOut(as_of=day.isoformat(), expired=[e for _, e in found], results=results)
 
 
-def expire_if_due(engine: Engine, who: Principal, *, today: date | None = None) -> ExpiryOut | None:
-    """``expire`` when a record is due to expire (what a period run does first, and the hourly housekeeping);
-    None when none is, so that nothing more is written."""
+def expire_if_due(
+    engine: Engine, who: Principal, *, today: date | None = None, catalogue: Catalogue | None = None
+) -> ExpiryOut | None:
+    """``expire`` when a record is due to expire (what a period run does first, under the ``catalogue`` it
+    scores with, and the hourly housekeeping); None when none is, so that nothing more is written."""
     day = today or today_in_china()
     with engine.connect() as conn:
-        if not expired_records(conn, day):
+        if not expired_records(conn, day, catalogue):
             return None
-    return expire(engine, who, today=day)
+    return expire(engine, who, today=day, catalogue=catalogue)
 
 
-def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredOut]]:
+def expired_records(
+    conn: Connection, day: date, catalogue: Catalogue | None = None
+) -> list[tuple[Closing, ExpiredOut]]:
     """The records whose display period ended by ``day`` and that count in their enterprise's standing result,
     while its standing period is current on ``day``: the result of the standing period (``standing_periods``),
     or, while that is not scored yet, the newest scored before it (a period scored early, after the standing
-    one, does not decide: what is closed depends on the data, not on the order periods are scored in)."""
+    one, does not decide: what is closed depends on the data, not on the order periods are scored in) and the
+    records that its coming period run would count under ``catalogue`` (default: the newest edition). Without
+    these, a quarter scored first counted records that had ended before it was scored, until the next expiry
+    run: the period run looks for expiries before it scores, when no result counted them yet."""
     results: dict[int, dict[str, tuple[str, set[int]]]] = {}  # enterprise → period → (uscc, records counted)
     for period in sort_periods(repo.scored_periods(conn)):
         runs = repo.current_runs(conn, get_run(conn, period, None))
@@ -191,7 +202,8 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
             current = current_of(conn, period, list(part))
             for e, u, r in zip(current["enterprise_id"], current["uscc"], current["records"], strict=True):
                 results.setdefault(int(e), {})[period] = (str(u), _ids(r))
-    standing = standing_periods(conn, list(results), day)
+    holders = repo.enterprises_with_open_records(conn)
+    standing = standing_periods(conn, sorted(set(results) | set(holders)), day)
     newest: dict[int, tuple[str, str, set[int]]] = {}  # enterprise → (period, uscc, records counted)
     for enterprise, by_period in results.items():
         stands = standing.get(enterprise)
@@ -199,6 +211,12 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
         if before:
             chosen = max(before, key=period_key)
             newest[enterprise] = (chosen, *by_period[chosen])
+    scored = set(repo.scored_periods(conn))
+    waiting = {e: s for e, s in standing.items() if e in holders and s not in scored and is_current(s, day)}
+    coming = _counted_when_scored(conn, waiting, catalogue or load_catalogue())
+    for enterprise, (period, uscc, ids) in coming.items():
+        was = newest.get(enterprise)
+        newest[enterprise] = (period, uscc, ids | (was[2] if was else set()))
     wanted = sorted({i for _, _, ids in newest.values() for i in ids})
     if not wanted:
         return []
@@ -214,7 +232,10 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
         if int(r["id"]) not in ids or int(r["id"]) in closed or not is_current(stands, day):
             continue
         if period not in catalogues:
-            catalogues[period] = catalogue_for_run(conn, get_run(conn, period, None))
+            catalogues[period] = (
+                catalogue_for_run(conn, get_run(conn, period, None)) if period in scored
+                else catalogue or load_catalogue()
+            )  # fmt: skip
         months = display_months(catalogues[period], str(r["type"]), str(r["tier"]))
         decided = pd.Timestamp(r["decision_date"]).date()
         until = display_until(decided, months) if months else None
@@ -227,3 +248,24 @@ def expired_records(conn: Connection, day: date) -> list[tuple[Closing, ExpiredO
             display_until=until.isoformat(), remove_by=remove_by.isoformat(), late=day > remove_by, period=period,
         )))  # fmt: skip
     return found
+
+
+def _counted_when_scored(
+    conn: Connection, waiting: dict[int, str], catalogue: Catalogue
+) -> dict[int, tuple[str, str, set[int]]]:
+    """enterprise → (its standing period, USCC, the ids of its records not closed that a run of that period
+    under ``catalogue`` would count), for the enterprises of ``waiting`` (enterprise → a period not scored)."""
+    out: dict[int, tuple[str, str, set[int]]] = {}
+    if not waiting:
+        return out
+    for part in repo.chunks(sorted(waiting)):
+        records = repo.records_of(conn, list(part), closures=repo.closure_watermark(conn))
+        if records.empty:
+            continue
+        periods = np.array([waiting[int(e)] for e in records["enterprise_id"]])
+        for period in set(periods.tolist()):
+            mine = records[periods == period]
+            live = mine[live_mask(catalogue, mine, period_end(period))]
+            for e, u, i in zip(live["enterprise_id"], live["uscc"], live["id"], strict=True):
+                out.setdefault(int(e), (period, str(u), set()))[2].add(int(i))
+    return out

@@ -228,7 +228,7 @@ def score_period(
     if catalogue.record_types:  # records whose display period has ended stop counting first, unasked
         from lrc.service.closures import expire_if_due  # (closures re-score through this module)
 
-        expire_if_due(engine, who)
+        expire_if_due(engine, who, catalogue=catalogue)
     with guarded(engine, who, Action.score, f"period:{period}") as entry:
         started = repo.now()
         with engine.connect() as conn:

@@ -812,6 +812,12 @@ def add_closures(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     return [int(r[0]) for r in result]
 
 
+def enterprises_with_open_records(conn: Connection) -> set[int]:
+    """Enterprises with a stored record that no closure took out of the count."""
+    closed = select(RecordClosure.record_id)
+    return {int(v) for v in conn.scalars(select(Record.enterprise_id).distinct().where(Record.id.not_in(closed)))}
+
+
 def closures_of(conn: Connection, record_ids: Sequence[int]) -> dict[int, Any]:
     """record id → its closure row (cause, effective_from, case_id, ref, actor, at), for the closed ones."""
     found: dict[int, Any] = {}
