@@ -21,6 +21,9 @@ def records_summary(console: Console, summary: Any, *, one: bool) -> None:
         )
     if summary.stored and not summary.results:
         console.print("没有需要重算的结果:记录不在任何已评分期间的显示期内,或该期间的指标体系不计此类记录")
+    if getattr(summary, "ended", None):
+        ended = ", ".join(map(str, summary.ended))
+        console.print(f"展示期在送达前已满、不计分的记录 (display ended before delivery):{ended}")
     if summary.already:
         console.print(f"已存在(同一决定机关和文书编号),未重复写入:{', '.join(map(str, summary.already))}")
     if getattr(summary, "removed", None):

@@ -125,6 +125,27 @@ def _record(call: Any, uscc: str, kind: str, severity: str, day: str, source: st
                    "--source", source, "--ref", ref)  # fmt: skip
 
 
+def _record_delivered_on(
+    call: Any, day: date, uscc: str, kind: str, severity: str, decided: str, source: str, ref: str
+) -> dict:
+    """A record delivered on ``day`` (the service's clock set to it for this one delivery): one still shown
+    that day counts until its display ends; delivered after that, it never counts in the current result."""
+    import lrc.service.records as records_service
+    from lrc.service.access import Principal, Role
+    from lrc.store import make_engine
+
+    engine = make_engine(call.url)
+    values = {"uscc": uscc, "type": kind, "date": decided, "source": source, "ref": ref, "severity": severity,
+              "workers": "", "amount": "", "note": ""}  # fmt: skip
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(records_service, "today_in_china", lambda: day)
+            summary = records_service.add_record(engine, Principal(name="boss", role=Role.admin), values)
+    finally:
+        engine.dispose()
+    return {"id": summary.id, "ended": summary.ended}
+
+
 def test_a_union_record_is_revoked_and_an_inspection_record_is_routed(store: Any) -> None:
     cwd, call = store
     ranked = results(call)
@@ -191,11 +212,20 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
 
 def test_a_record_past_its_display_period_stops_counting_in_the_current_result(store: Any) -> None:
     """Display ended 2026-10-14: the daily expiry (or the housekeeping, or the next period run, which run the
-    same) closes it while 2026Q3 is the enterprise's current result; the next period then never counts it."""
+    same) closes it while 2026Q3 is the enterprise's current result; the next period then never counts it.
+    The same kind of record delivered after its display ended never counts in the current result at all."""
     cwd, call = store
     uscc = results(call)[10]["uscc"]
-    minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-07-14", "大连市人力资源和社会保障局",
-                    "大连人社监〔2026〕9005号")  # fmt: skip
+    minor = _record_delivered_on(call, date(2026, 10, 1), uscc, "LABOUR_PENALTY", "轻微", "2026-07-14",
+                                 "大连市人力资源和社会保障局", "大连人社监〔2026〕9005号")  # fmt: skip
+    assert minor["ended"] == []
+    late_uscc = next(r["uscc"] for r in results(call) if r["uscc"] != uscc)
+    before_late = as_json(call, "explain", late_uscc, "--period", PERIOD)
+    late = _record(call, late_uscc, "LABOUR_PENALTY", "轻微", "2026-07-14", "大连市人力资源和社会保障局",
+                   "大连人社监〔2026〕9015号")  # fmt: skip
+    assert late["ended"] == [late["id"]] and late["results"] == []  # ended 2026-10-14, before it came
+    after_late = as_json(call, "explain", late_uscc, "--period", PERIOD)
+    assert late["id"] not in item(after_late, "H2.1.1")["records"] and after_late["total"] == before_late["total"]
     counted = as_json(call, "explain", uscc, "--period", PERIOD)
     assert minor["id"] in item(counted, "H2.1.1")["records"]
     expired = as_json(call, "record", "expire", "--as-of", "2026-11-30")["expired"]
@@ -346,7 +376,8 @@ def test_housekeeping_expires_and_alerts_by_itself_once_and_is_silent_when_nothi
 
     cwd, call = store
     uscc = results(call)[30]["uscc"]
-    minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-08-20", "大连市人社局", "大连人社监〔2026〕9008号")
+    minor = _record_delivered_on(call, date(2026, 10, 9), uscc, "LABOUR_PENALTY", "轻微", "2026-08-20",
+                                 "大连市人社局", "大连人社监〔2026〕9008号")  # fmt: skip
     filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x",
                     "--today", "2026-10-09")  # fmt: skip
     engine = make_engine(call.url)

@@ -134,6 +134,32 @@ def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[
     return out
 
 
+def ended_on_arrival(
+    conn: Connection, arrived: Sequence[tuple[int, int, str, str, date]], day: date
+) -> list[Closing]:
+    """The closings of records stored just now (record id, enterprise id, type, tier, decision date) whose
+    display had ended by ``day`` though their enterprise's standing period, still current, would count them:
+    from that period's first day, as the expiry would close them at its next run (before, they counted in the
+    results of the delivery's rescoring until then)."""
+    standing = standing_periods(conn, sorted({a[1] for a in arrived}), day)
+    scored = set(repo.scored_periods(conn))
+    catalogues: dict[str, Catalogue] = {}
+    out = []
+    for record_id, enterprise, kind, tier, decided in arrived:
+        stands = standing.get(enterprise)
+        if stands is None or not is_current(stands, day):
+            continue
+        if stands not in catalogues:
+            catalogues[stands] = (
+                catalogue_for_run(conn, get_run(conn, stands, None)) if stands in scored else load_catalogue()
+            )
+        months = display_months(catalogues[stands], kind, tier)
+        until = display_until(decided, months) if months else None
+        if until is not None and decided <= period_end(stands) < until <= day:
+            out.append(Closing(record_id, enterprise, "expired", min(until, period_start(stands))))
+    return out
+
+
 def _ids(text: Any) -> set[int]:
     return {int(i) for i in str(text or "").split(",") if i}
 

@@ -33,6 +33,7 @@ from lrc.service.rescoring import RescoredOut, rescore
 from lrc.service.runs import Marks, catalogue_for_run, newest_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
+from lrc.times import today_in_china
 from lrc.uscc import validate_uscc
 from scoring.records import display_months, display_until
 
@@ -48,6 +49,7 @@ class RecordsSummary(BaseModel):
     already: list[int]  # ids of records delivered before (same source and document number)
     results: list[RescoredOut]
     removed: list[int] = []  # ids of listings a credit-platform feed removed now (they stop counting)
+    ended: list[int] = []  # ids of records stored now whose display period had already ended (never counted)
     delivery_id: int | None = None  # the delivery (``lrc records --delivery N``); None: nothing was delivered
     single: bool = Field(default=False, exclude=True)  # one record typed or posted (not a file or a batch)
     stored_rows: list[dict[str, Any]] = Field(default=[], exclude=True, repr=False)  # as written, with ids
@@ -205,23 +207,38 @@ def _store_and_rescore(
     new_ids = repo.add_records(conn, written)
     if progress:
         progress(len(rows))
-    causes: dict[int, tuple[int, list[RecordRow]]] = {}
+    ended = _close_ended(conn, fresh, new_ids, ids, actor)
+    causes: dict[int, tuple[int, list[tuple[int, RecordRow]]]] = {}
     for (record, _), record_id in zip(fresh, new_ids, strict=True):
         cause, concerned = causes.setdefault(ids[record.uscc], (record_id, []))
-        concerned.append(record)
+        concerned.append((record_id, record))
         causes[ids[record.uscc]] = (max(cause, record_id), concerned)
-    results = _rescore(conn, causes, actor) if causes else []
+    results = _rescore(conn, causes, actor, ended) if causes else []
     return RecordsSummary(
         file=file,
         received=len(rows),
         stored=new_ids,
         already=[stored[(r.source, r.ref)][0] for r in rows if (r.source, r.ref) in stored],
         results=results,
+        ended=sorted(ended),
         delivery_id=delivery,
         stored_rows=[{**row, "id": record_id} for row, record_id in zip(written, new_ids, strict=True)]
         if len(written) <= ANSWERED
         else [],
     )
+
+
+def _close_ended(
+    conn: Connection, fresh: list[tuple[RecordRow, str]], new_ids: list[int], ids: dict[str, int], actor: str
+) -> dict[int, date]:
+    """Close, as expired, the records just stored whose display had ended by today though they would count in
+    their enterprise's current standing period (``closures.ended_on_arrival``): record id → closed from."""
+    from lrc.service.closures import close, ended_on_arrival  # (closures re-score through modules this one uses)
+
+    arrived = [(i, ids[r.uscc], r.type, r.tier, r.decision_date) for (r, _), i in zip(fresh, new_ids, strict=True)]
+    closings = ended_on_arrival(conn, arrived, today_in_china())
+    close(conn, closings, actor=actor)
+    return {c.record_id: c.effective_from for c in closings}
 
 
 def _as_stored(known: tuple[int, str, int, str] | None) -> dict[str, Any]:
@@ -286,16 +303,22 @@ def _refuse_changed_repeats(
         raise InputValidationError(problems, file)
 
 
-def _rescore(conn: Connection, causes: dict[int, tuple[int, list[RecordRow]]], actor: str) -> list[RescoredOut]:
+def _rescore(
+    conn: Connection, causes: dict[int, tuple[int, list[tuple[int, RecordRow]]]], actor: str, ended: dict[int, date]
+) -> list[RescoredOut]:
     """A new result for each concerned enterprise in every scored period whose end falls inside the
-    window of one of its new records (the period's own catalogue decides), linked to the newest record."""
+    window of one of its new records (the period's own catalogue decides) and not after the closure of a record
+    that had ended on arrival (``ended``: record id → closed from), linked to the newest record."""
     out: list[RescoredOut] = []
     marks = Marks(*repo.watermarks(conn))
     for period in sort_periods(repo.scored_periods(conn)):
         run, runs = newest_run(conn, period)
         catalogue = catalogue_for_run(conn, run)
         end = period_end(period)
-        concerned = [e for e, (_, recs) in causes.items() if any(_counts_at(catalogue, r, end) for r in recs)]
+        concerned = [
+            e for e, (_, recs) in causes.items()
+            if any(_counts_at(catalogue, r, end) and (i not in ended or end < ended[i]) for i, r in recs)
+        ]  # fmt: skip
         if concerned:
             cause_records = {e: causes[e][0] for e in concerned}
             out.extend(rescore(conn, period, concerned, kind="records", actor=actor, cause_records=cause_records,
