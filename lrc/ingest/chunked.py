@@ -138,7 +138,7 @@ def csv_tables(path: Path, encoding: str, size: int) -> Iterator[RawTable]:
     next_line = 1  # the file's line number of the next piece's first line
     for text in _texts(path, encoding, size):
         if prefix is None:
-            table = csv_text_table(text, file, prefer_tab=prefer_tab)
+            table = csv_text_table(text, file, prefer_tab=prefer_tab, encoding=encoding)
             check_cells(table)
             header_row = table.header_row
             body = table.rows[0] - 1 if table.rows else (header_row or 0)
@@ -148,7 +148,7 @@ def csv_tables(path: Path, encoding: str, size: int) -> Iterator[RawTable]:
             prefix_lines = line_breaks(prefix)
             offset = next_line - 1 - prefix_lines
             try:
-                table = csv_text_table(prefix + text, file, prefer_tab=prefer_tab)
+                table = csv_text_table(prefix + text, file, prefer_tab=prefer_tab, encoding=encoding)
             except InputValidationError as exc:
                 raise InputValidationError(_shifted(exc.problems, prefix_lines, offset), file) from None
             table.rows = [r + offset for r in table.rows]

@@ -29,6 +29,7 @@ from pandas.api.types import infer_dtype
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem
+from lrc.ingest.encoding import GB18030, delimiter_of, utf8_cells
 from lrc.ingest.template_period import GUIDE_SHEET, title_period
 from lrc.ingest.xlsx_extent import oversized
 from lrc.ingest.xlsx_formulas import formulas_without_values
@@ -224,8 +225,9 @@ def _fail_cell(table: RawTable, row: int | None, pos: int, length: int) -> NoRet
     raise InputValidationError([problem], table.file)
 
 
-def decode_text(data: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else charset-normalizer's guess."""
+def decode_text(data: bytes, file: str) -> tuple[str, str]:
+    """(text, encoding) of ``data``: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else
+    charset-normalizer's guess."""
     if data.startswith(b"PK\x03\x04"):
         _fail(file, "这是 Excel (xlsx) 文件,请使用 .xlsx 后缀 (this is an xlsx file)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -240,11 +242,11 @@ def decode_text(data: bytes, file: str) -> str:
         # UTF-16 without a mark decodes as text full of NULs; a stray NUL in real text is a control
         # character that validation refuses by row and column
         if text.count("\x00") * 20 < len(text):
-            return text
+            return text, encoding
     best = charset_normalizer.from_bytes(data).best()
     if best is None or "\x00" in str(best):
         _fail(file, "无法识别文件编码,请另存为 UTF-8 (cannot decode the file; save it as UTF-8)")
-    return str(best)
+    return str(best), best.encoding
 
 
 def _frame(headers: list[str], records: list[list[str]]) -> pd.DataFrame:
@@ -308,19 +310,26 @@ def _table(file: str, raw_rows: list[tuple[int, list[str]]], *, text: bool = Fal
 
 
 def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
-    return csv_text_table(decode_text(data, file), file, prefer_tab=prefer_tab)
+    text, encoding = decode_text(data, file)
+    return csv_text_table(text, file, prefer_tab=prefer_tab, encoding=encoding)
 
 
-def csv_text_table(text: str, file: str, *, prefer_tab: bool = False) -> RawTable:
+def csv_text_table(text: str, file: str, *, prefer_tab: bool = False, encoding: str = "utf-8") -> RawTable:
     """Comma- or tab-separated text; tabs when the first line has tabs and no commas
-    (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export). Rows are the lines of ``text``."""
+    (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export). Rows are the lines of ``text``.
+    Text read as GB18030 (``encoding``) is refused where a cell of it was written in UTF-8."""
     head = text.lstrip("\ufeff\r\n")  # the first line that is not blank
     end = head.find("\n")
-    first_line = head if end < 0 else head[:end]
-    tabs = "\t" in first_line and (prefer_tab or "," not in first_line)
-    delimiter = "\t" if tabs else ","
+    delimiter = delimiter_of(head if end < 0 else head[:end], prefer_tab)
     _check_lines(text, file, delimiter)
+    if encoding == GB18030:
+        _refuse(utf8_cells(text, file, delimiter), file)
     return _read_csv_fast(text, file, delimiter) or _read_csv_lines(text, file, delimiter)
+
+
+def _refuse(problems: list[RowProblem], file: str) -> None:
+    if problems:
+        raise InputValidationError(problems, file)
 
 
 def _text_lines(text: str) -> list[str]:
@@ -502,8 +511,11 @@ def _json_records(doc: object, file: str) -> list[Any]:
 
 
 def _read_json(data: bytes, file: str) -> RawTable:
+    text, encoding = decode_text(data, file)
+    if encoding == GB18030:
+        _refuse(utf8_cells(text, file, None), file)
     try:
-        doc = json.loads(decode_text(data, file))
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         _fail(file, f"JSON 格式错误,第 {exc.lineno} 行第 {exc.colno} 列 (invalid JSON): {exc.msg}")
     except RecursionError:

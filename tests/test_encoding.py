@@ -1,0 +1,190 @@
+"""A text file's encoding: GBK files (as Excel saves CSV on Chinese Windows) read as they are, and a cell
+typed in UTF-8 inside one is refused by row and column, never stored as mojibake (张三 read as 寮犱笁)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from indicators import load_catalogue
+from lrc import reference
+from lrc.errors import InputValidationError
+from lrc.ingest import read_records
+from lrc.ingest.encoding import GB18030, MIXED_UTF8_REASON, utf8_reading
+from lrc.ingest.readers import csv_text_table
+from lrc.ingest.validate import EXTRA_HEADERS, IDENTITY_ZH
+from lrc.samples import generate, tables, write_sample
+from lrc.samples.identity import firms
+from lrc.store import make_engine
+from tests.test_cli import lrc
+
+CATALOGUE = load_catalogue()
+PERIOD = "2026Q3"
+HEADER = ["统一社会信用代码", "企业名称", "行政区划代码"]
+MIXED = "mixed encodings"
+
+# realistic enterprise names, from the parts the sample generator names its firms with
+PREFIXES = [name.removesuffix("市") for name in reference.CITIES.values()] + ["辽宁"]
+BRAND_CHARS = tables.BRAND_FIRST + tables.BRAND_SECOND
+WORDS = [word for words in tables.INDUSTRY_WORDS.values() for word in words]
+BRANCHES = ["", "分公司", "第一分厂", "（沈阳）分公司", "(大连)分公司"]
+NAMES = st.builds(
+    lambda prefix, brand, word, form, branch: prefix + brand + word + form + branch,
+    st.sampled_from(PREFIXES),
+    st.text(alphabet=BRAND_CHARS, min_size=2, max_size=4),
+    st.sampled_from(WORDS),
+    st.sampled_from(tables.LEGAL_FORMS),
+    st.sampled_from(BRANCHES),
+)
+
+
+def _gbk_decoded(rows: list[list[str]], utf8_row: int | None = None) -> str:
+    """A table written as GBK (row ``utf8_row`` of ``rows`` in UTF-8), as the reader decodes it."""
+    lines = []
+    for k, row in enumerate([HEADER, *rows]):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(row)
+        lines.append(buffer.getvalue().encode("utf-8" if k == utf8_row else "gbk"))
+    return b"".join(lines).decode(GB18030)
+
+
+def _row(name: str, k: int = 1) -> list[str]:
+    return [f"91210102MA0Q{k:05d}X", name, "210102"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAMES, min_size=1, max_size=20))
+def test_genuine_gbk_names_never_look_like_utf8(names: list[str]) -> None:
+    table = csv_text_table(_gbk_decoded([_row(n, k) for k, n in enumerate(names)]), "g.csv", encoding=GB18030)
+    assert table.cells[1].tolist() == names
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NAMES, min_size=2, max_size=8), st.data())
+def test_a_utf8_name_in_a_gbk_file_is_refused_at_its_row_and_column(names: list[str], data: st.DataObject) -> None:
+    utf8 = data.draw(st.integers(min_value=0, max_value=len(names) - 1))
+    assume(_gb18030(names[utf8].encode()))  # (UTF-8 bytes that do not decode as GB18030 at all: test_…)
+    text = _gbk_decoded([_row(n, k) for k, n in enumerate(names)], utf8_row=utf8 + 1)
+    with pytest.raises(InputValidationError) as info:
+        csv_text_table(text, "m.csv", encoding=GB18030)
+    [problem] = info.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == ("m.csv", utf8 + 2, "企业名称", names[utf8])
+    assert MIXED in problem.reason
+
+
+def test_no_gbk_character_header_category_or_sample_name_looks_like_utf8() -> None:
+    """Every GB2312 character alone (about one in seven is a two-byte UTF-8 character: 隆 is ¡, 楼 is ¥), every
+    header, category and item name of the catalogues, and 100,000 sample names, read from GBK."""
+    gb2312 = [bytes([lead, trail]) for lead in range(0xB0, 0xF8) for trail in range(0xA1, 0xFF)]
+    characters = [b.decode("gb2312") for b in gb2312 if _decodes(b)]
+    assert len(characters) == 6763 and utf8_reading("隆") is None and "隆".encode("gbk").decode() == "¡"
+    words = [*IDENTITY_ZH.values(), *EXTRA_HEADERS, *reference.CITIES.values(), *reference.INDUSTRIES.values()]
+    words += [*reference.SIZES, *reference.OWNERSHIPS, "是", "否", "有", "无"]
+    for edition in ("2026.1", None):
+        catalogue = load_catalogue(edition)
+        words += [f.name_zh for f in catalogue.fields] + [i.name_zh for i in catalogue.items]
+        words += [t.name_zh for t in catalogue.record_types]
+    words += firms(100_000, 11).frame["name"].tolist()
+    assert [w for w in characters + words if utf8_reading(w.encode("gbk").decode(GB18030))] == []
+
+
+def _decodes(data: bytes, encoding: str = "gb2312") -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _gb18030(data: bytes) -> bool:
+    return _decodes(data, GB18030)
+
+
+def _gbk_file(lines: list[str], row: int, column: int, value: str, end: str = "\r\n") -> bytes:
+    """``lines`` in GBK, but cell ``column`` of line ``row`` (from 0) replaced by ``value`` typed in UTF-8."""
+    data = b""
+    for k, line in enumerate(lines):
+        if k != row:
+            data += (line + end).encode("gbk")
+            continue
+        cells = line.split(",")
+        data += (",".join(cells[:column]) + ",").encode("gbk") + value.encode("utf-8")
+        data += ("," + ",".join(cells[column + 1 :]) + end).encode("gbk")
+    return data
+
+
+def test_the_samples_read_the_same_from_gbk(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    write_sample(generate(300, seed=3, period=PERIOD), path)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(path.read_text(encoding="utf-8-sig").encode("gbk"))
+    assert read_records(gbk, CATALOGUE, period=PERIOD).frame.equals(read_records(path, CATALOGUE, period=PERIOD).frame)
+
+
+def test_a_utf8_cell_in_a_gbk_file_is_refused_and_nothing_is_stored(tmp_path: Path) -> None:
+    """End to end: `lrc ingest` of a GBK file whose one name was typed in UTF-8 (张三 reads as 寮犱笁)."""
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "20", "--seed", "5", "--period", PERIOD, "--output", "s.csv")
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()
+    row = lines[5].split(",")
+    data = _gbk_file(lines, 5, lines[0].split(",").index("name"), "张三")
+    assert data.decode(GB18030).count("寮犱笁") == 1  # what the file stored before
+    (tmp_path / "mixed.csv").write_bytes(data)
+    done = lrc(tmp_path, "ingest", "mixed.csv", "--period", PERIOD, "--errors", "problems.csv", ok=False)
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert "第 6 行" in done.stderr and "name" in done.stderr and "张三" in done.stderr and MIXED in done.stderr
+    report = (tmp_path / "problems.csv").read_text(encoding="utf-8-sig")
+    assert "mixed.csv,6,name,张三," in report and MIXED_UTF8_REASON in report
+    assert _stored(tmp_path) == (0, 0)
+    records = [
+        "统一社会信用代码,记录类型,决定日期,决定机关,文书编号",
+        f"{row[0]},DOUBLE_WAGE_AWARD,2026-03-01,,沈人社〔2026〕1号",
+    ]
+    (tmp_path / "records.csv").write_bytes(_gbk_file(records, 1, 3, "沈阳市人力资源社会保障局"))
+    done = lrc(tmp_path, "record", "ingest", "records.csv", ok=False)  # `lrc record ingest` reads files alike
+    assert done.returncode == 4 and "第 2 行" in done.stderr and "决定机关" in done.stderr and MIXED in done.stderr
+    (tmp_path / "gbk.csv").write_bytes("".join(line + "\r\n" for line in lines).encode("gbk"))
+    lrc(tmp_path, "ingest", "gbk.csv", "--period", PERIOD)  # the same file all in GBK goes in
+    assert _stored(tmp_path) == (1, 20)
+
+
+def _stored(cwd: Path) -> tuple[int, int]:
+    """(ingest batches, submissions) in the store of ``cwd``."""
+    engine = make_engine(f"sqlite:///{cwd / 'lrc.db'}")
+    with engine.connect() as conn:
+        batches = conn.execute(text("SELECT count(*) FROM ingest_batches")).scalar_one()
+        submissions = conn.execute(text("SELECT count(*) FROM submissions")).scalar_one()
+    engine.dispose()
+    return batches, submissions
+
+
+def test_a_utf8_cell_in_a_later_chunk_names_the_files_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "s.csv"
+    write_sample(generate(1_000, seed=31, period=PERIOD), path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    data = _gbk_file(lines, 900, lines[0].split(",").index("name"), "大连华信科技有限公司", "\n")
+    assert _gb18030(data)  # read as GB18030 without error, the name garbled
+    (tmp_path / "big.csv").write_bytes(data)
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", "25000")
+    from lrc.ingest import RecordChunks
+
+    records = RecordChunks(tmp_path / "big.csv", CATALOGUE, period=PERIOD)
+    list(records)
+    assert records.streamed
+    [problem] = records.problems
+    assert (problem.row, problem.column, problem.value) == (901, "name", "大连华信科技有限公司")
+
+
+def test_a_utf8_value_in_a_gbk_json_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes('[{"企业名称": "沈阳宏达有限公司"},\n {"企业名称": "'.encode("gbk") + "张三".encode() + b'"}]')
+    with pytest.raises(InputValidationError) as info:
+        read_records(path, CATALOGUE, period=PERIOD)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, None, "张三") and MIXED in problem.reason
