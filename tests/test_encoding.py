@@ -8,16 +8,16 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
 from indicators import load_catalogue
 from lrc import reference
-from lrc.errors import InputValidationError
+from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import read_records
-from lrc.ingest.encoding import GB18030, MIXED_UTF8_REASON, utf8_reading
-from lrc.ingest.readers import csv_text_table
+from lrc.ingest.encoding import GB18030, MIXED_GBK_REASON, MIXED_UTF8_REASON, decode, utf8_reading
+from lrc.ingest.readers import csv_text_table, read_table
 from lrc.ingest.validate import EXTRA_HEADERS, IDENTITY_ZH
 from lrc.samples import generate, tables, write_sample
 from lrc.samples.identity import firms
@@ -65,17 +65,23 @@ def test_genuine_gbk_names_never_look_like_utf8(names: list[str]) -> None:
     assert table.cells[1].tolist() == names
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(NAMES, min_size=2, max_size=8), st.data())
 def test_a_utf8_name_in_a_gbk_file_is_refused_at_its_row_and_column(names: list[str], data: st.DataObject) -> None:
+    """Whether its UTF-8 bytes decode as GB18030 (mojibake) or not (an odd number of bytes, a byte 80)."""
     utf8 = data.draw(st.integers(min_value=0, max_value=len(names) - 1))
-    assume(_gb18030(names[utf8].encode()))  # (UTF-8 bytes that do not decode as GB18030 at all: test_…)
-    text = _gbk_decoded([_row(n, k) for k, n in enumerate(names)], utf8_row=utf8 + 1)
-    with pytest.raises(InputValidationError) as info:
-        csv_text_table(text, "m.csv", encoding=GB18030)
-    [problem] = info.value.problems
+    lines = [",".join(HEADER), *(",".join(_row(n, k)) for k, n in enumerate(names))]
+    [problem] = _problems(_gbk_file(lines, utf8 + 1, 1, names[utf8]), "m.csv")
     assert (problem.file, problem.row, problem.column, problem.value) == ("m.csv", utf8 + 2, "企业名称", names[utf8])
     assert MIXED in problem.reason
+
+
+def _problems(data: bytes, file: str) -> list[RowProblem]:
+    """The problems of a text file's bytes, read as `lrc ingest` reads a CSV."""
+    with pytest.raises(InputValidationError) as info:
+        text, encoding = decode(data, file)
+        csv_text_table(text, file, encoding=encoding)
+    return info.value.problems
 
 
 def test_no_gbk_character_header_category_or_sample_name_looks_like_utf8() -> None:
@@ -188,3 +194,94 @@ def test_a_utf8_value_in_a_gbk_json_file_is_refused_at_its_line(tmp_path: Path) 
         read_records(path, CATALOGUE, period=PERIOD)
     [problem] = info.value.problems
     assert (problem.row, problem.column, problem.value) == (2, None, "张三") and MIXED in problem.reason
+
+
+GBK_LINES = ["统一社会信用代码,企业名称,行政区划代码", "91210102MA0Q00001X,沈阳宏达机械有限公司,210102"]
+TRIED = "已按 UTF-8、GB18030/GBK 尝试"
+
+
+@pytest.mark.parametrize(
+    ("data", "column", "value", "reason"),
+    [
+        pytest.param(  # a stray byte in a GBK file: the guesser read the whole file as Cyrillic
+            "\n".join(GBK_LINES).encode("gbk") + b"\n91210102MA0Q00002X,\xff,210102\n",
+            "企业名称", "\\xff", "这一行第 20 个字节 0xFF 无法解码", id="stray-byte-in-gbk",
+        ),
+        pytest.param(  # a Latin-1 cell in a UTF-8 file
+            "\n".join(GBK_LINES).encode() + "\n91210102MA0Q00002X,Café,210102\n".encode("latin-1"),
+            "企业名称", "Caf\\xe9", "这一行第 23 个字节 0xE9 无法解码", id="latin1-in-utf8",
+        ),
+        pytest.param(  # a GBK cell in a UTF-8 file
+            "\n".join(GBK_LINES).encode() + b"\n91210102MA0Q00002X," + "张三丰".encode("gbk") + b",210102\n",
+            "企业名称", "张三丰", MIXED_GBK_REASON, id="gbk-in-utf8",
+        ),
+        pytest.param(  # a UTF-8 cell of an odd number of bytes in a GBK file, which GB18030 does not decode
+            "\n".join(GBK_LINES).encode("gbk") + b"\n91210102MA0Q00002X," + "张三丰".encode() + b",210102\n",
+            "企业名称", "张三丰", MIXED_UTF8_REASON, id="odd-utf8-in-gbk",
+        ),
+    ],
+)  # fmt: skip
+def test_a_cell_that_does_not_decode_is_named_by_row_column_and_byte(
+    data: bytes, column: str, value: str, reason: str
+) -> None:
+    [problem] = _problems(data, "bad.csv")
+    assert (problem.file, problem.row, problem.column, problem.value) == ("bad.csv", 3, column, value)
+    assert reason in problem.reason
+    if "无法解码" in reason:
+        assert TRIED in problem.reason and "tried UTF-8, GB18030/GBK" in problem.reason
+
+
+def test_a_stray_byte_is_never_guessed_past(tmp_path: Path) -> None:
+    """A GBK file with one stray byte was read as charset-normalizer guessed it: ISO-8859-5, every name Cyrillic
+    (ъДяЛњаЕ…), and stored so."""
+    rows = "".join(f"91210102MA0Q{i:05d}X,沈阳宏达机械有限公司{i},210102\n" for i in range(200))
+    path = tmp_path / "guess.csv"
+    path.write_bytes(("\n".join(GBK_LINES[:1]) + "\n" + rows).encode("gbk") + b"9121,\xff,210102\n")
+    with pytest.raises(InputValidationError) as info:
+        read_table(path)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column, problem.value) == (202, "企业名称", "\\xff") and "0xFF" in problem.reason
+
+
+def test_a_file_in_neither_encoding_is_one_problem_at_its_first_line_that_does_not_decode() -> None:
+    data = b"uscc,name\n" + b"".join(f"9121{i:014d},Caf".encode() + b"\xe9\n" for i in range(30))
+    [problem] = _problems(data, "latin1.csv")
+    assert (problem.row, problem.column) == (2, None)
+    assert "有 30 行无法按 UTF-8、GB18030/GBK 解码,第一处是这一行第 23 个字节 0xE9" in problem.reason
+
+
+def test_a_tab_separated_row_and_a_json_line_are_named_too() -> None:
+    data = "企业名称\t统一社会信用代码\n沈阳\t9121\n".encode("gbk") + b"\xff\t9122\n"
+    [problem] = _problems(data, "t.txt")
+    assert (problem.row, problem.column, problem.value) == (3, "企业名称", "\\xff")
+    with pytest.raises(InputValidationError) as info:
+        decode('[{"企业名称": "沈阳"},\n {"企业名称": "'.encode() + b'\xff"}]', "r.json", table=False)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (2, None) and "第 20 个字节 0xFF" in problem.reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_still_reads(encoding: str) -> None:
+    text, used = decode("\n".join(GBK_LINES).encode(encoding), "u.csv")
+    assert text.splitlines() == GBK_LINES and used == "utf-16"
+
+
+def test_a_stray_byte_in_a_gbk_file_is_refused_end_to_end_and_nothing_is_stored(tmp_path: Path) -> None:
+    """`lrc ingest` of a sample saved as GBK with one stray byte: it said only "cannot decode the file",
+    nowhere; `lrc record ingest` alike."""
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "20", "--seed", "5", "--period", PERIOD, "--output", "s.csv")
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = [(line + "\r\n").encode("gbk") for line in lines]
+    at = rows[8].index(b",", rows[8].index(b",") + 1)  # the end of the name: a stray 0xFF typed after it
+    rows[8] = rows[8][:at] + b"\xff" + rows[8][at:]
+    (tmp_path / "stray.csv").write_bytes(b"".join(rows))
+    done = lrc(tmp_path, "ingest", "stray.csv", "--period", PERIOD, ok=False)
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert f"第 9 行 (row 9), 列 name (column):这一行第 {at + 1} 个字节 0xFF 无法解码" in done.stderr
+    assert "tried UTF-8, GB18030/GBK" in done.stderr
+    assert _stored(tmp_path) == (0, 0)
+    records = ["uscc,type,date,source,ref", "91210102MA0Q00001X,DOUBLE_WAGE_AWARD,2026-03-01,沈阳市人社局,沈人社1号"]
+    (tmp_path / "records.csv").write_bytes("\n".join(records).encode("gbk") + b"\xff\n")
+    done = lrc(tmp_path, "record", "ingest", "records.csv", ok=False)
+    assert done.returncode == 4 and "第 2 行 (row 2), 列 ref (column)" in done.stderr and "0xFF" in done.stderr

@@ -1,9 +1,16 @@
-"""Text in two encodings in one file: a cell typed or pasted in UTF-8 into a file Excel saved as GBK.
+"""Which encoding a text file (CSV, tab-separated TXT, JSON) is in, and where it is not.
 
-GB18030 (GBK's superset, as Excel saves CSV on Chinese Windows) decodes almost any even run of bytes, so the
-UTF-8 bytes of 张三 (E5 BC A0 E4 B8 89) read without error as 寮犱笁, and such a cell would be stored garbled.
-After a file is read as GB18030, each run of non-ASCII characters is encoded back to its bytes: when those
-bytes are valid UTF-8 spelling Chinese text, the run was UTF-8 and the file is refused at that row and column.
+A file is read as UTF-8 (with or without a byte-order mark), UTF-16 (with a mark, as Excel saves "Unicode
+text"; without one when its NUL bytes say so) or GB18030 (GBK's superset, as Excel saves CSV on Chinese
+Windows). Nothing else is guessed: a guesser read a GBK file with one stray byte as Cyrillic, every name
+garbled. A file that none of them decodes is refused naming each line that does not decode, the column and
+byte where it stops, and the encodings tried; a line in the other of UTF-8 and GBK than the rest of the file
+is named as such (two encodings in one file).
+
+The other way two encodings meet in one file is quieter: GB18030 decodes almost any even run of bytes, so
+the UTF-8 bytes of 张三 (E5 BC A0 E4 B8 89) read without error as 寮犱笁. After a file is read as GB18030,
+each run of non-ASCII characters is encoded back to its bytes: when those bytes are valid UTF-8 spelling
+Chinese text, the run was UTF-8 and the file is refused at that row and column.
 
 "Valid UTF-8" alone is not enough. About one GB2312 character in seven has bytes that are also a two-byte
 UTF-8 character (隆 is C2 A1, ¡ in UTF-8; 楼 is C2 A5, ¥), so a run of one or two genuine GBK characters can
@@ -15,23 +22,146 @@ runs of GB2312 and ever less often for longer ones; no name, header or category 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
+from dataclasses import dataclass
+from typing import NoReturn
 
-from lrc.errors import RowProblem
+from lrc.errors import InputValidationError, RowProblem
 
+UTF8 = "utf-8-sig"  # with or without a byte-order mark
+UTF16 = "utf-16"
 GB18030 = "gb18030"
+TRIED = "UTF-8、GB18030/GBK"
 MAX_ENCODING_PROBLEMS = 20  # cells named; the file is refused at the first
 MIXED_UTF8_REASON = (
     "这一格是 UTF-8 编码,而文件其余部分是 GBK/GB18030 编码,按 GBK 读出来是乱码:同一个文件混用了两种编码。"
     "请把整个文件另存为 UTF-8(Excel「CSV UTF-8」)或 GBK 后重新导入"
     " (mixed encodings: a UTF-8 cell in a GBK file; save the whole file as UTF-8 or GBK)"
 )
+MIXED_GBK_REASON = (
+    "这一格是 GBK/GB18030 编码,而文件其余部分是 UTF-8 编码:同一个文件混用了两种编码。"
+    "请把整个文件另存为 UTF-8(Excel「CSV UTF-8」)或 GBK 后重新导入"
+    " (mixed encodings: a GBK cell in a UTF-8 file; save the whole file as UTF-8 or GBK)"
+)
+NOT_TEXT_REASON = (
+    f"不是文本文件,或不是 {TRIED} 编码的文本,无法读取;请在 Excel 中另存为「CSV UTF-8」后重新导入"
+    " (not a text file in UTF-8 or GB18030/GBK)"
+)
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # never in a text table
+_PIECE = re.compile(rb"[^\x00-\x2f\x3a-\x3f]+")  # bytes between ASCII punctuation, spaces and controls
+VOTES = 100_000
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CHINESE_TEXT = re.compile(
     r"[\x20-\x7e\u00b7\u2010-\u2027\u2030-\u205e\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uffef]+"
 )
+
+
+def decode(data: bytes, file: str, *, table: bool = True, prefer_tab: bool = False) -> tuple[str, str]:
+    """(text, encoding) of a text file's bytes, or InputValidationError naming where they do not decode.
+    ``table``: a CSV or TXT (``prefer_tab``) file, whose problems name their column; else JSON."""
+    if data.startswith(b"PK\x03\x04"):
+        _fail(file, "这是 Excel (xlsx) 文件,请使用 .xlsx 后缀 (this is an xlsx file)")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(data, file), UTF16
+    if data.count(0) * 20 >= len(data):  # UTF-16 without a mark: every other byte of ASCII text is NUL
+        return _utf16_without_mark(data, file), UTF16
+    for encoding in (UTF8, GB18030):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputValidationError(encoding_problems(data, file, table=table, prefer_tab=prefer_tab), file)
+
+
+def _fail(file: str, reason: str, row: int | None = None) -> NoReturn:
+    raise InputValidationError([RowProblem(file, row, None, None, reason)], file)
+
+
+def _utf16(data: bytes, file: str) -> str:
+    try:
+        return data.decode(UTF16)
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].decode(UTF16, "replace").count("\n") + 1
+        reason = (
+            "文件以 UTF-16 的字节顺序标记开头,这一行却不能按 UTF-16 解码(文件可能被截断或已损坏),请重新导出"
+            " (cannot decode as UTF-16, which the file's byte-order mark says it is)"
+        )
+        _fail(file, reason, row)
+
+
+def _utf16_without_mark(data: bytes, file: str) -> str:
+    """UTF-16 without a byte-order mark, its byte order told by where the NULs of its ASCII characters are."""
+    encoding = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        _fail(file, NOT_TEXT_REASON)
+    if text.count("\x00") * 20 >= len(text):
+        _fail(file, NOT_TEXT_REASON)
+    return text
+
+
+def encoding_problems(data: bytes, file: str, *, table: bool = True, prefer_tab: bool = False) -> list[RowProblem]:
+    """The problems of a file not all in one encoding: one that neither UTF-8 nor GB18030 decodes whole, or
+    one that GB18030 decodes with UTF-8 text in it. The file's encoding is the one more of its cells are in
+    (UTF-8 when it has a byte-order mark); each line that does not decode in it is named with its cells that do
+    not: a cell in the other encoding as mixed encodings, else the byte it stops at; in a GBK file, so is UTF-8
+    text that GB18030 decodes (``utf8_cells``). A binary file, or one in neither encoding (more than
+    MAX_ENCODING_PROBLEMS lines that do not decode, none of them in the other encoding), is one problem at the
+    first line that does not decode."""
+    marked = data.startswith(codecs.BOM_UTF8)
+    lines = _lines(data[len(codecs.BOM_UTF8) :] if marked else data)
+    main = "utf-8" if marked else _main_encoding(data)
+    bad = [(number, line) for number, line in enumerate(lines, start=1) if not _decodes(line, main)]
+    columns = _Columns.of(b"\n".join(lines).decode(main, "replace"), table, prefer_tab)
+    problems = [p for n, line in bad[: MAX_ENCODING_PROBLEMS + 1] for p in _line_problems(file, n, line, main, columns)]
+    mixed = any(p.reason in (MIXED_UTF8_REASON, MIXED_GBK_REASON) for p in problems)
+    if bad and (_CONTROL_BYTES.search(data) or (len(bad) > MAX_ENCODING_PROBLEMS and not mixed)):
+        return [_whole_file_problem(file, bad, main)]
+    if main == GB18030 or not problems:  # UTF-8 text that GB18030 decodes, in the lines that did decode
+        said = {(p.row, p.column) for p in problems}
+        text = b"\n".join(lines).decode(GB18030, "replace")
+        problems.extend(p for p in utf8_cells(text, file, columns.delimiter) if (p.row, p.column) not in said)
+    problems = sorted(problems, key=lambda p: p.row or 0)[:MAX_ENCODING_PROBLEMS]
+    return problems or [RowProblem(file, None, None, None, NOT_TEXT_REASON)]
+
+
+def _whole_file_problem(file: str, bad: list[tuple[int, bytes]], main: str) -> RowProblem:
+    number, line = bad[0]
+    at, byte = _stop(line, main)
+    reason = (
+        f"有 {len(bad):,} 行无法按 {TRIED} 解码,第一处是这一行第 {at} 个字节 0x{byte:02X}:文件不是这两种编码的"
+        f"文本;请在 Excel 中另存为「CSV UTF-8」后重新导入 (cannot decode the file: tried {_english(TRIED)})"
+    )
+    return RowProblem(file, number, None, None, reason)
+
+
+def utf8_cells(text: str, file: str, delimiter: str | None) -> list[RowProblem]:
+    """A problem for each cell of ``text`` (a file read as GB18030) that was written in UTF-8, up to
+    MAX_ENCODING_PROBLEMS, named by line and, when ``delimiter`` is given (a table), column; the value is what
+    the cell says read as UTF-8."""
+    problems: list[RowProblem] = []
+    said: set[tuple[int, str | None]] = set()
+    header_number, header = first_line(text)
+    headers = next(csv.reader([header], delimiter=delimiter), []) if delimiter else []
+    for run in _NON_ASCII.finditer(text):
+        reading = utf8_reading(run.group())
+        if reading is None:
+            continue
+        number, start = _line_at(text, run.start())
+        column = None
+        if delimiter is not None:
+            index = cell_index(text[start : run.start()], delimiter)
+            column = column_label(headers, index, header_row=number == header_number)
+        if (number, column) not in said:
+            said.add((number, column))
+            problems.append(RowProblem(file, number, column, reading, MIXED_UTF8_REASON))
+            if len(problems) >= MAX_ENCODING_PROBLEMS:
+                break
+    return problems
 
 
 def utf8_reading(run: str) -> str | None:
@@ -80,26 +210,111 @@ def _line_at(text: str, pos: int) -> tuple[int, int]:
     return text.count(mark, 0, pos) + 1, text.rfind(mark, 0, pos) + 1
 
 
-def utf8_cells(text: str, file: str, delimiter: str | None) -> list[RowProblem]:
-    """A problem for each cell of ``text`` (a file read as GB18030) that was written in UTF-8, up to
-    MAX_ENCODING_PROBLEMS, named by line and, when ``delimiter`` is given (a table), column; the value is what
-    the cell says read as UTF-8."""
-    problems: list[RowProblem] = []
-    said: set[tuple[int, str | None]] = set()
-    header_number, header = first_line(text)
-    headers = next(csv.reader([header], delimiter=delimiter), []) if delimiter else []
-    for run in _NON_ASCII.finditer(text):
-        reading = utf8_reading(run.group())
-        if reading is None:
+def _english(tried: str) -> str:
+    return tried.replace("、", ", ")
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """The lines of a file's bytes (LF or CRLF; CR alone when it has no LF). A line feed or carriage return
+    byte is never part of a UTF-8 or GB18030 character."""
+    if b"\n" not in data:
+        return data.split(b"\r")
+    return [line.removesuffix(b"\r") for line in data.split(b"\n")]
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _main_encoding(data: bytes) -> str:
+    """UTF-8 or GB18030: the one more of the file's pieces of text are in (UTF-8 on a tie), a piece being what
+    lies between ASCII punctuation (never part of a UTF-8 or GB18030 character), about a cell; the first
+    VOTES pieces with non-ASCII bytes are enough."""
+    utf8 = gb = 0
+    for piece in _PIECE.finditer(data):
+        if piece.group().isascii():
             continue
-        number, start = _line_at(text, run.start())
-        column = None
-        if delimiter is not None:
-            index = cell_index(text[start : run.start()], delimiter)
-            column = column_label(headers, index, header_row=number == header_number)
-        if (number, column) not in said:
-            said.add((number, column))
-            problems.append(RowProblem(file, number, column, reading, MIXED_UTF8_REASON))
-            if len(problems) >= MAX_ENCODING_PROBLEMS:
-                break
+        if _decodes(piece.group(), "utf-8"):
+            utf8 += 1
+        elif _decodes(piece.group(), GB18030):
+            gb += 1
+        if utf8 + gb >= VOTES:
+            break
+    return GB18030 if gb > utf8 else "utf-8"
+
+
+def _stop(data: bytes, encoding: str) -> tuple[int, int]:
+    """(position from 1, value) of the byte where decoding ``data`` stops."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start + 1, data[exc.start]
+    return len(data), 0
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """How the cells of a file's lines are told apart and named: a table's delimiter and header, or none
+    (JSON: a line is one cell, named by its line alone)."""
+
+    delimiter: str | None
+    headers: list[str]
+    header_number: int
+
+    @classmethod
+    def of(cls, text: str, table: bool, prefer_tab: bool) -> _Columns:
+        number, header = first_line(text)
+        if not table:
+            return cls(None, [], number)
+        delimiter = delimiter_of(header, prefer_tab)
+        return cls(delimiter, next(csv.reader([header], delimiter=delimiter), []), number)
+
+    def spans(self, line: bytes) -> list[tuple[int, int]]:
+        return _cell_spans(line, self.delimiter) if self.delimiter else [(0, len(line))]
+
+    def label(self, number: int, index: int) -> str | None:
+        if self.delimiter is None:
+            return None
+        return column_label(self.headers, index, header_row=number == self.header_number)
+
+
+def _line_problems(file: str, number: int, line: bytes, main: str, columns: _Columns) -> list[RowProblem]:
+    """A problem for each cell of ``line`` that does not decode in ``main``."""
+    problems = []
+    for index, (start, end) in enumerate(columns.spans(line)):
+        cell = line[start:end]
+        if _decodes(cell, main):
+            continue
+        column = columns.label(number, index)
+        other = GB18030 if main == "utf-8" else "utf-8"
+        if _decodes(cell, other):
+            reason = MIXED_UTF8_REASON if other == "utf-8" else MIXED_GBK_REASON
+            problems.append(RowProblem(file, number, column, cell.decode(other), reason))
+            continue
+        at, byte = _stop(cell, main)
+        reason = (
+            f"这一行第 {start + at} 个字节 0x{byte:02X} 无法解码:已按 {TRIED} 尝试,都不能读;请检查这一格(多半是从别处"
+            f"粘贴来的),改正后把文件另存为 UTF-8 (undecodable byte 0x{byte:02X} at byte {start + at} of the row;"
+            f" tried {_english(TRIED)})"
+        )
+        problems.append(RowProblem(file, number, column, cell.decode(main, "backslashreplace"), reason))
     return problems
+
+
+def _cell_spans(line: bytes, delimiter: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a line's bytes: split at the delimiter outside double quotes (neither is
+    ever part of a UTF-8 or GB18030 character)."""
+    spans, start, quoted = [], 0, False
+    mark = ord(delimiter)
+    for i, byte in enumerate(line):
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == mark and not quoted:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(line)))
+    return spans

@@ -10,7 +10,6 @@ padded with blanks (blank means "not reported").
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -22,14 +21,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn
 
-import charset_normalizer
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest.encoding import GB18030, delimiter_of, utf8_cells
+from lrc.ingest.encoding import GB18030, decode, delimiter_of, encoding_problems, utf8_cells
 from lrc.ingest.template_period import GUIDE_SHEET, title_period
 from lrc.ingest.xlsx_extent import oversized
 from lrc.ingest.xlsx_formulas import formulas_without_values
@@ -225,30 +223,6 @@ def _fail_cell(table: RawTable, row: int | None, pos: int, length: int) -> NoRet
     raise InputValidationError([problem], table.file)
 
 
-def decode_text(data: bytes, file: str) -> tuple[str, str]:
-    """(text, encoding) of ``data``: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else
-    charset-normalizer's guess."""
-    if data.startswith(b"PK\x03\x04"):
-        _fail(file, "这是 Excel (xlsx) 文件,请使用 .xlsx 后缀 (this is an xlsx file)")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates: tuple[str, ...] = ("utf-16",)
-    else:
-        candidates = ("utf-8-sig", "gb18030")
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        # UTF-16 without a mark decodes as text full of NULs; a stray NUL in real text is a control
-        # character that validation refuses by row and column
-        if text.count("\x00") * 20 < len(text):
-            return text, encoding
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None or "\x00" in str(best):
-        _fail(file, "无法识别文件编码,请另存为 UTF-8 (cannot decode the file; save it as UTF-8)")
-    return str(best), best.encoding
-
-
 def _frame(headers: list[str], records: list[list[str]]) -> pd.DataFrame:
     """Rows of text as a frame of str columns numbered from 0 (built in one call: per-column Series cost
     more than the work for a short table, and no less for a long one)."""
@@ -310,20 +284,20 @@ def _table(file: str, raw_rows: list[tuple[int, list[str]]], *, text: bool = Fal
 
 
 def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
-    text, encoding = decode_text(data, file)
+    text, encoding = decode(data, file, prefer_tab=prefer_tab)
     return csv_text_table(text, file, prefer_tab=prefer_tab, encoding=encoding)
 
 
 def csv_text_table(text: str, file: str, *, prefer_tab: bool = False, encoding: str = "utf-8") -> RawTable:
     """Comma- or tab-separated text; tabs when the first line has tabs and no commas
     (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export). Rows are the lines of ``text``.
-    Text read as GB18030 (``encoding``) is refused where a cell of it was written in UTF-8."""
+    Text read as GB18030 (``encoding``) with UTF-8 text in it is refused where the two encodings meet."""
     head = text.lstrip("\ufeff\r\n")  # the first line that is not blank
     end = head.find("\n")
     delimiter = delimiter_of(head if end < 0 else head[:end], prefer_tab)
     _check_lines(text, file, delimiter)
-    if encoding == GB18030:
-        _refuse(utf8_cells(text, file, delimiter), file)
+    if encoding == GB18030 and utf8_cells(text, file, delimiter):
+        _refuse(encoding_problems(text.encode(GB18030), file, prefer_tab=prefer_tab), file)
     return _read_csv_fast(text, file, delimiter) or _read_csv_lines(text, file, delimiter)
 
 
@@ -511,9 +485,9 @@ def _json_records(doc: object, file: str) -> list[Any]:
 
 
 def _read_json(data: bytes, file: str) -> RawTable:
-    text, encoding = decode_text(data, file)
-    if encoding == GB18030:
-        _refuse(utf8_cells(text, file, None), file)
+    text, encoding = decode(data, file, table=False)
+    if encoding == GB18030 and utf8_cells(text, file, None):
+        _refuse(encoding_problems(data, file, table=False), file)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
