@@ -28,8 +28,10 @@ from lrc.cli_common import (
     JsonOrText,
     Output,
     Period,
+    SheetName,
     TextOrJson,
     check_report_path,
+    check_sheet,
     err,
     in_chinese,
     log,
@@ -199,6 +201,7 @@ def ingest(
         typer.Option("--accept-uscc", help="明确接受校验未通过的信用代码 (recorded override)"),
     ] = None,
     errors: ErrorsFile = None,
+    sheet: SheetName = None,
     edition: Edition = None,
     fmt: JsonOrText = TextOrJson.text,
     as_: ActAs = None,
@@ -211,12 +214,13 @@ def ingest(
 
     catalogue = load_catalogue(edition)
     check_report_path(errors, file)
+    check_sheet(sheet, file)
     engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入 (storing)") as advance:
             accepted = frozenset(accept_uscc or ())
             summary = ingest_file(
-                engine, who, file, period, accept_uscc=accepted, catalogue=catalogue, progress=advance
+                engine, who, file, period, accept_uscc=accepted, catalogue=catalogue, progress=advance, sheet=sheet
             )
     except InputValidationError as exc:
         refuse_with_report(exc, errors)

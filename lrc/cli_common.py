@@ -84,6 +84,22 @@ ErrorsFile = Annotated[
 ]
 
 
+SheetName = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Excel 工作簿中要导入的工作表;不止一个工作表有数据时须指定 (the worksheet to read, for a workbook)",
+    ),
+]
+
+
+def check_sheet(sheet: str | None, source: Path) -> None:
+    """Before any work: ``--sheet`` names a worksheet, so it is for an .xlsx file only."""
+    from lrc.ingest.readers import check_sheet_option
+
+    check_sheet_option(source, sheet)
+
+
 Edition = Annotated[
     str | None, typer.Option("--catalogue", help="指标体系版本,默认最新 (catalogue edition, default newest)")
 ]

@@ -12,6 +12,7 @@ from lrc.cli_common import (
     DbUrl,
     ErrorsFile,
     JsonOrText,
+    SheetName,
     TextOrJson,
     out,
     store_and_principal,
@@ -40,6 +41,7 @@ def exchange_export(
 def exchange_import(
     file: Annotated[Path, typer.Argument(help="信用平台的名单文件:.jsonl、.csv、.xlsx 或 .json")],
     errors: ErrorsFile = None,
+    sheet: SheetName = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
     as_: ActAs = None,
@@ -48,7 +50,7 @@ def exchange_import(
     from lrc.cli_records import receive_file
     from lrc.service.exchange import import_feed
 
-    receive_file(file, errors, fmt, db, as_, import_feed)
+    receive_file(file, errors, fmt, db, as_, import_feed, sheet)
 
 
 @site_app.command("build")

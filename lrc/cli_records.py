@@ -15,8 +15,10 @@ from lrc.cli_common import (
     DbUrl,
     ErrorsFile,
     JsonOrText,
+    SheetName,
     TextOrJson,
     check_report_path,
+    check_sheet,
     out,
     refuse_with_report,
     store_and_principal,
@@ -61,6 +63,7 @@ def record_add(
 def record_ingest(
     file: Annotated[Path, typer.Argument(help="CSV / XLSX / JSON 文件,列同 `lrc record add`")],
     errors: ErrorsFile = None,
+    sheet: SheetName = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
     as_: ActAs = None,
@@ -68,19 +71,27 @@ def record_ingest(
     """导入记录文件;任何一行有错则整个文件不写入 (all or nothing)."""
     from lrc.service.records import ingest_records
 
-    receive_file(file, errors, fmt, db, as_, ingest_records)
+    receive_file(file, errors, fmt, db, as_, ingest_records, sheet)
 
 
 def receive_file(
-    file: Path, errors: Path | None, fmt: TextOrJson, db: str | None, as_: str | None, service: Callable[..., Any]
+    file: Path,
+    errors: Path | None,
+    fmt: TextOrJson,
+    db: str | None,
+    as_: str | None,
+    service: Callable[..., Any],
+    sheet: str | None = None,
 ) -> None:
     """A file of records through ``service`` (records or a credit-platform feed): all or nothing, the problems
-    written to ``errors`` when asked, and what was stored and re-scored shown."""
+    written to ``errors`` when asked, and what was stored and re-scored shown; ``sheet`` is a workbook's
+    worksheet to read."""
     check_report_path(errors, file)
+    check_sheet(sheet, file)
     engine, who = store_and_principal(db, as_)
     try:
         with render.progress("写入记录 (storing records)") as advance:
-            summary = service(engine, who, file, progress=advance)
+            summary = service(engine, who, file, progress=advance, sheet=sheet)
     except InputValidationError as exc:
         refuse_with_report(exc, errors)
     _show(fmt, summary, one=False)

@@ -33,17 +33,22 @@ __all__ = [
 
 
 def read_records(
-    path: Path, catalogue: Catalogue, *, period: str, accept_uscc: frozenset[str] = frozenset()
+    path: Path,
+    catalogue: Catalogue,
+    *,
+    period: str,
+    accept_uscc: frozenset[str] = frozenset(),
+    sheet: str | None = None,
 ) -> IngestBatch:
     """The records of ``path`` for ``period``, checked against ``catalogue``.
 
     Headers are a field's ``name`` or Chinese ``name_zh``; codes in ``accept_uscc``
     skip the check-character tests (never the length or alphabet) and are listed in
-    ``overridden_uscc``. A workbook is read from its first sheet with a USCC column.
-    Raises InputValidationError with every problem in the file.
+    ``overridden_uscc``. A workbook is read from worksheet ``sheet``, else from the one with a USCC column
+    and data (``readers.data_sheet``). Raises InputValidationError with every problem in the file.
     """
     uscc_headers = {header for header, name in header_lookup(catalogue).items() if name == "uscc"}
-    table = read_table(Path(path), key_headers=uscc_headers)
+    table = read_table(Path(path), key_headers=uscc_headers, sheet=sheet)
     check_template_period(table.file, table.template_period, period)
     return validate_table(without_examples(table, uscc_headers), catalogue, period=period, accept_uscc=accept_uscc)
 

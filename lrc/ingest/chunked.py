@@ -22,7 +22,7 @@ import pandas as pd
 
 from indicators import Catalogue
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest.readers import RawTable, check_cells, csv_text_table, read_table
+from lrc.ingest.readers import EXAMPLE_MARK, RawTable, check_cells, check_sheet_option, csv_text_table, read_table
 from lrc.ingest.template_period import check_template_period
 from lrc.ingest.validate import IngestBatch, absent_optional_columns, header_lookup, validate_table
 from lrc.normalise import ascii_column
@@ -31,7 +31,6 @@ CHUNK_CHARS = 16 * 1024 * 1024  # characters of text a chunk: about 55,000 rows,
 _SCAN_BYTES = 8 * 1024 * 1024
 _BREAK = re.compile(r"\r\n|\r|\n")
 DUPLICATE = "(duplicate code)"
-EXAMPLE_MARK = "示例"  # a collection template's example row: its USCC cell starts with this
 
 
 def chunk_chars() -> int:
@@ -166,9 +165,17 @@ class RecordChunks:
     reading to the end so that every problem in the file is reported, then calls ``raise_problems``."""
 
     def __init__(
-        self, path: Path, catalogue: Catalogue, *, period: str, accept_uscc: frozenset[str] = frozenset()
+        self,
+        path: Path,
+        catalogue: Catalogue,
+        *,
+        period: str,
+        accept_uscc: frozenset[str] = frozenset(),
+        sheet: str | None = None,
     ) -> None:
+        check_sheet_option(path, sheet)
         self.path, self.catalogue, self.period, self.accept_uscc = path, catalogue, period, accept_uscc
+        self.sheet = sheet  # a workbook's worksheet to read (``read_table``)
         self.file = path.name
         self.uscc_headers = {h for h, name in header_lookup(catalogue).items() if name == "uscc"}
         self.problems: list[RowProblem] = []
@@ -192,7 +199,7 @@ class RecordChunks:
                     self.streamed = True
                     yield from csv_tables(self.path, encoding, size)
                     return
-        table = read_table(self.path, key_headers=self.uscc_headers)
+        table = read_table(self.path, key_headers=self.uscc_headers, sheet=self.sheet)
         self.sha256 = table.sha256
         yield table
 

@@ -24,9 +24,9 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetMetadata, SheetTypeEnum, SheetVisibleEnum
 
-from lrc.errors import InputValidationError, RowProblem
+from lrc.errors import InputValidationError, RowProblem, UsageError
 from lrc.ingest.encoding import GB18030, decode, delimiter_of, encoding_problems, utf8_cells
 from lrc.ingest.template_period import GUIDE_SHEET, title_period
 from lrc.ingest.xlsx_extent import oversized
@@ -39,6 +39,7 @@ SUFFIXES = (".csv", ".txt", ".xlsx", ".json")  # .txt: Excel's "Unicode text" (U
 MAX_COLUMNS = 1_000
 MAX_LINE_CHARS = 65_536
 MAX_CELL_CHARS = 4_096
+EXAMPLE_MARK = "示例"  # a collection template's example row: its USCC cell starts with this
 
 
 @dataclass
@@ -71,11 +72,12 @@ class RawTable:
         return having[0] if having and len(having) < len(self.json_objects) else None
 
 
-def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
+def read_table(path: Path, *, key_headers: Collection[str] = (), sheet: str | None = None) -> RawTable:
     """The cells of ``path`` by suffix; InputValidationError (one problem) if it cannot be read.
 
-    A workbook is read from its first worksheet whose header row has one of ``key_headers``
-    (lower-cased, e.g. the USCC column's names), else from its first non-blank worksheet."""
+    A workbook is read from worksheet ``sheet`` when it is named, else from the one worksheet holding data
+    (``data_sheet``); a workbook with several is refused, naming them."""
+    check_sheet_option(path, sheet)
     file = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -92,7 +94,7 @@ def read_table(path: Path, *, key_headers: Collection[str] = ()) -> RawTable:
     if not data.strip():
         _fail(file, "文件为空 (empty file)")
     if suffix == ".xlsx":
-        table = _read_xlsx(data, file, frozenset(key_headers))
+        table = _read_xlsx(data, file, frozenset(key_headers), sheet)
     elif suffix == ".json":
         table = _read_json(data, file)
     else:
@@ -414,12 +416,19 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str]) -> RawTable:
+def check_sheet_option(path: Path, sheet: str | None) -> None:
+    """A worksheet can be named only for a workbook (UsageError otherwise)."""
+    if sheet is not None and path.suffix.lower() != ".xlsx":
+        reason = f"只有 Excel (.xlsx) 文件才有工作表,{path.name} 不是 (--sheet is for .xlsx workbooks)"
+        raise UsageError(f"--sheet {sheet}:{reason}")
+
+
+def _read_xlsx(data: bytes, file: str, key_headers: frozenset[str], wanted: str | None = None) -> RawTable:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name, several, raw_rows = _xlsx_rows(book, data, key_headers, file)
+        name, several, raw_rows = _xlsx_rows(book, data, key_headers, file, wanted)
         made_for = _guide_period(book, data)
-    except InputValidationError:
+    except (InputValidationError, UsageError):
         raise
     except Exception as exc:  # the reader raises many kinds of error on a damaged or foreign file
         _fail(
@@ -441,35 +450,97 @@ def _guide_period(book: CalamineWorkbook, data: bytes) -> str | None:
 
 
 def _xlsx_rows(
-    book: CalamineWorkbook, data: bytes, key_headers: frozenset[str], file: str
+    book: CalamineWorkbook, data: bytes, key_headers: frozenset[str], file: str, wanted: str | None
 ) -> tuple[str, bool, list[tuple[int, list[str]]]]:
-    """(sheet name, whether the workbook has several worksheets, rows as text numbered from 1)
-    of the first worksheet whose header row (first non-blank row) has one of ``key_headers``,
-    else of the first non-blank worksheet; visible sheets come before hidden ones.
-    Formulas give their cached values.
+    """(sheet name, whether the workbook has several worksheets, rows as text numbered from 1) of worksheet
+    ``wanted``, else of ``data_sheet``. Formulas give their cached values.
 
     calamine (Rust) reads a 100k-row sheet in seconds, where openpyxl takes over a minute."""
     sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     sheets.sort(key=lambda m: m.visible != SheetVisibleEnum.Visible)  # stable: file order within each
     if not sheets:
         return "", False, []
-    chosen = first_filled = None
-    for meta in sheets:  # reading a sheet parses all of it: keep the one chosen
-        refused = oversized(data, meta.name, MAX_COLUMNS)  # (before calamine holds it as one dense block)
-        if refused is not None:
-            _fail(file, refused)
-        sheet = book.get_sheet_by_name(meta.name)
-        header = next((r for r in sheet.iter_rows() if _filled(r)), None)
-        if header is None:
-            continue
-        if key_headers.intersection(h.lower() for h in _header(list(map(cell_text, header)))):
-            chosen = sheet
-            break
-        first_filled = first_filled or sheet
-    sheet = chosen or first_filled or book.get_sheet_by_name(sheets[0].name)
+    if wanted is not None:
+        sheet = _load_sheet(book, data, _named_sheet(sheets, wanted, file), file)
+    else:
+        sheet = data_sheet(book, data, sheets, key_headers, file)
     rows = sheet.to_python(skip_empty_area=False)
     text = [(n, [cell_text(v) for v in values]) for n, values in enumerate(rows, start=1)]
     return sheet.name, len(sheets) > 1, text
+
+
+def _load_sheet(book: CalamineWorkbook, data: bytes, name: str, file: str) -> CalamineSheet:
+    """A worksheet, once its used range is known not to be absurd (calamine holds it as one dense block)."""
+    refused = oversized(data, name, MAX_COLUMNS)
+    if refused is not None:
+        _fail(file, refused)
+    return book.get_sheet_by_name(name)
+
+
+def _named_sheet(sheets: list[SheetMetadata], wanted: str, file: str) -> str:
+    """The worksheet called ``wanted`` (as typed, else ignoring case and surrounding spaces, as Excel does)."""
+    for meta in sheets:
+        if meta.name == wanted:
+            return meta.name
+    for meta in sheets:
+        if meta.name.strip().casefold() == wanted.strip().casefold():
+            return meta.name
+    raise UsageError(
+        f"--sheet {wanted}:{file} 中没有这个工作表;工作表有 {_sheet_names(sheets)} (no such worksheet)"
+    )
+
+
+def _sheet_names(sheets: list[SheetMetadata]) -> str:
+    hidden = "(隐藏 hidden)"
+    return "、".join(f"「{m.name}」{'' if m.visible == SheetVisibleEnum.Visible else hidden}" for m in sheets)
+
+
+def data_sheet(
+    book: CalamineWorkbook, data: bytes, sheets: list[SheetMetadata], key_headers: frozenset[str], file: str
+) -> CalamineSheet:
+    """The worksheet holding data: one whose header row (first non-blank row) has one of ``key_headers``
+    (lower-cased: the USCC column's names) and a non-blank row below it other than the collection
+    template's example. A sheet of notes, a code list, a header alone or the template's unfilled example do not
+    count, so a filled template has one. Several such sheets are refused, naming them (hidden ones too): which
+    one is meant cannot be told. Without any, the first sheet with the key header, else the first non-blank one,
+    is read (for its problems to be named). Visible sheets come before hidden ones."""
+    holding: list[SheetMetadata] = []
+    chosen = keyed = filled = None
+    for meta in sheets:  # reading a sheet parses all of it: keep only what may be chosen
+        sheet = _load_sheet(book, data, meta.name, file)
+        kind = _sheet_kind(sheet, key_headers)
+        if kind == "data":
+            holding.append(meta)
+            chosen = chosen or sheet
+        keyed = keyed or (sheet if kind == "keyed" else None)
+        filled = filled or (sheet if kind != "blank" else None)
+    if len(holding) > 1:
+        _fail(file, _several_reason(holding))
+    return chosen or keyed or filled or book.get_sheet_by_name(sheets[0].name)
+
+
+def _several_reason(sheets: list[SheetMetadata]) -> str:
+    example = f"--sheet {sheets[0].name}" if " " not in sheets[0].name else f'--sheet "{sheets[0].name}"'
+    return (
+        f"工作簿中有 {len(sheets)} 个工作表都有数据:{_sheet_names(sheets)},不知道该导入哪一个。请用 --sheet 指定"
+        f"要导入的工作表(如 {example}),或把其他工作表删除或移到另一个工作簿后重新导入"
+        " (several worksheets hold data: choose one with --sheet NAME, or delete or move the others)"
+    )
+
+
+def _sheet_kind(sheet: CalamineSheet, key_headers: frozenset[str]) -> str:
+    """"data", "keyed" (the key header with nothing under it but the template's example), "filled" (no key
+    header) or "blank"."""
+    rows = (r for r in sheet.iter_rows() if _filled(r))
+    header = next(rows, None)
+    if header is None:
+        return "blank"
+    names = [h.lower() for h in _header(list(map(cell_text, header)))]
+    key = next((i for i, name in enumerate(names) if name in key_headers), None)
+    if key is None:
+        return "filled"
+    example = (r for r in rows if not (key < len(r) and cell_text(r[key]).strip().startswith(EXAMPLE_MARK)))
+    return "data" if next(example, None) is not None else "keyed"
 
 
 def _filled(values: list[Any]) -> bool:

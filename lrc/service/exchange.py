@@ -18,7 +18,7 @@ from indicators import Catalogue, load_catalogue
 from indicators.publication_policy import load_policy
 from lrc.errors import CatalogueError, InputValidationError, LrcError, RowProblem, UsageError
 from lrc.export import csv_bytes
-from lrc.ingest.readers import read_table
+from lrc.ingest.readers import check_sheet_option, read_table
 from lrc.normalise import ascii_form, document_number
 from lrc.service.access import Principal
 from lrc.service.publications import get_publication
@@ -82,13 +82,14 @@ def import_feed(
     *,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> RecordsSummary:
-    """Store the platform feed at ``path`` (``.jsonl``, ``.csv``, ``.xlsx`` or ``.json``): listings become
-    records, removals (``list_type`` removal) close the listing they name, which stops counting from the
-    removal date. Every entry is checked before anything is stored; a listing delivered again is answered,
-    not stored twice, and so is a removal."""
+    """Store the platform feed at ``path`` (``.jsonl``, ``.csv``, ``.xlsx``, of which worksheet ``sheet`` when
+    named, or ``.json``): listings become records, removals (``list_type`` removal) close the listing they
+    name, which stops counting from the removal date. Every entry is checked before anything is stored; a
+    listing delivered again is answered, not stored twice, and so is a removal."""
     catalogue = catalogue or load_catalogue()
-    items = _feed_items(Path(path))
+    items = _feed_items(Path(path), sheet)
     objects, removals, problems = [], [], []
     for number, item in items:
         kind = str(item.get("list_type") or "").strip()
@@ -125,9 +126,10 @@ def import_feed(
     return summary
 
 
-def _feed_items(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _feed_items(path: Path, sheet: str | None = None) -> list[tuple[int, dict[str, Any]]]:
     """(number, fields) of each feed entry: a JSON Lines file's entries by the line they are on (blank lines
     counted), or a table's rows (numbered from 1 after the header, as the records they become)."""
+    check_sheet_option(path, sheet)
     if path.suffix.lower() == ".jsonl":
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
@@ -151,7 +153,7 @@ def _feed_items(path: Path) -> list[tuple[int, dict[str, Any]]]:
         if not items:
             raise LrcError(f"{path.name}:没有任何记录 (no entries)")
         return items
-    table = read_table(path, key_headers={"uscc"})
+    table = read_table(path, key_headers={"uscc"}, sheet=sheet)
     if table.problems:
         raise InputValidationError(table.problems, path.name)
     headers = [h.strip().lower() for h in table.headers]

@@ -61,6 +61,7 @@ def ingest_file(
     accept_uscc: frozenset[str] = frozenset(),
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> IngestSummary:
     """Validate ``path`` whole, then store every new or changed submission.
 
@@ -70,12 +71,13 @@ def ingest_file(
     from outside). A large CSV is read, checked and written a chunk at a time in one transaction
     (``RecordChunks``), so memory stays bounded; a file of one chunk is checked before the store is
     opened for writing. New versions for a period scored already count once it is scored again
-    (``scored_run`` says so): a file may change every enterprise, which is a period run's work."""
+    (``scored_run`` says so): a file may change every enterprise, which is a period run's work. ``sheet`` names
+    a workbook's worksheet to read (``lrc.ingest.readers.data_sheet`` chooses otherwise)."""
     period = check_reporting_period(period, today_in_china())
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.ingest, f"period:{period}") as entry:
-        records = RecordChunks(Path(path), catalogue, period=period, accept_uscc=accept_uscc)
+        records = RecordChunks(Path(path), catalogue, period=period, accept_uscc=accept_uscc, sheet=sheet)
         batches = iter(records)
         first = next(batches, None)
         if first is None or not records.streamed:

@@ -97,12 +97,13 @@ def ingest_records(
     *,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> RecordsSummary:
-    """Every record of a CSV/XLSX/JSON file, all or nothing."""
+    """Every record of a CSV/XLSX/JSON file (of a workbook, worksheet ``sheet`` when named), all or nothing."""
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.record, f"file:{Path(path).name[:100]}") as entry:
         headers = {"uscc", RECORD_HEADERS["uscc"]}
-        table = read_table(Path(path), key_headers=headers)
+        table = read_table(Path(path), key_headers=headers, sheet=sheet)
         rows = check_records(table, catalogue, absent=_absent(engine, who))
         return _receive(engine, entry, rows, table.file, Path(path).name, catalogue, progress)
 
