@@ -231,6 +231,15 @@ def test_a_cell_that_does_not_decode_is_named_by_row_column_and_byte(
         assert TRIED in problem.reason and "tried UTF-8, GB18030/GBK" in problem.reason
 
 
+def test_utf8_text_that_gb18030_pairs_with_a_letter_after_it_is_found_too() -> None:
+    """张三丰 is nine bytes in UTF-8: GB18030 reads its last byte with the letter after it (B0 41) as one
+    character, and the rest as four, without error."""
+    data = "\n".join(GBK_LINES).encode("gbk") + b"\n91210102MA0Q00002X," + "张三丰".encode() + b"A,210102\n"
+    assert _gb18030(data)
+    [problem] = _problems(data, "a.csv")
+    assert (problem.row, problem.column, problem.value) == (3, "企业名称", "张三丰") and MIXED in problem.reason
+
+
 def test_a_stray_byte_is_never_guessed_past(tmp_path: Path) -> None:
     """A GBK file with one stray byte was read as charset-normalizer guessed it: ISO-8859-5, every name Cyrillic
     (ъДяЛњаЕ…), and stored so."""
