@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from indicators import load_catalogue
 from lrc.errors import InputValidationError
-from lrc.ingest import IngestBatch, RecordChunks, read_records
+from lrc.ingest import CheckedRows, RecordChunks, read_records
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, score_period
 from lrc.service.access import single_user
@@ -178,7 +178,7 @@ def test_a_bad_chunk_late_in_the_file_stores_nothing(
 @pytest.fixture(scope="module")
 def any_files(
     tmp_path_factory: pytest.TempPathFactory, sample: tuple[list[str], list[list[str]]]
-) -> dict[bool, tuple[Path, IngestBatch]]:
+) -> dict[bool, tuple[Path, CheckedRows]]:
     """For CRLF line ends or not: 150 sample rows (about 30,000 characters, blank lines among them) in a
     file, and its records read whole. Written and read once: every example of the property reads them."""
     header, rows = sample
@@ -193,7 +193,7 @@ def any_files(
 @settings(max_examples=12, deadline=None)
 @given(size=st.integers(min_value=1_500, max_value=60_000), crlf=st.booleans())  # up to twice the file: whole too
 def test_any_chunk_size_reads_the_same_records(
-    any_files: dict[bool, tuple[Path, IngestBatch]], size: int, crlf: bool
+    any_files: dict[bool, tuple[Path, CheckedRows]], size: int, crlf: bool
 ) -> None:
     path, whole = any_files[crlf]
     with pytest.MonkeyPatch.context() as patch:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import lrc.reference
 from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest import IngestBatch, read_records, write_problem_report
+from lrc.ingest import CheckedRows, read_records, write_problem_report
 from lrc.ingest.validate import REQUIRED_FACT_REASON
 from lrc.normalise import CONTROL_REASON
 from lrc.reference import (
@@ -118,7 +118,7 @@ def test_csv_round_trip_in_every_encoding_excel_uses(
     ]
     path = write_csv(tmp_path / "records.csv", rows, encoding)
     batch = read_records(path, catalogue, period=PERIOD)
-    assert isinstance(batch, IngestBatch)
+    assert isinstance(batch, CheckedRows)
     assert batch.file == "records.csv"
     assert batch.frame.index.tolist() == [code(1), code(2)]
     assert batch.frame.loc[code(2), "name"] == "大连港湾物流股份有限公司"

@@ -14,7 +14,7 @@ from lrc.ingest.template_period import check_template_period
 from lrc.ingest.validate import (
     IDENTITY_ZH,
     REQUIRED_IDENTITY,
-    IngestBatch,
+    CheckedRows,
     header_lookup,
     validate_table,
 )
@@ -24,7 +24,7 @@ __all__ = [
     "IDENTITY_ZH",
     "REQUIRED_IDENTITY",
     "SUFFIXES",
-    "IngestBatch",
+    "CheckedRows",
     "RecordChunks",
     "read_object",
     "read_records",
@@ -39,7 +39,7 @@ def read_records(
     period: str,
     accept_uscc: frozenset[str] = frozenset(),
     sheet: str | None = None,
-) -> IngestBatch:
+) -> CheckedRows:
     """The records of ``path`` for ``period``, checked against ``catalogue``.
 
     Headers are a field's ``name`` or Chinese ``name_zh``; codes in ``accept_uscc``
@@ -53,7 +53,7 @@ def read_records(
     return validate_table(without_examples(table, uscc_headers), catalogue, period=period, accept_uscc=accept_uscc)
 
 
-def read_object(values: dict[str, object], catalogue: Catalogue, *, period: str, source: str) -> IngestBatch:
+def read_object(values: dict[str, object], catalogue: Catalogue, *, period: str, source: str) -> CheckedRows:
     """One enterprise's data given as an object (an HTTP request, the web form), checked exactly as a
     file row is; ``source`` names it in messages. An object that passes is checked in plain Python
     (``single``); the file path runs only to word the problems of one that does not."""

@@ -24,7 +24,7 @@ from indicators import Catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import EXAMPLE_MARK, RawTable, check_cells, check_sheet_option, csv_text_table, read_table
 from lrc.ingest.template_period import check_template_period
-from lrc.ingest.validate import IngestBatch, absent_optional_columns, header_lookup, validate_table
+from lrc.ingest.validate import CheckedRows, absent_optional_columns, header_lookup, validate_table
 from lrc.normalise import ascii_column
 
 CHUNK_CHARS = 16 * 1024 * 1024  # characters of text a chunk: about 55,000 rows, 1.2 GB at the peak
@@ -203,7 +203,7 @@ class RecordChunks:
         self.sha256 = table.sha256
         yield table
 
-    def __iter__(self) -> Iterator[IngestBatch]:
+    def __iter__(self) -> Iterator[CheckedRows]:
         try:
             for table in self._tables():
                 self.chunks += 1
@@ -224,7 +224,7 @@ class RecordChunks:
             )  # fmt: skip
             self._add([RowProblem(self.file, None, None, None, reason)])
 
-    def _checked(self, table: RawTable) -> IngestBatch | None:
+    def _checked(self, table: RawTable) -> CheckedRows | None:
         repeated = self._repeats(table)
         try:
             batch = validate_table(table, self.catalogue, period=self.period, accept_uscc=self.accept_uscc)

@@ -28,7 +28,7 @@ from lrc.ingest.validate import (
     NUMBER_PATTERN,
     REQUIRED_IDENTITY,
     TEXT_LIMITS,
-    IngestBatch,
+    CheckedRows,
     header_lookup,
 )
 from lrc.normalise import CONTROL_PATTERN, ascii_form
@@ -76,7 +76,7 @@ def _identity(name: str, text: str) -> tuple[bool, str | None]:
     return True, text
 
 
-def quick_object(values: dict[str, Any], catalogue: Catalogue, *, period: str, source: str) -> IngestBatch | None:
+def quick_object(values: dict[str, Any], catalogue: Catalogue, *, period: str, source: str) -> CheckedRows | None:
     """The batch the file path would build from ``values``, or None when it might refuse them."""
     lookup = _lookup(catalogue)
     texts: dict[str, str] = {}
@@ -114,7 +114,7 @@ def quick_object(values: dict[str, Any], catalogue: Catalogue, *, period: str, s
                 return None
     if not _consistent(catalogue, row):
         return None
-    return IngestBatch(source, _frame(catalogue, row, code), [1], [], rows=[row])
+    return CheckedRows(source, _frame(catalogue, row, code), [1], [], rows=[row])
 
 
 def _consistent(catalogue: Catalogue, row: dict[str, Any]) -> bool:

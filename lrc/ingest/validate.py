@@ -60,9 +60,9 @@ BOOL_REASON = "应为 是/否(或 有/无、Y/N、1/0、√/×) (yes/no)"
 
 
 @dataclass
-class IngestBatch:
-    """The valid records of one file: ``frame`` is indexed by USCC, one row per enterprise;
-    ``source_rows[i]`` is the row the user sees for ``frame.iloc[i]``."""
+class CheckedRows:
+    """The valid rows of one file (or of one chunk of a large one): ``frame`` is indexed by USCC, one row per
+    enterprise; ``source_rows[i]`` is the row the user sees for ``frame.iloc[i]``."""
 
     file: str
     frame: pd.DataFrame
@@ -388,8 +388,8 @@ class _Checker:
 
 def validate_table(
     table: RawTable, catalogue: Catalogue, *, period: str, accept_uscc: frozenset[str] = frozenset()
-) -> IngestBatch:
-    """Check every cell; an IngestBatch if all are valid, else InputValidationError with every problem."""
+) -> CheckedRows:
+    """Check every cell; a CheckedRows if all are valid, else InputValidationError with every problem."""
     checker = _Checker(table, catalogue)
     checker.period(period)
     codes, overridden = checker.uscc(frozenset(c.strip().upper() for c in accept_uscc))
@@ -419,7 +419,7 @@ def validate_table(
         raise InputValidationError(_sorted(checker.problems, table), table.file)
     frame = pd.DataFrame(columns)
     frame.index = pd.Index(codes.to_numpy(), name="uscc", dtype="string")
-    return IngestBatch(table.file, frame, list(table.rows), overridden, table.sha256)
+    return CheckedRows(table.file, frame, list(table.rows), overridden, table.sha256)
 
 
 def _check_at_most(checker: _Checker, name: str, bound: InputField, columns: dict[str, pd.Series]) -> None:

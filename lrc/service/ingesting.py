@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, PermissionDenied, RowProblem
-from lrc.ingest import IngestBatch, RecordChunks
+from lrc.ingest import CheckedRows, RecordChunks
 from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
@@ -121,7 +121,7 @@ class Stored:
 def store_batch(
     conn: Connection,
     who: Principal,
-    batch: IngestBatch,
+    batch: CheckedRows,
     period: str,
     catalogue: Catalogue,
     progress: Progress | None = None,
@@ -142,7 +142,7 @@ def store_chunks(
     conn: Connection,
     who: Principal,
     records: RecordChunks,
-    batches: Iterable[IngestBatch],
+    batches: Iterable[CheckedRows],
     period: str,
     catalogue: Catalogue,
     progress: Progress | None = None,
@@ -152,7 +152,7 @@ def store_chunks(
     row, which names the file's counts, comes after the last chunk (``repo.reserve_batch``). Once any chunk
     has a problem nothing more is written, but every chunk is still read and checked, so that every problem
     in the file is reported; the caller's transaction then keeps nothing."""
-    sample: IngestBatch | None = None
+    sample: CheckedRows | None = None
     batch_id: int | None = None
     new = 0
     for batch in batches:
@@ -186,7 +186,7 @@ def check_deadline(who: Principal, period: str) -> None:
 
 
 def new_rows(
-    conn: Connection, who: Principal, batch: IngestBatch, period: str, catalogue: Catalogue
+    conn: Connection, who: Principal, batch: CheckedRows, period: str, catalogue: Catalogue
 ) -> tuple[list[int], dict[str, int], list[dict[str, Any]], dict[int, tuple[int, str]]]:
     """The batch's new or changed submissions: their positions in the batch, every enterprise id by USCC
     (new enterprises are added), the submission rows, still without their ingest batch, and the known
@@ -212,7 +212,7 @@ def new_rows(
 def _batch_row(
     conn: Connection,
     who: Principal,
-    sample: IngestBatch,
+    sample: CheckedRows,
     period: str,
     catalogue: Catalogue,
     rows: int,
@@ -235,7 +235,7 @@ def _batch_row(
 def _append(
     conn: Connection,
     who: Principal,
-    sample: IngestBatch,
+    sample: CheckedRows,
     period: str,
     catalogue: Catalogue,
     rows: int,
@@ -253,7 +253,7 @@ OUTSIDE = "不在你的权限范围 {scope} 内 (outside your scope)"
 MOVED_IN = "该企业现登记在你的权限范围之外;跨地区变更须由省级用户导入 (registered outside your scope)"
 
 
-def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: IngestBatch, ids: dict[str, int]) -> None:
+def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: CheckedRows, ids: dict[str, int]) -> None:
     """Every row refused whose enterprise is, or is registered, outside the user's scope."""
     scope, frame = who.scope, batch.frame
     inside = scope.mask(frame["region_code"], pd.Series(frame.index, index=frame.index))
@@ -273,7 +273,7 @@ def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: IngestBat
 
 
 def _submission_rows(
-    batch: IngestBatch,
+    batch: CheckedRows,
     period: str,
     fresh: list[int],
     ids: dict[str, int],
