@@ -24,8 +24,20 @@ repair_app = typer.Typer(help="信用修复:申请、决定 (credit repair of re
 ObjectionId = Annotated[int, typer.Argument(help="异议编号 (objection id)")]
 RepairId = Annotated[int, typer.Argument(help="修复申请编号 (repair id)")]
 Note = Annotated[str, typer.Option("--note", help="说明(记入处理过程与审计日志)")]
+# an earlier day than today: for the staff who decide cases, entering a filing received on paper that day (its
+# deadline counts from it), and for tests and demonstrations; never a day to come (the service refuses both)
 Today = Annotated[
-    str | None, typer.Option("--today", help="按此日期检查(默认北京时间今天),YYYY-MM-DD", hidden=True)
+    str | None,
+    typer.Option(
+        "--today",
+        help="按此日期办理 YYYY-MM-DD(默认北京时间今天); 不能晚于今天, 决定不能早于申请之日; "
+        "以前的日期仅限处理异议与修复的工作人员: 补录当日收到的书面申请(期限自该日起算), 或用于测试、演示 "
+        "(as-of date: never in the future; an earlier day for staff only)",
+    ),
+]
+CheckDay = Annotated[
+    str | None,
+    typer.Option("--today", help="按此日期检查 YYYY-MM-DD(默认北京时间今天); 不能晚于今天 (as-of date, not future)"),
 ]
 
 
@@ -144,7 +156,9 @@ def _write(output: Path, content: bytes) -> None:
 
 
 @objection_app.command("check-overdue")
-def check_overdue(today: Today = None, fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = None) -> None:
+def check_overdue(
+    today: CheckDay = None, fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = None
+) -> None:
     """检查超过决定期限的异议和修复申请并预警(每日运行) (alert on overdue objections and repairs)."""
     from lrc.service.cases import check_overdue as check
 

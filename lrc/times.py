@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
+from lrc.errors import UsageError
+
 if TYPE_CHECKING:  # imported when first needed: the CLI starts without pandas
     import pandas as pd
 
@@ -34,3 +36,12 @@ def china_iso(value: Any) -> str | None:
 
 def today_in_china() -> date:
     return datetime.now(CHINA).date()
+
+
+def not_after_today(day: date, what: str, why: str) -> date:
+    """``day``, refused when it is after today in Beijing: an act dated in the future would take effect before
+    its time (``what`` names the day, ``why`` says what it would do)."""
+    today = today_in_china()
+    if day > today:
+        raise UsageError(f"{what} {day} 晚于今天 {today}(北京时间),{why} (a day not after today)")
+    return day

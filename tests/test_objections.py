@@ -177,19 +177,19 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
 ) -> None:
     cwd, call = store
     uscc = results(call)[8]["uscc"]
-    found = _record(call, uscc, "WAGE_ARREARS_FINDING", "一般", "2026-09-03", "大连市人力资源和社会保障局",
+    found = _record(call, uscc, "WAGE_ARREARS_FINDING", "一般", "2026-08-28", "大连市人力资源和社会保障局",
                     "大连人社监〔2026〕9003号")  # fmt: skip
     early = call("repair", "request", uscc, "--record", str(found["id"]), "--evidence", "evidence.pdf",
-                 "--pledge", "pledge.pdf", "--today", "2026-11-30", ok=False)  # fmt: skip
-    assert early.returncode == 2 and "2026-12-03" in early.stderr
+                 "--pledge", "pledge.pdf", "--today", "2026-11-27", ok=False)  # fmt: skip
+    assert early.returncode == 2 and "2026-11-28" in early.stderr
     before = as_json(call, "explain", uscc, "--period", PERIOD)
     asked = as_json(call, "repair", "request", uscc, "--record", str(found["id"]), "--evidence", "evidence.pdf",
-                    "--pledge", "pledge.pdf", "--today", "2026-12-03")  # fmt: skip
-    assert asked["status"] == "requested" and asked["record"]["repair_from"] == "2026-12-03"
+                    "--pledge", "pledge.pdf", "--today", "2026-11-28")  # fmt: skip
+    assert asked["status"] == "requested" and asked["record"]["repair_from"] == "2026-11-28"
     assert [c["code"] for c in asked["conditions"]] == ["rectified", "obligations_met", "pledge"]
-    assert asked["due_on"] == add_working_days(date(2026, 12, 3), 15).day.isoformat()
+    assert asked["due_on"] == add_working_days(date(2026, 11, 28), 15).day.isoformat()
     approved = as_json(call, "repair", "decide", str(asked["id"]), "--approve", "--note", "已全额支付并公开承诺",
-                       "--today", "2026-12-03")  # fmt: skip
+                       "--today", "2026-11-28")  # fmt: skip
     assert approved["status"] == "approved" and approved["result_run_id"]
     after = as_json(call, "explain", uscc, "--period", PERIOD)
     assert after["total"] > before["total"] and after["result_run_id"] == approved["result_run_id"]
@@ -197,7 +197,7 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
     assert next(r for r in listed if r["id"] == found["id"])["closed"]["cause"] == "repaired"
     call("verify", str(approved["result_run_id"]))
     twice = call("repair", "request", uscc, "--record", str(found["id"]), "--evidence", "evidence.pdf",
-                 "--pledge", "pledge.pdf", "--today", "2026-12-04", ok=False)  # fmt: skip
+                 "--pledge", "pledge.pdf", "--today", "2026-11-29", ok=False)  # fmt: skip
     assert twice.returncode != 0 and "停止计分" in twice.stderr
     serious = _record(call, uscc, "FATAL_ACCIDENT_RESPONSIBLE", "严重", "2026-08-01", "大连市应急管理局",
                       "大连应急〔2026〕9004号")  # fmt: skip
@@ -208,6 +208,61 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
     wage = next(t for t in types if t["code"] == "WAGE_ARREARS_FINDING")
     assert wage["repairable"] and wage["repair_conditions"] and wage["tiers"][0]["repair_after"]
     assert {t["tier"]: t["display_years"] for t in wage["tiers"]} == wage["display_years"]
+
+
+def _sql(url: str, statement: str) -> None:
+    from sqlalchemy import text
+
+    from lrc.store import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+def test_a_case_is_not_dated_ahead_nor_decided_before_its_request_and_an_approval_checks_the_period(
+    store: Any,
+) -> None:
+    """``--today`` is never a day to come: a repair asked for a year before its minimum period with a date ahead
+    was accepted and then approved, without the date, at once. An earlier day is for the staff who decide
+    (a filing received on paper), not an enterprise (its objection was overdue at once); a repair is not decided
+    before it was requested; and an approval checks the minimum period again (a request stored before this
+    check, or under other record-type data)."""
+    cwd, call = store
+    uscc = results(call)[3]["uscc"]
+    serious = _record(call, uscc, "WAGE_ARREARS_FINDING", "严重", "2026-05-10", "大连市人力资源和社会保障局",
+                      "大连人社监〔2026〕9010号")  # repair from 2027-05-10  # fmt: skip
+    ahead = call("repair", "request", uscc, "--record", str(serious["id"]), "--evidence", "evidence.pdf",
+                 "--pledge", "pledge.pdf", "--today", "2027-05-10", ok=False)  # fmt: skip
+    assert ahead.returncode == 2 and "2027-05-10 晚于今天" in ahead.stderr and "Traceback" not in ahead.stderr
+    assert as_json(call, "repairs", "--uscc", uscc) == []
+    later = call("objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x",
+                 "--today", "2099-01-01", ok=False)  # fmt: skip
+    assert later.returncode == 2 and "晚于今天" in later.stderr
+    assert call("objection", "check-overdue", "--today", "2099-01-01", ok=False).returncode == 2
+    me = f"e{uscc[-6:]}".lower()
+    call("user", "add", me, "--role", "enterprise", "--uscc", uscc, "--password-stdin", stdin="some-password\n")
+    backdated = call("objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x",
+                     "--today", "2026-10-01", who=me, ok=False)  # fmt: skip
+    assert backdated.returncode == 9 and "只能按当天的日期办理" in backdated.stderr
+    assert as_json(call, "objections", "--uscc", uscc) == []
+    assert (f"enterprise:{uscc}", "denied") in {(a["target"], a["outcome"]) for a in as_json(call, "audit")
+                                                if a["actor"] == me}  # fmt: skip
+    general = _record(call, uscc, "WAGE_ARREARS_FINDING", "一般", "2026-08-01", "大连市人力资源和社会保障局",
+                      "大连人社监〔2026〕9011号")  # repair from 2026-11-01  # fmt: skip
+    asked = as_json(call, "repair", "request", uscc, "--record", str(general["id"]), "--evidence", "evidence.pdf",
+                    "--pledge", "pledge.pdf", who=me)  # fmt: skip
+    before = call("repair", "decide", str(asked["id"]), "--reject", "--note", "x", "--today", "2026-11-01", ok=False)
+    assert before.returncode == 2 and f"早于修复申请 {asked['id']} 的申请日期" in before.stderr
+    _sql(call.url, f"UPDATE repairs SET record_id = {serious['id']} WHERE id = {asked['id']}")  # an early request
+    early = call("repair", "decide", str(asked["id"]), "--approve", "--note", "x", ok=False)
+    assert early.returncode == 2 and "最早可于 2027-05-10 批准信用修复" in early.stderr
+    assert as_json(call, "repair", "show", str(asked["id"]))["status"] == "requested"
+    still = as_json(call, "explain", uscc, "--period", PERIOD)["records"]
+    assert next(r for r in still if r["id"] == serious["id"])["counted"]
+    rejected = as_json(call, "repair", "decide", str(asked["id"]), "--reject", "--note", "未满最短公示期")
+    assert rejected["status"] == "rejected" and rejected["events"][-1]["detail"]["decided_on"]
 
 
 def test_a_record_past_its_display_period_stops_counting_in_the_current_result(store: Any) -> None:
@@ -488,7 +543,7 @@ def test_two_decisions_on_one_case_at_the_same_moment_are_taken_one_after_the_ot
 
     other = results(call)[21]["uscc"]
     call("objection", "file", other, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x", "--today", "2026-11-02")
-    call("objection", "check-overdue", "--today", "2027-01-29")  # an alert to close
+    call("objection", "check-overdue")  # an alert to close (due 15 working days after 2026-11-02)
     alert = next(a for a in as_json(call, "alerts") if a["uscc"] == other and a["status"] != "closed")
     _second_waits_and_is_refused(
         call.url,

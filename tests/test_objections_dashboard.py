@@ -257,7 +257,7 @@ def test_an_analyst_approves_a_repair_and_the_record_stops_counting(
     paper.write_bytes(b"%PDF-1.4\n")
     (record,) = repairable_records(engine, ADMIN, b)
     with pytest.raises(Exception, match=f"最早可于 {record.repair_from} 申请"):  # before the waiting period
-        request_repair(engine, who(url, "qb"), b, record.record_id, evidence=paper, pledge=paper,
+        request_repair(engine, who(url, "an"), b, record.record_id, evidence=paper, pledge=paper,
                        today=date.fromisoformat(record.repair_from) - timedelta(days=1))  # fmt: skip
     asked = request_repair(engine, who(url, "qb"), b, record.record_id, evidence=paper, pledge=paper)
     before = explain(engine, ADMIN, b, LATEST, current=True)
@@ -282,8 +282,8 @@ def test_the_deadline_check_alerts_once_for_an_overdue_case(
 ) -> None:
     url, a, _ = store
     engine = make_engine(url)
-    late = file_objection(engine, who(url, "qa"), a, LATEST, UNION_ITEM, "投诉不属实",
-                          today=date.today() - timedelta(days=60))  # fmt: skip
+    late = file_objection(engine, who(url, "an"), a, LATEST, UNION_ITEM, "投诉不属实",
+                          today=date.today() - timedelta(days=60))  # received on paper then, entered by an analyst
     at = signed_in(url, "an", monkeypatch)
     assert queue(at)["决定期限"].tolist() == [f"{late.due_on} 已逾期"]
     at.button(key="case_overdue").click().run()

@@ -13,14 +13,14 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from lrc.errors import Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form
-from lrc.service.access import Action, Principal
-from lrc.service.audit import guarded
+from lrc.service.access import ROLE_ZH, Action, Principal, permitted
+from lrc.service.audit import deny, guarded
 from lrc.service.hearings import read_attachment_file, store_file
 from lrc.service.late_alerts import Late, raise_late
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, CaseEvent, Objection, Repair
-from lrc.times import china_iso, today_in_china
+from lrc.times import china_iso, in_china, not_after_today, today_in_china
 
 OVERDUE = "overdue"  # an event, not a status: the case's deadline passed and an alert was raised for it
 
@@ -39,6 +39,31 @@ class FileOut(BaseModel):
     media_type: str
     size: int
     sha256: str
+
+
+def case_day(engine: Engine, who: Principal, action: Action, target: str, given: date | None) -> date:
+    """The day a case step is taken on: today in Beijing, or ``given``. A day to come is refused (a repair
+    asked for before its minimum period, a deadline counted from a day not yet come). An earlier day is for
+    those who decide cases only: staff entering an objection or a request received on paper on that day (the
+    deadline counts from it), and tests and demonstrations replaying dates; an enterprise acts on the day it
+    acts, and is refused (recorded as denied)."""
+    today = today_in_china()
+    if given is None or given == today:
+        return today
+    not_after_today(given, "日期", "不能按未到的日期办理")
+    if not permitted(who.role, Action.decide):
+        deny(engine, who, action, target, f"无权操作:{ROLE_ZH[who.role]} ({who.role.value}) 只能按当天的日期办理,"
+                                          f"不能指定日期 {given} (only today's date)")  # fmt: skip
+    return given
+
+
+def filed_on(conn: Connection, kind: str, case_id: int, stored_at: Any) -> date:
+    """The day a case was filed as: the day its first event names (an earlier day staff gave), else the
+    Beijing date it was stored (``stored_at``)."""
+    query = select(CaseEvent.detail).where(CaseEvent.case_kind == kind, CaseEvent.case_id == case_id)
+    detail = conn.scalar(query.order_by(CaseEvent.id).limit(1))
+    given = json.loads(detail).get("filed_on") if detail else None
+    return date.fromisoformat(given) if given else in_china(stored_at).date()
 
 
 def add_event(
@@ -139,7 +164,7 @@ def check_overdue(engine: Engine, who: Principal, *, today: date | None = None) 
     """Raise one ``case_overdue`` alert for every open objection or repair inside ``who``'s scope whose
     deadline has passed (Beijing time), once per case (an ``overdue`` event marks it), in one transaction."""
     require_schema(engine)
-    day = today or today_in_china()
+    day = case_day(engine, who, Action.decide, "cases:overdue", today)
     with guarded(engine, who, Action.decide, "cases:overdue") as entry, repo.writing(engine) as conn:
         late: list[Late] = []
         found: dict[str, list[int]] = {"objection": [], "repair": []}

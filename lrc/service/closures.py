@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, select
 
 from indicators import Catalogue, load_catalogue
 from indicators.redress_policy import load_redress_policy
-from lrc.errors import ConflictError, UsageError
+from lrc.errors import ConflictError
 from lrc.periods import is_current, period_end, period_key, period_start, sort_periods, submission_deadline
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
@@ -37,7 +37,7 @@ from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import ScoreResult, ScoreRun, Submission
-from lrc.times import today_in_china
+from lrc.times import not_after_today, today_in_china
 from lrc.workdays import add_working_days
 from scoring.records import display_months, display_until, live_mask
 
@@ -188,9 +188,8 @@ def expire(
     its enterprise's newest result, and re-score those enterprises (runs of kind ``expiry``). Made by the
     period run and the daily ``lrc records expire``; nothing is asked of anyone."""
     require_schema(engine)
-    day = today or today_in_china()
-    if day > today_in_china():  # closures are for good: a day to come would close records still shown
-        raise UsageError(f"检查日 {day} 晚于今天 {today_in_china()},不能提前使记录期满 (a day not after today)")
+    # closures are for good: a day to come would close records still shown
+    day = not_after_today(today or today_in_china(), "检查日", "不能提前使记录期满")
     with guarded(engine, who, Action.score, f"expiry:{day}") as entry, repo.writing(engine) as conn:
         found = expired_records(conn, day, catalogue)
         results = close(conn, [c for c, _ in found], actor=who.name)

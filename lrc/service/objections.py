@@ -29,7 +29,17 @@ from lrc.normalise import ascii_form, free_text
 from lrc.periods import check_period
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded, refusals
-from lrc.service.cases import EventOut, FileOut, add_event, case_ids, case_row, events_of, files_of, store_evidence
+from lrc.service.cases import (
+    EventOut,
+    FileOut,
+    add_event,
+    case_day,
+    case_ids,
+    case_row,
+    events_of,
+    files_of,
+    store_evidence,
+)
 from lrc.service.closures import Closing, close
 from lrc.service.forms import submission_values
 from lrc.service.ingesting import store_batch
@@ -104,14 +114,15 @@ def file_objection(
     today: date | None = None,
 ) -> ObjectionOut:
     """File an objection to one item of the enterprise's current result in ``period``. An enterprise user
-    files for itself only; analysts may file on an enterprise's behalf (within their scope)."""
+    files for itself only; analysts may file on an enterprise's behalf (within their scope), on an earlier
+    ``today`` when it was received on paper then (``case_day``)."""
     require_schema(engine)
     code = ascii_form(uscc).upper()[:18]
     period = check_period(period)
     item = item.strip().upper()
     reason = _text(reason, "异议理由 (reason)")
     policy = load_redress_policy()
-    day = today or today_in_china()
+    day = case_day(engine, who, Action.object, f"enterprise:{code}", today)
     with guarded(engine, who, Action.object, f"enterprise:{code}") as entry, repo.writing(engine) as conn:
         run = get_run(conn, period, None)
         catalogue = catalogue_for_run(conn, run)
@@ -158,7 +169,8 @@ def file_objection(
             "filed_by": who.name, "filed_at": repo.now(),
         }  # fmt: skip
         objection_id = int(conn.execute(insert(Objection).returning(Objection.id), values).scalar_one())
-        add_event(conn, "objection", objection_id, "filed", who.name, reason, {"due_on": due.day.isoformat()})
+        add_event(conn, "objection", objection_id, "filed", who.name, reason,
+                  {"due_on": due.day.isoformat(), "filed_on": day.isoformat()})  # fmt: skip
         if routed and len(routed) == len(concerned):
             _route(conn, who, objection_id, catalogue, routed)
         entry.target = f"objection:{objection_id}"

@@ -26,7 +26,18 @@ from lrc.normalise import ascii_form, free_text
 from lrc.periods import sort_periods
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded, refusals
-from lrc.service.cases import EventOut, FileOut, add_event, case_ids, case_row, events_of, files_of, store_evidence
+from lrc.service.cases import (
+    EventOut,
+    FileOut,
+    add_event,
+    case_day,
+    case_ids,
+    case_row,
+    events_of,
+    filed_on,
+    files_of,
+    store_evidence,
+)
 from lrc.service.closures import Closing, close, standing_from
 from lrc.service.rescoring import RescoredOut
 from lrc.service.runs import catalogue_for_run, get_run
@@ -126,7 +137,7 @@ def request_repair(
     if evidence is None or pledge is None:
         raise UsageError("信用修复申请须附整改证明 --evidence 和书面信用承诺 --pledge (evidence and pledge needed)")
     code = ascii_form(uscc).upper()[:18]
-    day = today or today_in_china()
+    day = case_day(engine, who, Action.object, f"record:{record_id}", today)
     policy = load_redress_policy()
     with guarded(engine, who, Action.object, f"record:{record_id}") as entry, repo.writing(engine) as conn:
         found = repo.records_of(conn, ids=[record_id], uscc=code, scope=who.scope)
@@ -137,24 +148,7 @@ def request_repair(
         record = found.iloc[0].to_dict()
         enterprise = int(record["enterprise_id"])
         repo.lock_enterprises(conn, [enterprise])
-        catalogue = _catalogue_for(_scoring_catalogues(conn), str(record["type"]), str(record["edition"]))
-        if str(record["type"]) not in catalogue.record_type_map:
-            raise ConflictError(f"记录 #{record_id} 的类型 {record['type']} 在现行指标体系中不计分,无需修复")
-        earliest, until = _windows(catalogue, record)
-        if earliest is None:
-            raise UsageError(
-                f"记录 #{record_id}({catalogue.record_type_map[str(record['type'])].name_zh})按规定不可修复,"
-                f"将于 {until.isoformat()} 展示期满后自动停止计分 (not repairable)"
-            )
-        if day < earliest:
-            raise UsageError(
-                f"记录 #{record_id} 尚未满最短公示期,最早可于 {earliest.isoformat()} 申请信用修复 "
-                f"(too early: earliest {earliest.isoformat()})"
-            )
-        if day >= until:
-            raise ConflictError(f"记录 #{record_id} 已于 {until.isoformat()} 展示期满,不再计分,无需修复 (expired)")
-        if repo.closures_of(conn, [record_id]):
-            raise ConflictError(f"记录 #{record_id} 已停止计分,无需修复 (closed already)")
+        _repairable_on(conn, record, day, "申请")
         open_ = conn.scalar(select(Repair.id).where(Repair.record_id == record_id, Repair.status == "requested"))
         if open_ is not None:
             raise ConflictError(f"记录 #{record_id} 已有待决定的修复申请 {open_} (already requested)")
@@ -166,42 +160,86 @@ def request_repair(
             "status": "requested", "due_on": due.day, "requested_by": who.name, "requested_at": repo.now(),
         }  # fmt: skip
         repair_id = int(conn.execute(insert(Repair).returning(Repair.id), values).scalar_one())
-        add_event(conn, "repair", repair_id, "requested", who.name, None, {"due_on": due.day.isoformat()})
+        add_event(conn, "repair", repair_id, "requested", who.name, None,
+                  {"due_on": due.day.isoformat(), "filed_on": day.isoformat()})  # fmt: skip
         entry.target = f"repair:{repair_id}"
         entry.detail = f"record {record_id} enterprise {code} due {due.day}"
         entry.write(conn)
         return _outs(conn, [repair_id])[0]
 
 
+def _repairable_on(conn: Connection, record: dict[str, Any], day: date, doing: str) -> None:
+    """Refuse the repair of ``record`` on ``day`` (``doing``: 申请 a request, 批准 an approval) unless it may be
+    repaired then: a repairable type and tier, its minimum period over, its display period not, still counting.
+    Checked again at approval: the day and the record-type data may differ from the request's."""
+    record_id = int(record["id"])
+    catalogue = _catalogue_for(_scoring_catalogues(conn), str(record["type"]), str(record["edition"]))
+    if str(record["type"]) not in catalogue.record_type_map:
+        raise ConflictError(f"记录 #{record_id} 的类型 {record['type']} 在现行指标体系中不计分,无需修复")
+    earliest, until = _windows(catalogue, record)
+    if earliest is None:
+        raise UsageError(
+            f"记录 #{record_id}({catalogue.record_type_map[str(record['type'])].name_zh})按规定不可修复,"
+            f"将于 {until.isoformat()} 展示期满后自动停止计分 (not repairable)"
+        )
+    if day < earliest:
+        raise UsageError(
+            f"记录 #{record_id} 尚未满最短公示期,最早可于 {earliest.isoformat()} {doing}信用修复 "
+            f"(too early: earliest {earliest.isoformat()})"
+        )
+    if day >= until:
+        raise ConflictError(f"记录 #{record_id} 已于 {until.isoformat()} 展示期满,不再计分,无需修复 (expired)")
+    if repo.closures_of(conn, [record_id]):
+        raise ConflictError(f"记录 #{record_id} 已停止计分,无需修复 (closed already)")
+
+
 def decide_repair(
     engine: Engine, who: Principal, repair_id: int, *, approve: bool, note: str, today: date | None = None
 ) -> RepairOut:
-    """Approve (the record stops counting; a new result, linked) or reject a requested repair."""
+    """Approve (the record stops counting; a new result, linked) or reject a requested repair, on ``today``
+    (``case_day``: not a day to come, nor one before the request). An approval checks the record again as a
+    request does: a request made under other data, or before this check existed, is not approved early."""
     require_schema(engine)
     note = str(free_text(note, "决定说明 (note)", limit=MAX_NOTE, required=True))
-    day = today or today_in_china()
+    day = case_day(engine, who, Action.decide, f"repair:{repair_id}", today)
     with guarded(engine, who, Action.decide, f"repair:{repair_id}") as entry, repo.writing(engine) as conn:
         row = _row(conn, who, repair_id, lock=True)
         if row["status"] != "requested":
             said = STATUS_ZH[row["status"]].removeprefix("已")  # (已批准修复: not 已已批准修复)
             raise ConflictError(f"修复申请 {repair_id} 已{said},不能再次决定 (decided already)")
-        enterprise = int(row["enterprise_id"])
-        repo.lock_enterprises(conn, [enterprise])
-        results: list[RescoredOut] = []
-        if approve:
-            closing = Closing(int(row["record_id"]), enterprise, "repaired", standing_from(conn, enterprise, day),
-                              case_id=repair_id)  # fmt: skip
-            results = close(conn, [closing], actor=who.name)
+        _not_before_request(conn, row, day)
+        repo.lock_enterprises(conn, [int(row["enterprise_id"])])
+        results = _approve(conn, who, row, day) if approve else []
         status = "approved" if approve else "rejected"
         newest = max((r.run_id for r in results), default=None)
         conn.execute(update(Repair).where(Repair.id == repair_id).values(
             status=status, decided_by=who.name, decided_at=repo.now(), note=note, result_run_id=newest))  # fmt: skip
-        detail = {"record": int(row["record_id"]), "runs": sorted({r.run_id for r in results})} if approve else None
-        add_event(conn, "repair", repair_id, status, who.name, note, detail)
-        entry.detail = f"requested -> {status}" + (f"; new results in runs {detail['runs']}" if detail else "")
+        runs = sorted({r.run_id for r in results})
+        detail = {"record": int(row["record_id"]), "runs": runs} if approve else {}
+        add_event(conn, "repair", repair_id, status, who.name, note, {**detail, "decided_on": day.isoformat()})
+        entry.detail = f"requested -> {status} on {day}" + (f"; new results in runs {runs}" if approve else "")
         entry.write(conn)
         out = _outs(conn, [repair_id])[0]
     return out.model_copy(update={"results": results})
+
+
+def _approve(conn: Connection, who: Principal, row: Any, day: date) -> list[RescoredOut]:
+    """The record, checked again (``_repairable_on``), stops counting; the new results."""
+    record = repo.records_of(conn, ids=[int(row["record_id"])]).iloc[0].to_dict()
+    _repairable_on(conn, record, day, "批准")
+    enterprise = int(row["enterprise_id"])
+    closing = Closing(int(row["record_id"]), enterprise, "repaired", standing_from(conn, enterprise, day),
+                      case_id=int(row["id"]))  # fmt: skip
+    return close(conn, [closing], actor=who.name)
+
+
+def _not_before_request(conn: Connection, row: Any, day: date) -> None:
+    requested = filed_on(conn, "repair", int(row["id"]), row["requested_at"])
+    if day < requested:
+        raise UsageError(
+            f"决定日期 {day} 早于修复申请 {row['id']} 的申请日期 {requested},不能在申请之前作出决定 "
+            "(a decision before the request)"
+        )
 
 
 def _row(conn: Connection, who: Principal, repair_id: int, *, lock: bool = False) -> Any:
