@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrc import render
-from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
+from lrc.cli_common import (
+    ActAs,
+    DbUrl,
+    JsonOrText,
+    Period,
+    TextOrJson,
+    check_output,
+    out,
+    store_and_principal,
+    text_or_json,
+    write_output,
+)
 from lrc.errors import UsageError, shorten
 
 if TYPE_CHECKING:
@@ -143,6 +154,7 @@ def evidence(
     from lrc.service.cases import file_content
     from lrc.service.objections import get_objection
 
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     found = get_objection(engine, who, objection_id)
     if found.evidence is None:
@@ -151,7 +163,7 @@ def evidence(
 
 
 def _write(output: Path, content: bytes) -> None:
-    Path(output).write_bytes(content)
+    write_output(output, content)
     out.print(f"已写入 {output}({len(content)} 字节)")
 
 
@@ -296,6 +308,7 @@ def repair_file(
 
     if which not in ("evidence", "pledge"):
         raise UsageError(f"--which {shorten(which)} 应为 evidence 或 pledge (unknown file)")
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     found = get_repair(engine, who, repair_id)
     stored = found.evidence if which == "evidence" else found.pledge

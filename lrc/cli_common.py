@@ -15,7 +15,7 @@ import typer
 from rich.text import Text
 
 from lrc import render
-from lrc.errors import InputValidationError, LrcError, UsageError
+from lrc.errors import InputValidationError, LrcError, UsageError, shorten
 from lrc.normalise import ascii_form
 
 out = render.console()
@@ -119,6 +119,24 @@ def check_report_path(report: Path | None, source: Path | None = None) -> None:
         raise UsageError(f"--errors {report.name}:{reason}")
     if not report.parent.is_dir():
         raise UsageError(f"--errors {report}:目录 {report.parent} 不存在 (folder does not exist)")
+
+
+def check_output(output: Path) -> None:
+    """Before any work: ``--output`` names a file (not a folder) in a folder that exists."""
+    if not output.parent.is_dir():
+        raise UsageError(f"输出目录 {shorten(str(output.parent))} 不存在 (folder does not exist)")
+    if output.is_dir():
+        raise UsageError(f"{shorten(str(output))} 是文件夹,请给出文件名 (--output must name a file)")
+
+
+def write_output(output: Path, content: bytes) -> None:
+    """``content`` written to ``output`` (checked again: the folder may have gone meanwhile); a write the
+    system refuses (permissions, a full disk) is said, not a traceback."""
+    check_output(output)
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        raise UsageError(f"无法写入 {shorten(str(output))}:{exc.strerror} (cannot write the file)") from None
 
 
 def refuse_with_report(exc: InputValidationError, report: Path | None) -> NoReturn:

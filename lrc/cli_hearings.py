@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrc import render
-from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
+from lrc.cli_common import (
+    ActAs,
+    DbUrl,
+    JsonOrText,
+    Period,
+    TextOrJson,
+    check_output,
+    out,
+    store_and_principal,
+    text_or_json,
+    write_output,
+)
 from lrc.errors import UsageError, shorten
 
 if TYPE_CHECKING:
@@ -160,16 +171,10 @@ def attachment(
     """取回听证附件或整改证明文件 (get an attached file back); 最后一行是写入的文件路径."""
     from lrc.service.hearing_files import stored_file
 
-    if not output.parent.is_dir():
-        raise UsageError(f"输出目录 {shorten(str(output.parent))} 不存在 (folder does not exist)")
-    if output.is_dir():
-        raise UsageError(f"{shorten(str(output))} 是文件夹,请给出文件名 (--output must name a file)")
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     found = stored_file(engine, who, file_id)
-    try:
-        output.write_bytes(found.content)
-    except OSError as exc:
-        raise UsageError(f"无法写入 {shorten(str(output))}:{exc.strerror} (cannot write the file)") from None
+    write_output(output, found.content)
 
     def text() -> None:
         out.print(f"附件 {found.id} {found.name}({found.size} 字节,{found.media_type},SHA-256 {found.sha256})")

@@ -265,6 +265,32 @@ def test_a_case_is_not_dated_ahead_nor_decided_before_its_request_and_an_approva
     assert rejected["status"] == "rejected" and rejected["events"][-1]["detail"]["decided_on"]
 
 
+def test_a_case_s_file_is_written_only_to_a_file_in_a_folder_that_exists(store: Any) -> None:
+    """``objection evidence`` and ``repair file`` check ``--output`` as ``hearing attachment`` does (a folder that
+    does not exist, or a folder named, was an internal error, exit 70)."""
+    cwd, call = store
+    uscc = results(call)[4]["uscc"]
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "附证明",
+                    "--evidence", "evidence.pdf")  # fmt: skip
+    minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-09-20", "大连市人力资源和社会保障局",
+                    "大连人社监〔2026〕9012号")  # fmt: skip
+    asked = as_json(call, "repair", "request", uscc, "--record", str(minor["id"]), "--evidence", "evidence.pdf",
+                    "--pledge", "pledge.pdf")  # fmt: skip
+    (cwd / "a-folder").mkdir()
+    commands = {
+        "evidence.pdf": ("objection", "evidence", str(filed["id"])),
+        "pledge.pdf": ("repair", "file", str(asked["id"]), "--which", "pledge"),
+    }
+    for original, command in commands.items():
+        missing = call(*command, "--output", "no-such-folder/x.pdf", ok=False)
+        assert missing.returncode == 2 and "输出目录 no-such-folder 不存在" in missing.stderr, missing.stderr
+        folder = call(*command, "--output", "a-folder", ok=False)
+        assert folder.returncode == 2 and "a-folder 是文件夹,请给出文件名" in folder.stderr, folder.stderr
+        assert "Traceback" not in missing.stderr + folder.stderr
+        call(*command, "--output", f"a-folder/{original}")
+        assert (cwd / "a-folder" / original).read_bytes() == (cwd / original).read_bytes()
+
+
 def test_a_record_past_its_display_period_stops_counting_in_the_current_result(store: Any) -> None:
     """Display ended 2026-10-14: the daily expiry (or the housekeeping, or the next period run, which run the
     same) closes it while 2026Q3 is the enterprise's current result; the next period then never counts it.
