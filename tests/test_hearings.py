@@ -24,6 +24,7 @@ from lrc.service.hearing_candidates import propose
 from lrc.service.hearing_files import stored_file
 from lrc.service.hearings import (
     MAX_BYTES,
+    MEDIA_TYPES,
     add_hearing,
     attach,
     get_hearing,
@@ -460,3 +461,87 @@ def test_bad_input_gives_one_chinese_line(workdir: Path, args: list[str], says: 
     assert done.returncode != 0 and "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and says in lines[0] and lines[0].startswith("错误")
+
+
+# ---- what a file is: its content, not only its name ----
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+
+
+def _zip(*names: str) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<w:document/>")
+    return buffer.getvalue()
+
+
+WELL_MADE = {  # each kind the README lists, as it is
+    "report.pdf": (PDF, "application/pdf"),
+    "photo.png": (PNG, "image/png"),
+    "photo.jpg": (JPEG, "image/jpeg"),
+    "scan.jpeg": (JPEG + b"scan", "image/jpeg"),
+    "minutes.docx": (_zip("[Content_Types].xml", "word/document.xml"), MEDIA_TYPES[".docx"]),
+    "minutes.doc": (OLE + "WordDocument".encode("utf-16-le"), "application/msword"),
+}
+MISNAMED = {  # each kind, named so but something else: (content, what it looks like)
+    "hello.pdf": (b"hello, this is text\n", "纯文本"),
+    "evil.png": (b"<html><script>alert(1)</script></html>", "网页或 XML"),
+    "photo.jpg": (PNG + b"named .jpg", "PNG 图片"),
+    "anim.jpeg": (b"GIF89a\x01\x00\x01\x00", "GIF 图片"),
+    "fake.docx": (b"not a zip at all\n", "纯文本"),
+    "sheet.docx": (_zip("[Content_Types].xml", "xl/workbook.xml"), "ZIP 压缩包(不是 Word 文档)"),
+    "sheet.doc": (OLE + "Workbook".encode("utf-16-le"), "其他 Office 文件(不是 Word 文档)"),
+    "tool.pdf": (b"MZ\x90\x00\x03\x00\x00\x00", "Windows 程序"),
+}
+
+
+@pytest.fixture(scope="module")
+def heard(workdir: Path) -> str:
+    uscc = json.loads(lrc(workdir, "hearing", "propose", "--period", Q4, "--format", "json").stdout)[0]["uscc"]
+    added = lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-10-21", "--title", "文件类型",
+                "--enterprises", uscc)  # fmt: skip
+    return added.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("name", list(WELL_MADE))
+def test_a_file_whose_content_is_what_its_name_says_is_stored_and_served_as_that(
+    workdir: Path, heard: str, name: str
+) -> None:
+    content, media = WELL_MADE[name]
+    (workdir / name).write_bytes(content)
+    file_id = lrc(workdir, "hearing", "attach", heard, "--file", name, "--kind", "minutes").stdout.split()[-1]
+    back = json.loads(lrc(workdir, "hearing", "attachment", file_id, "-o", f"back-{name}", "-f", "json").stdout)
+    assert back["media_type"] == media and (workdir / f"back-{name}").read_bytes() == content
+
+
+@pytest.mark.parametrize("name", list(MISNAMED))
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused_naming_it(
+    workdir: Path, heard: str, name: str
+) -> None:
+    """Checked by the content's first bytes (a .docx: a zip holding word/document.xml; a .doc: an OLE file
+    holding a WordDocument stream): a text named .pdf, a web page named .png were stored and served as such."""
+    content, looks = MISNAMED[name]
+    (workdir / "bad").mkdir(exist_ok=True)
+    (workdir / "bad" / name).write_bytes(content)
+    refused = lrc(workdir, "hearing", "attach", heard, "--file", f"bad/{name}", "--kind", "minutes", ok=False)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"文件 {name} 的内容不是" in refused.stderr and f"看起来是 {looks}" in refused.stderr, refused.stderr
+    shown = json.loads(lrc(workdir, "hearing", "show", heard, "--format", "json").stdout)
+    assert hashlib.sha256(content).hexdigest() not in {a["sha256"] for a in shown["attachments"]}
+
+
+def test_plan_evidence_is_checked_the_same_way(store: tuple[Engine, pd.DataFrame], tmp_path: Path) -> None:
+    engine, q4 = store
+    uscc = str(q4["uscc"].iloc[5])
+    hearing = add_hearing(engine, ADMIN, kind="individual", held_on=HEARD, title="t", enterprises=uscc)
+    action = add_action(engine, ADMIN, hearing.id, uscc, item="B1.1.5", action="补签", due="2026-12-31")
+    (tmp_path / "proof.jpg").write_bytes(b"<svg onload=alert(1)>")
+    with pytest.raises(UsageError, match="文件 proof.jpg 的内容不是 JPEG 图片,看起来是 网页或 XML"):
+        update_action(engine, ADMIN, action.id, status="done", note="x", evidence=tmp_path / "proof.jpg")
+    assert plan_of(engine, ADMIN, uscc)[0].status == "open"

@@ -291,6 +291,23 @@ def test_a_case_s_file_is_written_only_to_a_file_in_a_folder_that_exists(store: 
         assert (cwd / "a-folder" / original).read_bytes() == (cwd / original).read_bytes()
 
 
+def test_evidence_and_a_pledge_are_refused_when_their_content_is_not_what_their_name_says(store: Any) -> None:
+    cwd, call = store
+    uscc = results(call)[7]["uscc"]
+    (cwd / "hello.pdf").write_bytes(b"hello\n")
+    (cwd / "evil.png").write_bytes(b"<html><script>alert(1)</script></html>")
+    text = call("objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x", "--evidence",
+                "hello.pdf", ok=False)  # fmt: skip
+    assert text.returncode == 2 and "文件 hello.pdf 的内容不是 PDF 文件,看起来是 纯文本" in text.stderr, text.stderr
+    assert as_json(call, "objections", "--uscc", uscc) == []
+    minor = _record(call, uscc, "LABOUR_PENALTY", "轻微", "2026-09-21", "大连市人力资源和社会保障局",
+                    "大连人社监〔2026〕9013号")  # fmt: skip
+    page = call("repair", "request", uscc, "--record", str(minor["id"]), "--evidence", "evidence.pdf", "--pledge",
+                "evil.png", ok=False)  # fmt: skip
+    assert page.returncode == 2 and "文件 evil.png 的内容不是 PNG 图片,看起来是 网页或 XML" in page.stderr
+    assert as_json(call, "repairs", "--uscc", uscc) == []
+
+
 def test_a_record_past_its_display_period_stops_counting_in_the_current_result(store: Any) -> None:
     """Display ended 2026-10-14: the daily expiry (or the housekeeping, or the next period run, which run the
     same) closes it while 2026Q3 is the enterprise's current result; the next period then never counts it.

@@ -8,6 +8,8 @@ may be changed only by someone whose scope holds all of them."""
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,6 +41,17 @@ MEDIA_TYPES = {  # what may be attached: PDF, Word and images
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
+SIGNATURES = {  # how each kind of file begins (a .jpeg is a .jpg)
+    b"%PDF-": ".pdf",
+    b"\x89PNG\r\n\x1a\n": ".png",
+    b"\xff\xd8\xff": ".jpg",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ".doc",  # an OLE compound file (then: holding a WordDocument stream)
+    b"PK\x03\x04": ".docx",  # a zip (then: holding word/document.xml)
+}
+KIND_NAMES = {  # (Chinese, English) for messages
+    ".pdf": ("PDF 文件", "PDF"), ".png": ("PNG 图片", "PNG"), ".jpg": ("JPEG 图片", "JPEG"),
+    ".jpeg": ("JPEG 图片", "JPEG"), ".doc": ("Word 文档 .doc", "Word .doc"), ".docx": ("Word 文档 .docx", "Word .docx"),
+}  # fmt: skip
 MAX_BYTES = 20 * 1024 * 1024
 TEXT_CHARS = 4000
 
@@ -293,7 +306,9 @@ def list_hearings(engine: Engine, who: Principal) -> list[HearingOut]:
 
 def read_attachment_file(path: Path) -> tuple[bytes, str]:
     """A file's bytes and media type, if it is a PDF, Word document or image of at most ``MAX_BYTES``, under a
-    name that shows as what it is (no direction characters: ``evil\u202efdp.exe.pdf`` reads as ``…exe``)."""
+    name that shows as what it is (no direction characters: ``evil\u202efdp.exe.pdf`` reads as ``…exe``), whose
+    content is what its name says (``content_kind``). Every file attached or given as evidence (hearings, plan
+    actions, objections, repairs; the dashboard's uploads too) is read here."""
     name = str(free_text(Path(path).name, f"文件名 {shorten(Path(path).name)}", limit=255, one_line=True))
     media = MEDIA_TYPES.get(Path(path).suffix.lower())
     if media is None:
@@ -306,7 +321,72 @@ def read_attachment_file(path: Path) -> tuple[bytes, str]:
         raise UsageError(f"文件 {shorten(name)} 大小 {size / 1024 / 1024:.1f} MB,超过上限 20 MB (file too large)")
     if size == 0:
         raise UsageError(f"文件 {shorten(name)} 是空文件 (empty file)")
-    return Path(path).read_bytes(), media
+    content = Path(path).read_bytes()
+    _check_content(name, Path(path).suffix.lower(), content)
+    return content, media
+
+
+def _check_content(name: str, suffix: str, content: bytes) -> None:
+    """Refuse a file whose content is not what its name says (a text named .pdf, a web page named .png: it
+    would be stored and served as the type it claims)."""
+    claimed = ".jpg" if suffix == ".jpeg" else suffix
+    if content_kind(content) == claimed:
+        return
+    zh, en = looks_like(content)
+    raise UsageError(
+        f"文件 {shorten(name)} 的内容不是 {KIND_NAMES[claimed][0]},看起来是 {zh};只接受内容与扩展名相符的"
+        f" PDF、Word .doc/.docx、PNG/JPG 文件 (content is not {KIND_NAMES[claimed][1]}: looks like {en})"
+    )
+
+
+def content_kind(content: bytes) -> str | None:
+    """The kind of file (a suffix: .pdf .png .jpg .doc .docx) the content is by its first bytes, or None: a
+    Word .docx is a zip holding ``word/document.xml``, a .doc an OLE compound file holding a WordDocument
+    stream (other zips and OLE files, an Excel workbook, are not Word documents)."""
+    kind = next((k for head, k in SIGNATURES.items() if content.startswith(head)), None)
+    if kind == ".docx" and "word/document.xml" not in _zip_names(content):
+        return None
+    if kind == ".doc" and "WordDocument".encode("utf-16-le") not in content:
+        return None
+    return kind
+
+
+def _zip_names(content: bytes) -> list[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return []
+
+
+def looks_like(content: bytes) -> tuple[str, str]:
+    """What the content looks like, in Chinese and English, for a refusal."""
+    kind = content_kind(content)
+    if kind is not None:
+        return KIND_NAMES[kind]
+    head = content[:1024].lstrip().lower()
+    for starts, said in (
+        (b"pk\x03\x04", ("ZIP 压缩包(不是 Word 文档)", "a zip, not a Word document")),
+        (b"\xd0\xcf\x11\xe0", ("其他 Office 文件(不是 Word 文档)", "an Office file, not a Word document")),
+        (b"gif8", ("GIF 图片", "GIF")),
+        (b"mz", ("Windows 程序", "a Windows program")),
+        (b"\x7felf", ("程序", "a program")),
+    ):
+        if head.startswith(starts):
+            return said
+    if any(tag in head for tag in (b"<html", b"<!doctype html", b"<script", b"<svg", b"<?xml")):
+        return ("网页或 XML(HTML/SVG)", "HTML or XML")
+    return ("纯文本", "text") if _is_text(content[:4096]) else ("其他格式", "something else")
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # (the last character may be cut at the end of the head)
+        if exc.start < len(head) - 3:
+            return False
+        text = head[: exc.start].decode("utf-8")
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 def store_file(conn: Connection, who: Principal, name: str, content: bytes, media: str) -> tuple[int, str, bool]:
