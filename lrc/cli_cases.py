@@ -121,7 +121,7 @@ def decide(
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
-    """决定异议:--uphold 维持原结果,或 --overturn 更正并生成新结果 (decide an objection)."""
+    """决定异议:--uphold 维持原结果,或 --overturn 更正并生成新结果;未受理的一并受理复核 (decide an objection)."""
     from lrc.service.objections import decide as settle
     from lrc.service.objections import fact_pairs
 

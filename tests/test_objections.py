@@ -308,6 +308,21 @@ def test_evidence_and_a_pledge_are_refused_when_their_content_is_not_what_their_
     assert as_json(call, "repairs", "--uscc", uscc) == []
 
 
+def test_an_objection_decided_while_filed_is_reviewed_by_the_decider_first(store: Any) -> None:
+    """The documented steps, filed → under_review → decision, are always in the history: an objection decided
+    straight from filed (the dashboard and the CLI offer it) was kept as filed → upheld."""
+    cwd, call = store
+    uscc = results(call)[9]["uscc"]
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "直接决定")
+    decided = as_json(call, "objection", "decide", str(filed["id"]), "--uphold", "--note", "登记信息一致,维持")
+    assert decided["status"] == "upheld"
+    events = as_json(call, "objection", "show", str(filed["id"]))["events"]
+    assert [e["status"] for e in events] == ["filed", "under_review", "upheld"]
+    assert events[1]["actor"] == "boss" and "决定时一并受理复核" in events[1]["note"]
+    audit = [a for a in as_json(call, "audit") if a["target"] == f"objection:{filed['id']}" and a["action"] == "decide"]
+    assert audit[-1]["detail"] == "filed -> under_review -> upheld"
+
+
 def test_a_record_past_its_display_period_stops_counting_in_the_current_result(store: Any) -> None:
     """Display ended 2026-10-14: the daily expiry (or the housekeeping, or the next period run, which run the
     same) closes it while 2026Q3 is the enterprise's current result; the next period then never counts it.

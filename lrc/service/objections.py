@@ -2,6 +2,7 @@
 
 filed → under_review → upheld (the result stands) | overturned (corrected facts, or a record the union
 decided is revoked, make a new result that supersedes the old one, linked to the objection) | withdrawn.
+One decided while filed is accepted for review by the decider first: the history always holds both steps.
 An objection about a record another authority decided (an inspection, an award, a court, the credit
 platform: ``decided_by_others`` in the policy) is not the union's to decide: it is closed at once as
 ``routed``, naming the authority and the document number, where the enterprise must apply for review.
@@ -58,6 +59,7 @@ STATUS_ZH = {
     "withdrawn": "已撤回", "routed": "非工会认定,已告知原决定机关",
 }  # fmt: skip
 MAX_TEXT = 2000
+REVIEWED_ON_DECIDING = "决定时一并受理复核 (accepted for review by the decider)"
 
 
 class RoutedOut(BaseModel):
@@ -303,7 +305,8 @@ def decide(
     note: str,
     facts: dict[str, str] | None = None,
 ) -> ObjectionOut:
-    """Uphold (the result stands) or overturn an open objection. An overturn gives the corrected facts
+    """Uphold (the result stands) or overturn an open objection (a filed one is accepted for review first, by
+    the decider: ``_reviewed_on_deciding``). An overturn gives the corrected facts
     (``facts``: field name → value spelled as in input files) or, for an objection about records the union
     decided, revokes them; either way a new result supersedes the old one, linked to the objection."""
     require_schema(engine)
@@ -314,6 +317,7 @@ def decide(
     with guarded(engine, who, Action.decide, f"objection:{objection_id}") as entry, repo.writing(engine) as conn:
         row = _row(conn, who, objection_id, lock=True)
         _expect(row, OPEN)
+        steps = _reviewed_on_deciding(conn, who, row)
         repo.lock_enterprises(conn, [int(row["enterprise_id"])])
         results: list[RescoredOut] = []
         detail: dict[str, Any] = {}
@@ -325,11 +329,21 @@ def decide(
             status=status, decided_by=who.name, decided_at=repo.now(), note=note,
             result_run_id=ours[-1] if ours else None))  # fmt: skip
         add_event(conn, "objection", objection_id, status, who.name, note, detail or None)
-        entry.detail = f"{row['status']} -> {status}" + (f"; new results in runs {sorted({r.run_id for r in results})}"
-                                                         if results else "")  # fmt: skip
+        entry.detail = " -> ".join([*steps, status]) + (f"; new results in runs {sorted({r.run_id for r in results})}"
+                                                        if results else "")  # fmt: skip
         entry.write(conn)
         out = _outs(conn, [objection_id])[0]
     return out.model_copy(update={"results": results})
+
+
+def _reviewed_on_deciding(conn: Connection, who: Principal, row: Any) -> list[str]:
+    """An objection decided while still filed is accepted for review by the decider first, so that its history
+    always reads filed → under_review → decision (the dashboard and ``lrc objection decide`` offer a decision
+    on a filed one; refusing it would only add a step the decider takes anyway). The steps taken so far."""
+    if row["status"] != "filed":
+        return [str(row["status"])]
+    add_event(conn, "objection", int(row["id"]), "under_review", who.name, REVIEWED_ON_DECIDING)
+    return ["filed", "under_review"]
 
 
 def _overturn(
