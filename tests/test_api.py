@@ -359,3 +359,35 @@ def test_hostile_addresses_bodies_and_text_are_refused_in_chinese_not_500(api: A
                      "invalid_request")  # fmt: skip
     assert broken["errors"][0]["field"] is None
     assert api.client.get("/api/v1/objections", headers=boss).json()[0]["reason"] == "第一行\n第二行"
+
+
+def test_a_decided_case_gives_the_result_its_decision_made(api: Api, tmp_path: Path) -> None:
+    """GET /api/v1/objections/N and /repairs/N give the new result an overturn or an approval made, beside the one
+    it superseded (``results`` was [] once the decision's own answer was sent, while ``result_run_id`` named it)."""
+    from lrc.service.objections import decide, file_objection
+    from lrc.service.records import receive_objects
+    from lrc.service.repairs import decide_repair, request_repair
+
+    boss = api.token("boss")
+    one, other = api.row(20)["uscc"], api.row(21)["uscc"]
+    union = {"uscc": one, "type": "COMPLAINT_VERIFIED_UNION", "date": "2026-09-02", "source": "大连市总工会",
+             "ref": "大连工会核〔2026〕9101号", "severity": "一般"}  # fmt: skip
+    penalty = {"uscc": other, "type": "LABOUR_PENALTY", "date": "2026-09-20", "source": "大连市人力资源和社会保障局",
+               "ref": "大连人社监〔2026〕9102号", "severity": "轻微"}  # fmt: skip
+    stored = receive_objects(api.engine, ADMIN, [union, penalty]).stored
+    filed = file_objection(api.engine, ADMIN, one, PERIOD, "C2.2.3", "投诉不实")
+    overturned = decide(api.engine, ADMIN, filed.id, uphold=False, note="复查投诉不属实")
+    assert overturned.results and overturned.results[-1].run_id == overturned.result_run_id
+    shown = api.client.get(f"/api/v1/objections/{filed.id}", headers=boss).json()
+    assert shown["results"] == [r.model_dump(mode="json") for r in overturned.results]
+    assert shown["results"][-1]["previous_total"] < shown["results"][-1]["total"]
+    listed = api.client.get(f"/api/v1/objections?uscc={one}", headers=boss).json()
+    assert listed[0]["results"] == shown["results"]
+    paper = tmp_path / "整改证明.pdf"
+    paper.write_bytes(b"%PDF-1.4\n")
+    asked = request_repair(api.engine, ADMIN, other, stored[1], evidence=paper, pledge=paper)
+    assert asked.results == []  # nothing decided yet
+    approved = decide_repair(api.engine, ADMIN, asked.id, approve=True, note="已整改")
+    repair = api.client.get(f"/api/v1/repairs/{asked.id}", headers=boss).json()
+    assert repair["results"] == [r.model_dump(mode="json") for r in approved.results] != []
+    assert repair["results"][-1]["run_id"] == repair["result_run_id"]

@@ -108,8 +108,10 @@ def test_an_overturn_supersedes_the_result_and_the_publication_stays_frozen(stor
     call("verify", "--publication", str(published["id"]))
     call("verify", str(decided["result_run_id"]))
     # the history and the audit log
-    steps = [e["status"] for e in as_json(call, "objection", "show", str(filed["id"]))["events"]]
-    assert steps == ["filed", "under_review", "overturned"]
+    shown = as_json(call, "objection", "show", str(filed["id"]))
+    assert [e["status"] for e in shown["events"]] == ["filed", "under_review", "overturned"]
+    assert shown["results"] == decided["results"] and shown["results"][-1]["run_id"] == decided["result_run_id"]
+    assert f"新结果 {PERIOD} 批次 {decided['result_run_id']}" in call("objection", "show", str(filed["id"])).stdout
     audit = as_json(call, "audit")
     mine = [a for a in audit if a["target"] == f"objection:{filed['id']}"]
     assert {a["action"] for a in mine} >= {"object", "decide"} and all(a["actor"] == "boss" for a in mine)
@@ -191,6 +193,8 @@ def test_a_repair_before_its_waiting_period_is_refused_with_the_date_and_an_appr
     approved = as_json(call, "repair", "decide", str(asked["id"]), "--approve", "--note", "已全额支付并公开承诺",
                        "--today", "2026-11-28")  # fmt: skip
     assert approved["status"] == "approved" and approved["result_run_id"]
+    shown = as_json(call, "repair", "show", str(asked["id"]))  # the new result, as the approval answered
+    assert shown["results"] == approved["results"] and shown["results"][-1]["run_id"] == approved["result_run_id"]
     after = as_json(call, "explain", uscc, "--period", PERIOD)
     assert after["total"] > before["total"] and after["result_run_id"] == approved["result_run_id"]
     listed = as_json(call, "records", "--uscc", uscc)

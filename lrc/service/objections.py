@@ -44,7 +44,7 @@ from lrc.service.cases import (
 from lrc.service.closures import Closing, close
 from lrc.service.forms import submission_values
 from lrc.service.ingesting import store_batch
-from lrc.service.rescoring import RescoredOut, rescore
+from lrc.service.rescoring import RescoredOut, caused_by, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -95,7 +95,7 @@ class ObjectionOut(BaseModel):
     decided_at: str | None
     note: str | None
     events: list[EventOut]
-    results: list[RescoredOut] = []  # the new results a decision made (in the answer to it only)
+    results: list[RescoredOut] = []  # the new results its decision made (an overturn's), beside those superseded
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -332,8 +332,7 @@ def decide(
         entry.detail = " -> ".join([*steps, status]) + (f"; new results in runs {sorted({r.run_id for r in results})}"
                                                         if results else "")  # fmt: skip
         entry.write(conn)
-        out = _outs(conn, [objection_id])[0]
-    return out.model_copy(update={"results": results})
+        return _outs(conn, [objection_id])[0]
 
 
 def _reviewed_on_deciding(conn: Connection, who: Principal, row: Any) -> list[str]:
@@ -452,6 +451,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
         return []
     rows = {int(r["id"]): r for r in conn.execute(select(Objection).where(Objection.id.in_(ids))).mappings()}
     events = events_of(conn, "objection", ids)
+    made = caused_by(conn, "objection", {i: int(r["enterprise_id"]) for i, r in rows.items()})
     files = files_of(conn, [r["evidence_id"] for r in rows.values()])
     names = _names(conn, list(rows.values()))
     today = today_in_china()
@@ -470,7 +470,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
             result_run_id=r["result_run_id"], filed_by=r["filed_by"],
             filed_at=china_iso(r["filed_at"]), decided_by=r["decided_by"],
             decided_at=china_iso(r["decided_at"]),
-            note=r["note"], events=events[i],
+            note=r["note"], events=events[i], results=made[i],
         ))  # fmt: skip
     return out
 

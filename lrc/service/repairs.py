@@ -39,7 +39,7 @@ from lrc.service.cases import (
     store_evidence,
 )
 from lrc.service.closures import Closing, close, standing_from
-from lrc.service.rescoring import RescoredOut
+from lrc.service.rescoring import RescoredOut, caused_by
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
@@ -90,7 +90,7 @@ class RepairOut(BaseModel):
     decided_at: str | None
     note: str | None
     events: list[EventOut]
-    results: list[RescoredOut] = []  # the new results an approval made (in the answer to it only)
+    results: list[RescoredOut] = []  # the new results its approval made, beside those superseded
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -219,8 +219,7 @@ def decide_repair(
         add_event(conn, "repair", repair_id, status, who.name, note, {**detail, "decided_on": day.isoformat()})
         entry.detail = f"requested -> {status} on {day}" + (f"; new results in runs {runs}" if approve else "")
         entry.write(conn)
-        out = _outs(conn, [repair_id])[0]
-    return out.model_copy(update={"results": results})
+        return _outs(conn, [repair_id])[0]
 
 
 def _approve(conn: Connection, who: Principal, row: Any, day: date) -> list[RescoredOut]:
@@ -270,6 +269,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
     records = {int(r["id"]): r for r in repo.records_of(conn, ids=[int(r["record_id"]) for r in rows.values()])
                .to_dict("records")}  # fmt: skip
     events = events_of(conn, "repair", ids)
+    made = caused_by(conn, "repair", {i: int(r["enterprise_id"]) for i, r in rows.items()})
     files = files_of(conn, [x for r in rows.values() for x in (r["evidence_id"], r["pledge_id"])])
     conditions = [Condition(code=c, text_zh=CONDITION_ZH[c]) for c in load_redress_policy().repair.conditions]
     today = today_in_china()
@@ -297,7 +297,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
             requested_by=r["requested_by"], requested_at=china_iso(r["requested_at"]),
             decided_by=r["decided_by"],
             decided_at=china_iso(r["decided_at"]),
-            note=r["note"], events=events[i],
+            note=r["note"], events=events[i], results=made[i],
         ))  # fmt: skip
     return out
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import Connection
+from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.orm import aliased
 
 from indicators import Catalogue
 from lrc.service.runs import (
@@ -23,6 +24,7 @@ from lrc.service.runs import (
     store_run,
 )
 from lrc.store import repository as repo
+from lrc.store.tables import ScoreResult, ScoreRun
 
 
 class RescoredOut(BaseModel):
@@ -101,3 +103,43 @@ def rescore(
         )
         for row in rows
     ]
+
+
+def caused_by(conn: Connection, kind: str, causes: Mapping[int, int]) -> dict[int, list[RescoredOut]]:
+    """The new results an objection's or a repair's decision made (``kind``: the runs' kind, objection or
+    repair), read back from the runs naming it (``cause_id``): case id (of ``causes``: case id → its
+    enterprise's id) → its results, oldest run first, each beside the result it superseded (the enterprise's
+    newest earlier result of the period). What ``show`` gives, as the decision's own answer gave it."""
+    found: dict[int, list[RescoredOut]] = {case: [] for case in causes}
+    for part in repo.chunks(sorted(causes)):
+        for row in conn.execute(_caused_query(kind, list(part))).mappings():
+            if causes[int(row["cause_id"])] != int(row["enterprise_id"]):
+                continue
+            found[int(row["cause_id"])].append(RescoredOut(
+                uscc=row["uscc"], name=row["name"], period=row["period"], run_id=int(row["run_id"]),
+                total=int(row["total"]) / 10, grade=row["grade"], red_line=bool(row["red_line"]),
+                previous_total=None if row["previous_total"] is None else int(row["previous_total"]) / 10,
+                previous_grade=row["previous_grade"],
+            ))  # fmt: skip
+    return found
+
+
+def _caused_query(kind: str, case_ids: list[int]) -> Any:
+    new, old, earlier, earlier_run = (aliased(ScoreResult), aliased(ScoreResult), aliased(ScoreResult),
+                                      aliased(ScoreRun))  # fmt: skip
+    superseded = (
+        select(func.max(earlier.run_id))
+        .join(earlier_run, earlier_run.id == earlier.run_id)
+        .where(earlier.enterprise_id == new.enterprise_id, earlier_run.period == ScoreRun.period,
+               earlier.run_id < new.run_id)  # fmt: skip
+        .scalar_subquery()
+    )
+    return (
+        select(ScoreRun.cause_id, ScoreRun.period, new.run_id, new.enterprise_id, new.uscc, new.name, new.total,
+               new.grade, new.red_line, old.total.label("previous_total"),
+               old.grade.label("previous_grade"))  # fmt: skip
+        .join(new, new.run_id == ScoreRun.id)
+        .outerjoin(old, and_(old.enterprise_id == new.enterprise_id, old.run_id == superseded))
+        .where(ScoreRun.kind == kind, ScoreRun.cause_id.in_(case_ids))
+        .order_by(ScoreRun.id, new.enterprise_id)
+    )
