@@ -136,15 +136,16 @@ def fetch(who: Principal, hearing: HearingOut) -> None:
 @shows_errors
 def outcome(who: Principal, hearing: HearingOut) -> None:
     st.markdown(tr("**听证结果**", "**Outcome**"))
-    if hearing.conclusions:
-        st.caption(tr(f"由 {plain(hearing.outcome_by)} 记录于 {plain(str(hearing.outcome_at)[:16])}", "Recorded"))
+    if hearing.conclusions:  # recorded once (the service refuses a second): a correction is attached as minutes
+        st.caption(tr(f"由 {plain(hearing.outcome_by)} 记录于 {plain(str(hearing.outcome_at)[:16])};"
+                      "结果只记录一次,更正或补充请作为听证记录附上",
+                      "Recorded once; attach a correction as minutes"))  # fmt: skip
         st.text(tr(f"参会人员意见:{hearing.opinions}", f"Opinions: {hearing.opinions}"))
         st.text(tr(f"听证结论:{hearing.conclusions}", f"Conclusions: {hearing.conclusions}"))
+        return
     with st.form(f"hear_outcome_{hearing.id}"):
-        opinions = st.text_area(tr("参会人员意见", "Opinions of the participants"), value=hearing.opinions or "",
-                                key=f"hear_opinions_{hearing.id}")  # fmt: skip
-        conclusions = st.text_area(tr("听证结论", "Conclusions"), value=hearing.conclusions or "",
-                                   key=f"hear_conclusions_{hearing.id}")  # fmt: skip
+        opinions = st.text_area(tr("参会人员意见", "Opinions of the participants"), key=f"hear_opinions_{hearing.id}")
+        conclusions = st.text_area(tr("听证结论", "Conclusions"), key=f"hear_conclusions_{hearing.id}")
         sent = st.form_submit_button(tr("记录听证结果", "Record the outcome"), key=f"hear_outcome_go_{hearing.id}")
     if sent:
         record_outcome(engine(), who, hearing.id, opinions, conclusions)

@@ -193,7 +193,7 @@ def outcome(
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
-    """记录听证结果:意见和结论 (record the outcome); 最后一行是听证编号."""
+    """记录听证结果:意见和结论,只记录一次,更正请作为听证记录附上 (record the outcome, once); 最后一行是听证编号."""
     from lrc.service.hearings import record_outcome
 
     engine, who = store_and_principal(db, as_)

@@ -545,3 +545,24 @@ def test_plan_evidence_is_checked_the_same_way(store: tuple[Engine, pd.DataFrame
     with pytest.raises(UsageError, match="文件 proof.jpg 的内容不是 JPEG 图片,看起来是 网页或 XML"):
         update_action(engine, ADMIN, action.id, status="done", note="x", evidence=tmp_path / "proof.jpg")
     assert plan_of(engine, ADMIN, uscc)[0].status == "open"
+
+
+def test_a_hearing_s_outcome_is_recorded_once_and_a_correction_is_attached_as_minutes(workdir: Path) -> None:
+    """Plans, objections and repairs keep every step; a second outcome silently replaced the first (the public
+    site publishes the plan with it). It is refused; the first stays, and a correction is kept as minutes."""
+    uscc = json.loads(lrc(workdir, "hearing", "propose", "--period", Q4, "--format", "json").stdout)[1]["uscc"]
+    heard = lrc(workdir, "hearing", "add", "--kind", "individual", "--date", "2026-10-22", "--title", "结果一次",
+                "--enterprises", uscc).stdout.strip().splitlines()[-1]  # fmt: skip
+    lrc(workdir, "hearing", "outcome", heard, "--opinions", "职工代表认为加班偏多", "--conclusions", "限期整改")
+    again = lrc(workdir, "hearing", "outcome", heard, "--opinions", "改写", "--conclusions", "不再整改", ok=False)
+    assert again.returncode == 6 and "Traceback" not in again.stderr
+    assert f"听证 {heard} 的结果已由" in again.stderr and "不能再次记录" in again.stderr and "minutes" in again.stderr
+    shown = json.loads(lrc(workdir, "hearing", "show", heard, "--format", "json").stdout)
+    assert (shown["opinions"], shown["conclusions"], shown["status"]) == ("职工代表认为加班偏多", "限期整改", "held")
+    (workdir / "更正说明.pdf").write_bytes(PDF + b"correction")
+    lrc(workdir, "hearing", "attach", heard, "--file", "更正说明.pdf", "--kind", "minutes")
+    shown = json.loads(lrc(workdir, "hearing", "show", heard, "--format", "json").stdout)
+    assert [a["name"] for a in shown["attachments"]] == ["更正说明.pdf"] and shown["conclusions"] == "限期整改"
+    audit = json.loads(lrc(workdir, "audit", "--format", "json").stdout)
+    refused = [a for a in audit if a["target"] == f"hearing:{heard}" and a["outcome"] == "error"]
+    assert len(refused) == 1 and "不能再次记录" in refused[0]["detail"]

@@ -76,6 +76,8 @@ def test_a_hearing_from_a_candidate_to_its_plan_and_dossier(url: str, monkeypatc
     at.text_area(key=f"hear_conclusions_{made.id}").input("限期整改")
     click(at, f"hear_outcome_go_{made.id}")
     assert "听证结论:限期整改" in texts(at.text)
+    assert "结果只记录一次" in texts(at.caption)  # recorded once: no form to write over it
+    assert f"hear_outcome_go_{made.id}" not in {b.key for b in at.button}
     code, before, after = changed_item(url, uscc)
     at.selectbox(key=f"hear_plan_item_{made.id}").set_value(code)
     at.text_area(key=f"hear_plan_text_{made.id}").input("与全体职工补签书面劳动合同")

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from lrc.errors import Hidden, NotFoundError, UsageError, shorten
+from lrc.errors import ConflictError, Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
 from lrc.periods import FIRST_DAY
 from lrc.service.access import Action, Principal
@@ -434,17 +434,32 @@ def attach(
 
 
 def record_outcome(engine: Engine, who: Principal, hearing_id: int, opinions: str, conclusions: str) -> HearingOut:
-    """The hearing's outcome: the participants' opinions and the conclusions; the hearing is then held."""
+    """The hearing's outcome: the participants' opinions and the conclusions; the hearing is then held. It is
+    recorded once, as a decision on an objection or a repair is: a second one is refused, not written over the
+    first (which the public site may already show); a correction or an addendum is attached as minutes, which
+    are kept beside it."""
     require_schema(engine)
     said = _text(opinions, "参会人员意见 (opinions)", required=True)
     concluded = _text(conclusions, "听证结论 (conclusions)", required=True)
     with guarded(engine, who, Action.hearing, f"hearing:{hearing_id}") as entry:
         _changeable(engine, who, hearing_id)
         with repo.writing(engine) as conn:
-            held_on = conn.scalar(select(Hearing.held_on).where(Hearing.id == hearing_id))
-            if held_on is not None and held_on > today_in_china():
-                raise UsageError(f"听证定于 {held_on} 举行,尚未举行,不能登记结果 (the hearing has not taken place)")
+            _outcome_open(conn, hearing_id)
             return _store_outcome(conn, entry, hearing_id, said, concluded)
+
+
+def _outcome_open(conn: Connection, hearing_id: int) -> None:
+    """Refuse an outcome for a hearing still to come, or one whose outcome is recorded (the row is locked until
+    the transaction ends: an outcome recorded at the same moment is seen, not overwritten)."""
+    query = select(Hearing.held_on, Hearing.status, Hearing.outcome_by, Hearing.outcome_at)
+    row = conn.execute(query.where(Hearing.id == hearing_id).with_for_update()).mappings().one()
+    if row["held_on"] > today_in_china():
+        raise UsageError(f"听证定于 {row['held_on']} 举行,尚未举行,不能登记结果 (the hearing has not taken place)")
+    if row["status"] == "held":
+        raise ConflictError(
+            f"听证 {hearing_id} 的结果已由 {row['outcome_by']} 于 {china_iso(row['outcome_at'])} 记录,不能再次记录;"
+            "更正或补充请作为听证记录(minutes)附上 (the outcome is recorded already: attach a correction as minutes)"
+        )
 
 
 def _store_outcome(

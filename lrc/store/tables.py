@@ -454,7 +454,8 @@ class Publication(Base):
 
 class Hearing(Base):
     """A CSR hearing (社会责任听证): individual (one enterprise) or collective. Its outcome (the participants'
-    opinions, the conclusions) is recorded once held; every change is in the audit log."""
+    opinions, the conclusions) is recorded once, when held, and never replaced (a correction is attached as
+    minutes); every change is in the audit log."""
 
     __tablename__ = "hearings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
