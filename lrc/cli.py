@@ -339,7 +339,10 @@ def runs(
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
-    """列出评分批次:期间评分和由记录引起的单企业重算 (list score runs, rescoring runs included)."""
+    """列出评分批次:期间评分和其后的单企业重算、导入 (list score runs, rescoring runs included).
+
+    范围小于全省的用户:全部期间评分,以及含其范围内企业结果的其他批次 (a narrower user: the period runs and
+    the later runs holding a result inside their scope)."""
     from lrc.export import to_records
     from lrc.service.analytics import runs_table
 

@@ -58,11 +58,14 @@ Packed = Literal["items", "level1"]
 
 def runs_table(engine: Engine, who: Principal, period: str | None = None, *, every_kind: bool = False) -> pd.DataFrame:
     """Every run that scored a whole period (of ``period`` if given), oldest first (id, period, catalogue
-    version, count, times); with ``every_kind`` also the one-enterprise rescoring runs records caused.
-    Runs are metadata every role may read (no enterprise's data); ``who`` is taken like everywhere."""
+    version, count, times); with ``every_kind`` also the later runs (a record's, a submission's, an objection's,
+    a repair's, an expiry's or a removal's rescoring, an import). Period runs are province-wide acts every role
+    may see; a later run names enterprises by what it rescored (and who did it), so a user whose scope is
+    narrower than the province sees only those holding a result inside it (``repo.runs``)."""
     require_schema(engine)
+    period = check_period(period) if period else None
     with engine.connect() as conn:
-        return repo.runs(conn, check_period(period) if period else None, kind=None if every_kind else "period")
+        return repo.runs(conn, period, kind=None if every_kind else "period", scope=who.scope)
 
 
 def results_revision(engine: Engine) -> int:

@@ -383,16 +383,30 @@ def add_results(conn: Connection, rows: list[dict[str, Any]], progress: Any = No
     bulk_insert(conn, cast(Table, ScoreResult.__table__), ordered, progress)
 
 
-def runs(conn: Connection, period: str | None = None, kind: str | None = "period") -> pd.DataFrame:
-    """Score runs, oldest first: the runs that scored a whole period by default, every run with ``kind=None``."""
+def runs(
+    conn: Connection, period: str | None = None, kind: str | None = "period", scope: Scope | None = None
+) -> pd.DataFrame:
+    """Score runs, oldest first: the runs that scored a whole period by default, every run with ``kind=None``.
+    With a ``scope`` narrower than the province, the period runs (province-wide acts) and only those later runs
+    (records, submission, objection, repair, expiry, removal, import) that hold a result inside it."""
     query = select(ScoreRun).order_by(ScoreRun.id)
     if period:
         query = query.where(ScoreRun.period == period)
     if kind:
         query = query.where(ScoreRun.kind == kind)
+    if scope is not None and not scope.everything:
+        query = query.where(or_(ScoreRun.kind == "period", _holds_result_in(scope)))
     frame = _frame(conn, query)
     frame["cause_id"] = frame["cause_id"].astype("Int64")  # an id, or none: never 1.0 (NaN made it float)
     return frame
+
+
+def _holds_result_in(scope: Scope) -> Any:
+    """A condition on ``score_runs``: the run holds a result of an enterprise inside ``scope`` (one look-up
+    along the ranking index, which starts with the run id and holds the region code and USCC)."""
+    table = ScoreResult.__table__
+    inside = scope_conditions(scope, table.c.region_code, table.c.uscc)
+    return select(table.c.run_id).where(table.c.run_id == ScoreRun.id, *inside).exists()
 
 
 @dataclass(frozen=True)
