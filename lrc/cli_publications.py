@@ -62,9 +62,9 @@ def publications(fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs
         if not listed:
             out.print("还没有任何发布,用 `lrc publish --period P` 发布 (no publications)")
             return
-        columns = ("编号", "文号", "期间", "范围", "企业数", "发布人", "状态", "SHA-256")
+        columns = ("编号", "文号", "期间", "范围", "企业数", "评分批次", "发布人", "状态", "SHA-256")
         render.table(out, f"发布 (publications): {len(listed)} 份", columns, [
-            (str(p.id), p.number, p.period, p.scope_zh, str(p.entries), p.publisher,
+            (str(p.id), p.number, p.period, p.scope_zh, str(p.entries), _runs(p), p.publisher,
              f"已被 {p.replaced_by} 替代" if p.replaced_by else "有效", p.hash[:16])
             for p in listed
         ])  # fmt: skip
@@ -72,10 +72,16 @@ def publications(fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs
     text_or_json(fmt, lambda: [p.model_dump(mode="json") for p in listed], table)
 
 
+def _runs(p: PublicationOut) -> str:
+    """The runs whose results a publication lists: 4, or 4–7."""
+    return str(p.run_id) if p.through_run_id == p.run_id else f"{p.run_id}–{p.through_run_id}"
+
+
 @publication_app.command("show")
 def show(publication_id: PublicationId, fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = None) -> None:
     """显示一份发布:文号、范围、哈希,以及冻结的排名、红榜和曝光台 (a publication as published)."""
     from lrc.service.publications import get_publication
+    from lrc.service.runs import runs_zh
 
     engine, who = store_and_principal(db, as_)
     meta, content = get_publication(engine, who, publication_id)
@@ -83,7 +89,8 @@ def show(publication_id: PublicationId, fmt: JsonOrText = TextOrJson.text, db: D
     def text() -> None:
         out.print(f"{meta.number}「{content.title}」 {content.issuer} {content.published_at[:10]}")
         later = f";已被发布 {meta.replaced_by} 替代" if meta.replaced_by else ""
-        out.print(f"期间 {meta.period},范围 {meta.scope_zh},{meta.entries} 家企业{later};SHA-256 {meta.hash}")
+        runs = runs_zh(meta.run_id, meta.through_run_id)
+        out.print(f"期间 {meta.period},范围 {meta.scope_zh},{meta.entries} 家企业,{runs}{later};SHA-256 {meta.hash}")
         render.table(out, "排名 (ranking)", ("名次", "企业名称", "统一社会信用代码", "所在市", "总分", "等级"),
                      [(str(e.rank), e.name, e.uscc, e.city, f"{e.total:.1f}", e.grade) for e in content.entries[:50]])
         if len(content.entries) > 50:

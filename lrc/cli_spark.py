@@ -140,6 +140,7 @@ def export(
 
     只含你权限范围内的企业;供 lrc spark score 使用,结果用 lrc import-results 导回."""
     from lrc.service.national_export import export_facts
+    from lrc.service.runs import runs_zh
 
     if fmt.lower() not in EXPORT_FORMATS:
         raise UsageError(f"不支持的导出格式 {fmt!r},可选 {', '.join(EXPORT_FORMATS)} (unknown format)")
@@ -149,7 +150,7 @@ def export(
     done = export_facts(engine, who, period, output)
     out.print(
         f"已导出期间 {done.period} 的 {done.enterprises} 家企业事实数据 → {done.output}"
-        f"(评分批次 {done.run_id},指标体系 {done.catalogue_version},{done.columns} 列)"
+        f"({runs_zh(done.run_id, done.through_run_id)},指标体系 {done.catalogue_version},{done.columns} 列)"
     )
 
 

@@ -148,7 +148,7 @@ def ranking(
     shown = frame[RANK_COLUMNS].head(top) if top else frame[RANK_COLUMNS]
     matched = len(frame) if matched is None else matched
     if fmt == "table":
-        later = f",含至批次 {info.through} 的单企业重算结果" if info.through else ""
+        later = f",含其后至批次 {info.through} 的重算与导入结果" if info.through else ""
         title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id}{later},指标体系 {info.catalogue_version})"
         table = Table(title=title)
         columns = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line"]

@@ -53,7 +53,7 @@ def test_record_add_prints_the_id_last_and_json_with_the_new_result(workdir: Pat
         period_run = max(r["id"] for r in runs if r["kind"] == "period")
         later = [r["id"] for r in runs if r["kind"] != "period" and r["id"] > period_run]
         title = lrc(workdir, "rank", "--period", period, "--top", "3").stdout.splitlines()[0]
-        named = f"批次 {period_run},含至批次 {max(later)} 的单企业重算结果" if later else f"批次 {period_run},指标"
+        named = f"批次 {period_run},含其后至批次 {max(later)} 的重算与导入结果" if later else f"批次 {period_run},指标"
         assert named in title, title
     assert explained["result_run_id"] in later
 

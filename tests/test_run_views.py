@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import StoreBuild, module_store_build
@@ -82,3 +83,103 @@ def test_a_narrower_user_lists_the_period_runs_and_the_later_runs_inside_their_s
     assert [r["id"] for r in as_json(call, "runs", who="dl")] == [period_run, in_dalian, own]
     assert [r["id"] for r in as_json(call, "runs", who="firm")] == [period_run, own]
     assert [r["id"] for r in as_json(call, "runs", "--period", PERIOD, who="dl")] == [period_run, in_dalian, own]
+
+
+def api_client(engine: Engine, db_url: str) -> tuple[TestClient, dict[str, str]]:
+    """A client of the HTTP API on the store, and boss's token header."""
+    from lrc.api import create_app
+    from lrc.service import accounts
+
+    boss = accounts.acting(engine, "boss")
+    token = accounts.create_token(engine, boss, "boss").token
+    return TestClient(create_app(db_url)), {"Authorization": f"Bearer {token}"}
+
+
+def imported(call: Any, cwd: Path) -> int:
+    """The national job's results for the period's current facts, imported: a run of kind import."""
+    from indicators import load_catalogue
+    from lrc.spark.frames import results_frame
+
+    call("export", "--period", PERIOD, "--format", "parquet", "--output", "facts.parquet")
+    results_frame(load_catalogue(), pd.read_parquet(cwd / "facts.parquet")).to_parquet(cwd / "results.parquet")
+    return int(as_json(call, "import-results", "results.parquet")["id"])
+
+
+def test_every_place_names_the_runs_holding_the_current_results(
+    store: tuple[Any, dict[str, str]], engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """After a record's rescoring and an import, the current results are those of runs P to I: the API's
+    ranking, a publication, a not-found answer and the export say so, not the period run alone."""
+    call, usccs = store
+    period_run = as_json(call, "runs")[0]["id"]
+    add_record(call, usccs["other"], "大人社监〔2026〕104号")
+    through = imported(call, tmp_path)
+    client, boss = api_client(engine, db_url)
+    with client:
+        page = client.get("/api/v1/rankings?limit=3", headers=boss).json()
+        assert (page["run_id"], page["through_run_id"]) == (period_run, through)
+        made = as_json(call, "publish", "--period", PERIOD)
+        listed = {p["id"]: p for p in as_json(call, "publications")}
+        assert (listed[made["id"]]["run_id"], listed[made["id"]]["through_run_id"]) == (period_run, through)
+        shown = as_json(call, "publication", "show", str(made["id"]))
+        runs = {int(e["result_id"].split(":")[0]) for e in shown["content"]["entries"]}
+        assert shown["through_run_id"] == max(runs) == through and min(runs) >= period_run
+        published = client.get("/api/v1/rankings?view=published&limit=1", headers=boss).json()
+        assert (published["run_id"], published["through_run_id"]) == (period_run, through)
+        absent = client.get(f"/api/v1/enterprises/91210100MA0000000X?period={PERIOD}", headers=boss).json()
+    named = f"评分批次 {period_run} 至 {through}"
+    assert f"当前结果({named})中没有企业" in absent["detail"]
+    missing = call("explain", "91210100MA0000000X", "--period", PERIOD, ok=False)
+    assert missing.returncode == 5 and f"当前结果({named})" in missing.stderr
+    assert named in call("publication", "show", str(made["id"])).stdout
+    assert named in call("export", "--period", PERIOD, "--format", "parquet", "--output", "again.parquet").stdout
+    assert f"含其后至批次 {through} 的重算与导入结果" in call("rank", "--period", PERIOD, "--top", "1").stdout
+
+
+def test_a_publication_made_before_migration_0021_names_its_newest_listed_run(
+    store: tuple[Any, dict[str, str]], engine: Engine
+) -> None:
+    """The upgrade reads each stored publication's entries for the newest run they list; the table stays
+    append-only afterwards."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from lrc.store import upgrade
+    from lrc.store.engine import _alembic_config
+
+    call, usccs = store
+    through = add_record(call, usccs["other"], "大人社监〔2026〕105号")
+    made = as_json(call, "publish", "--period", PERIOD)["id"]
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0020")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(text(f"SELECT through_run_id FROM publications WHERE id = {made}")) == through
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE publications SET title = 'x'"))
+    assert as_json(call, "publications")[0]["through_run_id"] == through
+
+
+def test_the_public_site_gives_the_current_result_of_a_corrected_entry(
+    store: tuple[Any, dict[str, str]], tmp_path: Path
+) -> None:
+    """A published entry removed from the blacklist (a correction), then rescored for a record: the site's
+    "现结果" is the newest result, not the removal's."""
+    call, usccs = store
+    uscc, authority, listing = usccs["other"], "沈阳市人力资源和社会保障局", "沈人社失信〔2026〕31号"
+    header = "uscc,list_type,decision_date,authority,document_no,removes\n"
+    (tmp_path / "listing.csv").write_text(f"{header}{uscc},wage_arrears_blacklist,2026-06-01,{authority},{listing},\n")
+    call("exchange", "import", "listing.csv")
+    call("publish", "--period", PERIOD)
+    removal = f"{header}{uscc},removal,2026-09-20,{authority},沈人社移〔2026〕32号,{listing}\n"
+    (tmp_path / "removal.csv").write_text(removal, encoding="utf-8")
+    removed = as_json(call, "exchange", "import", "removal.csv")["results"][0]["run_id"]
+    newest = add_record(call, uscc, "大人社监〔2026〕106号")
+    total = as_json(call, "explain", uscc, "--period", PERIOD)["total"]
+    call("site", "build", "--output", "site")
+    page = (tmp_path / "site" / "e" / f"{uscc}.html").read_text(encoding="utf-8")
+    assert "已移出名单" in page and f"现结果:总分 {total:.1f}" in page and f"(评分批次 {newest})" in page
+    assert f"(评分批次 {removed})" not in page

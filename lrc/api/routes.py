@@ -164,6 +164,7 @@ def get_rankings(
     return _json({
         "period": info.period,
         "run_id": info.run_id,
+        "through_run_id": info.through_run_id,  # the newest later run whose results are shown (else run_id)
         "catalogue_version": info.catalogue_version,
         "total": matched,
         "limit": limit,
@@ -185,7 +186,8 @@ def _published_ranking(request: Request, who: Principal, period: str, limit: int
     page = frame[PUBLISHED_COLUMNS].iloc[offset : offset + limit]
     return _json({
         "view": "published", **publication_views.publication_keys(meta), "number": meta.number, "hash": meta.hash,
-        "replaced_by": meta.replaced_by, "period": meta.period,
+        "replaced_by": meta.replaced_by, "period": meta.period, "run_id": meta.run_id,
+        "through_run_id": meta.through_run_id,
         "total": len(frame), "limit": limit, "offset": offset, "items": to_records(page),
     })  # fmt: skip
 

@@ -35,6 +35,7 @@ class FactsExport:
     enterprises: int
     columns: int
     output: str
+    through_run_id: int  # the newest later run of the period whose results it holds (else ``run_id``)
 
 
 def export_facts(engine: Engine, who: Principal, period: str, output: Path) -> FactsExport:
@@ -46,12 +47,13 @@ def export_facts(engine: Engine, who: Principal, period: str, output: Path) -> F
         run = get_run(conn, period, None)
         catalogue = catalogue_for_run(conn, run)
         scope = None if who.scope.everything else who.scope
-        current = repo.results(conn, repo.current_runs(conn, run), CURRENT, scope=scope)
+        runs = repo.current_runs(conn, run)
+        current = repo.results(conn, runs, CURRENT, scope=scope)
         frame = facts_frame(conn, catalogue, period, current)
-    write_parquet(frame, output, {"period": period, "run": str(run.id), "catalogue": catalogue.version,
-                                  "catalogue_hash": catalogue.content_hash})  # fmt: skip
+    named = {"period": period, "run": str(run.id), "through_run": str(runs.last), "catalogue": catalogue.version}
+    write_parquet(frame, output, {**named, "catalogue_hash": catalogue.content_hash})
     record(engine, who, Action.export, f"facts:run:{run.id}", "ok", f"{len(frame)} rows parquet")
-    return FactsExport(period, int(run.id), catalogue.version, len(frame), len(frame.columns), str(output))
+    return FactsExport(period, int(run.id), catalogue.version, len(frame), len(frame.columns), str(output), runs.last)
 
 
 def facts_frame(conn: Connection, catalogue: Catalogue, period: str, current: pd.DataFrame) -> pd.DataFrame:

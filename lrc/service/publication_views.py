@@ -100,24 +100,28 @@ CORRECTION_COLUMNS = ("uscc", "corrected", "kind", "cause_id", "newer_run_id")
 
 def correction_marks(entries: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
     """For each entry (``uscc``, ``run_id``, ``enterprise_id``) whose result a later run of kind objection,
-    repair, expiry or removal superseded: ``CORRECTION_COLUMNS``, the mark naming every such cause in order
-    and the newest of those runs (``later``: ``repository.later_result_runs``).
+    repair, expiry or removal superseded: ``CORRECTION_COLUMNS``, the mark naming every such cause in order,
+    the kind and case of the newest of those runs, and ``newer_run_id``, the newest later run of any kind
+    holding a result of the enterprise (its current result: a record's rescoring after a correction supersedes
+    the corrected result too) (``later``: ``repository.later_result_runs``).
 
     >>> entries = pd.DataFrame({"uscc": ["a", "b"], "run_id": [4, 4], "enterprise_id": [1, 2]})
-    >>> later = pd.DataFrame({"enterprise_id": [1, 2, 1], "run_id": [5, 6, 7],
-    ...                       "kind": ["objection", "records", "repair"], "cause_id": [3, None, 2]})
-    >>> correction_marks(entries, later)[["uscc", "corrected", "newer_run_id"]].values.tolist()
-    [['a', '已更正(异议 3)、已修复(修复申请 2)', 7]]
+    >>> later = pd.DataFrame({"enterprise_id": [1, 2, 1, 1], "run_id": [5, 6, 7, 8],
+    ...                       "kind": ["objection", "records", "repair", "records"], "cause_id": [3, None, 2, None]})
+    >>> correction_marks(entries, later)[["uscc", "corrected", "kind", "newer_run_id"]].values.tolist()
+    [['a', '已更正(异议 3)、已修复(修复申请 2)', 'repair', 8]]
     """
     merged = entries.merge(later, on="enterprise_id", suffixes=("", "_later"))
-    merged = merged[(merged["run_id_later"] > merged["run_id"]) & merged["kind"].isin(list(CORRECTED_ZH))]
+    merged = merged[merged["run_id_later"] > merged["run_id"]].sort_values("run_id_later")
+    newest_run = merged.groupby("uscc")["run_id_later"].max()
     rows = []
-    for uscc, group in merged.sort_values("run_id_later").groupby("uscc", sort=False):
+    corrected = merged[merged["kind"].isin(list(CORRECTED_ZH))]
+    for uscc, group in corrected.groupby("uscc", sort=False):
         marks = [_mark(str(k), c) for k, c in zip(group["kind"], group["cause_id"], strict=True)]
         newest = group.iloc[-1]
         rows.append({"uscc": uscc, "corrected": "、".join(dict.fromkeys(marks)), "kind": str(newest["kind"]),
                      "cause_id": None if pd.isna(newest["cause_id"]) else int(newest["cause_id"]),
-                     "newer_run_id": int(newest["run_id_later"])})  # fmt: skip
+                     "newer_run_id": int(newest_run[uscc])})  # fmt: skip
     return pd.DataFrame(rows, columns=list(CORRECTION_COLUMNS))
 
 

@@ -63,7 +63,8 @@ class PublicationOut(BaseModel):
     entries: int
     replaces: int | None
     replaced_by: int | None = None
-    run_id: int
+    run_id: int  # the period run whose current results it froze
+    through_run_id: int  # the newest run whose result it lists: its result ids name runs run_id to this one
     catalogue_version: str
     policy_version: str
     publisher: str
@@ -128,6 +129,7 @@ def publish(
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         row = {
             "number": content.number, "period": period, "scope": scope, "title": title, "run_id": content.run_id,
+            "through_run_id": newest_listed_run(content),
             "catalogue_version": content.catalogue_version, "policy_version": policy.version,
             "entries": len(content.entries), "replaces_id": content.replaces, "content": text,
             "content_hash": digest, "publisher": who.name[:128], "published_at": repo.now(),
@@ -203,6 +205,12 @@ def build_content(
         level1_names={c: catalogue.node_names[c] for c in codes}, entries=entries, honour=honour,
         exposure=exposure, footnotes=_footnotes(catalogue, policy, now.date()),
     )  # fmt: skip
+
+
+def newest_listed_run(content: PublicationContent) -> int:
+    """The newest run whose result a publication lists (each entry's ``result_id`` is ``"<run>:<enterprise>"``):
+    the period run, or a later run of the period holding some enterprise's current result when it was made."""
+    return max([content.run_id, *(int(e.result_id.partition(":")[0]) for e in content.entries)])
 
 
 def competition_ranks(totals: np.ndarray) -> np.ndarray:
@@ -326,7 +334,8 @@ def _out(row: Any, replaced_by: int | None) -> PublicationOut:
     return PublicationOut(
         id=row["id"], number=row["number"], hash=row["content_hash"], period=row["period"], scope=row["scope"],
         scope_zh=scope_zh, title=row["title"], entries=row["entries"], replaces=row["replaces_id"],
-        replaced_by=replaced_by, run_id=row["run_id"], catalogue_version=row["catalogue_version"],
+        replaced_by=replaced_by, run_id=row["run_id"], through_run_id=row["through_run_id"] or row["run_id"],
+        catalogue_version=row["catalogue_version"],
         policy_version=row["policy_version"], publisher=row["publisher"],
         # one zone on both backends (SQLite's is naive), to the second as every time in JSON
         published_at=in_china(row["published_at"]).to_pydatetime().replace(microsecond=0),

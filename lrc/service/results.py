@@ -29,7 +29,7 @@ from lrc.service import audit
 from lrc.service.access import Action, Principal
 from lrc.service.recent import Recent
 from lrc.service.record_views import record_view
-from lrc.service.runs import catalogue_for_run, chosen_run, get_run, unpack
+from lrc.service.runs import catalogue_for_run, chosen_run, get_run, runs_zh, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
@@ -44,6 +44,15 @@ class RunInfo:
     input_hash: str
     finished_at: Any
     through: int | None = None  # the newest one-enterprise run whose results are shown with the period run's
+
+    @property
+    def through_run_id(self) -> int:
+        """The newest run whose results are shown: ``through``, or the period run alone."""
+        return self.through or self.run_id
+
+    def runs_zh(self) -> str:
+        """评分批次 4, or 评分批次 4 至 7 (``runs.runs_zh``)."""
+        return runs_zh(self.run_id, self.through)
 
 
 @dataclass(frozen=True)
@@ -550,7 +559,7 @@ def explain(
         hidden = record is None and not who.scope.everything and repo.result_of(conn, runs, ("uscc",), code) is not None
         if record is None:
             message = (
-                f"期间 {run.period} 的评分批次 {run.id} 中没有企业 {shorten(code)},或你无权查看"
+                f"期间 {run.period} 的{_results_zh(run, runs)}中没有企业 {shorten(code)},或你无权查看"
                 " (enterprise not found or not permitted)"
             )
             if hidden:  # the same answer (and exit code) as not found; the audit log says what happened
@@ -598,6 +607,13 @@ def explain(
         superseded=superseding,
         records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in listed],
     )
+
+
+def _results_zh(run: Any, runs: repo.Runs) -> str:
+    """Where an explanation looked, in words: the current results of a run range, or one run's results."""
+    if isinstance(runs, repo.RunRange):
+        return f"当前结果({runs_zh(runs.first, runs.last)})"
+    return runs_zh(run.id)
 
 
 RUN_KIND_ZH: dict[str, str] = {

@@ -441,10 +441,12 @@ class Publication(Base):
     period: Mapped[str] = mapped_column(String(16), index=True)
     scope: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(Text)
-    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))  # the period run
     catalogue_version: Mapped[str] = mapped_column(String(32))
     policy_version: Mapped[str] = mapped_column(String(32))
     entries: Mapped[int] = mapped_column(Integer)
+    # the newest run whose result it lists (its result ids name runs run_id to through_run_id; migration 0021)
+    through_run_id: Mapped[int | None] = mapped_column(Integer)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
     content: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
