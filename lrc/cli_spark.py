@@ -163,10 +163,11 @@ def import_results(
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:
-    """把全国作业的评分结果存为本期间的一个导入批次;任何一行有错则整个文件不写入 (all or nothing).
+    """把全国作业的评分结果存为本期间的一个评分批次(类型 import,`lrc runs` 列出);任何一行有错则整个文件不写入
+    (all or nothing).
 
     需要列 uscc、total(分)、grade、red_line 和每个指标的得分列;每家企业须有本期间的当前结果.
-    已导入且仍是当前结果的同样结果再次导入时拒绝,并指明那个批次 (the same results twice: refused).
+    已导入且仍是当前结果的同样结果再次导入时拒绝,并指明那个评分批次 (the same results twice: refused).
     最后一行是评分批次号;--format json 输出含 id 的对象 (last line: the run id)."""
     from indicators import load_catalogue
     from lrc.service.national_import import import_results as import_service
@@ -182,9 +183,11 @@ def import_results(
 
 
 def _imported(summary: Any) -> None:
+    """A score run of kind import (`lrc runs`, `lrc verify`), not an ingest batch (`lrc batches`)."""
     grades = ",".join(f"{g} {n}" for g, n in summary.grades.items())
     out.print(
-        f"导入批次 {summary.run_id}:期间 {summary.period},{summary.enterprises} 家企业,"
+        f"评分批次 {summary.run_id}(导入的全国结果 import,`lrc verify {summary.run_id}` 可复算):"
+        f"期间 {summary.period},{summary.enterprises} 家企业,"
         f"指标体系 {summary.catalogue_version};等级 {grades};触及红线 {summary.red_lines} 家"
     )
     out.print(str(summary.run_id))

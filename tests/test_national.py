@@ -75,6 +75,8 @@ def test_an_imported_run_prints_its_id_last_becomes_current_and_verifies(store: 
     done = lrc(store, "import-results", "results.parquet")
     run_id = int(done.stdout.strip().splitlines()[-1])
     assert [r["kind"] for r in runs(store)] == ["period", "import"] and runs(store)[-1]["id"] == run_id
+    # a score run (lrc runs, lrc verify), which 导入批次 (an ingest batch, lrc batches) is not
+    assert done.stdout.startswith(f"评分批次 {run_id}(导入") and "导入批次" not in done.stdout
     assert "完全复现" in lrc(store, "verify", str(run_id)).stdout
     ranked = json.loads(lrc(store, "rank", "--period", PERIOD, "--top", "3", "--format", "json").stdout)
     assert len(ranked) == 3
@@ -88,6 +90,7 @@ def test_import_results_as_json_and_from_a_folder_of_parts(store: Path) -> None:
     (store / "out" / "_SUCCESS").write_text("")
     made = json.loads(lrc(store, "import-results", "out", "--format", "json").stdout)
     assert made["id"] == made["run_id"] and made["enterprises"] == 120 and made["period"] == PERIOD
+    assert made["kind"] == "import"
 
 
 def test_the_same_results_imported_again_are_refused_naming_the_run_that_holds_them(store: Path) -> None:
@@ -101,7 +104,7 @@ def test_the_same_results_imported_again_are_refused_naming_the_run_that_holds_t
     results.iloc[60:].to_parquet(store / "out" / "part-1.parquet", index=False)
     for again in ("results.parquet", "out"):
         done = lrc(store, "import-results", again, "--format", "json", ok=False)
-        assert done.returncode == 6 and f"导入批次 {run_id}" in done.stderr and again in done.stderr, done.stderr
+        assert done.returncode == 6 and f"评分批次 {run_id}(导入" in done.stderr and again in done.stderr, done.stderr
         assert done.stdout == "" and "Traceback" not in done.stderr
     assert runs(store)[-1]["id"] == run_id  # nothing stored
     lrc(store, "score", "--period", PERIOD)  # a newer period run holds the current results: they import again
@@ -120,7 +123,7 @@ def test_the_service_refuses_a_second_import_of_the_same_results_on_each_backend
     export_facts(engine, ADMIN, PERIOD, tmp_path / "facts.parquet")
     results_frame(CATALOGUE, pd.read_parquet(tmp_path / "facts.parquet")).to_parquet(tmp_path / "r.parquet")
     first = import_results(engine, ADMIN, tmp_path / "r.parquet")
-    with pytest.raises(ConflictError, match=f"导入批次 {first.run_id}"):
+    with pytest.raises(ConflictError, match=f"评分批次 {first.run_id}"):
         import_results(engine, ADMIN, tmp_path / "r.parquet")
     with engine.connect() as conn:
         assert repo.runs(conn, PERIOD, kind=None)["kind"].tolist() == ["period", "import"]

@@ -35,13 +35,14 @@ CURRENT = ("uscc", "enterprise_id", "submission_id", "records", "headcount", "ga
 
 @dataclass(frozen=True)
 class ImportSummary:
-    run_id: int
+    run_id: int  # a score run (``lrc runs``), of kind ``import``: not an ingest batch
     period: str
     catalogue_version: str
     enterprises: int
     grades: dict[str, int]
     red_lines: int
     file: str
+    kind: str = KIND
 
 
 def import_results(
@@ -99,7 +100,7 @@ def _refuse_if_held(conn: Connection, holders: pd.Series, catalogue: Catalogue, 
     held = repo.results(conn, run.id, ("uscc", "items", "gaps"))
     if dict(zip(held["uscc"], zip(held["items"], held["gaps"], strict=True), strict=True)) == mine:
         raise ConflictError(
-            f"{file} 的结果已由导入批次 {run.id} 导入,它仍是这些企业的当前结果(期间 {run.period},"
+            f"{file} 的结果已导入为评分批次 {run.id}(导入 import),它仍是这些企业的当前结果(期间 {run.period},"
             f"指标体系 {catalogue.version},所评数据相同),未再次导入 (already imported as run {run.id})"
         )
 
