@@ -94,13 +94,7 @@ def ingest_summary(console: Console, summary: Any) -> None:
     if summary.overridden_uscc:
         console.print(f"已按 --accept-uscc 接受的信用代码 (overrides recorded): {', '.join(summary.overridden_uscc)}")
     if summary.scored_run is not None:
-        console.print(
-            Text(
-                f"注意:期间 {summary.period} 已有评分批次 {summary.scored_run},新版本在重新评分后才计入结果,"
-                f"请运行 `lrc score --period {summary.period}` (scored before: score the period again)",
-                style="yellow",
-            )
-        )
+        console.print(Text(rescore_note(summary), style="yellow"))
     absent = summary.absent_columns
     if absent:
         shown = "、".join(absent[:ABSENT_SHOWN]) + (f" 等 {len(absent)} 列" if len(absent) > ABSENT_SHOWN else "")
@@ -114,6 +108,22 @@ def ingest_summary(console: Console, summary: Any) -> None:
 
 
 ABSENT_SHOWN = 8
+
+
+def rescore_note(summary: Any) -> str:
+    """Why new versions of a scored period do not count yet, and who makes them count: the one who ingested,
+    when they may score the period (a province-wide act); else a province-wide user, or a submission of each
+    enterprise (web form, API), which re-scores it at once."""
+    from lrc.service.runs import runs_zh
+
+    runs = runs_zh(summary.scored_run, summary.scored_through)
+    said = f"注意:期间 {summary.period} 的当前结果来自{runs},新版本在重新评分该期间后才计入结果"
+    if summary.may_score:
+        return f"{said},请运行 `lrc score --period {summary.period}` (scored before: score the period again)"
+    return (
+        f"{said}。评分作用于全省,须由全省范围的分析人员运行;也可逐家经在线填报或 POST /api/v1/submissions "
+        "报送,立即重算该企业 (scored before: a province-wide user scores the period again)"
+    )
 
 
 def run_summary(console: Console, summary: Any) -> None:

@@ -367,7 +367,7 @@ def test_new_versions_for_a_scored_period_say_the_period_must_be_scored_again(tm
     (tmp_path / "t.csv").write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
     done = lrc(tmp_path, "ingest", "t.csv", "--period", "2026Q3")
     said = done.stdout.strip().splitlines()
-    assert f"已有评分批次 {run}" in done.stdout and "lrc score --period 2026Q3" in done.stdout
+    assert f"当前结果来自评分批次 {run}," in done.stdout and "lrc score --period 2026Q3" in done.stdout
     assert said[-1].isdigit()  # the batch id stays the last line
     again = json.loads(lrc(tmp_path, "ingest", "t.csv", "--period", "2026Q3", "-f", "json").stdout)
     assert (again["new_versions"], again["scored_run"]) == (0, None)  # nothing new: nothing to score

@@ -183,3 +183,32 @@ def test_the_public_site_gives_the_current_result_of_a_corrected_entry(
     page = (tmp_path / "site" / "e" / f"{uscc}.html").read_text(encoding="utf-8")
     assert "已移出名单" in page and f"现结果:总分 {total:.1f}" in page and f"(评分批次 {newest})" in page
     assert f"(评分批次 {removed})" not in page
+
+
+def changed_rows(cwd: Path, uscc: str, name: str, more: int = 1) -> str:
+    """The sample's row of ``uscc`` with ``more`` employees who left, as a file of its own (a new version)."""
+    sample = pd.read_csv(cwd / "facts.csv", dtype=str, encoding="utf-8-sig")
+    row = sample[sample["uscc"] == uscc].copy()
+    row["employees_left"] = str(int(float(row["employees_left"].iloc[0] or 0)) + more)
+    row.to_csv(cwd / name, index=False)
+    return name
+
+
+def test_new_versions_of_a_scored_period_say_who_makes_them_count_and_name_the_current_runs(
+    store: tuple[Any, dict[str, str]], tmp_path: Path
+) -> None:
+    """A city analyst may not score the period (a province-wide act), and an ingest rescores nobody: they
+    are not told to run `lrc score`; everyone is told which runs hold the current results."""
+    call, usccs = store
+    period_run = as_json(call, "runs")[0]["id"]
+    later = add_record(call, usccs["other"], "大人社监〔2026〕107号")
+    name = changed_rows(tmp_path, usccs["dalian"], "dalian.csv")
+    done = call("ingest", name, "--period", PERIOD, who="dl")
+    note = done.stdout.replace("\n", "")
+    assert f"当前结果来自评分批次 {period_run} 至 {later}," in note and "lrc score" not in note
+    assert "全省范围" in note and "/api/v1/submissions" in note and done.stdout.strip().splitlines()[-1].isdigit()
+    said = as_json(call, "ingest", changed_rows(tmp_path, usccs["dalian"], "again.csv", 2), "--period", PERIOD,
+                   who="dl")  # fmt: skip
+    assert (said["scored_run"], said["scored_through"], said["may_score"]) == (period_run, later, False)
+    mine = call("ingest", changed_rows(tmp_path, usccs["other"], "other.csv"), "--period", PERIOD)
+    assert f"评分批次 {period_run} 至 {later}," in mine.stdout and f"lrc score --period {PERIOD}" in mine.stdout

@@ -19,7 +19,7 @@ from lrc.ingest import CheckedRows, RecordChunks
 from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
-from lrc.service.audit import guarded
+from lrc.service.audit import guarded, refusal
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from lrc.times import today_in_china
@@ -38,7 +38,9 @@ class IngestSummary:
     batch_id: int | None
     overridden_uscc: list[str] = field(default_factory=list)
     absent_columns: list[str] = field(default_factory=list)  # optional columns the file lacks: not reported
-    scored_run: int | None = None  # the period's newest run, when new versions came after it: `lrc score` again
+    scored_run: int | None = None  # the period's newest period run, when new versions came after it
+    scored_through: int | None = None  # the newest later run of its range (current results: runs scored_run to it)
+    may_score: bool = False  # whether the one who ingested may score the period again (a province-wide act)
 
 
 def content_hashes(frame: pd.DataFrame, facts: list[str]) -> list[str]:
@@ -71,8 +73,10 @@ def ingest_file(
     from outside). A large CSV is read, checked and written a chunk at a time in one transaction
     (``RecordChunks``), so memory stays bounded; a file of one chunk is checked before the store is
     opened for writing. New versions for a period scored already count once it is scored again
-    (``scored_run`` says so): a file may change every enterprise, which is a period run's work. ``sheet`` names
-    a workbook's worksheet to read (``lrc.ingest.readers.data_sheet`` chooses otherwise)."""
+    (``scored_run`` to ``scored_through`` hold the current results until then, and ``may_score`` says whether
+    the one who ingested may do it): a file may change every enterprise, which is a period run's work; unlike
+    a submission (web form, API), an ingest re-scores nobody at once, whoever ingests. ``sheet`` names a
+    workbook's worksheet to read (``lrc.ingest.readers.data_sheet`` chooses otherwise)."""
     period = check_reporting_period(period, today_in_china())
     require_schema(engine)
     catalogue = catalogue or load_catalogue()
@@ -93,7 +97,8 @@ def ingest_file(
     scored = None
     if new:
         with engine.connect() as conn:
-            scored = repo.latest_run_id(conn, period)
+            found = repo.latest_run_range(conn, period)
+        scored = found[1] if found is not None else None
     return IngestSummary(
         file=str(path),
         period=period,
@@ -103,7 +108,9 @@ def ingest_file(
         batch_id=batch_id,
         overridden_uscc=list(dict.fromkeys(records.overridden)),
         absent_columns=records.absent,
-        scored_run=scored,
+        scored_run=scored.first if scored else None,
+        scored_through=scored.last if scored else None,
+        may_score=refusal(who, Action.score) is None,
     )
 
 
