@@ -539,7 +539,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except LrcError as exc:
         log.info("user error: %s", exc)
-        err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}"))
+        hint = f";{exc.cli_hint}" if exc.cli_hint else ""  # the message names no command: the CLI's own hint
+        err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}{hint}"))
         sys.exit(exc.exit_code)
     except Exception:
         log.exception("internal error")

@@ -1,5 +1,8 @@
 """The errors users see. Each is turned into one message at the front door
-(the CLI prints it and exits non-zero; the dashboard shows ``st.error``)."""
+(the CLI prints it and exits non-zero; the dashboard shows ``st.error``; the API answers a problem detail).
+
+A message is worded for every door: it names no command. What to run at the command line is the error's
+``cli_hint``, which the CLI alone adds."""
 
 from __future__ import annotations
 
@@ -12,6 +15,10 @@ class LrcError(Exception):
     """Base of every error that is the user's to fix, not a bug."""
 
     exit_code = 1
+
+    def __init__(self, *args: object, cli_hint: str | None = None) -> None:
+        super().__init__(*args)
+        self.cli_hint = cli_hint  # what to run at the command line (``lrc score …``): only the CLI says it
 
 
 class UsageError(LrcError):
@@ -91,6 +98,23 @@ class NotFoundError(LrcError):
     """A period, run, enterprise or version that does not exist."""
 
     exit_code = 5
+
+
+class NotScored(NotFoundError):
+    """A period with no period run yet (or, ``period`` None, no scored period at all): there is no result to
+    read. A submission's score until then is provisional: answered, not stored."""
+
+    def __init__(self, period: str | None = None) -> None:
+        if period is None:
+            message, hint = "还没有任何评分结果:尚无整期评分过的期间 (no period scored yet)", "lrc score --period P"
+        else:
+            message = (
+                f"期间 {period} 尚未整期评分,还没有评分结果;此前报送所得的分数是暂定的,不作为结果保存"
+                f" (period {period} not scored yet: no result)"
+            )
+            hint = f"lrc score --period {period}"
+        super().__init__(message, cli_hint=f"整期评分由全省范围的用户运行 `{hint}`")
+        self.period = period
 
 
 class Hidden(NotFoundError):

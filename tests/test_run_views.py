@@ -212,3 +212,49 @@ def test_new_versions_of_a_scored_period_say_who_makes_them_count_and_name_the_c
     assert (said["scored_run"], said["scored_through"], said["may_score"]) == (period_run, later, False)
     mine = call("ingest", changed_rows(tmp_path, usccs["other"], "other.csv"), "--period", PERIOD)
     assert f"评分批次 {period_run} 至 {later}," in mine.stdout and f"lrc score --period {PERIOD}" in mine.stdout
+
+
+def as_object(cwd: Path, uscc: str) -> dict[str, Any]:
+    """The sample's row of ``uscc`` as a flat JSON object (numbers as numbers, blanks left out)."""
+    sample = pd.read_csv(cwd / "facts.csv", dtype=str, encoding="utf-8-sig")
+    row = sample[sample["uscc"] == uscc].iloc[0].dropna().to_dict()
+
+    def value(key: str, text: str) -> Any:
+        if key in ("uscc", "region_code"):
+            return text
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        return text
+
+    return {k: value(k, v) for k, v in row.items()}
+
+
+def test_an_unscored_period_is_answered_in_words_every_door_can_use(
+    store: tuple[Any, dict[str, str]], engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """An enterprise's submission for a period nobody has scored is answered with a provisional score; reading
+    its result back says the period is not scored yet, without a command only the CLI can run (the CLI adds
+    one); the same data posted again answers the provisional score again, storing nothing."""
+    from lrc.service import accounts
+
+    call, usccs = store
+    client, _ = api_client(engine, db_url)
+    firm = {"Authorization": f"Bearer {accounts.create_token(engine, accounts.acting(engine, 'firm'), 'firm').token}"}
+    body = as_object(tmp_path, usccs["firm"])
+    with client:
+        posted = client.post("/api/v1/submissions?period=2026Q4", json=body, headers=firm)
+        assert posted.status_code == 201 and posted.json()["provisional"] is True, posted.text
+        read = client.get(f"/api/v1/enterprises/{usccs['firm']}?period=2026Q4", headers=firm)
+        assert read.status_code == 404 and read.json()["code"] == "not_found"
+        detail = read.json()["detail"]
+        assert "期间 2026Q4 尚未整期评分" in detail and "暂定" in detail and "lrc " not in detail, detail
+        again = client.post("/api/v1/submissions?period=2026Q4", json=body, headers=firm)
+        assert again.status_code == 200 and again.json()["total"] == posted.json()["total"]
+        assert again.json()["provisional"] is True and again.json()["changed"] is False
+        missing = client.get("/api/v1/publications/999", headers=firm).json()
+        assert missing["code"] == "not_found" and "lrc " not in missing["detail"]
+    said = call("explain", usccs["firm"], "--period", "2026Q4", who="firm", ok=False)
+    assert said.returncode == 5 and "尚未整期评分" in said.stderr and "`lrc score --period 2026Q4`" in said.stderr

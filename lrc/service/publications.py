@@ -369,7 +369,8 @@ def _row(conn: Connection, publication_id: int) -> Any:
     if 1 <= publication_id <= repo.MAX_ID:
         row = conn.execute(select(Publication.__table__).where(Publication.id == publication_id)).mappings().first()
     if row is None:
-        raise NotFoundError(f"发布 {publication_id} 不存在,用 `lrc publications` 查看 (no such publication)")
+        hint = "`lrc publications` 列出所有发布"
+        raise NotFoundError(f"发布 {publication_id} 不存在 (no such publication)", cli_hint=hint)
     return row
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, insert, select
 
 from indicators import Catalogue, load_catalogue
-from lrc.errors import ConflictError, NotFoundError
+from lrc.errors import ConflictError, NotScored
 from lrc.periods import check_period, period_end, period_key
 from lrc.risk.features import BOTTOM, LABEL, RESULT_COLUMNS, features_upto, forecast_periods, learnable
 from lrc.risk.model import METHOD, RiskModel, evaluate, fit, input_hash, naive_score, reasons, rule_score
@@ -115,12 +115,12 @@ def train(
 def _period(conn: Connection, period: str | None) -> str:
     scored = forecast_periods(repo.scored_periods(conn))
     if not scored:
-        raise NotFoundError("还没有任何已评分的期间,请先运行 `lrc score` (no scored period)")
+        raise NotScored()
     if period is None:
         return scored[-1]
     period = check_period(period)
     if period not in scored:
-        raise NotFoundError(f"期间 {period} 还没有评分结果,请先运行 `lrc score --period {period}` (not scored)")
+        raise NotScored(period)
     return period
 
 

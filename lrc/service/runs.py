@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 
 import lrc
 from indicators import Catalogue, load_catalogue, parse_catalogue
-from lrc.errors import ConflictError, NotFoundError
+from lrc.errors import ConflictError, NotFoundError, NotScored
 from lrc.frames import in_index
 from lrc.ingest.records import record_hashes
 from lrc.periods import check_period, period_end, sort_periods
@@ -236,7 +236,8 @@ def score_period(
             previous = repo.runs(conn, period)
             if keys.empty:
                 raise NotFoundError(
-                    f"期间 {period} 没有已导入的数据,请先运行 `lrc ingest` (no data for period {period})"
+                    f"期间 {period} 没有已导入的数据,须先导入 (no data for period {period})",
+                    cli_hint=f"导入:`lrc ingest 文件 --period {period}`",
                 )
             missing = missing_required(catalogue, repo.batch_fields(conn, keys["batch_id"].unique().tolist()))
             if missing:
@@ -490,7 +491,7 @@ def newest_run(conn: Connection, period: str | None) -> tuple[Any, repo.RunRange
     period = period or newest_period(conn)
     found = repo.latest_run_range(conn, period)
     if found is None:
-        raise _not_scored(period)
+        raise NotScored(period)
     return found
 
 
@@ -498,7 +499,7 @@ def newest_period(conn: Connection) -> str:
     """The newest period with a period run (a front door's default period)."""
     periods = sort_periods(repo.scored_periods(conn))
     if not periods:
-        raise NotFoundError("还没有任何评分结果 (no score run yet)")
+        raise NotScored()
     return periods[-1]
 
 
@@ -516,10 +517,6 @@ def runs_zh(first: int, last: int | None = None) -> str:
     return f"评分批次 {first}" if last is None or last <= first else f"评分批次 {first} 至 {last}"
 
 
-def _not_scored(period: str) -> NotFoundError:
-    return NotFoundError(f"期间 {period} 还没有评分结果,请先运行 `lrc score --period {period}`")
-
-
 def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
     """The given run, or the newest run of ``period``."""
     if run_id is None:
@@ -527,7 +524,7 @@ def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
             raise NotFoundError("请指定期间或评分批次 (give a period or a run id)")
         run = repo.latest_run(conn, period)
         if run is None:
-            raise _not_scored(period)
+            raise NotScored(period)
         return run
     run = repo.run_row(conn, run_id)
     if run is None:
