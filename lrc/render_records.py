@@ -28,15 +28,25 @@ def records_summary(console: Console, summary: Any, *, one: bool) -> None:
         console.print(f"已存在(同一决定机关和文书编号),未重复写入:{', '.join(map(str, summary.already))}")
     if getattr(summary, "removed", None):
         console.print(f"已移出名单、不再计分的记录:{', '.join(map(str, summary.removed))}")
+    if getattr(summary, "already_removed", None):
+        shown = ", ".join(map(str, summary.already_removed))
+        console.print(f"名单记录早已移出、不再计分(移出决定再次送达),未重复处理 (removed before):{shown}")
     if one:
         console.print(str(summary.id))
         return
     console.print(
         f"{summary.file}: {summary.received} 条记录,新写入 {len(summary.stored)} 条,已存在 {len(summary.already)} 条,"
-        f"重算 {len(summary.results)} 个结果;投递编号 (delivery id,`lrc records --delivery` 列出):"
+        f"{_removals(summary)}重算 {len(summary.results)} 个结果;投递编号 (delivery id,`lrc records --delivery` 列出):"
     )
     if summary.id is not None:
         console.print(str(summary.id))
+
+
+def _removals(summary: Any) -> str:
+    """How many removals (a credit-platform feed's) took a listing out of the count now, and how many had
+    already: nothing when the delivery held none."""
+    removed, before = getattr(summary, "removed", []), getattr(summary, "already_removed", [])
+    return f"移出名单 {len(removed)} 条,早已移出 {len(before)} 条," if removed or before else ""
 
 
 def record_types(console: Console, table: list[Any]) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -269,3 +270,42 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     everything = b"".join(p.read_bytes() for p in site.rglob("*") if p.is_file())
     assert "沈人社失信〔2026〕99号".encode() in everything and b"SECRET-NOTE-4711" not in everything
     assert b"headcount" not in everything and b"completeness" not in everything
+
+
+def test_a_removal_delivered_again_is_answered_as_removed_before(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A credit-platform removal delivered twice (naming its listing or not): the second stores nothing and
+    says the listing was removed before, in its counts too (it said 新写入 0 条,已存在 0 条 both times, or
+    refused the one without ``removes``)."""
+    engine, sample = store
+    url = engine.url.render_as_string(hide_password=False)
+    uscc, authority, listing = sample["uscc"].iloc[5], "沈阳市人力资源和社会保障局", "沈人社失信〔2026〕61号"
+    removal = {"uscc": uscc, "list_type": "removal", "decision_date": "2026-09-20", "authority": authority,
+               "document_no": "沈人社移〔2026〕62号"}  # fmt: skip
+    feeds = {
+        "list.jsonl": {**removal, "list_type": "wage_arrears_blacklist", "decision_date": "2026-06-01",
+                       "document_no": listing},
+        "rm.jsonl": {**removal, "removes": listing},
+        "rm-unnamed.jsonl": removal,
+        "list-2.jsonl": {**removal, "list_type": "wage_arrears_blacklist", "decision_date": "2026-07-01",
+                         "document_no": "沈人社失信〔2026〕63号"},
+    }  # fmt: skip
+    for name, item in feeds.items():
+        (tmp_path / name).write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def feed(name: str, *more: str) -> Any:
+        return lrc(tmp_path, "exchange", "import", name, "--db", url, *more)
+
+    record = json.loads(feed("list.jsonl", "--format", "json").stdout)["stored"][0]
+    first = json.loads(feed("rm.jsonl", "--format", "json").stdout)
+    assert (first["removed"], first["already_removed"], len(first["results"])) == ([record], [], 1)
+    again = feed("rm.jsonl").stdout
+    assert "移出名单 0 条,早已移出 1 条,重算 0 个结果" in again and f"未重复处理 (removed before):{record}" in again
+    second = json.loads(feed("list-2.jsonl", "--format", "json").stdout)["stored"][0]  # a later listing stays
+    unnamed = json.loads(feed("rm-unnamed.jsonl", "--format", "json").stdout)
+    assert (unnamed["removed"], unnamed["already_removed"], unnamed["results"]) == ([], [record], [])
+    deliveries = json.loads(lrc(tmp_path, "deliveries", "--format", "json", "--db", url).stdout)
+    assert [(d["stored"], d["already"]) for d in deliveries[:4]] == [(0, 1), (1, 0), (0, 1), (1, 0)]
+    listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
+    assert [r["id"] for r in listed if r["live"]] == [second]

@@ -117,10 +117,11 @@ def import_feed(
     else:
         summary = RecordsSummary(file=path.name, received=0, stored=[], already=[], results=[])
     if wanted:
-        removed, results, delivery = remove_listings(engine, who, path.name, wanted)
-        summary = summary.model_copy(update={"received": summary.received + len(removals), "removed": removed,
-                                             "results": [*summary.results, *results],
-                                             "delivery_id": summary.delivery_id or delivery})  # fmt: skip
+        done = remove_listings(engine, who, path.name, wanted)
+        summary = summary.model_copy(update={
+            "received": summary.received + len(removals), "removed": done.closed, "already_removed": done.already,
+            "results": [*summary.results, *done.results], "delivery_id": summary.delivery_id or done.delivery,
+        })  # fmt: skip
     if progress:
         progress(summary.received)
     return summary

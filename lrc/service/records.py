@@ -48,6 +48,7 @@ class RecordsSummary(BaseModel):
     stored: list[int]  # ids of the records stored now
     already: list[int]  # ids of records delivered before (same source and document number)
     results: list[RescoredOut]
+    already_removed: list[int] = []  # ids of listings a removal delivered again had removed before (a no-op)
     removed: list[int] = []  # ids of listings a credit-platform feed removed now (they stop counting)
     ended: list[int] = []  # ids of records stored now whose display period had already ended (never counted)
     delivery_id: int | None = None  # the delivery (``lrc records --delivery N``); None: nothing was delivered

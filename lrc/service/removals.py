@@ -71,14 +71,17 @@ def check_removals(
             open_ = _open_listings(conn, who, uscc)
             here = {ref: listing for (code, ref), listing in listed_here.items() if code == uscc}
             known = {**{ref: (str(r["source"]), str(r["date"])) for ref, r in open_.items()}, **here}
+            # the same removal decision delivered again, not naming its listing: answered, not checked again
+            repeat = removes is None and _removed_before(conn, who, uscc, document) is not None
             if removes is not None:
                 if removes not in known and not _closed_by(conn, uscc, removes):
                     problem("removes", removes, "库中和本文件中都没有该企业的这份名单记录 (no such listing)")
-            elif not known:
+            elif not known and not repeat:
                 problem("uscc", uscc, "该企业没有可移出的名单记录,或不在你的权限范围内 (no listing to remove)")
-            elif len(known) > 1:
+            elif len(known) > 1 and not repeat:
                 problem("removes", None, "该企业有多份名单记录,请在 removes 列写明要移出的名单文号 (which listing?)")
             listing = known.get(removes) if removes is not None else next(iter(known.values()), None)
+            listing = None if repeat else listing
             if listing is not None and authority and authority_name(authority) != authority_name(listing[0]):
                 reason = f"名单由{listing[0]}列入,应由该机关移出 (only the listing authority removes it)"
                 problem("authority", authority, reason)
@@ -114,6 +117,27 @@ def _open_listings(conn: Connection, who: Principal, uscc: str) -> dict[str, dic
     }
 
 
+def _removed_before(
+    conn: Connection, who: Principal, uscc: str, document: str, removes: str | None = None
+) -> int | None:
+    """The listing a removal delivered again took out of the count already: the one it names (``removes``) when
+    that no longer counts, else the enterprise's listing that this very removal decision (its document number,
+    kept as the closure's ``ref``) removed; None when neither is so."""
+    found = _listings(conn, who, uscc)
+    if found.empty:
+        return None
+    closed = repo.closures_of(conn, found["id"].astype(int).tolist())
+    for r in found.to_dict("records"):
+        closure = closed.get(int(r["id"]))
+        if closure is None:
+            continue
+        named = removes is not None and document_number(str(r["ref"])) == removes
+        same = closure["cause"] == "removed" and document_number(str(closure["ref"] or "")) == document_number(document)
+        if named or (removes is None and same):
+            return int(r["id"])
+    return None
+
+
 def _closed_by(conn: Connection, uscc: str, ref: str) -> bool:
     """Whether the listing was removed already (a removal delivered again is answered, not refused)."""
     found = repo.records_of(conn, uscc=uscc)
@@ -122,19 +146,30 @@ def _closed_by(conn: Connection, uscc: str, ref: str) -> bool:
     return bool(ids) and bool(repo.closures_of(conn, ids))
 
 
-def remove_listings(
-    engine: Engine, who: Principal, file: str, removals: list[Removal]
-) -> tuple[list[int], list[RescoredOut], int]:
+@dataclass(frozen=True)
+class Removed:
+    """What a delivery of removals did: the listings it took out of the count now (``closed``), those a removal
+    delivered again had taken out already (``already``), the new results and the delivery's id."""
+
+    closed: list[int]
+    already: list[int]
+    results: list[RescoredOut]
+    delivery: int
+
+
+def remove_listings(engine: Engine, who: Principal, file: str, removals: list[Removal]) -> Removed:
     """Close the listings the removals name (the checked ones of ``check_removals``), in one transaction,
-    and re-score their enterprises; the ids closed now, the new results and the delivery's id."""
+    and re-score their enterprises. A removal delivered again closes nothing and is counted as already done
+    (in the delivery's row too), like a record delivered again."""
     with guarded(engine, who, Action.record, f"file:{file[:100]}") as entry, repo.writing(engine) as conn:
         closings: list[Closing] = []
+        already: list[int] = []
         for removal in removals:
-            open_ = _open_listings(conn, who, removal.uscc)
-            listing = open_.get(removal.removes) if removal.removes else next(iter(open_.values()), None)
-            record_id = None if listing is None else int(listing["id"])
+            record_id = _listing_to_close(conn, who, removal)
             if record_id is None or any(c.record_id == record_id for c in closings):
-                continue  # removed before (delivered again)
+                done = record_id or _removed_before(conn, who, removal.uscc, removal.document_no, removal.removes)
+                already.extend([done] if done is not None else [])
+                continue
             enterprise = int(repo.records_of(conn, ids=[record_id]).iloc[0]["enterprise_id"])
             closings.append(Closing(record_id, enterprise, "removed", standing_from(conn, enterprise, removal.day),
                                     ref=removal.document_no[:100]))  # fmt: skip
@@ -144,8 +179,18 @@ def remove_listings(
             already=len(removals) - len(closings), actor=who.name, received_at=repo.now(),
         )  # fmt: skip
         entry.detail = (
-            f"removals {len(removals)}: closed {[c.record_id for c in closings]}, rescored {len(results)}, "
-            f"delivery {delivery}"
+            f"removals {len(removals)}: closed {[c.record_id for c in closings]}, already {already}, "
+            f"rescored {len(results)}, delivery {delivery}"
         )
         entry.write(conn)
-    return [c.record_id for c in closings], results, delivery
+    return Removed([c.record_id for c in closings], already, results, delivery)
+
+
+def _listing_to_close(conn: Connection, who: Principal, removal: Removal) -> int | None:
+    """The record id of the listing a removal ends that still counts (None: it was removed before; a decision
+    that removed one listing before does not, delivered again, remove the enterprise's next one)."""
+    if removal.removes is None and _removed_before(conn, who, removal.uscc, removal.document_no) is not None:
+        return None
+    open_ = _open_listings(conn, who, removal.uscc)
+    listing = open_.get(removal.removes) if removal.removes else next(iter(open_.values()), None)
+    return None if listing is None else int(listing["id"])
