@@ -19,11 +19,18 @@ def records_summary(console: Console, summary: Any, *, one: bool) -> None:
         console.print(
             f"已重算 {r.uscc} {r.name} 期间 {r.period}:{before}{r.total:.1f} {r.grade}{red}(评分批次 {r.run_id})"
         )
-    if summary.stored and not summary.results:
+    missing = getattr(summary, "no_result", [])
+    ended = getattr(summary, "ended", [])
+    if len(summary.stored) > len(ended) and not summary.results and not missing:
         console.print("没有需要重算的结果:记录不在任何已评分期间的显示期内,或该期间的指标体系不计此类记录")
-    if getattr(summary, "ended", None):
-        ended = ", ".join(map(str, summary.ended))
-        console.print(f"展示期在送达前已满、不计分的记录 (display ended before delivery):{ended}")
+    if ended:
+        shown = ", ".join(map(str, ended))
+        console.print(f"展示期在送达前已满、不计分的记录 (display ended before delivery):{shown}")
+    for gap in missing:
+        console.print(
+            f"没有重算 {gap.uscc}:记录计入的已评分期间 {'、'.join(gap.periods)} 中,该企业没有当前结果(未参加该期评分);"
+            "记录已保存,该企业参加这些期间的评分时计入 (no current result in the scored periods the record covers)"
+        )
     if summary.already:
         console.print(f"已存在(同一决定机关和文书编号),未重复写入:{', '.join(map(str, summary.already))}")
     if getattr(summary, "removed", None):

@@ -258,3 +258,26 @@ def test_an_unscored_period_is_answered_in_words_every_door_can_use(
         assert missing["code"] == "not_found" and "lrc " not in missing["detail"]
     said = call("explain", usccs["firm"], "--period", "2026Q4", who="firm", ok=False)
     assert said.returncode == 5 and "尚未整期评分" in said.stderr and "`lrc score --period 2026Q4`" in said.stderr
+
+
+def test_a_record_for_an_enterprise_without_a_result_where_it_counts_says_so(
+    store: tuple[Any, dict[str, str]], tmp_path: Path
+) -> None:
+    """An enterprise ingested after the period run has no current result in it: a record that counts there
+    rescores nothing, and the answer says why (it blamed the record's window or the catalogue)."""
+    call, usccs = store
+    call("sample", "--n", "1", "--seed", "977", "--period", PERIOD, "--output", "late.csv")
+    late = pd.read_csv(tmp_path / "late.csv", dtype=str, encoding="utf-8-sig")["uscc"].iloc[0]
+    assert late not in usccs.values()
+    call("ingest", "late.csv", "--period", PERIOD)
+    done = call("record", "add", late, "--type", "WAGE_ARREARS_FINDING", "--date", "2026-09-01", "--source",
+                "大连市人力资源和社会保障局", "--ref", "大人社监〔2026〕108号", "--severity", "一般")  # fmt: skip
+    said = done.stdout.replace("\n", "")
+    assert f"没有重算 {late}:记录计入的已评分期间 {PERIOD} 中,该企业没有当前结果" in said
+    assert "记录不在任何已评分期间的显示期内" not in said and done.stdout.strip().splitlines()[-1].isdigit()
+    again = as_json(call, "record", "add", late, "--type", "WAGE_ARREARS_FINDING", "--date", "2026-09-02", "--source",
+                    "大连市人力资源和社会保障局", "--ref", "大人社监〔2026〕109号", "--severity", "一般")  # fmt: skip
+    assert again["results"] == [] and again["no_result"] == [{"uscc": late, "periods": [PERIOD]}]
+    old = call("record", "add", late, "--type", "WAGE_ARREARS_FINDING", "--date", "2024-01-02", "--source",
+               "大连市人力资源和社会保障局", "--ref", "大人社监〔2024〕1号", "--severity", "一般")  # fmt: skip
+    assert "记录不在任何已评分期间的显示期内" in old.stdout and "没有重算" not in old.stdout

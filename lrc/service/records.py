@@ -42,6 +42,14 @@ ANSWERED = 1_000  # records: a delivery up to this size keeps what it wrote (an 
 RETRIES = 5  # a concurrent writer of the same enterprises: try again on its committed state
 
 
+class NoResult(BaseModel):
+    """An enterprise whose new record counts at the end of some scored periods, in none of which it has a current
+    result (not in their period runs: it left the panel, or came after): nothing was rescored for it."""
+
+    uscc: str
+    periods: list[str]
+
+
 class RecordsSummary(BaseModel):
     file: str
     received: int
@@ -49,6 +57,7 @@ class RecordsSummary(BaseModel):
     already: list[int]  # ids of records delivered before (same source and document number)
     results: list[RescoredOut]
     already_removed: list[int] = []  # ids of listings a removal delivered again had removed before (a no-op)
+    no_result: list[NoResult] = []  # enterprises of new records with no current result where the records count
     removed: list[int] = []  # ids of listings a credit-platform feed removed now (they stop counting)
     ended: list[int] = []  # ids of records stored now whose display period had already ended (never counted)
     delivery_id: int | None = None  # the delivery (``lrc records --delivery N``); None: nothing was delivered
@@ -223,6 +232,7 @@ def _store_and_rescore(
         already=[stored[(r.source, r.ref)][0] for r in rows if (r.source, r.ref) in stored],
         results=results,
         ended=sorted(ended),
+        no_result=_no_result(conn, [r for (r, _), i in zip(fresh, new_ids, strict=True) if i not in ended], results),
         delivery_id=delivery,
         stored_rows=[{**row, "id": record_id} for row, record_id in zip(written, new_ids, strict=True)]
         if len(written) <= ANSWERED
@@ -326,6 +336,23 @@ def _rescore(
             out.extend(rescore(conn, period, concerned, kind="records", actor=actor, cause_records=cause_records,
                                marks=marks, run=run, runs=runs, catalogue=catalogue))  # fmt: skip
     return out
+
+
+def _no_result(conn: Connection, records: list[RecordRow], results: list[RescoredOut]) -> list[NoResult]:
+    """The enterprises of new ``records`` rescored nowhere (``results``) although one of their records counts at
+    the end of some scored periods (the period's own catalogue decides): they have no current result there.
+    Asked only for such enterprises, so a record that rescores costs nothing more."""
+    rescored = {r.uscc for r in results}
+    waiting = [r for r in records if r.uscc not in rescored]
+    if not waiting:
+        return []
+    periods: dict[str, list[str]] = {}
+    for period in sort_periods(repo.scored_periods(conn)):
+        run, _ = newest_run(conn, period)
+        catalogue, end = catalogue_for_run(conn, run), period_end(period)
+        for uscc in dict.fromkeys(r.uscc for r in waiting if _counts_at(catalogue, r, end)):
+            periods.setdefault(uscc, []).append(period)
+    return [NoResult(uscc=uscc, periods=found) for uscc, found in periods.items()]
 
 
 def _counts_at(catalogue: Catalogue, record: RecordRow, end: date) -> bool:
