@@ -108,8 +108,9 @@ def sample(
     seed: Annotated[int, typer.Option("--seed", min=0, help="随机种子,非负整数 (seed)")] = 2014,
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path("sample.csv"),
     period: Annotated[
-        str, typer.Option("--period", "-p", help="期间;同一种子不同期间是同一批企业 (same seed = same firms)")
-    ] = "2026Q3",
+        str | None,
+        typer.Option("--period", "-p", help="期间,默认 2026Q3;同一种子不同期间是同一批企业 (same seed = same firms)"),
+    ] = None,
     records: Annotated[
         Path | None, typer.Option("--records", help="同时写出这些企业的样例记录 (also write sample records)")
     ] = None,
@@ -138,14 +139,18 @@ def sample(
     from lrc.samples.records import generate_records, write_records
     from lrc.times import today_in_china
 
+    if periods is not None and records is not None:
+        raise UsageError("--periods 已在目录中写出 records.csv,不能同时用 --records (records.csv is written)")
+    if periods is not None and period is not None:
+        raise UsageError(
+            f"--periods 生成 {periods[:40]} 每一期的面板,不能同时用 --period {period[:16]} (one period or a panel)"
+        )
     catalogue = load_catalogue(edition)
-    period = check_period(period)
+    period = check_period(period or SAMPLE_PERIOD)
     day = parse_date(ascii_form(as_of)) if as_of else today_in_china()
     if day is None or day > today_in_china():
         raise UsageError(f"--as-of {as_of!r} 应为不晚于今天的日期 YYYY-MM-DD (a date not after today)")
     if periods is not None:
-        if records is not None:
-            raise UsageError("--periods 已在目录中写出 records.csv,不能同时用 --records (records.csv is written)")
         _sample_panel(n, seed, periods, output, day, catalogue)
         return
     with render.progress("生成样例企业 (generating enterprises)") as advance:  # a million take a minute
@@ -157,6 +162,9 @@ def sample(
         made = generate_records(n, seed=seed, today=day, catalogue=catalogue)
         write_records(made, records)
         out.print(f"已生成 {len(made)} 条样例记录 → {records} (截至 {day.isoformat()})")
+
+
+SAMPLE_PERIOD = "2026Q3"  # the period of `lrc sample` given neither --period nor --periods
 
 
 def _sample_panel(n: int, seed: int, spec: str, output: Path, day: date, catalogue: Catalogue) -> None:

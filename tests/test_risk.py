@@ -96,6 +96,10 @@ def test_the_cli_writes_one_file_per_period_and_the_records(tmp_path: Path) -> N
     assert bad.returncode == 2 and "起点晚于终点" in bad.stderr and "Traceback" not in bad.stderr
     months = lrc(tmp_path, "sample", "--periods", "2025M01..2025M03", "--output", str(tmp_path / "y"), ok=False)
     assert months.returncode != 0 and "季度" in months.stderr
+    for other in (("--records", "r.csv"), ("--period", "2026Q1")):  # a contradiction is refused, not ignored
+        both = lrc(tmp_path, "sample", "--periods", "2025Q3..2026Q1", *other, "--output", str(tmp_path / "z"), ok=False)
+        assert both.returncode == 2 and other[0] in both.stderr and "--periods" in both.stderr, both.stderr
+    assert not (tmp_path / "z").exists() and not (tmp_path / "r.csv").exists()
 
 
 # ---- the forecast never reads the future ------------------------------------------------------------
