@@ -340,7 +340,7 @@ def test_a_record_past_its_display_period_stops_counting_in_the_current_result(s
     before_late = as_json(call, "explain", late_uscc, "--period", PERIOD)
     late = _record(call, late_uscc, "LABOUR_PENALTY", "轻微", "2026-07-14", "大连市人力资源和社会保障局",
                    "大连人社监〔2026〕9015号")  # fmt: skip
-    assert late["ended"] == [late["id"]] and late["results"] == []  # ended 2026-10-14, before it came
+    assert late["ended"] == [late["id"]] and late["results"] == [] == late["no_result"]  # ended 2026-10-14
     after_late = as_json(call, "explain", late_uscc, "--period", PERIOD)
     assert late["id"] not in item(after_late, "H2.1.1")["records"] and after_late["total"] == before_late["total"]
     counted = as_json(call, "explain", uscc, "--period", PERIOD)
