@@ -16,7 +16,7 @@ are scored."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -150,14 +150,18 @@ def ended_on_arrival(
         if stands is None or not is_current(stands, day):
             continue
         if stands not in catalogues:
-            catalogues[stands] = (
-                catalogue_for_run(conn, get_run(conn, stands, None)) if stands in scored else load_catalogue()
-            )
+            catalogues[stands] = _catalogue_of(conn, stands, scored, None)
         months = display_months(catalogues[stands], kind, tier)
         until = display_until(decided, months) if months else None
         if until is not None and decided <= period_end(stands) < until <= day:
             out.append(Closing(record_id, enterprise, "expired", min(until, period_start(stands))))
     return out
+
+
+def _catalogue_of(conn: Connection, period: str, scored: Collection[str], default: Catalogue | None) -> Catalogue:
+    """The catalogue that decides a record's window in ``period``: its period run's, else the one its coming
+    period run will score with (``default``, else the newest edition)."""
+    return catalogue_for_run(conn, get_run(conn, period, None)) if period in scored else default or load_catalogue()
 
 
 def _ids(text: Any) -> set[int]:
@@ -220,8 +224,9 @@ def expired_records(
     records that its coming period run would count under ``catalogue`` (default: the newest edition). Without
     these, a quarter scored first counted records that had ended before it was scored, until the next expiry
     run: the period run looks for expiries before it scores, when no result counted them yet."""
+    scored = sort_periods(repo.scored_periods(conn))
     results: dict[int, dict[str, tuple[str, set[int]]]] = {}  # enterprise → period → (uscc, records counted)
-    for period in sort_periods(repo.scored_periods(conn)):
+    for period in scored:
         runs = repo.current_runs(conn, get_run(conn, period, None))
         for part in repo.chunks(repo.enterprises_with_records(conn, runs)):  # bounded IN lists
             current = current_of(conn, period, list(part))
@@ -236,7 +241,6 @@ def expired_records(
         if before:
             chosen = max(before, key=period_key)
             newest[enterprise] = (chosen, *by_period[chosen])
-    scored = set(repo.scored_periods(conn))
     waiting = {e: s for e, s in standing.items() if e in holders and s not in scored and is_current(s, day)}
     coming = _counted_when_scored(conn, waiting, catalogue or load_catalogue())
     for enterprise, (period, uscc, ids) in coming.items():
@@ -257,10 +261,7 @@ def expired_records(
         if int(r["id"]) not in ids or int(r["id"]) in closed or not is_current(stands, day):
             continue
         if period not in catalogues:
-            catalogues[period] = (
-                catalogue_for_run(conn, get_run(conn, period, None)) if period in scored
-                else catalogue or load_catalogue()
-            )  # fmt: skip
+            catalogues[period] = _catalogue_of(conn, period, scored, catalogue)
         months = display_months(catalogues[period], str(r["type"]), str(r["tier"]))
         decided = pd.Timestamp(r["decision_date"]).date()
         until = display_until(decided, months) if months else None
