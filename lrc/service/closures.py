@@ -96,6 +96,15 @@ def standing_from(conn: Connection, enterprise_id: int, day: date) -> date:
     return min(day, period_start(newest)) if newest else day
 
 
+def store_closures(conn: Connection, closings: Sequence[Closing], *, actor: str) -> None:
+    """Append the closures, in the caller's transaction (``close`` also re-scores what counted them)."""
+    at = repo.now()
+    repo.add_closures(conn, [
+        {"record_id": c.record_id, "cause": c.cause, "effective_from": c.effective_from, "case_id": c.case_id,
+         "ref": c.ref, "actor": actor, "at": at} for c in closings
+    ])  # fmt: skip
+
+
 def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[RescoredOut]:
     """Store the closures and re-score, in the caller's transaction, every scored period whose current result
     of the enterprise counts a closed record and ends on or after the closure's date."""
@@ -108,11 +117,7 @@ def close(conn: Connection, closings: Sequence[Closing], *, actor: str) -> list[
             f"记录 #{first['record_id']} 已于 {first['at']:%Y-%m-%d} 因{CAUSE_ZH.get(first['cause'], first['cause'])}"
             "停止计分 (the record is closed already)"
         )
-    at = repo.now()
-    repo.add_closures(conn, [
-        {"record_id": c.record_id, "cause": c.cause, "effective_from": c.effective_from, "case_id": c.case_id,
-         "ref": c.ref, "actor": actor, "at": at} for c in closings
-    ])  # fmt: skip
+    store_closures(conn, closings, actor=actor)
     out: list[RescoredOut] = []
     for period in sort_periods(repo.scored_periods(conn)):
         end = period_end(period)
@@ -284,8 +289,9 @@ def _counted_when_scored(
     out: dict[int, tuple[str, str, set[int]]] = {}
     if not waiting:
         return out
+    watermark = repo.closure_watermark(conn)
     for part in repo.chunks(sorted(waiting)):
-        records = repo.records_of(conn, list(part), closures=repo.closure_watermark(conn))
+        records = repo.records_of(conn, list(part), closures=watermark)
         if records.empty:
             continue
         periods = np.array([waiting[int(e)] for e in records["enterprise_id"]])

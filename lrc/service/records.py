@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -224,7 +225,8 @@ def _store_and_rescore(
         cause, concerned = causes.setdefault(ids[record.uscc], (record_id, []))
         concerned.append((record_id, record))
         causes[ids[record.uscc]] = (max(cause, record_id), concerned)
-    results = _rescore(conn, causes, actor, ended) if causes else []
+    scored = _scored_periods(conn) if causes else []
+    results = _rescore(conn, scored, causes, actor, ended) if causes else []
     return RecordsSummary(
         file=file,
         received=len(rows),
@@ -232,7 +234,7 @@ def _store_and_rescore(
         already=[stored[(r.source, r.ref)][0] for r in rows if (r.source, r.ref) in stored],
         results=results,
         ended=sorted(ended),
-        no_result=_no_result(conn, [r for (r, _), i in zip(fresh, new_ids, strict=True) if i not in ended], results),
+        no_result=_no_result(scored, [r for (r, _), i in zip(fresh, new_ids, strict=True) if i not in ended], results),
         delivery_id=delivery,
         stored_rows=[{**row, "id": record_id} for row, record_id in zip(written, new_ids, strict=True)]
         if len(written) <= ANSWERED
@@ -245,11 +247,12 @@ def _close_ended(
 ) -> dict[int, date]:
     """Close, as expired, the records just stored whose display had ended by today though they would count in
     their enterprise's current standing period (``closures.ended_on_arrival``): record id → closed from."""
-    from lrc.service.closures import close, ended_on_arrival  # (closures re-score through modules this one uses)
+    from lrc.service.closures import ended_on_arrival, store_closures  # (closures imports modules this one uses)
 
     arrived = [(i, ids[r.uscc], r.type, r.tier, r.decision_date) for (r, _), i in zip(fresh, new_ids, strict=True)]
     closings = ended_on_arrival(conn, arrived, today_in_china())
-    close(conn, closings, actor=actor)
+    if closings:  # records stored just now: no closure nor result has them yet, so nothing to check or re-score
+        store_closures(conn, closings, actor=actor)
     return {c.record_id: c.effective_from for c in closings}
 
 
@@ -315,43 +318,58 @@ def _refuse_changed_repeats(
         raise InputValidationError(problems, file)
 
 
+@dataclass(frozen=True)
+class _ScoredPeriod:
+    """A scored period as a record delivery needs it: its newest run and range, catalogue and last day."""
+
+    period: str
+    run: Any
+    runs: repo.RunRange
+    catalogue: Catalogue
+    end: date
+
+
+def _scored_periods(conn: Connection) -> list[_ScoredPeriod]:
+    out = []
+    for period in sort_periods(repo.scored_periods(conn)):
+        run, runs = newest_run(conn, period)
+        out.append(_ScoredPeriod(period, run, runs, catalogue_for_run(conn, run), period_end(period)))
+    return out
+
+
 def _rescore(
-    conn: Connection, causes: dict[int, tuple[int, list[tuple[int, RecordRow]]]], actor: str, ended: dict[int, date]
+    conn: Connection,
+    scored: list[_ScoredPeriod],
+    causes: dict[int, tuple[int, list[tuple[int, RecordRow]]]],
+    actor: str,
+    ended: dict[int, date],
 ) -> list[RescoredOut]:
     """A new result for each concerned enterprise in every scored period whose end falls inside the
     window of one of its new records (the period's own catalogue decides) and not after the closure of a record
     that had ended on arrival (``ended``: record id → closed from), linked to the newest record."""
     out: list[RescoredOut] = []
     marks = Marks(*repo.watermarks(conn))
-    for period in sort_periods(repo.scored_periods(conn)):
-        run, runs = newest_run(conn, period)
-        catalogue = catalogue_for_run(conn, run)
-        end = period_end(period)
+    for p in scored:
         concerned = [
             e for e, (_, recs) in causes.items()
-            if any(_counts_at(catalogue, r, end) and (i not in ended or end < ended[i]) for i, r in recs)
+            if any(_counts_at(p.catalogue, r, p.end) and (i not in ended or p.end < ended[i]) for i, r in recs)
         ]  # fmt: skip
         if concerned:
             cause_records = {e: causes[e][0] for e in concerned}
-            out.extend(rescore(conn, period, concerned, kind="records", actor=actor, cause_records=cause_records,
-                               marks=marks, run=run, runs=runs, catalogue=catalogue))  # fmt: skip
+            out.extend(rescore(conn, p.period, concerned, kind="records", actor=actor, cause_records=cause_records,
+                               marks=marks, run=p.run, runs=p.runs, catalogue=p.catalogue))  # fmt: skip
     return out
 
 
-def _no_result(conn: Connection, records: list[RecordRow], results: list[RescoredOut]) -> list[NoResult]:
+def _no_result(scored: list[_ScoredPeriod], records: list[RecordRow], results: list[RescoredOut]) -> list[NoResult]:
     """The enterprises of new ``records`` rescored nowhere (``results``) although one of their records counts at
-    the end of some scored periods (the period's own catalogue decides): they have no current result there.
-    Asked only for such enterprises, so a record that rescores costs nothing more."""
+    the end of some scored periods (the period's own catalogue decides): they have no current result there."""
     rescored = {r.uscc for r in results}
     waiting = [r for r in records if r.uscc not in rescored]
-    if not waiting:
-        return []
     periods: dict[str, list[str]] = {}
-    for period in sort_periods(repo.scored_periods(conn)):
-        run, _ = newest_run(conn, period)
-        catalogue, end = catalogue_for_run(conn, run), period_end(period)
-        for uscc in dict.fromkeys(r.uscc for r in waiting if _counts_at(catalogue, r, end)):
-            periods.setdefault(uscc, []).append(period)
+    for p in scored:
+        for uscc in dict.fromkeys(r.uscc for r in waiting if _counts_at(p.catalogue, r, p.end)):
+            periods.setdefault(uscc, []).append(p.period)
     return [NoResult(uscc=uscc, periods=found) for uscc, found in periods.items()]
 
 
