@@ -165,9 +165,9 @@ def remove_listings(engine: Engine, who: Principal, file: str, removals: list[Re
         closings: list[Closing] = []
         already: list[int] = []
         for removal in removals:
-            record_id = _listing_to_close(conn, who, removal)
+            record_id, before = _listing_to_close(conn, who, removal)
             if record_id is None or any(c.record_id == record_id for c in closings):
-                done = record_id or _removed_before(conn, who, removal.uscc, removal.document_no, removal.removes)
+                done = record_id or before
                 already.extend([done] if done is not None else [])
                 continue
             enterprise = int(repo.records_of(conn, ids=[record_id]).iloc[0]["enterprise_id"])
@@ -186,11 +186,18 @@ def remove_listings(engine: Engine, who: Principal, file: str, removals: list[Re
     return Removed([c.record_id for c in closings], already, results, delivery)
 
 
-def _listing_to_close(conn: Connection, who: Principal, removal: Removal) -> int | None:
-    """The record id of the listing a removal ends that still counts (None: it was removed before; a decision
-    that removed one listing before does not, delivered again, remove the enterprise's next one)."""
-    if removal.removes is None and _removed_before(conn, who, removal.uscc, removal.document_no) is not None:
-        return None
+def _listing_to_close(conn: Connection, who: Principal, removal: Removal) -> tuple[int | None, int | None]:
+    """(the record id of the listing a removal ends that still counts, else None; the listing the same removal
+    took out before, when it is delivered again). A decision that removed one listing before does not,
+    delivered again, remove the enterprise's next one."""
+    if removal.removes is None:
+        before = _removed_before(conn, who, removal.uscc, removal.document_no)
+        if before is not None:
+            return None, before
     open_ = _open_listings(conn, who, removal.uscc)
     listing = open_.get(removal.removes) if removal.removes else next(iter(open_.values()), None)
-    return None if listing is None else int(listing["id"])
+    if listing is not None:
+        return int(listing["id"]), None
+    if removal.removes is None:
+        return None, None  # (asked above)
+    return None, _removed_before(conn, who, removal.uscc, removal.document_no, removal.removes)
