@@ -37,6 +37,13 @@ def display_months(catalogue: Catalogue, record_type: str, tier: str) -> int | N
     return rule.display_months if rule else None
 
 
+def shown_until(catalogue: Catalogue, record_type: str, tier: str, decision: date) -> date | None:
+    """The first day a record of this type, tier and decision date no longer counts under ``catalogue``; None
+    when the catalogue does not score it (``display_months``, then ``display_until``)."""
+    months = display_months(catalogue, record_type, tier)
+    return display_until(decision, months) if months else None
+
+
 FEW = 100  # records: up to this many are windowed one by one (the vector path costs ~5 ms to start)
 
 

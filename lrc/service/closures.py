@@ -39,7 +39,7 @@ from lrc.store import require_schema
 from lrc.store.tables import ScoreResult, ScoreRun, Submission
 from lrc.times import not_after_today, today_in_china
 from lrc.workdays import add_working_days
-from scoring.records import display_months, display_until, live_mask
+from scoring.records import live_mask, shown_until
 
 CAUSE_ZH: dict[str, str] = {
     "repaired": "信用修复", "revoked": "异议成立,记录撤销", "expired": "展示期满", "removed": "原决定机关移出名单",
@@ -156,8 +156,7 @@ def ended_on_arrival(
             continue
         if stands not in catalogues:
             catalogues[stands] = _catalogue_of(conn, stands, scored, None)
-        months = display_months(catalogues[stands], kind, tier)
-        until = display_until(decided, months) if months else None
+        until = shown_until(catalogues[stands], kind, tier, decided)
         if until is not None and decided <= period_end(stands) < until <= day:
             out.append(Closing(record_id, enterprise, "expired", min(until, period_start(stands))))
     return out
@@ -267,9 +266,8 @@ def expired_records(
             continue
         if period not in catalogues:
             catalogues[period] = _catalogue_of(conn, period, scored, catalogue)
-        months = display_months(catalogues[period], str(r["type"]), str(r["tier"]))
         decided = pd.Timestamp(r["decision_date"]).date()
-        until = display_until(decided, months) if months else None
+        until = shown_until(catalogues[period], str(r["type"]), str(r["tier"]), decided)
         if until is None or until > day:
             continue
         remove_by = add_working_days(until, policy.expiry.remove_within_working_days).day

@@ -41,7 +41,7 @@ from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Publication, ScoreResult
 from lrc.times import in_china
-from scoring.records import display_months, display_until, live_mask
+from scoring.records import live_mask, shown_until
 from scoring.rollup import rollup
 
 COLUMNS = (
@@ -259,8 +259,8 @@ def _live_records(conn: Connection, catalogue: Catalogue, ids: list[int], end: d
 def _public_record(catalogue: Catalogue, record: dict[str, Any]) -> PublicRecord:
     kind = catalogue.record_type_map[record["type"]]
     decided = pd.Timestamp(record["decision_date"]).date()
-    months = display_months(catalogue, record["type"], record["tier"])
-    until = display_until(decided, months) - timedelta(days=1) if months else None
+    ends = shown_until(catalogue, record["type"], record["tier"], decided)
+    until = ends - timedelta(days=1) if ends else None
     return PublicRecord(
         type=kind.code, name_zh=kind.name_zh, decision_date=decided.isoformat(), source=str(record["source"]),
         ref=str(record["ref"]), display_until=until.isoformat() if until else None,

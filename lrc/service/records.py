@@ -36,7 +36,7 @@ from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.times import today_in_china
 from lrc.uscc import validate_uscc
-from scoring.records import display_months, display_until
+from scoring.records import shown_until
 
 Progress = Callable[[int], None]
 ANSWERED = 1_000  # records: a delivery up to this size keeps what it wrote (an answer needs no second read)
@@ -374,5 +374,5 @@ def _no_result(scored: list[_ScoredPeriod], records: list[RecordRow], results: l
 
 
 def _counts_at(catalogue: Catalogue, record: RecordRow, end: date) -> bool:
-    months = display_months(catalogue, record.type, record.tier)
-    return months is not None and record.decision_date <= end < display_until(record.decision_date, months)
+    until = shown_until(catalogue, record.type, record.tier, record.decision_date)
+    return until is not None and record.decision_date <= end < until
