@@ -286,9 +286,7 @@ def rank(
 
     默认为当前结果(可能随记录和重新报送变化);--published 为已发布版本 (as published)."""
     from lrc.export import output_format
-    from lrc.service import Filters, ranking
-    from lrc.service.audit import exported
-    from lrc.service.results import ranking_page
+    from lrc.service.filters import Filters
 
     if published:
         from lrc.cli_publications import show_published
@@ -299,6 +297,17 @@ def rank(
         return
     fmt = output_format(fmt, output)
     filters = Filters(region, industry, size, ownership, grade, search)
+    if top is not None and output is None and fmt in ("table", "json"):  # the driver alone, when it can answer
+        from lrc.service.top_places import top_places
+
+        found = top_places(db, as_, period, filters, limit=top, run_id=run, count=fmt == "table")
+        if found is not None:
+            render.top_places(out, found, fmt)
+            return
+    from lrc.service import ranking
+    from lrc.service.audit import exported
+    from lrc.service.results import ranking_page
+
     engine, who = store_and_principal(db, as_)
     matched = None
     if top is None:

@@ -81,7 +81,7 @@ def _runs(p: PublicationOut) -> str:
 def show(publication_id: PublicationId, fmt: JsonOrText = TextOrJson.text, db: DbUrl = None, as_: ActAs = None) -> None:
     """显示一份发布:文号、范围、哈希,以及冻结的排名、红榜和曝光台 (a publication as published)."""
     from lrc.service.publications import get_publication
-    from lrc.service.runs import runs_zh
+    from lrc.service.run_info import runs_zh
 
     engine, who = store_and_principal(db, as_)
     meta, content = get_publication(engine, who, publication_id)

@@ -140,7 +140,7 @@ def export(
 
     只含你权限范围内的企业;供 lrc spark score 使用,结果用 lrc import-results 导回."""
     from lrc.service.national_export import export_facts
-    from lrc.service.runs import runs_zh
+    from lrc.service.run_info import runs_zh
 
     if fmt.lower() not in EXPORT_FORMATS:
         raise UsageError(f"不支持的导出格式 {fmt!r},可选 {', '.join(EXPORT_FORMATS)} (unknown format)")

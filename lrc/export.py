@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from lrc.errors import LrcError, UsageError
 from lrc.times import china_iso
@@ -25,6 +23,10 @@ from lrc.times import china_iso
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+if TYPE_CHECKING:  # pandas loads when a frame is written: choosing the format needs none of it (start-up time)
+    import pandas as pd
+
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
@@ -32,6 +34,8 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows: NaN/NA become null, numpy scalars become Python ones, times ISO 8601 text in China
     Standard Time to the second ("2026-11-30T20:34:07+08:00"), as the audit log and accounts give them (stored
     times are UTC; SQLite keeps them without a zone). pandas' own default was milliseconds since 1970."""
+    import pandas as pd
+
     times = [c for c, kind in frame.dtypes.items() if isinstance(kind, pd.DatetimeTZDtype) or kind.kind == "M"]
     if times:
         frame = frame.assign(**{str(c): _china_text(frame[c]) for c in times})
@@ -40,6 +44,8 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _china_text(column: pd.Series) -> pd.Series:
+    import pandas as pd
+
     text = [None if pd.isna(t) else china_iso(t) for t in column]
     return pd.Series(text, index=column.index, dtype=object)
 
@@ -67,6 +73,8 @@ def neutralise(value: str) -> str:
 
 
 def _text_columns(frame: pd.DataFrame) -> list[Any]:
+    import pandas as pd
+
     return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
 
 
@@ -120,6 +128,8 @@ def workbook_bytes(
 ) -> bytes:
     """A workbook of ``sheets`` (after ``cover`` if given); text cells are strings, never formulas.
     ``created`` (UTC) fixes the one timestamp inside the file, so the same content gives the same bytes."""
+    import pandas as pd
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         book = writer.book

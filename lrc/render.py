@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -114,7 +114,7 @@ def rescore_note(summary: Any) -> str:
     """Why new versions of a scored period do not count yet, and who makes them count: the one who ingested,
     when they may score the period (a province-wide act); else a province-wide user, or a submission of each
     enterprise (web form, API), which re-scores it at once."""
-    from lrc.service.runs import runs_zh
+    from lrc.service.run_info import runs_zh
 
     runs = runs_zh(summary.scored_run, summary.scored_through)
     said = f"注意:期间 {summary.period} 的当前结果来自{runs},新版本在重新评分该期间后才计入结果"
@@ -158,18 +158,7 @@ def ranking(
     shown = frame[RANK_COLUMNS].head(top) if top else frame[RANK_COLUMNS]
     matched = len(frame) if matched is None else matched
     if fmt == "table":
-        later = f",含其后至批次 {info.through} 的重算与导入结果" if info.through else ""
-        title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id}{later},指标体系 {info.catalogue_version})"
-        table = Table(title=title)
-        columns = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line"]
-        for column in columns:
-            justify: Literal["left", "right"] = "right" if column in ("rank", "total") else "left"
-            table.add_column(zh([column])[column], justify=justify, no_wrap=column == "uscc", min_width=len(column))
-        for row in shown[columns].itertuples(index=False):
-            table.add_row(*[_cell(v) for v in row])
-        console.print(table)
-        more = f",显示前 {len(shown)} 家" if len(shown) < matched else ""
-        console.print(f"符合条件的企业共 {matched} 家{more} ({matched} matched)")
+        _ranking_table(console, info, shown[RANK_TABLE].itertuples(index=False), len(shown), matched)
         return
     from lrc.export import write_frame
 
@@ -181,14 +170,48 @@ def ranking(
         console.print(f"已写入 {output} ({len(shown)} 行)")
 
 
-def _cell(value: Any) -> str:
-    import pandas as pd
+RANK_TABLE = ["rank", "uscc", "name", "city", "industry_name", "total", "grade", "red_line"]  # the terminal's columns
 
+
+def top_places(console: Console, found: Any, fmt: str) -> None:
+    """The first places of a ranking read through the driver alone (``lrc.service.top_places``): as ``ranking``
+    shows the same places, as a table or as JSON."""
+    if fmt == "table":
+        rows = ([row[c] for c in RANK_TABLE] for row in found.rows)
+        _ranking_table(console, found.info, rows, len(found.rows), found.matched)
+        return
+    import json
+
+    records = [{c: _json_value(row[c]) for c in RANK_COLUMNS} for row in found.rows]
+    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+
+
+def _json_value(value: Any) -> Any:
+    """A value as ``lrc.export.to_records`` gives it (pandas writes floats to 10 decimal places)."""
+    return round(value, 10) if isinstance(value, float) else value
+
+
+def _ranking_table(console: Console, info: Any, rows: Iterable[Sequence[Any]], shown: int, matched: int) -> None:
+    later = f",含其后至批次 {info.through} 的重算与导入结果" if info.through else ""
+    title = f"{info.period} 企业劳动关系信用排名 (批次 {info.run_id}{later},指标体系 {info.catalogue_version})"
+    table = Table(title=title)
+    for column in RANK_TABLE:
+        justify: Literal["left", "right"] = "right" if column in ("rank", "total") else "left"
+        table.add_column(zh([column])[column], justify=justify, no_wrap=column == "uscc", min_width=len(column))
+    for row in rows:
+        table.add_row(*[_cell(v) for v in row])
+    console.print(table)
+    more = f",显示前 {shown} 家" if shown < matched else ""
+    console.print(f"符合条件的企业共 {matched} 家{more} ({matched} matched)")
+
+
+def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else ""
     if isinstance(value, float):
         return f"{value:.1f}"
-    return "" if value is None or value is pd.NA else str(value)
+    pandas = sys.modules.get("pandas")  # a frame's missing value (pandas is loaded when a frame is shown)
+    return "" if value is None or (pandas is not None and value is pandas.NA) else str(value)
 
 
 def explanation(console: Console, e: Any) -> None:

@@ -5,13 +5,16 @@ process has loaded after importing the CLI, or after answering --help and --vers
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from indicators import load_catalogue
+from tests.conftest import scored_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "numpy", "sqlalchemy", "alembic", "pydantic", "yaml", "indicators.catalogue_model", "scoring")
@@ -94,3 +97,28 @@ def test_a_narrowed_command_answers_as_the_whole_app() -> None:
         done = subprocess.run([*entry, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2, (args, done.stderr)
         assert expected in done.stderr, (args, done.stderr)
+
+
+def test_rank_top_reads_through_the_driver_alone(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    """`lrc rank --top N` (table and JSON) loads neither pandas nor SQLAlchemy nor the catalogue's models (0.4 s
+    of every such command before) and prints what the SQLAlchemy path prints (``LRC_DRIVER_READS=0``)."""
+    scored_sample(engine, tmp_path, 60, seed=5, period="2026Q3")
+    url = engine.url.render_as_string(hide_password=False)
+    heavy = [m for m in HEAVY if m != "pydantic"]  # (typer loads pydantic for its own options)
+    for args in (["--top", "7"], ["--top", "7", "-f", "json"], ["--top", "3", "--region", "210200", "--grade", "b"]):
+        argv = ["lrc", "rank", "-p", "2026Q3", "--db", url, *args]
+        run = (
+            f"import sys\nsys.argv = {argv!r}\nfrom lrc.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
+        )
+        probe = f"{run}\nimport sys, json\nprint(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+        runs = {}
+        for driver in ("1", "0"):
+            env = {**os.environ, "LRC_DRIVER_READS": driver, "COLUMNS": "200"}
+            done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, env=env)
+            assert done.returncode == 0, done.stderr
+            *printed, modules = done.stdout.strip().splitlines()
+            runs[driver] = ("\n".join(printed), json.loads(modules))
+        assert runs["1"][1] == [], f"lrc rank {args} loaded {runs['1'][1]}"
+        assert "pandas" in runs["0"][1]  # the other path did run
+        assert runs["1"][0] == runs["0"][0], args
+        assert ("matched" in runs["1"][0]) != ("json" in args), runs["1"][0]

@@ -12,14 +12,18 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, event
 
-from lrc.render import RANK_COLUMNS
+import lrc.service.top_places as top_places_module
+from lrc.errors import UsageError
+from lrc.export import to_records
+from lrc.render import RANK_COLUMNS, _json_value
 from lrc.scope import Scope
-from lrc.service import Filters, ranking, results
+from lrc.service import Filters, accounts, ranking, results
 from lrc.service.access import Principal, Role
 from lrc.service.recent import Recent
 from lrc.service.records import add_record
 from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
+from lrc.service.top_places import top_places
 from lrc.store import repository as repo
 from lrc.uscc import make_uscc
 from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
@@ -195,3 +199,76 @@ def test_a_page_walks_the_ranking_index(store: Engine, monkeypatch: pytest.Monke
         else:
             plan = "\n".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))  # type: ignore[arg-type]
             assert "ix_score_results_ranking" in plan and "TEMP B-TREE" not in plan, plan
+
+
+# ---- the first places through the database driver alone (``lrc rank --top N``) ------------------------------
+
+SCOPED_USERS = {"boss": ("admin", None, None), "dl": ("analyst", "210200", None), "hb": ("viewer", "210203", None)}
+
+
+def _driver_same(
+    url: str, engine: Engine, name: str, who: Principal, filters: Filters, limits: tuple[int, ...]
+) -> None:
+    """``top_places`` gives the first places of ``ranking`` (rows, ranks, province ranks, columns) and its count."""
+    info, whole = ranking(engine, who, PERIOD, filters)
+    for limit in limits:
+        found = top_places(url, name, PERIOD, filters, limit=limit)
+        assert found is not None, f"the driver path answered {name} {filters}"
+        assert found.info == info
+        assert found.matched == len(whole)
+        assert all(list(row) == RANK_COLUMNS for row in found.rows)
+        shown = [{c: _json_value(v) for c, v in row.items()} for row in found.rows]  # as `-f json` writes them
+        assert shown == to_records(whole[RANK_COLUMNS].iloc[:limit]), (name, filters, limit)
+
+
+def test_driver_places_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every scope and filter, with later one-enterprise results replacing some of the period run's (some moved to
+    another city), on both backends: the driver's first places are ``ranking``'s, and it answered each."""
+    monkeypatch.setattr(results, "_LOADED", Forgetful())
+    url = store.url.render_as_string(hide_password=False)
+    for name, (role, region, uscc) in SCOPED_USERS.items():
+        accounts.add_user(store, ADMIN, name, role, "a-long-password", region=region, uscc=uscc)
+    for name, (role, region, uscc) in SCOPED_USERS.items():
+        who = Principal(name=name, role=Role(role), scope=Scope(region, uscc))
+        for filters in FILTERS:
+            _driver_same(url, store, name, who, filters, (1, 10, 500))
+
+
+def test_driver_places_of_an_enterprise_user(store: Engine) -> None:
+    url = store.url.render_as_string(hide_password=False)
+    with store.connect() as conn:
+        mine = str(conn.exec_driver_sql("SELECT uscc FROM score_results WHERE run_id > 1 LIMIT 1").scalar())
+    accounts.add_user(store, ADMIN, "boss", "admin", "a-long-password")
+    accounts.add_user(store, ADMIN, "firm", "enterprise", "a-long-password", uscc=mine)
+    _driver_same(
+        url, store, "firm", Principal(name="firm", role=Role.enterprise, scope=Scope(None, mine)), Filters(), (5,)
+    )
+
+
+def test_driver_places_leave_to_the_full_path(store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the driver path does not answer itself it leaves to ``ranking_page`` (None): refusals (written to the
+    audit log there), a period or run it cannot find, too many later results, a store it cannot open plainly."""
+    url = store.url.render_as_string(hide_password=False)
+    assert top_places(url, None, PERIOD, Filters(), limit=3) is not None  # single-user mode
+    assert top_places(url, "someone", PERIOD, Filters(), limit=3) is None  # no accounts yet: --as is an error
+    assert top_places(url, None, "2025Q1", Filters(), limit=3) is None  # not scored
+    assert top_places(url, None, PERIOD, Filters(), limit=3, run_id=99_999) is None
+    assert top_places(url, None, PERIOD, Filters(), limit=3, run_id=2**40) is None
+    with pytest.raises(UsageError, match="行业"):  # refused here, in ranking_page's words
+        top_places(url, None, PERIOD, Filters(industry="Z9"), limit=3)
+    with monkeypatch.context() as patched:
+        patched.setattr(top_places_module, "LATER_MAX", 1)
+        assert top_places(url, None, PERIOD, Filters(), limit=3) is None
+    with monkeypatch.context() as patched:
+        patched.setenv("LRC_DRIVER_READS", "0")
+        assert top_places(url, None, PERIOD, Filters(), limit=3) is None
+    assert top_places(f"sqlite:///{tmp_path / 'missing.db'}", None, PERIOD, Filters(), limit=3) is None
+    assert not (tmp_path / "missing.db").exists(), "opening for a read created no file"
+    accounts.add_user(store, ADMIN, "boss", "admin", "a-long-password")
+    accounts.add_user(store, ADMIN, "gone", "viewer", "a-long-password")
+    accounts.disable_user(store, ADMIN, "gone")
+    boss = Principal(name="boss", role=Role.admin)
+    assert top_places(url, None, PERIOD, Filters(), limit=3) is None  # who are you?
+    assert top_places(url, "nobody", PERIOD, Filters(), limit=3) is None
+    assert top_places(url, "gone", PERIOD, Filters(), limit=3) is None
+    _driver_same(url, store, "boss", boss, Filters(), (3,))

@@ -146,12 +146,12 @@ def test_a_publication_made_before_migration_0021_names_its_newest_listed_run(
     from sqlalchemy.exc import DBAPIError
 
     from lrc.store import upgrade
-    from lrc.store.engine import _alembic_config
+    from lrc.store.revision import alembic_config
 
     call, usccs = store
     through = add_record(call, usccs["other"], "大人社监〔2026〕105号")
     made = as_json(call, "publish", "--period", PERIOD)["id"]
-    config = _alembic_config()
+    config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0020")

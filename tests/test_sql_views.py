@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import Engine, text
 
 from lrc.store import make_engine, upgrade
-from lrc.store.engine import _alembic_config
+from lrc.store.revision import alembic_config
 from tests.conftest import StoreBuild, module_store_build
 from tests.test_cli import lrc
 
@@ -144,7 +144,7 @@ def test_catalogue_rows_are_written_once_and_filled_for_copies_stored_before_the
     score_period(engine, ADMIN, "2026Q3")  # the same copy again: its rows are not written twice
     count = "SELECT COUNT(*) AS n FROM catalogue_items"
     assert rows(engine, count)[0]["n"] == 75
-    config = _alembic_config()
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0012")

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lrc.service import accounts, analytics
+    from lrc.service.filters import Filters
     from lrc.service.ingesting import IngestSummary, ingest_file
-    from lrc.service.results import Explanation, Filters, RunInfo, explain, load_results, ranking
+    from lrc.service.results import Explanation, explain, load_results, ranking
+    from lrc.service.run_info import RunInfo
     from lrc.service.runs import RunSummary, VerifyReport, score_period, verify_run
 
 _HOME = {
@@ -20,8 +22,8 @@ _HOME = {
     "IngestSummary": "lrc.service.ingesting",
     "ingest_file": "lrc.service.ingesting",
     "Explanation": "lrc.service.results",
-    "Filters": "lrc.service.results",
-    "RunInfo": "lrc.service.results",
+    "Filters": "lrc.service.filters",
+    "RunInfo": "lrc.service.run_info",
     "explain": "lrc.service.results",
     "load_results": "lrc.service.results",
     "ranking": "lrc.service.results",

@@ -13,81 +13,21 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from indicators import Catalogue
-from lrc.errors import ConflictError, NotFoundError, UsageError, shorten
+from lrc.errors import ConflictError, NotFoundError, shorten
 from lrc.labels import add_place_names
 from lrc.normalise import ascii_form
 from lrc.periods import check_period, period_end
-from lrc.reference import (
-    OWNERSHIPS,
-    SIZES,
-    city_of,
-    industry_letter,
-    normalise_ownership,
-    normalise_size,
-)
 from lrc.service import audit
 from lrc.service.access import Action, Principal
+from lrc.service.filters import Filters, check_filters
 from lrc.service.recent import Recent
 from lrc.service.record_views import record_view
-from lrc.service.runs import catalogue_for_run, chosen_run, get_run, runs_zh, unpack
+from lrc.service.run_info import RunInfo, runs_zh
+from lrc.service.runs import catalogue_for_run, chosen_run, get_run, unpack
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import explain_row, grade_label, grade_note, rollup
 from scoring.records import marginal_costs, record_counts
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: int
-    period: str
-    catalogue_version: str
-    input_hash: str
-    finished_at: Any
-    through: int | None = None  # the newest one-enterprise run whose results are shown with the period run's
-
-    @property
-    def through_run_id(self) -> int:
-        """The newest run whose results are shown: ``through``, or the period run alone."""
-        return self.through or self.run_id
-
-    def runs_zh(self) -> str:
-        """评分批次 4, or 评分批次 4 至 7 (``runs.runs_zh``)."""
-        return runs_zh(self.run_id, self.through)
-
-
-@dataclass(frozen=True)
-class Filters:
-    region: str | None = None  # a city or county code
-    industry: str | None = None
-    size: str | None = None
-    ownership: str | None = None
-    grade: str | None = None
-    search: str | None = None  # part of the name, or the start of the USCC
-
-
-def check_filters(filters: Filters, catalogue: Catalogue) -> Filters:
-    """Filters as stored values (industry letter, Chinese size, …); an unknown value is an error,
-    not an empty ranking."""
-    problems = []
-    region = ascii_form(filters.region or "") or None
-    if region and city_of(region) is None:
-        problems.append(f"地区代码 {shorten(region)} 不是辽宁省的市或区县代码")
-    industry = industry_letter(ascii_form(filters.industry)) if filters.industry else None
-    if filters.industry and industry is None:
-        problems.append(f"行业 {shorten(filters.industry)} 不是国民经济行业门类 A-T")
-    size = normalise_size(filters.size) if filters.size else None
-    if filters.size and size is None:
-        problems.append(f"规模 {shorten(filters.size)} 应为 {'、'.join(SIZES)}")
-    ownership = normalise_ownership(filters.ownership) if filters.ownership else None
-    if filters.ownership and ownership is None:
-        problems.append(f"所有制 {shorten(filters.ownership)} 应为 {'、'.join(OWNERSHIPS)}")
-    grade = ascii_form(filters.grade).upper() if filters.grade else None
-    grades = [g.grade for g in catalogue.grades]
-    if grade and grade not in grades:
-        problems.append(f"等级 {shorten(filters.grade)} 应为 {'、'.join(grades)}")
-    if problems:
-        raise UsageError(";".join(problems) + " (unknown filter value)")
-    return Filters(region, industry, size, ownership, grade, filters.search)
 
 
 def run_info(run: Any, runs: repo.RunRange | None = None) -> RunInfo:
@@ -337,7 +277,7 @@ def ranking(
     info, frame = load_results(engine, who, period, run_id)
     with engine.connect() as conn:
         catalogue = catalogue_for_run(conn, get_run(conn, None, info.run_id))
-    shown = ranked(frame, check_filters(filters, catalogue))
+    shown = ranked(frame, check_filters(filters, [g.grade for g in catalogue.grades]))
     return info, shown if top is None else shown.head(top)
 
 
@@ -368,7 +308,7 @@ def ranking_page(
     require_schema(engine)
     with engine.connect() as conn:
         run, newest = chosen_run(conn, period, run_id)
-        chosen = check_filters(filters, catalogue_for_run(conn, run))
+        chosen = check_filters(filters, [g.grade for g in catalogue_for_run(conn, run).grades])
         runs = newest or repo.current_runs(conn, run)
         kept = kept_results(conn, run, runs) if who.scope.everything else None
         if kept is not None:  # this process keeps the current results: the page from them, nothing more read

@@ -511,12 +511,6 @@ def chosen_run(conn: Connection, period: str | None, run_id: int | None) -> tupl
     return get_run(conn, check_period(period) if period else None, run_id), None
 
 
-def runs_zh(first: int, last: int | None = None) -> str:
-    """Runs named in a message: ``评分批次 4``, or ``评分批次 4 至 7`` for a period run and the later runs of the
-    period whose results are current with it (``repo.current_runs``: what ``lrc verify`` would check)."""
-    return f"评分批次 {first}" if last is None or last <= first else f"评分批次 {first} 至 {last}"
-
-
 def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
     """The given run, or the newest run of ``period``."""
     if run_id is None:

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import re
 import time
 import weakref
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-if TYPE_CHECKING:
-    from alembic.config import Config
-
 from lrc.errors import StoreError
-
-DEFAULT_URL = "sqlite:///lrc.db"
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def database_url(url: str | None = None) -> str:
-    """The store to use: an explicit URL, else ``LRC_DATABASE_URL``, else ``lrc.db`` here."""
-    return url or os.environ.get("LRC_DATABASE_URL") or DEFAULT_URL
-
+from lrc.store.location import database_url
+from lrc.store.revision import alembic_config, head_revision
 
 SQLITE_CACHE_KIB = 65536  # each SQLite connection's page cache, in KiB
 
@@ -55,19 +42,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _alembic_config() -> Config:
-    from alembic.config import Config  # alembic only to upgrade: reading needs none of it (start-up time)
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
-
-
 def upgrade(engine: Engine) -> str:
     """Create or upgrade the schema to the newest migration; returns its revision."""
     from alembic import command
 
-    config = _alembic_config()
+    config = alembic_config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -75,30 +54,6 @@ def upgrade(engine: Engine) -> str:
     except SQLAlchemyError as exc:
         raise StoreError(f"数据库升级失败 (schema upgrade failed): {exc.__class__.__name__}: {exc}") from None
     return head_revision()
-
-
-_REVISION = re.compile(r"^revision = [\"']([^\"']+)[\"']", re.M)
-_DOWN = re.compile(r"^down_revision = [\"']([^\"']+)[\"']", re.M)
-
-
-@cache
-def head_revision() -> str:
-    """The newest migration shipped (read once: the scripts do not change while lrc runs): the one revision
-    no other revises, read from the scripts' text; alembic itself decides when that is not plain."""
-    revisions, revised = set(), set()
-    for script in (MIGRATIONS / "versions").glob("*.py"):
-        source = script.read_text(encoding="utf-8")
-        revisions.update(_REVISION.findall(source))
-        revised.update(_DOWN.findall(source))
-    heads = revisions - revised
-    if len(heads) == 1:
-        return heads.pop()
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    if head is None:
-        raise StoreError(f"{MIGRATIONS}: no migrations found (installation is broken)")
-    return head
 
 
 def current_revision(engine: Engine) -> str | None:

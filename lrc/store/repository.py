@@ -24,6 +24,8 @@ from lrc.errors import ConflictError
 from lrc.normalise import document_number, spellings
 from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
+from lrc.store.driver import CHUNK, PARAMETER, chunks
+from lrc.store.ranking_sql import filter_sql
 from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
@@ -43,8 +45,6 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows has none: SQLite's own locking alone there
     fcntl = None  # type: ignore[assignment]
-
-CHUNK = 5_000
 
 
 @contextmanager
@@ -92,11 +92,6 @@ def nullable_text(values: Iterable[Any]) -> list[str | None]:
     ``tolist`` first: iterating pandas' Arrow-backed text makes each value four times slower."""
     listed = values.tolist() if isinstance(values, pd.Series | pd.Index) else values
     return [v if type(v) is str else None if v is None or pd.isna(v) else str(v) for v in listed]
-
-
-def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def ensure_catalogue(conn: Connection, version: str, content_hash: str, document: str) -> None:
@@ -1005,20 +1000,10 @@ class RankingRows:
 def ranking_conditions(
     conn: Connection, region: str | None, values: dict[str, str | None], search: str | None
 ) -> list[Any]:
-    """SQL conditions on score_results for a ranking's filters, as ``lrc.service.results.apply_filters`` keeps
-    rows: region as city or county code, equal values, ``search`` in the name (case as given) or starting
-    the USCC."""
-    table = ScoreResult.__table__
-    conditions: list[Any] = []
-    if region:
-        conditions.append(or_(table.c.city_code == region, table.c.region_code == region))
-    conditions += [table.c[column] == value for column, value in values.items() if value]
-    if search:
-        needle = search.strip()
-        found = func.instr if conn.dialect.name == "sqlite" else func.strpos  # both case-sensitive
-        prefix = needle.upper()
-        conditions.append(or_(found(table.c.name, needle) > 0, func.substr(table.c.uscc, 1, len(prefix)) == prefix))
-    return conditions
+    """SQL conditions on score_results for a ranking's filters (``ranking_sql.filter_sql``, the same text a
+    read through the driver alone uses)."""
+    fragments, params = filter_sql(conn.dialect.name, region, values, search)
+    return [text(f).bindparams(**{k: params[k] for k in PARAMETER.findall(f)}) for f in fragments]
 
 
 def ranking_rows(

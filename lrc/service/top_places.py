@@ -1,0 +1,246 @@
+"""The first places of a ranking, read through the database driver alone: ``lrc rank --top N``.
+
+A one-shot command pays for its imports before any work: SQLAlchemy and pandas took 0.4 s of the 1.1 s
+``lrc rank --top 10`` needed at a million enterprises, its queries 0.05 s. This module imports neither (nor
+the catalogue's models): the same rows, ranks, province ranks and match count as ``results.ranking_page``
+at offset 0, by the same indexed SQL (``ix_score_results_ranking``) and the same filter text
+(``lrc.store.ranking_sql``), with the same scope rules. ``tests/test_read_path.py`` compares the two on
+every filter, scope and later result.
+
+It answers only what it can answer plainly. Anything else gives None and the caller asks ``ranking_page``,
+which says exactly what is wrong or does what this does not: a store the driver cannot open
+(``driver.open_store``), a user who must be refused (the refusal is written to the audit log), a period
+not scored, a run not found, too many later results, a stored catalogue copy that does not match its
+hash. An unknown filter value is refused here, with ``ranking_page``'s own words (``check_filters``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lrc.normalise import ascii_form
+from lrc.periods import check_period
+from lrc.reference import CITIES, INDUSTRIES
+from lrc.scope import Scope
+from lrc.service.access import Principal, Role, single_user
+from lrc.service.filters import Filters, check_filters
+from lrc.service.run_info import RunInfo
+from lrc.store.driver import DriverStore, chunks, in_list, open_store
+from lrc.store.ranking_sql import Conditions, filter_sql, scope_sql, where
+
+LATER_MAX = 20_000  # as ``repository.LATER_MAX``: more later results than this, and ``ranking_page`` reads
+FIELDS = (
+    "enterprise_id", "uscc", "name", "region_code", "city_code", "industry", "size", "ownership", "total", "grade",
+    "red_line", "completeness",
+)  # fmt: skip
+MAX_ID = 2**31 - 1  # as ``repository.MAX_ID``
+
+
+@dataclass(frozen=True)
+class TopPlaces:
+    """The first places of a ranking: ``rows`` as ``lrc.render.RANK_COLUMNS`` (total in points), best first;
+    ``matched``: how many enterprises match (when asked)."""
+
+    info: RunInfo
+    rows: list[dict[str, Any]]
+    matched: int | None
+
+
+def top_places(
+    db: str | None,
+    name: str | None,
+    period: str,
+    filters: Filters,
+    *,
+    limit: int,
+    run_id: int | None = None,
+    count: bool = True,
+) -> TopPlaces | None:
+    """Places 1 to ``limit`` of ``period``'s current ranking (or run ``run_id``'s) inside the scope of the user
+    ``name`` (``--as``), as ``ranking_page`` gives them; None: ask ``ranking_page`` (see the module's text)."""
+    period = check_period(period)
+    store = open_store(db)
+    if store is None:
+        return None
+    with store:
+        who = _acting(store, name)
+        if who is None:
+            return None
+        run = _run(store, period, run_id)
+        if run is None:
+            return None
+        grades = _grades(store, run["catalogue_hash"]) if filters.grade else []
+        if grades is None:
+            return None
+        chosen = check_filters(filters, grades)
+        return _top(store, who, run, chosen, limit, count)
+
+
+def _acting(store: DriverStore, name: str | None) -> Principal | None:
+    """``accounts.acting``'s answer for a user it lets in; None where it refuses or explains (it writes the
+    refusal to the audit log)."""
+    if int(store.rows("SELECT count(*) FROM users")[0][0]) == 0:
+        return None if name else single_user("cli")
+    if not name:
+        return None
+    row = store.one(
+        "SELECT name, role, region, uscc, active FROM users WHERE name = :name", {"name": ascii_form(name).strip()}
+    )
+    if row is None or not row[4]:
+        return None
+    return Principal(name=row[0], role=Role(row[1]), scope=Scope(row[2], row[3]), door="cli")
+
+
+def _run(store: DriverStore, period: str, run_id: int | None) -> dict[str, Any] | None:
+    """The run (the newest period run of ``period``, or ``run_id`` of that period) with ``last``, the last run of
+    its range (``repository.current_runs``); None when there is none."""
+    select = "SELECT id, period, catalogue_version, catalogue_hash, input_hash, finished_at, kind FROM score_runs"
+    if run_id is None:
+        newest = "(SELECT max(id) FROM score_runs WHERE period = :period AND kind = 'period')"
+        found = store.dicts(f"{select} WHERE id = {newest}", {"period": period})
+    else:
+        found = store.dicts(f"{select} WHERE id = :id", {"id": run_id}) if 1 <= run_id <= MAX_ID else []
+    if not found or found[0]["period"] != period:
+        return None
+    run = found[0]
+    if isinstance(run["finished_at"], str):  # SQLite keeps times as text: read as SQLAlchemy reads them
+        run["finished_at"] = datetime.fromisoformat(run["finished_at"])
+    run["last"] = run["id"]
+    if run["kind"] == "period":
+        next_full = "(SELECT min(id) FROM score_runs WHERE period = :period AND kind = 'period' AND id > :first)"
+        last = store.one(
+            "SELECT max(id) FROM score_runs WHERE period = :period AND kind != 'period' AND id > :first"
+            f" AND id < coalesce({next_full}, :beyond)",
+            {"period": period, "first": run["id"], "beyond": MAX_ID + 1},
+        )
+        run["last"] = (last[0] if last else None) or run["id"]
+    return run
+
+
+def _grades(store: DriverStore, content_hash: str) -> list[str] | None:
+    """The grades of the run's stored catalogue copy (checked against its hash, as ``catalogue_for_run`` does)."""
+    found = store.one("SELECT document FROM catalogue_versions WHERE content_hash = :hash", {"hash": content_hash})
+    if found is None or hashlib.sha256(str(found[0]).encode("utf-8")).hexdigest() != content_hash:
+        return None
+    return [str(g["grade"]) for g in json.loads(found[0])["grades"]]
+
+
+LATER_RUNS = (
+    "run_id > :first AND run_id <= :last"
+    " AND run_id IN (SELECT id FROM score_runs WHERE period = :period AND id > :first AND id <= :last)"
+)  # the one-enterprise runs of a range, as ``repository.ranking_rows`` names them
+
+
+def _top(
+    store: DriverStore, who: Principal, run: dict[str, Any], filters: Filters, limit: int, count: bool
+) -> TopPlaces | None:
+    """``repository.ranking_rows`` and ``results._page`` at offset 0: the period run's best rows inside the
+    scope and filters, less those an enterprise's later result replaces, merged with the later results."""
+    first, last = int(run["id"]), int(run["last"])
+    span = {"first": first, "last": last, "period": run["period"]}
+    values = {c: getattr(filters, c) for c in ("industry", "size", "ownership", "grade")}
+    scoped = scope_sql(who.scope)
+    matching = where(scoped, filter_sql(store.dialect, filters.region, values, filters.search))
+    newest: dict[int, tuple[int, int]] = {}  # enterprise → (run, total) of its newest later result (province)
+    if last > first:
+        found = store.rows(
+            f"SELECT enterprise_id, run_id, total FROM score_results WHERE {LATER_RUNS} LIMIT :most",
+            {**span, "most": LATER_MAX + 1},
+        )
+        if len(found) > LATER_MAX:
+            return None
+        for enterprise, later_run, total in found:
+            if enterprise not in newest or later_run > newest[enterprise][0]:
+                newest[int(enterprise)] = (int(later_run), int(total))
+    later = _later(store, span, scoped, matching, sorted(newest))
+    replaced = {int(r["enterprise_id"]) for r in later.values()}
+    passing = [r for r in later.values() if r["passes"]]
+    replaced_matching: list[int] = []  # the period run's totals of the replaced, inside the scope and filters
+    replaced_totals: list[int] = []  # the period run's totals of every enterprise with a later result
+    for part in chunks(sorted(newest)):
+        listed, named = in_list("e", part)
+        query = f"SELECT total FROM score_results WHERE run_id = :first AND enterprise_id IN {listed}"
+        replaced_totals += [int(t) for (t,) in store.rows(query, {**named, "first": first})]
+    for part in chunks(sorted(replaced)):
+        listed, named = in_list("e", part)
+        text, params = _where(matching, "run_id = :first", f"enterprise_id IN {listed}")
+        query = f"SELECT total FROM score_results WHERE {text}"
+        replaced_matching += [int(t) for (t,) in store.rows(query, {**params, **named, "first": first})]
+    text, params = _where(matching, "run_id = :first")
+    params = {**params, "first": first}
+    order = 'uscc COLLATE "C"' if store.dialect == "postgresql" else "uscc"  # the index's order
+    window = store.dicts(
+        f"SELECT {', '.join(FIELDS)} FROM score_results WHERE {text} ORDER BY total DESC, {order} LIMIT :size",
+        {**params, "size": limit + len(replaced_matching)},
+    )
+    merged = [r for r in window if int(r["enterprise_id"]) not in replaced] + passing
+    page = sorted(merged, key=lambda r: (-int(r["total"]), str(r["uscc"])))[:limit]
+    matched = None
+    if count:
+        counted = store.one(f"SELECT count(*) FROM score_results WHERE {text}", params)
+        matched = int(counted[0] if counted else 0) - len(replaced_matching) + len(passing)
+    lowest = min((int(r["total"]) for r in page), default=0)
+    province = _province_counts(store, first, lowest) if page else {}
+    later_totals = [total for _, total in newest.values()]
+    rows = []
+    for row in page:
+        total = int(row["total"])
+        higher = sum(n for t, n in province.items() if t > total)
+        higher += sum(t > total for t in later_totals) - sum(t > total for t in replaced_totals)
+        rows.append(_shown(row, 1 + sum(int(r["total"]) > total for r in page), 1 + higher))
+    through = last if last > first else None
+    info = RunInfo(first, run["period"], run["catalogue_version"], run["input_hash"], run["finished_at"], through)
+    return TopPlaces(info, rows, matched)
+
+
+def _later(
+    store: DriverStore, span: dict[str, Any], scoped: Conditions, matching: Conditions, ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """Of the enterprises ``ids`` (those with a later result), each one's newest later result inside the scope,
+    as ``repository.results`` reads it, with ``passes``: whether that row passes the filters."""
+    newest: dict[int, dict[str, Any]] = {}
+    passing: set[tuple[int, int]] = set()
+    for part in chunks(ids):
+        listed, named = in_list("e", part)
+        text, params = _where(scoped, f"enterprise_id IN {listed}", LATER_RUNS)
+        for row in store.dicts(
+            f"SELECT {', '.join(FIELDS)}, run_id FROM score_results WHERE {text}", {**params, **named, **span}
+        ):
+            enterprise = int(row["enterprise_id"])
+            if enterprise not in newest or row["run_id"] > newest[enterprise]["run_id"]:
+                newest[enterprise] = row
+        text, params = _where(matching, f"enterprise_id IN {listed}", LATER_RUNS)
+        query = f"SELECT enterprise_id, run_id FROM score_results WHERE {text}"
+        passing.update((int(e), int(r)) for e, r in store.rows(query, {**params, **named, **span}))
+    for enterprise, row in newest.items():
+        row["passes"] = (enterprise, int(row["run_id"])) in passing
+    return newest
+
+
+def _shown(row: dict[str, Any], rank: int, province_rank: int) -> dict[str, Any]:
+    """A result as a ranking shows it (``lrc.render.RANK_COLUMNS``, as ``results._shown`` makes them)."""
+    return {
+        "rank": rank, "uscc": row["uscc"], "name": row["name"],
+        "city": CITIES.get(row["city_code"], row["city_code"]), "city_code": row["city_code"],
+        "region_code": row["region_code"], "industry": row["industry"],
+        "industry_name": INDUSTRIES.get(row["industry"]), "size": row["size"], "ownership": row["ownership"],
+        "total": int(row["total"]) / 10, "grade": row["grade"],
+        "red_line": bool(row["red_line"]), "completeness": float(row["completeness"]), "province_rank": province_rank,
+    }  # fmt: skip
+
+
+def _where(conditions: Conditions, *more: str) -> tuple[str, dict[str, Any]]:
+    fragments, params = conditions
+    return " AND ".join([*more, *fragments]), params
+
+
+def _province_counts(store: DriverStore, first: int, lowest: int) -> dict[int, int]:
+    """How many of the period run's results have each total from ``lowest`` up (``repository.totals_from``)."""
+    found = store.rows(
+        "SELECT total, count(*) FROM score_results WHERE run_id = :first AND total >= :lowest GROUP BY total",
+        {"first": first, "lowest": lowest},
+    )
+    return {int(t): int(n) for t, n in found}

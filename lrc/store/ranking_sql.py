@@ -1,0 +1,61 @@
+"""A ranking's scope and filters as SQL text on ``score_results``, written once for both ways of reading it:
+SQLAlchemy (``repository.ranking_conditions``, through ``text()``) and the driver alone (``lrc.store.driver``).
+Each condition is a fragment with ``:name`` parameters, named so that fragments combine without clashing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lrc.scope import Scope
+
+Conditions = tuple[list[str], dict[str, Any]]  # fragments (ANDed) and their parameters
+
+
+def scope_sql(scope: Scope) -> Conditions:
+    """Rows inside ``scope``: as ``repository.scope_conditions`` keeps them."""
+    fragments: list[str] = []
+    params: dict[str, Any] = {}
+    if scope.uscc is not None:
+        fragments.append("uscc = :scope_uscc")
+        params["scope_uscc"] = scope.uscc
+    prefix = scope.prefix
+    if prefix is not None:
+        if len(prefix) == 6:
+            fragments.append("region_code = :scope_region")
+            params["scope_region"] = scope.region
+        else:
+            fragments.append("region_code LIKE :scope_prefix")
+            params["scope_prefix"] = prefix + "%"
+    return fragments, params
+
+
+def filter_sql(dialect: str, region: str | None, values: dict[str, str | None], search: str | None) -> Conditions:
+    """A ranking's filters, as ``lrc.service.results.apply_filters`` keeps rows: region as city or county
+    code, equal values (industry, size, ownership, grade), ``search`` in the name (case as given) or
+    starting the USCC."""
+    fragments: list[str] = []
+    params: dict[str, Any] = {}
+    if region:
+        fragments.append("(city_code = :filter_region OR region_code = :filter_region)")
+        params["filter_region"] = region
+    for column, value in values.items():
+        if value:
+            fragments.append(f"{column} = :filter_{column}")
+            params[f"filter_{column}"] = value
+    if search:
+        needle = search.strip()
+        found = "instr(name, :filter_name)" if dialect == "sqlite" else "strpos(name, :filter_name)"  # case as given
+        prefix = needle.upper()
+        fragments.append(f"({found} > 0 OR substr(uscc, 1, {len(prefix)}) = :filter_prefix)")
+        params.update(filter_name=needle, filter_prefix=prefix)
+    return fragments, params
+
+
+def where(*parts: Conditions) -> Conditions:
+    """Several parts' fragments and parameters together."""
+    fragments: list[str] = []
+    params: dict[str, Any] = {}
+    for more, values in parts:
+        fragments += more
+        params.update(values)
+    return fragments, params
