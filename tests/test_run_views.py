@@ -136,6 +136,27 @@ def test_every_place_names_the_runs_holding_the_current_results(
     assert f"含其后至批次 {through} 的重算与导入结果" in call("rank", "--period", PERIOD, "--top", "1").stdout
 
 
+def test_explain_names_the_newest_run_shown_as_the_api_ranking_does(
+    store: tuple[Any, dict[str, str]], engine: Engine, db_url: str
+) -> None:
+    """`lrc explain -f json` and the API's enterprise answer name ``through_run_id`` beside ``run_id``, as the API's
+    ranking does: the newest later run for the current result, the run itself for a given run's result."""
+    call, usccs = store
+    period_run = as_json(call, "runs")[0]["id"]
+    through = add_record(call, usccs["other"], "大人社监〔2026〕106号")
+    current = as_json(call, "explain", usccs["firm"], "--period", PERIOD)
+    assert (current["run_id"], current["through_run_id"], current["result_run_id"]) == (period_run, through, period_run)
+    rescored = as_json(call, "explain", usccs["other"], "--period", PERIOD)
+    assert (rescored["run_id"], rescored["through_run_id"], rescored["result_run_id"]) == (period_run, through, through)
+    alone = as_json(call, "explain", usccs["firm"], "--period", PERIOD, "--run", str(period_run))
+    assert (alone["run_id"], alone["through_run_id"]) == (period_run, period_run)
+    client, boss = api_client(engine, db_url)
+    with client:
+        answer = client.get(f"/api/v1/enterprises/{usccs['firm']}?period={PERIOD}", headers=boss).json()
+        page = client.get("/api/v1/rankings?limit=1", headers=boss).json()
+    assert answer["through_run_id"] == page["through_run_id"] == through and set(answer) == set(current)
+
+
 def test_a_publication_made_before_migration_0021_names_its_newest_listed_run(
     store: tuple[Any, dict[str, str]], engine: Engine
 ) -> None:

@@ -456,6 +456,7 @@ class Explanation:
             "name": self.name,
             "period": self.run.period,
             "run_id": self.run.run_id,
+            "through_run_id": self.run.through_run_id,  # the newest run whose results are shown with ``run_id``'s
             "catalogue_version": self.run.catalogue_version,
             "region_code": self.region_code,
             "industry": self.industry,
@@ -527,7 +528,7 @@ def explain(
     total, grade = int(record["total"]), str(record["grade"])
     listed = records.to_dict("records") if len(records) else []  # once, not once per item (an empty frame: 0.7 ms)
     return Explanation(
-        run=run_info(run),
+        run=run_info(run, runs if isinstance(runs, repo.RunRange) else None),
         uscc=code,
         name=record["name"],
         region_code=record["region_code"],
