@@ -13,7 +13,9 @@ from dashboard import loaders, session
 from dashboard.i18n import LANG_KEY, tr
 from dashboard.text import plain
 from lrc.service import analytics as an
+from lrc.service import audit
 from lrc.service.access import Principal
+from lrc.service.audit import WHO_SCORES_EN, WHO_SCORES_ZH
 from lrc.times import in_china
 
 PERIOD_KEY = "period"
@@ -45,7 +47,11 @@ class RunChoice:
         )
 
 
-def empty_store_message() -> None:
+def empty_store_message(who: Principal) -> None:
+    """No run in the store: how to fill it, for one who may score; else who may (``audit.may_score``)."""
+    if not audit.may_score(who):
+        st.info(tr(f"数据库中还没有评分结果。{WHO_SCORES_ZH}。", f"No score runs in the store yet; {WHO_SCORES_EN}."))
+        return
     st.info(
         tr(
             "数据库中还没有评分结果。请先导入并评分(`lrc ingest 文件 --period 2026Q3`,"
@@ -84,10 +90,19 @@ def period_picker() -> None:
         )
 
 
-def unscored_message(period: str) -> None:
-    """A period ingested but not scored. (A period is checked on the way in, ``lrc.periods``:
-    digits and Q/H/M only, so it may sit in a code span, where escapes would show.)"""
+def unscored_message(period: str, who: Principal) -> None:
+    """A period ingested but not scored: the command for one who may score it, else who may. (A period is
+    checked on the way in, ``lrc.periods``: digits and Q/H/M only, so it may sit in a code span, where escapes
+    would show.)"""
     shown = plain(period)
+    if not audit.may_score(who):
+        st.warning(
+            tr(
+                f"期间 {shown} 已导入数据但还没有评分结果。{WHO_SCORES_ZH}。",
+                f"Period {shown} has data but no score run yet; {WHO_SCORES_EN}.",
+            ),
+        )
+        return
     st.warning(
         tr(
             f"期间 {shown} 已导入数据但还没有评分结果,请运行 `lrc score --period {period}`。",
@@ -122,13 +137,13 @@ def selected_run() -> RunChoice | None:
     runs = loaders.runs(url, who)
     period = st.session_state.get(PERIOD_KEY)
     if runs.empty and not period:
-        empty_store_message()
+        empty_store_message(who)
         return None
     loaders.refresh_if_rescored(url)
     period = period or an.latest_runs(runs)["period"].iloc[-1]
     of_period = runs[runs["period"] == period] if not runs.empty else runs
     if of_period.empty:
-        unscored_message(period)
+        unscored_message(period, who)
         return None
     wanted = st.session_state.get(RUN_KEY)
     row = of_period[of_period["id"] == wanted] if wanted in set(of_period["id"]) else of_period.tail(1)

@@ -114,6 +114,7 @@ def rescore_note(summary: Any) -> str:
     """Why new versions of a scored period do not count yet, and who makes them count: the one who ingested,
     when they may score the period (a province-wide act); else a province-wide user, or a submission of each
     enterprise (web form, API), which re-scores it at once."""
+    from lrc.service.audit import WHO_SCORES_ZH
     from lrc.service.run_info import runs_zh
 
     runs = runs_zh(summary.scored_run, summary.scored_through)
@@ -121,7 +122,7 @@ def rescore_note(summary: Any) -> str:
     if summary.may_score:
         return f"{said},请运行 `lrc score --period {summary.period}` (scored before: score the period again)"
     return (
-        f"{said}。评分作用于全省,须由全省范围的分析人员运行;也可逐家经在线填报或 POST /api/v1/submissions "
+        f"{said}。{WHO_SCORES_ZH};也可逐家经在线填报或 POST /api/v1/submissions "
         "报送,立即重算该企业 (scored before: a province-wide user scores the period again)"
     )
 

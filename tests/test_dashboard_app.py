@@ -481,6 +481,55 @@ def test_a_period_without_a_run_is_a_warning(empty_url: str, tmp_path: Path, mon
     assert f"lrc score --period {LATEST}" in texts(at.warning)
 
 
+SCORERS = {"viewer": False, "enterprise": False, "city-analyst": False, "analyst": True}  # may score a period
+
+
+def store_with_accounts(url: str, directory: Path, ingested: bool) -> None:
+    """Accounts of every kind in SCORERS (and an admin) on the empty store at ``url``; with ``ingested``,
+    a period's data, not scored."""
+    from lrc.service import accounts
+
+    sample = generate(20, seed=5, period=LATEST)
+    engine = make_engine(url)
+    upgrade(engine)
+    made = [("boss", "admin", None, None), ("viewer", "viewer", None, None),
+            ("enterprise", "enterprise", None, sample["uscc"].iloc[0]),
+            ("city-analyst", "analyst", "210200", None), ("analyst", "analyst", None, None)]  # fmt: skip
+    for user, role, region, uscc in made:
+        accounts.add_user(engine, ADMIN, user, role, "a-long-password", region=region, uscc=uscc)
+    if ingested:
+        write_sample(sample, directory / "facts.csv")
+        ingest_file(engine, ADMIN, directory / "facts.csv", LATEST)
+    engine.dispose()
+
+
+def overview_as(url: str, name: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The overview page as ``name``, signed in through the form."""
+    monkeypatch.setenv("LRC_DATABASE_URL", url)
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
+    at.run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input("a-long-password")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("name", SCORERS)
+def test_the_empty_and_unscored_messages_give_the_command_only_to_who_may_score(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer, an enterprise or a city analyst may not score (a province-wide act): told who does it, not
+    `lrc score`; a province-wide analyst is given the command."""
+    empty, unscored = f"sqlite:///{tmp_path / 'empty.db'}", f"sqlite:///{tmp_path / 'unscored.db'}"
+    store_with_accounts(empty, tmp_path, ingested=False)
+    store_with_accounts(unscored, tmp_path, ingested=True)
+    said = [texts(overview_as(empty, name, monkeypatch).info), texts(overview_as(unscored, name, monkeypatch).warning)]
+    for text in said:
+        assert "还没有评分结果" in text
+        assert ("lrc score" in text) is SCORERS[name] and ("全省范围的分析人员" in text) is not SCORERS[name], text
+
+
 @pytest.fixture(scope="session")
 def thin_data_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """A store with one enterprise whose total reaches A but whose report leaves too many

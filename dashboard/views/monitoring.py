@@ -133,7 +133,7 @@ def live() -> None:
     url, who = loaders.db_url(), session.principal()
     runs = loaders.runs(url, who)
     if runs.empty:
-        controls.empty_store_message()
+        controls.empty_store_message(who)
         return
     newest = runs.sort_values("id").iloc[-1]
     run = controls.choice(url, who, runs, newest)

@@ -84,6 +84,15 @@ def refusal(who: Principal, action: Action) -> str | None:
     return None
 
 
+WHO_SCORES_ZH = "评分作用于全省,须由全省范围的分析人员运行"
+WHO_SCORES_EN = "scoring acts on the whole province: a province-wide analyst runs it"
+
+
+def may_score(who: Principal) -> bool:
+    """Whether ``who`` may score a period (a province-wide act); if not, say ``WHO_SCORES_ZH``, not the command."""
+    return refusal(who, Action.score) is None
+
+
 def check(engine: Engine, who: Principal, action: Action, target: str | None = None) -> None:
     reason = refusal(who, action)
     if reason is not None:

@@ -19,7 +19,7 @@ from lrc.ingest import CheckedRows, RecordChunks
 from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
-from lrc.service.audit import guarded, refusal
+from lrc.service.audit import guarded, may_score
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from lrc.times import today_in_china
@@ -110,7 +110,7 @@ def ingest_file(
         absent_columns=records.absent,
         scored_run=scored.first if scored else None,
         scored_through=scored.last if scored else None,
-        may_score=refusal(who, Action.score) is None,
+        may_score=may_score(who),
     )
 
 
