@@ -1,11 +1,34 @@
-"""The vectorised scoring engine: facts in, item points, roll-ups, grades out."""
+"""The vectorised scoring engine: facts in, item points, roll-ups, grades out.
 
-from scoring.engine import Scores, score
-from scoring.facts import FactBlock, prepare
-from scoring.grades import assign_grades, grade_label, grade_note
-from scoring.reasons import ItemExplanation, explain_row
-from scoring.rollup import rollup
-from scoring.rules import RULE_HANDLERS
+Its names load on first use: an explanation read through the database driver alone (``lrc explain``) uses
+the reasons and the row-by-row scorer, and must not pay for pandas' import."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scoring.engine import Scores, score
+    from scoring.facts import FactBlock, prepare
+    from scoring.grades import assign_grades, grade_label, grade_note
+    from scoring.reasons import ItemExplanation, explain_row
+    from scoring.rollup import rollup
+    from scoring.rules import RULE_HANDLERS
+
+_HOME = {
+    "Scores": "scoring.engine",
+    "score": "scoring.engine",
+    "FactBlock": "scoring.facts",
+    "prepare": "scoring.facts",
+    "assign_grades": "scoring.grades",
+    "grade_label": "scoring.grades",
+    "grade_note": "scoring.grades",
+    "ItemExplanation": "scoring.reasons",
+    "explain_row": "scoring.reasons",
+    "rollup": "scoring.rollup",
+    "RULE_HANDLERS": "scoring.rules",
+}
 
 __all__ = [
     "RULE_HANDLERS",
@@ -20,3 +43,10 @@ __all__ = [
     "prepare",
     "score",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'scoring' has no attribute {name!r}")
+    return getattr(import_module(home), name)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from indicators import Catalogue, to_tenths
+
+if TYPE_CHECKING:  # numpy loads for a whole run's grades; one explanation's grade needs none of it
+    import numpy as np
 
 
 def assign_grades(catalogue: Catalogue, total: np.ndarray, red_line: np.ndarray, reported: np.ndarray) -> np.ndarray:
     """Grade of each total (tenths): the best band whose minimum total and minimum share of
     reported items (``reported`` of the catalogue's items) it meets, so that leaving facts
     blank can never earn a better grade; a red-line hit forces the lowest grade."""
+    import numpy as np
+
     grades = np.full(total.shape, catalogue.lowest_grade, dtype=object)
     items = len(catalogue.items)
     for band in reversed(catalogue.grades[:-1]):

@@ -1,7 +1,8 @@
 """A straightforward row-by-row scorer: one Python call per enterprise and item.
 
-It exists to check the vectorised engine (differential tests) and to measure
-it (bench/score.py); nothing in the product calls it."""
+It checks the vectorised engine (differential tests), measures it (bench/score.py), and gives the points
+of one explanation read without pandas (``scoring.reasons.explain_plain``, whose caller compares them with
+the stored result)."""
 
 from __future__ import annotations
 
@@ -42,13 +43,29 @@ def item_points(item: Item, facts: dict[str, Any], terms: list[tuple[str, int]] 
         return max(raw, item.points_tenths) if item.points_tenths < 0 else min(raw, item.points_tenths)
     value = float(facts[rule.field])
     if rule.per:
-        value /= float(facts[rule.per])
+        value = _ratio(value, float(facts[rule.per]))
     if isinstance(rule, ThresholdRule):
         return item.points_tenths if _COMPARE[rule.op](value, rule.value) else 0
     if not isinstance(rule, BandedRule):
         raise TypeError(f"unknown rule type {rule.type}")
     reached = [b for b in rule.bands if value >= b.min]
     return to_tenths(reached[-1].points) if reached else 0
+
+
+def _ratio(value: float, per: float) -> float:
+    """``value / per`` as numpy divides (the engine does): by zero, infinite, or NaN for 0 / 0."""
+    if per == 0:
+        return math.nan if value == 0 or math.isnan(value) else math.copysign(math.inf, value)
+    return value / per
+
+
+def explained_points(catalogue: Catalogue, facts: dict[str, Any]) -> tuple[list[int], list[bool], list[bool]]:
+    """Every item's tenths (0 for a gap), whether it is a gap, and whether it does not apply: what
+    ``scoring.reasons`` needs of the points, as the engine gives them for one row."""
+    points = linked_points(catalogue, facts)
+    tenths = [points[item.code] or 0 for item in catalogue.items]
+    gaps = [points[item.code] is None for item in catalogue.items]
+    return tenths, gaps, [not _applies(item, facts) for item in catalogue.items]
 
 
 def score_rows(catalogue: Catalogue, rows: list[dict[str, Any]]) -> list[tuple[int, bool, str]]:

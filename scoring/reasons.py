@@ -1,7 +1,9 @@
 """Chinese reasons for every item of one enterprise ("劳动合同签订率 96.0% 未达 100%,不得分").
 
-Reasons are built from the same engine run as the points, on a one-row
-frame, so an explanation can never disagree with the score."""
+Reasons are built from the points they explain: the engine's, on a one-row frame (``explain_row``), or the
+row-by-row scorer's (``explain_plain``: no pandas, for an explanation read through the database driver
+alone). Either way the caller checks the points against the stored result, so an explanation can never
+disagree with the score."""
 
 from __future__ import annotations
 
@@ -11,13 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from indicators import Catalogue, InputField, Item
 from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
 from indicators.record_types import TIER_ZH
-from scoring.engine import score
 
 _OP_WORDS = {  # op: (met, not met)
     ">=": ("达到", "未达"),
@@ -41,24 +39,44 @@ class ItemExplanation:
 
 
 def explain_row(catalogue: Catalogue, facts: Mapping[str, Any]) -> list[ItemExplanation]:
-    """Points and a Chinese reason for each of the catalogue's items."""
+    """Points and a Chinese reason for each of the catalogue's items, the points by the engine."""
+    import numpy as np
+    import pandas as pd
+
+    from scoring.engine import score
+
     counts = [c for i in catalogue.items for c, _ in catalogue.record_terms(i)]
     names = [*(f.name for f in catalogue.fields), *counts]
     frame = pd.DataFrame(np.array([[_number(facts.get(name)) for name in names]]), columns=names)
     result = score(catalogue, frame)
     not_applicable = result.not_applicable if result.not_applicable is not None else result.gaps & False
+    points = [int(p) for p in result.points[0]]
+    return _explained(catalogue, facts, points, [bool(g) for g in result.gaps[0]], [bool(n) for n in not_applicable[0]])
+
+
+def explain_plain(catalogue: Catalogue, facts: Mapping[str, Any]) -> list[ItemExplanation]:
+    """``explain_row`` with the points of the row-by-row scorer (``scoring.naive``, which the engine is tested
+    against): plain Python, for one enterprise read without pandas."""
+    from scoring.naive import explained_points
+
+    points, gaps, not_applicable = explained_points(catalogue, {k: _clean(v) for k, v in facts.items()})
+    return _explained(catalogue, facts, points, gaps, not_applicable)
+
+
+def _explained(
+    catalogue: Catalogue, facts: Mapping[str, Any], points: list[int], gaps: list[bool], not_applicable: list[bool]
+) -> list[ItemExplanation]:
     out = []
     for j, item in enumerate(catalogue.items):
-        tenths = int(result.points[0, j])
-        gap = bool(result.gaps[0, j])
+        tenths, gap = points[j], gaps[j]
         reads = {name: _clean(facts.get(name)) for name in item.uses}
         if isinstance(item.rule, RecordsRule):
             reads = {c: int(facts.get(c) or 0) for c, _ in catalogue.record_terms(item)}
-        if not_applicable[0, j]:
+        if not_applicable[j]:
             reason = _not_applicable_reason(catalogue, item, reads)
         elif gap:
             reason = _gap_reason(catalogue, item, reads)
-        elif _unmet_requirement(catalogue, item, result.points[0]):
+        elif _unmet_requirement(catalogue, item, points):
             reason = f"前提条目 {item.requires} 未得分,本项{_outcome(item, 0)}"
         else:
             reason = _reason(catalogue, item, reads, tenths)
@@ -86,7 +104,8 @@ def _number(value: Any) -> float:
 
 
 def _clean(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    """None for a value not reported: None, NaN or pandas' NA (known by its type: pandas may not be loaded)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType":
         return None
     return value
 

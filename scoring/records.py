@@ -9,14 +9,17 @@ a period whose last day is on or after that date."""
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from itertools import groupby
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from indicators import Catalogue, to_tenths
 from indicators.record_types import record_column
+
+if TYPE_CHECKING:  # numpy and pandas load for many records; one enterprise's are counted in plain Python
+    import numpy as np
+    import pandas as pd
 
 RECORD_COLUMNS = ("uscc", "type", "tier", "decision_date")  # what the window needs of each record
 CLOSED = "closed_from"  # optional column: the date a closure took the record out of the count
@@ -51,6 +54,8 @@ def live_mask(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.nd
     """Per record: whether it counts on ``as_of`` under ``catalogue`` (decided by then, window still open).
     One enterprise's few records are windowed one by one; many are windowed per (type, tier), so a million
     records cost a few vector operations."""
+    import numpy as np
+
     if records.empty:
         return np.zeros(0, dtype=bool)
     return live_rows(catalogue, records, as_of) if len(records) <= FEW else live_vector(catalogue, records, as_of)
@@ -58,6 +63,9 @@ def live_mask(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.nd
 
 def live_vector(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.ndarray:
     """``live_mask`` a few vector operations per (type, tier)."""
+    import numpy as np
+    import pandas as pd
+
     decided = pd.to_datetime(records["decision_date"]).to_numpy()
     moment = np.datetime64(as_of)
     live = np.zeros(len(records), dtype=bool)
@@ -77,6 +85,9 @@ def live_vector(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.
 
 def live_rows(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.ndarray:
     """``live_mask`` one record at a time, by ``display_until`` (a test holds the two equal)."""
+    import numpy as np
+    import pandas as pd
+
     live = []
     closures = records[CLOSED] if CLOSED in records.columns else [None] * len(records)
     for kind, tier, decided, closed in zip(records["type"], records["tier"], records["decision_date"], closures,
@@ -90,6 +101,9 @@ def live_rows(catalogue: Catalogue, records: pd.DataFrame, as_of: date) -> np.nd
 
 def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, index: pd.Index) -> pd.DataFrame:
     """Live records per enterprise of ``index`` (USCCs) as the engine's ``record:TYPE:tier`` count columns."""
+    import numpy as np
+    import pandas as pd
+
     columns = sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)})
     tally = np.zeros((len(index), len(columns)), dtype=np.int64)
     if not records.empty and columns:  # positions, not filtered frames (one enterprise's: ~2 ms less)
@@ -101,17 +115,40 @@ def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, inde
     return pd.DataFrame(tally, index=index, columns=columns)
 
 
-def marginal_costs(catalogue: Catalogue, counted: pd.DataFrame) -> dict[int, int]:
+def record_tally(catalogue: Catalogue, records: Iterable[Mapping[str, Any]], as_of: date) -> dict[str, int]:
+    """``record_counts`` for one enterprise's records (``type``, ``tier``, ``decision_date``), in plain Python:
+    every count column, the live records counted."""
+    tally = dict.fromkeys(sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)}), 0)
+    for r in records:
+        column = record_column(str(r["type"]), str(r["tier"]))
+        months = display_months(catalogue, str(r["type"]), str(r["tier"]))
+        day = as_day(r["decision_date"])
+        if column in tally and months is not None and day <= as_of < display_until(day, months):
+            tally[column] += 1
+    return tally
+
+
+def as_day(value: Any) -> date:
+    """A stored date as a ``date``: a date, a time (pandas' Timestamp too) or ISO text (SQLite's)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def marginal_costs(catalogue: Catalogue, counted: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     """What each counted record (``id``, ``type``, ``tier``, ``decision_date``) cost, in tenths, taken in
     the order decided: its declared points, plus the item's escalation from the second record of the item
     on, as far as the item's cap allows. The costs of an item add up to the item's points exactly."""
     costs: dict[int, int] = {}
-    if counted.empty:
-        return costs
     items = {code: kind.item for code, kind in catalogue.record_type_map.items()}
     # one enterprise's few records: plain Python (a pandas sort and group cost milliseconds per explanation)
-    columns = (counted[c].tolist() for c in ("type", "tier", "decision_date", "id"))
-    keyed = [(items[t], d, int(i), t, tier) for t, tier, d, i in zip(*columns, strict=True) if t in items]
+    keyed = [
+        (items[r["type"]], as_day(r["decision_date"]), int(r["id"]), r["type"], r["tier"])
+        for r in counted
+        if r["type"] in items
+    ]
     keyed.sort(key=lambda r: r[:3])
     for code, part in groupby(keyed, key=lambda r: r[0]):
         item = catalogue.item(code)

@@ -275,7 +275,7 @@ def test_every_kind_of_run_has_a_chinese_label_in_the_runs_table() -> None:
 
     from lrc.render import RUN_KIND_LABELS
     from lrc.service.closures import RUN_KIND
-    from lrc.service.results import RUN_KIND_ZH
+    from lrc.service.explanation import RUN_KIND_ZH
 
     written = set(RUN_KIND.values()) | set(RUN_KIND_ZH)
     for source in (Path(__file__).parents[1] / "lrc" / "service").glob("*.py"):  # every kind a service writes

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lrc.service import accounts, analytics
+    from lrc.service.explanation import Explanation
     from lrc.service.filters import Filters
     from lrc.service.ingesting import IngestSummary, ingest_file
-    from lrc.service.results import Explanation, explain, load_results, ranking
+    from lrc.service.results import explain, load_results, ranking
     from lrc.service.run_info import RunInfo
     from lrc.service.runs import RunSummary, VerifyReport, score_period, verify_run
 
@@ -21,7 +22,7 @@ _HOME = {
     "analytics": "lrc.service.analytics",
     "IngestSummary": "lrc.service.ingesting",
     "ingest_file": "lrc.service.ingesting",
-    "Explanation": "lrc.service.results",
+    "Explanation": "lrc.service.explanation",
     "Filters": "lrc.service.filters",
     "RunInfo": "lrc.service.run_info",
     "explain": "lrc.service.results",

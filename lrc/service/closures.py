@@ -32,6 +32,7 @@ from lrc.errors import ConflictError
 from lrc.periods import is_current, period_end, period_key, period_start, sort_periods, submission_deadline
 from lrc.service.access import Action, Principal
 from lrc.service.audit import guarded
+from lrc.service.explanation import CAUSE_ZH
 from lrc.service.rescoring import RescoredOut, current_of, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
@@ -41,9 +42,6 @@ from lrc.times import not_after_today, today_in_china
 from lrc.workdays import add_working_days
 from scoring.records import live_mask, shown_until
 
-CAUSE_ZH: dict[str, str] = {
-    "repaired": "信用修复", "revoked": "异议成立,记录撤销", "expired": "展示期满", "removed": "原决定机关移出名单",
-}  # fmt: skip
 RUN_KIND = {"repaired": "repair", "revoked": "objection", "expired": "expiry", "removed": "removal"}
 
 

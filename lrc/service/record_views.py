@@ -16,12 +16,11 @@ from indicators.record_types import SOURCE_KIND_ZH, TIER_ZH, RecordType
 from indicators.redress_policy import load_redress_policy
 from lrc.normalise import ascii_form
 from lrc.service.access import Principal
-from lrc.service.closures import CAUSE_ZH
 from lrc.service.deliveries import check_delivery
+from lrc.service.explanation import record_view
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.times import china_iso, today_in_china
-from scoring.records import display_until
 
 
 class TierOut(BaseModel):
@@ -166,65 +165,3 @@ def _record_out(catalogue: Catalogue, r: dict[str, Any], today: date, closed: di
         received_at=china_iso(r["received_at"]),
         delivery_id=None if pd.isna(r["delivery_id"]) else int(r["delivery_id"]),
     )
-
-
-def record_view(
-    catalogue: Catalogue,
-    r: dict[str, Any],
-    as_of: date,
-    counted: set[int] | None,
-    costs: dict[int, int] | None = None,
-    *,
-    closed: dict[int, Any] | None = None,
-) -> dict[str, Any]:
-    """A stored record as people see it: its declared points under ``catalogue``, what it cost in a result
-    (``costs``, tenths: less than declared once its item reached its cap), until when it counts, and why it
-    did or did not count (``counted``: the ids that result used; None: on ``as_of``; ``closed``: record id →
-    its closure, when it was repaired, revoked, expired or removed)."""
-    kind = catalogue.record_type_map.get(r["type"])
-    tier = kind.tiers.get(r["tier"]) if kind else None
-    decided = pd.Timestamp(r["decision_date"]).date()
-    until = display_until(decided, tier.display_months) if tier else None
-    closure = (closed or {}).get(int(r["id"]))
-    shut = closure is not None and as_of >= pd.Timestamp(closure["effective_from"]).date()
-    live = until is not None and decided <= as_of < until and not shut
-    used = int(r["id"]) in counted if counted is not None else live
-    if tier is None:
-        why = f"指标体系 {catalogue.version} 不计此类记录"
-    elif used and costs is not None and costs.get(int(r["id"])) == 0:
-        why = f"计入本结果,但条目 {kind.item if kind else ''} 已达上限,本条未再扣分;显示至 {until}(不含)"
-    elif used:
-        why = f"{'计入本结果' if counted is not None else '有效'},显示至 {until}(不含)"
-    elif closure is not None and shut:
-        cause = CAUSE_ZH.get(closure["cause"], closure["cause"])
-        if closure["cause"] == "expired" and until is not None:  # the day it ended, and why counting stopped earlier
-            cause = f"{cause}(显示至 {until},不含),企业当前结果随之更新"
-        why = f"{cause},自 {closure['effective_from']} 所在期间起不再计分,保留备查"
-    elif decided > as_of:
-        why = "决定日期在本期间结束之后,不计入本期"
-    elif live:
-        why = "显示期内,本结果生成之后才登记;见该企业的最新结果"
-    elif until is not None and until <= as_of:
-        why = f"已过显示期({until} 起不再计分),保留备查"
-    else:
-        why = "未计入"
-    return {
-        "id": int(r["id"]),
-        "type": r["type"],
-        "type_zh": kind.name_zh if kind else r["type"],
-        "tier": r["tier"],
-        "tier_zh": TIER_ZH.get(r["tier"], r["tier"]),
-        "date": decided.isoformat(),
-        "source": r["source"],
-        "ref": r["ref"],
-        "item": kind.item if kind else None,
-        "points": float(tier.points) if tier else None,
-        "cost": costs[int(r["id"])] / 10 if costs is not None and int(r["id"]) in costs else None,
-        "display_until": until.isoformat() if until else None,
-        "counted": used,
-        "status_zh": why,
-        "closed": None if closure is None else {
-            "cause": closure["cause"], "cause_zh": CAUSE_ZH.get(closure["cause"], closure["cause"]),
-            "effective_from": pd.Timestamp(closure["effective_from"]).date().isoformat(),
-        },
-    }  # fmt: skip

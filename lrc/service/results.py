@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from indicators import Catalogue
 from lrc.errors import ConflictError, NotFoundError, shorten
 from lrc.labels import add_place_names
 from lrc.normalise import ascii_form
-from lrc.periods import check_period, period_end
+from lrc.periods import check_period
 from lrc.service import audit
 from lrc.service.access import Action, Principal
+from lrc.service.explanation import Explanation, assemble, superseded_note
 from lrc.service.filters import Filters, check_filters
 from lrc.service.recent import Recent
-from lrc.service.record_views import record_view
 from lrc.service.run_info import RunInfo, runs_zh
-from lrc.service.runs import catalogue_for_run, chosen_run, get_run, unpack
+from lrc.service.runs import catalogue_for_run, chosen_run, get_run
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
-from scoring import explain_row, grade_label, grade_note, rollup
-from scoring.records import marginal_costs, record_counts
+from lrc.store.ranking_sql import EQUAL_FILTERS
+from scoring import explain_row
 
 
 def run_info(run: Any, runs: repo.RunRange | None = None) -> RunInfo:
@@ -314,7 +311,7 @@ def ranking_page(
         if kept is not None:  # this process keeps the current results: the page from them, nothing more read
             frame, found = _kept_page(kept.state, chosen, offset, limit)
             return run_info(run, runs), frame, found if count else None
-        values = {c: getattr(chosen, c) for c in ("industry", "size", "ownership", "grade")}
+        values = {c: getattr(chosen, c) for c in EQUAL_FILTERS}
         conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
         rows = repo.ranking_rows(
             conn, runs, who.scope, conditions, lambda f: apply_filters(f, chosen), offset, limit, count
@@ -428,55 +425,6 @@ def ranked(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class Explanation:
-    run: RunInfo
-    uscc: str
-    name: str
-    region_code: str
-    industry: str
-    total: Decimal
-    grade: str
-    grade_label: str
-    red_line: bool
-    red_line_items: list[str]
-    completeness: float
-    levels: dict[str, list[dict[str, Any]]]
-    items: list[dict[str, Any]] = field(repr=False)
-    grade_note: str = ""  # why the grade is below what the total alone would give
-    result_run_id: int | None = None  # the run that made this result (a one-enterprise rescoring, or ``run``)
-    cause_record_id: int | None = None  # the record whose arrival made this result
-    superseded_by: int | None = None  # a newer result of the same enterprise and period (run id)
-    superseded: dict[str, Any] | None = None  # what made the newer result: ``superseded_note``
-    records: list[dict[str, Any]] = field(default_factory=list, repr=False)  # every record of the enterprise
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "uscc": self.uscc,
-            "name": self.name,
-            "period": self.run.period,
-            "run_id": self.run.run_id,
-            "through_run_id": self.run.through_run_id,  # the newest run whose results are shown with ``run_id``'s
-            "catalogue_version": self.run.catalogue_version,
-            "region_code": self.region_code,
-            "industry": self.industry,
-            "total": float(self.total),
-            "grade": self.grade,
-            "grade_label": self.grade_label,
-            "red_line": self.red_line,
-            "red_line_items": self.red_line_items,
-            "completeness": round(self.completeness, 4),
-            "grade_note": self.grade_note,
-            "result_run_id": self.result_run_id or self.run.run_id,
-            "cause_record_id": self.cause_record_id,
-            "superseded_by": self.superseded_by,
-            "superseded": self.superseded,
-            "levels": self.levels,
-            "items": self.items,
-            "records": self.records,
-        }
-
-
 def explain(
     engine: Engine,
     who: Principal,
@@ -515,38 +463,19 @@ def explain(
         enterprise = int(record["enterprise_id"])  # (no run given: the current result, which nothing supersedes)
         newer = None if run_id is None else repo.newer_result_run(conn, run.period, int(record["run_id"]), enterprise)
         superseding = superseded_note(repo.run_row(conn, int(newer))) if newer is not None else None
-    counted = {int(i) for i in str(record["records"] or "").split(",") if i}
-    end = period_end(run.period)
-    in_result = records[records["id"].astype(int).isin(counted)] if len(records) else records
-    counts = record_counts(catalogue, in_result, end, pd.Index([code]))
-    costs = marginal_costs(catalogue, in_result)
-    typed = {**facts_codec.typed(facts_codec.decode_one(line, fields), catalogue), **counts.iloc[0].to_dict()}
-    explained = explain_row(catalogue, typed)
-    stored = unpack(record["items"])
-    if [int(e.points * 10) for e in explained] != stored.tolist():
-        raise ConflictError(f"企业 {code} 的存储结果与重算结果不一致 (stored result differs from recomputation)")
-    total, grade = int(record["total"]), str(record["grade"])
+    facts = facts_codec.typed(facts_codec.decode_one(line, fields), catalogue)
     listed = records.to_dict("records") if len(records) else []  # once, not once per item (an empty frame: 0.7 ms)
-    return Explanation(
-        run=run_info(run, runs if isinstance(runs, repo.RunRange) else None),
-        uscc=code,
-        name=record["name"],
-        region_code=record["region_code"],
-        industry=record["industry"],
-        total=Decimal(total) / 10,
-        grade=grade,
-        grade_label=grade_label(catalogue, grade),
-        red_line=bool(record["red_line"]),
-        red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
-        completeness=float(record["completeness"]),
-        levels=level_tables(catalogue, stored),
-        items=[item_dict(catalogue, e, origin, listed, counted) for e in explained],
-        grade_note=grade_note(catalogue, total, bool(record["red_line"]), sum(not e.gap for e in explained), grade),
-        result_run_id=int(record["run_id"]),
-        cause_record_id=None if record["cause_record_id"] is None else int(record["cause_record_id"]),
-        superseded_by=int(newer) if newer is not None else None,
-        superseded=superseding,
-        records=[record_view(catalogue, r, end, counted, costs, closed=closed) for r in listed],
+    return assemble(
+        catalogue,
+        run_info(run, runs if isinstance(runs, repo.RunRange) else None),
+        record,
+        facts,
+        origin,
+        listed,
+        closed,
+        explain_row,
+        newer=int(newer) if newer is not None else None,
+        superseding=superseding,
     )
 
 
@@ -557,88 +486,3 @@ def _results_zh(run: Any, runs: repo.Runs) -> str:
     return runs_zh(run.id)
 
 
-RUN_KIND_ZH: dict[str, str] = {
-    "period": "整期重新评分", "records": "新登记的记录", "submission": "重新报送的数据", "objection": "异议成立后更正",
-    "repair": "信用修复", "expiry": "记录展示期满", "removal": "原决定机关移出名单", "import": "导入的全国评分结果",
-}  # fmt: skip
-
-
-def superseded_note(run: Any) -> dict[str, Any]:
-    """What made the result that supersedes another: the run, its kind (and the objection or repair)."""
-    kind = str(run.kind)
-    cause = getattr(run, "cause_id", None)
-    case = {"objection": "异议", "repair": "信用修复申请"}.get(kind)
-    text = RUN_KIND_ZH.get(kind, kind) + (f"({case} {cause})" if case and cause else "")
-    return {"run_id": int(run.id), "kind": kind, "cause_id": cause, "text_zh": text}
-
-
-def level_tables(catalogue: Catalogue, points: np.ndarray) -> dict[str, list[dict[str, Any]]]:
-    names = catalogue.node_names
-    out = {}
-    for level in ("level1", "level2", "level3"):
-        codes, values = rollup(catalogue, points[None, :], level)
-        out[level] = [
-            {"code": c, "name_zh": names[c], "points": float(Decimal(int(v)) / 10)}
-            for c, v in zip(codes, values[0], strict=True)
-        ]
-    return out
-
-
-def item_dict(
-    catalogue: Catalogue,
-    explained: Any,
-    origin: tuple[str, int, int] | None = None,
-    records: list[dict[str, Any]] | None = None,
-    counted: set[int] | None = None,
-) -> dict[str, Any]:
-    """One item of an explanation, with where its facts came from (provenance) and, for a deduction
-    that a self-declared 0 avoided and no record confirms, ``unverified`` (未经核实)."""
-    item = catalogue.item(explained.code)
-    level1, level2, level3 = catalogue.ancestry(item)
-    basis = item.legal_basis
-    provenance, record_ids = _provenance(catalogue, item, explained, origin, records, counted or set())
-    return {
-        "code": item.code,
-        "name_zh": item.name_zh,
-        "level1": level1,
-        "level2": level2,
-        "level3": level3,
-        "kind": item.kind,
-        "max_points": float(item.points),
-        "points": float(explained.points),
-        "gap": explained.gap,
-        "not_applicable": explained.reason.startswith("不适用"),
-        "reason": explained.reason,
-        "reads": explained.reads,
-        "legal_basis": "none" if basis == "none" else [f"{b.law_zh} {b.article}".strip() for b in basis],
-        "evidence_zh": item.evidence_zh,
-        "red_line": item.red_line,
-        "provenance": provenance,
-        "records": record_ids,
-        "unverified": item.kind == "deduct"
-        and not item.rule.type == "records"
-        and not explained.gap
-        and explained.points == 0,
-    }
-
-
-def _provenance(
-    catalogue: Catalogue,
-    item: Any,
-    explained: Any,
-    origin: tuple[str, int, int] | None,
-    records: list[dict[str, Any]] | None,
-    counted: set[int],
-) -> tuple[str, list[int]]:
-    if item.rule.type == "records":
-        types = set(item.rule.types)
-        listed = [r for r in records or [] if int(r["id"]) in counted and r["type"] in types]
-        if not listed:
-            return "记录:显示期内无相关记录 (records: none in the display window)", []
-        refs = ";".join(f"#{r['id']} {r['source']} {r['ref']}" for r in listed)
-        return f"记录 (records):{refs}", [int(r["id"]) for r in listed]
-    if explained.gap:
-        return "企业未报送 (not reported)", []
-    where = f"{origin[0]} 第 {origin[1]} 行,导入批次 {origin[2]}" if origin else "企业报送"
-    unverified = ",未经核实 (self-declared, unverified)" if item.kind == "deduct" and explained.points == 0 else ""
-    return f"企业自报 (submitted):{where}{unverified}", []

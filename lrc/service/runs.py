@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine
 
 import lrc
-from indicators import Catalogue, load_catalogue, parse_catalogue
+from indicators import Catalogue, load_catalogue
 from lrc.errors import ConflictError, NotFoundError, NotScored
 from lrc.frames import in_index
 from lrc.ingest.records import record_hashes
@@ -28,6 +27,7 @@ from lrc.service.access import Action, Principal
 from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
+from lrc.service.stored_catalogue import parse_stored
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from scoring import Scores, score
@@ -466,22 +466,13 @@ def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:
     stored = repo.catalogue_document(conn, content_hash)
     if stored is None:
         raise NotFoundError(f"评分批次 {run.id} 的指标体系副本缺失 (catalogue copy missing)")
-    catalogue = _BY_HASH[content_hash] = _parse_stored(stored[1], content_hash)
+    catalogue = _BY_HASH[content_hash] = parse_stored(stored[1], content_hash)
     _CHECKED.add((str(conn.engine.url), content_hash))
     return catalogue
 
 
 _CHECKED: set[tuple[str, str]] = set()  # (store URL, content hash) of the copies read and checked
 _BY_HASH: dict[str, Catalogue] = {}  # the catalogue of each content hash checked
-
-
-@lru_cache(maxsize=8)
-def _parse_stored(document: str, content_hash: str) -> Catalogue:
-    """The stored copy is checked byte for byte against the hash it was stored under, then
-    read with today's models (which may add optional fields without touching old runs)."""
-    if hashlib.sha256(document.encode("utf-8")).hexdigest() != content_hash:
-        raise ConflictError(f"指标体系副本 {content_hash[:12]} 的内容与其哈希不符 (stored catalogue altered)")
-    return parse_catalogue(json.loads(document), source=f"catalogue {content_hash[:12]}")
 
 
 def newest_run(conn: Connection, period: str | None) -> tuple[Any, repo.RunRange]:

@@ -7,36 +7,32 @@ at offset 0, by the same indexed SQL (``ix_score_results_ranking``) and the same
 (``lrc.store.ranking_sql``), with the same scope rules. ``tests/test_read_path.py`` compares the two on
 every filter, scope and later result.
 
-It answers only what it can answer plainly. Anything else gives None and the caller asks ``ranking_page``,
-which says exactly what is wrong or does what this does not: a store the driver cannot open
-(``driver.open_store``), a user who must be refused (the refusal is written to the audit log), a period
-not scored, a run not found, too many later results, a stored catalogue copy that does not match its
-hash. An unknown filter value is refused here, with ``ranking_page``'s own words (``check_filters``)."""
+It answers only what it can answer plainly (``driver_reads``: who acts, which run, its catalogue copy
+checked against its hash). Anything else gives None and the caller asks ``ranking_page``, which says exactly
+what is wrong or does what this does not: a store the driver cannot open (``driver.open_store``), a user who
+must be refused (the refusal is written to the audit log), a period not scored, a run not found, a catalogue
+copy missing or altered, too many later results. An unknown filter value is refused here, in
+``ranking_page``'s own words (``check_filters``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from lrc.normalise import ascii_form
 from lrc.periods import check_period
 from lrc.reference import CITIES, INDUSTRIES
-from lrc.scope import Scope
-from lrc.service.access import Principal, Role, single_user
+from lrc.service.access import Principal
+from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run_info
 from lrc.service.filters import Filters, check_filters
 from lrc.service.run_info import RunInfo
-from lrc.store.driver import DriverStore, chunks, in_list, open_store
-from lrc.store.ranking_sql import Conditions, filter_sql, scope_sql, where
+from lrc.store.driver import DriverStore, open_store
+from lrc.store.ranking_sql import EQUAL_FILTERS, LATER_MAX, Conditions, filter_sql, scope_sql, where
+from lrc.store.sql_text import chunks, in_list
 
-LATER_MAX = 20_000  # as ``repository.LATER_MAX``: more later results than this, and ``ranking_page`` reads
 FIELDS = (
     "enterprise_id", "uscc", "name", "region_code", "city_code", "industry", "size", "ownership", "total", "grade",
     "red_line", "completeness",
 )  # fmt: skip
-MAX_ID = 2**31 - 1  # as ``repository.MAX_ID``
 
 
 @dataclass(frozen=True)
@@ -66,66 +62,13 @@ def top_places(
     if store is None:
         return None
     with store:
-        who = _acting(store, name)
-        if who is None:
+        who = acting(store, name)
+        run = chosen_run(store, period, run_id) if who is not None else None
+        document = catalogue_document(store, run) if run is not None else None  # checked, as the other path does
+        if who is None or run is None or document is None:
             return None
-        run = _run(store, period, run_id)
-        if run is None:
-            return None
-        grades = _grades(store, run["catalogue_hash"]) if filters.grade else []
-        if grades is None:
-            return None
-        chosen = check_filters(filters, grades)
+        chosen = check_filters(filters, [str(g["grade"]) for g in document[1]["grades"]])
         return _top(store, who, run, chosen, limit, count)
-
-
-def _acting(store: DriverStore, name: str | None) -> Principal | None:
-    """``accounts.acting``'s answer for a user it lets in; None where it refuses or explains (it writes the
-    refusal to the audit log)."""
-    if int(store.rows("SELECT count(*) FROM users")[0][0]) == 0:
-        return None if name else single_user("cli")
-    if not name:
-        return None
-    row = store.one(
-        "SELECT name, role, region, uscc, active FROM users WHERE name = :name", {"name": ascii_form(name).strip()}
-    )
-    if row is None or not row[4]:
-        return None
-    return Principal(name=row[0], role=Role(row[1]), scope=Scope(row[2], row[3]), door="cli")
-
-
-def _run(store: DriverStore, period: str, run_id: int | None) -> dict[str, Any] | None:
-    """The run (the newest period run of ``period``, or ``run_id`` of that period) with ``last``, the last run of
-    its range (``repository.current_runs``); None when there is none."""
-    select = "SELECT id, period, catalogue_version, catalogue_hash, input_hash, finished_at, kind FROM score_runs"
-    if run_id is None:
-        newest = "(SELECT max(id) FROM score_runs WHERE period = :period AND kind = 'period')"
-        found = store.dicts(f"{select} WHERE id = {newest}", {"period": period})
-    else:
-        found = store.dicts(f"{select} WHERE id = :id", {"id": run_id}) if 1 <= run_id <= MAX_ID else []
-    if not found or found[0]["period"] != period:
-        return None
-    run = found[0]
-    if isinstance(run["finished_at"], str):  # SQLite keeps times as text: read as SQLAlchemy reads them
-        run["finished_at"] = datetime.fromisoformat(run["finished_at"])
-    run["last"] = run["id"]
-    if run["kind"] == "period":
-        next_full = "(SELECT min(id) FROM score_runs WHERE period = :period AND kind = 'period' AND id > :first)"
-        last = store.one(
-            "SELECT max(id) FROM score_runs WHERE period = :period AND kind != 'period' AND id > :first"
-            f" AND id < coalesce({next_full}, :beyond)",
-            {"period": period, "first": run["id"], "beyond": MAX_ID + 1},
-        )
-        run["last"] = (last[0] if last else None) or run["id"]
-    return run
-
-
-def _grades(store: DriverStore, content_hash: str) -> list[str] | None:
-    """The grades of the run's stored catalogue copy (checked against its hash, as ``catalogue_for_run`` does)."""
-    found = store.one("SELECT document FROM catalogue_versions WHERE content_hash = :hash", {"hash": content_hash})
-    if found is None or hashlib.sha256(str(found[0]).encode("utf-8")).hexdigest() != content_hash:
-        return None
-    return [str(g["grade"]) for g in json.loads(found[0])["grades"]]
 
 
 LATER_RUNS = (
@@ -141,7 +84,7 @@ def _top(
     scope and filters, less those an enterprise's later result replaces, merged with the later results."""
     first, last = int(run["id"]), int(run["last"])
     span = {"first": first, "last": last, "period": run["period"]}
-    values = {c: getattr(filters, c) for c in ("industry", "size", "ownership", "grade")}
+    values = {c: getattr(filters, c) for c in EQUAL_FILTERS}
     scoped = scope_sql(who.scope)
     matching = where(scoped, filter_sql(store.dialect, filters.region, values, filters.search))
     newest: dict[int, tuple[int, int]] = {}  # enterprise → (run, total) of its newest later result (province)
@@ -191,9 +134,7 @@ def _top(
         higher = sum(n for t, n in province.items() if t > total)
         higher += sum(t > total for t in later_totals) - sum(t > total for t in replaced_totals)
         rows.append(_shown(row, 1 + sum(int(r["total"]) > total for r in page), 1 + higher))
-    through = last if last > first else None
-    info = RunInfo(first, run["period"], run["catalogue_version"], run["input_hash"], run["finished_at"], through)
-    return TopPlaces(info, rows, matched)
+    return TopPlaces(run_info(run), rows, matched)
 
 
 def _later(

@@ -12,18 +12,22 @@ driver in its own style."""
 
 from __future__ import annotations
 
+import logging
 import os
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
-from lrc.store.location import database_url
+from lrc.errors import StoreError
+from lrc.store.location import database_url, unusable
 from lrc.store.revision import head_revision
+from lrc.store.sql_text import PARAMETER
 
-CHUNK = 5_000  # values in one IN list (SQLite allows 32,766 parameters; PostgreSQL 65,535)
+log = logging.getLogger(__name__)
+
 DISABLE = "LRC_DRIVER_READS"  # "0": every read through SQLAlchemy (to compare the two, or as a way out)
-PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # a :name parameter (not a :: cast)
 
 
 class DriverStore:
@@ -34,20 +38,27 @@ class DriverStore:
         self.connection, self.dialect = connection, dialect
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        cursor = self.connection.cursor()
-        try:
-            cursor.execute(self._native(sql), dict(params or {}))
+        with self._cursor(sql, params) as cursor:
             return list(cursor.fetchall())
-        finally:
-            cursor.close()
 
     def dicts(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """The rows as dicts by column name."""
+        with self._cursor(sql, params) as cursor:
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @contextmanager
+    def _cursor(self, sql: str, params: Mapping[str, Any] | None) -> Iterator[Any]:
+        """A cursor that ran ``sql``; what the database says of it as a ``StoreError``, as the SQLAlchemy path
+        says it (one line, without the statement)."""
         cursor = self.connection.cursor()
         try:
             cursor.execute(self._native(sql), dict(params or {}))
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            yield cursor
+        except Exception as exc:  # noqa: BLE001 - sqlite3.Error, psycopg.Error: the driver's own classes
+            if isinstance(exc, StoreError) or not _driver_error(exc):
+                raise
+            raise unusable(exc, exc.__class__.__name__) from None
         finally:
             cursor.close()
 
@@ -70,6 +81,10 @@ class DriverStore:
         self.close()
 
 
+def _driver_error(exc: Exception) -> bool:
+    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg")
+
+
 def driver_reads_enabled() -> bool:
     return os.environ.get(DISABLE, "1").strip() != "0"
 
@@ -82,13 +97,15 @@ def open_store(url: str | None = None) -> DriverStore | None:
     url = database_url(url)
     try:
         store = _connect(url)
-    except Exception:  # noqa: BLE001 - whatever the driver says, the SQLAlchemy path says it properly
+    except Exception as exc:  # noqa: BLE001 - whatever the driver says, the SQLAlchemy path says it properly
+        log.debug("store read through SQLAlchemy: the driver could not open it (%s)", exc.__class__.__name__)
         return None
     if store is None:
         return None
     try:
         versions = store.rows("SELECT version_num FROM alembic_version")
     except Exception:  # noqa: BLE001 - not initialised, not an lrc store: the SQLAlchemy path explains
+        log.debug("store read through SQLAlchemy: no schema version readable")
         store.close()
         return None
     if [v for (v,) in versions] != [head_revision()]:
@@ -99,7 +116,7 @@ def open_store(url: str | None = None) -> DriverStore | None:
 
 def _connect(url: str) -> DriverStore | None:
     if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
+        path = unquote(url.removeprefix("sqlite:///"))  # as SQLAlchemy reads the URL: "a%20b.db" is "a b.db"
         if not path or "?" in path or path == ":memory:" or path.startswith("file:") or not Path(path).is_file():
             return None
         import sqlite3
@@ -114,15 +131,3 @@ def _connect(url: str) -> DriverStore | None:
             connection = psycopg.connect("postgresql://" + url.removeprefix(scheme), autocommit=True)
             return DriverStore(connection, "postgresql")
     return None
-
-
-def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    """``values`` in parts small enough for one ``IN`` list each."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
-    """An ``IN (...)`` list of parameters ``name0``, ``name1``, … and their values."""
-    names = [f"{name}{i}" for i in range(len(values))]
-    return "(" + ", ".join(f":{n}" for n in names) + ")", dict(zip(names, values, strict=True))

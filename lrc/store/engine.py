@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lrc.errors import StoreError
-from lrc.store.location import database_url
+from lrc.store.location import database_url, unusable
 from lrc.store.revision import alembic_config, head_revision
 
 SQLITE_CACHE_KIB = 65536  # each SQLite connection's page cache, in KiB
@@ -79,16 +79,8 @@ def _missing_sqlite_file(engine: Engine) -> str | None:
 
 
 def unreachable(exc: SQLAlchemyError) -> StoreError:
-    """The store cannot be used: what the database said, in one line (a missing database, a file that is not
-    one, a refused connection), without the statement or the URL's password."""
-    said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    reason = said[0].strip() if said else exc.__class__.__name__
-    hint = ""
-    if "file is not a database" in reason:
-        hint = ":该文件不是 lrc 的 SQLite 数据库 (not an lrc SQLite store)"
-    elif "does not exist" in reason and "database" in reason:
-        hint = ":数据库不存在,请先创建它,再运行 `lrc init` (create the database, then run `lrc init`)"
-    return StoreError(f"无法使用数据库 (cannot use the database){hint}。{exc.__class__.__name__}: {reason[:300]}")
+    """The store cannot be used: what the database said (``location.unusable``)."""
+    return unusable(getattr(exc, "orig", None) or exc, exc.__class__.__name__)
 
 
 def store_exists(engine: Engine) -> bool:

@@ -9,6 +9,8 @@ from typing import Any
 from lrc.scope import Scope
 
 Conditions = tuple[list[str], dict[str, Any]]  # fragments (ANDed) and their parameters
+EQUAL_FILTERS = ("industry", "size", "ownership", "grade")  # the columns a ranking filters on by equal values
+LATER_MAX = 20_000  # more one-enterprise results than this after a period run: the caller reads the whole run
 
 
 def scope_sql(scope: Scope) -> Conditions:
@@ -39,6 +41,8 @@ def filter_sql(dialect: str, region: str | None, values: dict[str, str | None], 
         fragments.append("(city_code = :filter_region OR region_code = :filter_region)")
         params["filter_region"] = region
     for column, value in values.items():
+        if column not in EQUAL_FILTERS:  # a column name goes into the text: never one given from outside
+            raise ValueError(f"not a ranking filter: {column!r}")
         if value:
             fragments.append(f"{column} = :filter_{column}")
             params[f"filter_{column}"] = value

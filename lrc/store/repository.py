@@ -24,8 +24,8 @@ from lrc.errors import ConflictError
 from lrc.normalise import document_number, spellings
 from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
-from lrc.store.driver import CHUNK, PARAMETER, chunks
-from lrc.store.ranking_sql import filter_sql
+from lrc.store.ranking_sql import LATER_MAX, filter_sql
+from lrc.store.sql_text import CHUNK, MAX_ID, PARAMETER, chunks
 from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
@@ -592,7 +592,6 @@ def _newest(query: Any, runs: Runs, *conditions: Any, few: bool = False) -> Any:
     return query.join(newest, (table.c.enterprise_id == newest.c.enterprise_id) & (table.c.run_id == newest.c.run_id))
 
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number names no row (and would overflow the driver)
 
 
 def row_exists(conn: Connection, id_column: Any, row_id: int) -> bool:
@@ -979,7 +978,6 @@ def later_runs(conn: Connection, runs: RunRange, known: set[int] | None = None) 
 # ---- rankings by SQL -----------------------------------------------------------------
 
 RANKING_FIELDS = (*RESULT_COLUMNS, "enterprise_id")
-LATER_MAX = 20_000  # more one-enterprise results than this after a period run: the caller reads the whole run
 
 
 @dataclass(frozen=True)

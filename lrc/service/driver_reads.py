@@ -1,0 +1,83 @@
+"""What every read through the database driver alone asks first (``top_places``, ``driver_explain``): who
+acts, which run, and its catalogue copy. Each answers as its SQLAlchemy counterpart does for what it lets
+through, and None for everything that counterpart refuses, explains or writes to the audit log: the caller
+then leaves the whole read to the SQLAlchemy path, which does exactly that."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lrc.errors import ConflictError
+from lrc.normalise import ascii_form
+from lrc.scope import Scope
+from lrc.service.access import Principal, Role, single_user
+from lrc.service.run_info import RunInfo
+from lrc.service.stored_catalogue import checked_document
+from lrc.store.driver import DriverStore
+from lrc.store.sql_text import MAX_ID
+
+RUN_COLUMNS = ("id", "period", "catalogue_version", "catalogue_hash", "input_hash", "finished_at", "kind")
+
+
+def acting(store: DriverStore, name: str | None) -> Principal | None:
+    """``accounts.acting``'s answer for a user it lets in (single-user mode, or an active account); None where
+    it refuses (an unknown or disabled user, no name while accounts exist) or says ``--as`` is wrong."""
+    if int(store.rows("SELECT count(*) FROM users")[0][0]) == 0:
+        return None if name else single_user("cli")
+    if not name:
+        return None
+    row = store.dicts(
+        "SELECT name, role, region, uscc, active FROM users WHERE name = :name", {"name": ascii_form(name).strip()}
+    )
+    if not row or not row[0]["active"]:
+        return None
+    user = row[0]
+    return Principal(name=user["name"], role=Role(user["role"]), scope=Scope(user["region"], user["uscc"]), door="cli")
+
+
+def chosen_run(store: DriverStore, period: str, run_id: int | None) -> dict[str, Any] | None:
+    """``runs.chosen_run``: the newest period run of ``period`` or the run ``run_id`` of that period (its
+    ``RUN_COLUMNS``), with ``last``, the last run of its range (``repository.current_runs``); None when there
+    is none."""
+    select = f"SELECT {', '.join(RUN_COLUMNS)} FROM score_runs"
+    if run_id is None:
+        newest = "(SELECT max(id) FROM score_runs WHERE period = :period AND kind = 'period')"
+        found = store.dicts(f"{select} WHERE id = {newest}", {"period": period})
+    else:
+        found = store.dicts(f"{select} WHERE id = :id", {"id": run_id}) if 1 <= run_id <= MAX_ID else []
+    if not found or found[0]["period"] != period:
+        return None
+    run = found[0]
+    if isinstance(run["finished_at"], str):  # SQLite keeps times as text: read as SQLAlchemy reads them
+        run["finished_at"] = datetime.fromisoformat(run["finished_at"])
+    run["last"] = run["id"]
+    if run["kind"] == "period":
+        next_full = "(SELECT min(id) FROM score_runs WHERE period = :period AND kind = 'period' AND id > :first)"
+        last = store.one(
+            "SELECT max(id) FROM score_runs WHERE period = :period AND kind != 'period' AND id > :first"
+            f" AND id < coalesce({next_full}, :beyond)",
+            {"period": period, "first": run["id"], "beyond": MAX_ID + 1},
+        )
+        run["last"] = (last[0] if last else None) or run["id"]
+    return run
+
+
+def run_info(run: dict[str, Any]) -> RunInfo:
+    """``results.run_info`` of a run read by ``chosen_run``, with its range."""
+    first, last = int(run["id"]), int(run["last"])
+    through = last if last > first else None
+    return RunInfo(first, run["period"], run["catalogue_version"], run["input_hash"], run["finished_at"], through)
+
+
+def catalogue_document(store: DriverStore, run: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The run's stored catalogue copy (text and JSON), checked against its hash as ``runs.catalogue_for_run``
+    checks it (an altered copy is refused there); None when it is missing or altered."""
+    content_hash = str(run["catalogue_hash"])
+    found = store.one("SELECT document FROM catalogue_versions WHERE content_hash = :hash", {"hash": content_hash})
+    if found is None:
+        return None
+    try:
+        return str(found[0]), checked_document(str(found[0]), content_hash)
+    except (ConflictError, ValueError):  # altered, or not JSON: the SQLAlchemy path refuses it in its own words
+        return None
