@@ -331,10 +331,16 @@ def explain(
     as_: ActAs = None,
 ) -> None:
     """逐项解释一家企业的得分 (every point of one enterprise, with reasons)."""
-    from lrc.service import explain as explain_service
+    explanation = None
+    if run is None:  # the current result through the driver alone, when it can answer
+        from lrc.service.driver_explain import driver_explain
 
-    engine, who = store_and_principal(db, as_)
-    explanation = explain_service(engine, who, uscc, period, run_id=run)
+        explanation = driver_explain(db, as_, uscc, period)
+    if explanation is None:
+        from lrc.service import explain as explain_service
+
+        engine, who = store_and_principal(db, as_)
+        explanation = explain_service(engine, who, uscc, period, run_id=run)
     text_or_json(fmt, lambda: explanation.to_dict(), lambda: render.explanation(out, explanation))
 
 

@@ -99,14 +99,21 @@ def test_a_narrowed_command_answers_as_the_whole_app() -> None:
         assert expected in done.stderr, (args, done.stderr)
 
 
-def test_rank_top_reads_through_the_driver_alone(engine: Engine, db_url: str, tmp_path: Path) -> None:
-    """`lrc rank --top N` (table and JSON) loads neither pandas nor SQLAlchemy nor the catalogue's models (0.4 s
-    of every such command before) and prints what the SQLAlchemy path prints (``LRC_DRIVER_READS=0``)."""
-    scored_sample(engine, tmp_path, 60, seed=5, period="2026Q3")
+def test_rank_and_explain_read_through_the_driver_alone(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    """`lrc rank --top N` and `lrc explain` (table or text, and JSON) load neither pandas nor SQLAlchemy (0.4 s of
+    every such command before; a ranking not even the catalogue's models) and print what the SQLAlchemy path
+    prints (``LRC_DRIVER_READS=0``)."""
+    sample = scored_sample(engine, tmp_path, 60, seed=5, period="2026Q3")
     url = engine.url.render_as_string(hide_password=False)
-    heavy = [m for m in HEAVY if m != "pydantic"]  # (typer loads pydantic for its own options)
-    for args in (["--top", "7"], ["--top", "7", "-f", "json"], ["--top", "3", "--region", "210200", "--grade", "b"]):
-        argv = ["lrc", "rank", "-p", "2026Q3", "--db", url, *args]
+    unloaded = ["pandas", "numpy", "sqlalchemy", "alembic", "scoring.engine"]
+    cases = [
+        ["rank", "--top", "7"], ["rank", "--top", "7", "-f", "json"],
+        ["rank", "--top", "3", "--region", "210200", "--grade", "b"],
+        ["explain", str(sample["uscc"].iloc[3])], ["explain", str(sample["uscc"].iloc[4]), "-f", "json"],
+    ]  # fmt: skip
+    for args in cases:
+        heavy = [*unloaded, *(["yaml", "indicators.catalogue_model"] if args[0] == "rank" else [])]  # (typer: pydantic)
+        argv = ["lrc", *args, "-p", "2026Q3", "--db", url]
         run = (
             f"import sys\nsys.argv = {argv!r}\nfrom lrc.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
         )
@@ -118,7 +125,7 @@ def test_rank_top_reads_through_the_driver_alone(engine: Engine, db_url: str, tm
             assert done.returncode == 0, done.stderr
             *printed, modules = done.stdout.strip().splitlines()
             runs[driver] = ("\n".join(printed), json.loads(modules))
-        assert runs["1"][1] == [], f"lrc rank {args} loaded {runs['1'][1]}"
+        assert runs["1"][1] == [], f"lrc {args} loaded {runs['1'][1]}"
         assert "pandas" in runs["0"][1]  # the other path did run
         assert runs["1"][0] == runs["0"][0], args
-        assert ("matched" in runs["1"][0]) != ("json" in args), runs["1"][0]
+        assert ("matched" in runs["1"][0]) == (args[0] == "rank" and "json" not in args), runs["1"][0]

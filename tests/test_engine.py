@@ -16,6 +16,7 @@ from lrc.samples import generate
 from lrc.samples.records import generate_records, stored_form
 from scoring import RULE_HANDLERS, assign_grades, explain_row, grade_note, score
 from scoring.naive import score_rows
+from scoring.reasons import explain_plain
 from scoring.records import record_counts
 from scoring.sqlgen import scoring_sql
 from tests.facts_strategies import enterprise_facts, frame
@@ -148,6 +149,15 @@ def test_engine_agrees_with_the_row_by_row_scorer(rows: list[dict]) -> None:
     assert result.total.tolist() == [total for total, _, _ in naive]
     assert result.red_line.tolist() == [red for _, red, _ in naive]
     assert result.grade.tolist() == [grade for _, _, grade in naive]
+
+
+@SETTINGS
+@given(batches)
+def test_plain_explanations_equal_the_engine_s(rows: list[dict]) -> None:
+    """``explain_plain`` (the row-by-row scorer's points, no pandas: ``lrc explain`` through the driver) gives
+    the same points, gaps and reasons as ``explain_row`` (the engine's), gaps and zero denominators included."""
+    for facts in rows:
+        assert explain_plain(CATALOGUE, facts) == explain_row(CATALOGUE, facts)
 
 
 def test_engine_agrees_with_generated_sql_on_a_sample() -> None:

@@ -18,8 +18,9 @@ from lrc.errors import UsageError
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, _json_value
 from lrc.scope import Scope
-from lrc.service import Filters, accounts, ranking, results
+from lrc.service import Filters, accounts, explain, ranking, results
 from lrc.service.access import Principal, Role
+from lrc.service.driver_explain import driver_explain
 from lrc.service.recent import Recent
 from lrc.service.records import add_record
 from lrc.service.results import ranking_page
@@ -286,3 +287,35 @@ def test_driver_places_leave_to_the_full_path(store: Engine, tmp_path: Path, mon
     assert top_places(url, None, PERIOD, Filters(), limit=3) is None  # who are you?
     assert top_places(url, "nobody", PERIOD, Filters(), limit=3) is None
     assert top_places(url, "gone", PERIOD, Filters(), limit=3) is None
+
+
+# ---- one explanation through the database driver alone (``lrc explain``) ------------------------------------
+
+
+def test_driver_explanations_equal_the_service_s(store: Engine) -> None:
+    """Every enterprise of a store with records, later results (some moved to another city) and closures:
+    ``driver_explain`` gives what ``explain`` gives, for the province and for a city user (who is left to
+    ``explain`` outside the city: refused there, and written to the audit log)."""
+    url = store.url.render_as_string(hide_password=False)
+    with store.connect() as conn:
+        runs = repo.current_runs(conn, repo.run_row(conn, 1))
+        current = repo.results(conn, runs, ("uscc", "region_code", "records", "run_id"))
+    assert (current["records"].fillna("") != "").sum() >= 10 and (current["run_id"] > 1).sum() >= 10
+    answered = 0
+    for uscc in current["uscc"]:
+        expected = explain(store, ADMIN, uscc, PERIOD).to_dict()
+        found = driver_explain(url, None, uscc, PERIOD)
+        assert found is not None and found.to_dict() == expected, uscc
+        answered += 1
+    accounts.add_user(store, ADMIN, "boss", "admin", "a-long-password")
+    accounts.add_user(store, ADMIN, "dl", "analyst", "a-long-password", region="210200")
+    dalian = Principal(name="dl", role=Role.analyst, scope=Scope("210200"))
+    for uscc, region in zip(current["uscc"][::5], current["region_code"][::5], strict=True):
+        found = driver_explain(url, "dl", uscc, PERIOD)
+        if not str(region).startswith("2102"):
+            assert found is None  # outside the scope: the service refuses it and audits the refusal
+            continue
+        assert found is not None and found.to_dict() == explain(store, dalian, uscc, PERIOD).to_dict()
+    assert driver_explain(url, "boss", "91210000000000000X", PERIOD) is None  # not found: the service says so
+    assert driver_explain(url, "nobody", str(current["uscc"].iloc[0]), PERIOD) is None
+    assert answered == len(current)

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from indicators import Catalogue
+from lrc.store.facts_line import decode_line
+from lrc.store.facts_line import typed as typed  # one row needs no pandas: it lives there
 
 
 def field_names(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
@@ -131,24 +133,9 @@ def decode_frame(facts: pd.Series, fields: pd.Series) -> pd.DataFrame:
 
 def decode_one(line: str, fields: str) -> dict[str, float]:
     """One submission's facts (its batch's JSON field list) by name, as ``decode`` reads them."""
-    names = json.loads(fields)
-    cells = line.split(",")
-    if len(cells) != len(names):  # what the C reader makes of it, as for many
-        return {str(k): float(v) for k, v in decode([line], names).iloc[0].items()}
-    return {name: float(v) if v else math.nan for name, v in zip(names, cells, strict=True)}
+    plain = decode_line(line, fields)
+    if plain is None:  # what the C reader makes of it, as for many
+        return {str(k): float(v) for k, v in decode([line], json.loads(fields)).iloc[0].items()}
+    return plain
 
 
-def typed(row: pd.Series | dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
-    """One decoded row with Python types for people: bool, int, float or None."""
-    out: dict[str, Any] = {}
-    for f in catalogue.fields:
-        value = row.get(f.name)
-        if value is None or pd.isna(value):
-            out[f.name] = None
-        elif f.type == "bool":
-            out[f.name] = bool(value)
-        elif f.type == "int":
-            out[f.name] = int(value)
-        else:
-            out[f.name] = float(value)
-    return out

@@ -24,6 +24,7 @@ from lrc.errors import ConflictError
 from lrc.normalise import document_number, spellings
 from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
+from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
 from lrc.store.ranking_sql import LATER_MAX, filter_sql
 from lrc.store.sql_text import CHUNK, MAX_ID, PARAMETER, chunks
 from lrc.store.tables import (
@@ -592,8 +593,6 @@ def _newest(query: Any, runs: Runs, *conditions: Any, few: bool = False) -> Any:
     return query.join(newest, (table.c.enterprise_id == newest.c.enterprise_id) & (table.c.run_id == newest.c.run_id))
 
 
-
-
 def row_exists(conn: Connection, id_column: Any, row_id: int) -> bool:
     """Whether a row of ``id_column``'s table has ``row_id``, whatever scope is asking (to tell a row
     outside the scope, answered as unknown but refused in the audit log, from one that does not exist)."""
@@ -641,22 +640,6 @@ def scored_periods(conn: Connection) -> list[str]:
     grow with every record, are not read: ``ix_score_runs_kind_period``)."""
     query = select(ScoreRun.period).where(ScoreRun.kind == "period").distinct().order_by(ScoreRun.period)
     return list(conn.scalars(query))
-
-
-RESULT_COLUMNS = (
-    "uscc",
-    "name",
-    "region_code",
-    "city_code",
-    "industry",
-    "size",
-    "ownership",
-    "headcount",
-    "total",
-    "grade",
-    "red_line",
-    "completeness",
-)
 
 
 def results(
@@ -743,11 +726,6 @@ def _frame(conn: Connection, query: Any) -> pd.DataFrame:
 
 
 # ---- records -------------------------------------------------------------------------
-
-RECORD_FIELDS = (
-    "id", "enterprise_id", "uscc", "type", "tier", "decision_date", "source", "ref", "workers", "amount", "note",
-    "edition", "content_hash", "file_name", "source_row", "actor", "received_at", "delivery_id",
-)  # fmt: skip
 
 
 def lock_enterprises(conn: Connection, ids: Sequence[int]) -> None:
