@@ -210,6 +210,25 @@ class RunSummaryPart(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+class RunMatchCount(Base):
+    """How many results of a run (a period run, an import) share one city, county, industry, size, ownership and
+    grade: a ranking's match count sums these instead of counting the run's results (``lrc.store.match_counts``,
+    migration 0022). Derived from the run's results, written with them by one statement; a run stored before 0022
+    has none, and any row of a run says its counts are kept."""
+
+    __tablename__ = "run_match_counts"
+    __table_args__ = (Index("ix_run_match_counts_run", "run_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
+    city_code: Mapped[str] = mapped_column(String(6))
+    region_code: Mapped[str] = mapped_column(String(6))
+    industry: Mapped[str] = mapped_column(String(1))
+    size: Mapped[str] = mapped_column(String(8))
+    ownership: Mapped[str | None] = mapped_column(String(32))
+    grade: Mapped[str] = mapped_column(String(8))
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class RunChangePart(Base):
     """How a period run's current results changed against another run's (``previous_id``), for the enterprises
     of one city now and then (``body``: JSON of counts and the top of each list the pages show;
