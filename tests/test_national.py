@@ -129,6 +129,26 @@ def test_the_service_refuses_a_second_import_of_the_same_results_on_each_backend
         assert repo.runs(conn, PERIOD, kind=None)["kind"].tolist() == ["period", "import"]
 
 
+def test_an_import_keeps_its_match_counts_for_a_ranking_of_its_run(engine: Engine, tmp_path: Path) -> None:
+    """An import is a whole run a ranking can name (``--run``): its match counts are kept with its results, and a
+    ranking of it counts what it ranks."""
+    from lrc.service import Filters, ranking
+    from lrc.service.national_export import export_facts
+    from lrc.service.national_import import import_results
+    from lrc.service.results import ranking_page
+    from tests.test_read_path import kept_counts
+
+    scored_sample(engine, tmp_path, 30, 9, PERIOD)
+    export_facts(engine, ADMIN, PERIOD, tmp_path / "facts.parquet")
+    results_frame(CATALOGUE, pd.read_parquet(tmp_path / "facts.parquet")).to_parquet(tmp_path / "r.parquet")
+    run_id = import_results(engine, ADMIN, tmp_path / "r.parquet").run_id
+    with engine.connect() as conn:
+        assert sum(int(r[-1]) for r in kept_counts(conn, run_id)) == 30
+    for filters in (Filters(), Filters(region="210200"), Filters(grade="B")):
+        whole = ranking(engine, ADMIN, PERIOD, filters, run_id=run_id)[1]
+        assert ranking_page(engine, ADMIN, PERIOD, filters, limit=3, run_id=run_id)[2] == len(whole)
+
+
 def test_other_points_for_the_same_facts_import_as_a_new_run(store: Path) -> None:
     results = national(store)
     results.to_parquet(store / "results.parquet", index=False)

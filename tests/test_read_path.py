@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, text
 
 import lrc.service.top_places as top_places_module
 from lrc.errors import UsageError
@@ -98,6 +98,21 @@ def _later_results(engine: Engine, sample: pd.DataFrame) -> Engine:
         values = {k: v for k, v in sample.loc[moved].to_dict().items() if not pd.isna(v)}
         submit(engine, ADMIN, {**values, "region_code": to}, period=PERIOD)  # a later result in another city
     return engine
+
+
+GROUPS = "city_code, region_code, industry, size, ownership, grade"  # what a run's match counts keep
+
+
+def kept_counts(conn: Connection, run_id: int) -> list[tuple[object, ...]]:
+    """The match counts kept for ``run_id``, checked to be its results counted by city, county, industry, size,
+    ownership and grade."""
+    kept = conn.execute(text(f"SELECT {GROUPS}, n FROM run_match_counts WHERE run_id = :r"), {"r": run_id}).all()
+    counted = conn.execute(
+        text(f"SELECT {GROUPS}, count(*) FROM score_results WHERE run_id = :r GROUP BY {GROUPS}"), {"r": run_id}
+    ).all()
+    assert sorted(map(tuple, kept), key=repr) == sorted(map(tuple, counted), key=repr)
+    return [tuple(r) for r in kept]
+
 
 
 @pytest.mark.parametrize("kept", [True, False], ids=["kept", "sql"])

@@ -27,6 +27,7 @@ from lrc.service.national_checks import check_results, read_results
 from lrc.service.runs import Marks, Scored, baseline, flags, get_run, input_hash, pack, scored_submissions, store_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
+from lrc.store.match_counts import add_match_counts
 from scoring import Scores
 
 KIND = "import"
@@ -69,6 +70,7 @@ def import_results(
                 conn, catalogue, file.period, subs, scored, marks, actor=who.name, kind=KIND, started=started,
                 before=baseline(conn, file.period), rows_back=False,
             )  # fmt: skip
+            add_match_counts(conn, run_id)  # a ranking of this run (``--run``) sums them
             entry.target = f"run:{run_id}"
             entry.detail = f"import {path.name} period {file.period} catalogue {catalogue.version} rows {len(subs)}"
             entry.write(conn)

@@ -30,6 +30,7 @@ from lrc.service.ingesting import content_hashes
 from lrc.service.stored_catalogue import parse_stored
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
+from lrc.store.match_counts import add_match_counts
 from scoring import Scores, score
 from scoring.records import live_mask, record_counts
 
@@ -273,6 +274,7 @@ def score_period(
                 summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
                 if before is not None:
                     comparisons.add_compared(changes, comparisons.scored_now(subs, scored.result), before, catalogue)
+            add_match_counts(conn, run_id)  # with the results, in their transaction: a ranking's count sums these
             summaries.write(conn, run_id, run_id, summary)
             if base is not None:
                 comparisons.write_changes(conn, run_id, base.first, run_id, base.last, changes)
@@ -280,7 +282,7 @@ def score_period(
             entry.target = f"run:{run_id}"
             entry.detail = f"period {period} catalogue {catalogue.version} enterprises {len(keys)} input {digest[:16]}"
             entry.write(conn)
-    repo.refresh_statistics(engine, ("score_runs", "score_results", "alerts"))
+    repo.refresh_statistics(engine, ("score_runs", "score_results", "run_match_counts", "alerts"))
     comparisons.compared_with(engine, run_id, period)  # (the overview's, when the period was scored before)
     return RunSummary(
         run_id=run_id,

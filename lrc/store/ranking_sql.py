@@ -11,6 +11,7 @@ from lrc.scope import Scope
 Conditions = tuple[list[str], dict[str, Any]]  # fragments (ANDed) and their parameters
 EQUAL_FILTERS = ("industry", "size", "ownership", "grade")  # the columns a ranking filters on by equal values
 LATER_MAX = 20_000  # more one-enterprise results than this after a period run: the caller reads the whole run
+MATCH_GROUPS = ("city_code", "region_code", "industry", "size", "ownership", "grade")  # what a run's counts keep
 
 
 def scope_sql(scope: Scope) -> Conditions:
