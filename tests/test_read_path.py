@@ -1,7 +1,8 @@
 """The read path by indexed SQL (``ranking_page``) answers exactly as the whole run read into pandas
 (``ranking``): the same rows, ranks, province ranks and match counts, for every filter, scope, page, and
 with later one-enterprise results replacing some of the period run's; and so do pages from the current
-results a process keeps (province-wide), patched run by run."""
+results a process keeps (province-wide), patched run by run. The match counts hold whether the period run
+keeps its counts (``run_match_counts``, migration 0022) or was stored without them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from lrc.errors import UsageError
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, _json_value
 from lrc.scope import Scope
-from lrc.service import Filters, accounts, explain, ranking, results
+from lrc.service import Filters, accounts, explain, ranking, results, score_period
 from lrc.service.access import Principal, Role
 from lrc.service.driver_explain import driver_explain
 from lrc.service.recent import Recent
@@ -114,9 +115,21 @@ def kept_counts(conn: Connection, run_id: int) -> list[tuple[object, ...]]:
     return [tuple(r) for r in kept]
 
 
+def _counts(engine: Engine, kept: bool) -> None:
+    """The period run's match counts as scored (``kept``: checked to be there), or gone, as for a run stored
+    before migration 0022 (its matches are then counted from its results)."""
+    with engine.begin() as conn:
+        if kept:
+            assert kept_counts(conn, 1), "the period run keeps its match counts"
+        else:
+            conn.execute(text("DELETE FROM run_match_counts WHERE run_id = 1"))
 
-@pytest.mark.parametrize("kept", [True, False], ids=["kept", "sql"])
-def test_pages_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch, kept: bool) -> None:
+
+@pytest.mark.parametrize(
+    ("kept", "counts"), [(True, True), (False, True), (False, False)], ids=["kept", "sql", "sql-uncounted"]
+)
+def test_pages_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch, kept: bool, counts: bool) -> None:
+    _counts(store, counts)
     if not kept:  # nothing kept: the pages come from indexed SQL (``ranking`` reads the run afresh each time)
         monkeypatch.setattr(results, "_LOADED", Forgetful())
     with store.connect() as conn:
@@ -238,9 +251,12 @@ def _driver_same(
         assert shown == to_records(whole[RANK_COLUMNS].iloc[:limit]), (name, filters, limit)
 
 
-def test_driver_places_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("counts", [True, False], ids=["counted", "uncounted"])
+def test_driver_places_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatch, counts: bool) -> None:
     """Every scope and filter, with later one-enterprise results replacing some of the period run's (some moved to
-    another city), on both backends: the driver's first places are ``ranking``'s, and it answered each."""
+    another city), on both backends, with the period run's match counts kept or not: the driver's first places
+    are ``ranking``'s, and it answered each."""
+    _counts(store, counts)
     monkeypatch.setattr(results, "_LOADED", Forgetful())
     url = store.url.render_as_string(hide_password=False)
     for name, (role, region, uscc) in SCOPED_USERS.items():
@@ -249,6 +265,63 @@ def test_driver_places_equal_the_whole_run(store: Engine, monkeypatch: pytest.Mo
         who = Principal(name=name, role=Role(role), scope=Scope(region, uscc))
         for filters in FILTERS:
             _driver_same(url, store, name, who, filters, (1, 10, 500))
+
+
+def test_matches_are_summed_from_the_counts_where_they_can_tell(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both read paths sum the period run's match counts for a scope and filters on the columns they keep (a
+    count added to them shows), and count the results themselves for a search in the name or USCC and inside
+    one enterprise's scope, which the counts cannot tell (the added count does not show)."""
+    monkeypatch.setattr(results, "_LOADED", Forgetful())
+    url = store.url.render_as_string(hide_password=False)
+    with store.begin() as conn:
+        mine = str(conn.scalar(text("SELECT uscc FROM score_results WHERE run_id = 1 AND region_code = '210202'")))
+        conn.execute(text(
+            f"INSERT INTO run_match_counts (run_id, {GROUPS}, n)"
+            " VALUES (1, '210200', '210202', 'C', '小型', '私营', 'A', 1000)"
+        ))  # fmt: skip
+    users = {"boss": ("admin", None, None), "dl": ("analyst", "210200", None), "firm": ("enterprise", None, mine)}
+    accounts.add_user(store, ADMIN, "boss", "admin", "a-long-password")
+    for name, (role, region, uscc) in list(users.items())[1:]:
+        accounts.add_user(store, ADMIN, name, role, "a-long-password", region=region, uscc=uscc)
+    cases = [
+        ("boss", Filters(), 1000), ("boss", Filters(region="210200"), 1000), ("boss", Filters(region="210202"), 1000),
+        ("boss", Filters(region="210203"), 0), ("boss", Filters(industry="C", size="小型", grade="A"), 1000),
+        ("boss", Filters(ownership="私营", grade="B"), 0), ("dl", Filters(industry="C"), 1000),
+        ("boss", Filters(search="有限"), 0), ("dl", Filters(search=mine[:6]), 0), ("firm", Filters(), 0),
+    ]  # fmt: skip
+    for name, filters, added in cases:
+        role, region, uscc = users[name]
+        who = Principal(name=name, role=Role(role), scope=Scope(region, uscc))
+        whole = len(ranking(store, who, PERIOD, filters)[1])
+        assert ranking_page(store, who, PERIOD, filters, limit=3)[2] == whole + added, (name, filters)
+        found = top_places(url, name, PERIOD, filters, limit=3)
+        assert found is not None and found.matched == whole + added, (name, filters)
+
+
+def test_a_run_scored_before_migration_0022_is_counted_from_its_results(store: Engine) -> None:
+    """The upgrade keeps no counts for the runs already stored (their matches are counted from their results, on
+    both read paths); the next period run keeps its own."""
+    from alembic import command
+
+    from lrc.store import upgrade
+    from lrc.store.revision import alembic_config
+
+    url = store.url.render_as_string(hide_password=False)
+    config = alembic_config()
+    with store.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0021")
+    upgrade(store)
+    with store.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM run_match_counts")) == 0
+    for filters in (Filters(), Filters(region="210200"), Filters(industry="C", size="小型"), Filters(search="有限")):
+        whole = len(ranking(store, ADMIN, PERIOD, filters)[1])
+        assert ranking_page(store, ADMIN, PERIOD, filters, limit=3)[2] == whole
+        found = top_places(url, None, PERIOD, filters, limit=3)
+        assert found is not None and found.matched == whole
+    run_id = score_period(store, ADMIN, PERIOD).run_id
+    with store.connect() as conn:
+        assert sum(int(r[-1]) for r in kept_counts(conn, run_id)) == 400
 
 
 def test_driver_places_of_an_enterprise_user(store: Engine) -> None:

@@ -312,9 +312,10 @@ def ranking_page(
             frame, found = _kept_page(kept.state, chosen, offset, limit)
             return run_info(run, runs), frame, found if count else None
         values = {c: getattr(chosen, c) for c in EQUAL_FILTERS}
-        conditions = repo.ranking_conditions(conn, chosen.region, values, chosen.search)
+        wanted = (chosen.region, values, chosen.search)
+        conditions = repo.ranking_conditions(conn, *wanted)
         rows = repo.ranking_rows(
-            conn, runs, who.scope, conditions, lambda f: apply_filters(f, chosen), offset, limit, count
+            conn, runs, who.scope, wanted, lambda f: apply_filters(f, chosen), offset, limit, count
         )
         if rows is not None:
             page = _page(rows, offset, limit)

@@ -26,7 +26,16 @@ from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run
 from lrc.service.filters import Filters, check_filters
 from lrc.service.run_info import RunInfo
 from lrc.store.driver import DriverStore, open_store
-from lrc.store.ranking_sql import EQUAL_FILTERS, LATER_MAX, Conditions, filter_sql, scope_sql, where
+from lrc.store.ranking_sql import (
+    COUNTS_KEPT,
+    EQUAL_FILTERS,
+    LATER_MAX,
+    Conditions,
+    filter_sql,
+    match_count_sql,
+    scope_sql,
+    where,
+)
 from lrc.store.sql_text import chunks, in_list
 
 FIELDS = (
@@ -122,8 +131,10 @@ def _top(
     merged = [r for r in window if int(r["enterprise_id"]) not in replaced] + passing
     page = sorted(merged, key=lambda r: (-int(r["total"]), str(r["uscc"])))[:limit]
     matched = None
-    if count:
-        counted = store.one(f"SELECT count(*) FROM score_results WHERE {text}", params)
+    if count:  # the period run's matches (from its counts where kept: ``match_count_sql``), corrected as above
+        kept = store.one(COUNTS_KEPT, {"first": first}) is not None
+        sql, named = match_count_sql(store.dialect, who.scope, (filters.region, values, filters.search), counts=kept)
+        counted = store.one(sql, {**named, "first": first})
         matched = int(counted[0] if counted else 0) - len(replaced_matching) + len(passing)
     lowest = min((int(r["total"]) for r in page), default=0)
     province = _province_counts(store, first, lowest) if page else {}

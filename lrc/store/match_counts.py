@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 
-from lrc.store.ranking_sql import MATCH_GROUPS
+from lrc.scope import Scope
+from lrc.store.ranking_sql import COUNTS_KEPT, MATCH_GROUPS, FilterValues, match_count_sql
 from lrc.store.tables import RunMatchCount, ScoreResult
 
 COUNTS = cast(Table, RunMatchCount.__table__)
@@ -28,3 +29,10 @@ def add_match_counts(conn: Connection, run_id: int) -> None:
     )
     conn.execute(insert(COUNTS).from_select(["run_id", *MATCH_GROUPS, "n"], counted))
 
+
+def match_count(conn: Connection, run_id: int, scope: Scope, filters: FilterValues) -> int:
+    """How many results of ``run_id`` lie inside ``scope`` and ``filters``: from the run's counts when it has them
+    and they can tell, else counted (``ranking_sql.match_count_sql`` chooses)."""
+    kept = conn.execute(text(COUNTS_KEPT), {"first": run_id}).first() is not None
+    sql, params = match_count_sql(conn.dialect.name, scope, filters, counts=kept)
+    return int(conn.scalar(text(sql), {**params, "first": run_id}) or 0)

@@ -1,6 +1,8 @@
 """A ranking's scope and filters as SQL text on ``score_results``, written once for both ways of reading it:
 SQLAlchemy (``repository.ranking_conditions``, through ``text()``) and the driver alone (``lrc.store.driver``).
-Each condition is a fragment with ``:name`` parameters, named so that fragments combine without clashing."""
+Each condition is a fragment with ``:name`` parameters, named so that fragments combine without clashing.
+A ranking's match count is chosen here too (``match_count_sql``): the same fragments apply to a run's match
+counts (``run_match_counts``), whose columns bear the same names."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from lrc.scope import Scope
 Conditions = tuple[list[str], dict[str, Any]]  # fragments (ANDed) and their parameters
 EQUAL_FILTERS = ("industry", "size", "ownership", "grade")  # the columns a ranking filters on by equal values
 LATER_MAX = 20_000  # more one-enterprise results than this after a period run: the caller reads the whole run
+FilterValues = tuple[str | None, dict[str, str | None], str | None]  # region, equal values, search (``filter_sql``)
 MATCH_GROUPS = ("city_code", "region_code", "industry", "size", "ownership", "grade")  # what a run's counts keep
+COUNTS_KEPT = "SELECT 1 FROM run_match_counts WHERE run_id = :first LIMIT 1"  # a row: the run :first has counts
 
 
 def scope_sql(scope: Scope) -> Conditions:
@@ -64,3 +68,18 @@ def where(*parts: Conditions) -> Conditions:
         fragments += more
         params.update(values)
     return fragments, params
+
+
+def match_count_sql(dialect: str, scope: Scope, filters: FilterValues, *, counts: bool) -> tuple[str, dict[str, Any]]:
+    """SQL giving how many results of the run ``:first`` lie inside ``scope`` and ``filters``. With ``counts``
+    (``COUNTS_KEPT`` found a row of the run: whatever the filters, a run whose counts are kept has one per
+    group of its results) the sum of its match counts, a few thousand rows where a city's results are a quarter
+    of a million; else, or when the counts cannot tell (a search in the name or USCC, one enterprise's scope:
+    columns they do not keep), the results counted one by one."""
+    region, values, search = filters
+    fragments, params = where(scope_sql(scope), filter_sql(dialect, region, values, search))
+    if counts and not search and scope.uscc is None:
+        total, table = "coalesce(sum(n), 0)", "run_match_counts"
+    else:
+        total, table = "count(*)", "score_results"
+    return f"SELECT {total} FROM {table} WHERE {' AND '.join(['run_id = :first', *fragments])}", params

@@ -25,7 +25,8 @@ from lrc.normalise import document_number, spellings
 from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
 from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
-from lrc.store.ranking_sql import LATER_MAX, filter_sql
+from lrc.store.match_counts import match_count
+from lrc.store.ranking_sql import LATER_MAX, FilterValues, filter_sql
 from lrc.store.sql_text import CHUNK, MAX_ID, PARAMETER, chunks
 from lrc.store.tables import (
     CatalogueVersion,
@@ -986,7 +987,7 @@ def ranking_rows(
     conn: Connection,
     runs: RunRange,
     scope: Scope,
-    conditions: list[Any],
+    filters: FilterValues,
     keep: Callable[[pd.DataFrame], pd.DataFrame],
     offset: int,
     limit: int,
@@ -994,10 +995,12 @@ def ranking_rows(
 ) -> RankingRows | None:
     """The rows and counts places ``offset`` to ``offset + limit`` of a ranking need: the period run's rows
     around those places by ``ix_score_results_ranking`` and the (few) later results; None when the later
-    results are too many to be worth it. ``keep`` applies the filters of ``conditions`` to the later results.
-    The later results move the period run's rows by at most as many places as there are of them inside
-    the scope and filters, so the window read reaches that far on each side."""
+    results are too many to be worth it. ``filters``: region, equal values and search, as ``ranking_conditions``
+    takes them; ``keep`` applies them to the later results. The later results move the period run's rows by at
+    most as many places as there are of them inside the scope and filters, so the window read reaches that far
+    on each side. The period run's matches are counted by ``match_counts.match_count``."""
     table = ScoreResult.__table__
+    conditions = ranking_conditions(conn, *filters)
     fields = [table.c[c] for c in RANKING_FIELDS]
     scoped = scope_conditions(scope, table.c.region_code, table.c.uscc)
     later_runs = [
@@ -1048,7 +1051,7 @@ def ranking_rows(
     size = limit + len(later) + len(matching)
     query = select(*fields).where(*where).order_by(table.c.total.desc(), order).limit(size).offset(start)
     window = _frame(conn, query)
-    matched = int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0) if count else None
+    matched = match_count(conn, runs.first, scope, filters) if count else None
     return RankingRows(
         window=window,
         start=start,
