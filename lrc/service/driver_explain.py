@@ -26,7 +26,7 @@ from lrc.service.stored_catalogue import parse_stored
 from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
 from lrc.store.driver import DriverStore, open_store
 from lrc.store.facts_line import decode_line, typed
-from lrc.store.ranking_sql import scope_sql
+from lrc.store.ranking_sql import Conditions, scope_sql
 from lrc.store.sql_text import chunks, in_list
 from scoring.reasons import explain_plain
 
@@ -46,7 +46,7 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
         document = catalogue_document(store, run) if run is not None else None
         if who is None or run is None or document is None:
             return None
-        result = _current_result(store, run, code, scope_sql(who.scope))
+        result = _current_result(store, run, code, scope_sql(who.scope, "r"))
         submission = _submission(store, int(result["submission_id"])) if result is not None else None
         facts = decode_line(submission["facts"], submission["fields"]) if submission is not None else None
         if result is None or submission is None or facts is None:
@@ -66,14 +66,14 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
         return None
 
 
-def _current_result(store: DriverStore, run: dict[str, Any], code: str, scoped: Any) -> dict[str, Any] | None:
+def _current_result(store: DriverStore, run: dict[str, Any], code: str, scoped: Conditions) -> dict[str, Any] | None:
     """The enterprise's newest result among the run's range inside the scope (``repository.result_of``)."""
     fragments, params = scoped
     found = store.dicts(
         f"SELECT {', '.join('r.' + c for c in RESULT_FIELDS)} FROM score_results r"
         " JOIN score_runs s ON s.id = r.run_id"
         " WHERE r.uscc = :uscc AND r.run_id >= :first AND r.run_id <= :last AND s.period = :period"
-        + "".join(f" AND r.{f}" for f in fragments),
+        + "".join(f" AND {f}" for f in fragments),
         {**params, "uscc": code, "first": run["id"], "last": run["last"], "period": run["period"]},
     )
     return max(found, key=lambda r: int(r["run_id"])) if found else None

@@ -93,34 +93,17 @@ def _top(
     scope and filters, less those an enterprise's later result replaces, merged with the later results."""
     first, last = int(run["id"]), int(run["last"])
     span = {"first": first, "last": last, "period": run["period"]}
-    values = {c: getattr(filters, c) for c in EQUAL_FILTERS}
+    wanted = (filters.region, {c: getattr(filters, c) for c in EQUAL_FILTERS}, filters.search)
     scoped = scope_sql(who.scope)
-    matching = where(scoped, filter_sql(store.dialect, filters.region, values, filters.search))
-    newest: dict[int, tuple[int, int]] = {}  # enterprise → (run, total) of its newest later result (province)
-    if last > first:
-        found = store.rows(
-            f"SELECT enterprise_id, run_id, total FROM score_results WHERE {LATER_RUNS} LIMIT :most",
-            {**span, "most": LATER_MAX + 1},
-        )
-        if len(found) > LATER_MAX:
-            return None
-        for enterprise, later_run, total in found:
-            if enterprise not in newest or later_run > newest[enterprise][0]:
-                newest[int(enterprise)] = (int(later_run), int(total))
+    matching = where(scoped, filter_sql(store.dialect, *wanted))
+    newest = _newest_later(store, span) if last > first else {}
+    if newest is None:
+        return None
     later = _later(store, span, scoped, matching, sorted(newest))
     replaced = {int(r["enterprise_id"]) for r in later.values()}
     passing = [r for r in later.values() if r["passes"]]
-    replaced_matching: list[int] = []  # the period run's totals of the replaced, inside the scope and filters
-    replaced_totals: list[int] = []  # the period run's totals of every enterprise with a later result
-    for part in chunks(sorted(newest)):
-        listed, named = in_list("e", part)
-        query = f"SELECT total FROM score_results WHERE run_id = :first AND enterprise_id IN {listed}"
-        replaced_totals += [int(t) for (t,) in store.rows(query, {**named, "first": first})]
-    for part in chunks(sorted(replaced)):
-        listed, named = in_list("e", part)
-        text, params = _where(matching, "run_id = :first", f"enterprise_id IN {listed}")
-        query = f"SELECT total FROM score_results WHERE {text}"
-        replaced_matching += [int(t) for (t,) in store.rows(query, {**params, **named, "first": first})]
+    replaced_totals = _first_totals(store, first, sorted(newest), ([], {}))  # every enterprise with a later result
+    replaced_matching = _first_totals(store, first, sorted(replaced), matching)  # those inside the scope and filters
     text, params = _where(matching, "run_id = :first")
     params = {**params, "first": first}
     order = 'uscc COLLATE "C"' if store.dialect == "postgresql" else "uscc"  # the index's order
@@ -133,11 +116,10 @@ def _top(
     matched = None
     if count:  # the period run's matches (from its counts where kept: ``match_count_sql``), corrected as above
         kept = store.one(COUNTS_KEPT, {"first": first}) is not None
-        sql, named = match_count_sql(store.dialect, who.scope, (filters.region, values, filters.search), counts=kept)
+        sql, named = match_count_sql(store.dialect, who.scope, wanted, counts=kept)
         counted = store.one(sql, {**named, "first": first})
         matched = int(counted[0] if counted else 0) - len(replaced_matching) + len(passing)
-    lowest = min((int(r["total"]) for r in page), default=0)
-    province = _province_counts(store, first, lowest) if page else {}
+    province = _province_counts(store, first, min(int(r["total"]) for r in page)) if page else {}
     later_totals = [total for _, total in newest.values()]
     rows = []
     for row in page:
@@ -146,6 +128,33 @@ def _top(
         higher += sum(t > total for t in later_totals) - sum(t > total for t in replaced_totals)
         rows.append(_shown(row, 1 + sum(int(r["total"]) > total for r in page), 1 + higher))
     return TopPlaces(run_info(run), rows, matched)
+
+
+def _newest_later(store: DriverStore, span: dict[str, Any]) -> dict[int, tuple[int, int]] | None:
+    """Enterprise → (run, total) of its newest later result in the province; None when there are more than
+    ``LATER_MAX`` later results (``ranking_page`` then reads the whole run)."""
+    found = store.rows(
+        f"SELECT enterprise_id, run_id, total FROM score_results WHERE {LATER_RUNS} LIMIT :most",
+        {**span, "most": LATER_MAX + 1},
+    )
+    if len(found) > LATER_MAX:
+        return None
+    newest: dict[int, tuple[int, int]] = {}
+    for enterprise, later_run, total in found:
+        if enterprise not in newest or later_run > newest[enterprise][0]:
+            newest[int(enterprise)] = (int(later_run), int(total))
+    return newest
+
+
+def _first_totals(store: DriverStore, first: int, ids: list[int], conditions: Conditions) -> list[int]:
+    """The period run's totals of the enterprises ``ids`` whose rows meet ``conditions``."""
+    totals: list[int] = []
+    for part in chunks(ids):
+        listed, named = in_list("e", part)
+        text, params = _where(conditions, "run_id = :first", f"enterprise_id IN {listed}")
+        query = f"SELECT total FROM score_results WHERE {text}"
+        totals += [int(t) for (t,) in store.rows(query, {**params, **named, "first": first})]
+    return totals
 
 
 def _later(

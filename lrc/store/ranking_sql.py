@@ -18,20 +18,22 @@ MATCH_GROUPS = ("city_code", "region_code", "industry", "size", "ownership", "gr
 COUNTS_KEPT = "SELECT 1 FROM run_match_counts WHERE run_id = :first LIMIT 1"  # a row: the run :first has counts
 
 
-def scope_sql(scope: Scope) -> Conditions:
-    """Rows inside ``scope``: as ``repository.scope_conditions`` keeps them."""
+def scope_sql(scope: Scope, table: str = "") -> Conditions:
+    """Rows inside ``scope``: as ``repository.scope_conditions`` keeps them (``table``: the name or alias its
+    columns are read under, when the query joins another)."""
+    column = f"{table}." if table else ""
     fragments: list[str] = []
     params: dict[str, Any] = {}
     if scope.uscc is not None:
-        fragments.append("uscc = :scope_uscc")
+        fragments.append(f"{column}uscc = :scope_uscc")
         params["scope_uscc"] = scope.uscc
     prefix = scope.prefix
     if prefix is not None:
         if len(prefix) == 6:
-            fragments.append("region_code = :scope_region")
+            fragments.append(f"{column}region_code = :scope_region")
             params["scope_region"] = scope.region
         else:
-            fragments.append("region_code LIKE :scope_prefix")
+            fragments.append(f"{column}region_code LIKE :scope_prefix")
             params["scope_prefix"] = prefix + "%"
     return fragments, params
 
