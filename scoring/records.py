@@ -117,7 +117,8 @@ def record_counts(catalogue: Catalogue, records: pd.DataFrame, as_of: date, inde
 
 def record_tally(catalogue: Catalogue, records: Iterable[Mapping[str, Any]], as_of: date) -> dict[str, int]:
     """``record_counts`` for one enterprise's records (``type``, ``tier``, ``decision_date``), in plain Python:
-    every count column, the live records counted."""
+    every count column, the live records counted. Every record given counts (the caller keeps those of the
+    enterprise's USCC), and closures are not read (a ``closed_from`` column is not looked at)."""
     tally = dict.fromkeys(sorted({c for item in catalogue.items for c, _ in catalogue.record_terms(item)}), 0)
     for r in records:
         column = record_column(str(r["type"]), str(r["tier"]))

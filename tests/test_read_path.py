@@ -342,6 +342,7 @@ def test_driver_places_leave_to_the_full_path(store: Engine, tmp_path: Path, mon
     assert top_places(url, None, PERIOD, Filters(), limit=3) is not None  # single-user mode
     assert top_places(url, "someone", PERIOD, Filters(), limit=3) is None  # no accounts yet: --as is an error
     assert top_places(url, None, "2025Q1", Filters(), limit=3) is None  # not scored
+    assert top_places(url, None, "2026Q9", Filters(), limit=3) is None  # said by the other path, after who asks
     assert top_places(url, None, PERIOD, Filters(), limit=3, run_id=99_999) is None
     assert top_places(url, None, PERIOD, Filters(), limit=3, run_id=2**40) is None
     with pytest.raises(UsageError, match="行业"):  # refused here, in ranking_page's words
@@ -406,4 +407,5 @@ def test_driver_explanations_equal_the_service_s(store: Engine) -> None:
         assert found is not None and found.to_dict() == explain(store, dalian, uscc, PERIOD).to_dict()
     assert driver_explain(url, "boss", "91210000000000000X", PERIOD) is None  # not found: the service says so
     assert driver_explain(url, "nobody", str(current["uscc"].iloc[0]), PERIOD) is None
+    assert driver_explain(url, "boss", str(current["uscc"].iloc[0]), "2026Q9") is None  # (a refusal comes first)
     assert answered == len(current)

@@ -15,27 +15,30 @@ decides)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from lrc.errors import ConflictError
 from lrc.normalise import ascii_form
-from lrc.periods import check_period
+from lrc.periods import PeriodError, check_period
 from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run_info
 from lrc.service.explanation import Explanation, assemble
 from lrc.service.stored_catalogue import parse_stored
-from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
+from lrc.store.columns import EXPLAINED_COLUMNS, RECORD_FIELDS
 from lrc.store.driver import DriverStore, open_store
 from lrc.store.facts_line import decode_line, typed
 from lrc.store.ranking_sql import Conditions, scope_sql
 from lrc.store.sql_text import chunks, in_list
 from scoring.reasons import explain_plain
 
-RESULT_FIELDS = (*RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
+log = logging.getLogger(__name__)
 
 
 def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> Explanation | None:
     """``results.explain(engine, who, uscc, period)`` for the user ``name`` (``--as``), or None: ask it."""
-    period = check_period(period)
+    try:
+        period = check_period(period)
+    except PeriodError:  # the other path says so, after it has checked who asks (and audited a refusal)
+        return None
     code = ascii_form(uscc).upper()
     store = open_store(db)
     if store is None:
@@ -62,7 +65,9 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
         return assemble(
             catalogue, run_info(run), result, typed(facts, catalogue), origin, records, closed, explain_plain
         )
-    except ConflictError:  # the row-by-row scorer disagrees with the stored points: the engine decides
+    except Exception as exc:  # noqa: BLE001 - the row-by-row scorer disagrees with the stored points (a
+        # ConflictError) or cannot score a rule (an error): the engine decides, through the other path
+        log.info("explain of %s left to the engine: %s", code, exc.__class__.__name__)
         return None
 
 
@@ -70,7 +75,7 @@ def _current_result(store: DriverStore, run: dict[str, Any], code: str, scoped: 
     """The enterprise's newest result among the run's range inside the scope (``repository.result_of``)."""
     fragments, params = scoped
     found = store.dicts(
-        f"SELECT {', '.join('r.' + c for c in RESULT_FIELDS)} FROM score_results r"
+        f"SELECT {', '.join('r.' + c for c in EXPLAINED_COLUMNS)} FROM score_results r"
         " JOIN score_runs s ON s.id = r.run_id"
         " WHERE r.uscc = :uscc AND r.run_id >= :first AND r.run_id <= :last AND s.period = :period"
         + "".join(f" AND {f}" for f in fragments),

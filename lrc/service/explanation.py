@@ -245,7 +245,7 @@ def record_view(
         cause = CAUSE_ZH.get(closure["cause"], closure["cause"])
         if closure["cause"] == "expired" and until is not None:  # the day it ended, and why counting stopped earlier
             cause = f"{cause}(显示至 {until},不含),企业当前结果随之更新"
-        why = f"{cause},自 {closure['effective_from']} 所在期间起不再计分,保留备查"
+        why = f"{cause},自 {as_day(closure['effective_from'])} 所在期间起不再计分,保留备查"
     elif decided > as_of:
         why = "决定日期在本期间结束之后,不计入本期"
     elif live:

@@ -23,6 +23,7 @@ from lrc.service.run_info import RunInfo, runs_zh
 from lrc.service.runs import catalogue_for_run, chosen_run, get_run
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
+from lrc.store.columns import EXPLAINED_COLUMNS
 from lrc.store.ranking_sql import EQUAL_FILTERS
 from scoring import explain_row
 
@@ -440,7 +441,7 @@ def explain(
     catalogue and checked against the stored result. ``period`` None: the newest scored period."""
     require_schema(engine)
     code = ascii_form(uscc).upper()
-    columns = (*repo.RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
+    columns = EXPLAINED_COLUMNS
     with engine.connect() as conn:
         run, newest = chosen_run(conn, period, run_id)
         runs = newest or (repo.current_runs(conn, run) if current else run.id)

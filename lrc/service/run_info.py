@@ -21,7 +21,7 @@ class RunInfo:
         return self.through or self.run_id
 
     def runs_zh(self) -> str:
-        """评分批次 4, or 评分批次 4 至 7 (``runs.runs_zh``)."""
+        """评分批次 4, or 评分批次 4 至 7 (``runs_zh``)."""
         return runs_zh(self.run_id, self.through)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrc.periods import check_period
+from lrc.periods import PeriodError, check_period
 from lrc.reference import CITIES, INDUSTRIES
 from lrc.service.access import Principal
 from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run_info
@@ -66,7 +66,10 @@ def top_places(
 ) -> TopPlaces | None:
     """Places 1 to ``limit`` of ``period``'s current ranking (or run ``run_id``'s) inside the scope of the user
     ``name`` (``--as``), as ``ranking_page`` gives them; None: ask ``ranking_page`` (see the module's text)."""
-    period = check_period(period)
+    try:
+        period = check_period(period)
+    except PeriodError:  # the other path says so, after it has checked who asks (and audited a refusal)
+        return None
     store = open_store(db)
     if store is None:
         return None

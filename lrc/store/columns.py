@@ -15,6 +15,8 @@ RESULT_COLUMNS = (
     "red_line",
     "completeness",
 )
+EXPLAINED_COLUMNS = (*RESULT_COLUMNS, "run_id", "enterprise_id", "submission_id", "items", "records", "cause_record_id")
+# what an explanation reads of a result besides
 
 RECORD_FIELDS = (
     "id", "enterprise_id", "uscc", "type", "tier", "decision_date", "source", "ref", "workers", "amount", "note",
