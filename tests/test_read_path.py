@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Connection, Engine, event, text
 
 import lrc.service.top_places as top_places_module
-from lrc.errors import UsageError
+from lrc.errors import NotFoundError, UsageError
 from lrc.export import to_records
 from lrc.render import RANK_COLUMNS, _json_value
 from lrc.scope import Scope
@@ -409,3 +409,37 @@ def test_driver_explanations_equal_the_service_s(store: Engine) -> None:
     assert driver_explain(url, "nobody", str(current["uscc"].iloc[0]), PERIOD) is None
     assert driver_explain(url, "boss", str(current["uscc"].iloc[0]), "2026Q9") is None  # (a refusal comes first)
     assert answered == len(current)
+
+
+def test_an_enterprise_that_moved_is_its_new_region_s_only(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later submission moved one enterprise out of Dalian and one into it. A Dalian user's whole ranking, its
+    pages (by SQL and through the driver) and explanations show the second and not the first (whose result in
+    Dalian is superseded by one elsewhere); the first is Shenyang's now. Before, each enterprise's newest result
+    inside the scope was read as current: the first stayed in Dalian's ranking with its old result."""
+    monkeypatch.setattr(results, "_LOADED", Forgetful())
+    url = store.url.render_as_string(hide_password=False)
+    with store.connect() as conn:
+        runs = repo.current_runs(conn, repo.run_row(conn, 1))
+        now = repo.results(conn, runs, ("uscc", "region_code")).set_index("uscc")["region_code"]
+        then = repo.results(conn, 1, ("uscc", "region_code")).set_index("uscc")["region_code"]
+    moved = now[now != then.reindex(now.index)]
+    out = next(u for u, r in moved.items() if not r.startswith("2102") and then[u].startswith("2102"))
+    into = next(u for u, r in moved.items() if r.startswith("2102") and not then[u].startswith("2102"))
+    accounts.add_user(store, ADMIN, "boss", "admin", "a-long-password")
+    accounts.add_user(store, ADMIN, "dl", "analyst", "a-long-password", region="210200")
+    accounts.add_user(store, ADMIN, "sy", "analyst", "a-long-password", region="210100")
+    dalian = Principal(name="dl", role=Role.analyst, scope=Scope("210200"))
+    shenyang = Principal(name="sy", role=Role.analyst, scope=Scope("210100"))
+    _, whole = ranking(store, dalian, PERIOD, Filters())
+    assert into in set(whole["uscc"]) and out not in set(whole["uscc"])
+    assert out in set(ranking(store, shenyang, PERIOD, Filters())[1]["uscc"])
+    _, page, matched = ranking_page(store, dalian, PERIOD, Filters(), limit=1000)
+    assert list(page["uscc"]) == list(whole["uscc"]) and matched == len(whole)
+    found = top_places(url, "dl", PERIOD, Filters(), limit=1000)
+    assert found is not None and [r["uscc"] for r in found.rows] == list(whole["uscc"]) and found.matched == len(whole)
+    with pytest.raises(NotFoundError):
+        explain(store, dalian, out, PERIOD)
+    assert driver_explain(url, "dl", out, PERIOD) is None  # left to explain, which refuses and audits it
+    explained = driver_explain(url, "sy", out, PERIOD)
+    assert explained is not None and explained.to_dict() == explain(store, shenyang, out, PERIOD).to_dict()
+    assert explained.region_code == now[out]

@@ -20,13 +20,14 @@ from typing import Any
 
 from lrc.normalise import ascii_form
 from lrc.periods import PeriodError, check_period
+from lrc.scope import Scope
 from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run_info
 from lrc.service.explanation import Explanation, assemble
 from lrc.service.stored_catalogue import parse_stored
 from lrc.store.columns import EXPLAINED_COLUMNS, RECORD_FIELDS
 from lrc.store.driver import DriverStore, open_store
 from lrc.store.facts_line import decode_line, typed
-from lrc.store.ranking_sql import Conditions, scope_sql
+from lrc.store.ranking_sql import scope_sql
 from lrc.store.sql_text import chunks, in_list
 from scoring.reasons import explain_plain
 
@@ -49,7 +50,7 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
         document = catalogue_document(store, run) if run is not None else None
         if who is None or run is None or document is None:
             return None
-        result = _current_result(store, run, code, scope_sql(who.scope, "r"))
+        result = _current_result(store, run, code, who.scope)
         submission = _submission(store, int(result["submission_id"])) if result is not None else None
         facts = decode_line(submission["facts"], submission["fields"]) if submission is not None else None
         if result is None or submission is None or facts is None:
@@ -71,17 +72,28 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
         return None
 
 
-def _current_result(store: DriverStore, run: dict[str, Any], code: str, scoped: Conditions) -> dict[str, Any] | None:
-    """The enterprise's newest result among the run's range inside the scope (``repository.result_of``)."""
-    fragments, params = scoped
+def _current_result(store: DriverStore, run: dict[str, Any], code: str, scope: Scope) -> dict[str, Any] | None:
+    """The enterprise's newest result among the run's range inside the scope, unless a newer one lies outside
+    it (``repository.result_of``)."""
+    fragments, params = scope_sql(scope, "r")
+    span = {"first": run["id"], "last": run["last"], "period": run["period"]}
     found = store.dicts(
         f"SELECT {', '.join('r.' + c for c in EXPLAINED_COLUMNS)} FROM score_results r"
         " JOIN score_runs s ON s.id = r.run_id"
         " WHERE r.uscc = :uscc AND r.run_id >= :first AND r.run_id <= :last AND s.period = :period"
         + "".join(f" AND {f}" for f in fragments),
-        {**params, "uscc": code, "first": run["id"], "last": run["last"], "period": run["period"]},
+        {**params, **span, "uscc": code},
     )
-    return max(found, key=lambda r: int(r["run_id"])) if found else None
+    if not found:
+        return None
+    newest = max(found, key=lambda r: int(r["run_id"]))
+    if not scope.everything and store.rows(
+        "SELECT r.run_id FROM score_results r JOIN score_runs s ON s.id = r.run_id WHERE r.enterprise_id = :enterprise"
+        " AND r.run_id > :run AND r.run_id <= :last AND s.period = :period AND s.id > :first LIMIT 1",
+        {**span, "enterprise": newest["enterprise_id"], "run": newest["run_id"]},
+    ):
+        return None  # the enterprise's current result lies outside the scope (it moved by a later submission)
+    return newest
 
 
 def _submission(store: DriverStore, submission_id: int) -> dict[str, Any] | None:

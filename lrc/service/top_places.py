@@ -102,9 +102,9 @@ def _top(
     newest = _newest_later(store, span) if last > first else {}
     if newest is None:
         return None
-    later = _later(store, span, scoped, matching, sorted(newest))
-    replaced = {int(r["enterprise_id"]) for r in later.values()}
-    passing = [r for r in later.values() if r["passes"]]
+    later = _later(store, span, scoped, matching, newest)
+    replaced = set(newest)  # every enterprise with a later result: its period-run row is not current
+    passing = [r for r in later if r["passes"]]
     replaced_totals = _first_totals(store, first, sorted(newest), ([], {}))  # every enterprise with a later result
     replaced_matching = _first_totals(store, first, sorted(replaced), matching)  # those inside the scope and filters
     text, params = _where(matching, "run_id = :first")
@@ -161,27 +161,29 @@ def _first_totals(store: DriverStore, first: int, ids: list[int], conditions: Co
 
 
 def _later(
-    store: DriverStore, span: dict[str, Any], scoped: Conditions, matching: Conditions, ids: list[int]
-) -> dict[int, dict[str, Any]]:
-    """Of the enterprises ``ids`` (those with a later result), each one's newest later result inside the scope,
-    as ``repository.results`` reads it, with ``passes``: whether that row passes the filters."""
-    newest: dict[int, dict[str, Any]] = {}
+    store: DriverStore,
+    span: dict[str, Any],
+    scoped: Conditions,
+    matching: Conditions,
+    newest: dict[int, tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """The current results of the enterprises with a later one (``newest``: each one's newest run in the
+    province) that lie inside the scope, as ``repository.results`` reads them, with ``passes``: whether the row
+    passes the filters. An enterprise whose newest result lies outside the scope has none here."""
+    current: list[dict[str, Any]] = []
     passing: set[tuple[int, int]] = set()
-    for part in chunks(ids):
+    for part in chunks(sorted(newest)):
         listed, named = in_list("e", part)
         text, params = _where(scoped, f"enterprise_id IN {listed}", LATER_RUNS)
-        for row in store.dicts(
-            f"SELECT {', '.join(FIELDS)}, run_id FROM score_results WHERE {text}", {**params, **named, **span}
-        ):
-            enterprise = int(row["enterprise_id"])
-            if enterprise not in newest or row["run_id"] > newest[enterprise]["run_id"]:
-                newest[enterprise] = row
+        query = f"SELECT {', '.join(FIELDS)}, run_id FROM score_results WHERE {text}"
+        rows = store.dicts(query, {**params, **named, **span})
+        current += [r for r in rows if int(r["run_id"]) == newest[int(r["enterprise_id"])][0]]
         text, params = _where(matching, f"enterprise_id IN {listed}", LATER_RUNS)
         query = f"SELECT enterprise_id, run_id FROM score_results WHERE {text}"
         passing.update((int(e), int(r)) for e, r in store.rows(query, {**params, **named, **span}))
-    for enterprise, row in newest.items():
-        row["passes"] = (enterprise, int(row["run_id"])) in passing
-    return newest
+    for row in current:
+        row["passes"] = (int(row["enterprise_id"]), int(row["run_id"])) in passing
+    return current
 
 
 def _shown(row: dict[str, Any], rank: int, province_rank: int) -> dict[str, Any]:

@@ -666,7 +666,28 @@ def _results_query(
     if enterprise_ids is not None:
         conditions.append(table.c.enterprise_id.in_(list(enterprise_ids)))
     few = uscc is not None or enterprise_ids is not None
-    return _newest(select(*[table.c[c] for c in columns]), runs, *conditions, few=few)
+    query = _newest(select(*[table.c[c] for c in columns]), runs, *conditions, few=few)
+    if scope is not None and not scope.everything and isinstance(runs, RunRange) and not _one_run(runs):
+        query = query.where(~_newer_result(runs))  # the newest inside the scope, unless a newer one is outside it
+    return query
+
+
+def _newer_result(runs: RunRange) -> Any:
+    """A condition on score_results: the row's enterprise has a newer result in ``runs``. Under a scope, each
+    enterprise's newest result inside it is current only when none is newer: an enterprise that moved to
+    another region by a later submission is that region's, not still the old one's with its old result."""
+    table = ScoreResult.__table__
+    newer = table.alias("newer")
+    return (
+        select(newer.c.run_id)
+        .where(
+            newer.c.enterprise_id == table.c.enterprise_id,
+            newer.c.run_id > table.c.run_id,
+            newer.c.run_id <= runs.last,
+            newer.c.run_id.in_(select(ScoreRun.id).where(ScoreRun.period == runs.period, ScoreRun.id > runs.first)),
+        )
+        .exists()
+    )
 
 
 def result_of(
@@ -967,7 +988,7 @@ class RankingRows:
     start: int  # the place (from 0) of the window's first row among the period run's rows
     full: bool  # the window holds as many rows as asked (there may be more after it)
     later: pd.DataFrame  # every enterprise's newest later result inside the scope and filters (RANKING_FIELDS)
-    replaced: set[int]  # enterprises with a later result inside the scope: their period-run row is not current
+    replaced: set[int]  # enterprises with a later result: their period-run row is not current
     replaced_matching: pd.DataFrame  # their period-run rows inside the scope and filters (total, uscc)
     replaced_totals: list[int]  # the period run's totals of the enterprises with a later result (the province's)
     later_totals: list[int]  # their current totals (the province's, not scoped)
@@ -1034,9 +1055,10 @@ def ranking_rows(
             for part in chunks(ids)
         ]
         frame = pd.concat(picked, ignore_index=True)
-        if len(frame):  # inside the scope, each enterprise's newest result there (as ``results`` reads it)
-            frame = frame.sort_values("run_id", kind="stable").drop_duplicates("enterprise_id", keep="last")
-            replaced = {int(e) for e in frame["enterprise_id"]}
+        replaced = set(ids)  # every enterprise with a later result: its period-run row is not current
+        if len(frame):  # its newest result, where that lies inside the scope (as ``results`` reads it)
+            pairs = zip(frame["enterprise_id"], frame["run_id"], strict=True)
+            frame = frame[[int(r) == newest[int(e)][0] for e, r in pairs]]
             later = keep(frame.drop(columns=["run_id"]).reset_index(drop=True)).reset_index(drop=True)
         mine = [
             _frame(conn, select(table.c.total, table.c.uscc).where(*where, table.c.enterprise_id.in_(part)))
