@@ -30,8 +30,10 @@ from lrc.store.ranking_sql import (
     COUNTS_KEPT,
     EQUAL_FILTERS,
     LATER_MAX,
+    PK_INDEX,
     Conditions,
     filter_sql,
+    first_totals_sql,
     match_count_sql,
     scope_sql,
     where,
@@ -152,11 +154,11 @@ def _newest_later(store: DriverStore, span: dict[str, Any]) -> dict[int, tuple[i
 def _first_totals(store: DriverStore, first: int, ids: list[int], conditions: Conditions) -> list[int]:
     """The period run's totals of the enterprises ``ids`` whose rows meet ``conditions``."""
     totals: list[int] = []
+    pk_index = (store.one(PK_INDEX) or (None,))[0] if store.dialect == "sqlite" and ids else None
     for part in chunks(ids):
         listed, named = in_list("e", part)
-        text, params = _where(conditions, "run_id = :first", f"enterprise_id IN {listed}")
-        query = f"SELECT total FROM score_results WHERE {text}"
-        totals += [int(t) for (t,) in store.rows(query, {**params, **named, "first": first})]
+        query, params = first_totals_sql(store.dialect, pk_index, listed, conditions)
+        totals += [int(t) for t, _ in store.rows(query, {**params, **named, "first": first})]
     return totals
 
 

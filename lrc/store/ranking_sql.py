@@ -85,3 +85,19 @@ def match_count_sql(dialect: str, scope: Scope, filters: FilterValues, *, counts
     else:
         total, table = "count(*)", "score_results"
     return f"SELECT {total} FROM {table} WHERE {' AND '.join(['run_id = :first', *fragments])}", params
+
+
+PK_INDEX = "SELECT name FROM pragma_index_list('score_results') WHERE origin = 'pk'"  # SQLite: the key's index
+
+
+def first_totals_sql(
+    dialect: str, pk_index: str | None, ids: str, conditions: Conditions
+) -> tuple[str, dict[str, Any]]:
+    """SQL giving the totals (and USCCs) of the run ``:first``'s results of the enterprises in the IN list ``ids``
+    that meet ``conditions``. On SQLite through the primary key's index (``pk_index``, read by ``PK_INDEX``):
+    its planner took the ranking index, which holds the total too, and walked the whole run (0.2 s at a
+    million results, for any number of enterprises) where the key finds each row (3 ms for 300)."""
+    indexed = f' INDEXED BY "{pk_index}"' if dialect == "sqlite" and pk_index else ""
+    fragments, params = conditions
+    where_text = " AND ".join(["run_id = :first", f"enterprise_id IN {ids}", *fragments])
+    return f"SELECT total, uscc FROM score_results{indexed} WHERE {where_text}", params

@@ -26,8 +26,17 @@ from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
 from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
 from lrc.store.match_counts import match_count
-from lrc.store.ranking_sql import LATER_MAX, FilterValues, filter_sql
-from lrc.store.sql_text import CHUNK, MAX_ID, PARAMETER, chunks
+from lrc.store.ranking_sql import (
+    LATER_MAX,
+    PK_INDEX,
+    Conditions,
+    FilterValues,
+    filter_sql,
+    first_totals_sql,
+    scope_sql,
+)
+from lrc.store.ranking_sql import where as where_sql
+from lrc.store.sql_text import CHUNK, MAX_ID, PARAMETER, chunks, in_list
 from lrc.store.tables import (
     CatalogueVersion,
     Enterprise,
@@ -1060,14 +1069,10 @@ def ranking_rows(
             pairs = zip(frame["enterprise_id"], frame["run_id"], strict=True)
             frame = frame[[int(r) == newest[int(e)][0] for e, r in pairs]]
             later = keep(frame.drop(columns=["run_id"]).reset_index(drop=True)).reset_index(drop=True)
-        mine = [
-            _frame(conn, select(table.c.total, table.c.uscc).where(*where, table.c.enterprise_id.in_(part)))
-            for part in chunks(sorted(replaced))
-        ]
+        inside = where_sql(scope_sql(scope), filter_sql(conn.dialect.name, *filters))
+        mine = _first_totals(conn, runs.first, sorted(replaced), inside)
         matching = pd.concat([matching, *[m for m in mine if len(m)]], ignore_index=True)
-        for part in chunks(ids):
-            query = select(table.c.total).where(table.c.run_id == runs.first, table.c.enterprise_id.in_(part))
-            replaced_totals += [int(v) for v in conn.scalars(query)]
+        replaced_totals += [int(v) for part in _first_totals(conn, runs.first, ids, ([], {})) for v in part["total"]]
     order = table.c.uscc.collate("C") if conn.dialect.name == "postgresql" else table.c.uscc
     start = max(0, offset - len(later))
     size = limit + len(later) + len(matching)
@@ -1085,6 +1090,18 @@ def ranking_rows(
         later_totals=[total for _, total in newest.values()],
         matched_first=matched,
     )
+
+
+def _first_totals(conn: Connection, first: int, ids: list[int], conditions: Conditions) -> list[pd.DataFrame]:
+    """The run ``first``'s totals and USCCs of the enterprises ``ids`` meeting ``conditions``, a part at a time
+    (``ranking_sql.first_totals_sql``: on SQLite by the primary key's index)."""
+    pk_index = conn.exec_driver_sql(PK_INDEX).scalar() if conn.dialect.name == "sqlite" and ids else None
+    frames = []
+    for part in chunks(ids):
+        listed, named = in_list("e", part)
+        query, params = first_totals_sql(conn.dialect.name, pk_index, listed, conditions)
+        frames.append(_frame(conn, text(query).bindparams(**params, **named, first=first)))
+    return frames
 
 
 def totals_from(
