@@ -28,6 +28,8 @@ from lrc.service.results import ranking_page
 from lrc.service.submitting import submit
 from lrc.service.top_places import top_places
 from lrc.store import repository as repo
+from lrc.store.ranking_sql import PK_INDEX, first_totals_sql
+from lrc.store.sql_text import in_list
 from lrc.uscc import make_uscc
 from tests.conftest import ADMIN, StoreBuild, module_store_build, scored_sample
 
@@ -443,3 +445,23 @@ def test_an_enterprise_that_moved_is_its_new_region_s_only(store: Engine, monkey
     explained = driver_explain(url, "sy", out, PERIOD)
     assert explained is not None and explained.to_dict() == explain(store, shenyang, out, PERIOD).to_dict()
     assert explained.region_code == now[out]
+
+
+def test_the_period_run_s_totals_of_a_few_enterprises_are_read_by_the_key(store: Engine) -> None:
+    """A page reads the period run's rows of the enterprises with later results by the primary key: on SQLite the
+    planner took the ranking index (it holds the total too) and walked the whole run, for any number of them."""
+    with store.connect() as conn:
+        ids = [
+            int(v) for v in conn.exec_driver_sql("SELECT enterprise_id FROM score_results WHERE run_id > 1").scalars()
+        ]
+        pk_index = conn.exec_driver_sql(PK_INDEX).scalar() if store.dialect.name == "sqlite" else None
+        listed, named = in_list("e", ids)
+        query, params = first_totals_sql(store.dialect.name, pk_index, listed, ([], {}))
+        explain_word = "EXPLAIN QUERY PLAN" if store.dialect.name == "sqlite" else "EXPLAIN"
+        plan = "\n".join(
+            str(r[-1]) for r in conn.execute(text(f"{explain_word} {query}"), {**params, **named, "first": 1})
+        )
+        totals = conn.execute(text(query), {**params, **named, "first": 1}).all()
+    assert len(totals) == len(set(ids)) > 10
+    if store.dialect.name == "sqlite":
+        assert pk_index and pk_index in plan and "ix_score_results_ranking" not in plan, plan
