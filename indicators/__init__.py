@@ -5,8 +5,9 @@ Names load on first use (PEP 562): building the pydantic models costs about 0.15
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lrc.lazy import lazy_names
 
 if TYPE_CHECKING:
     from indicators.catalogue_model import Catalogue
@@ -39,10 +40,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'indicators' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -5,8 +5,9 @@ the reasons and the row-by-row scorer, and must not pay for pandas' import."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lrc.lazy import lazy_names
 
 if TYPE_CHECKING:
     from scoring.engine import Scores, score
@@ -45,8 +46,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'scoring' has no attribute {name!r}")
-    return getattr(import_module(home), name)
+__getattr__ = lazy_names(__name__, _HOME)

@@ -5,8 +5,9 @@ does not pay for importing all of them (about a second at every `lrc` start)."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lrc.lazy import lazy_names
 
 if TYPE_CHECKING:
     from lrc.service import accounts, analytics
@@ -35,14 +36,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'lrc.service' has no attribute {name!r}")
-    module = import_module(home)
-    value = module if home.endswith(f".{name}") else getattr(module, name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [

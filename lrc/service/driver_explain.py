@@ -21,7 +21,7 @@ from typing import Any
 from lrc.normalise import ascii_form
 from lrc.periods import PeriodError, check_period
 from lrc.scope import Scope
-from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run_info
+from lrc.service.driver_reads import checked_catalogue, info_of, run_to_read, who_acts
 from lrc.service.explanation import Explanation, assemble
 from lrc.service.stored_catalogue import parse_stored
 from lrc.store.columns import EXPLAINED_COLUMNS, RECORD_FIELDS
@@ -45,9 +45,9 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
     if store is None:
         return None
     with store:
-        who = acting(store, name)
-        run = chosen_run(store, period, None) if who is not None else None
-        document = catalogue_document(store, run) if run is not None else None
+        who = who_acts(store, name)
+        run = run_to_read(store, period, None) if who is not None else None
+        document = checked_catalogue(store, run) if run is not None else None
         if who is None or run is None or document is None:
             return None
         result = _current_result(store, run, code, who.scope)
@@ -64,7 +64,7 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
     origin = (str(submission["file_name"]), int(submission["source_row"]), int(submission["batch_id"]))
     try:
         return assemble(
-            catalogue, run_info(run), result, typed(facts, catalogue), origin, records, closed, explain_plain
+            catalogue, info_of(run), result, typed(facts, catalogue), origin, records, closed, explain_plain
         )
     except Exception as exc:  # noqa: BLE001 - the row-by-row scorer disagrees with the stored points (a
         # ConflictError) or cannot score a rule (an error): the engine decides, through the other path

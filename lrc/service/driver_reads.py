@@ -20,7 +20,7 @@ from lrc.store.sql_text import MAX_ID
 RUN_COLUMNS = ("id", "period", "catalogue_version", "catalogue_hash", "input_hash", "finished_at", "kind")
 
 
-def acting(store: DriverStore, name: str | None) -> Principal | None:
+def who_acts(store: DriverStore, name: str | None) -> Principal | None:
     """``accounts.acting``'s answer for a user it lets in (single-user mode, or an active account); None where
     it refuses (an unknown or disabled user, no name while accounts exist) or says ``--as`` is wrong."""
     if int(store.rows("SELECT count(*) FROM users")[0][0]) == 0:
@@ -36,7 +36,7 @@ def acting(store: DriverStore, name: str | None) -> Principal | None:
     return Principal(name=user["name"], role=Role(user["role"]), scope=Scope(user["region"], user["uscc"]), door="cli")
 
 
-def chosen_run(store: DriverStore, period: str, run_id: int | None) -> dict[str, Any] | None:
+def run_to_read(store: DriverStore, period: str, run_id: int | None) -> dict[str, Any] | None:
     """``runs.chosen_run``: the newest period run of ``period`` or the run ``run_id`` of that period (its
     ``RUN_COLUMNS``), with ``last``, the last run of its range (``repository.current_runs``); None when there
     is none."""
@@ -63,14 +63,14 @@ def chosen_run(store: DriverStore, period: str, run_id: int | None) -> dict[str,
     return run
 
 
-def run_info(run: dict[str, Any]) -> RunInfo:
-    """``results.run_info`` of a run read by ``chosen_run``, with its range."""
+def info_of(run: dict[str, Any]) -> RunInfo:
+    """``results.run_info`` of a run read by ``run_to_read``, with its range."""
     first, last = int(run["id"]), int(run["last"])
     through = last if last > first else None
     return RunInfo(first, run["period"], run["catalogue_version"], run["input_hash"], run["finished_at"], through)
 
 
-def catalogue_document(store: DriverStore, run: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def checked_catalogue(store: DriverStore, run: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The run's stored catalogue copy (text and JSON), checked against its hash as ``runs.catalogue_for_run``
     checks it (an altered copy is refused there); None when it is missing or altered."""
     content_hash = str(run["catalogue_hash"])

@@ -113,8 +113,8 @@ def assemble(
         red_line=red_line,
         red_line_items=[e.code for e, i in zip(explained, catalogue.items, strict=True) if i.red_line and e.points],
         completeness=float(result["completeness"]),
-        levels=level_tables(catalogue, stored),
-        items=[item_dict(catalogue, e, origin, listed, counted) for e in explained],
+        levels=_level_tables(catalogue, stored),
+        items=[_item_dict(catalogue, e, origin, listed, counted) for e in explained],
         grade_note=grade_note(catalogue, total, red_line, sum(not e.gap for e in explained), grade),
         result_run_id=int(result["run_id"]),
         cause_record_id=None if result["cause_record_id"] is None else int(result["cause_record_id"]),
@@ -139,7 +139,7 @@ def superseded_note(run: Any) -> dict[str, Any]:
     return {"run_id": int(run.id), "kind": kind, "cause_id": cause, "text_zh": text}
 
 
-def level_tables(catalogue: Catalogue, points: Sequence[int]) -> dict[str, list[dict[str, Any]]]:
+def _level_tables(catalogue: Catalogue, points: Sequence[int]) -> dict[str, list[dict[str, Any]]]:
     """Each level's nodes (in the catalogue's order) with the sum of their items' points (``scoring.rollup``, for
     one enterprise, in plain integers)."""
     names = catalogue.node_names
@@ -154,7 +154,7 @@ def level_tables(catalogue: Catalogue, points: Sequence[int]) -> dict[str, list[
     return out
 
 
-def item_dict(
+def _item_dict(
     catalogue: Catalogue,
     explained: Any,
     origin: tuple[str, int, int] | None = None,

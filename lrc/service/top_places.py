@@ -22,7 +22,7 @@ from typing import Any
 from lrc.periods import PeriodError, check_period
 from lrc.reference import CITIES, INDUSTRIES
 from lrc.service.access import Principal
-from lrc.service.driver_reads import acting, catalogue_document, chosen_run, run_info
+from lrc.service.driver_reads import checked_catalogue, info_of, run_to_read, who_acts
 from lrc.service.filters import Filters, check_filters
 from lrc.service.run_info import RunInfo
 from lrc.store.driver import DriverStore, open_store
@@ -76,9 +76,9 @@ def top_places(
     if store is None:
         return None
     with store:
-        who = acting(store, name)
-        run = chosen_run(store, period, run_id) if who is not None else None
-        document = catalogue_document(store, run) if run is not None else None  # checked, as the other path does
+        who = who_acts(store, name)
+        run = run_to_read(store, period, run_id) if who is not None else None
+        document = checked_catalogue(store, run) if run is not None else None  # checked, as the other path does
         if who is None or run is None or document is None:
             return None
         chosen = check_filters(filters, [str(g["grade"]) for g in document[1]["grades"]])
@@ -132,7 +132,7 @@ def _top(
         higher = sum(n for t, n in province.items() if t > total)
         higher += sum(t > total for t in later_totals) - sum(t > total for t in replaced_totals)
         rows.append(_shown(row, 1 + sum(int(r["total"]) > total for r in page), 1 + higher))
-    return TopPlaces(run_info(run), rows, matched)
+    return TopPlaces(info_of(run), rows, matched)
 
 
 def _newest_later(store: DriverStore, span: dict[str, Any]) -> dict[int, tuple[int, int]] | None:

@@ -5,8 +5,9 @@ must not pay for SQLAlchemy's import."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lrc.lazy import lazy_names
 
 if TYPE_CHECKING:
     from lrc.store.engine import current_revision, make_engine, require_schema, upgrade
@@ -34,7 +35,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'lrc.store' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _WHERE)
