@@ -19,13 +19,12 @@ import logging
 from typing import Any
 
 from lrc.normalise import ascii_form
-from lrc.periods import PeriodError, check_period
 from lrc.scope import Scope
-from lrc.service.driver_reads import checked_catalogue, info_of, run_to_read, who_acts
+from lrc.service.driver_reads import info_of, reading
 from lrc.service.explanation import Explanation, assemble
 from lrc.service.stored_catalogue import parse_stored
 from lrc.store.columns import EXPLAINED_COLUMNS, RECORD_FIELDS
-from lrc.store.driver import DriverStore, open_store
+from lrc.store.driver import DriverStore
 from lrc.store.facts_line import decode_line, typed
 from lrc.store.ranking_sql import scope_sql
 from lrc.store.sql_text import chunks, in_list
@@ -36,21 +35,12 @@ log = logging.getLogger(__name__)
 
 def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> Explanation | None:
     """``results.explain(engine, who, uscc, period)`` for the user ``name`` (``--as``), or None: ask it."""
-    try:
-        period = check_period(period)
-    except PeriodError:  # the other path says so, after it has checked who asks (and audited a refusal)
-        return None
     code = ascii_form(uscc).upper()
-    store = open_store(db)
-    if store is None:
-        return None
-    with store:
-        who = who_acts(store, name)
-        run = run_to_read(store, period, None) if who is not None else None
-        document = checked_catalogue(store, run) if run is not None else None
-        if who is None or run is None or document is None:
+    with reading(db, name, period, None) as read:
+        if read is None:
             return None
-        result = _current_result(store, run, code, who.scope)
+        store, run, document = read.store, read.run, read.catalogue
+        result = _current_result(store, run, code, read.who.scope)
         submission = _submission(store, int(result["submission_id"])) if result is not None else None
         facts = decode_line(submission["facts"], submission["fields"]) if submission is not None else None
         if result is None or submission is None or facts is None:

@@ -5,19 +5,55 @@ then leaves the whole read to the SQLAlchemy path, which does exactly that."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from lrc.errors import ConflictError
 from lrc.normalise import ascii_form
+from lrc.periods import PeriodError, check_period
 from lrc.scope import Scope
 from lrc.service.access import Principal, Role, single_user
 from lrc.service.run_info import RunInfo
 from lrc.service.stored_catalogue import checked_document
-from lrc.store.driver import DriverStore
+from lrc.store.driver import DriverStore, open_store
 from lrc.store.sql_text import MAX_ID
 
 RUN_COLUMNS = ("id", "period", "catalogue_version", "catalogue_hash", "input_hash", "finished_at", "kind")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What every read through the driver starts from: the open store, who acts, the run (``run_to_read``) and
+    its checked catalogue copy (text and JSON: ``checked_catalogue``)."""
+
+    store: DriverStore
+    who: Principal
+    run: dict[str, Any]
+    catalogue: tuple[str, dict[str, Any]]
+
+
+@contextmanager
+def reading(db: str | None, name: str | None, period: str, run_id: int | None) -> Iterator[Reading | None]:
+    """The store of ``db`` open for the user ``name``'s read of ``period`` (or its run ``run_id``), closed after;
+    None where the SQLAlchemy path must answer: a malformed period (it checks who asks first), a store the
+    driver cannot open, a user it refuses, a run it does not find, a catalogue copy missing or altered."""
+    try:
+        period = check_period(period)
+    except PeriodError:
+        yield None
+        return
+    store = open_store(db)
+    if store is None:
+        yield None
+        return
+    with store:
+        who = who_acts(store, name)
+        run = run_to_read(store, period, run_id) if who is not None else None
+        catalogue = checked_catalogue(store, run) if run is not None else None
+        yield Reading(store, who, run, catalogue) if who and run and catalogue else None
 
 
 def who_acts(store: DriverStore, name: str | None) -> Principal | None:

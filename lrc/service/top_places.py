@@ -19,13 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrc.periods import PeriodError, check_period
 from lrc.reference import CITIES, INDUSTRIES
 from lrc.service.access import Principal
-from lrc.service.driver_reads import checked_catalogue, info_of, run_to_read, who_acts
+from lrc.service.driver_reads import info_of, reading
 from lrc.service.filters import Filters, check_filters
 from lrc.service.run_info import RunInfo
-from lrc.store.driver import DriverStore, open_store
+from lrc.store.driver import DriverStore
 from lrc.store.ranking_sql import (
     COUNTS_KEPT,
     EQUAL_FILTERS,
@@ -68,21 +67,11 @@ def top_places(
 ) -> TopPlaces | None:
     """Places 1 to ``limit`` of ``period``'s current ranking (or run ``run_id``'s) inside the scope of the user
     ``name`` (``--as``), as ``ranking_page`` gives them; None: ask ``ranking_page`` (see the module's text)."""
-    try:
-        period = check_period(period)
-    except PeriodError:  # the other path says so, after it has checked who asks (and audited a refusal)
-        return None
-    store = open_store(db)
-    if store is None:
-        return None
-    with store:
-        who = who_acts(store, name)
-        run = run_to_read(store, period, run_id) if who is not None else None
-        document = checked_catalogue(store, run) if run is not None else None  # checked, as the other path does
-        if who is None or run is None or document is None:
+    with reading(db, name, period, run_id) as read:
+        if read is None:
             return None
-        chosen = check_filters(filters, [str(g["grade"]) for g in document[1]["grades"]])
-        return _top(store, who, run, chosen, limit, count)
+        chosen = check_filters(filters, [str(g["grade"]) for g in read.catalogue[1]["grades"]])
+        return _top(read.store, read.who, read.run, chosen, limit, count)
 
 
 LATER_RUNS = (
