@@ -22,7 +22,7 @@ from lrc.normalise import ascii_form
 from lrc.scope import Scope
 from lrc.service.driver_reads import info_of, reading
 from lrc.service.explanation import Explanation, assemble
-from lrc.service.stored_catalogue import parse_stored
+from lrc.service.stored_catalogue import catalogue_of
 from lrc.store.columns import EXPLAINED_COLUMNS, RECORD_FIELDS
 from lrc.store.driver import DriverStore
 from lrc.store.facts_line import decode_line, typed
@@ -50,7 +50,7 @@ def driver_explain(db: str | None, name: str | None, uscc: str, period: str) -> 
             {"enterprise": int(result["enterprise_id"])},
         )
         closed = _closures(store, [int(r["id"]) for r in records])
-    catalogue = parse_stored(document[0], str(run["catalogue_hash"]))
+    catalogue = catalogue_of(document[1], str(run["catalogue_hash"]))  # checked by ``reading`` already
     origin = (str(submission["file_name"]), int(submission["source_row"]), int(submission["batch_id"]))
     try:
         return assemble(

@@ -25,6 +25,11 @@ def checked_document(document: str, content_hash: str) -> dict[str, Any]:
 @lru_cache(maxsize=8)
 def parse_stored(document: str, content_hash: str) -> Catalogue:
     """The checked copy read with today's models (which may add optional fields without touching old runs)."""
+    return catalogue_of(checked_document(document, content_hash), content_hash)
+
+
+def catalogue_of(checked: dict[str, Any], content_hash: str) -> Catalogue:
+    """A copy already checked (``checked_document``) read with today's models."""
     from indicators import parse_catalogue
 
-    return parse_catalogue(checked_document(document, content_hash), source=f"catalogue {content_hash[:12]}")
+    return parse_catalogue(checked, source=f"catalogue {content_hash[:12]}")
