@@ -15,6 +15,8 @@ bench/queries.py). Its rows are read into memory first (not timed), then:
   module's ``executemany`` with lrc's pragmas; PostgreSQL through psycopg's COPY. No validation, no scoring,
   no Python per row beyond handing the tuples over.
 - **reads**: a period run's one query, every enterprise's newest submission with its facts, fetched whole.
+- **index costs** (``--index-costs``): score's writes into SQLite again, first without the ranking index, then
+  without any secondary index of ``score_results``: what each index the read path rests on costs a period run.
 
 The sum of the writes and the read is the floor under the 40 s target for ingest + score: whatever lrc does
 in Python (reading the CSV, validating, scoring, building rows) comes on top."""
@@ -93,8 +95,12 @@ def new_store(url: str) -> None:
     engine.dispose()
 
 
-def sqlite_writes(rows: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, float]:
-    """Seconds to append each command's tables into a new SQLite store, one transaction per command."""
+SECONDARY = ("ix_score_results_ranking", "ix_score_results_uscc_run", "ix_score_results_enterprise_id")
+
+
+def sqlite_writes(rows: dict[str, tuple[list[str], list[tuple]]], dropped: tuple[str, ...] = ()) -> dict[str, float]:
+    """Seconds (wall, and ``score_cpu``: this process's CPU) to append each command's tables into a new SQLite
+    store, one transaction per command, the indexes ``dropped`` dropped first."""
     from lrc.store.engine import SQLITE_CACHE_KIB
 
     with tempfile.TemporaryDirectory() as folder:
@@ -103,9 +109,11 @@ def sqlite_writes(rows: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, f
         conn = sqlite3.connect(path, isolation_level=None)
         for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", f"cache_size=-{SQLITE_CACHE_KIB}"):
             conn.execute(f"PRAGMA {pragma}")
+        for index in dropped:
+            conn.execute(f"DROP INDEX {index}")
         seconds = {}
         for command, tables in (("ingest", INGEST_TABLES), ("score", SCORE_TABLES)):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             conn.execute("BEGIN")
             for table in tables:
                 names, values = rows[table]
@@ -113,6 +121,7 @@ def sqlite_writes(rows: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, f
                 conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", values)  # noqa: S608
             conn.execute("COMMIT")
             seconds[command] = time.perf_counter() - start
+            seconds[f"{command}_cpu"] = time.process_time() - cpu
         conn.close()
     return seconds
 
@@ -162,6 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, required=True, help="a SQLite store scored through the CLI")
     parser.add_argument("--postgres", action="store_true", help="also COPY the rows into a new PostgreSQL database")
+    parser.add_argument("--index-costs", action="store_true", help="also score's SQLite writes without its indexes")
     args = parser.parse_args()
     imports = Table(title="导入耗时 imports, a fresh interpreter each (median of 5), against 0.5 s a whole process")
     for column in ("import", "s", "share of 0.5 s"):
@@ -182,6 +192,20 @@ def main() -> None:
         total = s["ingest"] + s["read"] + s["score"]
         table.add_row(store, f"{s['ingest']:.1f}", f"{s['read']:.1f}", f"{s['score']:.1f}", f"{total:.1f}",
                       f"{total / 40:.0%}")  # fmt: skip
+    console.print(table)
+    if args.index_costs:
+        index_costs(rows, floors["SQLite"])
+
+
+def index_costs(rows: dict[str, tuple[list[str], list[tuple]]], base: dict[str, float]) -> None:
+    """Score's SQLite writes as they are, without the ranking index, and without any secondary index."""
+    table = Table(title="一期评分写入 SQLite 的索引开销 what score_results' indexes cost a period run's writes")
+    for column in ("indexes", "wall s", "CPU s", "CPU against all indexes"):
+        table.add_column(column, justify="right")
+    variants = {"all (as lrc keeps them)": base, "without the ranking index": sqlite_writes(rows, SECONDARY[:1]),
+                "no secondary index": sqlite_writes(rows, SECONDARY)}  # fmt: skip
+    for label, s in variants.items():
+        table.add_row(label, f"{s['score']:.1f}", f"{s['score_cpu']:.1f}", f"{s['score_cpu'] / base['score_cpu']:.0%}")
     console.print(table)
 
 

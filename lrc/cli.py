@@ -331,11 +331,9 @@ def explain(
     as_: ActAs = None,
 ) -> None:
     """逐项解释一家企业的得分 (every point of one enterprise, with reasons)."""
-    explanation = None
-    if run is None:  # the current result through the driver alone, when it can answer
-        from lrc.service.driver_explain import driver_explain
+    from lrc.service.driver_explain import driver_explain  # through the driver alone, when it can answer
 
-        explanation = driver_explain(db, as_, uscc, period)
+    explanation = driver_explain(db, as_, uscc, period, run)
     if explanation is None:
         from lrc.service import explain as explain_service
 

@@ -413,6 +413,37 @@ def test_driver_explanations_equal_the_service_s(store: Engine) -> None:
     assert answered == len(current)
 
 
+def test_driver_explanations_of_one_run_equal_the_service_s(store: Engine) -> None:
+    """``lrc explain --run N``: the result in one run, the period run's (superseded for some by a later run, whose
+    kind the explanation names) and each later run's, for the province and for a city user; a run of another
+    period or none at all is left to the service, which says so."""
+    url = store.url.render_as_string(hide_password=False)
+    with store.connect() as conn:
+        held = conn.execute(text("SELECT run_id, uscc FROM score_results ORDER BY run_id, uscc")).all()
+    assert len({r for r, _ in held}) > 10
+    superseded = 0
+    for run_id, uscc in held[::7] + [h for h in held if h[0] > 1]:
+        expected = explain(store, ADMIN, uscc, PERIOD, run_id=run_id).to_dict()
+        found = driver_explain(url, None, uscc, PERIOD, run_id)
+        assert found is not None and found.to_dict() == expected, (run_id, uscc)
+        superseded += found.superseded_by is not None
+    assert superseded >= 10
+    accounts.add_user(store, ADMIN, "boss", "admin", "a-long-password")
+    accounts.add_user(store, ADMIN, "dl", "analyst", "a-long-password", region="210200")
+    dalian = Principal(name="dl", role=Role.analyst, scope=Scope("210200"))
+    with store.connect() as conn:
+        regions = dict(conn.execute(text("SELECT uscc, region_code FROM score_results WHERE run_id = 1")).all())
+    for uscc, region in list(regions.items())[::9]:
+        found = driver_explain(url, "dl", uscc, PERIOD, 1)
+        if not region.startswith("2102"):
+            assert found is None  # outside the scope: the service refuses it and audits the refusal
+            continue
+        assert found is not None and found.to_dict() == explain(store, dalian, uscc, PERIOD, run_id=1).to_dict()
+    uscc = held[0][1]
+    assert driver_explain(url, None, uscc, "2026Q2", 1) is None  # run 1 is 2026Q3's: the service says so
+    assert driver_explain(url, None, uscc, PERIOD, 999) is None
+
+
 def test_an_enterprise_that_moved_is_its_new_region_s_only(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """A later submission moved one enterprise out of Dalian and one into it. A Dalian user's whole ranking, its
     pages (by SQL and through the driver) and explanations show the second and not the first (whose result in
