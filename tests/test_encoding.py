@@ -294,3 +294,24 @@ def test_a_stray_byte_in_a_gbk_file_is_refused_end_to_end_and_nothing_is_stored(
     (tmp_path / "records.csv").write_bytes("\n".join(records).encode("gbk") + b"\xff\n")
     done = lrc(tmp_path, "record", "ingest", "records.csv", ok=False)
     assert done.returncode == 4 and "第 2 行 (row 2), 列 ref (column)" in done.stderr and "0xFF" in done.stderr
+
+
+@pytest.mark.parametrize("bad", [b"\xff", "张三".encode(), "张三丰".encode()], ids=["stray-byte", "utf8", "odd-utf8"])
+def test_a_bad_cell_after_a_multi_line_cell_is_named_by_its_row_and_column(tmp_path: Path, bad: bytes) -> None:
+    """Excel writes a cell typed with Alt+Enter in quotes, over several lines. A row is numbered by the line it
+    starts on, as the reader numbers it for every other problem, and its cells are counted across the breaks:
+    the bad address below is row 4 (lines 4-5), column 地址. It was named by its physical line, row 5, and its
+    cells counted from there, the quote that closes 华信 taken for one that opens: column 统一社会信用代码."""
+    head = (
+        "统一社会信用代码,企业名称,地址,行政区划代码\r\n"
+        '91210102MA0Q00001X,"沈阳宏达\r\n(集团)有限公司",沈阳市和平区,210102\r\n'
+        '91210102MA0Q00002X,"大连\r\n华信有限公司",'
+    ).encode("gbk")
+    path = tmp_path / "alt-enter.csv"
+    path.write_bytes(head + "大连市".encode("gbk") + b",210202\r\n")
+    assert read_table(path).rows == [2, 4]
+    path.write_bytes(head + bad + b",210202\r\n")
+    with pytest.raises(InputValidationError) as info:
+        read_table(path)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (4, "地址")

@@ -3,9 +3,10 @@
 A file is read as UTF-8 (with or without a byte-order mark), UTF-16 (with a mark, as Excel saves "Unicode
 text"; without one when its NUL bytes say so) or GB18030 (GBK's superset, as Excel saves CSV on Chinese
 Windows). Nothing else is guessed: a guesser read a GBK file with one stray byte as Cyrillic, every name
-garbled. A file that none of them decodes is refused naming each line that does not decode, the column and
-byte where it stops, and the encodings tried; a line in the other of UTF-8 and GBK than the rest of the file
-is named as such (two encodings in one file).
+garbled. A file that none of them decodes is refused naming each row that does not decode, the column and
+byte where it stops, and the encodings tried; a cell in the other of UTF-8 and GBK than the rest of the file
+is named as such (two encodings in one file). A row is numbered as the readers number it, by the line it starts
+on: a quoted cell with line breaks (Excel's Alt+Enter) does not end it (``file_rows``).
 
 The other way two encodings meet in one file is quieter: GB18030 decodes almost any even run of bytes, so
 the UTF-8 bytes of 张三 (E5 BC A0 E4 B8 89) read without error as 寮犱笁. After a file is read as GB18030,
@@ -22,6 +23,7 @@ GB2312 and ever less often for longer ones; no name, header or category of the p
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import re
@@ -110,57 +112,59 @@ def _utf16_without_mark(data: bytes, file: str) -> str:
 def encoding_problems(data: bytes, file: str, *, table: bool = True, prefer_tab: bool = False) -> list[RowProblem]:
     """The problems of a file not all in one encoding: one that neither UTF-8 nor GB18030 decodes whole, or
     one that GB18030 decodes with UTF-8 text in it. The file's encoding is the one more of its cells are in
-    (UTF-8 when it has a byte-order mark); each line that does not decode in it is named with its cells that do
+    (UTF-8 when it has a byte-order mark); each row that does not decode in it is named with its cells that do
     not: a cell in the other encoding as mixed encodings, else the byte it stops at; in a GBK file, so is UTF-8
     text that GB18030 decodes (``utf8_cells``). A binary file, or one in neither encoding (more than
-    MAX_ENCODING_PROBLEMS lines that do not decode, none of them in the other encoding), is one problem at the
-    first line that does not decode."""
+    MAX_ENCODING_PROBLEMS rows that do not decode, none of them in the other encoding), is one problem at the
+    first row that does not decode."""
     marked = data.startswith(codecs.BOM_UTF8)
-    lines = _lines(data[len(codecs.BOM_UTF8) :] if marked else data)
+    body = data[len(codecs.BOM_UTF8) :] if marked else data
     main = "utf-8" if marked else _main_encoding(data)
-    bad = [(number, line) for number, line in enumerate(lines, start=1) if not _decodes(line, main)]
-    columns = _Columns.of(b"\n".join(lines).decode(main, "replace"), table, prefer_tab)
-    problems = [p for n, line in bad[: MAX_ENCODING_PROBLEMS + 1] for p in _line_problems(file, n, line, main, columns)]
+    rows = file_rows(body, table)
+    bad = [row for row in rows if not _decodes(row.data, main)]
+    columns = Columns.of(rows, main, delimiter_of(header_row(rows, main)[1], prefer_tab) if table else None)
+    problems = [p for row in bad[: MAX_ENCODING_PROBLEMS + 1] for p in _row_problems(file, row, main, columns)]
     mixed = any(p.reason in (MIXED_UTF8_REASON, MIXED_GBK_REASON) for p in problems)
     if bad and (_CONTROL_BYTES.search(data) or (len(bad) > MAX_ENCODING_PROBLEMS and not mixed)):
         return [_whole_file_problem(file, bad, main)]
-    if main == GB18030 or not problems:  # UTF-8 text that GB18030 decodes, in the lines that did decode
+    if main == GB18030 or not problems:  # UTF-8 text that GB18030 decodes, in the rows that did decode
         said = {(p.row, p.column) for p in problems}
-        text = b"\n".join(lines).decode(GB18030, "replace")
-        problems.extend(p for p in utf8_cells(text, file, columns.delimiter) if (p.row, p.column) not in said)
+        problems.extend(p for p in _utf8_problems(body, file, rows, columns) if (p.row, p.column) not in said)
     problems = sorted(problems, key=lambda p: p.row or 0)[:MAX_ENCODING_PROBLEMS]
     return problems or [RowProblem(file, None, None, None, NOT_TEXT_REASON)]
 
 
-def _whole_file_problem(file: str, bad: list[tuple[int, bytes]], main: str) -> RowProblem:
-    number, line = bad[0]
-    at, byte = _stop(line, main)
+def _whole_file_problem(file: str, bad: list[Row], main: str) -> RowProblem:
+    at, byte = _stop(bad[0].data, main)
     reason = (
         f"有 {len(bad):,} 行无法按 {TRIED} 解码,第一处是这一行第 {at} 个字节 0x{byte:02X}:文件不是这两种编码的"
         f"文本;请在 Excel 中另存为「CSV UTF-8」后重新导入 (cannot decode the file: tried {_english(TRIED)})"
     )
-    return RowProblem(file, number, None, None, reason)
+    return RowProblem(file, bad[0].number, None, None, reason)
 
 
 def utf8_cells(text: str, file: str, delimiter: str | None) -> list[RowProblem]:
     """A problem for each cell of ``text`` (a file read as GB18030) that was written in UTF-8, up to
-    MAX_ENCODING_PROBLEMS, named by line and, when ``delimiter`` is given (a table), column; the value is what
+    MAX_ENCODING_PROBLEMS, named by row and, when ``delimiter`` is given (a table), column; the value is what
     the cell says read as UTF-8."""
+    data = text.encode(GB18030)
+    if next(_utf8_runs(data), None) is None:
+        return []
+    rows = file_rows(data, delimiter is not None)
+    return _utf8_problems(data, file, rows, Columns.of(rows, GB18030, delimiter))
+
+
+def _utf8_problems(data: bytes, file: str, rows: list[Row], columns: Columns) -> list[RowProblem]:
+    """``utf8_cells`` of a file's bytes, its ``rows`` and ``columns`` found."""
     problems: list[RowProblem] = []
     said: set[tuple[int, str | None]] = set()
-    header_number, header = first_line(text)
-    headers = next(csv.reader([header], delimiter=delimiter), []) if delimiter else []
-    data = text.encode(GB18030)
+    starts = [row.start for row in rows]
     for offset, reading in _utf8_runs(data):
-        at = len(data[:offset].decode(GB18030))  # a run starts a character (it follows an ASCII byte)
-        number, start = _line_at(text, at)
-        column = None
-        if delimiter is not None:
-            index = cell_index(text[start:at], delimiter)
-            column = column_label(headers, index, header_row=number == header_number)
-        if (number, column) not in said:
-            said.add((number, column))
-            problems.append(RowProblem(file, number, column, reading, MIXED_UTF8_REASON))
+        row = rows[bisect.bisect_right(starts, offset) - 1]
+        column = columns.at(row, offset)
+        if (row.number, column) not in said:
+            said.add((row.number, column))
+            problems.append(RowProblem(file, row.number, column, reading, MIXED_UTF8_REASON))
             if len(problems) >= MAX_ENCODING_PROBLEMS:
                 break
     return problems
@@ -205,46 +209,14 @@ def delimiter_of(first_line: str, prefer_tab: bool) -> str:
     return "\t" if "\t" in first_line and (prefer_tab or "," not in first_line) else ","
 
 
-def first_line(text: str) -> tuple[int, str]:
-    """(number from 1, text) of the first line of ``text`` that is not blank: a table's header."""
-    lines = text.split("\n") if "\n" in text else text.split("\r")
-    for number, line in enumerate(lines, start=1):
-        if line.strip("\ufeff\r"):
-            return number, line.lstrip("\ufeff").rstrip("\r")
-    return 1, ""
-
-
-def cell_index(prefix: str, delimiter: str) -> int:
-    """The position (from 0) of the cell that the line ``prefix`` ends in."""
-    try:
-        cells = next(csv.reader([prefix], delimiter=delimiter), [])
-    except csv.Error:
-        return 0
-    return max(len(cells) - 1, 0)
-
-
 def column_label(headers: list[str], index: int, *, header_row: bool = False) -> str:
     """A column as problems name it: its header, else (or in the header row itself) its position."""
     header = headers[index].strip() if index < len(headers) else ""
     return header if header and len(header) <= 64 and not header_row else f"第 {index + 1} 列"
 
 
-def _line_at(text: str, pos: int) -> tuple[int, int]:
-    """(number from 1, start) of the line of ``text`` holding position ``pos``."""
-    mark = "\n" if "\n" in text else "\r"
-    return text.count(mark, 0, pos) + 1, text.rfind(mark, 0, pos) + 1
-
-
 def _english(tried: str) -> str:
     return tried.replace("、", ", ")
-
-
-def _lines(data: bytes) -> list[bytes]:
-    """The lines of a file's bytes (LF or CRLF; CR alone when it has no LF). A line feed or carriage return
-    byte is never part of a UTF-8 or GB18030 character."""
-    if b"\n" not in data:
-        return data.split(b"\r")
-    return [line.removesuffix(b"\r") for line in data.split(b"\n")]
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -282,43 +254,89 @@ def _stop(data: bytes, encoding: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class _Columns:
-    """How the cells of a file's lines are told apart and named: a table's delimiter and header, or none
-    (JSON: a line is one cell, named by its line alone)."""
+class Row:
+    """A row of a text file's bytes: the line it starts on (from 1), where its bytes start in the file, and its
+    bytes without the line break that ends it."""
+
+    number: int
+    start: int
+    data: bytes
+
+
+def file_rows(data: bytes, table: bool) -> list[Row]:
+    """The rows of a text file's bytes, numbered as the readers number them: by the line each starts on, lines
+    ended by CRLF, LF or a lone CR (pandas and the csv module count it too). In a ``table`` a line break inside
+    double quotes does not end a row (a cell with line breaks: Excel's Alt+Enter); a JSON file's rows are its
+    lines. A quote or line break byte is never part of a UTF-8, GB18030 or Big5 character."""
+    rows: list[Row] = []
+    number = start = end = 0
+    quoted = False
+    for line_number, line in enumerate(data.splitlines(keepends=True), start=1):
+        if not quoted:
+            number, start = line_number, end
+        end += len(line)
+        quoted ^= table and line.count(b'"') % 2 == 1
+        if not quoted:
+            rows.append(Row(number, start, _without_break(data[start:end])))
+    if quoted:  # a quote never closed: the rest of the file is its row
+        rows.append(Row(number, start, data[start:]))
+    return rows
+
+
+def _without_break(line: bytes) -> bytes:
+    return line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith((b"\n", b"\r")) else line
+
+
+def header_row(rows: list[Row], encoding: str) -> tuple[int, str]:
+    """(number, text in ``encoding``) of the first row that is not blank: a table's header."""
+    row = next((row for row in rows if row.data.strip()), None)
+    return (1, "") if row is None else (row.number, row.data.decode(encoding, "replace").lstrip("\ufeff"))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """How the cells of a file's rows are told apart and named: a table's delimiter and header, or none
+    (JSON: a row is one cell, named by its line alone)."""
 
     delimiter: str | None
     headers: list[str]
     header_number: int
 
     @classmethod
-    def of(cls, text: str, table: bool, prefer_tab: bool) -> _Columns:
-        number, header = first_line(text)
-        if not table:
+    def of(cls, rows: list[Row], encoding: str, delimiter: str | None) -> Columns:
+        """The columns of a table's ``rows`` (its header read in ``encoding``), or of JSON's (no ``delimiter``)."""
+        number, header = header_row(rows, encoding)
+        if delimiter is None:
             return cls(None, [], number)
-        delimiter = delimiter_of(header, prefer_tab)
         return cls(delimiter, next(csv.reader([header], delimiter=delimiter), []), number)
 
-    def spans(self, line: bytes) -> list[tuple[int, int]]:
-        return _cell_spans(line, self.delimiter) if self.delimiter else [(0, len(line))]
+    def spans(self, row: bytes) -> list[tuple[int, int]]:
+        return _cell_spans(row, self.delimiter) if self.delimiter else [(0, len(row))]
 
     def label(self, number: int, index: int) -> str | None:
         if self.delimiter is None:
             return None
         return column_label(self.headers, index, header_row=number == self.header_number)
 
+    def at(self, row: Row, offset: int) -> str | None:
+        """The column of the cell of ``row`` holding byte ``offset`` of the file."""
+        spans = self.spans(row.data)
+        index = next((i for i, (_, end) in enumerate(spans) if offset - row.start <= end), len(spans) - 1)
+        return self.label(row.number, index)
 
-def _line_problems(file: str, number: int, line: bytes, main: str, columns: _Columns) -> list[RowProblem]:
-    """A problem for each cell of ``line`` that does not decode in ``main``."""
+
+def _row_problems(file: str, row: Row, main: str, columns: Columns) -> list[RowProblem]:
+    """A problem for each cell of ``row`` that does not decode in ``main``."""
     problems = []
-    for index, (start, end) in enumerate(columns.spans(line)):
-        cell = line[start:end]
+    for index, (start, end) in enumerate(columns.spans(row.data)):
+        cell = row.data[start:end]
         if _decodes(cell, main):
             continue
-        column = columns.label(number, index)
+        column = columns.label(row.number, index)
         other = GB18030 if main == "utf-8" else "utf-8"
         if _decodes(cell, other):
             reason = MIXED_UTF8_REASON if other == "utf-8" else MIXED_GBK_REASON
-            problems.append(RowProblem(file, number, column, cell.decode(other), reason))
+            problems.append(RowProblem(file, row.number, column, cell.decode(other), reason))
             continue
         at, byte = _stop(cell, main)
         reason = (
@@ -326,7 +344,7 @@ def _line_problems(file: str, number: int, line: bytes, main: str, columns: _Col
             f"粘贴来的),改正后把文件另存为 UTF-8 (undecodable byte 0x{byte:02X} at byte {start + at} of the row;"
             f" tried {_english(TRIED)})"
         )
-        problems.append(RowProblem(file, number, column, cell.decode(main, "backslashreplace"), reason))
+        problems.append(RowProblem(file, row.number, column, cell.decode(main, "backslashreplace"), reason))
     return problems
 
 
