@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from indicators import load_catalogue
 from lrc import reference
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import read_records
+from lrc.ingest.big5 import big5_problems
 from lrc.ingest.encoding import GB18030, MIXED_GBK_REASON, MIXED_UTF8_REASON, decode, utf8_reading
 from lrc.ingest.readers import csv_text_table, read_table
 from lrc.ingest.validate import EXTRA_HEADERS, IDENTITY_ZH
@@ -84,7 +86,7 @@ def _problems(data: bytes, file: str) -> list[RowProblem]:
     return info.value.problems
 
 
-def test_no_gbk_character_header_category_or_sample_name_looks_like_utf8() -> None:
+def test_no_gbk_character_header_category_or_sample_name_looks_like_utf8_or_big5() -> None:
     """Every GB2312 character alone (about one in seven is a two-byte UTF-8 character: 隆 is ¡, 楼 is ¥), every
     header, category and item name of the catalogues, and 100,000 sample names, read from GBK."""
     gb2312 = [bytes([lead, trail]) for lead in range(0xB0, 0xF8) for trail in range(0xA1, 0xFF)]
@@ -98,6 +100,7 @@ def test_no_gbk_character_header_category_or_sample_name_looks_like_utf8() -> No
         words += [t.name_zh for t in catalogue.record_types]
     words += firms(100_000, 11).frame["name"].tolist()
     assert [w for w in characters + words if utf8_reading(w.encode("gbk").decode(GB18030))] == []
+    assert [w for w in characters + words if big5_problems(w.encode("gbk").decode(GB18030), "w", None)] == []
 
 
 def _decodes(data: bytes, encoding: str = "gb2312") -> bool:
@@ -315,3 +318,93 @@ def test_a_bad_cell_after_a_multi_line_cell_is_named_by_its_row_and_column(tmp_p
         read_table(path)
     [problem] = info.value.problems
     assert (problem.row, problem.column) == (4, "地址")
+
+
+# traditional names as Taiwan and Hong Kong write them, from parts like the sample generator's
+TRADITIONAL_BRANDS = "宏華金恆鑫盛泰興永瑞祥德信誠遠海東新中天正福嘉博潤鼎凱錦鴻佳明安和立益騰匯聯眾廣長隆"
+TRADITIONAL_NAMES = st.builds(
+    lambda prefix, brand, word, form, branch: prefix + brand + word + form + branch,
+    st.sampled_from("台北 新北 桃園 臺中 臺南 高雄 新竹 基隆 嘉義 彰化 屏東 香港 九龍 新界 澳門".split()),
+    st.text(alphabet=TRADITIONAL_BRANDS, min_size=2, max_size=4),
+    st.sampled_from("電子科技 機械製造 精密鑄造 塑膠製品 半導體 光電 貿易 物流 資訊 營造 餐飲 醫藥 紡織 食品".split()),
+    st.sampled_from("有限公司 股份有限公司 實業有限公司 集團有限公司 企業社".split()),
+    st.sampled_from(["", "分公司", "營業所", "第一工廠", "（台中）分公司"]),
+)
+RARE_GBK = [  # hanzi of GBK outside GB2312, as rare given names and brands use them (喆, 堃, 镕)
+    c for c in map(chr, range(0x4E00, 0x9FA6)) if _gb18030(c.encode(GB18030)) and not _decodes(c.encode("gbk"))
+]
+BIG5_REASON_EN = "the file looks Big5-encoded"
+
+
+@st.composite
+def _gbk_names_with_rare_characters(draw: st.DrawFn) -> str:
+    name = draw(NAMES)
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        at = draw(st.integers(min_value=0, max_value=len(name)))
+        name = name[:at] + draw(st.sampled_from(RARE_GBK)) + name[at:]
+    return name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_gbk_names_with_rare_characters() | TRADITIONAL_NAMES, min_size=1, max_size=20))
+def test_gbk_names_with_rare_or_traditional_characters_never_read_as_big5(names: list[str]) -> None:
+    """GB18030 reads every Big5 byte pair, so a Big5 file is told by its text: Big5 is refused only when its
+    text reads much better as Big5 than as GBK. Genuine GBK never does, even with characters outside GB2312:
+    rare ones in the sample names, or whole names typed in traditional characters on a mainland computer."""
+    table = csv_text_table(_gbk_decoded([_row(n, k) for k, n in enumerate(names)]), "g.csv", encoding=GB18030)
+    assert table.cells[1].tolist() == names
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(TRADITIONAL_NAMES, min_size=1, max_size=10), st.booleans())
+def test_a_big5_file_is_refused_at_its_first_name(names: list[str], chinese_headers: bool) -> None:
+    """Excel on Traditional Chinese Windows saves CSV in Big5 (cp950): read as GBK, without an error, 台北市信義區
+    was stored as two private-use characters and カ獺竡跋."""
+    header = ["統一社會信用代碼", "企業名稱", "行政區劃代碼"] if chinese_headers else ["uscc", "name", "region_code"]
+    lines = [header, *(_row(n, k) for k, n in enumerate(names))]
+    data = "".join(",".join(line) + "\r\n" for line in lines).encode("cp950")
+    assert _gb18030(data)
+    [problem] = _problems(data, "big5.csv")
+    assert (problem.file, problem.row, problem.column, problem.value) == ("big5.csv", 2, header[1], names[0])
+    assert "Big5" in problem.reason and BIG5_REASON_EN in problem.reason and "save it as UTF-8" in problem.reason
+
+
+def test_a_big5_file_is_refused_end_to_end_and_nothing_is_stored(tmp_path: Path) -> None:
+    """`lrc ingest` (whole and a chunk at a time), `lrc record ingest` and `lrc exchange import` of files saved in
+    Big5: each names the file, row and column, and nothing is stored."""
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "20", "--seed", "5", "--period", PERIOD, "--output", "s.csv")
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()
+    at = lines[0].split(",").index("name")
+    names = ["台北市信義區鼎泰豐股份有限公司", "香港九龍灣企業有限公司"]
+    names += [f"新竹科學園區光電{i}有限公司" for i in range(18)]
+    rows = [line.translate(str.maketrans("国营资体", "國營資體")).split(",") for line in lines]  # (ownership)
+    for row, name in zip(rows[1:], names, strict=True):
+        row[at] = name
+    (tmp_path / "big5.csv").write_bytes("".join(",".join(row) + "\r\n" for row in rows).encode("cp950"))
+    said = "big5.csv, 第 2 行 (row 2), 列 name (column):文件像是繁体中文的 Big5 编码"
+    for env in ({}, {"LRC_INGEST_CHUNK_CHARS": "2000"}):  # read whole, and a chunk at a time
+        done = lrc(tmp_path, "ingest", "big5.csv", "--period", PERIOD, ok=False, env=env)
+        assert done.returncode == 4 and said in done.stderr and "台北市信義區鼎泰豐股份有限公司" in done.stderr
+    assert _stored(tmp_path) == (0, 0)
+    records = ["統一社會信用代碼,記錄類型,決定日期,決定機關,文書編號"]
+    records.append(f"{rows[1][0]},DOUBLE_WAGE_AWARD,2026-03-01,臺北市勞動局,北市勞字1號")
+    (tmp_path / "records.csv").write_bytes("\r\n".join(records).encode("cp950"))
+    done = lrc(tmp_path, "record", "ingest", "records.csv", ok=False)
+    assert done.returncode == 4 and "第 2 行 (row 2), 列 決定機關 (column)" in done.stderr and "Big5" in done.stderr
+    feed = ["uscc,list_type,decision_date,authority,document_no"]
+    feed.append(f"{rows[1][0]},wage_arrears_blacklist,2026-03-01,臺北市勞動局,北市勞字2號")
+    (tmp_path / "feed.csv").write_bytes("\r\n".join(feed).encode("cp950"))
+    done = lrc(tmp_path, "exchange", "import", "feed.csv", ok=False)
+    assert done.returncode == 4 and "第 2 行 (row 2), 列 authority (column)" in done.stderr and "Big5" in done.stderr
+    assert json.loads(lrc(tmp_path, "records", "--format", "json").stdout) == []
+
+
+def test_a_big5_json_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    path, name = tmp_path / "r.json", "台北市信義區鼎泰豐股份有限公司"
+    path.write_bytes(f'[{{"uscc": "91210102MA0Q00001X",\n  "企業名稱": "{name}"}}]'.encode("cp950"))
+    with pytest.raises(InputValidationError) as info:
+        read_records(path, CATALOGUE, period=PERIOD)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (2, None) and BIG5_REASON_EN in problem.reason
+    assert problem.value == f'  "企業名稱": "{name}"}}]'

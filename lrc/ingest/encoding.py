@@ -2,11 +2,12 @@
 
 A file is read as UTF-8 (with or without a byte-order mark), UTF-16 (with a mark, as Excel saves "Unicode
 text"; without one when its NUL bytes say so) or GB18030 (GBK's superset, as Excel saves CSV on Chinese
-Windows). Nothing else is guessed: a guesser read a GBK file with one stray byte as Cyrillic, every name
-garbled. A file that none of them decodes is refused naming each row that does not decode, the column and
-byte where it stops, and the encodings tried; a cell in the other of UTF-8 and GBK than the rest of the file
-is named as such (two encodings in one file). A row is numbered as the readers number it, by the line it starts
-on: a quoted cell with line breaks (Excel's Alt+Enter) does not end it (``file_rows``).
+Windows; a Big5 file, which GB18030 reads as mojibake, is refused: ``big5``). Nothing else is guessed: a
+guesser read a GBK file with one stray byte as Cyrillic, every name garbled. A file that none of them
+decodes is refused naming each row that does not decode, the column and byte where it stops, and the
+encodings tried; a cell in the other of UTF-8 and GBK than the rest of the file is named as such (two
+encodings in one file). A row is numbered as the readers number it, by the line it starts on: a quoted cell
+with line breaks (Excel's Alt+Enter) does not end it (``file_rows``).
 
 The other way two encodings meet in one file is quieter: GB18030 decodes almost any even run of bytes, so
 the UTF-8 bytes of 张三 (E5 BC A0 E4 B8 89) read without error as 寮犱笁. After a file is read as GB18030,

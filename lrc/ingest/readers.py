@@ -27,6 +27,7 @@ from pandas.api.types import infer_dtype
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetMetadata, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem, UsageError
+from lrc.ingest.big5 import big5_problems
 from lrc.ingest.encoding import GB18030, decode, delimiter_of, encoding_problems, utf8_cells
 from lrc.ingest.template_period import GUIDE_SHEET, title_period
 from lrc.ingest.xlsx_extent import oversized
@@ -293,19 +294,28 @@ def _read_csv(data: bytes, file: str, *, prefer_tab: bool = False) -> RawTable:
 def csv_text_table(text: str, file: str, *, prefer_tab: bool = False, encoding: str = "utf-8") -> RawTable:
     """Comma- or tab-separated text; tabs when the first line has tabs and no commas
     (or, with ``prefer_tab``, any tabs: Excel's "Unicode text" export). Rows are the lines of ``text``.
-    Text read as GB18030 (``encoding``) with UTF-8 text in it is refused where the two encodings meet."""
+    Text read as GB18030 (``encoding``) that is Big5, or has UTF-8 text in it, is refused where it shows."""
     head = text.lstrip("\ufeff\r\n")  # the first line that is not blank
     end = head.find("\n")
     delimiter = delimiter_of(head if end < 0 else head[:end], prefer_tab)
     _check_lines(text, file, delimiter)
-    if encoding == GB18030 and utf8_cells(text, file, delimiter):
-        _refuse(encoding_problems(text.encode(GB18030), file, prefer_tab=prefer_tab), file)
+    if encoding == GB18030:
+        _refuse_garbled(text, file, delimiter, prefer_tab)
     return _read_csv_fast(text, file, delimiter) or _read_csv_lines(text, file, delimiter)
 
 
 def _refuse(problems: list[RowProblem], file: str) -> None:
     if problems:
         raise InputValidationError(problems, file)
+
+
+def _refuse_garbled(text: str, file: str, delimiter: str | None, prefer_tab: bool = False) -> None:
+    """Refuse the text of a file read as GB18030 that GB18030 garbles: Big5 (``big5_problems``), or UTF-8 cells
+    in it (``utf8_cells``). ``delimiter``: a table's, or None for JSON."""
+    _refuse(big5_problems(text, file, delimiter), file)
+    if utf8_cells(text, file, delimiter):
+        data = text.encode(GB18030)
+        _refuse(encoding_problems(data, file, table=delimiter is not None, prefer_tab=prefer_tab), file)
 
 
 def _text_lines(text: str) -> list[str]:
@@ -557,8 +567,8 @@ def _json_records(doc: object, file: str) -> list[Any]:
 
 def _read_json(data: bytes, file: str) -> RawTable:
     text, encoding = decode(data, file, table=False)
-    if encoding == GB18030 and utf8_cells(text, file, None):
-        _refuse(encoding_problems(data, file, table=False), file)
+    if encoding == GB18030:
+        _refuse_garbled(text, file, None)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
