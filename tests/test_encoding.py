@@ -408,3 +408,14 @@ def test_a_big5_json_file_is_refused_at_its_line(tmp_path: Path) -> None:
     [problem] = info.value.problems
     assert (problem.row, problem.column) == (2, None) and BIG5_REASON_EN in problem.reason
     assert problem.value == f'  "企業名稱": "{name}"}}]'
+
+
+def test_a_damaged_unicode_text_file_names_the_row_of_a_multi_line_cell() -> None:
+    """Excel's "Unicode text" (UTF-16 with a mark, tab-separated) with an unpaired surrogate (a damaged file) in
+    a cell typed with Alt+Enter: row 2, on lines 2-3, was named as line 3."""
+    head = '企业名称\t地址\r\n沈阳宏达\t"沈阳市\r\n和平'.encode("utf-16")
+    data = head + b"\x00\xd8" + '区"\r\n大连华信\t大连市\r\n'.encode("utf-16-le")
+    with pytest.raises(InputValidationError) as info:
+        decode(data, "u.txt", prefer_tab=True)
+    [problem] = info.value.problems
+    assert problem.row == 2 and "UTF-16" in problem.reason

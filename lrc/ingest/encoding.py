@@ -71,7 +71,7 @@ def decode(data: bytes, file: str, *, table: bool = True, prefer_tab: bool = Fal
     if data.startswith(b"PK\x03\x04"):
         _fail(file, "这是 Excel (xlsx) 文件,请使用 .xlsx 后缀 (this is an xlsx file)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _utf16(data, file), UTF16
+        return _utf16(data, file, table), UTF16
     if data.count(0) * 20 >= len(data):  # UTF-16 without a mark: every other byte of ASCII text is NUL
         return _utf16_without_mark(data, file), UTF16
     for encoding in (UTF8, GB18030):
@@ -86,11 +86,12 @@ def _fail(file: str, reason: str, row: int | None = None) -> NoReturn:
     raise InputValidationError([RowProblem(file, row, None, None, reason)], file)
 
 
-def _utf16(data: bytes, file: str) -> str:
+def _utf16(data: bytes, file: str, table: bool) -> str:
     try:
         return data.decode(UTF16)
     except UnicodeDecodeError as exc:
-        row = data[: exc.start].decode(UTF16, "replace").count("\n") + 1
+        before = data[: exc.start].decode(UTF16, "replace") + "?"  # ? for where it stops
+        row = file_rows(before.encode(), table)[-1].number
         reason = (
             "文件以 UTF-16 的字节顺序标记开头,这一行却不能按 UTF-16 解码(文件可能被截断或已损坏),请重新导出"
             " (cannot decode as UTF-16, which the file's byte-order mark says it is)"
