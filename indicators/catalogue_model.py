@@ -13,19 +13,15 @@ from pydantic import model_validator
 
 from indicators.models import (
     EXPECTED_COUNTS,
-    BandedRule,
     ChangelogEntry,
     ChildNode,
     ConsistencyCheck,
-    CountRule,
-    FlagRule,
     GradeBand,
     InputField,
     Item,
     Node,
     RecordsRule,
     Strict,
-    ThresholdRule,
 )
 from indicators.record_types import RecordType, record_column
 
@@ -95,7 +91,7 @@ class Catalogue(Strict):
                 if name not in fields:
                     raise ValueError(f"item {item.code}: reads unknown field {name}")
             read.update(item.uses)
-            _check_rule(item, fields)
+            item.rule.check(f"item {item.code}", fields)
         for check in self.checks:
             for condition in (check.when, check.then):
                 if condition.field not in fields:
@@ -247,53 +243,3 @@ def _check_type_against_item(record_type: RecordType, item: Item) -> None:
             raise ValueError(f"{where}: tier {tier} points {rule.points} must fit within {item.code} ({item.points})")
     if record_type.red_line != item.red_line:
         raise ValueError(f"{where}: red_line must equal that of item {item.code}")
-
-
-def _check_rule(item: Item, fields: dict[str, InputField]) -> None:
-    """Type and range checks between a rule and the fields it reads."""
-    where = f"item {item.code}"
-    rule = item.rule
-    if isinstance(rule, RecordsRule):
-        return
-    field = fields[rule.field]
-    if isinstance(rule, FlagRule):
-        if field.type != "bool":
-            raise ValueError(f"{where}: a flag rule needs a bool field, {field.name} is {field.type}")
-        return
-    if field.type == "bool":
-        raise ValueError(f"{where}: rule {rule.type} cannot read the yes/no field {field.name}")
-    if isinstance(rule, CountRule):
-        if field.type != "int" or field.min is None or field.min < 0:
-            raise ValueError(f"{where}: per_occurrence needs a non-negative int field, not {field.name}")
-        return
-    per = getattr(rule, "per", None)
-    if per is not None:
-        denominator = fields[per]
-        if denominator.type == "bool" or denominator.min is None or denominator.min < 1:
-            raise ValueError(f"{where}: denominator {per} must be a number with min >= 1")
-        low = 0.0 if field.min is not None and field.min >= 0 else float("-inf")
-        high = float("inf")
-    else:
-        low = field.min if field.min is not None else float("-inf")
-        high = field.max if field.max is not None else float("inf")
-    if isinstance(rule, ThresholdRule):
-        _check_threshold(where, rule, low, high)
-    elif isinstance(rule, BandedRule):
-        for band in rule.bands[1:]:
-            if not low < band.min <= high:
-                raise ValueError(f"{where}: band minimum {band.min} outside the reachable range {low}..{high}")
-
-
-def _check_threshold(where: str, rule: ThresholdRule, low: float, high: float) -> None:
-    v = rule.value
-    impossible = {
-        ">=": v > high,
-        ">": v >= high,
-        "<=": v < low,
-        "<": v <= low,
-        "==": not low <= v <= high,
-    }[rule.op]
-    always = {">=": v <= low, ">": False, "<=": v >= high, "<": False, "==": False}[rule.op]
-    if impossible or always:
-        what = "can never be met" if impossible else "is always met"
-        raise ValueError(f"{where}: threshold {rule.op} {v} {what} (range {low}..{high})")

@@ -7,9 +7,10 @@ catalogue author sees which item is wrong and why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -53,15 +54,40 @@ class InputField(Strict):
         return self
 
 
-class FlagRule(Strict):
+class BaseRule(Strict):
+    """What every rule type's data answers: the fields it reads, and whether its points and fields fit the
+    item. Each rule type is one subclass; ``scoring.rule_types`` holds how each scores, explains and writes SQL."""
+
+    @property
+    def reads(self) -> list[str]:
+        """The input fields the rule reads, numerator first."""
+        return []
+
+    def check_points(self, where: str, points: Decimal) -> None:
+        """Raise ValueError where the rule's own points do not fit the item's ``points``."""
+
+    def check(self, where: str, fields: Mapping[str, InputField]) -> None:
+        """Raise ValueError where a field the rule reads cannot be read as the rule reads it (type, range)."""
+
+
+class FlagRule(BaseRule):
     """Points when a yes/no fact equals ``when``."""
 
     type: Literal["flag"]
     field: str
     when: bool = True
 
+    @property
+    def reads(self) -> list[str]:
+        return [self.field]
 
-class ThresholdRule(Strict):
+    def check(self, where: str, fields: Mapping[str, InputField]) -> None:
+        field = fields[self.field]
+        if field.type != "bool":
+            raise ValueError(f"{where}: a flag rule needs a bool field, {field.name} is {field.type}")
+
+
+class ThresholdRule(BaseRule):
     """Points when ``field`` (divided by ``per`` if given) compares ``op`` to ``value``."""
 
     type: Literal["threshold"]
@@ -71,13 +97,32 @@ class ThresholdRule(Strict):
     op: Literal[">=", ">", "<=", "<", "=="]
     value: float
 
+    @property
+    def reads(self) -> list[str]:
+        return [self.field, *([self.per] if self.per else [])]
+
+    def check(self, where: str, fields: Mapping[str, InputField]) -> None:
+        low, high = _reachable(where, self, fields)
+        v = self.value
+        impossible = {
+            ">=": v > high,
+            ">": v >= high,
+            "<=": v < low,
+            "<": v <= low,
+            "==": not low <= v <= high,
+        }[self.op]
+        always = {">=": v <= low, ">": False, "<=": v >= high, "<": False, "==": False}[self.op]
+        if impossible or always:
+            what = "can never be met" if impossible else "is always met"
+            raise ValueError(f"{where}: threshold {self.op} {v} {what} (range {low}..{high})")
+
 
 class Band(Strict):
     min: float
     points: Decimal
 
 
-class BandedRule(Strict):
+class BandedRule(BaseRule):
     """Points of the highest band whose ``min`` the value (divided by ``per``) reaches."""
 
     type: Literal["banded"]
@@ -94,35 +139,98 @@ class BandedRule(Strict):
             raise ValueError("band minimums must be strictly ascending")
         return bands
 
+    @property
+    def reads(self) -> list[str]:
+        return [self.field, *([self.per] if self.per else [])]
 
-class CountRule(Strict):
+    def check_points(self, where: str, points: Decimal) -> None:
+        low, high = sorted((Decimal(0), points))
+        for band in self.bands:
+            if not low <= band.points <= high:
+                raise ValueError(f"{where}: band points {band.points} outside 0..{points}")
+            to_tenths(band.points)
+        if points not in {b.points for b in self.bands}:
+            raise ValueError(f"{where}: no band reaches the item's points {points}")
+
+    def check(self, where: str, fields: Mapping[str, InputField]) -> None:
+        low, high = _reachable(where, self, fields)
+        for band in self.bands[1:]:
+            if not low < band.min <= high:
+                raise ValueError(f"{where}: band minimum {band.min} outside the reachable range {low}..{high}")
+
+
+def _reachable(where: str, rule: ThresholdRule | BandedRule, fields: Mapping[str, InputField]) -> tuple[float, float]:
+    """The range the value a rule compares can take: a numeric field's, or 0.. for a ratio of one that is
+    never negative over a denominator of at least 1."""
+    field = _numeric(where, rule, fields[rule.field])
+    if rule.per is None:
+        low = field.min if field.min is not None else float("-inf")
+        high = field.max if field.max is not None else float("inf")
+        return low, high
+    denominator = fields[rule.per]
+    if denominator.type == "bool" or denominator.min is None or denominator.min < 1:
+        raise ValueError(f"{where}: denominator {rule.per} must be a number with min >= 1")
+    return (0.0 if field.min is not None and field.min >= 0 else float("-inf")), float("inf")
+
+
+def _numeric(where: str, rule: ThresholdRule | BandedRule | CountRule, field: InputField) -> InputField:
+    if field.type == "bool":
+        raise ValueError(f"{where}: rule {rule.type} cannot read the yes/no field {field.name}")
+    return field
+
+
+class CountRule(BaseRule):
     """``each`` points per occurrence counted in ``field``, capped at the item's points."""
 
     type: Literal["per_occurrence"]
     field: str
     each: Decimal
 
+    @property
+    def reads(self) -> list[str]:
+        return [self.field]
 
-class RecordsRule(Strict):
+    def check_points(self, where: str, points: Decimal) -> None:
+        to_tenths(self.each)
+        if self.each == 0 or (self.each > 0) != (points > 0):
+            raise ValueError(f"{where}: per-occurrence points {self.each} have the wrong sign")
+        if abs(self.each) > abs(points):
+            raise ValueError(f"{where}: one occurrence ({self.each}) exceeds the cap {points}")
+
+    def check(self, where: str, fields: Mapping[str, InputField]) -> None:
+        field = _numeric(where, self, fields[self.field])
+        if field.type != "int" or field.min is None or field.min < 0:
+            raise ValueError(f"{where}: per_occurrence needs a non-negative int field, not {field.name}")
+
+
+class RecordsRule(BaseRule):
     """Points from the enterprise's live records of ``types``: each record as its type and tier
     declare, plus ``escalation`` for every record after the first (explicit, same sign as the
-    item), capped at the item's points. Records are never "not reported": no record is 0."""
+    item), capped at the item's points. Records are never "not reported": no record is 0. It reads no
+    field (the catalogue checks its record types)."""
 
     type: Literal["records"]
     types: Annotated[list[str], Field(min_length=1)]
     escalation: Decimal = Decimal(0)
 
+    def check_points(self, where: str, points: Decimal) -> None:
+        to_tenths(self.escalation)
+        if self.escalation and (self.escalation > 0) != (points > 0):
+            raise ValueError(f"{where}: escalation {self.escalation} has the wrong sign")
 
-Rule = Annotated[FlagRule | ThresholdRule | BandedRule | CountRule | RecordsRule, Field(discriminator="type")]
-RULE_TYPES: tuple[str, ...] = ("flag", "threshold", "banded", "per_occurrence", "records")
+
+AnyRule = FlagRule | ThresholdRule | BandedRule | CountRule | RecordsRule
+Rule = Annotated[AnyRule, Field(discriminator="type")]
+RULE_MODELS: tuple[type[BaseRule], ...] = get_args(AnyRule)
 
 
-def rule_fields(rule: FlagRule | ThresholdRule | BandedRule | CountRule | RecordsRule) -> list[str]:
-    """The input fields a rule reads, numerator first (none for records)."""
-    if isinstance(rule, RecordsRule):
-        return []
-    per = getattr(rule, "per", None)
-    return [rule.field] + ([per] if per else [])
+def rule_type(model: type[BaseRule]) -> str:
+    """The ``type`` a rule model is known by in the catalogue (and in the scoring registry)."""
+    (name,) = get_args(model.model_fields["type"].annotation)
+    return str(name)
+
+
+RULE_TYPES: tuple[str, ...] = tuple(rule_type(model) for model in RULE_MODELS)
 
 
 class Condition(Strict):
@@ -180,7 +288,7 @@ class Item(Strict):
 
     @property
     def reads(self) -> list[str]:
-        return rule_fields(self.rule)
+        return self.rule.reads
 
     @property
     def uses(self) -> list[str]:
@@ -205,28 +313,8 @@ class Item(Strict):
             raise ValueError(f"{where}: only a deduct item can be a red line")
         if isinstance(self.legal_basis, list) and not self.legal_basis:
             raise ValueError(f"{where}: legal_basis is empty; write 'none' if the item rests on no law")
-        self._check_rule_points(where)
+        self.rule.check_points(where, self.points)
         return self
-
-    def _check_rule_points(self, where: str) -> None:
-        low, high = sorted((Decimal(0), self.points))
-        if isinstance(self.rule, BandedRule):
-            for band in self.rule.bands:
-                if not low <= band.points <= high:
-                    raise ValueError(f"{where}: band points {band.points} outside 0..{self.points}")
-                to_tenths(band.points)
-            if self.points not in {b.points for b in self.rule.bands}:
-                raise ValueError(f"{where}: no band reaches the item's points {self.points}")
-        if isinstance(self.rule, RecordsRule):
-            to_tenths(self.rule.escalation)
-            if self.rule.escalation and (self.rule.escalation > 0) != (self.points > 0):
-                raise ValueError(f"{where}: escalation {self.rule.escalation} has the wrong sign")
-        if isinstance(self.rule, CountRule):
-            to_tenths(self.rule.each)
-            if self.rule.each == 0 or (self.rule.each > 0) != (self.points > 0):
-                raise ValueError(f"{where}: per-occurrence points {self.rule.each} have the wrong sign")
-            if abs(self.rule.each) > abs(self.points):
-                raise ValueError(f"{where}: one occurrence ({self.rule.each}) exceeds the cap {self.points}")
 
 
 class GradeBand(Strict):
