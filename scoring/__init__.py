@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from scoring.grades import assign_grades, grade_label, grade_note
     from scoring.reasons import ItemExplanation, explain_row
     from scoring.rollup import rollup
-    from scoring.rules import RULE_HANDLERS
+    from scoring.rule_types import RULE_HANDLERS
 
 _HOME = {
     "Scores": "scoring.engine",
@@ -28,7 +28,7 @@ _HOME = {
     "ItemExplanation": "scoring.reasons",
     "explain_row": "scoring.reasons",
     "rollup": "scoring.rollup",
-    "RULE_HANDLERS": "scoring.rules",
+    "RULE_HANDLERS": "scoring.rule_types",
 }
 
 __all__ = [

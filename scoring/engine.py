@@ -6,16 +6,16 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from indicators import Catalogue, Item
+from indicators import Catalogue
 from scoring.facts import FactBlock, block, prepare
 from scoring.grades import assign_grades
 from scoring.rollup import rollup
-from scoring.rules import RULE_HANDLERS, Handler, condition_met, score_records
+from scoring.rule_types import handler
+from scoring.vectors import condition_met
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,13 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> Scores:
     gaps = np.zeros((n, m), dtype=bool, order="F")
     not_applicable = np.zeros((n, m), dtype=bool, order="F")
     columns = prepare(catalogue, facts)
-    handlers = [handler_for(catalogue, item) for item in catalogue.items]
+    kinds = [handler(item) for item in catalogue.items]
 
     def score_block(start: int) -> None:
         rows = slice(start, min(start + BLOCK_ROWS, n))
         facts_block = block(columns, rows)
-        for j, (item, handler) in enumerate(zip(catalogue.items, handlers, strict=True)):
-            points[rows, j], gaps[rows, j] = handler(item, facts_block)
+        for j, (item, kind) in enumerate(zip(catalogue.items, kinds, strict=True)):
+            points[rows, j], gaps[rows, j] = kind.score(catalogue, item, facts_block)
         apply_links(catalogue, facts_block, points[rows], gaps[rows], not_applicable[rows])
 
     starts = range(0, n, BLOCK_ROWS)
@@ -97,13 +97,6 @@ def score(catalogue: Catalogue, facts: pd.DataFrame) -> Scores:
         catalogue=catalogue,
         not_applicable=not_applicable,
     )
-
-
-def handler_for(catalogue: Catalogue, item: Item) -> Handler:
-    """The rule type's handler; a records item gets its types' terms bound."""
-    if item.rule.type == "records":
-        return partial(score_records, terms=catalogue.record_terms(item))
-    return RULE_HANDLERS[item.rule.type]
 
 
 def apply_links(

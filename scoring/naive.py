@@ -10,53 +10,19 @@ import math
 from typing import Any
 
 from indicators import Catalogue, Item, to_tenths
-from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
-
-_COMPARE = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
+from scoring.operators import COMPARE
+from scoring.rule_types import handler
 
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def item_points(item: Item, facts: dict[str, Any], terms: list[tuple[str, int]] | None = None) -> int | None:
-    """Tenths for one item (before applicability and requires), or None when an input is not reported.
-    ``terms`` are a records item's (count column, tenths per record)."""
-    rule = item.rule
-    if isinstance(rule, RecordsRule):
-        counts = [(int(facts.get(column) or 0), each) for column, each in terms or []]
-        raw = sum(n * each for n, each in counts) + max(sum(n for n, _ in counts) - 1, 0) * to_tenths(rule.escalation)
-        return max(raw, item.points_tenths) if item.points_tenths < 0 else min(raw, item.points_tenths)
+def item_points(catalogue: Catalogue, item: Item, facts: dict[str, Any]) -> int | None:
+    """Tenths for one item (before applicability and requires), or None when an input is not reported."""
     if any(_missing(facts.get(name)) for name in item.reads):
         return None
-    if isinstance(rule, FlagRule):
-        return item.points_tenths if bool(facts[rule.field]) == rule.when else 0
-    if isinstance(rule, CountRule):
-        raw = int(facts[rule.field]) * to_tenths(rule.each)
-        return max(raw, item.points_tenths) if item.points_tenths < 0 else min(raw, item.points_tenths)
-    value = float(facts[rule.field])
-    if rule.per:
-        value = _ratio(value, float(facts[rule.per]))
-    if isinstance(rule, ThresholdRule):
-        return item.points_tenths if _COMPARE[rule.op](value, rule.value) else 0
-    if not isinstance(rule, BandedRule):
-        raise TypeError(f"unknown rule type {rule.type}")
-    reached = [b for b in rule.bands if value >= b.min]
-    return to_tenths(reached[-1].points) if reached else 0
-
-
-def _ratio(value: float, per: float) -> float:
-    """``value / per`` as numpy divides (the engine does): by zero, infinite, or NaN for 0 / 0."""
-    if per == 0:
-        return math.nan if value == 0 or math.isnan(value) else math.copysign(math.inf, value)
-    return value / per
+    return handler(item).score_one(catalogue, item, facts)
 
 
 def explained_points(catalogue: Catalogue, facts: dict[str, Any]) -> tuple[list[int], list[bool], list[bool]]:
@@ -84,7 +50,7 @@ def _applies(item: Item, facts: dict[str, Any]) -> bool:
     condition = item.applies_when
     if condition is None or _missing(facts.get(condition.field)):
         return True
-    return bool(_COMPARE[condition.op](float(facts[condition.field]), condition.value))
+    return bool(COMPARE[condition.op](float(facts[condition.field]), condition.value))
 
 
 def linked_points(catalogue: Catalogue, facts: dict[str, Any]) -> dict[str, int | None]:
@@ -96,7 +62,7 @@ def linked_points(catalogue: Catalogue, facts: dict[str, Any]) -> dict[str, int 
         if not applicable[item.code]:
             points[item.code] = item.points_tenths if item.kind == "add" else 0
             continue
-        value = item_points(item, facts, catalogue.record_terms(item))
+        value = item_points(catalogue, item, facts)
         required = item.requires
         if required is not None and applicable[required]:
             if points[required] is None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from indicators import Catalogue, Item, to_tenths
-from indicators.models import BandedRule, Condition, CountRule, FlagRule, RecordsRule, ThresholdRule
+from indicators import Catalogue, to_tenths
+from indicators.models import Condition
+from scoring.operators import SQL_OPS
+from scoring.rule_types import handler
 
 DialectName = Literal["duckdb", "postgresql", "spark"]
 
@@ -42,11 +44,10 @@ DIALECTS: dict[str, Dialect] = {
     "postgresql": Dialect('"', "DOUBLE PRECISION"),
     "spark": Dialect("`", "DOUBLE"),
 }
-_SQL_OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "==": "=", "!=": "<>"}
 
 
-class _Writer:
-    """SQL expressions of one catalogue in one dialect."""
+class SqlWriter:
+    """SQL expressions of one catalogue in one dialect (each rule type writes its own: ``RuleType.sql``)."""
 
     def __init__(self, catalogue: Catalogue, dialect: Dialect) -> None:
         self.catalogue, self.d = catalogue, dialect
@@ -58,59 +59,18 @@ class _Writer:
             return f"CASE WHEN {column} THEN {self.d.number(1.0)} WHEN NOT {column} THEN {self.d.number(0.0)} END"
         return f"CAST({column} AS {self.d.double})"
 
-    def measured(self, rule: ThresholdRule | BandedRule) -> str:
-        """The value a rule compares; with ``per``, x/0 is ±inf and 0/0 NULL (compares false, as NaN does in numpy)."""
-        value = self.numeric(rule.field)
-        if not rule.per:
-            return value
-        per, infinity = self.numeric(rule.per), f"CAST('Infinity' AS {self.d.double})"
-        return (
-            f"(CASE WHEN {per} = 0 THEN (CASE WHEN {value} > 0 THEN {infinity} WHEN {value} < 0 THEN -{infinity} END) "
-            f"ELSE {value} / {per} END)"
-        )
-
-    def records(self, item: Item, escalation: int) -> str:
-        terms = self.catalogue.record_terms(item)
-        counts = [f"COALESCE({self.d.name(column)}, 0)" for column, _ in terms] or ["0"]
-        raw = " + ".join(f"{count} * {each}" for count, (_, each) in zip(counts, terms, strict=False)) or "0"
-        extra = f"GREATEST({' + '.join(counts)} - 1, 0) * {escalation}"
-        pts = item.points_tenths
-        return f"GREATEST({raw} + {extra}, {pts})" if pts < 0 else f"LEAST({raw} + {extra}, {pts})"
-
-    def item(self, k: int) -> str:
-        """Tenths for item ``k`` before applicability and ``requires``; NULL inputs score 0. A threshold or
-        banded item compares its measured value, column ``__m{k}`` of the ``measures`` step."""
-        item = self.catalogue.items[k]
-        rule, pts = item.rule, item.points_tenths
-        if isinstance(rule, RecordsRule):
-            return self.records(item, to_tenths(rule.escalation))
-        if isinstance(rule, FlagRule):
-            return f"CASE WHEN {self.d.name(rule.field)} = {str(rule.when).upper()} THEN {pts} ELSE 0 END"
-        if isinstance(rule, CountRule):
-            each = to_tenths(rule.each)
-            enough = -(-abs(pts) // abs(each))  # occurrences that reach the cap, as the engine counts
-            raw = f"LEAST(COALESCE({self.d.name(rule.field)}, 0), {enough}) * {each}"
-            return f"GREATEST({raw}, {pts})" if pts < 0 else f"LEAST({raw}, {pts})"
-        value = f"__m{k}"
-        if isinstance(rule, ThresholdRule):
-            return f"CASE WHEN {value} {_SQL_OPS[rule.op]} {self.d.number(rule.value)} THEN {pts} ELSE 0 END"
-        branches = " ".join(
-            f"WHEN {value} >= {self.d.number(band.min)} THEN {to_tenths(band.points)}" for band in reversed(rule.bands)
-        )
-        return f"CASE {branches} ELSE 0 END"
-
     def outside(self, condition: Condition | None) -> str:
         """The law does not ask the item here: the condition's field is reported and the condition fails."""
         if condition is None:
             return "FALSE"
         field = self.numeric(condition.field)
-        return f"({field} IS NOT NULL AND NOT ({field} {_SQL_OPS[condition.op]} {self.d.number(condition.value)}))"
+        return f"({field} IS NOT NULL AND NOT ({field} {SQL_OPS[condition.op]} {self.d.number(condition.value)}))"
 
     def linked(self, k: int) -> tuple[str, str]:
         """(tenths, gap) of item ``k`` after applicability and ``requires``, as the engine links them."""
         catalogue = self.catalogue
         item = catalogue.items[k]
-        value = self.item(k)
+        value = handler(item).sql(self, item, k)
         gap = " OR ".join(f"{self.d.name(f)} IS NULL" for f in item.reads) or "FALSE"
         if item.requires is not None:
             r = catalogue.item_codes.index(item.requires)
@@ -128,14 +88,11 @@ def scoring_sql(catalogue: Catalogue, table: str = "facts", dialect: DialectName
     points in integer tenths, items in catalogue order, ``reported`` the items without a gap."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}: one of {', '.join(DIALECTS)}")
-    writer = _Writer(catalogue, DIALECTS[dialect])
+    writer = SqlWriter(catalogue, DIALECTS[dialect])
     uscc = writer.d.name("uscc")
     n = len(catalogue.items)
-    measures = [
-        f"{writer.measured(item.rule)} AS __m{k}"
-        for k, item in enumerate(catalogue.items)
-        if isinstance(item.rule, ThresholdRule | BandedRule)
-    ]
+    measured = [(k, handler(item).sql_measure(writer, item)) for k, item in enumerate(catalogue.items)]
+    measures = [f"{value} AS __m{k}" for k, value in measured if value is not None]
     linked = [writer.linked(k) for k in range(n)]
     points = [f"({value}) AS i{k}" for k, (value, _) in enumerate(linked)]
     gaps = [f"({gap}) AS g{k}" for k, (_, gap) in enumerate(linked)]

@@ -33,7 +33,7 @@ from lrc.ingest.validate import (
 )
 from lrc.normalise import CONTROL_PATTERN, ascii_form
 from lrc.uscc import uscc_valid_mask
-from scoring.rules import COMPARISONS
+from scoring.vectors import COMPARISONS
 
 _INT = re.compile(INT_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)

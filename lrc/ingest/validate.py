@@ -24,7 +24,7 @@ from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest.readers import RawTable, title_above_header
 from lrc.normalise import CONTROL_REASON, ascii_column, has_control
 from lrc.uscc import is_format_valid, uscc_valid_mask, validate_uscc
-from scoring.rules import COMPARISONS
+from scoring.vectors import COMPARISONS
 
 IDENTITY_ZH: dict[str, str] = {
     "uscc": "统一社会信用代码",

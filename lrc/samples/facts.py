@@ -16,7 +16,7 @@ from indicators.models import BandedRule, CountRule, ThresholdRule
 from lrc.samples import facts_2027, facts_employment, facts_protection, facts_voice  # noqa: F401 - they register makers
 from lrc.samples.makers import MAKERS, value
 from lrc.samples.quality import Context
-from scoring.rules import COMPARISONS
+from scoring.vectors import COMPARISONS
 
 __all__ = ["HANDLED", "draw_facts", "generic"]
 

@@ -25,7 +25,7 @@ from lrc.periods import check_period
 from lrc.samples import generate
 from lrc.samples.identity import firms
 from lrc.samples.quality import make_context
-from scoring.rules import COMPARISONS
+from scoring.vectors import COMPARISONS
 
 RECORD_COLUMNS = ("uscc", "type", "date", "source", "ref", "severity", "workers", "amount", "note")
 SPAN_DAYS = 3 * 365

@@ -9,8 +9,6 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from indicators import Catalogue, Item
-from indicators.models import BandedRule, CountRule, FlagRule, RecordsRule, ThresholdRule
-from indicators.record_types import TIER_ZH
 from lrc.errors import NotFoundError
 from lrc.periods import check_period
 from lrc.reference import CITIES, city_of
@@ -18,38 +16,12 @@ from lrc.service.access import Principal
 from lrc.service.runs import marks_now, missing_required, score_submissions
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from scoring.reasons import format_value
-
-OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
-
-
-def _value(catalogue: Catalogue, rule: ThresholdRule | BandedRule, value: float) -> str:
-    """A rule's threshold as people read it, formatted as explain() formats values."""
-    per = catalogue.field_map[rule.per] if rule.per else None
-    return format_value(catalogue.field_map[rule.field], per, value, digits=2)
+from scoring.rule_types import handler
 
 
 def describe_rule(catalogue: Catalogue, item: Item) -> str:
     """A rule in words, e.g. ``劳动合同签订率(= … ÷ 职工总数) ≥ 100% → +2``."""
-    rule = item.rule
-    points = f"{item.points:+f}"
-    suffix = _links_text(catalogue, item)
-    if isinstance(rule, RecordsRule):
-        return _records_text(catalogue, rule, points) + suffix
-    return _fact_rule_text(catalogue, item, rule, points) + suffix
-
-
-def _records_text(catalogue: Catalogue, rule: RecordsRule, points: str) -> str:
-    parts = []
-    for code in rule.types:
-        kind = catalogue.record_type_map[code]
-        tiers = "、".join(
-            f"{TIER_ZH[t] + ' ' if kind.tiered else ''}{r.points:+f}(显示 {r.display_months} 个月)"
-            for t, r in kind.tiers.items()
-        )
-        parts.append(f"「{kind.name_zh}」每条 {tiers}")
-    escalation = f";第二条起每条另计 {rule.escalation:+f}" if rule.escalation else ""
-    return f"{';'.join(parts)}{escalation};累计以 {points} 为限"
+    return handler(item).describe(catalogue, item, f"{item.points:+f}") + _links_text(catalogue, item)
 
 
 def _links_text(catalogue: Catalogue, item: Item) -> str:
@@ -60,25 +32,6 @@ def _links_text(catalogue: Catalogue, item: Item) -> str:
     if item.requires:
         text += f";以 {item.requires} 得分为前提"
     return text
-
-
-def _fact_rule_text(
-    catalogue: Catalogue, item: Item, rule: FlagRule | CountRule | ThresholdRule | BandedRule, points: str
-) -> str:
-    field = catalogue.field_map[rule.field]
-    if isinstance(rule, FlagRule):
-        return f"「{field.name_zh}」为{'是' if rule.when else '否'} → {points}"
-    if isinstance(rule, CountRule):
-        return f"「{field.name_zh}」每{field.unit or '次'} {rule.each:+f},累计以 {points} 为限"
-    measure = rule.label_zh or field.name_zh
-    if rule.per:
-        measure = f"{measure}(= {field.name_zh} ÷ {catalogue.field_map[rule.per].name_zh})"
-    if isinstance(rule, ThresholdRule):
-        return f"{measure} {OPS[rule.op]} {_value(catalogue, rule, rule.value)} → {points}"
-    if isinstance(rule, BandedRule):
-        bands = ";".join(f"≥ {_value(catalogue, rule, b.min)} 得 {b.points:f}" for b in rule.bands)
-        return f"{measure} 分档:{bands}"
-    raise TypeError(f"unknown rule type {rule.type}")
 
 
 def legal_text(item: Item) -> str:
