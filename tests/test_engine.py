@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import RULE_TYPES, Catalogue, available_versions, load_catalogue
+from indicators import Catalogue, load_catalogue
 from indicators.models import BandedRule, CountRule, FlagRule, ThresholdRule
 from lrc.samples import generate
 from lrc.samples.records import generate_records, stored_form
-from scoring import RULE_HANDLERS, assign_grades, explain_row, grade_note, score
+from scoring import assign_grades, explain_row, grade_note, score
 from scoring.naive import score_rows
 from scoring.reasons import explain_plain
 from scoring.records import record_counts
@@ -24,12 +24,6 @@ from tests.facts_strategies import enterprise_facts, frame
 CATALOGUE = load_catalogue()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 batches = st.lists(enterprise_facts(CATALOGUE), min_size=1, max_size=12)
-
-
-def test_every_rule_type_has_a_handler_and_is_used() -> None:
-    assert set(RULE_HANDLERS) == set(RULE_TYPES)
-    used = {i.rule.type for version in available_versions() for i in load_catalogue(version).items}
-    assert used == set(RULE_TYPES)
 
 
 @SETTINGS
