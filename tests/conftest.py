@@ -9,6 +9,8 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,18 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
+
+
+@contextmanager
+def clock_at(day: date) -> Iterator[None]:
+    """The store's clock (``repository.now``) at noon of ``day`` in Beijing while inside: the runs, records and
+    publications stored then are stored as of that day (a case may then be dated back to it). In-process only."""
+    from lrc.store import repository
+
+    noon = datetime(day.year, day.month, day.day, 4, tzinfo=UTC)  # 12:00 in Beijing
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(repository, "now", lambda: noon)
+        yield
 
 
 def _pg_database(template: str | None = None) -> Iterator[str]:

@@ -17,16 +17,21 @@ from typing import Any
 import pytest
 
 from lrc.workdays import add_working_days, is_working_day
-from tests.conftest import _pg_database
+from tests.conftest import ADMIN, _pg_database, clock_at
 from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
+SCORED_ON = date(2026, 10, 1)  # the period run's day: an objection received on paper since may be dated back to it
 PDF = b"%PDF-1.4\n% evidence\n"
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
-    """A scored period of 60 sample enterprises and an admin account: the working folder and a caller."""
+    """A period of 60 sample enterprises scored on ``SCORED_ON`` and an admin account: the working folder and a
+    caller."""
+    from lrc.service import ingest_file, score_period
+    from lrc.store import make_engine
+
     cwd = tmp_path_factory.mktemp(f"objections-{request.param}")
     databases = _pg_database() if request.param == "postgresql" else None
     url = next(databases) if databases else f"sqlite:///{cwd / 'lrc.db'}"
@@ -34,8 +39,11 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     call.url = url  # type: ignore[attr-defined]
     call("init", who=None)  # no account yet: the machine's user acts
     call("sample", "--n", "60", "--seed", "13", "--period", PERIOD, "--output", "facts.csv", who=None)
-    call("ingest", "facts.csv", "--period", PERIOD, who=None)
-    call("score", "--period", PERIOD, who=None)
+    engine = make_engine(url)
+    with clock_at(SCORED_ON):
+        ingest_file(engine, ADMIN, cwd / "facts.csv", PERIOD)
+        score_period(engine, ADMIN, PERIOD)
+    engine.dispose()
     call("user", "add", "boss", "--role", "admin", "--password-stdin", who=None, stdin="boss-password\n")
     (cwd / "evidence.pdf").write_bytes(PDF)
     (cwd / "pledge.pdf").write_bytes(PDF + b"% pledge\n")
@@ -58,6 +66,14 @@ def as_json(call: Any, *args: str, who: str = "boss") -> Any:
 
 def results(call: Any) -> list[dict]:
     return as_json(call, "rank", "--period", PERIOD)
+
+
+def on_the_period_run(call: Any, start: int) -> str:
+    """The first enterprise from ``start`` on in the ranking whose current result is still the period run's
+    (stored on ``SCORED_ON``: an objection to it may be dated back to then)."""
+    period_run = min(r["id"] for r in as_json(call, "runs") if r["period"] == PERIOD)
+    return next(r["uscc"] for r in results(call)[start:]
+                if as_json(call, "explain", r["uscc"], "--period", PERIOD)["result_run_id"] == period_run)  # fmt: skip
 
 
 def item(explained: dict, code: str) -> dict:
@@ -139,8 +155,9 @@ def _record(call: Any, uscc: str, kind: str, severity: str, day: str, source: st
 def _record_delivered_on(
     call: Any, day: date, uscc: str, kind: str, severity: str, decided: str, source: str, ref: str
 ) -> dict:
-    """A record delivered on ``day`` (the service's clock set to it for this one delivery): one still shown
-    that day counts until its display ends; delivered after that, it never counts in the current result."""
+    """A record delivered on ``day`` (the service's and the store's clocks set to it for this one delivery, and
+    the result it makes): one still shown that day counts until its display ends; delivered after that, it never
+    counts in the current result."""
     import lrc.service.records as records_service
     from lrc.service.access import Principal, Role
     from lrc.store import make_engine
@@ -149,7 +166,7 @@ def _record_delivered_on(
     values = {"uscc": uscc, "type": kind, "date": decided, "source": source, "ref": ref, "severity": severity,
               "workers": "", "amount": "", "note": ""}  # fmt: skip
     try:
-        with pytest.MonkeyPatch.context() as patch:
+        with pytest.MonkeyPatch.context() as patch, clock_at(day):
             patch.setattr(records_service, "today_in_china", lambda: day)
             summary = records_service.add_record(engine, Principal(name="boss", role=Role.admin), values)
     finally:
@@ -418,7 +435,7 @@ def test_an_upheld_objection_is_not_filed_again_on_the_same_result(store: Any) -
 
 def test_an_objection_past_its_deadline_raises_one_alert(store: Any) -> None:
     cwd, call = store
-    uscc = results(call)[15]["uscc"]
+    uscc = on_the_period_run(call, 15)
     filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x",
                     "--today", "2026-11-02")  # fmt: skip
     due = date.fromisoformat(filed["due_on"])
@@ -600,7 +617,6 @@ def test_two_decisions_on_one_case_at_the_same_moment_are_taken_one_after_the_ot
     assert call.url.startswith("postgresql")
     from lrc.service import alerts as alert_service
     from lrc.service import objections
-    from tests.conftest import ADMIN
 
     uscc = results(call)[20]["uscc"]
     filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "同时决定")
@@ -612,7 +628,7 @@ def test_two_decisions_on_one_case_at_the_same_moment_are_taken_one_after_the_ot
     shown = as_json(call, "objection", "show", str(filed["id"]))
     assert (shown["status"], shown["note"]) == ("upheld", "rival")
 
-    other = results(call)[21]["uscc"]
+    other = on_the_period_run(call, 21)
     call("objection", "file", other, "--period", PERIOD, "--item", "A1.1.1", "--reason", "x", "--today", "2026-11-02")
     call("objection", "check-overdue")  # an alert to close (due 15 working days after 2026-11-02)
     alert = next(a for a in as_json(call, "alerts") if a["uscc"] == other and a["status"] != "closed")

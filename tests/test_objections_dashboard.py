@@ -26,12 +26,13 @@ from lrc.service.publications import publish
 from lrc.service.records import receive_objects
 from lrc.service.repairs import repairable_records, request_repair
 from lrc.store import make_engine
-from tests.conftest import ADMIN, demo_store, sqlite_copy
+from tests.conftest import ADMIN, clock_at, demo_store, sqlite_copy
 from tests.test_dashboard_app import TIMEOUT, texts
 
 LATEST = DEMO_PERIODS[-1]
 PASSWORDS = {"boss": "boss-password", "an": "analyst-pass", "qa": "enterprise-a", "qb": "enterprise-b"}
 UNION_ITEM, PENALTY_ITEM = "C2.2.3", "H2.1.1"
+BUILT_DAYS_AGO = 90
 
 
 def union_complaint(uscc: str) -> dict[str, str]:
@@ -48,12 +49,14 @@ def penalty(uscc: str, decided: date) -> dict[str, str]:
 
 def cases_store(directory: Path) -> tuple[str, str, str]:
     """A demo store (30 enterprises) where enterprise A has a union record and B a penalty, with accounts:
-    boss (admin), an (analyst), qa (enterprise A), qb (enterprise B). The URL and A's and B's USCC."""
-    url = demo_store(directory, n=30)
-    engine = make_engine(url)
-    _, ranked = load_results(engine, ADMIN, LATEST)
-    a, b = ranked["uscc"].iloc[3], ranked["uscc"].iloc[5]
-    receive_objects(engine, ADMIN, [union_complaint(a), penalty(b, date(2026, 4, 10))])
+    boss (admin), an (analyst), qa (enterprise A), qb (enterprise B). The URL and A's and B's USCC. Stored
+    ``BUILT_DAYS_AGO``: an objection received on paper since may be dated back (to when its result existed)."""
+    with clock_at(date.today() - timedelta(days=BUILT_DAYS_AGO)):
+        url = demo_store(directory, n=30)
+        engine = make_engine(url)
+        _, ranked = load_results(engine, ADMIN, LATEST)
+        a, b = ranked["uscc"].iloc[3], ranked["uscc"].iloc[5]
+        receive_objects(engine, ADMIN, [union_complaint(a), penalty(b, date(2026, 4, 10))])
     accounts.add_user(engine, ADMIN, "boss", "admin", PASSWORDS["boss"])
     accounts.add_user(engine, ADMIN, "an", "analyst", PASSWORDS["an"])
     accounts.add_user(engine, ADMIN, "qa", "enterprise", PASSWORDS["qa"], uscc=a)
