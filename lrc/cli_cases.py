@@ -41,9 +41,10 @@ Today = Annotated[
     str | None,
     typer.Option(
         "--today",
-        help="按此日期办理 YYYY-MM-DD(默认北京时间今天); 不能晚于今天, 决定不能早于申请之日; "
+        help="按此日期办理 YYYY-MM-DD(默认北京时间今天); 不能晚于今天, 决定不能早于申请之日, "
+        "异议不能早于所异议的结果或记录存在之日; "
         "以前的日期仅限处理异议与修复的工作人员: 补录当日收到的书面申请(期限自该日起算), 或用于测试、演示 "
-        "(as-of date: never in the future; an earlier day for staff only)",
+        "(as-of date: never in the future, nor before what it is about existed; an earlier day for staff only)",
     ),
 ]
 CheckDay = Annotated[

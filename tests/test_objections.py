@@ -295,6 +295,20 @@ def test_a_case_is_not_dated_ahead_nor_decided_before_its_request_and_an_approva
     assert rejected["status"] == "rejected" and rejected["events"][-1]["detail"]["decided_on"]
 
 
+def test_an_objection_is_not_dated_before_the_result_it_objects_to(store: Any) -> None:
+    """Staff may enter a filing received on paper with the day it was received, not with a day before the result
+    objected to was stored: it was accepted, its deadline counted from a day the result did not exist."""
+    cwd, call = store
+    uscc = on_the_period_run(call, 44)
+    args = ("objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "书面异议")
+    early = call(*args, "--today", "2026-09-30", ok=False)
+    assert early.returncode == 2 and "Traceback" not in early.stderr
+    assert f"异议提出日期 2026-09-30 早于所异议的结果生成之日 {SCORED_ON}(评分批次" in early.stderr, early.stderr
+    assert as_json(call, "objections", "--uscc", uscc) == []
+    filed = as_json(call, *args, "--today", SCORED_ON.isoformat())  # the day it was stored: accepted
+    assert filed["events"][0]["detail"]["filed_on"] == SCORED_ON.isoformat()
+
+
 def test_a_case_s_file_is_written_only_to_a_file_in_a_folder_that_exists(store: Any) -> None:
     """``objection evidence`` and ``repair file`` check ``--output`` as ``hearing attachment`` does (a folder that
     does not exist, or a folder named, was an internal error, exit 70)."""

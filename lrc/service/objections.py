@@ -48,8 +48,8 @@ from lrc.service.rescoring import RescoredOut, caused_by, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
-from lrc.store.tables import Objection
-from lrc.times import china_iso, today_in_china
+from lrc.store.tables import Objection, ScoreRun
+from lrc.times import china_iso, in_china, today_in_china
 from lrc.workdays import add_working_days, due_note
 
 STATUSES = ("filed", "under_review", "upheld", "overturned", "withdrawn", "routed")
@@ -140,33 +140,16 @@ def file_objection(
             outside = not who.scope.everything and not repo.results(conn, runs, ("uscc",), uscc=code).empty
             raise Hidden(missing) if outside else NotFoundError(missing)
         result = found.iloc[0]
-        enterprise = int(result["enterprise_id"])
+        enterprise, run_id = int(result["enterprise_id"]), int(result["run_id"])
         repo.lock_enterprises(conn, [enterprise])
-        same = conn.scalar(
-            select(Objection.id).where(
-                Objection.enterprise_id == enterprise, Objection.period == period, Objection.item_code == item,
-                Objection.status.in_(OPEN),
-            )
-        )  # fmt: skip
-        if same is not None:
-            raise ConflictError(f"该企业对 {period} 指标 {item} 已有未结异议 {same},请等待决定 (already open)")
-        upheld = conn.scalar(
-            select(Objection.id).where(
-                Objection.enterprise_id == enterprise, Objection.item_code == item, Objection.status == "upheld",
-                Objection.run_id == int(result["run_id"]),
-            )
-        )  # fmt: skip
-        if upheld is not None:  # the same result, decided: a new objection needs a new result (new data, a record)
-            raise ConflictError(
-                f"异议 {upheld} 已就该结果的指标 {item} 作出维持原结果的决定,结果此后未变,不能再次提出;"
-                "有新的事实请先补报数据或记录,结果变化后可再提出 (decided on this very result)"
-            )
+        _not_pending(conn, enterprise, period, item, run_id)
         concerned = _records_concerned(conn, catalogue, item, result, record_id)
+        _existed_on(conn, day, run_id, concerned)
         routed = [r for r in concerned if policy.routed(_source_kind(catalogue, r["type"]))]
         due = add_working_days(day, policy.objection.decide_within_working_days)
         values = {
             "enterprise_id": enterprise, "uscc": code, "region_code": str(result["region_code"]), "period": period,
-            "item_code": item, "run_id": int(result["run_id"]), "record_id": record_id, "reason": reason,
+            "item_code": item, "run_id": run_id, "record_id": record_id, "reason": reason,
             "evidence_id": store_evidence(conn, who, evidence), "status": "filed", "due_on": due.day,
             "filed_by": who.name, "filed_at": repo.now(),
         }  # fmt: skip
@@ -176,7 +159,7 @@ def file_objection(
         if routed and len(routed) == len(concerned):
             _route(conn, who, objection_id, catalogue, routed)
         entry.target = f"objection:{objection_id}"
-        entry.detail = f"enterprise {code} period {period} item {item} run {int(result['run_id'])}"
+        entry.detail = f"enterprise {code} period {period} item {item} run {run_id}"
         entry.detail += f" routed to {len(routed)} records" if routed and len(routed) == len(concerned) else ""
         entry.write(conn)
         return _outs(conn, [objection_id])[0]
@@ -184,6 +167,48 @@ def file_objection(
 
 def _text(value: str, what: str) -> str:
     return str(free_text(value, what, limit=MAX_TEXT, required=True))
+
+
+def _not_pending(conn: Connection, enterprise: int, period: str, item: str, run_id: int) -> None:
+    """Refuse a second open objection to the item, and one to an item of a result already upheld."""
+    same = conn.scalar(
+        select(Objection.id).where(
+            Objection.enterprise_id == enterprise, Objection.period == period, Objection.item_code == item,
+            Objection.status.in_(OPEN),
+        )
+    )  # fmt: skip
+    if same is not None:
+        raise ConflictError(f"该企业对 {period} 指标 {item} 已有未结异议 {same},请等待决定 (already open)")
+    upheld = conn.scalar(
+        select(Objection.id).where(
+            Objection.enterprise_id == enterprise, Objection.item_code == item, Objection.status == "upheld",
+            Objection.run_id == run_id,
+        )
+    )  # fmt: skip
+    if upheld is not None:  # the same result, decided: a new objection needs a new result (new data, a record)
+        raise ConflictError(
+            f"异议 {upheld} 已就该结果的指标 {item} 作出维持原结果的决定,结果此后未变,不能再次提出;"
+            "有新的事实请先补报数据或记录,结果变化后可再提出 (decided on this very result)"
+        )
+
+
+def _existed_on(conn: Connection, day: date, run_id: int, records: list[dict[str, Any]]) -> None:
+    """Refuse a filing day before the result objected to was stored, or before a record it is about was
+    decided or received: there was nothing to object to on that day (staff may give an earlier day for an
+    objection received on paper, never one before what it objects to existed)."""
+    stored = in_china(conn.scalar(select(ScoreRun.finished_at).where(ScoreRun.id == run_id))).date()
+    if day < stored:
+        raise UsageError(
+            f"异议提出日期 {day} 早于所异议的结果生成之日 {stored}(评分批次 {run_id}),当日该结果尚不存在,"
+            "不能按更早的日期提出 (a filing day before the result objected to existed)"
+        )
+    for record in records:
+        decided, received = pd.Timestamp(record["decision_date"]).date(), in_china(record["received_at"]).date()
+        if day < max(decided, received):
+            raise UsageError(
+                f"异议提出日期 {day} 早于记录 #{record['id']} 的决定日期 {decided} 或收到日期 {received},"
+                "当日该记录尚不存在,不能按更早的日期提出 (a filing day before the record existed)"
+            )
 
 
 def _source_kind(catalogue: Catalogue, record_type: str) -> str:
