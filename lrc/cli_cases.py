@@ -221,7 +221,8 @@ def _due(day: str, overdue: bool) -> str:
 
 def _objection(o: ObjectionOut, last_id: bool = False, history: bool = False) -> None:
     out.print(f"异议 {o.id}:{o.uscc} {o.name},{o.period} 指标 {o.item} {o.item_name}(批次 {o.run_id} 的结果)")
-    out.print(f"状态:{o.status_zh}({o.status});决定期限 {o.due_on}{o.due_note}{' 已逾期' if o.overdue else ''}")
+    out.print(f"状态:{o.status_zh}({o.status});提出日期 {o.filed_on};决定期限 {o.due_on}{o.due_note}"
+              f"{' 已逾期' if o.overdue else ''}")  # fmt: skip
     out.print(f"理由:{o.reason}")
     if o.evidence:
         out.print(f"证明材料:{o.evidence.name}({o.evidence.size} 字节,SHA-256 {o.evidence.sha256[:12]}…)")
@@ -349,7 +350,8 @@ def _repair(r: RepairOut, last_id: bool = False, history: bool = False) -> None:
     rec = r.record
     out.print(f"信用修复申请 {r.id}:{r.uscc} 记录 #{rec.record_id} {rec.type_name}({rec.tier_zh}),"
               f"{rec.source} {rec.ref},决定日期 {rec.decision_date}")  # fmt: skip
-    out.print(f"状态:{r.status_zh}({r.status});决定期限 {r.due_on}{r.due_note}{' 已逾期' if r.overdue else ''}")
+    out.print(f"状态:{r.status_zh}({r.status});申请日期 {r.filed_on};决定期限 {r.due_on}{r.due_note}"
+              f"{' 已逾期' if r.overdue else ''}")  # fmt: skip
     out.print(f"可申请修复自 {rec.repair_from or '—'};展示期至 {rec.display_until}(不含)")
     for label, stored in (("证明材料", r.evidence), ("信用承诺", r.pledge)):
         if stored:

@@ -34,6 +34,11 @@ def china_iso(value: Any) -> str | None:
     return None if value is None else in_china(value).isoformat(timespec="seconds")
 
 
+def stored_date(value: Any) -> date:
+    """A stored date (SQLite may give its text, ``2026-12-01``) as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def today_in_china() -> date:
     return datetime.now(CHINA).date()
 

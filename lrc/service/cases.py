@@ -20,7 +20,7 @@ from lrc.service.late_alerts import Late, raise_late
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Attachment, CaseEvent, Objection, Repair
-from lrc.times import china_iso, in_china, not_after_today, today_in_china
+from lrc.times import china_iso, not_after_today, today_in_china
 
 OVERDUE = "overdue"  # an event, not a status: the case's deadline passed and an alert was raised for it
 
@@ -55,15 +55,6 @@ def case_day(engine: Engine, who: Principal, action: Action, target: str, given:
         deny(engine, who, action, target, f"无权操作:{ROLE_ZH[who.role]} ({who.role.value}) 只能按当天的日期办理,"
                                           f"不能指定日期 {given} (only today's date)")  # fmt: skip
     return given
-
-
-def filed_on(conn: Connection, kind: str, case_id: int, stored_at: Any) -> date:
-    """The day a case was filed as: the day its first event names (an earlier day staff gave), else the
-    Beijing date it was stored (``stored_at``)."""
-    query = select(CaseEvent.detail).where(CaseEvent.case_kind == kind, CaseEvent.case_id == case_id)
-    detail = conn.scalar(query.order_by(CaseEvent.id).limit(1))
-    given = json.loads(detail).get("filed_on") if detail else None
-    return date.fromisoformat(given) if given else in_china(stored_at).date()
 
 
 def add_event(

@@ -49,7 +49,7 @@ from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Objection, ScoreRun
-from lrc.times import china_iso, in_china, today_in_china
+from lrc.times import china_iso, in_china, stored_date, today_in_china
 from lrc.workdays import add_working_days, due_note
 
 STATUSES = ("filed", "under_review", "upheld", "overturned", "withdrawn", "routed")
@@ -91,6 +91,7 @@ class ObjectionOut(BaseModel):
     result_run_id: int | None  # the new result an overturn made
     filed_by: str
     filed_at: str
+    filed_on: str  # the day it was filed as (an earlier day staff gave for a filing received on paper)
     decided_by: str | None
     decided_at: str | None
     note: str | None
@@ -151,7 +152,7 @@ def file_objection(
             "enterprise_id": enterprise, "uscc": code, "region_code": str(result["region_code"]), "period": period,
             "item_code": item, "run_id": run_id, "record_id": record_id, "reason": reason,
             "evidence_id": store_evidence(conn, who, evidence), "status": "filed", "due_on": due.day,
-            "filed_by": who.name, "filed_at": repo.now(),
+            "filed_by": who.name, "filed_at": repo.now(), "filed_on": day,
         }  # fmt: skip
         objection_id = int(conn.execute(insert(Objection).returning(Objection.id), values).scalar_one())
         add_event(conn, "objection", objection_id, "filed", who.name, reason,
@@ -483,7 +484,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
     out = []
     for i in ids:
         r = rows[i]
-        due = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"]))
+        due, filed = stored_date(r["due_on"]), stored_date(r["filed_on"])
         catalogue_name = names[i]
         out.append(ObjectionOut(
             objection_id=i, uscc=r["uscc"], name=catalogue_name[0], period=r["period"], item=r["item_code"],
@@ -493,7 +494,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
             due_note=due_note(due), overdue=r["status"] in OPEN and today > due,
             routed_to=[RoutedOut(**x) for x in json.loads(r["routed_to"] or "[]")],
             result_run_id=r["result_run_id"], filed_by=r["filed_by"],
-            filed_at=china_iso(r["filed_at"]), decided_by=r["decided_by"],
+            filed_at=china_iso(r["filed_at"]), filed_on=filed.isoformat(), decided_by=r["decided_by"],
             decided_at=china_iso(r["decided_at"]),
             note=r["note"], events=events[i], results=made[i],
         ))  # fmt: skip

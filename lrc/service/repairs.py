@@ -34,7 +34,6 @@ from lrc.service.cases import (
     case_ids,
     case_row,
     events_of,
-    filed_on,
     files_of,
     store_evidence,
 )
@@ -44,7 +43,7 @@ from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
 from lrc.store import require_schema
 from lrc.store.tables import Repair
-from lrc.times import china_iso, today_in_china
+from lrc.times import china_iso, stored_date, today_in_china
 from lrc.workdays import add_working_days, due_note
 from scoring.records import display_until
 
@@ -86,6 +85,7 @@ class RepairOut(BaseModel):
     result_run_id: int | None
     requested_by: str
     requested_at: str
+    filed_on: str  # the day it was requested as (an earlier day staff gave for a request received on paper)
     decided_by: str | None
     decided_at: str | None
     note: str | None
@@ -158,6 +158,7 @@ def request_repair(
             "record_id": record_id, "enterprise_id": enterprise, "uscc": code, "region_code": region,
             "evidence_id": store_evidence(conn, who, evidence), "pledge_id": store_evidence(conn, who, pledge),
             "status": "requested", "due_on": due.day, "requested_by": who.name, "requested_at": repo.now(),
+            "filed_on": day,
         }  # fmt: skip
         repair_id = int(conn.execute(insert(Repair).returning(Repair.id), values).scalar_one())
         add_event(conn, "repair", repair_id, "requested", who.name, None,
@@ -207,7 +208,7 @@ def decide_repair(
         if row["status"] != "requested":
             said = STATUS_ZH[row["status"]].removeprefix("已")  # (已批准修复: not 已已批准修复)
             raise ConflictError(f"修复申请 {repair_id} 已{said},不能再次决定 (decided already)")
-        _not_before_request(conn, row, day)
+        _not_before_request(row, day)
         repo.lock_enterprises(conn, [int(row["enterprise_id"])])
         results = _approve(conn, who, row, day) if approve else []
         status = "approved" if approve else "rejected"
@@ -232,8 +233,8 @@ def _approve(conn: Connection, who: Principal, row: Any, day: date) -> list[Resc
     return close(conn, [closing], actor=who.name)
 
 
-def _not_before_request(conn: Connection, row: Any, day: date) -> None:
-    requested = filed_on(conn, "repair", int(row["id"]), row["requested_at"])
+def _not_before_request(row: Any, day: date) -> None:
+    requested = stored_date(row["filed_on"])
     if day < requested:
         raise UsageError(
             f"决定日期 {day} 早于修复申请 {row['id']} 的申请日期 {requested},不能在申请之前作出决定 "
@@ -281,7 +282,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
         catalogue = _catalogue_for(catalogues, str(record["type"]), str(record["edition"]))
         kind = catalogue.record_type_map.get(str(record["type"]))
         earliest, until = _windows(catalogue, record) if kind else (None, date.max)
-        due = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"]))
+        due = stored_date(r["due_on"])
         out.append(RepairOut(
             repair_id=i, uscc=r["uscc"],
             record=RepairRecordOut(
@@ -295,7 +296,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[RepairOut]:
             status=r["status"], status_zh=STATUS_ZH[r["status"]], due_on=due.isoformat(), due_note=due_note(due),
             overdue=r["status"] == "requested" and today > due, result_run_id=r["result_run_id"],
             requested_by=r["requested_by"], requested_at=china_iso(r["requested_at"]),
-            decided_by=r["decided_by"],
+            filed_on=stored_date(r["filed_on"]).isoformat(), decided_by=r["decided_by"],
             decided_at=china_iso(r["decided_at"]),
             note=r["note"], events=events[i], results=made[i],
         ))  # fmt: skip
