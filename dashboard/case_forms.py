@@ -153,6 +153,8 @@ def objection_form(run: RunChoice, uscc: str) -> None:
                               evidence=path)  # fmt: skip
     said = tr(f"已提出异议 {made.id}({made.status_zh}),决定期限 {made.due_on}",
               f"Objection {made.id} filed ({made.status}), due {made.due_on}")  # fmt: skip
+    if made.late:  # accepted, not silently: the notice's window is over
+        said += tr(";", "; ") + cases.window_of(made)
     done(said, clear=("case_reason", "case_evidence"))
 
 

@@ -23,7 +23,7 @@ from lrc.service.rescoring import RescoredOut
 Case = ObjectionOut | RepairOut
 NOTICE_KEY = "case_notice"
 OPEN = ("filed", "under_review", "requested")
-QUEUE_COLUMNS = ["case", "state", "decide_by", "uscc", "name", "subject", "grounds", "filed_by", "filed_at"]
+QUEUE_COLUMNS = ["case", "state", "decide_by", "uscc", "name", "subject", "grounds", "filed_on", "filed_by", "filed_at"]
 EVENT_COLUMNS = ["at", "actor", "step", "note"]
 RESULT_COLUMNS = ["period", "run_id", "uscc", "name", "result_before", "result_after"]
 STEP_ZH = {**OBJECTION_ZH, **REPAIR_ZH, "requested": "已申请", "overdue": "逾期未决定,已预警"}
@@ -54,6 +54,26 @@ def due_of(case: Case) -> str:
     return f"{case.due_on}{late}" if case.status in OPEN else f"{case.due_on}"
 
 
+def filed_of(case: Case) -> str:
+    """The day a case was filed as; for an objection filed after the window of the notice that published the
+    result, that it was late."""
+    late = isinstance(case, ObjectionOut) and case.late
+    return case.filed_on + (tr(" 逾期提出", " late") if late else "")
+
+
+def window_of(case: ObjectionOut) -> str:
+    """Where an objection's filing day stands against the newest notice that published the result."""
+    day, notice = case.filed_on, case.publication
+    if notice is None:
+        return tr(f"{day} 提出;该结果未经公开发布,无异议期限", f"Filed {day}; the result was not published")
+    where = tr(f"公告 {plain(notice.number)}({notice.published_on} 发布)的异议期限至 {notice.until}",
+               f"notice {plain(notice.number)} (published {notice.published_on}) took objections until {notice.until}")
+    if case.late:
+        return tr(f"{day} 提出,已超过{where};按对当前结果的异议受理", f"Filed {day}, late: {where}; accepted against "
+                  "the current result")  # fmt: skip
+    return tr(f"{day} 提出,在{where}内", f"Filed {day}, in time: {where}")
+
+
 def row_of(case: Case) -> dict[str, Any]:
     if isinstance(case, ObjectionOut):
         name, grounds, by, at = case.name, case.reason, case.filed_by, case.filed_at
@@ -62,7 +82,7 @@ def row_of(case: Case) -> dict[str, Any]:
     return {
         "case": title_of(case), "key": key_of(case), "uscc": case.uscc, "name": name, "subject": subject_of(case),
         "grounds": grounds, "state": case.status_zh, "decide_by": due_of(case), "open": case.status in OPEN,
-        "due_on": case.due_on, "filed_by": by, "filed_at": at.replace("T", " ")[:16],
+        "due_on": case.due_on, "filed_on": filed_of(case), "filed_by": by, "filed_at": at.replace("T", " ")[:16],
     }  # fmt: skip
 
 
@@ -183,6 +203,7 @@ def facts_of(case: Case) -> None:
     late = tr(",已逾期", ", overdue") if case.overdue else ""
     st.caption(tr(f"状态:{plain(case.status_zh)} · 决定期限 {due}{late}", f"Status: {case.status} · due {due}{late}"))
     if isinstance(case, ObjectionOut):
+        (st.warning if case.late else st.caption)(window_of(case))
         st.markdown(f"{tr('异议理由', 'Grounds')}:{plain(case.reason)}")
         for to in case.routed_to:
             where = f"{plain(to.source)}({plain(to.authority)}),{plain(to.ref)},{to.decision_date}"

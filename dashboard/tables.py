@@ -111,6 +111,7 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "grounds": ("理由或依据", "Grounds"),
     "state": ("状态", "Status"),
     "decide_by": ("决定期限", "Decide by"),
+    "filed_on": ("提出日期", "Filed on"),
     "filed_by": ("提出人", "Filed by"),
     "filed_at": ("提出时间", "Filed at"),
     "at": ("时间", "At"),

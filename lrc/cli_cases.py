@@ -208,9 +208,10 @@ def _objections(listed: list[ObjectionOut]) -> None:
     if not listed:
         out.print("没有异议 (no objections)")
         return
-    columns = ("编号", "企业", "期间", "指标", "状态", "决定期限", "提出人")
+    columns = ("编号", "企业", "期间", "指标", "状态", "提出日期", "决定期限", "提出人")
     render.table(out, f"异议 (objections): {len(listed)} 项", columns, [
-        (str(o.id), f"{o.uscc} {o.name}", o.period, o.item, o.status_zh, _due(o.due_on, o.overdue), o.filed_by)
+        (str(o.id), f"{o.uscc} {o.name}", o.period, o.item, o.status_zh, _filed(o), _due(o.due_on, o.overdue),
+         o.filed_by)
         for o in listed
     ])  # fmt: skip
 
@@ -219,10 +220,25 @@ def _due(day: str, overdue: bool) -> str:
     return day + (" 已逾期" if overdue else "")
 
 
+def _filed(o: ObjectionOut) -> str:
+    """The filing day, and, for one filed after the window of the notice that published the result, that."""
+    return o.filed_on + (" 逾期提出" if o.late else "")
+
+
+def _window(o: ObjectionOut) -> str:
+    """Where the filing day stands against the newest notice that published the result objected to."""
+    if o.publication is None:
+        return f"{o.filed_on} 提出(该结果未经公开发布,无异议期限)"
+    notice = f"公告 {o.publication.number}({o.publication.published_on} 发布)的异议期限至 {o.publication.until}"
+    if o.late:
+        return f"{o.filed_on} 提出,已超过{notice};按对当前结果的异议受理 (filed after the notice's window)"
+    return f"{o.filed_on} 提出,在{notice}内"
+
+
 def _objection(o: ObjectionOut, last_id: bool = False, history: bool = False) -> None:
     out.print(f"异议 {o.id}:{o.uscc} {o.name},{o.period} 指标 {o.item} {o.item_name}(批次 {o.run_id} 的结果)")
-    out.print(f"状态:{o.status_zh}({o.status});提出日期 {o.filed_on};决定期限 {o.due_on}{o.due_note}"
-              f"{' 已逾期' if o.overdue else ''}")  # fmt: skip
+    out.print(f"状态:{o.status_zh}({o.status});决定期限 {o.due_on}{o.due_note}{' 已逾期' if o.overdue else ''}")
+    out.print(f"提出:{_window(o)}")
     out.print(f"理由:{o.reason}")
     if o.evidence:
         out.print(f"证明材料:{o.evidence.name}({o.evidence.size} 字节,SHA-256 {o.evidence.sha256[:12]}…)")

@@ -1,6 +1,7 @@
 """The days of objections and repairs, on SQLite and PostgreSQL: staff may date a filing received on paper back,
-never to before the result or the record it is about existed; and migration 0023 gives the cases stored before
-it their filing day."""
+never to before the result or the record it is about existed; an objection filed after the window of the notice
+that published its result is accepted (it is about the current result) but marked late, naming the notice; the
+notice says so; and migration 0023 gives the cases stored before it their filing day."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import pytest
 from sqlalchemy import Engine, MetaData, Table, func, insert, select
 
 from lrc.errors import UsageError
+from lrc.service import publications
 from lrc.service.objections import file_objection, get_objection, list_objections
-from lrc.service.publications import publish
+from lrc.service.publications import get_publication, publish, verify_publication
 from lrc.service.repairs import decide_repair, get_repair, request_repair
 from lrc.store import upgrade
 from tests.conftest import ADMIN, StoreBuild, clock_at, module_store_build, scored_sample
+from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
 SCORED_ON, PUBLISHED_ON, UNTIL = date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 17)  # 发布之日起 15 日内
@@ -82,6 +85,81 @@ def test_an_objection_is_not_dated_before_the_result_or_the_record_it_is_about(
         request_repair(engine, ADMIN, usccs[2], found.id, evidence=paper, pledge=paper, today=date(2026, 8, 1))
 
 
+def test_an_objection_after_the_notice_s_window_is_accepted_and_marked_late(
+    store_build: StoreBuild, engine: Engine
+) -> None:
+    """The notice of 2026-10-02 took objections until 2026-10-17 (inclusive): one filed later is still accepted
+    against the current result, marked late, naming the notice; one received before the notice, or about a result
+    no notice listed, has no window."""
+    value = store_build.value(engine)
+    usccs, number = value["usccs"], value["number"]
+    in_time = file_objection(engine, ADMIN, usccs[3], PERIOD, "A1.1.1", "期内", today=date(2026, 10, 10))
+    last_day = file_objection(engine, ADMIN, usccs[3], PERIOD, "A1.1.2", "最后一日", today=UNTIL)
+    late = file_objection(engine, ADMIN, usccs[4], PERIOD, "A1.1.1", "逾期")  # today, after 2026-10-17
+    for case in (in_time, last_day, late):
+        assert case.publication is not None and case.status == "filed"
+        assert (case.publication.number, case.publication.published_on) == (number, PUBLISHED_ON.isoformat())
+        assert case.publication.until == UNTIL.isoformat()
+    assert (in_time.late, last_day.late, late.late) == (False, False, True)
+    assert late.events[0].detail == {"due_on": late.due_on, "filed_on": late.filed_on, "late": True,
+                                     "publication_id": value["publication"], "window_until": "2026-10-17"}  # fmt: skip
+    before = file_objection(engine, ADMIN, usccs[5], PERIOD, "A1.1.1", "公告前收到", today=SCORED_ON)
+    assert before.publication is None and not before.late
+    newer = add_record(engine, usccs[6], "WAGE_ARREARS_FINDING", "一般", "2026-08-20", "大连人社监〔2026〕7003号")
+    assert newer.results  # a newer result, which no notice listed
+    unpublished = file_objection(engine, ADMIN, usccs[6], PERIOD, "A1.1.1", "新结果")
+    assert unpublished.publication is None and not unpublished.late
+    listed = {o.id: o for o in list_objections(engine, ADMIN)}
+    flags = [listed[o.id].late for o in (in_time, last_day, late, before, unpublished)]
+    assert flags == [False, False, True, False, False]
+    assert get_objection(engine, ADMIN, late.id).model_dump() == late.model_dump()
+
+
+def test_the_cli_refuses_a_day_before_the_result_and_says_an_objection_is_late(
+    store_build: StoreBuild, db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    value = store_build.value(engine)
+    uscc, number = value["usccs"][7], value["number"]
+    env = {"LRC_DATABASE_URL": db_url}
+    args = ("objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.1", "--reason", "书面异议")
+    early = lrc(tmp_path, *args, "--today", "2026-09-30", ok=False, env=env)
+    assert early.returncode == 2 and "Traceback" not in early.stderr
+    assert f"异议提出日期 2026-09-30 早于所异议的结果生成之日 {SCORED_ON}(评分批次" in early.stderr, early.stderr
+    filed = json.loads(lrc(tmp_path, *args, "--format", "json", env=env).stdout)
+    assert filed["late"] and filed["publication"]["number"] == number and filed["publication"]["until"] == "2026-10-17"
+    shown = lrc(tmp_path, "objection", "show", str(filed["id"]), env=env).stdout
+    assert f"已超过公告 {number}({PUBLISHED_ON} 发布)的异议期限至 {UNTIL};按对当前结果的异议受理" in shown
+    listed = lrc(tmp_path, "objections", env=env).stdout
+    assert "提出日期" in listed and f"{filed['filed_on']} 逾期提出" in listed
+    assert json.loads(lrc(tmp_path, "objections", "--format", "json", env=env).stdout)[0]["late"] is True
+
+
+OLD_WORDS = [
+    "评价依据:企业劳动关系信用评价指标体系 2027.1;公开发布规则 2026.1。",
+    "对本结果有异议的,请于 2026-12-16 前(发布之日起 15 日内)向辽宁省总工会书面提出,并附证明材料;"
+    "异议处理期间结果照常公开并注明。",
+]
+
+
+def test_a_notice_says_a_late_objection_is_still_accepted_and_one_in_the_old_words_still_verifies(
+    store_build: StoreBuild, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window the notice states is the one objections are held to; after it they are accepted, marked late
+    (the old words implied they were not, and that the frozen notice would note them). A notice published in the
+    old words keeps them and still verifies: a notice is checked as stored, never rebuilt."""
+    value = store_build.value(engine)
+    _, content = get_publication(engine, ADMIN, value["publication"])
+    (how,) = [note for note in content.footnotes if "异议" in note]
+    assert f"请自发布之日起 15 日内(至 {UNTIL} 止)" in how and "逾期提出的,仍予受理,并记明逾期" in how
+    assert "异议成立的,在公开网站本公告该企业条目旁注明更正后的结果" in how and "照常公开并注明" not in how
+    with monkeypatch.context() as patch:
+        patch.setattr(publications, "_footnotes", lambda *_: OLD_WORDS)
+        older = publish(engine, ADMIN, PERIOD)
+    assert get_publication(engine, ADMIN, older.id)[1].footnotes == OLD_WORDS
+    for made in (older.id, value["publication"]):
+        assert verify_publication(engine, ADMIN, made).verified
+
+
 def _stored_before_0023(engine: Engine, objection_id: int, repair_id: int, at: dict[str, datetime]) -> dict[str, int]:
     """At revision 0022: an objection and a repair request like the given ones, stored at ``at`` as cases were
     before the filing day was kept (their first event names no ``filed_on``); their ids."""
@@ -108,8 +186,8 @@ def test_migration_0023_gives_the_cases_stored_before_it_their_filing_day(
     store_build: StoreBuild, engine: Engine, tmp_path: Path
 ) -> None:
     """From the first event: the day it names (a day staff gave), else the Beijing date of its time (an evening
-    in UTC is the next day in Beijing). The readers then read the column: a repair decided before its day, so
-    filled, is refused."""
+    in UTC is the next day in Beijing); an objection also gets the notice whose window it was filed in or after.
+    The readers then read the column: a repair decided before its day, so filled, is refused."""
     from alembic import command
 
     from lrc.store.revision import alembic_config
@@ -128,8 +206,12 @@ def test_migration_0023_gives_the_cases_stored_before_it_their_filing_day(
                 "repair": datetime(2026, 11, 29, 16, 5, tzinfo=UTC)}  # fmt: skip
     old = _stored_before_0023(engine, given.id, asked.id, evenings)
     upgrade(engine)
-    assert get_objection(engine, ADMIN, given.id).filed_on == "2026-10-05"
-    assert get_objection(engine, ADMIN, old["objection"]).filed_on == "2026-11-01"
+    again = get_objection(engine, ADMIN, given.id)
+    assert again.filed_on == "2026-10-05" and not again.late
+    assert again.publication is not None and again.publication.until == "2026-10-17"
+    older = get_objection(engine, ADMIN, old["objection"])
+    assert older.filed_on == "2026-11-01" and older.late and older.publication is not None
+    assert older.publication.number == store_build.value(engine)["number"]
     assert get_repair(engine, ADMIN, asked.id).filed_on == "2026-11-28"
     assert get_repair(engine, ADMIN, old["repair"]).filed_on == "2026-11-30"
     with pytest.raises(UsageError, match=f"早于修复申请 {old['repair']} 的申请日期 2026-11-30"):

@@ -297,6 +297,38 @@ def test_the_deadline_check_alerts_once_for_an_overdue_case(
     assert "逾期未决定,已预警" in queue_events(at)
 
 
+def test_an_objection_filed_after_the_notice_s_window_is_shown_late(
+    store: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepted (it is about the current result) but not silently: the queue's filing day and the case say so,
+    naming the notice and its last day; one filed within the window says it was."""
+    url, a, b = store
+    engine = make_engine(url)
+    with clock_at(date.today() - timedelta(days=BUILT_DAYS_AGO - 5)):
+        made = publish(engine, ADMIN, LATEST)
+    in_time = file_objection(engine, who(url, "an"), b, LATEST, PENALTY_ITEM, "处罚有误",
+                             today=date.today() - timedelta(days=BUILT_DAYS_AGO - 10))  # fmt: skip
+    filing = signed_in(url, "qa", monkeypatch)  # the enterprise files today, through the form
+    filing.selectbox(key="case_item").select(UNION_ITEM)
+    filing.text_area(key="case_reason").input("投诉不属实")
+    filing.button(key="case_object_go").click().run()
+    ran(filing)
+    (late,) = list_objections(engine, ADMIN, uscc=a)
+    assert late.late and late.publication is not None and not in_time.late
+    said = texts(filing.success)
+    assert f"已提出异议 {late.id}" in said and f"已超过公告 {plain(made.number)}" in said
+    at = signed_in(url, "an", monkeypatch)
+    at.selectbox(key="case_status").select("all").run()
+    days = queue(at).set_index("案件")["提出日期"]
+    assert days[f"异议 {late.id}"] == f"{late.filed_on} 逾期提出" and days[f"异议 {in_time.id}"] == in_time.filed_on
+    at.selectbox(key="case_pick").select(f"objection:{late.id}").run()
+    ran(at)
+    until = late.publication.until
+    assert f"已超过公告 {plain(made.number)}" in texts(at.warning) and f"异议期限至 {until}" in texts(at.warning)
+    at.selectbox(key="case_pick").select(f"objection:{in_time.id}").run()
+    assert f"在公告 {plain(made.number)}" in texts(at.caption) and not texts(at.warning)
+
+
 def queue_events(at: AppTest) -> str:
     return "\n".join("\n".join(d.value["环节"].astype(str)) for d in at.dataframe if "环节" in d.value.columns)
 

@@ -269,7 +269,7 @@ def open_cases(run: RunChoice, uscc: str) -> None:
     if not mine:
         st.caption(tr("没有未决定的异议或信用修复申请。", "No open objection or repair request."))
     else:
-        columns = ["case", "subject", "state", "decide_by", "filed_by"]
+        columns = ["case", "subject", "state", "decide_by", "filed_on", "filed_by"]
         tables.show(cases.queue_frame(mine), columns, key=f"ent_cases_{uscc}")
     if run.who.role is not Role.viewer:
         st.page_link("views/objections.py", label=tr("办理或提出异议、信用修复", "Open the objections page"))

@@ -44,6 +44,7 @@ from lrc.service.cases import (
 from lrc.service.closures import Closing, close
 from lrc.service.forms import submission_values
 from lrc.service.ingesting import store_batch
+from lrc.service.objection_windows import NoticeWindowOut, covering, notices
 from lrc.service.rescoring import RescoredOut, caused_by, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
@@ -92,6 +93,8 @@ class ObjectionOut(BaseModel):
     filed_by: str
     filed_at: str
     filed_on: str  # the day it was filed as (an earlier day staff gave for a filing received on paper)
+    publication: NoticeWindowOut | None  # the newest notice listing the result objected to by that day
+    late: bool  # filed after that notice's last day for objections: accepted against the current result
     decided_by: str | None
     decided_at: str | None
     note: str | None
@@ -148,19 +151,24 @@ def file_objection(
         _existed_on(conn, day, run_id, concerned)
         routed = [r for r in concerned if policy.routed(_source_kind(catalogue, r["type"]))]
         due = add_working_days(day, policy.objection.decide_within_working_days)
+        notice = covering(conn, period, run_id, enterprise, day)
         values = {
             "enterprise_id": enterprise, "uscc": code, "region_code": str(result["region_code"]), "period": period,
             "item_code": item, "run_id": run_id, "record_id": record_id, "reason": reason,
             "evidence_id": store_evidence(conn, who, evidence), "status": "filed", "due_on": due.day,
             "filed_by": who.name, "filed_at": repo.now(), "filed_on": day,
+            "publication_id": notice[0] if notice else None, "window_until": notice[1] if notice else None,
         }  # fmt: skip
         objection_id = int(conn.execute(insert(Objection).returning(Objection.id), values).scalar_one())
+        late = notice is not None and day > notice[1]
+        window = {"publication_id": notice[0], "window_until": notice[1].isoformat(), "late": late} if notice else {}
         add_event(conn, "objection", objection_id, "filed", who.name, reason,
-                  {"due_on": due.day.isoformat(), "filed_on": day.isoformat()})  # fmt: skip
+                  {"due_on": due.day.isoformat(), "filed_on": day.isoformat(), **window})  # fmt: skip
         if routed and len(routed) == len(concerned):
             _route(conn, who, objection_id, catalogue, routed)
         entry.target = f"objection:{objection_id}"
         entry.detail = f"enterprise {code} period {period} item {item} run {run_id}"
+        entry.detail += f"; late: after publication {window['publication_id']}'s window" if late else ""
         entry.detail += f" routed to {len(routed)} records" if routed and len(routed) == len(concerned) else ""
         entry.write(conn)
         return _outs(conn, [objection_id])[0]
@@ -480,12 +488,14 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
     made = caused_by(conn, "objection", {i: int(r["enterprise_id"]) for i, r in rows.items()})
     files = files_of(conn, [r["evidence_id"] for r in rows.values()])
     names = _names(conn, list(rows.values()))
+    windows = notices(conn, list(rows.values()))
     today = today_in_china()
     out = []
     for i in ids:
         r = rows[i]
         due, filed = stored_date(r["due_on"]), stored_date(r["filed_on"])
         catalogue_name = names[i]
+        window = windows.get(i)
         out.append(ObjectionOut(
             objection_id=i, uscc=r["uscc"], name=catalogue_name[0], period=r["period"], item=r["item_code"],
             item_name=catalogue_name[1], run_id=int(r["run_id"]), record_id=r["record_id"], reason=r["reason"],
@@ -494,7 +504,8 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
             due_note=due_note(due), overdue=r["status"] in OPEN and today > due,
             routed_to=[RoutedOut(**x) for x in json.loads(r["routed_to"] or "[]")],
             result_run_id=r["result_run_id"], filed_by=r["filed_by"],
-            filed_at=china_iso(r["filed_at"]), filed_on=filed.isoformat(), decided_by=r["decided_by"],
+            filed_at=china_iso(r["filed_at"]), filed_on=filed.isoformat(), publication=window,
+            late=window is not None and filed.isoformat() > window.until, decided_by=r["decided_by"],
             decided_at=china_iso(r["decided_at"]),
             note=r["note"], events=events[i], results=made[i],
         ))  # fmt: skip

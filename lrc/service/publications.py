@@ -35,6 +35,7 @@ from lrc.publication.content import (
 from lrc.reference import CITIES, INDUSTRIES, city_of, region_name
 from lrc.service.access import Action, Principal
 from lrc.service.audit import check, guarded
+from lrc.service.objection_windows import objection_until
 from lrc.service.objections import open_objections
 from lrc.service.runs import catalogue_for_run, get_run, verify_run
 from lrc.store import repository as repo
@@ -316,11 +317,15 @@ def _replaced(conn: Connection, period: str, scope: str) -> int | None:
 
 
 def _footnotes(catalogue: Catalogue, policy: PublicationPolicy, day: date) -> list[str]:
-    until = day + timedelta(days=policy.objection_days)
+    """The notes a notice carries. How to object says what happens (``objections``): an objection is about the
+    enterprise's result current when it is filed; the notice, frozen, stays as published, and a corrected result
+    is marked beside its entry on the public site; one filed after the window is still accepted, marked late."""
+    until = objection_until(day, policy)
     return [
         f"评价依据:企业劳动关系信用评价指标体系 {catalogue.version};公开发布规则 {policy.version}。",
-        f"对本结果有异议的,请于 {until.isoformat()} 前(发布之日起 {policy.objection_days} 日内)向{policy.issuer}"
-        "书面提出,并附证明材料;异议处理期间结果照常公开并注明。",
+        f"对本结果有异议的,请自发布之日起 {policy.objection_days} 日内(至 {until.isoformat()} 止)向{policy.issuer}"
+        "书面提出,并附证明材料;异议按提出时企业的当前结果受理,处理期间结果照常公开,异议成立的,"
+        "在公开网站本公告该企业条目旁注明更正后的结果。逾期提出的,仍予受理,并记明逾期。",
         "核验:本公告内容的 SHA-256 见公告末尾;公开网站上同号的 JSON 文件及其 .sha256 文件可供核对,"
         "或运行 lrc verify --publication <发布编号> 复算。",
     ]

@@ -589,6 +589,10 @@ class Objection(Base):
     filed_by: Mapped[str] = mapped_column(String(128))
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     filed_on: Mapped[date] = mapped_column(Date)  # the day it was filed as (earlier for a paper filing; 0023)
+    # the newest publication that listed the result objected to by the filing day, and the last day it gave for
+    # objections (0023): filed after that day, the objection is accepted against the current result, marked late
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
+    window_until: Mapped[date | None] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)

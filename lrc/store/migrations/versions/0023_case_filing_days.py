@@ -4,13 +4,19 @@ event's detail, and cases filed before that had none (readers fell back to the t
 Filled here for every stored case from its first event: the day its detail names, else the Beijing date of
 the event's time (``case_events`` stays append-only: it is read, never changed).
 
+An objection also names the newest publication that listed the result it objects to, published on or before
+its filing day, and the last day that notice gave for objections (``publication_id``, ``window_until``): a
+filing after it is accepted (an objection is about the current result) but marked late. Filled here from the
+stored notices: the day is the one their footnote states ("请于 YYYY-MM-DD 前").
+
 Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-01
 """
 
 import json
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +28,9 @@ revision = "0023"
 down_revision = "0022"
 branch_labels = None
 depends_on = None
+
+STATED = re.compile(r"请于 (\d{4}-\d{2}-\d{2}) 前")
+OBJECTION_DAYS = 15  # publication policy 2026.1, the edition every notice before this migration used
 
 
 def filed_on(detail: str | None, at: Any) -> date:
@@ -50,14 +59,50 @@ def _fill_days(bind: Any, table: str, kind: str, stored: str) -> None:
         bind.execute(update, {"day": filed_on(detail, when).isoformat(), "id": case_id})
 
 
+def _window(bind: Any, period: str, run_id: int, enterprise_id: int, day: date) -> tuple[int, date] | None:
+    """The newest notice of ``period`` published by ``day`` that lists the result, and its stated last day."""
+    candidates = bind.execute(
+        sa.text(
+            "SELECT id, published_at FROM publications WHERE period = :period AND run_id <= :run "
+            "AND COALESCE(through_run_id, run_id) >= :run ORDER BY id DESC"
+        ),
+        {"period": period, "run": run_id},
+    ).all()
+    pattern = f'%"result_id":"{run_id}:{enterprise_id}"%'
+    for pub_id, published_at in candidates:
+        published = in_china(published_at).date()
+        if published > day:
+            continue
+        content = bind.execute(
+            sa.text("SELECT content FROM publications WHERE id = :id AND content LIKE :pattern"),
+            {"id": pub_id, "pattern": pattern},
+        ).scalar()
+        if content is None:
+            continue
+        stated = [STATED.search(note) for note in json.loads(content).get("footnotes", [])]
+        found = next((m.group(1) for m in stated if m), None)
+        return int(pub_id), date.fromisoformat(found) if found else published + timedelta(days=OBJECTION_DAYS)
+    return None
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     op.add_column("objections", sa.Column("filed_on", sa.Date))
+    op.add_column("objections", sa.Column("publication_id", sa.Integer))  # its foreign key below, in the batch
+    op.add_column("objections", sa.Column("window_until", sa.Date))
     op.add_column("repairs", sa.Column("filed_on", sa.Date))
     _fill_days(bind, "objections", "objection", "filed_at")
     _fill_days(bind, "repairs", "repair", "requested_at")
+    update = sa.text("UPDATE objections SET publication_id = :pub, window_until = :until WHERE id = :id")
+    rows = bind.execute(sa.text("SELECT id, period, run_id, enterprise_id, filed_on FROM objections")).all()
+    for case_id, period, run_id, enterprise_id, day in rows:
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        found = _window(bind, str(period), int(run_id), int(enterprise_id), day)
+        if found is not None:
+            bind.execute(update, {"pub": found[0], "until": found[1].isoformat(), "id": case_id})
     with op.batch_alter_table("objections") as batch:  # (SQLite: the table is copied, with its constraints)
         batch.alter_column("filed_on", existing_type=sa.Date, nullable=False)
+        batch.create_foreign_key("fk_objections_publication_id", "publications", ["publication_id"], ["id"])
     with op.batch_alter_table("repairs") as batch:
         batch.alter_column("filed_on", existing_type=sa.Date, nullable=False)
 
@@ -66,4 +111,7 @@ def downgrade() -> None:
     with op.batch_alter_table("repairs") as batch:
         batch.drop_column("filed_on")
     with op.batch_alter_table("objections") as batch:
+        batch.drop_constraint("fk_objections_publication_id", type_="foreignkey")
+        batch.drop_column("window_until")
+        batch.drop_column("publication_id")
         batch.drop_column("filed_on")
