@@ -7,7 +7,7 @@ the event's time (``case_events`` stays append-only: it is read, never changed).
 An objection also names the newest publication that listed the result it objects to, published on or before
 its filing day, and the last day that notice gave for objections (``publication_id``, ``window_until``): a
 filing after it is accepted (an objection is about the current result) but marked late. Filled here from the
-stored notices: the day is the one their footnote states ("请于 YYYY-MM-DD 前").
+stored notices: the day is the one their footnote states ("请于 YYYY-MM-DD 前", now "至 YYYY-MM-DD 止").
 
 Revision ID: 0023
 Revises: 0022
@@ -29,7 +29,7 @@ down_revision = "0022"
 branch_labels = None
 depends_on = None
 
-STATED = re.compile(r"请于 (\d{4}-\d{2}-\d{2}) 前")
+STATED = re.compile(r"(?:请于 |至 )(\d{4}-\d{2}-\d{2})(?: 前| 止)")  # the words before 0023, and since
 OBJECTION_DAYS = 15  # publication policy 2026.1, the edition every notice before this migration used
 
 
