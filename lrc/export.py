@@ -43,6 +43,18 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(text)
 
 
+def records_json(records: list[dict[str, Any]]) -> str:
+    """``json.dumps(records, ensure_ascii=False, indent=2)``, the same text, by the C encoder: with ``indent``
+    Python's own encoder runs, a third of a city's whole ranking as JSON at a million enterprises (5 of 15 s).
+    Flat records (every value a scalar) are each encoded with the indent's separators; any other falls back."""
+    if any(isinstance(v, list | dict | tuple) for row in records for v in row.values()) or any(not r for r in records):
+        return json.dumps(records, ensure_ascii=False, indent=2)
+    if not records:
+        return "[]"
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
+    return "[\n" + ",\n".join("  {\n    " + encode(row)[1:-1] + "\n  }" for row in records) + "\n]"
+
+
 def _china_text(column: pd.Series) -> pd.Series:
     import pandas as pd
 
@@ -185,7 +197,7 @@ def _write(frame: pd.DataFrame, fmt: str, output: Path | None, sheet: str) -> st
         output.write_bytes(csv_bytes(frame))
         return None
     if fmt == "json":
-        text = json.dumps(to_records(frame), ensure_ascii=False, indent=2)
+        text = records_json(to_records(frame))
         if output is None:
             return text
         output.write_text(text + "\n", encoding="utf-8")

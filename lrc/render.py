@@ -181,10 +181,10 @@ def top_places(console: Console, found: Any, fmt: str) -> None:
         rows = ([row[c] for c in RANK_TABLE] for row in found.rows)
         _ranking_table(console, found.info, rows, len(found.rows), found.matched)
         return
-    import json
+    from lrc.export import records_json
 
     records = [{c: _json_value(row[c]) for c in RANK_COLUMNS} for row in found.rows]
-    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(records_json(records) + "\n")
 
 
 def _json_value(value: Any) -> Any:

@@ -3,6 +3,8 @@ strings) and as ``astype("string")`` makes it, with repeats on both sides."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
@@ -81,3 +83,16 @@ def test_json_rows_give_times_as_iso_text_in_china_time_and_missing_values_as_nu
         {"naive": "2026-11-30T20:34:07+08:00", "china": "2026-11-30T20:34:07+08:00", "n": 1.5},
         {"naive": None, "china": "2026-12-01T08:00:00+08:00", "n": None},
     ]
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text())
+VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=2), st.dictionaries(st.text(max_size=2), SCALARS, max_size=2))
+
+
+@given(st.lists(st.dictionaries(st.text(), VALUES, max_size=4), max_size=4))
+def test_records_json_is_json_dumps_with_an_indent_of_two(records: list[dict[str, object]]) -> None:
+    """The C encoder's text of flat records (and json.dumps' own of any other) equals ``json.dumps(…, indent=2)``
+    to the byte: hostile keys and values, NaN, empty records and lists, nested values."""
+    from lrc.export import records_json
+
+    assert records_json(records) == json.dumps(records, ensure_ascii=False, indent=2)

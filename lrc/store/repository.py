@@ -665,6 +665,12 @@ def results(
     return _frame(conn, _results_query(run_id, columns, uscc, enterprise_ids, scope))
 
 
+def current_totals(conn: Connection, runs: RunRange) -> np.ndarray:
+    """Each enterprise's newest total among ``runs`` (tenths, in no order): one column, not ``results``' frame."""
+    query = _newest(select(ScoreResult.__table__.c.total), runs)
+    return np.fromiter(conn.scalars(query), dtype=np.int64)
+
+
 def _results_query(
     runs: Runs, columns: Sequence[str], uscc: str | None, enterprise_ids: Sequence[int] | None, scope: Scope | None
 ) -> Any:
