@@ -1,36 +1,56 @@
 """The errors users see. Each is turned into one message at the front door
-(the CLI prints it and exits non-zero; the dashboard shows ``st.error``; the API answers a problem detail).
+(the CLI prints it and exits non-zero, or with ``--format json`` prints it as JSON too; the dashboard shows
+``st.error``; the API answers a problem detail).
+
+Each class says once, for every door, what kind of error it is: ``exit_code`` (CLI), ``status`` (HTTP), a
+stable ``code`` and a Chinese ``title``; each error gives what it holds besides its message as data
+(``details``). The codes are a published contract (the API's, the CLI's JSON): never rename one.
 
 A message is worded for every door: it names no command. What to run at the command line is the error's
 ``cli_hint``, which the CLI alone adds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from lrc.normalise import CONTROL
 
 
 class LrcError(Exception):
-    """Base of every error that is the user's to fix, not a bug."""
+    """Base of every error that is the user's to fix, not a bug. An error of no named kind below is answered
+    as a request that cannot be used (as the API always answered it)."""
 
     exit_code = 1
+    status = 422
+    code = "invalid_request"
+    title = "请求参数无效"
 
     def __init__(self, *args: object, cli_hint: str | None = None) -> None:
         super().__init__(*args)
         self.cli_hint = cli_hint  # what to run at the command line (``lrc score …``): only the CLI says it
+
+    def details(self) -> dict[str, Any]:
+        """What the error holds besides its message, as JSON-ready data (each door renders it its own way)."""
+        return {}
 
 
 class UsageError(LrcError):
     """A command given a value it cannot use (a format, a file suffix, a date): nothing was done."""
 
     exit_code = 2
+    status = 422
+    code = "invalid_request"
+    title = "请求参数无效"
 
 
 class CatalogueError(LrcError):
     """The indicator catalogue is not valid."""
 
     exit_code = 3
+    status = 500
+    code = "catalogue_error"
+    title = "指标体系有误"
 
 
 ECHO_CHARS = 60
@@ -80,11 +100,18 @@ class RowProblem:
         shown = f" 值 {self.value!r}" if self.value not in (None, "") else ""
         return f"{', '.join(where)}:{self.reason}{shown}"
 
+    def as_dict(self) -> dict[str, Any]:
+        """``file``, ``row``, ``column``, ``value`` (cut for echoing), ``reason``, ``record``."""
+        return asdict(self)
+
 
 class InputValidationError(LrcError):
     """An input file has bad rows; nothing from it was stored."""
 
     exit_code = 4
+    status = 422
+    code = "invalid_input"
+    title = "数据未通过校验"
 
     def __init__(self, problems: list[RowProblem], file: str) -> None:
         self.problems = problems
@@ -93,11 +120,17 @@ class InputValidationError(LrcError):
             f"{file} 有 {len(problems)} 处错误,未写入任何数据 ({len(problems)} problems, nothing stored)"
         )
 
+    def details(self) -> dict[str, Any]:
+        return {"file": self.file, "errors": [problem.as_dict() for problem in self.problems]}
+
 
 class NotFoundError(LrcError):
     """A period, run, enterprise or version that does not exist."""
 
     exit_code = 5
+    status = 404
+    code = "not_found"
+    title = "未找到或无权查看"
 
 
 class NotScored(NotFoundError):
@@ -116,6 +149,9 @@ class NotScored(NotFoundError):
         super().__init__(message, cli_hint=f"整期评分由全省范围的用户运行 `{hint}`")
         self.period = period
 
+    def details(self) -> dict[str, Any]:
+        return {"period": self.period}
+
 
 class Hidden(NotFoundError):
     """Something that exists outside the principal's scope: answered exactly as if it did not exist (its
@@ -126,12 +162,18 @@ class ConflictError(LrcError):
     """The request contradicts what is stored (e.g. an immutable run)."""
 
     exit_code = 6
+    status = 409
+    code = "conflict"
+    title = "与已存储的数据冲突"
 
 
 class StoreError(LrcError):
     """The database cannot be reached or is not initialised."""
 
     exit_code = 7
+    status = 503
+    code = "store_unavailable"
+    title = "数据库暂时不可用"
 
 
 class PermissionDenied(LrcError):
@@ -139,3 +181,10 @@ class PermissionDenied(LrcError):
     Recorded in the audit log before it is raised."""
 
     exit_code = 9
+    status = 403
+    code = "forbidden"
+    title = "无权操作"
+
+
+# a bug, not the user's to fix: no class, but a code and title like theirs (the API's 500, the CLI's exit 70)
+INTERNAL_CODE, INTERNAL_TITLE = "internal_error", "内部错误"

@@ -13,31 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lrc.errors import (
-    CatalogueError,
-    ConflictError,
-    InputValidationError,
-    LrcError,
-    NotFoundError,
-    PermissionDenied,
-    StoreError,
-    UsageError,
-    shorten,
-    visible,
-)
+from lrc.errors import INTERNAL_CODE, INTERNAL_TITLE, InputValidationError, LrcError, StoreError, shorten, visible
 
 log = logging.getLogger("lrc.api")
 MEDIA_TYPE = "application/problem+json"
-# error class → (HTTP status, stable code, Chinese title)
-KINDS: list[tuple[type[LrcError], int, str, str]] = [
-    (InputValidationError, 422, "invalid_input", "数据未通过校验"),
-    (PermissionDenied, 403, "forbidden", "无权操作"),
-    (NotFoundError, 404, "not_found", "未找到或无权查看"),
-    (ConflictError, 409, "conflict", "与已存储的数据冲突"),
-    (UsageError, 422, "invalid_request", "请求参数无效"),
-    (StoreError, 503, "store_unavailable", "数据库暂时不可用"),
-    (CatalogueError, 500, "catalogue_error", "指标体系有误"),
-]
 HTTP_CODES = {
     400: ("bad_request", "请求无效"), 401: ("unauthenticated", "需要令牌"), 404: ("not_found", "没有这个地址"),
     405: ("method_not_allowed", "不支持此方法"), 413: ("payload_too_large", "请求体超过 1 MB"),
@@ -63,12 +42,10 @@ def input_errors(exc: InputValidationError) -> list[dict[str, Any]]:
 
 
 async def lrc_error(request: Request, exc: Exception) -> JSONResponse:
+    """An error of the service, with the status, code and title its class gives (``lrc.errors``)."""
     assert isinstance(exc, LrcError)
-    for kind, status, code, title in KINDS:
-        if isinstance(exc, kind):
-            extra = {"errors": input_errors(exc)} if isinstance(exc, InputValidationError) else {}
-            return problem(status, code, title, str(exc), instance=request.url.path, **extra)
-    return problem(422, "invalid_request", "请求参数无效", str(exc), instance=request.url.path)
+    extra = {"errors": input_errors(exc)} if isinstance(exc, InputValidationError) else {}
+    return problem(exc.status, exc.code, exc.title, str(exc), instance=request.url.path, **extra)
 
 
 async def unauthenticated(request: Request, exc: Exception) -> JSONResponse:
@@ -168,14 +145,15 @@ async def database_error(request: Request, exc: Exception) -> JSONResponse:
     ref = secrets.token_hex(4)
     log.error("database error [%s] on %s", ref, request.url.path, exc_info=exc)
     if isinstance(exc, OperationalError):  # cannot connect, connection lost: nothing was committed
-        return problem(503, "store_unavailable", "数据库暂时不可用", f"请稍后重试 (retry later); 错误编号 {ref}")
-    return problem(500, "internal_error", "内部错误", f"错误编号 {ref},请告知管理员 (error id)")
+        detail = f"请稍后重试 (retry later); 错误编号 {ref}"
+        return problem(StoreError.status, StoreError.code, StoreError.title, detail)
+    return problem(500, INTERNAL_CODE, INTERNAL_TITLE, f"错误编号 {ref},请告知管理员 (error id)")
 
 
 async def unexpected(request: Request, exc: Exception) -> JSONResponse:
     ref = secrets.token_hex(4)
     log.error("unexpected error [%s] on %s", ref, request.url.path, exc_info=exc)
-    return problem(500, "internal_error", "内部错误", f"错误编号 {ref},请告知管理员 (error id)")
+    return problem(500, INTERNAL_CODE, INTERNAL_TITLE, f"错误编号 {ref},请告知管理员 (error id)")
 
 
 HANDLERS: list[tuple[type[Exception], Any]] = [

@@ -24,6 +24,9 @@ class SiteError(LrcError):
     enterprise code that is not a USCC, an output folder that is not ours): nothing was written."""
 
     exit_code = 6
+    status = 409
+    code = "conflict"
+    title = "与已存储的数据冲突"
 
 
 @dataclass(frozen=True)
