@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.text import Text
@@ -33,13 +33,19 @@ from lrc.cli_common import (
     check_report_path,
     check_sheet,
     err,
+    error_json,
+    errors_as_json,
+    forget_format,
     in_chinese,
     log,
     numeric_form,
     out,
     refuse_with_report,
+    remember_format,
+    say_error,
     store_and_principal,
     text_or_json,
+    write_json,
 )
 from lrc.cli_deliveries import batches, deliveries
 from lrc.cli_dossier import dossier
@@ -50,7 +56,7 @@ from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
 from lrc.cli_spark import export, import_results, spark_app
 from lrc.cli_webhooks import webhook_app, webhooks_app
-from lrc.errors import InputValidationError, LrcError, UsageError
+from lrc.errors import INTERNAL_CODE, INTERNAL_TITLE, InputValidationError, LrcError, UsageError
 
 if TYPE_CHECKING:
     from indicators import Catalogue
@@ -344,7 +350,9 @@ def explain(
 
 @app.command()
 def schema(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|markdown")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", callback=remember_format, help="table|csv|json|markdown")
+    ] = "table",
     as_: ActAs = None,
 ) -> None:
     """列出输入字段:名称、类型、单位、被哪些条目读取 (the input fields)."""
@@ -472,6 +480,23 @@ def serve(
     run(db, host=host, port=port, workers=workers, threads=threads)
 
 
+def _usage_error(exc: typer.TyperException) -> NoReturn:
+    """The framework's usage error (a missing option, a bad value) said like every other error: one line on
+    stderr, and as a ``UsageError``'s JSON when ``--format json`` was read before it."""
+    context = getattr(exc, "ctx", None)
+    named = sys.argv[1] if len(sys.argv) > 1 else ""
+    command = context.command_path if context else f"lrc {named}" if only(named) is not app else "lrc"
+    message = in_chinese(exc.format_message() if hasattr(exc, "format_message") else str(exc))
+    code = getattr(exc, "exit_code", 2)
+    log.info("usage error: %s", message)
+    if message.strip():  # (bare `lrc` has printed its help already)
+        hint = f" {message.rstrip('.')};见 `{command} --help`"
+        err.print(Text.assemble(("用法错误 (usage error):", "bold red"), hint))
+        if errors_as_json():
+            write_json(error_json(UsageError(message.rstrip("."), cli_hint=f"见 `{command} --help`"), code))
+    sys.exit(code)
+
+
 def _log_path() -> Path:
     base = Path(os.environ.get("LRC_LOG_DIR", Path.home() / ".cache" / "lrc"))
     base.mkdir(parents=True, exist_ok=True)
@@ -539,32 +564,24 @@ def main() -> None:
         filename=_log_path(), level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     sys.argv[1:] = [numeric_form(arg) for arg in sys.argv[1:]]
+    forget_format()
     try:
         code = only(sys.argv[1] if len(sys.argv) > 1 else "")(prog_name="lrc", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):  # every write is one transaction: what was not committed is not kept
         err.print("已中止:未完成的写入不会保存 (aborted; nothing half-written is kept)")
         sys.exit(130)
     except typer.TyperException as exc:  # the framework's usage errors: one line, like every other message
-        context = getattr(exc, "ctx", None)
-        named = sys.argv[1] if len(sys.argv) > 1 else ""
-        command = context.command_path if context else f"lrc {named}" if only(named) is not app else "lrc"
-        message = in_chinese(exc.format_message() if hasattr(exc, "format_message") else str(exc))
-        log.info("usage error: %s", message)
-        if message.strip():  # (bare `lrc` has printed its help already)
-            hint = f" {message.rstrip('.')};见 `{command} --help`"
-            err.print(Text.assemble(("用法错误 (usage error):", "bold red"), hint))
-        sys.exit(getattr(exc, "exit_code", 2))
-    except InputValidationError as exc:  # any command's refused input lists its problems, as `lrc ingest` does
-        log.info("input refused: %s", exc)
-        render.problems(err, exc)
-        sys.exit(exc.exit_code)
-    except LrcError as exc:
-        log.info("user error: %s", exc)
-        hint = f";{exc.cli_hint}" if exc.cli_hint else ""  # the message names no command: the CLI's own hint
-        err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}{hint}"))
+        _usage_error(exc)
+    except LrcError as exc:  # any command's refused input lists its problems, as `lrc ingest` does
+        log.info("input refused: %s" if isinstance(exc, InputValidationError) else "user error: %s", exc)
+        say_error(exc)
         sys.exit(exc.exit_code)
     except Exception:
         log.exception("internal error")
         err.print(Text.assemble(("内部错误 (internal error)", "bold red"), f",详情见日志 (see log): {_log_path()}"))
+        if errors_as_json():
+            message = f"内部错误,详情见日志 (internal error, see log): {_log_path()}"
+            write_json({"error": {"code": INTERNAL_CODE, "title": INTERNAL_TITLE, "message": message,
+                                  "exit_code": 70, "hint": None}})  # fmt: skip
         sys.exit(70)
     sys.exit(code if isinstance(code, int) else 0)

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrc import render_accounts
-from lrc.cli_common import ActAs, DbUrl, JsonOrText, TextOrJson, out, store_and_principal, text_or_json
+from lrc.cli_common import (
+    ActAs,
+    DbUrl,
+    JsonOrText,
+    TextOrJson,
+    out,
+    remember_format,
+    store_and_principal,
+    text_or_json,
+)
 from lrc.errors import UsageError
 
 if TYPE_CHECKING:
@@ -178,7 +187,7 @@ def audit(
     since: Annotated[str | None, typer.Option("--since", help="不早于 YYYY-MM-DD(北京时间)")] = None,
     outcome: Annotated[str | None, typer.Option("--outcome", help="ok|denied|error")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="最多列出条数")] = 1000,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", callback=remember_format, help="table 或 json")] = "table",
     db: DbUrl = None,
     as_: ActAs = None,
 ) -> None:

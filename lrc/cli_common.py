@@ -16,7 +16,7 @@ from rich.text import Text
 
 from lrc import render
 from lrc.errors import InputValidationError, LrcError, UsageError, shorten
-from lrc.normalise import ascii_form
+from lrc.normalise import INVISIBLE, ascii_form
 
 out = render.console()
 err = render.console(stderr=True)
@@ -26,8 +26,31 @@ Period = Annotated[str, typer.Option("--period", "-p", help="期间,如 2026Q3 (
 DbUrl = Annotated[
     str | None, typer.Option("--db", envvar="LRC_DATABASE_URL", help="数据库地址 (default sqlite:///lrc.db)")
 ]
+_errors_as_json = False  # the running command was given ``--format json``: an error is said as JSON too
+
+
+def remember_format(value: Any) -> Any:
+    """The callback of every ``--format`` option (run as the command line is read): a command asked for
+    ``json`` says its error as JSON on stdout too (``say_error``). ``value`` is returned as given."""
+    global _errors_as_json
+    _errors_as_json = str(getattr(value, "value", value) or "").lower() == "json"
+    return value
+
+
+def forget_format() -> None:
+    """Before a command line is read (the entry point may run more than once in a process)."""
+    global _errors_as_json
+    _errors_as_json = False
+
+
 Fmt = Annotated[
-    str | None, typer.Option("--format", "-f", help="输出格式 table|csv|json|xlsx (默认按 --output 后缀,否则 table)")
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        callback=remember_format,
+        help="输出格式 table|csv|json|xlsx (默认按 --output 后缀,否则 table)",
+    ),
 ]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to FILE)")]
 
@@ -39,15 +62,34 @@ class TextOrJson(StrEnum):
 
 # checked by the command line before the command runs, so a bad value never follows a write
 JsonOrText = Annotated[
-    TextOrJson, typer.Option("--format", "-f", case_sensitive=False, help="输出格式 text 或 json (output format)")
+    TextOrJson,
+    typer.Option(
+        "--format", "-f", case_sensitive=False, callback=remember_format, help="输出格式 text 或 json (output format)"
+    ),
 ]
+
+
+UNSEEN = re.compile(f"[\x7f-\x9f{INVISIBLE}]")  # what JSON leaves as is but a terminal acts on
+
+
+def write_json(data: Any) -> None:
+    """``data`` as JSON on stdout, readable Chinese; escaped (``\\u…``) where a terminal would act on a
+    character (a direction override) and when stdout cannot take one (a file name's byte that is not UTF-8,
+    a console's code page): the JSON is valid, and means the same, whatever it holds."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = UNSEEN.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=2, default=str)
+    sys.stdout.write(text + "\n")
 
 
 def text_or_json(fmt: TextOrJson | str, data: Callable[[], Any], text: Callable[[], None]) -> None:
     """Plain JSON on stdout (no terminal markup), or the rich text view."""
     value = fmt.value if isinstance(fmt, TextOrJson) else fmt
     if value == "json":
-        sys.stdout.write(json.dumps(data(), ensure_ascii=False, indent=2, default=str) + "\n")
+        write_json(data())
     elif value == "text":
         text()
     else:
@@ -139,12 +181,38 @@ def write_output(output: Path, content: bytes) -> None:
         raise UsageError(f"无法写入 {shorten(str(output))}:{exc.strerror} (cannot write the file)") from None
 
 
+def error_json(exc: LrcError, exit_code: int | None = None) -> dict[str, Any]:
+    """``exc`` as the CLI's JSON says it: its kind (``code``, ``title``), the same ``message`` as the text, the
+    ``exit_code``, what it holds (``details``: a refused file's ``errors``…) and the CLI's ``hint`` (or null)."""
+    said = {"code": exc.code, "title": exc.title, "message": str(exc)}
+    code = exc.exit_code if exit_code is None else exit_code
+    return {"error": {**said, "exit_code": code, **exc.details(), "hint": exc.cli_hint}}
+
+
+def say_error(exc: LrcError) -> None:
+    """The one way the CLI says an error: its message (a refused file's problems) on stderr, as always, and
+    when the command was given ``--format json`` the same error as one JSON object on stdout."""
+    if isinstance(exc, InputValidationError):
+        render.problems(err, exc)
+    else:
+        hint = f";{exc.cli_hint}" if exc.cli_hint else ""  # the message names no command: the CLI's own hint
+        err.print(Text.assemble(("错误 (error):", "bold red"), f" {exc}{hint}"))
+    if _errors_as_json:
+        write_json(error_json(exc))
+
+
+def errors_as_json() -> bool:
+    """Whether the running command was given ``--format json``."""
+    return _errors_as_json
+
+
 def refuse_with_report(exc: InputValidationError, report: Path | None) -> NoReturn:
-    """A refused file: its problems on stderr, optionally as a table the user opens in Excel, then the
-    refusal's exit code (a report that cannot be written is said, and does not change it)."""
+    """A refused file: its problems on stderr (and as JSON with ``--format json``), optionally as a table the
+    user opens in Excel, then the refusal's exit code (a report that cannot be written is said, and does not
+    change it)."""
     from lrc.ingest.report import write_problem_report
 
-    render.problems(err, exc)
+    say_error(exc)
     if report is not None:
         try:
             write_problem_report(exc.problems, report)
