@@ -68,6 +68,15 @@ def _unexpected(exc: Exception) -> None:
     )
 
 
+def headline(exc: LrcError) -> str:
+    """What kind of error, before its message: its title (未找到或无权查看, 数据库暂时不可用…), unless the
+    message opens with it already (无权操作:…) or the error has no kind of its own (``invalid_request``: its
+    title is the API's words for a request)."""
+    if exc.code == LrcError.code or str(exc).startswith(exc.title):
+        return tr("出错了", "Error")
+    return tr(exc.title, "Error")
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Run a page (or a fragment) and show what went wrong in words.
@@ -78,7 +87,7 @@ def user_errors() -> Iterator[None]:
         yield
     except LrcError as exc:
         file_log().info("user error: %s", exc)
-        st.error(f"{tr('出错了', 'Error')}:{plain(exc)}")
+        st.error(f"{headline(exc)}:{plain(exc)}")
     except SQLAlchemyError as exc:
         ref = error_id()
         file_log().error("database error [%s]", ref, exc_info=exc)

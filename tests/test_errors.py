@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from lrc import periods
 from lrc.api import problems
 from lrc.cli_common import write_json
-from lrc.errors import InputValidationError, LrcError, NotScored, RowProblem
+from lrc.errors import InputValidationError, LrcError, NotScored, PermissionDenied, RowProblem, UsageError
 from lrc.site import collect
 from tests.test_cli import lrc
 
@@ -160,3 +160,10 @@ def test_json_escapes_what_a_terminal_would_act_on(capsys: pytest.CaptureFixture
     printed = capsys.readouterr().out
     assert json.loads(printed) == {"name": value} and not re.search("[\u202e\u2028\x85\u200b]", printed)
 
+
+def test_the_dashboard_leads_with_the_title_unless_the_message_does() -> None:
+    from dashboard.errors import headline
+
+    assert headline(NotScored("2026Q3")) == "未找到或无权查看"
+    assert headline(PermissionDenied("无权操作:只读用户不能评分")) == "出错了"  # not twice
+    assert headline(UsageError("--top 应大于 0")) == "出错了"  # "请求参数无效" are the API's words
