@@ -56,7 +56,7 @@ from lrc.cli_records import record_app, records
 from lrc.cli_risk import risk_app
 from lrc.cli_spark import export, import_results, spark_app
 from lrc.cli_webhooks import webhook_app, webhooks_app
-from lrc.errors import INTERNAL_CODE, INTERNAL_TITLE, InputValidationError, LrcError, UsageError
+from lrc.errors import INTERNAL_CODE, INTERNAL_TITLE, InputValidationError, LrcError, UsageError, shorten
 
 if TYPE_CHECKING:
     from indicators import Catalogue
@@ -558,6 +558,23 @@ def _command_name(command: Any) -> str:
     return command.name or get_command_name(command.callback.__name__)
 
 
+def _check_decodable(args: list[str]) -> None:
+    """Refuse an argument with bytes that are not UTF-8 (a file name from a zip made on Chinese Windows, in GBK):
+    Python keeps them as lone surrogates, which no store, log or terminal takes, so the command failed inside."""
+    for number, arg in enumerate(args, start=1):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            asked = [a.lower() for a in args]  # (read before the command line is: its --format not yet seen)
+            json_asked = any(a in ("-f", "--format") and b == "json" for a, b in zip(asked, asked[1:], strict=False))
+            remember_format("json" if json_asked or "--format=json" in asked or "-fjson" in asked else None)
+            raw = arg.encode("utf-8", "surrogateescape")
+            shown, gbk = raw.decode("utf-8", "backslashreplace"), raw.decode("gb18030", "replace")
+            raise UsageError(
+                f"第 {number} 个参数 {shorten(shown)} 含有不是 UTF-8 的字节(常见于在 Windows 上打包的文件名,"
+                f"按 GBK 读是「{shorten(gbk)}」),请把文件改名后重试 (argument {number} is not valid UTF-8:"
+                " rename the file)"
+            )
+
+
 def main() -> None:
     """Console entry point: one-line messages for users, tracebacks only in the log."""
     logging.basicConfig(
@@ -566,6 +583,7 @@ def main() -> None:
     sys.argv[1:] = [numeric_form(arg) for arg in sys.argv[1:]]
     forget_format()
     try:
+        _check_decodable(sys.argv[1:])
         code = only(sys.argv[1] if len(sys.argv) > 1 else "")(prog_name="lrc", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):  # every write is one transaction: what was not committed is not kept
         err.print("已中止:未完成的写入不会保存 (aborted; nothing half-written is kept)")

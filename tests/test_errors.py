@@ -167,3 +167,27 @@ def test_the_dashboard_leads_with_the_title_unless_the_message_does() -> None:
     assert headline(NotScored("2026Q3")) == "未找到或无权查看"
     assert headline(PermissionDenied("无权操作:只读用户不能评分")) == "出错了"  # not twice
     assert headline(UsageError("--top 应大于 0")) == "出错了"  # "请求参数无效" are the API's words
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_by_name_and_nothing_is_stored(store: Path) -> None:
+    """A file named in GBK bytes (a zip made on Chinese Windows, unpacked here): its name reached the store as
+    lone surrogates and the ingest failed inside (exit 70, an internal error). Now it is refused first, naming
+    the argument with its bytes written out, as text and as JSON."""
+    import os
+    import subprocess
+
+    folder = os.fsencode(store)
+    name = "企业".encode("gbk") + b".csv"
+    (store / "s.csv").replace(os.fsdecode(folder + b"/" + name))
+    try:
+        argv = [os.fsencode(a) for a in (sys.executable, "-c", "from lrc.cli import main; main()", "ingest")]
+        for extra in ([], [b"-f", b"json"]):
+            done = subprocess.run([*argv, name, b"--period", b"2026Q3", *extra], cwd=store, capture_output=True)
+            assert done.returncode == 2, done.stderr.decode()
+            said = done.stderr.decode()
+            assert "\\xc6\\xf3" in said and "按 GBK 读是「企业.csv」" in said and "UTF-8" in said
+            if extra:
+                assert json.loads(done.stdout)["error"]["code"] == "invalid_request"
+        assert lrc(store, "batches", "-f", "json").stdout.strip() == "[]"
+    finally:
+        os.replace(folder + b"/" + name, folder + b"/s.csv")
