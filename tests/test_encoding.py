@@ -320,6 +320,27 @@ def test_a_bad_cell_after_a_multi_line_cell_is_named_by_its_row_and_column(tmp_p
     assert (problem.row, problem.column) == (4, "地址")
 
 
+@pytest.mark.parametrize("bad", [b"\xff", "张三".encode()], ids=["stray-byte", "utf8"])
+def test_a_quote_inside_a_cell_does_not_join_the_rows_after_it(tmp_path: Path, bad: bytes) -> None:
+    """A double quote opens a quoted cell only at the cell's start, as pandas and the csv module read it: 显示器
+    12" is a name with an inch in it, and the next line is the next row. Counted as an opening quote, it joined
+    every line after it into row 2, and a bad address in row 4 was named at row 2, column 企业名称."""
+    head = (
+        "统一社会信用代码,企业名称,地址,行政区划代码\r\n"
+        '91210102MA0Q00001X,沈阳显示器12"有限公司,沈阳市和平区,210102\r\n'
+        "91210102MA0Q00002X,大连华信有限公司,大连市,210202\r\n"
+        "91210102MA0Q00003X,大连宏达有限公司,"
+    ).encode("gbk")
+    path = tmp_path / "inch.csv"
+    path.write_bytes(head + "大连市".encode("gbk") + b",210202\r\n")
+    assert read_table(path).rows == [2, 3, 4]
+    path.write_bytes(head + bad + b",210202\r\n")
+    with pytest.raises(InputValidationError) as info:
+        read_table(path)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (4, "地址")
+
+
 # traditional names as Taiwan and Hong Kong write them, from parts like the sample generator's
 TRADITIONAL_BRANDS = "宏華金恆鑫盛泰興永瑞祥德信誠遠海東新中天正福嘉博潤鼎凱錦鴻佳明安和立益騰匯聯眾廣長隆"
 TRADITIONAL_NAMES = st.builds(

@@ -54,7 +54,7 @@ def big5_problems(text: str, file: str, delimiter: str | None) -> list[RowProble
 
 
 def _first_big5_cell(data: bytes, file: str, delimiter: str | None) -> RowProblem:
-    rows = file_rows(data, delimiter is not None)
+    rows = file_rows(data, delimiter)
     columns = Columns.of(rows, BIG5, delimiter)  # the header as the user wrote it
     header = [row for row in rows if row.number == columns.header_number]
     for row in [row for row in rows if row.number != columns.header_number] + header:

@@ -71,7 +71,7 @@ def decode(data: bytes, file: str, *, table: bool = True, prefer_tab: bool = Fal
     if data.startswith(b"PK\x03\x04"):
         _fail(file, "这是 Excel (xlsx) 文件,请使用 .xlsx 后缀 (this is an xlsx file)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _utf16(data, file, table), UTF16
+        return _utf16(data, file, table, prefer_tab), UTF16
     if data.count(0) * 20 >= len(data):  # UTF-16 without a mark: every other byte of ASCII text is NUL
         return _utf16_without_mark(data, file), UTF16
     for encoding in (UTF8, GB18030):
@@ -86,12 +86,12 @@ def _fail(file: str, reason: str, row: int | None = None) -> NoReturn:
     raise InputValidationError([RowProblem(file, row, None, None, reason)], file)
 
 
-def _utf16(data: bytes, file: str, table: bool) -> str:
+def _utf16(data: bytes, file: str, table: bool, prefer_tab: bool) -> str:
     try:
         return data.decode(UTF16)
     except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode(UTF16, "replace") + "?"  # ? for where it stops
-        row = file_rows(before.encode(), table)[-1].number
+        before = (data[: exc.start].decode(UTF16, "replace") + "?").encode()  # ? for where it stops
+        row = file_rows(before, first_delimiter(before, prefer_tab) if table else None)[-1].number
         reason = (
             "文件以 UTF-16 的字节顺序标记开头,这一行却不能按 UTF-16 解码(文件可能被截断或已损坏),请重新导出"
             " (cannot decode as UTF-16, which the file's byte-order mark says it is)"
@@ -122,9 +122,10 @@ def encoding_problems(data: bytes, file: str, *, table: bool = True, prefer_tab:
     marked = data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8) :] if marked else data
     main = "utf-8" if marked else _main_encoding(data)
-    rows = file_rows(body, table)
+    delimiter = first_delimiter(body, prefer_tab) if table else None
+    rows = file_rows(body, delimiter)
     bad = [row for row in rows if not _decodes(row.data, main)]
-    columns = Columns.of(rows, main, delimiter_of(header_row(rows, main)[1], prefer_tab) if table else None)
+    columns = Columns.of(rows, main, delimiter)
     problems = [p for row in bad[: MAX_ENCODING_PROBLEMS + 1] for p in _row_problems(file, row, main, columns)]
     mixed = any(p.reason in (MIXED_UTF8_REASON, MIXED_GBK_REASON) for p in problems)
     if bad and (_CONTROL_BYTES.search(data) or (len(bad) > MAX_ENCODING_PROBLEMS and not mixed)):
@@ -152,7 +153,7 @@ def utf8_cells(text: str, file: str, delimiter: str | None) -> list[RowProblem]:
     data = text.encode(GB18030)
     if next(_utf8_runs(data), None) is None:
         return []
-    rows = file_rows(data, delimiter is not None)
+    rows = file_rows(data, delimiter)
     return _utf8_problems(data, file, rows, Columns.of(rows, GB18030, delimiter))
 
 
@@ -211,6 +212,12 @@ def delimiter_of(first_line: str, prefer_tab: bool) -> str:
     return "\t" if "\t" in first_line and (prefer_tab or "," not in first_line) else ","
 
 
+def first_delimiter(data: bytes, prefer_tab: bool) -> str:
+    """``delimiter_of`` the first line of a table's bytes that is not blank (as the readers find it in its text:
+    neither a tab, a comma nor a line break byte is part of a UTF-8 or GB18030 character)."""
+    return delimiter_of(data.lstrip(b"\r\n").split(b"\n", 1)[0].decode("latin-1"), prefer_tab)
+
+
 def column_label(headers: list[str], index: int, *, header_row: bool = False) -> str:
     """A column as problems name it: its header, else (or in the header row itself) its position."""
     header = headers[index].strip() if index < len(headers) else ""
@@ -265,24 +272,41 @@ class Row:
     data: bytes
 
 
-def file_rows(data: bytes, table: bool) -> list[Row]:
+def file_rows(data: bytes, delimiter: str | None) -> list[Row]:
     """The rows of a text file's bytes, numbered as the readers number them: by the line each starts on, lines
-    ended by CRLF, LF or a lone CR (pandas and the csv module count it too). In a ``table`` a line break inside
-    double quotes does not end a row (a cell with line breaks: Excel's Alt+Enter); a JSON file's rows are its
-    lines. A quote or line break byte is never part of a UTF-8, GB18030 or Big5 character."""
+    ended by CRLF, LF or a lone CR (pandas and the csv module count it too). In a table (``delimiter``) a line
+    break inside a quoted cell does not end a row (a cell with line breaks: Excel's Alt+Enter); a JSON file's
+    rows are its lines. A quote, delimiter or line break byte is never part of a UTF-8, GB18030 or Big5
+    character."""
     rows: list[Row] = []
     number = start = end = 0
     quoted = False
+    mark = ord(delimiter) if delimiter else None
     for line_number, line in enumerate(data.splitlines(keepends=True), start=1):
         if not quoted:
             number, start = line_number, end
         end += len(line)
-        quoted ^= table and line.count(b'"') % 2 == 1
+        quoted = mark is not None and _still_quoted(line, quoted, mark)
         if not quoted:
             rows.append(Row(number, start, _without_break(data[start:end])))
     if quoted:  # a quote never closed: the rest of the file is its row
         rows.append(Row(number, start, data[start:]))
     return rows
+
+
+def _still_quoted(line: bytes, quoted: bool, mark: int) -> bool:
+    """Whether a quoted cell is open at the end of ``line`` of a table delimited by the byte ``mark``
+    (``quoted``: one was open at its start). As pandas and the csv module read, a double quote opens a quoted
+    cell only at the cell's start (``12"`` inside a cell is an inch), and ``""`` inside one is a quote."""
+    at = line.find(b'"')
+    while at >= 0:
+        if quoted and line[at + 1 : at + 2] == b'"':
+            at = line.find(b'"', at + 2)
+            continue
+        if quoted or at == 0 or line[at - 1] == mark:
+            quoted = not quoted
+        at = line.find(b'"', at + 1)
+    return quoted
 
 
 def _without_break(line: bytes) -> bytes:
