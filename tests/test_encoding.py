@@ -341,6 +341,19 @@ def test_a_quote_inside_a_cell_does_not_join_the_rows_after_it(tmp_path: Path, b
     assert (problem.row, problem.column) == (4, "地址")
 
 
+def test_a_bad_cell_after_a_quote_inside_a_cell_of_its_row_is_named_by_its_column() -> None:
+    """In the row itself the quote inside 显示器12" opens nothing either: the stray byte is in 地址, not in the
+    cell the quote was taken to open (企业名称), nor is a quoted cell with "" in it split at its comma."""
+    head = "统一社会信用代码,企业名称,地址\r\n".encode("gbk")
+    inch = '91210102MA0Q00001X,沈阳显示器12"有限公司,'.encode("gbk")
+    doubled = '\r\n1,"华信,""一""",沈阳'.encode("gbk")
+    for bad, row in ((head + inch + b"\xff" + doubled, 2), (head + inch + "沈阳".encode("gbk") + doubled + b"\xff", 3)):
+        with pytest.raises(InputValidationError) as info:
+            decode(bad, "inch.csv")
+        [problem] = info.value.problems
+        assert (problem.row, problem.column) == (row, "地址")
+
+
 # traditional names as Taiwan and Hong Kong write them, from parts like the sample generator's
 TRADITIONAL_BRANDS = "宏華金恆鑫盛泰興永瑞祥德信誠遠海東新中天正福嘉博潤鼎凱錦鴻佳明安和立益騰匯聯眾廣長隆"
 TRADITIONAL_NAMES = st.builds(

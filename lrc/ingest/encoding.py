@@ -375,13 +375,15 @@ def _row_problems(file: str, row: Row, main: str, columns: Columns) -> list[RowP
 
 
 def _cell_spans(line: bytes, delimiter: str) -> list[tuple[int, int]]:
-    """(start, end) of each cell of a line's bytes: split at the delimiter outside double quotes (neither is
-    ever part of a UTF-8 or GB18030 character)."""
-    spans, start, quoted = [], 0, False
+    """(start, end) of each cell of a line's bytes: split at the delimiter outside a quoted cell (neither byte is
+    ever part of a UTF-8 or GB18030 character). A quote opens one only at a cell's start, and ``""`` in it is a
+    quote (``_still_quoted``)."""
+    spans, start, quoted, closed = [], 0, False, -2
     mark = ord(delimiter)
     for i, byte in enumerate(line):
-        if byte == 0x22:
+        if byte == 0x22 and (quoted or i == start or closed == i - 1):
             quoted = not quoted
+            closed = -2 if quoted else i
         elif byte == mark and not quoted:
             spans.append((start, i))
             start = i + 1
