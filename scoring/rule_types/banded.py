@@ -37,6 +37,8 @@ class BandedType(MeasuredType[BandedRule]):
     def explain(self, catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
         rule = self.rule(item)
         label, value = self.shown(catalogue, rule, reads)
+        if zero := self.by_zero(catalogue, rule, label, value):
+            return f"{zero},{outcome(item, tenths)}"
         bands = rule.bands
         reached = [b for b in bands if value >= b.min]
         if not reached:

@@ -59,9 +59,15 @@ class MeasuredType(RuleType[M]):
         """The value's name and the value, for a reason."""
         label = rule.label_zh or catalogue.field_map[rule.field].name_zh
         value = float(reads[rule.field])
-        if rule.per:
-            value /= float(reads[rule.per])
-        return label, value
+        return label, _ratio(value, float(reads[rule.per])) if rule.per else value
+
+    @staticmethod
+    def by_zero(catalogue: Catalogue, rule: M, label: str, value: float) -> str | None:
+        """A reason's first half where ``per`` is 0 and the value, divided as the engine divides, is ±inf or NaN
+        (no number to show: "nan%" said nothing); None otherwise."""
+        if not rule.per or math.isfinite(value):
+            return None
+        return f"{label}无法计算({catalogue.field_map[rule.per].name_zh}为 0)"
 
     @staticmethod
     def pair(catalogue: Catalogue, rule: M, value: float, limit: float) -> tuple[str, str]:

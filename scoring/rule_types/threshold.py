@@ -47,6 +47,8 @@ class ThresholdType(MeasuredType[ThresholdRule]):
     def explain(self, catalogue: Catalogue, item: Item, reads: dict[str, Any], tenths: int) -> str:
         rule = self.rule(item)
         label, value = self.shown(catalogue, rule, reads)
+        if zero := self.by_zero(catalogue, rule, label, value):
+            return f"{zero},{outcome(item, tenths)}"
         word = _WORDS[rule.op][0 if tenths != 0 else 1]
         shown, bound = self.pair(catalogue, rule, value, rule.value)
         return f"{label} {shown} {word} {bound},{outcome(item, tenths)}"
