@@ -517,7 +517,9 @@ def get_run(conn: Connection, period: str | None, run_id: int | None) -> Any:
     if run is None:
         raise NotFoundError(f"评分批次 {run_id} 不存在 (no run {run_id})")
     if period and run.period != period:
-        raise NotFoundError(f"评分批次 {run_id} 属于期间 {run.period},不是 {period}")
+        raise NotFoundError(
+            f"评分批次 {run_id} 属于期间 {run.period},不是 {period} (run {run_id} is of period {run.period})"
+        )
     return run
 
 
