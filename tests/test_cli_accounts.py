@@ -125,3 +125,40 @@ def test_bad_account_input_is_one_line(office: Path) -> None:
         )
         assert done.returncode == code and words in done.stderr, (args, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_old_quarter_loaded_late_does_not_move_an_enterprise_back(tmp_path: Path) -> None:
+    """Where an enterprise is registered, for every write's scope check, is its newest period's submission, not
+    the file stored last: its 2025Q3 row (then in Dalian) loaded after 2026Q3 (now in another city) left its own
+    city's analyst refused, and let a Dalian analyst record against it and read its new total."""
+    import csv
+
+    from lrc.reference import city_of
+
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "30", "--seed", "4", "--period", "2026Q3", "--output", "s.csv")
+    lrc(tmp_path, "ingest", "s.csv", "--period", "2026Q3")
+    lrc(tmp_path, "score", "--period", "2026Q3")
+    with (tmp_path / "s.csv").open(encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    region = header.index("region_code")
+    row = next(r for r in rows if city_of(r[region]) not in (DALIAN, None))
+    uscc, city = row[0], city_of(row[region])
+    for name, where in (("old.csv", "210202"), ("new.csv", row[region])):
+        with (tmp_path / name).open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, [*row[:region], where, *row[region + 1 :]]])
+    lrc(tmp_path, "ingest", "old.csv", "--period", "2025Q3")  # then in Dalian, loaded last
+    with_stdin(tmp_path, "boss-password\n", "user", "add", "boss", "--role", "admin", "--password-stdin")
+    for user, scope in (("dl", DALIAN), ("own", str(city))):
+        made = with_stdin(tmp_path, "some-password\n", "user", "add", user, "--role", "analyst", "--scope", scope,
+                          "--password-stdin", "--as", "boss")  # fmt: skip
+        assert made.returncode == 0, made.stderr
+    record = ("record", "add", uscc, "--type", "CORRECTION_ORDER", "--date", "2026-09-10", "--source", "人社局")
+    refused = lrc(tmp_path, *record, "--ref", "人社监〔2026〕1号", "--as", "dl", ok=False)
+    assert refused.returncode == 4 and "不在你的权限范围内" in refused.stderr and "→" not in refused.stdout
+    added = lrc(tmp_path, *record, "--ref", "人社监〔2026〕2号", "--as", "own")
+    assert added.stdout.strip().splitlines()[-1].isdigit() and "已重算" in added.stdout
+    assert lrc(tmp_path, "ingest", "new.csv", "--period", "2026Q4", "--as", "own").stdout.strip().endswith("3")
+    hearing = ("hearing", "add", "--kind", "individual", "--date", "2026-12-15", "--title", "听证")
+    assert lrc(tmp_path, *hearing, "--enterprises", uscc, "--as", "own").returncode == 0
+    assert lrc(tmp_path, *hearing, "--enterprises", uscc, "--as", "dl", ok=False).returncode == 5

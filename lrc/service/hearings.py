@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, computed_field
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from lrc.errors import ConflictError, Hidden, NotFoundError, UsageError, shorten
 from lrc.normalise import ascii_form, free_text
@@ -130,17 +130,16 @@ def usccs_of(text: str | list[str]) -> list[str]:
 
 
 def known_enterprises(conn: Connection, usccs: list[str]) -> dict[str, Known]:
-    """The enterprises of ``usccs`` that have a submission, by USCC."""
+    """The enterprises of ``usccs`` that have a submission, by USCC, with the name and region of their newest
+    (``repo.newest_submissions``)."""
     if not usccs:
         return {}
     ids = dict(conn.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))).all())
     if not ids:
         return {}
-    newest = select(func.max(Submission.id)).where(Submission.enterprise_id.in_(list(ids.values())))
+    newest = [s for _, s in repo.newest_submissions(conn, list(ids.values())).values()]
     rows = conn.execute(
-        select(Submission.enterprise_id, Submission.name, Submission.region_code).where(
-            Submission.id.in_(newest.group_by(Submission.enterprise_id))
-        )
+        select(Submission.enterprise_id, Submission.name, Submission.region_code).where(Submission.id.in_(newest))
     ).all()
     by_id = {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
     return {u: Known(int(i), u, *by_id[int(i)]) for u, i in ids.items() if int(i) in by_id}

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 
 from lrc.errors import ConflictError
 from lrc.normalise import document_number, spellings
+from lrc.periods import period_key
 from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
 from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
@@ -936,17 +937,32 @@ def newest_rescoring(conn: Connection) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(ScoreRun.id), 0)).where(ScoreRun.kind != "period")) or 0)
 
 
-def latest_regions(conn: Connection, enterprise_ids: Sequence[int]) -> dict[int, str]:
-    """Each enterprise's region code in its newest submission (of any period)."""
-    found: dict[int, str] = {}
-    for part in chunks(list(enterprise_ids)):
-        newest = (
-            select(func.max(Submission.id))
+def newest_submissions(conn: Connection, enterprise_ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """Each enterprise's newest period and its newest submission there (period, submission id): where the
+    enterprise stands now. The newest period by the calendar (``period_key``), not the file stored last: an
+    old quarter loaded late does not move an enterprise back to the region, or the name, it had then."""
+    newest: dict[int, tuple[tuple[int, int, int], str, int]] = {}
+    for part in chunks(sorted(set(enterprise_ids))):
+        query = (
+            select(Submission.enterprise_id, Submission.period, func.max(Submission.id))
             .where(Submission.enterprise_id.in_(list(part)))
-            .group_by(Submission.enterprise_id)
+            .group_by(Submission.enterprise_id, Submission.period)
         )
-        rows = conn.execute(select(Submission.enterprise_id, Submission.region_code).where(Submission.id.in_(newest)))
-        found.update({int(r[0]): str(r[1]) for r in rows})
+        for enterprise, period, submission in conn.execute(query):
+            key = period_key(str(period))
+            found = newest.get(int(enterprise))
+            if found is None or key > found[0]:
+                newest[int(enterprise)] = (key, str(period), int(submission))
+    return {enterprise: (period, submission) for enterprise, (_, period, submission) in newest.items()}
+
+
+def latest_regions(conn: Connection, enterprise_ids: Sequence[int]) -> dict[int, str]:
+    """Each enterprise's region code in its newest submission (``newest_submissions``): where it is registered."""
+    by_submission = {s: e for e, (_, s) in newest_submissions(conn, enterprise_ids).items()}
+    found: dict[int, str] = {}
+    for part in chunks(sorted(by_submission)):
+        rows = conn.execute(select(Submission.id, Submission.region_code).where(Submission.id.in_(list(part))))
+        found.update({by_submission[int(r[0])]: str(r[1]) for r in rows})
     return found
 
 
@@ -966,9 +982,9 @@ def in_scope_enterprises(scope: Scope) -> Any:
 
 
 def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
-    """The period of an enterprise's newest submission."""
-    query = select(Submission.period).where(Submission.enterprise_id == enterprise_id)
-    return conn.scalar(query.order_by(Submission.id.desc()).limit(1))
+    """The newest period an enterprise has reported for (by the calendar, not by when it was stored)."""
+    newest = newest_submissions(conn, [enterprise_id])
+    return newest[enterprise_id][0] if enterprise_id in newest else None
 
 
 def later_runs(conn: Connection, runs: RunRange, known: set[int] | None = None) -> list[int]:
