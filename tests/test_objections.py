@@ -651,3 +651,22 @@ def test_two_decisions_on_one_case_at_the_same_moment_are_taken_one_after_the_ot
         f"UPDATE alerts SET status = 'closed', closed_by = 'rival', close_note = 'rival' WHERE id = {alert['id']}",
         lambda engine: alert_service.close(engine, ADMIN, int(alert["id"]), "second"),
     )
+
+
+def test_a_late_case_alerts_on_the_newest_period_s_result_when_an_older_one_was_scored_last(tmp_path: Path) -> None:
+    """A case alert names the enterprise's current result in its newest scored period: with 2025Q3 scored after
+    2026Q3, an objection to the 2026Q3 result alerted on the 2025Q3 result (its period, run, total and grade)."""
+    call = _caller(tmp_path, {"LRC_DATABASE_URL": f"sqlite:///{tmp_path / 'lrc.db'}"})
+    call("init", who=None)
+    for period in (PERIOD, "2025Q3"):
+        call("sample", "--n", "20", "--seed", "13", "--period", period, "--output", f"{period}.csv", who=None)
+        call("ingest", f"{period}.csv", "--period", period, who=None)
+    newest, older = (as_json(call, "score", "--period", p, who="")["id"] for p in (PERIOD, "2025Q3"))
+    entry = as_json(call, "rank", "--period", PERIOD, who="")[0]
+    filed = as_json(call, "objection", "file", entry["uscc"], "--period", PERIOD, "--item", "A1.1.1",
+                    "--reason", "x", "--today", "2026-11-02", who="")  # fmt: skip
+    day_after = date.fromordinal(date.fromisoformat(filed["due_on"]).toordinal() + 1).isoformat()
+    assert as_json(call, "objection", "check-overdue", "--today", day_after, who="")["alerts"] == 1
+    (alert,) = as_json(call, "alerts", "--rule", "CASE_DECISION_OVERDUE", who="")
+    assert (alert["period"], alert["run_id"], alert["after_total"]) == (PERIOD, newest, entry["total"]), older
+    assert f"{PERIOD} 批次 {newest}" in alert["detail"]

@@ -1,10 +1,10 @@
 """Alerts about something late rather than about a new result: an improvement-plan action past its due date
 (rule kind ``plan_overdue``), an objection or a credit repair not decided by its deadline (``case_overdue``).
 
-An alert names a run: the enterprise's newest result's (the alert is not caused by it, the detail says
-so). The alerts' unique key (rule, run, enterprise) allows one alert per enterprise and run: a second late
-thing of the same enterprise joins the detail of the first alert of this check, or raises none when an
-earlier check's alert holds the key (both are answered as ``joined``)."""
+An alert names a run: the enterprise's current result's in its newest scored period (the alert is not caused
+by it, the detail says so). The alerts' unique key (rule, run, enterprise) allows one alert per enterprise and
+run: a second late thing of the same enterprise joins the detail of the first alert of this check, or raises
+none when an earlier check's alert holds the key (both are answered as ``joined``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from indicators.alert_rules import AlertRules, load_alert_rules
+from lrc.periods import period_key
 from lrc.service.alerts import alert_events
 from lrc.store import outbox
 from lrc.store import repository as repo
@@ -37,22 +38,29 @@ class LateAlerts:
 
 
 def newest_result(conn: Connection, enterprise_id: int) -> Any:
-    """The enterprise's newest result (of any period): run id, name, region, total, grade, period."""
-    query = (
-        select(
-            ScoreResult.run_id,
-            ScoreResult.name,
-            ScoreResult.region_code,
-            ScoreResult.total,
-            ScoreResult.grade,
-            ScoreRun.period,
-        )  # fmt: skip
-        .join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
-        .where(ScoreResult.enterprise_id == enterprise_id)
-        .order_by(ScoreResult.run_id.desc())
-        .limit(1)
+    """The enterprise's current result in its newest scored period (by the calendar, not by run: an old quarter
+    scored last is history): run id, name, region, total, grade, period."""
+    runs = select(ScoreRun.period, func.max(ScoreRun.id)).join(ScoreResult, ScoreResult.run_id == ScoreRun.id)
+    newest = max(
+        conn.execute(runs.where(ScoreResult.enterprise_id == enterprise_id).group_by(ScoreRun.period)).all(),
+        key=lambda row: period_key(str(row[0])),
+        default=None,
     )
-    return conn.execute(query).mappings().first()
+    if newest is None:
+        return None
+    query = select(
+        ScoreResult.run_id,
+        ScoreResult.name,
+        ScoreResult.region_code,
+        ScoreResult.total,
+        ScoreResult.grade,
+        ScoreRun.period,
+    ).join(ScoreRun, ScoreRun.id == ScoreResult.run_id)
+    return (
+        conn.execute(query.where(ScoreResult.enterprise_id == enterprise_id, ScoreResult.run_id == newest[1]))
+        .mappings()
+        .first()
+    )
 
 
 def raise_late(conn: Connection, kind: str, late: Sequence[Late], rules: AlertRules | None = None) -> LateAlerts:
