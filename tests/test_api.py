@@ -120,6 +120,23 @@ def test_before_the_first_run_a_score_is_provisional(api: Api) -> None:
     assert answer.json()["provisional"] is True and answer.json()["result_run_id"] is None
 
 
+def test_a_record_that_rescores_nothing_says_why_as_a_file_s_answer_does(api: Api) -> None:
+    """POST /records names an enterprise with no current result where the record counts (``no_result``), as
+    `lrc record add` and a batch do: it answered ``results: []`` alone."""
+    from lrc.uscc import make_uscc
+
+    newcomer = {**api.row(1), "uscc": make_uscc(str(api.row(1)["region_code"]), "NEWC0ME1"), "period": "2026Q4"}
+    assert api.client.post("/api/v1/submissions", json=newcomer, headers=api.token("boss")).json()["provisional"]
+    posted = {**record(newcomer["uscc"], "辽应急罚〔2026〕9号"), "date": "2026-09-01"}  # counts for 2026Q3
+    answer = api.client.post("/api/v1/records", json=posted, headers=api.token("boss"))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["results"] == [] and answer.json()["ended"] == []
+    assert answer.json()["no_result"] == [{"uscc": newcomer["uscc"], "periods": [PERIOD]}]
+    counts = {**record(api.row(4)["uscc"]), "date": "2026-09-01"}
+    counted = api.client.post("/api/v1/records", json=counts, headers=api.token("boss")).json()
+    assert [r["period"] for r in counted["results"]] == [PERIOD] and counted["no_result"] == []
+
+
 def test_bad_submissions_are_422_by_field_and_store_nothing(api: Api) -> None:
     def count() -> int:
         with api.engine.connect() as conn:

@@ -87,10 +87,13 @@ class RecordAnswer(BaseModel):
     created: bool
     record: dict[str, Any]
     results: list[dict[str, Any]]
+    no_result: list[dict[str, Any]] = []  # its enterprise has no current result in the periods it counts for
+    ended: list[int] = []  # its display period had ended before it arrived: it never counts
 
 
 def _record_answer(request: Request, who: Principal, summary: RecordsSummary) -> dict:
-    """The record (as stored now, or as stored before for a repeat) and the results it changed."""
+    """The record (as stored now, or as stored before for a repeat), the results it changed, and why it changed
+    none where the answer of a file says so (``no_result``, ``ended``)."""
     record_id = (summary.stored or summary.already)[0]
     fresh = summary.stored and summary.stored_rows
     stored = stored_now(summary.stored_rows) if fresh else list_records(_engine(request), who, ids=[record_id])
@@ -99,6 +102,8 @@ def _record_answer(request: Request, who: Principal, summary: RecordsSummary) ->
         "created": bool(summary.stored),
         "record": stored[0].model_dump(mode="json") if stored else {},
         "results": [r.model_dump(mode="json") for r in summary.results],
+        "no_result": [n.model_dump(mode="json") for n in summary.no_result],
+        "ended": summary.ended,
     }
 
 
