@@ -16,28 +16,57 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import lrc
-from lrc.errors import UsageError
+from lrc.errors import UsageError, shorten
+from lrc.normalise import CONTROL, CONTROL_REASON
 
 SIGNATURE_PREFIX = "sha256="
 MAX_URL = 2000
 MIN_SECRET = 16
 MAX_SECRET = 200
 READ_LIMIT = 65_536  # bytes of an answer read before the connection is closed
+URL_SAFE = "/:@!$&'()*+,;=?#[]~%-._"  # what an address keeps as it is when the rest is percent-encoded
 
 
 def check_url(url: str) -> str:
-    """A webhook address as stored: http(s), with a host, no spaces; a clear error otherwise."""
+    """A webhook address as stored and sent to: http(s), with a host and a port that can be, without spaces or
+    control and invisible characters; a clear error otherwise. An address in Chinese is kept in the ASCII form
+    HTTP sends (a browser's): the host by IDNA (工会.中国 → xn--…), any other character percent-encoded in UTF-8
+    (/预警 → /%E9%A2%84%E8%AD%A6); sent as typed, it failed on every try."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
-        shown = url[:80] + ("…" if len(url) > 80 else "")
-        raise UsageError(f"推送地址 {shown!r} 应为 http:// 或 https:// 开头的完整网址 (webhook URL must be http(s))")
     if any(c.isspace() for c in url):
         raise UsageError("推送地址不能含空格 (webhook URL must not contain spaces)")
-    return url
+    if CONTROL.search(url):
+        raise UsageError(f"推送地址 {shorten(url, 80)!r} {CONTROL_REASON}")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
+        shown = shorten(url, 80)
+        raise UsageError(f"推送地址 {shown!r} 应为 http:// 或 https:// 开头的完整网址 (webhook URL must be http(s))")
+    try:
+        parts.port  # noqa: B018 - it checks the port
+    except ValueError:
+        raise UsageError(f"推送地址 {shorten(url, 80)!r} 的端口无效,应为 1–65535 (invalid port)") from None
+    return url if url.isascii() else _ascii_url(url)
+
+
+def _ascii_url(url: str) -> str:
+    """``url`` as HTTP sends it: the host by IDNA, the rest percent-encoded (UTF-8), what is encoded kept."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise UsageError(f"推送地址的主机名 {shorten(host, 80)!r} 无效 (invalid host name)") from None
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username is not None:
+        user = quote(parts.username, safe=URL_SAFE)
+        netloc = f"{user}:{quote(parts.password, safe=URL_SAFE)}@{netloc}" if parts.password else f"{user}@{netloc}"
+    path, query, fragment = (quote(part, safe=URL_SAFE) for part in (parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def redacted(url: str) -> str:

@@ -448,3 +448,29 @@ def _sending(cwd: Path) -> subprocess.Popen:
     env.update({"LRC_LOG_DIR": str(cwd / "logs"), "COLUMNS": "200"})
     command = [*LRC, "webhooks", "send", "--interval", "0.2"]
     return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_an_address_in_chinese_is_delivered_to_and_an_invisible_character_or_a_bad_port_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A webhook at a path in Chinese is stored percent-encoded and delivered to (sent as typed, every try failed
+    with a UnicodeEncodeError); a direction override or a port past 65535 is refused when added (exit 2), not
+    kept to fail on every pass."""
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "30", "--seed", "4", "--period", PERIOD, "--output", "s.csv")
+    lrc(tmp_path, "ingest", "s.csv", "--period", PERIOD)
+    lrc(tmp_path, "score", "--period", PERIOD)
+    for bad, reason in (("http://127.0.0.1:9/\u202ekoob", "控制字符"), ("http://127.0.0.1:99999/x", "端口无效")):
+        refused = lrc(tmp_path, "webhook", "add", bad, ok=False)
+        assert refused.returncode == 2 and reason in refused.stderr and "\u202e" not in refused.stderr
+    with Receiver() as receiver:
+        hook = f"{receiver.url}/预警"
+        added = lrc(tmp_path, "webhook", "add", hook, "--secret", SECRET, "--from-start", "--format", "json")
+        assert json.loads(added.stdout)["url"] == f"{receiver.url}/%E9%A2%84%E8%AD%A6"
+        fatal = _fatal(json.loads(lrc(tmp_path, "rank", "--period", PERIOD, "-f", "json").stdout)[0]["uscc"], "9号")
+        lrc(tmp_path, "record", "add", fatal["uscc"], "--type", fatal["type"], "--date", fatal["date"],
+            "--source", fatal["source"], "--ref", fatal["ref"], "--severity", "严重", "--workers", "1")  # fmt: skip
+        once = lrc(tmp_path, "webhooks", "send", "--once", "--format", "json").stdout
+        assert receiver.keys and receiver.bad_signatures == 0, once
+    (listed,) = json.loads(lrc(tmp_path, "webhooks", "--format", "json").stdout)
+    assert listed["pending"] == 0 and listed["delivered"] == len(receiver.keys) and listed["last_error"] is None
