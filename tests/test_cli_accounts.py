@@ -162,3 +162,36 @@ def test_an_old_quarter_loaded_late_does_not_move_an_enterprise_back(tmp_path: P
     hearing = ("hearing", "add", "--kind", "individual", "--date", "2026-12-15", "--title", "听证")
     assert lrc(tmp_path, *hearing, "--enterprises", uscc, "--as", "own").returncode == 0
     assert lrc(tmp_path, *hearing, "--enterprises", uscc, "--as", "dl", ok=False).returncode == 5
+
+
+def test_an_enterprise_that_moved_away_is_no_longer_its_old_city_s(tmp_path: Path) -> None:
+    """`lrc records` under a scope lists the records of the enterprises registered there now (their newest
+    period's submission): a Dalian analyst went on listing, for ever, the records of an enterprise that had moved
+    to another city, which its ranking, `explain` and `record add` already treated as outside Dalian."""
+    import csv
+
+    from lrc.reference import city_of
+
+    lrc(tmp_path, "init")
+    lrc(tmp_path, "sample", "--n", "30", "--seed", "4", "--period", "2026Q3", "--output", "s.csv")
+    with (tmp_path / "s.csv").open(encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    region = header.index("region_code")
+    row = next(r for r in rows if city_of(r[region]) not in (DALIAN, None))
+    with (tmp_path / "old.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, [*row[:region], "210202", *row[region + 1 :]]])  # in Dalian then
+    lrc(tmp_path, "ingest", "old.csv", "--period", "2026Q2")
+    lrc(tmp_path, "ingest", "s.csv", "--period", "2026Q3")
+    lrc(tmp_path, "score", "--period", "2026Q3")
+    record = ("record", "add", row[0], "--type", "CORRECTION_ORDER", "--date", "2026-09-10", "--source", "人社局")
+    lrc(tmp_path, *record, "--ref", "人社监〔2026〕1号")
+    with_stdin(tmp_path, "boss-password\n", "user", "add", "boss", "--role", "admin", "--password-stdin")
+    for user, scope in (("dl", DALIAN), ("own", str(city_of(row[region])))):
+        made = with_stdin(tmp_path, "some-password\n", "user", "add", user, "--role", "analyst", "--scope", scope,
+                          "--password-stdin", "--as", "boss")  # fmt: skip
+        assert made.returncode == 0, made.stderr
+
+    def listed(user: str) -> list[str]:
+        return [r["uscc"] for r in json.loads(lrc(tmp_path, "records", "--format", "json", "--as", user).stdout)]
+
+    assert listed("own") == [row[0]] and listed("dl") == [] and listed("boss") == [row[0]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
 
 from lrc.periods import PeriodError, check_period, previous_period, sort_periods
 
@@ -45,3 +46,15 @@ def test_a_reporting_period_has_begun_and_ended_after_the_system_went_live() -> 
         with pytest.raises(PeriodError):
             check_reporting_period(period, today)
     assert check_reporting_period("2027Q1", date(2027, 1, 1)) == "2027Q1"
+
+
+def test_the_store_orders_periods_in_time_as_period_key_does(engine: Engine) -> None:
+    """``period_order`` (the SQL that tells an enterprise's newest submission) sorts as ``sort_periods``."""
+    from sqlalchemy import literal, select
+
+    from lrc.store.period_order import period_order
+
+    periods = ["2026Q1", "2026M12", "2025Q4", "2026", "2026H1", "2026M01", "2026H2", "2026Q4", "2026M07", "2025"]
+    with engine.connect() as conn:
+        keys = {p: conn.scalar(select(period_order(literal(p)))) for p in periods}
+    assert sorted(periods, key=lambda p: keys[p]) == sort_periods(periods)

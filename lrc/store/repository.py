@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, func, insert, or_, select, text
+from sqlalchemy import Connection, Engine, Table, and_, func, insert, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from lrc.errors import ConflictError
@@ -27,6 +27,7 @@ from lrc.scope import Scope
 from lrc.store.catalogue_items import ensure_items
 from lrc.store.columns import RECORD_FIELDS, RESULT_COLUMNS
 from lrc.store.match_counts import match_count
+from lrc.store.period_order import period_order
 from lrc.store.ranking_sql import (
     LATER_MAX,
     PK_INDEX,
@@ -977,8 +978,21 @@ def scope_conditions(scope: Scope, region: Any, uscc: Any) -> list[Any]:
 
 
 def in_scope_enterprises(scope: Scope) -> Any:
-    """A subquery of the enterprises whose submissions lie inside ``scope`` (records carry no region)."""
-    return select(Submission.enterprise_id).where(*scope_conditions(scope, Submission.region_code, Submission.uscc))
+    """A subquery of the enterprises registered inside ``scope`` (records carry no region): by their newest
+    submission (``newest_submissions``), not by any they ever made: an enterprise that moved away is no longer
+    its old city's, whose users saw its records for ever."""
+    newer = Submission.__table__.alias("newer")
+    mine, theirs = period_order(Submission.period), period_order(newer.c.period)
+    superseded = (
+        select(newer.c.id)
+        .where(
+            newer.c.enterprise_id == Submission.enterprise_id,
+            or_(theirs > mine, and_(theirs == mine, newer.c.id > Submission.id)),
+        )
+        .exists()
+    )
+    inside = scope_conditions(scope, Submission.region_code, Submission.uscc)
+    return select(Submission.enterprise_id).where(*inside, ~superseded)
 
 
 def newest_period_of(conn: Connection, enterprise_id: int) -> str | None:
