@@ -54,6 +54,7 @@ class CatalogueError(LrcError):
 
 
 ECHO_CHARS = 60
+COLUMN_CHARS = 120  # a column is named whole: the longest of lrc's own, 中文名 (english_name), is 64 characters
 
 
 def visible(text: str) -> str:
@@ -85,9 +86,10 @@ class RowProblem:
     record: bool = False  # JSON: ``row`` counts records, not lines
 
     def __post_init__(self) -> None:
-        # a hostile cell or header may be megabytes long: messages and reports echo only its start
+        # a hostile cell or header may be megabytes long: messages and reports echo only its start (of a column,
+        # enough for every name lrc gives one)
         object.__setattr__(self, "value", shorten(self.value))
-        object.__setattr__(self, "column", shorten(self.column))
+        object.__setattr__(self, "column", shorten(self.column, COLUMN_CHARS))
 
     def __str__(self) -> str:
         where = [self.file]

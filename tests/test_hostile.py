@@ -443,3 +443,20 @@ def test_a_stray_cell_far_from_the_data_is_refused_before_the_sheet_is_read(
             read_table(tmp_path / name)
         [problem] = caught.value.problems
         assert problem.file == name and says in problem.reason and "删除" in problem.reason
+
+
+def test_a_missing_column_is_named_whole_and_a_hostile_header_still_short(tmp_path: Path) -> None:
+    """A problem names its column whole: the longest of lrc's own names (64 characters) was cut at 60, so `lrc
+    ingest` and the API named "employees_past_first_month_with_contr…" as the column missing. A header
+    thousands of characters long is still echoed short."""
+    lrc(tmp_path, "sample", "--n", "3", "--seed", "5", "--period", PERIOD, "--output", "s.csv")
+    frame = pd.read_csv(tmp_path / "s.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.drop(columns=["employees_past_first_month_with_contract"])
+    frame["头" * 3000] = ""
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    lrc(tmp_path, "init")
+    refused = lrc(tmp_path, "ingest", "s.csv", "--period", PERIOD, ok=False)
+    assert refused.returncode == 4
+    whole = "入职满一个月且已签订书面劳动合同的职工人数 (employees_past_first_month_with_contract)"
+    assert f"列 {whole} (column):缺少必填列" in refused.stderr, refused.stderr
+    assert "头" * 121 not in refused.stderr and len(refused.stderr) < 2_000
