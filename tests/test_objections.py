@@ -670,3 +670,34 @@ def test_a_late_case_alerts_on_the_newest_period_s_result_when_an_older_one_was_
     (alert,) = as_json(call, "alerts", "--rule", "CASE_DECISION_OVERDUE", who="")
     assert (alert["period"], alert["run_id"], alert["after_total"]) == (PERIOD, newest, entry["total"]), older
     assert f"{PERIOD} 批次 {newest}" in alert["detail"]
+
+
+def test_an_overturn_corrects_the_newest_version_and_keeps_what_was_submitted_since(tmp_path: Path) -> None:
+    """The corrected facts go onto the enterprise's newest version of the period: built on the version objected
+    to, an overturn undid a version submitted and scored since (here a satisfaction rate), and the overturned
+    objection lowered the total."""
+    import csv
+
+    call = _caller(tmp_path, {"LRC_DATABASE_URL": f"sqlite:///{tmp_path / 'lrc.db'}"})
+    call("init", who=None)
+    call("sample", "--n", "40", "--seed", "9", "--period", PERIOD, "--output", "s.csv", who=None)
+    call("ingest", "s.csv", "--period", PERIOD, who=None)
+    call("score", "--period", PERIOD, who=None)
+    with (tmp_path / "s.csv").open(encoding="utf-8-sig", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["employee_roster_kept"] == "否")
+    uscc = row["uscc"]
+    filed = as_json(call, "objection", "file", uscc, "--period", PERIOD, "--item", "A1.1.2", "--reason", "有名册",
+                    who="")  # fmt: skip
+    with (tmp_path / "v2.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow({**row, "worker_satisfaction_rate": "0.99"})  # a version submitted since
+    call("ingest", "v2.csv", "--period", PERIOD, who=None)
+    call("score", "--period", PERIOD, who=None)
+    before = as_json(call, "explain", uscc, "--period", PERIOD, who="")
+    call("objection", "decide", str(filed["id"]), "--overturn", "--note", "核实", "--fact", "employee_roster_kept=是",
+         who=None)  # fmt: skip
+    after = as_json(call, "explain", uscc, "--period", PERIOD, who="")
+    changed = {i["code"]: (b["points"], i["points"]) for b, i in zip(before["items"], after["items"], strict=True)
+               if b["points"] != i["points"]}  # fmt: skip
+    assert list(changed) == ["A1.1.2"] and after["total"] > before["total"], changed

@@ -405,15 +405,17 @@ def _overturn(
         results += close(conn, closings, actor=who.name)
         detail["revoked_records"] = [c.record_id for c in closings]
     if facts:
-        results += _corrected(conn, who, row, catalogue, int(result["submission_id"]), facts)
+        results += _corrected(conn, who, row, catalogue, facts)
         detail["facts"] = facts
     return results, detail
 
 
 def _corrected(
-    conn: Connection, who: Principal, row: Any, catalogue: Catalogue, submission_id: int, facts: dict[str, str]
+    conn: Connection, who: Principal, row: Any, catalogue: Catalogue, facts: dict[str, str]
 ) -> list[RescoredOut]:
-    """A new submission version: the one objected to with the corrected facts, scored at once."""
+    """A new submission version, scored at once: the enterprise's newest of the period with the corrected facts.
+    Not the version objected to: a version submitted since (scored, and current) would be undone by the
+    correction of one item."""
     unknown = [name for name in facts if name not in catalogue.field_map]
     if unknown:
         raise UsageError(
@@ -429,10 +431,10 @@ def _corrected(
             f"异议针对指标 {disputed.code},只能更正该项读取的字段:{readable};"
             f"{'、'.join(shorten(n) or '' for n in outside[:5])} 不属于该项 (facts outside the disputed item)"
         )
-    subs = repo.submissions_by_id(conn, [submission_id]).assign(uscc=str(row["uscc"])).set_index("uscc")
+    period = str(row["period"])
+    subs = repo.latest_submissions(conn, period, [int(row["enterprise_id"])])
     values = {k: v for k, v in submission_values(subs, catalogue).items() if v is not None}
     values.update(facts)
-    period = str(row["period"])
     source = f"异议 {row['id']} (objection {row['id']})"
     batch = read_object(values, catalogue, period=period, source=source)
     batch.sha256 = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
