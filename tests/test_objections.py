@@ -661,7 +661,8 @@ def test_a_late_case_alerts_on_the_newest_period_s_result_when_an_older_one_was_
     for period in (PERIOD, "2025Q3"):
         call("sample", "--n", "20", "--seed", "13", "--period", period, "--output", f"{period}.csv", who=None)
         call("ingest", f"{period}.csv", "--period", period, who=None)
-    newest, older = (as_json(call, "score", "--period", p, who="")["id"] for p in (PERIOD, "2025Q3"))
+    with clock_at(SCORED_ON):  # (the objection below is dated back to a day after it)
+        newest, older = (as_json(call, "score", "--period", p, who="")["id"] for p in (PERIOD, "2025Q3"))
     entry = as_json(call, "rank", "--period", PERIOD, who="")[0]
     filed = as_json(call, "objection", "file", entry["uscc"], "--period", PERIOD, "--item", "A1.1.1",
                     "--reason", "x", "--today", "2026-11-02", who="")  # fmt: skip
