@@ -144,6 +144,19 @@ def _county_codes() -> frozenset[str] | None:
     return frozenset(codes) if codes else None
 
 
+def district_label(region_code: str) -> str:
+    """A county or district code in words with its city, e.g. ``葫芦岛市兴城市`` (211481), or ``大连市辖区`` where
+    its own name is not known; a city code is the city's name.
+
+    >>> district_label("210203"), district_label("210200")
+    ('大连市西岗区', '大连市')
+    """
+    city = city_of(region_code)
+    if city is None or region_code in CITIES:
+        return CITIES.get(region_code, "")
+    return f"{CITIES[city]}{region_name(region_code) or '辖区'}"
+
+
 @cache
 def region_name(region_code: str) -> str | None:
     """The current name of a Liaoning city, county or district code (GB/T 2260, as python-stdnum lists it:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lrc.reference import CITIES, city_of
+from lrc.reference import CITIES, district_label
 
 if TYPE_CHECKING:  # the CLI reads scopes before any frame exists: numpy loads when first needed
     import numpy as np
@@ -60,9 +60,7 @@ class Scope:
             return f"企业 {self.uscc}"
         if self.region is None:
             return "全省 (province)"
-        city = city_of(self.region)
-        name = CITIES.get(self.region) or (f"{CITIES[city]}辖区" if city else "")
-        return f"{name} ({self.region})"
+        return f"{district_label(self.region)} ({self.region})"
 
 
 PROVINCE = Scope()

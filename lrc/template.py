@@ -20,7 +20,7 @@ from lrc.errors import UsageError
 from lrc.ingest import EXAMPLE_MARK
 from lrc.ingest.template_period import GUIDE_SHEET, guide_title
 from lrc.ingest.validate import IDENTITY_ZH, REQUIRED_IDENTITY
-from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, PROVINCE_NAME, SIZES, city_of, region_codes
+from lrc.reference import CITIES, INDUSTRIES, OWNERSHIPS, PROVINCE_NAME, SIZES, district_label, region_codes
 from lrc.service.catalogues import legal_text
 
 DATA_SHEET = "企业数据"
@@ -79,9 +79,7 @@ def write_template(catalogue: Catalogue, period: str, path: Path, region: str | 
     lists.hide()
     ranges = _lists(lists, region)
     columns = _identity_columns() + [(f.name, f.name_zh, f) for f in catalogue.fields]
-    where = CITIES.get(region or "", "") or (
-        f"{CITIES[city_of(region) or '']}辖区 {region}" if region else PROVINCE_NAME
-    )
+    where = (CITIES.get(region, "") or f"{district_label(region)} {region}") if region else PROVINCE_NAME
     for col, (name, zh, f) in enumerate(columns):
         required = name in REQUIRED_IDENTITY or (f is not None and f.required)
         data.write_string(0, col, zh, formats["required" if required else "header"])

@@ -292,3 +292,14 @@ def test_every_write_is_logged_with_its_outcome(store: tuple[Engine, pd.DataFram
     assert entries[-1].detail and "sha256:" in entries[-1].detail
     with pytest.raises(PermissionDenied):
         audit_log(engine, who(engine, "dl"))
+
+
+def test_a_scope_is_named_with_its_district_s_own_name() -> None:
+    """A county-level city or district scope is named by its own name under its city (it was "葫芦岛市辖区" for
+    兴城市 and for every other district of the city alike); an unknown district code keeps the city's 辖区."""
+    from lrc.reference import district_label
+
+    assert Scope("211481").label() == "葫芦岛市兴城市 (211481)"
+    assert Scope("210203").label() == "大连市西岗区 (210203)"
+    assert (Scope("210200").label(), Scope("210299").label()) == ("大连市 (210200)", "大连市辖区 (210299)")
+    assert (Scope().label(), district_label("210000")) == ("全省 (province)", "")
