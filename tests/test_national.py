@@ -105,7 +105,7 @@ def test_the_same_results_imported_again_are_refused_naming_the_run_that_holds_t
     for again in ("results.parquet", "out"):
         done = lrc(store, "import-results", again, "--format", "json", ok=False)
         assert done.returncode == 6 and f"评分批次 {run_id}(导入" in done.stderr and again in done.stderr, done.stderr
-        assert done.stdout == "" and "Traceback" not in done.stderr
+        assert json.loads(done.stdout)["error"]["code"] == "conflict" and "Traceback" not in done.stderr
     assert runs(store)[-1]["id"] == run_id  # nothing stored
     lrc(store, "score", "--period", PERIOD)  # a newer period run holds the current results: they import again
     again = int(lrc(store, "import-results", "results.parquet").stdout.strip().splitlines()[-1])

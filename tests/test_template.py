@@ -126,7 +126,8 @@ def test_a_template_made_for_another_period_is_refused_naming_both(tmp_path: Pat
     lrc(tmp_path, "template", "--period", "2026Q2", "--output", "q2.xlsx")
     fill(tmp_path / "q2.xlsx", sample, tmp_path / "填好的.xlsx")
     done = lrc(tmp_path, "ingest", "填好的.xlsx", "--period", PERIOD, "--format", "json", ok=False)
-    assert done.returncode == 4 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["error"]["errors"][0]["reason"] in done.stderr  # the same problem, as JSON too
     [problem] = [line for line in done.stderr.splitlines() if "2026Q2" in line]
     assert "填好的.xlsx" in problem and f"--period {PERIOD}" in problem and "报告期 2026Q2 的采集表" in problem
     assert json.loads(lrc(tmp_path, "batches", "--format", "json").stdout) == []  # nothing stored
