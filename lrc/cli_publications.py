@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrc import render
-from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, out, store_and_principal, text_or_json
+from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, err, out, store_and_principal, text_or_json
 
 if TYPE_CHECKING:
     from lrc.service.publications import PublicationCheck, PublicationOut
@@ -136,7 +136,11 @@ def export(
 
     engine, who = store_and_principal(db, as_)
     meta, content = get_publication(engine, who, publication_id)
-    export_notice(content, output, meta.id, meta.hash)
+    if output.suffix.lower() == ".pdf":  # a PDF is laid out whole: 10,000 rows take half a minute
+        with err.status(f"正在排版 PDF 公告({len(content.entries):,} 家企业)(laying out the PDF)…"):
+            export_notice(content, output, meta.id, meta.hash)
+    else:
+        export_notice(content, output, meta.id, meta.hash)
     out.print(f"已导出 {meta.number} → {output}")
 
 

@@ -359,3 +359,21 @@ def test_export_refuses_content_that_does_not_match_its_hash(small: PublicationC
     with pytest.raises(LrcError, match="哈希"):
         export_notice(small, tmp_path / "公告.csv", 12, "0" * 64)
     assert not (tmp_path / "公告.csv").exists()
+
+
+def test_a_pdf_longer_than_it_can_lay_out_is_refused_for_the_other_formats(
+    small: PublicationContent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typst lays a PDF out whole: a notice of more entries than ``PDF_ROWS`` is refused at once (at 30,000 it
+    took minutes and gigabytes), naming its size and the formats that hold it; those still export it."""
+    from lrc.publication import notice
+
+    monkeypatch.setattr(notice, "PDF_ROWS", len(small.entries) - 1)
+    with pytest.raises(UsageError, match="PDF 公告最多排") as info:
+        export_notice(small, tmp_path / "公告.pdf", 12, content_hash(small))
+    assert f"有 {len(small.entries):,} 家企业" in str(info.value) and ".xlsx" in str(info.value)
+    assert not (tmp_path / "公告.pdf").exists()
+    export_notice(small, tmp_path / "公告.xlsx", 12, content_hash(small))
+    monkeypatch.setattr(notice, "PDF_ROWS", len(small.entries))
+    export_notice(small, tmp_path / "公告.pdf", 12, content_hash(small))  # at the limit: laid out
+    assert (tmp_path / "公告.pdf").read_bytes().startswith(b"%PDF-")
