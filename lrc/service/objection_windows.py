@@ -59,6 +59,12 @@ def covering(conn: Connection, period: str, run_id: int, enterprise_id: int, day
     return None
 
 
+def is_late(filed_on: date, until: date) -> bool:
+    """Whether an objection filed on ``filed_on`` missed a notice window whose last day is ``until`` (the last
+    day itself is in time)."""
+    return filed_on > until
+
+
 def notices(conn: Connection, rows: list[Any]) -> dict[int, NoticeWindowOut]:
     """Objection id → the notice window it was filed under (``rows``: objection rows), for those with one."""
     wanted = sorted({int(r["publication_id"]) for r in rows if r["publication_id"] is not None})

@@ -44,7 +44,7 @@ from lrc.service.cases import (
 from lrc.service.closures import Closing, close
 from lrc.service.forms import submission_values
 from lrc.service.ingesting import store_batch
-from lrc.service.objection_windows import NoticeWindowOut, covering, notices
+from lrc.service.objection_windows import NoticeWindowOut, covering, is_late, notices
 from lrc.service.rescoring import RescoredOut, caused_by, rescore
 from lrc.service.runs import catalogue_for_run, get_run
 from lrc.store import repository as repo
@@ -160,7 +160,7 @@ def file_objection(
             "publication_id": notice[0] if notice else None, "window_until": notice[1] if notice else None,
         }  # fmt: skip
         objection_id = int(conn.execute(insert(Objection).returning(Objection.id), values).scalar_one())
-        late = notice is not None and day > notice[1]
+        late = notice is not None and is_late(day, notice[1])
         window = {"publication_id": notice[0], "window_until": notice[1].isoformat(), "late": late} if notice else {}
         add_event(conn, "objection", objection_id, "filed", who.name, reason,
                   {"due_on": due.day.isoformat(), "filed_on": day.isoformat(), **window})  # fmt: skip
@@ -507,7 +507,7 @@ def _outs(conn: Connection, ids: list[int]) -> list[ObjectionOut]:
             routed_to=[RoutedOut(**x) for x in json.loads(r["routed_to"] or "[]")],
             result_run_id=r["result_run_id"], filed_by=r["filed_by"],
             filed_at=china_iso(r["filed_at"]), filed_on=filed.isoformat(), publication=window,
-            late=window is not None and filed.isoformat() > window.until, decided_by=r["decided_by"],
+            late=window is not None and is_late(filed, stored_date(r["window_until"])), decided_by=r["decided_by"],
             decided_at=china_iso(r["decided_at"]),
             note=r["note"], events=events[i], results=made[i],
         ))  # fmt: skip
