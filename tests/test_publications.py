@@ -309,3 +309,25 @@ def test_a_removal_delivered_again_is_answered_as_removed_before(
     assert [(d["stored"], d["already"]) for d in deliveries[:4]] == [(0, 1), (1, 0), (0, 1), (1, 0)]
     listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
     assert [r["id"] for r in listed if r["live"]] == [second]
+
+
+def test_a_feed_in_gbk_is_read_and_a_bad_byte_named_by_its_line(
+    store: tuple[Engine, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A JSON Lines feed saved in GBK (as a Chinese Windows system writes one) is read as a CSV is; a byte that
+    decodes in nothing is named by its line. It was read as UTF-8 only: "无法读取 (UnicodeDecodeError)", naming
+    no line and no encoding."""
+    engine, sample = store
+    url = engine.url.render_as_string(hide_password=False)
+    uscc = sample["uscc"].iloc[7]
+    entry = {"uscc": uscc, "list_type": "wage_arrears_blacklist", "decision_date": "2026-08-11",
+             "authority": "大连市人力资源和社会保障局", "document_no": "大人社失信〔2026〕5号"}  # fmt: skip
+    feed = tmp_path / "gbk.jsonl"
+    feed.write_bytes((json.dumps(entry, ensure_ascii=False) + "\n").encode("gbk"))
+    lrc(tmp_path, "exchange", "import", str(feed), "--db", url)
+    listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
+    assert [(r["ref"], r["source"]) for r in listed] == [("大人社失信〔2026〕5号", "大连市人力资源和社会保障局")]
+    line = json.dumps({**entry, "document_no": "大人社失信〔2026〕6号"}, ensure_ascii=False).encode("gbk")
+    feed.write_bytes(line + b"\n" + line + b"\n" + line.replace("6号".encode("gbk"), b"\xff\xff") + b"\n")
+    refused = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
+    assert refused.returncode == 4 and "第 3 行" in refused.stderr and "UnicodeDecodeError" not in refused.stderr

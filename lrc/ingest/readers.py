@@ -565,10 +565,17 @@ def _json_records(doc: object, file: str) -> list[Any]:
     _fail(file, 'JSON 应为对象数组,或 {"records": [...]} (expected a list of objects)')
 
 
-def _read_json(data: bytes, file: str) -> RawTable:
+def json_text(data: bytes, file: str) -> str:
+    """The text of a JSON (or JSON Lines) file's bytes, decoded as a CSV's are (UTF-8, UTF-16 with a mark, else
+    GB18030), refused where they do not decode or GB18030 garbles them (Big5, UTF-8 cells), by line."""
     text, encoding = decode(data, file, table=False)
     if encoding == GB18030:
         _refuse_garbled(text, file, None)
+    return text.removeprefix("\ufeff")
+
+
+def _read_json(data: bytes, file: str) -> RawTable:
+    text = json_text(data, file)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -18,7 +18,7 @@ from indicators import Catalogue, load_catalogue
 from indicators.publication_policy import load_policy
 from lrc.errors import CatalogueError, InputValidationError, LrcError, RowProblem, UsageError
 from lrc.export import csv_bytes
-from lrc.ingest.readers import check_sheet_option, read_table
+from lrc.ingest.readers import check_sheet_option, json_text, read_table
 from lrc.normalise import ascii_form, document_number
 from lrc.service.access import Principal
 from lrc.service.publications import get_publication
@@ -133,9 +133,10 @@ def _feed_items(path: Path, sheet: str | None = None) -> list[tuple[int, dict[st
     check_sheet_option(path, sheet)
     if path.suffix.lower() == ".jsonl":
         try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LrcError(f"{path.name}:无法读取 ({exc.__class__.__name__}) (cannot read the file)") from None
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LrcError(f"{path.name}:无法读取 ({exc.strerror or exc}) (cannot read the file)") from None
+        lines = json_text(data, path.name).replace("\r\n", "\n").split("\n")  # (JSON Lines break at LF only)
         items, problems = [], []
         for number, line in enumerate(lines, start=1):  # numbered by line: a blank line is skipped, not renumbered
             if not line.strip():
