@@ -17,7 +17,7 @@ from indicators import load_catalogue
 from lrc import reference
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import read_records
-from lrc.ingest.big5 import big5_problems
+from lrc.ingest.cjk_encodings import _reads_as_shift_jis, big5_problems, shift_jis_problems
 from lrc.ingest.encoding import GB18030, MIXED_GBK_REASON, MIXED_UTF8_REASON, decode, utf8_reading
 from lrc.ingest.readers import csv_text_table, read_table
 from lrc.ingest.validate import EXTRA_HEADERS, IDENTITY_ZH
@@ -101,6 +101,9 @@ def test_no_gbk_character_header_category_or_sample_name_looks_like_utf8_or_big5
     words += firms(100_000, 11).frame["name"].tolist()
     assert [w for w in characters + words if utf8_reading(w.encode("gbk").decode(GB18030))] == []
     assert [w for w in characters + words if big5_problems(w.encode("gbk").decode(GB18030), "w", None)] == []
+    everything = "\n".join(words).encode("gbk").decode(GB18030)  # (Shift-JIS is told from 8 characters on)
+    assert shift_jis_problems(everything, "w", None) == []
+    assert [w for w in words if _reads_as_shift_jis(w.encode("gbk"))] == []
 
 
 def _decodes(data: bytes, encoding: str = "gb2312") -> bool:
@@ -453,3 +456,33 @@ def test_a_damaged_unicode_text_file_names_the_row_of_a_multi_line_cell() -> Non
         decode(data, "u.txt", prefer_tab=True)
     [problem] = info.value.problems
     assert problem.row == 2 and "UTF-16" in problem.reason
+
+
+JAPANESE_NAMES = st.builds(
+    lambda place, word, form: place + word + form,
+    st.sampled_from("東京都 大阪府 横浜市 名古屋市 札幌市 福岡市 神戸市 京都市 さいたま市".split()),
+    st.sampled_from("電機 自動車 ソフトウェア開発 食品 さくら物流 トヨタ販売 精密機械 化学工業 建設".split()),
+    st.sampled_from(["株式会社", "有限会社", "工業株式会社", "ホールディングス"]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(JAPANESE_NAMES, min_size=1, max_size=10))
+def test_a_shift_jis_file_is_refused_at_its_first_name(names: list[str]) -> None:
+    """Excel on Japanese Windows saves CSV in Shift-JIS (cp932): read as GBK, without an error, 東京都労働局 was
+    stored as 搶嫗搒楯摥嬊. It is refused at its first name, as written."""
+    lines = [["uscc", "name", "region_code"], *(_row(n, k) for k, n in enumerate(names))]
+    data = "".join(",".join(line) + "\r\n" for line in lines).encode("cp932")
+    assert _gb18030(data)
+    [problem] = _problems(data, "sjis.csv")
+    assert (problem.file, problem.row, problem.column, problem.value) == ("sjis.csv", 2, "name", names[0])
+    assert "Shift-JIS" in problem.reason and "save it as UTF-8" in problem.reason
+
+
+def test_a_shift_jis_records_file_is_refused_end_to_end_and_nothing_is_stored(tmp_path: Path) -> None:
+    lrc(tmp_path, "init")
+    records = ["uscc,type,date,source,ref", "91210102MA0Q00001X,LABOUR_PENALTY,2026-03-01,東京都労働局,東労第1号"]
+    (tmp_path / "records.csv").write_bytes("\r\n".join(records).encode("cp932"))
+    done = lrc(tmp_path, "record", "ingest", "records.csv", ok=False)
+    assert done.returncode == 4 and "第 2 行 (row 2), 列 source (column)" in done.stderr and "Shift-JIS" in done.stderr
+    assert "東京都労働局" in done.stderr and json.loads(lrc(tmp_path, "records", "--format", "json").stdout) == []

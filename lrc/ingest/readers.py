@@ -27,7 +27,7 @@ from pandas.api.types import infer_dtype
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetMetadata, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem, UsageError
-from lrc.ingest.big5 import big5_problems
+from lrc.ingest.cjk_encodings import big5_problems, shift_jis_problems
 from lrc.ingest.encoding import GB18030, decode, delimiter_of, encoding_problems, utf8_cells
 from lrc.ingest.template_period import GUIDE_SHEET, title_period
 from lrc.ingest.xlsx_extent import oversized
@@ -310,9 +310,11 @@ def _refuse(problems: list[RowProblem], file: str) -> None:
 
 
 def _refuse_garbled(text: str, file: str, delimiter: str | None, prefer_tab: bool = False) -> None:
-    """Refuse the text of a file read as GB18030 that GB18030 garbles: Big5 (``big5_problems``), or UTF-8 cells
-    in it (``utf8_cells``). ``delimiter``: a table's, or None for JSON."""
+    """Refuse the text of a file read as GB18030 that GB18030 garbles: Big5 (``big5_problems``), Shift-JIS
+    (``shift_jis_problems``), or UTF-8 cells in it (``utf8_cells``). ``delimiter``: a table's, or None for
+    JSON."""
     _refuse(big5_problems(text, file, delimiter), file)
+    _refuse(shift_jis_problems(text, file, delimiter), file)
     if utf8_cells(text, file, delimiter):
         data = text.encode(GB18030)
         _refuse(encoding_problems(data, file, table=delimiter is not None, prefer_tab=prefer_tab), file)
