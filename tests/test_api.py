@@ -408,3 +408,23 @@ def test_a_decided_case_gives_the_result_its_decision_made(api: Api, tmp_path: P
     repair = api.client.get(f"/api/v1/repairs/{asked.id}", headers=boss).json()
     assert repair["results"] == [r.model_dump(mode="json") for r in approved.results] != []
     assert repair["results"][-1]["run_id"] == repair["result_run_id"]
+
+
+def test_history_reads_the_uscc_as_every_read_does_and_hides_another_citys(api: Api) -> None:
+    everyone = api.client.get("/api/v1/rankings?limit=1000", headers=api.token("boss")).json()["items"]
+    mine = next(r["uscc"] for r in everyone if r["city_code"] == DALIAN)
+    other = next(r["uscc"] for r in everyone if r["city_code"] != DALIAN)
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in mine[:2]) + mine[2:].lower()  # full-width digits, lower case
+    found = api.client.get(f"/api/v1/enterprises/{wide}/history", headers=api.token("dl"))
+    assert found.status_code == 200, found.text
+    assert found.json()["uscc"] == mine and [p["period"] for p in found.json()["periods"]] == [PERIOD]
+    hidden = problem(api.client.get(f"/api/v1/enterprises/{other}/history", headers=api.token("dl")), 404, "not_found")
+    absent = problem(api.client.get(f"/api/v1/enterprises/{other[:-1]}Z/history", headers=api.token("dl")), 404,
+                     "not_found")  # fmt: skip
+    assert hidden["detail"].replace(other, "X") == absent["detail"].replace(f"{other[:-1]}Z", "X")
+    turned = problem(api.client.get(f"/api/v1/enterprises/%E2%80%AE{mine}/history", headers=api.token("dl")), 404,
+                     "not_found")  # fmt: skip
+    assert "\u202e" not in turned["detail"] and "\\u202e" in turned["detail"]
+    boss = accounts.acting(api.engine, "boss")
+    denied = audit_log(api.engine, boss, outcome="denied")
+    assert any(e.target == f"enterprise:{other}" and e.actor == "dl" for e in denied)

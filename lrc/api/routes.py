@@ -137,10 +137,8 @@ def get_enterprise(
 
 @router.get("/enterprises/{uscc}/history", tags=["查询"], summary="一家企业各期间的总分、等级和红线")
 def get_history(uscc: str, request: Request, who: Who) -> JSONResponse:
-    frame = an.enterprise_trend(_engine(request), who, uscc)
-    if frame.empty:
-        raise NotFoundError(f"没有企业 {uscc[:18]} 的评分结果,或你无权查看 (not found or not permitted)")
-    return _json({"uscc": uscc.strip().upper(), "periods": to_records(frame)})
+    code, frame = an.enterprise_history(_engine(request), who, uscc)
+    return _json({"uscc": code, "periods": to_records(frame)})
 
 
 @router.get("/rankings", tags=["查询"], summary="排名(只含令牌范围内的企业)")

@@ -16,9 +16,13 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from indicators import Catalogue
+from lrc.errors import NotFoundError, shorten
 from lrc.labels import add_place_names
+from lrc.normalise import ascii_form
 from lrc.periods import check_period, period_key, previous_period, sort_periods
-from lrc.service.access import Principal
+from lrc.scope import Scope
+from lrc.service import audit
+from lrc.service.access import Action, Principal
 from lrc.service.results import ranked
 from lrc.service.runs import catalogue_for_run, get_run, newest_period
 from lrc.store import repository as repo
@@ -29,6 +33,7 @@ __all__ = [
     "baseline_run",
     "compare_runs",
     "decode_packed",
+    "enterprise_history",
     "enterprise_trend",
     "enterprises_in_run",
     "Headline",
@@ -145,17 +150,18 @@ def decode_packed(texts: Sequence[str]) -> np.ndarray:
 
 def enterprise_trend(engine: Engine, who: Principal, uscc: str) -> pd.DataFrame:
     """One enterprise's total, grade and red line in the newest run of every scored period (the periods in
-    which it lay inside ``who``'s scope)."""
+    which it lay inside ``who``'s scope). The USCC is read in NFKC form, as everywhere (``ascii_form``)."""
     require_schema(engine)
+    return _trend(engine, who.scope, ascii_form(uscc).upper())
+
+
+def _trend(engine: Engine, scope: Scope, code: str) -> pd.DataFrame:
     result = ScoreResult.__table__
     query = (
         select(ScoreRun.period, result.c.run_id, result.c.total, result.c.grade, result.c.red_line)
         .join(ScoreRun, ScoreRun.id == result.c.run_id)
         .join(Enterprise, Enterprise.id == result.c.enterprise_id)
-        .where(
-            Enterprise.uscc == uscc.strip().upper(),
-            *repo.scope_conditions(who.scope, result.c.region_code, result.c.uscc),
-        )
+        .where(Enterprise.uscc == code, *repo.scope_conditions(scope, result.c.region_code, result.c.uscc))
         .order_by(ScoreRun.period, result.c.run_id)
     )
     with engine.connect() as conn:
@@ -165,6 +171,19 @@ def enterprise_trend(engine: Engine, who: Principal, uscc: str) -> pd.DataFrame:
     frame["total"] = frame["total"] / 10
     frame["red_line"] = frame["red_line"].astype(bool)
     return frame
+
+
+def enterprise_history(engine: Engine, who: Principal, uscc: str) -> tuple[str, pd.DataFrame]:
+    """The USCC as read and its ``enterprise_trend``; NotFoundError when it has no result in ``who``'s scope,
+    the same answer whether it does not exist or lies outside the scope (the audit log says which)."""
+    require_schema(engine)
+    code = ascii_form(uscc).upper()
+    frame = _trend(engine, who.scope, code)
+    if frame.empty:
+        if not who.scope.everything and not _trend(engine, Scope(), code).empty:
+            audit.record(engine, who, Action.read, f"enterprise:{code}", "denied", "outside scope")
+        raise NotFoundError(f"没有企业 {shorten(code)} 的评分结果,或你无权查看 (not found or not permitted)")
+    return code, frame
 
 
 # ---- runs and periods ----------------------------------------------------------
