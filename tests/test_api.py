@@ -428,3 +428,23 @@ def test_history_reads_the_uscc_as_every_read_does_and_hides_another_citys(api: 
     boss = accounts.acting(api.engine, "boss")
     denied = audit_log(api.engine, boss, outcome="denied")
     assert any(e.target == f"enterprise:{other}" and e.actor == "dl" for e in denied)
+
+
+def test_true_or_false_is_not_a_number_of_workers_an_amount_or_a_record_id(api: Api) -> None:
+    """A JSON boolean where a number belongs is refused by field, as a file's 是/否 would be: pydantic took
+    ``"workers": true`` as 1 worker, ``"amount": false`` as 0 yuan and ``"record_id": true`` as record 1."""
+    uscc = api.row(4)["uscc"]
+    for field, value in (("workers", True), ("amount", False)):
+        body = {**record(uscc, f"辽应急罚〔2026〕{field}号"), field: value}
+        refused = problem(api.client.post("/api/v1/records", json=body, headers=api.token("boss")), 422,
+                          "invalid_input")  # fmt: skip
+        assert [e["field"] for e in refused["errors"]] == [field], refused
+        batch = {"records": [body]}
+        problem(api.client.post("/api/v1/records:batch", json=batch, headers=api.token("boss")), 422, "invalid_input")
+    with api.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM records")) == 0
+    dalian = next(k for k in range(60) if str(api.row(k)["region_code"]).startswith("2102"))
+    body = {"uscc": api.row(dalian)["uscc"], "period": PERIOD, "item": "A1.1.1", "reason": "x", "record_id": True}
+    refused = problem(api.client.post("/api/v1/objections", json=body, headers=api.token("dl")), 422,
+                      "invalid_request")  # fmt: skip
+    assert [e["field"] for e in refused["errors"]] == ["record_id"]

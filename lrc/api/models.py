@@ -43,8 +43,10 @@ class RecordIn(BaseModel):
     source: str = Field(description=RECORD_HEADERS["source"])
     ref: str = Field(description=RECORD_HEADERS["ref"])
     severity: str | None = Field(None, description="严重程度 轻微/一般/严重")
-    workers: int | str | None = Field(None, description=RECORD_HEADERS["workers"])
-    amount: float | str | None = Field(None, description="涉及金额(元)")
+    # as they come, true/false too, for the record checks to refuse what is not a number (a bool was taken
+    # by pydantic as 1 or 0: "workers": true stored one worker)
+    workers: Value = Field(None, description=RECORD_HEADERS["workers"])
+    amount: Value = Field(None, description="涉及金额(元)")
     note: str | None = Field(None, description=RECORD_HEADERS["note"])
 
 

@@ -26,7 +26,7 @@ class ObjectionIn(BaseModel):
     period: str = Field(description="报告期,如 2026Q3", max_length=16)
     item: str = Field(description="有异议的指标条目代码,如 B1.1.1", max_length=32)
     reason: str = Field(description="异议理由(不超过 2000 字)", max_length=4000)
-    record_id: int | None = Field(None, description="有异议的记录编号(可选)", ge=1, le=2**31 - 1)
+    record_id: int | None = Field(None, description="有异议的记录编号(可选)", ge=1, le=2**31 - 1, strict=True)
 
 
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
