@@ -215,7 +215,8 @@ def test_reads_history_catalogue_and_health(api: Api) -> None:
 def test_a_body_over_1_mb_is_refused(api: Api) -> None:
     big = json.dumps({"records": [record("x" * 500_000), record("y" * 600_000)]})
     headers = {**api.token("boss"), "content-type": "application/json"}
-    problem(api.client.post("/api/v1/records:batch", content=big, headers=headers), 413, "payload_too_large")
+    refused = problem(api.client.post("/api/v1/records:batch", content=big, headers=headers), 413, "payload_too_large")
+    assert refused["instance"] == "/api/v1/records:batch"  # as every problem names the address asked
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
         for _ in range(12):

@@ -65,6 +65,7 @@ def test_a_bad_record_is_one_line_per_problem_with_its_exit_code(workdir: Path) 
     )  # fmt: skip
     assert done.returncode == 4 and "Traceback" not in done.stderr
     assert "未知的记录类型" in done.stderr and "晚于今天" in done.stderr
+    assert "记录类型表" in done.stderr and "lrc record types" not in done.stderr  # (said to the API's users too)
 
 
 def test_record_types_and_records_list_as_json(workdir: Path) -> None:

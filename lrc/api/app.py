@@ -49,7 +49,10 @@ class BodyLimit(HttpMiddleware):
         await self.app(scope, replaying(body, receive), send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        response = problems.problem(413, "payload_too_large", "请求体超过 1 MB", f"请求体最多 {MAX_BODY:,} 字节")
+        response = problems.problem(
+            413, "payload_too_large", "请求体超过 1 MB", f"请求体最多 {MAX_BODY:,} 字节 (at most {MAX_BODY:,} bytes)",
+            instance=scope.get("path", ""),  # as every other problem names the address asked
+        )
         await response(scope, _empty_receive, send)
 
 

@@ -190,8 +190,12 @@ class _RecordChecker:
     def record_type(self, row: int, value: str) -> RecordType | None:
         kind = self.types.get(ascii_form(value).lower()) or self.types.get(value)
         if kind is None and value:
-            known = "、".join(t.code for t in self.catalogue.record_types[:6])
-            reason = f"未知的记录类型,见 `lrc record types`(如 {known}) (unknown record type)"
+            types = self.catalogue.record_types
+            known = "、".join(t.code for t in types[:6])
+            reason = (  # no command named: a message is for every door (the CLI, the API, the dashboard)
+                f"未知的记录类型(如 {known} 等 {len(types)} 种,见指标体系 {self.catalogue.version} 的记录类型表)"
+                " (unknown record type)"
+            )
             self.add(row, self.header("type"), value, reason)
         return kind
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from lrc.dossier.content import DossierContent, build_content
-from lrc.errors import NotFoundError, UsageError
+from lrc.errors import NotFoundError, NotScored, UsageError
 from lrc.normalise import ascii_form
 from lrc.periods import check_period, sort_periods
 from lrc.service import audit
@@ -38,7 +38,7 @@ def newest_period(engine: Engine) -> str:
     with engine.connect() as conn:
         periods = sort_periods(repo.scored_periods(conn))
     if not periods:
-        raise NotFoundError("还没有评分结果,请先运行 lrc score (nothing scored yet)")
+        raise NotScored()  # (its message names no command; the CLI adds one)
     return periods[-1]
 
 
