@@ -96,3 +96,20 @@ def test_records_json_is_json_dumps_with_an_indent_of_two(records: list[dict[str
     from lrc.export import records_json
 
     assert records_json(records) == json.dumps(records, ensure_ascii=False, indent=2)
+
+
+@given(st.lists(st.tuples(st.text(max_size=5), st.integers(), st.floats(), st.booleans() | st.none()), max_size=12),
+       st.integers(min_value=1, max_value=5))  # fmt: skip
+def test_a_frame_s_json_made_a_part_at_a_time_is_the_same_text(rows: list[tuple], part: int) -> None:
+    """``frame_json`` writes the rows of a big frame a part at a time (a province's million as one list of dicts
+    took 3.7 GB): the text is ``records_json(to_records(frame))`` to the byte, whatever the part's size."""
+    from lrc import export
+
+    frame = pd.DataFrame(rows, columns=["name", "n", "x", "flag"])
+    whole = export.records_json(export.to_records(frame))
+    original = export.JSON_PART
+    try:
+        export.JSON_PART = part
+        assert export.frame_json(frame) == whole
+    finally:
+        export.JSON_PART = original
