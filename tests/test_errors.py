@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -36,6 +37,18 @@ def error_classes() -> list[type[LrcError]]:
     return sorted(found, key=lambda kind: kind.__name__)
 
 
+def api_answer(raised: LrcError) -> Any:
+    """The HTTP API's answer to a request whose handler raises ``raised``."""
+    api = FastAPI()
+    api.add_exception_handler(LrcError, problems.lrc_error)
+
+    @api.get("/fail")
+    def fail() -> None:
+        raise raised
+
+    return TestClient(api).get("/fail")
+
+
 def example(kind: type[LrcError]) -> LrcError:
     if issubclass(kind, InputValidationError):
         return kind([PROBLEM], "bad.csv")
@@ -56,14 +69,7 @@ def test_each_error_class_has_a_kind_that_the_api_and_the_readme_say(kind: type[
     raised = example(kind)
     assert json.loads(json.dumps(raised.details())) == raised.details()  # JSON-ready as it is
 
-    api = FastAPI()
-    api.add_exception_handler(LrcError, problems.lrc_error)
-
-    @api.get("/fail")
-    def fail() -> None:
-        raise raised
-
-    answer = TestClient(api).get("/fail")
+    answer = api_answer(raised)
     body = answer.json()
     assert answer.status_code == body["status"] == kind.status
     assert (body["code"], body["title"], body["detail"]) == (kind.code, kind.title, str(raised))
@@ -73,14 +79,7 @@ def test_each_error_class_has_a_kind_that_the_api_and_the_readme_say(kind: type[
 
 def test_the_api_answers_bad_input_as_it_always_did() -> None:
     raised = example(InputValidationError)
-    api = FastAPI()
-    api.add_exception_handler(LrcError, problems.lrc_error)
-
-    @api.get("/fail")
-    def fail() -> None:
-        raise raised
-
-    answer = TestClient(api).get("/fail")
+    answer = api_answer(raised)
     assert answer.content == json.dumps(
         {"type": "https://lrc.invalid/problems/invalid_input", "status": 422, "code": "invalid_input",
          "title": "数据未通过校验", "detail": str(raised), "instance": "/fail",
