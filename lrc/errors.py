@@ -122,6 +122,9 @@ class InputValidationError(LrcError):
             f"{file} 有 {len(problems)} 处错误,未写入任何数据 ({len(problems)} problems, nothing stored)"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:  # rebuilt from its problems (a file read in a second process)
+        return type(self), (self.problems, self.file), self.__dict__
+
     def details(self) -> dict[str, Any]:
         return {"file": self.file, "errors": [problem.as_dict() for problem in self.problems]}
 

@@ -190,15 +190,19 @@ class RecordChunks:
         self._first_row = np.empty(0, dtype=np.int64)  # the row of each, in the same order
         self._said: set[tuple[int | None, str | None, str]] = set()
 
+    def in_chunks(self) -> bool:
+        """Whether the file is large enough to be read a chunk at a time (a CSV or TXT file of more bytes than
+        a chunk's characters; one in an encoding ``scan`` cannot name is still read whole)."""
+        suffix = self.path.suffix.lower()
+        return suffix in (".csv", ".txt") and self.path.is_file() and self.path.stat().st_size > chunk_chars()
+
     def _tables(self) -> Iterator[RawTable]:
-        size = chunk_chars()
-        if self.path.suffix.lower() in (".csv", ".txt") and self.path.is_file():
-            if self.path.stat().st_size > size:
-                self.sha256, encoding = scan(self.path)
-                if encoding is not None:
-                    self.streamed = True
-                    yield from csv_tables(self.path, encoding, size)
-                    return
+        if self.in_chunks():
+            self.sha256, encoding = scan(self.path)
+            if encoding is not None:
+                self.streamed = True
+                yield from csv_tables(self.path, encoding, chunk_chars())
+                return
         table = read_table(self.path, key_headers=self.uscc_headers, sheet=self.sheet)
         self.sha256 = table.sha256
         yield table

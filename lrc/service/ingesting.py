@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import guarded, may_score
+from lrc.service.read_ahead import encoded_batches
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from lrc.times import today_in_china
@@ -71,7 +73,8 @@ def ingest_file(
     are unchanged gets no new version, so ingesting the same file twice leaves the same state. A user
     with a city, district or enterprise scope may submit only enterprises inside it (and not move one in
     from outside). A large CSV is read, checked and written a chunk at a time in one transaction
-    (``RecordChunks``), so memory stays bounded; a file of one chunk is checked before the store is
+    (``RecordChunks``), so memory stays bounded, and read ahead in a second process while the chunks before
+    are written (``read_ahead``); a file of one chunk is checked before the store is
     opened for writing. New versions for a period scored already count once it is scored again
     (``scored_run`` to ``scored_through`` hold the current results until then, and ``may_score`` says whether
     the one who ingested may do it): a file may change every enterprise, which is a period run's work; unlike
@@ -82,17 +85,17 @@ def ingest_file(
     catalogue = catalogue or load_catalogue()
     with guarded(engine, who, Action.ingest, f"period:{period}") as entry:
         records = RecordChunks(Path(path), catalogue, period=period, accept_uscc=accept_uscc, sheet=sheet)
-        batches = iter(records)
-        first = next(batches, None)
-        if first is None or not records.streamed:
-            records.raise_problems()
-        with repo.writing(engine) as conn:
-            more = itertools.chain([first], batches) if first is not None else batches
-            batch_id, new = store_chunks(conn, who, records, more, period, catalogue, progress)
-            entry.detail = (
-                f"{Path(path).name[:100]} sha256:{records.sha256[:16]} rows {records.rows} new {new} batch {batch_id}"
-            )
-            entry.write(conn)
+        # a large file is read ahead in a second process while its chunks are written; closed however this ends
+        with closing(encoded_batches(records)) as batches:
+            first = next(batches, None)
+            if first is None or not records.streamed:
+                records.raise_problems()
+            with repo.writing(engine) as conn:
+                more = itertools.chain([first], batches) if first is not None else batches
+                batch_id, new = store_chunks(conn, who, records, more, period, catalogue, progress)
+                name, digest = Path(path).name[:100], records.sha256[:16]
+                entry.detail = f"{name} sha256:{digest} rows {records.rows} new {new} batch {batch_id}"
+                entry.write(conn)
     repo.refresh_statistics(engine, ("enterprises", "submissions", "ingest_batches"))
     scored = None
     if new:
@@ -198,12 +201,7 @@ def new_rows(
     """The batch's new or changed submissions: their positions in the batch, every enterprise id by USCC
     (new enterprises are added), the submission rows, still without their ingest batch, and the known
     enterprises' newest (version, content hash) before them."""
-    if batch.rows is not None:  # checked in plain Python: its values, not read back from its frame (~3 ms)
-        facts = [facts_codec.encode_values(row, catalogue) for row in batch.rows]
-        hashes = [content_hash([row[c] for c in IDENTITY], f) for row, f in zip(batch.rows, facts, strict=True)]
-    else:
-        facts = facts_codec.encode(batch.frame, catalogue)
-        hashes = content_hashes(batch.frame, facts)
+    facts, hashes = batch.encoded or encoded(batch, catalogue)
     usccs = batch.frame.index.tolist()
     ids = repo.enterprise_ids(conn, usccs)
     if not who.scope.everything:
@@ -214,6 +212,16 @@ def new_rows(
         return fresh, ids, [], latest
     ids.update(repo.add_enterprises(conn, [usccs[k] for k in fresh if usccs[k] not in ids]))
     return fresh, ids, _submission_rows(batch, period, fresh, ids, latest, facts, hashes), latest
+
+
+def encoded(batch: CheckedRows, catalogue: Catalogue) -> tuple[list[str], list[str]]:
+    """The stored facts line and the content hash of each row of ``batch``."""
+    if batch.rows is not None:  # checked in plain Python: its values, not read back from its frame (~3 ms)
+        facts = [facts_codec.encode_values(row, catalogue) for row in batch.rows]
+        hashes = [content_hash([row[c] for c in IDENTITY], f) for row, f in zip(batch.rows, facts, strict=True)]
+        return facts, hashes
+    facts = facts_codec.encode(batch.frame, catalogue)
+    return facts, content_hashes(batch.frame, facts)
 
 
 def _batch_row(

@@ -1,0 +1,164 @@
+"""A large file is read, checked and encoded in a second process while the first writes (issue #14,
+``lrc.service.read_ahead``): the chunks and findings that arrive must be exactly those of reading the file
+here, problems found on either side must all be reported, and the reader must never outlive the ingest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+
+from indicators import load_catalogue
+from lrc.errors import InputValidationError, RowProblem
+from lrc.ingest import RecordChunks
+from lrc.samples import generate, write_sample
+from lrc.scope import Scope
+from lrc.service import ingest_file
+from lrc.service.access import Principal, Role
+from lrc.service.ingesting import encoded
+from lrc.service.read_ahead import READER, _messages, _read, _sendable, encoded_batches
+
+PERIOD = "2026Q3"
+SMALL = "25000"  # characters a chunk: about 125 rows of a sample file
+CATALOGUE = load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[list[str]]]:
+    path = tmp_path_factory.mktemp("sample") / "sample.csv"
+    write_sample(generate(800, seed=47, period=PERIOD), path)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        header, *body = list(csv.reader(stream))
+    return header, body
+
+
+def _write(path: Path, header: list[str], body: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *body])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def _readers() -> list[Any]:
+    return [p for p in multiprocessing.active_children() if p.name == READER]
+
+
+def test_the_chunks_read_ahead_are_those_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: tuple[list[str], list[list[str]]]
+) -> None:
+    path = _write(tmp_path / "big.csv", *rows)
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
+    here = RecordChunks(path, CATALOGUE, period=PERIOD)
+    expected = list(here)
+    ahead = RecordChunks(path, CATALOGUE, period=PERIOD)
+    assert ahead.in_chunks()
+    got, alive = [], []
+    for batch in encoded_batches(ahead):
+        alive.append(len(_readers()))
+        got.append(batch)
+    assert len(got) == len(expected) > 4
+    assert alive[0] == 1  # read in a second process
+    for a, b in zip(got, expected, strict=True):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+        assert a.source_rows == b.source_rows
+        assert a.encoded == encoded(b, CATALOGUE)
+    assert (ahead.rows, ahead.sha256, ahead.streamed, ahead.chunks) == (here.rows, here.sha256, True, here.chunks)
+    assert ahead.problems == here.problems == []
+    assert _readers() == []  # ended with the last chunk
+
+
+def test_a_caller_that_stops_early_stops_the_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: tuple[list[str], list[list[str]]]
+) -> None:
+    path = _write(tmp_path / "big.csv", *rows)
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
+    batches = encoded_batches(RecordChunks(path, CATALOGUE, period=PERIOD))
+    next(batches)
+    assert len(_readers()) == 1
+    batches.close()
+    assert _readers() == []
+
+
+def test_a_small_file_is_read_here(tmp_path: Path, rows: tuple[list[str], list[list[str]]]) -> None:
+    header, body = rows
+    path = _write(tmp_path / "small.csv", header, body[:20])
+    records = RecordChunks(path, CATALOGUE, period=PERIOD)
+    assert not records.in_chunks()
+    [batch] = list(encoded_batches(records))
+    assert batch.encoded == encoded(batch, CATALOGUE) and len(batch.frame) == 20
+
+
+def test_problems_of_the_reader_and_of_the_writer_are_all_reported(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: tuple[list[str], list[list[str]]]
+) -> None:
+    """The writer refuses rows outside a city analyst's scope in the first chunk; the reader finds a bad cell
+    in the last: both are reported, and nothing is stored."""
+    header, body = rows
+    region = header.index("region_code")
+    bad = [list(r) for r in body]
+    home = bad[0][region]
+    outside = next(k for k, r in enumerate(bad) if r[region][:4] != home[:4])
+    for k, r in enumerate(bad):
+        if k != outside:
+            r[region] = home
+    bad[790][header.index("headcount")] = "很多"
+    path = _write(tmp_path / "mixed.csv", header, bad)
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
+    analyst = Principal(name="city", role=Role.analyst, scope=Scope(home[:4] + "00"))
+    with pytest.raises(InputValidationError) as refused:
+        ingest_file(engine, analyst, path, PERIOD)
+    said = {(p.row, p.value): p.reason for p in refused.value.problems}
+    assert "权限范围" in said[(outside + 2, body[outside][region])]  # the header is line 1
+    assert (792, "很多") in said
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT COUNT(*) FROM submissions")) == 0
+    assert _readers() == []
+
+
+def test_a_reader_that_dies_is_an_error_not_a_wait() -> None:
+    context = multiprocessing.get_context("spawn")
+    channel: Any = context.Queue()
+    child = context.Process(target=os._exit, args=(3,))
+    child.start()
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        next(_messages(channel, child))
+    child.join()
+
+
+class _Channel:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any, dict[str, Any]]] = []
+
+    def put(self, message: tuple[str, Any, dict[str, Any]]) -> None:
+        self.sent.append(message)
+
+
+def test_a_failure_in_the_reader_reaches_the_caller_as_itself(tmp_path: Path) -> None:
+    channel = _Channel()
+    _read(tmp_path / "gone.csv", CATALOGUE, PERIOD, frozenset(), None, channel)  # a problem of the file
+    [(kind, _, state)] = channel.sent
+    assert kind == "end" and state["problems"] and state["rows"] == 0
+    channel = _Channel()
+    _read(tmp_path / "gone.csv", None, PERIOD, frozenset(), None, channel)  # type: ignore[arg-type]  # a defect
+    [(kind, (exc, trace), _)] = channel.sent
+    assert kind == "error" and isinstance(exc, AttributeError) and "Traceback" in trace
+
+
+def test_an_error_that_cannot_cross_processes_is_said_in_words() -> None:
+    class Odd(Exception):
+        def __init__(self, a: int, b: int) -> None:
+            super().__init__(f"{a}/{b}")
+
+    sent = _sendable(Odd(1, 2))
+    assert type(sent) is RuntimeError and str(sent) == "Odd: 1/2"
+    problems = [RowProblem("f.csv", 7, "员工人数", "很多", "不是整数")]
+    back = pickle.loads(pickle.dumps(InputValidationError(problems, "f.csv")))
+    assert back.problems == problems and back.file == "f.csv" and str(back).startswith("f.csv 有 1 处错误")
