@@ -1,4 +1,4 @@
-"""A large file is read, checked and encoded in a second process while the first writes (issue #14,
+"""A large file is read and checked in a second process while the first writes (issue #14,
 ``lrc.service.read_ahead``): the chunks and findings that arrive must be exactly those of reading the file
 here, problems found on either side must all be reported, and the reader must never outlive the ingest."""
 
@@ -23,8 +23,7 @@ from lrc.samples import generate, write_sample
 from lrc.scope import Scope
 from lrc.service import ingest_file
 from lrc.service.access import Principal, Role
-from lrc.service.ingesting import encoded
-from lrc.service.read_ahead import READER, _messages, _read, _sendable, encoded_batches
+from lrc.service.read_ahead import READER, _messages, _read, _sendable, checked_batches
 
 PERIOD = "2026Q3"
 SMALL = "25000"  # characters a chunk: about 125 rows of a sample file
@@ -61,15 +60,14 @@ def test_the_chunks_read_ahead_are_those_read_here(
     ahead = RecordChunks(path, CATALOGUE, period=PERIOD)
     assert ahead.in_chunks()
     got, alive = [], []
-    for batch in encoded_batches(ahead):
+    for batch in checked_batches(ahead):
         alive.append(len(_readers()))
         got.append(batch)
     assert len(got) == len(expected) > 4
     assert alive[0] == 1  # read in a second process
     for a, b in zip(got, expected, strict=True):
         pd.testing.assert_frame_equal(a.frame, b.frame)
-        assert a.source_rows == b.source_rows
-        assert a.encoded == encoded(b, CATALOGUE)
+        assert (a.source_rows, a.overridden_uscc, a.sha256) == (b.source_rows, b.overridden_uscc, b.sha256)
     assert (ahead.rows, ahead.sha256, ahead.streamed, ahead.chunks) == (here.rows, here.sha256, True, here.chunks)
     assert ahead.problems == here.problems == []
     assert _readers() == []  # ended with the last chunk
@@ -80,7 +78,7 @@ def test_a_caller_that_stops_early_stops_the_reader(
 ) -> None:
     path = _write(tmp_path / "big.csv", *rows)
     monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
-    batches = encoded_batches(RecordChunks(path, CATALOGUE, period=PERIOD))
+    batches = checked_batches(RecordChunks(path, CATALOGUE, period=PERIOD))
     next(batches)
     assert len(_readers()) == 1
     batches.close()
@@ -92,8 +90,8 @@ def test_a_small_file_is_read_here(tmp_path: Path, rows: tuple[list[str], list[l
     path = _write(tmp_path / "small.csv", header, body[:20])
     records = RecordChunks(path, CATALOGUE, period=PERIOD)
     assert not records.in_chunks()
-    [batch] = list(encoded_batches(records))
-    assert batch.encoded == encoded(batch, CATALOGUE) and len(batch.frame) == 20
+    [batch] = list(checked_batches(records))
+    assert len(batch.frame) == 20 and records.rows == 20 and not records.streamed
 
 
 def test_problems_of_the_reader_and_of_the_writer_are_all_reported(

@@ -70,7 +70,6 @@ class CheckedRows:
     overridden_uscc: list[str]
     sha256: str = ""  # of the bytes that were validated
     rows: list[dict[str, Any]] | None = None  # each row's checked values, when checked in plain Python (one object)
-    encoded: tuple[list[str], list[str]] | None = None  # its facts lines and hashes, once worked out (read_ahead)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import guarded, may_score
-from lrc.service.read_ahead import encoded_batches
+from lrc.service.read_ahead import checked_batches
 from lrc.store import facts_codec, require_schema
 from lrc.store import repository as repo
 from lrc.times import today_in_china
@@ -86,7 +86,7 @@ def ingest_file(
     with guarded(engine, who, Action.ingest, f"period:{period}") as entry:
         records = RecordChunks(Path(path), catalogue, period=period, accept_uscc=accept_uscc, sheet=sheet)
         # a large file is read ahead in a second process while its chunks are written; closed however this ends
-        with closing(encoded_batches(records)) as batches:
+        with closing(checked_batches(records)) as batches:
             first = next(batches, None)
             if first is None or not records.streamed:
                 records.raise_problems()
@@ -201,7 +201,7 @@ def new_rows(
     """The batch's new or changed submissions: their positions in the batch, every enterprise id by USCC
     (new enterprises are added), the submission rows, still without their ingest batch, and the known
     enterprises' newest (version, content hash) before them."""
-    facts, hashes = batch.encoded or encoded(batch, catalogue)
+    facts, hashes = encoded(batch, catalogue)
     usccs = batch.frame.index.tolist()
     ids = repo.enterprise_ids(conn, usccs)
     if not who.scope.everything:
