@@ -1,6 +1,7 @@
-"""A large file is read and checked in a second process while the first writes (issue #14,
-``lrc.service.read_ahead``): the chunks and findings that arrive must be exactly those of reading the file
-here, problems found on either side must all be reported, and the reader must never outlive the ingest."""
+"""Work read ahead in a second process while the first writes (issue #14, ``lrc.service.read_ahead``): a
+large file's chunks and findings that arrive must be exactly those of reading the file here, problems found
+on either side must all be reported, a failure in the second process must reach the first as itself, and the
+second process must never outlive the work."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from lrc.samples import generate, write_sample
 from lrc.scope import Scope
 from lrc.service import ingest_file
 from lrc.service.access import Principal, Role
-from lrc.service.read_ahead import READER, _messages, _read, _sendable, checked_batches
+from lrc.service.read_ahead import READER, _child, _items, _sendable, checked_batches, checked_chunks
 
 PERIOD = "2026Q3"
 SMALL = "25000"  # characters a chunk: about 125 rows of a sample file
@@ -127,26 +128,24 @@ def test_a_reader_that_dies_is_an_error_not_a_wait() -> None:
     child = context.Process(target=os._exit, args=(3,))
     child.start()
     with pytest.raises(RuntimeError, match="exit code 3"):
-        next(_messages(channel, child))
+        next(_items(channel, child))
     child.join()
 
 
 class _Channel:
     def __init__(self) -> None:
-        self.sent: list[tuple[str, Any, dict[str, Any]]] = []
+        self.sent: list[tuple[str, Any]] = []
 
-    def put(self, message: tuple[str, Any, dict[str, Any]]) -> None:
+    def put(self, message: tuple[str, Any]) -> None:
         self.sent.append(message)
 
 
 def test_a_failure_in_the_reader_reaches_the_caller_as_itself(tmp_path: Path) -> None:
+    [(batch, state)] = list(checked_chunks(tmp_path / "gone.csv", CATALOGUE, PERIOD, frozenset(), None))
+    assert batch is None and state["problems"] and state["rows"] == 0  # a problem of the file, said as such
     channel = _Channel()
-    _read(tmp_path / "gone.csv", CATALOGUE, PERIOD, frozenset(), None, channel)  # a problem of the file
-    [(kind, _, state)] = channel.sent
-    assert kind == "end" and state["problems"] and state["rows"] == 0
-    channel = _Channel()
-    _read(tmp_path / "gone.csv", None, PERIOD, frozenset(), None, channel)  # type: ignore[arg-type]  # a defect
-    [(kind, (exc, trace), _)] = channel.sent
+    _child(checked_chunks, (tmp_path / "gone.csv", None, PERIOD, frozenset(), None), channel)  # a defect
+    [(kind, (exc, trace))] = channel.sent
     assert kind == "error" and isinstance(exc, AttributeError) and "Traceback" in trace
 
 
