@@ -159,3 +159,44 @@ def test_an_error_that_cannot_cross_processes_is_said_in_words() -> None:
     problems = [RowProblem("f.csv", 7, "员工人数", "很多", "不是整数")]
     back = pickle.loads(pickle.dumps(InputValidationError(problems, "f.csv")))
     assert back.problems == problems and back.file == "f.csv" and str(back).startswith("f.csv 有 1 处错误")
+
+
+def test_a_period_run_read_ahead_stores_what_one_process_does(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same period scored twice: in one process (one part), then in parts read and scored in a second
+    process. The results, the overview's figures and the match counts of the two runs are the same."""
+    from lrc.service import runs, score_period
+    from tests.conftest import ADMIN
+
+    path = tmp_path / "facts.csv"
+    write_sample(generate(300, seed=53, period=PERIOD), path)
+    ingest_file(engine, ADMIN, path, PERIOD)
+    first = score_period(engine, ADMIN, PERIOD).run_id
+    used: list[int] = []
+    real = runs.ahead
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        used.append(len(args[5]))  # the parts handed to the second process
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "PART", 100)
+    monkeypatch.setattr(runs, "SLICE", 40)
+    monkeypatch.setattr(runs, "ahead", spy)
+    second = score_period(engine, ADMIN, PERIOD).run_id
+    assert used == [8]  # 300 enterprises in parts of 40, read ahead
+    columns = "uscc, submission_id, name, region_code, city_code, industry, size, ownership, headcount, total, grade,"
+    columns += " red_line, completeness, level1, items, gaps, records"
+    with engine.connect() as conn:
+        read = lambda sql, run: pd.read_sql(text(sql), conn, params={"run": run})  # noqa: E731
+        results = [read(f"SELECT {columns} FROM score_results WHERE run_id = :run ORDER BY uscc", r)  # noqa: S608
+                   for r in (first, second)]  # fmt: skip
+        summaries = [read("SELECT city_code, industry, body FROM run_summaries WHERE run_id = :run"
+                          " ORDER BY city_code, industry", r) for r in (first, second)]  # fmt: skip
+        counts = [read("SELECT city_code, region_code, industry, size, ownership, grade, n FROM run_match_counts"
+                       " WHERE run_id = :run ORDER BY 1, 2, 3, 4, 5, 6", r) for r in (first, second)]  # fmt: skip
+    assert len(results[0]) == 300
+    pd.testing.assert_frame_equal(results[0], results[1])
+    pd.testing.assert_frame_equal(summaries[0], summaries[1])
+    pd.testing.assert_frame_equal(counts[0], counts[1])
+    assert _readers() == []

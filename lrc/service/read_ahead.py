@@ -41,11 +41,12 @@ JOIN_SECONDS = 5.0  # how long a child that has sent everything is given to end 
 
 
 @contextmanager
-def ahead(work: Callable[..., Iterator[Any]], *args: Any) -> Iterator[Iterator[Any]]:
+def ahead(work: Callable[..., Iterator[Any]], *args: Any, waiting: int = AHEAD) -> Iterator[Iterator[Any]]:
     """The items of ``work(*args)`` (a generator function of a module, its arguments picklable), worked out in
-    a second process and handed over as they come; the child is stopped however the caller leaves."""
+    a second process and handed over as they come, at most ``waiting`` of them waiting; the child is stopped
+    however the caller leaves."""
     context = multiprocessing.get_context("spawn")
-    channel: Any = context.Queue(maxsize=AHEAD)
+    channel: Any = context.Queue(maxsize=waiting)
     child = context.Process(target=_child, args=(work, args, channel), name=READER, daemon=True)
     child.start()
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,9 @@ from lrc.service.access import Action, Principal
 from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
 from lrc.service.audit import check, guarded
 from lrc.service.ingesting import content_hashes
+from lrc.service.read_ahead import ahead
 from lrc.service.stored_catalogue import parse_stored
-from lrc.store import facts_codec, require_schema
+from lrc.store import facts_codec, make_engine, require_schema
 from lrc.store import repository as repo
 from lrc.store.match_counts import add_match_counts
 from scoring import Scores, score
@@ -145,6 +147,71 @@ def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: R
         facts = pd.concat([facts, counts], axis=1)  # the same index: no join needed (a join cost 0.3 ms a row)
         record_ids = [inputs.ids.get(u, "") for u in subs.index]
     return Scored(facts, score(catalogue, facts), record_ids, digest)
+
+
+def scored_parts(
+    engine: Engine,
+    conn: Connection,
+    run_id: int,
+    catalogue: Catalogue,
+    period: str,
+    keys: pd.DataFrame,
+    inputs: RecordInputs,
+    digest: str,
+) -> Generator[tuple[pd.DataFrame, Scored, Iterable[list[dict]]], None, None]:
+    """The enterprises of ``keys`` (``latest_submission_keys``) a ``PART`` at a time: each part with its facts,
+    scored (``scored_with``), and its result rows for ``run_id`` (``result_slices``). With more than one part,
+    on a store a second process can open, the parts are read, scored and built there while the ones before
+    are written here (``read_ahead``), a ``SLICE`` at a time, the most two processes' memory allows (what
+    comes back is scored without its facts, which only the rows needed); else here, through ``conn``. A
+    million enterprises on SQLite took 51.1 s in one process, 42.0 s so (peak 0.96 GB, 1.51 GB with both)."""
+    parts = [keys.iloc[start : start + PART] for start in range(0, len(keys), PART)]
+    if len(parts) < 2 or not opens_elsewhere(engine):
+        for part in parts:
+            subs = _with_facts(conn, part)
+            scored = scored_with(catalogue, period, subs, inputs, digest)
+            yield subs, scored, result_slices(run_id, subs, scored)
+        return
+    url = engine.url.render_as_string(hide_password=False)
+    sent = RecordInputs(inputs.live, inputs.ids, {})  # (the hashes are in ``digest`` already)
+    parts = [keys.iloc[start : start + SLICE] for start in range(0, len(keys), SLICE)]
+    with ahead(read_and_score, url, run_id, catalogue, period, parts, sent, digest, waiting=1) as items:
+        yield from items
+
+
+def read_and_score(
+    url: str,
+    run_id: int,
+    catalogue: Catalogue,
+    period: str,
+    parts: list[pd.DataFrame],
+    inputs: RecordInputs,
+    digest: str,
+) -> Iterator[tuple[pd.DataFrame, Scored, list[list[dict]]]]:
+    """The second process's side of ``scored_parts``: each part read through a connection of its own (the
+    submissions it reads are never changed), scored, and its rows built."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            for part in parts:
+                subs = _with_facts(conn, part)
+                scored = scored_with(catalogue, period, subs, inputs, digest)
+                slices = list(result_slices(run_id, subs, scored))
+                yield subs, Scored(scored.facts.iloc[:, :0], scored.result, [], digest), slices
+    finally:
+        engine.dispose()
+
+
+def _with_facts(conn: Connection, part: pd.DataFrame) -> pd.DataFrame:
+    return part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
+
+
+def opens_elsewhere(engine: Engine) -> bool:
+    """Whether another process can open the store: a server's database or a SQLite file, not one in memory."""
+    if engine.dialect.name != "sqlite":
+        return True
+    database = engine.url.database or ""
+    return database not in ("", ":memory:") and not database.startswith("file:")
 
 
 def score_submissions(conn: Connection, catalogue: Catalogue, period: str, subs: pd.DataFrame, marks: Marks) -> Scored:
@@ -264,16 +331,15 @@ def score_period(
             grades: Counter[str] = Counter()
             red_lines = 0
             summary: dict[summaries.Key, summaries.Part] = {}  # the overview pages' figures, summed as parts stream
-            for start in range(0, len(keys), PART):  # a part of the province at a time: memory stays bounded
-                part = keys.iloc[start : start + PART]
-                subs = part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
-                scored = scored_with(catalogue, period, subs, inputs, digest)
-                write_results(conn, catalogue, period, run_id, subs, scored, prior, progress=progress)
-                grades.update(scored.result.grade.tolist())
-                red_lines += int(scored.result.red_line.sum())
-                summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
-                if before is not None:
-                    comparisons.add_compared(changes, comparisons.scored_now(subs, scored.result), before, catalogue)
+            with closing(scored_parts(engine, conn, run_id, catalogue, period, keys, inputs, digest)) as parts:
+                for subs, scored, slices in parts:  # a part of the province at a time: memory stays bounded
+                    write_results(conn, catalogue, period, run_id, subs, scored, prior, progress=progress, built=slices)
+                    grades.update(scored.result.grade.tolist())
+                    red_lines += int(scored.result.red_line.sum())
+                    summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
+                    if before is not None:
+                        now = comparisons.scored_now(subs, scored.result)
+                        comparisons.add_compared(changes, now, before, catalogue)
             add_match_counts(conn, run_id)  # with the results, in their transaction: a ranking's count sums these
             summaries.write(conn, run_id, run_id, summary)
             if base is not None:
@@ -374,20 +440,28 @@ def write_results(
     causes: list[int | None] | None = None,
     progress: Progress | None = None,
     keep: bool = False,
+    built: Iterable[list[dict]] | None = None,
 ) -> list[dict]:
     """Store the results of ``scored`` under ``run_id`` and the alerts they raise against ``prior``, built
-    and written a slice at a time; with ``keep``, the rows (else none: a province's rows as dicts would take
-    gigabytes)."""
-    level1 = scored.result.level("level1").to_numpy()
+    and written a slice at a time (``built``: the slices, when built already); with ``keep``, the rows (else
+    none: a province's rows as dicts would take gigabytes)."""
     kept: list[dict] = []
-    for start in range(0, len(subs), SLICE):
-        part = slice(start, start + SLICE)
-        rows = result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
+    for rows in result_slices(run_id, subs, scored, causes) if built is None else built:
         repo.add_results(conn, rows, progress)
         raise_alerts(conn, catalogue, period, run_id, rows, prior)
         if keep:
             kept.extend(rows)
     return kept
+
+
+def result_slices(
+    run_id: int, subs: pd.DataFrame, scored: Scored, causes: list[int | None] | None = None
+) -> Iterator[list[dict]]:
+    """The result rows of ``scored`` (``result_rows``), a ``SLICE`` at a time."""
+    level1 = scored.result.level("level1").to_numpy()
+    for start in range(0, len(subs), SLICE):
+        part = slice(start, start + SLICE)
+        yield result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
 
 
 def baseline_id(conn: Connection, period: str) -> int | None:
