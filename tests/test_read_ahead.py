@@ -5,8 +5,6 @@ second process must never outlive the work."""
 
 from __future__ import annotations
 
-import csv
-import io
 import multiprocessing
 import os
 import pickle
@@ -25,26 +23,13 @@ from lrc.scope import Scope
 from lrc.service import ingest_file
 from lrc.service.access import Principal, Role
 from lrc.service.read_ahead import READER, _child, _items, _sendable, checked_batches, checked_chunks
+from tests import test_chunked_ingest
+from tests.test_chunked_ingest import _write
 
 PERIOD = "2026Q3"
 SMALL = "25000"  # characters a chunk: about 125 rows of a sample file
 CATALOGUE = load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[list[str]]]:
-    path = tmp_path_factory.mktemp("sample") / "sample.csv"
-    write_sample(generate(800, seed=47, period=PERIOD), path)
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        header, *body = list(csv.reader(stream))
-    return header, body
-
-
-def _write(path: Path, header: list[str], body: list[list[str]]) -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([header, *body])
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+sample = test_chunked_ingest.sample  # the same sample file's header and rows, a module fixture
 
 
 def _readers() -> list[Any]:
@@ -52,9 +37,9 @@ def _readers() -> list[Any]:
 
 
 def test_the_chunks_read_ahead_are_those_read_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: tuple[list[str], list[list[str]]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
 ) -> None:
-    path = _write(tmp_path / "big.csv", *rows)
+    path = _write(tmp_path / "big.csv", *sample)
     monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
     here = RecordChunks(path, CATALOGUE, period=PERIOD)
     expected = list(here)
@@ -75,9 +60,9 @@ def test_the_chunks_read_ahead_are_those_read_here(
 
 
 def test_a_caller_that_stops_early_stops_the_reader(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: tuple[list[str], list[list[str]]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
 ) -> None:
-    path = _write(tmp_path / "big.csv", *rows)
+    path = _write(tmp_path / "big.csv", *sample)
     monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
     batches = checked_batches(RecordChunks(path, CATALOGUE, period=PERIOD))
     next(batches)
@@ -86,8 +71,8 @@ def test_a_caller_that_stops_early_stops_the_reader(
     assert _readers() == []
 
 
-def test_a_small_file_is_read_here(tmp_path: Path, rows: tuple[list[str], list[list[str]]]) -> None:
-    header, body = rows
+def test_a_small_file_is_read_here(tmp_path: Path, sample: tuple[list[str], list[list[str]]]) -> None:
+    header, body = sample
     path = _write(tmp_path / "small.csv", header, body[:20])
     records = RecordChunks(path, CATALOGUE, period=PERIOD)
     assert not records.in_chunks()
@@ -96,11 +81,11 @@ def test_a_small_file_is_read_here(tmp_path: Path, rows: tuple[list[str], list[l
 
 
 def test_problems_of_the_reader_and_of_the_writer_are_all_reported(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: tuple[list[str], list[list[str]]]
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
 ) -> None:
     """The writer refuses rows outside a city analyst's scope in the first chunk; the reader finds a bad cell
     in the last: both are reported, and nothing is stored."""
-    header, body = rows
+    header, body = sample
     region = header.index("region_code")
     bad = [list(r) for r in body]
     home = bad[0][region]
