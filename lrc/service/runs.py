@@ -149,6 +149,17 @@ def scored_with(catalogue: Catalogue, period: str, subs: pd.DataFrame, inputs: R
     return Scored(facts, score(catalogue, facts), record_ids, digest)
 
 
+@dataclass(frozen=True)
+class ScoredPart:
+    """A part of a period run's enterprises: their submissions with facts, scored, their result rows (a
+    ``SLICE`` at a time) and the overview's figures of them (``summaries.scored_parts``)."""
+
+    subs: pd.DataFrame
+    scored: Scored
+    slices: Iterable[list[dict]]
+    summary: dict[summaries.Key, summaries.Part]
+
+
 def scored_parts(
     engine: Engine,
     conn: Connection,
@@ -158,19 +169,20 @@ def scored_parts(
     keys: pd.DataFrame,
     inputs: RecordInputs,
     digest: str,
-) -> Generator[tuple[pd.DataFrame, Scored, Iterable[list[dict]]], None, None]:
+) -> Generator[ScoredPart, None, None]:
     """The enterprises of ``keys`` (``latest_submission_keys``) a ``PART`` at a time: each part with its facts,
-    scored (``scored_with``), and its result rows for ``run_id`` (``result_slices``). With more than one part,
-    on a store a second process can open, the parts are read, scored and built there while the ones before
-    are written here (``read_ahead``), a ``SLICE`` at a time, the most two processes' memory allows (what
-    comes back is scored without its facts, which only the rows needed); else here, through ``conn``. A
-    million enterprises on SQLite took 51.1 s in one process, 42.0 s so (peak 0.96 GB, 1.51 GB with both)."""
+    scored (``scored_with``), its result rows for ``run_id`` (``result_slices``) and its summary. With more
+    than one part, on a store a second process can open, the parts are worked out there while the ones
+    before are written here (``read_ahead``), a ``SLICE`` at a time, the most two processes' memory allows
+    (what comes back is scored without its facts, which only the rows needed); else here, through ``conn``.
+    A million enterprises on SQLite took 51.1 s in one process, 42.0 s so (peak 0.96 GB, 1.51 GB with both)."""
     parts = [keys.iloc[start : start + PART] for start in range(0, len(keys), PART)]
     if len(parts) < 2 or not opens_elsewhere(engine):
         for part in parts:
             subs = _with_facts(conn, part)
             scored = scored_with(catalogue, period, subs, inputs, digest)
-            yield subs, scored, result_slices(run_id, subs, scored)
+            summary = summaries.scored_parts(catalogue, subs, scored.result)
+            yield ScoredPart(subs, scored, result_slices(run_id, subs, scored), summary)
         return
     url = engine.url.render_as_string(hide_password=False)
     sent = RecordInputs(inputs.live, inputs.ids, {})  # (the hashes are in ``digest`` already)
@@ -187,9 +199,9 @@ def read_and_score(
     parts: list[pd.DataFrame],
     inputs: RecordInputs,
     digest: str,
-) -> Iterator[tuple[pd.DataFrame, Scored, list[list[dict]]]]:
+) -> Iterator[ScoredPart]:
     """The second process's side of ``scored_parts``: each part read through a connection of its own (the
-    submissions it reads are never changed), scored, and its rows built."""
+    submissions it reads are never changed) and worked out."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -197,7 +209,8 @@ def read_and_score(
                 subs = _with_facts(conn, part)
                 scored = scored_with(catalogue, period, subs, inputs, digest)
                 slices = list(result_slices(run_id, subs, scored))
-                yield subs, Scored(scored.facts.iloc[:, :0], scored.result, [], digest), slices
+                summary = summaries.scored_parts(catalogue, subs, scored.result)
+                yield ScoredPart(subs, Scored(scored.facts.iloc[:, :0], scored.result, [], digest), slices, summary)
     finally:
         engine.dispose()
 
@@ -332,14 +345,15 @@ def score_period(
             red_lines = 0
             summary: dict[summaries.Key, summaries.Part] = {}  # the overview pages' figures, summed as parts stream
             with closing(scored_parts(engine, conn, run_id, catalogue, period, keys, inputs, digest)) as parts:
-                for subs, scored, slices in parts:  # a part of the province at a time: memory stays bounded
-                    write_results(conn, catalogue, period, run_id, subs, scored, prior, progress=progress, built=slices)
-                    grades.update(scored.result.grade.tolist())
-                    red_lines += int(scored.result.red_line.sum())
-                    summaries.add_parts(summary, summaries.scored_parts(catalogue, subs, scored.result))
+                for part in parts:  # a part of the province at a time: memory stays bounded
+                    subs, result = part.subs, part.scored.result
+                    write_results(conn, catalogue, period, run_id, subs, part.scored, prior, progress=progress,
+                                  built=part.slices)  # fmt: skip
+                    grades.update(result.grade.tolist())
+                    red_lines += int(result.red_line.sum())
+                    summaries.add_parts(summary, part.summary)
                     if before is not None:
-                        now = comparisons.scored_now(subs, scored.result)
-                        comparisons.add_compared(changes, now, before, catalogue)
+                        comparisons.add_compared(changes, comparisons.scored_now(subs, result), before, catalogue)
             add_match_counts(conn, run_id)  # with the results, in their transaction: a ranking's count sums these
             summaries.write(conn, run_id, run_id, summary)
             if base is not None:
