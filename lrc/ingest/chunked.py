@@ -22,7 +22,15 @@ import pandas as pd
 
 from indicators import Catalogue
 from lrc.errors import InputValidationError, RowProblem
-from lrc.ingest.readers import EXAMPLE_MARK, RawTable, check_cells, check_sheet_option, csv_text_table, read_table
+from lrc.ingest.readers import (
+    EXAMPLE_MARK,
+    RawTable,
+    check_cells,
+    check_sheet_option,
+    csv_text_table,
+    line_breaks,
+    read_table,
+)
 from lrc.ingest.template_period import check_template_period
 from lrc.ingest.validate import CheckedRows, absent_optional_columns, header_lookup, validate_table
 from lrc.normalise import ascii_column
@@ -37,11 +45,6 @@ def chunk_chars() -> int:
     """Characters per chunk: ``LRC_INGEST_CHUNK_CHARS`` when set (tests make it small), else CHUNK_CHARS."""
     value = os.environ.get("LRC_INGEST_CHUNK_CHARS", "")
     return int(value) if value.isdigit() and int(value) > 0 else CHUNK_CHARS
-
-
-def line_breaks(text: str) -> int:
-    """Lines ended in ``text`` as pandas' parser counts them (CRLF, LF or a lone CR)."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def scan(path: Path) -> tuple[str, str | None]:

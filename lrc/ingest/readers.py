@@ -320,6 +320,11 @@ def _refuse_garbled(text: str, file: str, delimiter: str | None, prefer_tab: boo
         _refuse(encoding_problems(data, file, table=delimiter is not None, prefer_tab=prefer_tab), file)
 
 
+def line_breaks(text: str) -> int:
+    """Lines ended in ``text`` as pandas' parser counts them (CRLF, LF or a lone CR)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 def _text_lines(text: str) -> list[str]:
     """The lines as pandas' C parser counts them (broken at CRLF, LF or a lone CR), without the
     empty one after a final line break."""
@@ -367,8 +372,9 @@ def _read_csv_fast(text: str, file: str, delimiter: str) -> RawTable | None:
         )
     except (pd.errors.ParserError, ValueError):
         return None
-    if '"' in text and any(frame[c].str.contains("[\r\n]", regex=True).any() for c in frame.columns):
-        return None
+    lines_of_text = line_breaks(text) + (0 if text.endswith(("\n", "\r")) else 1)
+    if '"' in text and len(frame) != lines_of_text:  # a quoted cell holds a line break: a record spans lines
+        return None  # (1.4 s of a 1M file's 24 s, where every cell was searched for a line break)
     filled = frame.ne("").any(axis=1).to_numpy()
     if not filled.any():
         _fail(file, "文件为空 (empty file)")
