@@ -1,5 +1,5 @@
 """A large CSV (or tab-separated .txt) file read and checked a chunk at a time, so that memory stays
-bounded whatever the file's size (10 million rows are read as ~45 chunks of ~220,000).
+bounded whatever the file's size (10 million rows of a sample file are read as ~230 chunks of ~44,000).
 
 Each chunk is whole records (a line break inside a quoted cell never splits one) checked exactly as a
 small file is (`csv_text_table`, `validate_table`), with the file's own header in front; row numbers
@@ -35,7 +35,7 @@ from lrc.ingest.template_period import check_template_period
 from lrc.ingest.validate import CheckedRows, absent_optional_columns, header_lookup, validate_table
 from lrc.normalise import ascii_column
 
-CHUNK_CHARS = 16 * 1024 * 1024  # characters of text a chunk: about 55,000 rows, 1.2 GB at the peak
+CHUNK_CHARS = 8 * 1024 * 1024  # characters of text a chunk: about 44,000 rows (docs/performance.md)
 _SCAN_BYTES = 8 * 1024 * 1024
 _BREAK = re.compile(r"\r\n|\r|\n")
 DUPLICATE = "(duplicate code)"

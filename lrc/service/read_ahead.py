@@ -32,7 +32,7 @@ from indicators import Catalogue
 from lrc.ingest import CheckedRows, RecordChunks
 
 log = logging.getLogger("lrc")
-AHEAD = 2  # items that may wait for this process (an ingest's chunk: about 40 MB at 16 M characters)
+AHEAD = 2  # items that may wait for this process (an ingest's chunk: about 20 MB at 8 M characters)
 STATE = ("sha256", "rows", "chunks", "streamed", "absent")  # what the caller reads of the reader, as it stands
 GROWING = ("problems", "overridden")  # lists the reader adds to: each message carries what is new in them
 POLL_SECONDS = 1.0  # how often a wait for the child looks whether it is still alive
