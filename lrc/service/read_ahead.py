@@ -66,7 +66,8 @@ def _items(channel: Any, child: Any) -> Iterator[Any]:
         except queue.Empty:
             if child.is_alive():
                 continue
-            raise RuntimeError(f"the read-ahead process ended unexpectedly (exit code {child.exitcode})") from None
+            ended = f"exit code {child.exitcode}"
+            raise RuntimeError(f"预读进程意外退出 (the read-ahead process ended unexpectedly, {ended})") from None
         if kind == "error":
             exc, trace = payload
             log.error("read-ahead process failed:\n%s", trace)

@@ -175,14 +175,11 @@ def scored_parts(
     than one part, on a store a second process can open, the parts are worked out there while the ones
     before are written here (``read_ahead``), a ``SLICE`` at a time, the most two processes' memory allows
     (what comes back is scored without its facts, which only the rows needed); else here, through ``conn``.
-    A million enterprises on SQLite took 51.1 s in one process, 42.0 s so (peak 0.96 GB, 1.51 GB with both)."""
+    The figures of each way are in docs/performance.md."""
     parts = [keys.iloc[start : start + PART] for start in range(0, len(keys), PART)]
     if len(parts) < 2 or not opens_elsewhere(engine):
         for part in parts:
-            subs = _with_facts(conn, part)
-            scored = scored_with(catalogue, period, subs, inputs, digest)
-            summary = summaries.scored_parts(catalogue, subs, scored.result)
-            yield ScoredPart(subs, scored, result_slices(run_id, subs, scored), summary)
+            yield _worked_out(conn, run_id, catalogue, period, part, inputs, digest)
         return
     url = engine.url.render_as_string(hide_password=False)
     sent = RecordInputs(inputs.live, inputs.ids, {})  # (the hashes are in ``digest`` already)
@@ -206,17 +203,31 @@ def read_and_score(
     try:
         with engine.connect() as conn:
             for part in parts:
-                subs = _with_facts(conn, part)
-                scored = scored_with(catalogue, period, subs, inputs, digest)
-                slices = list(result_slices(run_id, subs, scored))
-                summary = summaries.scored_parts(catalogue, subs, scored.result)
-                yield ScoredPart(subs, Scored(scored.facts.iloc[:, :0], scored.result, [], digest), slices, summary)
+                yield _worked_out(conn, run_id, catalogue, period, part, inputs, digest, to_send=True)
     finally:
         engine.dispose()
 
 
-def _with_facts(conn: Connection, part: pd.DataFrame) -> pd.DataFrame:
-    return part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
+def _worked_out(
+    conn: Connection,
+    run_id: int,
+    catalogue: Catalogue,
+    period: str,
+    part: pd.DataFrame,
+    inputs: RecordInputs,
+    digest: str,
+    *,
+    to_send: bool = False,
+) -> ScoredPart:
+    """``part`` of a period run's keys read with its facts, scored, its rows (built at once ``to_send`` to the
+    other process, and then without the facts, which only the rows needed) and its summary."""
+    subs = part.join(repo.submission_facts(conn, part["submission_id"].tolist()), on="submission_id")
+    scored = scored_with(catalogue, period, subs, inputs, digest)
+    summary = summaries.scored_parts(catalogue, subs, scored.result)
+    if not to_send:
+        return ScoredPart(subs, scored, result_slices(run_id, subs, scored), summary)
+    slices = list(result_slices(run_id, subs, scored))
+    return ScoredPart(subs, Scored(scored.facts.iloc[:, :0], scored.result, [], digest), slices, summary)
 
 
 def opens_elsewhere(engine: Engine) -> bool:
