@@ -242,6 +242,64 @@ def test_a_reserved_batch_is_checked_at_commit_and_nowhere_else(engine: Engine, 
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT max(batch_id) FROM submissions")) == reserved
 
+def test_every_reference_to_what_an_ingest_appends_leads_an_index_on_sqlite(upgraded_sqlite: Path) -> None:
+    """While an ingest's deferred reference to its batch is outstanding, SQLite looks for the children of every
+    row inserted into a parent table (migration 0024): the enterprises, submissions and batch an ingest appends.
+    Each column that refers to them must be found by an index, not a scan of its table."""
+    engine = make_engine(f"sqlite:///{upgraded_sqlite}")
+    with engine.connect() as conn:
+        keys = conn.execute(text(
+            "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'"
+            " AND f.\"table\" IN ('enterprises', 'submissions', 'ingest_batches')"
+        )).all()  # fmt: skip
+        leading = set(conn.execute(text(
+            "SELECT m.name, i.name FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i"
+            " WHERE m.type = 'table' AND i.seqno = 0"
+        )).all())  # fmt: skip
+    engine.dispose()
+    assert len(keys) >= 10
+    assert [tuple(k) for k in keys if tuple(k) not in leading] == []
+
+
+def _ingest_steps(url: str, path: Path) -> int:
+    """SQLite virtual-machine steps (in thousands) an ingest of ``path`` for 2026Q4 takes: a count, not a time."""
+    from sqlalchemy import event
+
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    engine = make_engine(url)
+    event.listen(engine, "connect", lambda dbapi, _: dbapi.set_progress_handler(count, 1000))
+    ingest_file(engine, ADMIN, path, "2026Q4")
+    engine.dispose()
+    return steps[0]
+
+
+def test_an_ingest_does_not_read_the_stored_results_once_per_submission(tmp_path: Path) -> None:
+    """The same 2026Q4 file ingested into a store holding 100 results and one holding 1,000: with each new
+    submission looked for among the results by a scan (before migration 0024), the second took about ten
+    times the steps of the first."""
+    later = tmp_path / "later.csv"
+    write_sample(generate(100, seed=12, period="2026Q4"), later)
+    steps = []
+    for n in (100, 1_000):
+        url = f"sqlite:///{tmp_path / f'store{n}.db'}"
+        engine = make_engine(url)
+        from lrc.store import upgrade
+
+        upgrade(engine)
+        earlier = tmp_path / f"earlier{n}.csv"
+        write_sample(generate(n, seed=13, period=PERIOD), earlier)
+        ingest_file(engine, ADMIN, earlier, PERIOD)
+        score_period(engine, ADMIN, PERIOD)
+        engine.dispose()
+        steps.append(_ingest_steps(url, later))
+    assert steps[1] < 1.5 * steps[0], steps
+
+
 def test_truncate_is_refused_on_postgresql(pg_engine: Engine) -> None:
     with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:
         conn.execute(text("TRUNCATE score_results"))
