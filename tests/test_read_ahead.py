@@ -185,3 +185,43 @@ def test_a_period_run_read_ahead_stores_what_one_process_does(
     pd.testing.assert_frame_equal(summaries[0], summaries[1])
     pd.testing.assert_frame_equal(counts[0], counts[1])
     assert _readers() == []
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended (gone, or a zombie nobody has reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_reader_whose_caller_is_killed_ends_too(tmp_path: Path, sample: tuple[list[str], list[list[str]]]) -> None:
+    """The caller killed outright (no finally runs) while the reader waits for room: the reader must see its
+    caller gone and end, not wait for ever holding its memory."""
+    import subprocess
+    import sys
+    import time
+
+    path = _write(tmp_path / "big.csv", *sample)
+    script = (
+        "import multiprocessing, sys, time\n"
+        "from pathlib import Path\n"
+        "from indicators import load_catalogue\n"
+        "from lrc.service.read_ahead import ahead, checked_chunks\n"
+        "with ahead(checked_chunks, Path(sys.argv[1]), load_catalogue(), '2026Q3', frozenset(), None) as items:\n"
+        "    next(items)\n"
+        "    print(multiprocessing.active_children()[0].pid, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    env = {**os.environ, "LRC_INGEST_CHUNK_CHARS": SMALL}
+    caller = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, env=env, text=True)
+    assert caller.stdout is not None
+    reader = int(caller.stdout.readline())
+    assert not _ended(reader)
+    caller.kill()
+    caller.wait()
+    for _ in range(200):  # the reader looks every POLL_SECONDS
+        if _ended(reader):
+            break
+        time.sleep(0.1)
+    assert _ended(reader)

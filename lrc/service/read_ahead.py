@@ -77,15 +77,37 @@ def _items(channel: Any, child: Any) -> Iterator[Any]:
         yield payload
 
 
+class _Orphaned(Exception):
+    """The process that started this one is gone: nobody will take what is left."""
+
+
 def _child(work: Callable[..., Iterator[Any]], args: tuple[Any, ...], channel: Any) -> None:
     try:
         for item in work(*args):
-            channel.put(("item", item))
-        channel.put(("end", None))
+            _put(channel, ("item", item))
+        _put(channel, ("end", None))
     except KeyboardInterrupt:  # Ctrl-C reaches both processes: the caller says it, this one ends quietly
         return
+    except _Orphaned:
+        channel.cancel_join_thread()  # what waits in the pipe will never be read: end without flushing it
     except Exception as exc:  # noqa: BLE001 (every failure goes to the caller, who decides how to say it)
-        channel.put(("error", (_sendable(exc), traceback.format_exc())))
+        try:
+            _put(channel, ("error", (_sendable(exc), traceback.format_exc())))
+        except _Orphaned:
+            channel.cancel_join_thread()
+
+
+def _put(channel: Any, message: tuple[str, Any]) -> None:
+    """``message`` into the channel once there is room; _Orphaned if the parent has ended meanwhile (killed:
+    a full channel would otherwise keep this process waiting for ever)."""
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            channel.put(message, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            if parent is not None and not parent.is_alive():
+                raise _Orphaned from None
 
 
 def _sendable(exc: Exception) -> Exception:
