@@ -121,7 +121,7 @@ class _Channel:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Any]] = []
 
-    def put(self, message: tuple[str, Any]) -> None:
+    def put(self, message: tuple[str, Any], timeout: float | None = None) -> None:
         self.sent.append(message)
 
 
