@@ -150,13 +150,20 @@ def test_a_period_run_read_ahead_stores_what_one_process_does(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same period scored twice: in one process (one part), then in parts read and scored in a second
-    process. The results, the overview's figures and the match counts of the two runs are the same."""
+    process. The results (with the records that counted), the overview's figures and the match counts of the
+    two runs are the same."""
+    from datetime import date
+
+    from lrc.samples.records import generate_records, write_records
     from lrc.service import runs, score_period
+    from lrc.service.records import ingest_records
     from tests.conftest import ADMIN
 
-    path = tmp_path / "facts.csv"
+    path, records = tmp_path / "facts.csv", tmp_path / "records.csv"
     write_sample(generate(300, seed=53, period=PERIOD), path)
     ingest_file(engine, ADMIN, path, PERIOD)
+    write_records(generate_records(300, seed=53, today=date(2026, 9, 20)), records)
+    assert len(ingest_records(engine, ADMIN, records).stored) > 20
     first = score_period(engine, ADMIN, PERIOD).run_id
     used: list[int] = []
     real = runs.ahead
@@ -180,7 +187,7 @@ def test_a_period_run_read_ahead_stores_what_one_process_does(
                           " ORDER BY city_code, industry", r) for r in (first, second)]  # fmt: skip
         counts = [read("SELECT city_code, region_code, industry, size, ownership, grade, n FROM run_match_counts"
                        " WHERE run_id = :run ORDER BY 1, 2, 3, 4, 5, 6", r) for r in (first, second)]  # fmt: skip
-    assert len(results[0]) == 300
+    assert len(results[0]) == 300 and (results[0]["records"].fillna("") != "").sum() > 20
     pd.testing.assert_frame_equal(results[0], results[1])
     pd.testing.assert_frame_equal(summaries[0], summaries[1])
     pd.testing.assert_frame_equal(counts[0], counts[1])
