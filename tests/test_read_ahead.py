@@ -22,7 +22,7 @@ from lrc.samples import generate, write_sample
 from lrc.scope import Scope
 from lrc.service import ingest_file
 from lrc.service.access import Principal, Role
-from lrc.service.read_ahead import READER, _child, _items, _sendable, checked_batches, checked_chunks
+from lrc.service.read_ahead import READER, _child, _items, _sendable, ahead, checked_batches, checked_chunks
 from tests import test_chunked_ingest
 from tests.test_chunked_ingest import _write
 
@@ -232,3 +232,51 @@ def test_a_reader_whose_caller_is_killed_ends_too(tmp_path: Path, sample: tuple[
             break
         time.sleep(0.1)
     assert _ended(reader)
+
+
+def test_the_reader_starts_with_ctrl_c_held_back_and_the_caller_gets_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
+) -> None:
+    """A Ctrl-C reaching the reader while it was still importing printed its traceback on the terminal: the
+    reader begins with SIGINT blocked (the caller stops it), and the caller's own mask is as it was."""
+    import signal
+
+    path = _write(tmp_path / "big.csv", *sample)
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
+    args = (path, CATALOGUE, PERIOD, frozenset(), None)
+    with ahead(checked_chunks, *args) as items:
+        next(items)
+        [reader] = _readers()
+        status = Path(f"/proc/{reader.pid}/status").read_text()
+        blocked = int(next(line for line in status.splitlines() if line.startswith("SigBlk:")).split()[1], 16)
+        assert blocked & (1 << (signal.SIGINT - 1))
+        list(items)
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
+def test_a_program_without_a_main_guard_is_not_run_again_by_the_reader(
+    tmp_path: Path, sample: tuple[list[str], list[list[str]]]
+) -> None:
+    """``spawn`` runs the caller's main script again in the child unless told otherwise: a script calling the
+    service at its top level would run itself again there (and waited for ever on the store's lock)."""
+    import subprocess
+    import sys
+
+    path = _write(tmp_path / "big.csv", *sample)
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from indicators import load_catalogue\n"
+        "from lrc.service.read_ahead import ahead, checked_chunks\n"
+        "print('started', flush=True)\n"
+        "with ahead(checked_chunks, Path(sys.argv[1]), load_catalogue(), '2026Q3', frozenset(), None) as items:\n"
+        "    print('chunks', len(list(items)), flush=True)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "LRC_INGEST_CHUNK_CHARS": SMALL, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run([sys.executable, str(script), str(path)], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "started" and done.stdout.count("started") == 1
+    assert done.stdout.splitlines()[1].startswith("chunks ") and int(done.stdout.split()[-1]) > 4

@@ -22,6 +22,9 @@ import logging
 import multiprocessing
 import pickle
 import queue
+import signal
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -48,7 +51,8 @@ def ahead(work: Callable[..., Iterator[Any]], *args: Any, waiting: int = AHEAD) 
     context = multiprocessing.get_context("spawn")
     channel: Any = context.Queue(maxsize=waiting)
     child = context.Process(target=_child, args=(work, args, channel), name=READER, daemon=True)
-    child.start()
+    with _starting():
+        child.start()
     try:
         yield _items(channel, child)
         child.join(timeout=JOIN_SECONDS)  # it has sent its last message: it ends by itself
@@ -59,6 +63,37 @@ def ahead(work: Callable[..., Iterator[Any]], *args: Any, waiting: int = AHEAD) 
         channel.close()
 
 
+_START = threading.Lock()  # one child started at a time: ``_starting`` lends out the main module's names
+
+
+@contextmanager
+def _starting() -> Iterator[None]:
+    """While a child is started: Ctrl-C held back, and the main module not named to the child.
+
+    SIGINT is blocked in the starting thread, so the child begins with it blocked and keeps it so (a Ctrl-C
+    reaching it while it was still importing printed its traceback on the terminal); the parent gets a Ctrl-C
+    of that moment as soon as the child is started, and stops the child. And ``spawn`` runs the parent's
+    main script again in the child unless it is a module without a name: a program calling the service
+    without an ``if __name__ == "__main__"`` guard would run itself again there (and waited for ever on the
+    store's writer lock, which it held). What the child runs is never in the main module."""
+    main = sys.modules.get("__main__")
+    names: dict[str, Any] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if main and k in main.__dict__}
+    with _START:
+        blocked = hasattr(signal, "pthread_sigmask")
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__spec__ = None
+        try:
+            yield
+        finally:
+            if main is not None:
+                main.__dict__.update(names)
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _items(channel: Any, child: Any) -> Iterator[Any]:
     while True:
         try:
@@ -66,8 +101,11 @@ def _items(channel: Any, child: Any) -> Iterator[Any]:
         except queue.Empty:
             if child.is_alive():
                 continue
-            ended = f"exit code {child.exitcode}"
-            raise RuntimeError(f"预读进程意外退出 (the read-ahead process ended unexpectedly, {ended})") from None
+            try:  # what it sent just before it ended
+                kind, payload = channel.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                ended = f"exit code {child.exitcode}"
+                raise RuntimeError(f"预读进程意外退出 (the read-ahead process ended unexpectedly, {ended})") from None
         if kind == "error":
             exc, trace = payload
             log.error("read-ahead process failed:\n%s", trace)
@@ -82,12 +120,10 @@ class _Orphaned(Exception):
 
 
 def _child(work: Callable[..., Iterator[Any]], args: tuple[Any, ...], channel: Any) -> None:
-    try:
+    try:  # (SIGINT stays blocked here, see ``_starting``: a Ctrl-C is the caller's, who stops this process)
         for item in work(*args):
             _put(channel, ("item", item))
         _put(channel, ("end", None))
-    except KeyboardInterrupt:  # Ctrl-C reaches both processes: the caller says it, this one ends quietly
-        return
     except _Orphaned:
         channel.cancel_join_thread()  # what waits in the pipe will never be read: end without flushing it
     except Exception as exc:  # noqa: BLE001 (every failure goes to the caller, who decides how to say it)
