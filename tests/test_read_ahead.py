@@ -280,3 +280,21 @@ def test_a_program_without_a_main_guard_is_not_run_again_by_the_reader(
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "started" and done.stdout.count("started") == 1
     assert done.stdout.splitlines()[1].startswith("chunks ") and int(done.stdout.split()[-1]) > 4
+
+
+def test_a_large_file_in_an_encoding_scan_cannot_name_is_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
+) -> None:
+    """UTF-16 without a byte-order mark is read whole, as one chunk: in a second process it gained nothing and
+    was copied across (8.0-9.1 s against 7.4 s for a 58 MB file)."""
+    header, body = sample
+    path = _write(tmp_path / "big.csv", header, body)
+    path.write_bytes(path.read_text(encoding="utf-8-sig").encode("utf-16-le"))  # no byte-order mark
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
+    records = RecordChunks(path, CATALOGUE, period=PERIOD)
+    assert records.in_chunks() and not records.streams()
+    readers = []
+    for _ in checked_batches(records):
+        readers.append(len(_readers()))
+    assert readers == [] or readers == [0]
+    assert not records.streamed and (records.rows > 0 or records.problems)

@@ -175,8 +175,10 @@ class RecordChunks:
         period: str,
         accept_uscc: frozenset[str] = frozenset(),
         sheet: str | None = None,
+        scanned: tuple[str, str | None] | None = None,
     ) -> None:
         check_sheet_option(path, sheet)
+        self.scanned = scanned  # ``scan``'s answer for a file read in chunks, once asked (``streams``)
         self.path, self.catalogue, self.period, self.accept_uscc = path, catalogue, period, accept_uscc
         self.sheet = sheet  # a workbook's worksheet to read (``read_table``)
         self.file = path.name
@@ -199,9 +201,17 @@ class RecordChunks:
         suffix = self.path.suffix.lower()
         return suffix in (".csv", ".txt") and self.path.is_file() and self.path.stat().st_size > chunk_chars()
 
+    def streams(self) -> bool:
+        """Whether the file will be read a chunk at a time: large enough (``in_chunks``) and in an encoding
+        ``scan`` names (reading every byte once; its answer is kept for the reading)."""
+        if not self.in_chunks():
+            return False
+        self.scanned = self.scanned or scan(self.path)
+        return self.scanned[1] is not None
+
     def _tables(self) -> Iterator[RawTable]:
         if self.in_chunks():
-            self.sha256, encoding = scan(self.path)
+            self.sha256, encoding = self.scanned or scan(self.path)
             if encoding is not None:
                 self.streamed = True
                 yield from csv_tables(self.path, encoding, chunk_chars())

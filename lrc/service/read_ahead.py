@@ -158,10 +158,10 @@ def _sendable(exc: Exception) -> Exception:
 def checked_batches(records: RecordChunks) -> Generator[CheckedRows, None, None]:
     """``records``' checked chunks: read in a second process when the file is read in chunks, else here.
     ``records``' findings are brought up to date before each chunk is yielded and when the iteration ends."""
-    if not records.in_chunks():
+    if not records.streams():  # (a large file in an encoding ``scan`` cannot name is read whole: here)
         yield from records
         return
-    args = (records.path, records.catalogue, records.period, records.accept_uscc, records.sheet)
+    args = (records.path, records.catalogue, records.period, records.accept_uscc, records.sheet, records.scanned)
     with ahead(checked_chunks, *args) as items:
         for batch, state in items:
             for name, value in state.items():
@@ -174,11 +174,16 @@ def checked_batches(records: RecordChunks) -> Generator[CheckedRows, None, None]
 
 
 def checked_chunks(
-    path: Path, catalogue: Catalogue, period: str, accept_uscc: frozenset[str], sheet: str | None
+    path: Path,
+    catalogue: Catalogue,
+    period: str,
+    accept_uscc: frozenset[str],
+    sheet: str | None,
+    scanned: tuple[str, str | None] | None = None,
 ) -> Iterator[tuple[CheckedRows | None, dict[str, Any]]]:
     """The reader's side: each checked chunk of the file (None once a problem is found: the rest is read for
     its problems alone) with the reader's findings; last, the findings at the end."""
-    records = RecordChunks(path, catalogue, period=period, accept_uscc=accept_uscc, sheet=sheet)
+    records = RecordChunks(path, catalogue, period=period, accept_uscc=accept_uscc, sheet=sheet, scanned=scanned)
     sent = dict.fromkeys(GROWING, 0)
     for batch in records:
         yield (None if records.problems else batch), _state(records, sent)
