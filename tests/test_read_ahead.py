@@ -83,8 +83,9 @@ def test_a_small_file_is_read_here(tmp_path: Path, sample: tuple[list[str], list
 def test_problems_of_the_reader_and_of_the_writer_are_all_reported(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
 ) -> None:
-    """The writer refuses rows outside a city analyst's scope in the first chunk; the reader finds a bad cell
-    in the last: both are reported, and nothing is stored."""
+    """The writer refuses rows outside a city analyst's scope in the first chunk and in the last; the reader
+    finds a bad cell between them: all are reported (the scope of every chunk after the first problem too),
+    and nothing is stored."""
     header, body = sample
     region = header.index("region_code")
     bad = [list(r) for r in body]
@@ -94,6 +95,7 @@ def test_problems_of_the_reader_and_of_the_writer_are_all_reported(
         if k != outside:
             r[region] = home
     bad[790][header.index("headcount")] = "很多"
+    bad[950][region] = body[outside][region]  # outside again, in a chunk after the first problems
     path = _write(tmp_path / "mixed.csv", header, bad)
     monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
     analyst = Principal(name="city", role=Role.analyst, scope=Scope(home[:4] + "00"))
@@ -102,6 +104,7 @@ def test_problems_of_the_reader_and_of_the_writer_are_all_reported(
     said = {(p.row, p.value): p.reason for p in refused.value.problems}
     assert "权限范围" in said[(outside + 2, body[outside][region])]  # the header is line 1
     assert (792, "很多") in said
+    assert "权限范围" in said[(952, body[outside][region])]
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT COUNT(*) FROM submissions")) == 0
     assert _readers() == []

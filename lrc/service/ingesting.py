@@ -166,7 +166,8 @@ def store_chunks(
     batch_id: int | None = None
     new = 0
     for batch in batches:
-        if records.problems:
+        if records.problems:  # nothing more is written; the rows outside the user's scope are still told
+            _scope_problems(conn, who, records, batch)
             continue
         try:
             _, _, rows, _ = new_rows(conn, who, batch, period, catalogue)
@@ -185,6 +186,16 @@ def store_chunks(
         return None, 0
     _batch_row(conn, who, sample, period, catalogue, records.rows, new, batch_id)
     return batch_id, new
+
+
+def _scope_problems(conn: Connection, who: Principal, records: RecordChunks, batch: CheckedRows) -> None:
+    """The rows of ``batch`` outside the user's scope, added to ``records.problems`` (nothing is written)."""
+    if who.scope.everything:
+        return
+    try:
+        _refuse_outside_scope(conn, who, batch.file, batch, repo.enterprise_ids(conn, batch.frame.index.tolist()))
+    except InputValidationError as exc:
+        records.problems.extend(exc.problems)
 
 
 def check_deadline(who: Principal, period: str) -> None:

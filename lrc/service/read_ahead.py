@@ -181,12 +181,13 @@ def checked_chunks(
     sheet: str | None,
     scanned: tuple[str, str | None] | None = None,
 ) -> Iterator[tuple[CheckedRows | None, dict[str, Any]]]:
-    """The reader's side: each checked chunk of the file (None once a problem is found: the rest is read for
-    its problems alone) with the reader's findings; last, the findings at the end."""
+    """The reader's side: each checked chunk of the file with the reader's findings; last, the findings at
+    the end. (After a problem the chunks are still sent: the caller looks for rows outside its user's scope
+    in every one.)"""
     records = RecordChunks(path, catalogue, period=period, accept_uscc=accept_uscc, sheet=sheet, scanned=scanned)
     sent = dict.fromkeys(GROWING, 0)
     for batch in records:
-        yield (None if records.problems else batch), _state(records, sent)
+        yield batch, _state(records, sent)
     yield None, _state(records, sent)
 
 
