@@ -575,6 +575,9 @@ def _check_decodable(args: list[str]) -> None:
             )
 
 
+ABORTED = "已中止:未完成的写入不会保存 (aborted; nothing half-written is kept)"
+
+
 def main() -> None:
     """Console entry point: one-line messages for users, tracebacks only in the log."""
     logging.basicConfig(
@@ -586,7 +589,7 @@ def main() -> None:
         _check_decodable(sys.argv[1:])
         code = only(sys.argv[1] if len(sys.argv) > 1 else "")(prog_name="lrc", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):  # every write is one transaction: what was not committed is not kept
-        err.print("已中止:未完成的写入不会保存 (aborted; nothing half-written is kept)")
+        err.print(ABORTED)
         sys.exit(130)
     except typer.TyperException as exc:  # the framework's usage errors: one line, like every other message
         _usage_error(exc)
@@ -602,4 +605,6 @@ def main() -> None:
             write_json({"error": {"code": INTERNAL_CODE, "title": INTERNAL_TITLE, "message": message,
                                   "exit_code": 70, "hint": None}})  # fmt: skip
         sys.exit(70)
+    if code == 130:  # Ctrl-C inside a command: the framework ends it with 130 and says nothing
+        err.print(ABORTED)
     sys.exit(code if isinstance(code, int) else 0)

@@ -23,6 +23,7 @@ from lrc.scope import Scope
 from lrc.service import ingest_file
 from lrc.service.access import Principal, Role
 from lrc.service.read_ahead import READER, _child, _items, _sendable, ahead, checked_batches, checked_chunks
+from lrc.store import make_engine
 from tests import test_chunked_ingest
 from tests.test_chunked_ingest import _write
 
@@ -301,3 +302,60 @@ def test_a_large_file_in_an_encoding_scan_cannot_name_is_read_here(
         readers.append(len(_readers()))
     assert readers == [] or readers == [0]
     assert not records.streamed and (records.rows > 0 or records.problems)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and not _ended(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_during_a_chunked_ingest_says_so_and_keeps_nothing(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the terminal's process group) once the reader runs: one line saying nothing
+    half-written is kept, no traceback from either process, exit 130, an empty store, no process left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "big.csv"
+    write_sample(generate(20_000, seed=59, period=PERIOD), path)
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    command = str(Path(sys.executable).parent / "lrc")
+    subprocess.run([command, "init", "--db", db], check=True, capture_output=True)
+    env = {**os.environ, "LRC_INGEST_CHUNK_CHARS": SMALL}
+    run = subprocess.Popen(
+        [command, "ingest", str(path), "--period", PERIOD, "--db", db],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job is
+    )
+    for _ in range(600):
+        readers = _children(run.pid)
+        if readers or run.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert readers, "the reader never started"
+    time.sleep(0.5)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "已中止" in err and "Traceback" not in err and "KeyboardInterrupt" not in err
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT COUNT(*) FROM submissions")) == 0
+    engine.dispose()
+    for _ in range(100):
+        if all(_ended(pid) for pid in readers):
+            break
+        time.sleep(0.1)
+    assert all(_ended(pid) for pid in readers)
