@@ -228,3 +228,18 @@ def test_a_bom_and_a_lone_encoding_are_found_from_the_whole_file(tmp_path: Path)
     assert scan(path)[1] == "utf-8-sig"
     path.write_bytes(b"PK\x03\x04rest")
     assert scan(path)[1] is None
+
+
+def test_a_file_that_changes_while_it_is_read_is_a_problem_not_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: tuple[list[str], list[list[str]]]
+) -> None:
+    """Every byte decoded when the file was scanned; cut mid-character (or rewritten) since, a later piece no
+    longer decodes. That is said as the file's problem: the ingest was an internal error."""
+    header, rows = sample
+    path = _write(tmp_path / "g.csv", header, rows, encoding="gb18030")
+    monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
+    records = RecordChunks(path, CATALOGUE, period=PERIOD, scanned=("0" * 64, "utf-8"))  # as scanned before
+    assert list(records) == [] or records.problems
+    with pytest.raises(InputValidationError) as refused:
+        records.raise_problems()
+    assert [p.reason for p in refused.value.problems if p.row is None][-1].startswith("文件在读取过程中被改动")

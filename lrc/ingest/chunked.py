@@ -39,6 +39,7 @@ CHUNK_CHARS = 8 * 1024 * 1024  # characters of text a chunk: about 44,000 rows (
 _SCAN_BYTES = 8 * 1024 * 1024
 _BREAK = re.compile(r"\r\n|\r|\n")
 DUPLICATE = "(duplicate code)"
+CHANGED = "文件在读取过程中被改动,已无法按原编码读取;请在文件不再变动后重新导入 (the file changed while it was read)"
 
 
 def chunk_chars() -> int:
@@ -234,6 +235,8 @@ class RecordChunks:
                     yield batch
         except InputValidationError as exc:  # the file cannot be read on (an absurd line, a broken quote)
             self._add(exc.problems)
+        except UnicodeDecodeError:  # every byte decoded when scanned: the file has changed since
+            self._add([RowProblem(self.file, None, None, None, CHANGED)])
         if self.chunks and not self.rows and not self.problems:
             reason = (
                 "采集表中只有示例行,还没有填写企业数据 (only the template's example row)" if self._examples

@@ -115,6 +115,7 @@ class Submission(Base):
     period: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer)
     uscc: Mapped[str] = mapped_column(String(18))  # as submitted: verify checks results against it
+    # indexed on SQLite alone (migration 0024: SQLite looks for children while the reference is deferred)
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id", deferrable=True, initially="IMMEDIATE"))
     source_row: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -175,7 +176,7 @@ class ScoreResult(Base):
     )
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))  # indexed on SQLite alone (0024)
     uscc: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(Text)
     region_code: Mapped[str] = mapped_column(String(6))
