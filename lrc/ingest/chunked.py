@@ -205,18 +205,24 @@ class RecordChunks:
     def streams(self) -> bool:
         """Whether the file will be read a chunk at a time: large enough (``in_chunks``) and in an encoding
         ``scan`` names (reading every byte once; its answer is kept for the reading)."""
+        return self._chunk_encoding() is not None
+
+    def _chunk_encoding(self) -> tuple[str, str] | None:
+        """The SHA-256 and the encoding of a file read in chunks (``scan``'s answer, asked once); None for a
+        file read whole."""
         if not self.in_chunks():
-            return False
+            return None
         self.scanned = self.scanned or scan(self.path)
-        return self.scanned[1] is not None
+        digest, encoding = self.scanned
+        return None if encoding is None else (digest, encoding)
 
     def _tables(self) -> Iterator[RawTable]:
-        if self.in_chunks():
-            self.sha256, encoding = self.scanned or scan(self.path)
-            if encoding is not None:
-                self.streamed = True
-                yield from csv_tables(self.path, encoding, chunk_chars())
-                return
+        scanned = self._chunk_encoding()
+        if scanned is not None:
+            self.sha256, encoding = scanned
+            self.streamed = True
+            yield from csv_tables(self.path, encoding, chunk_chars())
+            return
         table = read_table(self.path, key_headers=self.uscc_headers, sheet=self.sheet)
         self.sha256 = table.sha256
         yield table

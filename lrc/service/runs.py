@@ -176,16 +176,19 @@ def scored_parts(
     before are written here (``read_ahead``), a ``SLICE`` at a time, the most two processes' memory allows
     (what comes back is scored without its facts, which only the rows needed); else here, through ``conn``.
     The figures of each way are in docs/performance.md."""
-    parts = [keys.iloc[start : start + PART] for start in range(0, len(keys), PART)]
-    if len(parts) < 2 or not opens_elsewhere(engine):
-        for part in parts:
+    if len(keys) <= PART or not opens_elsewhere(engine):
+        for part in _split(keys, PART):
             yield _worked_out(conn, run_id, catalogue, period, part, inputs, digest)
         return
     url = engine.url.render_as_string(hide_password=False)
     sent = RecordInputs(inputs.live, inputs.ids, {})  # (the hashes are in ``digest`` already)
-    parts = [keys.iloc[start : start + SLICE] for start in range(0, len(keys), SLICE)]
+    parts = _split(keys, SLICE)
     with ahead(read_and_score, url, run_id, catalogue, period, parts, sent, digest, waiting=1) as items:
         yield from items
+
+
+def _split(keys: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    return [keys.iloc[start : start + size] for start in range(0, len(keys), size)]
 
 
 def read_and_score(
