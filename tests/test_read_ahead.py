@@ -8,6 +8,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +24,15 @@ from indicators import load_catalogue
 from lrc.errors import InputValidationError, RowProblem
 from lrc.ingest import RecordChunks
 from lrc.samples import generate, write_sample
+from lrc.samples.records import generate_records, write_records
 from lrc.scope import Scope
-from lrc.service import ingest_file
+from lrc.service import ingest_file, runs, score_period
 from lrc.service.access import Principal, Role
 from lrc.service.read_ahead import READER, _child, _items, _sendable, ahead, checked_batches, checked_chunks
+from lrc.service.records import ingest_records
 from lrc.store import make_engine
 from tests import test_chunked_ingest
+from tests.conftest import ADMIN
 from tests.test_chunked_ingest import _write
 
 PERIOD = "2026Q3"
@@ -156,13 +164,6 @@ def test_a_period_run_read_ahead_stores_what_one_process_does(
     """The same period scored twice: in one process (one part), then in parts read and scored in a second
     process. The results (with the records that counted), the overview's figures and the match counts of the
     two runs are the same."""
-    from datetime import date
-
-    from lrc.samples.records import generate_records, write_records
-    from lrc.service import runs, score_period
-    from lrc.service.records import ingest_records
-    from tests.conftest import ADMIN
-
     path, records = tmp_path / "facts.csv", tmp_path / "records.csv"
     write_sample(generate(300, seed=53, period=PERIOD), path)
     ingest_file(engine, ADMIN, path, PERIOD)
@@ -209,10 +210,6 @@ def _ended(pid: int) -> bool:
 def test_a_reader_whose_caller_is_killed_ends_too(tmp_path: Path, sample: tuple[list[str], list[list[str]]]) -> None:
     """The caller killed outright (no finally runs) while the reader waits for room: the reader must see its
     caller gone and end, not wait for ever holding its memory."""
-    import subprocess
-    import sys
-    import time
-
     path = _write(tmp_path / "big.csv", *sample)
     script = (
         "import multiprocessing, sys, time\n"
@@ -243,8 +240,6 @@ def test_the_reader_starts_with_ctrl_c_held_back_and_the_caller_gets_it_again(
 ) -> None:
     """A Ctrl-C reaching the reader while it was still importing printed its traceback on the terminal: the
     reader begins with SIGINT blocked (the caller stops it), and the caller's own mask is as it was."""
-    import signal
-
     path = _write(tmp_path / "big.csv", *sample)
     monkeypatch.setenv("LRC_INGEST_CHUNK_CHARS", SMALL)
     args = (path, CATALOGUE, PERIOD, frozenset(), None)
@@ -263,9 +258,6 @@ def test_a_program_without_a_main_guard_is_not_run_again_by_the_reader(
 ) -> None:
     """``spawn`` runs the caller's main script again in the child unless told otherwise: a script calling the
     service at its top level would run itself again there (and waited for ever on the store's lock)."""
-    import subprocess
-    import sys
-
     path = _write(tmp_path / "big.csv", *sample)
     script = tmp_path / "unguarded.py"
     script.write_text(
@@ -320,11 +312,6 @@ def _children(pid: int) -> list[int]:
 def test_ctrl_c_during_a_chunked_ingest_says_so_and_keeps_nothing(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the terminal's process group) once the reader runs: one line saying nothing
     half-written is kept, no traceback from either process, exit 130, an empty store, no process left."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
     path = tmp_path / "big.csv"
     write_sample(generate(20_000, seed=59, period=PERIOD), path)
     db = f"sqlite:///{tmp_path / 'c.db'}"
