@@ -74,6 +74,44 @@ def test_a_changed_resubmission_is_a_new_version(engine: Engine, sample_csv: Pat
     assert versions[0] == 2 and len(versions) == 61
 
 
+def test_a_period_run_reads_each_enterprises_newest_submission_of_its_period(engine: Engine, tmp_path: Path) -> None:
+    """``latest_submission_keys`` (through the driver, an anti-join, sorted here) gives what the grouped
+    maximum of each enterprise's versions gives, by USCC in order: three versions of some enterprises,
+    a second period with other versions and enterprises, and a period with none."""
+    frame = generate(40, seed=21, period=PERIOD)
+    for version in range(3):
+        changed = frame.copy()
+        changed.loc[changed.index[: 10 * version], "headcount"] += version + 1  # 0, 10 then 20 changed
+        write_sample(changed, tmp_path / f"v{version}.csv")
+        ingest_file(engine, ADMIN, tmp_path / f"v{version}.csv", PERIOD)
+    other = generate(30, seed=22, period="2026Q4")
+    write_sample(other, tmp_path / "q4.csv")
+    ingest_file(engine, ADMIN, tmp_path / "q4.csv", "2026Q4")
+    write_sample(frame.head(25), tmp_path / "q4b.csv")
+    ingest_file(engine, ADMIN, tmp_path / "q4b.csv", "2026Q4")
+    S = repo.Submission
+    with engine.connect() as conn:
+        for period, n in ((PERIOD, 40), ("2026Q4", 55), ("2027Q1", 0)):
+            newest = (
+                select(S.enterprise_id, func.max(S.version).label("version"))
+                .where(S.period == period)
+                .group_by(S.enterprise_id)
+                .subquery()
+            )
+            expected = conn.execute(
+                select(S.uscc, S.enterprise_id, S.id, S.content_hash, S.batch_id)
+                .join(newest, (S.enterprise_id == newest.c.enterprise_id) & (S.version == newest.c.version))
+                .where(S.period == period)
+                .order_by(S.uscc)
+            ).all()
+            keys = repo.latest_submission_keys(conn, period)
+            got = list(zip(keys.index, *(keys[c].tolist() for c in keys.columns), strict=True))
+            assert got == [tuple(row) for row in expected] and len(got) == n
+            assert list(keys.columns) == ["enterprise_id", "submission_id", "content_hash", "batch_id"]
+    with engine.connect() as conn:
+        assert max(conn.execute(select(S.version)).scalars()) == 3
+
+
 def test_submissions_read_with_their_own_batchs_field_order(engine: Engine, sample_csv: Path, tmp_path: Path) -> None:
     """Each submission read for scoring carries the ``fields`` document of the batch it came in: three
     batches, two with the same field list (one category for both) and one collected for catalogue 2026.1."""

@@ -51,15 +51,16 @@ def ahead(work: Callable[..., Iterator[Any]], *args: Any, waiting: int = AHEAD) 
     context = multiprocessing.get_context("spawn")
     channel: Any = context.Queue(maxsize=waiting)
     child = context.Process(target=_child, args=(work, args, channel), name=READER, daemon=True)
-    with _starting():
-        child.start()
-    try:
+    try:  # (a Ctrl-C held back while the child started arrives as it ends: the child is stopped then too)
+        with _starting():
+            child.start()
         yield _items(channel, child)
         child.join(timeout=JOIN_SECONDS)  # it has sent its last message: it ends by itself
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        if child.pid is not None:  # (started)
+            if child.is_alive():
+                child.terminate()
+            child.join()
         channel.close()
 
 
@@ -82,6 +83,11 @@ def _starting() -> Iterator[None]:
         blocked = hasattr(signal, "pthread_sigmask")
         if blocked:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # Another thread (a progress bar's) may take the signal even so, and its Python handler then runs here,
+        # in the middle of the start, where the child is not yet the caller's to stop: it waits until the end.
+        held: list[int] = []
+        handled = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum)) if handled else None
         if main is not None:
             main.__dict__.pop("__file__", None)
             main.__spec__ = None
@@ -90,8 +96,12 @@ def _starting() -> Iterator[None]:
         finally:
             if main is not None:
                 main.__dict__.update(names)
+            if handled:
+                signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
             if blocked:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            if held:
+                signal.raise_signal(signal.SIGINT)  # now, to the handler there was
 
 
 def _items(channel: Any, child: Any) -> Iterator[Any]:

@@ -58,8 +58,9 @@ PART = 100_000  # enterprises a period run reads and scores together
 def input_hash(catalogue: Catalogue, period: str, usccs: list[str], content_hashes: list[str]) -> str:
     """What a run scored: the catalogue, the period and each enterprise's submission."""
     digest = hashlib.sha256(f"{catalogue.content_hash}\n{period}\n".encode())
-    for uscc, content in sorted(zip(usccs, content_hashes, strict=True)):
-        digest.update(f"{uscc}:{content}\n".encode())
+    pairs = sorted(zip(usccs, content_hashes, strict=True))
+    for start in range(0, len(pairs), 100_000):  # the same bytes as a line at a time, in fewer calls
+        digest.update("".join(f"{uscc}:{content}\n" for uscc, content in pairs[start : start + 100_000]).encode())
     return digest.hexdigest()
 
 
@@ -105,9 +106,12 @@ class RecordInputs:
 
     def input_hashes(self, subs: pd.DataFrame) -> list[str]:
         """Each submission's content hash, with its records' hashes after a ``+`` when some count."""
+        plain = subs["content_hash"].tolist()
+        if not self.hashes:
+            return plain
         return [
             f"{h}+{self.hashes[u]}" if u in self.hashes else h
-            for h, u in zip(subs["content_hash"].tolist(), subs.index, strict=True)
+            for h, u in zip(plain, subs.index.tolist(), strict=True)
         ]
 
 
@@ -156,7 +160,7 @@ class ScoredPart:
 
     subs: pd.DataFrame
     scored: Scored
-    slices: Iterable[list[dict]]
+    slices: Iterable[repo.BoundRows]
     summary: dict[summaries.Key, summaries.Part]
 
 
@@ -228,8 +232,8 @@ def _worked_out(
     scored = scored_with(catalogue, period, subs, inputs, digest)
     summary = summaries.scored_parts(catalogue, subs, scored.result)
     if not to_send:
-        return ScoredPart(subs, scored, result_slices(run_id, subs, scored), summary)
-    slices = list(result_slices(run_id, subs, scored))
+        return ScoredPart(subs, scored, result_slices(conn.dialect, run_id, subs, scored), summary)
+    slices = list(result_slices(conn.dialect, run_id, subs, scored))
     return ScoredPart(subs, Scored(scored.facts.iloc[:, :0], scored.result, [], digest), slices, summary)
 
 
@@ -468,28 +472,32 @@ def write_results(
     causes: list[int | None] | None = None,
     progress: Progress | None = None,
     keep: bool = False,
-    built: Iterable[list[dict]] | None = None,
+    built: Iterable[repo.BoundRows] | None = None,
 ) -> list[dict]:
     """Store the results of ``scored`` under ``run_id`` and the alerts they raise against ``prior``, built
     and written a slice at a time (``built``: the slices, when built already); with ``keep``, the rows (else
     none: a province's rows as dicts would take gigabytes)."""
     kept: list[dict] = []
-    for rows in result_slices(run_id, subs, scored, causes) if built is None else built:
+    if built is None:
+        built = result_slices(conn.dialect, run_id, subs, scored, causes)
+    for rows in built:
         repo.add_results(conn, rows, progress)
-        raise_alerts(conn, catalogue, period, run_id, rows, prior)
-        if keep:
-            kept.extend(rows)
+        raise_alerts(conn, catalogue, period, run_id, rows.as_dicts(), prior)
+    if keep:  # (the rows as built, not as bound for the driver: a red line is True, not 1)
+        kept = _as_rows(result_columns(run_id, subs, scored.facts, scored.result, scored.record_ids, causes))
     return kept
 
 
 def result_slices(
-    run_id: int, subs: pd.DataFrame, scored: Scored, causes: list[int | None] | None = None
-) -> Iterator[list[dict]]:
-    """The result rows of ``scored`` (``result_rows``), a ``SLICE`` at a time."""
+    dialect: Any, run_id: int, subs: pd.DataFrame, scored: Scored, causes: list[int | None] | None = None
+) -> Iterator[repo.BoundRows]:
+    """The result rows of ``scored`` (``result_columns``), a ``SLICE`` at a time, bound for ``dialect`` and
+    in enterprise id order (``repo.result_values``)."""
     level1 = scored.result.level("level1").to_numpy()
     for start in range(0, len(subs), SLICE):
         part = slice(start, start + SLICE)
-        yield result_rows(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
+        columns = result_columns(run_id, subs, scored.facts, scored.result, scored.record_ids, causes, part, level1)
+        yield repo.result_values(dialect, columns)
 
 
 def baseline_id(conn: Connection, period: str) -> int | None:
@@ -523,7 +531,7 @@ def baseline(conn: Connection, period: str) -> pd.DataFrame | None:
     return None if runs is None else repo.results(conn, runs, BEFORE_COLUMNS)
 
 
-def result_rows(
+def result_columns(
     run_id: int,
     subs: pd.DataFrame,
     facts: pd.DataFrame,
@@ -532,14 +540,15 @@ def result_rows(
     causes: list[int | None] | None = None,
     part: slice = slice(None),
     level1: np.ndarray | None = None,
-) -> list[dict]:
-    """Rows for ``score_results`` of the enterprises at ``part`` of ``subs``, as plain Python values (NULL,
+) -> dict[str, list[Any]]:
+    """The ``score_results`` columns of the enterprises at ``part`` of ``subs``, as plain Python values (NULL,
     never NaN, for missing text); ``level1`` is the result's first-level points when already computed."""
     subs, facts = subs.iloc[part], facts.iloc[part]
     level1 = result.level("level1").to_numpy() if level1 is None else level1
     headcount = pd.to_numeric(facts["headcount"], errors="coerce")
     n = len(subs)
-    columns: dict[str, list[Any]] = {
+    return {
+        "run_id": [run_id] * n,
         "enterprise_id": [int(v) for v in subs["enterprise_id"]],
         "submission_id": [int(v) for v in subs["submission_id"]],
         "uscc": [str(v) for v in subs.index],
@@ -556,9 +565,16 @@ def result_rows(
         "records": record_ids[part] if record_ids else [""] * n,
         "cause_record_id": causes[part] if causes else [None] * n,
     }
+
+
+def result_rows(*args: Any, **kwargs: Any) -> list[dict]:
+    """The rows of ``result_columns`` (same arguments), each as a dict."""
+    return _as_rows(result_columns(*args, **kwargs))
+
+
+def _as_rows(columns: dict[str, list[Any]]) -> list[dict]:
     names = list(columns)
-    rows = zip(*columns.values(), strict=True)
-    return [{"run_id": run_id, **dict(zip(names, values, strict=True))} for values in rows]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def catalogue_for_run(conn: Connection, run: Any) -> Catalogue:
