@@ -14,6 +14,7 @@ as plain constants, and the small normalisers that map what users type onto them
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 __all__ = [
@@ -121,6 +122,14 @@ def city_of(region_code: str) -> str | None:
         return None
     city = code[:4] + "00"
     return city if city in CITIES else None
+
+
+def city_codes(region_codes: Iterable[str]) -> list[str]:
+    """Each region code's city (``city_of``), or the code itself when it has none: worked out once per
+    distinct code (a province's million results have a hundred or so)."""
+    listed = region_codes.tolist() if hasattr(region_codes, "tolist") else list(region_codes)
+    known = {code: city_of(code) or code for code in set(listed)}
+    return [known[code] for code in listed]
 
 
 @cache

@@ -22,7 +22,7 @@ from lrc.errors import ConflictError, NotFoundError, NotScored
 from lrc.frames import in_index
 from lrc.ingest.records import record_hashes
 from lrc.periods import check_period, period_end, sort_periods
-from lrc.reference import city_of
+from lrc.reference import city_codes
 from lrc.service import comparisons, summaries
 from lrc.service.access import Action, Principal
 from lrc.service.alerts import BEFORE_COLUMNS, Prior, prior_results, raise_alerts, raise_missing
@@ -547,16 +547,16 @@ def result_columns(
     level1 = result.level("level1").to_numpy() if level1 is None else level1
     headcount = pd.to_numeric(facts["headcount"], errors="coerce")
     n = len(subs)
-    return {
+    return {  # (each column listed at once: iterating pandas' values costs a call per value)
         "run_id": [run_id] * n,
-        "enterprise_id": [int(v) for v in subs["enterprise_id"]],
-        "submission_id": [int(v) for v in subs["submission_id"]],
-        "uscc": [str(v) for v in subs.index],
+        "enterprise_id": subs["enterprise_id"].astype("int64").tolist(),
+        "submission_id": subs["submission_id"].astype("int64").tolist(),
+        "uscc": [str(v) for v in subs.index.tolist()],
         **{c: repo.nullable_text(subs[c]) for c in ("name", "region_code", "industry", "size", "ownership")},
-        "city_code": [city_of(r) or r for r in subs["region_code"]],
-        "headcount": [None if pd.isna(h) else int(h) for h in headcount],
+        "city_code": city_codes(subs["region_code"]),
+        "headcount": [None if h != h else int(h) for h in headcount.astype("float64").tolist()],  # NaN: none
         "total": result.total[part].tolist(),
-        "grade": [str(g) for g in result.grade[part]],
+        "grade": [str(g) for g in np.asarray(result.grade[part]).tolist()],
         "red_line": result.red_line[part].tolist(),
         "completeness": np.round(result.completeness[part], 6).tolist(),
         "level1": pack(level1[part]),

@@ -40,7 +40,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from indicators import Catalogue
-from lrc.reference import CITIES, city_of
+from lrc.reference import CITIES, city_codes
 from lrc.scope import Scope
 from lrc.service.access import Principal
 from lrc.store import repository as repo
@@ -138,8 +138,10 @@ def parts_of(catalogue: Catalogue, frame: pd.DataFrame, points: np.ndarray, leve
             )  # fmt: skip
             out.setdefault((str(city), str(industry)), Part()).add(one)
         return out
-    keys = pd.MultiIndex.from_arrays([frame["city_code"].astype(str), frame["industry"].astype(str)])
-    codes, uniques = pd.factorize(keys)
+    cities, city_names = pd.factorize(frame["city_code"].astype(str))  # (a MultiIndex's factorize: 6x slower)
+    industries, industry_names = pd.factorize(frame["industry"].astype(str))
+    codes, pairs = pd.factorize(cities.astype(np.int64) * len(industry_names) + industries)
+    uniques = [(city_names[p // len(industry_names)], industry_names[p % len(industry_names)]) for p in pairs]
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques)))
     sums = np.add.reduceat(points[order].astype(np.int64), bounds, axis=0)
@@ -172,7 +174,7 @@ def scored_parts(catalogue: Catalogue, subs: pd.DataFrame, result: Any) -> dict[
     """The parts of results just scored (``subs``: the submissions, with region_code and industry;
     ``result``: their ``scoring.Scores``), as ``runs.result_rows`` would store them."""
     frame = pd.DataFrame({
-        "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
+        "city_code": city_codes(subs["region_code"]), "industry": subs["industry"].to_numpy(),
         "total": result.total, "grade": result.grade, "red_line": result.red_line,
     })  # fmt: skip
     return parts_of(catalogue, frame, np.asarray(result.points), result.level("level1").to_numpy())

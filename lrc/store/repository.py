@@ -352,8 +352,13 @@ def batch_fields(conn: Connection, batch_ids: Sequence[int]) -> list[str]:
 def submission_facts(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
     """Identity as submitted, facts and field order of some submissions, indexed by submission id (not their
     hashes: a period run has them from ``latest_submission_keys``, and 64 MB of text a million)."""
-    columns = [c for c in _submission_columns() if c.key != "content_hash"]
-    frames = [_frame(conn, select(*columns).where(Submission.id.in_(part))) for part in chunks(list(ids))]
+    names = [str(c.key) for c in _submission_columns() if c.key != "content_hash"]
+    listed = ", ".join(("id AS submission_id", *names[1:]))
+    store, frames = in_transaction(conn), []
+    for part in chunks(list(ids)):  # through the driver: SQLAlchemy's rows were a fifth of a period run's reading
+        values, params = in_list("id", part)
+        found, rows = store.named_rows(f"SELECT {listed} FROM submissions WHERE id IN {values}", params)  # noqa: S608
+        frames.append(pd.DataFrame.from_records(rows, columns=found) if rows else pd.DataFrame(columns=found))
     return _with_fields(conn, _joined(frames)).set_index("submission_id")
 
 
