@@ -180,6 +180,7 @@ def scored_parts(
     before are written here (``read_ahead``), a ``SLICE`` at a time, the most two processes' memory allows
     (what comes back is scored without its facts, which only the rows needed); else here, through ``conn``.
     The figures of each way are in docs/performance.md."""
+    keys = keys.sort_values("submission_id", kind="stable")  # parts read from the store in its own order
     if len(keys) <= PART or not opens_elsewhere(engine):
         for part in _split(keys, PART):
             yield _worked_out(conn, run_id, catalogue, period, part, inputs, digest)
