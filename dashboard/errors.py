@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.i18n import tr
 from dashboard.text import plain
-from lrc.errors import LrcError
+from lrc.errors import LrcError, StoreError
 
 log = logging.getLogger("lrc.dashboard")
 P = ParamSpec("P")
@@ -87,7 +87,10 @@ def user_errors() -> Iterator[None]:
         yield
     except LrcError as exc:
         file_log().info("user error: %s", exc)
-        st.error(f"{headline(exc)}:{plain(exc)}")
+        # the store's own state (missing, not initialised): whoever runs the dashboard can mend it, so its
+        # command is said here too; other errors' commands are for users who may run them (see the pages)
+        hint = f";{plain(exc.cli_hint)}" if isinstance(exc, StoreError) and exc.cli_hint else ""
+        st.error(f"{headline(exc)}:{plain(exc)}{hint}")
     except SQLAlchemyError as exc:
         ref = error_id()
         file_log().error("database error [%s]", ref, exc_info=exc)

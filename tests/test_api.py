@@ -92,6 +92,10 @@ def test_a_token_carries_its_users_scope(api: Api) -> None:
     assert "无权查看" in body["detail"]
     problem(api.client.get(f"/api/v1/enterprises/{other}/history", headers=api.token("dl")), 404, "not_found")
     problem(api.client.post("/api/v1/submissions", json=api.row(0), headers=api.token("vv")), 403, "forbidden")
+    # a record is a row, as a batch's rows are (README): one outside the scope is 422, naming its field
+    outside = problem(api.client.post("/api/v1/records", json=record(other), headers=api.token("dl")), 422,
+                      "invalid_input")  # fmt: skip
+    assert [e["field"] for e in outside["errors"]] == ["uscc"], outside
     # an address with a direction override is echoed with the character written out, never raw
     turned = problem(api.client.get("/api/v1/enterprises/%E2%80%AEABC", headers=api.token("boss")), 404, "not_found")
     assert "\u202e" not in json.dumps(turned, ensure_ascii=False) and "\\u202eABC" in turned["instance"]

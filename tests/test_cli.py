@@ -345,11 +345,12 @@ def test_a_store_that_cannot_be_used_is_said_with_the_database_s_reason(tmp_path
     server = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgres@", "postgres:secret-pw@", 1)
     cases = {
         f"sqlite:///{tmp_path / 'bad.db'}": "不是 lrc 的 SQLite 数据库",
-        f"{server}/lrc_no_such_database": "数据库不存在,请先创建它",
+        f"{server}/lrc_no_such_database": "数据库不存在,须先创建",
     }
     for url, says in cases.items():
         done = lrc(tmp_path, "rank", "--period", "2026Q3", "--db", url, ok=False)
         assert done.returncode == 7 and says in done.stderr, done.stderr
+        assert ("lrc init" in done.stderr) == ("创建" in says), done.stderr  # the CLI's own hint, where it helps
         assert "secret-pw" not in done.stderr and "Traceback" not in done.stderr
 
 

@@ -37,8 +37,22 @@ def sample_csv(tmp_path: Path) -> Path:
 
 
 def test_uninitialised_store_is_a_clear_error(db_url: str) -> None:
-    with pytest.raises(StoreError, match="lrc init"):
+    """Said for every door (the API's callers do not run commands); the CLI and the dashboard add the hint."""
+    with pytest.raises(StoreError, match="尚未初始化|不存在") as raised:
         require_schema(make_engine(db_url))
+    assert "lrc " not in str(raised.value) and "`lrc init`" in (raised.value.cli_hint or "")
+
+
+def test_an_api_caller_is_not_told_to_run_a_command_when_the_store_is_not_initialised(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from lrc.api import create_app
+
+    (tmp_path / "blank.db").touch()
+    client = TestClient(create_app(f"sqlite:///{tmp_path / 'blank.db'}"))
+    answer = client.get("/api/v1/rankings", headers={"Authorization": "Bearer x"})
+    assert answer.status_code == 503 and answer.json()["code"] == "store_unavailable"
+    assert "尚未初始化" in answer.json()["detail"] and "lrc init" not in answer.text
 
 
 def test_every_sqlite_connection_has_the_larger_page_cache(tmp_path: Path) -> None:

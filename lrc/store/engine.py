@@ -88,6 +88,7 @@ def store_exists(engine: Engine) -> bool:
     return _missing_sqlite_file(engine) is None
 
 
+INIT_HINT = "请先运行 `lrc init` (run `lrc init` first)"  # what the CLI adds (a message names no command)
 SCHEMA_RECHECK = 2.0  # seconds an engine's store, once found at the newest schema, is not asked again
 _AT_HEAD: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 
@@ -98,15 +99,16 @@ def require_schema(engine: Engine) -> None:
     there for ``SCHEMA_RECHECK`` seconds (a request calls this two or three times; each asked the database)."""
     missing = _missing_sqlite_file(engine)
     if missing:
-        raise StoreError(f"数据库文件 {missing} 不存在,请先运行 `lrc init` (database file not found: run `lrc init`)")
+        raise StoreError(f"数据库文件 {missing} 不存在 (database file not found)", cli_hint=INIT_HINT)
     seen = _AT_HEAD.get(engine)
     if seen is not None and time.monotonic() - seen < SCHEMA_RECHECK:
         return
     current = current_revision(engine)
     if current is None:
-        raise StoreError("数据库尚未初始化,请先运行 `lrc init` (database not initialised: run `lrc init`)")
+        raise StoreError("数据库尚未初始化 (database not initialised)", cli_hint=INIT_HINT)
     if current != head_revision():
         raise StoreError(
-            f"数据库结构版本 {current} 不是最新 {head_revision()},请运行 `lrc init` 升级 (run `lrc init` to upgrade)"
+            f"数据库结构版本 {current} 不是最新 {head_revision()},须先升级 (schema not at the newest: upgrade it)",
+            cli_hint="升级:运行 `lrc init` (run `lrc init` to upgrade)",
         )
     _AT_HEAD[engine] = time.monotonic()

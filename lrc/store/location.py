@@ -24,5 +24,7 @@ def unusable(said_by: BaseException, kind: str) -> StoreError:
     if "file is not a database" in reason:
         hint = ":该文件不是 lrc 的 SQLite 数据库 (not an lrc SQLite store)"
     elif "does not exist" in reason and "database" in reason:
-        hint = ":数据库不存在,请先创建它,再运行 `lrc init` (create the database, then run `lrc init`)"
+        hint = ":数据库不存在,须先创建 (the database does not exist: create it first)"
+        then = "创建数据库后运行 `lrc init` (create the database, then run `lrc init`)"
+        return StoreError(f"无法使用数据库 (cannot use the database){hint}。{kind}: {reason[:300]}", cli_hint=then)
     return StoreError(f"无法使用数据库 (cannot use the database){hint}。{kind}: {reason[:300]}")
