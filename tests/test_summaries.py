@@ -215,3 +215,30 @@ def test_a_reader_waits_for_a_rescoring_still_in_flight(pg_engine: Engine, tmp_p
     with pg_engine.begin() as other:  # another period is not held up
         repo.hold_period(other, "2026Q2")
         assert repo.settled_runs(pg_engine, run).first == run.id
+
+
+def test_a_summary_is_stored_as_the_same_bytes_whatever_order_its_results_came_in() -> None:
+    """A period run's parts come in the store's order; the stored body must not depend on it (its counts
+    were written in the order their keys first came)."""
+    from indicators import load_catalogue
+    from lrc.samples import generate
+    from scoring import score
+
+    catalogue = load_catalogue()
+    subs = generate(3_000, seed=31, period="2026Q3").set_index("uscc")
+    result = score(catalogue, subs)  # (a sample's columns are its facts)
+
+    def stored(order: np.ndarray, parts: int) -> dict[sm.Key, str]:
+        summary: dict[sm.Key, sm.Part] = {}
+        for rows in np.array_split(order, parts):
+            sm.add_parts(summary, sm.parts_of(catalogue, frame.iloc[rows], points[rows], level1[rows]))
+        return {key: part.to_json() for key, part in summary.items()}
+
+    frame = pd.DataFrame({
+        "city_code": subs["region_code"].str[:4] + "00", "industry": subs["industry"].to_numpy(),
+        "total": result.total, "grade": result.grade, "red_line": result.red_line,
+    })  # fmt: skip
+    points, level1 = np.asarray(result.points), result.level("level1").to_numpy()
+    first = stored(np.arange(len(frame)), 1)
+    shuffled = stored(np.random.default_rng(5).permutation(len(frame)), 7)
+    assert first == shuffled and len(first) > 10

@@ -83,15 +83,16 @@ class Part:
             _merge(mine, theirs, sign)
 
     def to_json(self) -> str:
+        """The part as JSON, its counts in order of their keys: the same bytes whatever order the results came in."""
         return json.dumps(
             {
                 "n": self.n,
                 "red_lines": self.red_lines,
-                "grades": dict(self.grades),
-                "totals": {str(k): v for k, v in self.totals.items()},
+                "grades": dict(sorted(self.grades.items())),
+                "totals": {str(k): v for k, v in sorted(self.totals.items())},
                 "item_sums": self.item_sums.tolist(),
                 "item_losing": self.item_losing.tolist(),
-                "level1": [{str(k): v for k, v in c.items()} for c in self.level1],
+                "level1": [{str(k): v for k, v in sorted(c.items())} for c in self.level1],
             },
             separators=(",", ":"),
         )
