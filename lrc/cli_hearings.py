@@ -152,6 +152,8 @@ def attach(
     engine, who = store_and_principal(db, as_)
     done = attach_file(engine, who, hearing_id, file, kind, uscc)
     stored = "同一文件已存,未重复保存" if done.stored_before else "已保存"
+    if done.attached_before:
+        stored = "此听证已附过同一文件,未重复附上 (attached before)"
 
     def text() -> None:
         out.print(f"听证 {hearing_id}:{done.kind_zh} {done.name},{stored}(SHA-256 {done.sha256})")

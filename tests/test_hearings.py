@@ -160,6 +160,11 @@ def test_a_hearing_is_recorded_with_files_stored_once_and_its_outcome(
     again = attach(engine, ADMIN, made.id, copy, "minutes")
     assert (first.stored_before, again.stored_before) == (False, True) and first.id == again.id
     assert _count(engine, Attachment) == 1
+    # the same report attached again for the same enterprise is a repeat: listed once, answered as first made
+    repeat = attach(engine, Principal("dl", Role.analyst), made.id, report, "csr_report", two[0])
+    assert repeat.attached_before and (repeat.id, repeat.added_by, repeat.name) == (first.id, ADMIN.name, first.name)
+    listed = [(a.id, a.kind, a.uscc) for a in get_hearing(engine, ADMIN, made.id).attachments]
+    assert listed == [(first.id, "csr_report", two[0]), (first.id, "minutes", None)]
     assert first.sha256 == hashlib.sha256(PDF).hexdigest()
     for name in ("notes.txt", "tool.exe"):
         (tmp_path / name).write_bytes(b"x")
@@ -193,7 +198,7 @@ def test_a_hearing_is_recorded_with_files_stored_once_and_its_outcome(
         record_outcome(engine, ADMIN, ahead.id, "意见", "结论")
     assert get_hearing(engine, ADMIN, ahead.id).status != "held"
     entries = [e for e in audit_log(engine, ADMIN, action="hearing") if e.target == f"hearing:{made.id}"]
-    assert sum(e.outcome == "ok" for e in entries) == 4  # created, two files, the outcome
+    assert sum(e.outcome == "ok" for e in entries) == 5  # created, three attachings (one a repeat), the outcome
     assert any(e.outcome == "error" for e in audit_log(engine, ADMIN, action="hearing"))
 
 

@@ -73,6 +73,7 @@ class AttachmentOut(BaseModel):
     added_by: str
     added_at: Any
     stored_before: bool = False  # the same bytes were already stored (kept once)
+    attached_before: bool = False  # this hearing had the same file, as the same kind and enterprise: a repeat
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -403,7 +404,8 @@ def attach(
     engine: Engine, who: Principal, hearing_id: int, path: Path, kind: str, uscc: str | None = None
 ) -> AttachmentOut:
     """Attach a file to a hearing: an enterprise's CSR report (``uscc`` required for a collective hearing)
-    or the minutes. The bytes are stored once, however often the same file is attached."""
+    or the minutes. The bytes are stored once, however often the same file is attached; the same file attached
+    again as the same kind (and enterprise) adds nothing and answers the first attachment (``attached_before``)."""
     require_schema(engine)
     kind = kind.strip().lower()
     if kind not in ("csr_report", "minutes"):
@@ -422,11 +424,26 @@ def attach(
         at = repo.now()
         with repo.writing(engine) as conn:
             file_id, digest, before = store_file(conn, who, name, content, media)
-            conn.execute(insert(HearingAttachment), {"hearing_id": hearing_id, "attachment_id": file_id, "kind": kind,
-                                                     "uscc": code, "name": name[:255], "added_by": who.name,
-                                                     "added_at": at})  # fmt: skip
-            entry.detail = f"{kind} {name[:100]} sha256={digest} {'已存' if before else '新存'}"
+            table = HearingAttachment.__table__
+            first = conn.execute(
+                select(table.c.name, table.c.added_by, table.c.added_at).where(
+                    table.c.hearing_id == hearing_id, table.c.attachment_id == file_id, table.c.kind == kind,
+                    table.c.uscc.is_(None) if code is None else table.c.uscc == code,
+                ).order_by(table.c.id).limit(1)
+            ).first()
+            if first is None:
+                conn.execute(insert(HearingAttachment), {"hearing_id": hearing_id, "attachment_id": file_id,
+                                                         "kind": kind, "uscc": code, "name": name[:255],
+                                                         "added_by": who.name, "added_at": at})  # fmt: skip
+            entry.detail = (
+                f"{kind} {name[:100]} sha256={digest} {'已存' if before else '新存'}"
+                f"{',已附过,未重复附上' if first is not None else ''}"
+            )
             entry.write(conn)
+    if first is not None:  # a repeat: the attachment as it was first made, listed once (it was listed twice)
+        return AttachmentOut(id=file_id, kind=kind, uscc=code, name=first.name, media_type=media, size=len(content),
+                             sha256=digest, added_by=first.added_by, added_at=china_iso(first.added_at),
+                             stored_before=True, attached_before=True)  # fmt: skip
     return AttachmentOut(id=file_id, kind=kind, uscc=code, name=name, media_type=media, size=len(content),
                          sha256=digest, added_by=who.name, added_at=china_iso(at),
                          stored_before=before)  # fmt: skip
