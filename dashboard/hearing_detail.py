@@ -112,6 +112,8 @@ def files(who: Principal, hearing: HearingOut) -> None:
         with uploaded(upload) as path:
             done = attach(engine(), who, hearing.id, path, kind, owner if kind == "csr_report" else None)
         again = tr(",同一文件已存,未重复保存", "; the same file was stored already") if done.stored_before else ""
+        if done.attached_before:
+            again = tr(",此听证已附过同一文件,未重复附上", "; this hearing had the same file already")
         written(tr(f"已上传 {plain(done.name)}(文件编号 {done.id}){again}", f"Attached {plain(done.name)}{again}"))
 
 
