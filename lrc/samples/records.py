@@ -121,7 +121,7 @@ def _records_of(
     tier = rng.choice(tiers, size=len(rows), p=weights / weights.sum())
     days = rng.integers(0, span_days, size=len(rows))
     region = identity["region_code"].to_numpy()[rows]
-    cities = [reference.CITIES[reference.city_of(r) or r] for r in region]
+    cities = [reference.CITIES[c] for c in reference.city_codes(region)]
     provincial = kind.code == "HONOUR_PROVINCIAL_NATIONAL"
     workers = rng.integers(1, 40, size=len(rows)) if kind.workers else None
     amount = np.round(rng.lognormal(10.5, 1.0, size=len(rows)), -2) if kind.amount else None

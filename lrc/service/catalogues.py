@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from indicators import Catalogue, Item
 from lrc.errors import NotFoundError
 from lrc.periods import check_period
-from lrc.reference import CITIES, city_of
+from lrc.reference import CITIES, city_codes
 from lrc.service.access import Principal
 from lrc.service.runs import marks_now, missing_required, score_submissions
 from lrc.store import repository as repo
@@ -170,7 +170,7 @@ def impact(
             "new_total": after.total / 10,
             "old_grade": before.grade,
             "new_grade": after.grade,
-            "city": [CITIES.get(city_of(r) or r, r) for r in subs["region_code"]],
+            "city": [CITIES.get(c, c) for c in city_codes(subs["region_code"])],
             "size": subs["size"].to_numpy(),
         },
         index=subs.index,

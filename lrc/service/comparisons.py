@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from indicators import Catalogue
 from lrc.labels import add_place_names
-from lrc.reference import city_of
+from lrc.reference import city_codes
 from lrc.scope import Scope
 from lrc.service.access import Principal
 from lrc.service.summaries import CATCH_UP, summable
@@ -398,7 +398,7 @@ def scored_now(subs: pd.DataFrame, result: Any) -> pd.DataFrame:
     """Results just scored (``scored_parts``' arguments) as ``NOW_COLUMNS`` and their names."""
     return pd.DataFrame({
         "enterprise_id": subs["enterprise_id"].astype(np.int64).to_numpy(), "uscc": subs.index.astype(str),
-        "city_code": [city_of(r) or r for r in subs["region_code"]], "industry": subs["industry"].to_numpy(),
+        "city_code": city_codes(subs["region_code"]), "industry": subs["industry"].to_numpy(),
         "total": np.asarray(result.total), "grade": np.asarray(result.grade), "red_line": np.asarray(result.red_line),
         "name": subs["name"].to_numpy(),
     })  # fmt: skip
