@@ -353,8 +353,8 @@ def batch_fields(conn: Connection, batch_ids: Sequence[int]) -> list[str]:
 def submission_facts(conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
     """Identity as submitted, facts and field order of some submissions, indexed by submission id (not their
     hashes: a period run has them from ``latest_submission_keys``, and 64 MB of text a million)."""
-    names = [str(c.key) for c in _submission_columns() if c.key != "content_hash"]
-    listed = ", ".join(("id AS submission_id", *names[1:]))
+    names = [str(c.key) for c in _submission_columns() if c.key not in ("submission_id", "content_hash")]
+    listed = ", ".join(("id AS submission_id", *names))  # the key under the name the columns give it
     store, frames = in_transaction(conn), []
     for part in chunks(list(ids)):  # through the driver: SQLAlchemy's rows were a fifth of a period run's reading
         values, params = in_list("id", part)
