@@ -245,6 +245,12 @@ VALUE_WORDS = (  # why a value is invalid, as the framework says it
     (re.compile(r"^Input should be a valid date.*$"), "应为日期 YYYY-MM-DD (a date)"),
     (re.compile(r"^(.+) is not one of (.+)$"), r"\1 应为 \2 之一 (not one of the choices)"),
     (re.compile(r"^(.+) is not a valid integer( range)?$"), r"\1 应为整数 (a whole number)"),
+    # the same bounds as Typer before 0.29 (click) says them
+    (re.compile(r"^.+ is not in the range x>=(\S+)$"), r"应不小于 \1 (at least \1)"),
+    (re.compile(r"^.+ is not in the range x<=(\S+)$"), r"应不大于 \1 (at most \1)"),
+    (re.compile(r"^.+ is not in the range x>(\S+)$"), r"应大于 \1 (more than \1)"),
+    (re.compile(r"^.+ is not in the range x<(\S+)$"), r"应小于 \1 (less than \1)"),
+    (re.compile(r"^.+ is not in the range (\S+?)<=x<=(\S+)$"), r"应在 \1 到 \2 之间 (from \1 to \2)"),
     (re.compile(r"^(.+) is not in the range (.+)$"), r"\1 不在范围 \2 内 (out of range)"),
 )
 NUMERIC = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
