@@ -244,7 +244,8 @@ VALUE_WORDS = (  # why a value is invalid, as the framework says it
     (re.compile(r"^Input should be a valid number.*$"), "应为数字 (a number)"),
     (re.compile(r"^Input should be a valid date.*$"), "应为日期 YYYY-MM-DD (a date)"),
     (re.compile(r"^(.+) is not one of (.+)$"), r"\1 应为 \2 之一 (not one of the choices)"),
-    (re.compile(r"^(.+) is not a valid integer( range)?$"), r"\1 应为整数 (a whole number)"),
+    (re.compile(r"^.+ is not a valid int(eger)?( range)?$"), "应为整数 (a whole number)"),
+    (re.compile(r"^.+ is not a valid float( range)?$"), "应为数字 (a number)"),
     # the same bounds as Typer before 0.29 (click) says them
     (re.compile(r"^.+ is not in the range x>=(\S+)$"), r"应不小于 \1 (at least \1)"),
     (re.compile(r"^.+ is not in the range x<=(\S+)$"), r"应不大于 \1 (at most \1)"),
