@@ -30,6 +30,7 @@ from lrc.cli_common import (
     Period,
     SheetName,
     TextOrJson,
+    check_output,
     check_report_path,
     check_sheet,
     err,
@@ -159,6 +160,9 @@ def sample(
     if periods is not None:
         _sample_panel(n, seed, periods, output, day, catalogue)
         return
+    for written in (output, records):
+        if written is not None:
+            check_output(written)
     with render.progress("生成样例企业 (generating enterprises)") as advance:  # a million take a minute
         frame = generate(n, seed=seed, period=period, catalogue=catalogue)
         write_sample(frame, output)
@@ -302,6 +306,8 @@ def rank(
         show_published(period, top, fmt, db, as_)
         return
     fmt = output_format(fmt, output)
+    if output is not None:
+        check_output(output)
     filters = Filters(region, industry, size, ownership, grade, search)
     if top is not None and output is None and fmt in ("table", "json"):  # the driver alone, when it can answer
         from lrc.service.top_places import top_places
@@ -453,6 +459,7 @@ def template(
     from lrc.template import write_template
 
     period = check_period(period)
+    check_output(output)
     code = ascii_form(region) if region else None
     if code == PROVINCE_CODE:
         code = None

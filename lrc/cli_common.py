@@ -161,14 +161,29 @@ def check_report_path(report: Path | None, source: Path | None = None) -> None:
         raise UsageError(f"--errors {report.name}:{reason}")
     if not report.parent.is_dir():
         raise UsageError(f"--errors {report}:目录 {report.parent} 不存在 (folder does not exist)")
+    check_output(report)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 
 def check_output(output: Path) -> None:
-    """Before any work: ``--output`` names a file (not a folder) in a folder that exists."""
+    """Before any work: ``--output`` names a file (not a folder) in a folder that exists, and not an SQLite
+    database: an export named like the store (``--output lrc.db``) replaced it, history and audit log and all."""
     if not output.parent.is_dir():
         raise UsageError(f"输出目录 {shorten(str(output.parent))} 不存在 (folder does not exist)")
     if output.is_dir():
         raise UsageError(f"{shorten(str(output))} 是文件夹,请给出文件名 (--output must name a file)")
+    try:
+        with output.open("rb") as existing:
+            head = existing.read(len(SQLITE_HEADER))
+    except OSError:  # none yet, or unreadable: the write says why it cannot
+        return
+    if head == SQLITE_HEADER:
+        raise UsageError(
+            f"{shorten(str(output))} 是一个 SQLite 数据库(可能是 lrc 的数据库),不会被覆盖,请换一个文件名"
+            " (an SQLite database, perhaps the store: not overwritten)"
+        )
 
 
 def write_output(output: Path, content: bytes) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lrc.cli_common import ActAs, DbUrl, out, store_and_principal
+from lrc.cli_common import ActAs, DbUrl, check_output, out, store_and_principal
 from lrc.errors import UsageError
 
 
@@ -44,6 +44,7 @@ def dossier(
         raise UsageError(
             "请指定且只指定一个:信用代码、--hearing 或 --enterprises (give one of USCC, --hearing, --enterprises)"
         )
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     if hearing is not None:
         written = dossiers.hearing_dossier(engine, who, hearing, period, output)

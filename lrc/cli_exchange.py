@@ -14,6 +14,7 @@ from lrc.cli_common import (
     JsonOrText,
     SheetName,
     TextOrJson,
+    check_output,
     out,
     store_and_principal,
 )
@@ -32,6 +33,7 @@ def exchange_export(
     """把一份发布导出为信用平台交换文件,每家企业一条,以统一社会信用代码为键 (schema: docs/exchange.md)."""
     from lrc.service.exchange import export_exchange
 
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     count = export_exchange(engine, who, publication, output)
     out.print(f"已导出发布 {publication} 的 {count} 家企业 → {output}")

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrc import render
-from lrc.cli_common import ActAs, DbUrl, JsonOrText, Period, TextOrJson, err, out, store_and_principal, text_or_json
+from lrc.cli_common import (
+    ActAs,
+    DbUrl,
+    JsonOrText,
+    Period,
+    TextOrJson,
+    check_output,
+    err,
+    out,
+    store_and_principal,
+    text_or_json,
+)
 
 if TYPE_CHECKING:
     from lrc.service.publications import PublicationCheck, PublicationOut
@@ -134,6 +145,7 @@ def export(
     from lrc.publication.notice import export_notice
     from lrc.service.publications import get_publication
 
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     meta, content = get_publication(engine, who, publication_id)
     if output.suffix.lower() == ".pdf":  # a PDF is laid out whole: 10,000 rows take half a minute

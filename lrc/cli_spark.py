@@ -18,6 +18,7 @@ from lrc.cli_common import (
     JsonOrText,
     Period,
     TextOrJson,
+    check_output,
     check_report_path,
     out,
     refuse_with_report,
@@ -146,6 +147,7 @@ def export(
         raise UsageError(f"不支持的导出格式 {fmt!r},可选 {', '.join(EXPORT_FORMATS)} (unknown format)")
     if output.suffix.lower() != ".parquet":
         raise UsageError(f"格式 parquet 与输出文件 {output.name} 不符,请用 .parquet 文件名 (suffix)")
+    check_output(output)
     engine, who = store_and_principal(db, as_)
     done = export_facts(engine, who, period, output)
     out.print(

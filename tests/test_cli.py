@@ -149,6 +149,42 @@ def test_rank_filters_top_and_files(workdir: Path) -> None:
     assert "企业劳动关系信用排名" in table
 
 
+def test_no_output_writes_over_the_store_or_into_a_missing_folder(workdir: Path) -> None:
+    """An export named like the store (an SQLite database) is refused before any work, and the store is still
+    whole afterwards; a file in a folder that does not exist is refused alike (exit 2) by every command that
+    writes a file, and no folder is made."""
+    before = (workdir / "lrc.db").read_bytes()
+    runs = json.loads(lrc(workdir, "runs", "-f", "json").stdout)
+    cases = [
+        ("rank", "-p", "2026Q3", "-f", "csv", "-o", "lrc.db"),
+        ("sample", "--n", "3", "-o", "s.csv", "--records", "lrc.db"),
+        ("template", "-p", "2026Q3", "-o", "lrc.db"),
+        ("dossier", "91210100MA0000000X", "-o", "lrc.db"),
+        ("exchange", "export", "--publication", "1", "-o", "lrc.db"),
+        ("publication", "export", "1", "-o", "lrc.db"),
+        ("export", "-p", "2026Q3", "-o", "lrc.db"),
+        ("ingest", "s.csv", "-p", "2026Q3", "--errors", "lrc.db"),
+    ]
+    for args in cases:
+        done = lrc(workdir, *args, ok=False)
+        said = done.stderr
+        assert done.returncode == 2 and ("SQLite 数据库" in said or "文件名" in said or ".csv" in said), (args, said)
+    assert json.loads(lrc(workdir, "runs", "-f", "json").stdout) == runs  # the store still answers, as before
+    (workdir / "copy.parquet").write_bytes(before)  # a database under any name
+    done = lrc(workdir, "export", "-p", "2026Q3", "-o", "copy.parquet", ok=False)
+    assert done.returncode == 2 and "不会被覆盖" in done.stderr
+    assert (workdir / "copy.parquet").read_bytes() == before
+    for args in [
+        ("exchange", "export", "--publication", "1", "-o", "gone/x.jsonl"),
+        ("export", "-p", "2026Q3", "-o", "gone/x.parquet"),
+        ("rank", "-p", "2026Q3", "-f", "csv", "-o", "gone/r.csv"),
+        ("sample", "--n", "3", "-o", "gone/s.csv"),
+    ]:
+        done = lrc(workdir, *args, ok=False)
+        assert done.returncode == 2 and "不存在" in done.stderr, (args, done)
+    assert not (workdir / "gone").exists()
+
+
 def test_explain_json_has_every_item_and_is_golden(workdir: Path, update_golden: bool) -> None:
     rows = json.loads(lrc(workdir, "rank", "--period", "2026Q3", "--format", "json").stdout)
     worst = rows[-1]["uscc"]
@@ -192,7 +228,7 @@ def test_runs_and_verify(workdir: Path) -> None:
         (("sample", "--n", "0"), 2, "--n"),
         (("sample", "--output", "/nonexistent-lrc-dir/x.csv"), 2, "不存在"),  # a usage error
         (("rank", "-p", "2026Q3", "-f", "csv", "-o", "r.xlsx"), 2, "不符"),
-        (("rank", "-p", "2026Q3", "-o", "/proc/nonexistent/y.json"), 1, "无法写入"),
+        (("rank", "-p", "2026Q3", "-o", "/proc/nonexistent/y.json"), 2, "不存在"),  # as every --output, before work
         (("schema", "-f", "xml"), 2, "xml"),
         (("rank", "--period", "2026Q3", "--format", "xlsx"), 2, "--output"),
     ],

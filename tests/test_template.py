@@ -114,7 +114,7 @@ def test_lrc_template_command(tmp_path: Path) -> None:
     assert region.returncode == 2 and "区县代码" in region.stderr
     (tmp_path / "taken.xlsx").mkdir()  # a folder where the file should go
     taken = lrc(tmp_path, "template", "--period", "2026Q3", "--output", "taken.xlsx", ok=False)
-    assert taken.returncode == 2 and "无法写入" in taken.stderr and "Traceback" not in taken.stderr
+    assert taken.returncode == 2 and "是文件夹" in taken.stderr and "Traceback" not in taken.stderr
     lrc(tmp_path, "init")
     unfilled = lrc(tmp_path, "ingest", "采集表.xlsx", "--period", "2026Q3", ok=False)  # forgot to fill it in
     assert unfilled.returncode == 4 and "只有示例行,还没有填写企业数据" in unfilled.stderr
