@@ -539,6 +539,24 @@ def test_json_problems_name_the_record(tmp_path: Path, catalogue: Catalogue) -> 
     assert "行" not in str(problems[1]).split(":")[0]
 
 
+def test_json_keys_given_twice_and_values_json_lacks_are_refused_by_record(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Python's parser kept the last of a key given twice (another enterprise's USCC, stored without a word)
+    and read NaN, Infinity and 1e999, which JSON does not have (NaN was stored as not reported)."""
+    good = json.dumps(record(1), ensure_ascii=False)
+    twice = json.dumps(record(2), ensure_ascii=False)[:-1] + ', "uscc": "912114815020221385"}'
+    nan = json.dumps(record(3, headcount=7), ensure_ascii=False).replace('"headcount": 7', '"headcount": NaN')
+    huge = json.dumps(record(4, headcount=7), ensure_ascii=False).replace('"headcount": 7', '"headcount": 1e999')
+    path = tmp_path / "r.json"
+    path.write_text(f"[{good}, {twice}, {nan}, {huge}]", "utf-8")
+    problems = problems_of(path, catalogue)
+    assert where(problems) == [(2, "uscc"), (3, "headcount"), (4, "headcount")]
+    assert "两次" in problems[0].reason and problems[0].value == "912114815020221385"
+    assert problems[1].value == "NaN" and "null" in problems[1].reason
+    assert problems[2].value == "1e999" and "超出范围" in problems[2].reason
+
+
 def test_json_key_in_some_records_names_the_first_record_with_it(tmp_path: Path, catalogue: Catalogue) -> None:
     records = [record(1, 附注="a"), record(2), record(3, 备注="x"), record(4, 备注="y", 附注="b")]
     path = tmp_path / "r.json"

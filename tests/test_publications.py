@@ -253,6 +253,11 @@ def test_exports_and_the_credit_platform_exchange(tmp_path: Path) -> None:
     assert refused.returncode == 4 and "第 2 条记录" in refused.stderr and "list_type" in refused.stderr
     listed = json.loads(lrc(tmp_path, "records", "--uscc", uscc, "--format", "json", "--db", url).stdout)
     assert listed == []  # all or nothing
+    twice = json.dumps(good, ensure_ascii=False)[:-1] + ', "decision_date": "2026-08-10"}'  # the last won, unsaid
+    feed.write_text(twice + "\n" + json.dumps(good)[:-1] + ', "amount": NaN}\n', encoding="utf-8")
+    refused = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
+    assert refused.returncode == 4 and "第 1 行" in refused.stderr and "出现了两次" in refused.stderr
+    assert "第 2 行" in refused.stderr and "NaN" in refused.stderr
     feed.write_text(json.dumps(good, ensure_ascii=False) + "\n\n\n{broken\n", encoding="utf-8")
     broken = lrc(tmp_path, "exchange", "import", str(feed), "--db", url, ok=False)
     assert broken.returncode == 4 and "第 4 行" in broken.stderr  # the line it is on, blank lines counted

@@ -5,20 +5,14 @@ nested past reason. Each refusal is a problem detail in Chinese, like every othe
 
 from __future__ import annotations
 
-import json
-import math
-from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lrc.api import problems
+from lrc.ingest import strict_json
 
 WRITES = {"POST", "PUT", "PATCH"}
-
-
-class _Refused(ValueError):
-    """A body refused for a reason of its own (not merely malformed JSON, which the framework reports)."""
 
 
 class HttpMiddleware:
@@ -97,32 +91,12 @@ def body_problem(body: bytes) -> str | None:
     """Why a JSON body is refused, or None (a body that is not JSON at all is left to the framework, which
     says where it breaks)."""
 
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen:
-                raise _Refused(f"字段 {key[:64]!r} 出现了两次,只能给一次 (key given twice)")
-            seen.add(key)
-        return dict(items)
-
-    def constant(name: str) -> Any:
-        raise _Refused(f"JSON 中没有 {name} 这样的值,请不填或填 null (not a JSON value)")
-
-    def number(text: str) -> float:
-        value = float(text)
-        if not math.isfinite(value):  # 1e999: JSON allows writing it, no one means it
-            raise _Refused(f"数字 {text[:32]} 超出范围 (number out of range)")
-        return value
-
     try:
-        json.loads(body, object_pairs_hook=pairs, parse_constant=constant, parse_float=number)
-    except _Refused as exc:
-        return str(exc)
+        return strict_json.first_problem(strict_json.loads(body))  # keys given twice, NaN, 1e999
     except RecursionError:
         return "JSON 嵌套层次过深 (nested too deeply)"
     except (ValueError, UnicodeDecodeError):
         return None
-    return None
 
 
 def _has_control(data: bytes) -> bool:

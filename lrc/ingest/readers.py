@@ -27,6 +27,7 @@ from pandas.api.types import infer_dtype
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetMetadata, SheetTypeEnum, SheetVisibleEnum
 
 from lrc.errors import InputValidationError, RowProblem, UsageError
+from lrc.ingest import strict_json
 from lrc.ingest.cjk_encodings import big5_problems, shift_jis_problems
 from lrc.ingest.encoding import GB18030, decode, delimiter_of, encoding_problems, utf8_cells
 from lrc.ingest.template_period import GUIDE_SHEET, title_period
@@ -585,7 +586,7 @@ def json_text(data: bytes, file: str) -> str:
 def _read_json(data: bytes, file: str) -> RawTable:
     text = json_text(data, file)
     try:
-        doc = json.loads(text)
+        doc = strict_json.loads(text)  # a key given twice, NaN: refused by record and field in json_table
     except json.JSONDecodeError as exc:
         _fail(file, f"JSON 格式错误,第 {exc.lineno} 行第 {exc.colno} 列 (invalid JSON): {exc.msg}")
     except RecursionError:
@@ -600,6 +601,8 @@ def json_table(records: list[Any], file: str) -> RawTable:
     for index, record in enumerate(records, start=1):
         if isinstance(record, dict):
             objects.append((index, record))
+            for key, value, reason in strict_json.problems(record):
+                problems.append(RowProblem(file, index, str(key), value, reason, record=True))
         else:
             reason = "不是对象 (not an object)"
             problems.append(RowProblem(file, index, None, cell_text(record), reason, record=True))

@@ -18,6 +18,7 @@ from indicators import Catalogue, load_catalogue
 from indicators.publication_policy import load_policy
 from lrc.errors import CatalogueError, InputValidationError, LrcError, RowProblem, UsageError
 from lrc.export import csv_bytes
+from lrc.ingest import strict_json
 from lrc.ingest.readers import check_sheet_option, json_text, read_table
 from lrc.normalise import ascii_form, document_number
 from lrc.service.access import Principal
@@ -142,12 +143,16 @@ def _feed_items(path: Path, sheet: str | None = None) -> list[tuple[int, dict[st
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = strict_json.loads(line)
             except json.JSONDecodeError:
                 problems.append(RowProblem(path.name, number, None, line, "不是 JSON 对象 (not JSON)"))
                 continue
             if not isinstance(value, dict):
                 problems.append(RowProblem(path.name, number, None, line, "不是 JSON 对象 (not an object)"))
+                continue
+            found = [RowProblem(path.name, number, str(k), v, why) for k, v, why in strict_json.problems(value)]
+            if found:
+                problems += found
                 continue
             items.append((number, {k: "" if v is None else str(v) for k, v in value.items()}))
         if problems:
