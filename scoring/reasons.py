@@ -114,7 +114,13 @@ def _not_applicable_reason(catalogue: Catalogue, item: Item, reads: dict[str, An
     shown = f"({field.name_zh} {value:g})" if isinstance(value, int | float) else ""
     note = f";{item.applies_note_zh}" if item.applies_note_zh else ""
     scored = f"按满分 {fmt_points(item.points_tenths)} 分计" if item.kind == "add" else "不扣分"
-    return f"不适用{shown}:本项只适用于 {condition.describe(field.name_zh)} 的企业{note},{scored}"
+    said = f"不适用{shown}:本项只适用于 {condition.describe(field.name_zh)} 的企业{note}"
+    if item.kind == "add" and FULL_MARKS in note:  # the note says it already (2027.1): once, with the points
+        return said.replace(FULL_MARKS, scored, 1)
+    return f"{said},{scored}"
+
+
+FULL_MARKS = "按满分计"  # how a catalogue's note on an item not applicable says it scores its full points
 
 
 def _unmet_requirement(catalogue: Catalogue, item: Item, points: Any) -> bool:
