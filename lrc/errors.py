@@ -99,7 +99,8 @@ class RowProblem:
             where.append(f"第 {self.row} 行 (row {self.row})")
         if self.column:
             where.append(f"列 {self.column} (column)")
-        shown = f" 值 {self.value!r}" if self.value not in (None, "") else ""
+        # quoted as it is, not repr'd: its invisible characters are written out once (\u0007), not twice (\\u0007)
+        shown = f" 值 '{self.value}'" if self.value not in (None, "") else ""
         return f"{', '.join(where)}:{self.reason}{shown}"
 
     def as_dict(self) -> dict[str, Any]:

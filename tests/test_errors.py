@@ -122,6 +122,7 @@ def test_a_refused_file_with_format_json_is_one_json_error_on_stdout(store: Path
     assert where[(4, "headcount")]["value"] == "-4" and where[(4, "headcount")]["reason"]
     hostile = where[(3, "name")]["value"]  # as text: its control characters written out, cut short
     assert hostile.startswith("\\u0007\\u202e厂") and "共 92 个字符" in hostile and len(hostile) < 120
+    assert f"值 '{hostile}'" in text.stderr  # the text says the same, each character written out once
     assert all(set(p) == {"file", "row", "column", "value", "reason", "record"} for p in error["errors"])
 
 
