@@ -276,6 +276,16 @@ def test_a_tab_separated_row_and_a_json_line_are_named_too() -> None:
     assert (problem.row, problem.column) == (2, None) and "第 20 个字节 0xFF" in problem.reason
 
 
+@pytest.mark.parametrize("encoding", ["utf-32-le", "utf-32-be"])
+def test_the_samples_read_the_same_from_utf32_with_its_mark(tmp_path: Path, encoding: str) -> None:
+    """UTF-32's little-endian mark begins with UTF-16's: read as UTF-16, every column name was unknown."""
+    path = tmp_path / "s.csv"
+    write_sample(generate(40, seed=3, period=PERIOD), path)
+    wide = tmp_path / "u32.csv"
+    wide.write_bytes("\ufeff".encode(encoding) + path.read_text(encoding="utf-8-sig").encode(encoding))
+    assert read_records(wide, CATALOGUE, period=PERIOD).frame.equals(read_records(path, CATALOGUE, period=PERIOD).frame)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_still_reads(encoding: str) -> None:
     text, used = decode("\n".join(GBK_LINES).encode(encoding), "u.csv")

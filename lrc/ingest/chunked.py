@@ -49,7 +49,7 @@ def chunk_chars() -> int:
 
 
 def scan(path: Path) -> tuple[str, str | None]:
-    """The file's SHA-256 and the encoding every byte of it decodes in (UTF-16 with a byte-order mark,
+    """The file's SHA-256 and the encoding every byte of it decodes in (UTF-32 or UTF-16 with a byte-order mark,
     UTF-8 with or without one, else GB18030); None when neither holds or it looks like something else
     (a workbook, UTF-16 without a mark), for the whole-file reader to judge and word."""
     digest = hashlib.sha256()
@@ -62,6 +62,8 @@ def scan(path: Path) -> tuple[str, str | None]:
             if candidates is None:
                 if block.startswith(b"PK\x03\x04"):
                     candidates = []
+                elif block.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (FF FE begins both marks)
+                    candidates = ["utf-32"]
                 elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                     candidates = ["utf-16"]
                 else:

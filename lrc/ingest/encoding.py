@@ -38,6 +38,7 @@ from lrc.errors import InputValidationError, RowProblem
 
 UTF8 = "utf-8-sig"  # with or without a byte-order mark
 UTF16 = "utf-16"
+UTF32 = "utf-32"  # with its byte-order mark only
 GB18030 = "gb18030"
 TRIED = "UTF-8、GB18030/GBK"
 MAX_ENCODING_PROBLEMS = 20  # cells named; the file is refused at the first
@@ -70,6 +71,8 @@ def decode(data: bytes, file: str, *, table: bool = True, prefer_tab: bool = Fal
     ``table``: a CSV or TXT (``prefer_tab``) file, whose problems name their column; else JSON."""
     if data.startswith(b"PK\x03\x04"):
         _fail(file, "这是 Excel (xlsx) 文件,请使用 .xlsx 后缀 (this is an xlsx file)")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (before UTF-16: FF FE begins both marks)
+        return _utf32(data, file), UTF32
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _utf16(data, file, table, prefer_tab), UTF16
     if data.count(0) * 20 >= len(data):  # UTF-16 without a mark: every other byte of ASCII text is NUL
@@ -97,6 +100,16 @@ def _utf16(data: bytes, file: str, table: bool, prefer_tab: bool) -> str:
             " (cannot decode as UTF-16, which the file's byte-order mark says it is)"
         )
         _fail(file, reason, row)
+
+
+def _utf32(data: bytes, file: str) -> str:
+    """A file saved as UTF-32 with its mark (some editors offer it): read as 77 problems, one per column name
+    with NULs between its letters, when it was taken for UTF-16."""
+    try:
+        return data.decode(UTF32)
+    except UnicodeDecodeError:
+        reason = "文件以 UTF-32 的字节顺序标记开头,却不能按 UTF-32 解码,请另存为「CSV UTF-8」 (cannot decode as UTF-32)"
+        _fail(file, reason)
 
 
 def _utf16_without_mark(data: bytes, file: str) -> str:
