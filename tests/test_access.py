@@ -230,8 +230,14 @@ def test_a_city_analyst_submits_only_that_city(store: tuple[Engine, pd.DataFrame
     write_sample(pd.concat([inside, outside]), path)
     with pytest.raises(InputValidationError) as refused:
         ingest_file(engine, city, path, "2026Q4")
-    assert [(p.row, p.column) for p in refused.value.problems] == [(5, "行政区划代码"), (6, "行政区划代码")]
+    # the column as the file names it (the sample's English headers)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(5, "region_code"), (6, "region_code")]
     assert all("权限范围" in p.reason for p in refused.value.problems)
+    chinese = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns={"region_code": "行政区划代码"})
+    chinese.to_csv(tmp_path / "chinese.csv", index=False)
+    with pytest.raises(InputValidationError) as refused:
+        ingest_file(engine, city, tmp_path / "chinese.csv", "2026Q4")
+    assert {p.column for p in refused.value.problems} == {"行政区划代码"}
     # moving an enterprise of another city into Dalian is refused too
     moved = outside.head(1).assign(region_code="210202")
     write_sample(moved, tmp_path / "moved.csv")

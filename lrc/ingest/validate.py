@@ -9,7 +9,7 @@ Every problem in the file is collected; the frame exists only when there are non
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,12 @@ class CheckedRows:
     overridden_uscc: list[str]
     sha256: str = ""  # of the bytes that were validated
     rows: list[dict[str, Any]] | None = None  # each row's checked values, when checked in plain Python (one object)
+    headers: dict[str, str] = field(default_factory=dict)  # column → its header as the file names it
+
+    def column(self, name: str) -> str:
+        """How the file names column ``name`` (its header), for a problem found after the cells were checked;
+        the Chinese name where the input had no header of its own."""
+        return self.headers.get(name) or IDENTITY_ZH.get(name, name)
 
 
 @dataclass
@@ -419,7 +425,8 @@ def validate_table(
         raise InputValidationError(_sorted(checker.problems, table), table.file)
     frame = pd.DataFrame(columns)
     frame.index = pd.Index(codes.to_numpy(), name="uscc", dtype="string")
-    return CheckedRows(table.file, frame, list(table.rows), overridden, table.sha256)
+    headers = {name: table.headers[position] for name, position in checker.found.items()}
+    return CheckedRows(table.file, frame, list(table.rows), overridden, table.sha256, headers=headers)
 
 
 def _check_at_most(checker: _Checker, name: str, bound: InputField, columns: dict[str, pd.Series]) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy import Connection, Engine
 from indicators import Catalogue, load_catalogue
 from lrc.errors import InputValidationError, PermissionDenied, RowProblem
 from lrc.ingest import CheckedRows, RecordChunks
-from lrc.ingest.validate import IDENTITY_ZH
 from lrc.periods import check_reporting_period, submission_deadline
 from lrc.service.access import Action, Principal, Role
 from lrc.service.audit import guarded, may_score
@@ -290,10 +289,10 @@ def _refuse_outside_scope(conn: Any, who: Principal, file: str, batch: CheckedRo
             column = "uscc" if scope.uscc is not None and uscc != scope.uscc else "region_code"
             value = uscc if column == "uscc" else region
             reason = OUTSIDE.format(scope=scope.label())
-            problems.append(RowProblem(file, batch.source_rows[k], IDENTITY_ZH[column], value, reason))
+            problems.append(RowProblem(file, batch.source_rows[k], batch.column(column), value, reason))
         elif uscc in ids and ids[uscc] in known and not scope.contains(known[ids[uscc]], uscc):
             reason = MOVED_IN  # where it is registered is not told: that is data outside the scope
-            problems.append(RowProblem(file, batch.source_rows[k], IDENTITY_ZH["region_code"], region, reason))
+            problems.append(RowProblem(file, batch.source_rows[k], batch.column("region_code"), region, reason))
     if problems:
         raise InputValidationError(problems, file)
 
