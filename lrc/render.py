@@ -198,7 +198,9 @@ def _ranking_table(console: Console, info: Any, rows: Iterable[Sequence[Any]], s
     table = Table(title=title)
     for column in RANK_TABLE:
         justify: Literal["left", "right"] = "right" if column in ("rank", "total") else "left"
-        table.add_column(zh([column])[column], justify=justify, no_wrap=column == "uscc", min_width=len(column))
+        # a narrow terminal (80 columns, or a pipe) wraps the name over lines rather than cut it to two characters
+        wrap = {"overflow": "fold", "min_width": 12} if column == "name" else {"min_width": len(column)}
+        table.add_column(zh([column])[column], justify=justify, no_wrap=column == "uscc", **wrap)
     for row in rows:
         table.add_row(*[_cell(v) for v in row])
     console.print(table)

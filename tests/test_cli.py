@@ -185,6 +185,22 @@ def test_no_output_writes_over_the_store_or_into_a_missing_folder(workdir: Path)
     assert not (workdir / "gone").exists()
 
 
+def test_a_ranking_in_80_columns_shows_every_name_whole(workdir: Path) -> None:
+    """A pipe or a plain terminal is 80 columns wide: the names were cut to two characters (本溪 …), every
+    other column whole. Now a name wraps over lines: its parts, read down the column, make the name."""
+    rows = json.loads(lrc(workdir, "rank", "-p", "2026Q3", "--top", "4", "-f", "json").stdout)
+    table = lrc(workdir, "rank", "-p", "2026Q3", "--top", "4", env={"COLUMNS": "80"}).stdout
+    names: list[str] = []
+    for line in table.splitlines():
+        cells = line.split("│")
+        if len(cells) < 4:
+            continue
+        if cells[1].strip():  # a place's first line
+            names.append("")
+        names[-1] += cells[3].strip()
+    assert names == [r["name"] for r in rows]
+
+
 def test_explain_json_has_every_item_and_is_golden(workdir: Path, update_golden: bool) -> None:
     rows = json.loads(lrc(workdir, "rank", "--period", "2026Q3", "--format", "json").stdout)
     worst = rows[-1]["uscc"]
