@@ -77,10 +77,30 @@ def _pg_database(template: str | None = None) -> Iterator[str]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that uses a PostgreSQL store carries the ``postgres`` marker, so that
-    ``-m "not postgres"`` really leaves PostgreSQL out (the parametrised ``db_url`` marks its own)."""
+    ``-m "not postgres"`` really leaves PostgreSQL out (the parametrised ``db_url`` marks its own).
+    Modules are run longest first (``LONGEST_FIRST``, then by their number of tests, as xdist orders them):
+    `.ci/run` hands whole modules to its workers in this order (``--no-loadscope-reorder``), and xdist's own
+    order, by number of tests, left the longest modules, which have few tests, to one worker at the end."""
     for item in items:
         if "pg_engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.path.stem] = counts.get(item.path.stem, 0) + 1
+
+    def order(item: pytest.Item) -> tuple[int, int]:
+        module = item.path.stem
+        return (LONGEST_FIRST.index(module), 0) if module in LONGEST_FIRST else (len(LONGEST_FIRST), -counts[module])
+
+    items.sort(key=order)  # stable: a module's own tests keep their order
+
+
+# modules by their time in a whole run on 2 cores (`--durations`), longest first
+LONGEST_FIRST = (
+    "test_read_path", "test_summaries", "test_differential", "test_spark", "test_single", "test_records",
+    "test_cli_startup", "test_chunked_ingest", "test_dashboard_browser", "test_api_server", "test_access_browser",
+    "test_hearings_browser", "test_report_browser", "test_objections_browser", "test_engine", "test_publish_browser",
+)  # fmt: skip
 
 
 # An Alembic upgrade of an empty store costs about half a second on PostgreSQL, which hundreds of tests
