@@ -50,7 +50,8 @@ FILTERS = [
 SCOPES = [Scope(), Scope("210200"), Scope("210203")]
 
 
-PAGES = ((10, 0), (1, 0), (7, 3), (50, 20), (1000, 0), (5, 150), (30, 380), (10, 1000))
+PAGES = ((10, 0), (1, 0), (7, 3), (1000, 0), (30, 380), (10, 1000))
+COUNTED = ((10, 0), (10, 1000))  # the pages of a run without its match counts: the rows are read alike
 
 
 class Forgetful(Recent):
@@ -140,7 +141,7 @@ def test_pages_equal_the_whole_run(store: Engine, monkeypatch: pytest.MonkeyPatc
     for scope in SCOPES:
         who = Principal(name="t", role=Role.admin if scope.everything else Role.analyst, scope=scope)
         for filters in FILTERS:
-            _same(store, who, filters)
+            _same(store, who, filters, PAGES if counts else COUNTED)
     monkeypatch.setattr(repo, "LATER_MAX", 1)  # the whole-run fallback answers the same
     _same(store, ADMIN, Filters(region="210200"), ((10, 5),))
 
@@ -384,16 +385,18 @@ def test_driver_places_leave_to_the_full_path(store: Engine, tmp_path: Path, mon
 
 
 def test_driver_explanations_equal_the_service_s(store: Engine) -> None:
-    """Every enterprise of a store with records, later results (some moved to another city) and closures:
-    ``driver_explain`` gives what ``explain`` gives, for the province and for a city user (who is left to
-    ``explain`` outside the city: refused there, and written to the audit log)."""
+    """Every enterprise of a store with records or a later result (some moved to another city), and every
+    third of the rest, with closures: ``driver_explain`` gives what ``explain`` gives, for the province and for
+    a city user (who is left to ``explain`` outside the city: refused there, and written to the audit log)."""
     url = store.url.render_as_string(hide_password=False)
     with store.connect() as conn:
         runs = repo.current_runs(conn, repo.run_row(conn, 1))
         current = repo.results(conn, runs, ("uscc", "region_code", "records", "run_id"))
     assert (current["records"].fillna("") != "").sum() >= 10 and (current["run_id"] > 1).sum() >= 10
     answered = 0
-    for uscc in current["uscc"]:
+    marked = (current["records"].fillna("") != "") | (current["run_id"] > 1)
+    chosen = current[marked | (current.index % 3 == 0)]
+    for uscc in chosen["uscc"]:
         expected = explain(store, ADMIN, uscc, PERIOD).to_dict()
         found = driver_explain(url, None, uscc, PERIOD)
         assert found is not None and found.to_dict() == expected, uscc
@@ -410,7 +413,7 @@ def test_driver_explanations_equal_the_service_s(store: Engine) -> None:
     assert driver_explain(url, "boss", "91210000000000000X", PERIOD) is None  # not found: the service says so
     assert driver_explain(url, "nobody", str(current["uscc"].iloc[0]), PERIOD) is None
     assert driver_explain(url, "boss", str(current["uscc"].iloc[0]), "2026Q9") is None  # (a refusal comes first)
-    assert answered == len(current)
+    assert answered == len(chosen) > len(current) / 3
 
 
 def test_driver_explanations_of_one_run_equal_the_service_s(store: Engine) -> None:
