@@ -46,7 +46,11 @@ def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         return found
     seen: set[str] = set()
     marked = Twice(found)
-    marked.twice = list(dict.fromkeys(k for k, _ in items if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    marked.twice = []
+    for key, _ in items:
+        if key in seen and key not in marked.twice:
+            marked.twice.append(key)
+        seen.add(key)
     return marked
 
 
