@@ -32,9 +32,19 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def settle(page: Any) -> None:
-    page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=30_000, polling=50)
-    page.wait_for_timeout(300)
+def settle(page: Any, timeout: float = 60.0) -> None:
+    """Wait for the script run to end: no running indicator, and the main area's text the same at two
+    looks 300 ms apart. The indicator alone is not enough on a loaded machine: it shows only after a
+    delay, and the browser can draw a rerun's last elements after it is gone."""
+    deadline = time.monotonic() + timeout
+    before = None
+    while True:
+        page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=30_000, polling=50)
+        page.wait_for_timeout(300)
+        now = None if page.locator(RUNNING).count() else main_text(page)
+        if now is not None and now == before or time.monotonic() > deadline:
+            return
+        before = now
 
 
 def sign_in(page: Any, base_url: str, name: str, password: str | None = None, path: str = "") -> None:

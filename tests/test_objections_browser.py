@@ -47,6 +47,7 @@ def test_an_enterprise_files_an_objection_and_an_analyst_overturns_it(
     before = explain(engine, ADMIN, a, LATEST, current=True)
     # the enterprise A: its queue is empty (B's case is not shown), it files with evidence
     enter(page, base_url, "qa")
+    page.get_by_text("没有符合条件的异议或信用修复申请").first.wait_for(timeout=WAIT)
     text = main_text(page)
     assert "没有符合条件的异议或信用修复申请" in text and b not in text and "乙企业的异议理由" not in text
     assert not page.get_by_role("button", name="检查逾期并预警").count()
