@@ -196,6 +196,15 @@ def _sample_panel(n: int, seed: int, spec: str, output: Path, day: date, catalog
         raise UsageError(f"--output {output} 已存在且不是目录 (with --periods, --output is a directory)")
     if not output.parent.is_dir():
         raise UsageError(f"目录 {output.parent} 不存在,请先创建 (directory does not exist)")
+    # a panel's files from an earlier run over other quarters would be read as part of this one
+    names = {f"enterprises-{p}.csv" for p in periods}
+    stale = sorted(f.name for f in output.glob("enterprises-*.csv") if f.name not in names) if output.is_dir() else []
+    if stale:
+        shown = "、".join(stale[:3]) + (f" 等 {len(stale)} 个" if len(stale) > 3 else "")
+        raise UsageError(
+            f"目录 {output} 中已有其他期间的面板文件 {shown},请换一个目录或先删除它们"
+            " (the folder holds another panel's files)"
+        )
     output.mkdir(exist_ok=True)
     with render.progress("生成面板 (generating the panel)") as advance:
         panel = generate_panel(n, seed=seed, periods=periods, today=day, catalogue=catalogue, progress=advance)

@@ -2,7 +2,8 @@
 give identical item points, gaps, totals, red lines and grades on DuckDB, on PostgreSQL and on Spark SQL
 (local mode), for both catalogue editions: on a few thousand sample enterprises with their records, and on
 hypothesis-generated facts with missing values, zero denominators and values exactly at the thresholds,
-bands and applicability limits. The Spark job itself runs the engine (tests/test_spark.py)."""
+bands and applicability limits. The Spark SQL cases are in tests/test_spark.py, on that module's Spark
+session (one JVM for both), where the Spark job itself is held to the engine."""
 
 from __future__ import annotations
 
@@ -141,42 +142,6 @@ def run_postgresql(conn: Any, cat: Catalogue, facts: pd.DataFrame) -> pd.DataFra
             return pd.DataFrame(cur.fetchall(), columns=names)
         finally:
             cur.execute(f"DROP TABLE {table}")
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    from lrc.spark.job import session
-
-    made = session("local[2]", app_name="lrc-differential")
-    yield made
-    made.stop()
-
-
-def run_spark(spark: Any, cases: list[tuple[Catalogue, pd.DataFrame]]) -> list[pd.DataFrame]:
-    """Each case's facts as a Spark DataFrame (BooleanType, LongType, DoubleType; NULLs as null) scored by
-    Spark SQL under its catalogue; all cases in one Spark job (the results of every edition have the same
-    columns), which saves a job's start-up per edition."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
-
-    kinds = {"bool": BooleanType(), "int": LongType(), "number": DoubleType()}
-    views, scored = [], []
-    for case, (cat, facts) in enumerate(cases):
-        types = {f.name: kinds[f.type] for f in cat.fields} | {c: LongType() for c in record_columns(cat)}
-        schema = StructType([StructField(c, types.get(c, StringType()), True) for c in facts.columns])
-        views.append(f"facts_{uuid.uuid4().hex[:8]}")
-        spark.createDataFrame(facts, schema=schema).createOrReplaceTempView(views[-1])
-        query = spark.sql(scoring_sql(cat, views[-1], dialect="spark"))
-        scored.append(query.withColumn("total", F.col("total").cast("double")).withColumn("case", F.lit(case)))
-    try:
-        union = scored[0]
-        for more in scored[1:]:
-            union = union.unionByName(more)
-        got = union.toPandas()
-    finally:
-        for view in views:
-            spark.catalog.dropTempView(view)
-    return [got[got["case"] == case].drop(columns="case") for case in range(len(cases))]
 
 
 # ---- hypothesis-generated facts --------------------------------------------------------------------------
@@ -328,31 +293,3 @@ def test_postgresql_equals_the_engine_on_sample_enterprises(pg: Any, version: st
 def test_postgresql_equals_the_engine_on_generated_facts(pg: Any, drawn: tuple[str, pd.DataFrame]) -> None:
     version, facts = drawn
     assert_same(catalogue(version), facts, run_postgresql(pg, catalogue(version), facts))
-
-
-# ---- Spark SQL -------------------------------------------------------------------------------------------
-
-spark_marks = [
-    pytest.mark.spark,
-    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
-    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
-]
-
-
-@spark_marks[0]
-@spark_marks[1]
-@spark_marks[2]
-def test_spark_sql_equals_the_engine_on_sample_enterprises(spark: Any) -> None:
-    cases = [(catalogue(version), sample(version)) for version in EDITIONS]
-    for (cat, facts), got in zip(cases, run_spark(spark, cases), strict=True):
-        assert_same(cat, facts, got)
-
-
-@spark_marks[0]
-@spark_marks[1]
-@spark_marks[2]
-@settings(max_examples=10, **HYPOTHESIS)
-@given(editions_and_batches(50))
-def test_spark_sql_equals_the_engine_on_generated_facts(spark: Any, drawn: tuple[str, pd.DataFrame]) -> None:
-    version, facts = drawn
-    assert_same(catalogue(version), facts, run_spark(spark, [(catalogue(version), facts)])[0])

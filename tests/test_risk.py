@@ -100,6 +100,12 @@ def test_the_cli_writes_one_file_per_period_and_the_records(tmp_path: Path) -> N
         both = lrc(tmp_path, "sample", "--periods", "2025Q3..2026Q1", *other, "--output", str(tmp_path / "z"), ok=False)
         assert both.returncode == 2 and other[0] in both.stderr and "--periods" in both.stderr, both.stderr
     assert not (tmp_path / "z").exists() and not (tmp_path / "r.csv").exists()
+    # a shorter panel into the same folder would leave 2025Q3's file beside it: refused, the folder unchanged
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    again = lrc(tmp_path, "sample", "--n", "40", "--periods", "2025Q4..2026Q1", "--as-of", "2026-02-10",
+                "--output", str(out), ok=False)  # fmt: skip
+    assert again.returncode == 2 and "enterprises-2025Q3.csv" in again.stderr, again.stderr
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
 
 
 # ---- the forecast never reads the future ------------------------------------------------------------

@@ -1,9 +1,11 @@
 """The national job on Spark (local mode) gives exactly the pandas engine's results: on 100,000 sample
-enterprises with their records, and on hypothesis-generated facts. One SparkSession serves the module."""
+enterprises with their records, and on hypothesis-generated facts; and the catalogue compiled to Spark SQL
+gives them too. One SparkSession serves the module (a JVM's start costs some 15 s)."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,11 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import load_catalogue
+from indicators import Catalogue, load_catalogue
 from lrc.samples import generate
 from lrc.samples.records import generate_records, stored_form
 from scoring import score
 from scoring.records import record_counts
+from scoring.sqlgen import scoring_sql
+from tests import test_differential as differential
 from tests.facts_strategies import enterprise_facts, frame
 from tests.test_cli import lrc
 
@@ -143,3 +147,48 @@ def test_the_spark_submit_application_scores_like_the_command(spark: Any, tmp_pa
                  "--partitions", "3"]) == 0  # fmt: skip
     assert_same(pd.read_parquet(tmp_path / "out" / "province=21"), facts)
     assert main(["--input", str(tmp_path / "none.parquet"), "--output", str(tmp_path / "x")]) == 1
+
+
+# ---- Spark SQL: the catalogue compiled by scoring.sqlgen, held to the engine as DuckDB and PostgreSQL are
+# (tests/test_differential.py); here, so that one Spark session (one JVM) serves every Spark test
+
+
+def run_spark_sql(spark: Any, cases: list[tuple[Catalogue, pd.DataFrame]]) -> list[pd.DataFrame]:
+    """Each case's facts as a Spark DataFrame (BooleanType, LongType, DoubleType; NULLs as null) scored by
+    Spark SQL under its catalogue; all cases in one Spark job (the results of every edition have the same
+    columns), which saves a job's start-up per edition."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
+
+    kinds = {"bool": BooleanType(), "int": LongType(), "number": DoubleType()}
+    views, scored = [], []
+    for case, (cat, facts) in enumerate(cases):
+        types = {f.name: kinds[f.type] for f in cat.fields} | {c: LongType() for c in differential.record_columns(cat)}
+        schema = StructType([StructField(c, types.get(c, StringType()), True) for c in facts.columns])
+        views.append(f"facts_{uuid.uuid4().hex[:8]}")
+        spark.createDataFrame(facts, schema=schema).createOrReplaceTempView(views[-1])
+        query = spark.sql(scoring_sql(cat, views[-1], dialect="spark"))
+        scored.append(query.withColumn("total", F.col("total").cast("double")).withColumn("case", F.lit(case)))
+    try:
+        union = scored[0]
+        for more in scored[1:]:
+            union = union.unionByName(more)
+        got = union.toPandas()
+    finally:
+        for view in views:
+            spark.catalog.dropTempView(view)
+    return [got[got["case"] == case].drop(columns="case") for case in range(len(cases))]
+
+
+def test_spark_sql_equals_the_engine_on_sample_enterprises(spark: Any) -> None:
+    cases = [(differential.catalogue(v), differential.sample(v)) for v in differential.EDITIONS]
+    for (cat, facts), got in zip(cases, run_spark_sql(spark, cases), strict=True):
+        differential.assert_same(cat, facts, got)
+
+
+@settings(max_examples=10, **differential.HYPOTHESIS)
+@given(differential.editions_and_batches(50))
+def test_spark_sql_equals_the_engine_on_generated_facts(spark: Any, drawn: tuple[str, pd.DataFrame]) -> None:
+    version, facts = drawn
+    cat = differential.catalogue(version)
+    differential.assert_same(cat, facts, run_spark_sql(spark, [(cat, facts)])[0])
