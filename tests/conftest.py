@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import gc
 import os
 import shutil
@@ -19,10 +20,24 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from indicators import Catalogue, load_catalogue
+from lrc import passwords
 from lrc.service.access import Principal, Role
 from lrc.store import make_engine, upgrade
 
 ADMIN = Principal(name="test-admin", role=Role.admin)  # who acts in tests that are not about access
+
+
+def _test_hasher() -> Any:
+    """argon2id at its lowest cost, in the test processes only: hundreds of accounts are made and signed in
+    here, each hash or check at the library's recommended cost took 0.15 s (some 40 s of a worker's time).
+    The code path is the same; `lrc` processes and dashboards the tests start keep the real cost, and
+    tests/test_access.py holds an `lrc` process to the library's recommended parameters."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+passwords._hasher = functools.cache(_test_hasher)  # type: ignore[method-assign]
 
 PG_ADMIN_URL = os.environ.get("LRC_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 GOLDEN = Path(__file__).parent / "golden"

@@ -19,9 +19,11 @@ from lrc.service.audit import audit_log, refusal
 from lrc.service.record_views import list_records
 from lrc.service.records import add_record
 from lrc.store import accounts as account_store
+from lrc.store import make_engine
 from lrc.store.tables import ApiToken, User
 from lrc.times import today_in_china
 from tests.conftest import ADMIN, StoreBuild, module_store_build, office_accounts, scored_sample
+from tests.test_cli import lrc
 
 PERIOD = "2026Q3"
 DALIAN = "210200"
@@ -87,6 +89,22 @@ def test_single_user_mode_until_the_first_account(engine: Engine) -> None:
     with pytest.raises(PermissionDenied, match="不存在"):
         accounts.acting(engine, "nobody")
     assert accounts.acting(engine, "first").role is Role.admin
+
+
+def test_lrc_hashes_at_the_library_s_recommended_cost(tmp_path: Path) -> None:
+    """tests/conftest.py hashes at the lowest cost in the test processes: a real `lrc` process is held to
+    argon2's recommended cost here."""
+    from argon2 import PasswordHasher
+
+    url = f"sqlite:///{tmp_path / 'lrc.db'}"
+    lrc(tmp_path, "init", "--db", url)
+    lrc(tmp_path, "user", "add", "boss", "--role", "admin", "--password-stdin", "--db", url,
+        stdin="boss-password\n", process=True)  # fmt: skip
+    with make_engine(url).connect() as conn:
+        stored = conn.scalar(select(User.password_hash).where(User.name == "boss"))
+    recommended = PasswordHasher()
+    cost = (recommended.memory_cost, recommended.time_cost, recommended.parallelism)
+    assert cost[0] >= 65536 and stored.startswith("$argon2id$v=19$m={},t={},p={}$".format(*cost)), stored
 
 
 def test_passwords_are_argon2_hashes(store: tuple[Engine, pd.DataFrame]) -> None:
