@@ -8,7 +8,6 @@ import threading
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +27,6 @@ from lrc.uscc import make_uscc
 from scoring import score
 from scoring.naive import score_rows
 from scoring.records import display_until, live_rows, live_vector
-from scoring.sqlgen import scoring_sql
 from tests.conftest import ADMIN, StoreBuild, module_store_build
 from tests.facts_strategies import enterprise_facts, frame
 
@@ -61,19 +59,15 @@ counts = st.fixed_dictionaries({c: st.integers(0, 3) for c in COUNT_COLUMNS})
 
 @SETTINGS
 @given(st.lists(st.tuples(enterprise_facts(CAT), counts), min_size=1, max_size=8))
-def test_engine_row_by_row_and_sql_agree_with_records(rows: list[tuple[dict, dict]]) -> None:
+def test_engine_and_row_by_row_agree_with_records(rows: list[tuple[dict, dict]]) -> None:
+    """The SQL (DuckDB, PostgreSQL, Spark) is held to the engine with record counts in test_differential."""
     merged = [{**facts, **tally} for facts, tally in rows]
     data = frame([f for f, _ in rows], CAT).assign(**{c: [t[c] for _, t in rows] for c in COUNT_COLUMNS})
     result = score(CAT, data)
     naive = score_rows(CAT, merged)
     assert [t for t, _, _ in naive] == result.total.tolist()
     assert [g for _, _, g in naive] == result.grade.tolist()
-    con = duckdb.connect()
-    con.register("facts", data.reset_index())
-    sql = con.execute(f"SELECT uscc, total, red_line, grade FROM ({scoring_sql(CAT)}) ORDER BY uscc").fetchall()
-    assert [(int(t), bool(r), g) for _, t, r, g in sql] == list(
-        zip(result.total.tolist(), result.red_line.tolist(), result.grade.tolist(), strict=True)
-    )
+    assert [r for _, r, _ in naive] == result.red_line.tolist()
 
 
 def test_escalation_and_cap_are_explicit() -> None:
