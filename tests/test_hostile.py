@@ -26,7 +26,6 @@ from lrc.normalise import CONTROL_REASON
 from lrc.periods import check_period
 from lrc.samples import generate, write_sample
 from lrc.service import ingest_file, score_period, verify_run
-from lrc.store import make_engine
 from tests.conftest import ADMIN, StoreBuild, module_store_build
 from tests.test_cli import lrc
 
@@ -201,11 +200,7 @@ def test_a_name_longer_than_the_limit_is_refused_with_row_and_column(tmp_path: P
 # ---- identity ----------------------------------------------------------------------------
 
 
-def test_enterprise_identity_is_append_only_and_verify_checks_it(db_url: str, tmp_path: Path) -> None:
-    from lrc.store import upgrade
-
-    engine = make_engine(db_url)
-    upgrade(engine)
+def test_enterprise_identity_is_append_only_and_verify_checks_it(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     hostile_csv(path, [])
     ingest_file(engine, ADMIN, path, PERIOD)
@@ -231,7 +226,6 @@ def test_enterprise_identity_is_append_only_and_verify_checks_it(db_url: str, tm
     assert published[1] == one and published[2] == two
     report = verify_run(engine, ADMIN, run)
     assert not report.reproduced and sorted(report.identity_mismatched) == sorted([one, two])
-    engine.dispose()
 
 
 # ---- look-alikes -------------------------------------------------------------------------
@@ -286,11 +280,7 @@ def test_a_formula_without_a_cached_value_is_refused(tmp_path: Path, catalogue) 
 
 
 @pytest.mark.parametrize("bad", ["\x00", "\u202e", "\x07", "a\nb", "\u2028", "\u200b", "\u200f", "\ufeff"])
-def test_control_characters_are_refused_on_every_backend(db_url: str, tmp_path: Path, bad: str) -> None:
-    from lrc.store import upgrade
-
-    engine = make_engine(db_url)
-    upgrade(engine)
+def test_control_characters_are_refused_on_every_backend(engine: Engine, tmp_path: Path, bad: str) -> None:
     frame = generate(3, seed=2, period=PERIOD)
     frame.loc[frame.index[1], "name"] = f"沈阳{bad}重工"
     path = tmp_path / "f.json"
@@ -301,7 +291,6 @@ def test_control_characters_are_refused_on_every_backend(db_url: str, tmp_path: 
     assert (problem.row, problem.column, problem.reason) == (2, "name", CONTROL_REASON)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM submissions")).scalar() == 0
-    engine.dispose()
 
 
 # ---- messages ----------------------------------------------------------------------------
