@@ -72,8 +72,9 @@ def test_a_missing_fact_scores_zero_and_is_a_gap(rows: list[dict]) -> None:
     data = frame(rows, CATALOGUE)
     result = score(CATALOGUE, data)
     assert result.not_applicable is not None
+    absent, at = data.isna().to_numpy(), {name: k for k, name in enumerate(data.columns)}  # numpy: 75 items
     for j, item in enumerate(CATALOGUE.items):
-        missing = data[item.reads].isna().any(axis=1).to_numpy()
+        missing = absent[:, [at[name] for name in item.reads]].any(axis=1)
         if item.requires:  # a gap in the item it builds on is a gap here
             missing = missing | result.gaps[:, CATALOGUE.item_codes.index(item.requires)]
         missing = missing & ~result.not_applicable[:, j]  # an item the law does not ask for is never a gap
