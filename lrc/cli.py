@@ -198,7 +198,7 @@ def _sample_panel(n: int, seed: int, spec: str, output: Path, day: date, catalog
         raise UsageError(f"目录 {output.parent} 不存在,请先创建 (directory does not exist)")
     # a panel's files from an earlier run over other quarters would be read as part of this one
     names = {f"enterprises-{p}.csv" for p in periods}
-    stale = sorted(f.name for f in output.glob("enterprises-*.csv") if f.name not in names) if output.is_dir() else []
+    stale = sorted(f.name for f in output.glob("enterprises-*.csv") if f.name not in names)  # none if it is new
     if stale:
         shown = "、".join(stale[:3]) + (f" 等 {len(stale)} 个" if len(stale) > 3 else "")
         raise UsageError(
