@@ -20,6 +20,7 @@ from lrc.cli_alerts import alert_app, alerts
 from lrc.cli_cases import expire, objection_app, objections, repair_app, repairs
 from lrc.cli_catalogue import catalogue_app
 from lrc.cli_common import (
+    MAX_COUNT,
     ActAs,
     DbUrl,
     Edition,
@@ -111,7 +112,7 @@ def init(db: DbUrl = None, as_: ActAs = None) -> None:
 
 @app.command()
 def sample(
-    n: Annotated[int, typer.Option("--n", min=1, help="企业数量 (enterprises)")] = 500,
+    n: Annotated[int, typer.Option("--n", min=1, max=MAX_COUNT, help="企业数量 (enterprises)")] = 500,
     seed: Annotated[int, typer.Option("--seed", min=0, help="随机种子,非负整数 (seed)")] = 2014,
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV / XLSX / JSON 文件")] = Path("sample.csv"),
     period: Annotated[
@@ -291,7 +292,7 @@ def rank(
     ownership: Annotated[str | None, typer.Option("--ownership", help="所有制")] = None,
     grade: Annotated[str | None, typer.Option("--grade", help="等级")] = None,
     search: Annotated[str | None, typer.Option("--search", help="名称关键字或信用代码前缀")] = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="只显示前 N 名")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, max=MAX_COUNT, help="只显示前 N 名")] = None,
     run: Annotated[int | None, typer.Option("--run", help="评分批次号 (default: newest)")] = None,
     published: Annotated[
         bool, typer.Option("--published", help="查看该期间最新的全省发布版本(已发布),并标出发布后变化的企业")
@@ -425,7 +426,7 @@ def verify(
 @app.command()
 def demo(
     db: DbUrl = None,
-    n: Annotated[int, typer.Option("--n", min=1, help="样例企业数")] = 500,
+    n: Annotated[int, typer.Option("--n", min=1, max=MAX_COUNT, help="样例企业数")] = 500,
     no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="只准备数据,不启动看板")] = False,
     port: Annotated[int, typer.Option("--port")] = 8501,
     as_: ActAs = None,

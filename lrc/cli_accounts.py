@@ -13,6 +13,7 @@ import typer
 
 from lrc import render_accounts
 from lrc.cli_common import (
+    MAX_COUNT,
     ActAs,
     DbUrl,
     JsonOrText,
@@ -186,7 +187,7 @@ def audit(
     action: Annotated[str | None, typer.Option("--action", help="只看这种操作,如 ingest、score、login")] = None,
     since: Annotated[str | None, typer.Option("--since", help="不早于 YYYY-MM-DD(北京时间)")] = None,
     outcome: Annotated[str | None, typer.Option("--outcome", help="ok|denied|error")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="最多列出条数")] = 1000,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=MAX_COUNT, help="最多列出条数")] = 1000,
     fmt: Annotated[str, typer.Option("--format", "-f", callback=remember_format, help="table 或 json")] = "table",
     db: DbUrl = None,
     as_: ActAs = None,

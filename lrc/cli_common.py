@@ -164,6 +164,9 @@ def check_report_path(report: Path | None, source: Path | None = None) -> None:
     check_output(report)
 
 
+# the largest count an option takes (rows to show, enterprises to make): far above any province, and far
+# below what a database's 64-bit integers or a day's work can hold (2**63 overflowed SQLite, 2**62 ran for hours)
+MAX_COUNT = 100_000_000
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 

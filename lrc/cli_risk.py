@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrc import render
-from lrc.cli_common import ActAs, DbUrl, JsonOrText, TextOrJson, err, out, store_and_principal, text_or_json
+from lrc.cli_common import MAX_COUNT, ActAs, DbUrl, JsonOrText, TextOrJson, err, out, store_and_principal, text_or_json
 
 if TYPE_CHECKING:
     from lrc.service.risk import Forecast, RiskModelOut
@@ -26,7 +26,9 @@ RiskPeriod = Annotated[
 def risk(
     ctx: typer.Context,
     period: RiskPeriod = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="只列出风险最高的若干家 (top N)")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, max=MAX_COUNT, help="只列出风险最高的若干家 (top N)")
+    ] = None,
     fmt: JsonOrText = TextOrJson.text,
     db: DbUrl = None,
     as_: ActAs = None,

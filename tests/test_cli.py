@@ -377,7 +377,10 @@ def test_the_framework_s_usage_errors_are_said_in_chinese_with_the_command_s_hel
     cases = {
         ("rank", "--period", "2026Q3", "extra"): ("多余的参数 extra", "lrc rank --help"),
         ("rank", "--period"): ("选项 '--period' 需要一个值", "lrc rank --help"),
-        ("rank", "--period", "2026Q3", "--top", "0"): ("'--top' 的值无效:应不小于 1", "lrc rank --help"),
+        ("rank", "--period", "2026Q3", "--top", "0"): ("'--top' 的值无效:应在 1 到 100000000 之间", "lrc rank --help"),
+        # past SQLite's 64-bit integers: an internal error (exit 70), on PostgreSQL "cannot use the database" (7)
+        ("rank", "--period", "2026Q3", "--top", str(2**63)): ("'--top' 的值无效:应在 1 到 100000000 之间", None),
+        ("sample", "--n", str(2**63), "--output", "s.csv"): ("'--n' 的值无效:应在 1 到 100000000 之间", None),
         ("verify", "abc"): ("的值无效:应为整数", "lrc verify --help"),
         ("rank", "--period", "2026Q3", "--format", "yaml"): ("不支持的格式 'yaml'", None),
         ("sample", "--output", "z.txt"): ("不支持的样例文件类型 .txt", None),
