@@ -557,6 +557,23 @@ def test_json_keys_given_twice_and_values_json_lacks_are_refused_by_record(
     assert problems[2].value == "1e999" and "超出范围" in problems[2].reason
 
 
+def test_json_objects_and_arrays_in_a_record_are_refused_by_record_and_field(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """A name given as an object was stored as its JSON text (``{"zh": "嵌套", …}``), in a small file and a
+    large one alike (read cell by cell, or by pandas)."""
+    for n in (3, 250):
+        records = [record(k) for k in range(1, n + 1)]
+        records[1]["name"] = {"zh": "嵌套", "en": "nested"}
+        records[2]["headcount"] = [1, 2]
+        path = tmp_path / f"r{n}.json"
+        path.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+        problems = problems_of(path, catalogue)
+        assert where(problems) == [(2, "name"), (3, "headcount")], n
+        assert all("不能是对象或数组" in p.reason for p in problems)
+        assert problems[0].value == '{"zh": "嵌套", "en": "nested"}' and problems[1].value == "[1, 2]"
+
+
 def test_json_key_in_some_records_names_the_first_record_with_it(tmp_path: Path, catalogue: Catalogue) -> None:
     records = [record(1, 附注="a"), record(2), record(3, 备注="x"), record(4, 备注="y", 附注="b")]
     path = tmp_path / "r.json"

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lrc.errors import INTERNAL_CODE, INTERNAL_TITLE, InputValidationError, LrcError, StoreError, shorten, visible
+from lrc.ingest.strict_json import SCALAR_REASON
 
 log = logging.getLogger("lrc.api")
 MEDIA_TYPE = "application/problem+json"
@@ -61,7 +62,7 @@ REASONS = {
     "dict_type": "请求体应为 JSON 对象 (a JSON object)",
 }
 SCALAR_TYPES = {"string_type", "int_type", "int_parsing", "float_type", "float_parsing", "bool_type", "bool_parsing"}
-SCALAR = "应为文本、数字或 true/false,不能是对象或数组 (text, number or boolean)"
+SCALAR = SCALAR_REASON
 
 
 def _reason(kind: str, given: Any, ctx: dict[str, Any], union: bool) -> str:

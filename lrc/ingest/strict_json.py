@@ -13,6 +13,7 @@ from typing import Any
 TWICE_REASON = "字段在同一条记录中出现了两次,只能给一次 (key given twice)"
 NOT_JSON_REASON = "JSON 中没有这样的值,请不填或填 null (not a JSON value: NaN or Infinity)"
 OUT_OF_RANGE_REASON = "数字超出范围 (number out of range)"
+SCALAR_REASON = "应为文本、数字或 true/false,不能是对象或数组 (text, number or boolean)"  # a record's fields are flat
 
 
 class Twice(dict[str, Any]):
@@ -66,13 +67,16 @@ def loads(text: str | bytes) -> Any:
 
 
 def problems(record: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
-    """(field, value as written, reason) for each key of ``record`` given twice and each top-level value that
-    JSON does not have (a nested one is found by ``first_problem``)."""
+    """(field, value as written, reason) for each key of ``record`` given twice, each top-level value that
+    JSON does not have, and each object or array (a record's fields are flat: ``{"zh": …}`` was stored as a
+    name, as its JSON text)."""
     for key in getattr(record, "twice", ()):
         yield key, str(record[key]), TWICE_REASON
     for key, value in record.items():
         if isinstance(value, NotJson):
             yield key, value.written, OUT_OF_RANGE_REASON if value.number else NOT_JSON_REASON
+        elif isinstance(value, dict | list):
+            yield key, json.dumps(value, ensure_ascii=False, default=str)[:200], SCALAR_REASON
 
 
 def first_problem(doc: Any) -> str | None:
