@@ -572,6 +572,11 @@ def test_json_objects_and_arrays_in_a_record_are_refused_by_record_and_field(
         assert where(problems) == [(2, "name"), (3, "headcount")], n
         assert all("不能是对象或数组" in p.reason for p in problems)
         assert problems[0].value == '{"zh": "嵌套", "en": "nested"}' and problems[1].value == "[1, 2]"
+    records = [record(1, name={"zh": "长" * 500})]  # echoed shortened, with its whole length
+    (path := tmp_path / "long.json").write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+    [problem] = problems_of(path, catalogue)
+    written = json.dumps(records[0]["name"], ensure_ascii=False)
+    assert problem.value is not None and f"共 {len(written):,} 个字符" in problem.value
 
 
 def test_json_key_in_some_records_names_the_first_record_with_it(tmp_path: Path, catalogue: Catalogue) -> None:

@@ -62,7 +62,6 @@ REASONS = {
     "dict_type": "请求体应为 JSON 对象 (a JSON object)",
 }
 SCALAR_TYPES = {"string_type", "int_type", "int_parsing", "float_type", "float_parsing", "bool_type", "bool_parsing"}
-SCALAR = SCALAR_REASON
 
 
 def _reason(kind: str, given: Any, ctx: dict[str, Any], union: bool) -> str:
@@ -71,7 +70,7 @@ def _reason(kind: str, given: Any, ctx: dict[str, Any], union: bool) -> str:
     if given is None and kind in SCALAR_TYPES:
         return "必填,不能为 null (required)"
     if kind in SCALAR_TYPES:
-        return SCALAR if union else TYPE_REASONS.get(kind.split("_")[0], SCALAR)
+        return SCALAR_REASON if union else TYPE_REASONS.get(kind.split("_")[0], SCALAR_REASON)
     bounds = {"greater_than_equal": ("不小于", "ge"), "greater_than": ("大于", "gt"),
               "less_than_equal": ("不大于", "le"), "less_than": ("小于", "lt")}  # fmt: skip
     if kind in bounds:
